@@ -1,0 +1,40 @@
+// Typed errors: user mistakes carry a message that names the place and says what to do; the CLI maps them to exit codes.
+
+/** Base class of every error caused by the user's input rather than by a flowwatch bug. */
+export class UserError extends Error {
+  /** A stable, machine-readable code, e.g. `FORMAT_UNCLOSED`. */
+  readonly code: string;
+  /** Optional advice printed under the message. */
+  readonly hint: string | undefined;
+  constructor(code: string, message: string, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** Bad command-line usage: unknown option value, missing argument. */
+export class UsageError extends UserError {}
+
+/** A flow log format string or header that cannot be understood. */
+export class FormatError extends UserError {
+  /** 0-based character offset in the format text. */
+  readonly position: number;
+  constructor(code: string, message: string, position: number, hint?: string) {
+    super(code, message, hint);
+    this.position = position;
+  }
+}
+
+/** An input file or stream that cannot be read at all (missing, truncated archive, not a flow log). */
+export class SourceError extends UserError {
+  readonly file: string;
+  constructor(code: string, file: string, message: string, hint?: string) {
+    super(code, `${file}: ${message}`, hint);
+    this.file = file;
+  }
+}
+
+/** The store cannot be opened or a query against it failed because of the user's SQL. */
+export class StoreError extends UserError {}

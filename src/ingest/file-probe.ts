@@ -1,0 +1,80 @@
+// Looks at a file before loading it: its kind (plain text, gzip, Parquet), content hash and first line.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+
+export type FileKind = 'text' | 'gzip' | 'parquet';
+
+/** Kind of a file from its magic bytes (gzip 1f 8b, Parquet "PAR1"), not from its name. */
+export async function fileKind(path: string): Promise<FileKind> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(buf, 0, 4, 0);
+    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
+    if (bytesRead === 4 && buf.toString('latin1') === 'PAR1') return 'parquet';
+    return 'text';
+  } finally {
+    await fh.close();
+  }
+}
+
+/** SHA-256 of the file's bytes, hex. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** The first line of a text or gzip file (without its newline), or '' for an empty file. */
+export async function firstLine(path: string, gzip: boolean): Promise<string> {
+  const raw = createReadStream(path, { highWaterMark: 64 * 1024 });
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  let acc = '';
+  try {
+    for await (const chunk of stream) {
+      acc += (chunk as Buffer).toString('utf8');
+      const nl = acc.indexOf('\n');
+      if (nl >= 0) return acc.slice(0, nl);
+      if (acc.length > 1 << 20) return acc;
+    }
+  } catch {
+    // A damaged gzip stream: whatever decoded before the damage is still a usable first line.
+  } finally {
+    raw.destroy();
+  }
+  return acc;
+}
+
+/**
+ * Decompresses as much of a damaged gzip file as can be read into `out`, keeping only whole lines.
+ * Returns the number of whole lines written and the decompressor's complaint.
+ */
+export async function salvageGzip(path: string, out: string): Promise<{ lines: number; error: string }> {
+  const sink = createWriteStream(out);
+  let pending = Buffer.alloc(0);
+  let lines = 0;
+  let error = 'the gzip stream is damaged';
+  try {
+    for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+      const buf = Buffer.concat([pending, chunk as Buffer]);
+      const cut = buf.lastIndexOf(0x0a);
+      if (cut < 0) {
+        pending = buf;
+        continue;
+      }
+      const whole = buf.subarray(0, cut + 1);
+      for (const b of whole) if (b === 0x0a) lines++;
+      if (!sink.write(whole)) await new Promise<void>((r) => sink.once('drain', () => r()));
+      pending = buf.subarray(cut + 1);
+    }
+    error = '';
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    error = msg === 'unexpected end of file' ? 'the gzip stream ends early (truncated file)' : `gzip: ${msg}`;
+  }
+  await new Promise<void>((r) => sink.end(r));
+  return { lines, error };
+}

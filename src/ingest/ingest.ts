@@ -1,0 +1,238 @@
+// Ingest: files, directory trees and stdin into the store, in parallel, one crash-safe transaction per file.
+
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SourceError, UserError } from '../core/errors.js';
+import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/format.js';
+import { parseKey } from '../records/s3-key.js';
+import type { FileMeta, FileProblem, Loader, LoadResult, RejectInfo, Store } from '../storage/store.js';
+import { discover } from './discover.js';
+import { fileKind, firstLine, salvageGzip, sha256File } from './file-probe.js';
+
+export interface IngestOptions {
+  /** Format of header-less input (CloudWatch Logs exports, stdin). Default: the default format. */
+  readonly format?: Format | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  /** Files loaded at once (default: the number of cores, at most 4). */
+  readonly concurrency?: number | undefined;
+  /** Where stdin ("-") is read from; tests pass their own stream. */
+  readonly stdin?: NodeJS.ReadableStream | undefined;
+  readonly onProgress?: ((p: IngestProgress) => void) | undefined;
+}
+
+export interface IngestProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly records: number;
+}
+
+export interface FileReport {
+  readonly file: string;
+  readonly status: 'loaded' | 'duplicate' | 'failed';
+  readonly records: number;
+  readonly rejected: number;
+  readonly format?: string;
+  readonly message?: string;
+}
+
+export interface IngestSummary {
+  /** Files found (after pruning). */
+  readonly files: number;
+  readonly loaded: number;
+  readonly duplicates: number;
+  readonly failed: number;
+  /** Files skipped by --since/--until from their S3 key alone. */
+  readonly pruned: number;
+  readonly records: number;
+  readonly rejected: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  /** The first rejected lines, with file, line, field and reason. */
+  readonly firstRejects: readonly (RejectInfo & { file: string })[];
+  /** Field names not in the catalog, kept as text in `extra`. */
+  readonly unknownFields: readonly string[];
+  readonly fileReports: readonly FileReport[];
+  /** File ids loaded in this run (to export their rejects). */
+  readonly fileIds: readonly number[];
+}
+
+const MAX_FIRST_REJECTS = 10;
+
+/** Spools stdin to a temporary file so that it is loaded (and de-duplicated) like any other file. */
+async function spoolStdin(stream: NodeJS.ReadableStream, dir: string): Promise<string> {
+  const out = join(dir, 'stdin.log');
+  await pipeline(stream, createWriteStream(out));
+  return out;
+}
+
+/**
+ * Ingests the given paths (files, directories, "-" for stdin) into the store.
+ *
+ * @example const summary = await ingest(store, ['./AWSLogs'], {}); summary.records
+ */
+export async function ingest(store: Store, paths: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const t0 = performance.now();
+  const { files, pruned } = await discover(paths, opts.since, opts.until);
+  const tmp = await mkdtemp(join(tmpdir(), 'flowwatch-'));
+  try {
+    const sizes = new Map<string, number>();
+    let stdinPath: string | undefined;
+    for (const f of files) {
+      if (f === '-') {
+        stdinPath = await spoolStdin(opts.stdin ?? process.stdin, tmp);
+        sizes.set(f, (await stat(stdinPath)).size);
+      } else {
+        sizes.set(f, (await stat(f)).size);
+      }
+    }
+    const bytesTotal = [...sizes.values()].reduce((a, b) => a + b, 0);
+    let bytesDone = 0;
+    let filesDone = 0;
+    let recordsDone = 0;
+    const reports: FileReport[] = new Array(files.length);
+    const firstRejects: (RejectInfo & { file: string })[] = [];
+    const unknown = new Set<string>();
+    const fileIds: number[] = [];
+    const claimed = new Map<string, string>();
+    let next = 0;
+
+    const one = async (loader: Loader, file: string, index: number): Promise<void> => {
+      const label = file === '-' ? '<stdin>' : file;
+      const real = file === '-' ? stdinPath! : file;
+      try {
+        const sha = await sha256File(real);
+        const twin = claimed.get(sha);
+        if (twin !== undefined) {
+          reports[index] = {
+            file: label,
+            status: 'duplicate',
+            records: 0,
+            rejected: 0,
+            message: `same content as ${twin}`,
+          };
+          return;
+        }
+        claimed.set(sha, label);
+        const r = await loadFile(loader, label, real, sha, sizes.get(file) ?? 0, opts.format, tmp, index);
+        for (const u of r.format.unknown) unknown.add(u);
+        if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
+        for (const rej of r.result.firstRejects) {
+          if (firstRejects.length < MAX_FIRST_REJECTS) firstRejects.push({ ...rej, file: label });
+        }
+        recordsDone += r.result.records;
+        reports[index] = {
+          file: label,
+          status: r.result.status,
+          records: r.result.records,
+          rejected: r.result.rejected,
+          format: r.format.text,
+          ...(r.result.duplicateOf ? { message: `already ingested as ${r.result.duplicateOf}` } : {}),
+        };
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        reports[index] = { file: label, status: 'failed', records: 0, rejected: 0, message: err.message };
+      } finally {
+        filesDone++;
+        bytesDone += sizes.get(file) ?? 0;
+        opts.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, records: recordsDone });
+      }
+    };
+
+    const workers = Math.max(1, Math.min(opts.concurrency ?? Math.min(availableParallelism(), 4), files.length));
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        const loader = await store.loader();
+        try {
+          for (let i = next++; i < files.length; i = next++) await one(loader, files[i]!, i);
+        } finally {
+          loader.close();
+        }
+      }),
+    );
+
+    const seconds = (performance.now() - t0) / 1000;
+    const sum = (k: 'records' | 'rejected') => reports.reduce((a, r) => a + r[k], 0);
+    const records = sum('records');
+    return {
+      files: files.length,
+      loaded: reports.filter((r) => r.status === 'loaded').length,
+      duplicates: reports.filter((r) => r.status === 'duplicate').length,
+      failed: reports.filter((r) => r.status === 'failed').length,
+      pruned,
+      records,
+      rejected: sum('rejected'),
+      bytes: bytesTotal,
+      seconds,
+      recordsPerSecond: seconds > 0 ? records / seconds : 0,
+      firstRejects: firstRejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1)),
+      unknownFields: [...unknown].sort(),
+      fileReports: reports,
+      fileIds,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function loadFile(
+  loader: Loader,
+  label: string,
+  path: string,
+  sha256: string,
+  bytes: number,
+  given: Format | undefined,
+  tmp: string,
+  index: number,
+): Promise<{ format: Format; result: LoadResult }> {
+  const kind = await fileKind(path);
+  const key = parseKey(label);
+  const base = {
+    path: label,
+    sha256,
+    bytes,
+    account: key.account,
+    region: key.region,
+    flowLogId: key.flowLogId,
+    keyTime: key.fileTime ?? key.from,
+  };
+  if (kind === 'parquet') {
+    let schema: { name: string }[];
+    try {
+      schema = await loader.parquetSchema(path);
+    } catch (err) {
+      throw new SourceError('BAD_PARQUET', label, `cannot read the Parquet file: ${firstLineOf(err)}`);
+    }
+    const names = schema.map((c) => c.name);
+    const format = parseFormat(names.join(' '));
+    return { format, result: await loader.loadParquet({ ...base, kind: 'parquet', format }, names) };
+  }
+  const gzip = kind === 'gzip';
+  const head = await firstLine(path, gzip);
+  const header = detectHeader(head);
+  const format = header ?? given ?? DEFAULT;
+  const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format };
+  const skip = header ? 1 : 0;
+  try {
+    return { format, result: await loader.loadText(meta, { path, gzip, skip }) };
+  } catch (err) {
+    if (!gzip) throw new SourceError('UNREADABLE', label, `cannot read the file: ${firstLineOf(err)}`);
+    // DuckDB refuses the whole stream when a gzip file is damaged: keep every whole line before the damage.
+    const out = join(tmp, `salvage-${index}.log`);
+    const { lines, error } = await salvageGzip(path, out);
+    const problem: FileProblem | undefined = error
+      ? { line: lines + 1, code: 'TRUNCATED', reason: `${error}; the ${lines} lines before it were read` }
+      : undefined;
+    return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, problem) };
+  }
+}
+
+function firstLineOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}

@@ -1,0 +1,134 @@
+// The record grammar in JavaScript: one flow log line → typed values, or a located reason it was rejected.
+//
+// This is the reference implementation of the rules in DESIGN.md §Records. The bulk loader applies the same
+// rules inside DuckDB (src/storage/ingest-sql.ts); test/records/conformance.test.ts runs both on the same cases.
+
+import type { FieldDef } from './catalog.js';
+import type { Format } from './format.js';
+
+/** A parsed value: null for `-`, numbers for integer fields, text otherwise. */
+export type Value = string | number | null;
+
+/** Stable codes of rejected lines. */
+export type RejectCode = 'FIELD_COUNT' | 'NOT_INTEGER' | 'OUT_OF_RANGE' | 'BAD_JSON' | 'INVALID_UTF8';
+
+/** Why a line was rejected, and where. */
+export interface LineProblem {
+  readonly code: RejectCode;
+  /** 1-based field position in the format, when one field is at fault. */
+  readonly fieldIndex?: number;
+  /** The field's AWS name, when one field is at fault. */
+  readonly fieldName?: string;
+  readonly reason: string;
+}
+
+export type ParsedLine =
+  | { readonly ok: true; readonly values: Record<string, Value>; readonly extra: Record<string, string> }
+  | { readonly ok: false; readonly problem: LineProblem };
+
+/** Start/end values above this are milliseconds (in seconds it would be the year 5138). */
+export const MILLIS_THRESHOLD = 100_000_000_000;
+
+const INT32_MAX = 2_147_483_647;
+const INT64_MAX = 9_223_372_036_854_775_807n;
+const ISO_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
+
+/**
+ * Unwraps a line as delivered: a JSON object `{"message": "..."}` (Firehose, some forwarders) yields its
+ * message; anything else is returned unchanged. Returns undefined for a `{` line that is not such an object.
+ */
+export function unwrapMessage(line: string): string | undefined {
+  if (!line.startsWith('{')) return line;
+  try {
+    const o: unknown = JSON.parse(line);
+    if (o && typeof o === 'object' && typeof (o as { message?: unknown }).message === 'string') {
+      return (o as { message: string }).message;
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+/** Splits a record on runs of spaces (AWS writes single spaces; runs and a trailing CR are tolerated). */
+export function splitRecord(text: string): string[] {
+  const t = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (!t.includes('  ') && !t.startsWith(' ') && !t.endsWith(' ')) return t.split(' ');
+  return t.split(' ').filter((s) => s !== '');
+}
+
+function integer(raw: string, def: FieldDef, index: number): number | LineProblem {
+  if (!/^[0-9]+$/.test(raw)) {
+    return {
+      code: 'NOT_INTEGER',
+      fieldIndex: index,
+      fieldName: def.aws,
+      reason: `field ${index} (${def.aws}) is "${clip(raw)}", expected an integer or "-"`,
+    };
+  }
+  const limit = def.type === 'int32' ? BigInt(INT32_MAX) : INT64_MAX;
+  if (raw.length > 9 && BigInt(raw) > limit) {
+    return {
+      code: 'OUT_OF_RANGE',
+      fieldIndex: index,
+      fieldName: def.aws,
+      reason: `field ${index} (${def.aws}) is ${clip(raw)}, larger than a ${def.type === 'int32' ? '32' : '64'}-bit integer`,
+    };
+  }
+  let n = Number(raw);
+  if ((def.aws === 'start' || def.aws === 'end') && n > MILLIS_THRESHOLD) n = Math.floor(n / 1000);
+  return n;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/**
+ * Parses one record line of `format`. `-` becomes null; integer fields are checked and typed; start/end in
+ * milliseconds are converted to seconds; a leading ISO-8601 timestamp (CloudWatch Logs export lines) is
+ * dropped when the line has exactly one token more than the format.
+ *
+ * @example parseLine('2 123 eni-1 - - - - - - - 1 2 - NODATA', DEFAULT).ok // true
+ */
+export function parseLine(line: string, format: Format): ParsedLine {
+  const text = unwrapMessage(line);
+  if (text === undefined) {
+    return {
+      ok: false,
+      problem: { code: 'BAD_JSON', reason: 'line starts with "{" but is not a JSON object with a "message" string' },
+    };
+  }
+  let vals = splitRecord(text);
+  const n = format.fields.length;
+  if (vals.length === n + 1 && ISO_PREFIX.test(vals[0]!)) vals = vals.slice(1);
+  if (vals.length !== n) {
+    return {
+      ok: false,
+      problem: {
+        code: 'FIELD_COUNT',
+        reason: `expected ${n} fields, found ${vals.length}`,
+      },
+    };
+  }
+  const values: Record<string, Value> = {};
+  const extra: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const f = format.fields[i]!;
+    const raw = vals[i]!;
+    if (!f.def) {
+      if (raw !== '-') extra[f.key] = raw;
+      continue;
+    }
+    if (raw === '-') {
+      values[f.key] = null;
+    } else if (f.def.type === 'string') {
+      values[f.key] = raw;
+    } else {
+      const v = integer(raw, f.def, i + 1);
+      if (typeof v !== 'number') return { ok: false, problem: v };
+      values[f.key] = v;
+    }
+  }
+  return { ok: true, values, extra };
+}

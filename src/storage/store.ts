@@ -1,0 +1,354 @@
+// The DuckDB module: the only importer of @duckdb/node-api. Opens the store, owns its schema, loads files
+// in crash-safe per-file transactions and runs read-only queries.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { StoreError } from '../core/errors.js';
+import type { Format } from '../records/format.js';
+import { parquetStageSql, type TextInput, textStageSql } from './ingest-sql.js';
+import { schemaStatements } from './schema.js';
+import { ident, literal } from './sql.js';
+
+/** A query result as plain JSON-friendly values (64-bit integers become numbers when exact, else strings). */
+export interface QueryResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Record<string, unknown>[];
+  /** True when the row cap cut the result. */
+  readonly truncated: boolean;
+}
+
+export interface OpenOptions {
+  /** Open for reading only, with file system access disabled (for user SQL). */
+  readonly readOnly?: boolean;
+  /** DuckDB memory limit, e.g. '1GB'. Bounds memory whatever the input size (DuckDB spills to disk). */
+  readonly memoryLimit?: string;
+}
+
+/** What is known about a file before it is loaded. */
+export interface FileMeta {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly kind: 'text' | 'gzip' | 'parquet' | 'stdin';
+  readonly format: Format;
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
+  readonly flowLogId?: string | undefined;
+  /** Unix seconds of the file's S3 key time (the 5-minute slot), when known. */
+  readonly keyTime?: number | undefined;
+}
+
+/** A line-independent problem with a file, recorded as a reject (e.g. a truncated gzip stream). */
+export interface FileProblem {
+  readonly line: number;
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface LoadResult {
+  readonly status: 'loaded' | 'duplicate';
+  readonly fileId: number;
+  readonly records: number;
+  readonly rejected: number;
+  /** The first few rejects, for the summary. */
+  readonly firstRejects: readonly RejectInfo[];
+  /** For duplicates: the path under which the same content was ingested before. */
+  readonly duplicateOf?: string;
+}
+
+export interface RejectInfo {
+  readonly line: number;
+  readonly code: string;
+  readonly field: string | null;
+  readonly reason: string;
+  readonly text: string | null;
+}
+
+const FIRST_REJECTS = 5;
+
+/** Converts a DuckDB JS value into plain JSON-friendly data. */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') {
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  }
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+}
+
+async function read(conn: DuckDBConnection, sql: string, params?: DuckDBValue[], maxRows?: number) {
+  const reader =
+    maxRows === undefined
+      ? await conn.runAndReadAll(sql, params)
+      : await conn.runAndReadUntil(sql, maxRows + 1, params);
+  const names = reader.columnNames();
+  const types = reader.columnTypes().map((t) => t.toString());
+  let rows = reader.getRowObjectsJS().map((r) => plain(r) as Record<string, unknown>);
+  const truncated = maxRows !== undefined && rows.length > maxRows;
+  if (truncated) rows = rows.slice(0, maxRows);
+  return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows, truncated };
+}
+
+/** Turns a DuckDB error into a user-facing StoreError, keeping DuckDB's own explanation. */
+function userSqlError(err: unknown): StoreError {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
+}
+
+/** The embedded flow store: one DuckDB database file. */
+export class Store {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+    readonly readOnly: boolean,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the store at `path`. Read-only stores must exist; they are opened with
+   * DuckDB's external access disabled and the configuration locked, so user SQL cannot touch files.
+   *
+   * @example const store = await Store.open('flowwatch.duckdb'); await store.close();
+   */
+  static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
+    const full = resolve(path);
+    const options: Record<string, string> = {};
+    if (opts.memoryLimit) options['memory_limit'] = opts.memoryLimit;
+    if (opts.readOnly) {
+      options['access_mode'] = 'READ_ONLY';
+    } else {
+      mkdirSync(dirname(full), { recursive: true });
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(full, options);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/lock/i.test(msg)) {
+        throw new StoreError(
+          'STORE_LOCKED',
+          `the store ${path} is in use by another flowwatch process`,
+          'wait for it to finish, or use --db to choose another store',
+        );
+      }
+      if (opts.readOnly && /not exist|No such file|Cannot open/i.test(msg)) {
+        throw new StoreError(
+          'STORE_MISSING',
+          `there is no store at ${path}`,
+          'ingest flow logs first (flowwatch ingest <path>), or point --db / FLOWWATCH_DB at an existing store',
+        );
+      }
+      throw new StoreError('STORE_OPEN', `cannot open the store ${path}: ${msg}`);
+    }
+    const conn = await instance.connect();
+    const store = new Store(instance, conn, full, opts.readOnly === true);
+    if (opts.readOnly) {
+      await conn.run(`SET enable_external_access = false`);
+      await conn.run(`SET lock_configuration = true`);
+      const ok = await read(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'flows'`);
+      if (Number(ok.rows[0]?.['n']) === 0) {
+        store.close();
+        throw new StoreError('STORE_EMPTY', `${path} is not a flowwatch store (it has no flows table)`);
+      }
+    } else {
+      for (const sql of schemaStatements()) await conn.run(sql);
+    }
+    return store;
+  }
+
+  /** Runs an internal query with bound parameters. */
+  async query(sql: string, params?: DuckDBValue[]): Promise<QueryResult> {
+    return read(this.conn, sql, params);
+  }
+
+  /**
+   * Runs a user's SQL against a read-only store. Errors become StoreError with DuckDB's message.
+   * At most `maxRows` rows are returned (`truncated` says when more existed).
+   */
+  async userQuery(sql: string, maxRows = 10_000): Promise<QueryResult> {
+    if (!this.readOnly) throw new Error('userQuery needs a store opened read-only');
+    try {
+      return await read(this.conn, sql, undefined, maxRows);
+    } catch (err) {
+      throw userSqlError(err);
+    }
+  }
+
+  /** A loader on its own connection; several loaders load files in parallel. */
+  async loader(): Promise<Loader> {
+    if (this.readOnly) throw new Error('cannot load into a read-only store');
+    return new Loader(await this.instance.connect());
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Loads files into the store, one transaction per file, on one connection. */
+export class Loader {
+  private readonly rejectsTable: string;
+  private static counter = 0;
+
+  constructor(private readonly conn: DuckDBConnection) {
+    this.rejectsTable = `fw_csv_rejects_${Loader.counter++}`;
+  }
+
+  /** Loads a text file (plain or gzip). `input.path` may be a decompressed copy of `meta.path`. */
+  async loadText(meta: FileMeta, input: Omit<TextInput, 'rejectsTable'>, problem?: FileProblem): Promise<LoadResult> {
+    return this.load(meta, async () => {
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(this.rejectsTable)}`);
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${this.rejectsTable}_scan`)}`);
+      await this.conn.run(textStageSql(meta.format, { ...input, rejectsTable: this.rejectsTable }));
+      // Lines DuckDB itself could not read (invalid UTF-8) are missing from the row numbering: shift the
+      // numbers of the lines after each of them, then record them as rejects.
+      const bad = await read(
+        this.conn,
+        `SELECT line, csv_line, error_type, error_message FROM ${ident(this.rejectsTable)} ORDER BY line`,
+      );
+      if (bad.rows.length > 0) {
+        await this.conn.run(`UPDATE stage SET rn = rn + (
+          SELECT count(*) FROM (SELECT line - ${input.skip} - row_number() OVER (ORDER BY line) + 1 AS t
+                                FROM ${ident(this.rejectsTable)}) r WHERE r.t <= stage.rn)`);
+      }
+      return {
+        offset: input.skip,
+        extra: [
+          ...bad.rows.map((r) => ({
+            line: Number(r['line']),
+            code: r['error_type'] === 'INVALID ENCODING' ? 'INVALID_UTF8' : String(r['error_type']).replaceAll(' ', '_'),
+            reason:
+              r['error_type'] === 'INVALID ENCODING'
+                ? 'the line is not valid UTF-8'
+                : String(r['error_message']).split('\n')[0]!,
+            text: r['csv_line'] == null ? null : String(r['csv_line']),
+          })),
+          ...(problem ? [{ ...problem, text: null }] : []),
+        ],
+      };
+    });
+  }
+
+  /** Loads a Parquet file, reading columns by name. `columns` are the file's column names in `meta.format` order. */
+  async loadParquet(meta: FileMeta, columns: readonly string[]): Promise<LoadResult> {
+    return this.load(meta, async () => {
+      await this.conn.run(parquetStageSql(meta.format, meta.path, columns));
+      return { offset: 0, extra: [] };
+    });
+  }
+
+  /** Column names and DuckDB types of a Parquet file. */
+  async parquetSchema(path: string): Promise<{ name: string; type: string }[]> {
+    const r = await read(this.conn, `DESCRIBE SELECT * FROM read_parquet(${literal(path)})`);
+    return r.rows.map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
+  }
+
+  private async load(
+    meta: FileMeta,
+    fillStage: () => Promise<{
+      offset: number;
+      extra: { line: number; code: string; reason: string; text: string | null }[];
+    }>,
+  ): Promise<LoadResult> {
+    const c = this.conn;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const prior = await read(
+        c,
+        `SELECT id, path, complete, sha256 = $1 AS same FROM files WHERE sha256 = $1 OR (path = $2 AND NOT complete)`,
+        [meta.sha256, meta.path],
+      );
+      const same = prior.rows.find((r) => r['same'] === true);
+      if (same) {
+        await c.run('ROLLBACK');
+        return {
+          status: 'duplicate',
+          fileId: Number(same['id']),
+          records: 0,
+          rejected: 0,
+          firstRejects: [],
+          duplicateOf: String(same['path']),
+        };
+      }
+      // An earlier, incomplete (truncated) version of this path is replaced by the new content.
+      for (const old of prior.rows) {
+        await c.run(`DELETE FROM flows WHERE file_id = $1`, [Number(old['id'])]);
+        await c.run(`DELETE FROM rejects WHERE file_id = $1`, [Number(old['id'])]);
+        await c.run(`DELETE FROM files WHERE id = $1`, [Number(old['id'])]);
+      }
+      const { offset, extra } = await fillStage();
+      const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
+      const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : [])).join(', ');
+      await c.run(
+        `INSERT INTO flows (${cols}${cols ? ', ' : ''}extra, file_id, line)
+         SELECT ${cols}${cols ? ', ' : ''}extra, $1, rn + ${offset} FROM stage WHERE err IS NULL`,
+        [id],
+      );
+      await c.run(
+        `INSERT INTO rejects SELECT $1, rn + ${offset}, err.code, err.field, err.reason, raw FROM stage WHERE err IS NOT NULL`,
+        [id],
+      );
+      for (const e of extra) {
+        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [id, e.line, e.code, e.reason, e.text]);
+      }
+      const counts = await read(
+        c,
+        `SELECT count(*) FILTER (WHERE err IS NULL) AS records, count(*) FILTER (WHERE err IS NOT NULL) AS rejected FROM stage`,
+      );
+      const records = Number(counts.rows[0]!['records']);
+      const rejected = Number(counts.rows[0]!['rejected']) + extra.length;
+      const first = await read(
+        c,
+        `SELECT line, code, field, reason, text FROM rejects WHERE file_id = $1 ORDER BY line LIMIT ${FIRST_REJECTS}`,
+        [id],
+      );
+      await c.run(
+        `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+           CASE WHEN $13 IS NULL THEN NULL ELSE to_timestamp($13::BIGINT) END, now())`,
+        [
+          id,
+          meta.path,
+          meta.sha256,
+          meta.bytes,
+          meta.kind,
+          meta.format.text,
+          records,
+          rejected,
+          !extra.some((e) => e.code === 'TRUNCATED'),
+          meta.account ?? null,
+          meta.region ?? null,
+          meta.flowLogId ?? null,
+          meta.keyTime ?? null,
+        ],
+      );
+      await c.run('DROP TABLE stage');
+      await c.run('COMMIT');
+      return {
+        status: 'loaded',
+        fileId: id,
+        records,
+        rejected,
+        firstRejects: first.rows.map((r) => ({
+          line: Number(r['line']),
+          code: String(r['code']),
+          field: r['field'] == null ? null : String(r['field']),
+          reason: String(r['reason']),
+          text: r['text'] == null ? null : String(r['text']),
+        })),
+      };
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}
