@@ -23,9 +23,44 @@ export async function fileKind(path: string): Promise<FileKind> {
 
 /** SHA-256 of the file's bytes, hex. */
 export async function sha256File(path: string): Promise<string> {
+  return (await inspectFile(path, false)).sha256;
+}
+
+/**
+ * Reads the file once: its SHA-256 and, for gzip, whether the whole stream inflates (a truncated or
+ * corrupt gzip file is otherwise read silently up to the damage by DuckDB). `damage` describes the fault.
+ */
+export async function inspectFile(path: string, gzip: boolean): Promise<{ sha256: string; damage?: string }> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
+  const inflate = gzip ? createGunzip() : undefined;
+  let damage: string | undefined;
+  const inflated = inflate
+    ? new Promise<void>((res) => {
+        inflate.on('data', () => undefined);
+        inflate.on('end', res);
+        inflate.on('error', (err) => {
+          damage = err.message === 'unexpected end of file' ? 'the gzip stream ends early (truncated file)' : `gzip: ${err.message}`;
+          res();
+        });
+      })
+    : Promise.resolve();
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    if (inflate && damage === undefined && !inflate.write(chunk as Buffer)) {
+      await new Promise<void>((r) => {
+        const done = () => {
+          inflate.off('drain', done);
+          inflate.off('error', done);
+          r();
+        };
+        inflate.once('drain', done);
+        inflate.once('error', done);
+      });
+    }
+  }
+  inflate?.end();
+  await inflated;
+  return damage === undefined ? { sha256: h.digest('hex') } : { sha256: h.digest('hex'), damage };
 }
 
 /** The first line of a text or gzip file (without its newline), or '' for an empty file. */

@@ -10,7 +10,7 @@ import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/form
 import { parseKey } from '../records/s3-key.js';
 import type { FileMeta, FileProblem, Loader, LoadResult, RejectInfo, Store } from '../storage/store.js';
 import { discover } from './discover.js';
-import { fileKind, firstLine, salvageGzip, sha256File } from './file-probe.js';
+import { fileKind, firstLine, inspectFile, salvageGzip } from './file-probe.js';
 
 export interface IngestOptions {
   /** Format of header-less input (CloudWatch Logs exports, stdin). Default: the default format. */
@@ -107,7 +107,8 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
       const label = file === '-' ? '<stdin>' : file;
       const real = file === '-' ? stdinPath! : file;
       try {
-        const sha = await sha256File(real);
+        const kind = await fileKind(real);
+        const { sha256: sha, damage } = await inspectFile(real, kind === 'gzip');
         const twin = claimed.get(sha);
         if (twin !== undefined) {
           reports[index] = {
@@ -120,7 +121,7 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
           return;
         }
         claimed.set(sha, label);
-        const r = await loadFile(loader, label, real, sha, sizes.get(file) ?? 0, opts.format, tmp, index);
+        const r = await loadFile(loader, { label, path: real, kind, sha256: sha, damage }, sizes.get(file) ?? 0, opts.format, tmp, index);
         for (const u of r.format.unknown) unknown.add(u);
         if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
         for (const rej of r.result.firstRejects) {
@@ -181,17 +182,22 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
   }
 }
 
+interface Probed {
+  readonly label: string;
+  readonly path: string;
+  readonly kind: 'text' | 'gzip' | 'parquet';
+  readonly sha256: string;
+  readonly damage: string | undefined;
+}
+
 async function loadFile(
   loader: Loader,
-  label: string,
-  path: string,
-  sha256: string,
+  { label, path, kind, sha256, damage }: Probed,
   bytes: number,
   given: Format | undefined,
   tmp: string,
   index: number,
 ): Promise<{ format: Format; result: LoadResult }> {
-  const kind = await fileKind(path);
   const key = parseKey(label);
   const base = {
     path: label,
@@ -219,18 +225,22 @@ async function loadFile(
   const format = header ?? given ?? DEFAULT;
   const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format };
   const skip = header ? 1 : 0;
-  try {
-    return { format, result: await loader.loadText(meta, { path, gzip, skip }) };
-  } catch (err) {
-    if (!gzip) throw new SourceError('UNREADABLE', label, `cannot read the file: ${firstLineOf(err)}`);
-    // DuckDB refuses the whole stream when a gzip file is damaged: keep every whole line before the damage.
-    const out = join(tmp, `salvage-${index}.log`);
-    const { lines, error } = await salvageGzip(path, out);
-    const problem: FileProblem | undefined = error
-      ? { line: lines + 1, code: 'TRUNCATED', reason: `${error}; the ${lines} lines before it were read` }
-      : undefined;
-    return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, problem) };
+  if (damage === undefined) {
+    try {
+      return { format, result: await loader.loadText(meta, { path, gzip, skip }) };
+    } catch (err) {
+      throw new SourceError('UNREADABLE', label, `cannot read the file: ${firstLineOf(err)}`);
+    }
   }
+  // A damaged gzip file: keep every whole line before the damage and record the damage as a reject.
+  const out = join(tmp, `salvage-${index}.log`);
+  const { lines, error } = await salvageGzip(path, out);
+  const problem: FileProblem = {
+    line: lines + 1,
+    code: 'TRUNCATED',
+    reason: `${error || damage}; the ${lines} lines before it were read`,
+  };
+  return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, problem) };
 }
 
 function firstLineOf(err: unknown): string {

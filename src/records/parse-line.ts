@@ -6,8 +6,11 @@
 import type { FieldDef } from './catalog.js';
 import type { Format } from './format.js';
 
-/** A parsed value: null for `-`, numbers for integer fields, text otherwise. */
-export type Value = string | number | null;
+/**
+ * A parsed value: null for `-`, text for text fields, numbers for integer fields (a bigint for the rare
+ * 64-bit value above 2^53, so that it stays exact).
+ */
+export type Value = string | number | bigint | null;
 
 /** Stable codes of rejected lines. */
 export type RejectCode = 'FIELD_COUNT' | 'NOT_INTEGER' | 'OUT_OF_RANGE' | 'BAD_JSON' | 'INVALID_UTF8';
@@ -50,6 +53,11 @@ export function unwrapMessage(line: string): string | undefined {
   return undefined;
 }
 
+/** True for a line that holds no record at all (empty, or only spaces and a CR): such lines are skipped. */
+export function isBlankLine(line: string): boolean {
+  return /^[ \r]*$/.test(line);
+}
+
 /** Splits a record on runs of spaces (AWS writes single spaces; runs and a trailing CR are tolerated). */
 export function splitRecord(text: string): string[] {
   const t = text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -57,7 +65,7 @@ export function splitRecord(text: string): string[] {
   return t.split(' ').filter((s) => s !== '');
 }
 
-function integer(raw: string, def: FieldDef, index: number): number | LineProblem {
+function integer(raw: string, def: FieldDef, index: number): number | bigint | LineProblem {
   if (!/^[0-9]+$/.test(raw)) {
     return {
       code: 'NOT_INTEGER',
@@ -76,8 +84,11 @@ function integer(raw: string, def: FieldDef, index: number): number | LineProble
     };
   }
   let n = Number(raw);
-  if ((def.aws === 'start' || def.aws === 'end') && n > MILLIS_THRESHOLD) n = Math.floor(n / 1000);
-  return n;
+  if ((def.aws === 'start' || def.aws === 'end') && n > MILLIS_THRESHOLD) {
+    if (n > Number.MAX_SAFE_INTEGER) return BigInt(raw) / 1000n;
+    n = Math.floor(n / 1000);
+  }
+  return Number.isSafeInteger(n) ? n : BigInt(raw);
 }
 
 function clip(s: string): string {
@@ -126,7 +137,7 @@ export function parseLine(line: string, format: Format): ParsedLine {
       values[f.key] = raw;
     } else {
       const v = integer(raw, f.def, i + 1);
-      if (typeof v !== 'number') return { ok: false, problem: v };
+      if (typeof v === 'object') return { ok: false, problem: v };
       values[f.key] = v;
     }
   }

@@ -83,7 +83,7 @@ tok AS (
   SELECT rn, raw,
     CASE WHEN len(v) = ${n + 1} AND regexp_full_match(v[1], ${literal(ISO_PREFIX)}) THEN v[2:] ELSE v END AS v
   FROM s
-  WHERE v IS NULL OR len(v) > 0
+  WHERE v IS NULL OR len(v) > 0 OR starts_with(raw, '{')
 ),
 typed AS (
   SELECT rn, raw, ${error} AS err,

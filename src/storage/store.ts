@@ -179,6 +179,17 @@ export class Store {
     }
   }
 
+  /** Every rejected line of one ingested file, in line order. */
+  async rejectsOf(fileId: number): Promise<(RejectInfo & { file: string })[]> {
+    const r = await read(
+      this.conn,
+      `SELECT f.path AS file, r.line, r.code, r.field, r.reason, r.text
+       FROM rejects r JOIN files f ON f.id = r.file_id WHERE r.file_id = $1 ORDER BY r.line`,
+      [fileId],
+    );
+    return r.rows as unknown as (RejectInfo & { file: string })[];
+  }
+
   /** A loader on its own connection; several loaders load files in parallel. */
   async loader(): Promise<Loader> {
     if (this.readOnly) throw new Error('cannot load into a read-only store');

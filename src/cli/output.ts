@@ -1,0 +1,63 @@
+// Output formatters shared by the commands: aligned tables for people, JSON and CSV for programs.
+
+import { UsageError } from '../core/errors.js';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+export function parseOutput(v: string): OutputFormat {
+  if (v === 'table' || v === 'json' || v === 'csv') return v;
+  throw new UsageError('BAD_OUTPUT', `--output "${v}" is not one of table, json, csv`);
+}
+
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** Renders rows in the chosen format; the result ends with a newline. */
+export function render(t: Table, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(t.rows, null, 2)}\n`;
+  if (format === 'csv') {
+    const lines = [t.columns.map(csvCell).join(',')];
+    for (const r of t.rows) lines.push(t.columns.map((c) => csvCell(r[c])).join(','));
+    return `${lines.join('\n')}\n`;
+  }
+  if (t.rows.length === 0) return '(no rows)\n';
+  const cells = t.rows.map((r) => t.columns.map((c) => cell(r[c])));
+  const numeric = t.columns.map((c) =>
+    t.rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'),
+  );
+  const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
+  const out = [
+    t.columns.map((c, i) => pad(c, i)).join('  '),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map((row) => row.map((s, i) => pad(s, i)).join('  ')),
+  ];
+  return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** Human-readable byte count: 1536 → "1.5 KiB". */
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,23 @@
+// IANA protocol numbers seen in flow logs, by name.
+
+const NAMES: Record<number, string> = {
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPv4',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  89: 'OSPF',
+  112: 'VRRP',
+  132: 'SCTP',
+};
+
+/** Name of an IANA protocol number (`6` → `TCP`), or the number itself when it has no common name. */
+export function protocolName(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  return NAMES[n] ?? String(n);
+}

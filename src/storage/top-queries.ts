@@ -1,0 +1,73 @@
+// The everyday questions as fixed SQL with bound parameters: top talkers, rejected sources, ports, protocols, interfaces.
+
+import type { QueryResult, Store } from './store.js';
+
+export type TopKind = 'talkers' | 'rejected' | 'ports' | 'protocols' | 'interfaces';
+export type TopMeasure = 'bytes' | 'packets' | 'flows';
+
+export interface TopOptions {
+  readonly by?: TopMeasure | undefined;
+  readonly limit?: number | undefined;
+  /** Unix seconds; records whose start lies in [since, until). */
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+export const TOP_KINDS: readonly TopKind[] = ['talkers', 'rejected', 'ports', 'protocols', 'interfaces'];
+
+/** What each question groups by, and its default measure. */
+const SHAPES: Record<TopKind, { keys: string[]; where: string; by: TopMeasure; extra: string }> = {
+  talkers: { keys: ['srcaddr AS source'], where: 'srcaddr IS NOT NULL', by: 'bytes', extra: '' },
+  rejected: {
+    keys: ['srcaddr AS source'],
+    where: "action = 'REJECT' AND srcaddr IS NOT NULL",
+    by: 'flows',
+    extra: `, count(DISTINCT dstaddr) AS targets, count(DISTINCT dstport) AS ports,
+      to_timestamp(min("start")) AS first_seen, to_timestamp(max("end")) AS last_seen`,
+  },
+  ports: {
+    keys: ['dstport AS port', 'protocol'],
+    where: 'dstport IS NOT NULL',
+    by: 'flows',
+    extra: `, count(*) FILTER (WHERE action = 'REJECT') AS rejected_flows, count(DISTINCT srcaddr) AS sources`,
+  },
+  protocols: {
+    keys: ['protocol'],
+    where: 'protocol IS NOT NULL',
+    by: 'bytes',
+    extra: `, count(*) FILTER (WHERE action = 'REJECT') AS rejected_flows`,
+  },
+  interfaces: {
+    keys: ['interface_id AS interface'],
+    where: 'interface_id IS NOT NULL',
+    by: 'bytes',
+    extra: `, count(*) FILTER (WHERE action = 'REJECT') AS rejected_flows`,
+  },
+};
+
+const MEASURE_SQL: Record<TopMeasure, string> = {
+  bytes: 'bytes DESC NULLS LAST',
+  packets: 'packets DESC NULLS LAST',
+  flows: 'flows DESC',
+};
+
+/**
+ * Runs one of the everyday questions over the store.
+ *
+ * @example await top(store, 'rejected', { limit: 10 }) // sources of rejected traffic by flow count
+ */
+export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): Promise<QueryResult> {
+  const shape = SHAPES[kind];
+  const by = opts.by ?? shape.by;
+  const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
+  const where = [`(${shape.where})`, `("start" >= $1 OR $1 IS NULL)`, `("start" < $2 OR $2 IS NULL)`];
+  const groupCount = shape.keys.length;
+  const sql = `SELECT ${shape.keys.join(', ')},
+      count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes${shape.extra}
+    FROM flows
+    WHERE ${where.join(' AND ')}
+    GROUP BY ${Array.from({ length: groupCount }, (_, i) => i + 1).join(', ')}
+    ORDER BY ${MEASURE_SQL[by]}, 1
+    LIMIT ${limit}`;
+  return store.query(sql, [opts.since ?? null, opts.until ?? null]);
+}

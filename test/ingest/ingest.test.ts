@@ -1,0 +1,207 @@
+// Ingest end to end: idempotency, damaged gzip, Parquet as AWS writes it, S3 layouts and pruning, stdin.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest } from '../../src/ingest/ingest.js';
+import { Store } from '../../src/storage/store.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fw-ingest-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+
+/** Record i of a synthetic file: srcport = i and bytes = 100 + i, so each stored row tells its own line. */
+function rec(i: number, action = 'ACCEPT'): string {
+  return `2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.${i % 250} 10.0.2.5 ${i} 443 6 3 ${100 + i} ${1716200000 + i} ${1716200060 + i} ${action} OK`;
+}
+
+async function openStore(name: string): Promise<Store> {
+  return Store.open(join(dir, `${name}.duckdb`));
+}
+
+async function count(store: Store, sql: string): Promise<number> {
+  return Number((await store.query(sql)).rows[0]!['n']);
+}
+
+describe('idempotent ingest', () => {
+  it('adds nothing for the same file twice or the same content under another name', async () => {
+    const store = await openStore('idem');
+    const body = `${HEADER}\n${Array.from({ length: 500 }, (_, i) => rec(i)).join('\n')}\n`;
+    const a = join(dir, 'idem-a.log.gz');
+    const b = join(dir, 'idem-b.log.gz');
+    writeFileSync(a, gzipSync(body));
+    writeFileSync(b, gzipSync(body));
+    const first = await ingest(store, [a]);
+    expect([first.loaded, first.records, first.rejected]).toEqual([1, 500, 0]);
+    const again = await ingest(store, [a, b]);
+    expect([again.loaded, again.duplicates, again.records]).toEqual([0, 2, 0]);
+    expect(await count(store, 'SELECT count(*) AS n FROM flows')).toBe(500);
+    // Line numbers count the header: record i sits on line i + 2.
+    expect(await count(store, 'SELECT count(*) AS n FROM flows WHERE line <> srcport + 2')).toBe(0);
+    store.close();
+  });
+});
+
+describe('damaged gzip', () => {
+  it('keeps every whole line before the damage, reports it, and a complete copy later replaces it', async () => {
+    const store = await openStore('trunc');
+    const lines = Array.from({ length: 20_000 }, (_, i) => rec(i));
+    const full = gzipSync(`${HEADER}\n${lines.join('\n')}\n`);
+    const path = join(dir, 'trunc.log.gz');
+    writeFileSync(path, full.subarray(0, Math.floor(full.length * 0.6)));
+    const s = await ingest(store, [path]);
+    expect(s.loaded).toBe(1);
+    expect(s.records).toBeGreaterThan(1000);
+    expect(s.records).toBeLessThan(20_000);
+    expect(s.firstRejects.map((r) => r.code)).toContain('TRUNCATED');
+    // What was kept is exactly the first `records` records, each on its own line.
+    expect(await count(store, 'SELECT count(*) AS n FROM flows WHERE line <> srcport + 2')).toBe(0);
+    expect(await count(store, 'SELECT max(srcport) + 1 AS n FROM flows')).toBe(s.records);
+    const trunc = (await store.query("SELECT line FROM rejects WHERE code = 'TRUNCATED'")).rows[0]!;
+    expect(trunc['line']).toBe(s.records + 2);
+
+    writeFileSync(path, full);
+    const again = await ingest(store, [path]);
+    expect([again.loaded, again.records]).toEqual([1, 20_000]);
+    expect(await count(store, 'SELECT count(*) AS n FROM flows')).toBe(20_000);
+    expect(await count(store, 'SELECT count(*) AS n FROM files')).toBe(1);
+    expect(await count(store, 'SELECT count(*) AS n FROM rejects')).toBe(0);
+    store.close();
+  });
+
+  it('reports a file that is not gzip at all past its magic bytes, and still loads the good files', async () => {
+    const store = await openStore('garbage');
+    const bad = join(dir, 'garbage.log.gz');
+    writeFileSync(bad, Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('not really gzip')]));
+    const good = join(dir, 'good.log');
+    writeFileSync(good, `${rec(1)}\n${rec(2)}\n`);
+    const s = await ingest(store, [bad, good]);
+    expect(s.records).toBe(2);
+    expect(s.fileReports.find((r) => r.file === bad)?.status).toBe('loaded');
+    expect(s.firstRejects.find((r) => r.file === bad)?.line).toBe(1);
+    store.close();
+  });
+});
+
+describe('Parquet as AWS writes it', () => {
+  it('reads columns by their underscored names, with "-" and null as absent', async () => {
+    const path = join(dir, 'flows.log.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    // Third-party writer (DuckDB COPY) with AWS's physical types: INT32, INT64 and STRING columns.
+    await c.run(`COPY (SELECT * FROM (VALUES
+        (5::INTEGER, '123456789012', 'eni-1', '10.0.0.1', '52.216.10.9', 40112::INTEGER, 443::INTEGER, 6::INTEGER, 9::BIGINT, 1900::BIGINT, 1716200105::BIGINT, 1716200161::BIGINT, 'ACCEPT', 'OK', 'egress', 8::INTEGER, 'S3'),
+        (5::INTEGER, '123456789012', 'eni-1', '52.216.10.9', '10.0.0.1', 443::INTEGER, 40112::INTEGER, 6::INTEGER, 7::BIGINT, 5120::BIGINT, 1716200105::BIGINT, 1716200161::BIGINT, 'ACCEPT', 'OK', 'ingress', NULL, '-'),
+        (5::INTEGER, '123456789012', 'eni-1', '-', '-', NULL, NULL, NULL, NULL, NULL, 1716200000::BIGINT, 1716200059::BIGINT, '-', 'NODATA', '-', NULL, '-')
+      ) t(version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, flow_direction, traffic_path, pkt_dst_aws_service))
+      TO '${path}' (FORMAT parquet, COMPRESSION gzip)`);
+    c.closeSync();
+    db.closeSync();
+    const store = await openStore('parquet');
+    const s = await ingest(store, [path]);
+    expect([s.loaded, s.records, s.rejected]).toEqual([1, 3, 0]);
+    const rows = (
+      await store.query(
+        'SELECT line, srcaddr, srcport, traffic_path, pkt_dst_aws_service, log_status, action, bytes FROM flows ORDER BY line',
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { line: 1, srcaddr: '10.0.0.1', srcport: 40112, traffic_path: 8, pkt_dst_aws_service: 'S3', log_status: 'OK', action: 'ACCEPT', bytes: 1900 },
+      { line: 2, srcaddr: '52.216.10.9', srcport: 443, traffic_path: null, pkt_dst_aws_service: null, log_status: 'OK', action: 'ACCEPT', bytes: 5120 },
+      { line: 3, srcaddr: null, srcport: null, traffic_path: null, pkt_dst_aws_service: null, log_status: 'NODATA', action: null, bytes: null },
+    ]);
+    expect((await store.query('SELECT kind FROM files')).rows[0]!['kind']).toBe('parquet');
+    store.close();
+  });
+});
+
+describe('S3 layouts', () => {
+  function put(root: string, rel: string, lines: string[]): void {
+    const p = join(root, rel);
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, gzipSync(`${HEADER}\n${lines.join('\n')}\n`));
+  }
+
+  it('takes account, region, flow log id and time from the key, and prunes by key before opening', async () => {
+    const root = join(dir, 'bucket');
+    const plain = 'AWSLogs/123456789012/vpcflowlogs/eu-west-1';
+    const hive = 'prefix/AWSLogs/aws-account-id=210987654321/aws-service=vpcflowlogs/aws-region=us-east-2';
+    for (const day of [18, 19, 20]) {
+      const stamp = `202405${day}T1015Z`;
+      put(root, `${plain}/2024/05/${day}/123456789012_vpcflowlogs_eu-west-1_fl-0abc1234def567890_${stamp}_3f9a8c21.log.gz`, [
+        rec(day),
+        rec(day + 100),
+      ]);
+      put(root, `${hive}/year=2024/month=05/day=${day}/hour=10/210987654321_vpcflowlogs_us-east-2_fl-0123456789abcdef0_${stamp}_0badc0de.log.gz`, [
+        rec(day + 200, 'REJECT'),
+      ]);
+    }
+    // A garbage file whose key is outside the window: pruning must skip it without opening it.
+    mkdirSync(join(root, plain, '2024/05/01'), { recursive: true });
+    writeFileSync(join(root, plain, '2024/05/01/broken.log.gz'), 'this is not gzip');
+
+    const store = await openStore('layout');
+    const since = Date.UTC(2024, 4, 19) / 1000;
+    const until = Date.UTC(2024, 4, 21) / 1000;
+    const s = await ingest(store, [root], { since, until });
+    expect([s.files, s.loaded, s.records, s.failed]).toEqual([4, 4, 6, 0]);
+    expect(s.pruned).toBeGreaterThanOrEqual(2);
+    const files = (
+      await store.query('SELECT account, region, flow_log_id, epoch(key_time)::BIGINT AS t FROM files ORDER BY account, t')
+    ).rows;
+    expect(files).toEqual([
+      { account: '123456789012', region: 'eu-west-1', flow_log_id: 'fl-0abc1234def567890', t: Date.UTC(2024, 4, 19, 10, 15) / 1000 },
+      { account: '123456789012', region: 'eu-west-1', flow_log_id: 'fl-0abc1234def567890', t: Date.UTC(2024, 4, 20, 10, 15) / 1000 },
+      { account: '210987654321', region: 'us-east-2', flow_log_id: 'fl-0123456789abcdef0', t: Date.UTC(2024, 4, 19, 10, 15) / 1000 },
+      { account: '210987654321', region: 'us-east-2', flow_log_id: 'fl-0123456789abcdef0', t: Date.UTC(2024, 4, 20, 10, 15) / 1000 },
+    ]);
+    store.close();
+  });
+});
+
+describe('stdin and header-less input', () => {
+  it('reads stdin with a given format', async () => {
+    const store = await openStore('stdin');
+    const { parseFormat } = await import('../../src/records/format.js');
+    const input = Readable.from(['5 10.0.0.1 22 REJECT ingress\n5 10.0.0.2 443 ACCEPT egress\n', 'garbage\n']);
+    const s = await ingest(store, ['-'], {
+      stdin: input,
+      format: parseFormat('${version} ${srcaddr} ${dstport} ${action} ${flow-direction}'),
+    });
+    expect([s.records, s.rejected]).toEqual([2, 1]);
+    expect(s.firstRejects[0]).toMatchObject({ file: '<stdin>', line: 3, code: 'FIELD_COUNT' });
+    const rows = (await store.query('SELECT srcaddr, dstport, flow_direction FROM flows ORDER BY line')).rows;
+    expect(rows).toEqual([
+      { srcaddr: '10.0.0.1', dstport: 22, flow_direction: 'ingress' },
+      { srcaddr: '10.0.0.2', dstport: 443, flow_direction: 'egress' },
+    ]);
+    store.close();
+  });
+
+  it('rejects invalid UTF-8 with its line and keeps the lines around it, numbered right', async () => {
+    const store = await openStore('utf8');
+    const path = join(dir, 'utf8.log');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(`${HEADER}\n${rec(0)}\n`),
+        Buffer.from('2 123456789012 eni-1 10.0.0.\xff\xfe 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n', 'latin1'),
+        Buffer.from(`${rec(2)}\n\n${rec(4)}\n`),
+      ]),
+    );
+    const s = await ingest(store, [path]);
+    expect([s.records, s.rejected]).toEqual([3, 1]);
+    expect(s.firstRejects[0]).toMatchObject({ line: 3, code: 'INVALID_UTF8' });
+    expect(await count(store, 'SELECT count(*) AS n FROM flows WHERE line <> srcport + 2')).toBe(0);
+    expect(readFileSync(path).length).toBeGreaterThan(0);
+    store.close();
+  });
+});

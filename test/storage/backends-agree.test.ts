@@ -1,0 +1,158 @@
+// The bulk loader (DuckDB SQL) and the reference line parser (JavaScript) must agree on every line.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest } from '../../src/ingest/ingest.js';
+import { DEFAULT, type Format, parseFormat } from '../../src/records/format.js';
+import { isBlankLine, parseLine } from '../../src/records/parse-line.js';
+import { Store } from '../../src/storage/store.js';
+
+let dir: string;
+let store: Store;
+let n = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fw-agree-'));
+  store = await Store.open(join(dir, 'agree.duckdb'));
+});
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  line: number;
+  ok: boolean;
+  values?: Record<string, unknown>;
+  extra?: Record<string, string>;
+  code?: string;
+  field?: string | null;
+}
+
+/** What the JavaScript parser says of each non-blank line (line numbers count the header). */
+function expected(lines: readonly string[], format: Format, header: boolean): Outcome[] {
+  const out: Outcome[] = [];
+  lines.forEach((l, i) => {
+    if (isBlankLine(l)) return;
+    const line = i + 1 + (header ? 1 : 0);
+    const p = parseLine(l, format);
+    // The store reports 64-bit values beyond 2^53 as exact decimal strings; the parser as bigints.
+    const values = Object.fromEntries(
+      Object.entries(p.ok ? p.values : {}).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+    );
+    if (p.ok) out.push({ line, ok: true, values, extra: p.extra });
+    else out.push({ line, ok: false, code: p.problem.code, field: p.problem.fieldName ?? null });
+  });
+  return out;
+}
+
+/** What the store holds after ingesting the lines as one file. */
+async function loaded(lines: readonly string[], format: Format, header: boolean, gzip: boolean): Promise<Outcome[]> {
+  const body = (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}\n` : '') + lines.join('\n');
+  // A final blank line of a unique width keeps every file's content distinct (identical files are skipped).
+  const unique = `${body}\n${' '.repeat(n)}`;
+  const path = join(dir, `f${n++}.log${gzip ? '.gz' : ''}`);
+  writeFileSync(path, gzip ? gzipSync(unique) : unique);
+  const s = await ingest(store, [path], { format: header ? undefined : format, concurrency: 1 });
+  expect(s.loaded).toBe(1);
+  const id = s.fileIds[0]!;
+  const cols = format.fields.flatMap((f) => (f.def ? [f.def.column] : []));
+  const quoted = cols.map((c) => `"${c}"`).join(', ');
+  const flows = await store.query(`SELECT line, ${quoted}${quoted ? ', ' : ''}extra FROM flows WHERE file_id = $1`, [id]);
+  const rejects = await store.query('SELECT line, code, field FROM rejects WHERE file_id = $1', [id]);
+  const out: Outcome[] = [
+    ...flows.rows.map((r) => {
+      const values: Record<string, unknown> = {};
+      for (const c of cols) values[c] = r[c];
+      const extra: Record<string, string> = {};
+      for (const e of (r['extra'] as { key: string; value: string }[] | null) ?? []) extra[e.key] = e.value;
+      return { line: Number(r['line']), ok: true, values, extra };
+    }),
+    ...rejects.rows.map((r) => ({
+      line: Number(r['line']),
+      ok: false,
+      code: String(r['code']),
+      field: r['field'] == null ? null : String(r['field']),
+    })),
+  ];
+  return out.sort((a, b) => a.line - b.line);
+}
+
+const CASES: string[] = [
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+  '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA',
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139  172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+  '  2 123456789010 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1418530010 1418530070 ACCEPT OK  ',
+  '2 123456789010 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1512564058000 1512564059000 ACCEPT OK',
+  '{"message":"2 647604195155 eni-05fdd58317a3a58e4 10.30.2.238 10.30.1.217 8089 39016 6 22 10527 1643160732 1643160792 ACCEPT OK"}',
+  '{"message": 5}',
+  '{not json',
+  '{"message":"   "}',
+  '{"message":""}',
+  '2024-05-20T10:15:05.000Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 x 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 -5 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 99999999999 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 9223372036854775808 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 9223372036854775807 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1 2 ACCEPT',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK extra',
+  '',
+  '   ',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1.5 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 +5 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 007 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 "quoted" 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 a,b 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 \t 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 ünïcødé 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+];
+
+describe('bulk loader agrees with the reference parser', () => {
+  for (const gzip of [false, true]) {
+    it(`on the edge-case table (${gzip ? 'gzip' : 'plain'}, header-less default format)`, async () => {
+      expect(await loaded(CASES, DEFAULT, false, gzip)).toEqual(expected(CASES, DEFAULT, false));
+    });
+  }
+
+  it('on a custom format with a header line and an unknown field', async () => {
+    const format = parseFormat('${version} ${vpc-id} ${srcaddr} ${dstport} ${tcp-flags} ${my-tag} ${flow-direction} ${traffic-path}');
+    const lines = [
+      '5 vpc-1 10.0.0.1 443 18 blue egress 2',
+      '5 vpc-1 10.0.0.1 443 3 - ingress -',
+      '5 vpc-1 10.0.0.1 https 3 red ingress -',
+      '5 vpc-1 10.0.0.1 443 3 red ingress 99999999999',
+    ];
+    expect(format.unknown).toEqual(['my-tag']);
+    expect(await loaded(lines, format, true, true)).toEqual(expected(lines, format, true));
+  });
+
+  it('on generated lines (fast-check)', async () => {
+    const token = fc.oneof(
+      fc.constantFrom('-', '0', '6', '22', '443', '65535', '2147483648', '1418530010', '1512564058000', 'ACCEPT', 'REJECT'),
+      fc.constantFrom('OK', 'NODATA', 'eni-0a1b', '10.0.0.1', '2001:db8::1', '9223372036854775807', '99999999999999999999'),
+      fc.stringMatching(/^[0-9a-z.:{}"-]{1,8}$/),
+    );
+    const line = fc.oneof(
+      { weight: 6, arbitrary: fc.array(token, { minLength: 14, maxLength: 14 }).map((t) => t.join(' ')) },
+      { weight: 1, arbitrary: fc.array(token, { minLength: 0, maxLength: 16 }).map((t) => t.join(' ')) },
+      { weight: 1, arbitrary: fc.array(token, { minLength: 14, maxLength: 14 }).map((t) => t.join('  ')) },
+      {
+        weight: 1,
+        arbitrary: fc.array(token, { minLength: 14, maxLength: 14 }).map((t) => JSON.stringify({ message: t.join(' ') })),
+      },
+      { weight: 1, arbitrary: fc.string({ maxLength: 30 }).filter((s) => !/[\r\n\x01\0]/.test(s)) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 60 }), async (lines) => {
+        expect(await loaded(lines, DEFAULT, false, false)).toEqual(expected(lines, DEFAULT, false));
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
