@@ -72,7 +72,7 @@ export function parseFormat(spec: string): Format {
   let i = 0;
   while (i < spec.length) {
     const c = spec[i]!;
-    if (c === ' ' || c === '\t') {
+    if (/\s/.test(c)) {
       i++;
       continue;
     }

@@ -61,6 +61,7 @@ export function isBlankLine(line: string): boolean {
 /** Splits a record on runs of spaces (AWS writes single spaces; runs and a trailing CR are tolerated). */
 export function splitRecord(text: string): string[] {
   const t = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (t === '') return [];
   if (!t.includes('  ') && !t.startsWith(' ') && !t.endsWith(' ')) return t.split(' ');
   return t.split(' ').filter((s) => s !== '');
 }
@@ -85,7 +86,10 @@ function integer(raw: string, def: FieldDef, index: number): number | bigint | L
   }
   let n = Number(raw);
   if ((def.aws === 'start' || def.aws === 'end') && n > MILLIS_THRESHOLD) {
-    if (n > Number.MAX_SAFE_INTEGER) return BigInt(raw) / 1000n;
+    if (n > Number.MAX_SAFE_INTEGER) {
+      const q = BigInt(raw) / 1000n;
+      return q <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(q) : q;
+    }
     n = Math.floor(n / 1000);
   }
   return Number.isSafeInteger(n) ? n : BigInt(raw);

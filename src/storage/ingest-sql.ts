@@ -24,11 +24,17 @@ function clip(x: string): string {
   return `(CASE WHEN length(${x}) > 40 THEN ${x}[1:37] || '...' ELSE ${x} END)`;
 }
 
-/** Expressions computing, from `v` (the list of tokens), every stored column and the reject struct. */
+/**
+ * Expressions computing, from `v` (the list of tokens), every stored column (in `typed`) and, from those,
+ * the reject struct (in `checked`). A cheap test (all integer tokens are digits, every cast succeeded)
+ * guards the detailed per-field diagnosis, which only runs for bad lines.
+ */
 function typedColumns(format: Format): { columns: string[]; extra: string; error: string } {
   const n = format.fields.length;
   const columns: string[] = [];
   const checks: string[] = [];
+  const intToks: string[] = [];
+  const castFails: string[] = [];
   const extras: string[] = [];
   format.fields.forEach((f, i) => {
     const tok = `v[${i + 1}]`;
@@ -47,20 +53,26 @@ function typedColumns(format: Format): { columns: string[]; extra: string; error
         ? `(CASE WHEN ${cast} > ${MILLIS_THRESHOLD} THEN ${cast} // 1000 ELSE ${cast} END)`
         : cast;
     columns.push(`${value} AS ${col}`);
+    intToks.push(`nullif(${tok}, '-')`);
+    castFails.push(`(${col} IS NULL AND ${tok} <> '-')`);
     const where = `field ${i + 1} (${f.def.aws})`;
     const bits = f.def.type === 'int32' ? '32' : '64';
     checks.push(
       `WHEN ${tok} <> '-' AND ltrim(${tok}, '0123456789') <> '' THEN {'code': 'NOT_INTEGER', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
         `'reason': ${literal(`${where} is "`)} || ${clip(tok)} || ${literal('", expected an integer or "-"')}}`,
-      `WHEN ${tok} <> '-' AND ${cast} IS NULL THEN {'code': 'OUT_OF_RANGE', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
+      `WHEN ${col} IS NULL AND ${tok} <> '-' THEN {'code': 'OUT_OF_RANGE', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
         `'reason': ${literal(`${where} is `)} || ${clip(tok)} || ${literal(`, larger than a ${bits}-bit integer`)}}`,
     );
   });
+  const suspect =
+    intToks.length === 0
+      ? 'false'
+      : `ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')}`;
   const error = [
     'CASE',
     `WHEN v IS NULL THEN {'code': 'BAD_JSON', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'line starts with "{" but is not a JSON object with a "message" string'}`,
     `WHEN len(v) <> ${n} THEN {'code': 'FIELD_COUNT', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'expected ${n} fields, found ' || len(v)}`,
-    ...checks,
+    `WHEN ${suspect} THEN (CASE ${checks.join('\n      ')} END)`,
     'END',
   ].join('\n    ');
   const extra =
@@ -77,6 +89,7 @@ function typedColumns(format: Format): { columns: string[]; extra: string; error
 function stage(format: Format, fromSql: string): string {
   const n = format.fields.length;
   const { columns, extra, error } = typedColumns(format);
+  const names = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
   return `CREATE OR REPLACE TEMP TABLE stage AS
 WITH s AS (${fromSql}),
 tok AS (
@@ -86,12 +99,16 @@ tok AS (
   WHERE v IS NULL OR len(v) > 0 OR starts_with(raw, '{')
 ),
 typed AS (
-  SELECT rn, raw, ${error} AS err,
-    ${columns.join(',\n    ')},
+  SELECT rn, raw, v,
+    ${columns.join(',\n    ')}${columns.length ? ',' : ''}
     ${extra} AS extra
   FROM tok
+),
+checked AS (
+  SELECT rn, raw, ${names.join(', ')}${names.length ? ', ' : ''}extra, ${error} AS err
+  FROM typed
 )
-SELECT * REPLACE (CASE WHEN err IS NULL THEN NULL ELSE raw END AS raw) FROM typed`;
+SELECT * REPLACE (CASE WHEN err IS NULL THEN NULL ELSE raw END AS raw) FROM checked`;
 }
 
 /** Stage query for a text file (plain or gzip), with JSON-wrapped lines and runs of spaces handled. */
@@ -102,6 +119,7 @@ export function textStageSql(format: Format, input: TextInput): string {
   const from = `
   SELECT rn, line AS raw,
     CASE WHEN m IS NULL THEN NULL
+         WHEN m = '' OR m = chr(13) THEN []::VARCHAR[]
          WHEN contains(m, '  ') OR starts_with(m, ' ') OR ends_with(m, ' ') OR ends_with(m, chr(13))
            THEN list_filter(string_split(CASE WHEN ends_with(m, chr(13)) THEN m[1:-2] ELSE m END, ' '), x -> x <> '')
          ELSE string_split(m, ' ') END AS v

@@ -195,9 +195,12 @@ describe('Logs Insights names (spec §7.1)', () => {
 });
 
 describe('names', () => {
-  it.each(FIELDS.map((f) => [f.aws, f.column] as const))("column of %s is %s with '-' → '_'", (aws, column) => {
-    expect(column).toBe(aws.replaceAll('-', '_'));
-  });
+  it.each(FIELDS.map((f) => [f.aws, f.column] as const))(
+    "column of %s is %s with '-' → '_'",
+    (aws, column) => {
+      expect(column).toBe(aws.replaceAll('-', '_'));
+    },
+  );
 
   it('AWS names, column names and Insights names are each unique', () => {
     for (const key of ['aws', 'column', 'insights'] as const) {

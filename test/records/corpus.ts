@@ -59,7 +59,11 @@ export interface FlowlogsReaderVectors {
     expected_distinct_records?: number;
   }[];
   readonly all_v2_records: readonly string[];
-  readonly s3_file_cases: readonly { name: string; file_text: string; expected: Record<string, Expected>[] }[];
+  readonly s3_file_cases: readonly {
+    name: string;
+    file_text: string;
+    expected: Record<string, Expected>[];
+  }[];
 }
 
 export const awsFieldTable = (): AwsFieldTable => load('aws-docs-vpc-flow-logs/field-table.json');

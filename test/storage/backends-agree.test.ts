@@ -132,6 +132,12 @@ describe('bulk loader agrees with the reference parser', () => {
     expect(await loaded(lines, format, true, true)).toEqual(expected(lines, format, true));
   });
 
+  it('on a one-field format, where an empty message must not become an empty value', async () => {
+    const format = parseFormat('${action}');
+    const lines = ['{"message":""}', 'ACCEPT', '{"message":"REJECT"}', '{"message":" "}', '-'];
+    expect(await loaded(lines, format, false, false)).toEqual(expected(lines, format, false));
+  });
+
   it('on generated lines (fast-check)', async () => {
     const token = fc.oneof(
       fc.constantFrom('-', '0', '6', '22', '443', '65535', '2147483648', '1418530010', '1512564058000', 'ACCEPT', 'REJECT'),

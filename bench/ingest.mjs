@@ -1,0 +1,157 @@
+// bench:ingest — flowwatch ingest of a 10M-record simulated S3 corpus, side by side with DuckDB's own read_csv
+// (the practical ceiling) and `zcat | wc -l` (the decompression floor), plus `flowwatch top rejected` on the result.
+//
+// Usage: npm run bench:ingest [-- --records 10000000 --runs 3]
+// The corpus is generated once into bench/data/ and reused. Results go to bench/results/ingest.json.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const RECORDS = arg('records', 10_000_000);
+const RUNS = arg('runs', 3);
+const data = join(root, 'bench', 'data');
+const corpus = join(data, `corpus-${RECORDS}`);
+const cli = join(root, 'bin', 'flowwatch.js');
+
+/** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
+function run(cmd, argv, opts = {}) {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+    let out = '';
+    let peakKb = 0;
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // the process has just exited
+      }
+    }, 50);
+    child.on('error', rej);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) rej(new Error(`${cmd} ${argv.join(' ')} exited with ${code}`));
+      else res({ seconds: (performance.now() - t0) / 1000, peakMb: peakKb / 1024, out });
+    });
+  });
+}
+
+function files(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...files(p));
+    else if (e.name.endsWith('.log.gz')) out.push(p);
+  }
+  return out.sort();
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+mkdirSync(data, { recursive: true });
+if (!existsSync(join(corpus, 'manifest.json'))) {
+  process.stderr.write(`generating a ${RECORDS}-record corpus in ${corpus} (once)...\n`);
+  rmSync(corpus, { recursive: true, force: true });
+  await run('node', [cli, 'simulate', '--out', corpus, '--records', String(RECORDS), '--days', '1', '--seed', '7', '--start', '2026-01-05T00:00:00Z']);
+}
+const gz = files(corpus);
+const manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
+const header = (await run('sh', ['-c', `zcat '${gz[0]}' | head -1`])).out.trim();
+const bytes = gz.reduce((a, f) => a + statSync(f).size, 0);
+
+// DuckDB's own reader over the same files: typed columns from the header, '-' as NULL, into a table.
+const FIELD_TYPES = JSON.parse(
+  (await run('node', [cli, 'fields', '--output', 'json'])).out,
+).reduce((m, f) => ({ ...m, [f.column]: f.type === 'int32' ? 'INTEGER' : f.type === 'int64' ? 'BIGINT' : 'VARCHAR' }), {});
+const columns = header
+  .split(' ')
+  .map((n) => n.replaceAll('-', '_'))
+  .map((c) => `'${c}': '${FIELD_TYPES[c] ?? 'VARCHAR'}'`)
+  .join(', ');
+const duckdbScript = `
+import { DuckDBInstance } from '@duckdb/node-api';
+const db = await DuckDBInstance.create(process.argv[1]);
+const c = await db.connect();
+const files = ${JSON.stringify(gz)};
+await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv(\${JSON.stringify(files).replaceAll('"', "'")}, header = true, delim = ' ', quote = '', escape = '', auto_detect = false, nullstr = '-', columns = {${columns}})\`);
+const r = await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM t');
+process.stdout.write(String(r.getRowObjectsJS()[0].n));
+`;
+const scratch = join(data, 'scratch');
+mkdirSync(scratch, { recursive: true });
+
+const results = { zcat: [], duckdb: [], flowwatch: [], top: [] };
+let flowwatchRecords = 0;
+let duckdbRecords = 0;
+for (let i = 0; i < RUNS; i++) {
+  process.stderr.write(`run ${i + 1}/${RUNS}\n`);
+  const z = await run('sh', ['-c', `zcat ${gz.map((f) => `'${f}'`).join(' ')} | wc -l`]);
+  results.zcat.push(z);
+
+  const dbFile = join(scratch, 'duckdb.duckdb');
+  rmSync(dbFile, { force: true });
+  const d = await run('node', ['--input-type=module', '-e', duckdbScript, dbFile], { cwd: root });
+  duckdbRecords = Number(d.out);
+  results.duckdb.push(d);
+
+  const fwDb = join(scratch, 'flowwatch.duckdb');
+  rmSync(fwDb, { force: true });
+  rmSync(`${fwDb}.wal`, { force: true });
+  const f = await run('node', [cli, 'ingest', corpus, '--db', fwDb, '--json']);
+  flowwatchRecords = JSON.parse(f.out).records;
+  results.flowwatch.push(f);
+}
+const fwDb = join(scratch, 'flowwatch.duckdb');
+for (let i = 0; i < Math.max(5, RUNS); i++) {
+  results.top.push(await run('node', [cli, 'top', 'rejected', '--db', fwDb, '--limit', '10']));
+}
+
+const rps = (r) => RECORDS / r.seconds;
+const summary = {
+  date: new Date().toISOString(),
+  records: RECORDS,
+  files: gz.length,
+  compressedBytes: bytes,
+  format: manifest.format,
+  runs: RUNS,
+  recordsIngested: flowwatchRecords,
+  recordsReadByDuckDB: duckdbRecords,
+  zcatSeconds: median(results.zcat.map((r) => r.seconds)),
+  duckdbSeconds: median(results.duckdb.map((r) => r.seconds)),
+  flowwatchSeconds: median(results.flowwatch.map((r) => r.seconds)),
+  duckdbRecordsPerSecond: median(results.duckdb.map(rps)),
+  flowwatchRecordsPerSecond: median(results.flowwatch.map(rps)),
+  ratioToDuckDB: median(results.flowwatch.map((r, i) => results.duckdb[i].seconds / r.seconds)),
+  flowwatchPeakRssMb: Math.max(...results.flowwatch.map((r) => r.peakMb)),
+  duckdbPeakRssMb: Math.max(...results.duckdb.map((r) => r.peakMb)),
+  topRejectedSeconds: median(results.top.map((r) => r.seconds)),
+  all: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((r) => +r.seconds.toFixed(3))])),
+};
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'ingest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+const f1 = (x) => x.toFixed(2);
+process.stdout.write(`
+| measure | median | records/s | peak RSS |
+| --- | --- | --- | --- |
+| zcat \\| wc -l (decompression floor) | ${f1(summary.zcatSeconds)} s | ${Math.round(RECORDS / summary.zcatSeconds).toLocaleString('en-US')} | |
+| DuckDB read_csv into a table (ceiling) | ${f1(summary.duckdbSeconds)} s | ${Math.round(summary.duckdbRecordsPerSecond).toLocaleString('en-US')} | ${Math.round(summary.duckdbPeakRssMb)} MB |
+| flowwatch ingest | ${f1(summary.flowwatchSeconds)} s | ${Math.round(summary.flowwatchRecordsPerSecond).toLocaleString('en-US')} | ${Math.round(summary.flowwatchPeakRssMb)} MB |
+| flowwatch top rejected (whole command) | ${f1(summary.topRejectedSeconds)} s | | |
+
+flowwatch / DuckDB rate ratio (median of paired runs): ${summary.ratioToDuckDB.toFixed(2)} (target >= 0.70)
+records: ${RECORDS} written, ${flowwatchRecords} ingested by flowwatch, ${duckdbRecords} read by DuckDB; ${gz.length} files, ${(bytes / 1e6).toFixed(0)} MB gzip
+`);
