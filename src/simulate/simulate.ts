@@ -2,6 +2,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { UsageError } from '../core/errors.js';
 import { V2_TO_V5_FIELDS } from '../records/catalog.js';
 import { type Format, parseFormat } from '../records/format.js';
@@ -53,7 +54,7 @@ const HOUR = 3600;
 /** Characters of record lines handed to gzip at a time. */
 const CHUNK = 1 << 20;
 /** gzip level: fast; flow logs compress well anyway. */
-const GZIP_LEVEL = 1;
+const GZIP_LEVEL = 4;
 
 /**
  * Writes `records` flow log records of a simulated VPC (web, app and db tiers, a bastion, a NAT gateway)
@@ -79,7 +80,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   }
   const account = opts.account ?? '123456789012';
   const region = opts.region ?? 'us-east-1';
-  if (!/^[0-9a-z-]+$/.test(account) || !/^[0-9a-z-]+$/.test(region)) {
+  if (!/^[0-9a-z-]{1,64}$/.test(account) || !/^[0-9a-z-]{1,64}$/.test(region)) {
     throw new UsageError('SIMULATE_NAME', 'account and region must be lowercase letters, digits and "-"');
   }
   const format = opts.format ?? SIMULATE_DEFAULT_FORMAT;
@@ -119,7 +120,9 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     do {
       traffic.generate(CHUNK);
       const wait = file.write(sink.take());
-      if (wait) await wait;
+      // Yield to the event loop even without backpressure, so zlib's thread is handed the next chunk while
+      // this thread generates the one after it.
+      await (wait ?? setImmediate());
       opts.onProgress?.(sink.records, total);
     } while (!traffic.hourDone);
     // Let this file finish compressing while the next hour is generated; at most one file closes at a time.

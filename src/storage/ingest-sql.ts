@@ -64,15 +64,12 @@ function typedColumns(format: Format): { columns: string[]; extra: string; error
         `'reason': ${literal(`${where} is `)} || ${clip(tok)} || ${literal(`, larger than a ${bits}-bit integer`)}}`,
     );
   });
-  const suspect =
-    intToks.length === 0
-      ? 'false'
-      : `ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')}`;
+  const suspect = `ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')}`;
   const error = [
     'CASE',
     `WHEN v IS NULL THEN {'code': 'BAD_JSON', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'line starts with "{" but is not a JSON object with a "message" string'}`,
     `WHEN len(v) <> ${n} THEN {'code': 'FIELD_COUNT', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'expected ${n} fields, found ' || len(v)}`,
-    `WHEN ${suspect} THEN (CASE ${checks.join('\n      ')} END)`,
+    ...(checks.length ? [`WHEN ${suspect} THEN (CASE ${checks.join('\n      ')} END)`] : []),
     'END',
   ].join('\n    ');
   const extra =

@@ -116,12 +116,12 @@ export class Store {
    * @example const store = await Store.open('flowwatch.duckdb'); await store.close();
    */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    const full = resolve(path);
+    const full = path === ':memory:' ? path : resolve(path);
     const options: Record<string, string> = {};
     if (opts.memoryLimit) options['memory_limit'] = opts.memoryLimit;
     if (opts.readOnly) {
       options['access_mode'] = 'READ_ONLY';
-    } else {
+    } else if (full !== ':memory:') {
       mkdirSync(dirname(full), { recursive: true });
     }
     let instance: DuckDBInstance;

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest.js';
+import { FIELDS } from '../../src/records/catalog.js';
 import { DEFAULT, type Format, parseFormat } from '../../src/records/format.js';
 import { isBlankLine, parseLine } from '../../src/records/parse-line.js';
 import { Store } from '../../src/storage/store.js';
@@ -159,6 +160,35 @@ describe('bulk loader agrees with the reference parser', () => {
         expect(await loaded(lines, DEFAULT, false, false)).toEqual(expected(lines, DEFAULT, false));
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it('on generated formats and lines (fast-check)', async () => {
+    const names = fc.uniqueArray(
+      fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...FIELDS.map((f) => f.aws)) }, { weight: 1, arbitrary: fc.constant('my-tag') }),
+      { minLength: 1, maxLength: 8 },
+    );
+    const token = fc.oneof(
+      fc.constantFrom('-', '0', '17', '2147483647', '2147483648', '1716200000000', '9223372036854775808', 'x', '1e3', 'ACCEPT'),
+      fc.stringMatching(/^[0-9a-z.:-]{1,6}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        names,
+        fc.array(fc.array(token, { minLength: 0, maxLength: 9 }), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        async (fieldNames, rows, header) => {
+          const format = parseFormat(fieldNames.map((x) => `\${${x}}`).join(' '));
+          // Most lines get the right number of tokens; the rest keep their random length.
+          const lines = rows.map((r, i) =>
+            i % 4 === 3 ? r.join(' ') : fieldNames.map((_, j) => r[j % Math.max(1, r.length)] ?? '-').join(' '),
+          );
+          // A header line made only of unknown names is (rightly) not recognised as a header.
+          const useHeader = header && format.unknown.length === 0;
+          expect(await loaded(lines, format, useHeader, false)).toEqual(expected(lines, format, useHeader));
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });
