@@ -66,7 +66,20 @@ mkdirSync(data, { recursive: true });
 if (!existsSync(join(corpus, 'manifest.json'))) {
   process.stderr.write(`generating a ${RECORDS}-record corpus in ${corpus} (once)...\n`);
   rmSync(corpus, { recursive: true, force: true });
-  await run('node', [cli, 'simulate', '--out', corpus, '--records', String(RECORDS), '--days', '1', '--seed', '7', '--start', '2026-01-05T00:00:00Z']);
+  await run('node', [
+    cli,
+    'simulate',
+    '--out',
+    corpus,
+    '--records',
+    String(RECORDS),
+    '--days',
+    '1',
+    '--seed',
+    '7',
+    '--start',
+    '2026-01-05T00:00:00Z',
+  ]);
 }
 const gz = files(corpus);
 const manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
@@ -74,13 +87,16 @@ const header = (await run('sh', ['-c', `zcat '${gz[0]}' | head -1`])).out.trim()
 const bytes = gz.reduce((a, f) => a + statSync(f).size, 0);
 
 // DuckDB's own reader over the same files: typed columns from the header, '-' as NULL, into a table.
-const FIELD_TYPES = JSON.parse(
-  (await run('node', [cli, 'fields', '--output', 'json'])).out,
-).reduce((m, f) => ({ ...m, [f.column]: f.type === 'int32' ? 'INTEGER' : f.type === 'int64' ? 'BIGINT' : 'VARCHAR' }), {});
+const FIELD_TYPES = new Map(
+  JSON.parse((await run('node', [cli, 'fields', '--output', 'json'])).out).map((f) => [
+    f.column,
+    f.type === 'int32' ? 'INTEGER' : f.type === 'int64' ? 'BIGINT' : 'VARCHAR',
+  ]),
+);
 const columns = header
   .split(' ')
   .map((n) => n.replaceAll('-', '_'))
-  .map((c) => `'${c}': '${FIELD_TYPES[c] ?? 'VARCHAR'}'`)
+  .map((c) => `'${c}': '${FIELD_TYPES.get(c) ?? 'VARCHAR'}'`)
   .join(', ');
 const duckdbScript = `
 import { DuckDBInstance } from '@duckdb/node-api';

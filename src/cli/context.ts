@@ -26,7 +26,10 @@ export function dbPath(io: Io, flag: string | undefined): string {
 }
 
 /** --since/--until as unix seconds, checked to be in order. */
-export function timeRange(since: string | undefined, until: string | undefined): { since?: number; until?: number } {
+export function timeRange(
+  since: string | undefined,
+  until: string | undefined,
+): { since?: number; until?: number } {
   const s = since === undefined ? undefined : parseTime(since, '--since');
   const u = until === undefined ? undefined : parseTime(until, '--until');
   if (s !== undefined && u !== undefined && s >= u) {
@@ -37,6 +40,7 @@ export function timeRange(since: string | undefined, until: string | undefined):
 
 /** A positive integer option value. */
 export function positiveInt(v: string, what: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError('BAD_NUMBER', `${what} "${v}" must be a positive integer`);
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new UsageError('BAD_NUMBER', `${what} "${v}" must be a positive integer`);
   return Number(v);
 }

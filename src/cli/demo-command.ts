@@ -22,8 +22,14 @@ const SECTIONS: { kind: TopKind; title: string }[] = [
 export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
-    .description('simulate a small VPC, ingest its flow logs and print a traffic report (what npm start runs)')
-    .option('--dir <dir>', 'working directory for the simulated logs and the store (replaced on each run)', 'flowwatch-demo')
+    .description(
+      'simulate a small VPC, ingest its flow logs and print a traffic report (what npm start runs)',
+    )
+    .option(
+      '--dir <dir>',
+      'working directory for the simulated logs and the store (replaced on each run)',
+      'flowwatch-demo',
+    )
     .option('--records <n>', 'records to simulate', '200000')
     .option('--seed <n>', 'random seed', '1')
     .action(async (flags: { dir: string; records: string; seed: string }) => {
@@ -31,7 +37,9 @@ export function registerDemo(program: Command, io: Io): void {
       await rm(flags.dir, { recursive: true, force: true });
       const logs = join(flags.dir, 'logs');
       const db = join(flags.dir, 'flowwatch.duckdb');
-      io.out(`Simulating one day of flow logs for a demo VPC (${records.toLocaleString('en-US')} records)...\n`);
+      io.out(
+        `Simulating one day of flow logs for a demo VPC (${records.toLocaleString('en-US')} records)...\n`,
+      );
       let bar = progressBar(io, records, 'simulate |{bar}| {percentage}% | ETA {eta_formatted}');
       const sim = await simulate({
         out: logs,
@@ -44,7 +52,9 @@ export function registerDemo(program: Command, io: Io): void {
       const store = await Store.open(db, { memoryLimit: '1GB' });
       try {
         bar = progressBar(io, 1, 'ingest   |{bar}| {percentage}% | ETA {eta_formatted}');
-        const s = await ingest(store, [logs], { onProgress: (p) => bar.update(p.bytesDone / (p.bytesTotal || 1), {}) });
+        const s = await ingest(store, [logs], {
+          onProgress: (p) => bar.update(p.bytesDone / (p.bytesTotal || 1), {}),
+        });
         bar.stop();
         io.out(
           `Ingested ${s.files} files from ${logs}: ${s.records.toLocaleString('en-US')} records, ${s.rejected} rejected lines, ` +

@@ -24,8 +24,14 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .description('load flow log files, S3-layout directory trees or stdin ("-") into the store')
     .argument('<paths...>', 'files, directories (walked recursively) or - for stdin')
     .option('--db <file>', 'store to load into (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
-    .option('--format <format>', 'format of header-less input, e.g. "${version} ${srcaddr} ..." (default: the default format)')
-    .option('--since <time>', 'skip files whose S3 key lies before this time (ISO-8601, unix seconds, or 2h/7d ago)')
+    .option(
+      '--format <format>',
+      'format of header-less input, e.g. "${version} ${srcaddr} ..." (default: the default format)',
+    )
+    .option(
+      '--since <time>',
+      'skip files whose S3 key lies before this time (ISO-8601, unix seconds, or 2h/7d ago)',
+    )
     .option('--until <time>', 'skip files whose S3 key lies after this time')
     .option('--rejects <file>', 'write every rejected line to this file as JSON lines')
     .option('--concurrency <n>', 'files loaded at once (default: number of cores, at most 4)')
@@ -44,7 +50,8 @@ Examples:
     .action(async (paths: string[], flags: IngestFlags) => {
       const range = timeRange(flags.since, flags.until);
       const format = flags.format === undefined ? undefined : parseFormat(flags.format);
-      const concurrency = flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
+      const concurrency =
+        flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '1GB' });
       try {
         const bar = progressBar(
@@ -106,10 +113,13 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
       `${s.rejected.toLocaleString('en-US')} rejected lines, ${humanBytes(s.bytes)} in ${s.seconds.toFixed(1)} s ` +
       `(${rate(s.recordsPerSecond)} records/s).`,
   );
-  if (s.pruned) lines.push(`Skipped ${s.pruned} files or folders outside --since/--until (judged by their S3 key).`);
+  if (s.pruned)
+    lines.push(`Skipped ${s.pruned} files or folders outside --since/--until (judged by their S3 key).`);
   for (const f of s.fileReports.filter((r) => r.status === 'failed')) lines.push(`Failed: ${f.message}`);
   if (s.firstRejects.length > 0) {
-    lines.push(`Rejected lines${s.rejected > s.firstRejects.length ? ` (first ${s.firstRejects.length})` : ''}:`);
+    lines.push(
+      `Rejected lines${s.rejected > s.firstRejects.length ? ` (first ${s.firstRejects.length})` : ''}:`,
+    );
     for (const r of s.firstRejects) {
       lines.push(`  ${r.file}:${r.line}: ${r.reason} [${r.code}]`);
       if (r.text) lines.push(`      ${r.text.length > 160 ? `${r.text.slice(0, 157)}...` : r.text}`);
@@ -123,7 +133,9 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
     }
   }
   if (s.unknownFields.length > 0) {
-    lines.push(`Fields not in the catalog, kept as text in the "extra" column: ${s.unknownFields.join(', ')}`);
+    lines.push(
+      `Fields not in the catalog, kept as text in the "extra" column: ${s.unknownFields.join(', ')}`,
+    );
   }
   if (rejectsFile !== undefined) lines.push(`Rejected lines written to ${rejectsFile}.`);
   return `${lines.join('\n')}\n`;

@@ -2,7 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../core/errors.js';
-import { processIo, type Io } from './context.js';
+import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
@@ -26,7 +26,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   let exit: number = EXIT.ok;
   const program = new Command()
     .name('flowwatch')
-    .description('Read every AWS VPC flow log, store it in embedded DuckDB, and answer questions about the traffic.')
+    .description(
+      'Read every AWS VPC flow log, store it in embedded DuckDB, and answer questions about the traffic.',
+    )
     .version(VERSION)
     .option('--debug', 'print stack traces of errors')
     .exitOverride()

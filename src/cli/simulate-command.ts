@@ -19,7 +19,9 @@ interface SimulateFlags {
 export function registerSimulate(program: Command, io: Io): void {
   program
     .command('simulate')
-    .description('write simulated flow logs of a small VPC (web, database, SSH, and attacks) in the S3 layout')
+    .description(
+      'write simulated flow logs of a small VPC (web, database, SSH, and attacks) in the S3 layout',
+    )
     .requiredOption('--out <dir>', 'directory to write AWSLogs/... into')
     .option('--records <n>', 'number of records', '100000')
     .option('--seed <n>', 'random seed: the same seed gives the same files', '1')
@@ -40,7 +42,11 @@ Example:
       const records = positiveInt(flags.records, '--records');
       const days = positiveInt(flags.days, '--days');
       const seed = Number.parseInt(flags.seed, 10);
-      const bar = progressBar(io, records, 'simulate |{bar}| {percentage}% | {value}/{total} records | {rate}/s | ETA {eta_formatted}');
+      const bar = progressBar(
+        io,
+        records,
+        'simulate |{bar}| {percentage}% | {value}/{total} records | {rate}/s | ETA {eta_formatted}',
+      );
       const t0 = performance.now();
       const res = await simulate({
         out: flags.out,

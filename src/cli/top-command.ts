@@ -22,9 +22,15 @@ export function registerTop(program: Command, io: Io): void {
     .command('top')
     .description('top talkers, rejected sources, ports, protocols or interfaces')
     .argument('<what>', TOP_KINDS.join('|'))
-    .option('--by <measure>', 'rank by bytes, packets or flows (default: flows for rejected and ports, else bytes)')
+    .option(
+      '--by <measure>',
+      'rank by bytes, packets or flows (default: flows for rejected and ports, else bytes)',
+    )
     .option('--limit <n>', 'rows to show', '10')
-    .option('--since <time>', 'only records starting at or after this time (ISO-8601, unix seconds, or 2h/7d ago)')
+    .option(
+      '--since <time>',
+      'only records starting at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
+    )
     .option('--until <time>', 'only records starting before this time')
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')

@@ -39,7 +39,10 @@ export async function inspectFile(path: string, gzip: boolean): Promise<{ sha256
         inflate.on('data', () => undefined);
         inflate.on('end', res);
         inflate.on('error', (err) => {
-          damage = err.message === 'unexpected end of file' ? 'the gzip stream ends early (truncated file)' : `gzip: ${err.message}`;
+          damage =
+            err.message === 'unexpected end of file'
+              ? 'the gzip stream ends early (truncated file)'
+              : `gzip: ${err.message}`;
           res();
         });
       })

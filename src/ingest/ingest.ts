@@ -77,7 +77,11 @@ async function spoolStdin(stream: NodeJS.ReadableStream, dir: string): Promise<s
  *
  * @example const summary = await ingest(store, ['./AWSLogs'], {}); summary.records
  */
-export async function ingest(store: Store, paths: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingest(
+  store: Store,
+  paths: readonly string[],
+  opts: IngestOptions = {},
+): Promise<IngestSummary> {
   const t0 = performance.now();
   const { files, pruned } = await discover(paths, opts.since, opts.until);
   const tmp = await mkdtemp(join(tmpdir(), 'flowwatch-'));
@@ -121,7 +125,14 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
           return;
         }
         claimed.set(sha, label);
-        const r = await loadFile(loader, { label, path: real, kind, sha256: sha, damage }, sizes.get(file) ?? 0, opts.format, tmp, index);
+        const r = await loadFile(
+          loader,
+          { label, path: real, kind, sha256: sha, damage },
+          sizes.get(file) ?? 0,
+          opts.format,
+          tmp,
+          index,
+        );
         for (const u of r.format.unknown) unknown.add(u);
         if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
         for (const rej of r.result.firstRejects) {
@@ -142,11 +153,20 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
       } finally {
         filesDone++;
         bytesDone += sizes.get(file) ?? 0;
-        opts.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, records: recordsDone });
+        opts.onProgress?.({
+          filesDone,
+          filesTotal: files.length,
+          bytesDone,
+          bytesTotal,
+          records: recordsDone,
+        });
       }
     };
 
-    const workers = Math.max(1, Math.min(opts.concurrency ?? Math.min(availableParallelism(), 4), files.length));
+    const workers = Math.max(
+      1,
+      Math.min(opts.concurrency ?? Math.min(availableParallelism(), 4), files.length),
+    );
     await Promise.all(
       Array.from({ length: workers }, async () => {
         const loader = await store.loader();
@@ -172,7 +192,9 @@ export async function ingest(store: Store, paths: readonly string[], opts: Inges
       bytes: bytesTotal,
       seconds,
       recordsPerSecond: seconds > 0 ? records / seconds : 0,
-      firstRejects: firstRejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1)),
+      firstRejects: firstRejects.sort((a, b) =>
+        a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1,
+      ),
       unknownFields: [...unknown].sort(),
       fileReports: reports,
       fileIds,

@@ -33,7 +33,13 @@ export interface FieldDef {
 type Row = [aws: string, version: number, type: FieldType, scope: FieldScope, description: string];
 
 const V2: Row[] = [
-  ['version', 2, 'int32', 'both', 'Flow log record version: the highest version among the fields of the format.'],
+  [
+    'version',
+    2,
+    'int32',
+    'both',
+    'Flow log record version: the highest version among the fields of the format.',
+  ],
   [
     'account-id',
     2,
@@ -43,7 +49,13 @@ const V2: Row[] = [
   ],
   ['interface-id', 2, 'string', 'vpc', 'Network interface (ENI) for which the traffic is recorded.'],
   ['srcaddr', 2, 'string', 'both', "Source address (for outgoing traffic, the ENI's own private address)."],
-  ['dstaddr', 2, 'string', 'both', "Destination address (for incoming traffic, the ENI's own private address)."],
+  [
+    'dstaddr',
+    2,
+    'string',
+    'both',
+    "Destination address (for incoming traffic, the ENI's own private address).",
+  ],
   ['srcport', 2, 'int32', 'both', 'Source port (0 for protocols without ports, e.g. ICMP).'],
   ['dstport', 2, 'int32', 'both', 'Destination port (0 for protocols without ports, e.g. ICMP).'],
   ['protocol', 2, 'int32', 'both', 'IANA protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6.'],
@@ -138,7 +150,13 @@ const V7_ECS: Row[] = [
 ];
 
 const V8: Row[] = [
-  ['reject-reason', 8, 'string', 'vpc', 'Why traffic was rejected: BPA (VPC Block Public Access); "-" otherwise.'],
+  [
+    'reject-reason',
+    8,
+    'string',
+    'vpc',
+    'Why traffic was rejected: BPA (VPC Block Public Access); "-" otherwise.',
+  ],
 ];
 
 /** Fields newer than v8, seen in public IaC but not documented by AWS (spec §3.8). */

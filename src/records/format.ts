@@ -25,7 +25,12 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 function build(names: readonly { name: string; at: number }[], source: string): Format {
   if (names.length === 0) {
-    throw new FormatError('FORMAT_EMPTY', 'the format names no field', 0, 'write e.g. "${version} ${srcaddr}"');
+    throw new FormatError(
+      'FORMAT_EMPTY',
+      'the format names no field',
+      0,
+      'write e.g. "${version} ${srcaddr}"',
+    );
   }
   const seen = new Set<string>();
   const fields: FormatField[] = [];

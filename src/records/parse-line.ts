@@ -111,7 +111,10 @@ export function parseLine(line: string, format: Format): ParsedLine {
   if (text === undefined) {
     return {
       ok: false,
-      problem: { code: 'BAD_JSON', reason: 'line starts with "{" but is not a JSON object with a "message" string' },
+      problem: {
+        code: 'BAD_JSON',
+        reason: 'line starts with "{" but is not a JSON object with a "message" string',
+      },
     };
   }
   let vals = splitRecord(text);

@@ -7,6 +7,8 @@ import { OFFICE_IP } from './vpc.js';
 export interface Internet {
   /** Web clients, most active first (pick with a skewed index). */
   readonly clients: readonly string[];
+  /** Internet background scanners knocking on closed ports (a bounded set, so counts per address stay small). */
+  readonly scanners: readonly string[];
   /** Public Amazon S3 addresses (us-east-1, 52.216.0.0/15), reached through a gateway endpoint. */
   readonly s3: readonly string[];
   /** Public DynamoDB addresses (52.94.0.0/22), reached through a gateway endpoint. */
@@ -39,12 +41,8 @@ const TEST_NETS = ['192.0.2', '198.51.100', '203.0.113'];
 const NTP_SERVERS = ['162.159.200.1', '162.159.200.123', '129.6.15.28', '132.163.96.1', '216.239.35.0'];
 const API_SERVERS = ['140.82.112.5', '151.101.0.223', '104.16.123.96', '142.250.64.78', '199.232.69.194'];
 
-/**
- * A random address of ordinary public space (never a documentation, AWS or reserved address).
- *
- * @example publicAddress(new Random(1)) // e.g. '86.143.20.7'
- */
-export function publicAddress(rng: Random): string {
+/** A random address of ordinary public space (never a documentation, AWS or reserved address). */
+function publicAddress(rng: Random): string {
   return `${rng.pick(PUBLIC_FIRST_OCTETS)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
 }
 
@@ -70,6 +68,8 @@ export function buildInternet(rng: Random): Internet {
   for (let i = 0; i < 1500; i++) {
     clients.push(fresh(rng.chance(0.35) ? () => inNet(rng.pick(TEST_NETS))() : () => publicAddress(rng)));
   }
+  const scanners: string[] = [];
+  for (let i = 0; i < 4000; i++) scanners.push(fresh(() => publicAddress(rng)));
   const s3: string[] = [];
   for (let i = 0; i < 24; i++)
     s3.push(fresh(() => `52.${rng.int(216, 217)}.${rng.int(0, 255)}.${rng.int(1, 254)}`));
@@ -80,6 +80,7 @@ export function buildInternet(rng: Random): Internet {
   for (const ip of dynamodb) services.set(ip, 'DYNAMODB');
   return {
     clients,
+    scanners,
     s3,
     dynamodb,
     ntp: NTP_SERVERS,

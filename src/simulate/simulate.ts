@@ -51,10 +51,10 @@ export const SIMULATE_DEFAULT_FORMAT: Format = parseFormat(
 );
 
 const HOUR = 3600;
-/** Characters of record lines handed to gzip at a time. */
+/** Bytes of record lines handed to gzip at a time. */
 const CHUNK = 1 << 20;
-/** gzip level: fast; flow logs compress well anyway. */
-const GZIP_LEVEL = 4;
+/** gzip level: level 3 is ~20% smaller than 1 and still faster than record generation on its own thread. */
+const GZIP_LEVEL = 3;
 
 /**
  * Writes `records` flow log records of a simulated VPC (web, app and db tiers, a bastion, a NAT gateway)

@@ -1,7 +1,6 @@
 // Simulated traffic: background conversations and the injected attacks, emitted hour by hour as records.
 
 import type { Internet } from './internet.js';
-import { publicAddress } from './internet.js';
 import { budgetAt, type Plan, SCENARIOS, type ScenarioName } from './plan.js';
 import type { Random } from './random.js';
 import type { FlowRecord, RecordSink } from './record-sink.js';
@@ -177,11 +176,11 @@ export class Traffic {
     return this.remaining === 0;
   }
 
-  /** Writes conversations of the current hour until the sink holds `maxChars` or the hour is complete. */
-  generate(maxChars: number): void {
+  /** Writes conversations of the current hour until the sink holds `maxBytes` bytes or the hour is complete. */
+  generate(maxBytes: number): void {
     const sink = this.sink;
     const budget = this.budget;
-    while (this.remaining > 0 && sink.pending < maxChars) {
+    while (this.remaining > 0 && sink.pending < maxBytes) {
       let x = this.rng.next() * this.remaining;
       let s = 0;
       while (s < EXFIL && x >= budget[s]!) {
@@ -611,7 +610,7 @@ export class Traffic {
       case 'noise': {
         this.backgroundTimes(3);
         const target = rng.pick([vpc.web[0], vpc.web[1], vpc.bastion]);
-        const src = publicAddress(rng);
+        const src = net.scanners[rng.skewed(net.scanners.length, 2)]!;
         // Rarely, the record says VPC Block Public Access denied it (spec §3.7).
         if (rng.chance(0.01)) this.rejectReason = 'BPA';
         if (rng.chance(0.9)) {

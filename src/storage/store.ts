@@ -70,7 +70,9 @@ const FIRST_REJECTS = 5;
 /** Converts a DuckDB JS value into plain JSON-friendly data. */
 function plain(v: unknown): unknown {
   if (typeof v === 'bigint') {
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   }
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
@@ -212,7 +214,11 @@ export class Loader {
   }
 
   /** Loads a text file (plain or gzip). `input.path` may be a decompressed copy of `meta.path`. */
-  async loadText(meta: FileMeta, input: Omit<TextInput, 'rejectsTable'>, problem?: FileProblem): Promise<LoadResult> {
+  async loadText(
+    meta: FileMeta,
+    input: Omit<TextInput, 'rejectsTable'>,
+    problem?: FileProblem,
+  ): Promise<LoadResult> {
     return this.load(meta, async () => {
       await this.conn.run(`DROP TABLE IF EXISTS ${ident(this.rejectsTable)}`);
       await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${this.rejectsTable}_scan`)}`);
@@ -233,7 +239,10 @@ export class Loader {
         extra: [
           ...bad.rows.map((r) => ({
             line: Number(r['line']),
-            code: r['error_type'] === 'INVALID ENCODING' ? 'INVALID_UTF8' : String(r['error_type']).replaceAll(' ', '_'),
+            code:
+              r['error_type'] === 'INVALID ENCODING'
+                ? 'INVALID_UTF8'
+                : String(r['error_type']).replaceAll(' ', '_'),
             reason:
               r['error_type'] === 'INVALID ENCODING'
                 ? 'the line is not valid UTF-8'
@@ -306,7 +315,13 @@ export class Loader {
         [id],
       );
       for (const e of extra) {
-        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [id, e.line, e.code, e.reason, e.text]);
+        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
+          id,
+          e.line,
+          e.code,
+          e.reason,
+          e.text,
+        ]);
       }
       const counts = await read(
         c,

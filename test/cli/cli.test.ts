@@ -21,7 +21,8 @@ function fw(args: string[], input?: string): { code: number; out: string; err: s
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 // A small, hand-checked traffic sample: 203.0.113.9 is rejected 3 times on 3 ports of one target,
 // 198.51.100.7 is rejected once (ICMP), 10.0.1.5 sends the most bytes (5000 + 7000).
 const LINES = [
@@ -51,7 +52,10 @@ describe('flowwatch CLI', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
     expect([s.files, s.records, s.rejected]).toEqual([1, 8, 1]);
-    const lines = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ line: 10, code: 'NOT_INTEGER', field: 'dstport' });
     expect(lines[0].reason).toContain('dstport');
@@ -61,7 +65,8 @@ describe('flowwatch CLI', () => {
   });
 
   it('sql prints JSON rows keyed by column, CSV and tables', () => {
-    const q = "SELECT action, count(*) AS n FROM flows WHERE action IS NOT NULL GROUP BY action ORDER BY action";
+    const q =
+      'SELECT action, count(*) AS n FROM flows WHERE action IS NOT NULL GROUP BY action ORDER BY action';
     const json = fw(['sql', q, '--db', db, '--output', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual([
@@ -78,7 +83,9 @@ describe('flowwatch CLI', () => {
     const r = fw(['top', 'rejected', '--db', db, '--output', 'json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out);
-    expect(rows.map((x: Record<string, unknown>) => [x['source'], x['flows'], x['targets'], x['ports']])).toEqual([
+    expect(
+      rows.map((x: Record<string, unknown>) => [x['source'], x['flows'], x['targets'], x['ports']]),
+    ).toEqual([
       ['203.0.113.9', 3, 1, 3],
       ['198.51.100.7', 1, 1, 1],
     ]);
@@ -124,7 +131,9 @@ describe('flowwatch CLI', () => {
       expect(r.err, q).toMatch(/^flowwatch: /);
       expect(r.err, q).not.toMatch(/\n\s+at /);
     }
-    expect(Number(JSON.parse(fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json']).out)[0].n)).toBe(8);
+    expect(
+      Number(JSON.parse(fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json']).out)[0].n),
+    ).toBe(8);
   });
 
   it('gives one-line errors with a hint and distinct exit codes', () => {
@@ -150,7 +159,15 @@ describe('flowwatch CLI', () => {
 
   it('reads stdin with --format', () => {
     const r = fw(
-      ['ingest', '-', '--db', join(dir, 'stdin.duckdb'), '--json', '--format', '${srcaddr} ${dstport} ${action}'],
+      [
+        'ingest',
+        '-',
+        '--db',
+        join(dir, 'stdin.duckdb'),
+        '--json',
+        '--format',
+        '${srcaddr} ${dstport} ${action}',
+      ],
       '10.0.0.1 22 REJECT\n10.0.0.2 443 ACCEPT\n',
     );
     expect(r.code).toBe(0);

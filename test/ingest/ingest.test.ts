@@ -16,7 +16,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
 /** Record i of a synthetic file: srcport = i and bytes = 100 + i, so each stored row tells its own line. */
 function rec(i: number, action = 'ACCEPT'): string {
@@ -114,9 +115,36 @@ describe('Parquet as AWS writes it', () => {
       )
     ).rows;
     expect(rows).toEqual([
-      { line: 1, srcaddr: '10.0.0.1', srcport: 40112, traffic_path: 8, pkt_dst_aws_service: 'S3', log_status: 'OK', action: 'ACCEPT', bytes: 1900 },
-      { line: 2, srcaddr: '52.216.10.9', srcport: 443, traffic_path: null, pkt_dst_aws_service: null, log_status: 'OK', action: 'ACCEPT', bytes: 5120 },
-      { line: 3, srcaddr: null, srcport: null, traffic_path: null, pkt_dst_aws_service: null, log_status: 'NODATA', action: null, bytes: null },
+      {
+        line: 1,
+        srcaddr: '10.0.0.1',
+        srcport: 40112,
+        traffic_path: 8,
+        pkt_dst_aws_service: 'S3',
+        log_status: 'OK',
+        action: 'ACCEPT',
+        bytes: 1900,
+      },
+      {
+        line: 2,
+        srcaddr: '52.216.10.9',
+        srcport: 443,
+        traffic_path: null,
+        pkt_dst_aws_service: null,
+        log_status: 'OK',
+        action: 'ACCEPT',
+        bytes: 5120,
+      },
+      {
+        line: 3,
+        srcaddr: null,
+        srcport: null,
+        traffic_path: null,
+        pkt_dst_aws_service: null,
+        log_status: 'NODATA',
+        action: null,
+        bytes: null,
+      },
     ]);
     expect((await store.query('SELECT kind FROM files')).rows[0]!['kind']).toBe('parquet');
     store.close();
@@ -136,13 +164,16 @@ describe('S3 layouts', () => {
     const hive = 'prefix/AWSLogs/aws-account-id=210987654321/aws-service=vpcflowlogs/aws-region=us-east-2';
     for (const day of [18, 19, 20]) {
       const stamp = `202405${day}T1015Z`;
-      put(root, `${plain}/2024/05/${day}/123456789012_vpcflowlogs_eu-west-1_fl-0abc1234def567890_${stamp}_3f9a8c21.log.gz`, [
-        rec(day),
-        rec(day + 100),
-      ]);
-      put(root, `${hive}/year=2024/month=05/day=${day}/hour=10/210987654321_vpcflowlogs_us-east-2_fl-0123456789abcdef0_${stamp}_0badc0de.log.gz`, [
-        rec(day + 200, 'REJECT'),
-      ]);
+      put(
+        root,
+        `${plain}/2024/05/${day}/123456789012_vpcflowlogs_eu-west-1_fl-0abc1234def567890_${stamp}_3f9a8c21.log.gz`,
+        [rec(day), rec(day + 100)],
+      );
+      put(
+        root,
+        `${hive}/year=2024/month=05/day=${day}/hour=10/210987654321_vpcflowlogs_us-east-2_fl-0123456789abcdef0_${stamp}_0badc0de.log.gz`,
+        [rec(day + 200, 'REJECT')],
+      );
     }
     // A garbage file whose key is outside the window: pruning must skip it without opening it.
     mkdirSync(join(root, plain, '2024/05/01'), { recursive: true });
@@ -155,13 +186,35 @@ describe('S3 layouts', () => {
     expect([s.files, s.loaded, s.records, s.failed]).toEqual([4, 4, 6, 0]);
     expect(s.pruned).toBeGreaterThanOrEqual(2);
     const files = (
-      await store.query('SELECT account, region, flow_log_id, epoch(key_time)::BIGINT AS t FROM files ORDER BY account, t')
+      await store.query(
+        'SELECT account, region, flow_log_id, epoch(key_time)::BIGINT AS t FROM files ORDER BY account, t',
+      )
     ).rows;
     expect(files).toEqual([
-      { account: '123456789012', region: 'eu-west-1', flow_log_id: 'fl-0abc1234def567890', t: Date.UTC(2024, 4, 19, 10, 15) / 1000 },
-      { account: '123456789012', region: 'eu-west-1', flow_log_id: 'fl-0abc1234def567890', t: Date.UTC(2024, 4, 20, 10, 15) / 1000 },
-      { account: '210987654321', region: 'us-east-2', flow_log_id: 'fl-0123456789abcdef0', t: Date.UTC(2024, 4, 19, 10, 15) / 1000 },
-      { account: '210987654321', region: 'us-east-2', flow_log_id: 'fl-0123456789abcdef0', t: Date.UTC(2024, 4, 20, 10, 15) / 1000 },
+      {
+        account: '123456789012',
+        region: 'eu-west-1',
+        flow_log_id: 'fl-0abc1234def567890',
+        t: Date.UTC(2024, 4, 19, 10, 15) / 1000,
+      },
+      {
+        account: '123456789012',
+        region: 'eu-west-1',
+        flow_log_id: 'fl-0abc1234def567890',
+        t: Date.UTC(2024, 4, 20, 10, 15) / 1000,
+      },
+      {
+        account: '210987654321',
+        region: 'us-east-2',
+        flow_log_id: 'fl-0123456789abcdef0',
+        t: Date.UTC(2024, 4, 19, 10, 15) / 1000,
+      },
+      {
+        account: '210987654321',
+        region: 'us-east-2',
+        flow_log_id: 'fl-0123456789abcdef0',
+        t: Date.UTC(2024, 4, 20, 10, 15) / 1000,
+      },
     ]);
     store.close();
   });
@@ -171,7 +224,10 @@ describe('stdin and header-less input', () => {
   it('reads stdin with a given format', async () => {
     const store = await openStore('stdin');
     const { parseFormat } = await import('../../src/records/format.js');
-    const input = Readable.from(['5 10.0.0.1 22 REJECT ingress\n5 10.0.0.2 443 ACCEPT egress\n', 'garbage\n']);
+    const input = Readable.from([
+      '5 10.0.0.1 22 REJECT ingress\n5 10.0.0.2 443 ACCEPT egress\n',
+      'garbage\n',
+    ]);
     const s = await ingest(store, ['-'], {
       stdin: input,
       format: parseFormat('${version} ${srcaddr} ${dstport} ${action} ${flow-direction}'),

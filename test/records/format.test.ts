@@ -1,5 +1,4 @@
 // Format strings and S3 header lines: parsing, error codes with hand-counted positions, header detection.
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: flow log formats are literal ${field} tokens, not templates.
 
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/core/errors.js';

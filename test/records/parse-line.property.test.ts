@@ -1,5 +1,4 @@
 // Property tests of the line parser: it never throws, its results are well-formed, and valid records round-trip.
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: flow log formats are literal ${field} tokens, not templates.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

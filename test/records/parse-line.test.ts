@@ -2,7 +2,6 @@
 //
 // Expected values come from the corpora (test/fixtures/corpus, see PROVENANCE.md) or were worked out by hand from
 // ../shared/spec/flow-log-records.md; none was produced by running the parser.
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: flow log formats are literal ${field} tokens, not templates.
 
 import { describe, expect, it } from 'vitest';
 import { findField } from '../../src/records/catalog.js';
