@@ -21,22 +21,58 @@ export async function fileKind(path: string): Promise<FileKind> {
   }
 }
 
-/** SHA-256 of the file's bytes, hex. */
-export async function sha256File(path: string): Promise<string> {
-  return (await inspectFile(path, false)).sha256;
+/** Counts lines and empty lines in a byte stream, chunk by chunk. */
+class LineCounter {
+  lines = 0;
+  empty = 0;
+  private last = 0x0a;
+  private any = false;
+
+  feed(buf: Buffer): void {
+    if (buf.length === 0) return;
+    this.any = true;
+    let prev = this.last;
+    let at = buf.indexOf(0x0a);
+    let from = 0;
+    while (at >= 0) {
+      this.lines++;
+      if ((at === from ? prev : buf[at - 1]) === 0x0a) this.empty++;
+      prev = 0x0a;
+      from = at + 1;
+      at = buf.indexOf(0x0a, from);
+    }
+    this.last = buf[buf.length - 1]!;
+  }
+
+  /** Lines in total (a last line without a newline counts) and the empty ones. */
+  result(): { lines: number; empty: number } {
+    return { lines: this.lines + (this.any && this.last !== 0x0a ? 1 : 0), empty: this.empty };
+  }
+}
+
+/** What one read of a file tells. */
+export interface Inspection {
+  readonly sha256: string;
+  /** For gzip: why the stream cannot be fully inflated (truncated or corrupt). */
+  readonly damage?: string;
+  /** Lines of the (inflated) content, and how many of them are empty. */
+  readonly lines: number;
+  readonly emptyLines: number;
 }
 
 /**
- * Reads the file once: its SHA-256 and, for gzip, whether the whole stream inflates (a truncated or
- * corrupt gzip file is otherwise read silently up to the damage by DuckDB). `damage` describes the fault.
+ * Reads the file once: its SHA-256, its line count and, for gzip, whether the whole stream inflates (DuckDB
+ * reads a truncated gzip file silently up to the damage). The line count lets the loader skip its reject
+ * pass when every line became a record.
  */
-export async function inspectFile(path: string, gzip: boolean): Promise<{ sha256: string; damage?: string }> {
+export async function inspectFile(path: string, gzip: boolean): Promise<Inspection> {
   const h = createHash('sha256');
-  const inflate = gzip ? createGunzip() : undefined;
+  const counter = new LineCounter();
+  const inflate = gzip ? createGunzip({ chunkSize: 1 << 18 }) : undefined;
   let damage: string | undefined;
   const inflated = inflate
     ? new Promise<void>((res) => {
-        inflate.on('data', () => undefined);
+        inflate.on('data', (d: Buffer) => counter.feed(d));
         inflate.on('end', res);
         inflate.on('error', (err) => {
           damage =
@@ -49,7 +85,8 @@ export async function inspectFile(path: string, gzip: boolean): Promise<{ sha256
     : Promise.resolve();
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     h.update(chunk as Buffer);
-    if (inflate && damage === undefined && !inflate.write(chunk as Buffer)) {
+    if (!inflate) counter.feed(chunk as Buffer);
+    else if (damage === undefined && !inflate.write(chunk as Buffer)) {
       await new Promise<void>((r) => {
         const done = () => {
           inflate.off('drain', done);
@@ -63,7 +100,9 @@ export async function inspectFile(path: string, gzip: boolean): Promise<{ sha256
   }
   inflate?.end();
   await inflated;
-  return damage === undefined ? { sha256: h.digest('hex') } : { sha256: h.digest('hex'), damage };
+  const { lines, empty } = counter.result();
+  const sha256 = h.digest('hex');
+  return damage === undefined ? { sha256, lines, emptyLines: empty } : { sha256, damage, lines, emptyLines: empty };
 }
 
 /** The first line of a text or gzip file (without its newline), or '' for an empty file. */

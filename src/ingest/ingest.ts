@@ -10,7 +10,7 @@ import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/form
 import { parseKey } from '../records/s3-key.js';
 import type { FileMeta, FileProblem, Loader, LoadResult, RejectInfo, Store } from '../storage/store.js';
 import { discover } from './discover.js';
-import { fileKind, firstLine, inspectFile, salvageGzip } from './file-probe.js';
+import { fileKind, firstLine, type Inspection, inspectFile, salvageGzip } from './file-probe.js';
 
 export interface IngestOptions {
   /** Format of header-less input (CloudWatch Logs exports, stdin). Default: the default format. */
@@ -112,7 +112,8 @@ export async function ingest(
       const real = file === '-' ? stdinPath! : file;
       try {
         const kind = await fileKind(real);
-        const { sha256: sha, damage } = await inspectFile(real, kind === 'gzip');
+        const seen = await inspectFile(real, kind === 'gzip');
+        const sha = seen.sha256;
         const twin = claimed.get(sha);
         if (twin !== undefined) {
           reports[index] = {
@@ -127,7 +128,7 @@ export async function ingest(
         claimed.set(sha, label);
         const r = await loadFile(
           loader,
-          { label, path: real, kind, sha256: sha, damage },
+          { label, path: real, kind, seen },
           sizes.get(file) ?? 0,
           opts.format,
           tmp,
@@ -178,6 +179,7 @@ export async function ingest(
       }),
     );
 
+    if (fileIds.length > 0) await store.checkpoint();
     const seconds = (performance.now() - t0) / 1000;
     const sum = (k: 'records' | 'rejected') => reports.reduce((a, r) => a + r[k], 0);
     const records = sum('records');
@@ -208,13 +210,12 @@ interface Probed {
   readonly label: string;
   readonly path: string;
   readonly kind: 'text' | 'gzip' | 'parquet';
-  readonly sha256: string;
-  readonly damage: string | undefined;
+  readonly seen: Inspection;
 }
 
 async function loadFile(
   loader: Loader,
-  { label, path, kind, sha256, damage }: Probed,
+  { label, path, kind, seen }: Probed,
   bytes: number,
   given: Format | undefined,
   tmp: string,
@@ -223,7 +224,7 @@ async function loadFile(
   const key = parseKey(label);
   const base = {
     path: label,
-    sha256,
+    sha256: seen.sha256,
     bytes,
     account: key.account,
     region: key.region,
@@ -247,9 +248,11 @@ async function loadFile(
   const format = header ?? given ?? DEFAULT;
   const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format };
   const skip = header ? 1 : 0;
-  if (damage === undefined) {
+  if (seen.damage === undefined) {
+    // Lines that should become records or rejects: all but the header and the empty ones.
+    const expected = seen.lines - skip - seen.emptyLines;
     try {
-      return { format, result: await loader.loadText(meta, { path, gzip, skip }) };
+      return { format, result: await loader.loadText(meta, { path, gzip, skip }, expected) };
     } catch (err) {
       throw new SourceError('UNREADABLE', label, `cannot read the file: ${firstLineOf(err)}`);
     }
@@ -260,9 +263,9 @@ async function loadFile(
   const problem: FileProblem = {
     line: lines + 1,
     code: 'TRUNCATED',
-    reason: `${error || damage}; the ${lines} lines before it were read`,
+    reason: `${error || seen.damage}; the ${lines} lines before it were read`,
   };
-  return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, problem) };
+  return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, undefined, problem) };
 }
 
 function firstLineOf(err: unknown): string {

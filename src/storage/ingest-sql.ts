@@ -2,7 +2,8 @@
 //
 // DuckDB reads the file (gzip or plain text through read_csv as one column per line, or Parquet by column
 // name), splits and types every field, and classifies each line as a record or a located reject. The query
-// fills a temporary `stage` table; store.ts then moves records into `flows` and rejects into `rejects`.
+// yields rn, raw, the typed columns, extra and err; store.ts inserts the rows without err into `flows` in one
+// pass, and only when some lines are missing runs the query again for the rejects.
 
 import type { Format } from '../records/format.js';
 import { MILLIS_THRESHOLD } from '../records/parse-line.js';
@@ -80,15 +81,14 @@ function typedColumns(format: Format): { columns: string[]; extra: string; error
 }
 
 /**
- * The stage query for tokens already split: `fromSql` must yield columns `rn` (line or row number),
+ * The classifying query for tokens already split: `fromSql` must yield columns `rn` (line or row number),
  * `raw` (the original text) and `v` (VARCHAR list, NULL when the line could not be unwrapped).
  */
-function stage(format: Format, fromSql: string): string {
+function classify(format: Format, fromSql: string): string {
   const n = format.fields.length;
   const { columns, extra, error } = typedColumns(format);
   const names = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
-  return `CREATE OR REPLACE TEMP TABLE stage AS
-WITH s AS (${fromSql}),
+  return `WITH s AS (${fromSql}),
 tok AS (
   SELECT rn, raw,
     CASE WHEN len(v) = ${n + 1} AND regexp_full_match(v[1], ${literal(ISO_PREFIX)}) THEN v[2:] ELSE v END AS v
@@ -105,11 +105,11 @@ checked AS (
   SELECT rn, raw, ${names.join(', ')}${names.length ? ', ' : ''}extra, ${error} AS err
   FROM typed
 )
-SELECT * REPLACE (CASE WHEN err IS NULL THEN NULL ELSE raw END AS raw) FROM checked`;
+SELECT * FROM checked`;
 }
 
-/** Stage query for a text file (plain or gzip), with JSON-wrapped lines and runs of spaces handled. */
-export function textStageSql(format: Format, input: TextInput): string {
+/** Classifying query for a text file (plain or gzip), with JSON-wrapped lines and runs of spaces handled. */
+export function textSelectSql(format: Format, input: TextInput): string {
   const read = `read_csv(${literal(input.path)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', escape = '',
       auto_detect = false, skip = ${input.skip}, compression = ${input.gzip ? "'gzip'" : "'none'"}, strict_mode = false,
       store_rejects = true, ignore_errors = true, rejects_table = ${literal(input.rejectsTable)}, rejects_scan = ${literal(`${input.rejectsTable}_scan`)})`;
@@ -127,17 +127,17 @@ export function textStageSql(format: Format, input: TextInput): string {
     FROM (SELECT row_number() OVER () AS rn, line FROM ${read})
     WHERE line IS NOT NULL
   )`;
-  return stage(format, from);
+  return classify(format, from);
 }
 
 /**
- * Stage query for a Parquet file as AWS writes it: columns named like the format's keys (underscored), read
+ * Classifying query for a Parquet file as AWS writes it: columns named like the format's keys (underscored), read
  * by name; integer and text columns alike go through the same checks as text tokens.
  */
-export function parquetStageSql(format: Format, path: string, columnNames: readonly string[]): string {
+export function parquetSelectSql(format: Format, path: string, columnNames: readonly string[]): string {
   const toks = columnNames.map((c) => `coalesce(CAST(${ident(c)} AS VARCHAR), '-')`);
   const from = `
   SELECT file_row_number + 1 AS rn, array_to_string(v, ' ') AS raw, v
   FROM (SELECT file_row_number, [${toks.join(', ')}] AS v FROM read_parquet(${literal(path)}, file_row_number = true))`;
-  return stage(format, from);
+  return classify(format, from);
 }

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { Format } from '../records/format.js';
-import { parquetStageSql, type TextInput, textStageSql } from './ingest-sql.js';
+import { parquetSelectSql, type TextInput, textSelectSql } from './ingest-sql.js';
 import { schemaStatements } from './schema.js';
 import { ident, literal } from './sql.js';
 
@@ -159,6 +159,10 @@ export class Store {
       }
     } else {
       for (const sql of schemaStatements()) await conn.run(sql);
+      // Checkpointing after every file's commit dominates the load time of small files; let the WAL
+      // grow during a load and checkpoint once at the end (see checkpoint()). The WAL is replayed
+      // after a crash, so committed files are never lost.
+      await conn.run(`SET checkpoint_threshold = '1GB'`);
     }
     return store;
   }
@@ -179,6 +183,11 @@ export class Store {
     } catch (err) {
       throw userSqlError(err);
     }
+  }
+
+  /** Writes the WAL into the database file (after a load). */
+  async checkpoint(): Promise<void> {
+    await this.conn.run('CHECKPOINT');
   }
 
   /** Every rejected line of one ingested file, in line order. */
@@ -204,62 +213,56 @@ export class Store {
   }
 }
 
+/** How a file's rows are produced: the classifying query, and how to read DuckDB's own rejects. */
+interface Source {
+  /** The classifying SELECT; `scan` names the table DuckDB writes unreadable lines to (text files only). */
+  select(scan: string): string;
+  /** Added to the row number to give the line number (the header lines skipped). */
+  readonly offset: number;
+  /** Non-blank lines the file should yield; when fewer records load, the reject pass runs. */
+  readonly expected: number | undefined;
+  readonly text: boolean;
+}
+
 /** Loads files into the store, one transaction per file, on one connection. */
 export class Loader {
-  private readonly rejectsTable: string;
+  private readonly scanTable: string;
   private static counter = 0;
 
   constructor(private readonly conn: DuckDBConnection) {
-    this.rejectsTable = `fw_csv_rejects_${Loader.counter++}`;
+    this.scanTable = `fw_csv_rejects_${Loader.counter++}`;
   }
 
-  /** Loads a text file (plain or gzip). `input.path` may be a decompressed copy of `meta.path`. */
+  /**
+   * Loads a text file (plain or gzip). `input.path` may be a decompressed copy of `meta.path`.
+   * `expected` is the number of non-blank lines after the header, when the caller counted them.
+   */
   async loadText(
     meta: FileMeta,
     input: Omit<TextInput, 'rejectsTable'>,
+    expected: number | undefined,
     problem?: FileProblem,
   ): Promise<LoadResult> {
-    return this.load(meta, async () => {
-      await this.conn.run(`DROP TABLE IF EXISTS ${ident(this.rejectsTable)}`);
-      await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${this.rejectsTable}_scan`)}`);
-      await this.conn.run(textStageSql(meta.format, { ...input, rejectsTable: this.rejectsTable }));
-      // Lines DuckDB itself could not read (invalid UTF-8) are missing from the row numbering: shift the
-      // numbers of the lines after each of them, then record them as rejects.
-      const bad = await read(
-        this.conn,
-        `SELECT line, csv_line, error_type, error_message FROM ${ident(this.rejectsTable)} ORDER BY line`,
-      );
-      if (bad.rows.length > 0) {
-        await this.conn.run(`UPDATE stage SET rn = rn + (
-          SELECT count(*) FROM (SELECT line - ${input.skip} - row_number() OVER (ORDER BY line) + 1 AS t
-                                FROM ${ident(this.rejectsTable)}) r WHERE r.t <= stage.rn)`);
-      }
-      return {
+    return this.load(
+      meta,
+      {
+        select: (scan) => textSelectSql(meta.format, { ...input, rejectsTable: scan }),
         offset: input.skip,
-        extra: [
-          ...bad.rows.map((r) => ({
-            line: Number(r['line']),
-            code:
-              r['error_type'] === 'INVALID ENCODING'
-                ? 'INVALID_UTF8'
-                : String(r['error_type']).replaceAll(' ', '_'),
-            reason:
-              r['error_type'] === 'INVALID ENCODING'
-                ? 'the line is not valid UTF-8'
-                : String(r['error_message']).split('\n')[0]!,
-            text: r['csv_line'] == null ? null : String(r['csv_line']),
-          })),
-          ...(problem ? [{ ...problem, text: null }] : []),
-        ],
-      };
-    });
+        expected,
+        text: true,
+      },
+      problem,
+    );
   }
 
   /** Loads a Parquet file, reading columns by name. `columns` are the file's column names in `meta.format` order. */
   async loadParquet(meta: FileMeta, columns: readonly string[]): Promise<LoadResult> {
-    return this.load(meta, async () => {
-      await this.conn.run(parquetStageSql(meta.format, meta.path, columns));
-      return { offset: 0, extra: [] };
+    const rows = await read(this.conn, `SELECT count(*) AS n FROM read_parquet(${literal(meta.path)})`);
+    return this.load(meta, {
+      select: () => parquetSelectSql(meta.format, meta.path, columns),
+      offset: 0,
+      expected: Number(rows.rows[0]!['n']),
+      text: false,
     });
   }
 
@@ -269,13 +272,12 @@ export class Loader {
     return r.rows.map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
   }
 
-  private async load(
-    meta: FileMeta,
-    fillStage: () => Promise<{
-      offset: number;
-      extra: { line: number; code: string; reason: string; text: string | null }[];
-    }>,
-  ): Promise<LoadResult> {
+  private async dropScan(name: string): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
+    await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`);
+  }
+
+  private async load(meta: FileMeta, src: Source, problem?: FileProblem): Promise<LoadResult> {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
@@ -298,37 +300,73 @@ export class Loader {
       }
       // An earlier, incomplete (truncated) version of this path is replaced by the new content.
       for (const old of prior.rows) {
-        await c.run(`DELETE FROM flows WHERE file_id = $1`, [Number(old['id'])]);
-        await c.run(`DELETE FROM rejects WHERE file_id = $1`, [Number(old['id'])]);
+        for (const table of ['flows', 'rejects']) {
+          await c.run(`DELETE FROM ${table} WHERE file_id = $1`, [Number(old['id'])]);
+        }
         await c.run(`DELETE FROM files WHERE id = $1`, [Number(old['id'])]);
       }
-      const { offset, extra } = await fillStage();
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
       const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : [])).join(', ');
-      await c.run(
-        `INSERT INTO flows (${cols}${cols ? ', ' : ''}extra, file_id, line)
-         SELECT ${cols}${cols ? ', ' : ''}extra, $1, rn + ${offset} FROM stage WHERE err IS NULL`,
-        [id],
-      );
-      await c.run(
-        `INSERT INTO rejects SELECT $1, rn + ${offset}, err.code, err.field, err.reason, raw FROM stage WHERE err IS NOT NULL`,
-        [id],
-      );
-      for (const e of extra) {
-        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
-          id,
-          e.line,
-          e.code,
-          e.reason,
-          e.text,
-        ]);
-      }
-      const counts = await read(
+      const sep = cols ? ', ' : '';
+
+      // Pass 1: every good line straight into flows.
+      if (src.text) await this.dropScan(this.scanTable);
+      const ins = await read(
         c,
-        `SELECT count(*) FILTER (WHERE err IS NULL) AS records, count(*) FILTER (WHERE err IS NOT NULL) AS rejected FROM stage`,
+        `INSERT INTO flows (${cols}${sep}extra, file_id, line)
+         SELECT ${cols}${sep}extra, $1, rn + ${src.offset} FROM (${src.select(this.scanTable)}) WHERE err IS NULL`,
+        [id],
       );
-      const records = Number(counts.rows[0]!['records']);
-      const rejected = Number(counts.rows[0]!['rejected']) + extra.length;
+      const records = Number(Object.values(ins.rows[0] ?? { n: 0 })[0]);
+
+      // Lines DuckDB itself could not read (invalid UTF-8) are missing from the row numbering.
+      const unreadable = src.text
+        ? (
+            await read(
+              c,
+              `SELECT line, csv_line, error_type, error_message FROM ${ident(this.scanTable)} ORDER BY line`,
+            )
+          ).rows
+        : [];
+      const extra = [
+        ...unreadable.map((r) => ({
+          line: Number(r['line']),
+          code: r['error_type'] === 'INVALID ENCODING' ? 'INVALID_UTF8' : String(r['error_type']).replaceAll(' ', '_'),
+          reason:
+            r['error_type'] === 'INVALID ENCODING'
+              ? 'the line is not valid UTF-8'
+              : String(r['error_message']).split('\n')[0]!,
+          text: r['csv_line'] == null ? null : String(r['csv_line']),
+        })),
+        ...(problem ? [{ ...problem, text: null }] : []),
+      ];
+
+      // Pass 2, only when lines are missing: the rejects, with their reasons.
+      if (src.expected === undefined || records + unreadable.length < src.expected) {
+        const scan2 = `${this.scanTable}_again`;
+        if (src.text) await this.dropScan(scan2);
+        await c.run(
+          `INSERT INTO rejects
+           SELECT $1, rn + ${src.offset}, err.code, err.field, err.reason, raw
+           FROM (${src.select(scan2)}) WHERE err IS NOT NULL`,
+          [id],
+        );
+        if (src.text) await this.dropScan(scan2);
+      }
+      if (unreadable.length > 0) {
+        // Shift the line numbers after each unreadable line (row numbers skipped it).
+        const shift = `line + (SELECT count(*) FROM (
+            SELECT line - ${src.offset} - row_number() OVER (ORDER BY line) + 1 AS t FROM ${ident(this.scanTable)}) r
+          WHERE r.t <= line - ${src.offset})`;
+        await c.run(`UPDATE flows SET line = ${shift} WHERE file_id = $1`, [id]);
+        await c.run(`UPDATE rejects SET line = ${shift} WHERE file_id = $1`, [id]);
+      }
+      for (const e of extra) {
+        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [id, e.line, e.code, e.reason, e.text]);
+      }
+      if (src.text) await this.dropScan(this.scanTable);
+      const counts = await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id]);
+      const rejected = Number(counts.rows[0]!['n']);
       const first = await read(
         c,
         `SELECT line, code, field, reason, text FROM rejects WHERE file_id = $1 ORDER BY line LIMIT ${FIRST_REJECTS}`,
@@ -353,7 +391,6 @@ export class Loader {
           meta.keyTime ?? null,
         ],
       );
-      await c.run('DROP TABLE stage');
       await c.run('COMMIT');
       return {
         status: 'loaded',
