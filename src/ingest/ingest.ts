@@ -10,7 +10,8 @@ import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/form
 import { parseKey } from '../records/s3-key.js';
 import type { FileMeta, FileProblem, Loader, LoadResult, RejectInfo, Store } from '../storage/store.js';
 import { discover } from './discover.js';
-import { fileKind, firstLine, type Inspection, inspectFile, salvageGzip } from './file-probe.js';
+import { type FileKind, fileKind, sha256File } from './file-probe.js';
+import { normalize } from './normalize.js';
 
 export interface IngestOptions {
   /** Format of header-less input (CloudWatch Logs exports, stdin). Default: the default format. */
@@ -107,14 +108,13 @@ export async function ingest(
     const claimed = new Map<string, string>();
     let next = 0;
 
-    const one = async (loader: Loader, file: string, index: number): Promise<void> => {
+    const one = async (loader: Loader, worker: number, file: string, index: number): Promise<void> => {
       const label = file === '-' ? '<stdin>' : file;
       const real = file === '-' ? stdinPath! : file;
       try {
         const kind = await fileKind(real);
-        const seen = await inspectFile(real, kind === 'gzip');
-        const sha = seen.sha256;
-        const twin = claimed.get(sha);
+        const sha = await sha256File(real);
+        const twin = claimed.get(sha) ?? (await store.ingestedAs(sha));
         if (twin !== undefined) {
           reports[index] = {
             file: label,
@@ -128,11 +128,13 @@ export async function ingest(
         claimed.set(sha, label);
         const r = await loadFile(
           loader,
-          { label, path: real, kind, seen },
+          { label, path: real, kind, sha256: sha },
           sizes.get(file) ?? 0,
           opts.format,
-          tmp,
-          index,
+          {
+            normal: join(tmp, `normal-${worker}.txt`),
+            odd: join(tmp, `odd-${worker}.txt`),
+          },
         );
         for (const u of r.format.unknown) unknown.add(u);
         if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
@@ -169,10 +171,10 @@ export async function ingest(
       Math.min(opts.concurrency ?? Math.min(availableParallelism(), 4), files.length),
     );
     await Promise.all(
-      Array.from({ length: workers }, async () => {
+      Array.from({ length: workers }, async (_, worker) => {
         const loader = await store.loader();
         try {
-          for (let i = next++; i < files.length; i = next++) await one(loader, files[i]!, i);
+          for (let i = next++; i < files.length; i = next++) await one(loader, worker, files[i]!, i);
         } finally {
           loader.close();
         }
@@ -209,22 +211,21 @@ export async function ingest(
 interface Probed {
   readonly label: string;
   readonly path: string;
-  readonly kind: 'text' | 'gzip' | 'parquet';
-  readonly seen: Inspection;
+  readonly kind: FileKind;
+  readonly sha256: string;
 }
 
 async function loadFile(
   loader: Loader,
-  { label, path, kind, seen }: Probed,
+  { label, path, kind, sha256 }: Probed,
   bytes: number,
   given: Format | undefined,
-  tmp: string,
-  index: number,
+  scratch: { normal: string; odd: string },
 ): Promise<{ format: Format; result: LoadResult }> {
   const key = parseKey(label);
   const base = {
     path: label,
-    sha256: seen.sha256,
+    sha256,
     bytes,
     account: key.account,
     region: key.region,
@@ -242,30 +243,40 @@ async function loadFile(
     const format = parseFormat(names.join(' '));
     return { format, result: await loader.loadParquet({ ...base, kind: 'parquet', format }, names) };
   }
-  const gzip = kind === 'gzip';
-  const head = await firstLine(path, gzip);
-  const header = detectHeader(head);
-  const format = header ?? given ?? DEFAULT;
-  const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format };
-  const skip = header ? 1 : 0;
-  if (seen.damage === undefined) {
-    // Lines that should become records or rejects: all but the header and the empty ones.
-    const expected = seen.lines - skip - seen.emptyLines;
-    try {
-      return { format, result: await loader.loadText(meta, { path, gzip, skip }, expected) };
-    } catch (err) {
-      throw new SourceError('UNREADABLE', label, `cannot read the file: ${firstLineOf(err)}`);
-    }
+  const split = await normalize(
+    path,
+    kind === 'gzip',
+    (first) => {
+      const header = detectHeader(first);
+      return header ? { format: header, header: true } : { format: given ?? DEFAULT, header: false };
+    },
+    scratch.normal,
+    scratch.odd,
+  );
+  const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format: split.format };
+  // A damaged gzip file keeps every whole line before the damage; the damage itself is a reject.
+  const problem: FileProblem | undefined = split.damage
+    ? {
+        line: split.damage.line,
+        code: 'TRUNCATED',
+        reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
+      }
+    : undefined;
+  try {
+    const result = await loader.loadText(
+      meta,
+      {
+        normalPath: scratch.normal,
+        normalLines: split.normalLines,
+        oddPath: scratch.odd,
+        oddLines: split.oddLines,
+      },
+      problem,
+    );
+    return { format: split.format, result };
+  } catch (err) {
+    throw new SourceError('UNREADABLE', label, `cannot load the file: ${firstLineOf(err)}`);
   }
-  // A damaged gzip file: keep every whole line before the damage and record the damage as a reject.
-  const out = join(tmp, `salvage-${index}.log`);
-  const { lines, error } = await salvageGzip(path, out);
-  const problem: FileProblem = {
-    line: lines + 1,
-    code: 'TRUNCATED',
-    reason: `${error || seen.damage}; the ${lines} lines before it were read`,
-  };
-  return { format, result: await loader.loadText(meta, { path: out, gzip: false, skip }, undefined, problem) };
 }
 
 function firstLineOf(err: unknown): string {

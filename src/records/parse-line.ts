@@ -13,7 +13,13 @@ import type { Format } from './format.js';
 export type Value = string | number | bigint | null;
 
 /** Stable codes of rejected lines. */
-export type RejectCode = 'FIELD_COUNT' | 'NOT_INTEGER' | 'OUT_OF_RANGE' | 'BAD_JSON' | 'INVALID_UTF8';
+export type RejectCode =
+  | 'FIELD_COUNT'
+  | 'NOT_INTEGER'
+  | 'OUT_OF_RANGE'
+  | 'BAD_JSON'
+  | 'INVALID_UTF8'
+  | 'CONTROL_CHAR';
 
 /** Why a line was rejected, and where. */
 export interface LineProblem {
@@ -51,6 +57,19 @@ export function unwrapMessage(line: string): string | undefined {
     // fall through
   }
   return undefined;
+}
+
+/**
+ * 1-based column of the first control character (below U+0020, except TAB and one trailing CR), or 0.
+ * Flow log lines never hold one; such a line is rejected rather than guessed at.
+ */
+export function controlColumn(line: string): number {
+  const end = line.endsWith('\r') ? line.length - 1 : line.length;
+  for (let i = 0; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09) return i + 1;
+  }
+  return 0;
 }
 
 /** True for a line that holds no record at all (empty, or only spaces and a CR): such lines are skipped. */
@@ -100,13 +119,20 @@ function clip(s: string): string {
 }
 
 /**
- * Parses one record line of `format`. `-` becomes null; integer fields are checked and typed; start/end in
+ * Parses one record line of `format`. A control character rejects the line; `-` becomes null; integer fields are checked and typed; start/end in
  * milliseconds are converted to seconds; a leading ISO-8601 timestamp (CloudWatch Logs export lines) is
  * dropped when the line has exactly one token more than the format.
  *
  * @example parseLine('2 123 eni-1 - - - - - - - 1 2 - NODATA', DEFAULT).ok // true
  */
 export function parseLine(line: string, format: Format): ParsedLine {
+  const ctl = controlColumn(line);
+  if (ctl > 0) {
+    return {
+      ok: false,
+      problem: { code: 'CONTROL_CHAR', reason: `the line holds a control character at column ${ctl}` },
+    };
+  }
   const text = unwrapMessage(line);
   if (text === undefined) {
     return {

@@ -1,23 +1,16 @@
-// Bulk-load SQL: the record rules of src/records/parse-line.ts expressed as one DuckDB query per file.
+// Bulk-load SQL: the record rules of src/records/parse-line.ts expressed as DuckDB queries.
 //
-// DuckDB reads the file (gzip or plain text through read_csv as one column per line, or Parquet by column
-// name), splits and types every field, and classifies each line as a record or a located reject. The query
-// yields rn, raw, the typed columns, extra and err; store.ts inserts the rows without err into `flows` in one
-// pass, and only when some lines are missing runs the query again for the rejects.
+// The ingest layer splits every text file into two plain files (src/ingest/normalize.ts):
+//  - "normal" lines (single spaces, the format's field count, nothing to unwrap), each prefixed with its
+//    line number, which DuckDB's own CSV reader splits in parallel (the fast path);
+//  - "odd" lines (JSON-wrapped, runs of spaces, wrong field count, export timestamps, control characters),
+//    prefixed with line number and a flag, which are split and classified in SQL (the general path).
+// Parquet files go through the general path, with columns as tokens. Each query yields the typed columns
+// and `err`, a struct {code, idx, field, reason} that is NULL for a good record.
 
 import type { Format } from '../records/format.js';
 import { MILLIS_THRESHOLD } from '../records/parse-line.js';
 import { ident, literal } from './sql.js';
-
-/** A delimited text file to load. */
-export interface TextInput {
-  readonly path: string;
-  readonly gzip: boolean;
-  /** Lines to skip at the top (1 for an S3 file's header line). */
-  readonly skip: number;
-  /** Name of the temporary table DuckDB writes unreadable lines (invalid UTF-8) into. */
-  readonly rejectsTable: string;
-}
 
 const ISO_PREFIX = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:?\\d\\d)?';
 
@@ -25,119 +18,181 @@ function clip(x: string): string {
   return `(CASE WHEN length(${x}) > 40 THEN ${x}[1:37] || '...' ELSE ${x} END)`;
 }
 
-/**
- * Expressions computing, from `v` (the list of tokens), every stored column (in `typed`) and, from those,
- * the reject struct (in `checked`). A cheap test (all integer tokens are digits, every cast succeeded)
- * guards the detailed per-field diagnosis, which only runs for bad lines.
- */
-function typedColumns(format: Format): { columns: string[]; extra: string; error: string } {
-  const n = format.fields.length;
+interface FieldExprs {
+  /** `<typed expression> AS "<column>"` for every catalog field of the format. */
+  readonly columns: readonly string[];
+  /** Column names of `columns`, quoted. */
+  readonly names: readonly string[];
+  /** The MAP of unknown fields (NULL when the format has none). */
+  readonly extra: string;
+  /** True for a line that may hold a bad integer (cheap; computed from the typed columns). */
+  readonly suspect: string;
+  /** `WHEN ... THEN {...}` clauses naming the first bad field, to be evaluated only for suspect lines. */
+  readonly checks: readonly string[];
+}
+
+/** Typed expressions over the tokens `tok(i)` (0-based field position); checks refer to the typed columns. */
+function fieldExprs(format: Format, tok: (i: number) => string): FieldExprs {
   const columns: string[] = [];
+  const names: string[] = [];
   const checks: string[] = [];
   const intToks: string[] = [];
   const castFails: string[] = [];
   const extras: string[] = [];
   format.fields.forEach((f, i) => {
-    const tok = `v[${i + 1}]`;
+    const t = tok(i);
     if (!f.def) {
-      extras.push(`{'k': ${literal(f.key)}, 'v': ${tok}}`);
+      extras.push(`{'k': ${literal(f.key)}, 'v': ${t}}`);
       return;
     }
     const col = ident(f.def.column);
+    names.push(col);
     if (f.def.type === 'string') {
-      columns.push(`nullif(${tok}, '-') AS ${col}`);
+      columns.push(`nullif(${t}, '-') AS ${col}`);
       return;
     }
-    const cast = `TRY_CAST(nullif(${tok}, '-') AS ${f.def.duckdb})`;
+    const cast = `TRY_CAST(nullif(${t}, '-') AS ${f.def.duckdb})`;
     const value =
       f.def.aws === 'start' || f.def.aws === 'end'
         ? `(CASE WHEN ${cast} > ${MILLIS_THRESHOLD} THEN ${cast} // 1000 ELSE ${cast} END)`
         : cast;
     columns.push(`${value} AS ${col}`);
-    intToks.push(`nullif(${tok}, '-')`);
-    castFails.push(`(${col} IS NULL AND ${tok} <> '-')`);
+    intToks.push(`nullif(${t}, '-')`);
+    castFails.push(`(${col} IS NULL AND ${t} <> '-')`);
     const where = `field ${i + 1} (${f.def.aws})`;
     const bits = f.def.type === 'int32' ? '32' : '64';
     checks.push(
-      `WHEN ${tok} <> '-' AND ltrim(${tok}, '0123456789') <> '' THEN {'code': 'NOT_INTEGER', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
-        `'reason': ${literal(`${where} is "`)} || ${clip(tok)} || ${literal('", expected an integer or "-"')}}`,
-      `WHEN ${col} IS NULL AND ${tok} <> '-' THEN {'code': 'OUT_OF_RANGE', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
-        `'reason': ${literal(`${where} is `)} || ${clip(tok)} || ${literal(`, larger than a ${bits}-bit integer`)}}`,
+      `WHEN ${t} <> '-' AND ltrim(${t}, '0123456789') <> '' THEN {'code': 'NOT_INTEGER', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
+        `'reason': ${literal(`${where} is "`)} || ${clip(t)} || ${literal('", expected an integer or "-"')}}`,
+      `WHEN ${col} IS NULL AND ${t} <> '-' THEN {'code': 'OUT_OF_RANGE', 'idx': ${i + 1}, 'field': ${literal(f.def.aws)}, ` +
+        `'reason': ${literal(`${where} is `)} || ${clip(t)} || ${literal(`, larger than a ${bits}-bit integer`)}}`,
     );
   });
-  const suspect = `ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')}`;
-  const error = [
-    'CASE',
-    `WHEN v IS NULL THEN {'code': 'BAD_JSON', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'line starts with "{" but is not a JSON object with a "message" string'}`,
-    `WHEN len(v) <> ${n} THEN {'code': 'FIELD_COUNT', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': 'expected ${n} fields, found ' || len(v)}`,
-    ...(checks.length ? [`WHEN ${suspect} THEN (CASE ${checks.join('\n      ')} END)`] : []),
-    'END',
-  ].join('\n    ');
+  const suspect =
+    intToks.length === 0
+      ? 'false'
+      : `(ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')})`;
   const extra =
     extras.length === 0
       ? 'NULL::MAP(VARCHAR, VARCHAR)'
       : `map_from_entries(list_filter([${extras.join(', ')}], e -> e.v <> '-'))`;
-  return { columns, extra, error };
+  return { columns, names, extra, suspect, checks };
+}
+
+const NULL_ERR = `NULL::STRUCT(code VARCHAR, idx INTEGER, field VARCHAR, reason VARCHAR)`;
+
+function errStruct(code: string, reason: string): string {
+  return `{'code': '${code}', 'idx': NULL::INTEGER, 'field': NULL::VARCHAR, 'reason': ${reason}}`;
+}
+
+/** The detailed field diagnosis, or NULL, for a line already known to have the right field count. */
+function fieldError(e: FieldExprs): string {
+  return e.checks.length === 0
+    ? NULL_ERR
+    : `(CASE WHEN ${e.suspect} THEN (CASE ${e.checks.join('\n      ')} END) END)`;
+}
+
+/** Options of DuckDB's CSV reader for our own intermediate files (no quoting, no header, no detection). */
+function csv(path: string, columns: string, delim: string, rejectsTable: string): string {
+  return `read_csv(${literal(path)}, columns = ${columns}, header = false, delim = ${delim}, quote = '', escape = '',
+      auto_detect = false, store_rejects = true, ignore_errors = true,
+      rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
+}
+
+function normalSource(format: Format, path: string, rejectsTable: string): string {
+  const cols = `{'ln': 'BIGINT', ${format.fields.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
+  return csv(path, cols, "' '", rejectsTable);
 }
 
 /**
- * The classifying query for tokens already split: `fromSql` must yield columns `rn` (line or row number),
- * `raw` (the original text) and `v` (VARCHAR list, NULL when the line could not be unwrapped).
+ * Pass 1 of the fast path: the good records of a normal-lines file, as rows of
+ * (typed columns..., extra, ln). Lines with a bad integer are left out (see normalRejectsSql).
+ */
+export function normalRecordsSql(format: Format, path: string, rejectsTable: string): string {
+  const e = fieldExprs(format, (i) => `c${i}`);
+  return `SELECT ${[...e.names, 'extra', 'ln'].join(', ')} FROM (
+  SELECT ln, ${[...e.columns, `${e.extra} AS extra`, `${e.suspect} AS suspect`].join(',\n    ')}
+  FROM ${normalSource(format, path, rejectsTable)})
+WHERE NOT suspect`;
+}
+
+/** Pass 2 of the fast path (only run when pass 1 left lines out): (ln, err, raw) of the bad lines. */
+export function normalRejectsSql(format: Format, path: string, rejectsTable: string): string {
+  const e = fieldExprs(format, (i) => `c${i}`);
+  const raw = `concat_ws(' ', ${format.fields.map((_, i) => `c${i}`).join(', ')})`;
+  return `SELECT ln, err, raw FROM (
+  SELECT ln, ${raw} AS raw, ${[...e.columns, `${fieldError(e)} AS err`].join(',\n    ')}
+  FROM ${normalSource(format, path, rejectsTable)})
+WHERE err IS NOT NULL`;
+}
+
+/**
+ * The general path: from a query yielding `rn` (line or row number), `raw` (original text), `ctl`
+ * (column of a control character, or NULL) and `v` (VARCHAR tokens, NULL when the line could not be
+ * unwrapped), the typed columns, extra and err of every line.
  */
 function classify(format: Format, fromSql: string): string {
   const n = format.fields.length;
-  const { columns, extra, error } = typedColumns(format);
-  const names = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
+  const e = fieldExprs(format, (i) => `v[${i + 1}]`);
+  const err = [
+    'CASE',
+    `WHEN ctl IS NOT NULL THEN ${errStruct('CONTROL_CHAR', `'the line holds a control character at column ' || ctl`)}`,
+    `WHEN v IS NULL THEN ${errStruct('BAD_JSON', `'line starts with "{" but is not a JSON object with a "message" string'`)}`,
+    `WHEN len(v) <> ${n} THEN ${errStruct('FIELD_COUNT', `'expected ${n} fields, found ' || len(v)`)}`,
+    `ELSE ${fieldError(e)}`,
+    'END',
+  ].join('\n    ');
   return `WITH s AS (${fromSql}),
 tok AS (
-  SELECT rn, raw,
+  SELECT rn, raw, ctl,
     CASE WHEN len(v) = ${n + 1} AND regexp_full_match(v[1], ${literal(ISO_PREFIX)}) THEN v[2:] ELSE v END AS v
   FROM s
-  WHERE v IS NULL OR len(v) > 0 OR starts_with(raw, '{')
+  WHERE ctl IS NOT NULL OR v IS NULL OR len(v) > 0 OR starts_with(raw, '{')
 ),
 typed AS (
-  SELECT rn, raw, v,
-    ${columns.join(',\n    ')}${columns.length ? ',' : ''}
-    ${extra} AS extra
+  SELECT rn, raw, ctl, v, ${[...e.columns, `${e.extra} AS extra`].join(',\n    ')}
   FROM tok
-),
-checked AS (
-  SELECT rn, raw, ${names.join(', ')}${names.length ? ', ' : ''}extra, ${error} AS err
-  FROM typed
 )
-SELECT * FROM checked`;
+SELECT rn, raw, ${[...e.names, 'extra'].join(', ')}, ${err} AS err FROM typed`;
 }
 
-/** Classifying query for a text file (plain or gzip), with JSON-wrapped lines and runs of spaces handled. */
-export function textSelectSql(format: Format, input: TextInput): string {
-  const read = `read_csv(${literal(input.path)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', escape = '',
-      auto_detect = false, skip = ${input.skip}, compression = ${input.gzip ? "'gzip'" : "'none'"}, strict_mode = false,
-      store_rejects = true, ignore_errors = true, rejects_table = ${literal(input.rejectsTable)}, rejects_scan = ${literal(`${input.rejectsTable}_scan`)})`;
+/**
+ * The general path over an odd-lines file: each line is `<line number> <flag> <original line>`, where the
+ * flag is `-` or the column of a control character (then replaced by `?` in the text).
+ */
+export function oddSelectSql(format: Format, path: string, rejectsTable: string): string {
+  const read = csv(path, `{'line': 'VARCHAR'}`, `'\\x01'`, rejectsTable);
   const from = `
-  SELECT rn, line AS raw,
-    CASE WHEN m IS NULL THEN NULL
-         WHEN m = '' OR m = chr(13) THEN []::VARCHAR[]
-         WHEN contains(m, '  ') OR starts_with(m, ' ') OR ends_with(m, ' ') OR ends_with(m, chr(13))
-           THEN list_filter(string_split(CASE WHEN ends_with(m, chr(13)) THEN m[1:-2] ELSE m END, ' '), x -> x <> '')
+  SELECT rn, raw, ctl,
+    CASE WHEN ctl IS NOT NULL THEN []::VARCHAR[]
+         WHEN m IS NULL THEN NULL
+         WHEN m = '' THEN []::VARCHAR[]
+         WHEN contains(m, '  ') OR starts_with(m, ' ') OR ends_with(m, ' ')
+           THEN list_filter(string_split(m, ' '), x -> x <> '')
          ELSE string_split(m, ' ') END AS v
   FROM (
-    SELECT rn, line,
-      CASE WHEN starts_with(line, '{') THEN (CASE WHEN json_valid(line) AND json_type(line, '$.message') = 'VARCHAR' THEN json_extract_string(line, '$.message') END)
-           ELSE line END AS m
-    FROM (SELECT row_number() OVER () AS rn, line FROM ${read})
-    WHERE line IS NOT NULL
+    SELECT rn, raw, ctl,
+      CASE WHEN starts_with(raw, '{')
+           THEN (CASE WHEN json_valid(raw) AND json_type(raw, '$.message') = 'VARCHAR' THEN json_extract_string(raw, '$.message') END)
+           ELSE raw END AS m
+    FROM (
+      SELECT split_part(line, ' ', 1)::BIGINT AS rn,
+        nullif(split_part(line, ' ', 2), '-') AS ctl,
+        line[length(split_part(line, ' ', 1)) + length(split_part(line, ' ', 2)) + 3:] AS raw
+      FROM ${read}
+    )
   )`;
   return classify(format, from);
 }
 
 /**
- * Classifying query for a Parquet file as AWS writes it: columns named like the format's keys (underscored), read
- * by name; integer and text columns alike go through the same checks as text tokens.
+ * The general path for a Parquet file as AWS writes it: columns named like the format's keys (underscored),
+ * read by name; integer and text columns alike go through the same checks as text tokens.
  */
 export function parquetSelectSql(format: Format, path: string, columnNames: readonly string[]): string {
   const toks = columnNames.map((c) => `coalesce(CAST(${ident(c)} AS VARCHAR), '-')`);
   const from = `
-  SELECT file_row_number + 1 AS rn, array_to_string(v, ' ') AS raw, v
+  SELECT file_row_number + 1 AS rn, array_to_string(v, ' ') AS raw, NULL::VARCHAR AS ctl, v
   FROM (SELECT file_row_number, [${toks.join(', ')}] AS v FROM read_parquet(${literal(path)}, file_row_number = true))`;
   return classify(format, from);
 }

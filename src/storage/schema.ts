@@ -1,17 +1,20 @@
-// The store's schema, derived from the field catalog: the `flows` table, the ingested `files` and the `rejects`.
+// The store's schema, derived from the field catalog: the `flows` view over one table per field set, the
+// ingested `files`, the `rejects`, and the registry of field-set tables.
+//
+// Records are stored in a table per set of fields (`flows_1`, `flows_2`, ...) holding only the columns the
+// files of that format have: columns that would always be NULL cost DuckDB as much to write as real ones.
+// The `flows` view presents one typed column per catalog field over all of them (NULL where a format lacks
+// the field), so queries never see the split.
 
 import { FIELDS } from '../records/catalog.js';
-import { ident } from './sql.js';
+import type { Format } from '../records/format.js';
+import { ident, literal } from './sql.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** Column list of `flows` in table order: every catalog field, then extra, file_id, line. */
-export const FLOW_COLUMNS: readonly string[] = [...FIELDS.map((f) => f.column), 'extra', 'file_id', 'line'];
-
-/** DDL statements creating the schema (idempotent). */
-export function schemaStatements(): string[] {
-  const cols = FIELDS.map((f) => `${ident(f.column)} ${f.duckdb}`).join(',\n  ');
+/** DDL statements creating the base schema (idempotent). */
+export function baseSchema(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
     `CREATE SEQUENCE IF NOT EXISTS file_ids START 1`,
@@ -29,13 +32,8 @@ export function schemaStatements(): string[] {
   region VARCHAR,
   flow_log_id VARCHAR,
   key_time TIMESTAMPTZ,
-  ingested_at TIMESTAMPTZ NOT NULL
-)`,
-    `CREATE TABLE IF NOT EXISTS flows (
-  ${cols},
-  extra MAP(VARCHAR, VARCHAR),
-  file_id INTEGER NOT NULL,
-  line BIGINT NOT NULL
+  ingested_at TIMESTAMPTZ NOT NULL,
+  record_table VARCHAR NOT NULL
 )`,
     `CREATE TABLE IF NOT EXISTS rejects (
   file_id INTEGER NOT NULL,
@@ -45,6 +43,46 @@ export function schemaStatements(): string[] {
   reason VARCHAR NOT NULL,
   text VARCHAR
 )`,
+    `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
+}
+
+/** The field set of a format: its catalog columns in catalog order, plus `+extra` when it has unknown fields. */
+export function fieldSet(format: Format): string {
+  const cols = new Set(format.fields.flatMap((f) => (f.def ? [f.def.column] : [])));
+  const ordered = FIELDS.filter((f) => cols.has(f.column)).map((f) => f.column);
+  return [...ordered, ...(format.unknown.length > 0 ? ['+extra'] : [])].join(',');
+}
+
+/** DDL of the record table for a field set. */
+export function recordTableDdl(name: string, set: string): string {
+  const parts = set === '' ? [] : set.split(',');
+  const cols = FIELDS.filter((f) => parts.includes(f.column)).map((f) => `${ident(f.column)} ${f.duckdb}`);
+  if (parts.includes('+extra')) cols.push('extra MAP(VARCHAR, VARCHAR)');
+  cols.push('file_id INTEGER NOT NULL', 'line BIGINT NOT NULL');
+  return `CREATE TABLE IF NOT EXISTS ${ident(name)} (\n  ${cols.join(',\n  ')}\n)`;
+}
+
+/** The `flows` view: every catalog column (typed NULL where a table lacks it), extra, file_id, line. */
+export function flowsViewDdl(tables: readonly { name: string; set: string }[]): string {
+  const select = (t: { name: string; set: string } | undefined): string => {
+    const parts = new Set(t ? t.set.split(',') : []);
+    const cols = FIELDS.map((f) =>
+      parts.has(f.column) ? ident(f.column) : `NULL::${f.duckdb} AS ${ident(f.column)}`,
+    );
+    cols.push(parts.has('+extra') ? 'extra' : 'NULL::MAP(VARCHAR, VARCHAR) AS extra');
+    cols.push(t ? 'file_id' : 'NULL::INTEGER AS file_id', t ? 'line' : 'NULL::BIGINT AS line');
+    return `SELECT ${cols.join(', ')}${t ? ` FROM ${ident(t.name)}` : ' WHERE false'}`;
+  };
+  const body = tables.length === 0 ? select(undefined) : tables.map(select).join('\nUNION ALL\n');
+  return `CREATE OR REPLACE VIEW flows AS\n${body}`;
+}
+
+/** SQL listing the record tables, in creation order. */
+export const LIST_RECORD_TABLES = `SELECT name, field_set AS set FROM record_tables ORDER BY name`;
+
+/** Registers a record table (run in the same transaction as its DDL). */
+export function registerRecordTable(name: string, set: string): string {
+  return `INSERT INTO record_tables VALUES (${literal(name)}, ${literal(set)}) ON CONFLICT DO NOTHING`;
 }

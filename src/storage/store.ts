@@ -6,8 +6,15 @@ import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { Format } from '../records/format.js';
-import { parquetSelectSql, type TextInput, textSelectSql } from './ingest-sql.js';
-import { schemaStatements } from './schema.js';
+import { normalRecordsSql, normalRejectsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
+import {
+  baseSchema,
+  fieldSet,
+  flowsViewDdl,
+  LIST_RECORD_TABLES,
+  recordTableDdl,
+  registerRecordTable,
+} from './schema.js';
 import { ident, literal } from './sql.js';
 
 /** A query result as plain JSON-friendly values (64-bit integers become numbers when exact, else strings). */
@@ -152,13 +159,17 @@ export class Store {
     if (opts.readOnly) {
       await conn.run(`SET enable_external_access = false`);
       await conn.run(`SET lock_configuration = true`);
-      const ok = await read(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'flows'`);
+      const ok = await read(
+        conn,
+        `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'flows'`,
+      );
       if (Number(ok.rows[0]?.['n']) === 0) {
         store.close();
         throw new StoreError('STORE_EMPTY', `${path} is not a flowwatch store (it has no flows table)`);
       }
     } else {
-      for (const sql of schemaStatements()) await conn.run(sql);
+      for (const sql of baseSchema()) await conn.run(sql);
+      await store.refreshView();
       // Checkpointing after every file's commit dominates the load time of small files; let the WAL
       // grow during a load and checkpoint once at the end (see checkpoint()). The WAL is replayed
       // after a crash, so committed files are never lost.
@@ -185,6 +196,12 @@ export class Store {
     }
   }
 
+  /** The path under which a file with this content was ingested, if any. */
+  async ingestedAs(sha256: string): Promise<string | undefined> {
+    const r = await read(this.conn, `SELECT path FROM files WHERE sha256 = $1 LIMIT 1`, [sha256]);
+    return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
+  }
+
   /** Writes the WAL into the database file (after a load). */
   async checkpoint(): Promise<void> {
     await this.conn.run('CHECKPOINT');
@@ -204,7 +221,45 @@ export class Store {
   /** A loader on its own connection; several loaders load files in parallel. */
   async loader(): Promise<Loader> {
     if (this.readOnly) throw new Error('cannot load into a read-only store');
-    return new Loader(await this.instance.connect());
+    return new Loader(await this.instance.connect(), this);
+  }
+
+  private tableLock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The record table for a format's field set, created (with the `flows` view updated) on first use.
+   * Serialised, so that parallel loaders never race on the catalog.
+   */
+  async recordTable(format: Format): Promise<string> {
+    const set = fieldSet(format);
+    const run = this.tableLock.then(async () => {
+      const found = await read(this.conn, `SELECT name FROM record_tables WHERE field_set = $1`, [set]);
+      if (found.rows.length > 0) return String(found.rows[0]!['name']);
+      const n = Number((await read(this.conn, `SELECT count(*) AS n FROM record_tables`)).rows[0]!['n']);
+      const name = `flows_${n + 1}`;
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        await this.conn.run(recordTableDdl(name, set));
+        await this.conn.run(registerRecordTable(name, set));
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      await this.refreshView();
+      return name;
+    });
+    this.tableLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Recreates the `flows` view over every record table. */
+  async refreshView(): Promise<void> {
+    const tables = (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
+      name: String(r['name']),
+      set: String(r['set']),
+    }));
+    await this.conn.run(flowsViewDdl(tables));
   }
 
   close(): void {
@@ -213,56 +268,108 @@ export class Store {
   }
 }
 
-/** How a file's rows are produced: the classifying query, and how to read DuckDB's own rejects. */
-interface Source {
-  /** The classifying SELECT; `scan` names the table DuckDB writes unreadable lines to (text files only). */
-  select(scan: string): string;
-  /** Added to the row number to give the line number (the header lines skipped). */
-  readonly offset: number;
-  /** Non-blank lines the file should yield; when fewer records load, the reject pass runs. */
-  readonly expected: number | undefined;
-  readonly text: boolean;
+/** A text file split by src/ingest/normalize.ts into normal and odd lines. */
+export interface SplitText {
+  readonly normalPath: string;
+  readonly normalLines: number;
+  readonly oddPath: string;
+  readonly oddLines: number;
+}
+
+interface Unreadable {
+  line: number;
+  code: string;
+  reason: string;
+  text: string | null;
 }
 
 /** Loads files into the store, one transaction per file, on one connection. */
 export class Loader {
-  private readonly scanTable: string;
+  private readonly scan: string;
   private static counter = 0;
 
-  constructor(private readonly conn: DuckDBConnection) {
-    this.scanTable = `fw_csv_rejects_${Loader.counter++}`;
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly store: Store,
+  ) {
+    this.scan = `fw_csv_rejects_${Loader.counter++}`;
   }
 
-  /**
-   * Loads a text file (plain or gzip). `input.path` may be a decompressed copy of `meta.path`.
-   * `expected` is the number of non-blank lines after the header, when the caller counted them.
-   */
-  async loadText(
-    meta: FileMeta,
-    input: Omit<TextInput, 'rejectsTable'>,
-    expected: number | undefined,
-    problem?: FileProblem,
-  ): Promise<LoadResult> {
-    return this.load(
-      meta,
-      {
-        select: (scan) => textSelectSql(meta.format, { ...input, rejectsTable: scan }),
-        offset: input.skip,
-        expected,
-        text: true,
-      },
-      problem,
-    );
+  /** Loads a text file already split into normal and odd lines (line numbers travel with the lines). */
+  async loadText(meta: FileMeta, split: SplitText, problem?: FileProblem): Promise<LoadResult> {
+    const table = await this.store.recordTable(meta.format);
+    return this.load(meta, table, problem, async (id, into) => {
+      let records = 0;
+      const unreadable: Unreadable[] = [];
+      if (split.normalLines > 0) {
+        const scan1 = `${this.scan}_n`;
+        await this.dropScan(scan1);
+        records += await this.insertCount(
+          `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, ln
+           FROM (${normalRecordsSql(meta.format, split.normalPath, scan1)})`,
+          [id],
+        );
+        unreadable.push(...(await this.unreadable(scan1, 1)));
+        if (records + unreadable.length < split.normalLines) {
+          const scan2 = `${this.scan}_n2`;
+          await this.dropScan(scan2);
+          await this.conn.run(
+            `INSERT INTO rejects SELECT $1, ln, err.code, err.field, err.reason, raw
+             FROM (${normalRejectsSql(meta.format, split.normalPath, scan2)})`,
+            [id],
+          );
+          await this.dropScan(scan2);
+        }
+        await this.dropScan(scan1);
+      }
+      if (split.oddLines > 0) {
+        const scan3 = `${this.scan}_o`;
+        await this.dropScan(scan3);
+        const odd = oddSelectSql(meta.format, split.oddPath, scan3);
+        const good = await this.insertCount(
+          `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, rn FROM (${odd}) WHERE err IS NULL`,
+          [id],
+        );
+        records += good;
+        const bad = await this.unreadable(scan3, 2);
+        unreadable.push(...bad);
+        if (good + bad.length < split.oddLines) {
+          const scan4 = `${this.scan}_o2`;
+          await this.dropScan(scan4);
+          await this.conn.run(
+            `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw
+             FROM (${oddSelectSql(meta.format, split.oddPath, scan4)}) WHERE err IS NOT NULL`,
+            [id],
+          );
+          await this.dropScan(scan4);
+        }
+        await this.dropScan(scan3);
+      }
+      return { records, unreadable };
+    });
   }
 
   /** Loads a Parquet file, reading columns by name. `columns` are the file's column names in `meta.format` order. */
   async loadParquet(meta: FileMeta, columns: readonly string[]): Promise<LoadResult> {
-    const rows = await read(this.conn, `SELECT count(*) AS n FROM read_parquet(${literal(meta.path)})`);
-    return this.load(meta, {
-      select: () => parquetSelectSql(meta.format, meta.path, columns),
-      offset: 0,
-      expected: Number(rows.rows[0]!['n']),
-      text: false,
+    const table = await this.store.recordTable(meta.format);
+    return this.load(meta, table, undefined, async (id, into) => {
+      const select = parquetSelectSql(meta.format, meta.path, columns);
+      const rows = Number(
+        (await read(this.conn, `SELECT count(*) AS n FROM read_parquet(${literal(meta.path)})`)).rows[0]![
+          'n'
+        ],
+      );
+      const records = await this.insertCount(
+        `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, rn FROM (${select}) WHERE err IS NULL`,
+        [id],
+      );
+      if (records < rows) {
+        await this.conn.run(
+          `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw FROM (${select}) WHERE err IS NOT NULL`,
+          [id],
+        );
+      }
+      return { records, unreadable: [] };
     });
   }
 
@@ -272,18 +379,54 @@ export class Loader {
     return r.rows.map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
   }
 
+  /** The selected columns matching `into`'s column list (see load()). */
+  private targets(format: Format): string {
+    const cols = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
+    if (format.unknown.length > 0) cols.push('extra');
+    return cols.join(', ');
+  }
+
+  private async insertCount(sql: string, params: DuckDBValue[]): Promise<number> {
+    const r = await read(this.conn, sql, params);
+    return Number(Object.values(r.rows[0] ?? { n: 0 })[0]);
+  }
+
+  /**
+   * Lines DuckDB's CSV reader could not read (invalid UTF-8) from one of our split files: the original line
+   * number is the first token of the line, the text follows `prefixTokens` tokens.
+   */
+  private async unreadable(scan: string, prefixTokens: number): Promise<Unreadable[]> {
+    const r = await read(this.conn, `SELECT csv_line, error_type, error_message FROM ${ident(scan)}`);
+    return r.rows.map((row) => {
+      const text = row['csv_line'] == null ? '' : String(row['csv_line']);
+      const parts = text.split(' ');
+      const invalid = row['error_type'] === 'INVALID ENCODING';
+      return {
+        line: Number(parts[0]),
+        code: invalid ? 'INVALID_UTF8' : String(row['error_type']).replaceAll(' ', '_'),
+        reason: invalid ? 'the line is not valid UTF-8' : String(row['error_message']).split('\n')[0]!,
+        text: parts.slice(prefixTokens).join(' '),
+      };
+    });
+  }
+
   private async dropScan(name: string): Promise<void> {
     await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
     await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`);
   }
 
-  private async load(meta: FileMeta, src: Source, problem?: FileProblem): Promise<LoadResult> {
+  private async load(
+    meta: FileMeta,
+    table: string,
+    problem: FileProblem | undefined,
+    fill: (id: number, into: string) => Promise<{ records: number; unreadable: Unreadable[] }>,
+  ): Promise<LoadResult> {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
       const prior = await read(
         c,
-        `SELECT id, path, complete, sha256 = $1 AS same FROM files WHERE sha256 = $1 OR (path = $2 AND NOT complete)`,
+        `SELECT id, path, record_table, sha256 = $1 AS same FROM files WHERE sha256 = $1 OR (path = $2 AND NOT complete)`,
         [meta.sha256, meta.path],
       );
       const same = prior.rows.find((r) => r['same'] === true);
@@ -300,71 +443,26 @@ export class Loader {
       }
       // An earlier, incomplete (truncated) version of this path is replaced by the new content.
       for (const old of prior.rows) {
-        for (const table of ['flows', 'rejects']) {
-          await c.run(`DELETE FROM ${table} WHERE file_id = $1`, [Number(old['id'])]);
-        }
-        await c.run(`DELETE FROM files WHERE id = $1`, [Number(old['id'])]);
+        const oldId = Number(old['id']);
+        await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
+        await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
+        await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
       }
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
-      const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : [])).join(', ');
-      const sep = cols ? ', ' : '';
-
-      // Pass 1: every good line straight into flows.
-      if (src.text) await this.dropScan(this.scanTable);
-      const ins = await read(
-        c,
-        `INSERT INTO flows (${cols}${sep}extra, file_id, line)
-         SELECT ${cols}${sep}extra, $1, rn + ${src.offset} FROM (${src.select(this.scanTable)}) WHERE err IS NULL`,
-        [id],
-      );
-      const records = Number(Object.values(ins.rows[0] ?? { n: 0 })[0]);
-
-      // Lines DuckDB itself could not read (invalid UTF-8) are missing from the row numbering.
-      const unreadable = src.text
-        ? (
-            await read(
-              c,
-              `SELECT line, csv_line, error_type, error_message FROM ${ident(this.scanTable)} ORDER BY line`,
-            )
-          ).rows
-        : [];
-      const extra = [
-        ...unreadable.map((r) => ({
-          line: Number(r['line']),
-          code: r['error_type'] === 'INVALID ENCODING' ? 'INVALID_UTF8' : String(r['error_type']).replaceAll(' ', '_'),
-          reason:
-            r['error_type'] === 'INVALID ENCODING'
-              ? 'the line is not valid UTF-8'
-              : String(r['error_message']).split('\n')[0]!,
-          text: r['csv_line'] == null ? null : String(r['csv_line']),
-        })),
-        ...(problem ? [{ ...problem, text: null }] : []),
-      ];
-
-      // Pass 2, only when lines are missing: the rejects, with their reasons.
-      if (src.expected === undefined || records + unreadable.length < src.expected) {
-        const scan2 = `${this.scanTable}_again`;
-        if (src.text) await this.dropScan(scan2);
-        await c.run(
-          `INSERT INTO rejects
-           SELECT $1, rn + ${src.offset}, err.code, err.field, err.reason, raw
-           FROM (${src.select(scan2)}) WHERE err IS NOT NULL`,
-          [id],
-        );
-        if (src.text) await this.dropScan(scan2);
-      }
-      if (unreadable.length > 0) {
-        // Shift the line numbers after each unreadable line (row numbers skipped it).
-        const shift = `line + (SELECT count(*) FROM (
-            SELECT line - ${src.offset} - row_number() OVER (ORDER BY line) + 1 AS t FROM ${ident(this.scanTable)}) r
-          WHERE r.t <= line - ${src.offset})`;
-        await c.run(`UPDATE flows SET line = ${shift} WHERE file_id = $1`, [id]);
-        await c.run(`UPDATE rejects SET line = ${shift} WHERE file_id = $1`, [id]);
-      }
+      const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
+      if (meta.format.unknown.length > 0) cols.push('extra');
+      const into = `${ident(table)} (${[...cols, 'file_id', 'line'].join(', ')})`;
+      const { records, unreadable } = await fill(id, into);
+      const extra = [...unreadable, ...(problem ? [{ ...problem, text: null }] : [])];
       for (const e of extra) {
-        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [id, e.line, e.code, e.reason, e.text]);
+        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
+          id,
+          e.line,
+          e.code,
+          e.reason,
+          e.text,
+        ]);
       }
-      if (src.text) await this.dropScan(this.scanTable);
       const counts = await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id]);
       const rejected = Number(counts.rows[0]!['n']);
       const first = await read(
@@ -374,7 +472,7 @@ export class Loader {
       );
       await c.run(
         `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-           CASE WHEN $13 IS NULL THEN NULL ELSE to_timestamp($13::BIGINT) END, now())`,
+           CASE WHEN $13 IS NULL THEN NULL ELSE to_timestamp($13::BIGINT) END, now(), $14)`,
         [
           id,
           meta.path,
@@ -389,6 +487,7 @@ export class Loader {
           meta.region ?? null,
           meta.flowLogId ?? null,
           meta.keyTime ?? null,
+          table,
         ],
       );
       await c.run('COMMIT');

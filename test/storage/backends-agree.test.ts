@@ -121,6 +121,12 @@ const CASES: string[] = [
   '2 1 eni-1 \t 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
   '2 1 eni-1 ünïcødé 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
   'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK\r',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK\r\r',
+  '2 1 eni-1 1.1\x01.1.1 2.2.2.2 1 2 6 1 1 1 2 ACCEPT OK',
+  '2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1 2 ACC\0EPT OK',
+  '\x1b[31m red',
+  '\r',
 ];
 
 describe('bulk loader agrees with the reference parser', () => {

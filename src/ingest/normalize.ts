@@ -1,0 +1,190 @@
+// One streaming pass over a text file (plain or gzip): integrity, header, and the split of its lines into
+// "normal" lines for DuckDB's fast CSV reader and "odd" lines for the general SQL path, each numbered.
+
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Format } from '../records/format.js';
+
+/** The result of normalizing one file. */
+export interface Normalized {
+  readonly format: Format;
+  /** 1 when the first line was a header line. */
+  readonly skip: number;
+  /** Lines written to the normal and odd files. */
+  readonly normalLines: number;
+  readonly oddLines: number;
+  /** Lines seen in total (the header and blank lines included). */
+  readonly lines: number;
+  /** For a damaged gzip stream: the first line that could not be read, and why. */
+  readonly damage?: { readonly line: number; readonly reason: string };
+}
+
+const SPACE = 0x20;
+const NL = 0x0a;
+const CR = 0x0d;
+const TAB = 0x09;
+const BRACE = 0x7b;
+const FLUSH_AT = 1 << 22;
+
+/** A file written in large chunks from a reusable buffer. */
+class Sink {
+  private buf = Buffer.allocUnsafe(FLUSH_AT + (1 << 16));
+  private used = 0;
+  private pending: Promise<unknown> = Promise.resolve();
+  count = 0;
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async create(path: string): Promise<Sink> {
+    return new Sink(await open(path, 'w'));
+  }
+
+  /** Appends `<prefix><bytes>\n`. */
+  line(prefix: string, src: Buffer, start: number, end: number): void {
+    const need = prefix.length + (end - start) + 1;
+    if (this.used + need > this.buf.length) {
+      this.flush();
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need * 2);
+    }
+    this.used += this.buf.write(prefix, this.used, 'latin1');
+    this.used += src.copy(this.buf, this.used, start, end);
+    this.buf[this.used++] = NL;
+    this.count++;
+  }
+
+  /** True when enough is buffered to be worth writing. */
+  get full(): boolean {
+    return this.used >= FLUSH_AT;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    const chunk = Buffer.from(this.buf.subarray(0, this.used));
+    this.used = 0;
+    this.pending = this.pending.then(() => this.fh.write(chunk));
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.pending;
+    await this.fh.close();
+  }
+}
+
+/**
+ * Reads `path` once and writes `normalPath` (`<line> <record>` per line) and `oddPath`
+ * (`<line> <flag> <text>` per line, flag `-` or the column of a control character). `chooseFormat` gets the
+ * first line and decides the format and whether that line is a header. Blank lines are dropped (they hold
+ * no record) but counted in the numbering. A damaged gzip stream ends the file at the last whole line.
+ */
+export async function normalize(
+  path: string,
+  gzip: boolean,
+  chooseFormat: (firstLine: string) => { format: Format; header: boolean },
+  normalPath: string,
+  oddPath: string,
+): Promise<Normalized> {
+  const normal = await Sink.create(normalPath);
+  const odd = await Sink.create(oddPath);
+  let format: Format | undefined;
+  let skip = 0;
+  let fields = 0;
+  let lineNo = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  let damage: string | undefined;
+
+  const handle = (buf: Buffer, s: number, e: number): void => {
+    lineNo++;
+    if (format === undefined) {
+      const choice = chooseFormat(buf.toString('utf8', s, e));
+      format = choice.format;
+      fields = format.fields.length;
+      if (choice.header) {
+        skip = 1;
+        return;
+      }
+    }
+    // Blank: only spaces and CRs.
+    let i = s;
+    while (i < e && (buf[i] === SPACE || buf[i] === CR)) i++;
+    if (i === e) return;
+    // Normal: no leading/trailing space, no run of spaces, no control character, not JSON, right count.
+    let isNormal = buf[s] !== SPACE && buf[s] !== BRACE && buf[e - 1] !== SPACE;
+    let spaces = 0;
+    let ctl = -1;
+    const last = buf[e - 1] === CR ? e - 1 : e;
+    for (let j = s; j < e; j++) {
+      const b = buf[j]!;
+      if (b === SPACE) {
+        spaces++;
+        if (buf[j + 1] === SPACE) isNormal = false;
+      } else if (b < SPACE && b !== TAB && j < last) {
+        ctl = j - s + 1;
+        break;
+      }
+    }
+    if (isNormal && ctl < 0 && last === e && spaces === fields - 1) {
+      normal.line(`${lineNo} `, buf, s, e);
+      return;
+    }
+    if (ctl < 0) {
+      odd.line(`${lineNo} - `, buf, s, last);
+      return;
+    }
+    const text = Buffer.from(buf.subarray(s, e));
+    for (let j = 0; j < text.length; j++) if (text[j]! < SPACE && text[j] !== TAB) text[j] = 0x3f;
+    odd.line(`${lineNo} ${ctl} `, text, 0, text.length);
+  };
+
+  const consume = (chunk: Buffer): void => {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let s = 0;
+    let nl = buf.indexOf(NL);
+    while (nl >= 0) {
+      handle(buf, s, nl);
+      s = nl + 1;
+      nl = buf.indexOf(NL, s);
+    }
+    carry = Buffer.from(buf.subarray(s));
+  };
+
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    if (gzip) {
+      const inflate = createGunzip({ chunkSize: 1 << 20 });
+      raw.on('error', (err) => inflate.destroy(err));
+      raw.pipe(inflate);
+      try {
+        for await (const chunk of inflate) {
+          consume(chunk as Buffer);
+          if (normal.full) normal.flush();
+          if (odd.full) odd.flush();
+        }
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        damage =
+          msg === 'unexpected end of file' ? 'the gzip stream ends early (truncated file)' : `gzip: ${msg}`;
+      }
+    } else {
+      for await (const chunk of raw) {
+        consume(chunk as Buffer);
+        if (normal.full) normal.flush();
+        if (odd.full) odd.flush();
+      }
+    }
+    // A last line without a newline is a line, unless the stream was cut (then it is the damaged part).
+    if (carry.length > 0 && damage === undefined) handle(carry, 0, carry.length);
+  } finally {
+    raw.destroy();
+    await normal.close();
+    await odd.close();
+  }
+  const result = {
+    format: format ?? chooseFormat('').format,
+    skip,
+    normalLines: normal.count,
+    oddLines: odd.count,
+    lines: lineNo,
+  };
+  return damage === undefined ? result : { ...result, damage: { line: lineNo + 1, reason: damage } };
+}
