@@ -49,7 +49,7 @@ export function registerDemo(program: Command, io: Io): void {
         onProgress: (done) => bar.update(done, {}),
       });
       bar.stop();
-      const store = await Store.open(db, { memoryLimit: '1GB' });
+      const store = await Store.open(db, { memoryLimit: '512MB' });
       try {
         bar = progressBar(io, 1, 'ingest   |{bar}| {percentage}% | ETA {eta_formatted}');
         const s = await ingest(store, [logs], {

@@ -52,7 +52,7 @@ Examples:
       const format = flags.format === undefined ? undefined : parseFormat(flags.format);
       const concurrency =
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
-      const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '1GB' });
+      const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       try {
         const bar = progressBar(
           io,

@@ -25,7 +25,34 @@ const NL = 0x0a;
 const CR = 0x0d;
 const TAB = 0x09;
 const BRACE = 0x7b;
+const DASH = 0x2d;
 const FLUSH_AT = 1 << 22;
+const INT32_MAX = Buffer.from('2147483647');
+const INT64_MAX = Buffer.from('9223372036854775807');
+
+/** Field kinds for the integer check: 0 text (or unknown), 1 int32, 2 int64. */
+function kindsOf(format: Format): Uint8Array {
+  return Uint8Array.from(format.fields, (f) => (f.def?.type === 'int32' ? 1 : f.def?.type === 'int64' ? 2 : 0));
+}
+
+/**
+ * True when bytes [a, b) are a value DuckDB's typed reader will take exactly as the reference parser does:
+ * any text for text fields; `-` or a decimal integer within range for integer fields. Anything else sends
+ * the line to the general path, which says precisely what is wrong.
+ */
+function plainValue(buf: Buffer, a: number, b: number, kind: number): boolean {
+  if (kind === 0) return true;
+  const len = b - a;
+  if (len === 1 && buf[a] === DASH) return true;
+  if (len === 0) return false;
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  const max = kind === 1 ? INT32_MAX : INT64_MAX;
+  if (len < max.length) return true;
+  return len === max.length && buf.compare(max, 0, max.length, a, b) <= 0;
+}
 
 /** A file written in large chunks from a reusable buffer. */
 class Sink {
@@ -89,6 +116,7 @@ export async function normalize(
   let format: Format | undefined;
   let skip = 0;
   let fields = 0;
+  let kinds: Uint8Array = new Uint8Array(0);
   let lineNo = 0;
   let carry: Buffer = Buffer.alloc(0);
   let damage: string | undefined;
@@ -99,6 +127,7 @@ export async function normalize(
       const choice = chooseFormat(buf.toString('utf8', s, e));
       format = choice.format;
       fields = format.fields.length;
+      kinds = kindsOf(format);
       if (choice.header) {
         skip = 1;
         return;
@@ -108,22 +137,27 @@ export async function normalize(
     let i = s;
     while (i < e && (buf[i] === SPACE || buf[i] === CR)) i++;
     if (i === e) return;
-    // Normal: no leading/trailing space, no run of spaces, no control character, not JSON, right count.
-    let isNormal = buf[s] !== SPACE && buf[s] !== BRACE && buf[e - 1] !== SPACE;
-    let spaces = 0;
-    let ctl = -1;
+    // Normal: no leading/trailing space or CR, single spaces, not JSON, no control character, exactly the
+    // format's field count, and every integer field a plain in-range integer or "-".
     const last = buf[e - 1] === CR ? e - 1 : e;
+    let isNormal = buf[s] !== SPACE && buf[s] !== BRACE && buf[e - 1] !== SPACE && last === e;
+    let field = 0;
+    let from = s;
+    let ctl = -1;
     for (let j = s; j < e; j++) {
       const b = buf[j]!;
       if (b === SPACE) {
-        spaces++;
-        if (buf[j + 1] === SPACE) isNormal = false;
+        if (isNormal) {
+          if (buf[j + 1] === SPACE || field >= fields - 1 || !plainValue(buf, from, j, kinds[field]!)) isNormal = false;
+          field++;
+          from = j + 1;
+        }
       } else if (b < SPACE && b !== TAB && j < last) {
         ctl = j - s + 1;
         break;
       }
     }
-    if (isNormal && ctl < 0 && last === e && spaces === fields - 1) {
+    if (isNormal && ctl < 0 && field === fields - 1 && plainValue(buf, from, e, kinds[field]!)) {
       normal.line(`${lineNo} `, buf, s, e);
       return;
     }

@@ -1,8 +1,8 @@
 // Bulk-load SQL: the record rules of src/records/parse-line.ts expressed as DuckDB queries.
 //
 // The ingest layer splits every text file into two plain files (src/ingest/normalize.ts):
-//  - "normal" lines (single spaces, the format's field count, nothing to unwrap), each prefixed with its
-//    line number, which DuckDB's own CSV reader splits in parallel (the fast path);
+//  - "normal" lines (single spaces, the format's field count, plain in-range integers, nothing to unwrap),
+//    each prefixed with its line number, which DuckDB's own typed CSV reader parses in parallel (the fast path);
 //  - "odd" lines (JSON-wrapped, runs of spaces, wrong field count, export timestamps, control characters),
 //    prefixed with line number and a flag, which are split and classified in SQL (the general path).
 // Parquet files go through the general path, with columns as tokens. Each query yields the typed columns
@@ -93,37 +93,36 @@ function fieldError(e: FieldExprs): string {
 }
 
 /** Options of DuckDB's CSV reader for our own intermediate files (no quoting, no header, no detection). */
-function csv(path: string, columns: string, delim: string, rejectsTable: string): string {
+function csv(path: string, columns: string, delim: string, rejectsTable: string, nullstr = false): string {
   return `read_csv(${literal(path)}, columns = ${columns}, header = false, delim = ${delim}, quote = '', escape = '',
-      auto_detect = false, store_rejects = true, ignore_errors = true,
+      auto_detect = false,${nullstr ? " nullstr = '-'," : ''} store_rejects = true, ignore_errors = true,
       rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
 }
 
-function normalSource(format: Format, path: string, rejectsTable: string): string {
-  const cols = `{'ln': 'BIGINT', ${format.fields.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
-  return csv(path, cols, "' '", rejectsTable);
-}
-
 /**
- * Pass 1 of the fast path: the good records of a normal-lines file, as rows of
- * (typed columns..., extra, ln). Lines with a bad integer are left out (see normalRejectsSql).
+ * The fast path: the records of a normal-lines file. Every line there was checked by the splitter (field
+ * count, plain in-range integers), so DuckDB's typed CSV reader parses it exactly as the reference parser
+ * would, with `-` read as NULL. Yields (typed columns..., extra, ln).
  */
 export function normalRecordsSql(format: Format, path: string, rejectsTable: string): string {
-  const e = fieldExprs(format, (i) => `c${i}`);
-  return `SELECT ${[...e.names, 'extra', 'ln'].join(', ')} FROM (
-  SELECT ln, ${[...e.columns, `${e.extra} AS extra`, `${e.suspect} AS suspect`].join(',\n    ')}
-  FROM ${normalSource(format, path, rejectsTable)})
-WHERE NOT suspect`;
-}
-
-/** Pass 2 of the fast path (only run when pass 1 left lines out): (ln, err, raw) of the bad lines. */
-export function normalRejectsSql(format: Format, path: string, rejectsTable: string): string {
-  const e = fieldExprs(format, (i) => `c${i}`);
-  const raw = `concat_ws(' ', ${format.fields.map((_, i) => `c${i}`).join(', ')})`;
-  return `SELECT ln, err, raw FROM (
-  SELECT ln, ${raw} AS raw, ${[...e.columns, `${fieldError(e)} AS err`].join(',\n    ')}
-  FROM ${normalSource(format, path, rejectsTable)})
-WHERE err IS NOT NULL`;
+  const types = format.fields.map((f, i) => `'c${i}': '${f.def ? f.def.duckdb : 'VARCHAR'}'`);
+  const read = csv(path, `{'ln': 'BIGINT', ${types.join(', ')}}`, "' '", rejectsTable, true);
+  const cols: string[] = [];
+  const extras: string[] = [];
+  format.fields.forEach((f, i) => {
+    if (!f.def) {
+      extras.push(`{'k': ${literal(f.key)}, 'v': c${i}}`);
+      return;
+    }
+    const ms = f.def.aws === 'start' || f.def.aws === 'end';
+    const value = ms ? `(CASE WHEN c${i} > ${MILLIS_THRESHOLD} THEN c${i} // 1000 ELSE c${i} END)` : `c${i}`;
+    cols.push(`${value} AS ${ident(f.def.column)}`);
+  });
+  const extra =
+    extras.length === 0
+      ? 'NULL::MAP(VARCHAR, VARCHAR)'
+      : `map_from_entries(list_filter([${extras.join(', ')}], e -> e.v IS NOT NULL))`;
+  return `SELECT ${[...cols, `${extra} AS extra`, 'ln'].join(', ')} FROM ${read}`;
 }
 
 /**

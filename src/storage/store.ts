@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { Format } from '../records/format.js';
-import { normalRecordsSql, normalRejectsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
+import { normalRecordsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
 import {
   baseSchema,
   fieldSet,
@@ -309,17 +309,8 @@ export class Loader {
            FROM (${normalRecordsSql(meta.format, split.normalPath, scan1)})`,
           [id],
         );
+        // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing.
         unreadable.push(...(await this.unreadable(scan1, 1)));
-        if (records + unreadable.length < split.normalLines) {
-          const scan2 = `${this.scan}_n2`;
-          await this.dropScan(scan2);
-          await this.conn.run(
-            `INSERT INTO rejects SELECT $1, ln, err.code, err.field, err.reason, raw
-             FROM (${normalRejectsSql(meta.format, split.normalPath, scan2)})`,
-            [id],
-          );
-          await this.dropScan(scan2);
-        }
         await this.dropScan(scan1);
       }
       if (split.oddLines > 0) {
