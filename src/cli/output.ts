@@ -14,9 +14,12 @@ export interface Table {
   readonly rows: readonly Record<string, unknown>[];
 }
 
-function cell(v: unknown): string {
+/** Columns that hold codes rather than quantities: printed without thousands separators. */
+const CODES = /(^|_)(port|srcport|dstport|protocol|version|line|id|file_id|tcp_flags|traffic_path|year|month|day|hour)$/;
+
+function cell(v: unknown, column: string): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(v);
+  if (typeof v === 'number') return Number.isInteger(v) && !CODES.test(column) ? v.toLocaleString('en-US') : String(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -36,7 +39,7 @@ export function render(t: Table, format: OutputFormat): string {
     return `${lines.join('\n')}\n`;
   }
   if (t.rows.length === 0) return '(no rows)\n';
-  const cells = t.rows.map((r) => t.columns.map((c) => cell(r[c])));
+  const cells = t.rows.map((r) => t.columns.map((c) => cell(r[c], c)));
   const numeric = t.columns.map((c) =>
     t.rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'),
   );

@@ -6,6 +6,44 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Format } from '../records/format.js';
 
+const BLANK = -2;
+const NORMAL = -1;
+const ODD = 0;
+
+/**
+ * Classifies the line in bytes [s, e): BLANK (only spaces and CRs); NORMAL (no leading/trailing space or
+ * CR, single spaces, not JSON, no control character, exactly `fields` values, every integer field a plain
+ * in-range integer or "-"); ODD; or, above 0, the 1-based column of a control character.
+ */
+function scanLine(buf: Buffer, s: number, e: number, fields: number, kinds: Uint8Array): number {
+  let i = s;
+  while (i < e && (buf[i] === SPACE || buf[i] === CR)) i++;
+  if (i === e) return BLANK;
+  const endsCr = buf[e - 1] === CR;
+  const last = endsCr ? e - 1 : e;
+  let normal = buf[s] !== SPACE && buf[s] !== BRACE && buf[e - 1] !== SPACE && !endsCr;
+  let field = 0;
+  let from = s;
+  for (let j = s; j < e; j++) {
+    const b = buf[j]!;
+    if (b > SPACE) continue;
+    if (b === SPACE) {
+      if (normal) {
+        const kind = kinds[field]!;
+        if (buf[j + 1] === SPACE || field >= fields - 1 || (kind !== 0 && !plainValue(buf, from, j, kind))) {
+          normal = false;
+        }
+        field++;
+        from = j + 1;
+      }
+    } else if (b !== TAB && j < last) {
+      return j - s + 1;
+    }
+  }
+  const kind = kinds[field]!;
+  return normal && field === fields - 1 && (kind === 0 || plainValue(buf, from, e, kind)) ? NORMAL : ODD;
+}
+
 /** The result of normalizing one file. */
 export interface Normalized {
   readonly format: Format;
@@ -66,16 +104,27 @@ class Sink {
     return new Sink(await open(path, 'w'));
   }
 
-  /** Appends `<prefix><bytes>\n`. */
-  line(prefix: string, src: Buffer, start: number, end: number): void {
-    const need = prefix.length + (end - start) + 1;
+  /** Appends `<n> [<flag> ]<bytes>\n` (the flag is ASCII). Hot: digits are written by hand. */
+  line(n: number, flag: string | undefined, src: Buffer, start: number, end: number): void {
+    const need = 24 + (flag ? flag.length + 1 : 0) + (end - start);
     if (this.used + need > this.buf.length) {
       this.flush();
       if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need * 2);
     }
-    this.used += this.buf.write(prefix, this.used, 'latin1');
-    this.used += src.copy(this.buf, this.used, start, end);
-    this.buf[this.used++] = NL;
+    const buf = this.buf;
+    let at = this.used;
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let k = at + digits - 1, v = n; k >= at; k--, v = Math.floor(v / 10)) buf[k] = 0x30 + (v % 10);
+    at += digits;
+    buf[at++] = SPACE;
+    if (flag) {
+      at += buf.write(flag, at, 'latin1');
+      buf[at++] = SPACE;
+    }
+    at += src.copy(buf, at, start, end);
+    buf[at++] = NL;
+    this.used = at;
     this.count++;
   }
 
@@ -133,53 +182,41 @@ export async function normalize(
         return;
       }
     }
-    // Blank: only spaces and CRs.
-    let i = s;
-    while (i < e && (buf[i] === SPACE || buf[i] === CR)) i++;
-    if (i === e) return;
-    // Normal: no leading/trailing space or CR, single spaces, not JSON, no control character, exactly the
-    // format's field count, and every integer field a plain in-range integer or "-".
-    const last = buf[e - 1] === CR ? e - 1 : e;
-    let isNormal = buf[s] !== SPACE && buf[s] !== BRACE && buf[e - 1] !== SPACE && last === e;
-    let field = 0;
-    let from = s;
-    let ctl = -1;
-    for (let j = s; j < e; j++) {
-      const b = buf[j]!;
-      if (b === SPACE) {
-        if (isNormal) {
-          if (buf[j + 1] === SPACE || field >= fields - 1 || !plainValue(buf, from, j, kinds[field]!)) isNormal = false;
-          field++;
-          from = j + 1;
-        }
-      } else if (b < SPACE && b !== TAB && j < last) {
-        ctl = j - s + 1;
-        break;
-      }
-    }
-    if (isNormal && ctl < 0 && field === fields - 1 && plainValue(buf, from, e, kinds[field]!)) {
-      normal.line(`${lineNo} `, buf, s, e);
+    const verdict = scanLine(buf, s, e, fields, kinds);
+    if (verdict === BLANK) return;
+    if (verdict === NORMAL) {
+      normal.line(lineNo, undefined, buf, s, e);
       return;
     }
-    if (ctl < 0) {
-      odd.line(`${lineNo} - `, buf, s, last);
+    if (verdict === ODD) {
+      odd.line(lineNo, '-', buf, s, buf[e - 1] === CR ? e - 1 : e);
       return;
     }
     const text = Buffer.from(buf.subarray(s, e));
     for (let j = 0; j < text.length; j++) if (text[j]! < SPACE && text[j] !== TAB) text[j] = 0x3f;
-    odd.line(`${lineNo} ${ctl} `, text, 0, text.length);
+    odd.line(lineNo, String(verdict), text, 0, text.length);
   };
 
   const consume = (chunk: Buffer): void => {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let s = 0;
-    let nl = buf.indexOf(NL);
-    while (nl >= 0) {
-      handle(buf, s, nl);
+    let nl = chunk.indexOf(NL);
+    if (carry.length > 0) {
+      // The line cut at the end of the previous chunk: join only that line.
+      if (nl < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      handle(joined, 0, joined.length);
       s = nl + 1;
-      nl = buf.indexOf(NL, s);
+      nl = chunk.indexOf(NL, s);
     }
-    carry = Buffer.from(buf.subarray(s));
+    while (nl >= 0) {
+      handle(chunk, s, nl);
+      s = nl + 1;
+      nl = chunk.indexOf(NL, s);
+    }
+    carry = Buffer.from(chunk.subarray(s));
   };
 
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -81,7 +81,7 @@ function plain(v: unknown): unknown {
       ? Number(v)
       : v.toString();
   }
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().replace('.000Z', 'Z');
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object') {
@@ -174,6 +174,9 @@ export class Store {
       // grow during a load and checkpoint once at the end (see checkpoint()). The WAL is replayed
       // after a crash, so committed files are never lost.
       await conn.run(`SET checkpoint_threshold = '1GB'`);
+      // Every stored row carries its own line number, so rows need not be stored in file order; keeping
+      // that order would make each INSERT single-threaded (measured: 8.8 s on one core against 4.3 s).
+      await conn.run(`SET preserve_insertion_order = false`);
     }
     return store;
   }

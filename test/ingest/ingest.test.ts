@@ -261,3 +261,30 @@ describe('stdin and header-less input', () => {
     store.close();
   });
 });
+
+describe('transit gateway flow logs', () => {
+  it('reads a version 6 transit gateway file by its header, with no action field', async () => {
+    const header =
+      'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction';
+    const lines = [
+      '6 TransitGateway 123456789012 tgw-0a1b2c3d tgw-attach-01 123456789012 210987654321 vpc-0aaa vpc-0bbb 10.0.1.5 10.1.2.7 40000 443 6 10 5000 1716200000 1716200060 OK IPv4 0 0 0 0 2 us-east-1 egress',
+      '6 TransitGateway 123456789012 tgw-0a1b2c3d tgw-attach-01 123456789012 210987654321 vpc-0aaa vpc-0bbb 10.0.1.5 10.1.2.8 40001 443 6 3 180 1716200000 1716200060 OK IPv4 3 0 0 0 2 us-east-1 egress',
+    ];
+    const path = join(dir, 'tgw.log.gz');
+    writeFileSync(path, gzipSync(`${header}\n${lines.join('\n')}\n`));
+    const store = await openStore('tgw');
+    const s = await ingest(store, [path]);
+    expect([s.records, s.rejected, s.unknownFields]).toEqual([2, 0, []]);
+    const rows = (
+      await store.query(
+        'SELECT tgw_id, tgw_dst_vpc_account_id, packets_lost_no_route, action, bytes FROM flows ORDER BY line',
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { tgw_id: 'tgw-0a1b2c3d', tgw_dst_vpc_account_id: '210987654321', packets_lost_no_route: 0, action: null, bytes: 5000 },
+      { tgw_id: 'tgw-0a1b2c3d', tgw_dst_vpc_account_id: '210987654321', packets_lost_no_route: 3, action: null, bytes: 180 },
+    ]);
+    store.close();
+  });
+});
+
