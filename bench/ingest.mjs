@@ -1,8 +1,8 @@
 // bench:ingest — flowwatch ingest of a 10M-record simulated S3 corpus, side by side with DuckDB's own read_csv
 // (the practical ceiling) and `zcat | wc -l` (the decompression floor), plus `flowwatch top rejected` on the result.
 //
-// Usage: npm run bench:ingest [-- --records 10000000 --runs 3]
-// The corpus is generated once into bench/data/ and reused. Results go to bench/results/ingest.json.
+// Usage: npm run bench:ingest [-- --records 10000000 --runs 3 --format default|v5]
+// The corpus is generated once into bench/data/ and reused. Results go to bench/results/ingest-<format>.json.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,9 +15,12 @@ const arg = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const RECORDS = arg('records', 10_000_000);
+const fi = args.indexOf('--format');
+/** `default` (the 14 version-2 fields) or `v5` (the simulator's default: every version 2-5 field, 29 columns). */
+const FORMAT = fi >= 0 ? args[fi + 1] : 'default';
 const RUNS = arg('runs', 3);
 const data = join(root, 'bench', 'data');
-const corpus = join(data, `corpus-${RECORDS}`);
+const corpus = join(data, `corpus-${FORMAT}-${RECORDS}`);
 const cli = join(root, 'bin', 'flowwatch.js');
 
 /** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
@@ -79,6 +82,7 @@ if (!existsSync(join(corpus, 'manifest.json'))) {
     '7',
     '--start',
     '2026-01-05T00:00:00Z',
+    ...(FORMAT === 'default' ? ['--format', 'default'] : []),
   ]);
 }
 const gz = files(corpus);
@@ -139,6 +143,7 @@ for (let i = 0; i < Math.max(5, RUNS); i++) {
 const rps = (r) => RECORDS / r.seconds;
 const summary = {
   date: new Date().toISOString(),
+  corpusFormat: FORMAT,
   records: RECORDS,
   files: gz.length,
   compressedBytes: bytes,
@@ -158,7 +163,10 @@ const summary = {
   all: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((r) => +r.seconds.toFixed(3))])),
 };
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'ingest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench', 'results', `ingest-${FORMAT}.json`),
+  `${JSON.stringify(summary, null, 2)}\n`,
+);
 const f1 = (x) => x.toFixed(2);
 process.stdout.write(`
 | measure | median | records/s | peak RSS |

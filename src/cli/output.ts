@@ -15,11 +15,13 @@ export interface Table {
 }
 
 /** Columns that hold codes rather than quantities: printed without thousands separators. */
-const CODES = /(^|_)(port|srcport|dstport|protocol|version|line|id|file_id|tcp_flags|traffic_path|year|month|day|hour)$/;
+const CODES =
+  /(^|_)(port|srcport|dstport|protocol|version|line|id|file_id|tcp_flags|traffic_path|year|month|day|hour)$/;
 
 function cell(v: unknown, column: string): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) && !CODES.test(column) ? v.toLocaleString('en-US') : String(v);
+  if (typeof v === 'number')
+    return Number.isInteger(v) && !CODES.test(column) ? v.toLocaleString('en-US') : String(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

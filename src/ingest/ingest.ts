@@ -114,7 +114,7 @@ export async function ingest(
       try {
         const kind = await fileKind(real);
         const sha = await sha256File(real);
-        const twin = claimed.get(sha) ?? (await store.ingestedAs(sha));
+        const twin = claimed.get(sha) ?? (await loader.ingestedAs(sha));
         if (twin !== undefined) {
           reports[index] = {
             file: label,

@@ -70,7 +70,9 @@ const INT64_MAX = Buffer.from('9223372036854775807');
 
 /** Field kinds for the integer check: 0 text (or unknown), 1 int32, 2 int64. */
 function kindsOf(format: Format): Uint8Array {
-  return Uint8Array.from(format.fields, (f) => (f.def?.type === 'int32' ? 1 : f.def?.type === 'int64' ? 2 : 0));
+  return Uint8Array.from(format.fields, (f) =>
+    f.def?.type === 'int32' ? 1 : f.def?.type === 'int64' ? 2 : 0,
+  );
 }
 
 /**

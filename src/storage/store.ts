@@ -199,12 +199,6 @@ export class Store {
     }
   }
 
-  /** The path under which a file with this content was ingested, if any. */
-  async ingestedAs(sha256: string): Promise<string | undefined> {
-    const r = await read(this.conn, `SELECT path FROM files WHERE sha256 = $1 LIMIT 1`, [sha256]);
-    return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
-  }
-
   /** Writes the WAL into the database file (after a load). */
   async checkpoint(): Promise<void> {
     await this.conn.run('CHECKPOINT');
@@ -365,6 +359,12 @@ export class Loader {
       }
       return { records, unreadable: [] };
     });
+  }
+
+  /** The path under which a file with this content was ingested, if any. */
+  async ingestedAs(sha256: string): Promise<string | undefined> {
+    const r = await read(this.conn, `SELECT path FROM files WHERE sha256 = $1 LIMIT 1`, [sha256]);
+    return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
   }
 
   /** Column names and DuckDB types of a Parquet file. */

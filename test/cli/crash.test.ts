@@ -20,7 +20,21 @@ function fw(args: string[]): { code: number; out: string } {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-crash-'));
   corpus = join(dir, 'sim');
-  expect(fw(['simulate', '--out', corpus, '--records', '480000', '--days', '1', '--seed', '3', '--start', '2025-01-01T00:00:00Z']).code).toBe(0);
+  expect(
+    fw([
+      'simulate',
+      '--out',
+      corpus,
+      '--records',
+      '480000',
+      '--days',
+      '1',
+      '--seed',
+      '3',
+      '--start',
+      '2025-01-01T00:00:00Z',
+    ]).code,
+  ).toBe(0);
   manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +42,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Starts an ingest and SIGKILLs it after `ms` milliseconds (or lets it finish if it is faster). */
 function killedIngest(db: string, ms: number): Promise<number | null> {
   return new Promise((res) => {
-    const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--json', '--concurrency', '1'], { stdio: 'ignore' });
+    const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--json', '--concurrency', '1'], {
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -55,10 +71,20 @@ describe('crash safety', () => {
       const s = JSON.parse(rerun.out);
       const files = manifest.files.length;
       expect(s.loaded + s.duplicates).toBe(files);
-      const n = JSON.parse(fw(['sql', 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows', '--db', db, '-o', 'json']).out)[0];
+      const n = JSON.parse(
+        fw(['sql', 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows', '--db', db, '-o', 'json'])
+          .out,
+      )[0];
       expect(n).toEqual({ n: manifest.records, f: files });
       const perFile = JSON.parse(
-        fw(['sql', 'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records', '--db', db, '-o', 'json']).out,
+        fw([
+          'sql',
+          'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
+          '--db',
+          db,
+          '-o',
+          'json',
+        ]).out,
       );
       for (const row of perFile) expect(row.stored).toBe(row.records);
       if (s.duplicates > 0 && s.loaded > 0) {

@@ -32,14 +32,31 @@ describe('simulated corpus round trip', () => {
 
   beforeAll(() => {
     const out = join(dir, 'sim');
-    const sim = fw(['simulate', '--out', out, '--records', '60000', '--days', '1', '--seed', '11', '--start', '2025-03-03T00:00:00Z']);
+    const sim = fw([
+      'simulate',
+      '--out',
+      out,
+      '--records',
+      '60000',
+      '--days',
+      '1',
+      '--seed',
+      '11',
+      '--start',
+      '2025-03-03T00:00:00Z',
+    ]);
     expect(sim.code).toBe(0);
     manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     db = join(dir, 'sim.duckdb');
     const ing = fw(['ingest', out, '--db', db, '--json']);
     expect(ing.code).toBe(0);
     const s = JSON.parse(ing.out);
-    expect([s.files, s.loaded, s.records, s.rejected]).toEqual([manifest.files.length, manifest.files.length, 60_000, 0]);
+    expect([s.files, s.loaded, s.records, s.rejected]).toEqual([
+      manifest.files.length,
+      manifest.files.length,
+      60_000,
+      0,
+    ]);
   });
 
   it('stores exactly the records written, per file and per verdict', () => {
@@ -59,7 +76,10 @@ describe('simulated corpus round trip', () => {
       rejected: manifest.rejected,
       nodata: manifest.nodata,
     });
-    const perFile = sql<{ path: string; records: number }>(db, 'SELECT path, records FROM files ORDER BY path');
+    const perFile = sql<{ path: string; records: number }>(
+      db,
+      'SELECT path, records FROM files ORDER BY path',
+    );
     const expected = [...manifest.files].sort((a, b) => (a.path < b.path ? -1 : 1));
     expect(perFile.map((f) => f.records)).toEqual(expected.map((f) => f.records));
     for (const [i, f] of perFile.entries()) expect(f.path.endsWith(expected[i]!.path)).toBe(true);
@@ -69,15 +89,26 @@ describe('simulated corpus round trip', () => {
     const { sshBruteForce: ssh, portScan: scan, icmpDenied: icmp, exfiltration: exfil } = manifest.scenarios;
     const pair = (a: string, b: string) =>
       `((srcaddr = '${a}' AND dstaddr = '${b}') OR (srcaddr = '${b}' AND dstaddr = '${a}'))`;
-    expect(sql(db, `SELECT count(*) AS n FROM flows WHERE ${pair(ssh.source, ssh.target)}`)[0]!['n']).toBe(ssh.records);
+    expect(sql(db, `SELECT count(*) AS n FROM flows WHERE ${pair(ssh.source, ssh.target)}`)[0]!['n']).toBe(
+      ssh.records,
+    );
     expect(
-      sql(db, `SELECT count(*) AS n, count(DISTINCT dstport) AS ports FROM flows WHERE srcaddr = '${scan.source}' AND dstaddr = '${scan.target}'`)[0],
+      sql(
+        db,
+        `SELECT count(*) AS n, count(DISTINCT dstport) AS ports FROM flows WHERE srcaddr = '${scan.source}' AND dstaddr = '${scan.target}'`,
+      )[0],
     ).toEqual({ n: scan.records, ports: scan.distinctPorts });
     expect(
-      sql(db, `SELECT count(*) AS n, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows WHERE ${pair(icmp.source, icmp.target)}`)[0],
+      sql(
+        db,
+        `SELECT count(*) AS n, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows WHERE ${pair(icmp.source, icmp.target)}`,
+      )[0],
     ).toEqual({ n: icmp.records, r: icmp.rejected });
     expect(
-      sql(db, `SELECT sum(bytes) AS b FROM flows WHERE srcaddr = '${exfil.source}' AND dstaddr = '${exfil.destination}'`)[0]!['b'],
+      sql(
+        db,
+        `SELECT sum(bytes) AS b FROM flows WHERE srcaddr = '${exfil.source}' AND dstaddr = '${exfil.destination}'`,
+      )[0]!['b'],
     ).toBe(exfil.bytes);
   });
 
@@ -85,8 +116,13 @@ describe('simulated corpus round trip', () => {
     const talkers = JSON.parse(fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1']).out);
     expect(talkers[0].source).toBe(manifest.topTalkerBySourceBytes);
     const rejected = JSON.parse(fw(['top', 'rejected', '--db', db, '-o', 'json', '--limit', '50']).out);
-    const scan = rejected.find((r: Record<string, unknown>) => r['source'] === manifest.scenarios.portScan.source);
-    expect(scan).toMatchObject({ flows: manifest.scenarios.portScan.records, ports: manifest.scenarios.portScan.distinctPorts });
+    const scan = rejected.find(
+      (r: Record<string, unknown>) => r['source'] === manifest.scenarios.portScan.source,
+    );
+    expect(scan).toMatchObject({
+      flows: manifest.scenarios.portScan.records,
+      ports: manifest.scenarios.portScan.distinctPorts,
+    });
   });
 
   it('a second ingest adds nothing', () => {
@@ -100,13 +136,30 @@ describe('custom format corpus', () => {
   it('loads a narrower format into the same flows view, other fields NULL', () => {
     const out = join(dir, 'custom');
     const format = '${version} ${srcaddr} ${dstaddr} ${dstport} ${action} ${flow-direction}';
-    expect(fw(['simulate', '--out', out, '--records', '5000', '--seed', '5', '--format', format, '--start', '2025-03-03T00:00:00Z']).code).toBe(0);
+    expect(
+      fw([
+        'simulate',
+        '--out',
+        out,
+        '--records',
+        '5000',
+        '--seed',
+        '5',
+        '--format',
+        format,
+        '--start',
+        '2025-03-03T00:00:00Z',
+      ]).code,
+    ).toBe(0);
     const m: Manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const db = join(dir, 'custom.duckdb');
     const s = JSON.parse(fw(['ingest', out, '--db', db, '--json']).out);
     expect([s.records, s.rejected]).toEqual([5000, 0]);
     expect(
-      sql(db, `SELECT count(*) AS n, count(bytes) AS with_bytes, min(version) AS v, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows`)[0],
+      sql(
+        db,
+        `SELECT count(*) AS n, count(bytes) AS with_bytes, min(version) AS v, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows`,
+      )[0],
     ).toEqual({ n: 5000, with_bytes: 0, v: 5, r: m.rejected });
   });
 });

@@ -281,10 +281,21 @@ describe('transit gateway flow logs', () => {
       )
     ).rows;
     expect(rows).toEqual([
-      { tgw_id: 'tgw-0a1b2c3d', tgw_dst_vpc_account_id: '210987654321', packets_lost_no_route: 0, action: null, bytes: 5000 },
-      { tgw_id: 'tgw-0a1b2c3d', tgw_dst_vpc_account_id: '210987654321', packets_lost_no_route: 3, action: null, bytes: 180 },
+      {
+        tgw_id: 'tgw-0a1b2c3d',
+        tgw_dst_vpc_account_id: '210987654321',
+        packets_lost_no_route: 0,
+        action: null,
+        bytes: 5000,
+      },
+      {
+        tgw_id: 'tgw-0a1b2c3d',
+        tgw_dst_vpc_account_id: '210987654321',
+        packets_lost_no_route: 3,
+        action: null,
+        bytes: 180,
+      },
     ]);
     store.close();
   });
 });
-

@@ -17,6 +17,7 @@ const CODES: readonly RejectCode[] = [
   'OUT_OF_RANGE',
   'BAD_JSON',
   'INVALID_UTF8',
+  'CONTROL_CHAR',
 ];
 const DEFAULT = parseFormat('default');
 /** A custom format mixing known and unknown fields. */

@@ -796,3 +796,26 @@ describe('empty records and large millisecond values', () => {
     expect(r).toStrictEqual({ ok: true, values: { start: 9007199254740, end: 1716200161 }, extra: {} });
   });
 });
+
+describe('control characters', () => {
+  const format = parseFormat('${srcaddr} ${action}');
+  // Columns worked out by hand: "10.0.0.1" is 8 characters, then a space, so the action starts at column 10.
+  it.each([
+    ['10.0.0.1 ACC\u0001EPT', 13],
+    ['\u0000 ACCEPT', 1],
+    ['10.0.0.1 ACCEPT\r\r', 16],
+    ['10.0.0.1\u001b[0m ACCEPT', 9],
+  ])('rejects %j at column %i', (line, column) => {
+    const r = parseLine(line, format);
+    expect(r.ok ? 'ok' : r.problem.code).toBe('CONTROL_CHAR');
+    if (!r.ok) expect(r.problem.reason).toContain(`column ${column}`);
+  });
+
+  it('accepts a TAB inside a value and one trailing CR', () => {
+    expect(parseLine('10.0.0.1\tx ACCEPT\r', format)).toStrictEqual({
+      ok: true,
+      values: { srcaddr: '10.0.0.1\tx', action: 'ACCEPT' },
+      extra: {},
+    });
+  });
+});
