@@ -58,6 +58,7 @@ Examples:
           io,
           1,
           'ingest |{bar}| {percentage}% | {files} files | {bytes} | {rate} records/s | ETA {eta_formatted}',
+          { files: '0', bytes: '0 B', rate: '0' },
         );
         const t0 = performance.now();
         const summary = await ingest(store, paths, {
@@ -103,6 +104,12 @@ async function writeRejects(store: Store, fileIds: readonly number[], path: stri
   await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
 }
 
+/** A rejected line as shown on a terminal: control characters as "?", at most 160 characters. */
+function printable(text: string): string {
+  const clean = [...text].map((c) => (c < ' ' || c === '\x7f' ? '?' : c)).join('');
+  return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
+}
+
 function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | undefined): string {
   const lines: string[] = [];
   const parts = [`${s.loaded} loaded`];
@@ -122,7 +129,7 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
     );
     for (const r of s.firstRejects) {
       lines.push(`  ${r.file}:${r.line}: ${r.reason} [${r.code}]`);
-      if (r.text) lines.push(`      ${r.text.length > 160 ? `${r.text.slice(0, 157)}...` : r.text}`);
+      if (r.text) lines.push(`      ${printable(r.text)}`);
     }
     const allCount = s.fileReports.filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0);
     if (allCount.length > 0 && s.firstRejects.every((r) => r.code === 'FIELD_COUNT')) {

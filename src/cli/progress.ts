@@ -10,13 +10,18 @@ export interface Progress {
 }
 
 /** A progress bar (or nothing, when stderr is not a terminal). `format` uses cli-progress placeholders. */
-export function progressBar(io: Io, total: number, format: string): Progress {
+export function progressBar(
+  io: Io,
+  total: number,
+  format: string,
+  initial: Record<string, string> = {},
+): Progress {
   if (!io.isTTY || total <= 0) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { format, hideCursor: true, clearOnComplete: true, stream: process.stderr, etaBuffer: 20, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, {});
+  bar.start(total, 0, initial);
   return { update: (done, payload) => bar.update(done, payload), stop: () => bar.stop() };
 }
 

@@ -46,6 +46,7 @@ Example:
         io,
         records,
         'simulate |{bar}| {percentage}% | {value}/{total} records | {rate}/s | ETA {eta_formatted}',
+        { rate: '0' },
       );
       const t0 = performance.now();
       const res = await simulate({

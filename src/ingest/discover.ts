@@ -5,8 +5,12 @@ import { join, resolve } from 'node:path';
 import { SourceError } from '../core/errors.js';
 import { prunedByKey } from '../records/s3-key.js';
 
-/** Names of files that can hold flow logs. Other files in a tree (manifests, READMEs) are skipped. */
-const FLOW_FILE = /\.(log|txt|gz|parquet)$/i;
+/**
+ * Names of files that can hold flow logs when found in a directory tree (AWS writes `.log.gz` and
+ * `.parquet`); other files there (manifests, READMEs) are skipped. Files named on the command line are
+ * always read, whatever their name.
+ */
+const FLOW_FILE = /\.(log|gz|parquet)$/i;
 
 export interface Discovered {
   readonly files: string[];

@@ -113,6 +113,14 @@ export async function ingest(
       const real = file === '-' ? stdinPath! : file;
       try {
         const kind = await fileKind(real);
+        if (kind === 'binary') {
+          throw new SourceError(
+            'BINARY',
+            label,
+            'is neither a flow log text file, gzip nor Parquet (it holds binary data)',
+            'check the path; flow logs are .log, .log.gz or .parquet files',
+          );
+        }
         const sha = await sha256File(real);
         const twin = claimed.get(sha) ?? (await loader.ingestedAs(sha));
         if (twin !== undefined) {
@@ -211,7 +219,7 @@ export async function ingest(
 interface Probed {
   readonly label: string;
   readonly path: string;
-  readonly kind: FileKind;
+  readonly kind: Exclude<FileKind, 'binary'>;
   readonly sha256: string;
 }
 

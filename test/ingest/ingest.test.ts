@@ -299,3 +299,18 @@ describe('transit gateway flow logs', () => {
     store.close();
   });
 });
+
+describe('files that are not flow logs', () => {
+  it('fails a binary file by name, skips non-log files in a tree, and loads the rest', async () => {
+    const root = join(dir, 'mixed');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'README.txt'), 'notes about this bucket\n');
+    writeFileSync(join(root, 'blob.log'), Buffer.from([0x00, 0x01, 0x02, 0x03, 0x00]));
+    writeFileSync(join(root, 'ok.log'), `${HEADER}\n${rec(1)}\n`);
+    const store = await openStore('mixed');
+    const s = await ingest(store, [root]);
+    expect([s.files, s.loaded, s.failed, s.records]).toEqual([2, 1, 1, 1]);
+    expect(s.fileReports.find((r) => r.status === 'failed')?.message).toMatch(/blob\.log.*binary/);
+    store.close();
+  });
+});
