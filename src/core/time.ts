@@ -32,8 +32,3 @@ export function parseTime(text: string, what: string, now: number = Date.now() /
     'use an ISO-8601 time (2024-05-20T10:15:00Z), unix seconds, or a span back from now such as 2h or 7d',
   );
 }
-
-/** Formats unix seconds as an ISO-8601 UTC time without milliseconds. */
-export function isoSeconds(t: number): string {
-  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
-}
