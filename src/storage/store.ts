@@ -14,6 +14,7 @@ import {
   LIST_RECORD_TABLES,
   recordTableDdl,
   registerRecordTable,
+  SCHEMA_VERSION,
 } from './schema.js';
 import { ident, literal } from './sql.js';
 
@@ -167,8 +168,10 @@ export class Store {
         store.close();
         throw new StoreError('STORE_EMPTY', `${path} is not a flowwatch store (it has no flows table)`);
       }
+      await store.checkVersion();
     } else {
       for (const sql of baseSchema()) await conn.run(sql);
+      await store.checkVersion();
       await store.refreshView();
       // Checkpointing after every file's commit dominates the load time of small files; let the WAL
       // grow during a load and checkpoint once at the end (see checkpoint()). The WAL is replayed
@@ -179,6 +182,22 @@ export class Store {
       await conn.run(`SET preserve_insertion_order = false`);
     }
     return store;
+  }
+
+  /** Refuses a store written by another schema version (closing it first). */
+  private async checkVersion(): Promise<void> {
+    const r = await read(this.conn, `SELECT value FROM meta WHERE key = 'schema_version'`).catch(
+      () => undefined,
+    );
+    const found = r?.rows[0]?.['value'];
+    if (found !== String(SCHEMA_VERSION)) {
+      this.close();
+      throw new StoreError(
+        'STORE_VERSION',
+        `${this.path} was written by another version of flowwatch (schema ${found ?? 'unknown'}, this one reads ${SCHEMA_VERSION})`,
+        'ingest your flow logs into a new store (--db new.duckdb)',
+      );
+    }
   }
 
   /** Runs an internal query with bound parameters. */

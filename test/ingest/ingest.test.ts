@@ -314,3 +314,14 @@ describe('files that are not flow logs', () => {
     store.close();
   });
 });
+
+describe('store versions', () => {
+  it('refuses a store written by another schema version, with a hint', async () => {
+    const path = join(dir, 'old.duckdb');
+    const store = await Store.open(path);
+    await store.query("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    store.close();
+    await expect(Store.open(path)).rejects.toMatchObject({ code: 'STORE_VERSION' });
+    await expect(Store.open(path, { readOnly: true })).rejects.toMatchObject({ code: 'STORE_VERSION' });
+  });
+});
