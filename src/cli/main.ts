@@ -8,6 +8,7 @@ import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
+import { registerTestPattern } from './test-pattern-command.js';
 import { registerTop } from './top-command.js';
 
 /** Exit codes: 0 ok, 1 bad input or store problem, 2 bad usage, 3 ingest finished with failed files, 70 bug. */
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerSql(program, io);
   registerTop(program, io);
   registerFields(program, io);
+  registerTestPattern(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -56,6 +58,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     if (err instanceof UserError) {
       io.err(`flowwatch: ${err.message}\n`);
+      if (err.detail) io.err(`${err.detail}\n`);
       if (err.hint) io.err(`  hint: ${err.hint}\n`);
       if (debug && err.stack) io.err(`${err.stack}\n`);
       return err instanceof UsageError ? EXIT.usage : EXIT.input;

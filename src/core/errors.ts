@@ -6,6 +6,8 @@ export class UserError extends Error {
   readonly code: string;
   /** Optional advice printed under the message. */
   readonly hint: string | undefined;
+  /** Optional lines printed between the message and the hint (e.g. the input with a caret under the fault). */
+  detail: string | undefined;
   constructor(code: string, message: string, hint?: string) {
     super(message);
     this.name = new.target.name;

@@ -173,4 +173,29 @@ describe('flowwatch CLI', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ files: 1, records: 2, rejected: 0 });
   });
+
+  it('test-pattern lists the matching events, numbered from 1, with extracted values', () => {
+    const lines = [
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+      '2 123456789010 eni-1235b8ca123456789 203.0.113.9 172.31.16.21 51000 22 6 1 44 1418530010 1418530070 REJECT OK',
+      '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
+    ];
+    const pattern =
+      '[version, account, eni, source, destination, srcport, destport="22", protocol="6", packets, bytes, windowstart, windowend, action="REJECT", flowlogstatus]';
+    const r = fw(['test-pattern', pattern, '-o', 'json'], `${lines.join('\n')}\n`);
+    expect(r.code).toBe(0);
+    const matches = JSON.parse(r.out);
+    expect(matches).toHaveLength(1);
+    expect(matches[0]).toMatchObject({ eventNumber: 2, eventMessage: lines[1] });
+    expect(matches[0].extractedValues).toMatchObject({
+      $source: '203.0.113.9',
+      $destport: '22',
+      $action: 'REJECT',
+    });
+
+    const bad = fw(['test-pattern', '[a, b'], '');
+    expect(bad.code).toBe(1);
+    // The caret sits under position 5, right after "[a, b" (two spaces of indent).
+    expect(bad.err.split('\n').slice(1, 3)).toEqual(['  [a, b', '       ^']);
+  });
 });
