@@ -1,8 +1,10 @@
 // `flowwatch ingest`: load files, directory trees or stdin into the store and report what could not be read.
 
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { ingest } from '../ingest/ingest.js';
+import { deriveDatapoints } from '../metrics/datapoints.js';
 import { parseFormat } from '../records/format.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
@@ -16,6 +18,7 @@ interface IngestFlags {
   rejects?: string;
   json?: boolean;
   concurrency?: string;
+  config?: string;
 }
 
 export function registerIngest(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -36,6 +39,7 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .option('--rejects <file>', 'write every rejected line to this file as JSON lines')
     .option('--concurrency <n>', 'files loaded at once (default: number of cores, at most 4)')
     .option('--json', 'print the summary as one JSON object')
+    .option('--config <file>', 'metric filters to apply (default: ./flowwatch.yaml when it exists)')
     .addHelpText(
       'after',
       `
@@ -52,6 +56,8 @@ Examples:
       const format = flags.format === undefined ? undefined : parseFormat(flags.format);
       const concurrency =
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
+      const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+      const filters = configPath === undefined ? [] : loadConfig(configPath, true).filters;
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       try {
         const bar = progressBar(
@@ -66,6 +72,7 @@ Examples:
           ...range,
           concurrency,
           stdin: io.stdin,
+          derive: deriveDatapoints(filters),
           onProgress: (p) => {
             const secs = (performance.now() - t0) / 1000;
             bar.update(p.bytesTotal === 0 ? 1 : p.bytesDone / p.bytesTotal, {
@@ -88,6 +95,11 @@ Examples:
           );
         } else {
           io.out(describe(summary, flags.rejects));
+          if (filters.length > 0) {
+            io.out(
+              `Applied ${filters.length} metric filter${filters.length === 1 ? '' : 's'} from ${configPath}.\n`,
+            );
+          }
         }
         if (summary.failed > 0) setExit(3);
       } finally {

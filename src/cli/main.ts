@@ -6,6 +6,8 @@ import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
+import { registerMetricFilter } from './metric-filter-command.js';
+import { registerMetrics } from './metrics-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
@@ -43,9 +45,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerTop(program, io);
   registerFields(program, io);
   registerTestPattern(program, io);
+  registerMetricFilter(program, io);
+  registerMetrics(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  const override = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    for (const sub of c.commands) override(sub);
+  };
+  for (const c of program.commands) override(c);
   try {
     await program.parseAsync(args, { from: 'user' });
     return exit;

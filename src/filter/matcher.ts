@@ -71,30 +71,57 @@ function termMatcher(pattern: TermPattern): Matcher {
  * @example splitFields('1.2.3.4 [10/Oct/2000:13:25:15 -0700] "GET /" 404') // ['1.2.3.4','10/Oct/2000:13:25:15 -0700','GET /','404']
  */
 export function splitFields(event: string): string[] {
-  const out: string[] = [];
+  const n = fieldBounds(event, FROM, TO);
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = event.slice(FROM[i], TO[i]);
+  return out;
+}
+
+/** Reusable offsets of the fields of the event being matched (grown on demand). */
+let FROM = new Int32Array(64);
+let TO = new Int32Array(64);
+
+/**
+ * Finds the fields of an event as splitFields does, without creating strings: the text of field i is
+ * `event.slice(from[i], to[i])`. Returns the number of fields. (Matching creates strings only for the
+ * fields a pattern tests, which is most of the cost of matching flow log lines otherwise.)
+ */
+function fieldBounds(event: string, from: Int32Array, to: Int32Array): number {
+  let count = 0;
   let i = 0;
   const n = event.length;
   while (i < n) {
-    if (event[i] === ' ') {
+    const c = event.charCodeAt(i);
+    if (c === 0x20) {
       i++;
       continue;
     }
-    const open = event[i];
-    const close = open === '"' ? '"' : open === '[' ? ']' : undefined;
-    if (close !== undefined) {
-      const j = event.indexOf(close, i + 1);
+    if (count === FROM.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      FROM = grow(FROM);
+      TO = grow(TO);
+      return fieldBounds(event, FROM, TO);
+    }
+    if (c === 0x22 || c === 0x5b) {
+      const j = event.indexOf(c === 0x22 ? '"' : ']', i + 1);
       if (j >= 0) {
-        out.push(event.slice(i + 1, j));
+        from[count] = i + 1;
+        to[count++] = j;
         i = j + 1;
         continue;
       }
     }
     let j = event.indexOf(' ', i);
     if (j < 0) j = n;
-    out.push(event.slice(i, j));
+    from[count] = i;
+    to[count++] = j;
     i = j;
   }
-  return out;
+  return count;
 }
 
 /** `*` anywhere is a wildcard (space-delimited patterns). */
@@ -162,24 +189,22 @@ function delimitedMatcher(pattern: DelimitedPattern): Matcher {
   slots.forEach((s, i) => {
     if (s.kind === 'field' && s.name !== undefined) index.set(s.name, i);
   });
-  const compileCond = (
-    c: SlotCondition,
-  ): ((fields: readonly string[], at: (slot: number) => number) => boolean) => {
+  const compileCond = (c: SlotCondition): ((field: (slot: number) => string) => boolean) => {
     switch (c.kind) {
       case 'compare': {
         const slot = index.get(c.field)!;
         const test = fieldTest(c.op, c.value);
-        return (fields, at) => test(fields[at(slot)]!);
+        return (field) => test(field(slot));
       }
       case 'and': {
         const l = compileCond(c.left);
         const r = compileCond(c.right);
-        return (f, at) => l(f, at) && r(f, at);
+        return (field) => l(field) && r(field);
       }
       case 'or': {
         const l = compileCond(c.left);
         const r = compileCond(c.right);
-        return (f, at) => l(f, at) || r(f, at);
+        return (field) => l(field) || r(field);
       }
       default:
         return assertNever(c);
@@ -187,18 +212,23 @@ function delimitedMatcher(pattern: DelimitedPattern): Matcher {
   };
   const conds = slots.flatMap((s) => (s.kind === 'field' && s.condition ? [compileCond(s.condition)] : []));
   return (event) => {
-    const fields = splitFields(event);
-    const n = fields.length;
+    const n = fieldBounds(event, FROM, TO);
     if (ell < 0 ? n !== slots.length : n < before + after) return undefined;
+    const from = FROM;
+    const to = TO;
     const at = (slot: number): number => (slot < before ? slot : n - (slots.length - slot));
-    for (const c of conds) if (!c(fields, at)) return undefined;
+    const field = (slot: number): string => {
+      const f = at(slot);
+      return event.slice(from[f], to[f]);
+    };
+    for (const c of conds) if (!c(field)) return undefined;
     const values: Record<string, string> = {};
     slots.forEach((s, i) => {
       if (s.kind === 'field') {
         const f = at(i);
-        values[s.name !== undefined ? `$${s.name}` : `$${f + 1}`] = fields[f]!;
+        values[s.name !== undefined ? `$${s.name}` : `$${f + 1}`] = event.slice(from[f], to[f]);
       } else {
-        for (let f = before; f < n - after; f++) values[`$${f + 1}`] = fields[f]!;
+        for (let f = before; f < n - after; f++) values[`$${f + 1}`] = event.slice(from[f], to[f]);
       }
     });
     return { extractedValues: values };

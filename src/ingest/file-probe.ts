@@ -8,7 +8,9 @@ export type FileKind = 'text' | 'gzip' | 'parquet' | 'binary';
 
 /**
  * Kind of a file from its magic bytes (gzip 1f 8b, Parquet "PAR1"), not from its name. A file that is
- * neither and holds a NUL byte in its first 4 KiB is `binary`: no flow log text has one.
+ * neither is `binary` when over a fifth of its first 4 KiB is not text (control characters other than
+ * TAB/CR/LF, or bytes that are not UTF-8); a text file with a few bad lines stays text, and its bad lines
+ * are rejected one by one.
  */
 export async function fileKind(path: string): Promise<FileKind> {
   const fh = await open(path, 'r');
@@ -17,11 +19,21 @@ export async function fileKind(path: string): Promise<FileKind> {
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
     if (bytesRead >= 4 && buf.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
-    if (buf.subarray(0, bytesRead).includes(0)) return 'binary';
-    return 'text';
+    return looksBinary(buf.subarray(0, bytesRead)) ? 'binary' : 'text';
   } finally {
     await fh.close();
   }
+}
+
+function looksBinary(sample: Buffer): boolean {
+  if (sample.length === 0) return false;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample);
+  let bad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) bad++;
+  }
+  return bad * 5 > text.length;
 }
 
 /** SHA-256 of the file's bytes, hex: the identity of a file in the store. */

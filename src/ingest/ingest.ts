@@ -8,7 +8,15 @@ import { pipeline } from 'node:stream/promises';
 import { SourceError, UserError } from '../core/errors.js';
 import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/format.js';
 import { parseKey } from '../records/s3-key.js';
-import type { FileMeta, FileProblem, Loader, LoadResult, RejectInfo, Store } from '../storage/store.js';
+import type {
+  DeriveSql,
+  FileMeta,
+  FileProblem,
+  Loader,
+  LoadResult,
+  RejectInfo,
+  Store,
+} from '../storage/store.js';
 import { discover } from './discover.js';
 import { type FileKind, fileKind, sha256File } from './file-probe.js';
 import { normalize } from './normalize.js';
@@ -23,6 +31,8 @@ export interface IngestOptions {
   /** Where stdin ("-") is read from; tests pass their own stream. */
   readonly stdin?: NodeJS.ReadableStream | undefined;
   readonly onProgress?: ((p: IngestProgress) => void) | undefined;
+  /** SQL run in each file's transaction after its records (metric-filter datapoints). */
+  readonly derive?: DeriveSql | undefined;
 }
 
 export interface IngestProgress {
@@ -180,7 +190,7 @@ export async function ingest(
     );
     await Promise.all(
       Array.from({ length: workers }, async (_, worker) => {
-        const loader = await store.loader();
+        const loader = await store.loader(opts.derive);
         try {
           for (let i = next++; i < files.length; i = next++) await one(loader, worker, files[i]!, i);
         } finally {

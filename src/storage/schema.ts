@@ -44,6 +44,21 @@ export function baseSchema(): string[] {
   text VARCHAR
 )`,
     `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
+    // Metric-filter datapoints, per filter, file, minute (record start truncated) and dimension set
+    // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
+    `CREATE TABLE IF NOT EXISTS metric_datapoints (
+  filter_name VARCHAR NOT NULL,
+  namespace VARCHAR NOT NULL,
+  metric VARCHAR NOT NULL,
+  dimensions VARCHAR NOT NULL,
+  minute TIMESTAMPTZ NOT NULL,
+  file_id INTEGER NOT NULL,
+  is_default BOOLEAN NOT NULL,
+  sample_count BIGINT NOT NULL,
+  sum_value DOUBLE NOT NULL,
+  min_value DOUBLE NOT NULL,
+  max_value DOUBLE NOT NULL
+)`,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }

@@ -75,6 +75,12 @@ export interface RejectInfo {
 
 const FIRST_REJECTS = 5;
 
+/**
+ * SQL derived from a file's records inside its load transaction (e.g. metric-filter datapoints): given the
+ * file's format and a relation over its rows, the statements to run before COMMIT.
+ */
+export type DeriveSql = (format: Format, rows: string) => readonly string[];
+
 /** Converts a DuckDB JS value into plain JSON-friendly data. */
 function plain(v: unknown): unknown {
   if (typeof v === 'bigint') {
@@ -235,9 +241,40 @@ export class Store {
   }
 
   /** A loader on its own connection; several loaders load files in parallel. */
-  async loader(): Promise<Loader> {
+  async loader(derive?: DeriveSql): Promise<Loader> {
     if (this.readOnly) throw new Error('cannot load into a read-only store');
-    return new Loader(await this.instance.connect(), this);
+    return new Loader(await this.instance.connect(), this, derive);
+  }
+
+  /**
+   * Runs statements in one transaction: `build` gets every stored file's id, format and record table and
+   * returns the SQL (used to recompute derived data such as metric datapoints over all stored records).
+   */
+  async rebuild(
+    build: (files: readonly { id: number; format: string; table: string }[]) => readonly string[],
+  ): Promise<void> {
+    const files = (await read(this.conn, `SELECT id, format, record_table FROM files ORDER BY id`)).rows.map(
+      (r) => ({ id: Number(r['id']), format: String(r['format']), table: String(r['record_table']) }),
+    );
+    const statements = build(files);
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of statements) await this.conn.run(sql);
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** True when the store has a table of this name (read-only stores of older versions may lack newer tables). */
+  async hasTable(name: string): Promise<boolean> {
+    const r = await read(
+      this.conn,
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $1`,
+      [name],
+    );
+    return Number(r.rows[0]?.['n']) > 0;
   }
 
   private tableLock: Promise<unknown> = Promise.resolve();
@@ -307,6 +344,7 @@ export class Loader {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly store: Store,
+    private readonly derive?: DeriveSql,
   ) {
     this.scan = `fw_csv_rejects_${Loader.counter++}`;
   }
@@ -459,6 +497,7 @@ export class Loader {
         const oldId = Number(old['id']);
         await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
+        await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
       }
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
@@ -466,6 +505,11 @@ export class Loader {
       if (meta.format.unknown.length > 0) cols.push('extra');
       const into = `${ident(table)} (${[...cols, 'file_id', 'line'].join(', ')})`;
       const { records, unreadable } = await fill(id, into);
+      if (this.derive && records > 0) {
+        for (const sql of this.derive(meta.format, `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`)) {
+          await c.run(sql);
+        }
+      }
       const extra = [...unreadable, ...(problem ? [{ ...problem, text: null }] : [])];
       for (const e of extra) {
         await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [

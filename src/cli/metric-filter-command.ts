@@ -1,0 +1,226 @@
+// `flowwatch metric-filter put|list|delete|test|presets`: manage the metric filters of flowwatch.yaml.
+
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
+import { SourceError, UsageError, UserError } from '../core/errors.js';
+import { FilterPatternError } from '../filter/index.js';
+import { fileKind } from '../ingest/file-probe.js';
+import { checkMetricFilter, type MetricFilter, metricMatcher, type Unit } from '../metrics/metric-filter.js';
+import { presets } from '../metrics/presets.js';
+import { DEFAULT, parseFormat } from '../records/format.js';
+import { type Io, positiveInt } from './context.js';
+import { parseOutput, render } from './output.js';
+import { caret } from './test-pattern-command.js';
+
+interface PutFlags {
+  name: string;
+  pattern: string;
+  namespace: string;
+  metricName: string;
+  value: string;
+  defaultValue?: string;
+  dimension: string[];
+  unit?: string;
+  config: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+async function* lines(io: Io, file: string | undefined): AsyncGenerator<string> {
+  let input: NodeJS.ReadableStream = io.stdin;
+  if (file !== undefined) {
+    const kind = await fileKind(file).catch(() => {
+      throw new SourceError('NOT_FOUND', file, 'no such file');
+    });
+    const raw = createReadStream(file);
+    input = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
+  }
+  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
+}
+
+function filterFromFlags(f: PutFlags): MetricFilter {
+  const dimensions: Record<string, string> = {};
+  for (const d of f.dimension) {
+    const eq = d.indexOf('=');
+    if (eq < 1) throw new UsageError('BAD_DIMENSION', `--dimension "${d}" must be Name=$field`);
+    dimensions[d.slice(0, eq)] = d.slice(eq + 1);
+  }
+  let defaultValue: number | undefined;
+  if (f.defaultValue !== undefined) {
+    defaultValue = Number(f.defaultValue);
+    if (f.defaultValue.trim() === '' || !Number.isFinite(defaultValue)) {
+      throw new UsageError('BAD_NUMBER', `--default-value "${f.defaultValue}" is not a number`);
+    }
+  }
+  return {
+    name: f.name,
+    pattern: f.pattern,
+    metricNamespace: f.namespace,
+    metricName: f.metricName,
+    metricValue: f.value,
+    ...(defaultValue === undefined ? {} : { defaultValue }),
+    ...(f.dimension.length > 0 ? { dimensions } : {}),
+    ...(f.unit === undefined ? {} : { unit: f.unit as Unit }),
+  };
+}
+
+export function registerMetricFilter(program: Command, io: Io): void {
+  const cmd = program
+    .command('metric-filter')
+    .description('manage the metric filters of flowwatch.yaml (CloudWatch PutMetricFilter, locally)');
+
+  cmd
+    .command('put')
+    .description('add a metric filter, or replace the one with the same name')
+    .requiredOption('--name <name>', 'filter name')
+    .requiredOption('--pattern <pattern>', 'CloudWatch filter pattern')
+    .requiredOption('--namespace <ns>', 'metric namespace')
+    .requiredOption('--metric-name <name>', 'metric name')
+    .option('--value <value>', 'metric value: a number or a $field of the pattern', '1')
+    .option('--default-value <n>', 'published for minutes with records but no match')
+    .option('--dimension <name=$field>', 'a dimension (repeatable, at most 3)', collect, [])
+    .option('--unit <unit>', 'CloudWatch unit, e.g. Count or Bytes')
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .addHelpText(
+      'after',
+      `
+Example:
+  flowwatch metric-filter put --name rejected-ssh --namespace FlowLogs --metric-name RejectedSSH \\
+    --pattern '[version, account, eni, src, dst, srcport, dstport = 22, protocol = 6, packets, bytes, start, end, action = REJECT, status]' \\
+    --default-value 0 --unit Count`,
+    )
+    .action((flags: PutFlags) => {
+      const filter = filterFromFlags(flags);
+      try {
+        checkMetricFilter(filter);
+      } catch (err) {
+        if (err instanceof FilterPatternError) err.detail = caret(filter.pattern, err.start, err.end);
+        throw err;
+      }
+      const config = loadConfig(flags.config);
+      const replaced = config.filters.some((f) => f.filter.name === filter.name);
+      saveConfig(flags.config, putFilter(config, filter));
+      io.out(`${replaced ? 'Replaced' : 'Added'} metric filter "${filter.name}" in ${flags.config}.\n`);
+    });
+
+  cmd
+    .command('list')
+    .description('list the metric filters')
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .action((flags: { config: string; output: string }) => {
+      const output = parseOutput(flags.output);
+      const { filters } = loadConfig(flags.config);
+      if (output === 'json') {
+        io.out(
+          `${JSON.stringify(
+            filters.map((f) => f.filter),
+            null,
+            2,
+          )}\n`,
+        );
+        return;
+      }
+      const rows = filters.map(({ filter: f }) => ({
+        name: f.name,
+        metric: `${f.metricNamespace}/${f.metricName}`,
+        value: f.metricValue,
+        default: f.defaultValue ?? '',
+        dimensions: Object.entries(f.dimensions ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        unit: f.unit ?? '',
+        pattern: f.pattern,
+      }));
+      io.out(
+        render(
+          { columns: ['name', 'metric', 'value', 'default', 'dimensions', 'unit', 'pattern'], rows },
+          output,
+        ),
+      );
+    });
+
+  cmd
+    .command('delete')
+    .description('remove a metric filter (its stored datapoints stay until "metrics backfill")')
+    .argument('<name>', 'filter name')
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .action((name: string, flags: { config: string }) => {
+      const config = loadConfig(flags.config, true);
+      const text = deleteFilter(config, name);
+      if (text === undefined) {
+        throw new UserError('NO_SUCH_FILTER', `${flags.config} has no metric filter named "${name}"`);
+      }
+      saveConfig(flags.config, text);
+      io.out(`Deleted metric filter "${name}" from ${flags.config}.\n`);
+    });
+
+  cmd
+    .command('test')
+    .description('run a metric filter over log lines: which match, and the value each would emit')
+    .argument('<name>', 'filter name')
+    .option('--file <file>', 'read the log lines from this file (plain or gzip); default: stdin')
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .action(async (name: string, flags: { file?: string; config: string; output: string }) => {
+      const output = parseOutput(flags.output);
+      const checked = loadConfig(flags.config, true).filters.find((f) => f.filter.name === name);
+      if (!checked)
+        throw new UserError('NO_SUCH_FILTER', `${flags.config} has no metric filter named "${name}"`);
+      const match = metricMatcher(checked);
+      const rows: Record<string, unknown>[] = [];
+      let n = 0;
+      for await (const line of lines(io, flags.file)) {
+        n++;
+        const m = match(line);
+        if (!m) continue;
+        rows.push({
+          eventNumber: n,
+          eventMessage: line,
+          value: m.value ?? null,
+          dimensions: m.dimensions,
+          extractedValues: { ...m.match.extractedValues },
+        });
+      }
+      if (output === 'json') {
+        io.out(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      const table = rows.map((r) => ({
+        event: r['eventNumber'],
+        value: r['value'] === null ? '(not a number: no datapoint)' : r['value'],
+        dimensions: Object.entries(r['dimensions'] as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        message: String(r['eventMessage']).slice(0, 100),
+      }));
+      io.out(render({ columns: ['event', 'value', 'dimensions', 'message'], rows: table }, output));
+      io.err(`${rows.length} of ${n} events match.\n`);
+    });
+
+  cmd
+    .command('presets')
+    .description('the preset metric filters, with their pattern for your flow log format')
+    .option('--format <format>', 'your flow log format (default: the default format)')
+    .option('--large-bytes <n>', 'threshold of the large-transfers preset', '10000000')
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .action((flags: { format?: string; largeBytes: string; output: string }) => {
+      const output = parseOutput(flags.output);
+      const format = flags.format === undefined ? DEFAULT : parseFormat(flags.format);
+      const list = presets(format, { largeBytes: positiveInt(flags.largeBytes, '--large-bytes') });
+      if (output === 'json') {
+        io.out(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      const rows = list.map((p) => ({
+        preset: p.id,
+        metric: p.available ? `${p.filter.metricNamespace}/${p.filter.metricName}` : '',
+        value: p.available ? p.filter.metricValue : '',
+        pattern: p.available ? p.filter.pattern : `unavailable: ${p.reason}`,
+      }));
+      io.out(render({ columns: ['preset', 'metric', 'value', 'pattern'], rows }, output));
+    });
+}

@@ -1,0 +1,241 @@
+// Metric filters through the real bin in a child process: put/list/test/delete, ingest --config, backfill,
+// metrics get, presets, and errors with exit codes.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
+let dir: string;
+
+function fw(args: string[], input?: string): { code: number; out: string; err: string } {
+  const r = spawnSync('node', [BIN, ...args], {
+    input,
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, FLOWWATCH_DB: '' },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const LINES = [
+  '2 1 eni-a 203.0.113.1 10.0.0.5 40000 22 6 2 120 1716199985 1716199990 REJECT OK', // 10:13 ssh
+  '2 1 eni-a 203.0.113.2 10.0.0.5 40001 22 6 1 60 1716200030 1716200035 REJECT OK', // 10:13 ssh
+  '2 1 eni-a 10.0.0.5 198.51.100.1 443 50000 6 10 5000 1716200041 1716200050 ACCEPT OK', // 10:14
+  '2 1 eni-a 203.0.113.1 10.0.0.5 40003 22 6 3 180 1716200110 1716200115 REJECT OK', // 10:15 ssh
+];
+const SSH = '[v, a, eni, src, dst, sp, dport = 22, proto = 6, pkts, bytes, st, en, action = REJECT, status]';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fw-mcli-'));
+  writeFileSync(join(dir, 'flows.log'), `${HEADER}\n${LINES.join('\n')}\n`);
+  writeFileSync(join(dir, 'flowwatch.yaml'), '# my filters\nmetricFilters: []\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('flowwatch metric-filter and metrics', () => {
+  it('put, list and test a filter', () => {
+    const put = fw([
+      'metric-filter',
+      'put',
+      '--name',
+      'ssh',
+      '--pattern',
+      SSH,
+      '--namespace',
+      'Local/VPC',
+      '--metric-name',
+      'RejectedSSH',
+      '--default-value',
+      '0',
+      '--unit',
+      'Count',
+    ]);
+    expect(put.err).toBe('');
+    expect(put.code).toBe(0);
+    expect(readFileSync(join(dir, 'flowwatch.yaml'), 'utf8')).toContain('# my filters');
+    const list = JSON.parse(fw(['metric-filter', 'list', '-o', 'json']).out);
+    expect(list).toEqual([
+      {
+        name: 'ssh',
+        pattern: SSH,
+        metricNamespace: 'Local/VPC',
+        metricName: 'RejectedSSH',
+        metricValue: '1',
+        defaultValue: 0,
+        unit: 'Count',
+      },
+    ]);
+    const t = fw(['metric-filter', 'test', 'ssh', '-o', 'json'], `${LINES.join('\n')}\n`);
+    expect(t.code).toBe(0);
+    expect(
+      JSON.parse(t.out).map((m: { eventNumber: number; value: number }) => [m.eventNumber, m.value]),
+    ).toEqual([
+      [1, 1],
+      [2, 1],
+      [4, 1],
+    ]);
+  });
+
+  it('ingest applies ./flowwatch.yaml; metrics get reads the datapoints', () => {
+    const ing = fw(['ingest', 'flows.log', '--db', 'm.duckdb']);
+    expect(ing.code).toBe(0);
+    expect(ing.out).toContain('Applied 1 metric filter from flowwatch.yaml.');
+    const get = fw([
+      'metrics',
+      'get',
+      'Local/VPC',
+      'RejectedSSH',
+      '--stat',
+      'Sum',
+      '--period',
+      '60',
+      '--db',
+      'm.duckdb',
+      '-o',
+      'csv',
+    ]);
+    expect(get.out).toBe(
+      'timestamp,Sum\n2024-05-20T10:13:00Z,2\n2024-05-20T10:14:00Z,0\n2024-05-20T10:15:00Z,1\n',
+    );
+    const five = fw([
+      'metrics',
+      'get',
+      'Local/VPC',
+      'RejectedSSH',
+      '--stat',
+      'SampleCount',
+      '--period',
+      '300',
+      '--db',
+      'm.duckdb',
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(five.out)).toEqual([
+      { timestamp: '2024-05-20T10:10:00Z', SampleCount: 3 },
+      { timestamp: '2024-05-20T10:15:00Z', SampleCount: 1 },
+    ]);
+    const since = fw([
+      'metrics',
+      'get',
+      'Local/VPC',
+      'RejectedSSH',
+      '--since',
+      '2024-05-20T10:14:00Z',
+      '--db',
+      'm.duckdb',
+      '-o',
+      'csv',
+    ]);
+    expect(since.out).toBe('timestamp,Sum\n2024-05-20T10:14:00Z,0\n2024-05-20T10:15:00Z,1\n');
+  });
+
+  it('backfill computes a filter added after ingest, with dimensions', () => {
+    expect(
+      fw([
+        'metric-filter',
+        'put',
+        '--name',
+        'bytes',
+        '--pattern',
+        '[..., bytes, st, en, action, status]',
+        '--namespace',
+        'Local/VPC',
+        '--metric-name',
+        'Bytes',
+        '--value',
+        '$bytes',
+        '--dimension',
+        'Action=$action',
+      ]).code,
+    ).toBe(0);
+    const b = fw(['metrics', 'backfill', '--db', 'm.duckdb']);
+    expect(b.code).toBe(0);
+    const get = fw([
+      'metrics',
+      'get',
+      'Local/VPC',
+      'Bytes',
+      '--stat',
+      'Maximum',
+      '--period',
+      '300',
+      '--dimension',
+      'Action=REJECT',
+      '--db',
+      'm.duckdb',
+      '-o',
+      'csv',
+    ]);
+    expect(get.out).toBe('timestamp,Maximum\n2024-05-20T10:10:00Z,120\n2024-05-20T10:15:00Z,180\n');
+    const none = fw(['metrics', 'get', 'Local/VPC', 'Bytes', '--db', 'm.duckdb', '-o', 'csv']);
+    expect(none.out).toBe('timestamp,Sum\n');
+    expect(none.err).toContain('--dimension Action=ACCEPT');
+  });
+
+  it('delete removes the filter and keeps the comment', () => {
+    expect(fw(['metric-filter', 'delete', 'bytes']).code).toBe(0);
+    const text = readFileSync(join(dir, 'flowwatch.yaml'), 'utf8');
+    expect(text).toContain('# my filters');
+    expect(text).not.toContain('name: bytes');
+    const again = fw(['metric-filter', 'delete', 'bytes']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('no metric filter named "bytes"');
+  });
+
+  it('refuses bad filters and bad configs with exit codes and positions', () => {
+    const unit = fw([
+      'metric-filter',
+      'put',
+      '--name',
+      'x',
+      '--pattern',
+      '[a, b]',
+      '--namespace',
+      'N',
+      '--metric-name',
+      'M',
+      '--unit',
+      'Cnt',
+    ]);
+    expect(unit.code).toBe(1);
+    expect(unit.err).toContain('unit "Cnt" is not a CloudWatch unit');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'metricFilters:\n  - name: f\n    pattern: x\n    metricNamespace: N\n    metricName: M\n    metricValue: $nope\n',
+    );
+    const bad = fw(['metric-filter', 'list', '--config', 'bad.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^flowwatch: bad\.yaml:6:18: /);
+    const period = fw(['metrics', 'get', 'N', 'M', '--period', '90', '--db', 'm.duckdb']);
+    expect(period.code).toBe(2);
+  });
+
+  it('presets prints the patterns for a custom format and says what is unavailable', () => {
+    const r = fw([
+      'metric-filter',
+      'presets',
+      '--format',
+      '${srcaddr} ${dstport} ${protocol} ${action}',
+      '-o',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.out);
+    expect(p[0]).toMatchObject({
+      id: 'rejected-ssh',
+      available: true,
+      filter: { pattern: '[srcaddr, dstport = 22, protocol = 6, action = REJECT]' },
+    });
+    expect(p.find((x: { id: string }) => x.id === 'large-transfers')).toMatchObject({
+      available: false,
+      reason: 'the format has no bytes field',
+    });
+  });
+});
