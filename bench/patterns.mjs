@@ -7,7 +7,7 @@
 // reused. Results go to bench/results/patterns.json. `--profile` (automatic when the matcher is slower than mawk)
 // runs the matcher child once more under `node --cpu-prof` and reports where its time goes.
 //
-// This file is also the child processes: `node bench/patterns.mjs --child matcher <lines file> [all|lines|fields]` and
+// This file is also the child processes: `node bench/patterns.mjs --child matcher <lines file> [all|lines]` and
 // `node bench/patterns.mjs --child sql <db>`, so that each measured process is exactly one job.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,34 +39,26 @@ const AWK = '$7 == 22 && $8 == 6 && $13 == "REJECT" && NF == 14 {n++} END {print
 const args = process.argv.slice(2);
 
 /**
- * Counts the lines of `file` the compiled pattern matches. The file is read into a 4 MB Buffer; the bytes up to the
- * last newline are decoded once, lines are cut from that string with indexOf (no readline, no per-line decoding), and
- * the unfinished last line is moved to the start of the Buffer for the next read. Prints {lines, matches, seconds}.
- * `part` = `lines` or `fields` measures only the splitter, or the splitter plus splitFields (see --profile).
+ * Counts the lines of `file` the compiled pattern matches, the way flowwatch reads files in bulk: the file is read
+ * into a 4 MB Buffer, lines are cut with indexOf on the bytes, and `compileLineMatcher` tests each line where it
+ * lies (no per-line decoding); the unfinished last line is moved to the start of the Buffer for the next read.
+ * Prints {lines, matches, seconds}. `part` = `lines` measures only the reading and cutting (see --profile).
  */
 async function matcherChild(file, part = 'all') {
-  const { compileMatcher, parsePattern, splitFields } = await import(dist('filter/index.js'));
-  const compiled = compileMatcher(parsePattern(PATTERN));
-  // `lines` and `fields` take the matcher apart (for the profile note): the line splitter alone, and the splitter
-  // plus the matcher's field splitting without the tests.
-  const match =
-    part === 'lines'
-      ? () => undefined
-      : part === 'fields'
-        ? (l) => (splitFields(l).length < 0 ? 1 : undefined)
-        : compiled;
+  const { compileLineMatcher, parsePattern } = await import(dist('filter/index.js'));
+  const compiled = compileLineMatcher(parsePattern(PATTERN));
+  const match = part === 'lines' ? () => undefined : compiled;
   const t0 = performance.now();
   const fd = openSync(file, 'r');
   let lines = 0;
   let matches = 0;
-  const scan = (text) => {
+  const scan = (buf, end) => {
     let s = 0;
-    for (;;) {
-      const j = text.indexOf('\n', s);
-      const line = j < 0 ? text.slice(s) : text.slice(s, j);
+    while (s < end) {
+      let j = buf.indexOf(10, s);
+      if (j < 0 || j > end) j = end;
       lines++;
-      if (match(line) !== undefined) matches++;
-      if (j < 0) return;
+      if (match(buf, s, j) !== undefined) matches++;
       s = j + 1;
     }
   };
@@ -77,7 +69,7 @@ async function matcherChild(file, part = 'all') {
     const n = readSync(fd, buf, kept, buf.length - kept, null);
     const filled = kept + n;
     if (n === 0) {
-      if (filled > 0) scan(buf.toString('utf8', 0, filled));
+      if (filled > 0) scan(buf, filled);
       break;
     }
     const end = buf.lastIndexOf(10, filled - 1);
@@ -85,7 +77,7 @@ async function matcherChild(file, part = 'all') {
       kept = filled;
       continue;
     }
-    scan(buf.toString('utf8', 0, end));
+    scan(buf, end);
     buf.copy(buf, 0, end + 1, filled);
     kept = filled - end - 1;
   }
@@ -347,19 +339,17 @@ async function main() {
       ]),
     );
     const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    // The same child taken apart, once each, without the profiler: the line splitter alone, then with splitFields.
+    // The same child taken apart, once each, without the profiler: reading and cutting lines alone, then all.
     const child = (part) =>
       run(...pin('node', [join(root, 'bench', 'patterns.mjs'), '--child', 'matcher', linesFile, part]));
     const linesOnly = JSON.parse((await child('lines')).out).seconds;
-    const withFields = JSON.parse((await child('fields')).out).seconds;
     const whole = JSON.parse((await child('all')).out).seconds;
     summary.profile = {
       file: join(profDir, prof),
       selfTime: profileSummary(join(profDir, prof)),
       decomposition: {
         lineSplitterSeconds: +linesOnly.toFixed(3),
-        splitFieldsSeconds: +(withFields - linesOnly).toFixed(3),
-        testsAndRestSeconds: +(whole - withFields).toFixed(3),
+        matchingSeconds: +(whole - linesOnly).toFixed(3),
         wholeMatcherSeconds: +whole.toFixed(3),
       },
     };
@@ -394,7 +384,7 @@ SQL query: ${f2(summary.sqlQuerySeconds)} s (target < 0.5 s: ${summary.sqlTarget
       process.stdout.write(`  ${String(p.pct).padStart(5)}%  ${p.ms} ms  ${p.fn}\n`);
     const d = summary.profile.decomposition;
     process.stdout.write(
-      `matcher taken apart (one run each, inner seconds): line splitter ${f2(d.lineSplitterSeconds)} s, + splitFields ${f2(d.splitFieldsSeconds)} s, + field tests and the rest ${f2(d.testsAndRestSeconds)} s = ${f2(d.wholeMatcherSeconds)} s\n`,
+      `matcher taken apart (one run each, inner seconds): reading and cutting lines ${f2(d.lineSplitterSeconds)} s, + matching ${f2(d.matchingSeconds)} s = ${f2(d.wholeMatcherSeconds)} s\n`,
     );
   }
 }
