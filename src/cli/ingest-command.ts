@@ -1,6 +1,8 @@
 // `flowwatch ingest`: load files, directory trees or stdin into the store and report what could not be read.
 
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { ingest } from '../ingest/ingest.js';
@@ -59,6 +61,18 @@ Examples:
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
       const filters = configPath === undefined ? [] : loadConfig(configPath, true).filters;
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
+      // Ctrl-C or SIGTERM: remove the scratch copies and leave; the file being loaded is rolled back (its
+      // transaction never commits) and every file committed so far stays.
+      const scratch = mkdtempSync(join(tmpdir(), 'flowwatch-'));
+      const interrupted = (signal: NodeJS.Signals) => {
+        rmSync(scratch, { recursive: true, force: true });
+        io.err(
+          `\nflowwatch: interrupted (${signal}); files loaded so far are kept, run the same command again to load the rest\n`,
+        );
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       try {
         const bar = progressBar(
           io,
@@ -71,6 +85,7 @@ Examples:
           format,
           ...range,
           concurrency,
+          scratch,
           stdin: io.stdin,
           derive: deriveDatapoints(filters),
           onProgress: (p) => {
@@ -103,6 +118,9 @@ Examples:
         }
         if (summary.failed > 0) setExit(3);
       } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+        rmSync(scratch, { recursive: true, force: true });
         store.close();
       }
     });

@@ -31,6 +31,8 @@ export interface IngestOptions {
   /** Where stdin ("-") is read from; tests pass their own stream. */
   readonly stdin?: NodeJS.ReadableStream | undefined;
   readonly onProgress?: ((p: IngestProgress) => void) | undefined;
+  /** Folder for scratch files; the caller owns it. Default: a new folder in the system's temp folder. */
+  readonly scratch?: string | undefined;
   /** SQL run in each file's transaction after its records (metric-filter datapoints). */
   readonly derive?: DeriveSql | undefined;
 }
@@ -95,7 +97,7 @@ export async function ingest(
 ): Promise<IngestSummary> {
   const t0 = performance.now();
   const { files, pruned } = await discover(paths, opts.since, opts.until);
-  const tmp = await mkdtemp(join(tmpdir(), 'flowwatch-'));
+  const tmp = opts.scratch ?? (await mkdtemp(join(tmpdir(), 'flowwatch-')));
   try {
     const sizes = new Map<string, number>();
     let stdinPath: string | undefined;
@@ -222,7 +224,7 @@ export async function ingest(
       fileIds,
     };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    if (opts.scratch === undefined) await rm(tmp, { recursive: true, force: true });
   }
 }
 
