@@ -5,14 +5,8 @@
 // creates strings only for values it must (wildcards, regexes, non-integer numbers) and for the extracted
 // values of a match. Anything unusual (a field opening with `"` or `[`) falls back to the string matcher.
 
-import {
-  assertNever,
-  type CompareOp,
-  type DelimitedPattern,
-  type Pattern,
-  type SlotCondition,
-} from './ast.js';
-import { compileMatcher, globRegExp, type Match } from './matcher.js';
+import { assertNever, type DelimitedPattern, type Pattern, type SlotCondition } from './ast.js';
+import { compare, compileMatcher, globRegExp, type Match } from './matcher.js';
 import { NUMBER } from './parser.js';
 
 /** A compiled pattern over the bytes [start, end) of a buffer holding one UTF-8 line. */
@@ -37,26 +31,6 @@ export function compileLineMatcher(pattern: Pattern): LineMatcher {
 
 type FieldTest = (buf: Buffer, s: number, e: number) => boolean;
 
-/** The comparison as a function, chosen once per pattern rather than per line. */
-function comparison(op: CompareOp): (a: number, b: number) => boolean {
-  switch (op) {
-    case '=':
-      return (a, b) => a === b;
-    case '!=':
-      return (a, b) => a !== b;
-    case '<':
-      return (a, b) => a < b;
-    case '<=':
-      return (a, b) => a <= b;
-    case '>':
-      return (a, b) => a > b;
-    case '>=':
-      return (a, b) => a >= b;
-    default:
-      return assertNever(op);
-  }
-}
-
 /** The value of a field made only of 1–15 ASCII digits, or -1 when it is anything else. */
 function digits(buf: Buffer, s: number, e: number): number {
   if (e <= s || e - s > 15) return -1;
@@ -75,7 +49,7 @@ function fieldTest(c: SlotCondition & { kind: 'compare' }): FieldTest {
   switch (value.kind) {
     case 'number': {
       const want = value.value;
-      const cmp = comparison(c.op);
+      const cmp = compare(c.op);
       return (buf, s, e) => {
         const n = digits(buf, s, e);
         if (n >= 0) return cmp(n, want);

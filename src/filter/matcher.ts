@@ -138,7 +138,8 @@ function numericTest(op: CompareOp, want: number): (text: string) => boolean {
   return (text) => NUMBER.test(text) && cmp(Number(text), want);
 }
 
-function compare(op: CompareOp): (a: number, b: number) => boolean {
+/** The comparison as a function, chosen once per pattern rather than per event. */
+export function compare(op: CompareOp): (a: number, b: number) => boolean {
   switch (op) {
     case '=':
       return (a, b) => a === b;
