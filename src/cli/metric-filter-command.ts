@@ -1,19 +1,15 @@
 // `flowwatch metric-filter put|list|delete|test|presets`: manage the metric filters of flowwatch.yaml.
 
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
-import { SourceError, UsageError, UserError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { FilterPatternError } from '../filter/index.js';
-import { fileKind } from '../ingest/file-probe.js';
 import { checkMetricFilter, type MetricFilter, metricMatcher, type Unit } from '../metrics/metric-filter.js';
 import { presets } from '../metrics/presets.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { type Io, positiveInt } from './context.js';
+import { caret, inputLines } from './input-lines.js';
 import { parseOutput, render } from './output.js';
-import { caret } from './test-pattern-command.js';
 
 interface PutFlags {
   name: string;
@@ -28,18 +24,6 @@ interface PutFlags {
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-
-async function* lines(io: Io, file: string | undefined): AsyncGenerator<string> {
-  let input: NodeJS.ReadableStream = io.stdin;
-  if (file !== undefined) {
-    const kind = await fileKind(file).catch(() => {
-      throw new SourceError('NOT_FOUND', file, 'no such file');
-    });
-    const raw = createReadStream(file);
-    input = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
-  }
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
-}
 
 function filterFromFlags(f: PutFlags): MetricFilter {
   const dimensions: Record<string, string> = {};
@@ -173,7 +157,7 @@ Example:
       const match = metricMatcher(checked);
       const rows: Record<string, unknown>[] = [];
       let n = 0;
-      for await (const line of lines(io, flags.file)) {
+      for await (const line of inputLines(io, flags.file)) {
         n++;
         const m = match(line);
         if (!m) continue;

@@ -1,13 +1,9 @@
 // `flowwatch test-pattern`: CloudWatch's TestMetricFilter, locally: which lines a filter pattern matches.
 
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
-import { SourceError } from '../core/errors.js';
 import { compileMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
-import { fileKind } from '../ingest/file-probe.js';
 import type { Io } from './context.js';
+import { caret, inputLines } from './input-lines.js';
 import { parseOutput, render } from './output.js';
 
 /** One match as TestMetricFilter returns it; `eventNumber` is 1-based (see DESIGN.md). */
@@ -15,26 +11,6 @@ interface TestMatch {
   eventNumber: number;
   eventMessage: string;
   extractedValues: Record<string, string>;
-}
-
-/** The pattern with a caret line under the span of the error. */
-export function caret(text: string, start: number, end: number): string {
-  const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-  const from = Math.min(start, shown.length);
-  const width = Math.max(1, Math.min(end, shown.length + 1) - from);
-  return `  ${shown}\n  ${' '.repeat(from)}${'^'.repeat(width)}`;
-}
-
-async function* lines(io: Io, file: string | undefined): AsyncGenerator<string> {
-  let input: NodeJS.ReadableStream = io.stdin;
-  if (file !== undefined) {
-    const kind = await fileKind(file).catch(() => {
-      throw new SourceError('NOT_FOUND', file, 'no such file');
-    });
-    const raw = createReadStream(file);
-    input = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
-  }
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
 }
 
 export function registerTestPattern(program: Command, io: Io): void {
@@ -70,7 +46,7 @@ Example:
       }
       const matches: TestMatch[] = [];
       let n = 0;
-      for await (const line of lines(io, flags.file)) {
+      for await (const line of inputLines(io, flags.file)) {
         n++;
         const m = matcher(line);
         if (m)

@@ -1,0 +1,29 @@
+// Log lines for the commands that test patterns: from a file (plain or gzip) or from stdin, one event a line.
+
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { SourceError } from '../core/errors.js';
+import { fileKind } from '../ingest/file-probe.js';
+import type { Io } from './context.js';
+
+/** The lines of `file` (gzip is inflated), or of stdin when no file is given. */
+export async function* inputLines(io: Io, file: string | undefined): AsyncGenerator<string> {
+  let input: NodeJS.ReadableStream = io.stdin;
+  if (file !== undefined) {
+    const kind = await fileKind(file).catch(() => {
+      throw new SourceError('NOT_FOUND', file, 'no such file');
+    });
+    const raw = createReadStream(file);
+    input = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
+  }
+  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
+}
+
+/** The text with a caret line under [start, end) (a pattern error's span), indented by two spaces. */
+export function caret(text: string, start: number, end: number): string {
+  const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  const from = Math.min(start, shown.length);
+  const width = Math.max(1, Math.min(end, shown.length + 1) - from);
+  return `  ${shown}\n  ${' '.repeat(from)}${'^'.repeat(width)}`;
+}
