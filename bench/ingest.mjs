@@ -4,9 +4,9 @@
 // Usage: npm run bench:ingest [-- --records 10000000 --runs 3 --format default|v5]
 // The corpus is generated once into bench/data/ and reused. Results go to bench/results/ingest-<format>.json.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { files, median, run } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -22,48 +22,6 @@ const RUNS = arg('runs', 3);
 const data = join(root, 'bench', 'data');
 const corpus = join(data, `corpus-${FORMAT}-${RECORDS}`);
 const cli = join(root, 'bin', 'flowwatch.js');
-
-/** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
-function run(cmd, argv, opts = {}) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
-    let out = '';
-    let peakKb = 0;
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // the process has just exited
-      }
-    }, 50);
-    child.on('error', rej);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      if (code !== 0) rej(new Error(`${cmd} ${argv.join(' ')} exited with ${code}`));
-      else res({ seconds: (performance.now() - t0) / 1000, peakMb: peakKb / 1024, out });
-    });
-  });
-}
-
-function files(dir) {
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...files(p));
-    else if (e.name.endsWith('.log.gz')) out.push(p);
-  }
-  return out.sort();
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 mkdirSync(data, { recursive: true });
 if (!existsSync(join(corpus, 'manifest.json'))) {

@@ -10,7 +10,7 @@
 // This file is also the child processes: `node bench/patterns.mjs --child matcher <lines file> [all|lines]` and
 // `node bench/patterns.mjs --child sql <db>`, so that each measured process is exactly one job.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -26,6 +26,7 @@ import {
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { files, median, run } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
@@ -109,47 +110,6 @@ async function sqlChild(db) {
   );
 }
 
-/** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
-function run(cmd, argv, opts = {}) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
-    let out = '';
-    let peakKb = 0;
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // the process has just exited
-      }
-    }, 50);
-    child.on('error', rej);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      if (code !== 0) rej(new Error(`${cmd} ${argv.join(' ')} exited with ${code}`));
-      else res({ seconds: (performance.now() - t0) / 1000, peakMb: peakKb / 1024, out });
-    });
-  });
-}
-
-function files(dir) {
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...files(p));
-    else if (e.name.endsWith('.log.gz')) out.push(p);
-  }
-  return out.sort();
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const q = (p) => `'${p.replaceAll("'", "'\\''")}'`;
 
 /** Self time per function from a .cpuprofile, largest first. */
