@@ -18,6 +18,20 @@ function clip(x: string): string {
   return `(CASE WHEN length(${x}) > 40 THEN ${x}[1:37] || '...' ELSE ${x} END)`;
 }
 
+/** A start/end value with milliseconds (above the threshold) turned into seconds; other fields unchanged. */
+function seconds(aws: string, value: string): string {
+  return aws === 'start' || aws === 'end'
+    ? `(CASE WHEN ${value} > ${MILLIS_THRESHOLD} THEN ${value} // 1000 ELSE ${value} END)`
+    : value;
+}
+
+/** The `extra` MAP of the unknown fields' `{k, v}` entries, without those `absent` says are empty. */
+function extraMap(entries: readonly string[], absent: string): string {
+  return entries.length === 0
+    ? 'NULL::MAP(VARCHAR, VARCHAR)'
+    : `map_from_entries(list_filter([${entries.join(', ')}], e -> ${absent}))`;
+}
+
 interface FieldExprs {
   /** `<typed expression> AS "<column>"` for every catalog field of the format. */
   readonly columns: readonly string[];
@@ -52,11 +66,7 @@ function fieldExprs(format: Format, tok: (i: number) => string): FieldExprs {
       return;
     }
     const cast = `TRY_CAST(nullif(${t}, '-') AS ${f.def.duckdb})`;
-    const value =
-      f.def.aws === 'start' || f.def.aws === 'end'
-        ? `(CASE WHEN ${cast} > ${MILLIS_THRESHOLD} THEN ${cast} // 1000 ELSE ${cast} END)`
-        : cast;
-    columns.push(`${value} AS ${col}`);
+    columns.push(`${seconds(f.def.aws, cast)} AS ${col}`);
     intToks.push(`nullif(${t}, '-')`);
     castFails.push(`(${col} IS NULL AND ${t} <> '-')`);
     const where = `field ${i + 1} (${f.def.aws})`;
@@ -72,10 +82,7 @@ function fieldExprs(format: Format, tok: (i: number) => string): FieldExprs {
     intToks.length === 0
       ? 'false'
       : `(ltrim(concat(${intToks.join(', ')}), '0123456789') <> '' OR ${castFails.join(' OR ')})`;
-  const extra =
-    extras.length === 0
-      ? 'NULL::MAP(VARCHAR, VARCHAR)'
-      : `map_from_entries(list_filter([${extras.join(', ')}], e -> e.v <> '-'))`;
+  const extra = extraMap(extras, "e.v <> '-'");
   return { columns, names, extra, suspect, checks };
 }
 
@@ -114,14 +121,9 @@ export function normalRecordsSql(format: Format, path: string, rejectsTable: str
       extras.push(`{'k': ${literal(f.key)}, 'v': c${i}}`);
       return;
     }
-    const ms = f.def.aws === 'start' || f.def.aws === 'end';
-    const value = ms ? `(CASE WHEN c${i} > ${MILLIS_THRESHOLD} THEN c${i} // 1000 ELSE c${i} END)` : `c${i}`;
-    cols.push(`${value} AS ${ident(f.def.column)}`);
+    cols.push(`${seconds(f.def.aws, `c${i}`)} AS ${ident(f.def.column)}`);
   });
-  const extra =
-    extras.length === 0
-      ? 'NULL::MAP(VARCHAR, VARCHAR)'
-      : `map_from_entries(list_filter([${extras.join(', ')}], e -> e.v IS NOT NULL))`;
+  const extra = extraMap(extras, 'e.v IS NOT NULL');
   return `SELECT ${[...cols, `${extra} AS extra`, 'ln'].join(', ')} FROM ${read}`;
 }
 
