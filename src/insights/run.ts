@@ -1,0 +1,73 @@
+// Runs a Logs Insights query on a store: parse → analyze → plan → DuckDB SQL, executed read-only.
+
+import { Store } from '../storage/store.js';
+import { analyze } from './analyze.js';
+import { parseQuery } from './parser.js';
+import type { Plan } from './plan.js';
+import { toSql } from './to-sql.js';
+
+export interface RunOptions {
+  /** Inclusive time range on @timestamp, epoch seconds. */
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  /** The query's start time in epoch seconds (`now()`); defaults to the clock. */
+  readonly now?: number;
+  /** Also count the records scanned and matched (one more pass over the data each). */
+  readonly statistics?: boolean;
+}
+
+/** CloudWatch's query statistics. */
+export interface QueryStatistics {
+  readonly recordsScanned: number;
+  readonly recordsMatched: number;
+}
+
+export interface InsightsResult {
+  /** Result field names, as CloudWatch names them. */
+  readonly columns: string[];
+  /** One object per row, keyed by result field name. */
+  readonly rows: Record<string, unknown>[];
+  readonly plan: Plan;
+  readonly sql: string;
+  readonly statistics?: QueryStatistics;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Runs a Logs Insights query against a store (a path is opened read-only and closed afterwards).
+ * Throws InsightsError for query mistakes and StoreError for store problems.
+ *
+ * @example const r = await runQuery('flowwatch.duckdb', 'stats count(*) by action'); r.rows
+ */
+export async function runQuery(store: Store | string, text: string, opts: RunOptions = {}): Promise<InsightsResult> {
+  const started = performance.now();
+  const plan = analyze(parseQuery(text), opts.now ?? Math.floor(Date.now() / 1000));
+  const s = typeof store === 'string' ? await Store.open(store, { readOnly: true }) : store;
+  try {
+    const formats =
+      plan.fileFields === 'none'
+        ? []
+        : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) => String(r['format']));
+    const compiled = toSql(plan, { formats, since: opts.since, until: opts.until });
+    const r = await s.userQuery(compiled.sql, plan.limit);
+    let statistics: QueryStatistics | undefined;
+    if (opts.statistics) {
+      const scanned = await s.userQuery(compiled.scannedSql, 1);
+      const matched = await s.userQuery(compiled.matchedSql, 1);
+      statistics = {
+        recordsScanned: Number(scanned.rows[0]?.['records'] ?? 0),
+        recordsMatched: Number(matched.rows[0]?.['records'] ?? 0),
+      };
+    }
+    return {
+      columns: plan.output.map((o) => o.name),
+      rows: r.rows as Record<string, unknown>[],
+      plan,
+      sql: compiled.sql,
+      ...(statistics ? { statistics } : {}),
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    if (typeof store === 'string') s.close();
+  }
+}
