@@ -8,6 +8,7 @@ import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerMetricFilter } from './metric-filter-command.js';
 import { registerMetrics } from './metrics-command.js';
+import { registerQuery } from './query-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerIngest(program, io, setExit);
   registerSql(program, io);
+  registerQuery(program, io);
   registerTop(program, io);
   registerFields(program, io);
   registerTestPattern(program, io);

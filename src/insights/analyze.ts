@@ -4,7 +4,7 @@
 import { FIELDS } from '../records/catalog.js';
 import type { Command, Expr, Item, Query } from './ast.js';
 import { InsightsError, type Span } from './errors.js';
-import { type FunctionDef, findFunction, FUNCTIONS, type VType } from './functions.js';
+import { FUNCTIONS, type FunctionDef, findFunction, type VType } from './functions.js';
 import { editDistance } from './parser.js';
 import type { FileFields, Named, OrderKey, OutputColumn, PeriodUnit, Plan, Stage, TExpr } from './plan.js';
 
@@ -23,7 +23,11 @@ const SYSTEM: Readonly<Record<string, { name: string; t: VType; file: boolean }>
   '@log': { name: '__log', t: 'string', file: true },
   '@ingestionTime': { name: '__ingest', t: 'timestamp', file: true },
 };
-const FILE_COLUMNS = new Set(Object.values(SYSTEM).filter((s) => s.file).map((s) => s.name));
+const FILE_COLUMNS = new Set(
+  Object.values(SYSTEM)
+    .filter((s) => s.file)
+    .map((s) => s.name),
+);
 
 const TS: Col = { k: 'col', t: 'timestamp', name: '__ts' };
 const FILE_ID: Col = { k: 'col', t: 'number', name: 'file_id' };
@@ -99,7 +103,8 @@ class Analyzer {
     private readonly q: Query,
     private readonly now: number,
   ) {
-    for (const f of FIELDS) this.scope.set(f.insights, { k: 'col', t: catalogType(f.duckdb), name: f.column });
+    for (const f of FIELDS)
+      this.scope.set(f.insights, { k: 'col', t: catalogType(f.duckdb), name: f.column });
     for (const [name, s] of Object.entries(SYSTEM)) this.scope.set(name, { k: 'col', t: s.t, name: s.name });
   }
 
@@ -151,9 +156,14 @@ class Analyzer {
     if (this.aggregated) base = this.statsList;
     else if (this.fieldsList.length > 0) base = this.fieldsList;
     else {
-      base = ['@timestamp', '@message'].map((name) => ({ name, e: this.resolve(name, { start: 0, end: 0 }, { stats: false, inAgg: false, display: true }) }));
+      base = ['@timestamp', '@message'].map((name) => ({
+        name,
+        e: this.resolve(name, { start: 0, end: 0 }, { stats: false, inAgg: false, display: true }),
+      }));
     }
-    const out = this.aggregated ? [...base, ...this.fieldsList, ...this.parseList] : [...base, ...this.parseList];
+    const out = this.aggregated
+      ? [...base, ...this.fieldsList, ...this.parseList]
+      : [...base, ...this.parseList];
     const seen = new Set<string>();
     return out.filter((o) => !seen.has(o.name) && seen.add(o.name));
   }
@@ -182,12 +192,24 @@ class Analyzer {
           e: this.scope.get(k.text) ?? this.expr(k.expr, { stats: false, inAgg: false }),
           desc: k.direction === 'desc',
         }));
-        this.order = [...keys, ...(this.aggregated ? this.groupOrder : [{ e: FILE_ID, desc: false }, { e: LINE, desc: false }])];
+        this.order = [
+          ...keys,
+          ...(this.aggregated
+            ? this.groupOrder
+            : [
+                { e: FILE_ID, desc: false },
+                { e: LINE, desc: false },
+              ]),
+        ];
         return;
       }
       case 'limit':
         if (c.count < 1 || c.count > MAX_LIMIT) {
-          throw new InsightsError('BAD_LIMIT', `limit must be between 1 and ${MAX_LIMIT.toLocaleString('en-US')}, not ${c.count}`, c.countSpan);
+          throw new InsightsError(
+            'BAD_LIMIT',
+            `limit must be between 1 and ${MAX_LIMIT.toLocaleString('en-US')}, not ${c.count}`,
+            c.countSpan,
+          );
         }
         this.hasLimit = true;
         this.stages.push({ k: 'limit', n: c.count, order: this.order });
@@ -226,7 +248,8 @@ class Analyzer {
     }
     if (computed.length > 0) this.stages.push({ k: 'compute', cols: computed });
     // Names become visible to later commands only after the whole list (as in a SQL select list).
-    for (const [i, it] of items.entries()) if (it.expr.kind !== 'field') this.scope.set(it.alias?.name ?? it.text, out[i]!.e as Col);
+    for (const [i, it] of items.entries())
+      if (it.expr.kind !== 'field') this.scope.set(it.alias?.name ?? it.text, out[i]!.e as Col);
     return out;
   }
 
@@ -248,7 +271,12 @@ class Analyzer {
     for (const it of c.aggregates) {
       const e = this.expr(it.expr, { stats: true, inAgg: false });
       if (!containsAgg(e)) {
-        throw new InsightsError('NOT_AGGREGATE', `"${it.text}" is not an aggregate`, it.expr.span, 'stats takes aggregates such as count(*), sum(bytes), avg(bytes); put grouping fields after "by"');
+        throw new InsightsError(
+          'NOT_AGGREGATE',
+          `"${it.text}" is not an aggregate`,
+          it.expr.span,
+          'stats takes aggregates such as count(*), sum(bytes), avg(bytes); put grouping fields after "by"',
+        );
       }
       const name = this.fresh();
       aggs.push({ name, e });
@@ -268,14 +296,21 @@ class Analyzer {
 
   private parse(c: Extract<Command, { kind: 'parse' }>): void {
     let source = this.expr(c.source, { stats: false, inAgg: false });
-    if (source.t === 'regex' || source.t === 'period') throw new InsightsError('BAD_ARGUMENTS', 'parse needs a field to read from', c.source.span);
+    if (source.t === 'regex' || source.t === 'period')
+      throw new InsightsError('BAD_ARGUMENTS', 'parse needs a field to read from', c.source.span);
     if (!isTextual(source.t)) source = { k: 'cast', t: 'string', to: 'string', e: source };
     let re: string;
     let names: { name: string; span: Span; group: number }[];
     if (c.pattern.kind === 'glob') {
       const parts = c.pattern.text.split('*');
       const stars = parts.length - 1;
-      if (stars === 0) throw new InsightsError('BAD_PARSE_PATTERN', 'the parse pattern has no * to capture', c.pattern.span, 'write a * where each value is');
+      if (stars === 0)
+        throw new InsightsError(
+          'BAD_PARSE_PATTERN',
+          'the parse pattern has no * to capture',
+          c.pattern.span,
+          'write a * where each value is',
+        );
       if (c.names.length !== stars) {
         throw new InsightsError(
           'BAD_PARSE_PATTERN',
@@ -285,15 +320,24 @@ class Analyzer {
         );
       }
       re = parts
-        .map((p, i) => escapeRegex(p) + (i < stars ? (i === stars - 1 && parts[stars] === '' ? '(.*)' : '(.*?)') : ''))
+        .map(
+          (p, i) =>
+            escapeRegex(p) + (i < stars ? (i === stars - 1 && parts[stars] === '' ? '(.*)' : '(.*?)') : ''),
+        )
         .join('');
       re = `(?s)${re}`;
       names = c.names.map((n, i) => ({ name: n.name, span: n.span, group: i + 1 }));
     } else {
       const groups = regexGroups(c.pattern.source);
-      names = groups.filter((g) => g.name !== undefined).map((g) => ({ name: g.name!, span: c.pattern.span, group: g.index }));
+      names = groups
+        .filter((g) => g.name !== undefined)
+        .map((g) => ({ name: g.name!, span: c.pattern.span, group: g.index }));
       if (names.length === 0) {
-        throw new InsightsError('BAD_PARSE_PATTERN', 'the parse regex has no named group (?<name>...) to capture', c.pattern.span);
+        throw new InsightsError(
+          'BAD_PARSE_PATTERN',
+          'the parse regex has no named group (?<name>...) to capture',
+          c.pattern.span,
+        );
       }
       re = toRe2(c.pattern.source);
     }
@@ -301,7 +345,17 @@ class Analyzer {
     const max = Math.max(...names.map((n) => n.group));
     this.stages.push({
       k: 'compute',
-      cols: [{ name: struct, e: { k: 'fn', t: 'text', name: '__parse', args: [source, { k: 'lit', t: 'string', v: re }, { k: 'lit', t: 'number', v: max }] } }],
+      cols: [
+        {
+          name: struct,
+          e: {
+            k: 'fn',
+            t: 'text',
+            name: '__parse',
+            args: [source, { k: 'lit', t: 'string', v: re }, { k: 'lit', t: 'number', v: max }],
+          },
+        },
+      ],
     });
     for (const n of names) {
       const col: Col = { k: 'member', t: 'text', of: struct, member: `g${n.group}` };
@@ -327,11 +381,18 @@ class Analyzer {
         'UNKNOWN_FIELD',
         `unknown field "${name}"${after}`,
         span,
-        close ? `did you mean "${close}"?` : 'see "flowwatch fields" for the Insights names of flow log fields',
+        close
+          ? `did you mean "${close}"?`
+          : 'see "flowwatch fields" for the Insights names of flow log fields',
       );
     }
     if (ctx.stats && !ctx.inAgg) {
-      throw new InsightsError('NOT_AGGREGATE', `"${name}" must be inside an aggregate such as count(), sum() or latest()`, span, `to group by it, write "by ${name}"`);
+      throw new InsightsError(
+        'NOT_AGGREGATE',
+        `"${name}" must be inside an aggregate such as count(), sum() or latest()`,
+        span,
+        `to group by it, write "by ${name}"`,
+      );
     }
     if (col.k === 'col' && FILE_COLUMNS.has(col.name)) {
       if (ctx.display) this.fileLate = true;
@@ -348,8 +409,13 @@ class Analyzer {
 
   private condition(e: TExpr, span: Span): TExpr {
     if (e.t === 'boolean') return e;
-    if (e.t === 'number') return { k: 'cmp', t: 'boolean', op: '!=', l: e, r: { k: 'lit', t: 'number', v: 0 } };
-    throw new InsightsError('TYPE_MISMATCH', 'expected a condition (a comparison, like, in, or a function returning true/false)', span);
+    if (e.t === 'number')
+      return { k: 'cmp', t: 'boolean', op: '!=', l: e, r: { k: 'lit', t: 'number', v: 0 } };
+    throw new InsightsError(
+      'TYPE_MISMATCH',
+      'expected a condition (a comparison, like, in, or a function returning true/false)',
+      span,
+    );
   }
 
   private expr(e: Expr, ctx: ExprCtx): TExpr {
@@ -361,7 +427,11 @@ class Analyzer {
       case 'regex':
         throw new InsightsError('PARSE_ERROR', 'a /regex/ can only follow like, =~ or parse', e.span);
       case 'period':
-        throw new InsightsError('BAD_PERIOD', `a period such as ${e.value}${e.unit} can only be an argument of bin, datefloor or dateceil`, e.span);
+        throw new InsightsError(
+          'BAD_PERIOD',
+          `a period such as ${e.value}${e.unit} can only be an argument of bin, datefloor or dateceil`,
+          e.span,
+        );
       case 'star':
         throw new InsightsError('PARSE_ERROR', '* can only be the argument of count(*)', e.span);
       case 'field':
@@ -385,14 +455,26 @@ class Analyzer {
         let r = this.expr(e.right, ctx);
         if (l.t === 'timestamp') l = { k: 'cast', t: 'number', to: 'epochms', e: l };
         if (r.t === 'timestamp') r = { k: 'cast', t: 'number', to: 'epochms', e: r };
-        return { k: 'arith', t: 'number', op: e.op, l: this.numeric(l, e.left.span), r: this.numeric(r, e.right.span) };
+        return {
+          k: 'arith',
+          t: 'number',
+          op: e.op,
+          l: this.numeric(l, e.left.span),
+          r: this.numeric(r, e.right.span),
+        };
       }
       case 'compare':
         return this.compare(e.op, this.expr(e.left, ctx), this.expr(e.right, ctx), e.left.span, e.right.span);
       case 'like': {
         const operand = this.textual(this.expr(e.operand, ctx));
-        const pattern = e.pattern.kind === 'string' ? { sub: e.pattern.value } : e.pattern.kind === 'regex' ? { re: toRe2(e.pattern.source) } : undefined;
-        if (!pattern) throw new InsightsError('PARSE_ERROR', 'like takes a "string" or a /regex/', e.pattern.span);
+        const pattern =
+          e.pattern.kind === 'string'
+            ? { sub: e.pattern.value }
+            : e.pattern.kind === 'regex'
+              ? { re: toRe2(e.pattern.source) }
+              : undefined;
+        if (!pattern)
+          throw new InsightsError('PARSE_ERROR', 'like takes a "string" or a /regex/', e.pattern.span);
         return { k: 'like', t: 'boolean', e: operand, negated: e.negated, pattern };
       }
       case 'in': {
@@ -416,8 +498,13 @@ class Analyzer {
     if (e.t === 'text') return { k: 'cast', t: 'number', to: 'number', e };
     if (e.t === 'boolean') return { k: 'cast', t: 'number', to: 'boolnum', e };
     if (e.t === 'null') return e;
-    if (e.k === 'lit' && typeof e.v === 'string' && NUMBER_TEXT.test(e.v)) return { k: 'lit', t: 'number', v: Number(e.v) };
-    throw new InsightsError('TYPE_MISMATCH', `expected a number, but "${this.text(span)}" is ${describe(e.t)}`, span);
+    if (e.k === 'lit' && typeof e.v === 'string' && NUMBER_TEXT.test(e.v))
+      return { k: 'lit', t: 'number', v: Number(e.v) };
+    throw new InsightsError(
+      'TYPE_MISMATCH',
+      `expected a number, but "${this.text(span)}" is ${describe(e.t)}`,
+      span,
+    );
   }
 
   private textual(e: TExpr): TExpr {
@@ -431,7 +518,8 @@ class Analyzer {
       [l, ls],
       [r, rs],
     ] as const) {
-      if (a.t === 'regex' || a.t === 'period') throw new InsightsError('TYPE_MISMATCH', 'cannot compare this value', as);
+      if (a.t === 'regex' || a.t === 'period')
+        throw new InsightsError('TYPE_MISMATCH', 'cannot compare this value', as);
     }
     if (l.t === 'timestamp' || r.t === 'timestamp') {
       const [ts, other, os] = l.t === 'timestamp' ? [l, r, rs] : [r, l, ls];
@@ -448,7 +536,8 @@ class Analyzer {
       return l.t === 'timestamp' ? mk(ms, this.numeric(r, rs)) : mk(this.numeric(l, ls), ms);
     }
     if (l.t === 'boolean' || r.t === 'boolean') {
-      const b = (x: TExpr): TExpr => (x.t === 'boolean' ? { k: 'cast', t: 'number', to: 'boolnum', e: x } : x);
+      const b = (x: TExpr): TExpr =>
+        x.t === 'boolean' ? { k: 'cast', t: 'number', to: 'boolnum', e: x } : x;
       return this.compare(op, b(l), b(r), ls, rs);
     }
     if (l.t === r.t || l.t === 'null' || r.t === 'null') return mk(l, r);
@@ -479,13 +568,28 @@ class Analyzer {
       const close = FUNCTIONS.map((f) => [f.name, editDistance(f.name.toLowerCase(), lower)] as const)
         .filter(([, d]) => d <= 2)
         .sort((a, b) => a[1] - b[1])[0]?.[0];
-      throw new InsightsError('UNKNOWN_FUNCTION', `unknown function "${e.name}"`, e.nameSpan, close ? `did you mean "${close}"?` : undefined);
+      throw new InsightsError(
+        'UNKNOWN_FUNCTION',
+        `unknown function "${e.name}"`,
+        e.nameSpan,
+        close ? `did you mean "${close}"?` : undefined,
+      );
     }
     if (def.kind === 'aggregate') {
       if (!ctx.stats) {
-        throw new InsightsError('AGGREGATE_OUTSIDE_STATS', `${def.name}() is an aggregate: it can only be used in stats`, e.span, `e.g. stats ${def.name}(...) by srcAddr`);
+        throw new InsightsError(
+          'AGGREGATE_OUTSIDE_STATS',
+          `${def.name}() is an aggregate: it can only be used in stats`,
+          e.span,
+          `e.g. stats ${def.name}(...) by srcAddr`,
+        );
       }
-      if (ctx.inAgg) throw new InsightsError('BAD_ARGUMENTS', `aggregates cannot be nested: ${def.name}() inside another aggregate`, e.span);
+      if (ctx.inAgg)
+        throw new InsightsError(
+          'BAD_ARGUMENTS',
+          `aggregates cannot be nested: ${def.name}() inside another aggregate`,
+          e.span,
+        );
     }
     const args = this.args(def, e, def.kind === 'aggregate' ? { stats: true, inAgg: true } : ctx);
     return this.build(def, args, e);
@@ -496,11 +600,22 @@ class Analyzer {
     const max = def.variadic ? Number.POSITIVE_INFINITY : def.params.length;
     if (e.args.length < min || e.args.length > max) {
       const want = def.variadic ? `at least ${min}` : min === max ? `${min}` : `${min} to ${max}`;
-      throw new InsightsError('BAD_ARGUMENTS', `${def.name}() takes ${want} argument${max === 1 ? '' : 's'}, not ${e.args.length}`, e.span, `e.g. ${def.example}`);
+      throw new InsightsError(
+        'BAD_ARGUMENTS',
+        `${def.name}() takes ${want} argument${max === 1 ? '' : 's'}, not ${e.args.length}`,
+        e.span,
+        `e.g. ${def.example}`,
+      );
     }
     return e.args.map((a, i) => {
       const p = def.params[Math.min(i, def.params.length - 1)]!;
-      const bad = (what: string): InsightsError => new InsightsError('BAD_ARGUMENTS', `argument ${i + 1} of ${def.name}() must be ${what}`, a.span, `e.g. ${def.example}`);
+      const bad = (what: string): InsightsError =>
+        new InsightsError(
+          'BAD_ARGUMENTS',
+          `argument ${i + 1} of ${def.name}() must be ${what}`,
+          a.span,
+          `e.g. ${def.example}`,
+        );
       if (a.kind === 'star') {
         if (def.name === 'count') return { k: 'lit', t: 'null', v: '*' } as TExpr;
         throw bad('a field or value, not *');
@@ -512,7 +627,8 @@ class Analyzer {
         }
         case 'literal-number':
           if (a.kind !== 'number') throw bad('a number');
-          if (def.name === 'pct' && (a.value < 0 || a.value > 100)) throw bad('a percentile between 0 and 100');
+          if (def.name === 'pct' && (a.value < 0 || a.value > 100))
+            throw bad('a percentile between 0 and 100');
           return { k: 'lit', t: 'number', v: a.value };
         case 'literal-cidr':
           if (a.kind !== 'string') throw bad('a "CIDR" string such as "10.0.0.0/16"');
@@ -520,11 +636,13 @@ class Analyzer {
         default:
           break;
       }
-      if (a.kind === 'period' || a.kind === 'regex') throw bad(p === 'number' ? 'a number' : 'a field or value');
+      if (a.kind === 'period' || a.kind === 'regex')
+        throw bad(p === 'number' ? 'a number' : 'a field or value');
       const v = this.expr(a, ctx);
       switch (p) {
         case 'number':
-          if (v.t === 'string' && !(v.k === 'lit' && NUMBER_TEXT.test(String(v.v)))) throw bad(`a number (${this.text(a.span)} is text)`);
+          if (v.t === 'string' && !(v.k === 'lit' && NUMBER_TEXT.test(String(v.v))))
+            throw bad(`a number (${this.text(a.span)} is text)`);
           if (v.t === 'timestamp') throw bad('a number (use toMillis() for a timestamp)');
           return this.numeric(v, a.span);
         case 'string':
@@ -544,10 +662,20 @@ class Analyzer {
     const t: VType = def.returns === 'arg' ? (first?.t ?? 'null') : def.returns;
     if (def.kind === 'aggregate') {
       if ((name === 'earliest' || name === 'latest') && !this.scope.has('@timestamp')) {
-        throw new InsightsError('BAD_ARGUMENTS', `${def.name}() needs @timestamp, which does not exist after stats`, e.span);
+        throw new InsightsError(
+          'BAD_ARGUMENTS',
+          `${def.name}() needs @timestamp, which does not exist after stats`,
+          e.span,
+        );
       }
-      const aggT: VType = name === 'pct' || name === 'min' || name === 'max' ? (t === 'text' ? 'number' : t) : t;
-      return { k: 'agg', t: aggT, name, args: name === 'earliest' || name === 'latest' ? [...args, TS, FILE_ID, LINE] : args };
+      const aggT: VType =
+        name === 'pct' || name === 'min' || name === 'max' ? (t === 'text' ? 'number' : t) : t;
+      return {
+        k: 'agg',
+        t: aggT,
+        name,
+        args: name === 'earliest' || name === 'latest' ? [...args, TS, FILE_ID, LINE] : args,
+      };
     }
     switch (name) {
       case 'bin':
@@ -559,9 +687,26 @@ class Analyzer {
       case 'isipv6insubnet': {
         const cidr = parseCidr(String((args[1] as { v: unknown }).v));
         const span = e.args[1]!.span;
-        if (!cidr) throw new InsightsError('BAD_CIDR', `"${(args[1] as { v: unknown }).v}" is not a CIDR block such as 10.0.0.0/16 or 2001:db8::/32`, span);
-        if (name === 'isipv4insubnet' && cidr.v !== 4) throw new InsightsError('BAD_CIDR', 'isIpv4InSubnet needs an IPv4 CIDR block such as 10.0.0.0/16', span, 'use isIpv6InSubnet or isIpInSubnet for IPv6');
-        if (name === 'isipv6insubnet' && cidr.v !== 6) throw new InsightsError('BAD_CIDR', 'isIpv6InSubnet needs an IPv6 CIDR block such as 2001:db8::/32', span, 'use isIpv4InSubnet or isIpInSubnet for IPv4');
+        if (!cidr)
+          throw new InsightsError(
+            'BAD_CIDR',
+            `"${(args[1] as { v: unknown }).v}" is not a CIDR block such as 10.0.0.0/16 or 2001:db8::/32`,
+            span,
+          );
+        if (name === 'isipv4insubnet' && cidr.v !== 4)
+          throw new InsightsError(
+            'BAD_CIDR',
+            'isIpv4InSubnet needs an IPv4 CIDR block such as 10.0.0.0/16',
+            span,
+            'use isIpv6InSubnet or isIpInSubnet for IPv6',
+          );
+        if (name === 'isipv6insubnet' && cidr.v !== 6)
+          throw new InsightsError(
+            'BAD_CIDR',
+            'isIpv6InSubnet needs an IPv6 CIDR block such as 2001:db8::/32',
+            span,
+            'use isIpv4InSubnet or isIpInSubnet for IPv4',
+          );
         return { k: 'subnet', t: 'boolean', e: args[0]!, v: cidr.v, bytes: cidr.bytes, prefix: cidr.prefix };
       }
       case 'coalesce': {
@@ -609,15 +754,30 @@ function containsAgg(e: TExpr): boolean {
 function period(value: number, unitText: string, span: Span): TExpr {
   const unit = UNITS[unitText] ?? UNITS[unitText.toLowerCase()];
   if (!unit) {
-    throw new InsightsError('BAD_PERIOD', `"${unitText}" is not a time unit`, span, 'units: ms, s, m, h, d, w, mo, q, y (e.g. 5m, 1h)');
+    throw new InsightsError(
+      'BAD_PERIOD',
+      `"${unitText}" is not a time unit`,
+      span,
+      'units: ms, s, m, h, d, w, mo, q, y (e.g. 5m, 1h)',
+    );
   }
-  if (!Number.isInteger(value) || value < 1) throw new InsightsError('BAD_PERIOD', `the period must be a whole number of at least 1, not ${value}`, span);
+  if (!Number.isInteger(value) || value < 1)
+    throw new InsightsError(
+      'BAD_PERIOD',
+      `the period must be a whole number of at least 1, not ${value}`,
+      span,
+    );
   const cap = UNIT_CAP[unit];
   if (cap && value > cap[0]) {
     const secs = value * (UNIT_SECONDS[unit] ?? 1);
     const bigger = UNIT_SECONDS[cap[1] as PeriodUnit] ?? 1;
     const alt = Number.isInteger(secs / bigger) ? ` (write ${secs / bigger}${cap[1]})` : '';
-    throw new InsightsError('BAD_PERIOD', `${value}${unitText} is too many: Logs Insights allows at most ${cap[0]}${unit}${alt}`, span, `use a larger unit${alt}`);
+    throw new InsightsError(
+      'BAD_PERIOD',
+      `${value}${unitText} is too many: Logs Insights allows at most ${cap[0]}${unit}${alt}`,
+      span,
+      `use a larger unit${alt}`,
+    );
   }
   return { k: 'period', t: 'period', n: value, unit };
 }
@@ -625,11 +785,19 @@ function period(value: number, unitText: string, span: Span): TExpr {
 /** filterIndex accepts only `field = value` and `field in [values]`. */
 function checkFilterIndex(e: Expr): void {
   const ok = (x: Expr): boolean =>
-    (x.kind === 'compare' && x.op === '=' && x.left.kind === 'field' && (x.right.kind === 'string' || x.right.kind === 'number')) ||
+    (x.kind === 'compare' &&
+      x.op === '=' &&
+      x.left.kind === 'field' &&
+      (x.right.kind === 'string' || x.right.kind === 'number')) ||
     (x.kind === 'in' && !x.negated && x.operand.kind === 'field') ||
     (x.kind === 'logic' && ok(x.left) && ok(x.right));
   if (!ok(e)) {
-    throw new InsightsError('BAD_FILTER_INDEX', 'filterIndex accepts only field = value and field in [values]', e.span, 'use filter for other conditions');
+    throw new InsightsError(
+      'BAD_FILTER_INDEX',
+      'filterIndex accepts only field = value and field in [values]',
+      e.span,
+      'use filter for other conditions',
+    );
   }
 }
 
@@ -683,7 +851,8 @@ export function parseCidr(text: string): { v: 4 | 6; bytes: number[]; prefix: nu
   } else {
     v = 4;
     const parts = addr.split('.');
-    if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+    if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255))
+      return undefined;
     bytes = parts.map(Number);
     if (prefix > 32) return undefined;
   }

@@ -19,7 +19,13 @@ export type Expr =
     }
   | { readonly kind: 'neg'; readonly operand: Expr; readonly span: Span }
   | { readonly kind: 'not'; readonly operand: Expr; readonly span: Span }
-  | { readonly kind: 'logic'; readonly op: 'and' | 'or'; readonly left: Expr; readonly right: Expr; readonly span: Span }
+  | {
+      readonly kind: 'logic';
+      readonly op: 'and' | 'or';
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly span: Span;
+    }
   | {
       readonly kind: 'arith';
       readonly op: '+' | '-' | '*' | '/' | '^' | '%';

@@ -5,6 +5,7 @@ export { analyze, DEFAULT_LIMIT, MAX_LIMIT } from './analyze.js';
 export type { Command, Expr, Query } from './ast.js';
 export { InsightsError, type Span } from './errors.js';
 export { FUNCTIONS, type FunctionDef, findFunction } from './functions.js';
+export { findLibraryQuery, LIBRARY, type LibraryQuery } from './library.js';
 export { describeQuery, parseQuery } from './parser.js';
 export type { Plan } from './plan.js';
 export { type InsightsResult, type QueryStatistics, type RunOptions, runQuery } from './run.js';

@@ -59,7 +59,12 @@ class Parser {
   query(): Query {
     const commands: Command[] = [];
     if (this.cur().kind === 'eof') {
-      throw new InsightsError('PARSE_ERROR', 'the query is empty', { start: 0, end: 0 }, 'e.g. fields @timestamp, @message | limit 20');
+      throw new InsightsError(
+        'PARSE_ERROR',
+        'the query is empty',
+        { start: 0, end: 0 },
+        'e.g. fields @timestamp, @message | limit 20',
+      );
     }
     for (;;) {
       commands.push(this.command());
@@ -72,7 +77,8 @@ class Parser {
 
   private command(): Command {
     const t = this.cur();
-    if (t.kind !== 'name' || t.quoted) throw this.error('expected a command (fields, filter, stats, sort, limit, parse, display, dedup)');
+    if (t.kind !== 'name' || t.quoted)
+      throw this.error('expected a command (fields, filter, stats, sort, limit, parse, display, dedup)');
     const word = t.text.toLowerCase();
     const why = UNSUPPORTED[word];
     if (why !== undefined) throw new InsightsError('UNSUPPORTED_COMMAND', `${t.text}: ${why}`, t.span);
@@ -82,7 +88,9 @@ class Parser {
         'UNKNOWN_COMMAND',
         `unknown command "${t.text}"`,
         t.span,
-        close ? `did you mean "${close === 'filterindex' ? 'filterIndex' : close}"?` : 'commands: fields, filter, stats, sort, limit, parse, display, dedup',
+        close
+          ? `did you mean "${close === 'filterindex' ? 'filterIndex' : close}"?`
+          : 'commands: fields, filter, stats, sort, limit, parse, display, dedup',
       );
     }
     this.next();
@@ -96,7 +104,8 @@ class Parser {
       }
       case 'filter':
       case 'filterindex': {
-        if (this.cur().kind === 'eof' || this.cur().kind === 'pipe') throw this.error('expected a condition after filter');
+        if (this.cur().kind === 'eof' || this.cur().kind === 'pipe')
+          throw this.error('expected a condition after filter');
         const expr = this.expr();
         return { kind: 'filter', expr, index: word === 'filterindex', span: span() };
       }
@@ -128,7 +137,8 @@ class Parser {
       }
       case 'limit': {
         const n = this.cur();
-        if (n.kind !== 'number' || !Number.isInteger(n.value)) throw this.error('expected a whole number of rows after limit');
+        if (n.kind !== 'number' || !Number.isInteger(n.value))
+          throw this.error('expected a whole number of rows after limit');
         this.next();
         return { kind: 'limit', count: n.value!, countSpan: n.span, span: span() };
       }
@@ -138,18 +148,31 @@ class Parser {
         if (p.kind === 'string') {
           this.next();
           const names: NameRef[] = [];
-          if (!this.isWord(this.cur(), 'as')) throw this.error('expected "as" and the names of the fields the * capture into');
+          if (!this.isWord(this.cur(), 'as'))
+            throw this.error('expected "as" and the names of the fields the * capture into');
           this.next();
           do {
             if (names.length > 0) this.next();
             const n = this.expect('name', 'a field name');
             names.push({ name: n.text, span: n.span });
           } while (this.cur().kind === 'comma');
-          return { kind: 'parse', source, pattern: { kind: 'glob', text: p.text, span: p.span }, names, span: span() };
+          return {
+            kind: 'parse',
+            source,
+            pattern: { kind: 'glob', text: p.text, span: p.span },
+            names,
+            span: span(),
+          };
         }
         if (p.kind === 'regex') {
           this.next();
-          return { kind: 'parse', source, pattern: { kind: 'regex', source: p.text, span: p.span }, names: [], span: span() };
+          return {
+            kind: 'parse',
+            source,
+            pattern: { kind: 'regex', source: p.text, span: p.span },
+            names: [],
+            span: span(),
+          };
         }
         throw this.error('expected a "glob * pattern" or a /regex/ after the field to parse');
       }
@@ -172,7 +195,9 @@ class Parser {
     do {
       if (items.length > 0) this.next();
       if (this.cur().kind === 'eof' || this.cur().kind === 'pipe') {
-        throw this.error(aggregates ? 'expected an aggregate such as count(*)' : 'expected a field or expression');
+        throw this.error(
+          aggregates ? 'expected an aggregate such as count(*)' : 'expected a field or expression',
+        );
       }
       const start = this.cur().span.start;
       const expr = this.expr();
@@ -184,7 +209,12 @@ class Parser {
         alias = { name: n.text, span: n.span };
       }
       const end = this.tokens[this.pos - 1]!.span.end;
-      items.push({ expr, text: this.src({ start, end: exprEnd }), span: { start, end }, ...(alias ? { alias } : {}) });
+      items.push({
+        expr,
+        text: this.src({ start, end: exprEnd }),
+        span: { start, end },
+        ...(alias ? { alias } : {}),
+      });
     } while (this.cur().kind === 'comma');
     return items;
   }
@@ -230,7 +260,13 @@ class Parser {
     if (t.kind === 'op' && t.text === '=~') {
       this.next();
       const pattern = this.expect('regex', 'a /regex/ after =~');
-      return { kind: 'like', negated: false, operand: left, pattern: regexExpr(pattern), span: join(left.span, pattern.span) };
+      return {
+        kind: 'like',
+        negated: false,
+        operand: left,
+        pattern: regexExpr(pattern),
+        span: join(left.span, pattern.span),
+      };
     }
     let negated = false;
     if (this.isWord(t, 'not') && (this.isWord(this.peek(1), 'like') || this.isWord(this.peek(1), 'in'))) {
@@ -240,9 +276,11 @@ class Parser {
     if (this.isWord(this.cur(), 'like')) {
       this.next();
       const p = this.cur();
-      if (p.kind !== 'string' && p.kind !== 'regex') throw this.error('expected a "string" or /regex/ after like');
+      if (p.kind !== 'string' && p.kind !== 'regex')
+        throw this.error('expected a "string" or /regex/ after like');
       this.next();
-      const pattern: Expr = p.kind === 'string' ? { kind: 'string', value: p.text, span: p.span } : regexExpr(p);
+      const pattern: Expr =
+        p.kind === 'string' ? { kind: 'string', value: p.text, span: p.span } : regexExpr(p);
       return { kind: 'like', negated, operand: left, pattern, span: join(left.span, p.span) };
     }
     if (this.isWord(this.cur(), 'in')) {
@@ -276,7 +314,8 @@ class Parser {
     let left = this.power();
     for (;;) {
       const t = this.cur();
-      const op = t.kind === 'star' ? '*' : t.kind === 'op' && (t.text === '/' || t.text === '%') ? t.text : undefined;
+      const op =
+        t.kind === 'star' ? '*' : t.kind === 'op' && (t.text === '/' || t.text === '%') ? t.text : undefined;
       if (!op) return left;
       this.next();
       const right = this.power();
@@ -296,7 +335,8 @@ class Parser {
     if (this.cur().kind === 'op' && this.cur().text === '-') {
       const t = this.next();
       const operand = this.unary();
-      if (operand.kind === 'number') return { kind: 'number', value: -operand.value, span: join(t.span, operand.span) };
+      if (operand.kind === 'number')
+        return { kind: 'number', value: -operand.value, span: join(t.span, operand.span) };
       return { kind: 'neg', operand, span: join(t.span, operand.span) };
     }
     return this.primary();
@@ -327,7 +367,8 @@ class Parser {
         return inner;
       }
       case 'name': {
-        if (!t.quoted && KEYWORDS.has(t.text.toLowerCase())) throw this.error('expected a field, value or function');
+        if (!t.quoted && KEYWORDS.has(t.text.toLowerCase()))
+          throw this.error('expected a field, value or function');
         this.next();
         if (this.cur().kind === 'lparen' && !t.quoted) {
           this.next();

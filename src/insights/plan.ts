@@ -40,7 +40,13 @@ export type TExpr =
       readonly l: TExpr;
       readonly r: TExpr;
     }
-  | { readonly k: 'logic'; readonly t: 'boolean'; readonly op: 'and' | 'or'; readonly l: TExpr; readonly r: TExpr }
+  | {
+      readonly k: 'logic';
+      readonly t: 'boolean';
+      readonly op: 'and' | 'or';
+      readonly l: TExpr;
+      readonly r: TExpr;
+    }
   | { readonly k: 'not'; readonly t: 'boolean'; readonly e: TExpr }
   | {
       readonly k: 'like';
@@ -50,9 +56,20 @@ export type TExpr =
       /** A substring (case-sensitive) or an RE2 regex. */
       readonly pattern: { readonly sub: string } | { readonly re: string };
     }
-  | { readonly k: 'in'; readonly t: 'boolean'; readonly e: TExpr; readonly items: readonly TExpr[]; readonly negated: boolean }
+  | {
+      readonly k: 'in';
+      readonly t: 'boolean';
+      readonly e: TExpr;
+      readonly items: readonly TExpr[];
+      readonly negated: boolean;
+    }
   /** Conversions: to a number (null when not numeric), to text, a timestamp to epoch ms, a boolean to 1/0. */
-  | { readonly k: 'cast'; readonly t: VType; readonly to: 'number' | 'string' | 'epochms' | 'boolnum'; readonly e: TExpr };
+  | {
+      readonly k: 'cast';
+      readonly t: VType;
+      readonly to: 'number' | 'string' | 'epochms' | 'boolnum';
+      readonly e: TExpr;
+    };
 
 export interface OrderKey {
   readonly e: TExpr;

@@ -39,7 +39,11 @@ export interface InsightsResult {
  *
  * @example const r = await runQuery('flowwatch.duckdb', 'stats count(*) by action'); r.rows
  */
-export async function runQuery(store: Store | string, text: string, opts: RunOptions = {}): Promise<InsightsResult> {
+export async function runQuery(
+  store: Store | string,
+  text: string,
+  opts: RunOptions = {},
+): Promise<InsightsResult> {
   const started = performance.now();
   const plan = analyze(parseQuery(text), opts.now ?? Math.floor(Date.now() / 1000));
   const s = typeof store === 'string' ? await Store.open(store, { readOnly: true }) : store;
@@ -47,7 +51,9 @@ export async function runQuery(store: Store | string, text: string, opts: RunOpt
     const formats =
       plan.fileFields === 'none'
         ? []
-        : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) => String(r['format']));
+        : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) =>
+            String(r['format']),
+          );
     const compiled = toSql(plan, { formats, since: opts.since, until: opts.until });
     const r = await s.userQuery(compiled.sql, plan.limit);
     let statistics: QueryStatistics | undefined;

@@ -14,7 +14,8 @@ export interface SqlEnv {
   readonly until?: number | undefined;
 }
 
-const V4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const V4 =
+  '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const NUMBER_VALUE = '[0-9]+(\\.[0-9]+)?';
 const UNIT_US: Partial<Record<PeriodUnit, number>> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 const TS_FORMAT = '%Y-%m-%d %H:%M:%S.%g';
@@ -71,12 +72,18 @@ class Renderer {
         return `(NOT coalesce(${this.sql(e.e)}, false))`;
       case 'like': {
         const x = this.sql(e.e);
-        const test = 'sub' in e.pattern ? `contains(${x}, ${literal(e.pattern.sub)})` : `regexp_matches(${x}, ${literal(e.pattern.re)})`;
+        const test =
+          'sub' in e.pattern
+            ? `contains(${x}, ${literal(e.pattern.sub)})`
+            : `regexp_matches(${x}, ${literal(e.pattern.re)})`;
         return e.negated ? `(NOT ${test})` : test;
       }
       case 'in': {
         const simple = e.items.every(
-          (i) => i.k === 'cmp' && i.r.k === 'lit' && JSON.stringify(i.l) === JSON.stringify(e.items[0]!.k === 'cmp' ? e.items[0]!.l : null),
+          (i) =>
+            i.k === 'cmp' &&
+            i.r.k === 'lit' &&
+            JSON.stringify(i.l) === JSON.stringify(e.items[0]!.k === 'cmp' ? e.items[0]!.l : null),
         );
         if (e.items.length === 0) return e.negated ? `(${this.sql(e.e)} IS NOT NULL)` : 'false';
         if (simple) {
@@ -144,7 +151,9 @@ class Renderer {
       case 'tolower':
         return `lower(${x})`;
       case 'substr':
-        return args.length > 2 ? `substr(${x}, CAST(${y} AS BIGINT) + 1, CAST(${z} AS BIGINT))` : `substr(${x}, CAST(${y} AS BIGINT) + 1)`;
+        return args.length > 2
+          ? `substr(${x}, CAST(${y} AS BIGINT) + 1, CAST(${z} AS BIGINT))`
+          : `substr(${x}, CAST(${y} AS BIGINT) + 1)`;
       case 'strcontains':
         return `(CASE WHEN contains(${x}, ${y}) THEN 1 ELSE 0 END)`;
       case 'datefloor':
@@ -159,11 +168,11 @@ class Renderer {
       case 'tomillis':
         return `epoch_ms(${x})`;
       case 'isvalidip':
-        return `coalesce(regexp_full_match(${x}, '${V4}') OR ${ipv6Hex(x)} IS NOT NULL, false)`;
+        return `coalesce(regexp_full_match(${x}, '${V4}') OR (contains(${x}, ':') AND ${ipv6Hex(x)} IS NOT NULL), false)`;
       case 'isvalidipv4':
         return `coalesce(regexp_full_match(${x}, '${V4}'), false)`;
       case 'isvalidipv6':
-        return `(${ipv6Hex(x)} IS NOT NULL)`;
+        return `coalesce(contains(${x}, ':') AND ${ipv6Hex(x)} IS NOT NULL, false)`;
       case '__parse': {
         const re = (args[1] as { v: string }).v;
         const n = Number((args[2] as { v: number }).v);
@@ -212,6 +221,11 @@ class Renderer {
     const x = this.sql(e);
     const keys = this.order([{ e, desc: last }]);
     return `first(${x} ORDER BY ${keys}) FILTER (WHERE ${x} IS NOT NULL)`;
+  }
+
+  /** ` ORDER BY ...` for the keys, or nothing when there are none. */
+  orderBy(keys: readonly OrderKey[]): string {
+    return keys.length > 0 ? ` ORDER BY ${this.order(keys)}` : '';
   }
 
   /** ORDER BY terms: CloudWatch's natural order for text, plain order otherwise; missing values last. */
@@ -266,7 +280,9 @@ function subnet(x: string, v: 4 | 6, bytes: readonly number[], prefix: number): 
     parts.push(`regexp_full_match(${x}, '${V4}')`);
     const rest = prefix % 8;
     if (rest > 0) {
-      parts.push(`(TRY_CAST(split_part(${x}, '.', ${whole + 1}) AS INTEGER) >> ${8 - rest}) = ${bytes[whole]! >> (8 - rest)}`);
+      parts.push(
+        `(TRY_CAST(split_part(${x}, '.', ${whole + 1}) AS INTEGER) >> ${8 - rest}) = ${bytes[whole]! >> (8 - rest)}`,
+      );
     }
   } else {
     const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -277,7 +293,9 @@ function subnet(x: string, v: 4 | 6, bytes: readonly number[], prefix: number): 
     const rest = prefix % 4;
     if (rest > 0) {
       const nibble = Number.parseInt(hex[whole]!, 16);
-      parts.push(`((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`);
+      parts.push(
+        `((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`,
+      );
     }
   }
   return `coalesce((${parts.join(' AND ')}), false)`;
@@ -288,13 +306,18 @@ function fileFieldSql(env: SqlEnv, r: string, f: string): Map<string, string> {
   const whens = env.formats.map((text) => {
     const fmt = parseFormat(text);
     const parts = fmt.fields.map((fld) =>
-      fld.def ? `coalesce(CAST(${r}${ident(fld.def.column)} AS VARCHAR), '-')` : `coalesce(${r}extra[${literal(fld.key)}], '-')`,
+      fld.def
+        ? `coalesce(CAST(${r}${ident(fld.def.column)} AS VARCHAR), '-')`
+        : `coalesce(${r}extra[${literal(fld.key)}], '-')`,
     );
     return `WHEN ${literal(text)} THEN concat_ws(' ', ${parts.join(', ')})`;
   });
   return new Map([
     ['__msg', whens.length > 0 ? `(CASE ${f}format ${whens.join(' ')} END)` : 'CAST(NULL AS VARCHAR)'],
-    ['__log', `(coalesce(${f}account, ${r}account_id, 'unknown') || ':' || coalesce(${f}flow_log_id, 'flowwatch'))`],
+    [
+      '__log',
+      `(coalesce(${f}account, ${r}account_id, 'unknown') || ':' || coalesce(${f}flow_log_id, 'flowwatch'))`,
+    ],
     ['__ingest', `timezone('UTC', ${f}ingested_at)`],
   ]);
 }
@@ -307,15 +330,18 @@ function stageSql(s: Stage, from: string): string {
     case 'compute':
       return `SELECT *, ${s.cols.map((c) => `${r.value(c.e)} AS ${ident(c.name)}`).join(', ')} FROM ${from}`;
     case 'stats': {
-      const cols = [...s.keys.map((k) => `${r.value(k.e)} AS ${ident(k.name)}`), ...s.aggs.map((a) => `${r.sql(a.e)} AS ${ident(a.name)}`)];
+      const cols = [
+        ...s.keys.map((k) => `${r.value(k.e)} AS ${ident(k.name)}`),
+        ...s.aggs.map((a) => `${r.sql(a.e)} AS ${ident(a.name)}`),
+      ];
       const group = s.keys.length > 0 ? ` GROUP BY ${s.keys.map((_, i) => i + 1).join(', ')}` : '';
       return `SELECT ${cols.join(', ')} FROM ${from}${group}`;
     }
     case 'limit':
-      return `SELECT * FROM ${from} ORDER BY ${r.order(s.order)} LIMIT ${s.n}`;
+      return `SELECT * FROM ${from}${r.orderBy(s.order)} LIMIT ${s.n}`;
     case 'dedup': {
       const keys = s.keys.map((k) => r.value(k));
-      return `SELECT * FROM ${from} QUALIFY (${keys.map((k) => `${k} IS NULL`).join(' OR ')}) OR row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${r.order(s.order)}) = 1`;
+      return `SELECT * FROM ${from} QUALIFY (${keys.map((k) => `${k} IS NULL`).join(' OR ')}) OR row_number() OVER (PARTITION BY ${keys.join(', ')} ${r.orderBy(s.order)}) = 1`;
     }
     default: {
       const never: never = s;
@@ -359,19 +385,20 @@ export interface CompiledSql {
  */
 export function toSql(plan: Plan, env: SqlEnv): CompiledSql {
   const ctes: string[] = [`s0 AS (${baseSql(plan, env)})`];
-  plan.stages.forEach((s, i) => ctes.push(`s${i + 1} AS (${stageSql(s, `s${i}`)})`));
+  for (const [i, s] of plan.stages.entries()) ctes.push(`s${i + 1} AS (${stageSql(s, `s${i}`)})`);
   const last = `s${plan.stages.length}`;
-  const fmt = (e: TExpr, r: Renderer): string => (e.t === 'timestamp' ? `strftime(${r.sql(e)}, '${TS_FORMAT}')` : r.value(e));
+  const fmt = (e: TExpr, r: Renderer): string =>
+    e.t === 'timestamp' ? `strftime(${r.sql(e)}, '${TS_FORMAT}')` : r.value(e);
   let body: string;
   if (plan.fileFields === 'late') {
     const r = new Renderer('t.', fileFieldSql(env, 't.', 'f.'));
     const inner = new Renderer();
     const cols = plan.output.map((o) => `${fmt(o.e, r)} AS ${ident(o.name)}`);
-    body = `SELECT ${cols.join(', ')} FROM (SELECT * FROM ${last} ORDER BY ${inner.order(plan.order)} LIMIT ${plan.limit}) t LEFT JOIN files f ON f.id = t.file_id ORDER BY ${r.order(plan.order)}`;
+    body = `SELECT ${cols.join(', ')} FROM (SELECT * FROM ${last}${inner.orderBy(plan.order)} LIMIT ${plan.limit}) t LEFT JOIN files f ON f.id = t.file_id${r.orderBy(plan.order)}`;
   } else {
     const r = new Renderer('t.');
     const cols = plan.output.map((o) => `${fmt(o.e, r)} AS ${ident(o.name)}`);
-    body = `SELECT ${cols.join(', ')} FROM ${last} t ORDER BY ${r.order(plan.order)} LIMIT ${plan.limit}`;
+    body = `SELECT ${cols.join(', ')} FROM ${last} t${r.orderBy(plan.order)} LIMIT ${plan.limit}`;
   }
   const withs = `WITH ${ctes.join(',\n')}\n`;
   const scanned = `SELECT count(*) AS records FROM flows v WHERE ${rangeSql(env, 'v.start')}`;

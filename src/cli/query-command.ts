@@ -1,0 +1,146 @@
+// `flowwatch query`: a CloudWatch Logs Insights query over the store, or one from the named library.
+
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { parseTime } from '../core/time.js';
+import { findLibraryQuery, InsightsError, LIBRARY, runQuery } from '../insights/index.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io, timeRange } from './context.js';
+import { caret } from './input-lines.js';
+import { parseOutput, render } from './output.js';
+
+interface Flags {
+  db?: string;
+  output: string;
+  since?: string;
+  until?: string;
+  last?: string;
+  name?: string;
+  list?: boolean;
+  stats?: boolean;
+  sql?: boolean;
+}
+
+export function registerQuery(program: Command, io: Io): void {
+  program
+    .command('query')
+    .description('run a CloudWatch Logs Insights query over the store')
+    .argument('[query]', 'the query, e.g. \'filter action = "REJECT" | stats count(*) by srcAddr\'')
+    .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .option(
+      '--since <time>',
+      'only records starting at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
+    )
+    .option('--until <time>', 'only records starting at or before this time')
+    .option('--last <span>', 'only the last span of time, e.g. 15m, 1h, 7d (instead of --since/--until)')
+    .option('-n, --name <name>', 'run a query from the library (see --list)')
+    .option('--list', 'list the library of named queries')
+    .option('--stats', 'also report records scanned and matched (one more pass over the data)')
+    .option('--sql', 'print the DuckDB SQL the query compiles to, and do not run it')
+    .addHelpText(
+      'after',
+      `
+The language is CloudWatch Logs Insights': fields, filter, stats (count, sum, avg, min, max, pct,
+stddev, count_distinct, earliest, latest, sortsFirst, sortsLast; by bin(5m)), sort, limit, parse,
+display, dedup, and its functions (isIpv4InSubnet, strcontains, datefloor, ...). Flow log fields have
+their Insights names (srcAddr, dstPort, flowDirection, ...: see "flowwatch fields") for every format,
+plus @timestamp, @message, @logStream, @log and @ingestionTime.
+
+Examples:
+  flowwatch query 'filter action = "REJECT" | stats count(*) as n by srcAddr | sort n desc | limit 20'
+  flowwatch query --name ssh-attempts --last 1h
+  flowwatch query 'stats sum(bytes) by bin(1h)' --output json`,
+    )
+    .action(async (text: string | undefined, flags: Flags) => {
+      if (flags.list) {
+        io.out(
+          render(
+            {
+              columns: ['name', 'title', 'query'],
+              rows: LIBRARY.map((q) => ({ name: q.name, title: q.title, query: q.query })),
+            },
+            parseOutput(flags.output),
+          ),
+        );
+        return;
+      }
+      if (flags.name !== undefined && text !== undefined) {
+        throw new UsageError('QUERY_AND_NAME', 'give either a query or --name, not both');
+      }
+      let query = text;
+      if (flags.name !== undefined) {
+        const q = findLibraryQuery(flags.name);
+        if (!q) {
+          throw new UsageError(
+            'UNKNOWN_QUERY',
+            `there is no library query named "${flags.name}"`,
+            'list them with: flowwatch query --list',
+          );
+        }
+        query = q.query;
+      }
+      if (query === undefined) {
+        throw new UsageError(
+          'NO_QUERY',
+          'give a query, or --name with a library query',
+          "e.g. flowwatch query 'stats count(*) by action'; flowwatch query --list",
+        );
+      }
+      const output = parseOutput(flags.output);
+      if (flags.last !== undefined && (flags.since !== undefined || flags.until !== undefined)) {
+        throw new UsageError('BAD_RANGE', '--last cannot be combined with --since or --until');
+      }
+      const range =
+        flags.last !== undefined
+          ? { since: lastSpan(flags.last), until: Math.floor(Date.now() / 1000) }
+          : timeRange(flags.since, flags.until);
+      const store = flags.sql ? undefined : await Store.open(dbPath(io, flags.db), { readOnly: true });
+      try {
+        if (flags.sql) {
+          const { analyze, parseQuery, toSql } = await import('../insights/index.js');
+          const plan = analyze(parseQuery(query), Math.floor(Date.now() / 1000));
+          io.out(`${toSql(plan, { formats: ['<format of each file>'], ...range }).sql}\n`);
+          return;
+        }
+        const r = await runQuery(store!, query, { ...range, statistics: flags.stats === true });
+        io.out(render({ columns: r.columns, rows: r.rows }, output));
+        if (output === 'table') {
+          const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];
+          if (r.statistics) {
+            parts.push(
+              `${r.statistics.recordsMatched.toLocaleString('en-US')} records matched`,
+              `${r.statistics.recordsScanned.toLocaleString('en-US')} scanned`,
+            );
+          }
+          parts.push(`${Math.round(r.elapsedMs).toLocaleString('en-US')} ms`);
+          io.err(`${parts.join(' · ')}\n`);
+        } else if (r.statistics) {
+          io.err(`${JSON.stringify(r.statistics)}\n`);
+        }
+      } catch (err) {
+        if (err instanceof InsightsError)
+          err.detail = caret(query.replace(/\s*\n\s*/g, ' '), ...flatSpan(query, err.start, err.end));
+        throw err;
+      } finally {
+        store?.close();
+      }
+    });
+}
+
+/** Maps a span of the query onto its one-line rendering (newlines and their indentation become one space). */
+function flatSpan(text: string, start: number, end: number): [number, number] {
+  const flat = (i: number) => text.slice(0, i).replace(/\s*\n\s*/g, ' ').length;
+  return [flat(start), Math.max(flat(start) + 1, flat(end))];
+}
+
+function lastSpan(v: string): number {
+  if (!/^\d+[smhdw]$/.test(v.trim())) {
+    throw new UsageError(
+      'BAD_LAST',
+      `--last "${v}" is not a span of time`,
+      'e.g. --last 15m, --last 2h, --last 7d',
+    );
+  }
+  return parseTime(v, '--last');
+}
