@@ -195,7 +195,7 @@ class Analyzer {
         this.order = [
           ...keys,
           ...(this.aggregated
-            ? this.groupOrder
+            ? this.groupOrder.map((k) => ({ ...k, plain: true }))
             : [
                 { e: FILE_ID, desc: false },
                 { e: LINE, desc: false },
@@ -269,6 +269,14 @@ class Analyzer {
     const aggs: Named[] = [];
     const outAggs: OutputColumn[] = [];
     for (const it of c.aggregates) {
+      if (!callsAggregate(it.expr)) {
+        throw new InsightsError(
+          'NOT_AGGREGATE',
+          `"${it.text}" is not an aggregate`,
+          it.expr.span,
+          'stats takes aggregates such as count(*), sum(bytes), avg(bytes); put grouping fields after "by"',
+        );
+      }
       const e = this.expr(it.expr, { stats: true, inAgg: false });
       if (!containsAgg(e)) {
         throw new InsightsError(
@@ -726,6 +734,28 @@ class Analyzer {
 
 function describe(t: VType): string {
   return t === 'string' || t === 'text' ? 'text' : t === 'boolean' ? 'a condition' : `a ${t}`;
+}
+
+/** True when the expression calls an aggregate function somewhere. */
+function callsAggregate(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      // An unknown function counts, so that the call is reported as unknown rather than as not an aggregate.
+      return findFunction(e.name)?.kind !== 'scalar' || e.args.some(callsAggregate);
+    case 'neg':
+    case 'not':
+      return callsAggregate(e.operand);
+    case 'logic':
+    case 'arith':
+    case 'compare':
+      return callsAggregate(e.left) || callsAggregate(e.right);
+    case 'like':
+      return callsAggregate(e.operand);
+    case 'in':
+      return callsAggregate(e.operand) || e.items.some(callsAggregate);
+    default:
+      return false;
+  }
 }
 
 function containsAgg(e: TExpr): boolean {

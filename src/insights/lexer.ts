@@ -17,6 +17,8 @@ export type TokenKind =
   | 'lbracket'
   | 'rbracket'
   | 'star'
+  /** A character the language has no use for: the parser reports it where it stands. */
+  | 'unknown'
   | 'eof';
 
 export interface Token {
@@ -38,9 +40,11 @@ const NAME_START = /[A-Za-z_@]/;
 const NAME_PART = /[A-Za-z0-9_@.]/;
 const OPERATORS = ['=~', '==', '!=', '<=', '>=', '=', '<', '>', '+', '-', '/', '^', '%'];
 
-/** Tokens after which a `/` divides; anywhere else it opens a regex. */
-function endsOperand(t: Token | undefined): boolean {
+/** Tokens after which a `/` divides; anywhere else (and after `parse <field>`) it opens a regex. */
+function endsOperand(t: Token | undefined, before: Token | undefined): boolean {
   if (!t) return false;
+  if (t.kind === 'name' && before?.kind === 'name' && !before.quoted && before.text.toLowerCase() === 'parse')
+    return false;
   if (t.kind === 'name') return t.quoted === true || !KEYWORDS.has(t.text.toLowerCase());
   return ['number', 'period', 'string', 'regex', 'rparen', 'rbracket'].includes(t.kind);
 }
@@ -115,7 +119,7 @@ export function tokenize(text: string): Token[] {
         i++;
       }
       push('string', start, { text: value });
-    } else if (c === '/' && !endsOperand(out[out.length - 1])) {
+    } else if (c === '/' && !endsOperand(out[out.length - 1], out[out.length - 2])) {
       let source = '';
       i++;
       let inClass = false;
@@ -179,14 +183,8 @@ export function tokenize(text: string): Token[] {
       push('name', start);
     } else {
       const op = OPERATORS.find((o) => text.startsWith(o, i));
-      if (!op) {
-        throw new InsightsError('PARSE_ERROR', `unexpected character "${c}" at position ${i + 1}`, {
-          start,
-          end: i + 1,
-        });
-      }
-      i += op.length;
-      push('op', start);
+      i += op ? op.length : 1;
+      push(op ? 'op' : 'unknown', start);
     }
   }
   out.push({ kind: 'eof', text: '', raw: '', span: { start: text.length, end: text.length } });

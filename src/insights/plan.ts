@@ -74,6 +74,8 @@ export type TExpr =
 export interface OrderKey {
   readonly e: TExpr;
   readonly desc: boolean;
+  /** Byte order for text instead of CloudWatch's natural order (cheap tie-breakers). */
+  readonly plain?: boolean;
 }
 
 export interface Named {

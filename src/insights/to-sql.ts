@@ -59,6 +59,8 @@ class Renderer {
         const l = this.sql(e.l);
         const r = this.sql(e.r);
         if (e.op === '^') return `pow(${l}, ${r})`;
+        // Division and modulo by zero give null (DuckDB would give an infinity for / on doubles).
+        if (e.op === '/' || e.op === '%') return `(${l} ${e.op} nullif(${r}, 0))`;
         return `(${l} ${e.op} ${r})`;
       }
       case 'neg':
@@ -156,8 +158,18 @@ class Renderer {
           : `substr(${x}, CAST(${y} AS BIGINT) + 1)`;
       case 'strcontains':
         return `(CASE WHEN contains(${x}, ${y}) THEN 1 ELSE 0 END)`;
-      case 'datefloor':
-        return floorTs(x, args[1] as Extract<TExpr, { k: 'period' }>);
+      case 'datefloor': {
+        const p = args[1] as Extract<TExpr, { k: 'period' }>;
+        const us = UNIT_US[p.unit];
+        const a0 = args[0]!;
+        // On @timestamp (whole seconds from `start`), periods of whole seconds need integer arithmetic only.
+        if (a0.k === 'col' && a0.name === '__ts' && us !== undefined && (p.n * us) % 1e6 === 0) {
+          const secs = (p.n * us) / 1e6;
+          const start = this.col('start');
+          return `make_timestamp((${start} - (${start} % ${secs})) * 1000000)`;
+        }
+        return floorTs(x, p);
+      }
       case 'dateceil': {
         const p = args[1] as Extract<TExpr, { k: 'period' }>;
         const fl = floorTs(x, p);
@@ -168,11 +180,11 @@ class Renderer {
       case 'tomillis':
         return `epoch_ms(${x})`;
       case 'isvalidip':
-        return `coalesce(regexp_full_match(${x}, '${V4}') OR (contains(${x}, ':') AND ${ipv6Hex(x)} IS NOT NULL), false)`;
+        return `(CASE WHEN contains(${x}, ':') THEN ${ipv6Hex(x)} IS NOT NULL ELSE coalesce(regexp_full_match(${x}, '${V4}'), false) END)`;
       case 'isvalidipv4':
         return `coalesce(regexp_full_match(${x}, '${V4}'), false)`;
       case 'isvalidipv6':
-        return `coalesce(contains(${x}, ':') AND ${ipv6Hex(x)} IS NOT NULL, false)`;
+        return `(CASE WHEN contains(${x}, ':') THEN ${ipv6Hex(x)} IS NOT NULL ELSE false END)`;
       case '__parse': {
         const re = (args[1] as { v: string }).v;
         const n = Number((args[2] as { v: number }).v);
@@ -233,8 +245,9 @@ class Renderer {
     return keys
       .flatMap((k) => {
         const dir = k.desc ? 'DESC' : 'ASC';
-        const x = this.value(k.e);
-        if (k.e.t !== 'string' && k.e.t !== 'text') return [`${x} ${dir} NULLS LAST`];
+        // @timestamp orders as the record start it is made from (cheaper than the timestamp).
+        const x = k.e.k === 'col' && k.e.name === '__ts' ? this.col('start') : this.value(k.e);
+        if ((k.e.t !== 'string' && k.e.t !== 'text') || k.plain) return [`${x} ${dir} NULLS LAST`];
         return [
           `(CASE WHEN ${x} IS NULL THEN NULL WHEN regexp_full_match(${x}, '${NUMBER_VALUE}') THEN 1 ELSE 0 END) ${dir} NULLS LAST`,
           `TRY_CAST(${x} AS DOUBLE) ${dir} NULLS LAST`,
@@ -270,35 +283,37 @@ function ipv6Hex(x: string): string {
   return `(list_transform([string_split(lower(${x}), '::')], p -> CASE WHEN len(p) <= 2 AND ${ok} AND regexp_full_match(lower(${x}), '[0-9a-f:]{2,39}') THEN list_transform([${groups}], g -> CASE WHEN len(g) = 8 AND list_bool_and(list_transform(g, s -> regexp_full_match(s, '[0-9a-f]{1,4}'))) THEN array_to_string(list_transform(g, s -> lpad(s, 4, '0')), '') END)[1] END)[1])`;
 }
 
-/** Subnet membership with the CIDR known: a cheap text prefix test first, then the exact check. */
+/**
+ * Subnet membership with the CIDR known: a cheap text test guards the exact check (CASE evaluates the exact
+ * check only for the rows that pass the guard). Missing and invalid addresses give false.
+ */
 function subnet(x: string, v: 4 | 6, bytes: readonly number[], prefix: number): string {
-  const parts: string[] = [];
   if (v === 4) {
     const whole = Math.floor(prefix / 8);
     if (whole >= 4) return `coalesce(${x} = ${literal(bytes.join('.'))}, false)`;
-    if (whole > 0) parts.push(`starts_with(${x}, ${literal(`${bytes.slice(0, whole).join('.')}.`)})`);
-    parts.push(`regexp_full_match(${x}, '${V4}')`);
+    const guard =
+      whole > 0 ? `starts_with(${x}, ${literal(`${bytes.slice(0, whole).join('.')}.`)})` : `${x} IS NOT NULL`;
+    const checks = [`regexp_full_match(${x}, '${V4}')`];
     const rest = prefix % 8;
     if (rest > 0) {
-      parts.push(
+      checks.push(
         `(TRY_CAST(split_part(${x}, '.', ${whole + 1}) AS INTEGER) >> ${8 - rest}) = ${bytes[whole]! >> (8 - rest)}`,
       );
     }
-  } else {
-    const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
-    const whole = Math.floor(prefix / 4);
-    parts.push(`contains(${x}, ':')`);
-    const h = ipv6Hex(x);
-    parts.push(whole > 0 ? `starts_with(${h}, '${hex.slice(0, whole)}')` : `${h} IS NOT NULL`);
-    const rest = prefix % 4;
-    if (rest > 0) {
-      const nibble = Number.parseInt(hex[whole]!, 16);
-      parts.push(
-        `((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`,
-      );
-    }
+    return `(CASE WHEN ${guard} THEN coalesce(${checks.join(' AND ')}, false) ELSE false END)`;
   }
-  return `coalesce((${parts.join(' AND ')}), false)`;
+  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  const whole = Math.floor(prefix / 4);
+  const h = ipv6Hex(x);
+  const checks = [whole > 0 ? `starts_with(${h}, '${hex.slice(0, whole)}')` : `${h} IS NOT NULL`];
+  const rest = prefix % 4;
+  if (rest > 0) {
+    const nibble = Number.parseInt(hex[whole]!, 16);
+    checks.push(
+      `((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`,
+    );
+  }
+  return `(CASE WHEN contains(${x}, ':') THEN coalesce(${checks.join(' AND ')}, false) ELSE false END)`;
 }
 
 /** The file-derived system fields (@message, @log, @ingestionTime) over a record relation `r` and files `f`. */
