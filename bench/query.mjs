@@ -93,7 +93,13 @@ const missing = queries.filter((q) => !HAND[q.name]).map((q) => q.name);
 if (missing.length > 0) throw new Error(`no hand-written SQL for: ${missing.join(', ')}`);
 
 // Same rows in the same order; queries ordered by CloudWatch's natural order of text are compared as sets.
-const UNORDERED = new Set(['udp-sources', 'syn-scanners', 'ssh-rdp-summary', 'traffic-by-direction', 'rejected-per-hour']);
+const UNORDERED = new Set([
+  'udp-sources',
+  'syn-scanners',
+  'ssh-rdp-summary',
+  'traffic-by-direction',
+  'rejected-per-hour',
+]);
 const key = (rows, ordered) => {
   const lines = rows.map((r) => JSON.stringify(Object.values(r)));
   return (ordered ? lines : lines.sort()).join('\n');
@@ -114,7 +120,11 @@ for (let i = 0; i < RUNS; i++) {
           : (await store.userQuery(HAND[q.name], 100_000)).rows;
       t[which].push((performance.now() - t0) / 1000);
     }
-    if (i === 0) agree.set(q.name, { rows: res.insights.length, same: key(res.insights, !UNORDERED.has(q.name)) === key(res.sql, !UNORDERED.has(q.name)) });
+    if (i === 0)
+      agree.set(q.name, {
+        rows: res.insights.length,
+        same: key(res.insights, !UNORDERED.has(q.name)) === key(res.sql, !UNORDERED.has(q.name)),
+      });
   }
   process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
 }

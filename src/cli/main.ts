@@ -2,12 +2,16 @@
 
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../core/errors.js';
+import { registerAlarms } from './alarms-command.js';
 import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
+import { registerInit } from './init-command.js';
 import { registerMetricFilter } from './metric-filter-command.js';
 import { registerMetrics } from './metrics-command.js';
+import { registerMonitor } from './monitor-command.js';
+import { registerNotifications } from './notifications-command.js';
 import { registerQuery } from './query-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
@@ -44,6 +48,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerIngest(program, io, setExit);
   registerSql(program, io);
   registerQuery(program, io);
+  registerInit(program, io);
+  registerMonitor(program, io);
+  registerAlarms(program, io);
+  registerNotifications(program, io);
   registerTop(program, io);
   registerFields(program, io);
   registerTestPattern(program, io);

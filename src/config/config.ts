@@ -6,12 +6,38 @@ import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument
 import { UserError } from '../core/errors.js';
 import { FilterPatternError } from '../filter/index.js';
 import {
+  type AlarmConfigError,
+  type CompositeAlarm,
+  checkAlarm,
+  checkAlarmSet,
+  checkCompositeAlarm,
+  type MetricAlarm,
+} from '../metrics/alarms/index.js';
+import {
   type CheckedMetricFilter,
   checkMetricFilter,
   type MetricFilter,
   MetricFilterError,
   type Unit,
 } from '../metrics/metric-filter.js';
+import {
+  checkRetryPolicy,
+  checkSmtp,
+  checkTopic,
+  DEFAULT_RETRY,
+  type NotifyConfigError,
+  type RetryPolicy,
+  type SmtpSettings,
+  type Topic,
+} from '../notify/index.js';
+import {
+  checkMonitor,
+  checkSource,
+  DEFAULT_MONITOR,
+  type MonitorConfigError,
+  type MonitorSettings,
+  type SourceConfig,
+} from './monitor-config.js';
 
 /** The default configuration file, looked up in the working directory. */
 export const DEFAULT_CONFIG = 'flowwatch.yaml';
@@ -35,8 +61,39 @@ export interface Config {
   /** False when the file does not exist yet (an empty configuration). */
   readonly exists: boolean;
   readonly filters: readonly CheckedMetricFilter[];
+  readonly alarms: readonly MetricAlarm[];
+  readonly compositeAlarms: readonly CompositeAlarm[];
+  readonly topics: readonly Topic[];
+  readonly smtp: SmtpSettings | undefined;
+  /** Retry schedule of notification deliveries (`notifications.retry`). */
+  readonly retry: RetryPolicy;
+  readonly sources: readonly SourceConfig[];
+  readonly monitor: MonitorSettings;
   readonly doc: Document;
 }
+
+/** The top-level keys of flowwatch.yaml. */
+export const CONFIG_KEYS = [
+  'metricFilters',
+  'alarms',
+  'compositeAlarms',
+  'topics',
+  'smtp',
+  'notifications',
+  'sources',
+  'monitor',
+] as const;
+
+/** Everything but the metric filters, for an empty or filters-only configuration. */
+const EMPTY_REST = {
+  alarms: [],
+  compositeAlarms: [],
+  topics: [],
+  smtp: undefined,
+  retry: DEFAULT_RETRY,
+  sources: [],
+  monitor: DEFAULT_MONITOR,
+} as const;
 
 const FILTER_KEYS = [
   'name',
@@ -169,8 +226,13 @@ function check(doc: Document, loc: Locator, text: string): CheckedMetricFilter[]
   if (!isMap(root)) throw loc.at(root, 'CONFIG_TYPE', 'expected a mapping with the key "metricFilters"');
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (key !== 'metricFilters') {
-      throw loc.at(pair.key as Node, 'CONFIG_UNKNOWN_KEY', `unknown key "${key}"`, 'expected metricFilters');
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw loc.at(
+        pair.key as Node,
+        'CONFIG_UNKNOWN_KEY',
+        `unknown key "${key}"`,
+        `expected one of ${CONFIG_KEYS.join(', ')}`,
+      );
     }
   }
   const list = root.get('metricFilters', true);
@@ -233,7 +295,7 @@ export function loadConfig(path: string, mustExist = false): Config {
     }
     const doc = new Document({ metricFilters: [] });
     doc.commentBefore = ' flowwatch configuration: metric filters applied to every ingested record.';
-    return { path, exists: false, filters: [], doc };
+    return { path, exists: false, filters: [], ...EMPTY_REST, doc };
   }
   return parseConfig(path, readFileSync(path, 'utf8'));
 }
@@ -241,7 +303,154 @@ export function loadConfig(path: string, mustExist = false): Config {
 /** Validates configuration text; `file` is the name used in error messages. */
 export function parseConfig(file: string, text: string): Config {
   const { doc, loc } = parse(file, text);
-  return { path: file, exists: true, filters: check(doc, loc, text), doc };
+  const filters = check(doc, loc, text);
+  return { path: file, exists: true, filters, ...checkMonitorSections(doc, loc, filters), doc };
+}
+
+type PathError = AlarmConfigError | NotifyConfigError | MonitorConfigError;
+
+/** The deepest node of the document on `path` (the value itself, else its nearest parent). */
+function nodeAtPath(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node) return node;
+  }
+  return undefined;
+}
+
+function pathName(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** Validates alarms, topics, SMTP, notification retry, sources and monitor settings (first error wins). */
+function checkMonitorSections(doc: Document, loc: Locator, filters: readonly CheckedMetricFilter[]) {
+  const fail = (base: readonly (string | number)[], e: PathError): never => {
+    const full = [...base, ...e.path];
+    throw loc.at(nodeAtPath(doc, full), e.code, `${pathName(full)}: ${e.message}`, e.hint);
+  };
+  const list = (key: string): { raw: unknown; index: number }[] => {
+    const node = doc.get(key, true);
+    if (node === undefined || (isScalar(node) && node.value === null)) return [];
+    if (!isSeq(node)) throw loc.at(node as Node, 'CONFIG_TYPE', `${key}: expected a list`);
+    return node.items.map((item, index) => ({ raw: (item as Node & { toJSON(): unknown }).toJSON(), index }));
+  };
+  const json = (key: string): unknown => {
+    const node = doc.get(key, true) as (Node & { toJSON(): unknown }) | undefined;
+    return node === undefined ? undefined : node.toJSON();
+  };
+  const alarms: MetricAlarm[] = [];
+  for (const { raw, index } of list('alarms')) {
+    const r = checkAlarm(raw, ['alarms', index]);
+    if (r.errors[0]) fail([], r.errors[0]);
+    alarms.push(r.value!);
+  }
+  const compositeAlarms: CompositeAlarm[] = [];
+  for (const { raw, index } of list('compositeAlarms')) {
+    const r = checkCompositeAlarm(raw, ['compositeAlarms', index]);
+    if (r.errors[0]) fail([], r.errors[0]);
+    compositeAlarms.push(r.value!);
+  }
+  const set = checkAlarmSet(alarms, compositeAlarms);
+  if (set[0]) fail([], set[0]);
+  const topics: Topic[] = [];
+  for (const { raw, index } of list('topics')) {
+    const r = checkTopic(raw);
+    if (!r.ok) fail(['topics', index], r.errors[0]!);
+    else topics.push(r.value);
+  }
+  const topicNames = new Set(topics.map((t) => t.name));
+  for (const [kind, defs] of [
+    ['alarms', alarms],
+    ['compositeAlarms', compositeAlarms],
+  ] as const) {
+    defs.forEach((a, i) => {
+      for (const key of ['alarmActions', 'okActions', 'insufficientDataActions'] as const) {
+        (a[key] ?? []).forEach((action, j) => {
+          const topic = action.split(':').pop() ?? action;
+          if (!topicNames.has(topic)) {
+            throw loc.at(
+              nodeAtPath(doc, [kind, i, key, j]),
+              'CONFIG_UNKNOWN_TOPIC',
+              `${kind}[${i}].${key}[${j}]: there is no topic "${topic}"`,
+              topicNames.size > 0 ? `topics: ${[...topicNames].join(', ')}` : 'declare it under topics:',
+            );
+          }
+        });
+      }
+    });
+  }
+  const metrics = new Set(filters.map((f) => `${f.filter.metricNamespace}\u0000${f.filter.metricName}`));
+  alarms.forEach((a, i) => {
+    if (!metrics.has(`${a.metric.namespace}\u0000${a.metric.metricName}`)) {
+      throw loc.at(
+        nodeAtPath(doc, ['alarms', i, 'metric']),
+        'CONFIG_UNKNOWN_METRIC',
+        `alarms[${i}].metric: no metric filter publishes ${a.metric.namespace}/${a.metric.metricName}`,
+        'alarms watch the metrics of the metricFilters in this file',
+      );
+    }
+  });
+  let smtp: SmtpSettings | undefined;
+  const smtpRaw = json('smtp');
+  if (smtpRaw !== undefined && smtpRaw !== null) {
+    const r = checkSmtp(smtpRaw);
+    if (!r.ok) fail(['smtp'], r.errors[0]!);
+    else smtp = r.value;
+  }
+  if (!smtp && topics.some((t) => t.subscriptions.some((s) => s.type === 'email'))) {
+    throw loc.at(
+      nodeAtPath(doc, ['topics']),
+      'CONFIG_NO_SMTP',
+      'topics: an email subscription needs an smtp: section (host, from)',
+    );
+  }
+  let retry = DEFAULT_RETRY;
+  const notifications = json('notifications') as Record<string, unknown> | null | undefined;
+  if (notifications !== undefined && notifications !== null) {
+    const extra = Object.keys(notifications).filter((k) => k !== 'retry');
+    if (extra.length > 0 || typeof notifications !== 'object') {
+      throw loc.at(
+        nodeAtPath(doc, ['notifications', extra[0] ?? '']),
+        'CONFIG_UNKNOWN_KEY',
+        `notifications: unknown key "${extra[0]}"`,
+        'expected retry',
+      );
+    }
+    const r = checkRetryPolicy(notifications['retry']);
+    if (!r.ok) fail(['notifications', 'retry'], r.errors[0]!);
+    else retry = r.value;
+  }
+  const sources: SourceConfig[] = [];
+  const names = new Set<string>();
+  const paths = new Map<string, string>();
+  for (const { raw, index } of list('sources')) {
+    const r = checkSource(raw, ['sources', index]);
+    if (r.errors[0]) fail([], r.errors[0]);
+    const src = r.value!;
+    if (names.has(src.name)) {
+      throw loc.at(
+        nodeAtPath(doc, ['sources', index, 'name']),
+        'CONFIG_DUPLICATE_NAME',
+        `sources[${index}]: a source named "${src.name}" is already defined above`,
+      );
+    }
+    names.add(src.name);
+    if (src.type === 'firehose' || src.type === 'subscription') {
+      const other = paths.get(src.path);
+      if (other !== undefined) {
+        throw loc.at(
+          nodeAtPath(doc, ['sources', index, 'path']),
+          'CONFIG_DUPLICATE_PATH',
+          `sources[${index}].path: ${src.path} is already used by source "${other}"`,
+        );
+      }
+      paths.set(src.path, src.name);
+    }
+    sources.push(src);
+  }
+  const m = checkMonitor(json('monitor'), ['monitor']);
+  if (m.errors[0]) fail([], m.errors[0]);
+  return { alarms, compositeAlarms, topics, smtp, retry, sources, monitor: m.value! };
 }
 
 function filterSeq(doc: Document) {

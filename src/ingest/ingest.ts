@@ -228,14 +228,19 @@ export async function ingest(
   }
 }
 
-interface Probed {
+/** A file ready to load: its name for the store, its real path, kind and content hash. */
+export interface Probed {
   readonly label: string;
   readonly path: string;
   readonly kind: Exclude<FileKind, 'binary'>;
   readonly sha256: string;
 }
 
-async function loadFile(
+/**
+ * Loads one probed file with a loader (one transaction): text and gzip through the line splitter, Parquet by
+ * column names. `given` is the format of header-less text. Throws SourceError when the file cannot be read.
+ */
+export async function loadFile(
   loader: Loader,
   { label, path, kind, sha256 }: Probed,
   bytes: number,

@@ -109,6 +109,31 @@ HAVING NOT bool_or(hit)`);
 export const STATISTICS = ['SampleCount', 'Sum', 'Average', 'Minimum', 'Maximum'] as const;
 export type Statistic = (typeof STATISTICS)[number];
 
+/** The resolved per-minute datapoints of one metric and dimension set ($1..$5: namespace, metric, dimensions, since, until). */
+const RESOLVED = `WITH dp AS (
+  SELECT * FROM metric_datapoints
+  WHERE namespace = $1 AND metric = $2 AND dimensions = $3
+    AND ($4::BIGINT IS NULL OR minute >= to_timestamp($4::BIGINT))
+    AND ($5::BIGINT IS NULL OR minute < to_timestamp($5::BIGINT))
+), real AS (
+  SELECT filter_name, minute, sample_count, sum_value, min_value, max_value FROM dp WHERE NOT is_default
+), defaults AS (
+  SELECT filter_name, minute, 1 AS sample_count, max(sum_value) AS sum_value, max(min_value) AS min_value,
+    max(max_value) AS max_value
+  FROM dp d WHERE is_default
+    AND NOT EXISTS (SELECT 1 FROM real r WHERE r.filter_name = d.filter_name AND r.minute = d.minute)
+  GROUP BY filter_name, minute
+), resolved AS (SELECT * FROM real UNION ALL SELECT * FROM defaults)`;
+
+/**
+ * SQL for a metric's statistic set per minute (sample count, sum, minimum, maximum), what alarms evaluate.
+ * Parameters as {@link periodQuerySql}.
+ */
+export const MINUTE_SETS_SQL = `${RESOLVED}
+SELECT epoch(minute)::BIGINT AS ts, sum(sample_count)::DOUBLE AS n, sum(sum_value) AS s, min(min_value) AS mn,
+  max(max_value) AS mx
+FROM resolved GROUP BY 1 ORDER BY 1`;
+
 /**
  * The query aggregating a metric's datapoints into periods: parameters $1 namespace, $2 metric, $3 the
  * canonical dimensions, $4/$5 since/until (unix seconds or NULL). Default-value rows of a filter count
@@ -125,20 +150,7 @@ export function periodQuerySql(stat: Statistic, period: number): string {
     Maximum: 'max(max_value)',
   };
   const p = Math.trunc(period);
-  return `WITH dp AS (
-  SELECT * FROM metric_datapoints
-  WHERE namespace = $1 AND metric = $2 AND dimensions = $3
-    AND ($4::BIGINT IS NULL OR minute >= to_timestamp($4::BIGINT))
-    AND ($5::BIGINT IS NULL OR minute < to_timestamp($5::BIGINT))
-), real AS (
-  SELECT filter_name, minute, sample_count, sum_value, min_value, max_value FROM dp WHERE NOT is_default
-), defaults AS (
-  SELECT filter_name, minute, 1 AS sample_count, max(sum_value) AS sum_value, max(min_value) AS min_value,
-    max(max_value) AS max_value
-  FROM dp d WHERE is_default
-    AND NOT EXISTS (SELECT 1 FROM real r WHERE r.filter_name = d.filter_name AND r.minute = d.minute)
-  GROUP BY filter_name, minute
-), resolved AS (SELECT * FROM real UNION ALL SELECT * FROM defaults)
+  return `${RESOLVED}
 SELECT to_timestamp((epoch(minute)::BIGINT // ${p}) * ${p}) AS timestamp, ${agg[stat]} AS value
 FROM resolved GROUP BY 1 ORDER BY 1`;
 }

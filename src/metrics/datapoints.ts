@@ -4,7 +4,13 @@
 import { parseFormat } from '../records/format.js';
 import { ident, literal } from '../storage/sql.js';
 import type { DeriveSql, Store } from '../storage/store.js';
-import { canonicalDimensions, datapointSql, periodQuerySql, type Statistic } from './datapoint-sql.js';
+import {
+  canonicalDimensions,
+  datapointSql,
+  MINUTE_SETS_SQL,
+  periodQuerySql,
+  type Statistic,
+} from './datapoint-sql.js';
 import type { CheckedMetricFilter } from './metric-filter.js';
 
 /**
@@ -92,4 +98,45 @@ export async function dimensionSets(
     [namespace, metric],
   );
   return r.rows.map((row) => JSON.parse(String(row['dimensions'])) as Record<string, string>);
+}
+
+/** One minute of a metric as alarms evaluate it: CloudWatch's statistic set. */
+export interface MinuteSet {
+  /** Unix seconds of the minute's start. */
+  readonly timestamp: number;
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
+}
+
+/**
+ * A metric's statistic set per minute in [since, until), for exactly the given dimension set, default values
+ * applied as for {@link statistics}.
+ *
+ * @example await minuteSets(store, 'FlowLogs', 'RejectedSSH', {}, t0, t1)
+ */
+export async function minuteSets(
+  store: Store,
+  namespace: string,
+  metric: string,
+  dimensions: Readonly<Record<string, string>>,
+  since: number,
+  until: number,
+): Promise<MinuteSet[]> {
+  if (!(await store.hasTable('metric_datapoints'))) return [];
+  const r = await store.query(MINUTE_SETS_SQL, [
+    namespace,
+    metric,
+    canonicalDimensions(dimensions),
+    Math.floor(since),
+    Math.ceil(until),
+  ]);
+  return r.rows.map((row) => ({
+    timestamp: Number(row['ts']),
+    sampleCount: Number(row['n']),
+    sum: Number(row['s']),
+    minimum: Number(row['mn']),
+    maximum: Number(row['mx']),
+  }));
 }

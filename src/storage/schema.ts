@@ -59,6 +59,20 @@ export function baseSchema(): string[] {
   min_value DOUBLE NOT NULL,
   max_value DOUBLE NOT NULL
 )`,
+    // Live sources (flowwatch monitor): the idempotency keys of stored batches and each source's resume point,
+    // written in the same transaction as the batch's records. Added without a version bump.
+    `CREATE TABLE IF NOT EXISTS source_keys (
+  source VARCHAR NOT NULL,
+  key VARCHAR NOT NULL,
+  file_id INTEGER,
+  stored_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (source, key)
+)`,
+    `CREATE TABLE IF NOT EXISTS source_checkpoints (
+  source VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+)`,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }
@@ -100,4 +114,15 @@ export const LIST_RECORD_TABLES = `SELECT name, field_set AS set FROM record_tab
 /** Registers a record table (run in the same transaction as its DDL). */
 export function registerRecordTable(name: string, set: string): string {
   return `INSERT INTO record_tables VALUES (${literal(name)}, ${literal(set)}) ON CONFLICT DO NOTHING`;
+}
+
+/** Records a batch's idempotency key (inside its load transaction: the file just inserted is the newest). */
+export function sourceKeySql(source: string, key: string): string {
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, (SELECT max(id) FROM files), now()) ON CONFLICT DO NOTHING`;
+}
+
+/** Stores a source's resume point. */
+export function sourceCheckpointSql(source: string, value: string): string {
+  return `INSERT INTO source_checkpoints VALUES (${literal(source)}, ${literal(value)}, now())
+ON CONFLICT (source) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
 }

@@ -15,6 +15,8 @@ import {
   recordTableDdl,
   registerRecordTable,
   SCHEMA_VERSION,
+  sourceCheckpointSql,
+  sourceKeySql,
 } from './schema.js';
 import { ident, literal } from './sql.js';
 
@@ -221,6 +223,34 @@ export class Store {
       return await read(this.conn, sql, undefined, maxRows);
     } catch (err) {
       throw userSqlError(err);
+    }
+  }
+
+  /** True when a live source's batch with this key was already stored. */
+  async hasSourceKey(source: string, key: string): Promise<boolean> {
+    const r = await read(this.conn, 'SELECT 1 FROM source_keys WHERE source = $1 AND key = $2', [
+      source,
+      key,
+    ]);
+    return r.rows.length > 0;
+  }
+
+  /** A live source's last committed resume point. */
+  async sourceCheckpoint(source: string): Promise<string | undefined> {
+    const r = await read(this.conn, 'SELECT value FROM source_checkpoints WHERE source = $1', [source]);
+    return r.rows.length > 0 ? String(r.rows[0]!['value']) : undefined;
+  }
+
+  /** Records a batch key (and the source's checkpoint) without records, e.g. for a file already stored. */
+  async recordSourceKey(source: string, key: string, checkpoint?: string): Promise<void> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      await this.conn.run(sourceKeySql(source, key));
+      if (checkpoint !== undefined) await this.conn.run(sourceCheckpointSql(source, checkpoint));
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK');
+      throw err;
     }
   }
 

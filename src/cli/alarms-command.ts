@@ -1,0 +1,236 @@
+// `flowwatch alarms list|history|set-state|replay`: the alarms of flowwatch.yaml, their states and history
+// (kept by the monitor in its state folder), and when they would have fired on stored data.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
+import { UsageError, UserError } from '../core/errors.js';
+import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metrics/alarms/index.js';
+import { minuteSets } from '../metrics/datapoints.js';
+import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io, positiveInt, timeRange } from './context.js';
+import { PID_FILE } from './monitor-command.js';
+import { parseOutput, render } from './output.js';
+
+interface Common {
+  config: string;
+  stateDir?: string;
+  output: string;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+function stateDirOf(flags: Common): string {
+  return resolve(flags.stateDir ?? loadConfig(flags.config).monitor.stateDir);
+}
+
+/** The pid of the monitor running on a state folder, if one runs. */
+function runningMonitor(stateDir: string): number | undefined {
+  const file = join(stateDir, PID_FILE);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerAlarms(program: Command, io: Io): void {
+  const alarms = program.command('alarms').description('alarm states, history, set-state and replay');
+  const common = (c: Command) =>
+    c
+      .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+      .option('--state-dir <dir>', 'the monitor state folder (default: monitor.stateDir of the config)')
+      .option('-o, --output <format>', 'table, json or csv', 'table');
+
+  common(alarms.command('list').description('every alarm with its state, since when and why')).action(
+    (flags: Common) => {
+      const config = loadConfig(flags.config);
+      const dir = stateDirOf(flags);
+      const m = loadAlarmState(dir, { account: config.monitor.account, region: config.monitor.region });
+      const names = [
+        ...new Set([
+          ...config.alarms.map((a) => a.name),
+          ...config.compositeAlarms.map((a) => a.name),
+          ...m.names(),
+        ]),
+      ];
+      const rows = names.map((name) => {
+        const rec = m.get(name);
+        const configured =
+          config.alarms.find((a) => a.name === name) ?? config.compositeAlarms.find((a) => a.name === name);
+        return {
+          name,
+          kind: configured && 'alarmRule' in configured ? 'composite' : 'metric',
+          state: rec?.state.value ?? 'INSUFFICIENT_DATA',
+          since: rec ? iso(rec.state.timestamp) : '',
+          reason: rec?.state.reason ?? 'not evaluated yet (start flowwatch monitor)',
+          ...(configured ? {} : { note: 'no longer in the configuration' }),
+        };
+      });
+      io.out(
+        render({ columns: ['name', 'kind', 'state', 'since', 'reason'], rows }, parseOutput(flags.output)),
+      );
+      if (!existsSync(join(dir, ALARMS_FILE)))
+        io.err(`(no alarm state in ${dir} yet: the monitor has not run there)\n`);
+    },
+  );
+
+  common(
+    alarms.command('history').description('state changes, configuration updates and actions, newest first'),
+  )
+    .argument('[name]', 'only this alarm')
+    .option('--limit <n>', 'at most this many items', '50')
+    .action((name: string | undefined, flags: Common & { limit: string }) => {
+      const config = loadConfig(flags.config);
+      const m = loadAlarmState(stateDirOf(flags), {
+        account: config.monitor.account,
+        region: config.monitor.region,
+      });
+      const items = m
+        .history(name)
+        .sort((a, b) => b.timestamp - a.timestamp)
+        .slice(0, positiveInt(flags.limit, '--limit'));
+      const rows = items.map((h) => ({
+        time: iso(h.timestamp),
+        alarm: h.alarmName,
+        type: h.type,
+        summary: h.summary,
+        reason: h.newState?.reason ?? h.detail ?? '',
+      }));
+      io.out(
+        render({ columns: ['time', 'alarm', 'type', 'summary', 'reason'], rows }, parseOutput(flags.output)),
+      );
+    });
+
+  common(
+    alarms
+      .command('set-state')
+      .description(
+        "force an alarm's state, as SetAlarmState does (a running monitor applies it and runs its actions)",
+      ),
+  )
+    .argument('<name>', 'the alarm')
+    .argument('<state>', 'OK, ALARM or INSUFFICIENT_DATA')
+    .requiredOption('--reason <text>', 'why (shown in the notification)')
+    .action(async (name: string, state: string, flags: Common & { reason: string }) => {
+      if (!(ALARM_STATES as readonly string[]).includes(state)) {
+        throw new UsageError(
+          'BAD_STATE',
+          `"${state}" is not a state`,
+          `use one of ${ALARM_STATES.join(', ')}`,
+        );
+      }
+      const config = loadConfig(flags.config);
+      if (![...config.alarms, ...config.compositeAlarms].some((a) => a.name === name)) {
+        throw new UsageError(
+          'UNKNOWN_ALARM',
+          `there is no alarm "${name}" in ${flags.config}`,
+          'list them with: flowwatch alarms list',
+        );
+      }
+      const dir = stateDirOf(flags);
+      if (runningMonitor(dir) === undefined) {
+        throw new UserError(
+          'NO_MONITOR',
+          `no monitor is running on ${dir}`,
+          'start it with: flowwatch monitor (set-state acts through the monitor, which runs the actions)',
+        );
+      }
+      const reqDir = join(dir, REQUESTS_DIR);
+      await mkdir(reqDir, { recursive: true });
+      const file = join(reqDir, `${Date.now()}-${process.pid}.json`);
+      await writeFile(file, JSON.stringify({ name, state: state as AlarmState, reason: flags.reason }));
+      // The monitor applies requests every second and removes the file.
+      for (let i = 0; i < 100 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+      if (existsSync(file))
+        throw new UserError(
+          'MONITOR_BUSY',
+          'the monitor did not pick the request up within 10 s',
+          'it will when it can; check flowwatch alarms list',
+        );
+      const m = loadAlarmState(dir, { account: config.monitor.account, region: config.monitor.region });
+      io.out(`${name}: ${m.state(name).value} (${m.state(name).reason})\n`);
+    });
+
+  alarms
+    .command('replay')
+    .description('evaluate the alarms over stored data in event time: when would they have fired?')
+    .requiredOption('--since <time>', 'start of the replay')
+    .requiredOption('--until <time>', 'end of the replay')
+    .option('--alarm <name>', 'only this alarm')
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .action(
+      async (flags: {
+        since: string;
+        until: string;
+        alarm?: string;
+        config: string;
+        db?: string;
+        output: string;
+      }) => {
+        const output = parseOutput(flags.output);
+        const config = loadConfig(flags.config, true);
+        const { since, until } = timeRange(flags.since, flags.until) as { since: number; until: number };
+        const chosen = config.alarms.filter((a) => flags.alarm === undefined || a.name === flags.alarm);
+        if (chosen.length === 0) {
+          throw new UsageError(
+            'UNKNOWN_ALARM',
+            flags.alarm
+              ? `there is no metric alarm "${flags.alarm}" in ${flags.config}`
+              : `${flags.config} has no metric alarms`,
+          );
+        }
+        const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
+        const rows: Record<string, unknown>[] = [];
+        try {
+          for (const a of chosen) {
+            const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
+            const points = await minuteSets(
+              store,
+              a.metric.namespace,
+              a.metric.metricName,
+              a.metric.dimensions,
+              since - lookback,
+              until + a.period,
+            );
+            const r = replay(
+              a,
+              (from, to) => points.filter((p) => p.timestamp >= from && p.timestamp < to),
+              since,
+              until,
+              {
+                context: { account: config.monitor.account, region: config.monitor.region },
+              },
+            );
+            for (const c of r.changes) {
+              if (c.previous === undefined) continue;
+              rows.push({
+                time: iso(c.time),
+                alarm: c.alarmName,
+                from: c.previous.value,
+                to: c.current.value,
+                actions: c.actions.join(' '),
+                reason: c.current.reason,
+              });
+            }
+          }
+        } finally {
+          store.close();
+        }
+        rows.sort((x, y) => String(x['time']).localeCompare(String(y['time'])));
+        io.out(render({ columns: ['time', 'alarm', 'from', 'to', 'actions', 'reason'], rows }, output));
+        if (output === 'table')
+          io.err(
+            `${rows.length} state change${rows.length === 1 ? '' : 's'} between ${iso(since)} and ${iso(until)}\n`,
+          );
+      },
+    );
+}

@@ -1,0 +1,95 @@
+// The commented flowwatch.yaml that `flowwatch init` writes: the classic flow log setups (rejected SSH and
+// denied ICMP as metric filters, an alarm on each, an email topic) ready to run.
+
+/** The starter configuration text. */
+export const INIT_TEMPLATE = `# flowwatch configuration. "flowwatch monitor" reads it at start; "flowwatch metric-filter put" edits it.
+# Every key is described in the README (section "Live monitoring").
+
+# Metric filters: CloudWatch filter patterns applied to every stored flow log record. Each match adds a
+# datapoint (metricValue) to the metric, per minute of the record's start. These patterns spell out the 14
+# fields of the default format; "flowwatch metric-filter presets --format '<your format>'" prints them for yours.
+metricFilters:
+  - name: rejected-ssh
+    pattern: "[version, account, eni, source, destination, srcport, destport = 22, protocol = 6, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]"
+    metricNamespace: FlowLogs
+    metricName: RejectedSSH
+    metricValue: "1"
+    defaultValue: 0
+    unit: Count
+  - name: denied-icmp
+    pattern: "[version, account, eni, source, destination, srcport, destport, protocol = 1, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]"
+    metricNamespace: FlowLogs
+    metricName: DeniedICMP
+    metricValue: "1"
+    defaultValue: 0
+    unit: Count
+
+# Alarms with CloudWatch's semantics: ALARM as soon as one rejected SSH attempt or denied ping is seen in a
+# minute (Sum >= 1 over 1 period of 60 s); OK again after a quiet minute.
+alarms:
+  - name: rejected-ssh
+    description: Someone tried SSH and was rejected by a security group or network ACL.
+    metric: { namespace: FlowLogs, metricName: RejectedSSH }
+    statistic: Sum
+    period: 60
+    evaluationPeriods: 1
+    threshold: 1
+    comparisonOperator: GreaterThanOrEqualToThreshold
+    treatMissingData: notBreaching
+    alarmActions: [netops]
+    okActions: [netops]
+  - name: denied-icmp
+    description: A ping was denied (typically by a network ACL).
+    metric: { namespace: FlowLogs, metricName: DeniedICMP }
+    statistic: Sum
+    period: 60
+    evaluationPeriods: 1
+    threshold: 1
+    comparisonOperator: GreaterThanOrEqualToThreshold
+    treatMissingData: notBreaching
+    alarmActions: [netops]
+
+# Where notifications go: SNS-like topics with subscriptions (email, webhook, slack, stdout).
+topics:
+  - name: netops
+    subscriptions:
+      - type: email
+        to: [netops@example.com]
+      - type: stdout
+      # - type: webhook
+      #   url: https://hooks.example.com/flowwatch
+      #   secretEnv: FLOWWATCH_WEBHOOK_SECRET   # HMAC-SHA256 signature in x-flowwatch-signature
+      # - type: slack
+      #   url: https://hooks.slack.com/services/...
+
+# The SMTP server email goes through. Credentials come from environment variables, never from this file.
+smtp:
+  host: localhost
+  port: 25
+  from: flowwatch <flowwatch@example.com>
+  # auth: { userEnv: SMTP_USER, passEnv: SMTP_PASSWORD }
+
+# Where live flow logs come from. A folder is watched for new and growing files (the S3 layouts, gzip,
+# Parquet); Firehose and CloudWatch Logs subscription payloads are POSTed to the monitor.
+sources:
+  - name: local
+    type: directory
+    path: ./flowlogs
+  # - name: firehose
+  #   type: firehose
+  #   path: /firehose
+  #   accessKeyEnv: FLOWWATCH_FIREHOSE_KEY
+  # - name: vpc-bucket
+  #   type: s3
+  #   bucket: my-flow-log-bucket
+  #   prefix: AWSLogs/
+  #   region: us-east-1
+  # - name: vpc-log-group
+  #   type: cloudwatch-logs
+  #   logGroupName: /vpc/flowlogs
+  #   region: us-east-1
+
+monitor:
+  listen: 127.0.0.1:8080
+  stateDir: flowwatch-state
+`;

@@ -1,0 +1,343 @@
+// The monitor's sections of flowwatch.yaml: `sources` (where live flow logs come from) and `monitor`
+// (listen address, state folder, batching, the account and Region alarms are reported under).
+// Validation returns errors with the key path, so the loader can point at the line and column.
+
+import { UserError } from '../core/errors.js';
+import { parseFormat } from '../records/format.js';
+
+/** A problem in the `sources` or `monitor` section: `path` locates it in the YAML document. */
+export class MonitorConfigError extends UserError {
+  readonly path: readonly (string | number)[];
+  constructor(code: string, path: readonly (string | number)[], message: string, hint?: string) {
+    super(code, message, hint);
+    this.path = path;
+  }
+}
+
+interface Common {
+  readonly name: string;
+  /** `${...}` format of header-less records; default: the default format (files with a header line say their own). */
+  readonly format?: string | undefined;
+}
+
+/** A folder watched for new and growing flow log files (text, gzip, Parquet; S3 layouts understood). */
+export interface DirectorySourceConfig extends Common {
+  readonly type: 'directory';
+  readonly path: string;
+  readonly pollSeconds: number;
+  /** A compressed file is read once its size has not changed for this long. */
+  readonly settleSeconds: number;
+}
+
+export interface S3SourceConfig extends Common {
+  readonly type: 's3';
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly region?: string | undefined;
+  readonly endpoint?: string | undefined;
+  readonly forcePathStyle?: boolean | undefined;
+  readonly pollSeconds: number;
+  /** Ignore objects whose key time is older than this (unix seconds, or a span back from start such as 1d). */
+  readonly since?: string | undefined;
+}
+
+export interface CloudWatchLogsSourceConfig extends Common {
+  readonly type: 'cloudwatch-logs';
+  readonly logGroupName: string;
+  readonly region?: string | undefined;
+  readonly endpoint?: string | undefined;
+  readonly pollSeconds: number;
+  readonly startTime?: string | undefined;
+  readonly filterPattern?: string | undefined;
+  readonly logStreamNames?: readonly string[] | undefined;
+}
+
+/** An Amazon Data Firehose HTTP endpoint (POST `path`); the access key comes from an environment variable. */
+export interface FirehoseSourceConfig extends Common {
+  readonly type: 'firehose';
+  readonly path: string;
+  readonly accessKeyEnv?: string | undefined;
+  readonly maxBodyMegabytes: number;
+}
+
+/** CloudWatch Logs subscription payloads POSTed by a forwarder (POST `path`, bearer token from the environment). */
+export interface SubscriptionSourceConfig extends Common {
+  readonly type: 'subscription';
+  readonly path: string;
+  readonly tokenEnv?: string | undefined;
+  readonly maxBodyMegabytes: number;
+}
+
+export type SourceConfig =
+  | DirectorySourceConfig
+  | S3SourceConfig
+  | CloudWatchLogsSourceConfig
+  | FirehoseSourceConfig
+  | SubscriptionSourceConfig;
+
+export interface MonitorSettings {
+  /** `host:port` of the HTTP server (health, metrics, Firehose and subscription endpoints). */
+  readonly listen: string;
+  /** Folder for the monitor's own state: API token, alarm states and history, notification outbox. */
+  readonly stateDir: string;
+  /** Records are committed in batches at least this often (milliseconds). */
+  readonly flushMillis: number;
+  /** ... or as soon as this many records wait. */
+  readonly flushRecords: number;
+  /** Account id and Region alarms and notifications are reported under. */
+  readonly account: string;
+  readonly region: string;
+  /** Seconds after a period closes before alarms are evaluated (late records get that long). */
+  readonly evaluationDelaySeconds: number;
+}
+
+export const DEFAULT_MONITOR: MonitorSettings = {
+  listen: '127.0.0.1:8080',
+  stateDir: 'flowwatch-state',
+  flushMillis: 500,
+  flushRecords: 200_000,
+  account: '000000000000',
+  region: 'us-east-1',
+  evaluationDelaySeconds: 2,
+};
+
+const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+const KEYS: Readonly<Record<(typeof SOURCE_TYPES)[number], readonly string[]>> = {
+  directory: ['path', 'pollSeconds', 'settleSeconds'],
+  s3: ['bucket', 'prefix', 'region', 'endpoint', 'forcePathStyle', 'pollSeconds', 'since'],
+  'cloudwatch-logs': [
+    'logGroupName',
+    'region',
+    'endpoint',
+    'pollSeconds',
+    'startTime',
+    'filterPattern',
+    'logStreamNames',
+  ],
+  firehose: ['path', 'accessKeyEnv', 'maxBodyMegabytes'],
+  subscription: ['path', 'tokenEnv', 'maxBodyMegabytes'],
+};
+
+class Reader {
+  readonly errors: MonitorConfigError[] = [];
+  constructor(private readonly base: readonly (string | number)[]) {}
+  fail(key: string | undefined, code: string, message: string, hint?: string): undefined {
+    this.errors.push(
+      new MonitorConfigError(code, key === undefined ? this.base : [...this.base, key], message, hint),
+    );
+    return undefined;
+  }
+  mapping(raw: unknown, allowed: readonly string[], what: string): Record<string, unknown> | undefined {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      return this.fail(undefined, 'CONFIG_TYPE', `expected ${what}`);
+    const m = raw as Record<string, unknown>;
+    for (const k of Object.keys(m)) {
+      if (!allowed.includes(k))
+        this.fail(k, 'CONFIG_UNKNOWN_KEY', `unknown key "${k}"`, `expected one of ${allowed.join(', ')}`);
+    }
+    return m;
+  }
+  string(m: Record<string, unknown>, key: string, required: boolean, what = 'a string'): string | undefined {
+    const v = m[key];
+    if (v === undefined || v === null)
+      return required
+        ? this.fail(undefined, 'CONFIG_MISSING_KEY', `"${key}" is missing (${what})`)
+        : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number')
+      return this.fail(key, 'CONFIG_TYPE', `${key}: expected ${what}`);
+    const s = String(v);
+    if (s.trim() === '')
+      return this.fail(key, 'CONFIG_TYPE', `${key}: expected ${what}, not an empty string`);
+    return s;
+  }
+  number(
+    m: Record<string, unknown>,
+    key: string,
+    dflt: number,
+    min: number,
+    max: number,
+    integer = false,
+  ): number {
+    const v = m[key];
+    if (v === undefined || v === null) return dflt;
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < min ||
+      v > max ||
+      (integer && !Number.isInteger(v))
+    ) {
+      this.fail(
+        key,
+        'CONFIG_BAD_NUMBER',
+        `${key}: expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`,
+      );
+      return dflt;
+    }
+    return v;
+  }
+  boolean(m: Record<string, unknown>, key: string): boolean | undefined {
+    const v = m[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') return this.fail(key, 'CONFIG_TYPE', `${key}: expected true or false`);
+    return v;
+  }
+  envName(m: Record<string, unknown>, key: string): string | undefined {
+    const s = this.string(m, key, false, 'the name of an environment variable');
+    if (s !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) {
+      return this.fail(
+        key,
+        'CONFIG_TYPE',
+        `${key}: "${s}" is not an environment variable name`,
+        'the secret itself goes in the environment, never in this file',
+      );
+    }
+    return s;
+  }
+  urlPath(m: Record<string, unknown>, key: string, dflt: string): string {
+    const s = this.string(m, key, false, 'a URL path such as /firehose') ?? dflt;
+    if (!/^\/[A-Za-z0-9/_.-]*$/.test(s)) {
+      this.fail(key, 'CONFIG_TYPE', `${key}: "${s}" is not a URL path`, 'e.g. /firehose');
+      return dflt;
+    }
+    return s;
+  }
+}
+
+/** Validates one entry of `sources`. */
+export function checkSource(
+  raw: unknown,
+  path: readonly (string | number)[],
+): { value?: SourceConfig; errors: MonitorConfigError[] } {
+  const r = new Reader(path);
+  const typeOf =
+    raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? (raw as Record<string, unknown>)['type']
+      : undefined;
+  if (typeof typeOf !== 'string' || !(SOURCE_TYPES as readonly string[]).includes(typeOf)) {
+    r.fail(
+      typeOf === undefined ? undefined : 'type',
+      'CONFIG_SOURCE_TYPE',
+      `a source needs a type: one of ${SOURCE_TYPES.join(', ')}`,
+    );
+    return { errors: r.errors };
+  }
+  const type = typeOf as (typeof SOURCE_TYPES)[number];
+  const m = r.mapping(raw, ['name', 'type', 'format', ...KEYS[type]], `a ${type} source`);
+  if (!m) return { errors: r.errors };
+  const name = r.string(m, 'name', true, 'a source name');
+  if (name !== undefined && !NAME.test(name))
+    r.fail('name', 'CONFIG_TYPE', `name "${name}" may hold letters, digits, ".", "_" and "-" (at most 64)`);
+  const format = r.string(m, 'format', false, 'a flow log format such as ${version} ${srcaddr} ...');
+  if (format !== undefined) {
+    try {
+      parseFormat(format);
+    } catch (err) {
+      r.fail('format', 'CONFIG_FORMAT', `format: ${(err as Error).message}`);
+    }
+  }
+  const common = { name: name ?? '', ...(format !== undefined ? { format } : {}) };
+  let value: SourceConfig | undefined;
+  switch (type) {
+    case 'directory':
+      value = {
+        ...common,
+        type,
+        path: r.string(m, 'path', true, 'a folder') ?? '',
+        pollSeconds: r.number(m, 'pollSeconds', 2, 0.05, 3600),
+        settleSeconds: r.number(m, 'settleSeconds', 2, 0, 3600),
+      };
+      break;
+    case 's3':
+      value = {
+        ...common,
+        type,
+        bucket: r.string(m, 'bucket', true, 'a bucket name') ?? '',
+        prefix: r.string(m, 'prefix', false, 'a key prefix such as AWSLogs/') ?? '',
+        region: r.string(m, 'region', false),
+        endpoint: r.string(m, 'endpoint', false, 'a URL'),
+        forcePathStyle: r.boolean(m, 'forcePathStyle'),
+        pollSeconds: r.number(m, 'pollSeconds', 60, 0.05, 86_400),
+        since: r.string(m, 'since', false, 'a time'),
+      };
+      break;
+    case 'cloudwatch-logs': {
+      const streams = m['logStreamNames'];
+      if (streams !== undefined && !(Array.isArray(streams) && streams.every((s) => typeof s === 'string'))) {
+        r.fail('logStreamNames', 'CONFIG_TYPE', 'logStreamNames: expected a list of stream names');
+      }
+      value = {
+        ...common,
+        type,
+        logGroupName: r.string(m, 'logGroupName', true, 'a log group name') ?? '',
+        region: r.string(m, 'region', false),
+        endpoint: r.string(m, 'endpoint', false, 'a URL'),
+        pollSeconds: r.number(m, 'pollSeconds', 30, 0.05, 86_400),
+        startTime: r.string(m, 'startTime', false, 'a time'),
+        filterPattern: r.string(m, 'filterPattern', false, 'a filter pattern'),
+        logStreamNames: Array.isArray(streams) ? (streams as string[]) : undefined,
+      };
+      break;
+    }
+    case 'firehose':
+      value = {
+        ...common,
+        type,
+        path: r.urlPath(m, 'path', '/firehose'),
+        accessKeyEnv: r.envName(m, 'accessKeyEnv'),
+        maxBodyMegabytes: r.number(m, 'maxBodyMegabytes', 64, 1, 1024),
+      };
+      break;
+    case 'subscription':
+      value = {
+        ...common,
+        type,
+        path: r.urlPath(m, 'path', '/subscription'),
+        tokenEnv: r.envName(m, 'tokenEnv'),
+        maxBodyMegabytes: r.number(m, 'maxBodyMegabytes', 8, 1, 1024),
+      };
+      break;
+  }
+  return r.errors.length > 0 || value === undefined ? { errors: r.errors } : { value, errors: [] };
+}
+
+/** Validates the `monitor` section (absent: the defaults). */
+export function checkMonitor(
+  raw: unknown,
+  path: readonly (string | number)[],
+): { value?: MonitorSettings; errors: MonitorConfigError[] } {
+  const r = new Reader(path);
+  if (raw === undefined || raw === null) return { value: DEFAULT_MONITOR, errors: [] };
+  const m = r.mapping(raw, Object.keys(DEFAULT_MONITOR), 'a mapping of monitor settings');
+  if (!m) return { errors: r.errors };
+  const listen = r.string(m, 'listen', false, 'host:port such as 127.0.0.1:8080') ?? DEFAULT_MONITOR.listen;
+  if (!/^[^\s:]*:\d{1,5}$/.test(listen) || Number(listen.split(':').pop()) > 65535) {
+    r.fail(
+      'listen',
+      'CONFIG_TYPE',
+      `listen: "${listen}" is not host:port`,
+      'e.g. 127.0.0.1:8080 (port 0 picks a free port)',
+    );
+  }
+  const account = r.string(m, 'account', false, 'a 12-digit account id') ?? DEFAULT_MONITOR.account;
+  if (!/^\d{12}$/.test(account))
+    r.fail('account', 'CONFIG_TYPE', `account: "${account}" is not a 12-digit account id`);
+  const value: MonitorSettings = {
+    listen,
+    stateDir: r.string(m, 'stateDir', false, 'a folder') ?? DEFAULT_MONITOR.stateDir,
+    flushMillis: r.number(m, 'flushMillis', DEFAULT_MONITOR.flushMillis, 10, 60_000, true),
+    flushRecords: r.number(m, 'flushRecords', DEFAULT_MONITOR.flushRecords, 1, 10_000_000, true),
+    account,
+    region: r.string(m, 'region', false, 'a Region such as us-east-1') ?? DEFAULT_MONITOR.region,
+    evaluationDelaySeconds: r.number(
+      m,
+      'evaluationDelaySeconds',
+      DEFAULT_MONITOR.evaluationDelaySeconds,
+      0,
+      3600,
+    ),
+  };
+  return r.errors.length > 0 ? { errors: r.errors } : { value, errors: [] };
+}

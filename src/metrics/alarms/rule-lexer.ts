@@ -1,0 +1,79 @@
+// Composite-alarm rule lexer: rule text → tokens with spans (words, double-quoted strings, parentheses, commas).
+
+import { UserError } from '../../core/errors.js';
+import type { Span } from './rule-ast.js';
+
+/**
+ * A composite-alarm rule that CloudWatch would refuse, or that names an alarm that does not exist.
+ *
+ * @example
+ * try { parseAlarmRule('ALARM(a') } catch (e) { if (e instanceof AlarmRuleError) [e.code, e.start] } // ['RULE_EXPECTED_RPAREN', 7]
+ */
+export class AlarmRuleError extends UserError {
+  /** 0-based offset of the first offending character. */
+  readonly start: number;
+  /** 0-based offset just after the offending text (equal to `start` for "expected X here"). */
+  readonly end: number;
+  constructor(code: string, message: string, span: Span, hint?: string) {
+    super(code, message, hint);
+    this.start = span.start;
+    this.end = span.end;
+  }
+}
+
+/** Kinds of token. A `word` is a bare run of characters: a keyword, a function name, a number or a name. */
+export type RuleTokenKind = 'word' | 'string' | 'lparen' | 'rparen' | 'comma' | 'eof';
+
+/** One token; `value` is the text without quotes. */
+export interface RuleToken {
+  readonly kind: RuleTokenKind;
+  readonly value: string;
+  readonly span: Span;
+}
+
+const STOP = /[\s(),"]/;
+
+/**
+ * Splits a rule into tokens. Throws AlarmRuleError `RULE_UNCLOSED_STRING` for a `"` without its closing `"`.
+ *
+ * @example lexAlarmRule('ALARM("a b")').map(t => t.kind) // ['word', 'lparen', 'string', 'rparen', 'eof']
+ */
+export function lexAlarmRule(text: string): RuleToken[] {
+  const out: RuleToken[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === '(' || c === ')' || c === ',') {
+      out.push({
+        kind: c === '(' ? 'lparen' : c === ')' ? 'rparen' : 'comma',
+        value: c,
+        span: { start, end: i + 1 },
+      });
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      const close = text.indexOf('"', i + 1);
+      if (close < 0) {
+        throw new AlarmRuleError(
+          'RULE_UNCLOSED_STRING',
+          'this quoted alarm name has no closing "',
+          { start, end: text.length },
+          'close the name with "',
+        );
+      }
+      out.push({ kind: 'string', value: text.slice(i + 1, close), span: { start, end: close + 1 } });
+      i = close + 1;
+      continue;
+    }
+    while (i < text.length && !STOP.test(text[i]!)) i++;
+    out.push({ kind: 'word', value: text.slice(start, i), span: { start, end: i } });
+  }
+  out.push({ kind: 'eof', value: '', span: { start: text.length, end: text.length } });
+  return out;
+}

@@ -1,0 +1,89 @@
+// The evidence of an alarm: the flow records a metric filter matched in a time window, summarised in DuckDB
+// (top sources, destination ports and interfaces, and a few sample records) for the notification.
+
+import { patternToSql } from '../filter/index.js';
+import type { Evidence } from '../notify/index.js';
+import { parseFormat } from '../records/format.js';
+import { literal } from '../storage/sql.js';
+import type { Store } from '../storage/store.js';
+import type { CheckedMetricFilter } from './metric-filter.js';
+
+/**
+ * Summarises the records `filter` matches with `start` in [since, until).
+ *
+ * @example await evidenceFor(store, filter, t - 300, t)
+ */
+export async function evidenceFor(
+  store: Store,
+  filter: CheckedMetricFilter,
+  since: number,
+  until: number,
+  opts: { top?: number; samples?: number } = {},
+): Promise<Evidence> {
+  const top = opts.top ?? 5;
+  const samples = opts.samples ?? 5;
+  const empty: Evidence = {
+    records: 0,
+    topSources: [],
+    topDestinationPorts: [],
+    topInterfaces: [],
+    sampleRecords: [],
+  };
+  if (filter.pattern.kind === 'json') return empty;
+  const formats = (await store.query('SELECT DISTINCT format FROM files ORDER BY 1')).rows.map((r) =>
+    String(r['format']),
+  );
+  if (formats.length === 0) return empty;
+  const parts = formats.map((text) => {
+    const predicate = patternToSql(filter.pattern, parseFormat(text));
+    return `SELECT * FROM flows WHERE file_id IN (SELECT id FROM files WHERE format = ${literal(text)})
+  AND start >= ${Math.floor(since)} AND start < ${Math.ceil(until)} AND coalesce(${predicate}, false)`;
+  });
+  const m = `(${parts.join('\nUNION ALL\n')})`;
+  const traffic = 'count(*) AS flows, coalesce(sum(packets), 0) AS packets, coalesce(sum(bytes), 0) AS bytes';
+  const order = `ORDER BY flows DESC, bytes DESC`;
+  // One connection: the queries run one after the other.
+  const count = await store.query(`SELECT count(*) AS n FROM ${m}`);
+  const sources = await store.query(
+    `SELECT srcaddr AS addr, ${traffic} FROM ${m} WHERE srcaddr IS NOT NULL GROUP BY 1 ${order}, 1 LIMIT ${top}`,
+  );
+  const ports = await store.query(
+    `SELECT dstport AS port, protocol, ${traffic} FROM ${m} WHERE dstport IS NOT NULL GROUP BY 1, 2 ${order}, 1, 2 LIMIT ${top}`,
+  );
+  const interfaces = await store.query(
+    `SELECT interface_id AS "interfaceId", ${traffic} FROM ${m} WHERE interface_id IS NOT NULL GROUP BY 1 ${order}, 1 LIMIT ${top}`,
+  );
+  const sample = await store.query(
+    `SELECT * EXCLUDE (extra) FROM ${m} ORDER BY start, file_id, line LIMIT ${samples}`,
+  );
+  const num = (v: unknown) => Number(v ?? 0);
+  return {
+    records: num(count.rows[0]?.['n']),
+    topSources: sources.rows.map((r) => ({
+      addr: String(r['addr']),
+      flows: num(r['flows']),
+      packets: num(r['packets']),
+      bytes: num(r['bytes']),
+    })),
+    topDestinationPorts: ports.rows.map((r) => ({
+      port: num(r['port']),
+      protocol: r['protocol'] === null ? null : num(r['protocol']),
+      flows: num(r['flows']),
+      packets: num(r['packets']),
+      bytes: num(r['bytes']),
+    })),
+    topInterfaces: interfaces.rows.map((r) => ({
+      interfaceId: String(r['interfaceId']),
+      flows: num(r['flows']),
+      packets: num(r['packets']),
+      bytes: num(r['bytes']),
+    })),
+    sampleRecords: sample.rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([k, v]) => v !== null && k !== 'file_id' && k !== 'line')
+          .map(([k, v]) => [k, typeof v === 'number' || typeof v === 'string' ? v : String(v)]),
+      ),
+    ),
+  };
+}

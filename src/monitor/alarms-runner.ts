@@ -1,0 +1,310 @@
+// Runs the configured alarms in the monitor: evaluates them on CloudWatch's schedule from the stored metric
+// datapoints, keeps their state and history durably in the state folder, and publishes a notification (with
+// the breaching flow records as evidence) for every transition that has actions.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import {
+  type AlarmContext,
+  AlarmStateMachine,
+  alarmArn,
+  evaluationRange,
+  evaluationStep,
+  type MetricAlarm,
+  type StateChange,
+} from '../metrics/alarms/index.js';
+import { minuteSets } from '../metrics/datapoints.js';
+import { evidenceFor } from '../metrics/evidence.js';
+import { writeFileDurable } from '../notify/durable-file.js';
+import {
+  type AlarmNotification,
+  cloudWatchTime,
+  type Dispatcher,
+  regionDisplayName,
+} from '../notify/index.js';
+import type { Store } from '../storage/store.js';
+
+/** The file in the state folder holding alarm states and history. */
+export const ALARMS_FILE = 'alarms.json';
+/** Folder of `flowwatch alarms set-state` requests a running monitor applies. */
+export const REQUESTS_DIR = 'alarm-requests';
+
+export interface AlarmsRunnerOptions {
+  readonly stateDir: string;
+  readonly context: AlarmContext;
+  /** Seconds after a period closes before the evaluation runs. */
+  readonly delaySeconds: number;
+  readonly now?: () => number;
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** Loads the saved state machine of a state folder, or a new one. */
+export function loadAlarmState(stateDir: string, context: AlarmContext): AlarmStateMachine {
+  const file = join(stateDir, ALARMS_FILE);
+  if (!existsSync(file)) return new AlarmStateMachine({ context });
+  return AlarmStateMachine.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const STATISTIC_NAMES: Readonly<Record<string, string>> = {
+  SampleCount: 'SAMPLE_COUNT',
+  Sum: 'SUM',
+  Average: 'AVERAGE',
+  Minimum: 'MINIMUM',
+  Maximum: 'MAXIMUM',
+};
+
+/**
+ * The alarms of a configuration, evaluated on a timer.
+ *
+ * @example const runner = await AlarmsRunner.open(config, store, dispatcher, opts); runner.start();
+ */
+export class AlarmsRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Unix seconds of the next due evaluation per alarm. */
+  private readonly due = new Map<string, number>();
+  evaluations = 0;
+  transitions = 0;
+
+  private constructor(
+    readonly machine: AlarmStateMachine,
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly dispatcher: Dispatcher | undefined,
+    private readonly opts: AlarmsRunnerOptions,
+  ) {}
+
+  static async open(
+    config: Config,
+    store: Store,
+    dispatcher: Dispatcher | undefined,
+    opts: AlarmsRunnerOptions,
+  ): Promise<AlarmsRunner> {
+    await mkdir(join(opts.stateDir, REQUESTS_DIR), { recursive: true });
+    const machine = loadAlarmState(opts.stateDir, opts.context);
+    const runner = new AlarmsRunner(machine, config, store, dispatcher, opts);
+    await runner.reconcile();
+    return runner;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? (() => Date.now() / 1000))();
+  }
+
+  /** Brings the saved alarms in line with the configuration (created, updated, deleted). */
+  private async reconcile(): Promise<void> {
+    const at = this.now();
+    const wanted = new Set([...this.config.alarms, ...this.config.compositeAlarms].map((a) => a.name));
+    for (const name of this.machine.names()) if (!wanted.has(name)) this.machine.delete(name, at);
+    for (const a of this.config.alarms) {
+      const old = this.machine.get(a.name);
+      if (!old || JSON.stringify(old.definition.alarm) !== JSON.stringify(a))
+        this.machine.putMetricAlarm(a, at);
+    }
+    for (const c of this.config.compositeAlarms) {
+      const old = this.machine.get(c.name);
+      if (!old || JSON.stringify(old.definition.alarm) !== JSON.stringify(c))
+        this.machine.putCompositeAlarm(c, at);
+    }
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    await writeFileDurable(
+      join(this.opts.stateDir, ALARMS_FILE),
+      `${JSON.stringify(this.machine.toJSON())}\n`,
+    );
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** The next evaluation instant of an alarm after `t` (CloudWatch's schedule: every step seconds). */
+  private nextDue(a: MetricAlarm, t: number): number {
+    const step = evaluationStep(a);
+    return Math.floor(t / step) * step + step;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    for (const a of this.config.alarms) if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
+    const next = Math.min(...this.due.values(), now + 1);
+    const wait = Math.max(0, (next + this.opts.delaySeconds - now) * 1000);
+    this.timer = setTimeout(
+      () => {
+        this.running = this.tick().finally(() => this.schedule());
+      },
+      Math.min(wait, 1000),
+    );
+  }
+
+  /** Applies set-state requests, then evaluates the alarms that are due. */
+  private async tick(): Promise<void> {
+    try {
+      await this.applyRequests();
+      const now = this.now();
+      const due: MetricAlarm[] = [];
+      for (const a of this.config.alarms) {
+        const t = this.due.get(a.name) ?? 0;
+        if (t + this.opts.delaySeconds <= now) {
+          due.push(a);
+          this.due.set(a.name, this.nextDue(a, now - this.opts.delaySeconds));
+        }
+      }
+      if (due.length > 0) await this.evaluate(due, Math.floor(now - this.opts.delaySeconds));
+    } catch (err) {
+      this.opts.log?.('alarm_error', { error: (err as Error).message });
+    }
+  }
+
+  /** Evaluates the given alarms (default: all) at `at` (unix seconds), then the composites; publishes transitions. */
+  async evaluate(
+    alarms: readonly MetricAlarm[] = this.config.alarms,
+    at: number = Math.floor(this.now()),
+  ): Promise<StateChange[]> {
+    const changes: StateChange[] = [];
+    for (const a of alarms) {
+      const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
+      const points = await minuteSets(
+        this.store,
+        a.metric.namespace,
+        a.metric.metricName,
+        a.metric.dimensions,
+        at - lookback,
+        at + 60,
+      );
+      this.evaluations++;
+      const change = this.machine.evaluate(a.name, points, at);
+      if (change) changes.push(change);
+    }
+    changes.push(...this.machine.evaluateComposites(at));
+    if (changes.length > 0) {
+      this.transitions += changes.length;
+      await this.save();
+      for (const c of changes) await this.publish(c);
+    }
+    return changes;
+  }
+
+  private async applyRequests(): Promise<void> {
+    const dir = join(this.opts.stateDir, REQUESTS_DIR);
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    for (const n of names) {
+      const path = join(dir, n);
+      try {
+        const r = JSON.parse(await readFile(path, 'utf8')) as {
+          name: string;
+          state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+          reason: string;
+        };
+        const change = this.machine.setState(r.name, r.state, r.reason, Math.floor(this.now()));
+        await this.save();
+        if (change) await this.publish(change);
+      } catch (err) {
+        this.opts.log?.('alarm_request_error', { file: n, error: (err as Error).message });
+      } finally {
+        await rm(path, { force: true });
+      }
+    }
+  }
+
+  private async publish(change: StateChange): Promise<void> {
+    this.opts.log?.('alarm_state_change', {
+      alarm: change.alarmName,
+      from: change.previous?.value,
+      to: change.current.value,
+      reason: change.current.reason,
+    });
+    if (change.actions.length === 0 || !this.dispatcher || change.previous === undefined) return;
+    const n = await this.notification(change);
+    const r = await this.dispatcher.publishAlarm(n);
+    for (const u of r.unknown) this.opts.log?.('alarm_unknown_topic', { alarm: change.alarmName, topic: u });
+  }
+
+  /** The SNS-shaped notification of a transition, with the evidence of the breach for ALARM. */
+  async notification(change: StateChange): Promise<AlarmNotification> {
+    const ctx = this.opts.context;
+    const def = this.machine.get(change.alarmName)?.definition;
+    const alarm = def?.alarm;
+    const arn = (topic: string) =>
+      topic.startsWith('arn:') ? topic : `arn:aws:sns:${ctx.region}:${ctx.account}:${topic}`;
+    const metric = def?.kind === 'metric' ? def.alarm : undefined;
+    let evidence: AlarmNotification['evidence'];
+    if (metric && change.current.value === 'ALARM') {
+      const filter = this.config.filters.find(
+        (f) =>
+          f.filter.metricNamespace === metric.metric.namespace &&
+          f.filter.metricName === metric.metric.metricName,
+      );
+      if (filter) {
+        const end = Math.floor(change.time / 60) * 60;
+        evidence = await evidenceFor(
+          this.store,
+          filter,
+          end - metric.evaluationPeriods * metric.period - metric.period,
+          end + 60,
+        );
+      }
+    }
+    return {
+      AlarmName: change.alarmName,
+      AlarmDescription: (alarm && 'description' in alarm ? alarm.description : undefined) ?? null,
+      AWSAccountId: ctx.account,
+      AlarmConfigurationUpdatedTimestamp: cloudWatchTime(change.time * 1000),
+      NewStateValue: change.current.value,
+      NewStateReason: change.current.reason,
+      StateChangeTime: cloudWatchTime(change.time * 1000),
+      Region: regionDisplayName(ctx.region),
+      AlarmArn: alarmArn(change.alarmName, ctx),
+      OldStateValue: change.previous?.value ?? 'INSUFFICIENT_DATA',
+      OKActions: (alarm?.okActions ?? []).map(arn),
+      AlarmActions: (alarm?.alarmActions ?? []).map(arn),
+      InsufficientDataActions: (alarm?.insufficientDataActions ?? []).map(arn),
+      Trigger: metric
+        ? {
+            MetricName: metric.metric.metricName,
+            Namespace: metric.metric.namespace,
+            StatisticType: metric.statistic !== undefined ? 'Statistic' : 'ExtendedStatistic',
+            ...(metric.statistic !== undefined
+              ? { Statistic: STATISTIC_NAMES[metric.statistic] }
+              : { ExtendedStatistic: metric.extendedStatistic }),
+            Unit: null,
+            Dimensions: Object.entries(metric.metric.dimensions).map(([name, value]) => ({ value, name })),
+            Period: metric.period,
+            EvaluationPeriods: metric.evaluationPeriods,
+            ...(metric.datapointsToAlarm !== undefined
+              ? { DatapointsToAlarm: metric.datapointsToAlarm }
+              : {}),
+            ComparisonOperator: metric.comparisonOperator,
+            Threshold: metric.threshold,
+            TreatMissingData: metric.treatMissingData ?? '',
+            EvaluateLowSampleCountPercentile: metric.evaluateLowSampleCountPercentile ?? '',
+          }
+        : {
+            MetricName: '',
+            Namespace: '',
+            StatisticType: 'Statistic',
+            Unit: null,
+            Dimensions: [],
+            Period: 0,
+            EvaluationPeriods: 0,
+            ComparisonOperator: '',
+            Threshold: 0,
+            TreatMissingData: '',
+            EvaluateLowSampleCountPercentile: '',
+          },
+      ...(evidence && evidence.records > 0 ? { evidence } : {}),
+    };
+  }
+}

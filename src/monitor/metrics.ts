@@ -1,0 +1,89 @@
+// The monitor's own metrics in Prometheus' text format (/metrics).
+
+import type { Source } from '../ingest/sources/source.js';
+import type { AlarmsRunner } from './alarms-runner.js';
+import type { StoreSink } from './store-sink.js';
+
+const esc = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+
+/** Renders the counters and gauges. */
+export function prometheus(p: {
+  sink: StoreSink;
+  alarms: AlarmsRunner;
+  sources: readonly Source[];
+  started: number;
+  dispatcherOutbox: string;
+}): string {
+  const out: string[] = [];
+  const metric = (
+    name: string,
+    type: 'counter' | 'gauge',
+    help: string,
+    samples: [Record<string, string>, number][],
+  ) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) {
+      const l = Object.entries(labels)
+        .map(([k, x]) => `${k}="${esc(x)}"`)
+        .join(',');
+      out.push(`${name}${l ? `{${l}}` : ''} ${v}`);
+    }
+  };
+  const s = p.sink.stats;
+  metric('flowwatch_records_stored_total', 'counter', 'Flow log records committed to the store.', [
+    [{}, s.recordsStored],
+  ]);
+  metric(
+    'flowwatch_records_rejected_total',
+    'counter',
+    'Lines that could not be read (see the rejects table).',
+    [[{}, s.recordsRejected]],
+  );
+  metric('flowwatch_batches_stored_total', 'counter', 'Source batches committed.', [[{}, s.batchesStored]]);
+  metric(
+    'flowwatch_batches_duplicate_total',
+    'counter',
+    'Source batches already stored (retries), acknowledged again.',
+    [[{}, s.batchesDuplicate]],
+  );
+  metric('flowwatch_commits_total', 'counter', 'Store transactions committed.', [[{}, s.commits]]);
+  metric(
+    'flowwatch_commit_errors_total',
+    'counter',
+    'Store transactions that failed (their batches were refused).',
+    [[{}, s.commitErrors]],
+  );
+  metric('flowwatch_pending_records', 'gauge', 'Records waiting for the next commit.', [
+    [{}, s.pendingRecords],
+  ]);
+  const st = p.sources.map((x) => x.status());
+  metric(
+    'flowwatch_source_batches_total',
+    'counter',
+    'Batches read per source.',
+    st.map((x) => [{ source: x.name, kind: x.kind }, x.batches]),
+  );
+  metric(
+    'flowwatch_source_errors_total',
+    'counter',
+    'Errors per source (retried).',
+    st.map((x) => [{ source: x.name, kind: x.kind }, x.errors]),
+  );
+  metric('flowwatch_alarm_evaluations_total', 'counter', 'Metric alarm evaluations.', [
+    [{}, p.alarms.evaluations],
+  ]);
+  metric('flowwatch_alarm_transitions_total', 'counter', 'Alarm state changes.', [
+    [{}, p.alarms.transitions],
+  ]);
+  const states: [Record<string, string>, number][] = [];
+  for (const name of p.alarms.machine.names()) {
+    const v = p.alarms.machine.state(name).value;
+    for (const state of ['OK', 'ALARM', 'INSUFFICIENT_DATA'])
+      states.push([{ alarm: name, state }, v === state ? 1 : 0]);
+  }
+  metric('flowwatch_alarm_state', 'gauge', 'Current state of each alarm (1 for the state it is in).', states);
+  metric('flowwatch_uptime_seconds', 'gauge', 'Seconds since the monitor started.', [
+    [{}, Math.round((Date.now() - p.started) / 1000)],
+  ]);
+  return `${out.join('\n')}\n`;
+}

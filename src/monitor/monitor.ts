@@ -1,0 +1,176 @@
+// `flowwatch monitor`: ingests from the configured sources, applies the metric filters, evaluates the alarms
+// and sends the notifications, until stopped. Everything it must not forget lives in the store (records,
+// datapoints, batch keys, source checkpoints) or the state folder (alarm states, outbox, API token).
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Log } from '../core/logger.js';
+import type { Source } from '../ingest/sources/source.js';
+import { deriveDatapoints } from '../metrics/datapoints.js';
+import { writeFileDurable } from '../notify/durable-file.js';
+import { Dispatcher } from '../notify/index.js';
+import { Store } from '../storage/store.js';
+import { AlarmsRunner } from './alarms-runner.js';
+import { DirectorySource } from './directory-source.js';
+import { prometheus } from './metrics.js';
+import { type RunningServer, startServer } from './server.js';
+import { liveSource } from './sources.js';
+import { StoreSink } from './store-sink.js';
+
+/** The file in the state folder holding the API token. */
+export const TOKEN_FILE = 'api-token';
+
+export interface MonitorOptions {
+  readonly config: Config;
+  readonly db: string;
+  readonly log: Log;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Overrides of the config's monitor settings (CLI flags). */
+  readonly listen?: string | undefined;
+  readonly stateDir?: string | undefined;
+  /** Extra routes for the HTTP server (the dashboard API of `flowwatch serve`). */
+  readonly register?: Parameters<typeof startServer>[0]['register'];
+  /** The alarm clock in unix seconds (tests); default the system clock. */
+  readonly now?: (() => number) | undefined;
+  /** Called with a token created on this start (to show it once). */
+  readonly onNewToken?: ((token: string, file: string) => void) | undefined;
+}
+
+export interface Monitor {
+  readonly url: string;
+  readonly token: string;
+  readonly store: Store;
+  readonly sink: StoreSink;
+  readonly alarms: AlarmsRunner;
+  readonly dispatcher: Dispatcher;
+  readonly sources: readonly Source[];
+  readonly stateDir: string;
+  /** Stops sources, commits what waits, stops alarms and notifications, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Reads the API token of a state folder, creating it (mode 600) on first use. */
+export async function apiToken(stateDir: string): Promise<{ token: string; created: boolean; file: string }> {
+  const file = join(stateDir, TOKEN_FILE);
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), created: false, file };
+  const token = `fw_${randomBytes(24).toString('base64url')}`;
+  await writeFileDurable(file, `${token}\n`, 0o600);
+  return { token, created: true, file };
+}
+
+/**
+ * Starts the monitor. Resolves once every part runs (the HTTP server listens).
+ *
+ * @example const m = await startMonitor({ config, db: 'flowwatch.duckdb', log, env: process.env }); await m.stop();
+ */
+export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
+  const { config, log } = opts;
+  const settings = config.monitor;
+  const stateDir = resolve(opts.stateDir ?? settings.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const { token, created, file } = await apiToken(stateDir);
+  if (created) opts.onNewToken?.(token, file);
+  const scratch = join(stateDir, 'scratch');
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+
+  const store = await Store.open(opts.db);
+  const started = Date.now();
+  const sink = await StoreSink.open(store, {
+    derive: deriveDatapoints(config.filters),
+    scratch,
+    flushMillis: settings.flushMillis,
+    flushRecords: settings.flushRecords,
+    onCommit: (c) =>
+      log(
+        'batch_committed',
+        { batches: c.batches, records: c.records, rejected: c.rejected, ms: Math.round(c.seconds * 1000) },
+        'debug',
+      ),
+  });
+  const dispatcher = await Dispatcher.open({
+    stateDir: join(stateDir, 'outbox'),
+    topics: config.topics,
+    smtp: config.smtp,
+    retry: config.retry,
+    env: opts.env,
+    onEvent: (e) => log('notification', e as unknown as Record<string, unknown>),
+  });
+  dispatcher.start();
+  const alarms = await AlarmsRunner.open(config, store, dispatcher, {
+    stateDir,
+    context: { account: settings.account, region: settings.region },
+    delaySeconds: settings.evaluationDelaySeconds,
+    ...(opts.now ? { now: opts.now } : {}),
+    log: (event, fields) => log(event, fields),
+  });
+
+  const sources: Source[] = [];
+  for (const s of config.sources) {
+    if (s.type === 'directory') sources.push(new DirectorySource(s, sink, log));
+    else if (s.type === 's3' || s.type === 'cloudwatch-logs')
+      sources.push(liveSource(s, sink, join(scratch, s.name), log));
+  }
+  const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      listen: opts.listen ?? settings.listen,
+      token,
+      endpoints,
+      sink,
+      env: opts.env,
+      log,
+      register: opts.register,
+      health: () => ({
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        sources: sources.map((s) => s.status()),
+        recordsStored: sink.stats.recordsStored,
+      }),
+      metrics: () => prometheus({ sink, alarms, sources, started, dispatcherOutbox: stateDir }),
+    });
+  } catch (err) {
+    await dispatcher.stop();
+    sink.close().catch(() => undefined);
+    store.close();
+    throw err;
+  }
+  for (const s of sources) await s.start();
+  alarms.start();
+  log('monitor_started', {
+    url: server.url,
+    db: opts.db,
+    stateDir,
+    sources: config.sources.map((s) => `${s.name} (${s.type})`),
+    alarms: config.alarms.length,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    token,
+    store,
+    sink,
+    alarms,
+    dispatcher,
+    sources,
+    stateDir,
+    stop() {
+      stopping ??= (async () => {
+        log('monitor_stopping', {});
+        for (const s of sources) await s.stop();
+        await server.close();
+        await sink.close();
+        await alarms.stop();
+        await dispatcher.stop();
+        await store.checkpoint();
+        store.close();
+        log('monitor_stopped', { recordsStored: sink.stats.recordsStored });
+      })();
+      return stopping;
+    },
+  };
+}
