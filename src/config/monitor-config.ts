@@ -94,8 +94,8 @@ export interface MonitorSettings {
 export const DEFAULT_MONITOR: MonitorSettings = {
   listen: '127.0.0.1:8080',
   stateDir: 'flowwatch-state',
-  flushMillis: 500,
-  flushRecords: 200_000,
+  flushMillis: 250,
+  flushRecords: 50_000,
   account: '000000000000',
   region: 'us-east-1',
   evaluationDelaySeconds: 2,

@@ -31,7 +31,9 @@ export interface SinkOptions {
   readonly flushMillis: number;
   /** ... or as soon as this many records wait. */
   readonly flushRecords: number;
-  /** Called after each commit with the number of records stored and the newest record start seen. */
+  /** Commits that may run at once, each on its own DuckDB connection (default 2). */
+  readonly writers?: number | undefined;
+  /** Called after each commit with the number of records stored. */
   readonly onCommit?: ((info: CommitInfo) => void) | undefined;
 }
 
@@ -58,6 +60,13 @@ export interface SinkStats {
  *
  * @example const sink = await StoreSink.open(store, { scratch, flushMillis: 500, flushRecords: 200_000 });
  */
+interface Slot {
+  readonly loader: Loader;
+  readonly id: number;
+  /** This commit's key and checkpoint statements, added by the loader's derive hook. */
+  extras: string[];
+}
+
 export class StoreSink implements Sink {
   readonly stats: SinkStats = {
     batchesStored: 0,
@@ -72,28 +81,31 @@ export class StoreSink implements Sink {
   private pendingKeys = new Set<string>();
   private files: Waiting<FileBatch>[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private extras: string[] = [];
+  private readonly free: Slot[];
+  private readonly waitingForSlot: ((s: Slot) => void)[] = [];
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
   private seq = 0;
 
   private constructor(
     private readonly store: Store,
-    private readonly loader: Loader,
+    private readonly slots: Slot[],
     private readonly opts: SinkOptions,
-  ) {}
+  ) {
+    this.free = [...slots];
+  }
 
   static async open(store: Store, opts: SinkOptions): Promise<StoreSink> {
     await mkdir(opts.scratch, { recursive: true });
-    let sink: StoreSink | undefined;
-    // The derive hook adds this commit's keys and checkpoints to the metric datapoint statements.
-    const derive: DeriveSql = (format, rows) => [
-      ...(opts.derive?.(format, rows) ?? []),
-      ...(sink?.extras ?? []),
-    ];
-    const loader = await store.loader(derive);
-    sink = new StoreSink(store, loader, opts);
-    return sink;
+    const slots: Slot[] = [];
+    for (let id = 0; id < Math.max(1, opts.writers ?? 2); id++) {
+      const slot: { loader?: Loader; id: number; extras: string[] } = { id, extras: [] };
+      // The derive hook adds the commit's keys and checkpoints to the metric datapoint statements.
+      const derive: DeriveSql = (format, rows) => [...(opts.derive?.(format, rows) ?? []), ...slot.extras];
+      slot.loader = await store.loader(derive);
+      slots.push(slot as Slot);
+    }
+    return new StoreSink(store, slots, opts);
   }
 
   async checkpoint(source: string): Promise<string | undefined> {
@@ -108,7 +120,7 @@ export class StoreSink implements Sink {
         this.stats.batchesDuplicate++;
         // The source may have moved on: keep its checkpoint.
         if (batch.checkpoint !== undefined && !this.pendingKeys.has(id)) {
-          await this.enqueue(() => this.store.recordSourceKey(batch.source, batch.key, batch.checkpoint));
+          await this.store.recordSourceKey(batch.source, batch.key, batch.checkpoint);
         }
         return 'duplicate';
       }
@@ -130,14 +142,15 @@ export class StoreSink implements Sink {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.enqueue(() => this.commit());
+    while (this.pending.length > 0 || this.files.length > 0) await this.commit();
+    await Promise.all(this.running);
   }
 
   /** Commits what waits, then refuses new batches. */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
-    this.loader.close();
+    for (const s of this.slots) s.loader.close();
   }
 
   private schedule(ms: number): void {
@@ -145,29 +158,48 @@ export class StoreSink implements Sink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.enqueue(() => this.commit());
+      void this.commit();
     }, ms);
   }
 
-  private enqueue(job: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(job);
-    this.queue = run.catch(() => undefined);
-    return run;
+  private acquire(): Promise<Slot> {
+    const s = this.free.pop();
+    return s ? Promise.resolve(s) : new Promise((resolve) => this.waitingForSlot.push(resolve));
   }
 
+  private release(slot: Slot): void {
+    const next = this.waitingForSlot.shift();
+    if (next) next(slot);
+    else this.free.push(slot);
+  }
+
+  /** Takes what waits when a writer is free and commits it on that writer; several commits may run at once. */
   private async commit(): Promise<void> {
+    const slot = await this.acquire();
     const files = this.files;
     this.files = [];
-    for (const w of files) await this.commitFile(w);
     const lines = this.pending;
     this.pending = [];
     this.stats.pendingRecords = 0;
-    const byFormat = new Map<string, Waiting<LinesBatch>[]>();
-    for (const w of lines) {
-      const f = w.batch.format ?? DEFAULT.text;
-      byFormat.set(f, [...(byFormat.get(f) ?? []), w]);
+    const job = (async () => {
+      try {
+        for (const w of files) await this.commitFile(slot, w);
+        const byFormat = new Map<string, Waiting<LinesBatch>[]>();
+        for (const w of lines) {
+          const f = w.batch.format ?? DEFAULT.text;
+          byFormat.set(f, [...(byFormat.get(f) ?? []), w]);
+        }
+        for (const [format, group] of byFormat) await this.commitLines(slot, format, group);
+      } finally {
+        this.release(slot);
+      }
+    })();
+    this.running.add(job);
+    try {
+      await job;
+    } finally {
+      this.running.delete(job);
     }
-    for (const [format, group] of byFormat) await this.commitLines(format, group);
   }
 
   private done(ws: readonly Waiting<Batch>[], err: unknown): void {
@@ -189,10 +221,16 @@ export class StoreSink implements Sink {
     return out;
   }
 
-  private async commitLines(format: string, group: Waiting<LinesBatch>[]): Promise<void> {
+  private scratch(slot: Slot) {
+    return {
+      normal: join(this.opts.scratch, `normal-${slot.id}.txt`),
+      odd: join(this.opts.scratch, `odd-${slot.id}.txt`),
+    };
+  }
+
+  private async commitLines(slot: Slot, format: string, group: Waiting<LinesBatch>[]): Promise<void> {
     const t0 = performance.now();
     const path = join(this.opts.scratch, `batch-${this.seq++}.log`);
-    const records = group.reduce((n, w) => n + w.batch.lines.length, 0);
     try {
       const text = `${group
         .map((w) => w.batch.lines.join('\n'))
@@ -204,36 +242,34 @@ export class StoreSink implements Sink {
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
-      this.extras = this.keysSql(group);
+      slot.extras = this.keysSql(group);
       const r = await loadFile(
-        this.loader,
+        slot.loader,
         { label, path, kind: 'text', sha256: hash.digest('hex') },
         Buffer.byteLength(text),
         parseFormat(format),
-        { normal: join(this.opts.scratch, 'normal.txt'), odd: join(this.opts.scratch, 'odd.txt') },
+        this.scratch(slot),
       );
-      this.stats.commits++;
-      this.stats.batchesStored += group.length;
-      this.stats.recordsStored += r.result.records;
-      this.stats.recordsRejected += r.result.rejected;
-      this.opts.onCommit?.({
-        batches: group.length,
-        records: r.result.records,
-        rejected: r.result.rejected,
-        seconds: (performance.now() - t0) / 1000,
-      });
+      this.count(group.length, r.result.records, r.result.rejected, t0);
       this.done(group, undefined);
     } catch (err) {
       this.stats.commitErrors++;
       this.done(group, err);
     } finally {
-      this.extras = [];
+      slot.extras = [];
       await rm(path, { force: true });
     }
-    void records;
   }
 
-  private async commitFile(w: Waiting<FileBatch>): Promise<void> {
+  private count(batches: number, records: number, rejected: number, t0: number): void {
+    this.stats.commits++;
+    this.stats.batchesStored += batches;
+    this.stats.recordsStored += records;
+    this.stats.recordsRejected += rejected;
+    this.opts.onCommit?.({ batches, records, rejected, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  private async commitFile(slot: Slot, w: Waiting<FileBatch>): Promise<void> {
     const t0 = performance.now();
     const b = w.batch;
     try {
@@ -245,7 +281,7 @@ export class StoreSink implements Sink {
         );
       }
       const sha = await sha256File(b.path);
-      const twin = await this.loader.ingestedAs(sha);
+      const twin = await slot.loader.ingestedAs(sha);
       if (twin !== undefined) {
         await this.store.recordSourceKey(b.source, b.key, b.checkpoint);
         this.stats.batchesDuplicate++;
@@ -253,30 +289,21 @@ export class StoreSink implements Sink {
         w.resolve('duplicate');
         return;
       }
-      this.extras = this.keysSql([w]);
+      slot.extras = this.keysSql([w]);
       const r = await loadFile(
-        this.loader,
+        slot.loader,
         { label: b.origin ?? b.path, path: b.path, kind, sha256: sha },
         (await stat(b.path)).size,
         b.format === undefined ? undefined : parseFormat(b.format),
-        { normal: join(this.opts.scratch, 'normal.txt'), odd: join(this.opts.scratch, 'odd.txt') },
+        this.scratch(slot),
       );
-      this.stats.commits++;
-      this.stats.batchesStored++;
-      this.stats.recordsStored += r.result.records;
-      this.stats.recordsRejected += r.result.rejected;
-      this.opts.onCommit?.({
-        batches: 1,
-        records: r.result.records,
-        rejected: r.result.rejected,
-        seconds: (performance.now() - t0) / 1000,
-      });
+      this.count(1, r.result.records, r.result.rejected, t0);
       this.done([w], undefined);
     } catch (err) {
       this.stats.commitErrors++;
       this.done([w], err);
     } finally {
-      this.extras = [];
+      slot.extras = [];
     }
   }
 }

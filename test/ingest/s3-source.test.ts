@@ -100,7 +100,7 @@ function source(bucket: string, sink: MemorySink, extra: Partial<S3SourceOptions
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -276,8 +276,8 @@ describe('S3Source: failures', () => {
     );
     for (const [i, k] of keys.entries()) await put(bucket, k, flowFile(i));
     const sink = new MemorySink();
-    // All three share one LastModified second, so they are handled in key order: delete the third while
-    // the first is being written.
+    // Handled in LastModified order, ties in key order: that is the order of the puts. Delete the third
+    // while the first is being written.
     sink.onWrite = async (b) => {
       if (b.key === batchKey(bucket, keys[0]!, flowFile(0))) {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys[2]! }));
@@ -333,7 +333,7 @@ describe('S3Source: failures', () => {
   });
 });
 
-describe('S3Source: since', () => {
+describe('S3Source: since and the late-arrival horizon', () => {
   it('leaves out objects whose key time ends before since (15-minute margin), jumping over old days', async () => {
     const bucket = await newBucket();
     const keep = [
@@ -364,6 +364,26 @@ describe('S3Source: since', () => {
     // Listed and left out: the first key of A's 18th (the listing then jumps to A's 19th, so the other two
     // are never listed), A's 23:00 on the 19th, and the first key of B's 17th (then a jump to B's 19th).
     expect(src.status().pruned).toBe(3);
+    await src.stop();
+  });
+
+  it('after a complete poll, lists no further back than lateSeconds before the newest key time', async () => {
+    const bucket = await newBucket();
+    await put(bucket, plainKey(A, 'eu-west-1', '20240520T1020', '60000001'), flowFile(1));
+    const sink = new MemorySink();
+    const src = source(bucket, sink, { lateSeconds: 3600 });
+    expect((await src.pollOnce()).batches).toBe(1);
+    // Newest key time 10:20, so the horizon is 09:20; with the 15-minute margin a 09:00 file (ends 09:05,
+    // + 15 min = 09:20) is left out, a 09:05 file (09:25) is still taken, and the 19th is jumped over.
+    const late = [
+      plainKey(A, 'eu-west-1', '20240520T0900', '60000002'),
+      plainKey(A, 'eu-west-1', '20240520T0905', '60000003'),
+      plainKey(A, 'eu-west-1', '20240519T1200', '60000004'),
+    ];
+    for (const [i, k] of late.entries()) await put(bucket, k, flowFile(10 + i));
+    expect((await src.pollOnce()).batches).toBe(1);
+    expect(sink.storedKeys()[1]).toBe(batchKey(bucket, late[1]!, flowFile(11)));
+    expect(src.status().pruned).toBe(2);
     await src.stop();
   });
 });

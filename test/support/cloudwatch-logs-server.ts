@@ -251,9 +251,6 @@ export class CloudWatchLogsServer {
     }
     if (bytes > MAX_BATCH_BYTES)
       throw new ApiError('InvalidParameterException', 'the batch is larger than 1,048,576 bytes');
-    if (input[input.length - 1]!.timestamp - input[0]!.timestamp > DAY) {
-      throw new ApiError('InvalidParameterException', 'the events of a batch span more than 24 hours');
-    }
     const now = this.now();
     let tooOldEnd = 0;
     let tooNewStart: number | undefined;
@@ -261,6 +258,11 @@ export class CloudWatchLogsServer {
       if (e.timestamp < now - 14 * DAY) tooOldEnd = i + 1;
       if (tooNewStart === undefined && e.timestamp > now + 2 * HOUR) tooNewStart = i;
     });
+    // The 24-hour span rule counts the events that are not rejected for their age.
+    const valid = input.slice(tooOldEnd, tooNewStart);
+    if (valid.length > 0 && valid[valid.length - 1]!.timestamp - valid[0]!.timestamp > DAY) {
+      throw new ApiError('InvalidParameterException', 'the events of a batch span more than 24 hours');
+    }
     input.forEach((e, i) => {
       if (i < tooOldEnd || (tooNewStart !== undefined && i >= tooNewStart)) return;
       const seq = ++this.seq;

@@ -99,6 +99,10 @@ export abstract class PollingSource implements Source {
   private inflight: AbortController | undefined;
   /** Polls run one after another: the loop's and those asked for through pollOnce(). */
   private tail: Promise<unknown> = Promise.resolve();
+  /** What the poll in flight handed over. */
+  private thisPoll = { batches: 0, duplicates: 0, records: 0 };
+  /** Counts a subclass reports in the `poll` event of the poll in flight (reset before each poll). */
+  protected pollCounts: Record<string, number> = {};
 
   constructor(options: PollingOptions, sink: Sink) {
     if (!(options.pollSeconds > 0)) throw new RangeError(`${options.name}: pollSeconds must be above 0`);
@@ -186,10 +190,6 @@ export abstract class PollingSource implements Source {
       // A logger that fails is not the source's problem.
     }
   }
-
-  /** Counts a subclass wants in the `poll` event of the poll in flight. */
-  protected pollCounts: Record<string, number> = {};
-  private thisPoll = { batches: 0, duplicates: 0, records: 0 };
 
   private async guardedPoll(): Promise<PollResult> {
     const ctl = new AbortController();

@@ -205,9 +205,13 @@ export class S3Source extends PollingSource {
       this.cursor = cursor;
     }
     // Everything listed was handled: the cut moves to the listing's instant − overlap, and the horizon to the
-    // newest key time seen. Made durable with the next batch (until then a restart just lists a little more).
+    // newest key time seen (never later than the listing itself, so one key named in the future cannot hide
+    // the present). Made durable with the next batch (until then a restart just lists a little more).
     let newest = cursor.newest;
-    for (const x of listing.objects) newest = newest === null ? x.keyTime : Math.max(newest, x.keyTime);
+    for (const x of listing.objects) {
+      const t = Math.min(x.keyTime, Math.floor(listedAt / 1000));
+      newest = newest === null ? t : Math.max(newest, t);
+    }
     this.cursor = complete(cursor, listedAt - overlapMs, newest);
   }
 
