@@ -1,0 +1,3 @@
+// @flowwatch/cdk: the AWS side of flowwatch as one construct (work in progress).
+
+export {};
