@@ -76,8 +76,16 @@ export class DirectorySource implements Source {
     return { name: this.name, kind: 'directory', ...this.counters };
   }
 
-  /** One pass over the folder (exposed for tests). */
-  async pollOnce(): Promise<void> {
+  private chain: Promise<void> = Promise.resolve();
+
+  /** One pass over the folder, after any pass in progress (exposed for tests). */
+  pollOnce(): Promise<void> {
+    const p = this.chain.then(() => this.poll());
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async poll(): Promise<void> {
     for (const path of await walk(this.cfg.path)) {
       if (this.stopped) return;
       const key = relative(this.cfg.path, path);
