@@ -21,7 +21,7 @@ interface Common {
   output: string;
 }
 
-const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function stateDirOf(flags: Common): string {
   return resolve(flags.stateDir ?? loadConfig(flags.config).monitor.stateDir);
