@@ -1,0 +1,135 @@
+// The dashboard's JSON HTTP API: every route's request and response shape, shared by the server (src/server),
+// the web front end (web/) and the tests. All routes live under /api and need `Authorization: Bearer <token>`
+// (the browser keeps the token in sessionStorage after the user pastes it, or receives it in the URL fragment
+// `#token=...` that `npm start` prints). Times are unix seconds; `since`/`until` default to the last hour.
+// Errors: `{ error: CODE, message, hint?, start?, end? }` with 400 (bad input, query errors with their span),
+// 401 (token), 404, 408 (query timeout), 413 (body too large), 500.
+
+/** `GET /api/overview?since&until&bin=60` — everything the Overview page shows, computed in DuckDB. */
+export interface OverviewResponse {
+  readonly since: number;
+  readonly until: number;
+  /** Seconds per point of `series`. */
+  readonly bin: number;
+  /** Per bin: bytes, packets and flows, split accepted/rejected. */
+  readonly series: readonly {
+    readonly t: number;
+    readonly acceptedBytes: number;
+    readonly rejectedBytes: number;
+    readonly acceptedPackets: number;
+    readonly rejectedPackets: number;
+    readonly acceptedFlows: number;
+    readonly rejectedFlows: number;
+  }[];
+  readonly totals: { readonly flows: number; readonly bytes: number; readonly packets: number; readonly rejectedFlows: number };
+  readonly topTalkers: readonly { readonly addr: string; readonly bytes: number; readonly flows: number }[];
+  readonly topRejectedSources: readonly { readonly addr: string; readonly flows: number }[];
+  readonly topDestinationPorts: readonly { readonly port: number; readonly protocol: number; readonly flows: number; readonly bytes: number }[];
+  readonly protocols: readonly { readonly protocol: number; readonly name: string; readonly flows: number; readonly bytes: number }[];
+  /** Empty when the format has no flow-direction field. */
+  readonly directions: readonly { readonly direction: string; readonly flows: number; readonly bytes: number }[];
+  readonly interfaces: readonly { readonly interfaceId: string; readonly flows: number; readonly bytes: number; readonly rejectedFlows: number }[];
+}
+
+/** `POST /api/query` body: a Logs Insights query. */
+export interface QueryRequest {
+  readonly query: string;
+  readonly since?: number;
+  readonly until?: number;
+}
+/** `POST /api/query` and `POST /api/sql` response. */
+export interface QueryResponse {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+  /** True when the row cap cut the result. */
+  readonly truncated: boolean;
+  readonly elapsedMs: number;
+  /** For `stats ... by bin()`: the column holding the time bucket (the front end draws a time series). */
+  readonly timeSeries?: string;
+  /** True for aggregated results (bar chart), false for event rows. */
+  readonly aggregated?: boolean;
+}
+/** `POST /api/sql` body: read-only SQL (SELECT/WITH only; no file access; timeout and row cap). */
+export interface SqlRequest {
+  readonly sql: string;
+}
+
+/** `GET /api/flows?ip&cidr&port&protocol&interface&action&direction&since&until&limit=100` — the explorer. */
+export interface FlowsResponse {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly truncated: boolean;
+}
+
+/** `GET /api/alarms` */
+export interface AlarmsResponse {
+  readonly alarms: readonly {
+    readonly name: string;
+    readonly kind: 'metric' | 'composite';
+    readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+    readonly since: number;
+    readonly reason: string;
+    readonly description?: string;
+    /** Metric alarms: the metric and threshold. */
+    readonly metric?: { readonly namespace: string; readonly metricName: string; readonly statistic: string; readonly period: number };
+    readonly threshold?: number;
+    readonly comparisonOperator?: string;
+    readonly rule?: string;
+  }[];
+}
+/** `GET /api/alarms/:name/history?limit=100` — newest first. */
+export interface AlarmHistoryResponse {
+  readonly items: readonly { readonly time: number; readonly type: string; readonly summary: string; readonly from?: string; readonly to?: string; readonly reason?: string }[];
+}
+/** `GET /api/alarms/:name/metric?since&until` — the alarm's statistic per period and its threshold. */
+export interface AlarmMetricResponse {
+  readonly period: number;
+  readonly threshold: number;
+  readonly points: readonly { readonly t: number; readonly value: number }[];
+}
+
+/** `GET /api/metric-filters` */
+export interface MetricFiltersResponse {
+  readonly filters: readonly { readonly name: string; readonly pattern: string; readonly metricNamespace: string; readonly metricName: string; readonly metricValue: string; readonly defaultValue?: number }[];
+}
+/** `POST /api/metric-filters/test` body — TestMetricFilter: which lines a pattern matches. */
+export interface TestPatternRequest {
+  readonly pattern: string;
+  /** At most 1,000 lines. */
+  readonly lines: readonly string[];
+}
+export interface TestPatternResponse {
+  readonly matches: readonly { readonly eventNumber: number; readonly line: string; readonly values: Record<string, string> }[];
+}
+/** `GET /api/metrics?namespace&metric&stat=Sum&period=60&since&until` — a metric's statistic per period. */
+export interface MetricResponse {
+  readonly points: readonly { readonly t: number; readonly value: number }[];
+}
+
+/** `GET /api/sources` — ingestion status. */
+export interface SourcesResponse {
+  readonly sources: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly batches: number;
+    readonly records: number;
+    readonly errors: number;
+    readonly lastError?: string;
+    readonly lastBatchAt?: number;
+  }[];
+  /** Records stored per second over the last minute. */
+  readonly recordsPerSecond: number;
+  readonly recordsStored: number;
+  readonly recordsRejected: number;
+  /** The newest rejected lines with their reasons. */
+  readonly rejects: readonly { readonly file: string; readonly line: number; readonly code: string; readonly field: string | null; readonly reason: string; readonly text: string | null }[];
+}
+
+/** `GET /api/catalog` — for editor completion: fields, Insights commands and functions, the query library. */
+export interface CatalogResponse {
+  readonly fields: readonly { readonly insights: string; readonly column: string; readonly aws: string; readonly type: string; readonly description: string }[];
+  readonly systemFields: readonly string[];
+  readonly commands: readonly string[];
+  readonly functions: readonly { readonly name: string; readonly kind: string; readonly description: string; readonly example: string }[];
+  readonly library: readonly { readonly name: string; readonly title: string; readonly query: string }[];
+}
