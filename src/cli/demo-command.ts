@@ -1,14 +1,27 @@
-// `flowwatch demo` (what `npm start` runs): simulate a small VPC, ingest it, print a traffic report.
+// `flowwatch demo` (what `npm start` runs): a small simulated VPC fed live through the Firehose endpoint into
+// the monitor, with the rejected-SSH and denied-ICMP alarms, served as the dashboard. `--report` instead
+// simulates a day, ingests it and prints a traffic report.
 
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { parseConfig } from '../config/config.js';
+import { UsageError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
 import { protocolName } from '../core/protocols.js';
 import { ingest } from '../ingest/ingest.js';
-import { simulate } from '../simulate/simulate.js';
+import { PRESET_NAMESPACE, presets } from '../metrics/presets.js';
+import { startMonitor } from '../monitor/monitor.js';
+import { dashboardRoutes } from '../server/dashboard.js';
+import { LiveTraffic } from '../simulate/live.js';
+import { SIMULATE_DEFAULT_FORMAT, simulate } from '../simulate/simulate.js';
 import { Store } from '../storage/store.js';
 import { type TopKind, top } from '../storage/top-queries.js';
 import { type Io, positiveInt } from './context.js';
+import { runUntilSignal } from './monitor-command.js';
 import { humanBytes, render } from './output.js';
 import { progressBar, rate } from './progress.js';
 
@@ -30,10 +43,21 @@ export function registerDemo(program: Command, io: Io): void {
       'working directory for the simulated logs and the store (replaced on each run)',
       'flowwatch-demo',
     )
-    .option('--records <n>', 'records to simulate', '200000')
+    .option('--records <n>', 'records of history to simulate', '200000')
     .option('--seed <n>', 'random seed', '1')
-    .action(async (flags: { dir: string; records: string; seed: string }) => {
+    .option('--port <n>', 'HTTP port of the dashboard', '8080')
+    .option('--report', 'print a traffic report of a simulated day instead of serving the live dashboard')
+    .action(async (flags: { dir: string; records: string; seed: string; port: string; report?: boolean }) => {
       const records = positiveInt(flags.records, '--records');
+      if (!flags.report) {
+        await liveDemo(io, {
+          dir: flags.dir,
+          records,
+          seed: Number.parseInt(flags.seed, 10) || 1,
+          port: flags.port,
+        });
+        return;
+      }
       await rm(flags.dir, { recursive: true, force: true });
       const logs = join(flags.dir, 'logs');
       const db = join(flags.dir, 'flowwatch.duckdb');
@@ -78,4 +102,108 @@ export function registerDemo(program: Command, io: Io): void {
         store.close();
       }
     });
+}
+
+/** The demo configuration: preset metric filters for the simulator's format, two alarms, two sources. */
+function demoConfig(stateDir: string, history: string, port: string): string {
+  const available = presets(SIMULATE_DEFAULT_FORMAT).filter(
+    (p) => p.available && ['rejected-ssh', 'denied-icmp', 'rejected'].includes(p.id),
+  );
+  const filters = available.map((p) => (p.available ? p.filter : undefined)).filter((f) => f !== undefined);
+  const alarm = (name: string, metricName: string, description: string) => ({
+    name,
+    description,
+    metric: { namespace: PRESET_NAMESPACE, metricName },
+    statistic: 'Sum',
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+  });
+  return stringify({
+    metricFilters: filters,
+    alarms: [
+      alarm('rejected-ssh', 'RejectedSSH', 'Someone tried SSH and was rejected.'),
+      alarm('denied-icmp', 'DeniedICMP', 'A ping was denied by a network ACL.'),
+    ],
+    sources: [
+      { name: 'history', type: 'directory', path: history },
+      {
+        name: 'live',
+        type: 'firehose',
+        path: '/firehose',
+        accessKeyEnv: 'FLOWWATCH_DEMO_FIREHOSE_KEY',
+        format: SIMULATE_DEFAULT_FORMAT.text,
+      },
+    ],
+    monitor: { listen: `127.0.0.1:${port}`, stateDir, evaluationDelaySeconds: 2 },
+  });
+}
+
+/** Simulates yesterday, then feeds live traffic through the monitor's own Firehose endpoint; serves the dashboard. */
+async function liveDemo(
+  io: Io,
+  o: { dir: string; records: number; seed: number; port: string },
+): Promise<void> {
+  if (!/^\d{1,5}$/.test(o.port)) throw new UsageError('BAD_PORT', `--port "${o.port}" is not a port number`);
+  await rm(o.dir, { recursive: true, force: true });
+  const history = resolve(o.dir, 'history');
+  const stateDir = resolve(o.dir, 'state');
+  const now = Math.floor(Date.now() / 1000);
+  io.err(`Simulating the last day of a demo VPC (${o.records.toLocaleString('en-US')} records)...\n`);
+  await simulate({
+    out: history,
+    records: o.records,
+    seed: o.seed,
+    days: 1,
+    start: now - (now % 3600) - 86_400,
+  });
+  const configText = demoConfig(stateDir, history, o.port);
+  await mkdir(o.dir, { recursive: true });
+  writeFileSync(join(o.dir, 'flowwatch.yaml'), configText);
+  const key = randomBytes(16).toString('hex');
+  const monitor = await startMonitor({
+    config: parseConfig(join(o.dir, 'flowwatch.yaml'), configText),
+    db: join(o.dir, 'flowwatch.duckdb'),
+    log: createLogger(() => {}),
+    env: { ...io.env, FLOWWATCH_DEMO_FIREHOSE_KEY: key },
+    ...dashboardRoutes(),
+  });
+  const traffic = new LiveTraffic(Date.now() / 1000, 40, o.seed);
+  let stopped = false;
+  let sent = 0;
+  const feed = (async () => {
+    for (let second = Math.floor(Date.now() / 1000); !stopped; second++) {
+      const wait = second * 1000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const lines = traffic.linesFor(second);
+      const requestId = `demo-${second}`;
+      const body = JSON.stringify({
+        requestId,
+        timestamp: Date.now(),
+        records: lines.map((l) => ({ data: Buffer.from(`${l}\n`).toString('base64') })),
+      });
+      const r = await fetch(`${monitor.url}/firehose`, {
+        method: 'POST',
+        headers: {
+          'x-amz-firehose-protocol-version': '1.0',
+          'x-amz-firehose-request-id': requestId,
+          'x-amz-firehose-access-key': key,
+        },
+        body,
+      }).catch(() => undefined);
+      if (r?.status === 200) sent += lines.length;
+    }
+  })();
+  io.err(
+    `\nflowwatch demo: a small VPC streams flow logs into the monitor (an SSH brute force, a port scan and\n` +
+      `denied pings are injected every few minutes; the rejected-ssh alarm fires within about a minute).\n\n` +
+      `  Dashboard: ${monitor.url}/#token=${monitor.token}\n  API token: ${monitor.token}\n\n(Ctrl-C to stop)\n`,
+  );
+  await runUntilSignal(io, monitor, async () => {
+    stopped = true;
+    await feed;
+    io.err(`fed ${sent.toLocaleString('en-US')} live records\n`);
+  });
 }

@@ -13,6 +13,7 @@ import { registerMetrics } from './metrics-command.js';
 import { registerMonitor } from './monitor-command.js';
 import { registerNotifications } from './notifications-command.js';
 import { registerQuery } from './query-command.js';
+import { registerServe } from './serve-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerQuery(program, io);
   registerInit(program, io);
   registerMonitor(program, io);
+  registerServe(program, io);
   registerAlarms(program, io);
   registerNotifications(program, io);
   registerTop(program, io);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { startMonitor } from '../monitor/monitor.js';
+import { type Monitor, startMonitor } from '../monitor/monitor.js';
 import { dbPath, type Io } from './context.js';
 
 /** The file in the state folder naming the process of a running monitor. */
@@ -50,26 +50,34 @@ a restart resumes where it stopped.`,
               `\nAPI token (shown once; also in ${file}):\n  ${token}\nUse it as: Authorization: Bearer <token>\n\n`,
             ),
         });
-        const pidFile = join(monitor.stateDir, PID_FILE);
-        writeFileSync(pidFile, `${process.pid}\n`);
         io.err(`flowwatch monitor listening on ${monitor.url} (Ctrl-C to stop)\n`);
-        await new Promise<void>((resolve) => {
-          let signals = 0;
-          const onSignal = (sig: NodeJS.Signals) => {
-            signals++;
-            if (signals > 1) {
-              io.err(`\n${sig} again: exiting without waiting\n`);
-              process.exit(130);
-            }
-            io.err(`\n${sig}: stopping (committing what was received)...\n`);
-            void monitor
-              .stop()
-              .then(() => rm(pidFile, { force: true }))
-              .then(resolve);
-          };
-          process.on('SIGINT', onSignal);
-          process.on('SIGTERM', onSignal);
-        });
+        await runUntilSignal(io, monitor);
       },
     );
+}
+
+/**
+ * Writes the pid file, waits for SIGINT/SIGTERM, stops the monitor cleanly (a second signal exits at once) and
+ * removes the pid file. `before` runs first (e.g. stopping a traffic generator).
+ */
+export async function runUntilSignal(io: Io, monitor: Monitor, before?: () => Promise<void>): Promise<void> {
+  const pidFile = join(monitor.stateDir, PID_FILE);
+  writeFileSync(pidFile, `${process.pid}\n`);
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        io.err(`\n${sig} again: exiting without waiting\n`);
+        process.exit(130);
+      }
+      io.err(`\n${sig}: stopping (committing what was received)...\n`);
+      void (before ?? (async () => {}))()
+        .then(() => monitor.stop())
+        .then(() => rm(pidFile, { force: true }))
+        .then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

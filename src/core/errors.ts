@@ -40,3 +40,16 @@ export class SourceError extends UserError {
 
 /** The store cannot be opened or a query against it failed because of the user's SQL. */
 export class StoreError extends UserError {}
+
+/** A query that ran longer than its time limit and was interrupted. */
+export class QueryTimeoutError extends UserError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(
+      'QUERY_TIMEOUT',
+      `the query ran longer than ${timeoutMs} ms and was stopped`,
+      'narrow the time range, filter earlier, or aggregate with stats/GROUP BY',
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}

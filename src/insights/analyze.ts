@@ -23,6 +23,8 @@ const SYSTEM: Readonly<Record<string, { name: string; t: VType; file: boolean }>
   '@log': { name: '__log', t: 'string', file: true },
   '@ingestionTime': { name: '__ingest', t: 'timestamp', file: true },
 };
+/** The system fields (`@timestamp`, `@message`, ...), for completion. */
+export const SYSTEM_FIELDS: readonly string[] = Object.keys(SYSTEM);
 const FILE_COLUMNS = new Set(
   Object.values(SYSTEM)
     .filter((s) => s.file)

@@ -24,7 +24,18 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   logcompare: 'logcompare is not supported; run the query twice with --since/--until',
 };
 
-const COMMANDS = ['fields', 'display', 'filter', 'filterindex', 'stats', 'sort', 'limit', 'parse', 'dedup'];
+/** The query commands flowwatch runs, in the order the docs list them (for completion). */
+export const COMMANDS: readonly string[] = [
+  'fields',
+  'display',
+  'filter',
+  'filterindex',
+  'stats',
+  'sort',
+  'limit',
+  'parse',
+  'dedup',
+];
 
 class Parser {
   private pos = 0;

@@ -52,7 +52,7 @@ class Renderer {
       case 'fn':
         return this.fn(e.name, e.args);
       case 'subnet':
-        return subnet(this.sql(e.e), e.v, e.bytes, e.prefix);
+        return subnetSql(this.sql(e.e), e.v, e.bytes, e.prefix);
       case 'agg':
         return this.agg(e.name, e.args);
       case 'arith': {
@@ -285,9 +285,12 @@ function ipv6Hex(x: string): string {
 
 /**
  * Subnet membership with the CIDR known: a cheap text test guards the exact check (CASE evaluates the exact
- * check only for the rows that pass the guard). Missing and invalid addresses give false.
+ * check only for the rows that pass the guard). Missing and invalid addresses give false. `x` is SQL text
+ * (a column); the CIDR comes from parseCidr.
+ *
+ * @example subnetSql('"srcaddr"', 4, [10, 0, 0, 0], 16) // (CASE WHEN starts_with("srcaddr", '10.0.') ...)
  */
-function subnet(x: string, v: 4 | 6, bytes: readonly number[], prefix: number): string {
+export function subnetSql(x: string, v: 4 | 6, bytes: readonly number[], prefix: number): string {
   if (v === 4) {
     const whole = Math.floor(prefix / 8);
     if (whole >= 4) return `coalesce(${x} = ${literal(bytes.join('.'))}, false)`;

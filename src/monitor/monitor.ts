@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
@@ -31,12 +32,25 @@ export interface MonitorOptions {
   /** Overrides of the config's monitor settings (CLI flags). */
   readonly listen?: string | undefined;
   readonly stateDir?: string | undefined;
-  /** Extra routes for the HTTP server (the dashboard API of `flowwatch serve`). */
-  readonly register?: Parameters<typeof startServer>[0]['register'];
+  /** Extra authenticated routes for the HTTP server (the dashboard API of `flowwatch serve`), given the parts. */
+  readonly register?: ((app: FastifyInstance, parts: MonitorParts) => void | Promise<void>) | undefined;
+  /** Public routes (the dashboard's static files). */
+  readonly registerPublic?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
   /** The alarm clock in unix seconds (tests); default the system clock. */
   readonly now?: (() => number) | undefined;
   /** Called with a token created on this start (to show it once). */
   readonly onNewToken?: ((token: string, file: string) => void) | undefined;
+}
+
+/** What a running monitor is made of (given to extra routes before the server listens). */
+export interface MonitorParts {
+  readonly config: Config;
+  readonly store: Store;
+  readonly sink: StoreSink;
+  readonly alarms: AlarmsRunner;
+  readonly dispatcher: Dispatcher;
+  readonly sources: readonly Source[];
+  readonly stateDir: string;
 }
 
 export interface Monitor {
@@ -124,7 +138,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       sink,
       env: opts.env,
       log,
-      register: opts.register,
+      register: opts.register
+        ? (app) => opts.register?.(app, { config, store, sink, alarms, dispatcher, sources, stateDir })
+        : undefined,
+      registerPublic: opts.registerPublic,
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
         sources: sources.map((s) => s.status()),

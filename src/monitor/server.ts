@@ -23,6 +23,8 @@ export interface ServerOptions {
   readonly log: Log;
   /** Extra routes (the dashboard API), registered after authentication is set up. */
   readonly register?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
+  /** Public routes without the token (the dashboard's static files). */
+  readonly registerPublic?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
 }
 
 export interface RunningServer {
@@ -94,6 +96,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     );
     if (opts.register) await opts.register(r);
   });
+
+  if (opts.registerPublic) await app.register(async (r) => opts.registerPublic?.(r));
 
   // Source endpoints: their own credentials, raw bodies up to their own limits.
   for (const ep of opts.endpoints) {

@@ -1,11 +1,29 @@
 // The dashboard's JSON HTTP API: every route's request and response shape, shared by the server (src/server),
 // the web front end (web/) and the tests. All routes live under /api and need `Authorization: Bearer <token>`
 // (the browser keeps the token in sessionStorage after the user pastes it, or receives it in the URL fragment
-// `#token=...` that `npm start` prints). Times are unix seconds; `since`/`until` default to the last hour.
-// Errors: `{ error: CODE, message, hint?, start?, end? }` with 400 (bad input, query errors with their span),
-// 401 (token), 404, 408 (query timeout), 413 (body too large), 500.
+// `#token=...` that `npm start` prints). Times are unix seconds; `since`/`until` default to the last hour and
+// select records whose start lies in [since, until). Errors: `ApiError` with 400 (bad input, query errors with
+// their span), 401 (token), 404, 408 (query timeout), 413 (body too large), 500. The OpenAPI document
+// (`GET /api/openapi.json`, generated from the routes' JSON schemas) needs the token too.
 
-/** `GET /api/overview?since&until&bin=60` — everything the Overview page shows, computed in DuckDB. */
+/** Every error answer. */
+export interface ApiError {
+  /** A stable code: INVALID_INPUT, BAD_TIME_RANGE, PARSE_ERROR, SQL_NOT_SELECT, QUERY_TIMEOUT, UNAUTHORIZED, ... */
+  readonly error: string;
+  readonly message: string;
+  readonly hint?: string;
+  /** 0-based span (end excluded) of the fault in the query, pattern or SQL text sent. */
+  readonly start?: number;
+  readonly end?: number;
+  /** INVALID_INPUT (and BAD_TIME_RANGE): the request field at fault, e.g. `since`, `lines`, `cidr`. */
+  readonly field?: string;
+}
+
+/**
+ * `GET /api/overview?since&until&bin&top=10` — everything the Overview page shows, computed in DuckDB. `bin`
+ * defaults to the smallest of 1 min, 5 min, 15 min, 30 min, 1 h, ... giving at most 1,440 points (a given bin
+ * giving more is refused); `top` (1–100) is the length of the top lists. `flows` counts records.
+ */
 export interface OverviewResponse {
   readonly since: number;
   readonly until: number;
@@ -21,14 +39,38 @@ export interface OverviewResponse {
     readonly acceptedFlows: number;
     readonly rejectedFlows: number;
   }[];
-  readonly totals: { readonly flows: number; readonly bytes: number; readonly packets: number; readonly rejectedFlows: number };
+  readonly totals: {
+    readonly flows: number;
+    readonly bytes: number;
+    readonly packets: number;
+    readonly rejectedFlows: number;
+  };
   readonly topTalkers: readonly { readonly addr: string; readonly bytes: number; readonly flows: number }[];
   readonly topRejectedSources: readonly { readonly addr: string; readonly flows: number }[];
-  readonly topDestinationPorts: readonly { readonly port: number; readonly protocol: number; readonly flows: number; readonly bytes: number }[];
-  readonly protocols: readonly { readonly protocol: number; readonly name: string; readonly flows: number; readonly bytes: number }[];
+  readonly topDestinationPorts: readonly {
+    readonly port: number;
+    readonly protocol: number;
+    readonly flows: number;
+    readonly bytes: number;
+  }[];
+  readonly protocols: readonly {
+    readonly protocol: number;
+    readonly name: string;
+    readonly flows: number;
+    readonly bytes: number;
+  }[];
   /** Empty when the format has no flow-direction field. */
-  readonly directions: readonly { readonly direction: string; readonly flows: number; readonly bytes: number }[];
-  readonly interfaces: readonly { readonly interfaceId: string; readonly flows: number; readonly bytes: number; readonly rejectedFlows: number }[];
+  readonly directions: readonly {
+    readonly direction: string;
+    readonly flows: number;
+    readonly bytes: number;
+  }[];
+  readonly interfaces: readonly {
+    readonly interfaceId: string;
+    readonly flows: number;
+    readonly bytes: number;
+    readonly rejectedFlows: number;
+  }[];
 }
 
 /** `POST /api/query` body: a Logs Insights query. */
@@ -54,8 +96,12 @@ export interface SqlRequest {
   readonly sql: string;
 }
 
-/** `GET /api/flows?ip&cidr&port&protocol&interface&action&direction&since&until&limit=100` — the explorer. */
+/**
+ * `GET /api/flows?ip&cidr&port&protocol&interface&action&direction&since&until&limit=100` — the explorer,
+ * newest first. `ip`, `cidr` and `port` match the source or the destination; `protocol` is the IANA number.
+ */
 export interface FlowsResponse {
+  /** Store column names (`srcaddr`, `interface_id`, `start`, ...), catalog order, those holding a value. */
   readonly columns: readonly string[];
   readonly rows: readonly Record<string, unknown>[];
   readonly truncated: boolean;
@@ -71,7 +117,12 @@ export interface AlarmsResponse {
     readonly reason: string;
     readonly description?: string;
     /** Metric alarms: the metric and threshold. */
-    readonly metric?: { readonly namespace: string; readonly metricName: string; readonly statistic: string; readonly period: number };
+    readonly metric?: {
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly statistic: string;
+      readonly period: number;
+    };
     readonly threshold?: number;
     readonly comparisonOperator?: string;
     readonly rule?: string;
@@ -79,7 +130,14 @@ export interface AlarmsResponse {
 }
 /** `GET /api/alarms/:name/history?limit=100` — newest first. */
 export interface AlarmHistoryResponse {
-  readonly items: readonly { readonly time: number; readonly type: string; readonly summary: string; readonly from?: string; readonly to?: string; readonly reason?: string }[];
+  readonly items: readonly {
+    readonly time: number;
+    readonly type: string;
+    readonly summary: string;
+    readonly from?: string;
+    readonly to?: string;
+    readonly reason?: string;
+  }[];
 }
 /** `GET /api/alarms/:name/metric?since&until` — the alarm's statistic per period and its threshold. */
 export interface AlarmMetricResponse {
@@ -90,7 +148,14 @@ export interface AlarmMetricResponse {
 
 /** `GET /api/metric-filters` */
 export interface MetricFiltersResponse {
-  readonly filters: readonly { readonly name: string; readonly pattern: string; readonly metricNamespace: string; readonly metricName: string; readonly metricValue: string; readonly defaultValue?: number }[];
+  readonly filters: readonly {
+    readonly name: string;
+    readonly pattern: string;
+    readonly metricNamespace: string;
+    readonly metricName: string;
+    readonly metricValue: string;
+    readonly defaultValue?: number;
+  }[];
 }
 /** `POST /api/metric-filters/test` body — TestMetricFilter: which lines a pattern matches. */
 export interface TestPatternRequest {
@@ -99,14 +164,21 @@ export interface TestPatternRequest {
   readonly lines: readonly string[];
 }
 export interface TestPatternResponse {
-  readonly matches: readonly { readonly eventNumber: number; readonly line: string; readonly values: Record<string, string> }[];
+  readonly matches: readonly {
+    readonly eventNumber: number;
+    readonly line: string;
+    readonly values: Record<string, string>;
+  }[];
 }
-/** `GET /api/metrics?namespace&metric&stat=Sum&period=60&since&until` — a metric's statistic per period. */
+/**
+ * `GET /api/metrics?namespace&metric&stat=Sum&period=60&dimensions&since&until` — a metric's statistic per
+ * period (a multiple of 60). `dimensions` is a JSON object (`{"Action":"REJECT"}`); none by default.
+ */
 export interface MetricResponse {
   readonly points: readonly { readonly t: number; readonly value: number }[];
 }
 
-/** `GET /api/sources` — ingestion status. */
+/** `GET /api/sources?rejects=50` — ingestion status. */
 export interface SourcesResponse {
   readonly sources: readonly {
     readonly name: string;
@@ -115,6 +187,7 @@ export interface SourcesResponse {
     readonly records: number;
     readonly errors: number;
     readonly lastError?: string;
+    /** Unix seconds. */
     readonly lastBatchAt?: number;
   }[];
   /** Records stored per second over the last minute. */
@@ -122,14 +195,32 @@ export interface SourcesResponse {
   readonly recordsStored: number;
   readonly recordsRejected: number;
   /** The newest rejected lines with their reasons. */
-  readonly rejects: readonly { readonly file: string; readonly line: number; readonly code: string; readonly field: string | null; readonly reason: string; readonly text: string | null }[];
+  readonly rejects: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly code: string;
+    readonly field: string | null;
+    readonly reason: string;
+    readonly text: string | null;
+  }[];
 }
 
 /** `GET /api/catalog` — for editor completion: fields, Insights commands and functions, the query library. */
 export interface CatalogResponse {
-  readonly fields: readonly { readonly insights: string; readonly column: string; readonly aws: string; readonly type: string; readonly description: string }[];
+  readonly fields: readonly {
+    readonly insights: string;
+    readonly column: string;
+    readonly aws: string;
+    readonly type: string;
+    readonly description: string;
+  }[];
   readonly systemFields: readonly string[];
   readonly commands: readonly string[];
-  readonly functions: readonly { readonly name: string; readonly kind: string; readonly description: string; readonly example: string }[];
+  readonly functions: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly description: string;
+    readonly example: string;
+  }[];
   readonly library: readonly { readonly name: string; readonly title: string; readonly query: string }[];
 }

@@ -1,12 +1,14 @@
 // The DuckDB module: the only importer of @duckdb/node-api. Opens the store, owns its schema, loads files
-// in crash-safe per-file transactions and runs read-only queries.
+// in crash-safe per-file transactions, runs read-only queries on reader connections with a time limit, and
+// runs user SQL in the sandbox (see sandbox.ts).
 
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { StoreError } from '../core/errors.js';
+import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { Format } from '../records/format.js';
 import { normalRecordsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
+import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
 import {
   baseSchema,
   fieldSet,
@@ -99,11 +101,23 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-async function read(conn: DuckDBConnection, sql: string, params?: DuckDBValue[], maxRows?: number) {
+/**
+ * Runs a query and reads its rows. With `stream`, rows are pulled only until `maxRows + 1` are read (a
+ * materialized result computes every row first, however many are wanted).
+ */
+async function read(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: DuckDBValue[],
+  maxRows?: number,
+  stream = false,
+) {
   const reader =
     maxRows === undefined
       ? await conn.runAndReadAll(sql, params)
-      : await conn.runAndReadUntil(sql, maxRows + 1, params);
+      : stream
+        ? await conn.streamAndReadUntil(sql, maxRows + 1, params)
+        : await conn.runAndReadUntil(sql, maxRows + 1, params);
   const names = reader.columnNames();
   const types = reader.columnTypes().map((t) => t.toString());
   let rows = reader.getRowObjectsJS().map((r) => plain(r) as Record<string, unknown>);
@@ -118,13 +132,46 @@ function userSqlError(err: unknown): StoreError {
   return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
 }
 
+/**
+ * Interrupts `conn` once `timeoutMs` have passed (and again every 25 ms, in case the interrupt fell between two
+ * queries), calling `onExpire` first. Returns the function that cancels it.
+ */
+function deadline(conn: DuckDBConnection, timeoutMs: number | undefined, onExpire: () => void): () => void {
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return () => undefined;
+  let again: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    onExpire();
+    conn.interrupt();
+    again = setInterval(() => conn.interrupt(), 25);
+  }, timeoutMs);
+  return () => {
+    clearTimeout(first);
+    if (again) clearInterval(again);
+  };
+}
+
+export interface SandboxOptions {
+  /** Interrupt the query after this many milliseconds (QueryTimeoutError). */
+  readonly timeoutMs: number;
+  /** Return at most this many rows (`truncated` says when more existed). */
+  readonly maxRows: number;
+}
+
 /** The embedded flow store: one DuckDB database file. */
 export class Store {
+  /** Set on a reader whose time ran out: its next query fails at once. */
+  private expired = false;
+  /** Names of the functions DuckDB has loaded, for the sandbox (computed once). */
+  private functionNames: Promise<Set<string>> | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly path: string,
     readonly readOnly: boolean,
+    /** `reader`: a connection of its own on another Store's database; close() closes only the connection. */
+    private readonly role: 'owner' | 'reader' = 'owner',
+    private readonly timeoutMs?: number,
   ) {}
 
   /**
@@ -208,17 +255,30 @@ export class Store {
     }
   }
 
+  private checkTime(): void {
+    if (this.expired) throw new QueryTimeoutError(this.timeoutMs ?? 0);
+  }
+
+  /** Refuses writes through a reader (its connection could write: the database is not opened read-only). */
+  private checkWriter(): void {
+    if (this.role === 'reader') throw new Error('a reader cannot write to the store');
+  }
+
   /** Runs an internal query with bound parameters. */
   async query(sql: string, params?: DuckDBValue[]): Promise<QueryResult> {
+    this.checkTime();
     return read(this.conn, sql, params);
   }
 
   /**
-   * Runs a user's SQL against a read-only store. Errors become StoreError with DuckDB's message.
-   * At most `maxRows` rows are returned (`truncated` says when more existed).
+   * Runs SQL that flowwatch generated (e.g. from a Logs Insights query) on a store opened read-only or on a
+   * reader (see withReader). Errors become StoreError with DuckDB's message. At most `maxRows` rows are
+   * returned (`truncated` says when more existed). A reader shares the writable database, whose external
+   * access stays enabled: SQL typed by a user must go through sandboxQuery instead.
    */
   async userQuery(sql: string, maxRows = 10_000): Promise<QueryResult> {
-    if (!this.readOnly) throw new Error('userQuery needs a store opened read-only');
+    if (!this.readOnly) throw new Error('userQuery needs a store opened read-only, or a reader');
+    this.checkTime();
     try {
       return await read(this.conn, sql, undefined, maxRows);
     } catch (err) {
@@ -243,6 +303,7 @@ export class Store {
 
   /** Records a batch key (and the source's checkpoint) without records, e.g. for a file already stored. */
   async recordSourceKey(source: string, key: string, checkpoint?: string): Promise<void> {
+    this.checkWriter();
     await this.conn.run('BEGIN TRANSACTION');
     try {
       await this.conn.run(sourceKeySql(source, key));
@@ -256,6 +317,7 @@ export class Store {
 
   /** Writes the WAL into the database file (after a load). */
   async checkpoint(): Promise<void> {
+    this.checkWriter();
     await this.conn.run('CHECKPOINT');
   }
 
@@ -272,6 +334,7 @@ export class Store {
 
   /** A loader on its own connection; several loaders load files in parallel. */
   async loader(derive?: DeriveSql): Promise<Loader> {
+    this.checkWriter();
     if (this.readOnly) throw new Error('cannot load into a read-only store');
     return new Loader(await this.instance.connect(), this, derive);
   }
@@ -283,6 +346,7 @@ export class Store {
   async rebuild(
     build: (files: readonly { id: number; format: string; table: string }[]) => readonly string[],
   ): Promise<void> {
+    this.checkWriter();
     const files = (await read(this.conn, `SELECT id, format, record_table FROM files ORDER BY id`)).rows.map(
       (r) => ({ id: Number(r['id']), format: String(r['format']), table: String(r['record_table']) }),
     );
@@ -314,6 +378,7 @@ export class Store {
    * Serialised, so that parallel loaders never race on the catalog.
    */
   async recordTable(format: Format): Promise<string> {
+    this.checkWriter();
     const set = fieldSet(format);
     const run = this.tableLock.then(async () => {
       const found = await read(this.conn, `SELECT name FROM record_tables WHERE field_set = $1`, [set]);
@@ -338,6 +403,7 @@ export class Store {
 
   /** Recreates the `flows` view over every record table. */
   async refreshView(): Promise<void> {
+    this.checkWriter();
     const tables = (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
       name: String(r['name']),
       set: String(r['set']),
@@ -345,9 +411,98 @@ export class Store {
     await this.conn.run(flowsViewDdl(tables));
   }
 
+  /**
+   * Runs `fn` with a reader: a Store on a connection of its own to the same database (so that API reads run
+   * beside the loaders and each other); its writing methods throw. After `timeoutMs` its running query is
+   * interrupted and the call fails with QueryTimeoutError. The connection is closed afterwards.
+   *
+   * @example const r = await store.withReader((reader) => top(reader, 'talkers'), { timeoutMs: 10_000 });
+   */
+  async withReader<T>(fn: (reader: Store) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+    const conn = await this.instance.connect();
+    const reader = new Store(this.instance, conn, this.path, true, 'reader', opts.timeoutMs);
+    const cancel = deadline(conn, opts.timeoutMs, () => {
+      reader.expired = true;
+    });
+    try {
+      return await fn(reader);
+    } catch (err) {
+      if (reader.expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
+      throw err;
+    } finally {
+      cancel();
+      conn.closeSync();
+    }
+  }
+
+  /**
+   * Runs SQL typed by a user, read-only, on a connection of its own: DuckDB parses it first
+   * (`json_serialize_sql`) and the parse tree must pass the sandbox's rules (one SELECT over the store's
+   * tables, no file, settings or extension access: see sandbox.ts). The query is interrupted after
+   * `timeoutMs` (QueryTimeoutError) and at most `maxRows` rows are read. Throws SandboxError for refused SQL
+   * and StoreError (`SQL_ERROR`) with DuckDB's message when it fails.
+   *
+   * The rules stand in for DuckDB's `enable_external_access = false`, which is instance-wide and one-way:
+   * the monitor's loaders on the same instance must keep reading their scratch files.
+   *
+   * @example await store.sandboxQuery('SELECT action, count(*) FROM flows GROUP BY 1', { timeoutMs: 10_000, maxRows: 10_000 })
+   */
+  async sandboxQuery(sql: string, opts: SandboxOptions): Promise<QueryResult> {
+    const conn = await this.instance.connect();
+    let expired = false;
+    let cancel = () => {};
+    try {
+      const parsed = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
+      checkSandboxedSql(sql, String(parsed.rows[0]?.['j']), await this.sandboxCatalog(conn));
+      cancel = deadline(conn, opts.timeoutMs, () => {
+        expired = true;
+      });
+      return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
+    } catch (err) {
+      if (expired) throw new QueryTimeoutError(opts.timeoutMs);
+      if (err instanceof UserError) throw err;
+      throw userSqlError(err);
+    } finally {
+      cancel();
+      conn.closeSync();
+    }
+  }
+
+  /** The database's name, tables, views, functions and types, as the sandbox checks them. */
+  private async sandboxCatalog(conn: DuckDBConnection): Promise<SandboxCatalog> {
+    this.functionNames ??= read(
+      conn,
+      'SELECT DISTINCT lower(function_name) AS n FROM duckdb_functions()',
+    ).then(
+      (r) => new Set(r.rows.map((x) => String(x['n']))),
+      (err: unknown) => {
+        this.functionNames = undefined;
+        throw err;
+      },
+    );
+    const db = String((await read(conn, 'SELECT current_database() AS d')).rows[0]?.['d']).toLowerCase();
+    const own = await read(
+      conn,
+      `SELECT lower(table_name) AS n FROM information_schema.tables
+       WHERE table_catalog = current_database() AND table_schema = 'main'`,
+    );
+    const tables = new Set<string>(SANDBOX_SYSTEM_VIEWS);
+    for (const r of own.rows) {
+      tables.add(String(r['n']));
+      tables.add(`main.${String(r['n'])}`);
+    }
+    const types = await read(conn, 'SELECT DISTINCT lower(type_name) AS n FROM duckdb_types()');
+    return {
+      database: db,
+      functions: await this.functionNames,
+      tables,
+      types: new Set(types.rows.map((x) => String(x['n']))),
+    };
+  }
+
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.role === 'owner') this.instance.closeSync();
   }
 }
 

@@ -2,13 +2,14 @@
 // evaluated on its schedule, the notification at a real webhook receiver and a real SMTP server, the
 // monitor's own /healthz and /metrics. Expected values worked out by hand from LINES.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
+import { REQUESTS_DIR } from '../../src/monitor/alarms-runner.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import {
   type MailServer,
@@ -89,6 +90,7 @@ topics:
 smtp: { host: 127.0.0.1, port: ${mail.port}, from: "flowwatch <fw@example.com>" }
 sources:
   - { name: firehose, type: firehose, path: /firehose, accessKeyEnv: FH_KEY }
+  - { name: forwarder, type: subscription, path: /subscription, tokenEnv: SUB_TOKEN }
 monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis: 50, evaluationDelaySeconds: 1, account: "111122223333", region: eu-west-1 }
 `,
   );
@@ -96,7 +98,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     config,
     db: join(dir, 'm.duckdb'),
     log: createLogger((l) => logs.push(l)),
-    env: { FH_KEY: 'k3y', HOOK_SECRET: 's3cret' },
+    env: { FH_KEY: 'k3y', HOOK_SECRET: 's3cret', SUB_TOKEN: 't0ken' },
     now: () => clock,
   });
 });
@@ -210,5 +212,61 @@ describe('flowwatch monitor', () => {
         .filter((h) => h.type === 'StateUpdate')
         .map((h) => h.summary),
     ).toEqual(['Alarm updated from INSUFFICIENT_DATA to ALARM', 'Alarm updated from ALARM to OK']);
+  });
+
+  it("applies a set-state request from the state folder within a second and runs the new state's actions", async () => {
+    const dir2 = join(monitor.stateDir, REQUESTS_DIR);
+    mkdirSync(dir2, { recursive: true });
+    const file = join(dir2, '1-test.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ name: 'rejected-ssh', state: 'ALARM', reason: 'testing the notification path' }),
+    );
+    await hook.waitFor(3);
+    const n = JSON.parse((JSON.parse(hook.requests[2]!.body) as { Message: string }).Message);
+    expect(n).toMatchObject({
+      AlarmName: 'rejected-ssh',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      NewStateReason: 'testing the notification path',
+    });
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('stores CloudWatch Logs subscription payloads POSTed with the bearer token, and refuses a wrong token', async () => {
+    const payload = gzipSync(
+      JSON.stringify({
+        messageType: 'DATA_MESSAGE',
+        owner: '111122223333',
+        logGroup: '/vpc/flowlogs',
+        logStream: 'eni-c-all',
+        subscriptionFilters: ['all'],
+        logEvents: [
+          {
+            id: '1',
+            timestamp: (T + 300) * 1000,
+            message: `2 111122223333 eni-c 10.0.1.5 10.0.2.9 40000 5432 6 10 5000 ${T + 300} ${T + 360} ACCEPT OK`,
+          },
+          {
+            id: '2',
+            timestamp: (T + 301) * 1000,
+            message: `2 111122223333 eni-c 10.0.2.9 10.0.1.5 5432 40000 6 8 3000 ${T + 301} ${T + 360} ACCEPT OK`,
+          },
+        ],
+      }),
+    );
+    const post = (token: string) =>
+      fetch(`${monitor.url}/subscription`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: payload,
+      });
+    const before = await count();
+    expect((await post('wrong')).status).toBe(401);
+    expect(await count()).toBe(before);
+    expect((await post('t0ken')).status).toBe(200);
+    expect(await count()).toBe(before + 2);
+    expect((await post('t0ken')).status).toBe(200); // a forwarder's retry: stored once
+    expect(await count()).toBe(before + 2);
   });
 });

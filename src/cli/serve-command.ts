@@ -1,0 +1,54 @@
+// `flowwatch serve`: the monitor plus the dashboard and its JSON API, in one process.
+
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
+import { UsageError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { startMonitor } from '../monitor/monitor.js';
+import { dashboardRoutes } from '../server/dashboard.js';
+import { dbPath, type Io } from './context.js';
+import { runUntilSignal } from './monitor-command.js';
+
+export function registerServe(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('the monitor plus the web dashboard and its JSON API (OpenAPI at /api/openapi.json)')
+    .option('--port <n>', 'HTTP port', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--config <file>',
+      'configuration file (optional: without it, the dashboard shows the store)',
+      DEFAULT_CONFIG,
+    )
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('--state-dir <dir>', 'state folder (default: monitor.stateDir of the config, ./flowwatch-state)')
+    .option('--log <format>', 'json or text', 'text')
+    .action(
+      async (flags: {
+        port: string;
+        host: string;
+        config: string;
+        db?: string;
+        stateDir?: string;
+        log: string;
+      }) => {
+        if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535)
+          throw new UsageError('BAD_PORT', `--port "${flags.port}" is not a port number`);
+        if (flags.log !== 'json' && flags.log !== 'text')
+          throw new UsageError('BAD_LOG', `--log "${flags.log}" is not json or text`);
+        const config = loadConfig(flags.config);
+        const monitor = await startMonitor({
+          config,
+          db: dbPath(io, flags.db),
+          log: createLogger(io.err, flags.log),
+          env: io.env,
+          listen: `${flags.host}:${flags.port}`,
+          stateDir: flags.stateDir,
+          ...dashboardRoutes(),
+          onNewToken: (token, file) => io.err(`\nAPI token (shown once; also in ${file}):\n  ${token}\n\n`),
+        });
+        io.err(`flowwatch dashboard: ${monitor.url}/#token=${monitor.token}\n(Ctrl-C to stop)\n`);
+        await runUntilSignal(io, monitor);
+      },
+    );
+}

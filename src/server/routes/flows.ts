@@ -1,0 +1,131 @@
+// GET /api/flows: the flow explorer: stored records filtered by address or CIDR block, port, protocol,
+// interface, action, direction and time, newest first. Every value reaches SQL as a bound parameter; a CIDR
+// block becomes the Insights backend's subnet test over its parsed bytes.
+
+import type { FastifyInstance } from 'fastify';
+import { parseCidr, subnetSql } from '../../insights/index.js';
+import { DEFAULT_FIELDS, FIELDS } from '../../records/catalog.js';
+import { ident } from '../../storage/sql.js';
+import type { FlowsResponse } from '../api-contract.js';
+import { InvalidInputError } from '../errors.js';
+import type { RouteContext } from '../route-context.js';
+import { responses, rowsSchema, timeRangeProperties } from '../schemas.js';
+
+interface FlowsQuery {
+  ip?: string;
+  cidr?: string;
+  port?: number;
+  protocol?: number;
+  interface?: string;
+  action?: 'ACCEPT' | 'REJECT';
+  direction?: 'ingress' | 'egress';
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export const MAX_FLOWS = 10_000;
+
+const COLUMNS = FIELDS.map((f) => f.column);
+
+export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Querystring: FlowsQuery }>(
+    '/flows',
+    {
+      schema: {
+        summary: 'Flow records matching filters, newest first',
+        description:
+          'Records whose start lies in [since, until) (default: the last hour), all filters combined with AND. ' +
+          '`ip`, `cidr` and `port` match either side (source or destination). Columns are the store’s column ' +
+          'names (catalog order) that hold a value in at least one returned row.',
+        tags: ['flows'],
+        querystring: {
+          type: 'object',
+          properties: {
+            ip: {
+              anyOf: [
+                { type: 'string', format: 'ipv4' },
+                { type: 'string', format: 'ipv6' },
+              ],
+              description: 'source or destination address',
+            },
+            cidr: {
+              type: 'string',
+              maxLength: 64,
+              description: 'source or destination in this block, e.g. 10.0.0.0/16',
+            },
+            port: { type: 'integer', minimum: 0, maximum: 65535, description: 'source or destination port' },
+            protocol: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 255,
+              description: 'IANA number: 6 TCP, 17 UDP, 1 ICMP',
+            },
+            interface: { type: 'string', maxLength: 64, description: 'interface id, e.g. eni-0a1b2c3d' },
+            action: { type: 'string', enum: ['ACCEPT', 'REJECT'] },
+            direction: { type: 'string', enum: ['ingress', 'egress'] },
+            ...timeRangeProperties,
+            limit: { type: 'integer', minimum: 1, maximum: MAX_FLOWS, default: 100 },
+          },
+        },
+        response: responses({
+          type: 'object',
+          required: ['columns', 'rows', 'truncated'],
+          properties: {
+            columns: { type: 'array', items: { type: 'string' } },
+            rows: rowsSchema,
+            truncated: { type: 'boolean', description: 'true when more records match than `limit`' },
+          },
+        }),
+      },
+    },
+    async (req): Promise<FlowsResponse> => {
+      const q = req.query;
+      const { since, until } = ctx.range(q);
+      const params: (string | number)[] = [since, until];
+      const bind = (v: string | number) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      const where = ['"start" >= $1::BIGINT', '"start" < $2::BIGINT'];
+      if (q.ip !== undefined) {
+        const p = bind(q.ip);
+        where.push(`(srcaddr = ${p} OR dstaddr = ${p})`);
+      }
+      if (q.cidr !== undefined) {
+        const c = parseCidr(q.cidr);
+        if (!c) {
+          throw new InvalidInputError(
+            'cidr',
+            `query parameter cidr "${q.cidr}" is not a CIDR block such as 10.0.0.0/16 or 2001:db8::/32`,
+          );
+        }
+        const side = (col: string) => subnetSql(ident(col), c.v, c.bytes, c.prefix);
+        where.push(`(${side('srcaddr')} OR ${side('dstaddr')})`);
+      }
+      if (q.port !== undefined) {
+        const p = bind(q.port);
+        where.push(`(srcport = ${p} OR dstport = ${p})`);
+      }
+      if (q.protocol !== undefined) where.push(`protocol = ${bind(q.protocol)}`);
+      if (q.interface !== undefined) where.push(`interface_id = ${bind(q.interface)}`);
+      if (q.action !== undefined) where.push(`action = ${bind(q.action)}`);
+      if (q.direction !== undefined) where.push(`flow_direction = ${bind(q.direction)}`);
+      const limit = q.limit ?? 100;
+      const sql = `SELECT ${COLUMNS.map(ident).join(', ')} FROM flows
+WHERE ${where.join(' AND ')}
+ORDER BY "start" DESC, file_id DESC, line
+LIMIT ${bind(limit + 1)}`;
+      const r = await ctx.read((reader) => reader.query(sql, params));
+      const truncated = r.rows.length > limit;
+      const rows = truncated ? r.rows.slice(0, limit) : r.rows;
+      const used = COLUMNS.filter((c) => rows.some((row) => row[c] !== null && row[c] !== undefined));
+      const columns = rows.length === 0 ? DEFAULT_FIELDS.map((f) => f.column) : used;
+      return {
+        columns,
+        rows: rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
+        truncated,
+      };
+    },
+  );
+}

@@ -1,0 +1,223 @@
+// GET /api/overview: everything the Overview page shows, each part one aggregate query in DuckDB over the
+// records whose start lies in [since, until).
+
+import type { FastifyInstance } from 'fastify';
+import { protocolName } from '../../core/protocols.js';
+import type { Store } from '../../storage/store.js';
+import type { OverviewResponse } from '../api-contract.js';
+import { InvalidInputError } from '../errors.js';
+import type { RouteContext } from '../route-context.js';
+import { responses, timeRangeProperties } from '../schemas.js';
+
+/** Most points in a series; the default bin grows to stay under it, a given bin must. */
+export const MAX_POINTS = 1440;
+/** Bins the default picks from (seconds). */
+const NICE_BINS = [60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800];
+
+interface OverviewQuery {
+  since?: number;
+  until?: number;
+  bin?: number;
+  top?: number;
+}
+
+/** $1 since, $2 until (unix seconds). */
+const IN_RANGE = `"start" >= $1::BIGINT AND "start" < $2::BIGINT`;
+
+const SERIES_SQL = `WITH b AS (
+  SELECT ("start" // $3::BIGINT) * $3::BIGINT AS t,
+    coalesce(sum(bytes) FILTER (WHERE action = 'ACCEPT'), 0) AS ab,
+    coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rb,
+    coalesce(sum(packets) FILTER (WHERE action = 'ACCEPT'), 0) AS ap,
+    coalesce(sum(packets) FILTER (WHERE action = 'REJECT'), 0) AS rp,
+    count(*) FILTER (WHERE action = 'ACCEPT') AS af,
+    count(*) FILTER (WHERE action = 'REJECT') AS rf
+  FROM flows WHERE ${IN_RANGE} GROUP BY 1
+)
+SELECT g.range AS t, coalesce(b.ab, 0) AS "acceptedBytes", coalesce(b.rb, 0) AS "rejectedBytes",
+  coalesce(b.ap, 0) AS "acceptedPackets", coalesce(b.rp, 0) AS "rejectedPackets",
+  coalesce(b.af, 0) AS "acceptedFlows", coalesce(b.rf, 0) AS "rejectedFlows"
+FROM range(($1::BIGINT // $3::BIGINT) * $3::BIGINT, $2::BIGINT, $3::BIGINT) g LEFT JOIN b ON b.t = g.range
+ORDER BY 1`;
+
+const TOTALS_SQL = `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets,
+  count(*) FILTER (WHERE action = 'REJECT') AS "rejectedFlows"
+FROM flows WHERE ${IN_RANGE}`;
+
+/** $3: how many. */
+const TOP_TALKERS_SQL = `SELECT srcaddr AS addr, coalesce(sum(bytes), 0) AS bytes, count(*) AS flows
+FROM flows WHERE ${IN_RANGE} AND srcaddr IS NOT NULL
+GROUP BY 1 ORDER BY bytes DESC, flows DESC, addr LIMIT $3`;
+
+const TOP_REJECTED_SQL = `SELECT srcaddr AS addr, count(*) AS flows
+FROM flows WHERE ${IN_RANGE} AND action = 'REJECT' AND srcaddr IS NOT NULL
+GROUP BY 1 ORDER BY flows DESC, addr LIMIT $3`;
+
+const TOP_PORTS_SQL = `SELECT dstport AS port, protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+FROM flows WHERE ${IN_RANGE} AND dstport IS NOT NULL
+GROUP BY 1, 2 ORDER BY flows DESC, bytes DESC, port, protocol LIMIT $3`;
+
+const PROTOCOLS_SQL = `SELECT protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+FROM flows WHERE ${IN_RANGE} AND protocol IS NOT NULL
+GROUP BY 1 ORDER BY flows DESC, protocol`;
+
+const DIRECTIONS_SQL = `SELECT flow_direction AS direction, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+FROM flows WHERE ${IN_RANGE} AND flow_direction IS NOT NULL
+GROUP BY 1 ORDER BY flows DESC, direction`;
+
+const INTERFACES_SQL = `SELECT interface_id AS "interfaceId", count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
+  count(*) FILTER (WHERE action = 'REJECT') AS "rejectedFlows"
+FROM flows WHERE ${IN_RANGE} AND interface_id IS NOT NULL
+GROUP BY 1 ORDER BY bytes DESC, flows DESC, 1 LIMIT $3`;
+
+/** The bin of a range: the given one, or the smallest nice bin giving at most MAX_POINTS points. */
+export function chooseBin(since: number, until: number, bin?: number): number {
+  if (bin !== undefined) return bin;
+  const span = until - since;
+  return NICE_BINS.find((b) => span / b <= MAX_POINTS) ?? Math.ceil(span / MAX_POINTS / 86_400) * 86_400;
+}
+
+async function overview(r: Store, since: number, until: number, bin: number, top: number) {
+  const range = [since, until];
+  const rows = async (sql: string, params: number[]) => (await r.query(sql, params)).rows;
+  const n = (v: unknown) => Number(v ?? 0);
+  const series = await rows(SERIES_SQL, [...range, bin]);
+  const totals = (await rows(TOTALS_SQL, range))[0] ?? {};
+  const response: OverviewResponse = {
+    since,
+    until,
+    bin,
+    series: series.map((s) => ({
+      t: n(s['t']),
+      acceptedBytes: n(s['acceptedBytes']),
+      rejectedBytes: n(s['rejectedBytes']),
+      acceptedPackets: n(s['acceptedPackets']),
+      rejectedPackets: n(s['rejectedPackets']),
+      acceptedFlows: n(s['acceptedFlows']),
+      rejectedFlows: n(s['rejectedFlows']),
+    })),
+    totals: {
+      flows: n(totals['flows']),
+      bytes: n(totals['bytes']),
+      packets: n(totals['packets']),
+      rejectedFlows: n(totals['rejectedFlows']),
+    },
+    topTalkers: (await rows(TOP_TALKERS_SQL, [...range, top])).map((x) => ({
+      addr: String(x['addr']),
+      bytes: n(x['bytes']),
+      flows: n(x['flows']),
+    })),
+    topRejectedSources: (await rows(TOP_REJECTED_SQL, [...range, top])).map((x) => ({
+      addr: String(x['addr']),
+      flows: n(x['flows']),
+    })),
+    topDestinationPorts: (await rows(TOP_PORTS_SQL, [...range, top])).map((x) => ({
+      port: n(x['port']),
+      protocol: n(x['protocol']),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+    })),
+    protocols: (await rows(PROTOCOLS_SQL, range)).map((x) => ({
+      protocol: n(x['protocol']),
+      name: protocolName(n(x['protocol'])),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+    })),
+    directions: (await rows(DIRECTIONS_SQL, range)).map((x) => ({
+      direction: String(x['direction']),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+    })),
+    interfaces: (await rows(INTERFACES_SQL, [...range, top])).map((x) => ({
+      interfaceId: String(x['interfaceId']),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+      rejectedFlows: n(x['rejectedFlows']),
+    })),
+  };
+  return response;
+}
+
+const count = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const obj = (props: Record<string, unknown>) => ({
+  type: 'object',
+  required: Object.keys(props),
+  properties: props,
+});
+
+const overviewSchema = obj({
+  since: count,
+  until: count,
+  bin: { type: 'integer', description: 'seconds per point of series' },
+  series: {
+    type: 'array',
+    items: obj({
+      t: count,
+      acceptedBytes: num,
+      rejectedBytes: num,
+      acceptedPackets: num,
+      rejectedPackets: num,
+      acceptedFlows: count,
+      rejectedFlows: count,
+    }),
+  },
+  totals: obj({ flows: count, bytes: num, packets: num, rejectedFlows: count }),
+  topTalkers: { type: 'array', items: obj({ addr: { type: 'string' }, bytes: num, flows: count }) },
+  topRejectedSources: { type: 'array', items: obj({ addr: { type: 'string' }, flows: count }) },
+  topDestinationPorts: {
+    type: 'array',
+    items: obj({ port: count, protocol: count, flows: count, bytes: num }),
+  },
+  protocols: {
+    type: 'array',
+    items: obj({ protocol: count, name: { type: 'string' }, flows: count, bytes: num }),
+  },
+  directions: { type: 'array', items: obj({ direction: { type: 'string' }, flows: count, bytes: num }) },
+  interfaces: {
+    type: 'array',
+    items: obj({ interfaceId: { type: 'string' }, flows: count, bytes: num, rejectedFlows: count }),
+  },
+});
+
+export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Querystring: OverviewQuery }>(
+    '/overview',
+    {
+      schema: {
+        summary: 'Traffic over time and the top lists of the Overview page',
+        description:
+          'Records whose start lies in [since, until). `flows` counts records; accepted/rejected split by action. ' +
+          `Without \`bin\`, the smallest of 1 min, 5 min, 15 min, ... giving at most ${MAX_POINTS} points.`,
+        tags: ['overview'],
+        querystring: {
+          type: 'object',
+          properties: {
+            ...timeRangeProperties,
+            bin: { type: 'integer', minimum: 1, maximum: 31_536_000, description: 'seconds per point' },
+            top: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+              default: 10,
+              description: 'length of the top lists',
+            },
+          },
+        },
+        response: responses(overviewSchema),
+      },
+    },
+    async (req) => {
+      const { since, until } = ctx.range(req.query);
+      const bin = chooseBin(since, until, req.query.bin);
+      if ((until - since) / bin > MAX_POINTS) {
+        throw new InvalidInputError(
+          'bin',
+          `query parameter bin ${bin} gives more than ${MAX_POINTS} points from ${since} to ${until}`,
+          `use a bin of at least ${Math.ceil((until - since) / MAX_POINTS)} seconds, or leave it out`,
+        );
+      }
+      return ctx.read((r) => overview(r, since, until, bin, req.query.top ?? 10));
+    },
+  );
+}

@@ -1,0 +1,194 @@
+// The dashboard's only way to the server: one typed method per route of the API contract, each sending
+// the bearer token; errors become ApiError with the server's code, message, hint and span.
+
+import type {
+  AlarmHistoryResponse,
+  AlarmMetricResponse,
+  AlarmsResponse,
+  CatalogResponse,
+  FlowsResponse,
+  MetricFiltersResponse,
+  MetricResponse,
+  OverviewResponse,
+  QueryRequest,
+  QueryResponse,
+  SourcesResponse,
+  SqlRequest,
+  TestPatternRequest,
+  TestPatternResponse,
+} from '../../../src/server/api-contract.js';
+import { currentToken } from './auth.js';
+
+export type {
+  AlarmHistoryResponse,
+  AlarmMetricResponse,
+  AlarmsResponse,
+  CatalogResponse,
+  FlowsResponse,
+  MetricFiltersResponse,
+  MetricResponse,
+  OverviewResponse,
+  QueryResponse,
+  SourcesResponse,
+  TestPatternResponse,
+};
+
+/** An error answered by the API (or a failure to reach it: status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+    /** For query errors: the span in the query text (character offsets). */
+    readonly start?: number,
+    readonly end?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** True for a request cancelled because a newer one replaced it (never shown to the user). */
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}
+
+/** A time range in unix seconds. */
+export interface Range {
+  readonly since: number;
+  readonly until: number;
+}
+
+/** Query parameters of `GET /api/flows`. */
+export interface FlowsQuery {
+  readonly ip?: string;
+  readonly cidr?: string;
+  readonly port?: string;
+  readonly protocol?: string;
+  readonly interface?: string;
+  readonly action?: string;
+  readonly direction?: string;
+  readonly limit?: number;
+}
+
+type Params = Record<string, string | number | undefined>;
+
+/**
+ * The API client. `onUnauthorized` runs when the server refuses the token (401).
+ *
+ * @example const overview = await api.overview({ since, until }, 60, signal);
+ */
+export class Api {
+  constructor(
+    private readonly onUnauthorized: (message: string) => void,
+    private readonly base = 'api',
+  ) {}
+
+  overview(range: Range, bin: number, signal?: AbortSignal): Promise<OverviewResponse> {
+    return this.get('/overview', { ...range, bin }, signal);
+  }
+
+  query(body: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {
+    return this.post('/query', body, signal);
+  }
+
+  sql(body: SqlRequest, signal?: AbortSignal): Promise<QueryResponse> {
+    return this.post('/sql', body, signal);
+  }
+
+  flows(q: FlowsQuery, range: Range, signal?: AbortSignal): Promise<FlowsResponse> {
+    return this.get('/flows', { ...q, ...range }, signal);
+  }
+
+  alarms(signal?: AbortSignal): Promise<AlarmsResponse> {
+    return this.get('/alarms', {}, signal);
+  }
+
+  alarmHistory(name: string, limit: number, signal?: AbortSignal): Promise<AlarmHistoryResponse> {
+    return this.get(`/alarms/${encodeURIComponent(name)}/history`, { limit }, signal);
+  }
+
+  alarmMetric(name: string, range: Range, signal?: AbortSignal): Promise<AlarmMetricResponse> {
+    return this.get(`/alarms/${encodeURIComponent(name)}/metric`, { ...range }, signal);
+  }
+
+  metricFilters(signal?: AbortSignal): Promise<MetricFiltersResponse> {
+    return this.get('/metric-filters', {}, signal);
+  }
+
+  testPattern(body: TestPatternRequest, signal?: AbortSignal): Promise<TestPatternResponse> {
+    return this.post('/metric-filters/test', body, signal);
+  }
+
+  metric(
+    q: { namespace: string; metric: string; stat?: string; period?: number },
+    range: Range,
+    signal?: AbortSignal,
+  ): Promise<MetricResponse> {
+    return this.get('/metrics', { ...q, ...range }, signal);
+  }
+
+  sources(signal?: AbortSignal): Promise<SourcesResponse> {
+    return this.get('/sources', {}, signal);
+  }
+
+  catalog(signal?: AbortSignal): Promise<CatalogResponse> {
+    return this.get('/catalog', {}, signal);
+  }
+
+  private get<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
+    const qs = search.toString();
+    return this.request<T>(`${this.base}${path}${qs ? `?${qs}` : ''}`, { method: 'GET' }, signal);
+  }
+
+  private post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(
+      `${this.base}${path}`,
+      { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } },
+      signal,
+    );
+  }
+
+  private async request<T>(url: string, init: RequestInit, signal?: AbortSignal): Promise<T> {
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    const token = currentToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, headers, signal: signal ?? null, cache: 'no-store' });
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ApiError(
+        0,
+        'NETWORK',
+        'Cannot reach the flowwatch server.',
+        'Check that `flowwatch serve` is still running.',
+      );
+    }
+    const body: unknown = await res.json().catch(() => undefined);
+    signal?.throwIfAborted();
+    if (res.ok) return body as T;
+    const e = (body ?? {}) as {
+      error?: unknown;
+      message?: unknown;
+      hint?: unknown;
+      start?: unknown;
+      end?: unknown;
+    };
+    const message = typeof e.message === 'string' ? e.message : `${res.status} ${res.statusText}`.trim();
+    const err = new ApiError(
+      res.status,
+      typeof e.error === 'string' ? e.error : `HTTP_${res.status}`,
+      message,
+      typeof e.hint === 'string' ? e.hint : undefined,
+      typeof e.start === 'number' ? e.start : undefined,
+      typeof e.end === 'number' ? e.end : undefined,
+    );
+    if (res.status === 401) this.onUnauthorized(message);
+    throw err;
+  }
+}

@@ -1,0 +1,130 @@
+// Charts of query results: `stats ... by bin()` results as a time series (one line per numeric column,
+// split by the other group columns), other aggregated results as bars.
+
+import type { QueryResponse } from './api.js';
+import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './charts.js';
+import { formatBytes as bytesFormat, formatCell, isNumeric, parseTimeValue } from './format.js';
+
+/** At most this many lines (the largest by total) and bars. */
+export const MAX_SERIES = 12;
+export const MAX_BARS = 40;
+
+/**
+ * Splits result columns into group keys (first) and measures (the trailing numeric columns), as `stats`
+ * outputs them. A numeric column named like a field (e.g. `dstPort`) ahead of the last column is a key.
+ *
+ * @example splitColumns(['srcAddr', 'count(*)'], rows, fields) // { keys: ['srcAddr'], measures: ['count(*)'] }
+ */
+export function splitColumns(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  fieldNames: ReadonlySet<string>,
+): { keys: string[]; measures: string[] } {
+  const numeric = (c: string) =>
+    rows.some((r) => r[c] !== null && r[c] !== undefined) &&
+    rows.every((r) => r[c] === null || r[c] === undefined || isNumeric(r[c]));
+  let k = columns.length;
+  for (let i = columns.length - 1; i >= 0; i--) {
+    const c = columns[i]!;
+    if (!numeric(c)) break;
+    if (i < columns.length - 1 && fieldNames.has(c)) break;
+    k = i;
+  }
+  return { keys: columns.slice(0, k), measures: columns.slice(k) };
+}
+
+export interface ResultChart {
+  readonly option: ChartOption;
+  readonly series: number;
+  readonly points: number;
+  /** Set when lines or bars were left out. */
+  readonly note?: string;
+}
+
+/** The chart for a result, or undefined when it has none (event rows, nothing numeric). */
+export function resultChart(res: QueryResponse, fieldNames: ReadonlySet<string>): ResultChart | undefined {
+  if (res.rows.length === 0) return undefined;
+  if (res.timeSeries && res.columns.includes(res.timeSeries))
+    return timeChart(res, res.timeSeries, fieldNames);
+  if (res.aggregated) return barChart(res, fieldNames);
+  return undefined;
+}
+
+function timeChart(
+  res: QueryResponse,
+  time: string,
+  fieldNames: ReadonlySet<string>,
+): ResultChart | undefined {
+  const { keys, measures } = splitColumns(
+    res.columns.filter((c) => c !== time),
+    res.rows,
+    fieldNames,
+  );
+  if (measures.length === 0) return undefined;
+  const lines = new Map<string, [number, number][]>();
+  for (const row of res.rows) {
+    const t = parseTimeValue(row[time]);
+    if (Number.isNaN(t)) continue;
+    const group = keys.map((k) => formatCell(k, row[k])).join(' · ');
+    for (const m of measures) {
+      const name = measures.length > 1 ? (group ? `${m} · ${group}` : m) : group || m;
+      let points = lines.get(name);
+      if (!points) {
+        points = [];
+        lines.set(name, points);
+      }
+      points.push([t, Number(row[m] ?? 0)]);
+    }
+  }
+  const total = (p: [number, number][]) => p.reduce((s, x) => s + Math.abs(x[1]), 0);
+  const ranked = [...lines.entries()].sort((a, b) => total(b[1]) - total(a[1]));
+  const kept = ranked.slice(0, MAX_SERIES);
+  const series: TimeSeries[] = kept.map(([name, points]) => ({
+    name,
+    points: points.sort((a, b) => a[0] - b[0]),
+  }));
+  const bytes = measures.every((m) => /bytes/i.test(m));
+  return {
+    option: timeSeriesOption({ series, format: bytes ? bytesFormat : undefined }),
+    series: series.length,
+    points: series.reduce((s, x) => s + x.points.length, 0),
+    note:
+      ranked.length > MAX_SERIES
+        ? `Showing the ${MAX_SERIES} largest of ${ranked.length} series.`
+        : undefined,
+  };
+}
+
+function barChart(res: QueryResponse, fieldNames: ReadonlySet<string>): ResultChart | undefined {
+  const { keys, measures } = splitColumns(res.columns, res.rows, fieldNames);
+  if (measures.length === 0) return undefined;
+  const rows = res.rows.slice(0, MAX_BARS);
+  if (keys.length === 0 && rows.length === 1) {
+    // `stats count(*), sum(bytes)` without `by`: one bar per aggregate.
+    const row = rows[0]!;
+    return {
+      option: barOption({
+        categories: measures,
+        series: [{ name: 'value', values: measures.map((m) => Number(row[m] ?? 0)) }],
+      }),
+      series: 1,
+      points: measures.length,
+    };
+  }
+  const categories = rows.map(
+    (row, i) => keys.map((k) => formatCell(k, row[k])).join(' · ') || `row ${i + 1}`,
+  );
+  const horizontal = categories.some((c) => c.length > 6) || categories.length > 12;
+  return {
+    option: barOption({
+      categories,
+      horizontal,
+      series: measures.map((m) => ({ name: m, values: rows.map((r) => Number(r[m] ?? 0)) })),
+      format: measures.every((m) => /bytes/i.test(m)) ? bytesFormat : undefined,
+    }),
+    series: measures.length,
+    points: rows.length,
+    note:
+      res.rows.length > MAX_BARS ? `Showing the first ${MAX_BARS} of ${res.rows.length} rows.` : undefined,
+  };
+}

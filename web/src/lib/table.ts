@@ -1,0 +1,130 @@
+// Tables: typed columns for the pages' own data, and result tables (query, flows) whose columns come from
+// the server, with cells formatted (UTC times, bytes, thousands separators) and optional drill-down links.
+
+import { h } from './dom.js';
+import { formatCell, isNumeric } from './format.js';
+import { empty } from './states.js';
+
+/** One column of a typed table. */
+export interface Column<R> {
+  readonly label: string;
+  /** Right-aligned (numbers). */
+  readonly numeric?: boolean;
+  readonly cell: (row: R) => Node | string | number | null | undefined;
+  /** The cell's tooltip (e.g. the exact number behind `1.2 GiB`). */
+  readonly title?: (row: R) => string | undefined;
+}
+
+export interface TableOptions<R> {
+  readonly columns: readonly Column<R>[];
+  readonly rows: readonly R[];
+  readonly testid?: string;
+  readonly caption?: string;
+  /** Shown instead of the table when there are no rows. */
+  readonly empty?: string;
+  /** Render the table (header plus one "empty" row) even without rows, so its test id is always there. */
+  readonly keepEmptyTable?: boolean;
+  /** Attributes of each row (e.g. `data-testid`). */
+  readonly rowAttrs?: (row: R) => Record<string, string>;
+}
+
+/**
+ * Renders a table, or the empty state when there are no rows.
+ *
+ * @example renderTable({ columns: [{ label: 'Name', cell: (r) => r.name }], rows, testid: 'sources-table' })
+ */
+export function renderTable<R>(opts: TableOptions<R>): HTMLElement {
+  if (opts.rows.length === 0 && !opts.keepEmptyTable) {
+    const e = empty(opts.empty);
+    if (opts.testid) e.dataset['for'] = opts.testid;
+    return e;
+  }
+  const head = h(
+    'tr',
+    {},
+    opts.columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.label)),
+  );
+  const body = opts.rows.map((row) => {
+    const tr = h(
+      'tr',
+      {},
+      opts.columns.map((c) => {
+        const v = c.cell(row);
+        return h('td', { class: c.numeric ? 'num' : undefined, title: c.title?.(row) }, v ?? '–');
+      }),
+    );
+    for (const [k, v] of Object.entries(opts.rowAttrs?.(row) ?? {})) tr.setAttribute(k, v);
+    return tr;
+  });
+  if (opts.rows.length === 0) {
+    body.push(
+      h(
+        'tr',
+        {},
+        h(
+          'td',
+          { class: 'state-empty', colspan: Math.max(opts.columns.length, 1) },
+          opts.empty ?? 'No rows.',
+        ),
+      ),
+    );
+  }
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { 'data-testid': opts.testid },
+      opts.caption ? h('caption', {}, opts.caption) : null,
+      h('thead', {}, head),
+      h('tbody', {}, body),
+    ),
+  );
+}
+
+/** Options of a result table. */
+export interface ResultTableOptions {
+  readonly testid?: string;
+  readonly empty?: string;
+  readonly keepEmptyTable?: boolean;
+  /** A drill-down link for a cell, or undefined to show it as text. */
+  readonly link?: (column: string, value: unknown, row: Record<string, unknown>) => string | undefined;
+}
+
+/** Renders rows whose columns the server named (query results, flows). */
+export function renderResults(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  opts: ResultTableOptions = {},
+): HTMLElement {
+  const numeric = new Set(
+    columns.filter(
+      (c) =>
+        rows.some((r) => r[c] !== null && r[c] !== undefined) &&
+        rows.every((r) => r[c] === null || r[c] === undefined || isNumeric(r[c])),
+    ),
+  );
+  return renderTable<Record<string, unknown>>({
+    columns: columns.map((c) => ({
+      label: c,
+      numeric: numeric.has(c) && !/addr|port$/i.test(c),
+      cell: (row) => {
+        const v = row[c];
+        const text = formatCell(
+          c,
+          typeof v === 'string' && numeric.has(c) && /bytes/i.test(c) ? Number(v) : v,
+        );
+        const href = v === null || v === undefined ? undefined : opts.link?.(c, v, row);
+        return href ? h('a', { href }, text) : text;
+      },
+      title: (row) => {
+        const v = row[c];
+        return typeof v === 'number' && /bytes/i.test(c) ? `${v} bytes` : undefined;
+      },
+    })),
+    rows,
+    testid: opts.testid,
+    empty: opts.empty,
+    keepEmptyTable: opts.keepEmptyTable,
+  });
+}

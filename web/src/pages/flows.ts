@@ -1,0 +1,208 @@
+// Flows: the explorer. A form filters the stored flows by IP or CIDR, port, protocol, interface, action
+// and direction over the time range; the filter lives in the URL (`#/flows?ip=10.0.1.5&action=REJECT`).
+
+import type { FlowsQuery, FlowsResponse } from '../lib/api.js';
+import { h, replaceChildren, uid } from '../lib/dom.js';
+import { formatNumber } from '../lib/format.js';
+import { cellLink, PROTOCOL_NUMBERS, protocolName } from '../lib/layout.js';
+import { type Page, type PageContext, PageShell } from '../lib/page.js';
+import { navigate, type Route, withParams } from '../lib/router.js';
+import { loading } from '../lib/states.js';
+import { renderResults } from '../lib/table.js';
+import { rangeFromParams, resolveRange } from '../lib/time-range.js';
+
+/** The explorer's filter fields, in URL order. */
+const FIELDS = ['ip', 'port', 'protocol', 'interface', 'action', 'direction', 'limit'] as const;
+type Field = (typeof FIELDS)[number];
+
+const LIMITS = ['100', '500', '1000'];
+
+class FlowsPage extends PageShell {
+  private readonly inputs: Record<Field, HTMLInputElement | HTMLSelectElement>;
+  private readonly meta = h('p', {
+    class: 'results-meta',
+    'data-testid': 'flows-meta',
+    'aria-live': 'polite',
+  });
+  private readonly results = h('div', {}, loading());
+
+  constructor(private readonly ctx: PageContext) {
+    super('flows', 'Flows');
+    const input = (name: Field, label: string, attrs: Record<string, string>) => {
+      const id = uid(name);
+      const el = h('input', { id, name, 'data-testid': `flows-${name}`, autocomplete: 'off', ...attrs });
+      return { el, field: h('div', { class: 'field' }, h('label', { for: id }, label), el) };
+    };
+    const select = (name: Field, label: string, options: [string, string][]) => {
+      const id = uid(name);
+      const el = h(
+        'select',
+        { id, name, 'data-testid': `flows-${name}` },
+        options.map(([v, l]) => h('option', { value: v }, l)),
+      );
+      return { el, field: h('div', { class: 'field' }, h('label', { for: id }, label), el) };
+    };
+    const protocolList = uid('protocols');
+    const ip = input('ip', 'IP or CIDR', { placeholder: '10.0.1.5 or 10.0.0.0/16', spellcheck: 'false' });
+    const port = input('port', 'Port', { inputmode: 'numeric', placeholder: '22', pattern: '\\d{1,5}' });
+    const protocol = input('protocol', 'Protocol', {
+      placeholder: 'TCP, UDP, ICMP or a number',
+      list: protocolList,
+    });
+    const iface = input('interface', 'Interface', {
+      placeholder: 'eni-0123456789abcdef0',
+      spellcheck: 'false',
+    });
+    const action = select('action', 'Action', [
+      ['', 'Any'],
+      ['ACCEPT', 'ACCEPT'],
+      ['REJECT', 'REJECT'],
+    ]);
+    const direction = select('direction', 'Direction', [
+      ['', 'Any'],
+      ['ingress', 'ingress'],
+      ['egress', 'egress'],
+    ]);
+    const limit = select(
+      'limit',
+      'Rows',
+      LIMITS.map((l) => [l, l]),
+    );
+    this.inputs = {
+      ip: ip.el,
+      port: port.el,
+      protocol: protocol.el,
+      interface: iface.el,
+      action: action.el,
+      direction: direction.el,
+      limit: limit.el,
+    };
+    const form = h(
+      'form',
+      { class: 'filter-form', 'aria-label': 'Filter flows' },
+      ip.field,
+      port.field,
+      protocol.field,
+      iface.field,
+      action.field,
+      direction.field,
+      limit.field,
+      h(
+        'datalist',
+        { id: protocolList },
+        ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'GRE', 'ESP'].map((p) => h('option', { value: p })),
+      ),
+      h(
+        'div',
+        { class: 'field buttons' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'flows-search' }, 'Search'),
+        h('button', { type: 'button', 'data-testid': 'flows-clear', onclick: () => this.clear() }, 'Clear'),
+      ),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    protocol.el.addEventListener('input', () => protocol.el.setCustomValidity(''));
+    this.body.append(form, this.meta, this.results);
+  }
+
+  update(route: Route): void {
+    this.route = route;
+    for (const f of FIELDS) {
+      const v = route.params.get(f) ?? (f === 'limit' ? '100' : '');
+      const input = this.inputs[f];
+      if (f === 'protocol' && /^\d+$/.test(v)) {
+        const name = protocolName(Number(v));
+        input.value = name === v ? v : name;
+      } else {
+        input.value = v;
+      }
+    }
+    const query = toQuery(route.params);
+    const range = resolveRange(rangeFromParams(route.params));
+    this.meta.textContent = 'Searching…';
+    void this.run('flows', async (signal) => {
+      const res = await this.ctx.api.flows(query, range, signal);
+      this.render(res, query);
+    });
+  }
+
+  private submit(): void {
+    if (!this.route) return;
+    const changes: Record<string, string | undefined> = {};
+    for (const f of FIELDS) {
+      let v = this.inputs[f].value.trim();
+      if (f === 'protocol' && v !== '') {
+        const n = PROTOCOL_NUMBERS.get(v.toLowerCase());
+        if (n !== undefined) v = String(n);
+        else if (!/^\d+$/.test(v)) {
+          this.inputs.protocol.setCustomValidity(
+            'Use a protocol name such as TCP, UDP or ICMP, or its number.',
+          );
+          this.inputs.protocol.reportValidity();
+          return;
+        }
+      }
+      changes[f] = v === '' || (f === 'limit' && v === '100') ? undefined : v;
+    }
+    navigate(withParams(this.route, changes));
+  }
+
+  private clear(): void {
+    if (!this.route) return;
+    const changes: Record<string, undefined> = {};
+    for (const f of FIELDS) changes[f] = undefined;
+    navigate(withParams(this.route, changes));
+  }
+
+  private render(res: FlowsResponse, q: FlowsQuery): void {
+    const filters = Object.entries(q)
+      .filter(([k, v]) => k !== 'limit' && v !== undefined)
+      .map(([k, v]) => `${k} ${k === 'protocol' ? protocolName(Number(v)) : v}`);
+    replaceChildren(
+      this.meta,
+      `${formatNumber(res.rows.length)} ${res.rows.length === 1 ? 'flow' : 'flows'}`,
+      filters.length ? ` matching ${filters.join(', ')}` : '',
+      res.truncated
+        ? h(
+            'span',
+            { class: 'warn', 'data-testid': 'flows-truncated' },
+            ` — only the newest ${formatNumber(res.rows.length)} are shown; narrow the filter or raise Rows`,
+          )
+        : '',
+    );
+    replaceChildren(
+      this.results,
+      renderResults(res.columns, res.rows, {
+        testid: 'flows-table',
+        keepEmptyTable: true,
+        empty: 'No flows match in this time range.',
+        link: (c, v) => cellLink(c, v),
+      }),
+    );
+  }
+}
+
+/** The API query for the URL's filter: an address with `/` is a CIDR. */
+function toQuery(params: URLSearchParams): FlowsQuery {
+  const get = (k: string) => {
+    const v = params.get(k)?.trim();
+    return v ? v : undefined;
+  };
+  const ip = get('ip');
+  const limit = Number(get('limit') ?? '100');
+  return {
+    ...(ip ? (ip.includes('/') ? { cidr: ip } : { ip }) : {}),
+    port: get('port'),
+    protocol: get('protocol'),
+    interface: get('interface'),
+    action: get('action'),
+    direction: get('direction'),
+    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, 1000) : 100,
+  };
+}
+
+export function flowsPage(ctx: PageContext): Page {
+  return new FlowsPage(ctx);
+}

@@ -1,0 +1,276 @@
+// Overview: traffic over time split accepted/rejected (bytes, packets, flows), totals, top talkers,
+// top rejected sources, top destination ports, protocol mix, ingress/egress and per-interface traffic.
+// Every element drills into the Flows page (or the Query page) for the flows behind it.
+
+import type { OverviewResponse } from '../lib/api.js';
+import { Chart, COLORS, pieOption, timeSeriesOption } from '../lib/charts.js';
+import { h, replaceChildren } from '../lib/dom.js';
+import { formatBytes, formatNumber, formatPercent, formatTimeUtc } from '../lib/format.js';
+import { card, flowsLink, insightsLink, portLabel, rankedList, statTile } from '../lib/layout.js';
+import { type Page, type PageContext, PageShell } from '../lib/page.js';
+import { navigate, type Route } from '../lib/router.js';
+import { empty, loading, NO_DATA } from '../lib/states.js';
+import { renderTable } from '../lib/table.js';
+import { absoluteParams, chooseBin, rangeFromParams, resolveRange } from '../lib/time-range.js';
+
+type Metric = 'Bytes' | 'Packets' | 'Flows';
+
+class OverviewPage extends PageShell {
+  private readonly totals = h('div', { class: 'stats', 'data-testid': 'overview-totals' }, loading());
+  private readonly series: Record<Metric, { chart: Chart; holder: HTMLElement }>;
+  private readonly protocols = new Chart('protocols', 'Protocol mix by flows');
+  private readonly directions = new Chart('directions', 'Ingress and egress by bytes');
+  private readonly talkers = h('div', {}, loading());
+  private readonly rejected = h('div', {}, loading());
+  private readonly ports = h('div', {}, loading());
+  private readonly interfaces = h('div', {}, loading());
+  private readonly protocolsHolder = h('div', { class: 'chart-holder' }, loading());
+  private readonly directionsHolder = h('div', { class: 'chart-holder' }, loading());
+  private data: OverviewResponse | undefined;
+
+  constructor(private readonly ctx: PageContext) {
+    super('overview', 'Overview');
+    const make = (m: Metric) => {
+      const chart = new Chart(m.toLowerCase(), `${m} over time, accepted and rejected`);
+      chart.onClick((e) => this.drillTime(e.seriesName ?? '', e.value));
+      return { chart, holder: h('div', { class: 'chart-holder' }, loading()) };
+    };
+    this.series = { Bytes: make('Bytes'), Packets: make('Packets'), Flows: make('Flows') };
+    this.protocols.onClick((e) => {
+      const p = this.data?.protocols.find((x) => x.name === e.name);
+      if (p) navigate(flowsLink({ protocol: p.protocol }));
+    });
+    this.directions.onClick((e) => navigate(flowsLink({ direction: e.name })));
+    const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
+    this.body.append(
+      this.totals,
+      h(
+        'div',
+        { class: 'grid grid-3' },
+        card('Bytes', this.series.Bytes.holder, { testid: 'card-bytes' }),
+        card('Packets', this.series.Packets.holder, { testid: 'card-packets' }),
+        card('Flows', this.series.Flows.holder, {
+          testid: 'card-flows',
+          actions: q('stats count(*) as flows by bin(5m), action'),
+        }),
+      ),
+      h(
+        'div',
+        { class: 'grid grid-3' },
+        card('Top talkers', this.talkers, {
+          testid: 'card-top-talkers',
+          actions: q('stats sum(bytes) as bytes, count(*) as flows by srcAddr | sort bytes desc | limit 20'),
+        }),
+        card('Top rejected sources', this.rejected, {
+          testid: 'card-top-rejected',
+          actions: q(
+            'filter action = "REJECT" | stats count(*) as rejected by srcAddr | sort rejected desc | limit 20',
+          ),
+        }),
+        card('Top destination ports', this.ports, {
+          testid: 'card-top-ports',
+          actions: q(
+            'stats count(*) as flows, sum(bytes) as bytes by dstPort, protocol | sort flows desc | limit 20',
+          ),
+        }),
+        card('Protocol mix', this.protocolsHolder, { testid: 'card-protocols' }),
+        card('Ingress / egress', this.directionsHolder, { testid: 'card-directions' }),
+        card('Interfaces', this.interfaces, { testid: 'card-interfaces' }),
+      ),
+    );
+  }
+
+  update(route: Route): void {
+    this.route = route;
+    const range = resolveRange(rangeFromParams(route.params));
+    const bin = chooseBin(range);
+    void this.run('overview', async (signal) => {
+      const data = await this.ctx.api.overview(range, bin, signal);
+      this.data = data;
+      this.render(data);
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    for (const s of Object.values(this.series)) s.chart.dispose();
+    this.protocols.dispose();
+    this.directions.dispose();
+  }
+
+  /** A click on a point: the flows of that bin, accepted or rejected. */
+  private drillTime(seriesName: string, value: unknown): void {
+    const bin = this.data?.bin ?? 60;
+    const t = Array.isArray(value) ? Number(value[0]) / 1000 : Number.NaN;
+    if (!Number.isFinite(t)) return;
+    const action = seriesName === 'rejected' ? 'REJECT' : seriesName === 'accepted' ? 'ACCEPT' : undefined;
+    navigate(flowsLink({ ...absoluteParams(t, t + bin), action }));
+  }
+
+  private render(d: OverviewResponse): void {
+    const t = d.totals;
+    replaceChildren(
+      this.totals,
+      statTile('Flows', formatNumber(t.flows), { href: flowsLink({}), testid: 'total-flows' }),
+      statTile('Bytes', formatBytes(t.bytes), {
+        title: `${formatNumber(t.bytes)} bytes`,
+        testid: 'total-bytes',
+      }),
+      statTile('Packets', formatNumber(t.packets), { testid: 'total-packets' }),
+      statTile(`Rejected flows (${formatPercent(t.rejectedFlows, t.flows)})`, formatNumber(t.rejectedFlows), {
+        href: flowsLink({ action: 'REJECT' }),
+        tone: t.rejectedFlows > 0 ? 'danger' : undefined,
+        testid: 'total-rejected',
+      }),
+      h(
+        'div',
+        { class: 'stat-range' },
+        `${formatTimeUtc(d.since)} → ${formatTimeUtc(d.until)}, ${d.bin}s bins`,
+      ),
+    );
+
+    const hasSeries = d.series.length > 0 && t.flows > 0;
+    const metric = (
+      m: Metric,
+      acc: (p: OverviewResponse['series'][number]) => [number, number],
+      format: (n: number) => string,
+    ) => {
+      const { chart, holder } = this.series[m];
+      if (!hasSeries) {
+        replaceChildren(holder, empty());
+        return;
+      }
+      if (!holder.contains(chart.el)) replaceChildren(holder, chart.el);
+      const accepted = d.series.map((p) => [p.t * 1000, acc(p)[0]] as const);
+      const rejected = d.series.map((p) => [p.t * 1000, acc(p)[1]] as const);
+      chart.set(
+        timeSeriesOption({
+          stacked: true,
+          format,
+          series: [
+            { name: 'accepted', points: accepted, color: COLORS.accepted },
+            { name: 'rejected', points: rejected, color: COLORS.rejected },
+          ],
+        }),
+        { series: 2, points: d.series.length },
+      );
+    };
+    metric('Bytes', (p) => [p.acceptedBytes, p.rejectedBytes], formatBytes);
+    metric('Packets', (p) => [p.acceptedPackets, p.rejectedPackets], formatNumber);
+    metric('Flows', (p) => [p.acceptedFlows, p.rejectedFlows], formatNumber);
+
+    replaceChildren(
+      this.talkers,
+      d.topTalkers.length
+        ? rankedList(
+            d.topTalkers.map((x) => ({
+              label: x.addr,
+              href: flowsLink({ ip: x.addr }),
+              value: x.bytes,
+              valueText: formatBytes(x.bytes),
+              detail: `${formatNumber(x.flows)} flows`,
+              title: `Flows from or to ${x.addr}`,
+            })),
+            { testid: 'top-talkers', label: 'Top talkers by bytes' },
+          )
+        : empty(),
+    );
+    replaceChildren(
+      this.rejected,
+      d.topRejectedSources.length
+        ? rankedList(
+            d.topRejectedSources.map((x) => ({
+              label: x.addr,
+              href: flowsLink({ ip: x.addr, action: 'REJECT' }),
+              value: x.flows,
+              valueText: `${formatNumber(x.flows)} flows`,
+              title: `Rejected flows of ${x.addr}`,
+            })),
+            { testid: 'top-rejected-sources', label: 'Top rejected sources by flows', tone: 'danger' },
+          )
+        : empty('No rejected flows in this time range.'),
+    );
+    replaceChildren(
+      this.ports,
+      d.topDestinationPorts.length
+        ? rankedList(
+            d.topDestinationPorts.map((x) => ({
+              label: portLabel(x.port, x.protocol),
+              href: flowsLink({ port: x.port, protocol: x.protocol }),
+              value: x.flows,
+              valueText: `${formatNumber(x.flows)} flows`,
+              detail: formatBytes(x.bytes),
+            })),
+            { testid: 'top-ports', label: 'Top destination ports by flows' },
+          )
+        : empty(),
+    );
+
+    if (d.protocols.length) {
+      if (!this.protocolsHolder.contains(this.protocols.el))
+        replaceChildren(this.protocolsHolder, this.protocols.el);
+      this.protocols.set(pieOption(d.protocols.map((p) => ({ name: p.name, value: p.flows }))), {
+        series: 1,
+        points: d.protocols.length,
+      });
+    } else {
+      replaceChildren(this.protocolsHolder, empty());
+    }
+    if (d.directions.length) {
+      if (!this.directionsHolder.contains(this.directions.el))
+        replaceChildren(this.directionsHolder, this.directions.el);
+      this.directions.set(
+        pieOption(
+          d.directions.map((x) => ({ name: x.direction, value: x.bytes })),
+          formatBytes,
+        ),
+        {
+          series: 1,
+          points: d.directions.length,
+        },
+      );
+    } else {
+      replaceChildren(
+        this.directionsHolder,
+        empty(t.flows > 0 ? 'The flow logs have no flow-direction field.' : NO_DATA),
+      );
+    }
+
+    replaceChildren(
+      this.interfaces,
+      renderTable({
+        testid: 'interfaces-table',
+        rows: d.interfaces,
+        columns: [
+          {
+            label: 'Interface',
+            cell: (r) => h('a', { href: flowsLink({ interface: r.interfaceId }) }, r.interfaceId),
+          },
+          { label: 'Flows', numeric: true, cell: (r) => formatNumber(r.flows) },
+          {
+            label: 'Bytes',
+            numeric: true,
+            cell: (r) => formatBytes(r.bytes),
+            title: (r) => `${formatNumber(r.bytes)} bytes`,
+          },
+          {
+            label: 'Rejected',
+            numeric: true,
+            cell: (r) =>
+              r.rejectedFlows > 0
+                ? h(
+                    'a',
+                    { href: flowsLink({ interface: r.interfaceId, action: 'REJECT' }), class: 'danger' },
+                    formatNumber(r.rejectedFlows),
+                  )
+                : '0',
+          },
+        ],
+      }),
+    );
+  }
+}
+
+export function overviewPage(ctx: PageContext): Page {
+  return new OverviewPage(ctx);
+}
