@@ -53,7 +53,8 @@ const dashboard = await new Promise((res, rej) => {
   });
   child.on('exit', (c) => rej(new Error(`serve exited (${c}):\n${stderr}`)));
 });
-const base = dashboard.split('#')[0];
+const base = dashboard.split('#')[0].replace(/\/$/, '');
+process.on('exit', () => child.kill('SIGKILL'));
 const token = /#token=(\S+)/.exec(dashboard)[1];
 
 // The stored day: the whole range of the corpus.
@@ -64,6 +65,7 @@ const range = await (
     body: JSON.stringify({ sql: 'SELECT min(start) AS s, max(start) AS u, count(*) AS n FROM flows' }),
   })
 ).json();
+if (!range.rows) throw new Error(`/api/sql: ${JSON.stringify(range)}`);
 const { s: since, u: until, n: records } = range.rows[0];
 console.log(
   `store: ${Number(records).toLocaleString('en-US')} records from ${new Date(since * 1000).toISOString()} to ${new Date(until * 1000).toISOString()}`,
