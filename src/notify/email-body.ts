@@ -1,5 +1,6 @@
 // The alarm mail: CloudWatch's subject and text layout (spec §7.5, §8), then flowwatch's evidence tables; plain text and HTML.
 
+import { DAYS, MONTHS } from '../core/calendar.js';
 import { protocolName } from '../core/protocols.js';
 import { alarmSubject } from './envelope.js';
 import { type AlarmNotification, type AlarmTrigger, type Evidence, parseCloudWatchTime } from './message.js';
@@ -18,22 +19,6 @@ export interface EmailOptions {
   /** A link to the alarm (e.g. the flowwatch dashboard), shown where CloudWatch links its console. */
   readonly alarmUrl?: string | undefined;
 }
-
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /**
  * A time as CloudWatch's alarm mail writes it: `Monday 20 May, 2024 10:31:02 UTC`. Text that is not a time is

@@ -1,5 +1,7 @@
 // How CloudWatch writes numbers and times in alarm reasons, reasonData and events (Java doubles, UTC dates).
 
+import { DAYS, MONTHS } from '../../core/calendar.js';
+
 /**
  * A number as Java's `Double.toString` writes it, which is how CloudWatch prints values and thresholds:
  * `5` → `5.0`, `0.25` → `0.25`, `12345678` → `1.2345678E7`, `0.0001` → `1.0E-4`.
@@ -55,22 +57,6 @@ export function reasonTime(seconds: number): string {
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
   );
 }
-
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /**
  * A time as composite-alarm reasons print it: `Friday 22 July, 2022 15:57:45 UTC`.
