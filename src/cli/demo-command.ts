@@ -166,6 +166,7 @@ async function liveDemo(
   const monitor = await startMonitor({
     config: parseConfig(join(o.dir, 'flowwatch.yaml'), configText),
     db: join(o.dir, 'flowwatch.duckdb'),
+    configPath: join(o.dir, 'flowwatch.yaml'),
     log: createLogger(() => {}),
     env: { ...io.env, FLOWWATCH_DEMO_FIREHOSE_KEY: key },
     ...dashboardRoutes(),

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../core/errors.js';
 import { registerAlarms } from './alarms-command.js';
+import { registerAthena } from './athena-command.js';
 import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerFields } from './fields-command.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerIngest(program, io, setExit);
   registerSql(program, io);
+  registerAthena(program, io);
   registerQuery(program, io);
   registerInit(program, io);
   registerMonitor(program, io);

@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.js';
+import { type Config, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
-import { deriveDatapoints } from '../metrics/datapoints.js';
+import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
+import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { writeFileDurable } from '../notify/durable-file.js';
 import { Dispatcher } from '../notify/index.js';
 import { Store } from '../storage/store.js';
@@ -36,6 +37,8 @@ export interface MonitorOptions {
   readonly register?: ((app: FastifyInstance, parts: MonitorParts) => void | Promise<void>) | undefined;
   /** Public routes (the dashboard's static files). */
   readonly registerPublic?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
+  /** The configuration file, to save filters defined while running (none: they last until the monitor stops). */
+  readonly configPath?: string | undefined;
   /** The alarm clock in unix seconds (tests); default the system clock. */
   readonly now?: (() => number) | undefined;
   /** Called with a token created on this start (to show it once). */
@@ -45,6 +48,14 @@ export interface MonitorOptions {
 /** What a running monitor is made of (given to extra routes before the server listens). */
 export interface MonitorParts {
   readonly config: Config;
+  /** The metric filters applied now (the configuration's, plus those defined while running). */
+  filters(): readonly CheckedMetricFilter[];
+  /**
+   * Defines or replaces a metric filter while running: validated as PutMetricFilter would, applied to every
+   * record from now on, its datapoints recomputed over the stored records, and written to the configuration
+   * file when the monitor has one. Throws FilterPatternError / MetricFilterError for an invalid filter.
+   */
+  putMetricFilter(filter: MetricFilter): Promise<CheckedMetricFilter>;
   readonly store: Store;
   readonly sink: StoreSink;
   readonly alarms: AlarmsRunner;
@@ -93,8 +104,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
 
   const store = await Store.open(opts.db);
   const started = Date.now();
+  let filters: readonly CheckedMetricFilter[] = config.filters;
   const sink = await StoreSink.open(store, {
-    derive: deriveDatapoints(config.filters),
+    // Read at each commit, so filters defined while running apply from their definition on.
+    derive: (format, rows) => deriveDatapoints(filters)?.(format, rows) ?? [],
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
@@ -139,7 +152,30 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       env: opts.env,
       log,
       register: opts.register
-        ? (app) => opts.register?.(app, { config, store, sink, alarms, dispatcher, sources, stateDir })
+        ? (app) =>
+            opts.register?.(app, {
+              config,
+              store,
+              sink,
+              alarms,
+              dispatcher,
+              sources,
+              stateDir,
+              filters: () => filters,
+              putMetricFilter: async (filter) => {
+                const checked = checkMetricFilter(filter);
+                filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
+                await backfill(store, [checked], false);
+                if (opts.configPath !== undefined) {
+                  saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
+                }
+                log('metric_filter_defined', {
+                  name: filter.name,
+                  metric: `${filter.metricNamespace}/${filter.metricName}`,
+                });
+                return checked;
+              },
+            })
         : undefined,
       registerPublic: opts.registerPublic,
       health: () => ({

@@ -157,6 +157,20 @@ export interface MetricFiltersResponse {
     readonly defaultValue?: number;
   }[];
 }
+/**
+ * `POST /api/metric-filters` body: define or replace a metric filter on the running monitor (201 with the
+ * filter; 400 with the pattern error's span). It applies from now on; its datapoints are recomputed over the
+ * stored records; `flowwatch serve --config F` also writes it to F.
+ */
+export interface PutMetricFilterRequest {
+  readonly name: string;
+  readonly pattern: string;
+  readonly metricNamespace: string;
+  readonly metricName: string;
+  readonly metricValue: string;
+  readonly defaultValue?: number;
+}
+
 /** `POST /api/metric-filters/test` body — TestMetricFilter: which lines a pattern matches. */
 export interface TestPatternRequest {
   readonly pattern: string;

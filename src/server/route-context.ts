@@ -8,7 +8,8 @@ import type { Store } from '../storage/store.js';
 import { InvalidInputError } from './errors.js';
 
 /** The parts of a running monitor the API shows (a Monitor or the MonitorParts given to `register`). */
-export type ApiMonitor = Pick<MonitorParts, 'alarms' | 'sources'>;
+export type ApiMonitor = Pick<MonitorParts, 'alarms' | 'sources'> &
+  Partial<Pick<MonitorParts, 'filters' | 'putMetricFilter'>>;
 
 /** What the API serves from. */
 export interface ApiContext {

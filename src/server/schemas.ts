@@ -37,8 +37,11 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
 export function responses(
   ok: Record<string, unknown>,
   errors: readonly number[] = [400, 401, 408, 500],
+  status = 200,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { 200: { description: 'OK', ...ok } };
+  const out: Record<string, unknown> = {
+    [status]: { description: status === 201 ? 'Created' : 'OK', ...ok },
+  };
   for (const code of errors) out[code] = { ...errorSchema, description: ERROR_DESCRIPTIONS[code] };
   return out;
 }

@@ -105,7 +105,7 @@ function plain(v: unknown): unknown {
  * Runs a query and reads its rows. With `stream`, rows are pulled only until `maxRows + 1` are read (a
  * materialized result computes every row first, however many are wanted).
  */
-async function read(
+export async function read(
   conn: DuckDBConnection,
   sql: string,
   params?: DuckDBValue[],
@@ -127,7 +127,7 @@ async function read(
 }
 
 /** Turns a DuckDB error into a user-facing StoreError, keeping DuckDB's own explanation. */
-function userSqlError(err: unknown): StoreError {
+export function userSqlError(err: unknown): StoreError {
   const msg = err instanceof Error ? err.message : String(err);
   return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
 }

@@ -87,6 +87,18 @@ describe.skipIf(!hasBrowser)('dashboard in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'query-result.png'), fullPage: true });
   });
 
+  it('defines a metric filter from the Metric filters page', async () => {
+    const base = url.split('#')[0];
+    await page.goto(`${base}#/filters`);
+    await ready('filters');
+    await page.fill('[data-testid="pattern-input"]', 'REJECT');
+    await page.fill('[data-testid="filter-name"]', 'e2e-rejects');
+    await page.fill('[data-testid="filter-metric"]', 'E2eRejects');
+    await page.click('[data-testid="define-filter"]');
+    await page.waitForSelector('[data-testid="define-done"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="define-done"]')).toContain('FlowLogs/E2eRejects');
+  });
+
   it('shows the rejected-ssh alarm going to ALARM after the simulated brute force', async () => {
     const base = url.split('#')[0];
     await page.goto(`${base}#/alarms?refresh=5s`);

@@ -590,6 +590,45 @@ describe('metric filters', () => {
     expect(e3).toMatchObject({ error: 'INVALID_INPUT', field: 'pattern' });
   });
 
+  it('defines a filter on the running monitor: listed, and its datapoints computed over the stored records', async () => {
+    const pattern =
+      '[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action = REJECT, status, direction]';
+    const created = await post<Record<string, unknown>>(
+      '/api/metric-filters',
+      {
+        name: 'rejected-all',
+        pattern,
+        metricNamespace: 'FlowLogs',
+        metricName: 'Rejected',
+        metricValue: '1',
+      },
+      201,
+    );
+    expect(created).toEqual({
+      name: 'rejected-all',
+      pattern,
+      metricNamespace: 'FlowLogs',
+      metricName: 'Rejected',
+      metricValue: '1',
+    });
+    const list = await get<MetricFiltersResponse>('/api/metric-filters');
+    expect(list.filters.map((f) => f.name)).toEqual(['rejected-ssh', 'rejected-all']);
+    // REJECT records: ssh1..ssh4 (minute T) and ping (T+80) in period T; late (T+4000) in period T+3900.
+    const points = await get<MetricResponse>(
+      `/api/metrics?namespace=FlowLogs&metric=Rejected&period=300&since=${T}&until=${T + 7200}`,
+    );
+    expect(points.points).toEqual([
+      { t: T, value: 5 },
+      { t: T + 3900, value: 1 },
+    ]);
+    const bad = await post<Record<string, unknown>>(
+      '/api/metric-filters',
+      { name: 'broken', pattern: '[a, b', metricNamespace: 'FlowLogs', metricName: 'X', metricValue: '1' },
+      400,
+    );
+    expect(bad).toMatchObject({ start: 5 });
+  });
+
   it('gives a metric per period (default values count as samples)', async () => {
     const base = `/api/metrics?namespace=FlowLogs&metric=RejectedSSH&period=300&since=${T}&until=${T + 7200}`;
     // Period T: minutes T (4 matches) and T+60, T+120, T+180 (default 0 each); period T+3900: late (1).
@@ -666,6 +705,7 @@ describe('GET /api/openapi.json', () => {
         'GET /api/alarms/{name}/history',
         'GET /api/alarms/{name}/metric',
         'GET /api/metric-filters',
+        'POST /api/metric-filters',
         'POST /api/metric-filters/test',
         'GET /api/metrics',
         'GET /api/sources',

@@ -9,6 +9,7 @@ import { statistics } from '../../metrics/datapoints.js';
 import type {
   MetricFiltersResponse,
   MetricResponse,
+  PutMetricFilterRequest,
   TestPatternRequest,
   TestPatternResponse,
 } from '../api-contract.js';
@@ -54,6 +55,72 @@ function parseDimensions(text: string | undefined): Record<string, string> {
 }
 
 export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.post<{ Body: PutMetricFilterRequest }>(
+    '/metric-filters',
+    {
+      schema: {
+        summary:
+          'Define or replace a metric filter: applied from now on, its datapoints computed over the stored records',
+        tags: ['metric filters'],
+        body: {
+          type: 'object',
+          required: ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 512 },
+            pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
+            metricNamespace: { type: 'string', minLength: 1, maxLength: 255 },
+            metricName: { type: 'string', minLength: 1, maxLength: 255 },
+            metricValue: { type: 'string', minLength: 1, maxLength: 100 },
+            defaultValue: { type: 'number' },
+          },
+        },
+        response: responses(
+          {
+            type: 'object',
+            required: ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'],
+            properties: {
+              name: { type: 'string' },
+              pattern: { type: 'string' },
+              metricNamespace: { type: 'string' },
+              metricName: { type: 'string' },
+              metricValue: { type: 'string' },
+              defaultValue: { type: 'number' },
+            },
+          },
+          [400, 401, 413, 500],
+          201,
+        ),
+      },
+    },
+    async (req, reply) => {
+      const put = ctx.monitor?.putMetricFilter;
+      if (!put) {
+        throw new InvalidInputError(
+          'name',
+          'metric filters can only be defined on a running monitor (flowwatch serve)',
+        );
+      }
+      const b = req.body;
+      const checked = await put({
+        name: b.name,
+        pattern: b.pattern,
+        metricNamespace: b.metricNamespace,
+        metricName: b.metricName,
+        metricValue: b.metricValue,
+        ...(b.defaultValue !== undefined ? { defaultValue: b.defaultValue } : {}),
+      });
+      const f = checked.filter;
+      await reply.code(201).send({
+        name: f.name,
+        pattern: f.pattern,
+        metricNamespace: f.metricNamespace,
+        metricName: f.metricName,
+        metricValue: f.metricValue,
+        ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
+      });
+    },
+  );
   app.get(
     '/metric-filters',
     {
@@ -87,7 +154,7 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (): Promise<MetricFiltersResponse> => ({
-      filters: ctx.config.filters.map(({ filter: f }) => ({
+      filters: (ctx.monitor?.filters?.() ?? ctx.config.filters).map(({ filter: f }) => ({
         name: f.name,
         pattern: f.pattern,
         metricNamespace: f.metricNamespace,

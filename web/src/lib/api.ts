@@ -10,6 +10,7 @@ import type {
   MetricFiltersResponse,
   MetricResponse,
   OverviewResponse,
+  PutMetricFilterRequest,
   QueryRequest,
   QueryResponse,
   SourcesResponse,
@@ -115,6 +116,11 @@ export class Api {
 
   metricFilters(signal?: AbortSignal): Promise<MetricFiltersResponse> {
     return this.get('/metric-filters', {}, signal);
+  }
+
+  /** Defines or replaces a metric filter on the running monitor (`POST /api/metric-filters`). */
+  putMetricFilter(body: PutMetricFilterRequest, signal?: AbortSignal): Promise<PutMetricFilterRequest> {
+    return this.post('/metric-filters', body, signal);
   }
 
   testPattern(body: TestPatternRequest, signal?: AbortSignal): Promise<TestPatternResponse> {

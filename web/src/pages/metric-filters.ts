@@ -48,6 +48,36 @@ class MetricFiltersPage extends PageShell {
     hidden: true,
   });
   private readonly testResult = h('div', { 'aria-live': 'polite' });
+  private readonly defineResult = h('div', { 'aria-live': 'polite' });
+  private readonly defineName = h('input', {
+    id: uid('fname'),
+    'data-testid': 'filter-name',
+    placeholder: 'rejected-ssh',
+    required: 'true',
+  });
+  private readonly defineNamespace = h('input', {
+    id: uid('fns'),
+    'data-testid': 'filter-namespace',
+    value: 'FlowLogs',
+    required: 'true',
+  });
+  private readonly defineMetric = h('input', {
+    id: uid('fmetric'),
+    'data-testid': 'filter-metric',
+    placeholder: 'RejectedSSH',
+    required: 'true',
+  });
+  private readonly defineValue = h('input', {
+    id: uid('fvalue'),
+    'data-testid': 'filter-value',
+    value: '1',
+    required: 'true',
+  });
+  private readonly defineDefault = h('input', {
+    id: uid('fdefault'),
+    'data-testid': 'filter-default',
+    placeholder: '0 (optional)',
+  });
 
   constructor(private readonly ctx: PageContext) {
     super('filters', 'Metric filters');
@@ -104,9 +134,35 @@ class MetricFiltersPage extends PageShell {
       e.preventDefault();
       this.test();
     });
+    const field = (label: string, input: HTMLInputElement) => h('label', { for: input.id }, label, input);
+    const define = h(
+      'form',
+      { class: 'stack', 'aria-label': 'Define a metric filter' },
+      h(
+        'p',
+        { class: 'muted' },
+        'Uses the pattern above. The filter applies to every record from now on, and its metric is computed over the stored records at once.',
+      ),
+      field('Filter name', this.defineName),
+      field('Metric namespace', this.defineNamespace),
+      field('Metric name', this.defineMetric),
+      field('Metric value (a number or $field)', this.defineValue),
+      field('Default value', this.defineDefault),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'define-filter' }, 'Define filter'),
+      ),
+      this.defineResult,
+    );
+    define.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.define();
+    });
     this.body.append(
       card('Filters', this.list, { testid: 'card-filters', wide: true }),
       card('Test a pattern', form, { testid: 'card-test-pattern', wide: true }),
+      card('Define a filter', define, { testid: 'card-define-filter', wide: true }),
     );
   }
 
@@ -223,6 +279,45 @@ class MetricFiltersPage extends PageShell {
     this.patternEcho.hidden = true;
     this.pattern.focus();
     this.pattern.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }
+
+  private define(): void {
+    const pattern = this.pattern.value;
+    const dflt = this.defineDefault.value.trim();
+    const body = {
+      name: this.defineName.value.trim(),
+      pattern,
+      metricNamespace: this.defineNamespace.value.trim(),
+      metricName: this.defineMetric.value.trim(),
+      metricValue: this.defineValue.value.trim(),
+      ...(dflt !== '' && Number.isFinite(Number(dflt)) ? { defaultValue: Number(dflt) } : {}),
+    };
+    replaceChildren(this.defineResult, loading('Saving…'));
+    void this.run('define', async (signal) => {
+      try {
+        const f = await this.ctx.api.putMetricFilter(body, signal);
+        replaceChildren(
+          this.defineResult,
+          h(
+            'p',
+            { 'data-testid': 'define-done' },
+            `Defined ${f.name}: ${f.metricNamespace}/${f.metricName}.`,
+          ),
+        );
+        if (this.route) this.update(this.route);
+      } catch (err) {
+        this.defineResult.replaceChildren();
+        if (err instanceof ApiError && err.start !== undefined) {
+          this.showPatternError(
+            pattern,
+            err.start,
+            err.end ?? err.start,
+            err.hint ? `${err.message} — ${err.hint}` : err.message,
+          );
+        }
+        throw err;
+      }
+    });
   }
 
   private test(): void {

@@ -1,0 +1,86 @@
+// `flowwatch athena`: Athena DDL and SQL run locally (catalog in the store, DuckDB over the tables' files).
+
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { splitStatements } from '../athena/lexer.js';
+import { AthenaSession } from '../athena/session.js';
+import { UsageError, UserError } from '../core/errors.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io, positiveInt } from './context.js';
+import { parseOutput, render } from './output.js';
+
+interface Flags {
+  file?: string;
+  db?: string;
+  database?: string;
+  output: string;
+  maxRows: string;
+  locationRoot?: string;
+}
+
+export function registerAthena(program: Command, io: Io): void {
+  program
+    .command('athena')
+    .description(
+      'run Athena statements locally: CREATE EXTERNAL TABLE, ADD PARTITION, MSCK REPAIR, SELECT ...',
+    )
+    .argument('[statement]', 'one Athena statement (or use --file)')
+    .option('-f, --file <script.sql>', 'run the statements of a file, separated by ;')
+    .option('--db <file>', 'store holding the catalog (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('--database <name>', 'database unqualified table names refer to (default: default)')
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .option('--max-rows <n>', 'stop after this many rows', '10000')
+    .option('--location-root <dir>', 'read s3://bucket/key locations from <dir>/bucket/key (a local mirror)')
+    .addHelpText(
+      'after',
+      `
+Statements: CREATE DATABASE, CREATE EXTERNAL TABLE (text or Parquet, PARTITIONED BY, projection.*),
+ALTER TABLE ADD PARTITION, MSCK REPAIR TABLE, DROP TABLE, SHOW TABLES/DATABASES/PARTITIONS, USE, SELECT, WITH.
+SELECT has Athena's (Trino's) function semantics: day_of_week, date_format, from_unixtime, date_diff, ...
+
+Example:
+  flowwatch athena --location-root ./mirror --file tables.sql
+  flowwatch athena "SELECT action, count(*) FROM vpc_flow_logs GROUP BY 1"`,
+    )
+    .action(async (statement: string | undefined, flags: Flags) => {
+      const output = parseOutput(flags.output);
+      const maxRows = positiveInt(flags.maxRows, '--max-rows');
+      if ((statement === undefined) === (flags.file === undefined)) {
+        throw new UsageError('ATHENA_USAGE', 'give either one statement or --file <script.sql>');
+      }
+      let script = statement ?? '';
+      if (flags.file !== undefined) {
+        try {
+          script = readFileSync(flags.file, 'utf8');
+        } catch (err) {
+          throw new UsageError('ATHENA_FILE', `cannot read ${flags.file}: ${(err as Error).message}`);
+        }
+      }
+      const store = await Store.open(dbPath(io, flags.db));
+      try {
+        const session = await AthenaSession.open(store, {
+          maxRows,
+          ...(flags.database === undefined ? {} : { database: flags.database }),
+          ...(flags.locationRoot === undefined ? {} : { s3Root: flags.locationRoot }),
+        });
+        for (const s of splitStatements(script)) {
+          let r: Awaited<ReturnType<AthenaSession['run']>>;
+          try {
+            r = await session.run(s.text);
+          } catch (err) {
+            if (err instanceof UserError && flags.file !== undefined) {
+              const line = script.slice(0, s.offset).split('\n').length;
+              err.detail = `  in the statement at ${flags.file}:${line}\n${err.detail ?? ''}`.trimEnd();
+            }
+            throw err;
+          }
+          if (r.columns.length > 0) io.out(render({ columns: r.columns, rows: r.rows }, output));
+          if (r.message !== undefined && r.columns.length === 0) io.err(`${r.message}\n`);
+          if (r.truncated)
+            io.err(`(only the first ${maxRows} rows are shown; raise --max-rows to see more)\n`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,119 @@
+// Trino (Athena engine v3) functions as DuckDB macros, created on the local Athena's connection (whose time
+// zone is UTC, Athena's session zone). Functions whose DuckDB namesake already has Trino's semantics
+// (substr, split_part, strpos, date_trunc, max_by, min_by, arbitrary, try_cast, if, concat, ||, lower, upper,
+// length, hour, minute, day, month, year, current_date, now) are used as they are.
+
+/** One mapping: the Trino signature, what it becomes in DuckDB, and the macro's body. */
+export interface TrinoMacro {
+  readonly trino: string;
+  readonly duckdb: string;
+  /** CREATE TEMP MACRO text (constant: no user input). */
+  readonly sql: string;
+}
+
+/** MySQL-style `date_format`/`date_parse` specifiers → DuckDB strftime/strptime ones, token by token. */
+const FORMAT_MAP: readonly [string, string][] = [
+  ['%i', '%M'],
+  ['%M', '%B'],
+  ['%s', '%S'],
+  ['%T', '%H:%M:%S'],
+  ['%W', '%A'],
+  ['%e', '%-d'],
+  ['%c', '%-m'],
+  ['%k', '%-H'],
+  ['%h', '%I'],
+  ['%l', '%-I'],
+  ['%r', '%I:%M:%S %p'],
+  ['%v', '%V'],
+  ['%x', '%G'],
+];
+const FORMAT_CASE = FORMAT_MAP.map(([a, b]) => `WHEN '${a}' THEN '${b}'`).join(' ');
+
+/**
+ * The macros, in creation order (helpers first).
+ *
+ * @example TRINO_MACROS.find((m) => m.trino.startsWith('day_of_week'))?.duckdb // 'isodow(x)'
+ */
+export const TRINO_MACROS: readonly TrinoMacro[] = [
+  {
+    trino: '(helper) MySQL format → strftime format',
+    duckdb: 'token-wise rewrite of %i %M %s %T %W %e %c %k %h %l %r %v %x',
+    sql: `CREATE TEMP MACRO __trino_format(f) AS array_to_string(list_transform(regexp_extract_all(f, '%.|[^%]+'), t -> CASE t ${FORMAT_CASE} ELSE t END), '')`,
+  },
+  {
+    trino: 'from_unixtime(seconds) → timestamp with time zone (UTC)',
+    duckdb: 'to_timestamp(seconds)',
+    sql: 'CREATE TEMP MACRO from_unixtime(x) AS to_timestamp(x)',
+  },
+  {
+    trino: 'to_unixtime(ts) → double seconds',
+    duckdb: 'epoch(ts)',
+    sql: 'CREATE TEMP MACRO to_unixtime(x) AS epoch(x)',
+  },
+  {
+    trino: 'from_iso8601_timestamp(s) → timestamp with time zone (no time ⇒ 00:00, no zone ⇒ UTC)',
+    duckdb: 'CAST(s AS TIMESTAMPTZ)',
+    sql: 'CREATE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
+  },
+  {
+    trino: 'from_iso8601_date(s) → date',
+    duckdb: 'CAST(s AS DATE)',
+    sql: 'CREATE TEMP MACRO from_iso8601_date(s) AS CAST(s AS DATE)',
+  },
+  {
+    trino: "to_iso8601(x): date → '2024-05-20', timestamp → '…T10:00:00.000', with zone → '…000Z'",
+    duckdb: 'strftime by typeof(x)',
+    sql: `CREATE TEMP MACRO to_iso8601(x) AS CASE typeof(x) WHEN 'DATE' THEN strftime(x, '%Y-%m-%d') WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z' ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%g') END`,
+  },
+  {
+    trino: 'date_format(ts, mysql_format) → varchar',
+    duckdb: 'strftime(ts, __trino_format(f))',
+    sql: 'CREATE TEMP MACRO date_format(x, f) AS strftime(x, __trino_format(f))',
+  },
+  {
+    trino: 'date_parse(s, mysql_format) → timestamp',
+    duckdb: 'strptime(s, __trino_format(f))',
+    sql: 'CREATE TEMP MACRO date_parse(s, f) AS strptime(s, __trino_format(f))',
+  },
+  {
+    trino: 'day_of_week(x) / dow(x): ISO, 1 = Monday … 7 = Sunday',
+    duckdb: 'isodow(x)',
+    sql: 'CREATE TEMP MACRO day_of_week(x) AS isodow(x)',
+  },
+  { trino: 'dow(x)', duckdb: 'isodow(x)', sql: 'CREATE TEMP MACRO dow(x) AS isodow(x)' },
+  {
+    trino: 'day_of_year(x) / doy(x)',
+    duckdb: 'dayofyear(x)',
+    sql: 'CREATE TEMP MACRO day_of_year(x) AS dayofyear(x)',
+  },
+  {
+    trino: "date_add(unit, n, x): x plus n units ('millisecond' … 'year')",
+    duckdb: "x + CAST(n || ' ' || unit AS INTERVAL) (a date comes back as a timestamp)",
+    sql: `CREATE TEMP MACRO date_add(u, n, x) AS x + CAST(CAST(n AS VARCHAR) || ' ' || u AS INTERVAL)`,
+  },
+  {
+    trino: 'date_diff(unit, a, b): whole units from a to b (b − a)',
+    duckdb: 'date_sub(unit, a, b) (DuckDB date_diff counts boundaries instead)',
+    sql: 'CREATE TEMP MACRO date_diff(u, a, b) AS date_sub(u, a, b)',
+  },
+  {
+    trino: 'regexp_like(s, re): the pattern matches anywhere in s',
+    duckdb: 'regexp_matches(s, re)',
+    sql: 'CREATE TEMP MACRO regexp_like(s, p) AS regexp_matches(s, p)',
+  },
+  {
+    trino: 'regexp_extract(s, re[, group]): NULL when nothing matches',
+    duckdb: "regexp_extract (which returns '' on no match) guarded by regexp_matches",
+    sql: 'CREATE TEMP MACRO regexp_extract(s, p) AS CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p) END, (s, p, g) AS CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END',
+  },
+  {
+    trino: 'approx_distinct(x) (HyperLogLog)',
+    duckdb: 'approx_count_distinct(x) (HyperLogLog)',
+    sql: 'CREATE TEMP MACRO approx_distinct(x) AS approx_count_distinct(x)',
+  },
+  {
+    trino: 'approx_percentile(x, p)',
+    duckdb: 'approx_quantile(x, p) (t-digest)',
+    sql: 'CREATE TEMP MACRO approx_percentile(x, p) AS approx_quantile(x, p)',
+  },
+];
