@@ -28,9 +28,9 @@ export function localDir(
   if (s3) {
     throw new AthenaError(
       'ATHENA_S3_UNSUPPORTED',
-      `reading ${location} is not supported yet: the local Athena reads local directories`,
+      `${location} is on S3, and this session has neither an S3 client nor a local mirror`,
       span,
-      'copy the prefix first (aws s3 sync s3://bucket/prefix ./prefix) and point LOCATION, or --location-root, at it',
+      'give --location-root <dir> (a mirror holding <dir>/bucket/key), or let flowwatch read S3 (the default)',
     );
   }
   if (location.startsWith('file://')) return fileURLToPath(location);

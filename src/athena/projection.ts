@@ -138,12 +138,19 @@ export function projectedPartitions(
   now: Date,
 ): ProjectedPartition[] {
   const checks = new Map(columns.map((c) => [c, columnCheck(c, props, now)]));
-  const template =
+  let template =
     props['storage.location.template'] ??
     `${location.replace(/\/+$/, '')}/${columns.map((c) => `${c}=\${${c}}`).join('/')}`;
   for (const c of columns) {
     if (!template.includes(`\${${c}}`))
       bad(`storage.location.template has no \${${c}} for the partition column ${c}`);
+    // a value spanning folders (a date formatted yyyy/MM/dd): one placeholder per folder level
+    const format = props[`projection.${c}.format`] ?? '';
+    const levels = format.split('/').length;
+    if (levels > 1) {
+      const pieces = Array.from({ length: levels }, (_, k) => `\${${c}#${k}}`).join('/');
+      template = template.replaceAll(`\${${c}}`, pieces);
+    }
   }
   const first = template.indexOf('${');
   const cut = template.lastIndexOf('/', first) + 1;
@@ -181,14 +188,23 @@ export function projectedPartitions(
           const v = m[i + 1]!;
           if (values.has(n) && values.get(n) !== v) ok = false;
           values.set(n, v);
-          if (!(checks.get(n)?.(v) ?? true)) ok = false;
         });
         if (ok) next.push({ dir: join(f.dir, d), values });
       }
     }
     frontier = next;
   }
-  return frontier.map((f) => ({ values: columns.map((c) => f.values.get(c) ?? ''), dir: f.dir }));
+  const out: ProjectedPartition[] = [];
+  for (const f of frontier) {
+    const values = columns.map((c) => {
+      if (f.values.has(c)) return f.values.get(c)!;
+      const pieces: string[] = [];
+      for (let k = 0; f.values.has(`${c}#${k}`); k++) pieces.push(f.values.get(`${c}#${k}`)!);
+      return pieces.join('/');
+    });
+    if (columns.every((c, i) => checks.get(c)!(values[i]!))) out.push({ values, dir: f.dir });
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 // the tables' files (SELECT/WITH), with a current database (USE).
 
 import { AthenaCatalog, type CatalogTable, partitionSpec } from '../storage/athena-catalog.js';
-import { type AthenaView, runAthenaQuery } from '../storage/athena-engine.js';
+import { type AthenaView, runAthenaQuery, serializeSql } from '../storage/athena-engine.js';
 import { relationSql } from '../storage/athena-relation.js';
 import { SandboxError } from '../storage/sandbox.js';
 import type { Store } from '../storage/store.js';
@@ -13,6 +13,9 @@ import { tokenize } from './lexer.js';
 import { listFiles, localDir } from './locations.js';
 import { parseStatement } from './parser.js';
 import { hivePartitions, projectedPartitions, projectionEnabled } from './projection.js';
+import { allowed, type FixedValues, fixedValues } from './pruning.js';
+import { rewriteQuery } from './rewrite.js';
+import type { S3Mirror } from './s3-mirror.js';
 
 /** What a statement returns: rows for queries and SHOW, a message for DDL. */
 export interface AthenaResult {
@@ -25,8 +28,10 @@ export interface AthenaResult {
 export interface SessionOptions {
   /** The database unqualified names use at first (default `default`). */
   readonly database?: string;
-  /** A local mirror of S3: `s3://bucket/key` is read from `<s3Root>/bucket/key`. */
+  /** A local mirror of S3: `s3://bucket/key` is read from `<s3Root>/bucket/key` (and S3 is not called). */
   readonly s3Root?: string;
+  /** Reads `s3://` locations through the AWS SDK into its cache folder (when no s3Root is given). */
+  readonly s3?: S3Mirror;
   /** Row cap of a SELECT (default 10 000). */
   readonly maxRows?: number;
   /** The clock for `NOW` in projection ranges. */
@@ -79,14 +84,25 @@ export class AthenaSession {
       return await this.execute(parseStatement(text), text);
     } catch (err) {
       if ((err instanceof AthenaError || err instanceof SandboxError) && err.start !== undefined) {
-        if (err.end !== undefined && err.end > err.start) err.detail = caretUnder(text, err.start, err.end);
+        const atEnd = err.start === text.length && err.start > 0;
+        if (err.end !== undefined && (err.end > err.start || atEnd)) {
+          err.detail = caretUnder(text, err.start, err.end);
+        }
       }
       throw err;
     }
   }
 
   private dirOf(location: string, span: { start: number; end: number }): string {
-    return localDir(location, this.opts.s3Root, span);
+    return localDir(location, this.opts.s3Root ?? this.opts.s3?.cacheDir, span);
+  }
+
+  /** Brings an `s3://` location into the S3 cache first (when reading S3 through the SDK). */
+  private async fetched(location: string, span: { start: number; end: number }): Promise<string> {
+    if (this.opts.s3Root === undefined && this.opts.s3 && /^s3[an]?:\/\//i.test(location)) {
+      await this.opts.s3.sync(location);
+    }
+    return this.dirOf(location, span);
   }
 
   private async table(q: QualifiedName): Promise<CatalogTable> {
@@ -167,7 +183,7 @@ export class AthenaSession {
         if (t.partitionColumns.length === 0) {
           throw new AthenaError('ATHENA_NOT_PARTITIONED', `${t.db}.${t.name} is not partitioned`, s.table);
         }
-        const dir = this.dirOf(t.location, s.table);
+        const dir = await this.fetched(t.location, s.table);
         const rows: Record<string, unknown>[] = [];
         for (const p of hivePartitions(
           dir,
@@ -311,25 +327,34 @@ export class AthenaSession {
   }
 
   /** A table as a relation over its files (partition folders from the catalog or the projection). */
-  private async view(t: CatalogTable): Promise<AthenaView> {
+  private async view(t: CatalogTable, fixed: FixedValues | undefined): Promise<AthenaView> {
     const span = { start: 0, end: 0 };
+    // partitions the WHERE clause rules out are neither listed nor fetched
+    const here = fixed && (fixed.table === t.name || fixed.table === `${t.db}.${t.name}`) ? fixed : undefined;
+    const keep = (values: readonly string[]) =>
+      t.partitionColumns.every((c, i) => allowed(here?.columns.get(c.name), values[i] ?? ''));
     let parts: { files: string[]; values: string[] }[];
     if (t.partitionColumns.length === 0) {
-      parts = [{ files: listFiles(this.dirOf(t.location, span)), values: [] }];
+      parts = [{ files: listFiles(await this.fetched(t.location, span)), values: [] }];
     } else if (projectionEnabled(t.properties)) {
       const now = (this.opts.now ?? (() => new Date()))();
+      const template = t.properties['storage.location.template'] ?? t.location;
+      await this.fetched(template.slice(0, template.lastIndexOf('/', template.indexOf('${')) + 1), span);
       parts = projectedPartitions(
         t.partitionColumns.map((c) => c.name),
         t.properties,
         t.location,
         (l) => this.dirOf(l, span),
         now,
-      ).map((p) => ({ files: listFiles(p.dir), values: [...p.values] }));
+      )
+        .filter((p) => keep(p.values))
+        .map((p) => ({ files: listFiles(p.dir), values: [...p.values] }));
     } else {
-      parts = (await this.catalog.partitions(t)).map((p) => ({
-        files: listFiles(this.dirOf(p.location, span)),
-        values: [...p.values],
-      }));
+      parts = [];
+      for (const p of await this.catalog.partitions(t)) {
+        if (!keep(p.values)) continue;
+        parts.push({ files: listFiles(await this.fetched(p.location, span)), values: [...p.values] });
+      }
     }
     const typed = (c: { name: string; type: string }) => ({
       name: c.name,
@@ -350,9 +375,14 @@ export class AthenaSession {
   }
 
   private async query(sql: string): Promise<AthenaResult> {
+    const rewritten = rewriteQuery(sql);
+    const tables = await this.referencedTables(sql);
+    const fixed = tables.some((t) => t.partitionColumns.length > 0)
+      ? fixedValues(await serializeSql(rewritten))
+      : undefined;
     const views: AthenaView[] = [];
-    for (const t of await this.referencedTables(sql)) views.push(await this.view(t));
-    const r = await runAthenaQuery(sql, views, {
+    for (const t of tables) views.push(await this.view(t, fixed));
+    const r = await runAthenaQuery(rewritten, views, {
       currentDb: this.db,
       maxRows: this.opts.maxRows ?? 10_000,
     });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { splitStatements } from '../athena/lexer.js';
+import { S3Mirror } from '../athena/s3-mirror.js';
 import { AthenaSession } from '../athena/session.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
@@ -16,6 +17,9 @@ interface Flags {
   output: string;
   maxRows: string;
   locationRoot?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3Cache?: string;
 }
 
 export function registerAthena(program: Command, io: Io): void {
@@ -31,6 +35,9 @@ export function registerAthena(program: Command, io: Io): void {
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .option('--max-rows <n>', 'stop after this many rows', '10000')
     .option('--location-root <dir>', 'read s3://bucket/key locations from <dir>/bucket/key (a local mirror)')
+    .option('--s3-endpoint <url>', 'S3 endpoint for s3:// locations (path-style), e.g. http://127.0.0.1:4568')
+    .option('--s3-region <region>', 'AWS region of the buckets (default: $AWS_REGION or us-east-1)')
+    .option('--s3-cache <dir>', 'where objects read from S3 are kept (default: <store>.s3-cache)')
     .addHelpText(
       'after',
       `
@@ -62,6 +69,12 @@ Example:
           maxRows,
           ...(flags.database === undefined ? {} : { database: flags.database }),
           ...(flags.locationRoot === undefined ? {} : { s3Root: flags.locationRoot }),
+          s3: new S3Mirror({
+            cacheDir: flags.s3Cache ?? `${dbPath(io, flags.db)}.s3-cache`,
+            region: flags.s3Region,
+            endpoint: flags.s3Endpoint,
+            forcePathStyle: flags.s3Endpoint !== undefined,
+          }),
         });
         for (const s of splitStatements(script)) {
           let r: Awaited<ReturnType<AthenaSession['run']>>;

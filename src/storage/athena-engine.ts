@@ -79,3 +79,20 @@ export async function runAthenaQuery(
     instance.closeSync();
   }
 }
+
+/**
+ * DuckDB's parse tree of `sql` as JSON (`json_serialize_sql`), for analyses such as partition pruning.
+ *
+ * @example JSON.parse(await serializeSql('SELECT 1')).statements.length // 1
+ */
+export async function serializeSql(sql: string): Promise<string> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const r = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
+    return String(r.rows[0]?.['j']);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}

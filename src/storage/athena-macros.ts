@@ -1,7 +1,9 @@
 // Trino (Athena engine v3) functions as DuckDB macros, created on the local Athena's connection (whose time
 // zone is UTC, Athena's session zone). Functions whose DuckDB namesake already has Trino's semantics
-// (substr, split_part, strpos, date_trunc, max_by, min_by, arbitrary, try_cast, if, concat, ||, lower, upper,
-// length, hour, minute, day, month, year, current_date, now) are used as they are.
+// (substr, strpos, date_trunc, max_by, min_by, arbitrary, try_cast, if, ||, lower, upper,
+// length, hour, minute, day, month, year, current_date, now) are used as they are. `date_parse` cannot be a
+// macro (strptime needs a constant format): src/athena/rewrite.ts turns it into strptime with the format
+// translated by duckdbDateFormat.
 
 /** One mapping: the Trino signature, what it becomes in DuckDB, and the macro's body. */
 export interface TrinoMacro {
@@ -27,6 +29,16 @@ const FORMAT_MAP: readonly [string, string][] = [
   ['%v', '%V'],
   ['%x', '%G'],
 ];
+/**
+ * A MySQL-style format (Trino's date_format/date_parse) as a DuckDB strftime/strptime format.
+ *
+ * @example duckdbDateFormat('%Y-%m-%d %H:%i:%s') // '%Y-%m-%d %H:%M:%S'
+ */
+export function duckdbDateFormat(mysql: string): string {
+  const map = new Map(FORMAT_MAP);
+  return mysql.replace(/%./g, (t) => map.get(t) ?? t);
+}
+
 const FORMAT_CASE = FORMAT_MAP.map(([a, b]) => `WHEN '${a}' THEN '${b}'`).join(' ');
 
 /**
@@ -71,11 +83,6 @@ export const TRINO_MACROS: readonly TrinoMacro[] = [
     sql: 'CREATE TEMP MACRO date_format(x, f) AS strftime(x, __trino_format(f))',
   },
   {
-    trino: 'date_parse(s, mysql_format) → timestamp',
-    duckdb: 'strptime(s, __trino_format(f))',
-    sql: 'CREATE TEMP MACRO date_parse(s, f) AS strptime(s, __trino_format(f))',
-  },
-  {
     trino: 'day_of_week(x) / dow(x): ISO, 1 = Monday … 7 = Sunday',
     duckdb: 'isodow(x)',
     sql: 'CREATE TEMP MACRO day_of_week(x) AS isodow(x)',
@@ -95,6 +102,16 @@ export const TRINO_MACROS: readonly TrinoMacro[] = [
     trino: 'date_diff(unit, a, b): whole units from a to b (b − a)',
     duckdb: 'date_sub(unit, a, b) (DuckDB date_diff counts boundaries instead)',
     sql: 'CREATE TEMP MACRO date_diff(u, a, b) AS date_sub(u, a, b)',
+  },
+  {
+    trino: 'concat(a, b, …) (2 to 6 arguments): NULL when any argument is NULL',
+    duckdb: 'a || b || … (DuckDB concat skips NULLs instead)',
+    sql: `CREATE TEMP MACRO concat(a, b) AS a || b, (a, b, c) AS a || b || c, (a, b, c, d) AS a || b || c || d, (a, b, c, d, e) AS a || b || c || d || e, (a, b, c, d, e, f) AS a || b || c || d || e || f`,
+  },
+  {
+    trino: 'split_part(s, delim, i): the i-th piece (1-based), NULL past the last piece',
+    duckdb: "split_part (which returns '' past the last piece) guarded by the piece count",
+    sql: 'CREATE TEMP MACRO split_part(s, d, i) AS CASE WHEN i <= len(string_split(s, d)) THEN system.main.split_part(s, d, i) END',
   },
   {
     trino: 'regexp_like(s, re): the pattern matches anywhere in s',
