@@ -6,6 +6,7 @@ import { registerAlarms } from './alarms-command.js';
 import { registerAthena } from './athena-command.js';
 import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
+import { registerExport } from './export-command.js';
 import { registerFields } from './fields-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerInit } from './init-command.js';
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerMetrics(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
+  registerExport(program, io);
   const override = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     for (const sub of c.commands) override(sub);

@@ -194,6 +194,6 @@ export function parquetSelectSql(format: Format, path: string, columnNames: read
   const toks = columnNames.map((c) => `coalesce(CAST(${ident(c)} AS VARCHAR), '-')`);
   const from = `
   SELECT file_row_number + 1 AS rn, array_to_string(v, ' ') AS raw, NULL::VARCHAR AS ctl, v
-  FROM (SELECT file_row_number, [${toks.join(', ')}] AS v FROM read_parquet(${literal(path)}, file_row_number = true))`;
+  FROM (SELECT file_row_number, [${toks.join(', ')}] AS v FROM read_parquet(${literal(path)}, file_row_number = true, hive_partitioning = false))`;
   return classify(format, from);
 }

@@ -611,7 +611,10 @@ export class Loader {
 
   /** Column names and DuckDB types of a Parquet file. */
   async parquetSchema(path: string): Promise<{ name: string; type: string }[]> {
-    const r = await read(this.conn, `DESCRIBE SELECT * FROM read_parquet(${literal(path)})`);
+    const r = await read(
+      this.conn,
+      `DESCRIBE SELECT * FROM read_parquet(${literal(path)}, hive_partitioning = false)`,
+    );
     return r.rows.map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
   }
 

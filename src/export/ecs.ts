@@ -1,0 +1,75 @@
+// A flow log record as an Elastic Common Schema (ECS 8.x) document, following the field names of Elastic's
+// own `aws.vpcflow` integration: the 5-tuple in source/destination/network, the verdict in event, the
+// account and region in cloud, and every flow log field also under `aws.vpcflow.<column>`.
+
+import { FIELDS } from '../records/catalog.js';
+import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
+
+export const ECS_VERSION = '8.11.0';
+
+/** IANA protocol number → ECS `network.transport` (lower-case IANA keyword). */
+const TRANSPORT: Record<number, string> = {
+  1: 'icmp',
+  6: 'tcp',
+  17: 'udp',
+  58: 'ipv6-icmp',
+  47: 'gre',
+  50: 'esp',
+  132: 'sctp',
+};
+
+/**
+ * Maps one record to an ECS document. Absent values are omitted.
+ *
+ * @example toEcs({ action: 'REJECT', protocol: 6, ... }).event.outcome // 'failure'
+ */
+export function toEcs(row: FlowRow): Record<string, unknown> {
+  const start = num(row, 'start');
+  const end = num(row, 'end');
+  const action = str(row, 'action');
+  const protocol = num(row, 'protocol');
+  const type = str(row, 'type');
+  const vpcflow: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const v = row[f.column];
+    if (v !== null && v !== undefined) vpcflow[f.column] = v;
+  }
+  return compact({
+    '@timestamp': start === undefined ? undefined : isoSeconds(start),
+    ecs: { version: ECS_VERSION },
+    event: compact({
+      kind: 'event',
+      category: ['network'],
+      type:
+        action === 'ACCEPT'
+          ? ['connection', 'allowed']
+          : action === 'REJECT'
+            ? ['connection', 'denied']
+            : ['connection'],
+      action: action?.toLowerCase(),
+      outcome: action === 'ACCEPT' ? 'success' : action === 'REJECT' ? 'failure' : undefined,
+      start: start === undefined ? undefined : isoSeconds(start),
+      end: end === undefined ? undefined : isoSeconds(end),
+      dataset: 'aws.vpcflow',
+      provider: 'vpcflowlogs',
+    }),
+    source: compact({ ip: str(row, 'srcaddr'), port: num(row, 'srcport') }),
+    destination: compact({ ip: str(row, 'dstaddr'), port: num(row, 'dstport') }),
+    network: compact({
+      transport: protocol === undefined ? undefined : (TRANSPORT[protocol] ?? String(protocol)),
+      iana_number: protocol === undefined ? undefined : String(protocol),
+      type: type === 'IPv4' ? 'ipv4' : type === 'IPv6' ? 'ipv6' : undefined,
+      bytes: num(row, 'bytes'),
+      packets: num(row, 'packets'),
+      direction: str(row, 'flow_direction'),
+    }),
+    cloud: compact({
+      provider: 'aws',
+      account: compact({ id: str(row, 'account_id') ?? str(row, 'file_account') }),
+      region: str(row, 'region') ?? str(row, 'file_region'),
+      availability_zone: str(row, 'az_id'),
+      instance: compact({ id: str(row, 'instance_id') }),
+    }),
+    aws: { vpcflow },
+  }) as Record<string, unknown>;
+}
