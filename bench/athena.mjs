@@ -21,7 +21,22 @@ const data = join(root, 'bench', 'data');
 const corpus = join(data, 'corpus-default-10000000');
 if (!existsSync(join(corpus, 'manifest.json'))) {
   process.stderr.write('generating the 10M-record default-format corpus (once)...\n');
-  await run('node', [join(root, 'bin', 'flowwatch.js'), 'simulate', '--out', corpus, '--records', '10000000', '--days', '1', '--seed', '7', '--start', '2026-01-05T00:00:00Z', '--format', 'default']);
+  await run('node', [
+    join(root, 'bin', 'flowwatch.js'),
+    'simulate',
+    '--out',
+    corpus,
+    '--records',
+    '10000000',
+    '--days',
+    '1',
+    '--seed',
+    '7',
+    '--start',
+    '2026-01-05T00:00:00Z',
+    '--format',
+    'default',
+  ]);
 }
 const mirror = join(data, 's3-mirror');
 mkdirSync(mirror, { recursive: true });
@@ -43,7 +58,9 @@ PARTITIONED BY (dt string)
 ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 LOCATION '${REGION_ROOT}'
 TBLPROPERTIES ("skip.header.line.count"="1")`);
-await athena.run(`ALTER TABLE vpc_flow_logs ADD PARTITION (dt='2026-01-05') LOCATION '${REGION_ROOT}2026/01/05'`);
+await athena.run(
+  `ALTER TABLE vpc_flow_logs ADD PARTITION (dt='2026-01-05') LOCATION '${REGION_ROOT}2026/01/05'`,
+);
 
 /** The same files as DuckDB reads them when a person writes the SQL: header, space-delimited, '-' is NULL. */
 const T = `read_csv(${files}, delim = ' ', header = true, nullstr = '-', columns = {
@@ -93,7 +110,11 @@ const QUERIES = [
 ];
 
 const key = (rows, ordered, pick = (r) => Object.values(r)) => {
-  const lines = rows.map((r) => JSON.stringify(pick(r).map((v) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v))));
+  const lines = rows.map((r) =>
+    JSON.stringify(
+      pick(r).map((v) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v)),
+    ),
+  );
   return (ordered ? lines : lines.sort()).join('\n');
 };
 const times = QUERIES.map(() => ({ athena: [], hand: [] }));
@@ -118,7 +139,12 @@ const results = QUERIES.map((q, i) => {
   return { name: q.name, athenaSeconds: a, handSeconds: h, ratio: a / h, sameAnswer: same[i] };
 });
 for (const r of results) {
-  console.log(`${r.name.padEnd(40)} athena ${r.athenaSeconds.toFixed(2)} s  hand ${r.handSeconds.toFixed(2)} s  ${r.ratio.toFixed(2)}×  same answer: ${r.sameAnswer ? 'yes' : 'NO'}`);
+  console.log(
+    `${r.name.padEnd(40)} athena ${r.athenaSeconds.toFixed(2)} s  hand ${r.handSeconds.toFixed(2)} s  ${r.ratio.toFixed(2)}×  same answer: ${r.sameAnswer ? 'yes' : 'NO'}`,
+  );
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'athena.json'), `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench', 'results', 'athena.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2)}\n`,
+);

@@ -1,10 +1,14 @@
 // `flowwatch athena`: Athena DDL and SQL run locally (catalog in the store, DuckDB over the tables' files).
 
 import { readFileSync } from 'node:fs';
+import { CreateWorkGroupCommand } from '@aws-sdk/client-athena';
+import { CreateDatabaseCommand, GlueClient } from '@aws-sdk/client-glue';
 import type { Command } from 'commander';
 import { splitStatements } from '../athena/lexer.js';
+import { athenaClient, runRemote, sendAthena, withInterrupt } from '../athena/remote.js';
 import { S3Mirror } from '../athena/s3-mirror.js';
 import { AthenaSession } from '../athena/session.js';
+import { renderSetup, setupPlan } from '../athena/setup.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt } from './context.js';
@@ -23,8 +27,9 @@ interface Flags {
 }
 
 export function registerAthena(program: Command, io: Io): void {
-  program
-    .command('athena')
+  const athena = program.command('athena');
+  registerAthenaSetup(athena, io);
+  athena
     .description(
       'run Athena statements locally: CREATE EXTERNAL TABLE, ADD PARTITION, MSCK REPAIR, SELECT ...',
     )
@@ -94,6 +99,103 @@ Example:
         }
       } finally {
         store.close();
+      }
+    });
+}
+
+// `flowwatch athena setup`: prints (and with --apply creates) the Glue database, projected table and workgroup.
+interface SetupFlags {
+  format: string;
+  bucket: string;
+  prefix?: string;
+  layout: string;
+  partition: string;
+  fileFormat: string;
+  database: string;
+  table: string;
+  workgroup: string;
+  results?: string;
+  region?: string;
+  regions?: string;
+  endpoint?: string;
+  glueEndpoint?: string;
+  apply?: boolean;
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[], what: string): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new UsageError('BAD_OPTION', `${what} "${v}" is not one of ${allowed.join(', ')}`);
+}
+
+export function registerAthenaSetup(athena: Command, io: Io): void {
+  athena
+    .command('setup')
+    .description('generate (and with --apply create) the Glue database, table and workgroup for Athena')
+    .requiredOption('--format <format>', 'the flow log format, e.g. "${version} ${account-id} ..."')
+    .requiredOption('--bucket <name>', 'the S3 bucket the flow logs are delivered to')
+    .option('--prefix <prefix>', 'the prefix before AWSLogs/ in the bucket')
+    .option('--layout <layout>', 'plain or hive (Hive-compatible S3 prefixes)', 'plain')
+    .option('--partition <p>', 'daily or hourly', 'daily')
+    .option('--file-format <f>', 'text or parquet', 'text')
+    .option('--database <name>', 'Glue database', 'flowlogs')
+    .option('--table <name>', 'table', 'vpc_flow_logs')
+    .option('--workgroup <name>', 'Athena workgroup', 'flowwatch')
+    .option('--results <s3uri>', 'query result location (default: s3://<bucket>/athena-results/)')
+    .option('--region <region>', 'AWS region (default: $AWS_REGION or us-east-1)')
+    .option('--regions <list>', 'regions the table projects, comma-separated (default: --region)')
+    .option('--endpoint <url>', 'Athena endpoint URL')
+    .option('--glue-endpoint <url>', 'Glue endpoint URL')
+    .option('--apply', 'make the API calls instead of only printing them')
+    .action(async (flags: SetupFlags) => {
+      const region = flags.region ?? io.env['AWS_REGION'] ?? 'us-east-1';
+      const plan = setupPlan({
+        format: flags.format,
+        bucket: flags.bucket,
+        prefix: flags.prefix,
+        layout: oneOf(flags.layout, ['plain', 'hive'], '--layout'),
+        partition: oneOf(flags.partition, ['daily', 'hourly'], '--partition'),
+        fileFormat: oneOf(flags.fileFormat, ['text', 'parquet'], '--file-format'),
+        database: flags.database,
+        table: flags.table,
+        workgroup: flags.workgroup,
+        results: flags.results ?? `s3://${flags.bucket}/athena-results/`,
+        regions: (flags.regions ?? region).split(',').map((r) => r.trim()),
+      });
+      io.out(renderSetup(plan));
+      if (!flags.apply) return;
+      const athenaApi = athenaClient({ region, endpoint: flags.endpoint });
+      const glue = new GlueClient({
+        region,
+        ...(flags.glueEndpoint === undefined ? {} : { endpoint: flags.glueEndpoint }),
+      });
+      for (const call of plan.calls) {
+        if (call.action === 'CreateWorkGroup') {
+          try {
+            await sendAthena('CreateWorkGroup', () =>
+              athenaApi.send(new CreateWorkGroupCommand(call.input as never)),
+            );
+          } catch (err) {
+            if (!/already (created|exists)/i.test((err as Error).message)) throw err;
+          }
+        } else if (call.action === 'CreateDatabase') {
+          try {
+            await sendAthena('(Glue) CreateDatabase', () =>
+              glue.send(new CreateDatabaseCommand(call.input as never)),
+            );
+          } catch (err) {
+            if (!/AlreadyExistsException/.test((err as Error).message)) throw err;
+          }
+        } else {
+          const input = call.input as { QueryString: string };
+          await withInterrupt((signal) =>
+            runRemote(athenaApi, input.QueryString, {
+              workgroup: flags.workgroup,
+              database: flags.database,
+              signal,
+            }),
+          );
+        }
+        io.err(`applied: ${call.service === 'glue' ? 'Glue' : 'Athena'} ${call.action}\n`);
       }
     });
 }

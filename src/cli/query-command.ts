@@ -1,15 +1,27 @@
 // `flowwatch query`: a CloudWatch Logs Insights query over the store, or one from the named library.
 
 import type { Command } from 'commander';
+import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
+import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
-import { findLibraryQuery, InsightsError, LIBRARY, runQuery } from '../insights/index.js';
+import { findLibraryQuery, InsightsError, LIBRARY, runQuery, toTrino } from '../insights/index.js';
+
+import { DEFAULT_FORMAT } from '../records/catalog.js';
+import { parseFormat } from '../records/format.js';
+import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
 import { caret } from './input-lines.js';
 import { parseOutput, render } from './output.js';
+import { type EngineFlags, parseEngine } from './sql-command.js';
 
-interface Flags {
+interface Flags extends EngineFlags {
+  table: string;
+  format?: string;
+  account?: string;
+  layout?: string;
+  partition: string;
   db?: string;
   output: string;
   since?: string;
@@ -37,7 +49,25 @@ export function registerQuery(program: Command, io: Io): void {
     .option('-n, --name <name>', 'run a query from the library (see --list)')
     .option('--list', 'list the library of named queries')
     .option('--stats', 'also report records scanned and matched (one more pass over the data)')
-    .option('--sql', 'print the DuckDB SQL the query compiles to, and do not run it')
+    .option(
+      '--sql',
+      'print the SQL the query compiles to (DuckDB, or Trino with --engine athena), and do not run it',
+    )
+    .option('--engine <engine>', 'duckdb (the local store) or athena (Amazon Athena, Trino SQL)', 'duckdb')
+    .option('--workgroup <name>', 'Athena workgroup (with --engine athena)')
+    .option('--database <name>', 'Athena database (with --engine athena)')
+    .option('--table <name>', 'Athena table (with --engine athena)', 'vpc_flow_logs')
+    .option('--format <format>', 'flow log format of the Athena table (as given to athena setup)')
+    .option('--account <id>', "account id for the table's injected acct partition (athena setup tables)")
+    .option('--layout <layout>', "plain or hive: prune the athena setup table's partitions by the time range")
+    .option(
+      '--partition <p>',
+      'daily or hourly partitions of the athena setup table (with --layout)',
+      'daily',
+    )
+    .option('--region <region>', 'AWS region of Athena (default: $AWS_REGION or us-east-1)')
+    .option('--endpoint <url>', "Athena endpoint URL (default: the region's)")
+    .option('--output-location <s3uri>', "where Athena writes results (default: the workgroup's)")
     .addHelpText(
       'after',
       `
@@ -95,6 +125,10 @@ Examples:
         flags.last !== undefined
           ? { since: lastSpan(flags.last), until: Math.floor(Date.now() / 1000) }
           : timeRange(flags.since, flags.until);
+      if (parseEngine(flags.engine) === 'athena') {
+        await runOnAthena(io, query, flags, range, output);
+        return;
+      }
       const store = flags.sql ? undefined : await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         if (flags.sql) {
@@ -126,6 +160,59 @@ Examples:
         store?.close();
       }
     });
+}
+
+/** `query --engine athena`: the plan rendered by the Trino backend and run on Athena. */
+async function runOnAthena(
+  io: Io,
+  query: string,
+  flags: Flags,
+  range: { since?: number; until?: number },
+  output: ReturnType<typeof parseOutput>,
+): Promise<void> {
+  const { analyze, parseQuery } = await import('../insights/index.js');
+  try {
+    const plan = analyze(parseQuery(query), Math.floor(Date.now() / 1000));
+    const columns = parseFormat(flags.format ?? DEFAULT_FORMAT).fields.map(
+      (f) => f.def?.column ?? f.key.replaceAll('-', '_'),
+    );
+    const filters: string[] = [];
+    if (flags.account !== undefined) filters.push(`"acct" = ${literal(flags.account)}`);
+    if (flags.layout !== undefined) {
+      const layout = flags.layout;
+      const partition = flags.partition;
+      if ((layout !== 'plain' && layout !== 'hive') || (partition !== 'daily' && partition !== 'hourly'))
+        throw new UsageError('BAD_OPTION', '--layout is plain or hive, --partition daily or hourly');
+      const p = partitionPredicate(layout, partition, range.since, range.until);
+      if (p !== undefined) filters.push(p);
+    }
+    const sql = toTrino(plan, {
+      table: flags.database === undefined ? flags.table : `${flags.database}.${flags.table}`,
+      columns,
+      ...range,
+      ...(filters.length === 0 ? {} : { partitionFilter: filters.join(' AND ') }),
+    });
+    if (flags.sql) {
+      io.out(`${sql}\n`);
+      return;
+    }
+    const r = await withInterrupt((signal) =>
+      runRemote(athenaClient(flags), sql, {
+        workgroup: flags.workgroup,
+        database: flags.database,
+        outputLocation: flags.outputLocation,
+        maxRows: plan.limit,
+        signal,
+      }),
+    );
+    const names = plan.output.map((o) => o.name);
+    io.out(render({ columns: names, rows: r.rows }, output));
+    io.err(`${costLine(r.queryExecutionId, r.statistics)}\n`);
+  } catch (err) {
+    if (err instanceof InsightsError)
+      err.detail = caret(query.replace(/\s*\n\s*/g, ' '), ...flatSpan(query, err.start, err.end));
+    throw err;
+  }
 }
 
 /** Maps a span of the query onto its one-line rendering (newlines and their indentation become one space). */

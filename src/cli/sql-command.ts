@@ -1,9 +1,32 @@
 // `flowwatch sql`: the user's SQL over the store, read-only and without file system access.
 
 import type { Command } from 'commander';
+import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
+import { UsageError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt } from './context.js';
 import { parseOutput, render } from './output.js';
+
+/** The options `sql` and `query` share for choosing and reaching an engine. */
+export interface EngineFlags {
+  engine: string;
+  workgroup?: string;
+  database?: string;
+  region?: string;
+  endpoint?: string;
+  outputLocation?: string;
+}
+
+interface SqlFlags extends EngineFlags {
+  db?: string;
+  output: string;
+  maxRows: string;
+}
+
+export function parseEngine(v: string): 'duckdb' | 'athena' {
+  if (v === 'duckdb' || v === 'athena') return v;
+  throw new UsageError('BAD_ENGINE', `--engine "${v}" is not one of duckdb, athena`);
+}
 
 export function registerSql(program: Command, io: Io): void {
   program
@@ -13,6 +36,12 @@ export function registerSql(program: Command, io: Io): void {
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .option('--max-rows <n>', 'stop after this many rows', '10000')
+    .option('--engine <engine>', 'duckdb (the local store) or athena (Amazon Athena)', 'duckdb')
+    .option('--workgroup <name>', 'Athena workgroup (with --engine athena)')
+    .option('--database <name>', 'Athena database (with --engine athena)')
+    .option('--region <region>', 'AWS region of Athena (default: $AWS_REGION or us-east-1)')
+    .option('--endpoint <url>', "Athena endpoint URL (default: the region's)")
+    .option('--output-location <s3uri>', "where Athena writes results (default: the workgroup's)")
     .addHelpText(
       'after',
       `
@@ -23,9 +52,24 @@ The store is opened read-only and SQL cannot read or write files.
 Example:
   flowwatch sql "SELECT srcaddr, count(*) AS n FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY n DESC LIMIT 5"`,
     )
-    .action(async (sql: string, flags: { db?: string; output: string; maxRows: string }) => {
+    .action(async (sql: string, flags: SqlFlags) => {
       const output = parseOutput(flags.output);
       const maxRows = positiveInt(flags.maxRows, '--max-rows');
+      if (parseEngine(flags.engine) === 'athena') {
+        const r = await withInterrupt((signal) =>
+          runRemote(athenaClient(flags), sql, {
+            workgroup: flags.workgroup,
+            database: flags.database,
+            outputLocation: flags.outputLocation,
+            maxRows,
+            signal,
+          }),
+        );
+        io.out(render({ columns: r.columns, rows: r.rows }, output));
+        if (r.truncated) io.err(`(only the first ${maxRows} rows are shown; raise --max-rows to see more)\n`);
+        io.err(`${costLine(r.queryExecutionId, r.statistics)}\n`);
+        return;
+      }
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         const r = await store.userQuery(sql, maxRows);
