@@ -5,8 +5,16 @@ import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remo
 import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
-import { findLibraryQuery, InsightsError, LIBRARY, runQuery, toTrino } from '../insights/index.js';
-
+import {
+  analyze,
+  findLibraryQuery,
+  InsightsError,
+  LIBRARY,
+  parseQuery,
+  runQuery,
+  toSql,
+  toTrino,
+} from '../insights/index.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
 import { literal } from '../storage/sql.js';
@@ -132,7 +140,6 @@ Examples:
       const store = flags.sql ? undefined : await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         if (flags.sql) {
-          const { analyze, parseQuery, toSql } = await import('../insights/index.js');
           const plan = analyze(parseQuery(query), Math.floor(Date.now() / 1000));
           io.out(`${toSql(plan, { formats: ['<format of each file>'], ...range }).sql}\n`);
           return;
@@ -170,7 +177,6 @@ async function runOnAthena(
   range: { since?: number; until?: number },
   output: ReturnType<typeof parseOutput>,
 ): Promise<void> {
-  const { analyze, parseQuery } = await import('../insights/index.js');
   try {
     const plan = analyze(parseQuery(query), Math.floor(Date.now() / 1000));
     const columns = parseFormat(flags.format ?? DEFAULT_FORMAT).fields.map(

@@ -16,6 +16,28 @@ export class UserError extends Error {
   }
 }
 
+/** A half-open range of UTF-16 offsets in a text the user wrote: `start` included, `end` excluded. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A mistake at a place in a text the user wrote (a filter pattern, a query, an alarm rule): the span lets the
+ * CLI print a caret under it and the dashboard underline it.
+ */
+export class PositionedError extends UserError {
+  /** 0-based offset of the first offending character. */
+  readonly start: number;
+  /** 0-based offset just after the offending text (equal to `start` for "expected X here"). */
+  readonly end: number;
+  constructor(code: string, message: string, span: Span, hint?: string) {
+    super(code, message, hint);
+    this.start = span.start;
+    this.end = span.end;
+  }
+}
+
 /** Bad command-line usage: unknown option value, missing argument. */
 export class UsageError extends UserError {}
 

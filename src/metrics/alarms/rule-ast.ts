@@ -1,12 +1,9 @@
 // The composite-alarm rule language (spec §4) as a readonly AST: state functions, AT_LEAST, TRUE/FALSE, AND/OR/NOT.
 
+import type { Span } from '../../core/errors.js';
 import type { AlarmState } from './definition.js';
 
-/** A half-open range of UTF-16 offsets in the rule text: `start` included, `end` excluded. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+export type { Span } from '../../core/errors.js';
 
 /** A child alarm as written in the rule: its name (the part after `:alarm:` for an ARN) and where it is. */
 export interface AlarmRef {

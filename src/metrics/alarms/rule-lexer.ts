@@ -1,6 +1,6 @@
 // Composite-alarm rule lexer: rule text → tokens with spans (words, double-quoted strings, parentheses, commas).
 
-import { UserError } from '../../core/errors.js';
+import { PositionedError } from '../../core/errors.js';
 import type { Span } from './rule-ast.js';
 
 /**
@@ -9,17 +9,7 @@ import type { Span } from './rule-ast.js';
  * @example
  * try { parseAlarmRule('ALARM(a') } catch (e) { if (e instanceof AlarmRuleError) [e.code, e.start] } // ['RULE_EXPECTED_RPAREN', 7]
  */
-export class AlarmRuleError extends UserError {
-  /** 0-based offset of the first offending character. */
-  readonly start: number;
-  /** 0-based offset just after the offending text (equal to `start` for "expected X here"). */
-  readonly end: number;
-  constructor(code: string, message: string, span: Span, hint?: string) {
-    super(code, message, hint);
-    this.start = span.start;
-    this.end = span.end;
-  }
-}
+export class AlarmRuleError extends PositionedError {}
 
 /** Kinds of token. A `word` is a bare run of characters: a keyword, a function name, a number or a name. */
 export type RuleTokenKind = 'word' | 'string' | 'lparen' | 'rparen' | 'comma' | 'eof';
