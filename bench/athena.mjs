@@ -11,33 +11,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, run } from './lib.mjs';
+import { ensureCorpus, median } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 3) || 3;
 const data = join(root, 'bench', 'data');
-const corpus = join(data, 'corpus-default-10000000');
-if (!existsSync(join(corpus, 'manifest.json'))) {
-  process.stderr.write('generating the 10M-record default-format corpus (once)...\n');
-  await run('node', [
-    join(root, 'bin', 'flowwatch.js'),
-    'simulate',
-    '--out',
-    corpus,
-    '--records',
-    '10000000',
-    '--days',
-    '1',
-    '--seed',
-    '7',
-    '--start',
-    '2026-01-05T00:00:00Z',
-    '--format',
-    'default',
-  ]);
-}
+const corpus = await ensureCorpus(root, 'default', 10_000_000);
 const mirror = join(data, 's3-mirror');
 mkdirSync(mirror, { recursive: true });
 if (!existsSync(join(mirror, 'bench-bucket'))) symlinkSync(corpus, join(mirror, 'bench-bucket'));

@@ -4,9 +4,9 @@
 // Usage: npm run bench:ingest [-- --records 10000000 --runs 3 --format default|v5]
 // The corpus is generated once into bench/data/ and reused. Results go to bench/results/ingest-<format>.json.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { files, median, run } from './lib.mjs';
+import { ensureCorpus, files, median, run } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -20,29 +20,8 @@ const fi = args.indexOf('--format');
 const FORMAT = fi >= 0 ? args[fi + 1] : 'default';
 const RUNS = arg('runs', 3);
 const data = join(root, 'bench', 'data');
-const corpus = join(data, `corpus-${FORMAT}-${RECORDS}`);
 const cli = join(root, 'bin', 'flowwatch.js');
-
-mkdirSync(data, { recursive: true });
-if (!existsSync(join(corpus, 'manifest.json'))) {
-  process.stderr.write(`generating a ${RECORDS}-record corpus in ${corpus} (once)...\n`);
-  rmSync(corpus, { recursive: true, force: true });
-  await run('node', [
-    cli,
-    'simulate',
-    '--out',
-    corpus,
-    '--records',
-    String(RECORDS),
-    '--days',
-    '1',
-    '--seed',
-    '7',
-    '--start',
-    '2026-01-05T00:00:00Z',
-    ...(FORMAT === 'default' ? ['--format', 'default'] : []),
-  ]);
-}
+const corpus = await ensureCorpus(root, FORMAT, RECORDS);
 const gz = files(corpus);
 const manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
 const header = (await run('sh', ['-c', `zcat '${gz[0]}' | head -1`])).out.trim();

@@ -1,7 +1,7 @@
 // Helpers shared by the benchmarks: run a child process measuring wall time and peak RSS, list corpus files, medians.
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
@@ -46,3 +46,34 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * The simulated corpus the benchmarks share, generated once: `records` records of one day (2026-01-05, seed 7)
+ * in bench/data/corpus-<format>-<records>, `format` = `default` (14 fields) or `v5` (the simulator's 29).
+ * Returns its folder.
+ */
+export async function ensureCorpus(root, format, records) {
+  const data = join(root, 'bench', 'data');
+  const corpus = join(data, `corpus-${format}-${records}`);
+  mkdirSync(data, { recursive: true });
+  if (!existsSync(join(corpus, 'manifest.json'))) {
+    process.stderr.write(`generating a ${records}-record corpus in ${corpus} (once)...\n`);
+    rmSync(corpus, { recursive: true, force: true });
+    await run('node', [
+      join(root, 'bin', 'flowwatch.js'),
+      'simulate',
+      '--out',
+      corpus,
+      '--records',
+      String(records),
+      '--days',
+      '1',
+      '--seed',
+      '7',
+      '--start',
+      '2026-01-05T00:00:00Z',
+      ...(format === 'default' ? ['--format', 'default'] : []),
+    ]);
+  }
+  return corpus;
+}

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { files, median, run } from './lib.mjs';
+import { ensureCorpus, files, median, run } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
@@ -152,26 +152,7 @@ async function main() {
   const pin = (cmd, argv) => (hasTaskset ? ['taskset', ['-c', '0', cmd, ...argv]] : [cmd, argv]);
 
   // 1. The corpus (the one bench:ingest uses), generated once.
-  if (!existsSync(join(corpus, 'manifest.json'))) {
-    process.stderr.write(`generating a ${RECORDS}-record corpus in ${corpus} (once)...\n`);
-    rmSync(corpus, { recursive: true, force: true });
-    await run('node', [
-      cli,
-      'simulate',
-      '--out',
-      corpus,
-      '--records',
-      String(RECORDS),
-      '--days',
-      '1',
-      '--seed',
-      '7',
-      '--start',
-      '2026-01-05T00:00:00Z',
-      '--format',
-      'default',
-    ]);
-  }
+  await ensureCorpus(root, 'default', RECORDS);
   const gz = files(corpus);
 
   // 2. The lines once, uncompressed and without the header lines, so decompression stays out of the comparison.

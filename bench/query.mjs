@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, run } from './lib.mjs';
+import { ensureCorpus, median, run } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
@@ -22,28 +22,10 @@ const RUNS = Number(argOf('runs') ?? 5);
 const ONLY = argOf('only')?.split(',');
 const RECORDS = 10_000_000;
 const data = join(root, 'bench', 'data');
-const corpus = join(data, `corpus-v5-${RECORDS}`);
 const db = join(data, 'query.duckdb');
 const cli = join(root, 'bin', 'flowwatch.js');
 
-mkdirSync(data, { recursive: true });
-if (!existsSync(join(corpus, 'manifest.json'))) {
-  process.stderr.write(`generating a ${RECORDS}-record corpus in ${corpus} (once)...\n`);
-  await run('node', [
-    cli,
-    'simulate',
-    '--out',
-    corpus,
-    '--records',
-    String(RECORDS),
-    '--days',
-    '1',
-    '--seed',
-    '7',
-    '--start',
-    '2026-01-05T00:00:00Z',
-  ]);
-}
+const corpus = await ensureCorpus(root, 'v5', RECORDS);
 if (!existsSync(db)) {
   process.stderr.write(`ingesting the corpus into ${db} (once)...\n`);
   await run('node', [cli, 'ingest', corpus, '--db', db, '--json']);
