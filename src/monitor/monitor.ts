@@ -64,15 +64,10 @@ export interface MonitorParts {
   readonly stateDir: string;
 }
 
-export interface Monitor {
+export interface Monitor
+  extends Pick<MonitorParts, 'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'stateDir'> {
   readonly url: string;
   readonly token: string;
-  readonly store: Store;
-  readonly sink: StoreSink;
-  readonly alarms: AlarmsRunner;
-  readonly dispatcher: Dispatcher;
-  readonly sources: readonly Source[];
-  readonly stateDir: string;
   /** Stops sources, commits what waits, stops alarms and notifications, closes the store. */
   stop(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { compileMatcher, MAX_PATTERN_LENGTH, parsePattern } from '../../filter/index.js';
 import { STATISTICS, type Statistic } from '../../metrics/datapoint-sql.js';
 import { statistics } from '../../metrics/datapoints.js';
+import type { MetricFilter } from '../../metrics/metric-filter.js';
 import type {
   MetricFiltersResponse,
   MetricResponse,
@@ -54,6 +55,31 @@ function parseDimensions(text: string | undefined): Record<string, string> {
   return v as Record<string, string>;
 }
 
+/** A metric filter as the API shows it. */
+const FILTER_SCHEMA = {
+  type: 'object',
+  required: ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'],
+  properties: {
+    name: { type: 'string' },
+    pattern: { type: 'string' },
+    metricNamespace: { type: 'string' },
+    metricName: { type: 'string' },
+    metricValue: { type: 'string' },
+    defaultValue: { type: 'number' },
+  },
+};
+
+function filterJson(f: MetricFilter): MetricFiltersResponse['filters'][number] {
+  return {
+    name: f.name,
+    pattern: f.pattern,
+    metricNamespace: f.metricNamespace,
+    metricName: f.metricName,
+    metricValue: f.metricValue,
+    ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
+  };
+}
+
 export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: PutMetricFilterRequest }>(
     '/metric-filters',
@@ -75,22 +101,7 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
             defaultValue: { type: 'number' },
           },
         },
-        response: responses(
-          {
-            type: 'object',
-            required: ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'],
-            properties: {
-              name: { type: 'string' },
-              pattern: { type: 'string' },
-              metricNamespace: { type: 'string' },
-              metricName: { type: 'string' },
-              metricValue: { type: 'string' },
-              defaultValue: { type: 'number' },
-            },
-          },
-          [400, 401, 413, 500],
-          201,
-        ),
+        response: responses(FILTER_SCHEMA, [400, 401, 413, 500], 201),
       },
     },
     async (req, reply) => {
@@ -101,24 +112,9 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
           'metric filters can only be defined on a running monitor (flowwatch serve)',
         );
       }
-      const b = req.body;
-      const checked = await put({
-        name: b.name,
-        pattern: b.pattern,
-        metricNamespace: b.metricNamespace,
-        metricName: b.metricName,
-        metricValue: b.metricValue,
-        ...(b.defaultValue !== undefined ? { defaultValue: b.defaultValue } : {}),
-      });
-      const f = checked.filter;
-      await reply.code(201).send({
-        name: f.name,
-        pattern: f.pattern,
-        metricNamespace: f.metricNamespace,
-        metricName: f.metricName,
-        metricValue: f.metricValue,
-        ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
-      });
+      // The body schema admits exactly a filter's keys.
+      const checked = await put(req.body);
+      await reply.code(201).send(filterJson(checked.filter));
     },
   );
   app.get(
@@ -134,18 +130,7 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
             properties: {
               filters: {
                 type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'],
-                  properties: {
-                    name: { type: 'string' },
-                    pattern: { type: 'string' },
-                    metricNamespace: { type: 'string' },
-                    metricName: { type: 'string' },
-                    metricValue: { type: 'string' },
-                    defaultValue: { type: 'number' },
-                  },
-                },
+                items: FILTER_SCHEMA,
               },
             },
           },
@@ -154,14 +139,7 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (): Promise<MetricFiltersResponse> => ({
-      filters: (ctx.monitor?.filters?.() ?? ctx.config.filters).map(({ filter: f }) => ({
-        name: f.name,
-        pattern: f.pattern,
-        metricNamespace: f.metricNamespace,
-        metricName: f.metricName,
-        metricValue: f.metricValue,
-        ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
-      })),
+      filters: (ctx.monitor?.filters?.() ?? ctx.config.filters).map(({ filter }) => filterJson(filter)),
     }),
   );
 
