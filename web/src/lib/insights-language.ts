@@ -4,21 +4,14 @@
 
 import type { Completion, CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import { StreamLanguage } from '@codemirror/language';
+import { KEYWORDS as LEXER_KEYWORDS } from '../../../src/insights/lexer.js';
+import { COMMANDS } from '../../../src/insights/parser.js';
 import type { CatalogResponse } from './api.js';
 
-/** Commands known before the catalog arrives (the catalog's list replaces them). */
-export const DEFAULT_COMMANDS = [
-  'fields',
-  'display',
-  'filter',
-  'filterindex',
-  'stats',
-  'sort',
-  'limit',
-  'parse',
-  'dedup',
-];
-export const KEYWORDS = ['and', 'or', 'not', 'in', 'like', 'as', 'by', 'asc', 'desc'];
+/** Commands known before the catalog arrives (the catalog's list replaces them): the server parser's. */
+export const DEFAULT_COMMANDS = COMMANDS;
+/** The operator words of the server's lexer. */
+export const KEYWORDS: readonly string[] = [...LEXER_KEYWORDS];
 
 interface State {
   /** At the start of a command (query start or after `|`). */
