@@ -21,3 +21,19 @@ export function protocolName(n: number | null | undefined): string {
   if (n === null || n === undefined) return '-';
   return NAMES[n] ?? String(n);
 }
+
+/** IANA's lower-case protocol keywords, as OCSF `protocol_name` and ECS `network.transport` write them. */
+const KEYWORDS: Record<number, string> = {
+  1: 'icmp',
+  6: 'tcp',
+  17: 'udp',
+  47: 'gre',
+  50: 'esp',
+  58: 'ipv6-icmp',
+  132: 'sctp',
+};
+
+/** IANA keyword of a protocol number (`6` → `tcp`), or undefined when it has none here. */
+export function ianaKeyword(n: number): string | undefined {
+  return KEYWORDS[n];
+}

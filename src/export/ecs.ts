@@ -2,21 +2,11 @@
 // own `aws.vpcflow` integration: the 5-tuple in source/destination/network, the verdict in event, the
 // account and region in cloud, and every flow log field also under `aws.vpcflow.<column>`.
 
+import { ianaKeyword } from '../core/protocols.js';
 import { FIELDS } from '../records/catalog.js';
 import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
 export const ECS_VERSION = '8.11.0';
-
-/** IANA protocol number → ECS `network.transport` (lower-case IANA keyword). */
-const TRANSPORT: Record<number, string> = {
-  1: 'icmp',
-  6: 'tcp',
-  17: 'udp',
-  58: 'ipv6-icmp',
-  47: 'gre',
-  50: 'esp',
-  132: 'sctp',
-};
 
 /**
  * Maps one record to an ECS document. Absent values are omitted.
@@ -56,7 +46,7 @@ export function toEcs(row: FlowRow): Record<string, unknown> {
     source: compact({ ip: str(row, 'srcaddr'), port: num(row, 'srcport') }),
     destination: compact({ ip: str(row, 'dstaddr'), port: num(row, 'dstport') }),
     network: compact({
-      transport: protocol === undefined ? undefined : (TRANSPORT[protocol] ?? String(protocol)),
+      transport: protocol === undefined ? undefined : (ianaKeyword(protocol) ?? String(protocol)),
       iana_number: protocol === undefined ? undefined : String(protocol),
       type: type === 'IPv4' ? 'ipv4' : type === 'IPv6' ? 'ipv6' : undefined,
       bytes: num(row, 'bytes'),

@@ -1,6 +1,7 @@
 // A flow log record as an OCSF 1.1.0 Network Activity event (class 4001), as Amazon Security Lake (source
 // version 2) maps it: ../shared/spec/ocsf-network-activity.md §1–2.5 (the ocsf/examples 1.1.0 dossier).
 
+import { ianaKeyword } from '../core/protocols.js';
 import { FIELDS } from '../records/catalog.js';
 import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
@@ -39,17 +40,6 @@ const BOUNDARY: Record<number, string> = {
 };
 
 const DIRECTION = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] } as const;
-
-/** OCSF `connection_info.protocol_name`: the lower-case IANA keyword. */
-const PROTOCOL_NAME: Record<number, string> = {
-  1: 'icmp',
-  6: 'tcp',
-  17: 'udp',
-  58: 'ipv6-icmp',
-  47: 'gre',
-  50: 'esp',
-  132: 'sctp',
-};
 
 /** Columns with a mapping of their own; every other non-null catalog column goes to `unmapped`. */
 const MAPPED = new Set([
@@ -201,7 +191,7 @@ export function toOcsf(row: FlowRow): Record<string, unknown> {
     dst_endpoint: dst,
     connection_info: compact({
       protocol_num: protocol,
-      protocol_name: protocol === undefined ? undefined : PROTOCOL_NAME[protocol],
+      protocol_name: protocol === undefined ? undefined : ianaKeyword(protocol),
       protocol_ver: str(row, 'type'),
       tcp_flags: num(row, 'tcp_flags'),
       // A v5 format (flow_direction present) without traffic_path: AWS writes "-", mapped to 99 (spec §2.3).
