@@ -18,9 +18,8 @@ import {
   exportCountSql,
   FIELD_SETS_SQL,
   flatExportSql,
-  type PageCursor,
   parquetExportSql,
-  recordPageSql,
+  recordsSql,
 } from '../storage/export-sql.js';
 import type { Store } from '../storage/store.js';
 import { toEcs } from './ecs.js';
@@ -44,8 +43,6 @@ export interface ExportOptions extends ExportRange {
   readonly to: string;
   readonly format: ExportFormat;
   readonly s3?: S3UploadOptions | undefined;
-  /** Records per page for the OCSF/ECS mappers (bounded memory). Default 20 000. */
-  readonly pageSize?: number | undefined;
   /** Called as records are written (for the OCSF/ECS mappers after every page; for COPY at start and end). */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
@@ -140,7 +137,7 @@ async function writeParquet(
   return out;
 }
 
-/** One file: COPY for CSV/NDJSON, keyset pages through a JS mapper for OCSF/ECS. Renamed when complete. */
+/** One file: COPY for CSV/NDJSON, the streamed records through a JS mapper for OCSF/ECS. Renamed when complete. */
 async function writeFlat(
   store: Store,
   columns: readonly FieldDef[],
@@ -158,21 +155,20 @@ async function writeFlat(
     const map = format === 'ocsf' ? toOcsf : toEcs;
     const out = createWriteStream(tmp);
     const done = finished(out);
-    const pageSize = opts.pageSize ?? 20_000;
-    let after: PageCursor | undefined;
     let written = 0;
+    let reported = 0;
     try {
-      for (;;) {
-        const { rows } = await store.query(recordPageSql(columns, opts, after, pageSize));
-        if (rows.length === 0) break;
+      // One query, read chunk by chunk (bounded memory; no page re-scans the store).
+      for await (const rows of store.streamRows(recordsSql(columns, opts))) {
         const text = rows.map((r) => JSON.stringify(map(r as FlowRow))).join('\n');
         if (!out.write(`${text}\n`)) await once(out, 'drain');
         written += rows.length;
-        opts.onProgress?.(written, total);
-        const last = rows[rows.length - 1]!;
-        after = { fileId: Number(last['file_id']), line: Number(last['line']) };
-        if (rows.length < pageSize) break;
+        if (written - reported >= 20_000) {
+          opts.onProgress?.(written, total);
+          reported = written;
+        }
       }
+      opts.onProgress?.(written, total);
     } finally {
       out.end();
       await done;

@@ -1,5 +1,5 @@
 // SQL for `flowwatch export`: which columns the store holds, the record filter on `start`, DuckDB COPY
-// statements (Parquet in AWS's Hive layout, CSV, NDJSON) and the keyset pages read by the JS mappers.
+// statements (Parquet in AWS's Hive layout, CSV, NDJSON) and the record query the JS mappers stream.
 //
 // Every value that becomes SQL text goes through literal()/ident(); time bounds are checked integers.
 
@@ -112,30 +112,14 @@ export function flatExportSql(
   return `COPY (${select}) TO ${literal(path)} (${opts})`;
 }
 
-/** Where a page of records ends: the (file_id, line) of its last record. */
-export interface PageCursor {
-  readonly fileId: number;
-  readonly line: number;
-}
-
 /**
- * A page of at most `limit` records in range after `after`, ordered by (file_id, line), with every column
- * of `columns` plus `file_id`, `line` and the file key's `file_account` and `file_region`.
+ * Every record in range, ordered by (file_id, line), with every column of `columns` plus `file_id`, `line`
+ * and the file key's `file_account` and `file_region` (read streamed by the JS mappers).
  */
-export function recordPageSql(
-  columns: readonly FieldDef[],
-  range: ExportRange,
-  after: PageCursor | undefined,
-  limit: number,
-): string {
+export function recordsSql(columns: readonly FieldDef[], range: ExportRange): string {
   const cols = columns.map((f) => `f.${ident(f.column)}`).join(', ');
-  const cursor =
-    after === undefined
-      ? 'TRUE'
-      : `(f.file_id > ${bound(after.fileId, 'file id')} OR (f.file_id = ${bound(after.fileId, 'file id')} AND f.line > ${bound(after.line, 'line')}))`;
   return `SELECT ${cols}${cols === '' ? '' : ', '}f.file_id, f.line, fi.account AS file_account, fi.region AS file_region
 FROM flows f LEFT JOIN files fi ON fi.id = f.file_id
-WHERE ${rangeWhere(range)} AND ${cursor}
-ORDER BY f.file_id, f.line
-LIMIT ${bound(limit, 'limit')}`;
+WHERE ${rangeWhere(range)}
+ORDER BY f.file_id, f.line`;
 }

@@ -315,6 +315,16 @@ export class Store {
     }
   }
 
+  /**
+   * Streams a query's rows in DuckDB's chunks (about 2,048 rows each) as plain values, without
+   * materializing the whole result: memory stays bounded whatever the number of rows.
+   */
+  async *streamRows(sql: string, params?: DuckDBValue[]): AsyncGenerator<Record<string, unknown>[]> {
+    const result = await this.conn.stream(sql, params);
+    for await (const rows of result.yieldRowObjectJs())
+      yield rows.map((r) => plain(r) as Record<string, unknown>);
+  }
+
   /** Writes the WAL into the database file (after a load). */
   async checkpoint(): Promise<void> {
     this.checkWriter();

@@ -163,7 +163,7 @@ const CLOUD = { provider: 'AWS', region: 'eu-west-1', zone: 'euw1-az2', account:
 describe('ocsf', () => {
   let events: Record<string, unknown>[];
   beforeAll(async () => {
-    const r = await exportFlows(store, { to: join(dir, 'ocsf'), format: 'ocsf', pageSize: 2 });
+    const r = await exportFlows(store, { to: join(dir, 'ocsf'), format: 'ocsf' });
     expect(r).toEqual({ records: 6, files: ['flows.ocsf.ndjson'] });
     events = ndjson(join(dir, 'ocsf', 'flows.ocsf.ndjson'));
     expect(events).toHaveLength(6);
