@@ -26,16 +26,20 @@ export interface S3MirrorOptions {
  * @example const m = new S3Mirror({ cacheDir: '.cache' }); await m.sync('s3://logs/AWSLogs/'); // files under .cache/logs/AWSLogs/
  */
 export class S3Mirror {
-  private readonly client: S3Client;
+  private clientOnce: S3Client | undefined;
   private readonly synced = new Set<string>();
 
-  constructor(private readonly options: S3MirrorOptions) {
-    this.client = new S3Client({
-      region: options.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
-      endpoint: options.endpoint,
-      forcePathStyle: options.forcePathStyle,
-      credentials: options.credentials,
+  constructor(private readonly options: S3MirrorOptions) {}
+
+  /** The S3 client, made on first use: tables over local folders never touch the SDK. */
+  private get client(): S3Client {
+    this.clientOnce ??= new S3Client({
+      region: this.options.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
+      endpoint: this.options.endpoint,
+      forcePathStyle: this.options.forcePathStyle,
+      credentials: this.options.credentials,
     });
+    return this.clientOnce;
   }
 
   get cacheDir(): string {
