@@ -78,7 +78,8 @@ export class StoreSink implements Sink {
     pendingRecords: 0,
   };
   private pending: Waiting<LinesBatch>[] = [];
-  private pendingKeys = new Set<string>();
+  /** Keys being stored (source NUL key) → the first write's outcome; retries wait for it. */
+  private readonly inflight = new Map<string, Promise<'stored' | 'duplicate'>>();
   private files: Waiting<FileBatch>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly free: Slot[];
@@ -112,30 +113,56 @@ export class StoreSink implements Sink {
     return this.store.sourceCheckpoint(source);
   }
 
+  /**
+   * Stores a batch once per key. "Seen or in flight" is decided in one synchronous step: the first write of a key
+   * registers its promise before anything is awaited, and every later write of that key while it is in flight
+   * waits for that promise, so a retry is acknowledged only once the first copy is committed. When the first
+   * copy fails, each waiting retry tries again on its own (and fails or stores accordingly). The store's primary
+   * key on (source, key) backs this up: a key inserted twice makes its commit fail instead of storing twice.
+   */
   write(batch: Batch): Promise<'stored' | 'duplicate'> {
     if (this.closed) return Promise.reject(new UserError('SINK_CLOSED', 'the monitor is shutting down'));
     const id = `${batch.source}\u0000${batch.key}`;
-    return (async () => {
-      if (this.pendingKeys.has(id) || (await this.store.hasSourceKey(batch.source, batch.key))) {
-        this.stats.batchesDuplicate++;
-        // The source may have moved on: keep its checkpoint.
-        if (batch.checkpoint !== undefined && !this.pendingKeys.has(id)) {
-          await this.store.recordSourceKey(batch.source, batch.key, batch.checkpoint);
-        }
-        return 'duplicate';
+    const first = this.inflight.get(id);
+    if (first !== undefined) {
+      return first.then(
+        () => this.duplicate(batch),
+        () => this.write(batch),
+      );
+    }
+    const attempt = this.admit(batch);
+    this.inflight.set(id, attempt);
+    // Registered before any retry's handlers, so a retry that runs after a failure finds the key free.
+    attempt.then(
+      () => this.inflight.delete(id),
+      () => this.inflight.delete(id),
+    );
+    return attempt;
+  }
+
+  private async duplicate(batch: Batch): Promise<'duplicate'> {
+    this.stats.batchesDuplicate++;
+    // The source may have moved on: keep its checkpoint.
+    if (batch.checkpoint !== undefined) {
+      await this.store.recordSourceKey(batch.source, batch.key, batch.checkpoint);
+    }
+    return 'duplicate';
+  }
+
+  /** The first write of a key in flight: a duplicate of a stored batch, or queued for the next commit. */
+  private async admit(batch: Batch): Promise<'stored' | 'duplicate'> {
+    if (await this.store.hasSourceKey(batch.source, batch.key)) return this.duplicate(batch);
+    if (this.closed) throw new UserError('SINK_CLOSED', 'the monitor is shutting down');
+    return new Promise<'stored' | 'duplicate'>((resolve, reject) => {
+      if (batch.kind === 'file') {
+        this.files.push({ batch, resolve, reject });
+        this.schedule(0);
+      } else {
+        this.pending.push({ batch, resolve, reject });
+        this.stats.pendingRecords += batch.lines.length;
+        this.schedule(this.stats.pendingRecords >= this.opts.flushRecords ? 0 : this.opts.flushMillis);
       }
-      return new Promise<'stored' | 'duplicate'>((resolve, reject) => {
-        this.pendingKeys.add(id);
-        if (batch.kind === 'file') {
-          this.files.push({ batch, resolve, reject });
-          this.schedule(0);
-        } else {
-          this.pending.push({ batch, resolve, reject });
-          this.stats.pendingRecords += batch.lines.length;
-          this.schedule(this.stats.pendingRecords >= this.opts.flushRecords ? 0 : this.opts.flushMillis);
-        }
-      });
-    })();
+    });
   }
 
   /** Commits everything waiting now; resolves when it is durable. */
@@ -204,7 +231,6 @@ export class StoreSink implements Sink {
 
   private done(ws: readonly Waiting<Batch>[], err: unknown): void {
     for (const w of ws) {
-      this.pendingKeys.delete(`${w.batch.source}\u0000${w.batch.key}`);
       if (err === undefined) w.resolve('stored');
       else w.reject(err);
     }
@@ -285,7 +311,6 @@ export class StoreSink implements Sink {
       if (twin !== undefined) {
         await this.store.recordSourceKey(b.source, b.key, b.checkpoint);
         this.stats.batchesDuplicate++;
-        this.pendingKeys.delete(`${b.source}\u0000${b.key}`);
         w.resolve('duplicate');
         return;
       }

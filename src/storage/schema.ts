@@ -116,9 +116,18 @@ export function registerRecordTable(name: string, set: string): string {
   return `INSERT INTO record_tables VALUES (${literal(name)}, ${literal(set)}) ON CONFLICT DO NOTHING`;
 }
 
-/** Records a batch's idempotency key (inside its load transaction: the file just inserted is the newest). */
+/**
+ * Records a batch's idempotency key inside its load transaction (the file id is the one the transaction just
+ * drew). A plain INSERT: a key stored already (or by a concurrent commit) violates the primary key and fails the
+ * whole transaction, so a batch can never be stored twice under one key.
+ */
 export function sourceKeySql(source: string, key: string): string {
-  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, (SELECT max(id) FROM files), now()) ON CONFLICT DO NOTHING`;
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, currval('file_ids'), now())`;
+}
+
+/** Records a key without records (e.g. a file already stored under another key); a no-op when it exists. */
+export function sourceKeyIfNewSql(source: string, key: string): string {
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, NULL, now()) ON CONFLICT DO NOTHING`;
 }
 
 /** Stores a source's resume point. */

@@ -18,7 +18,7 @@ import {
   registerRecordTable,
   SCHEMA_VERSION,
   sourceCheckpointSql,
-  sourceKeySql,
+  sourceKeyIfNewSql,
 } from './schema.js';
 import { ident, literal } from './sql.js';
 
@@ -306,7 +306,7 @@ export class Store {
     this.checkWriter();
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      await this.conn.run(sourceKeySql(source, key));
+      await this.conn.run(sourceKeyIfNewSql(source, key));
       if (checkpoint !== undefined) await this.conn.run(sourceCheckpointSql(source, checkpoint));
       await this.conn.run('COMMIT');
     } catch (err) {
@@ -703,7 +703,9 @@ export class Loader {
       if (meta.format.unknown.length > 0) cols.push('extra');
       const into = `${ident(table)} (${[...cols, 'file_id', 'line'].join(', ')})`;
       const { records, unreadable } = await fill(id, into);
-      if (this.derive && records > 0) {
+      // Called with no records too: the hook also writes a live batch's key, which must be kept even when
+      // every line was a reject (otherwise a retry would store the rejects again).
+      if (this.derive) {
         for (const sql of this.derive(meta.format, `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`)) {
           await c.run(sql);
         }
