@@ -58,6 +58,11 @@ export interface FirehoseSourceConfig extends Common {
   readonly path: string;
   readonly accessKeyEnv?: string | undefined;
   readonly maxBodyMegabytes: number;
+  /**
+   * Accept requests without an access key when `accessKeyEnv` is absent or its variable unset (a test on this
+   * machine): honoured only when the monitor listens on loopback. Without it the monitor refuses to start.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
 }
 
 /** CloudWatch Logs subscription payloads POSTed by a forwarder (POST `path`, bearer token from the environment). */
@@ -66,6 +71,8 @@ export interface SubscriptionSourceConfig extends Common {
   readonly path: string;
   readonly tokenEnv?: string | undefined;
   readonly maxBodyMegabytes: number;
+  /** As for Firehose: no bearer token needed, only when the monitor listens on loopback. */
+  readonly allowUnauthenticated?: boolean | undefined;
 }
 
 export type SourceConfig =
@@ -89,6 +96,11 @@ export interface MonitorSettings {
   readonly region: string;
   /** Seconds after a period closes before alarms are evaluated (late records get that long). */
   readonly evaluationDelaySeconds: number;
+  /**
+   * Request body megabytes all push endpoints may hold at once (raised to the largest `maxBodyMegabytes`);
+   * beyond it a request is answered 503 with Retry-After and its sender retries.
+   */
+  readonly maxBodyMegabytesInFlight: number;
 }
 
 export const DEFAULT_MONITOR: MonitorSettings = {
@@ -99,6 +111,7 @@ export const DEFAULT_MONITOR: MonitorSettings = {
   account: '000000000000',
   region: 'us-east-1',
   evaluationDelaySeconds: 2,
+  maxBodyMegabytesInFlight: 256,
 };
 
 const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
@@ -116,8 +129,8 @@ const KEYS: Readonly<Record<(typeof SOURCE_TYPES)[number], readonly string[]>> =
     'filterPattern',
     'logStreamNames',
   ],
-  firehose: ['path', 'accessKeyEnv', 'maxBodyMegabytes'],
-  subscription: ['path', 'tokenEnv', 'maxBodyMegabytes'],
+  firehose: ['path', 'accessKeyEnv', 'maxBodyMegabytes', 'allowUnauthenticated'],
+  subscription: ['path', 'tokenEnv', 'maxBodyMegabytes', 'allowUnauthenticated'],
 };
 
 class Reader {
@@ -288,6 +301,7 @@ export function checkSource(
         path: r.urlPath(m, 'path', '/firehose'),
         accessKeyEnv: r.envName(m, 'accessKeyEnv'),
         maxBodyMegabytes: r.number(m, 'maxBodyMegabytes', 64, 1, 1024),
+        allowUnauthenticated: r.boolean(m, 'allowUnauthenticated'),
       };
       break;
     case 'subscription':
@@ -297,6 +311,7 @@ export function checkSource(
         path: r.urlPath(m, 'path', '/subscription'),
         tokenEnv: r.envName(m, 'tokenEnv'),
         maxBodyMegabytes: r.number(m, 'maxBodyMegabytes', 8, 1, 1024),
+        allowUnauthenticated: r.boolean(m, 'allowUnauthenticated'),
       };
       break;
   }
@@ -338,6 +353,71 @@ export function checkMonitor(
       0,
       3600,
     ),
+    maxBodyMegabytesInFlight: r.number(
+      m,
+      'maxBodyMegabytesInFlight',
+      DEFAULT_MONITOR.maxBodyMegabytesInFlight,
+      1,
+      65_536,
+    ),
   };
   return r.errors.length > 0 ? { errors: r.errors } : { value, errors: [] };
+}
+
+/** True when a `host:port` listen address only takes connections from this machine. */
+export function isLoopbackListen(listen: string): boolean {
+  const host = listen
+    .slice(0, listen.lastIndexOf(':'))
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
+  return (
+    host === '' || host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+/**
+ * The secret a push endpoint checks, read from the environment: the key/token; or undefined (no check) only
+ * when the source says `allowUnauthenticated: true` and the monitor listens on loopback. Throws
+ * {@link MonitorConfigError} `MONITOR_NO_SECRET` naming the variable and what to do otherwise, so the monitor
+ * never starts an endpoint that would take requests from anyone.
+ *
+ * @example endpointSecret({ name: 'fh', type: 'firehose', path: '/firehose', accessKeyEnv: 'K', maxBodyMegabytes: 64 }, { K: 's' }, '127.0.0.1:8080') // 's'
+ */
+export function endpointSecret(
+  ep: FirehoseSourceConfig | SubscriptionSourceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  listen: string,
+): string | undefined {
+  const key = ep.type === 'firehose' ? 'accessKeyEnv' : 'tokenEnv';
+  const envName = ep.type === 'firehose' ? ep.accessKeyEnv : ep.tokenEnv;
+  const what =
+    ep.type === 'firehose' ? 'the access key set on the Firehose stream' : "the forwarder's bearer token";
+  const value = envName === undefined ? undefined : env[envName];
+  if (value !== undefined && value !== '') return value;
+  const path = ['sources', ep.name];
+  if (ep.allowUnauthenticated === true) {
+    if (isLoopbackListen(listen)) return undefined;
+    throw new MonitorConfigError(
+      'MONITOR_NO_SECRET',
+      path,
+      `source "${ep.name}": allowUnauthenticated is only honoured on loopback, but the monitor listens on ${listen}`,
+      envName === undefined
+        ? `set ${key} to the name of an environment variable holding ${what}, or listen on 127.0.0.1`
+        : `set the environment variable ${envName} to ${what}, or listen on 127.0.0.1`,
+    );
+  }
+  if (envName === undefined) {
+    throw new MonitorConfigError(
+      'MONITOR_NO_SECRET',
+      path,
+      `source "${ep.name}" (${ep.type}) has no ${key}: its endpoint would accept requests from anyone`,
+      `add ${key}: <VARIABLE> to the source and put ${what} in that environment variable; for a test on this machine only, set allowUnauthenticated: true and listen on 127.0.0.1`,
+    );
+  }
+  throw new MonitorConfigError(
+    'MONITOR_NO_SECRET',
+    path,
+    `source "${ep.name}" (${ep.type}): the environment variable ${envName} (its ${key}) is ${value === undefined ? 'not set' : 'empty'}, so its endpoint would accept requests from anyone`,
+    `set ${envName} to ${what} before starting the monitor (e.g. export ${envName}=$(openssl rand -hex 32), and the same value on the sender); for a test on this machine only, set allowUnauthenticated: true and listen on 127.0.0.1`,
+  );
 }

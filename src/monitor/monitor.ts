@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, loadConfig, putFilter, saveConfig } from '../config/config.js';
+import { endpointSecret } from '../config/monitor-config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
@@ -17,6 +18,7 @@ import { Dispatcher } from '../notify/index.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { DirectorySource } from './directory-source.js';
+import { EndpointErrors, sourcesHealth } from './health.js';
 import { prometheus } from './metrics.js';
 import { type RunningServer, startServer } from './server.js';
 import { liveSource } from './sources.js';
@@ -89,6 +91,11 @@ export async function apiToken(stateDir: string): Promise<{ token: string; creat
 export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   const { config, log } = opts;
   const settings = config.monitor;
+  const listen = opts.listen ?? settings.listen;
+  // Every push endpoint has its secret (or an explicit opt-out on loopback) before anything starts.
+  for (const s of config.sources) {
+    if (s.type === 'firehose' || s.type === 'subscription') endpointSecret(s, opts.env, listen);
+  }
   const stateDir = resolve(opts.stateDir ?? settings.stateDir);
   await mkdir(stateDir, { recursive: true });
   const { token, created, file } = await apiToken(stateDir);
@@ -136,12 +143,15 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     else if (s.type === 's3' || s.type === 'cloudwatch-logs')
       sources.push(liveSource(s, sink, join(scratch, s.name), log));
   }
+  const endpointErrors = new EndpointErrors();
   const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
   let server: RunningServer;
   try {
     server = await startServer({
-      listen: opts.listen ?? settings.listen,
+      listen,
       token,
+      onEndpointRequest: (source, res) => endpointErrors.note(source, res),
+      maxBodyBytesInFlight: settings.maxBodyMegabytesInFlight * 1024 * 1024,
       endpoints,
       sink,
       env: opts.env,
@@ -175,7 +185,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       registerPublic: opts.registerPublic,
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        sources: sources.map((s) => s.status()),
+        sources: sourcesHealth(config.sources, sink.bySource, sources, endpointErrors),
         recordsStored: sink.stats.recordsStored,
       }),
       metrics: () => prometheus({ sink, alarms, sources, started, dispatcherOutbox: stateDir }),

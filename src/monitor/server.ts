@@ -4,11 +4,47 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { FirehoseSourceConfig, SubscriptionSourceConfig } from '../config/monitor-config.js';
+import {
+  type FirehoseSourceConfig,
+  isLoopbackListen,
+  type SubscriptionSourceConfig,
+} from '../config/monitor-config.js';
 import type { Log } from '../core/logger.js';
-import { handleFirehoseRequest } from '../ingest/sources/firehose.js';
+import { firehosePreflight, firehoseRefusal, handleFirehoseRequest } from '../ingest/sources/firehose.js';
+import { BodyBudget, collectBody, type PushResponse } from '../ingest/sources/push-http.js';
 import type { Sink } from '../ingest/sources/source.js';
-import { handleSubscriptionRequest } from '../ingest/sources/subscription.js';
+import {
+  handleSubscriptionRequest,
+  subscriptionPreflight,
+  subscriptionRefusal,
+} from '../ingest/sources/subscription.js';
+
+/** Default bound on the request body bytes all push endpoints hold at once (raised to the largest body limit). */
+export const DEFAULT_BODY_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+
+/** Seconds a sender is asked to wait when the body budget is spent (Firehose backs off on its own as well). */
+const RETRY_AFTER_SECONDS = 2;
+
+/** A push endpoint's refusal raised while its body is read; the endpoint's error handler sends it as it is. */
+class EndpointRefusal extends Error {
+  constructor(readonly response: PushResponse) {
+    super(`refused with ${response.status}`);
+  }
+}
+
+/** The endpoint's secret from the environment; unset or empty without an explicit opt-out refuses everything. */
+function endpointSecretOrRefuseAll(
+  ep: FirehoseSourceConfig | SubscriptionSourceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  listen: string,
+): string | undefined {
+  const name = ep.type === 'firehose' ? ep.accessKeyEnv : ep.tokenEnv;
+  const value = name === undefined ? undefined : env[name];
+  if (value !== undefined && value !== '') return value;
+  return ep.allowUnauthenticated === true && isLoopbackListen(listen) ? undefined : '';
+}
+
+const limitOf = (ep: FirehoseSourceConfig | SubscriptionSourceConfig) => ep.maxBodyMegabytes * 1024 * 1024;
 
 export interface ServerOptions {
   /** `host:port`; port 0 picks a free port. */
@@ -17,6 +53,10 @@ export interface ServerOptions {
   readonly token: string;
   readonly endpoints: readonly (FirehoseSourceConfig | SubscriptionSourceConfig)[];
   readonly sink: Sink;
+  /** Bound on the request body bytes all endpoints hold at once (default 256 MiB, at least the largest limit). */
+  readonly maxBodyBytesInFlight?: number | undefined;
+  /** Told each answered endpoint request (per-source counters for /healthz). */
+  readonly onEndpointRequest?: ((source: string, res: PushResponse) => void) | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly health: () => Record<string, unknown>;
   readonly metrics: () => string;
@@ -99,29 +139,98 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   if (opts.registerPublic) await app.register(async (r) => opts.registerPublic?.(r));
 
-  // Source endpoints: their own credentials, raw bodies up to their own limits.
+  // Source endpoints: their own credentials (checked from the headers before any body byte is read), bodies
+  // streamed into their own limits, and one budget for the body bytes all of them hold at once.
+  const budget = new BodyBudget(
+    Math.max(opts.maxBodyBytesInFlight ?? DEFAULT_BODY_BYTES_IN_FLIGHT, ...opts.endpoints.map(limitOf)),
+  );
   for (const ep of opts.endpoints) {
     await app.register(async (r) => {
-      const limit = ep.maxBodyMegabytes * 1024 * 1024;
+      const limit = limitOf(ep);
+      // startMonitor refuses to start without it (endpointSecret); here, defensively, a missing secret without the
+      // loopback opt-out refuses every request.
+      const secret = endpointSecretOrRefuseAll(ep, opts.env, opts.listen);
+      const now = Date.now;
+      const head = (req: FastifyRequest) => ({ method: req.method, headers: headerMap(req) });
+      const tooLarge = (req: FastifyRequest, what: string) =>
+        ep.type === 'firehose'
+          ? firehoseRefusal(head(req), 413, 'FIREHOSE_TOO_LARGE', `${what} the limit of ${limit} bytes`, {
+              now,
+            })
+          : subscriptionRefusal(413, 'TOO_LARGE', `${what} the limit of ${limit} bytes`);
+      const busy = (req: FastifyRequest) => {
+        const message = `${budget.limit} bytes of request bodies are being handled already; retry in ${RETRY_AFTER_SECONDS} s`;
+        const extra = { 'retry-after': String(RETRY_AFTER_SECONDS) };
+        return ep.type === 'firehose'
+          ? firehoseRefusal(head(req), 503, 'FIREHOSE_BUSY', message, { now }, extra)
+          : subscriptionRefusal(503, 'BUSY', message, extra);
+      };
+      const held = new WeakMap<FastifyRequest, { bytes: number }>();
+
       r.removeAllContentTypeParsers();
-      // One byte over the limit reaches the handler, which answers 413 in its protocol's format.
-      r.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit + 1 }, (_req, body, done) =>
-        done(null, body),
-      );
-      r.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply: FastifyReply) => {
-        const status = err.statusCode === 413 ? 413 : err.statusCode && err.statusCode < 500 ? 400 : 500;
-        const id = req.headers['x-amz-firehose-request-id'];
-        await reply
-          .code(status)
-          .type('application/json')
-          .send(
-            JSON.stringify({
-              requestId: typeof id === 'string' ? id : '',
-              timestamp: Date.now(),
-              errorMessage: err.message.slice(0, 8192),
-            }),
-          );
+      r.addContentTypeParser('*', (req, payload, done) => {
+        const h = held.get(req) ?? { bytes: 0 };
+        collectBody(payload, limit, budget, h).then(
+          (c) => {
+            if (c.ok) done(null, c.body);
+            else
+              done(
+                new EndpointRefusal(
+                  c.reason === 'busy' ? busy(req) : tooLarge(req, 'the request body is over'),
+                ),
+              );
+          },
+          (err: Error) => done(err),
+        );
       });
+      // Credentials and headers first: a request that would be refused costs no body bytes.
+      r.addHook('onRequest', async (req, reply) => {
+        const h = { bytes: 0 };
+        held.set(req, h);
+        reply.raw.once('close', () => {
+          budget.give(h.bytes);
+          h.bytes = 0;
+        });
+        const early =
+          ep.type === 'firehose'
+            ? firehosePreflight(head(req), { accessKey: secret, now })
+            : subscriptionPreflight(head(req), { token: secret });
+        const declared = Number(req.headers['content-length']);
+        const refusal =
+          early ??
+          (Number.isFinite(declared) && declared > limit
+            ? tooLarge(req, `the request body (Content-Length ${declared}) is over`)
+            : undefined);
+        if (refusal !== undefined) return sendRefusal(reply, refusal, ep.name);
+        return undefined;
+      });
+      r.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply: FastifyReply) => {
+        if (err instanceof EndpointRefusal) return sendRefusal(reply, err.response, ep.name);
+        const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
+        if (status >= 500)
+          opts.log('http_error', { method: req.method, url: req.url, error: err.message }, 'error');
+        const res =
+          ep.type === 'firehose'
+            ? firehoseRefusal(
+                head(req),
+                status,
+                status === 500 ? 'FIREHOSE_INTERNAL' : 'FIREHOSE_BAD_BODY',
+                err.message,
+                { now },
+              )
+            : subscriptionRefusal(status, status === 500 ? 'INTERNAL' : 'BAD_REQUEST', err.message);
+        return sendRefusal(reply, res, ep.name);
+      });
+      const sendRefusal = async (reply: FastifyReply, res: PushResponse, source: string) => {
+        opts.onEndpointRequest?.(source, res);
+        opts.log('source_request_refused', { source, status: res.status }, 'warn');
+        // The rest of an unread body is not read: the connection closes after the answer.
+        await reply
+          .code(res.status)
+          .headers({ ...res.headers, connection: 'close' })
+          .send(res.body);
+        return reply;
+      };
       const handler = async (req: FastifyRequest, reply: FastifyReply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const request = { method: req.method, headers: headerMap(req), body };
@@ -129,16 +238,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           ep.type === 'firehose'
             ? await handleFirehoseRequest(request, opts.sink, {
                 source: ep.name,
-                ...(ep.accessKeyEnv !== undefined ? { accessKey: opts.env[ep.accessKeyEnv] ?? '' } : {}),
+                ...(secret !== undefined ? { accessKey: secret } : {}),
                 format: ep.format,
                 maxBodyBytes: limit,
               })
             : await handleSubscriptionRequest(request, opts.sink, {
                 source: ep.name,
-                ...(ep.tokenEnv !== undefined ? { token: opts.env[ep.tokenEnv] ?? '' } : {}),
+                ...(secret !== undefined ? { token: secret } : {}),
                 format: ep.format,
                 maxBodyBytes: limit,
               });
+        opts.onEndpointRequest?.(ep.name, res);
         if (res.status >= 400)
           opts.log('source_request_refused', { source: ep.name, status: res.status }, 'warn');
         await reply.code(res.status).headers(res.headers).send(res.body);

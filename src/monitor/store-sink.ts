@@ -55,6 +55,18 @@ export interface SinkStats {
   pendingRecords: number;
 }
 
+/** What the sink committed for one source (for /healthz). */
+export interface SourceCounters {
+  batches: number;
+  records: number;
+  rejected: number;
+  /** Unix ms of the last commit holding one of its batches. */
+  lastBatchAt?: number | undefined;
+  /** The last commit error of one of its batches, and when (unix ms). */
+  lastError?: string | undefined;
+  lastErrorAt?: number | undefined;
+}
+
 /**
  * A Sink over a writable store. One writer: every commit goes through one queue and one loader.
  *
@@ -78,6 +90,8 @@ export class StoreSink implements Sink {
     pendingRecords: 0,
   };
   private pending: Waiting<LinesBatch>[] = [];
+  /** Per source name: what was committed. */
+  readonly bySource = new Map<string, SourceCounters>();
   /** Keys being stored (source NUL key) → the first write's outcome; retries wait for it. */
   private readonly inflight = new Map<string, Promise<'stored' | 'duplicate'>>();
   private files: Waiting<FileBatch>[] = [];
@@ -211,12 +225,15 @@ export class StoreSink implements Sink {
     const job = (async () => {
       try {
         for (const w of files) await this.commitFile(slot, w);
-        const byFormat = new Map<string, Waiting<LinesBatch>[]>();
+        // One transaction per source and format, so records and rejects are counted per source.
+        const groups = new Map<string, Waiting<LinesBatch>[]>();
         for (const w of lines) {
-          const f = w.batch.format ?? DEFAULT.text;
-          byFormat.set(f, [...(byFormat.get(f) ?? []), w]);
+          const g = `${w.batch.source}\u0000${w.batch.format ?? DEFAULT.text}`;
+          groups.set(g, [...(groups.get(g) ?? []), w]);
         }
-        for (const [format, group] of byFormat) await this.commitLines(slot, format, group);
+        for (const group of groups.values()) {
+          await this.commitLines(slot, group[0]!.batch.format ?? DEFAULT.text, group);
+        }
       } finally {
         this.release(slot);
       }
@@ -276,10 +293,10 @@ export class StoreSink implements Sink {
         parseFormat(format),
         this.scratch(slot),
       );
-      this.count(group.length, r.result.records, r.result.rejected, t0);
+      this.count(group[0]!.batch.source, group.length, r.result.records, r.result.rejected, t0);
       this.done(group, undefined);
     } catch (err) {
-      this.stats.commitErrors++;
+      this.failed(group[0]!.batch.source, err);
       this.done(group, err);
     } finally {
       slot.extras = [];
@@ -287,7 +304,28 @@ export class StoreSink implements Sink {
     }
   }
 
-  private count(batches: number, records: number, rejected: number, t0: number): void {
+  private counters(source: string): SourceCounters {
+    let c = this.bySource.get(source);
+    if (c === undefined) {
+      c = { batches: 0, records: 0, rejected: 0 };
+      this.bySource.set(source, c);
+    }
+    return c;
+  }
+
+  private failed(source: string, err: unknown): void {
+    this.stats.commitErrors++;
+    const c = this.counters(source);
+    c.lastError = `commit failed: ${(err as Error)?.message ?? String(err)}`;
+    c.lastErrorAt = Date.now();
+  }
+
+  private count(source: string, batches: number, records: number, rejected: number, t0: number): void {
+    const c = this.counters(source);
+    c.batches += batches;
+    c.records += records;
+    c.rejected += rejected;
+    c.lastBatchAt = Date.now();
     this.stats.commits++;
     this.stats.batchesStored += batches;
     this.stats.recordsStored += records;
@@ -322,10 +360,10 @@ export class StoreSink implements Sink {
         b.format === undefined ? undefined : parseFormat(b.format),
         this.scratch(slot),
       );
-      this.count(1, r.result.records, r.result.rejected, t0);
+      this.count(b.source, 1, r.result.records, r.result.rejected, t0);
       this.done([w], undefined);
     } catch (err) {
-      this.stats.commitErrors++;
+      this.failed(b.source, err);
       this.done([w], err);
     } finally {
       slot.extras = [];

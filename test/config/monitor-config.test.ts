@@ -86,6 +86,7 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       account: '111122223333',
       region: 'us-east-1',
       evaluationDelaySeconds: 2,
+      maxBodyMegabytesInFlight: 256,
     });
   });
 

@@ -13,6 +13,7 @@ import {
   isObject,
   jsonResponse,
   type PushRequest,
+  type PushRequestHead,
   type PushResponse,
   sameSecret,
 } from './push-http.js';
@@ -33,8 +34,9 @@ export interface FirehoseEndpointOptions {
   /** The configured source name, copied into each batch. */
   readonly source: string;
   /**
-   * When set, `X-Amz-Firehose-Access-Key` must equal it (compared in constant time); a missing header is
-   * refused too. An empty string is a key like any other (it does not switch the check off).
+   * When set, `X-Amz-Firehose-Access-Key` must equal it (compared in constant time); a missing or empty header
+   * is refused too. An empty configured key matches nothing: every request is refused (it never switches the
+   * check off). Undefined: no check (the monitor allows that only when told to, on loopback).
    */
   readonly accessKey?: string | undefined;
   /** The `${...}` format of the flow log lines; undefined = the default format. */
@@ -61,6 +63,7 @@ export type FirehoseErrorCode =
   | 'FIREHOSE_REQUEST_ID'
   | 'FIREHOSE_CONTENT_ENCODING'
   | 'FIREHOSE_TOO_LARGE'
+  | 'FIREHOSE_BUSY'
   | 'FIREHOSE_BAD_GZIP'
   | 'FIREHOSE_BAD_JSON'
   | 'FIREHOSE_BAD_BODY'
@@ -106,26 +109,72 @@ export async function handleFirehoseRequest(
   opts: FirehoseEndpointOptions,
 ): Promise<PushResponse> {
   const requestId = headerValue(req, 'x-amz-firehose-request-id') ?? '';
-  const answer = (status: number, errorMessage?: string, extra?: Record<string, string>): PushResponse => {
-    const timestamp = Math.trunc((opts.now ?? Date.now)());
-    return jsonResponse(
-      status,
-      errorMessage === undefined
-        ? { requestId, timestamp }
-        : { requestId, timestamp, errorMessage: clip(errorMessage, FIREHOSE_MAX_ERROR_MESSAGE) },
-      extra,
-    );
-  };
   try {
+    checkHead(req, opts);
     await deliver(req, sink, opts, requestId);
-    return answer(200);
+    return firehoseAnswer(req, 200, undefined, opts);
   } catch (e) {
-    if (e instanceof Refusal) return answer(e.status, `${e.code}: ${e.message}`, e.headers);
-    return answer(500, `FIREHOSE_INTERNAL: ${(e as Error)?.message ?? String(e)}`);
+    if (e instanceof Refusal) return firehoseRefusal(req, e.status, e.code, e.message, opts, e.headers);
+    return firehoseRefusal(req, 500, 'FIREHOSE_INTERNAL', (e as Error)?.message ?? String(e), opts);
   }
 }
 
-async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptions, requestId: string) {
+/**
+ * The refusal a request earns from its method and headers alone (method, access key, protocol version, request
+ * id), or undefined when they are fine. A server calls it before reading the body, so a request without the
+ * right key costs no memory; {@link handleFirehoseRequest} runs the same checks.
+ *
+ * @example firehosePreflight({ method: 'POST', headers: {} }, { source: 'fh', accessKey: 'k' })?.status // 401
+ */
+export function firehosePreflight(
+  req: PushRequestHead,
+  opts: Pick<FirehoseEndpointOptions, 'accessKey' | 'now'>,
+): PushResponse | undefined {
+  try {
+    checkHead(req, opts);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Refusal) return firehoseRefusal(req, e.status, e.code, e.message, opts, e.headers);
+    throw e;
+  }
+}
+
+/**
+ * A refusal in the shape Firehose expects (§1.2): `{"requestId", "timestamp", "errorMessage": "<CODE>: ..."}`,
+ * the requestId echoed from the header, the message cut to 8,192 characters.
+ *
+ * @example firehoseRefusal(head, 413, 'FIREHOSE_TOO_LARGE', 'the request body is over the limit', {}).status // 413
+ */
+export function firehoseRefusal(
+  req: PushRequestHead,
+  status: number,
+  code: FirehoseErrorCode,
+  message: string,
+  opts: Pick<FirehoseEndpointOptions, 'now'>,
+  extra?: Record<string, string>,
+): PushResponse {
+  return firehoseAnswer(req, status, `${code}: ${message}`, opts, extra);
+}
+
+function firehoseAnswer(
+  req: PushRequestHead,
+  status: number,
+  errorMessage: string | undefined,
+  opts: Pick<FirehoseEndpointOptions, 'now'>,
+  extra?: Record<string, string>,
+): PushResponse {
+  const requestId = headerValue(req, 'x-amz-firehose-request-id') ?? '';
+  const timestamp = Math.trunc((opts.now ?? Date.now)());
+  return jsonResponse(
+    status,
+    errorMessage === undefined
+      ? { requestId, timestamp }
+      : { requestId, timestamp, errorMessage: clip(errorMessage, FIREHOSE_MAX_ERROR_MESSAGE) },
+    extra,
+  );
+}
+
+function checkHead(req: PushRequestHead, opts: Pick<FirehoseEndpointOptions, 'accessKey'>): void {
   if (req.method !== 'POST') {
     throw new Refusal(
       405,
@@ -138,14 +187,14 @@ async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptio
   }
   if (opts.accessKey !== undefined) {
     const key = headerValue(req, 'x-amz-firehose-access-key');
-    if (key === undefined) {
+    if (key === undefined || key === '') {
       throw new Refusal(
         401,
         'FIREHOSE_ACCESS_KEY',
-        'missing X-Amz-Firehose-Access-Key header; an access key is configured',
+        `${key === undefined ? 'missing' : 'empty'} X-Amz-Firehose-Access-Key header; an access key is configured`,
       );
     }
-    if (!sameSecret(key, opts.accessKey)) {
+    if (opts.accessKey === '' || !sameSecret(key, opts.accessKey)) {
       throw new Refusal(
         401,
         'FIREHOSE_ACCESS_KEY',
@@ -163,9 +212,12 @@ async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptio
         : `X-Amz-Firehose-Protocol-Version is ${describeValue(version)}, only "1.0" is known`,
     );
   }
-  if (requestId === '') {
+  if ((headerValue(req, 'x-amz-firehose-request-id') ?? '') === '') {
     throw new Refusal(400, 'FIREHOSE_REQUEST_ID', 'missing or empty X-Amz-Firehose-Request-Id header');
   }
+}
+
+async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptions, requestId: string) {
   const maxBody = opts.maxBodyBytes ?? FIREHOSE_MAX_BODY_BYTES;
   if (req.body.length > maxBody) {
     throw new Refusal(413, 'FIREHOSE_TOO_LARGE', `the request body is over the limit of ${maxBody} bytes`);

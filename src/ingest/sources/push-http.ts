@@ -12,6 +12,9 @@ export interface PushRequest {
   readonly body: Buffer;
 }
 
+/** A request before its body is read: what a server may check first (method, credentials, headers). */
+export type PushRequestHead = Omit<PushRequest, 'body'>;
+
 /** The answer to send. Push handlers never throw: every outcome, bad input included, is one of these. */
 export interface PushResponse {
   readonly status: number;
@@ -26,7 +29,7 @@ export interface PushResponse {
  *
  * @example headerValue({ method: 'POST', headers: { 'x-a': '1' }, body: Buffer.alloc(0) }, 'X-A') // '1'
  */
-export function headerValue(req: PushRequest, name: string): string | undefined {
+export function headerValue(req: PushRequestHead, name: string): string | undefined {
   const lower = name.toLowerCase();
   let v = req.headers[lower];
   if (v === undefined) {
@@ -89,6 +92,85 @@ export function base64Problem(text: string): string | undefined {
     return `"=" at character ${pad + 1} is not padding at the end`;
   }
   return undefined;
+}
+
+/**
+ * The request body bytes every push endpoint together may hold at once. A server takes bytes from it as they
+ * arrive and gives them back when the request is answered; a request that does not fit is answered "busy"
+ * (503 with Retry-After: the sender retries), so concurrent large bodies cannot exhaust memory.
+ */
+export class BodyBudget {
+  /** Bytes held now by requests being read or handled. */
+  inUse = 0;
+  constructor(readonly limit: number) {}
+  /** Takes `n` bytes if they fit under the limit; false (nothing taken) otherwise. */
+  take(n: number): boolean {
+    if (this.inUse + n > this.limit) return false;
+    this.inUse += n;
+    return true;
+  }
+  give(n: number): void {
+    this.inUse = Math.max(0, this.inUse - n);
+  }
+}
+
+/** The outcome of {@link collectBody}. */
+export type CollectedBody =
+  | { readonly ok: true; readonly body: Buffer }
+  | { readonly ok: false; readonly reason: 'too-large' | 'busy'; readonly received: number };
+
+/**
+ * Reads a request body chunk by chunk into at most `limit` bytes, charging each chunk to `budget` and to
+ * `held.bytes` (the caller gives `held.bytes` back to the budget once the request is answered). It stops reading
+ * (pauses the stream, keeping nothing) as soon as the body passes `limit` ('too-large') or the budget is spent
+ * ('busy'): the caller then answers and closes the connection. Rejects when the stream fails (client gone).
+ *
+ * @example const r = await collectBody(req, 8 << 20, budget, held); if (!r.ok) reply413or503(r.reason);
+ */
+export function collectBody(
+  stream: NodeJS.ReadableStream,
+  limit: number,
+  budget: BodyBudget,
+  held: { bytes: number },
+): Promise<CollectedBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stop = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const refuse = (reason: 'too-large' | 'busy') => {
+      stop();
+      stream.pause();
+      chunks.length = 0;
+      budget.give(held.bytes);
+      held.bytes = 0;
+      resolve({ ok: false, reason, received });
+    };
+    const onData = (chunk: Buffer | string) => {
+      const c = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += c.length;
+      if (received > limit) return refuse('too-large');
+      if (!budget.take(c.length)) return refuse('busy');
+      held.bytes += c.length;
+      chunks.push(c);
+    };
+    const onEnd = () => {
+      stop();
+      resolve({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    };
+    const onError = (err: Error) => {
+      stop();
+      budget.give(held.bytes);
+      held.bytes = 0;
+      reject(err);
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
 }
 
 /** True when `bytes` starts with the gzip magic number 1f 8b. UTF-8 text never does (0x8b is no lead byte). */

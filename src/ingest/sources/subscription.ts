@@ -16,6 +16,7 @@ import {
   isObject,
   jsonResponse,
   type PushRequest,
+  type PushRequestHead,
   type PushResponse,
   sameSecret,
 } from './push-http.js';
@@ -255,7 +256,10 @@ export function subscriptionLines(payload: SubscriptionPayload): string[] {
 export interface SubscriptionEndpointOptions {
   /** The configured source name, copied into each batch. */
   readonly source: string;
-  /** When set, requests need `Authorization: Bearer <token>` (compared in constant time). */
+  /**
+   * When set, requests need `Authorization: Bearer <token>` (compared in constant time); an empty bearer token is
+   * always refused, and an empty configured token matches nothing. Undefined: no check.
+   */
   readonly token?: string | undefined;
   /** The `${...}` format of the flow log lines; undefined = the default format. */
   readonly format?: string | undefined;
@@ -288,11 +292,16 @@ export async function handleSubscriptionRequest(
   }
 }
 
-async function handle(
-  req: PushRequest,
-  sink: Sink,
-  opts: SubscriptionEndpointOptions,
-): Promise<PushResponse> {
+/**
+ * The refusal a request earns from its method and headers alone (method, bearer token), or undefined when they
+ * are fine. A server calls it before reading the body; {@link handleSubscriptionRequest} runs it too.
+ *
+ * @example subscriptionPreflight({ method: 'POST', headers: {} }, { token: 't' })?.status // 401
+ */
+export function subscriptionPreflight(
+  req: PushRequestHead,
+  opts: Pick<SubscriptionEndpointOptions, 'token'>,
+): PushResponse | undefined {
   if (req.method !== 'POST') {
     return refuse(
       405,
@@ -306,22 +315,48 @@ async function handle(
   if (opts.token !== undefined) {
     const auth = headerValue(req, 'authorization');
     const m = auth === undefined ? null : /^Bearer +(.*)$/i.exec(auth.trim());
-    if (!m) {
+    if (!m || m[1]!.trim() === '') {
       return refuse(
         401,
         'UNAUTHORIZED',
         auth === undefined
           ? 'missing Authorization header; send "Authorization: Bearer <token>"'
-          : 'the Authorization header is not "Bearer <token>"',
+          : m
+            ? 'the bearer token is empty; send "Authorization: Bearer <token>"'
+            : 'the Authorization header is not "Bearer <token>"',
         { 'www-authenticate': 'Bearer' },
       );
     }
-    if (!sameSecret(m[1]!, opts.token)) {
+    if (opts.token === '' || !sameSecret(m[1]!, opts.token)) {
       return refuse(401, 'UNAUTHORIZED', 'the bearer token does not match the configured token', {
         'www-authenticate': 'Bearer error="invalid_token"',
       });
     }
   }
+  return undefined;
+}
+
+/**
+ * A refusal in the subscription endpoint's own shape: `{"code", "message"}` (message cut to 8,192 characters).
+ *
+ * @example subscriptionRefusal(413, 'TOO_LARGE', 'the request body is over 8388608 bytes').status // 413
+ */
+export function subscriptionRefusal(
+  status: number,
+  code: string,
+  message: string,
+  extra?: Record<string, string>,
+): PushResponse {
+  return refuse(status, code, message, extra);
+}
+
+async function handle(
+  req: PushRequest,
+  sink: Sink,
+  opts: SubscriptionEndpointOptions,
+): Promise<PushResponse> {
+  const early = subscriptionPreflight(req, opts);
+  if (early !== undefined) return early;
   const maxBody = opts.maxBodyBytes ?? SUBSCRIPTION_MAX_BODY_BYTES;
   if (req.body.length > maxBody) {
     return refuse(
