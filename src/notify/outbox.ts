@@ -1,8 +1,9 @@
 // The durable outbox: one JSON file per (notification × subscription) delivery, moved between pending/, dead/ and delivered/.
 
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { DirLockBusy, lockDirectory } from './dir-lock.js';
 import { removeDurable, syncDir, TEMP_SUFFIX, writeFileDurable } from './durable-file.js';
 import type { AlarmNotification } from './message.js';
 import type { SubscriptionType } from './topic.js';
@@ -53,7 +54,6 @@ export class OutboxError extends UserError {}
 
 const STATES: readonly DeliveryState[] = ['pending', 'dead', 'delivered'];
 const ID = /^[0-9a-f]{32}$/;
-const LOCKS_HELD = new Set<string>();
 
 /** Options of {@link Outbox.open}. */
 export interface OutboxOptions {
@@ -305,50 +305,18 @@ function json(r: DeliveryRecord): string {
 }
 
 /**
- * Takes the dispatcher lock of a state directory (`lock`, holding the process id). A lock left by a process that
- * no longer runs (kill -9) is taken over. Returns the function that releases it.
+ * Takes the dispatcher lock of a state directory (see dir-lock.ts: released by the kernel when the holder dies,
+ * so a restart right after kill -9 always gets it). Returns the function that releases it.
  */
 async function lock(dir: string): Promise<() => Promise<void>> {
-  const path = join(dir, 'lock');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fh = await open(path, 'wx', 0o644);
-      try {
-        await fh.writeFile(`${process.pid}\n`);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      LOCKS_HELD.add(path);
-      return async () => {
-        LOCKS_HELD.delete(path);
-        await unlink(path).catch(() => undefined);
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && (pid !== process.pid || LOCKS_HELD.has(path)) && alive(pid)) {
-      throw new OutboxError(
-        'OUTBOX_LOCKED',
-        `${dir} is in use by another notification dispatcher (process ${pid})`,
-        `stop that process first; if none runs, remove ${path}`,
-      );
-    }
-    await unlink(path).catch(() => undefined);
-  }
-  throw new OutboxError(
-    'OUTBOX_LOCKED',
-    `could not take the lock ${path}`,
-    `remove ${path} if no flowwatch runs`,
-  );
-}
-
-function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return await lockDirectory(dir, 'outbox');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (!(err instanceof DirLockBusy)) throw err;
+    throw new OutboxError(
+      'OUTBOX_LOCKED',
+      `${dir} is in use by another notification dispatcher${err.holder === undefined ? '' : ` (process ${err.holder})`}`,
+      'stop that flowwatch first (one monitor per state folder), or give this one its own --state-dir',
+    );
   }
 }

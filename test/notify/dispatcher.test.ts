@@ -352,7 +352,7 @@ describe('kill -9', () => {
       hook.waitFor(1),
       exited.then(() => Promise.reject(new Error(`child exited: ${stderr}`))),
     ]);
-    expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(child.pid));
+    await expect(Outbox.open(dir, { exclusive: true })).rejects.toMatchObject({ code: 'OUTBOX_LOCKED' });
     child.kill('SIGKILL');
     await exited;
 
