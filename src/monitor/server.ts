@@ -170,7 +170,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       r.removeAllContentTypeParsers();
       r.addContentTypeParser('*', (req, payload, done) => {
         const h = held.get(req) ?? { bytes: 0 };
-        collectBody(payload, limit, budget, h).then(
+        const declared = Number(req.headers['content-length']);
+        collectBody(payload, limit, budget, h, Number.isFinite(declared) ? declared : undefined).then(
           (c) => {
             if (c.ok) done(null, c.body);
             else

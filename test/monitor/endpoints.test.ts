@@ -237,6 +237,25 @@ describe('bodies streamed into their limit', () => {
   });
 });
 
+describe('body budget by Content-Length', () => {
+  it('reserves a declared body at once: one that cannot fit is answered 503 before any byte is read', async () => {
+    const declared = { 'content-length': String(Math.floor(0.9 * MiB)) };
+    const holders = [0, 1].map((i) =>
+      slowPost(`${monitor.url}/firehose`, { ...firehoseHeaders(`cl-hold-${i}`), ...declared }, [
+        Buffer.alloc(1024, 0x20),
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const third = slowPost(`${monitor.url}/firehose`, { ...firehoseHeaders('cl-third'), ...declared }, []);
+    const a = await within(third.answer, 3000);
+    third.abort();
+    for (const h of holders) h.abort();
+    expect(a.status).toBe(503);
+    expect(a.json['errorMessage']).toMatch(/^FIREHOSE_BUSY: /);
+    await new Promise((r) => setTimeout(r, 300));
+  });
+});
+
 describe('one copy per subscription payload', () => {
   it('stores the same payload POSTed twice at once once', async () => {
     const payload = gzipSync(

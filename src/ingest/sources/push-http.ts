@@ -124,6 +124,8 @@ export type CollectedBody =
  * `held.bytes` (the caller gives `held.bytes` back to the budget once the request is answered). It stops reading
  * (pauses the stream, keeping nothing) as soon as the body passes `limit` ('too-large') or the budget is spent
  * ('busy'): the caller then answers and closes the connection. Rejects when the stream fails (client gone).
+ * With the request's Content-Length (`declaredLength`), that many bytes are taken from the budget before anything
+ * is read ('busy' at once when they do not fit) and the chunks are copied into one buffer as they arrive.
  *
  * @example const r = await collectBody(req, 8 << 20, budget, held); if (!r.ok) reply413or503(r.reason);
  */
@@ -132,39 +134,75 @@ export function collectBody(
   limit: number,
   budget: BodyBudget,
   held: { bytes: number },
+  declaredLength?: number,
 ): Promise<CollectedBody> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // With a Content-Length, chunks are copied into one buffer as they come (no second copy at the end).
+    let whole =
+      declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength <= limit
+        ? Buffer.allocUnsafe(declaredLength)
+        : undefined;
+    let chunks: Buffer[] = [];
     let received = 0;
+    // The declared length is reserved from the budget at once: a body that cannot fit is refused unread.
+    const reserved = whole?.length ?? 0;
+    if (whole !== undefined) {
+      if (!budget.take(reserved)) {
+        whole = undefined;
+        resolve({ ok: false, reason: 'busy', received: 0 });
+        return;
+      }
+      held.bytes += reserved;
+    }
     const stop = () => {
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
     };
+    const drop = () => {
+      chunks = [];
+      whole = undefined;
+      budget.give(held.bytes);
+      held.bytes = 0;
+    };
     const refuse = (reason: 'too-large' | 'busy') => {
       stop();
       stream.pause();
-      chunks.length = 0;
-      budget.give(held.bytes);
-      held.bytes = 0;
+      drop();
       resolve({ ok: false, reason, received });
     };
     const onData = (chunk: Buffer | string) => {
       const c = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const at = received;
       received += c.length;
       if (received > limit) return refuse('too-large');
-      if (!budget.take(c.length)) return refuse('busy');
-      held.bytes += c.length;
-      chunks.push(c);
+      const beyond = received - Math.max(at, reserved); // bytes past the reservation
+      if (beyond > 0) {
+        if (!budget.take(beyond)) return refuse('busy');
+        held.bytes += beyond;
+      }
+      if (whole !== undefined && received <= whole.length) c.copy(whole, at);
+      else {
+        if (whole !== undefined) {
+          chunks.push(whole.subarray(0, at)); // more than declared: keep what came
+          whole = undefined;
+        }
+        chunks.push(c);
+      }
     };
     const onEnd = () => {
       stop();
-      resolve({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+      const body =
+        whole !== undefined
+          ? whole.subarray(0, received)
+          : chunks.length === 1
+            ? chunks[0]!
+            : Buffer.concat(chunks);
+      resolve({ ok: true, body });
     };
     const onError = (err: Error) => {
       stop();
-      budget.give(held.bytes);
-      held.bytes = 0;
+      drop();
       reject(err);
     };
     stream.on('data', onData);
