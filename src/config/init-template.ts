@@ -78,7 +78,7 @@ sources:
   # - name: firehose
   #   type: firehose
   #   path: /firehose
-  #   accessKeyEnv: FLOWWATCH_FIREHOSE_KEY
+  #   accessKeyEnv: FLOWWATCH_FIREHOSE_KEY   # the monitor will not start while this variable is unset or empty
   # - name: vpc-bucket
   #   type: s3
   #   bucket: my-flow-log-bucket
