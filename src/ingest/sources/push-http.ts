@@ -139,7 +139,10 @@ export function collectBody(
   return new Promise((resolve, reject) => {
     // With a Content-Length, chunks are copied into one buffer as they come (no second copy at the end).
     let whole =
-      declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength <= limit
+      declaredLength !== undefined &&
+      Number.isSafeInteger(declaredLength) &&
+      declaredLength >= 0 &&
+      declaredLength <= limit
         ? Buffer.allocUnsafe(declaredLength)
         : undefined;
     let chunks: Buffer[] = [];
