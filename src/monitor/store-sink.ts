@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.js';
 import { fileKind, sha256File } from '../ingest/file-probe.js';
 import { loadFile } from '../ingest/ingest.js';
 import type { Batch, Sink } from '../ingest/sources/source.js';
+import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { sourceCheckpointSql, sourceKeySql } from '../storage/schema.js';
 import type { DeriveSql, Loader, Store } from '../storage/store.js';
@@ -42,6 +43,8 @@ export interface CommitInfo {
   readonly records: number;
   readonly rejected: number;
   readonly seconds: number;
+  /** Records whose event time is the ingest time (no time of their own, none from their event). */
+  readonly ingestTimed: number;
 }
 
 /** Counters for /metrics. */
@@ -53,6 +56,8 @@ export interface SinkStats {
   commits: number;
   commitErrors: number;
   pendingRecords: number;
+  /** Records stored with the ingest time as their event time (no time of their own, none from their event). */
+  recordsIngestTimed: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export class StoreSink implements Sink {
     commits: 0,
     commitErrors: 0,
     pendingRecords: 0,
+    recordsIngestTimed: 0,
   };
   private pending: Waiting<LinesBatch>[] = [];
   private pendingKeys = new Set<string>();
@@ -231,12 +237,15 @@ export class StoreSink implements Sink {
   private async commitLines(slot: Slot, format: string, group: Waiting<LinesBatch>[]): Promise<void> {
     const t0 = performance.now();
     const path = join(this.opts.scratch, `batch-${this.seq++}.log`);
+    const timesPath = `${path}.times`;
     try {
       const text = `${group
         .map((w) => w.batch.lines.join('\n'))
         .filter((t) => t !== '')
         .join('\n')}\n`;
       await writeFile(path, text);
+      const times = lineTimes(group.map((w) => w.batch));
+      if (times !== undefined) await writeFile(timesPath, times);
       // The identity covers the keys too: two batches with equal lines are still two batches.
       const hash = createHash('sha256').update(text);
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
@@ -249,8 +258,9 @@ export class StoreSink implements Sink {
         Buffer.byteLength(text),
         parseFormat(format),
         this.scratch(slot),
+        times === undefined ? undefined : timesPath,
       );
-      this.count(group.length, r.result.records, r.result.rejected, t0);
+      this.count(group.length, r.result.records, r.result.rejected, t0, r.result.timeSources);
       this.done(group, undefined);
     } catch (err) {
       this.stats.commitErrors++;
@@ -258,15 +268,29 @@ export class StoreSink implements Sink {
     } finally {
       slot.extras = [];
       await rm(path, { force: true });
+      await rm(timesPath, { force: true });
     }
   }
 
-  private count(batches: number, records: number, rejected: number, t0: number): void {
+  private count(
+    batches: number,
+    records: number,
+    rejected: number,
+    t0: number,
+    sources: Partial<Record<TimeSource, number>>,
+  ): void {
+    this.stats.recordsIngestTimed += sources.ingest ?? 0;
     this.stats.commits++;
     this.stats.batchesStored += batches;
     this.stats.recordsStored += records;
     this.stats.recordsRejected += rejected;
-    this.opts.onCommit?.({ batches, records, rejected, seconds: (performance.now() - t0) / 1000 });
+    this.opts.onCommit?.({
+      batches,
+      records,
+      rejected,
+      seconds: (performance.now() - t0) / 1000,
+      ingestTimed: sources.ingest ?? 0,
+    });
   }
 
   private async commitFile(slot: Slot, w: Waiting<FileBatch>): Promise<void> {
@@ -297,7 +321,7 @@ export class StoreSink implements Sink {
         b.format === undefined ? undefined : parseFormat(b.format),
         this.scratch(slot),
       );
-      this.count(1, r.result.records, r.result.rejected, t0);
+      this.count(1, r.result.records, r.result.rejected, t0, r.result.timeSources);
       this.done([w], undefined);
     } catch (err) {
       this.stats.commitErrors++;
@@ -306,4 +330,33 @@ export class StoreSink implements Sink {
       slot.extras = [];
     }
   }
+}
+
+/** Latest time a line may carry (9999-12-31T23:59:59Z, in ms); beyond it, or at or before 0, it is ignored. */
+const MAX_MS = 253_402_300_799_999;
+
+/**
+ * The per-line times file of a group of line batches, written as the sink writes their lines (`<line> <unix
+ * seconds> <source>` per line, numbered as the loader numbers them), or undefined when no line carries a time.
+ */
+function lineTimes(batches: readonly LinesBatch[]): string | undefined {
+  if (!batches.some((b) => b.times !== undefined)) return undefined;
+  const out: string[] = [];
+  let line = 0;
+  for (const b of batches) {
+    if (b.lines.join('\n') === '') continue;
+    b.lines.forEach((text, i) => {
+      const t = b.times?.[i];
+      // A line holding newlines is several lines to the loader, all from the same event.
+      let pieces = 1;
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) pieces++;
+      for (let k = 0; k < pieces; k++) {
+        line++;
+        if (t !== undefined && Number.isFinite(t.ms) && t.ms > 0 && t.ms <= MAX_MS) {
+          out.push(`${line} ${Math.floor(t.ms / 1000)} ${t.source}`);
+        }
+      }
+    });
+  }
+  return out.length === 0 ? undefined : `${out.join('\n')}\n`;
 }
