@@ -72,7 +72,7 @@ export function baseSchema(): string[] {
   text VARCHAR
 )`,
     `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
-    // Metric-filter datapoints, per filter, file, minute (record start truncated) and dimension set
+    // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (
   filter_name VARCHAR NOT NULL,

@@ -1,16 +1,27 @@
-// A flow log format without ${start} (the widely copied CDK example's) through a CloudWatch Logs subscription
-// into the monitor: the records take the events' timestamps as event time, so the metric filter makes its
-// datapoint in the events' minute and the alarm goes to ALARM. Expected values worked out by hand.
+// A flow log format without ${start} (the widely copied CDK example's) through the live sources: a CloudWatch
+// Logs subscription into the monitor (the records take the events' timestamps as event time, so the metric
+// filter makes its datapoint in the events' minute and the alarm goes to ALARM), Firehose direct delivery (the
+// request's timestamp) and the CloudWatch Logs polling source. Expected values worked out by hand.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
+import { CloudWatchLogsSource } from '../../src/ingest/sources/cloudwatch-logs.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
+import { StoreSink } from '../../src/monitor/store-sink.js';
+import { Store } from '../../src/storage/store.js';
 import { type Receiver, startReceiver } from '../notify/helpers.js';
+import { CloudWatchLogsServer } from '../support/cloudwatch-logs-server.js';
 
 const T = 1716199200; // 2024-05-20T10:00:00Z, a minute boundary
 /** The CDK example's format: 11 fields, no start/end. */
@@ -66,6 +77,7 @@ topics:
       - { type: webhook, url: "${hook.url}" }
 sources:
   - { name: forwarder, type: subscription, path: /subscription, format: "${FORMAT}" }
+  - { name: firehose, type: firehose, path: /firehose, format: "${FORMAT}" }
 monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis: 50, evaluationDelaySeconds: 1, account: "111122223333", region: eu-west-1 }
 `,
   );
@@ -125,5 +137,83 @@ describe('a format without ${start} through a CloudWatch Logs subscription', () 
     // The evidence window runs from two periods before the evaluated minute to the end of the current one
     // ([T - 60, T + 120) here), chosen by event time: all three records.
     expect(n.evidence.records).toBe(3);
+  });
+
+  it('takes the Firehose request timestamp for records delivered straight to Firehose', async () => {
+    const https = '1 egress eu-west-1 111122223333 eni-a 10.0.1.10 52.216.10.9 40001 443 ACCEPT OK';
+    const r = await fetch(`${monitor.url}/firehose`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-amz-firehose-protocol-version': '1.0',
+        'x-amz-firehose-request-id': 'req-1',
+      },
+      body: JSON.stringify({
+        requestId: 'req-1',
+        timestamp: (T + 200) * 1000 + 999,
+        records: [{ data: Buffer.from(`{"message":"${https}"}`).toString('base64') }],
+      }),
+    });
+    expect(r.status).toBe(200);
+    const rows = await monitor.store.query(`SELECT event_time, time_source FROM flows WHERE dstport = 443`);
+    expect(rows.rows).toEqual([{ event_time: T + 200, time_source: 'firehose' }]);
+  });
+});
+
+describe('a format without ${start} through the CloudWatch Logs polling source', () => {
+  it('stores each event with its timestamp as event time', async () => {
+    const now = (T + 600) * 1000;
+    const server = await CloudWatchLogsServer.start({ now: () => now });
+    const credentials = {
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    };
+    const client = new CloudWatchLogsClient({ region: 'eu-west-1', endpoint: server.endpoint, credentials });
+    const store = await Store.open(join(dir, 'cwl.duckdb'));
+    const sink = await StoreSink.open(store, {
+      scratch: join(dir, 'cwl-scratch'),
+      flushMillis: 10,
+      flushRecords: 1000,
+    });
+    try {
+      await client.send(new CreateLogGroupCommand({ logGroupName: '/vpc/flowlogs' }));
+      await client.send(
+        new CreateLogStreamCommand({ logGroupName: '/vpc/flowlogs', logStreamName: 'eni-a-all' }),
+      );
+      await client.send(
+        new PutLogEventsCommand({
+          logGroupName: '/vpc/flowlogs',
+          logStreamName: 'eni-a-all',
+          logEvents: [
+            { timestamp: (T + 100) * 1000, message: ssh(52000) },
+            { timestamp: (T + 160) * 1000 + 500, message: ssh(52001) },
+          ],
+        }),
+      );
+      const source = new CloudWatchLogsSource(
+        {
+          name: 'cwl',
+          logGroupName: '/vpc/flowlogs',
+          region: 'eu-west-1',
+          endpoint: server.endpoint,
+          credentials,
+          format: FORMAT,
+          pollSeconds: 0.05,
+          throttleDelayMs: 5,
+        },
+        sink,
+      );
+      expect((await source.pollOnce()).records).toBe(2);
+      const rows = await store.query('SELECT srcport, event_time, time_source FROM flows ORDER BY srcport');
+      expect(rows.rows).toEqual([
+        { srcport: 52000, event_time: T + 100, time_source: 'cwl-event' },
+        { srcport: 52001, event_time: T + 160, time_source: 'cwl-event' },
+      ]);
+    } finally {
+      await sink.close();
+      store.close();
+      client.destroy();
+      await server.close();
+    }
   });
 });
