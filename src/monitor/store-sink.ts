@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { fileKind, sha256File } from '../ingest/file-probe.js';
 import { loadFile } from '../ingest/ingest.js';
-import type { Batch, Sink } from '../ingest/sources/source.js';
+import type { Batch, LineTime, Sink } from '../ingest/sources/source.js';
 import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { sourceCheckpointSql, sourceKeySql } from '../storage/schema.js';
@@ -244,7 +244,13 @@ export class StoreSink implements Sink {
         .filter((t) => t !== '')
         .join('\n')}\n`;
       await writeFile(path, text);
-      const times = lineTimes(group.map((w) => w.batch));
+      const parsed = parseFormat(format);
+      // A record's own start beats a delivery time (src/records/event-time.ts): with start in the format, only
+      // CloudWatch Logs event times can matter, and lines without one need no side file or join.
+      const times = lineTimes(
+        group.map((w) => w.batch),
+        parsed.fields.some((f) => f.def?.aws === 'start') ? ['cwl-event'] : ['cwl-event', 'firehose'],
+      );
       if (times !== undefined) await writeFile(timesPath, times);
       // The identity covers the keys too: two batches with equal lines are still two batches.
       const hash = createHash('sha256').update(text);
@@ -256,7 +262,7 @@ export class StoreSink implements Sink {
         slot.loader,
         { label, path, kind: 'text', sha256: hash.digest('hex') },
         Buffer.byteLength(text),
-        parseFormat(format),
+        parsed,
         this.scratch(slot),
         times === undefined ? undefined : timesPath,
       );
@@ -337,10 +343,16 @@ const MAX_MS = 253_402_300_799_999;
 
 /**
  * The per-line times file of a group of line batches, written as the sink writes their lines (`<line> <unix
- * seconds> <source>` per line, numbered as the loader numbers them), or undefined when no line carries a time.
+ * seconds> <source>` per line, numbered as the loader numbers them) holding the `wanted` sources, or undefined
+ * when no line carries one.
  */
-function lineTimes(batches: readonly LinesBatch[]): string | undefined {
-  if (!batches.some((b) => b.times !== undefined)) return undefined;
+function lineTimes(
+  batches: readonly LinesBatch[],
+  wanted: readonly LineTime['source'][],
+): string | undefined {
+  if (!batches.some((b) => b.times?.some((t) => t !== undefined && wanted.includes(t.source)))) {
+    return undefined;
+  }
   const out: string[] = [];
   let line = 0;
   for (const b of batches) {
@@ -352,7 +364,13 @@ function lineTimes(batches: readonly LinesBatch[]): string | undefined {
       for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) pieces++;
       for (let k = 0; k < pieces; k++) {
         line++;
-        if (t !== undefined && Number.isFinite(t.ms) && t.ms > 0 && t.ms <= MAX_MS) {
+        if (
+          t !== undefined &&
+          wanted.includes(t.source) &&
+          Number.isFinite(t.ms) &&
+          t.ms > 0 &&
+          t.ms <= MAX_MS
+        ) {
           out.push(`${line} ${Math.floor(t.ms / 1000)} ${t.source}`);
         }
       }
