@@ -246,9 +246,7 @@ function fieldError(path: string, value: unknown, expected: string): Subscriptio
  * @example subscriptionLines(decodeSubscriptionPayload(body)) // ['2 111122223333 eni-0a1 ... ACCEPT OK', ...]
  */
 export function subscriptionLines(payload: SubscriptionPayload): string[] {
-  const lines: string[] = [];
-  if (payload.kind === 'data') for (const e of payload.events) appendLines(lines, e.message);
-  return lines;
+  return subscriptionTimedLines(payload).lines;
 }
 
 /**
