@@ -174,6 +174,18 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
       `Fields not in the catalog, kept as text in the "extra" column: ${s.unknownFields.join(', ')}`,
     );
   }
+  const n = (k: 'ingest' | 's3-key') => (s.timeSources[k] ?? 0).toLocaleString('en-US');
+  if ((s.timeSources['s3-key'] ?? 0) > 0) {
+    lines.push(
+      `${n('s3-key')} records have no start field; their event time is their file's S3 key time (its 5-minute slot or folder).`,
+    );
+  }
+  if ((s.timeSources.ingest ?? 0) > 0) {
+    lines.push(
+      `Warning: ${n('ingest')} records have no time of their own; their event time is the ingest time, so time ranges, metrics and alarms see them now.`,
+      '  Add ${start} to the flow log format (or keep the S3 key names, or deliver through CloudWatch Logs, whose event timestamps are used).',
+    );
+  }
   if (rejectsFile !== undefined) lines.push(`Rejected lines written to ${rejectsFile}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -50,9 +50,9 @@ export function registerQuery(program: Command, io: Io): void {
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .option(
       '--since <time>',
-      'only records starting at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
+      'only records whose event time (@timestamp) is at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
     )
-    .option('--until <time>', 'only records starting at or before this time')
+    .option('--until <time>', 'only records whose event time is at or before this time')
     .option('--last <span>', 'only the last span of time, e.g. 15m, 1h, 7d (instead of --since/--until)')
     .option('-n, --name <name>', 'run a query from the library (see --list)')
     .option('--list', 'list the library of named queries')

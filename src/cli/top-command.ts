@@ -29,9 +29,9 @@ export function registerTop(program: Command, io: Io): void {
     .option('--limit <n>', 'rows to show', '10')
     .option(
       '--since <time>',
-      'only records starting at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
+      'only records whose event time is at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
     )
-    .option('--until <time>', 'only records starting before this time')
+    .option('--until <time>', 'only records whose event time is before this time')
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .addHelpText(

@@ -16,6 +16,8 @@ export const ECS_VERSION = '8.11.0';
 export function toEcs(row: FlowRow): Record<string, unknown> {
   const start = num(row, 'start');
   const end = num(row, 'end');
+  // `@timestamp` is the event time (start, or for formats without it, where the time came from).
+  const time = num(row, 'event_time') ?? start;
   const action = str(row, 'action');
   const protocol = num(row, 'protocol');
   const type = str(row, 'type');
@@ -25,7 +27,7 @@ export function toEcs(row: FlowRow): Record<string, unknown> {
     if (v !== null && v !== undefined) vpcflow[f.column] = v;
   }
   return compact({
-    '@timestamp': start === undefined ? undefined : isoSeconds(start),
+    '@timestamp': time === undefined ? undefined : isoSeconds(time),
     ecs: { version: ECS_VERSION },
     event: compact({
       kind: 'event',

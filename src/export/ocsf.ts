@@ -95,6 +95,8 @@ export function toOcsf(row: FlowRow): Record<string, unknown> {
   const activityId = verdict?.activity_id ?? 0;
   const start = num(row, 'start');
   const end = num(row, 'end');
+  // OCSF's required `time` is the event time (start, or for formats without it, where the time came from).
+  const time = num(row, 'event_time') ?? start;
   const dirName = str(row, 'flow_direction');
   const direction = dirName === 'ingress' || dirName === 'egress' ? DIRECTION[dirName] : undefined;
   const protocol = num(row, 'protocol');
@@ -165,8 +167,8 @@ export function toOcsf(row: FlowRow): Record<string, unknown> {
     severity_id: 1,
     severity: 'Informational',
     status_code: str(row, 'log_status'),
-    time: start === undefined ? undefined : start * 1000,
-    time_dt: start === undefined ? undefined : isoSeconds(start),
+    time: time === undefined ? undefined : time * 1000,
+    time_dt: time === undefined ? undefined : isoSeconds(time),
     start_time: start === undefined ? undefined : start * 1000,
     start_time_dt: start === undefined ? undefined : isoSeconds(start),
     end_time: end === undefined ? undefined : end * 1000,

@@ -6,6 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SourceError, UserError } from '../core/errors.js';
+import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/format.js';
 import { parseKey } from '../records/s3-key.js';
 import type {
@@ -74,6 +75,8 @@ export interface IngestSummary {
   readonly fileReports: readonly FileReport[];
   /** File ids loaded in this run (to export their rejects). */
   readonly fileIds: readonly number[];
+  /** How many loaded records took their event time from each source (src/records/event-time.ts). */
+  readonly timeSources: Partial<Record<TimeSource, number>>;
 }
 
 const MAX_FIRST_REJECTS = 10;
@@ -118,6 +121,7 @@ export async function ingest(
     const unknown = new Set<string>();
     const fileIds: number[] = [];
     const claimed = new Map<string, string>();
+    const timeSources: Partial<Record<TimeSource, number>> = {};
     let next = 0;
 
     const one = async (loader: Loader, worker: number, file: string, index: number): Promise<void> => {
@@ -162,6 +166,9 @@ export async function ingest(
           if (firstRejects.length < MAX_FIRST_REJECTS) firstRejects.push({ ...rej, file: label });
         }
         recordsDone += r.result.records;
+        for (const [k, v] of Object.entries(r.result.timeSources) as [TimeSource, number][]) {
+          timeSources[k] = (timeSources[k] ?? 0) + v;
+        }
         reports[index] = {
           file: label,
           status: r.result.status,
@@ -222,6 +229,7 @@ export async function ingest(
       unknownFields: [...unknown].sort(),
       fileReports: reports,
       fileIds,
+      timeSources,
     };
   } finally {
     if (opts.scratch === undefined) await rm(tmp, { recursive: true, force: true });
@@ -246,6 +254,8 @@ export async function loadFile(
   bytes: number,
   given: Format | undefined,
   scratch: { normal: string; odd: string },
+  /** A live batch's per-line times (see SplitText.timesPath). */
+  timesPath?: string,
 ): Promise<{ format: Format; result: LoadResult }> {
   const key = parseKey(label);
   const base = {
@@ -295,6 +305,7 @@ export async function loadFile(
         normalLines: split.normalLines,
         oddPath: scratch.odd,
         oddLines: split.oddLines,
+        timesPath,
       },
       problem,
     );

@@ -9,7 +9,7 @@ import type { OrderKey, PeriodUnit, Plan, Stage, TExpr } from './plan.js';
 export interface SqlEnv {
   /** Distinct `files.format` values (`${...}` strings). */
   readonly formats: readonly string[];
-  /** Inclusive time range on the record start (@timestamp), epoch seconds. */
+  /** Inclusive time range on the record's event time (@timestamp), epoch seconds. */
   readonly since?: number | undefined;
   readonly until?: number | undefined;
 }
@@ -162,10 +162,10 @@ class Renderer {
         const p = args[1] as Extract<TExpr, { k: 'period' }>;
         const us = UNIT_US[p.unit];
         const a0 = args[0]!;
-        // On @timestamp (whole seconds from `start`), periods of whole seconds need integer arithmetic only.
+        // On @timestamp (whole seconds of the event time), periods of whole seconds need integer arithmetic only.
         if (a0.k === 'col' && a0.name === '__ts' && us !== undefined && (p.n * us) % 1e6 === 0) {
           const secs = (p.n * us) / 1e6;
-          const start = this.col('start');
+          const start = this.col('event_time');
           return `make_timestamp((${start} - (${start} % ${secs})) * 1000000)`;
         }
         return floorTs(x, p);
@@ -245,8 +245,8 @@ class Renderer {
     return keys
       .flatMap((k) => {
         const dir = k.desc ? 'DESC' : 'ASC';
-        // @timestamp orders as the record start it is made from (cheaper than the timestamp).
-        const x = k.e.k === 'col' && k.e.name === '__ts' ? this.col('start') : this.value(k.e);
+        // @timestamp orders as the event time it is made from (cheaper than the timestamp).
+        const x = k.e.k === 'col' && k.e.name === '__ts' ? this.col('event_time') : this.value(k.e);
         if ((k.e.t !== 'string' && k.e.t !== 'text') || k.plain) return [`${x} ${dir} NULLS LAST`];
         return [
           `(CASE WHEN ${x} IS NULL THEN NULL WHEN regexp_full_match(${x}, '${NUMBER_VALUE}') THEN 1 ELSE 0 END) ${dir} NULLS LAST`,
@@ -368,7 +368,7 @@ function stageSql(s: Stage, from: string): string {
   }
 }
 
-/** The time-range condition on the record start, or `true`. */
+/** The time-range condition on the record's event time (@timestamp), or `true`. */
 function rangeSql(env: SqlEnv, col: string): string {
   const c: string[] = [];
   if (env.since !== undefined) c.push(`${col} >= ${Math.floor(env.since)}`);
@@ -378,13 +378,13 @@ function rangeSql(env: SqlEnv, col: string): string {
 
 /** The source relation: every stored record with the system fields. */
 function baseSql(plan: Plan, env: SqlEnv): string {
-  const sys = `make_timestamp(v.start * 1000000) AS __ts, coalesce(v.interface_id, v.tgw_attachment_id) AS __stream`;
+  const sys = `make_timestamp(v.event_time * 1000000) AS __ts, coalesce(v.interface_id, v.tgw_attachment_id) AS __stream`;
   if (plan.fileFields === 'early') {
     const ff = fileFieldSql(env, 'v.', 'f.');
     const extra = [...ff].map(([k, v]) => `${v} AS ${k}`).join(', ');
-    return `SELECT v.*, ${sys}, ${extra} FROM flows v JOIN files f ON f.id = v.file_id WHERE ${rangeSql(env, 'v.start')}`;
+    return `SELECT v.*, ${sys}, ${extra} FROM flows v JOIN files f ON f.id = v.file_id WHERE ${rangeSql(env, 'v.event_time')}`;
   }
-  return `SELECT v.*, ${sys} FROM flows v WHERE ${rangeSql(env, 'v.start')}`;
+  return `SELECT v.*, ${sys} FROM flows v WHERE ${rangeSql(env, 'v.event_time')}`;
 }
 
 export interface CompiledSql {
@@ -419,7 +419,7 @@ export function toSql(plan: Plan, env: SqlEnv): CompiledSql {
     body = `SELECT ${cols.join(', ')} FROM ${last} t${r.orderBy(plan.order)} LIMIT ${plan.limit}`;
   }
   const withs = `WITH ${ctes.join(',\n')}\n`;
-  const scanned = `SELECT count(*) AS records FROM flows v WHERE ${rangeSql(env, 'v.start')}`;
+  const scanned = `SELECT count(*) AS records FROM flows v WHERE ${rangeSql(env, 'v.event_time')}`;
   return {
     sql: `${withs}${body}`,
     scannedSql: scanned,

@@ -54,16 +54,14 @@ export function canonicalDimensions(dims: Readonly<Record<string, string>>): str
 
 /**
  * The statements that compute a filter's datapoints for the records in `rows` (a relation over one record
- * table, read with `format`): one row per file, minute (`start` truncated) and dimension set, plus a
- * default-value row per file and minute that had records but no match. Records whose `start` is `-` (or a
- * format without `start`) have no minute and give nothing; matches whose value field is not a number give
- * no datapoint (but still count as matches).
+ * table, read with `format`): one row per file, minute (the record's event time truncated, as CloudWatch
+ * uses the log event's timestamp) and dimension set, plus a default-value row per file and minute that had
+ * records but no match. Every record has an event time (src/records/event-time.ts), so a format without
+ * `start` counts too; matches whose value field is not a number give no datapoint (but still count as matches).
  *
  * @example datapointSql(checked, DEFAULT, '(SELECT * FROM "flows_1" WHERE file_id = 3)') // ['INSERT INTO metric_datapoints ...']
  */
 export function datapointSql(c: CheckedMetricFilter, format: Format, rows: string): string[] {
-  const start = format.fields.find((f) => f.def?.column === 'start');
-  if (!start) return [];
   // JSON patterns never match a flow log record, which is not JSON.
   const predicate = c.pattern.kind === 'json' ? 'false' : patternToSql(c.pattern, format);
   const fields =
@@ -84,13 +82,13 @@ export function datapointSql(c: CheckedMetricFilter, format: Format, rows: strin
   const f = c.filter;
   const head = `INSERT INTO metric_datapoints (filter_name, namespace, metric, dimensions, minute, file_id, is_default, sample_count, sum_value, min_value, max_value)`;
   const ids = `${literal(f.name)}, ${literal(f.metricNamespace)}, ${literal(f.metricName)}`;
-  const src = `SELECT file_id, to_timestamp((${ident('start')} // 60) * 60) AS minute, coalesce(${predicate}, false) AS hit
-  FROM ${rows} WHERE ${ident('start')} IS NOT NULL`;
+  const src = `SELECT file_id, to_timestamp((event_time // 60) * 60) AS minute, coalesce(${predicate}, false) AS hit
+  FROM ${rows} WHERE event_time IS NOT NULL`;
   const out = [
     `${head}
 SELECT ${ids}, dims, minute, file_id, false, count(*), sum(v), min(v), max(v)
-FROM (SELECT file_id, to_timestamp((${ident('start')} // 60) * 60) AS minute, ${dims} AS dims, ${value} AS v
-  FROM ${rows} WHERE ${ident('start')} IS NOT NULL AND coalesce(${predicate}, false))
+FROM (SELECT file_id, to_timestamp((event_time // 60) * 60) AS minute, ${dims} AS dims, ${value} AS v
+  FROM ${rows} WHERE event_time IS NOT NULL AND coalesce(${predicate}, false))
 WHERE v IS NOT NULL
 GROUP BY file_id, minute, dims`,
   ];

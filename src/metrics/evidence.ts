@@ -9,7 +9,7 @@ import type { Store } from '../storage/store.js';
 import type { CheckedMetricFilter } from './metric-filter.js';
 
 /**
- * Summarises the records `filter` matches with `start` in [since, until).
+ * Summarises the records `filter` matches with their event time in [since, until).
  *
  * @example await evidenceFor(store, filter, t - 300, t)
  */
@@ -37,7 +37,7 @@ export async function evidenceFor(
   const parts = formats.map((text) => {
     const predicate = patternToSql(filter.pattern, parseFormat(text));
     return `SELECT * FROM flows WHERE file_id IN (SELECT id FROM files WHERE format = ${literal(text)})
-  AND start >= ${Math.floor(since)} AND start < ${Math.ceil(until)} AND coalesce(${predicate}, false)`;
+  AND event_time >= ${Math.floor(since)} AND event_time < ${Math.ceil(until)} AND coalesce(${predicate}, false)`;
   });
   const m = `(${parts.join('\nUNION ALL\n')})`;
   const traffic = 'count(*) AS flows, coalesce(sum(packets), 0) AS packets, coalesce(sum(bytes), 0) AS bytes';
@@ -54,7 +54,7 @@ export async function evidenceFor(
     `SELECT interface_id AS "interfaceId", ${traffic} FROM ${m} WHERE interface_id IS NOT NULL GROUP BY 1 ${order}, 1 LIMIT ${top}`,
   );
   const sample = await store.query(
-    `SELECT * EXCLUDE (extra) FROM ${m} ORDER BY start, file_id, line LIMIT ${samples}`,
+    `SELECT * EXCLUDE (extra) FROM ${m} ORDER BY event_time, file_id, line LIMIT ${samples}`,
   );
   const num = (v: unknown) => Number(v ?? 0);
   return {

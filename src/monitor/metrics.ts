@@ -39,6 +39,12 @@ export function prometheus(p: {
     'Lines that could not be read (see the rejects table).',
     [[{}, s.recordsRejected]],
   );
+  metric(
+    'flowwatch_records_ingest_timed_total',
+    'counter',
+    'Records stored with the ingest time as event time: no ${start} field and no event timestamp.',
+    [[{}, s.recordsIngestTimed]],
+  );
   metric('flowwatch_batches_stored_total', 'counter', 'Source batches committed.', [[{}, s.batchesStored]]);
   metric(
     'flowwatch_batches_duplicate_total',

@@ -107,18 +107,32 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   const store = await Store.open(opts.db);
   const started = Date.now();
   let filters: readonly CheckedMetricFilter[] = config.filters;
+  let warnedIngestTime = false;
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
     derive: (format, rows) => deriveDatapoints(filters)?.(format, rows) ?? [],
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
-    onCommit: (c) =>
+    onCommit: (c) => {
       log(
         'batch_committed',
         { batches: c.batches, records: c.records, rejected: c.rejected, ms: Math.round(c.seconds * 1000) },
         'debug',
-      ),
+      );
+      if (c.ingestTimed > 0 && !warnedIngestTime) {
+        warnedIngestTime = true;
+        log(
+          'records_without_time',
+          {
+            records: c.ingestTimed,
+            message:
+              'records have no time of their own; their event time is the ingest time: add ${start} to the flow log format, or deliver them through CloudWatch Logs (its event timestamps are used)',
+          },
+          'warn',
+        );
+      }
+    },
   });
   const dispatcher = await Dispatcher.open({
     stateDir: join(stateDir, 'outbox'),

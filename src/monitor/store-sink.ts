@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { fileKind, sha256File } from '../ingest/file-probe.js';
 import { loadFile } from '../ingest/ingest.js';
-import type { Batch, Sink } from '../ingest/sources/source.js';
+import type { Batch, LineTime, Sink } from '../ingest/sources/source.js';
+import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { sourceCheckpointSql, sourceKeySql } from '../storage/schema.js';
 import type { DeriveSql, Loader, Store } from '../storage/store.js';
@@ -42,6 +43,8 @@ export interface CommitInfo {
   readonly records: number;
   readonly rejected: number;
   readonly seconds: number;
+  /** Records whose event time is the ingest time (no time of their own, none from their event). */
+  readonly ingestTimed: number;
 }
 
 /** Counters for /metrics. */
@@ -53,6 +56,8 @@ export interface SinkStats {
   commits: number;
   commitErrors: number;
   pendingRecords: number;
+  /** Records stored with the ingest time as their event time (no time of their own, none from their event). */
+  recordsIngestTimed: number;
 }
 
 /** What the sink committed for one source (for /healthz). */
@@ -88,6 +93,7 @@ export class StoreSink implements Sink {
     commits: 0,
     commitErrors: 0,
     pendingRecords: 0,
+    recordsIngestTimed: 0,
   };
   private pending: Waiting<LinesBatch>[] = [];
   /** Per source name: what was committed. */
@@ -274,12 +280,21 @@ export class StoreSink implements Sink {
   private async commitLines(slot: Slot, format: string, group: Waiting<LinesBatch>[]): Promise<void> {
     const t0 = performance.now();
     const path = join(this.opts.scratch, `batch-${this.seq++}.log`);
+    const timesPath = `${path}.times`;
     try {
       const text = `${group
         .map((w) => w.batch.lines.join('\n'))
         .filter((t) => t !== '')
         .join('\n')}\n`;
       await writeFile(path, text);
+      const parsed = parseFormat(format);
+      // A record's own start beats a delivery time (src/records/event-time.ts): with start in the format, only
+      // CloudWatch Logs event times can matter, and lines without one need no side file or join.
+      const times = lineTimes(
+        group.map((w) => w.batch),
+        parsed.fields.some((f) => f.def?.aws === 'start') ? ['cwl-event'] : ['cwl-event', 'firehose'],
+      );
+      if (times !== undefined) await writeFile(timesPath, times);
       // The identity covers the keys too: two batches with equal lines are still two batches.
       const hash = createHash('sha256').update(text);
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
@@ -290,10 +305,18 @@ export class StoreSink implements Sink {
         slot.loader,
         { label, path, kind: 'text', sha256: hash.digest('hex') },
         Buffer.byteLength(text),
-        parseFormat(format),
+        parsed,
         this.scratch(slot),
+        times === undefined ? undefined : timesPath,
       );
-      this.count(group[0]!.batch.source, group.length, r.result.records, r.result.rejected, t0);
+      this.count(
+        group[0]!.batch.source,
+        group.length,
+        r.result.records,
+        r.result.rejected,
+        t0,
+        r.result.timeSources,
+      );
       this.done(group, undefined);
     } catch (err) {
       this.failed(group[0]!.batch.source, err);
@@ -301,6 +324,7 @@ export class StoreSink implements Sink {
     } finally {
       slot.extras = [];
       await rm(path, { force: true });
+      await rm(timesPath, { force: true });
     }
   }
 
@@ -320,7 +344,15 @@ export class StoreSink implements Sink {
     c.lastErrorAt = Date.now();
   }
 
-  private count(source: string, batches: number, records: number, rejected: number, t0: number): void {
+  private count(
+    source: string,
+    batches: number,
+    records: number,
+    rejected: number,
+    t0: number,
+    sources: Partial<Record<TimeSource, number>>,
+  ): void {
+    this.stats.recordsIngestTimed += sources.ingest ?? 0;
     const c = this.counters(source);
     c.batches += batches;
     c.records += records;
@@ -330,7 +362,13 @@ export class StoreSink implements Sink {
     this.stats.batchesStored += batches;
     this.stats.recordsStored += records;
     this.stats.recordsRejected += rejected;
-    this.opts.onCommit?.({ batches, records, rejected, seconds: (performance.now() - t0) / 1000 });
+    this.opts.onCommit?.({
+      batches,
+      records,
+      rejected,
+      seconds: (performance.now() - t0) / 1000,
+      ingestTimed: sources.ingest ?? 0,
+    });
   }
 
   private async commitFile(slot: Slot, w: Waiting<FileBatch>): Promise<void> {
@@ -360,7 +398,7 @@ export class StoreSink implements Sink {
         b.format === undefined ? undefined : parseFormat(b.format),
         this.scratch(slot),
       );
-      this.count(b.source, 1, r.result.records, r.result.rejected, t0);
+      this.count(b.source, 1, r.result.records, r.result.rejected, t0, r.result.timeSources);
       this.done([w], undefined);
     } catch (err) {
       this.failed(b.source, err);
@@ -369,4 +407,45 @@ export class StoreSink implements Sink {
       slot.extras = [];
     }
   }
+}
+
+/** Latest time a line may carry (9999-12-31T23:59:59Z, in ms); beyond it, or at or before 0, it is ignored. */
+const MAX_MS = 253_402_300_799_999;
+
+/**
+ * The per-line times file of a group of line batches, written as the sink writes their lines (`<line> <unix
+ * seconds> <source>` per line, numbered as the loader numbers them) holding the `wanted` sources, or undefined
+ * when no line carries one.
+ */
+function lineTimes(
+  batches: readonly LinesBatch[],
+  wanted: readonly LineTime['source'][],
+): string | undefined {
+  if (!batches.some((b) => b.times?.some((t) => t !== undefined && wanted.includes(t.source)))) {
+    return undefined;
+  }
+  const out: string[] = [];
+  let line = 0;
+  for (const b of batches) {
+    if (b.lines.join('\n') === '') continue;
+    b.lines.forEach((text, i) => {
+      const t = b.times?.[i];
+      // A line holding newlines is several lines to the loader, all from the same event.
+      let pieces = 1;
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) pieces++;
+      for (let k = 0; k < pieces; k++) {
+        line++;
+        if (
+          t !== undefined &&
+          wanted.includes(t.source) &&
+          Number.isFinite(t.ms) &&
+          t.ms > 0 &&
+          t.ms <= MAX_MS
+        ) {
+          out.push(`${line} ${Math.floor(t.ms / 1000)} ${t.source}`);
+        }
+      }
+    });
+  }
+  return out.length === 0 ? undefined : `${out.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
 // rules inside DuckDB (src/storage/ingest-sql.ts); test/records/conformance.test.ts runs both on the same cases.
 
 import type { FieldDef } from './catalog.js';
+import { isoPrefixSeconds } from './event-time.js';
 import type { Format } from './format.js';
 
 /**
@@ -32,7 +33,13 @@ export interface LineProblem {
 }
 
 export type ParsedLine =
-  | { readonly ok: true; readonly values: Record<string, Value>; readonly extra: Record<string, string> }
+  | {
+      readonly ok: true;
+      readonly values: Record<string, Value>;
+      readonly extra: Record<string, string>;
+      /** Unix seconds of a CloudWatch Logs export's timestamp prefix (dropped from the values), when valid. */
+      readonly prefixTime?: number;
+    }
   | { readonly ok: false; readonly problem: LineProblem };
 
 /** Start/end values above this are milliseconds (in seconds it would be the year 5138). */
@@ -145,7 +152,11 @@ export function parseLine(line: string, format: Format): ParsedLine {
   }
   let vals = splitRecord(text);
   const n = format.fields.length;
-  if (vals.length === n + 1 && ISO_PREFIX.test(vals[0]!)) vals = vals.slice(1);
+  let prefixTime: number | undefined;
+  if (vals.length === n + 1 && ISO_PREFIX.test(vals[0]!)) {
+    prefixTime = isoPrefixSeconds(vals[0]!);
+    vals = vals.slice(1);
+  }
   if (vals.length !== n) {
     return {
       ok: false,
@@ -174,5 +185,5 @@ export function parseLine(line: string, format: Format): ParsedLine {
       values[f.key] = v;
     }
   }
-  return { ok: true, values, extra };
+  return prefixTime === undefined ? { ok: true, values, extra } : { ok: true, values, extra, prefixTime };
 }

@@ -101,7 +101,10 @@ export interface SqlRequest {
  * newest first. `ip`, `cidr` and `port` match the source or the destination; `protocol` is the IANA number.
  */
 export interface FlowsResponse {
-  /** Store column names (`srcaddr`, `interface_id`, `start`, ...), catalog order, those holding a value. */
+  /**
+   * Store column names (`srcaddr`, `interface_id`, `start`, ...), catalog order, those holding a value; then
+   * `event_time` (unix seconds) and `time_source` (where it came from: `start`, `cwl-event`, ...).
+   */
   readonly columns: readonly string[];
   readonly rows: readonly Record<string, unknown>[];
   readonly truncated: boolean;

@@ -6,7 +6,7 @@
 import { FIELDS, type FieldDef } from '../records/catalog.js';
 import { ident, literal } from './sql.js';
 
-/** Records whose `start` lies in [since, until) (unix seconds); either bound may be missing. */
+/** Records whose event time lies in [since, until) (unix seconds); either bound may be missing. */
 export interface ExportRange {
   readonly since?: number | undefined;
   readonly until?: number | undefined;
@@ -33,11 +33,11 @@ function bound(v: number, what: string): string {
   return String(v);
 }
 
-/** The WHERE condition (always valid SQL) selecting records by their start time; `f` is the flows alias. */
+/** The WHERE condition (always valid SQL) selecting records by their event time; `f` is the flows alias. */
 export function rangeWhere(range: ExportRange): string {
   const parts = ['TRUE'];
-  if (range.since !== undefined) parts.push(`f."start" >= ${bound(range.since, 'since')}`);
-  if (range.until !== undefined) parts.push(`f."start" < ${bound(range.until, 'until')}`);
+  if (range.since !== undefined) parts.push(`f.event_time >= ${bound(range.since, 'since')}`);
+  if (range.until !== undefined) parts.push(`f.event_time < ${bound(range.until, 'until')}`);
   return parts.join(' AND ');
 }
 
@@ -80,7 +80,7 @@ export function parquetExportSql(columns: readonly FieldDef[], range: ExportRang
   const acct = `coalesce(fi.account, CASE WHEN regexp_full_match(f.account_id, '[0-9]{12}') THEN f.account_id END, ${literal(PLACEHOLDER.account)})`;
   const region = `coalesce(fi.region, CASE WHEN regexp_full_match(f.region, '[a-z0-9-]+') THEN f.region END, ${literal(PLACEHOLDER.region)})`;
   const flid = `coalesce(fi.flow_log_id, ${literal(PLACEHOLDER.flowLogId)})`;
-  const slot = `epoch_ms(CAST(coalesce(f."end", f."start", 0) AS BIGINT) // 300 * 300 * 1000)`;
+  const slot = `epoch_ms(CAST(coalesce(f."end", f."start", f.event_time, 0) AS BIGINT) // 300 * 300 * 1000)`;
   const cols = columns.map(parquetColumn).join(',\n    ');
   const select = `SELECT
     ${cols},
@@ -118,7 +118,7 @@ export function flatExportSql(
  */
 export function recordsSql(columns: readonly FieldDef[], range: ExportRange): string {
   const cols = columns.map((f) => `f.${ident(f.column)}`).join(', ');
-  return `SELECT ${cols}${cols === '' ? '' : ', '}f.file_id, f.line, fi.account AS file_account, fi.region AS file_region
+  return `SELECT ${cols}${cols === '' ? '' : ', '}f.file_id, f.line, f.event_time, fi.account AS file_account, fi.region AS file_region
 FROM flows f LEFT JOIN files fi ON fi.id = f.file_id
 WHERE ${rangeWhere(range)}
 ORDER BY f.file_id, f.line`;

@@ -8,6 +8,7 @@
 // Parquet files go through the general path, with columns as tokens. Each query yields the typed columns
 // and `err`, a struct {code, idx, field, reason} that is NULL for a good record.
 
+import { TIME_SOURCES, type TimeSource } from '../records/event-time.js';
 import type { Format } from '../records/format.js';
 import { MILLIS_THRESHOLD } from '../records/parse-line.js';
 import { ident, literal } from './sql.js';
@@ -128,6 +129,62 @@ export function normalRecordsSql(format: Format, path: string, rejectsTable: str
 }
 
 /**
+ * Unix seconds of an export's ISO-8601 timestamp prefix `p` (a VARCHAR matching ISO_PREFIX, or NULL), NULL when
+ * it is not a real time after 1970: the same rule as isoPrefixSeconds in src/records/event-time.ts (no zone
+ * is UTC, an offset is subtracted, a fraction is dropped).
+ */
+function prefixSeconds(p: string): string {
+  const wall = `TRY_CAST(substr(${p}, 1, 10) || ' ' || substr(${p}, 12, 5) || (CASE WHEN substr(${p}, 17, 1) = ':' THEN substr(${p}, 17, 3) ELSE ':00' END) AS TIMESTAMP)`;
+  const off = `regexp_extract(${p}, '([+-])(\\d\\d):?(\\d\\d)$', ['s', 'h', 'm'])`;
+  const offset = `(CASE WHEN regexp_matches(${p}, '[+-]\\d\\d:?\\d\\d$') THEN (CASE WHEN struct_extract(${off}, 's') = '-' THEN -1 ELSE 1 END) * (struct_extract(${off}, 'h')::INTEGER * 3600 + struct_extract(${off}, 'm')::INTEGER * 60) ELSE 0 END)`;
+  return `(CASE WHEN ${p} IS NOT NULL AND substr(${p}, 1, 4)::INTEGER >= 1970 AND substr(${p}, 12, 2)::INTEGER < 24
+    THEN epoch(${wall})::BIGINT - ${offset} END)`;
+}
+
+/** What the loader knows about a file's times besides its records' own fields (see eventTimeSql). */
+export interface TimeInputs {
+  /** Column of the export timestamp prefix in unix seconds (the general path's `pfx`), if the path has one. */
+  readonly prefix?: string | undefined;
+  /** Columns of a live batch's per-line times: unix seconds and source (`cwl-event` or `firehose`). */
+  readonly line?: { readonly time: string; readonly source: string } | undefined;
+  /** The file's S3 key time (unix seconds); without it, the ingest time is the last resort. */
+  readonly keyTime?: number | undefined;
+}
+
+/**
+ * The record's event time (unix seconds) and its source as two SQL expressions: the first candidate present in
+ * TIME_SOURCES order (src/records/event-time.ts): CloudWatch Logs event timestamp, export prefix, `start`,
+ * Firehose request time, S3 key time, ingest time (the transaction's `now()`).
+ */
+export function eventTimeSql(format: Format, t: TimeInputs): { time: string; source: string } {
+  const hasStart = format.fields.some((f) => f.def?.aws === 'start');
+  const lineOf = (src: TimeSource) =>
+    t.line ? `(CASE WHEN ${t.line.source} = ${literal(src)} THEN ${t.line.time} END)` : undefined;
+  const cand: Record<TimeSource, string | undefined> = {
+    'cwl-event': lineOf('cwl-event'),
+    'export-prefix': t.prefix,
+    start: hasStart ? ident('start') : undefined,
+    firehose: lineOf('firehose'),
+    's3-key': t.keyTime === undefined ? undefined : `${Math.floor(t.keyTime)}::BIGINT`,
+    ingest: `epoch(now())::BIGINT`,
+  };
+  const present = TIME_SOURCES.flatMap((s) => (cand[s] === undefined ? [] : [{ s, x: cand[s]! }]));
+  const last = present[present.length - 1]!;
+  if (present.length === 1) return { time: last.x, source: literal(last.s) };
+  const whens = present.slice(0, -1).map((c) => `WHEN ${c.x} IS NOT NULL THEN ${literal(c.s)}`);
+  return {
+    time: `coalesce(${present.map((c) => c.x).join(', ')})`,
+    source: `(CASE ${whens.join(' ')} ELSE ${literal(last.s)} END)`,
+  };
+}
+
+/** Reads a live batch's per-line times file (`<line> <unix seconds> <source>` per line) as (__ln, __ts, __src). */
+export function lineTimesSql(path: string): string {
+  return `read_csv(${literal(path)}, columns = {'__ln': 'BIGINT', '__ts': 'BIGINT', '__src': 'VARCHAR'},
+      header = false, delim = ' ', quote = '', escape = '', auto_detect = false)`;
+}
+
+/**
  * The general path: from a query yielding `rn` (line or row number), `raw` (original text), `ctl`
  * (column of a control character, or NULL) and `v` (VARCHAR tokens, NULL when the line could not be
  * unwrapped), the typed columns, extra and err of every line.
@@ -144,17 +201,21 @@ function classify(format: Format, fromSql: string): string {
     'END',
   ].join('\n    ');
   return `WITH s AS (${fromSql}),
-tok AS (
-  SELECT rn, raw, ctl,
-    CASE WHEN len(v) = ${n + 1} AND regexp_full_match(v[1], ${literal(ISO_PREFIX)}) THEN v[2:] ELSE v END AS v
+pre AS (
+  SELECT rn, raw, ctl, v,
+    CASE WHEN len(v) = ${n + 1} AND regexp_full_match(v[1], ${literal(ISO_PREFIX)}) THEN v[1] END AS p
   FROM s
   WHERE ctl IS NOT NULL OR v IS NULL OR len(v) > 0 OR starts_with(raw, '{')
 ),
+tok AS (
+  SELECT rn, raw, ctl, CASE WHEN p IS NOT NULL THEN v[2:] ELSE v END AS v, ${prefixSeconds('p')} AS pfx
+  FROM pre
+),
 typed AS (
-  SELECT rn, raw, ctl, v, ${[...e.columns, `${e.extra} AS extra`].join(',\n    ')}
+  SELECT rn, raw, ctl, v, pfx, ${[...e.columns, `${e.extra} AS extra`].join(',\n    ')}
   FROM tok
 )
-SELECT rn, raw, ${[...e.names, 'extra'].join(', ')}, ${err} AS err FROM typed`;
+SELECT rn, raw, ${[...e.names, 'extra'].join(', ')}, pfx, ${err} AS err FROM typed`;
 }
 
 /**

@@ -11,7 +11,35 @@ import type { Format } from '../records/format.js';
 import { ident, literal } from './sql.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/**
+ * Upgrades a store of schema `from` to SCHEMA_VERSION, or undefined when it cannot be upgraded. Version 2 → 3
+ * adds each record table's `event_time` and `time_source`: start, else the file's S3 key time, else its ingest
+ * time (the sources a stored file can still tell).
+ */
+export function migrationSql(
+  from: string,
+  tables: readonly { name: string; set: string }[],
+): string[] | undefined {
+  if (from !== '2') return undefined;
+  const out: string[] = [];
+  for (const t of tables) {
+    const hasStart = t.set.split(',').includes('start');
+    const name = ident(t.name);
+    const start = hasStart ? 'r."start"' : 'NULL::BIGINT';
+    out.push(
+      `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS event_time BIGINT`,
+      `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS time_source VARCHAR`,
+      `UPDATE ${name} AS r SET
+  event_time = coalesce(${start}, epoch(f.key_time)::BIGINT, epoch(f.ingested_at)::BIGINT),
+  time_source = CASE WHEN ${start} IS NOT NULL THEN 'start' WHEN f.key_time IS NOT NULL THEN 's3-key' ELSE 'ingest' END
+FROM files AS f WHERE f.id = r.file_id`,
+    );
+  }
+  out.push(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
+  return out;
+}
 
 /** DDL statements creating the base schema (idempotent). */
 export function baseSchema(): string[] {
@@ -44,7 +72,7 @@ export function baseSchema(): string[] {
   text VARCHAR
 )`,
     `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
-    // Metric-filter datapoints, per filter, file, minute (record start truncated) and dimension set
+    // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (
   filter_name VARCHAR NOT NULL,
@@ -89,11 +117,14 @@ export function recordTableDdl(name: string, set: string): string {
   const parts = set === '' ? [] : set.split(',');
   const cols = FIELDS.filter((f) => parts.includes(f.column)).map((f) => `${ident(f.column)} ${f.duckdb}`);
   if (parts.includes('+extra')) cols.push('extra MAP(VARCHAR, VARCHAR)');
-  cols.push('file_id INTEGER NOT NULL', 'line BIGINT NOT NULL');
+  cols.push('file_id INTEGER NOT NULL', 'line BIGINT NOT NULL', 'event_time BIGINT', 'time_source VARCHAR');
   return `CREATE TABLE IF NOT EXISTS ${ident(name)} (\n  ${cols.join(',\n  ')}\n)`;
 }
 
-/** The `flows` view: every catalog column (typed NULL where a table lacks it), extra, file_id, line. */
+/**
+ * The `flows` view: every catalog column (typed NULL where a table lacks it), extra, file_id, line, and the
+ * record's event time (unix seconds) with its source (see src/records/event-time.ts).
+ */
 export function flowsViewDdl(tables: readonly { name: string; set: string }[]): string {
   const select = (t: { name: string; set: string } | undefined): string => {
     const parts = new Set(t ? t.set.split(',') : []);
@@ -102,6 +133,10 @@ export function flowsViewDdl(tables: readonly { name: string; set: string }[]): 
     );
     cols.push(parts.has('+extra') ? 'extra' : 'NULL::MAP(VARCHAR, VARCHAR) AS extra');
     cols.push(t ? 'file_id' : 'NULL::INTEGER AS file_id', t ? 'line' : 'NULL::BIGINT AS line');
+    cols.push(
+      t ? 'event_time' : 'NULL::BIGINT AS event_time',
+      t ? 'time_source' : 'NULL::VARCHAR AS time_source',
+    );
     return `SELECT ${cols.join(', ')}${t ? ` FROM ${ident(t.name)}` : ' WHERE false'}`;
   };
   const body = tables.length === 0 ? select(undefined) : tables.map(select).join('\nUNION ALL\n');

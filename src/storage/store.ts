@@ -6,14 +6,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
+import type { TimeSource } from '../records/event-time.js';
 import type { Format } from '../records/format.js';
-import { normalRecordsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
+import {
+  eventTimeSql,
+  lineTimesSql,
+  normalRecordsSql,
+  oddSelectSql,
+  parquetSelectSql,
+  type TimeInputs,
+} from './ingest-sql.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
 import {
   baseSchema,
   fieldSet,
   flowsViewDdl,
   LIST_RECORD_TABLES,
+  migrationSql,
   recordTableDdl,
   registerRecordTable,
   SCHEMA_VERSION,
@@ -67,6 +76,8 @@ export interface LoadResult {
   readonly firstRejects: readonly RejectInfo[];
   /** For duplicates: the path under which the same content was ingested before. */
   readonly duplicateOf?: string;
+  /** How many of the loaded records took their event time from each source. */
+  readonly timeSources: Partial<Record<TimeSource, number>>;
 }
 
 export interface RejectInfo {
@@ -223,9 +234,16 @@ export class Store {
         store.close();
         throw new StoreError('STORE_EMPTY', `${path} is not a flowwatch store (it has no flows table)`);
       }
+      if ((await store.storedVersion()) === '2' && full !== ':memory:') {
+        // An older store: upgrade it once with a writable open (the same thing any writing command does).
+        store.close();
+        (await Store.open(path, { ...opts, readOnly: false })).close();
+        return Store.open(path, opts);
+      }
       await store.checkVersion();
     } else {
       for (const sql of baseSchema()) await conn.run(sql);
+      await store.migrate();
       await store.checkVersion();
       await store.refreshView();
       // Checkpointing after every file's commit dominates the load time of small files; let the WAL
@@ -239,12 +257,38 @@ export class Store {
     return store;
   }
 
-  /** Refuses a store written by another schema version (closing it first). */
-  private async checkVersion(): Promise<void> {
+  /** The schema version the store was written with (undefined when it has none). */
+  private async storedVersion(): Promise<string | undefined> {
     const r = await read(this.conn, `SELECT value FROM meta WHERE key = 'schema_version'`).catch(
       () => undefined,
     );
-    const found = r?.rows[0]?.['value'];
+    const v = r?.rows[0]?.['value'];
+    return v === undefined || v === null ? undefined : String(v);
+  }
+
+  /** Upgrades an older store in place, in one transaction (see migrationSql); no-op when it is current. */
+  private async migrate(): Promise<void> {
+    const found = await this.storedVersion();
+    if (found === undefined || found === String(SCHEMA_VERSION)) return;
+    const tables = (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
+      name: String(r['name']),
+      set: String(r['set']),
+    }));
+    const steps = migrationSql(found, tables);
+    if (steps === undefined) return;
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of steps) await this.conn.run(sql);
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Refuses a store written by another schema version (closing it first). */
+  private async checkVersion(): Promise<void> {
+    const found = await this.storedVersion();
     if (found !== String(SCHEMA_VERSION)) {
       this.close();
       throw new StoreError(
@@ -522,6 +566,11 @@ export interface SplitText {
   readonly normalLines: number;
   readonly oddPath: string;
   readonly oddLines: number;
+  /**
+   * Per-line times of a live batch (`<line> <unix seconds> <source>` per line, source `cwl-event` or
+   * `firehose`), for lines whose event carried a time; see eventTimeSql.
+   */
+  readonly timesPath?: string | undefined;
 }
 
 interface Unreadable {
@@ -550,12 +599,17 @@ export class Loader {
     return this.load(meta, table, problem, async (id, into) => {
       let records = 0;
       const unreadable: Unreadable[] = [];
+      const times = split.timesPath;
+      const join = (alias: string, ln: string) =>
+        times === undefined ? '' : ` LEFT JOIN ${lineTimesSql(times)} AS lt ON lt.__ln = ${alias}.${ln}`;
+      const line = times === undefined ? undefined : { time: 'lt.__ts', source: 'lt.__src' };
       if (split.normalLines > 0) {
         const scan1 = `${this.scan}_n`;
         await this.dropScan(scan1);
+        const t = eventTimeSql(meta.format, { line, keyTime: meta.keyTime });
         records += await this.insertCount(
-          `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, ln
-           FROM (${normalRecordsSql(meta.format, split.normalPath, scan1)})`,
+          `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.ln
+           FROM (${normalRecordsSql(meta.format, split.normalPath, scan1)}) AS r${join('r', 'ln')}`,
           [id],
         );
         // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing.
@@ -566,8 +620,10 @@ export class Loader {
         const scan3 = `${this.scan}_o`;
         await this.dropScan(scan3);
         const odd = oddSelectSql(meta.format, split.oddPath, scan3);
+        const t = eventTimeSql(meta.format, { prefix: 'r.pfx', line, keyTime: meta.keyTime });
         const good = await this.insertCount(
-          `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, rn FROM (${odd}) WHERE err IS NULL`,
+          `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.rn
+           FROM (${odd}) AS r${join('r', 'rn')} WHERE r.err IS NULL`,
           [id],
         );
         records += good;
@@ -599,8 +655,10 @@ export class Loader {
           'n'
         ],
       );
+      const t = eventTimeSql(meta.format, { keyTime: meta.keyTime } satisfies TimeInputs);
       const records = await this.insertCount(
-        `INSERT INTO ${into} SELECT ${this.targets(meta.format)}, $1, rn FROM (${select}) WHERE err IS NULL`,
+        `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.rn
+         FROM (${select}) AS r WHERE r.err IS NULL`,
         [id],
       );
       if (records < rows) {
@@ -628,10 +686,10 @@ export class Loader {
     return r.rows.map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
   }
 
-  /** The selected columns matching `into`'s column list (see load()). */
-  private targets(format: Format): string {
-    const cols = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
-    if (format.unknown.length > 0) cols.push('extra');
+  /** The selected columns of relation `alias` matching `into`'s column list (see load()). */
+  private targets(format: Format, alias: string): string {
+    const cols = format.fields.flatMap((f) => (f.def ? [`${alias}.${ident(f.def.column)}`] : []));
+    if (format.unknown.length > 0) cols.push(`${alias}.extra`);
     return cols.join(', ');
   }
 
@@ -687,6 +745,7 @@ export class Loader {
           records: 0,
           rejected: 0,
           firstRejects: [],
+          timeSources: {},
           duplicateOf: String(same['path']),
         };
       }
@@ -701,7 +760,7 @@ export class Loader {
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
       const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
       if (meta.format.unknown.length > 0) cols.push('extra');
-      const into = `${ident(table)} (${[...cols, 'file_id', 'line'].join(', ')})`;
+      const into = `${ident(table)} (${[...cols, 'event_time', 'time_source', 'file_id', 'line'].join(', ')})`;
       const { records, unreadable } = await fill(id, into);
       // Called with no records too: the hook also writes a live batch's key, which must be kept even when
       // every line was a reject (otherwise a retry would store the rejects again).
@@ -720,6 +779,13 @@ export class Loader {
           e.text,
         ]);
       }
+      const sources = await read(
+        c,
+        `SELECT time_source AS s, count(*) AS n FROM ${ident(table)} WHERE file_id = $1 GROUP BY ALL`,
+        [id],
+      );
+      const timeSources: Partial<Record<TimeSource, number>> = {};
+      for (const r of sources.rows) timeSources[String(r['s']) as TimeSource] = Number(r['n']);
       const counts = await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id]);
       const rejected = Number(counts.rows[0]!['n']);
       const first = await read(
@@ -753,6 +819,7 @@ export class Loader {
         fileId: id,
         records,
         rejected,
+        timeSources,
         firstRejects: first.rows.map((r) => ({
           line: Number(r['line']),
           code: String(r['code']),

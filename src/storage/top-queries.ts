@@ -8,7 +8,7 @@ export type TopMeasure = 'bytes' | 'packets' | 'flows';
 export interface TopOptions {
   readonly by?: TopMeasure | undefined;
   readonly limit?: number | undefined;
-  /** Unix seconds; records whose start lies in [since, until). */
+  /** Unix seconds; records whose event time lies in [since, until). */
   readonly since?: number | undefined;
   readonly until?: number | undefined;
 }
@@ -23,7 +23,7 @@ const SHAPES: Record<TopKind, { keys: string[]; where: string; by: TopMeasure; e
     where: "action = 'REJECT' AND srcaddr IS NOT NULL",
     by: 'flows',
     extra: `, count(DISTINCT dstaddr) AS targets, count(DISTINCT dstport) AS ports,
-      to_timestamp(min("start")) AS first_seen, to_timestamp(max("end")) AS last_seen`,
+      to_timestamp(min(event_time)) AS first_seen, to_timestamp(max(coalesce("end", event_time))) AS last_seen`,
   },
   ports: {
     keys: ['dstport AS port', 'protocol'],
@@ -60,7 +60,7 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
   const shape = SHAPES[kind];
   const by = opts.by ?? shape.by;
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
-  const where = [`(${shape.where})`, `("start" >= $1 OR $1 IS NULL)`, `("start" < $2 OR $2 IS NULL)`];
+  const where = [`(${shape.where})`, `(event_time >= $1 OR $1 IS NULL)`, `(event_time < $2 OR $2 IS NULL)`];
   const groupCount = shape.keys.length;
   const sql = `SELECT ${shape.keys.join(', ')},
       count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes${shape.extra}

@@ -148,6 +148,9 @@ describe('CloudWatchLogsSource: reading', () => {
       expect(batch.format).toMatch(/^version account-id/);
       expect(batch.checkpoint).toBeDefined();
     }
+    // Each line carries its event's timestamp (the ones put above: ports 1..8 at TS + 0, 1, 2, 2, 2, 3, 4, 5 s).
+    const times = sink.stored.flatMap(({ batch }) => (batch.kind === 'lines' ? (batch.times ?? []) : []));
+    expect(times).toEqual([0, 1, 2, 2, 2, 3, 4, 5].map((s) => ({ ms: TS + s * 1000, source: 'cwl-event' })));
     // Three FilterLogEvents calls, following nextToken.
     const calls = cwl.callsOf('FilterLogEvents');
     expect(calls.map((c) => c.body['nextToken'] !== undefined)).toEqual([false, true, true]);

@@ -131,6 +131,8 @@ describe('accepted requests', () => {
         key: ID,
         origin: `firehose://${ARN}/${ID}`,
         lines: [LINE_A, LINE_B, LINE_C],
+        // Direct records carry only the request's timestamp (body above: 1716200400123).
+        times: [1, 2, 3].map(() => ({ ms: 1716200400123, source: 'firehose' })),
         format: undefined,
       },
     ]);
@@ -164,6 +166,12 @@ describe('accepted requests', () => {
     const a = await post(body([CONTROL, cwlData([LINE_A, LINE_B]), LINE_C]));
     expectOk(a);
     expect(sink.lines()).toEqual([LINE_A, LINE_B, LINE_C]);
+    // Each event keeps its CloudWatch Logs timestamp; the direct record gets the request's.
+    expect(sink.batches[0]!.kind === 'lines' && sink.batches[0]!.times).toEqual([
+      { ms: 1716200105000, source: 'cwl-event' },
+      { ms: 1716200105000, source: 'cwl-event' },
+      { ms: 1716200400123, source: 'firehose' },
+    ]);
   });
 
   it('takes an uncompressed CloudWatch Logs document (a stream that decompresses records)', async () => {

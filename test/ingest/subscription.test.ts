@@ -198,6 +198,10 @@ describe('handleSubscriptionRequest over HTTP', () => {
         key: KEY,
         origin: `subscription://111122223333//vpc/flowlogs/eni-0a1b2c3d4e5f60718-all/${ID_1}-${ID_2}`,
         lines: [LINE_A, LINE_B],
+        times: [
+          { ms: 1716200105000, source: 'cwl-event' },
+          { ms: 1716200106000, source: 'cwl-event' },
+        ],
         format: undefined,
       },
     ]);

@@ -146,7 +146,7 @@ describe('generated SQL', () => {
   it('brackets every boolean group, so the time range and each branch keep their meaning', () => {
     const plan = analyze(parseQuery('filter dstPort = 22 or action = "REJECT" and not protocol = 1'), 0);
     const sql = toSql(plan, { formats: [], since: 10, until: 20 }).sql;
-    expect(sql).toContain('WHERE v.start >= 10 AND v.start <= 20)');
+    expect(sql).toContain('WHERE v.event_time >= 10 AND v.event_time <= 20)');
     expect(sql).toContain(
       `WHERE (("dstport" = 22) OR (("action" = 'REJECT') AND (NOT coalesce(("protocol" = 1), false))))`,
     );

@@ -426,8 +426,12 @@ describe('GET /api/flows', () => {
       'action',
       'log_status',
       'flow_direction',
+      'event_time',
+      'time_source',
     ]);
     expect(r.rows.map((x) => x['srcport'])).toEqual([51002, 51001, 51000]); // ssh3, ssh2, ssh1
+    // Records with a start take it as their event time.
+    expect(r.rows.every((x) => x['event_time'] === x['start'] && x['time_source'] === 'start')).toBe(true);
     expect(r.rows[0]).toMatchObject({
       srcaddr: '203.0.113.9',
       start: T + 30,

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
+import { eventTime } from '../../src/records/event-time.js';
 import { DEFAULT, type Format, parseFormat } from '../../src/records/format.js';
 import { isBlankLine, parseLine } from '../../src/records/parse-line.js';
 import { Store } from '../../src/storage/store.js';
@@ -32,10 +33,15 @@ interface Outcome {
   extra?: Record<string, string>;
   code?: string;
   field?: string | null;
+  eventTime?: number;
+  timeSource?: string;
 }
 
-/** What the JavaScript parser says of each non-blank line (line numbers count the header). */
-function expected(lines: readonly string[], format: Format, header: boolean): Outcome[] {
+/**
+ * What the JavaScript parser says of each non-blank line (line numbers count the header); `ingestTime` is the
+ * file's ingest time, the event time of a record with no time of its own.
+ */
+function expected(lines: readonly string[], format: Format, header: boolean, ingestTime: number): Outcome[] {
   const out: Outcome[] = [];
   lines.forEach((l, i) => {
     if (isBlankLine(l)) return;
@@ -45,8 +51,15 @@ function expected(lines: readonly string[], format: Format, header: boolean): Ou
     const values = Object.fromEntries(
       Object.entries(p.ok ? p.values : {}).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
     );
-    if (p.ok) out.push({ line, ok: true, values, extra: p.extra });
-    else out.push({ line, ok: false, code: p.problem.code, field: p.problem.fieldName ?? null });
+    if (p.ok) {
+      const start = format.fields.some((f) => f.def?.aws === 'start') ? p.values['start'] : undefined;
+      const t = eventTime({
+        'export-prefix': p.prefixTime,
+        start: typeof start === 'number' ? start : undefined,
+        ingest: ingestTime,
+      })!;
+      out.push({ line, ok: true, values, extra: p.extra, eventTime: t.time, timeSource: t.source });
+    } else out.push({ line, ok: false, code: p.problem.code, field: p.problem.fieldName ?? null });
   });
   return out;
 }
@@ -57,7 +70,7 @@ async function loaded(
   format: Format,
   header: boolean,
   gzip: boolean,
-): Promise<Outcome[]> {
+): Promise<{ outcomes: Outcome[]; ingestTime: number }> {
   const body =
     (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}\n` : '') + lines.join('\n');
   // A final blank line of a unique width keeps every file's content distinct (identical files are skipped).
@@ -70,7 +83,7 @@ async function loaded(
   const cols = format.fields.flatMap((f) => (f.def ? [f.def.column] : []));
   const quoted = cols.map((c) => `"${c}"`).join(', ');
   const flows = await store.query(
-    `SELECT line, ${quoted}${quoted ? ', ' : ''}extra FROM flows WHERE file_id = $1`,
+    `SELECT line, ${quoted}${quoted ? ', ' : ''}extra, event_time, time_source FROM flows WHERE file_id = $1`,
     [id],
   );
   const rejects = await store.query('SELECT line, code, field FROM rejects WHERE file_id = $1', [id]);
@@ -80,7 +93,14 @@ async function loaded(
       for (const c of cols) values[c] = r[c];
       const extra: Record<string, string> = {};
       for (const e of (r['extra'] as { key: string; value: string }[] | null) ?? []) extra[e.key] = e.value;
-      return { line: Number(r['line']), ok: true, values, extra };
+      return {
+        line: Number(r['line']),
+        ok: true,
+        values,
+        extra,
+        eventTime: Number(r['event_time']),
+        timeSource: String(r['time_source']),
+      };
     }),
     ...rejects.rows.map((r) => ({
       line: Number(r['line']),
@@ -89,7 +109,14 @@ async function loaded(
       field: r['field'] == null ? null : String(r['field']),
     })),
   ];
-  return out.sort((a, b) => a.line - b.line);
+  const ingested = await store.query('SELECT epoch(ingested_at)::BIGINT AS t FROM files WHERE id = $1', [id]);
+  return { outcomes: out.sort((a, b) => a.line - b.line), ingestTime: Number(ingested.rows[0]!['t']) };
+}
+
+/** Loads the lines as one file and checks the store against the reference parser. */
+async function agree(lines: readonly string[], format: Format, header: boolean, gzip: boolean) {
+  const got = await loaded(lines, format, header, gzip);
+  expect(got.outcomes).toEqual(expected(lines, format, header, got.ingestTime));
 }
 
 const CASES: string[] = [
@@ -104,6 +131,15 @@ const CASES: string[] = [
   '{"message":"   "}',
   '{"message":""}',
   '2024-05-20T10:15:05.000Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  // Export prefixes: the prefix is the event time even where it differs from start, in any zone; no real time, no prefix time.
+  '2024-05-20T10:15:07.999Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '2024-05-20T12:15:07+02:00 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '2024-05-20T05:15-0500 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '2024-05-20T10:15:07 2 1 eni-1 - - - - - - - - - - NODATA',
+  '2024-02-30T10:15:07Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '2024-02-29T24:00:00Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 1716200105 1716200161 ACCEPT OK',
+  '1969-12-31T23:59:59Z 2 1 eni-1 1.1.1.1 2.2.2.2 1 2 6 1 1 - - ACCEPT OK',
+  '2 1 eni-1 - - - - - - - - - - SKIPDATA',
   '2 1 eni-1 1.1.1.1 2.2.2.2 x 2 6 1 1 1 2 ACCEPT OK',
   '2 1 eni-1 1.1.1.1 2.2.2.2 -5 2 6 1 1 1 2 ACCEPT OK',
   '2 1 eni-1 1.1.1.1 2.2.2.2 99999999999 2 6 1 1 1 2 ACCEPT OK',
@@ -132,7 +168,7 @@ const CASES: string[] = [
 describe('bulk loader agrees with the reference parser', () => {
   for (const gzip of [false, true]) {
     it(`on the edge-case table (${gzip ? 'gzip' : 'plain'}, header-less default format)`, async () => {
-      expect(await loaded(CASES, DEFAULT, false, gzip)).toEqual(expected(CASES, DEFAULT, false));
+      await agree(CASES, DEFAULT, false, gzip);
     });
   }
 
@@ -147,13 +183,13 @@ describe('bulk loader agrees with the reference parser', () => {
       '5 vpc-1 10.0.0.1 443 3 red ingress 99999999999',
     ];
     expect(format.unknown).toEqual(['my-tag']);
-    expect(await loaded(lines, format, true, true)).toEqual(expected(lines, format, true));
+    await agree(lines, format, true, true);
   });
 
   it('on a one-field format, where an empty message must not become an empty value', async () => {
     const format = parseFormat('${action}');
     const lines = ['{"message":""}', 'ACCEPT', '{"message":"REJECT"}', '{"message":" "}', '-'];
-    expect(await loaded(lines, format, false, false)).toEqual(expected(lines, format, false));
+    await agree(lines, format, false, false);
   });
 
   it('on generated lines (fast-check)', async () => {
@@ -201,7 +237,7 @@ describe('bulk loader agrees with the reference parser', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 60 }), async (lines) => {
-        expect(await loaded(lines, DEFAULT, false, false)).toEqual(expected(lines, DEFAULT, false));
+        await agree(lines, DEFAULT, false, false);
       }),
       { numRuns: 25 },
     );
@@ -245,7 +281,7 @@ describe('bulk loader agrees with the reference parser', () => {
           );
           // A header line made only of unknown names is (rightly) not recognised as a header.
           const useHeader = header && format.unknown.length === 0;
-          expect(await loaded(lines, format, useHeader, false)).toEqual(expected(lines, format, useHeader));
+          await agree(lines, format, useHeader, false);
         },
       ),
       { numRuns: 30 },

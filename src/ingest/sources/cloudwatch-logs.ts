@@ -196,6 +196,7 @@ export class CloudWatchLogsSource extends PollingSource {
             key: `${this.group}:${fresh[0]!.id}..${fresh[fresh.length - 1]!.id}`,
             origin: `cloudwatch-logs:${this.group}`,
             lines: fresh.map((e) => e.message.replace(/\r?\n$/, '')),
+            times: fresh.map((e) => ({ ms: e.timestamp, source: 'cwl-event' as const })),
             format: o.format,
             checkpoint: JSON.stringify(next),
           },

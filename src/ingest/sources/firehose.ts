@@ -17,8 +17,8 @@ import {
   type PushResponse,
   sameSecret,
 } from './push-http.js';
-import type { Batch, Sink } from './source.js';
-import { inflateSubscriptionPayload, SubscriptionError, subscriptionLines } from './subscription.js';
+import type { Batch, LineTime, Sink } from './source.js';
+import { inflateSubscriptionPayload, SubscriptionError, subscriptionTimedLines } from './subscription.js';
 
 /** Firehose's own limit on a request body before compression (§1.1); the default for both caps below. */
 export const FIREHOSE_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -226,7 +226,13 @@ async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptio
   const raw = await decodeBody(req, budget);
   const records = validateBody(raw, requestId);
   const lines: string[] = [];
-  for (let i = 0; i < records.length; i++) await decodeRecord(records[i]!, i, budget, lines);
+  // Each line's time: its CloudWatch Logs event timestamp, else the request's timestamp (validated above).
+  const times: LineTime[] = [];
+  const sent: LineTime = { ms: (raw as { timestamp: number }).timestamp, source: 'firehose' };
+  for (let i = 0; i < records.length; i++) {
+    await decodeRecord(records[i]!, i, budget, lines, times);
+    while (times.length < lines.length) times.push(sent);
+  }
   if (lines.length === 0) return;
   const sourceArn = headerValue(req, 'x-amz-firehose-source-arn');
   const batch: Batch = {
@@ -235,6 +241,7 @@ async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptio
     key: requestId,
     origin: `firehose://${sourceArn || 'unknown'}/${requestId}`,
     lines,
+    times,
     format: opts.format,
   };
   try {
@@ -322,7 +329,13 @@ function validateBody(body: unknown, requestId: string): readonly unknown[] {
 }
 
 /** Appends the lines of `records[index]` (§1.4) to `lines`. */
-async function decodeRecord(record: unknown, index: number, budget: InflateBudget, lines: string[]) {
+async function decodeRecord(
+  record: unknown,
+  index: number,
+  budget: InflateBudget,
+  lines: string[],
+  times: LineTime[],
+) {
   const where = `records[${index}]`;
   if (!isObject(record)) {
     throw new Refusal(
@@ -344,7 +357,7 @@ async function decodeRecord(record: unknown, index: number, budget: InflateBudge
     throw new Refusal(400, 'FIREHOSE_BAD_BASE64', `${where}.data is not base64: ${problem}`);
   const bytes = Buffer.from(data, 'base64');
   if (isGzip(bytes)) {
-    await appendPayload(bytes, where, budget, lines);
+    await appendPayload(bytes, where, budget, lines, times);
     return;
   }
   const text = bytes.toString('utf8');
@@ -360,17 +373,27 @@ async function decodeRecord(record: unknown, index: number, budget: InflateBudge
       return;
     }
     if (isObject(doc) && 'messageType' in doc) {
-      await appendPayload(bytes, where, budget, lines); // a CloudWatch Logs payload Firehose decompressed
+      await appendPayload(bytes, where, budget, lines, times); // a CloudWatch Logs payload Firehose decompressed
       return;
     }
   }
   appendLines(lines, text);
 }
 
-async function appendPayload(bytes: Buffer, where: string, budget: InflateBudget, lines: string[]) {
+async function appendPayload(
+  bytes: Buffer,
+  where: string,
+  budget: InflateBudget,
+  lines: string[],
+  times: LineTime[],
+) {
   try {
     const payload = await inflateSubscriptionPayload(bytes, budget);
-    for (const line of subscriptionLines(payload)) lines.push(line);
+    const timed = subscriptionTimedLines(payload);
+    for (let i = 0; i < timed.lines.length; i++) {
+      lines.push(timed.lines[i]!);
+      times.push(timed.times[i]!);
+    }
   } catch (e) {
     if (!(e instanceof SubscriptionError)) throw e;
     if (e.code === 'SUBSCRIPTION_TOO_LARGE') {

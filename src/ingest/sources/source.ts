@@ -1,6 +1,12 @@
 // What every live source hands to the monitor: batches of flow log lines or whole files, each with an
 // idempotency key and the source's cursor, which the sink commits in the same transaction as the records.
 
+/** The time an event carried with a line: unix milliseconds and what it is. */
+export interface LineTime {
+  readonly ms: number;
+  readonly source: 'cwl-event' | 'firehose';
+}
+
 /** A batch of flow log records from a source. */
 export type Batch =
   | {
@@ -16,6 +22,11 @@ export type Batch =
       readonly origin: string;
       /** Flow log records, one per element, without line ends (no header line). */
       readonly lines: readonly string[];
+      /**
+       * Per element of `lines`, the time its event carried, if any (the CloudWatch Logs event timestamp, the
+       * Firehose request timestamp): the records' event time comes from it (src/records/event-time.ts).
+       */
+      readonly times?: readonly (LineTime | undefined)[] | undefined;
       /** The `${...}` format of the lines; undefined = the default format. */
       readonly format?: string | undefined;
       /** The source's resume point after this batch (opaque to the sink), stored atomically with it. */

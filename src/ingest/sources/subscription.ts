@@ -20,7 +20,7 @@ import {
   type PushResponse,
   sameSecret,
 } from './push-http.js';
-import type { Batch, Sink } from './source.js';
+import type { Batch, LineTime, Sink } from './source.js';
 
 /** A payload that is not a CloudWatch Logs subscription payload; `code` says which rule it broke. */
 export class SubscriptionError extends UserError {}
@@ -247,9 +247,24 @@ function fieldError(path: string, value: unknown, expected: string): Subscriptio
  * @example subscriptionLines(decodeSubscriptionPayload(body)) // ['2 111122223333 eni-0a1 ... ACCEPT OK', ...]
  */
 export function subscriptionLines(payload: SubscriptionPayload): string[] {
+  return subscriptionTimedLines(payload).lines;
+}
+
+/**
+ * The flow log lines of a data payload with the timestamp of the event each came from (as subscriptionLines).
+ *
+ * @example subscriptionTimedLines(payload).times[0] // { ms: 1716200105000, source: 'cwl-event' }
+ */
+export function subscriptionTimedLines(payload: SubscriptionPayload): { lines: string[]; times: LineTime[] } {
   const lines: string[] = [];
-  if (payload.kind === 'data') for (const e of payload.events) appendLines(lines, e.message);
-  return lines;
+  const times: LineTime[] = [];
+  if (payload.kind === 'data') {
+    for (const e of payload.events) {
+      appendLines(lines, e.message);
+      while (times.length < lines.length) times.push({ ms: e.timestamp, source: 'cwl-event' });
+    }
+  }
+  return { lines, times };
 }
 
 /** Settings of a subscription forwarder endpoint. */
@@ -380,7 +395,7 @@ async function handle(
   if (payload.kind === 'control') {
     return jsonResponse(200, { result: 'control', lines: 0, message: 'control message acknowledged' });
   }
-  const lines = subscriptionLines(payload);
+  const { lines, times } = subscriptionTimedLines(payload);
   const first = payload.events[0];
   const last = payload.events[payload.events.length - 1];
   if (first === undefined || last === undefined || lines.length === 0) {
@@ -393,6 +408,7 @@ async function handle(
     key,
     origin: `subscription://${payload.owner}/${payload.logGroup}/${payload.logStream}/${first.id}-${last.id}`,
     lines,
+    times,
     format: opts.format,
   };
   let result: 'stored' | 'duplicate';

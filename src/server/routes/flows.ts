@@ -26,7 +26,8 @@ interface FlowsQuery {
 
 export const MAX_FLOWS = 10_000;
 
-const COLUMNS = FIELDS.map((f) => f.column);
+/** The catalog's columns, then each record's event time (unix seconds) and where it came from. */
+const COLUMNS = [...FIELDS.map((f) => f.column), 'event_time', 'time_source'];
 
 export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: FlowsQuery }>(
@@ -35,7 +36,7 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       schema: {
         summary: 'Flow records matching filters, newest first',
         description:
-          'Records whose start lies in [since, until) (default: the last hour), all filters combined with AND. ' +
+          'Records whose event time lies in [since, until) (default: the last hour), all filters combined with AND. ' +
           '`ip`, `cidr` and `port` match either side (source or destination). Columns are the store’s column ' +
           'names (catalog order) that hold a value in at least one returned row.',
         tags: ['flows'],
@@ -87,7 +88,7 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         params.push(v);
         return `$${params.length}`;
       };
-      const where = ['"start" >= $1::BIGINT', '"start" < $2::BIGINT'];
+      const where = ['event_time >= $1::BIGINT', 'event_time < $2::BIGINT'];
       if (q.ip !== undefined) {
         const p = bind(q.ip);
         where.push(`(srcaddr = ${p} OR dstaddr = ${p})`);
@@ -114,7 +115,7 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const limit = q.limit ?? 100;
       const sql = `SELECT ${COLUMNS.map(ident).join(', ')} FROM flows
 WHERE ${where.join(' AND ')}
-ORDER BY "start" DESC, file_id DESC, line
+ORDER BY event_time DESC, file_id DESC, line
 LIMIT ${bind(limit + 1)}`;
       const r = await ctx.read((reader) => reader.query(sql, params));
       const truncated = r.rows.length > limit;

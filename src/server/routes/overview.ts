@@ -1,5 +1,5 @@
 // GET /api/overview: everything the Overview page shows, each part one aggregate query in DuckDB over the
-// records whose start lies in [since, until).
+// records whose event time lies in [since, until).
 
 import type { FastifyInstance } from 'fastify';
 import { protocolName } from '../../core/protocols.js';
@@ -22,10 +22,10 @@ interface OverviewQuery {
 }
 
 /** $1 since, $2 until (unix seconds). */
-const IN_RANGE = `"start" >= $1::BIGINT AND "start" < $2::BIGINT`;
+const IN_RANGE = `event_time >= $1::BIGINT AND event_time < $2::BIGINT`;
 
 const SERIES_SQL = `WITH b AS (
-  SELECT ("start" // $3::BIGINT) * $3::BIGINT AS t,
+  SELECT (event_time // $3::BIGINT) * $3::BIGINT AS t,
     coalesce(sum(bytes) FILTER (WHERE action = 'ACCEPT'), 0) AS ab,
     coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rb,
     coalesce(sum(packets) FILTER (WHERE action = 'ACCEPT'), 0) AS ap,
@@ -187,7 +187,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       schema: {
         summary: 'Traffic over time and the top lists of the Overview page',
         description:
-          'Records whose start lies in [since, until). `flows` counts records; accepted/rejected split by action. ' +
+          'Records whose event time lies in [since, until). `flows` counts records; accepted/rejected split by action. ' +
           `Without \`bin\`, the smallest of 1 min, 5 min, 15 min, ... giving at most ${MAX_POINTS} points.`,
         tags: ['overview'],
         querystring: {

@@ -139,7 +139,7 @@ class QueryPage extends PageShell {
     this.hint.textContent =
       lang === 'insights'
         ? 'Logs Insights over the selected time range. Ctrl-Space lists commands, functions and fields.'
-        : 'Read-only SQL (SELECT or WITH) over the tables flows, files and rejects. The time range does not apply: filter on the start and end columns.';
+        : 'Read-only SQL (SELECT or WITH) over the tables flows, files and rejects. The time range does not apply: filter on the event_time column (unix seconds; equal to start when a record has one).';
     // Only a query that changed in the URL replaces the editor text (time-range changes keep edits).
     if (q !== null && q !== this.lastRouteQuery) this.editor.setText(q);
     if (this.lastRouteQuery === undefined && q === null && !this.editor.text)
