@@ -280,13 +280,14 @@ export async function loadFile(
   );
   const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format: split.format };
   // A damaged gzip file keeps every whole line before the damage; the damage itself is a reject.
-  const problem: FileProblem | undefined = split.damage
-    ? {
-        line: split.damage.line,
-        code: 'TRUNCATED',
-        reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
-      }
-    : undefined;
+  const problems: FileProblem[] = [...split.problems];
+  if (split.damage) {
+    problems.push({
+      line: split.damage.line,
+      code: 'TRUNCATED',
+      reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
+    });
+  }
   try {
     const result = await loader.loadText(
       meta,
@@ -296,7 +297,7 @@ export async function loadFile(
         oddPath: scratch.odd,
         oddLines: split.oddLines,
       },
-      problem,
+      problems,
     );
     return { format: split.format, result };
   } catch (err) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
 import { DEFAULT, type Format, parseFormat } from '../../src/records/format.js';
-import { isBlankLine, parseLine } from '../../src/records/parse-line.js';
+import { isBlankLine, MAX_LINE_BYTES, parseLine, splitLines } from '../../src/records/parse-line.js';
 import { Store } from '../../src/storage/store.js';
 
 let dir: string;
@@ -34,10 +34,13 @@ interface Outcome {
   field?: string | null;
 }
 
-/** What the JavaScript parser says of each non-blank line (line numbers count the header). */
-function expected(lines: readonly string[], format: Format, header: boolean): Outcome[] {
+/**
+ * What the JavaScript parser says of each non-blank line of the lines joined by `eol` and cut again by
+ * `splitLines` (line numbers count the header).
+ */
+function expected(lines: readonly string[], format: Format, header: boolean, eol = '\n'): Outcome[] {
   const out: Outcome[] = [];
-  lines.forEach((l, i) => {
+  splitLines(lines.join(eol)).forEach((l, i) => {
     if (isBlankLine(l)) return;
     const line = i + 1 + (header ? 1 : 0);
     const p = parseLine(l, format);
@@ -57,11 +60,12 @@ async function loaded(
   format: Format,
   header: boolean,
   gzip: boolean,
+  eol = '\n',
 ): Promise<Outcome[]> {
   const body =
-    (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}\n` : '') + lines.join('\n');
+    (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}${eol}` : '') + lines.join(eol);
   // A final blank line of a unique width keeps every file's content distinct (identical files are skipped).
-  const unique = `${body}\n${' '.repeat(n)}`;
+  const unique = `${body}${eol}${' '.repeat(n)}`;
   const path = join(dir, `f${n++}.log${gzip ? '.gz' : ''}`);
   writeFileSync(path, gzip ? gzipSync(unique) : unique);
   const s = await ingest(store, [path], { format: header ? undefined : format, concurrency: 1 });
@@ -136,6 +140,36 @@ describe('bulk loader agrees with the reference parser', () => {
     });
   }
 
+  for (const eol of ['\r', '\r\n']) {
+    it(`on the edge-case table with ${JSON.stringify(eol)} line endings (gzip)`, async () => {
+      expect(await loaded(CASES, DEFAULT, false, true, eol)).toEqual(expected(CASES, DEFAULT, false, eol));
+    });
+  }
+
+  it('on lines at and over the length limit', async () => {
+    const rec = CASES[0]!;
+    const lines = [
+      rec,
+      'x'.repeat(MAX_LINE_BYTES),
+      rec,
+      'x'.repeat(MAX_LINE_BYTES + 1),
+      rec,
+      `${rec}  ${' '.repeat(MAX_LINE_BYTES)}`,
+      rec,
+    ];
+    const got = await loaded(lines, DEFAULT, false, false);
+    expect(got.map((o) => o.code ?? 'ok')).toEqual([
+      'ok',
+      'FIELD_COUNT',
+      'ok',
+      'LINE_TOO_LONG',
+      'ok',
+      'LINE_TOO_LONG',
+      'ok',
+    ]);
+    expect(got).toEqual(expected(lines, DEFAULT, false));
+  });
+
   it('on a custom format with a header line and an unknown field', async () => {
     const format = parseFormat(
       '${version} ${vpc-id} ${srcaddr} ${dstport} ${tcp-flags} ${my-tag} ${flow-direction} ${traffic-path}',
@@ -200,9 +234,15 @@ describe('bulk loader agrees with the reference parser', () => {
       },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 60 }), async (lines) => {
-        expect(await loaded(lines, DEFAULT, false, false)).toEqual(expected(lines, DEFAULT, false));
-      }),
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 60 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        async (lines, eol) => {
+          expect(await loaded(lines, DEFAULT, false, false, eol)).toEqual(
+            expected(lines, DEFAULT, false, eol),
+          );
+        },
+      ),
       { numRuns: 25 },
     );
   });
