@@ -22,7 +22,8 @@ const cli = join(root, 'bin', 'flowwatch.js');
 const data = join(root, 'bench', 'data', 'long-line');
 mkdirSync(data, { recursive: true });
 
-const REC = '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.5 40000 443 6 3 1200 1716200000 1716200060 ACCEPT OK';
+const REC =
+  '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.5 40000 443 6 3 1200 1716200000 1716200060 ACCEPT OK';
 
 /** Streams record, a line of `mib` MiB of 'x', record, into `path` (gzip when asked). */
 async function writeCase(path, mib, gzip) {
