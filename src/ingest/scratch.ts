@@ -2,13 +2,15 @@
 // releases when its process dies, so the next run removes what killed runs left behind and never a live run's.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Name of the lock socket in a run's folder. */
 const LOCK = 'lock';
+/** Where the socket cannot be made (a temp path too long for a socket address): the owner's pid instead. */
+const OWNER = 'owner.pid';
 /** A folder still being set up (no lock yet) is left alone for this long. */
 const SETUP_GRACE_MS = 60 * 60 * 1000;
 
@@ -19,7 +21,7 @@ export function scratchRoot(base = tmpdir()): string {
 
 /**
  * True when the run owning `dir` is certainly gone: its lock socket refuses connections (the listening socket
- * died with its process) or was never made. Anything unexpected counts as alive: a scratch folder is only ever
+ * died with its process), or it has no socket and its owner.pid names no process (or it has neither). Anything unexpected counts as alive: a scratch folder is only ever
  * removed when its owner is known to be dead.
  */
 function ownerDead(dir: string): Promise<boolean> {
@@ -29,10 +31,29 @@ function ownerDead(dir: string): Promise<boolean> {
       sock.destroy();
       resolve(false);
     });
-    sock.once('error', (e: NodeJS.ErrnoException) =>
-      resolve(e.code === 'ECONNREFUSED' || e.code === 'ENOENT'),
-    );
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNREFUSED') resolve(true);
+      else if (e.code === 'ENOENT') resolve(pidDead(dir));
+      else resolve(false);
+    });
   });
+}
+
+/** For a folder without a lock socket: dead unless its owner.pid names a process that exists. */
+function pidDead(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, OWNER), 'utf8'));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -44,7 +65,7 @@ function ownerDead(dir: string): Promise<boolean> {
 export class Scratch {
   private constructor(
     readonly dir: string,
-    private readonly server: Server,
+    private readonly server: Server | undefined,
   ) {}
 
   /**
@@ -57,17 +78,19 @@ export class Scratch {
     const name = `${process.pid}-${randomBytes(4).toString('hex')}`;
     const setup = join(root, `.new-${name}`);
     mkdirSync(setup, { mode: 0o700 });
-    const server = createServer((c) => c.destroy());
+    let server: Server | undefined = createServer((c) => c.destroy());
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(join(setup, LOCK), () => resolve());
+        server!.once('error', reject);
+        server!.listen(join(setup, LOCK), () => resolve());
       });
-    } catch (err) {
-      rmSync(setup, { recursive: true, force: true });
-      throw err;
+      server.unref();
+    } catch {
+      // No socket here (path too long for a socket address, or no Unix sockets): fall back to the pid, which a
+      // reused pid can make look alive (the folder then waits for a later run), never the other way round.
+      server = undefined;
+      writeFileSync(join(setup, OWNER), String(process.pid));
     }
-    server.unref();
     const dir = join(root, name);
     renameSync(setup, dir);
     return new Scratch(dir, server);
@@ -104,7 +127,7 @@ export class Scratch {
 
   /** Removes this run's folder and releases its lock (synchronous, so it also works in a signal handler). */
   remove(): void {
-    this.server.close();
+    this.server?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
