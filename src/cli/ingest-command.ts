@@ -1,11 +1,10 @@
 // `flowwatch ingest`: load files, directory trees or stdin into the store and report what could not be read.
 
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { ingest } from '../ingest/ingest.js';
+import { Scratch } from '../ingest/scratch.js';
 import { deriveDatapoints } from '../metrics/datapoints.js';
 import { parseFormat } from '../records/format.js';
 import { Store } from '../storage/store.js';
@@ -63,9 +62,11 @@ Examples:
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       // Ctrl-C or SIGTERM: remove the scratch copies and leave; the file being loaded is rolled back (its
       // transaction never commits) and every file committed so far stays.
-      const scratch = mkdtempSync(join(tmpdir(), 'flowwatch-'));
+      // Scratch copies live in a run folder under $TMPDIR/flowwatch-scratch-<uid>; folders left by killed runs
+      // (kill -9) are removed here, at the start of the next run.
+      const scratch = await Scratch.create();
       const interrupted = (signal: NodeJS.Signals) => {
-        rmSync(scratch, { recursive: true, force: true });
+        scratch.remove();
         io.err(
           `\nflowwatch: interrupted (${signal}); files loaded so far are kept, run the same command again to load the rest\n`,
         );
@@ -85,7 +86,7 @@ Examples:
           format,
           ...range,
           concurrency,
-          scratch,
+          scratch: scratch.dir,
           stdin: io.stdin,
           derive: deriveDatapoints(filters),
           onProgress: (p) => {
@@ -120,7 +121,7 @@ Examples:
       } finally {
         process.off('SIGINT', interrupted);
         process.off('SIGTERM', interrupted);
-        rmSync(scratch, { recursive: true, force: true });
+        scratch.remove();
         store.close();
       }
     });

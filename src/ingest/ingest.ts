@@ -1,8 +1,8 @@
 // Ingest: files, directory trees and stdin into the store, in parallel, one crash-safe transaction per file.
 
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SourceError, UserError } from '../core/errors.js';
@@ -21,6 +21,7 @@ import type {
 import { discover } from './discover.js';
 import { type FileKind, fileKind, sha256File } from './file-probe.js';
 import { normalize } from './normalize.js';
+import { Scratch } from './scratch.js';
 
 export interface IngestOptions {
   /** Format of header-less input (CloudWatch Logs exports, stdin). Default: the default format. */
@@ -32,7 +33,7 @@ export interface IngestOptions {
   /** Where stdin ("-") is read from; tests pass their own stream. */
   readonly stdin?: NodeJS.ReadableStream | undefined;
   readonly onProgress?: ((p: IngestProgress) => void) | undefined;
-  /** Folder for scratch files; the caller owns it. Default: a new folder in the system's temp folder. */
+  /** Folder for scratch files; the caller owns it. Default: a run folder made (and removed) by `Scratch`. */
   readonly scratch?: string | undefined;
   /** SQL run in each file's transaction after its records (metric-filter datapoints). */
   readonly derive?: DeriveSql | undefined;
@@ -100,7 +101,8 @@ export async function ingest(
 ): Promise<IngestSummary> {
   const t0 = performance.now();
   const { files, pruned } = await discover(paths, opts.since, opts.until);
-  const tmp = opts.scratch ?? (await mkdtemp(join(tmpdir(), 'flowwatch-')));
+  const own = opts.scratch === undefined ? await Scratch.create() : undefined;
+  const tmp = opts.scratch ?? own!.dir;
   try {
     const sizes = new Map<string, number>();
     let stdinPath: string | undefined;
@@ -232,7 +234,7 @@ export async function ingest(
       timeSources,
     };
   } finally {
-    if (opts.scratch === undefined) await rm(tmp, { recursive: true, force: true });
+    own?.remove();
   }
 }
 
@@ -290,13 +292,14 @@ export async function loadFile(
   );
   const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format: split.format };
   // A damaged gzip file keeps every whole line before the damage; the damage itself is a reject.
-  const problem: FileProblem | undefined = split.damage
-    ? {
-        line: split.damage.line,
-        code: 'TRUNCATED',
-        reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
-      }
-    : undefined;
+  const problems: FileProblem[] = [...split.problems];
+  if (split.damage) {
+    problems.push({
+      line: split.damage.line,
+      code: 'TRUNCATED',
+      reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
+    });
+  }
   try {
     const result = await loader.loadText(
       meta,
@@ -307,7 +310,7 @@ export async function loadFile(
         oddLines: split.oddLines,
         timesPath,
       },
-      problem,
+      problems,
     );
     return { format: split.format, result };
   } catch (err) {

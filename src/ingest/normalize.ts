@@ -3,8 +3,10 @@
 
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import type { Format } from '../records/format.js';
+import { MAX_LINE_BYTES } from '../records/parse-line.js';
+import { type GzipEnd, gunzipMembers } from './gunzip-members.js';
+import { LineSplitter } from './line-splitter.js';
 
 const BLANK = -2;
 const NORMAL = -1;
@@ -56,6 +58,20 @@ export interface Normalized {
   readonly lines: number;
   /** For a damaged gzip stream: the first line that could not be read, and why. */
   readonly damage?: { readonly line: number; readonly reason: string };
+  /**
+   * Lines (and bytes) that never reach DuckDB, located: lines over MAX_LINE_BYTES (LINE_TOO_LONG) and bytes
+   * after the last gzip member (TRAILING_GARBAGE). The loader stores them as rejects.
+   */
+  readonly problems: readonly NormalizeProblem[];
+}
+
+/** A located reject found while splitting. */
+export interface NormalizeProblem {
+  readonly line: number;
+  readonly code: 'LINE_TOO_LONG' | 'TRAILING_GARBAGE';
+  readonly reason: string;
+  /** The start of the line (clipped), when there is one. */
+  readonly text: string | null;
 }
 
 const SPACE = 0x20;
@@ -149,11 +165,43 @@ class Sink {
   }
 }
 
+/** The first bytes of an over-long line as text, control characters shown as `?`. */
+function headText(head: Buffer, total: number): string {
+  const b = Buffer.from(head);
+  for (let j = 0; j < b.length; j++) if (b[j]! < SPACE && b[j] !== TAB) b[j] = 0x3f;
+  return `${b.toString('utf8')}${total > b.length ? '...' : ''}`;
+}
+
+/** What a gzip end other than a clean one means for the file: damage (lines lost) or a trailing-garbage reject. */
+function gzipOutcome(end: GzipEnd): { damage?: string; garbage?: string } {
+  switch (end.kind) {
+    case 'ok':
+      return {};
+    case 'garbage':
+      return {
+        garbage: end.zeros
+          ? `${end.bytes} zero bytes (padding) follow the last gzip member at byte ${end.offset}; they hold no data`
+          : `${end.bytes} bytes at byte ${end.offset}, after the last complete gzip member, are not gzip data (trailing garbage); every record before them was read`,
+      };
+    case 'truncated':
+      return { damage: `the gzip stream ends early at byte ${end.offset} (truncated file)` };
+    case 'corrupt':
+      return { damage: `gzip: ${end.message} (at byte ${end.offset})` };
+    default: {
+      const never: never = end;
+      return never;
+    }
+  }
+}
+
 /**
  * Reads `path` once and writes `normalPath` (`<line> <record>` per line) and `oddPath`
  * (`<line> <flag> <text>` per line, flag `-` or the column of a control character). `chooseFormat` gets the
  * first line and decides the format and whether that line is a header. Blank lines are dropped (they hold
- * no record) but counted in the numbering. A damaged gzip stream ends the file at the last whole line.
+ * no record) but counted in the numbering. A line ends at LF, CRLF or a lone CR (see `splitLines`). A line
+ * longer than MAX_LINE_BYTES is not buffered: its bytes are counted and skipped, and it becomes a
+ * LINE_TOO_LONG problem, so time is linear and memory bounded whatever the input. A damaged gzip stream ends
+ * the file at the last whole line; bytes after the last complete gzip member are a TRAILING_GARBAGE problem.
  */
 export async function normalize(
   path: string,
@@ -164,25 +212,28 @@ export async function normalize(
 ): Promise<Normalized> {
   const normal = await Sink.create(normalPath);
   const odd = await Sink.create(oddPath);
+  const problems: NormalizeProblem[] = [];
   let format: Format | undefined;
   let skip = 0;
   let fields = 0;
   let kinds: Uint8Array = new Uint8Array(0);
   let lineNo = 0;
-  let carry: Buffer = Buffer.alloc(0);
   let damage: string | undefined;
+  let garbage: string | undefined;
+
+  const choose = (first: string): boolean => {
+    const choice = chooseFormat(first);
+    format = choice.format;
+    fields = format.fields.length;
+    kinds = kindsOf(format);
+    return choice.header;
+  };
 
   const handle = (buf: Buffer, s: number, e: number): void => {
     lineNo++;
-    if (format === undefined) {
-      const choice = chooseFormat(buf.toString('utf8', s, e));
-      format = choice.format;
-      fields = format.fields.length;
-      kinds = kindsOf(format);
-      if (choice.header) {
-        skip = 1;
-        return;
-      }
+    if (format === undefined && choose(buf.toString('utf8', s, e))) {
+      skip = 1;
+      return;
     }
     const verdict = scanLine(buf, s, e, fields, kinds);
     if (verdict === BLANK) return;
@@ -199,54 +250,39 @@ export async function normalize(
     odd.line(lineNo, String(verdict), text, 0, text.length);
   };
 
-  const consume = (chunk: Buffer): void => {
-    let s = 0;
-    let nl = chunk.indexOf(NL);
-    if (carry.length > 0) {
-      // The line cut at the end of the previous chunk: join only that line.
-      if (nl < 0) {
-        carry = Buffer.concat([carry, chunk]);
-        return;
-      }
-      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
-      handle(joined, 0, joined.length);
-      s = nl + 1;
-      nl = chunk.indexOf(NL, s);
-    }
-    while (nl >= 0) {
-      handle(chunk, s, nl);
-      s = nl + 1;
-      nl = chunk.indexOf(NL, s);
-    }
-    carry = Buffer.from(chunk.subarray(s));
-  };
+  const splitter = new LineSplitter({
+    line: handle,
+    tooLong: (length, head) => {
+      lineNo++;
+      if (format === undefined) choose('');
+      problems.push({
+        line: lineNo,
+        code: 'LINE_TOO_LONG',
+        reason: `the line is ${length} bytes long, over the limit of ${MAX_LINE_BYTES} bytes (a flow log record is at most a few hundred); is this a flow log file?`,
+        text: headText(head, length),
+      });
+    },
+  });
 
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    if (gzip) {
-      const inflate = createGunzip({ chunkSize: 1 << 20 });
-      raw.on('error', (err) => inflate.destroy(err));
-      raw.pipe(inflate);
-      try {
-        for await (const chunk of inflate) {
-          consume(chunk as Buffer);
-          if (normal.full) normal.flush();
-          if (odd.full) odd.flush();
-        }
-      } catch (err) {
-        const msg = err instanceof Error ? err.message : String(err);
-        damage =
-          msg === 'unexpected end of file' ? 'the gzip stream ends early (truncated file)' : `gzip: ${msg}`;
-      }
-    } else {
-      for await (const chunk of raw) {
-        consume(chunk as Buffer);
-        if (normal.full) normal.flush();
-        if (odd.full) odd.flush();
-      }
+    let end: GzipEnd = { kind: 'ok', members: 1 };
+    const chunks: AsyncIterable<Buffer> = gzip
+      ? gunzipMembers(raw, (e) => {
+          end = e;
+        })
+      : raw;
+    for await (const chunk of chunks) {
+      splitter.push(chunk);
+      if (normal.full) normal.flush();
+      if (odd.full) odd.flush();
     }
-    // A last line without a newline is a line, unless the stream was cut (then it is the damaged part).
-    if (carry.length > 0 && damage === undefined) handle(carry, 0, carry.length);
+    ({ damage, garbage } = gzipOutcome(end));
+    // A last line without a line break is a line, unless the stream was cut (then it is the damaged part).
+    splitter.end(damage === undefined);
+    if (garbage !== undefined) {
+      problems.push({ line: lineNo + 1, code: 'TRAILING_GARBAGE', reason: garbage, text: null });
+    }
   } finally {
     raw.destroy();
     await normal.close();
@@ -258,6 +294,7 @@ export async function normalize(
     normalLines: normal.count,
     oddLines: odd.count,
     lines: lineNo,
+    problems,
   };
   return damage === undefined ? result : { ...result, damage: { line: lineNo + 1, reason: damage } };
 }

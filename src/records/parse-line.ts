@@ -20,7 +20,8 @@ export type RejectCode =
   | 'OUT_OF_RANGE'
   | 'BAD_JSON'
   | 'INVALID_UTF8'
-  | 'CONTROL_CHAR';
+  | 'CONTROL_CHAR'
+  | 'LINE_TOO_LONG';
 
 /** Why a line was rejected, and where. */
 export interface LineProblem {
@@ -41,6 +42,26 @@ export type ParsedLine =
       readonly prefixTime?: number;
     }
   | { readonly ok: false; readonly problem: LineProblem };
+
+/**
+ * Longest line read, in bytes without its line break (1 MiB). A flow log record is at most a few hundred
+ * bytes, even JSON-wrapped; a longer line is rejected as LINE_TOO_LONG (the bulk loader skips its bytes
+ * without buffering them).
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/**
+ * Splits text into lines the way every loader does: a line ends at LF, at CRLF, or at a lone CR (classic
+ * Mac OS files), as Node's readline, Python's universal newlines and DuckDB's reader do. A final line break
+ * does not start another line.
+ *
+ * @example splitLines('a\rb\r\nc\n') // ['a', 'b', 'c']
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
 
 /** Start/end values above this are milliseconds (in seconds it would be the year 5138). */
 export const MILLIS_THRESHOLD = 100_000_000_000;
@@ -133,6 +154,16 @@ function clip(s: string): string {
  * @example parseLine('2 123 eni-1 - - - - - - - 1 2 - NODATA', DEFAULT).ok // true
  */
 export function parseLine(line: string, format: Format): ParsedLine {
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so only long strings need their bytes counted.
+  if (line.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) > MAX_LINE_BYTES) {
+    return {
+      ok: false,
+      problem: {
+        code: 'LINE_TOO_LONG',
+        reason: `the line is ${Buffer.byteLength(line)} bytes long, over the limit of ${MAX_LINE_BYTES} bytes`,
+      },
+    };
+  }
   const ctl = controlColumn(line);
   if (ctl > 0) {
     return {

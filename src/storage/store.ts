@@ -60,11 +60,16 @@ export interface FileMeta {
   readonly keyTime?: number | undefined;
 }
 
-/** A line-independent problem with a file, recorded as a reject (e.g. a truncated gzip stream). */
+/**
+ * A problem found before DuckDB reads the file, recorded as a reject: a truncated gzip stream (TRUNCATED: the
+ * file is then stored as not complete), an over-long line, trailing garbage after the gzip data.
+ */
 export interface FileProblem {
   readonly line: number;
   readonly code: string;
   readonly reason: string;
+  /** The line's text (or its start), when there is one. */
+  readonly text?: string | null;
 }
 
 export interface LoadResult {
@@ -593,10 +598,18 @@ export class Loader {
     this.scan = `fw_csv_rejects_${Loader.counter++}`;
   }
 
-  /** Loads a text file already split into normal and odd lines (line numbers travel with the lines). */
-  async loadText(meta: FileMeta, split: SplitText, problem?: FileProblem): Promise<LoadResult> {
+  /**
+   * Loads a text file already split into normal and odd lines (line numbers travel with the lines). Every
+   * line written to the split files must come back as a record or a reject: if DuckDB's reader dropped one
+   * silently, the file fails (rolled back) rather than being stored as complete with lines missing.
+   */
+  async loadText(
+    meta: FileMeta,
+    split: SplitText,
+    problems: readonly FileProblem[] = [],
+  ): Promise<LoadResult> {
     const table = await this.store.recordTable(meta.format);
-    return this.load(meta, table, problem, async (id, into) => {
+    return this.load(meta, table, problems, async (id, into) => {
       let records = 0;
       const unreadable: Unreadable[] = [];
       const times = split.timesPath;
@@ -613,8 +626,10 @@ export class Loader {
           [id],
         );
         // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing.
-        unreadable.push(...(await this.unreadable(scan1, 1)));
+        const bad = await this.unreadable(scan1, 1);
+        unreadable.push(...bad);
         await this.dropScan(scan1);
+        this.accounted(meta, 'normal', split.normalLines, records + bad.length);
       }
       if (split.oddLines > 0) {
         const scan3 = `${this.scan}_o`;
@@ -629,10 +644,11 @@ export class Loader {
         records += good;
         const bad = await this.unreadable(scan3, 2);
         unreadable.push(...bad);
+        let rejected = 0;
         if (good + bad.length < split.oddLines) {
           const scan4 = `${this.scan}_o2`;
           await this.dropScan(scan4);
-          await this.conn.run(
+          rejected = await this.insertCount(
             `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw
              FROM (${oddSelectSql(meta.format, split.oddPath, scan4)}) WHERE err IS NOT NULL`,
             [id],
@@ -640,15 +656,27 @@ export class Loader {
           await this.dropScan(scan4);
         }
         await this.dropScan(scan3);
+        this.accounted(meta, 'odd', split.oddLines, good + bad.length + rejected);
       }
       return { records, unreadable };
     });
   }
 
+  /** Throws when fewer lines came back from DuckDB's reader than the splitter wrote. */
+  private accounted(meta: FileMeta, which: string, written: number, seen: number): void {
+    if (seen !== written) {
+      throw new StoreError(
+        'LINES_UNACCOUNTED',
+        `${written - seen} of the ${written} ${which} lines of ${meta.path} came back neither as a record nor as a reject`,
+        'this is a flowwatch bug: please report it with the file',
+      );
+    }
+  }
+
   /** Loads a Parquet file, reading columns by name. `columns` are the file's column names in `meta.format` order. */
   async loadParquet(meta: FileMeta, columns: readonly string[]): Promise<LoadResult> {
     const table = await this.store.recordTable(meta.format);
-    return this.load(meta, table, undefined, async (id, into) => {
+    return this.load(meta, table, [], async (id, into) => {
       const select = parquetSelectSql(meta.format, meta.path, columns);
       const rows = Number(
         (await read(this.conn, `SELECT count(*) AS n FROM read_parquet(${literal(meta.path)})`)).rows[0]![
@@ -725,7 +753,7 @@ export class Loader {
   private async load(
     meta: FileMeta,
     table: string,
-    problem: FileProblem | undefined,
+    problems: readonly FileProblem[],
     fill: (id: number, into: string) => Promise<{ records: number; unreadable: Unreadable[] }>,
   ): Promise<LoadResult> {
     const c = this.conn;
@@ -769,7 +797,7 @@ export class Loader {
           await c.run(sql);
         }
       }
-      const extra = [...unreadable, ...(problem ? [{ ...problem, text: null }] : [])];
+      const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
       for (const e of extra) {
         await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
           id,

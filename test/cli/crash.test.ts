@@ -1,7 +1,15 @@
 // kill -9 in the middle of an ingest, then the same ingest again: exact counts, no file twice, none missing.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +46,45 @@ beforeAll(() => {
   manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The run folders of ingests started with TMPDIR=`tmp` (src/ingest/scratch.ts). */
+function runFolders(tmp: string): string[] {
+  const root = join(tmp, `flowwatch-scratch-${process.getuid?.() ?? 'user'}`);
+  return existsSync(root) ? readdirSync(root).sort() : [];
+}
+
+/** Starts an ingest of the corpus with TMPDIR=`tmp` and resolves once its run folder holds a scratch file. */
+function startedIngest(
+  tmp: string,
+  db: string,
+): Promise<{ child: ReturnType<typeof spawn>; folder: string }> {
+  const before = new Set(runFolders(tmp));
+  const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--concurrency', '1'], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: 'ignore',
+  });
+  return new Promise((res, rej) => {
+    const poll = setInterval(() => {
+      const folder = runFolders(tmp).find((f) => !before.has(f) && !f.startsWith('.new-'));
+      const root = join(tmp, `flowwatch-scratch-${process.getuid?.() ?? 'user'}`);
+      if (folder && readdirSync(join(root, folder)).some((f) => f.startsWith('normal-'))) {
+        clearInterval(poll);
+        res({ child, folder });
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      rej(new Error(`ingest exited (${code}) before its scratch files appeared`));
+    });
+  });
+}
+
+function killed(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((res) => {
+    child.on('exit', () => res());
+    child.kill('SIGKILL');
+  });
+}
 
 /** Starts an ingest and SIGKILLs it after `ms` milliseconds (or lets it finish if it is faster). */
 function killedIngest(db: string, ms: number): Promise<number | null> {
@@ -107,9 +154,9 @@ describe('crash safety', () => {
       child.stderr.on('data', (d) => {
         err += d;
       });
-      // Interrupt once the scratch folder exists (the load has started).
+      // Interrupt once the run's scratch folder exists (the load has started).
       const poll = setInterval(() => {
-        if (readdirSync(tmp).length > 0) {
+        if (runFolders(tmp).length > 0) {
           clearInterval(poll);
           setTimeout(() => child.kill('SIGINT'), 200);
         }
@@ -122,10 +169,41 @@ describe('crash safety', () => {
     // 480k records take seconds to load; the signal comes 200 ms after the load started.
     expect(result.code).toBe(130);
     expect(result.err).toMatch(/interrupted \(SIGINT\); files loaded so far are kept/);
-    expect(readdirSync(tmp)).toEqual([]);
+    expect(runFolders(tmp)).toEqual([]);
     const rerun = JSON.parse(fw(['ingest', corpus, '--db', db, '--json']).out);
     expect(rerun.loaded + rerun.duplicates).toBe(manifest.files.length);
     const n = JSON.parse(fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json']).out)[0].n;
     expect(n).toBe(manifest.records);
   });
+
+  it("scratch left by a SIGKILLed ingest is removed by the next run, never a live run's", async () => {
+    const tmp = join(dir, 'tmp-kill');
+    mkdirSync(tmp);
+    const small = join(dir, 'small.log');
+    writeFileSync(
+      small,
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.5 40000 443 6 3 1200 1716200000 1716200060 ACCEPT OK\n',
+    );
+    // A: killed with its scratch copies on disk.
+    const a = await startedIngest(tmp, join(dir, 'scratch-a.duckdb'));
+    await killed(a.child);
+    expect(runFolders(tmp)).toEqual([a.folder]);
+    // B: a live run; starting it removes A's folder.
+    const b = await startedIngest(tmp, join(dir, 'scratch-b.duckdb'));
+    expect(runFolders(tmp)).toEqual([b.folder]);
+    // C: a short run while B is still loading leaves B's folder alone and removes its own.
+    const c = spawnSync('node', [BIN, 'ingest', small, '--db', join(dir, 'scratch-c.duckdb')], {
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    expect(c.status).toBe(0);
+    expect(b.child.exitCode).toBeNull();
+    expect(runFolders(tmp)).toEqual([b.folder]);
+    // B killed too: the next run removes its folder.
+    await killed(b.child);
+    const d = spawnSync('node', [BIN, 'ingest', small, '--db', join(dir, 'scratch-d.duckdb')], {
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    expect(d.status).toBe(0);
+    expect(runFolders(tmp)).toEqual([]);
+  }, 120_000);
 });

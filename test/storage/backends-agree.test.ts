@@ -10,7 +10,7 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
 import { eventTime } from '../../src/records/event-time.js';
 import { DEFAULT, type Format, parseFormat } from '../../src/records/format.js';
-import { isBlankLine, parseLine } from '../../src/records/parse-line.js';
+import { isBlankLine, MAX_LINE_BYTES, parseLine, splitLines } from '../../src/records/parse-line.js';
 import { Store } from '../../src/storage/store.js';
 
 let dir: string;
@@ -38,12 +38,19 @@ interface Outcome {
 }
 
 /**
- * What the JavaScript parser says of each non-blank line (line numbers count the header); `ingestTime` is the
- * file's ingest time, the event time of a record with no time of its own.
+ * What the JavaScript parser says of each non-blank line of the lines joined by `eol` and cut again by
+ * `splitLines` (line numbers count the header); `ingestTime` is the file's ingest time, the event time of a
+ * record with no time of its own.
  */
-function expected(lines: readonly string[], format: Format, header: boolean, ingestTime: number): Outcome[] {
+function expected(
+  lines: readonly string[],
+  format: Format,
+  header: boolean,
+  ingestTime: number,
+  eol = '\n',
+): Outcome[] {
   const out: Outcome[] = [];
-  lines.forEach((l, i) => {
+  splitLines(lines.join(eol)).forEach((l, i) => {
     if (isBlankLine(l)) return;
     const line = i + 1 + (header ? 1 : 0);
     const p = parseLine(l, format);
@@ -70,11 +77,12 @@ async function loaded(
   format: Format,
   header: boolean,
   gzip: boolean,
+  eol = '\n',
 ): Promise<{ outcomes: Outcome[]; ingestTime: number }> {
   const body =
-    (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}\n` : '') + lines.join('\n');
+    (header ? `${format.fields.map((f) => f.def?.aws ?? f.name).join(' ')}${eol}` : '') + lines.join(eol);
   // A final blank line of a unique width keeps every file's content distinct (identical files are skipped).
-  const unique = `${body}\n${' '.repeat(n)}`;
+  const unique = `${body}${eol}${' '.repeat(n)}`;
   const path = join(dir, `f${n++}.log${gzip ? '.gz' : ''}`);
   writeFileSync(path, gzip ? gzipSync(unique) : unique);
   const s = await ingest(store, [path], { format: header ? undefined : format, concurrency: 1 });
@@ -114,9 +122,9 @@ async function loaded(
 }
 
 /** Loads the lines as one file and checks the store against the reference parser. */
-async function agree(lines: readonly string[], format: Format, header: boolean, gzip: boolean) {
-  const got = await loaded(lines, format, header, gzip);
-  expect(got.outcomes).toEqual(expected(lines, format, header, got.ingestTime));
+async function agree(lines: readonly string[], format: Format, header: boolean, gzip: boolean, eol = '\n') {
+  const got = await loaded(lines, format, header, gzip, eol);
+  expect(got.outcomes).toEqual(expected(lines, format, header, got.ingestTime, eol));
 }
 
 const CASES: string[] = [
@@ -171,6 +179,36 @@ describe('bulk loader agrees with the reference parser', () => {
       await agree(CASES, DEFAULT, false, gzip);
     });
   }
+
+  for (const eol of ['\r', '\r\n']) {
+    it(`on the edge-case table with ${JSON.stringify(eol)} line endings (gzip)`, async () => {
+      await agree(CASES, DEFAULT, false, true, eol);
+    });
+  }
+
+  it('on lines at and over the length limit', async () => {
+    const rec = CASES[0]!;
+    const lines = [
+      rec,
+      'x'.repeat(MAX_LINE_BYTES),
+      rec,
+      'x'.repeat(MAX_LINE_BYTES + 1),
+      rec,
+      `${rec}  ${' '.repeat(MAX_LINE_BYTES)}`,
+      rec,
+    ];
+    const { outcomes: got, ingestTime } = await loaded(lines, DEFAULT, false, false);
+    expect(got.map((o) => o.code ?? 'ok')).toEqual([
+      'ok',
+      'FIELD_COUNT',
+      'ok',
+      'LINE_TOO_LONG',
+      'ok',
+      'LINE_TOO_LONG',
+      'ok',
+    ]);
+    expect(got).toEqual(expected(lines, DEFAULT, false, ingestTime));
+  });
 
   it('on a custom format with a header line and an unknown field', async () => {
     const format = parseFormat(
@@ -236,9 +274,13 @@ describe('bulk loader agrees with the reference parser', () => {
       },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 60 }), async (lines) => {
-        await agree(lines, DEFAULT, false, false);
-      }),
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 60 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        async (lines, eol) => {
+          await agree(lines, DEFAULT, false, false, eol);
+        },
+      ),
       { numRuns: 25 },
     );
   });
