@@ -363,6 +363,7 @@ export class AthenaSession {
     return {
       db: t.db,
       name: t.name,
+      files: parts.flatMap((p) => p.files),
       sql: relationSql({
         columns: t.columns.map(typed),
         partitionColumns: t.partitionColumns.map(typed),

@@ -89,7 +89,15 @@ export interface MonitorSettings {
   readonly region: string;
   /** Seconds after a period closes before alarms are evaluated (late records get that long). */
   readonly evaluationDelaySeconds: number;
+  /**
+   * DuckDB's memory limit for the store (its buffer pool: loads, queries, caches; beyond it DuckDB spills to
+   * disk or fails the one query), e.g. `1GB`. Without one DuckDB takes up to 80% of the machine's memory.
+   */
+  readonly memoryLimit: string;
 }
+
+/** A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB, MiB, GiB, TiB). */
+export const MEMORY_SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export const DEFAULT_MONITOR: MonitorSettings = {
   listen: '127.0.0.1:8080',
@@ -99,6 +107,7 @@ export const DEFAULT_MONITOR: MonitorSettings = {
   account: '000000000000',
   region: 'us-east-1',
   evaluationDelaySeconds: 2,
+  memoryLimit: '1GB',
 };
 
 const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
@@ -324,8 +333,18 @@ export function checkMonitor(
   const account = r.string(m, 'account', false, 'a 12-digit account id') ?? DEFAULT_MONITOR.account;
   if (!/^\d{12}$/.test(account))
     r.fail('account', 'CONFIG_TYPE', `account: "${account}" is not a 12-digit account id`);
+  const memoryLimit = r.string(m, 'memoryLimit', false, 'a size such as 1GB') ?? DEFAULT_MONITOR.memoryLimit;
+  if (!MEMORY_SIZE.test(memoryLimit)) {
+    r.fail(
+      'memoryLimit',
+      'CONFIG_TYPE',
+      `memoryLimit: "${memoryLimit}" is not a memory size`,
+      'a number and a unit, e.g. 512MB or 2GB',
+    );
+  }
   const value: MonitorSettings = {
     listen,
+    memoryLimit,
     stateDir: r.string(m, 'stateDir', false, 'a folder') ?? DEFAULT_MONITOR.stateDir,
     flushMillis: r.number(m, 'flushMillis', DEFAULT_MONITOR.flushMillis, 10, 60_000, true),
     flushRecords: r.number(m, 'flushRecords', DEFAULT_MONITOR.flushRecords, 1, 10_000_000, true),

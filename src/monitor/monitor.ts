@@ -33,6 +33,8 @@ export interface MonitorOptions {
   /** Overrides of the config's monitor settings (CLI flags). */
   readonly listen?: string | undefined;
   readonly stateDir?: string | undefined;
+  /** DuckDB memory limit of the store, e.g. `1GB` (default: monitor.memoryLimit of the config). */
+  readonly memoryLimit?: string | undefined;
   /** Extra authenticated routes for the HTTP server (the dashboard API of `flowwatch serve`), given the parts. */
   readonly register?: ((app: FastifyInstance, parts: MonitorParts) => void | Promise<void>) | undefined;
   /** Public routes (the dashboard's static files). */
@@ -97,7 +99,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
 
-  const store = await Store.open(opts.db);
+  // The store runs the dashboard's user SQL: confine it to the folders ingestion reads (its scratch folder
+  // and the directory sources), so that no SQL can reach any other file, a URL or an extension.
+  const store = await Store.open(opts.db, {
+    memoryLimit: opts.memoryLimit ?? settings.memoryLimit,
+    confineTo: [scratch, ...config.sources.flatMap((s) => (s.type === 'directory' ? [resolve(s.path)] : []))],
+  });
   const started = Date.now();
   let filters: readonly CheckedMetricFilter[] = config.filters;
   const sink = await StoreSink.open(store, {

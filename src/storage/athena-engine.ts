@@ -1,19 +1,22 @@
 // The local Athena's query engine: a private in-memory DuckDB with the Trino macros, one view per referenced
-// Athena table (schema = Athena database) over exactly that table's files, and the user's SELECT checked by
-// the SQL sandbox (sandbox.ts) before it runs, so it can read those views and nothing else.
+// Athena table (schema = Athena database) over exactly that table's files, confined by DuckDB to those files
+// (no other file, URL, extension or setting change), and the user's SELECT checked by the SQL sandbox
+// (sandbox.ts) before it runs, so it can read those views and nothing else.
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import { UserError } from '../core/errors.js';
 import { TRINO_MACROS } from './athena-macros.js';
 import { checkSandboxedSql, SandboxError } from './sandbox.js';
 import { ident, literal } from './sql.js';
-import { type QueryResult, read, userSqlError } from './store.js';
+import { confine, type QueryResult, read, userSqlError } from './store.js';
 
 /** An Athena table as a relation: its database, name and the SELECT over its files (athena-relation.ts). */
 export interface AthenaView {
   readonly db: string;
   readonly name: string;
   readonly sql: string;
+  /** Every file `sql` reads: the only files the engine may open. */
+  readonly files: readonly string[];
 }
 
 export interface AthenaQueryOptions {
@@ -40,8 +43,11 @@ export async function runAthenaQuery(
     for (const m of TRINO_MACROS) await conn.run(m.sql);
     const schemas = new Set([opts.currentDb, ...views.map((v) => v.db)]);
     for (const s of schemas) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);
-    for (const v of views) await conn.run(`CREATE VIEW ${ident(v.db)}.${ident(v.name)} AS ${v.sql}`);
     await conn.run(`SET search_path = ${literal(ident(opts.currentDb))}`);
+    // From here on DuckDB itself refuses every file but the tables' own, every URL and extension, and any
+    // change of settings: the user's SQL runs on this instance, whatever SQL text it makes DuckDB bind.
+    await confine(conn, { paths: views.flatMap((v) => v.files) });
+    for (const v of views) await conn.run(`CREATE VIEW ${ident(v.db)}.${ident(v.name)} AS ${v.sql}`);
     const parsed = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
     const functions = await read(conn, 'SELECT DISTINCT lower(function_name) AS n FROM duckdb_functions()');
     const types = await read(conn, 'SELECT DISTINCT lower(type_name) AS n FROM duckdb_types()');
@@ -69,7 +75,6 @@ export async function runAthenaQuery(
       }
       throw err;
     }
-    await conn.run('SET lock_configuration = true');
     return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
   } catch (err) {
     if (err instanceof UserError) throw err;

@@ -10,7 +10,7 @@ let store: Store;
 const opts = { timeoutMs: 5_000, maxRows: 100 };
 
 beforeAll(async () => {
-  store = await Store.open(':memory:');
+  store = await Store.open(':memory:', { confineTo: [] });
 });
 afterAll(() => store?.close());
 
