@@ -99,10 +99,11 @@ export class AthenaSession {
 
   /** Brings an `s3://` location into the S3 cache first (when reading S3 through the SDK). */
   private async fetched(location: string, span: { start: number; end: number }): Promise<string> {
+    const dir = this.dirOf(location, span); // refuses a location leading out of the cache first
     if (this.opts.s3Root === undefined && this.opts.s3 && /^s3[an]?:\/\//i.test(location)) {
       await this.opts.s3.sync(location);
     }
-    return this.dirOf(location, span);
+    return dir;
   }
 
   private async table(q: QualifiedName): Promise<CatalogTable> {
