@@ -53,7 +53,13 @@ export function registerServe(program: Command, io: Io): void {
           ...dashboardRoutes(),
           onNewToken: (token, file) => io.err(`\nAPI token (shown once; also in ${file}):\n  ${token}\n\n`),
         });
-        io.err(`flowwatch dashboard: ${monitor.url}/#token=${monitor.token}\n(Ctrl-C to stop)\n`);
+        // The token goes to the terminal only when it was just created: logs of later starts (journald,
+        // container logs) never hold it. `flowwatch token show` prints it again.
+        io.err(
+          monitor.tokenCreated
+            ? `flowwatch dashboard: ${monitor.url}/#token=${monitor.token}\n(Ctrl-C to stop)\n`
+            : `flowwatch dashboard: ${monitor.url}/#token=<token>\n(the API token: flowwatch token show; Ctrl-C to stop)\n`,
+        );
         await runUntilSignal(io, monitor);
       },
     );

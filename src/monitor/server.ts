@@ -13,8 +13,8 @@ import { handleSubscriptionRequest } from '../ingest/sources/subscription.js';
 export interface ServerOptions {
   /** `host:port`; port 0 picks a free port. */
   readonly listen: string;
-  /** Bearer token for /healthz, /metrics (and the API). */
-  readonly token: string;
+  /** The bearer token for /healthz, /metrics (and the API), asked at each request (it can be rotated). */
+  readonly token: () => string;
   readonly endpoints: readonly (FirehoseSourceConfig | SubscriptionSourceConfig)[];
   readonly sink: Sink;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -102,13 +102,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Everything under /api needs the token, whichever route would answer (the dashboard's static files
   // match any GET, and a 404 would tell a stranger which API routes exist).
   app.addHook('onRequest', async (req, reply) => {
-    if (apiPath(req.url) && !authorized(req, opts.token)) await unauthorized(reply);
+    if (apiPath(req.url) && !authorized(req, opts.token())) await unauthorized(reply);
   });
 
   // Monitor routes: bearer token.
   await app.register(async (r) => {
     r.addHook('onRequest', async (req, reply) => {
-      if (!authorized(req, opts.token)) await unauthorized(reply);
+      if (!authorized(req, opts.token())) await unauthorized(reply);
     });
     r.get('/healthz', async () => ({ status: 'ok', ...opts.health() }));
     r.get('/metrics', async (_req, reply) =>
