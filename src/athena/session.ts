@@ -34,6 +34,8 @@ export interface SessionOptions {
   readonly s3?: S3Mirror;
   /** Row cap of a SELECT (default 10 000). */
   readonly maxRows?: number;
+  /** A SELECT is interrupted after this many milliseconds (QueryTimeoutError; default: no limit). */
+  readonly timeoutMs?: number;
   /** The clock for `NOW` in projection ranges. */
   readonly now?: () => Date;
 }
@@ -387,6 +389,7 @@ export class AthenaSession {
     const r = await runAthenaQuery(rewritten, views, {
       currentDb: this.db,
       maxRows: this.opts.maxRows ?? 10_000,
+      ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });
     return { columns: r.columns.map((c) => c.name), rows: r.rows, truncated: r.truncated };
   }

@@ -94,6 +94,12 @@ export interface MonitorSettings {
    * disk or fails the one query), e.g. `1GB`. Without one DuckDB takes up to 80% of the machine's memory.
    */
   readonly memoryLimit: string;
+  /**
+   * Dashboard/API queries running at once (0: half of Node's libuv thread pool, 8 of flowwatch's 16), so
+   * that ingestion always keeps threads of its own; more wait in line, up to `queryQueue` (then 503).
+   */
+  readonly queryConcurrency: number;
+  readonly queryQueue: number;
 }
 
 /** A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB, MiB, GiB, TiB). */
@@ -108,6 +114,8 @@ export const DEFAULT_MONITOR: MonitorSettings = {
   region: 'us-east-1',
   evaluationDelaySeconds: 2,
   memoryLimit: '1GB',
+  queryConcurrency: 0,
+  queryQueue: 64,
 };
 
 const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
@@ -345,6 +353,8 @@ export function checkMonitor(
   const value: MonitorSettings = {
     listen,
     memoryLimit,
+    queryConcurrency: r.number(m, 'queryConcurrency', DEFAULT_MONITOR.queryConcurrency, 0, 1024, true),
+    queryQueue: r.number(m, 'queryQueue', DEFAULT_MONITOR.queryQueue, 0, 100_000, true),
     stateDir: r.string(m, 'stateDir', false, 'a folder') ?? DEFAULT_MONITOR.stateDir,
     flushMillis: r.number(m, 'flushMillis', DEFAULT_MONITOR.flushMillis, 10, 60_000, true),
     flushRecords: r.number(m, 'flushRecords', DEFAULT_MONITOR.flushRecords, 1, 10_000_000, true),

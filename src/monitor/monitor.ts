@@ -11,6 +11,7 @@ import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { Dispatcher } from '../notify/index.js';
+import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { apiToken, followToken } from './api-token.js';
@@ -96,6 +97,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   // and the directory sources), so that no SQL can reach any other file, a URL or an extension.
   const store = await Store.open(opts.db, {
     memoryLimit: opts.memoryLimit ?? settings.memoryLimit,
+    queryGate: new QueryGate(
+      settings.queryConcurrency > 0 ? settings.queryConcurrency : defaultQueryConcurrency(),
+      settings.queryQueue,
+    ),
     confineTo: [scratch, ...config.sources.flatMap((s) => (s.type === 'directory' ? [resolve(s.path)] : []))],
   });
   const started = Date.now();

@@ -4,11 +4,11 @@
 // (sandbox.ts) before it runs, so it can read those views and nothing else.
 
 import { DuckDBInstance } from '@duckdb/node-api';
-import { UserError } from '../core/errors.js';
+import { QueryTimeoutError, UserError } from '../core/errors.js';
 import { TRINO_MACROS } from './athena-macros.js';
 import { checkSandboxedSql, SandboxError } from './sandbox.js';
 import { ident, literal } from './sql.js';
-import { confine, type QueryResult, read, userSqlError } from './store.js';
+import { confine, deadline, type QueryResult, read, userSqlError } from './store.js';
 
 /** An Athena table as a relation: its database, name and the SELECT over its files (athena-relation.ts). */
 export interface AthenaView {
@@ -23,6 +23,8 @@ export interface AthenaQueryOptions {
   /** The database unqualified names resolve in (`USE db`). */
   readonly currentDb: string;
   readonly maxRows: number;
+  /** Interrupt the SELECT after this many milliseconds (QueryTimeoutError); default no limit. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export async function runAthenaQuery(
 ): Promise<QueryResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  let expired = false;
+  let cancel = () => {};
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     for (const m of TRINO_MACROS) await conn.run(m.sql);
@@ -75,11 +79,16 @@ export async function runAthenaQuery(
       }
       throw err;
     }
+    cancel = deadline(conn, opts.timeoutMs, () => {
+      expired = true;
+    });
     return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
   } catch (err) {
+    if (expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
     if (err instanceof UserError) throw err;
     throw userSqlError(err);
   } finally {
+    cancel();
     conn.closeSync();
     instance.closeSync();
   }

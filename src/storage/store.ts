@@ -8,6 +8,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { Format } from '../records/format.js';
 import { normalRecordsSql, oddSelectSql, parquetSelectSql } from './ingest-sql.js';
+import { QueryGate } from './query-gate.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
 import {
   baseSchema,
@@ -42,6 +43,8 @@ export interface OpenOptions {
    * confined or read-only. `[]` allows no directory at all.
    */
   readonly confineTo?: readonly string[];
+  /** The line user queries (withReader, sandboxQuery) wait in; default: half the libuv pool, 64 waiting. */
+  readonly queryGate?: QueryGate;
 }
 
 /**
@@ -166,11 +169,21 @@ export function userSqlError(err: unknown): StoreError {
   return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
 }
 
+/** What is left of a time limit started at `started` (at least 1 ms; undefined: no limit). */
+function remaining(timeoutMs: number | undefined, started: number): number | undefined {
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return timeoutMs;
+  return Math.max(1, timeoutMs - (Date.now() - started));
+}
+
 /**
  * Interrupts `conn` once `timeoutMs` have passed (and again every 25 ms, in case the interrupt fell between two
  * queries), calling `onExpire` first. Returns the function that cancels it.
  */
-function deadline(conn: DuckDBConnection, timeoutMs: number | undefined, onExpire: () => void): () => void {
+export function deadline(
+  conn: DuckDBConnection,
+  timeoutMs: number | undefined,
+  onExpire: () => void,
+): () => void {
   if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return () => undefined;
   let again: NodeJS.Timeout | undefined;
   const first = setTimeout(() => {
@@ -208,6 +221,8 @@ export class Store {
     private readonly timeoutMs?: number,
     /** The instance has no file, network or extension access beyond what it needs (see confine). */
     private readonly confined = false,
+    /** Admits user queries (shared by the owner and its readers). */
+    readonly gate: QueryGate = new QueryGate(),
   ) {}
 
   /**
@@ -248,7 +263,16 @@ export class Store {
     }
     const conn = await instance.connect();
     const confined = opts.readOnly === true || opts.confineTo !== undefined;
-    const store = new Store(instance, conn, full, opts.readOnly === true, 'owner', undefined, confined);
+    const store = new Store(
+      instance,
+      conn,
+      full,
+      opts.readOnly === true,
+      'owner',
+      undefined,
+      confined,
+      opts.queryGate,
+    );
     if (opts.readOnly) {
       await confine(conn, {});
       const ok = await read(
@@ -466,19 +490,37 @@ export class Store {
    * @example const r = await store.withReader((reader) => top(reader, 'talkers'), { timeoutMs: 10_000 });
    */
   async withReader<T>(fn: (reader: Store) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
-    const conn = await this.instance.connect();
-    const reader = new Store(this.instance, conn, this.path, true, 'reader', opts.timeoutMs, this.confined);
-    const cancel = deadline(conn, opts.timeoutMs, () => {
-      reader.expired = true;
-    });
+    const started = Date.now();
+    const leave = await this.gate.enter(
+      started + (opts.timeoutMs ?? Number.POSITIVE_INFINITY),
+      opts.timeoutMs ?? 0,
+    );
     try {
-      return await fn(reader);
-    } catch (err) {
-      if (reader.expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
-      throw err;
+      const conn = await this.instance.connect();
+      const reader = new Store(
+        this.instance,
+        conn,
+        this.path,
+        true,
+        'reader',
+        opts.timeoutMs,
+        this.confined,
+        this.gate,
+      );
+      const cancel = deadline(conn, remaining(opts.timeoutMs, started), () => {
+        reader.expired = true;
+      });
+      try {
+        return await fn(reader);
+      } catch (err) {
+        if (reader.expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
+        throw err;
+      } finally {
+        cancel();
+        conn.closeSync();
+      }
     } finally {
-      cancel();
-      conn.closeSync();
+      leave();
     }
   }
 
@@ -498,13 +540,15 @@ export class Store {
    */
   async sandboxQuery(sql: string, opts: SandboxOptions): Promise<QueryResult> {
     if (!this.confined) throw new Error('user SQL needs a confined store (Store.open with confineTo)');
+    const started = Date.now();
+    const leave = await this.gate.enter(started + opts.timeoutMs, opts.timeoutMs);
     const conn = await this.instance.connect();
     let expired = false;
     let cancel = () => {};
     try {
       const parsed = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
       checkSandboxedSql(sql, String(parsed.rows[0]?.['j']), await this.sandboxCatalog(conn));
-      cancel = deadline(conn, opts.timeoutMs, () => {
+      cancel = deadline(conn, remaining(opts.timeoutMs, started), () => {
         expired = true;
       });
       return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
@@ -515,6 +559,7 @@ export class Store {
     } finally {
       cancel();
       conn.closeSync();
+      leave();
     }
   }
 

@@ -87,6 +87,8 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       region: 'us-east-1',
       evaluationDelaySeconds: 2,
       memoryLimit: '1GB',
+      queryConcurrency: 0,
+      queryQueue: 64,
     });
   });
 
