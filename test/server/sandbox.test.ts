@@ -167,3 +167,14 @@ describe('readers', () => {
     await expect(store.withReader((r) => r.checkpoint())).rejects.toThrow(/reader cannot write/);
   });
 });
+
+describe('user SQL', () => {
+  it('runs only on a confined store: an instance with file access refuses it outright', async () => {
+    const open = await Store.open(':memory:');
+    try {
+      await expect(open.sandboxQuery('SELECT 1', opts)).rejects.toThrow(/confined store/);
+    } finally {
+      open.close();
+    }
+  });
+});
