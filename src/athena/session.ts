@@ -34,6 +34,8 @@ export interface SessionOptions {
   readonly s3?: S3Mirror;
   /** Row cap of a SELECT (default 10 000). */
   readonly maxRows?: number;
+  /** A SELECT is interrupted after this many milliseconds (QueryTimeoutError; default: no limit). */
+  readonly timeoutMs?: number;
   /** The clock for `NOW` in projection ranges. */
   readonly now?: () => Date;
 }
@@ -99,10 +101,11 @@ export class AthenaSession {
 
   /** Brings an `s3://` location into the S3 cache first (when reading S3 through the SDK). */
   private async fetched(location: string, span: { start: number; end: number }): Promise<string> {
+    const dir = this.dirOf(location, span); // refuses a location leading out of the cache first
     if (this.opts.s3Root === undefined && this.opts.s3 && /^s3[an]?:\/\//i.test(location)) {
       await this.opts.s3.sync(location);
     }
-    return this.dirOf(location, span);
+    return dir;
   }
 
   private async table(q: QualifiedName): Promise<CatalogTable> {
@@ -363,6 +366,7 @@ export class AthenaSession {
     return {
       db: t.db,
       name: t.name,
+      files: parts.flatMap((p) => p.files),
       sql: relationSql({
         columns: t.columns.map(typed),
         partitionColumns: t.partitionColumns.map(typed),
@@ -385,6 +389,7 @@ export class AthenaSession {
     const r = await runAthenaQuery(rewritten, views, {
       currentDb: this.db,
       maxRows: this.opts.maxRows ?? 10_000,
+      ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });
     return { columns: r.columns.map((c) => c.name), rows: r.rows, truncated: r.truncated };
   }

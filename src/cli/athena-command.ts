@@ -11,8 +11,9 @@ import { AthenaSession } from '../athena/session.js';
 import { renderSetup, setupPlan } from '../athena/setup.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
-import { dbPath, type Io, positiveInt } from './context.js';
+import { dbPath, type Io, positiveInt, timeoutFlag } from './context.js';
 import { parseOutput, render } from './output.js';
+import { DEFAULT_CLI_TIMEOUT } from './sql-command.js';
 
 interface Flags {
   file?: string;
@@ -20,6 +21,7 @@ interface Flags {
   database?: string;
   output: string;
   maxRows: string;
+  timeout: string;
   locationRoot?: string;
   s3Endpoint?: string;
   s3Region?: string;
@@ -39,6 +41,11 @@ export function registerAthena(program: Command, io: Io): void {
     .option('--database <name>', 'database unqualified table names refer to (default: default)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .option('--max-rows <n>', 'stop after this many rows', '10000')
+    .option(
+      '--timeout <duration>',
+      'stop a SELECT after this long (e.g. 30s, 10m; 0 for no limit)',
+      DEFAULT_CLI_TIMEOUT,
+    )
     .option('--location-root <dir>', 'read s3://bucket/key locations from <dir>/bucket/key (a local mirror)')
     .option('--s3-endpoint <url>', 'S3 endpoint for s3:// locations (path-style), e.g. http://127.0.0.1:4568')
     .option('--s3-region <region>', 'AWS region of the buckets (default: $AWS_REGION or us-east-1)')
@@ -57,6 +64,7 @@ Example:
     .action(async (statement: string | undefined, flags: Flags) => {
       const output = parseOutput(flags.output);
       const maxRows = positiveInt(flags.maxRows, '--max-rows');
+      const timeoutMs = timeoutFlag(flags.timeout);
       if ((statement === undefined) === (flags.file === undefined)) {
         throw new UsageError('ATHENA_USAGE', 'give either one statement or --file <script.sql>');
       }
@@ -72,6 +80,7 @@ Example:
       try {
         const session = await AthenaSession.open(store, {
           maxRows,
+          timeoutMs,
           ...(flags.database === undefined ? {} : { database: flags.database }),
           ...(flags.locationRoot === undefined ? {} : { s3Root: flags.locationRoot }),
           s3: new S3Mirror({

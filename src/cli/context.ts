@@ -1,5 +1,6 @@
 // What every command gets: output streams, terminal detection, stdin and the shared option readers.
 
+import { MEMORY_SIZE } from '../config/monitor-config.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 
@@ -39,6 +40,36 @@ export function timeRange(
 }
 
 /** A positive integer option value. */
+/** A `--memory-limit` value (a DuckDB memory size such as 2GB), or undefined when absent. */
+export function memoryLimitFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!MEMORY_SIZE.test(v))
+    throw new UsageError(
+      'BAD_MEMORY_LIMIT',
+      `--memory-limit "${v}" is not a memory size`,
+      'e.g. 512MB or 2GB',
+    );
+  return v;
+}
+
+/**
+ * A `--timeout` value in milliseconds: a number with a unit (`500ms`, `30s`, `5m`, `1h`; a bare number is
+ * seconds), or `0`/`none` for no limit (Infinity).
+ */
+export function timeoutFlag(v: string, what = '--timeout'): number {
+  if (v === '0' || v === 'none') return Number.POSITIVE_INFINITY;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  const ms = m ? Number(m[1]) * unit[(m[2] ?? 's') as keyof typeof unit] : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1)
+    throw new UsageError(
+      'BAD_TIMEOUT',
+      `${what} "${v}" is not a duration`,
+      'e.g. 30s, 500ms, 5m, or 0 for none',
+    );
+  return Math.round(ms);
+}
+
 export function positiveInt(v: string, what: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1)
     throw new UsageError('BAD_NUMBER', `${what} "${v}" must be a positive integer`);

@@ -19,6 +19,7 @@ import { registerServe } from './serve-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
+import { registerToken } from './token-command.js';
 import { registerTop } from './top-command.js';
 
 /** Exit codes: 0 ok, 1 bad input or store problem, 2 bad usage, 3 ingest finished with failed files, 70 bug. */
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerInit(program, io);
   registerMonitor(program, io);
   registerServe(program, io);
+  registerToken(program, io);
   registerAlarms(program, io);
   registerNotifications(program, io);
   registerTop(program, io);

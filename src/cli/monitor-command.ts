@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { type Monitor, startMonitor } from '../monitor/monitor.js';
-import { dbPath, type Io } from './context.js';
+import { dbPath, type Io, memoryLimitFlag } from './context.js';
 
 /** The file in the state folder naming the process of a running monitor. */
 export const PID_FILE = 'monitor.pid';
@@ -23,6 +23,10 @@ export function registerMonitor(program: Command, io: Io): void {
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('--listen <host:port>', 'HTTP address (default: monitor.listen of the config, 127.0.0.1:8080)')
     .option('--state-dir <dir>', 'state folder (default: monitor.stateDir of the config, ./flowwatch-state)')
+    .option(
+      '--memory-limit <size>',
+      'DuckDB memory limit of the store, e.g. 2GB (default: monitor.memoryLimit of the config, 1GB)',
+    )
     .option('--log <format>', 'json or text', 'json')
     .addHelpText(
       'after',
@@ -33,7 +37,14 @@ starter). The process prints its URL and, on its first start, the API token for 
 a restart resumes where it stopped.`,
     )
     .action(
-      async (flags: { config: string; db?: string; listen?: string; stateDir?: string; log: string }) => {
+      async (flags: {
+        config: string;
+        db?: string;
+        listen?: string;
+        stateDir?: string;
+        memoryLimit?: string;
+        log: string;
+      }) => {
         if (flags.log !== 'json' && flags.log !== 'text')
           throw new UsageError('BAD_LOG', `--log "${flags.log}" is not json or text`);
         const config = loadConfig(flags.config, true);
@@ -45,6 +56,7 @@ a restart resumes where it stopped.`,
           env: io.env,
           listen: flags.listen,
           stateDir: flags.stateDir,
+          memoryLimit: memoryLimitFlag(flags.memoryLimit),
           onNewToken: (token, file) =>
             io.err(
               `\nAPI token (shown once; also in ${file}):\n  ${token}\nUse it as: Authorization: Bearer <token>\n\n`,

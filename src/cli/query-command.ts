@@ -19,10 +19,10 @@ import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
 import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
-import { dbPath, type Io, timeRange } from './context.js';
+import { dbPath, type Io, timeoutFlag, timeRange } from './context.js';
 import { caret } from './input-lines.js';
 import { parseOutput, render } from './output.js';
-import { type EngineFlags, parseEngine } from './sql-command.js';
+import { DEFAULT_CLI_TIMEOUT, type EngineFlags, parseEngine } from './sql-command.js';
 
 interface Flags extends EngineFlags {
   table: string;
@@ -39,6 +39,7 @@ interface Flags extends EngineFlags {
   list?: boolean;
   stats?: boolean;
   sql?: boolean;
+  timeout: string;
 }
 
 export function registerQuery(program: Command, io: Io): void {
@@ -57,6 +58,11 @@ export function registerQuery(program: Command, io: Io): void {
     .option('-n, --name <name>', 'run a query from the library (see --list)')
     .option('--list', 'list the library of named queries')
     .option('--stats', 'also report records scanned and matched (one more pass over the data)')
+    .option(
+      '--timeout <duration>',
+      'stop the query after this long (e.g. 30s, 10m; 0 for no limit)',
+      DEFAULT_CLI_TIMEOUT,
+    )
     .option(
       '--sql',
       'print the SQL the query compiles to (DuckDB, or Trino with --engine athena), and do not run it',
@@ -126,6 +132,7 @@ Examples:
         );
       }
       const output = parseOutput(flags.output);
+      const timeoutMs = timeoutFlag(flags.timeout);
       if (flags.last !== undefined && (flags.since !== undefined || flags.until !== undefined)) {
         throw new UsageError('BAD_RANGE', '--last cannot be combined with --since or --until');
       }
@@ -144,7 +151,10 @@ Examples:
           io.out(`${toSql(plan, { formats: ['<format of each file>'], ...range }).sql}\n`);
           return;
         }
-        const r = await runQuery(store!, query, { ...range, statistics: flags.stats === true });
+        const r = await store!.withReader(
+          (reader) => runQuery(reader, query, { ...range, statistics: flags.stats === true }),
+          { timeoutMs },
+        );
         io.out(render({ columns: r.columns, rows: r.rows }, output));
         if (output === 'table') {
           const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];

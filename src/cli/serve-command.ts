@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { startMonitor } from '../monitor/monitor.js';
 import { dashboardRoutes } from '../server/dashboard.js';
-import { dbPath, type Io } from './context.js';
+import { dbPath, type Io, memoryLimitFlag } from './context.js';
 import { runUntilSignal } from './monitor-command.js';
 
 export function registerServe(program: Command, io: Io): void {
@@ -22,6 +22,10 @@ export function registerServe(program: Command, io: Io): void {
     )
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('--state-dir <dir>', 'state folder (default: monitor.stateDir of the config, ./flowwatch-state)')
+    .option(
+      '--memory-limit <size>',
+      'DuckDB memory limit of the store, e.g. 2GB (default: monitor.memoryLimit of the config, 1GB)',
+    )
     .option('--log <format>', 'json or text', 'text')
     .action(
       async (flags: {
@@ -30,6 +34,7 @@ export function registerServe(program: Command, io: Io): void {
         config: string;
         db?: string;
         stateDir?: string;
+        memoryLimit?: string;
         log: string;
       }) => {
         if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535)
@@ -44,10 +49,17 @@ export function registerServe(program: Command, io: Io): void {
           env: io.env,
           listen: `${flags.host}:${flags.port}`,
           stateDir: flags.stateDir,
+          memoryLimit: memoryLimitFlag(flags.memoryLimit),
           ...dashboardRoutes(),
           onNewToken: (token, file) => io.err(`\nAPI token (shown once; also in ${file}):\n  ${token}\n\n`),
         });
-        io.err(`flowwatch dashboard: ${monitor.url}/#token=${monitor.token}\n(Ctrl-C to stop)\n`);
+        // The token goes to the terminal only when it was just created: logs of later starts (journald,
+        // container logs) never hold it. `flowwatch token show` prints it again.
+        io.err(
+          monitor.tokenCreated
+            ? `flowwatch dashboard: ${monitor.url}/#token=${monitor.token}\n(Ctrl-C to stop)\n`
+            : `flowwatch dashboard: ${monitor.url}/#token=<token>\n(the API token: flowwatch token show; Ctrl-C to stop)\n`,
+        );
         await runUntilSignal(io, monitor);
       },
     );

@@ -1,10 +1,11 @@
-// `flowwatch sql`: the user's SQL over the store, read-only and without file system access.
+// `flowwatch sql`: the user's SQL over the store, read-only, without file system access, in the SQL sandbox and
+// with a time limit.
 
 import type { Command } from 'commander';
 import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
 import { UsageError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
-import { dbPath, type Io, positiveInt } from './context.js';
+import { dbPath, type Io, positiveInt, timeoutFlag } from './context.js';
 import { parseOutput, render } from './output.js';
 
 /** The options `sql` and `query` share for choosing and reaching an engine. */
@@ -21,7 +22,11 @@ interface SqlFlags extends EngineFlags {
   db?: string;
   output: string;
   maxRows: string;
+  timeout: string;
 }
+
+/** `flowwatch sql` and `flowwatch query` stop a local query after this long unless --timeout says otherwise. */
+export const DEFAULT_CLI_TIMEOUT = '5m';
 
 export function parseEngine(v: string): 'duckdb' | 'athena' {
   if (v === 'duckdb' || v === 'athena') return v;
@@ -36,6 +41,11 @@ export function registerSql(program: Command, io: Io): void {
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .option('--max-rows <n>', 'stop after this many rows', '10000')
+    .option(
+      '--timeout <duration>',
+      'stop the query after this long (e.g. 30s, 10m; 0 for no limit)',
+      DEFAULT_CLI_TIMEOUT,
+    )
     .option('--engine <engine>', 'duckdb (the local store) or athena (Amazon Athena)', 'duckdb')
     .option('--workgroup <name>', 'Athena workgroup (with --engine athena)')
     .option('--database <name>', 'Athena database (with --engine athena)')
@@ -47,7 +57,8 @@ export function registerSql(program: Command, io: Io): void {
       `
 Tables: flows (one column per field, see "flowwatch fields"; plus extra, file_id, line),
 files (what was ingested), rejects (lines that could not be read, with their reasons).
-The store is opened read-only and SQL cannot read or write files.
+The store is opened read-only; SQL cannot read or write files, reach URLs, load extensions or read
+settings (the same sandbox as the dashboard's SQL editor: one SELECT over the store's tables).
 
 Example:
   flowwatch sql "SELECT srcaddr, count(*) AS n FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY n DESC LIMIT 5"`,
@@ -55,6 +66,7 @@ Example:
     .action(async (sql: string, flags: SqlFlags) => {
       const output = parseOutput(flags.output);
       const maxRows = positiveInt(flags.maxRows, '--max-rows');
+      const timeoutMs = timeoutFlag(flags.timeout);
       if (parseEngine(flags.engine) === 'athena') {
         const r = await withInterrupt((signal) =>
           runRemote(athenaClient(flags), sql, {
@@ -72,7 +84,7 @@ Example:
       }
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
-        const r = await store.userQuery(sql, maxRows);
+        const r = await store.sandboxQuery(sql, { timeoutMs, maxRows });
         io.out(render({ columns: r.columns.map((c) => c.name), rows: r.rows }, output));
         if (r.truncated) io.err(`(only the first ${maxRows} rows are shown; raise --max-rows to see more)\n`);
       } finally {

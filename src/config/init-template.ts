@@ -92,4 +92,7 @@ sources:
 monitor:
   listen: 127.0.0.1:8080
   stateDir: flowwatch-state
+  # memoryLimit: 1GB        # DuckDB's memory for loads and queries (it spills to disk beyond)
+  # queryConcurrency: 0     # dashboard queries at once (0: half the thread pool), the rest wait
+  # queryQueue: 64          # queries waiting at most; more are answered 503 with Retry-After
 `;

@@ -101,7 +101,21 @@ export interface MonitorSettings {
    * beyond it a request is answered 503 with Retry-After and its sender retries.
    */
   readonly maxBodyMegabytesInFlight: number;
+  /**
+   * DuckDB's memory limit for the store (its buffer pool: loads, queries, caches; beyond it DuckDB spills to
+   * disk or fails the one query), e.g. `1GB`. Without one DuckDB takes up to 80% of the machine's memory.
+   */
+  readonly memoryLimit: string;
+  /**
+   * Dashboard/API queries running at once (0: half of Node's libuv thread pool, 8 of flowwatch's 16), so
+   * that ingestion always keeps threads of its own; more wait in line, up to `queryQueue` (then 503).
+   */
+  readonly queryConcurrency: number;
+  readonly queryQueue: number;
 }
+
+/** A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB, MiB, GiB, TiB). */
+export const MEMORY_SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export const DEFAULT_MONITOR: MonitorSettings = {
   listen: '127.0.0.1:8080',
@@ -112,6 +126,9 @@ export const DEFAULT_MONITOR: MonitorSettings = {
   region: 'us-east-1',
   evaluationDelaySeconds: 2,
   maxBodyMegabytesInFlight: 256,
+  memoryLimit: '1GB',
+  queryConcurrency: 0,
+  queryQueue: 64,
 };
 
 const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
@@ -339,8 +356,20 @@ export function checkMonitor(
   const account = r.string(m, 'account', false, 'a 12-digit account id') ?? DEFAULT_MONITOR.account;
   if (!/^\d{12}$/.test(account))
     r.fail('account', 'CONFIG_TYPE', `account: "${account}" is not a 12-digit account id`);
+  const memoryLimit = r.string(m, 'memoryLimit', false, 'a size such as 1GB') ?? DEFAULT_MONITOR.memoryLimit;
+  if (!MEMORY_SIZE.test(memoryLimit)) {
+    r.fail(
+      'memoryLimit',
+      'CONFIG_TYPE',
+      `memoryLimit: "${memoryLimit}" is not a memory size`,
+      'a number and a unit, e.g. 512MB or 2GB',
+    );
+  }
   const value: MonitorSettings = {
     listen,
+    memoryLimit,
+    queryConcurrency: r.number(m, 'queryConcurrency', DEFAULT_MONITOR.queryConcurrency, 0, 1024, true),
+    queryQueue: r.number(m, 'queryQueue', DEFAULT_MONITOR.queryQueue, 0, 100_000, true),
     stateDir: r.string(m, 'stateDir', false, 'a folder') ?? DEFAULT_MONITOR.stateDir,
     flushMillis: r.number(m, 'flushMillis', DEFAULT_MONITOR.flushMillis, 10, 60_000, true),
     flushRecords: r.number(m, 'flushRecords', DEFAULT_MONITOR.flushRecords, 1, 10_000_000, true),

@@ -63,6 +63,15 @@ export class SourceError extends UserError {
 /** The store cannot be opened or a query against it failed because of the user's SQL. */
 export class StoreError extends UserError {}
 
+/** Too many queries run and wait already: try again after `retryAfterSeconds` (HTTP 503 + Retry-After). */
+export class BusyError extends UserError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super('BUSY', message, `try again in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A query that ran longer than its time limit and was interrupted. */
 export class QueryTimeoutError extends UserError {
   readonly timeoutMs: number;

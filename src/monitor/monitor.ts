@@ -2,8 +2,6 @@
 // and sends the notifications, until stopped. Everything it must not forget lives in the store (records,
 // datapoints, batch keys, source checkpoints) or the state folder (alarm states, outbox, API token).
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,10 +11,11 @@ import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
-import { writeFileDurable } from '../notify/durable-file.js';
 import { Dispatcher } from '../notify/index.js';
+import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
+import { apiToken, followToken } from './api-token.js';
 import { DirectorySource } from './directory-source.js';
 import { EndpointErrors, sourcesHealth } from './health.js';
 import { prometheus } from './metrics.js';
@@ -24,8 +23,7 @@ import { type RunningServer, startServer } from './server.js';
 import { liveSource } from './sources.js';
 import { StoreSink } from './store-sink.js';
 
-/** The file in the state folder holding the API token. */
-export const TOKEN_FILE = 'api-token';
+export { TOKEN_FILE } from './api-token.js';
 
 export interface MonitorOptions {
   readonly config: Config;
@@ -35,6 +33,8 @@ export interface MonitorOptions {
   /** Overrides of the config's monitor settings (CLI flags). */
   readonly listen?: string | undefined;
   readonly stateDir?: string | undefined;
+  /** DuckDB memory limit of the store, e.g. `1GB` (default: monitor.memoryLimit of the config). */
+  readonly memoryLimit?: string | undefined;
   /** Extra authenticated routes for the HTTP server (the dashboard API of `flowwatch serve`), given the parts. */
   readonly register?: ((app: FastifyInstance, parts: MonitorParts) => void | Promise<void>) | undefined;
   /** Public routes (the dashboard's static files). */
@@ -69,18 +69,12 @@ export interface MonitorParts {
 export interface Monitor
   extends Pick<MonitorParts, 'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'stateDir'> {
   readonly url: string;
+  /** The API token now (it follows `flowwatch token rotate`). */
   readonly token: string;
+  /** True when this start created the token (it is shown only then). */
+  readonly tokenCreated: boolean;
   /** Stops sources, commits what waits, stops alarms and notifications, closes the store. */
   stop(): Promise<void>;
-}
-
-/** Reads the API token of a state folder, creating it (mode 600) on first use. */
-export async function apiToken(stateDir: string): Promise<{ token: string; created: boolean; file: string }> {
-  const file = join(stateDir, TOKEN_FILE);
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), created: false, file };
-  const token = `fw_${randomBytes(24).toString('base64url')}`;
-  await writeFileDurable(file, `${token}\n`, 0o600);
-  return { token, created: true, file };
 }
 
 /**
@@ -100,11 +94,22 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   await mkdir(stateDir, { recursive: true });
   const { token, created, file } = await apiToken(stateDir);
   if (created) opts.onNewToken?.(token, file);
+  // `flowwatch token rotate` replaces the file: the server follows it within a second, without a restart.
+  const currentToken = followToken(file, token);
   const scratch = join(stateDir, 'scratch');
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
 
-  const store = await Store.open(opts.db);
+  // The store runs the dashboard's user SQL: confine it to the folders ingestion reads (its scratch folder
+  // and the directory sources), so that no SQL can reach any other file, a URL or an extension.
+  const store = await Store.open(opts.db, {
+    memoryLimit: opts.memoryLimit ?? settings.memoryLimit,
+    queryGate: new QueryGate(
+      settings.queryConcurrency > 0 ? settings.queryConcurrency : defaultQueryConcurrency(),
+      settings.queryQueue,
+    ),
+    confineTo: [scratch, ...config.sources.flatMap((s) => (s.type === 'directory' ? [resolve(s.path)] : []))],
+  });
   const started = Date.now();
   let filters: readonly CheckedMetricFilter[] = config.filters;
   let warnedIngestTime = false;
@@ -163,7 +168,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   try {
     server = await startServer({
       listen,
-      token,
+      token: currentToken,
       onEndpointRequest: (source, res) => endpointErrors.note(source, res),
       maxBodyBytesInFlight: settings.maxBodyMegabytesInFlight * 1024 * 1024,
       endpoints,
@@ -223,7 +228,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
-    token,
+    get token() {
+      return currentToken();
+    },
+    tokenCreated: created,
     store,
     sink,
     alarms,

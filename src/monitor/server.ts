@@ -49,8 +49,8 @@ const limitOf = (ep: FirehoseSourceConfig | SubscriptionSourceConfig) => ep.maxB
 export interface ServerOptions {
   /** `host:port`; port 0 picks a free port. */
   readonly listen: string;
-  /** Bearer token for /healthz, /metrics (and the API). */
-  readonly token: string;
+  /** The bearer token for /healthz, /metrics (and the API), asked at each request (it can be rotated). */
+  readonly token: () => string;
   readonly endpoints: readonly (FirehoseSourceConfig | SubscriptionSourceConfig)[];
   readonly sink: Sink;
   /** Bound on the request body bytes all endpoints hold at once (default 256 MiB, at least the largest limit). */
@@ -79,6 +79,26 @@ export function sameSecret(given: string | undefined, expected: string): boolean
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** True for `/api` and every path under it, however percent-encoded (the router decodes it too). */
+function apiPath(url: string): boolean {
+  let path = url.split('?')[0] ?? '';
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // not decodable: the router will not match it to an API route either
+  }
+  return /^\/+api(\/|$)/.test(path);
+}
+
+/** Answers 401 with how to authenticate. */
+async function unauthorized(reply: FastifyReply): Promise<void> {
+  await reply.code(401).header('www-authenticate', 'Bearer').send({
+    error: 'UNAUTHORIZED',
+    message:
+      'send Authorization: Bearer <token> (printed when the monitor first started; also in the state folder)',
+  });
 }
 
 /** True when the request carries `Authorization: Bearer <token>`. */
@@ -119,16 +139,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       .send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
+  // Everything under /api needs the token, whichever route would answer (the dashboard's static files
+  // match any GET, and a 404 would tell a stranger which API routes exist).
+  app.addHook('onRequest', async (req, reply) => {
+    if (apiPath(req.url) && !authorized(req, opts.token())) await unauthorized(reply);
+  });
+
   // Monitor routes: bearer token.
   await app.register(async (r) => {
     r.addHook('onRequest', async (req, reply) => {
-      if (!authorized(req, opts.token)) {
-        await reply.code(401).header('www-authenticate', 'Bearer').send({
-          error: 'UNAUTHORIZED',
-          message:
-            'send Authorization: Bearer <token> (printed when the monitor first started; also in the state folder)',
-        });
-      }
+      if (!authorized(req, opts.token())) await unauthorized(reply);
     });
     r.get('/healthz', async () => ({ status: 'ok', ...opts.health() }));
     r.get('/metrics', async (_req, reply) =>

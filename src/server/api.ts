@@ -48,7 +48,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
   await app.register(
     async (api) => {
       api.setErrorHandler((err, req, reply) => {
-        const { status, body } = httpError(err);
+        const { status, body, headers } = httpError(err);
         if (status >= 500) {
           ctx.log?.(
             'api_error',
@@ -60,6 +60,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
             'error',
           );
         }
+        if (headers) void reply.headers(headers);
         void reply.code(status).send(body);
       });
       api.setNotFoundHandler((req, reply) => {

@@ -12,8 +12,9 @@ export const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
 /** The `register`/`registerPublic` options that turn a monitor into `flowwatch serve`. */
 export function dashboardRoutes(
-  opts: { queryTimeoutMs?: number; maxRows?: number } = {},
+  opts: { queryTimeoutMs?: number; maxRows?: number; webRoot?: string } = {},
 ): Pick<MonitorOptions, 'register' | 'registerPublic'> {
+  const root = opts.webRoot ?? WEB_ROOT;
   return {
     register: (app: FastifyInstance, parts: MonitorParts) =>
       registerApi(app, {
@@ -24,8 +25,8 @@ export function dashboardRoutes(
         ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
       }),
     registerPublic: async (app: FastifyInstance) => {
-      if (existsSync(WEB_ROOT)) {
-        await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html', maxAge: 0 });
+      if (existsSync(root)) {
+        await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html', maxAge: 0 });
       } else {
         app.get('/', async (_req, reply) =>
           reply

@@ -2,7 +2,7 @@
 // 404, query timeouts 408, Fastify's own refusals (validation 400, body too large 413, ...) as they are, and
 // anything else 500 without internals.
 
-import { QueryTimeoutError, UserError } from '../core/errors.js';
+import { BusyError, QueryTimeoutError, UserError } from '../core/errors.js';
 
 /** Something the request names does not exist (an alarm, a route). */
 export class NotFoundError extends UserError {}
@@ -32,6 +32,8 @@ export interface ErrorBody {
 export interface HttpError {
   readonly status: number;
   readonly body: ErrorBody;
+  /** Extra response headers (Retry-After of a 503). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface ValidationItem {
@@ -104,6 +106,9 @@ function validationBody(e: FrameworkError): ErrorBody {
  */
 export function httpError(err: unknown): HttpError {
   if (err instanceof QueryTimeoutError) return { status: 408, body: userBody(err) };
+  if (err instanceof BusyError) {
+    return { status: 503, body: userBody(err), headers: { 'retry-after': String(err.retryAfterSeconds) } };
+  }
   if (err instanceof NotFoundError) return { status: 404, body: userBody(err) };
   if (err instanceof UserError) return { status: 400, body: userBody(err) };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;

@@ -1,25 +1,30 @@
 // The local Athena's query engine: a private in-memory DuckDB with the Trino macros, one view per referenced
-// Athena table (schema = Athena database) over exactly that table's files, and the user's SELECT checked by
-// the SQL sandbox (sandbox.ts) before it runs, so it can read those views and nothing else.
+// Athena table (schema = Athena database) over exactly that table's files, confined by DuckDB to those files
+// (no other file, URL, extension or setting change), and the user's SELECT checked by the SQL sandbox
+// (sandbox.ts) before it runs, so it can read those views and nothing else.
 
 import { DuckDBInstance } from '@duckdb/node-api';
-import { UserError } from '../core/errors.js';
+import { QueryTimeoutError, UserError } from '../core/errors.js';
 import { TRINO_MACROS } from './athena-macros.js';
 import { checkSandboxedSql, SandboxError } from './sandbox.js';
 import { ident, literal } from './sql.js';
-import { type QueryResult, read, userSqlError } from './store.js';
+import { confine, deadline, type QueryResult, read, userSqlError } from './store.js';
 
 /** An Athena table as a relation: its database, name and the SELECT over its files (athena-relation.ts). */
 export interface AthenaView {
   readonly db: string;
   readonly name: string;
   readonly sql: string;
+  /** Every file `sql` reads: the only files the engine may open. */
+  readonly files: readonly string[];
 }
 
 export interface AthenaQueryOptions {
   /** The database unqualified names resolve in (`USE db`). */
   readonly currentDb: string;
   readonly maxRows: number;
+  /** Interrupt the SELECT after this many milliseconds (QueryTimeoutError); default no limit. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -35,13 +40,18 @@ export async function runAthenaQuery(
 ): Promise<QueryResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  let expired = false;
+  let cancel = () => {};
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     for (const m of TRINO_MACROS) await conn.run(m.sql);
     const schemas = new Set([opts.currentDb, ...views.map((v) => v.db)]);
     for (const s of schemas) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);
-    for (const v of views) await conn.run(`CREATE VIEW ${ident(v.db)}.${ident(v.name)} AS ${v.sql}`);
     await conn.run(`SET search_path = ${literal(ident(opts.currentDb))}`);
+    // From here on DuckDB itself refuses every file but the tables' own, every URL and extension, and any
+    // change of settings: the user's SQL runs on this instance, whatever SQL text it makes DuckDB bind.
+    await confine(conn, { paths: views.flatMap((v) => v.files) });
+    for (const v of views) await conn.run(`CREATE VIEW ${ident(v.db)}.${ident(v.name)} AS ${v.sql}`);
     const parsed = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
     const functions = await read(conn, 'SELECT DISTINCT lower(function_name) AS n FROM duckdb_functions()');
     const types = await read(conn, 'SELECT DISTINCT lower(type_name) AS n FROM duckdb_types()');
@@ -69,12 +79,16 @@ export async function runAthenaQuery(
       }
       throw err;
     }
-    await conn.run('SET lock_configuration = true');
+    cancel = deadline(conn, opts.timeoutMs, () => {
+      expired = true;
+    });
     return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
   } catch (err) {
+    if (expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
     if (err instanceof UserError) throw err;
     throw userSqlError(err);
   } finally {
+    cancel();
     conn.closeSync();
     instance.closeSync();
   }

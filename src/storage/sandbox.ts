@@ -68,12 +68,13 @@ export const SANDBOX_SYSTEM_VIEWS: readonly string[] = [
 ];
 
 /**
- * Functions refused wherever they appear: file readers and scanners, functions running SQL given as text,
+ * Functions refused wherever they appear: file readers and scanners, functions binding or running SQL given as
+ * text (query, json_serialize_plan, json_execute_serialized_sql), variables,
  * checkpoints, logging/profiling/parser switches, secrets, settings, sequences, the random seed, extension
  * loading. (Table functions must moreover be in SANDBOX_TABLE_FUNCTIONS; scalars must already be loaded.)
  */
 const FORBIDDEN =
-  /^(read_.*|.*_scan|parquet_.*|sniff_csv|glob|query|query_table|json_execute_serialized_sql|.*checkpoint.*|enable_.*|disable_.*|truncate_duckdb_logs|duckdb_logs.*|.*secret.*|.*setting.*|nextval|currval|setval|setseed|write_log|getenv|install.*|load.*|import_.*|export_.*|copy_.*|attach.*|detach.*|iceberg_.*|delta_.*|sqlite_.*|postgres_.*|mysql_.*|arrow_.*|pragma_(?!table_info$).*)$/;
+  /^(read_.*|.*_scan|parquet_.*|sniff_csv|glob|query|query_table|json_execute_serialized_sql|json_serialize_plan|getvariable|.*checkpoint.*|enable_.*|disable_.*|truncate_duckdb_logs|duckdb_logs.*|.*secret.*|.*setting.*|nextval|currval|setval|setseed|write_log|getenv|install.*|load.*|import_.*|export_.*|copy_.*|attach.*|detach.*|iceberg_.*|delta_.*|sqlite_.*|postgres_.*|mysql_.*|arrow_.*|pragma_(?!table_info$).*)$/;
 
 /** SHOW TABLES / SHOW ALL TABLES / SHOW DATABASES, as the parser names them. */
 const SHOW_LISTS = new Set(['"tables"', '__show_tables_expanded', '"databases"']);

@@ -3,7 +3,7 @@
 // runs user SQL in the sandbox (see sandbox.ts).
 
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { TimeSource } from '../records/event-time.js';
@@ -16,6 +16,7 @@ import {
   parquetSelectSql,
   type TimeInputs,
 } from './ingest-sql.js';
+import { QueryGate } from './query-gate.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
 import {
   baseSchema,
@@ -44,6 +45,42 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** DuckDB memory limit, e.g. '1GB'. Bounds memory whatever the input size (DuckDB spills to disk). */
   readonly memoryLimit?: string;
+  /**
+   * Confine the database to these directories: it reads and writes files only under them (and its own
+   * database, WAL and spill files); every other path and URL, extension installation and loading, and any
+   * change of settings are refused by DuckDB itself. A store that runs user SQL (sandboxQuery) must be
+   * confined or read-only. `[]` allows no directory at all.
+   */
+  readonly confineTo?: readonly string[];
+  /** The line user queries (withReader, sandboxQuery) wait in; default: half the libuv pool, 64 waiting. */
+  readonly queryGate?: QueryGate;
+}
+
+/**
+ * Takes away the file, network and extension access of `conn`'s whole instance, but for files under
+ * `directories` and the exact files `paths`, and locks its configuration, so that nothing run on any of its
+ * connections can give them back. (The database's own files and spill folder stay allowed: DuckDB adds them.)
+ *
+ * @example await confine(conn, { directories: ['/var/lib/flowwatch/scratch'] })
+ */
+export async function confine(
+  conn: DuckDBConnection,
+  allow: { readonly directories?: readonly string[]; readonly paths?: readonly string[] },
+): Promise<void> {
+  await conn.run('SET autoinstall_known_extensions = false');
+  await conn.run('SET autoload_known_extensions = false');
+  const dirs = allow.directories ?? [];
+  if (dirs.length > 0) {
+    // A trailing separator, or `/data/logs` would also allow `/data/logs-private`.
+    const list = dirs.map((d) => literal(resolve(d).replace(/[\\/]+$/, '') + sep));
+    await conn.run(`SET allowed_directories = [${list.join(', ')}]`);
+  }
+  const paths = allow.paths ?? [];
+  if (paths.length > 0) {
+    await conn.run(`SET allowed_paths = [${paths.map((p) => literal(p)).join(', ')}]`);
+  }
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET lock_configuration = true');
 }
 
 /** What is known about a file before it is loaded. */
@@ -148,11 +185,21 @@ export function userSqlError(err: unknown): StoreError {
   return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
 }
 
+/** What is left of a time limit started at `started` (at least 1 ms; undefined: no limit). */
+function remaining(timeoutMs: number | undefined, started: number): number | undefined {
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return timeoutMs;
+  return Math.max(1, timeoutMs - (Date.now() - started));
+}
+
 /**
  * Interrupts `conn` once `timeoutMs` have passed (and again every 25 ms, in case the interrupt fell between two
  * queries), calling `onExpire` first. Returns the function that cancels it.
  */
-function deadline(conn: DuckDBConnection, timeoutMs: number | undefined, onExpire: () => void): () => void {
+export function deadline(
+  conn: DuckDBConnection,
+  timeoutMs: number | undefined,
+  onExpire: () => void,
+): () => void {
   if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return () => undefined;
   let again: NodeJS.Timeout | undefined;
   const first = setTimeout(() => {
@@ -188,6 +235,10 @@ export class Store {
     /** `reader`: a connection of its own on another Store's database; close() closes only the connection. */
     private readonly role: 'owner' | 'reader' = 'owner',
     private readonly timeoutMs?: number,
+    /** The instance has no file, network or extension access beyond what it needs (see confine). */
+    private readonly confined = false,
+    /** Admits user queries (shared by the owner and its readers). */
+    readonly gate: QueryGate = new QueryGate(),
   ) {}
 
   /**
@@ -227,10 +278,19 @@ export class Store {
       throw new StoreError('STORE_OPEN', `cannot open the store ${path}: ${msg}`);
     }
     const conn = await instance.connect();
-    const store = new Store(instance, conn, full, opts.readOnly === true);
+    const confined = opts.readOnly === true || opts.confineTo !== undefined;
+    const store = new Store(
+      instance,
+      conn,
+      full,
+      opts.readOnly === true,
+      'owner',
+      undefined,
+      confined,
+      opts.queryGate,
+    );
     if (opts.readOnly) {
-      await conn.run(`SET enable_external_access = false`);
-      await conn.run(`SET lock_configuration = true`);
+      await confine(conn, {});
       const ok = await read(
         conn,
         `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'flows'`,
@@ -258,6 +318,7 @@ export class Store {
       // Every stored row carries its own line number, so rows need not be stored in file order; keeping
       // that order would make each INSERT single-threaded (measured: 8.8 s on one core against 4.3 s).
       await conn.run(`SET preserve_insertion_order = false`);
+      if (opts.confineTo !== undefined) await confine(conn, { directories: opts.confineTo });
     }
     return store;
   }
@@ -478,19 +539,37 @@ export class Store {
    * @example const r = await store.withReader((reader) => top(reader, 'talkers'), { timeoutMs: 10_000 });
    */
   async withReader<T>(fn: (reader: Store) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
-    const conn = await this.instance.connect();
-    const reader = new Store(this.instance, conn, this.path, true, 'reader', opts.timeoutMs);
-    const cancel = deadline(conn, opts.timeoutMs, () => {
-      reader.expired = true;
-    });
+    const started = Date.now();
+    const leave = await this.gate.enter(
+      started + (opts.timeoutMs ?? Number.POSITIVE_INFINITY),
+      opts.timeoutMs ?? 0,
+    );
     try {
-      return await fn(reader);
-    } catch (err) {
-      if (reader.expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
-      throw err;
+      const conn = await this.instance.connect();
+      const reader = new Store(
+        this.instance,
+        conn,
+        this.path,
+        true,
+        'reader',
+        opts.timeoutMs,
+        this.confined,
+        this.gate,
+      );
+      const cancel = deadline(conn, remaining(opts.timeoutMs, started), () => {
+        reader.expired = true;
+      });
+      try {
+        return await fn(reader);
+      } catch (err) {
+        if (reader.expired) throw new QueryTimeoutError(opts.timeoutMs ?? 0);
+        throw err;
+      } finally {
+        cancel();
+        conn.closeSync();
+      }
     } finally {
-      cancel();
-      conn.closeSync();
+      leave();
     }
   }
 
@@ -501,19 +580,24 @@ export class Store {
    * `timeoutMs` (QueryTimeoutError) and at most `maxRows` rows are read. Throws SandboxError for refused SQL
    * and StoreError (`SQL_ERROR`) with DuckDB's message when it fails.
    *
-   * The rules stand in for DuckDB's `enable_external_access = false`, which is instance-wide and one-way:
-   * the monitor's loaders on the same instance must keep reading their scratch files.
+   * The rules are the second wall. The first is the instance itself: it must be confined (Store.open with
+   * `confineTo`, or read-only), so that DuckDB refuses every file, URL, extension and setting change even to
+   * SQL the rules let through, e.g. SQL text bound by a function (json_serialize_plan) that the rules never see
+   * as a statement. The monitor confines its store to its scratch folder and its directory sources.
    *
    * @example await store.sandboxQuery('SELECT action, count(*) FROM flows GROUP BY 1', { timeoutMs: 10_000, maxRows: 10_000 })
    */
   async sandboxQuery(sql: string, opts: SandboxOptions): Promise<QueryResult> {
+    if (!this.confined) throw new Error('user SQL needs a confined store (Store.open with confineTo)');
+    const started = Date.now();
+    const leave = await this.gate.enter(started + opts.timeoutMs, opts.timeoutMs);
     const conn = await this.instance.connect();
     let expired = false;
     let cancel = () => {};
     try {
       const parsed = await read(conn, 'SELECT json_serialize_sql($1::VARCHAR) AS j', [sql]);
       checkSandboxedSql(sql, String(parsed.rows[0]?.['j']), await this.sandboxCatalog(conn));
-      cancel = deadline(conn, opts.timeoutMs, () => {
+      cancel = deadline(conn, remaining(opts.timeoutMs, started), () => {
         expired = true;
       });
       return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
@@ -524,6 +608,7 @@ export class Store {
     } finally {
       cancel();
       conn.closeSync();
+      leave();
     }
   }
 

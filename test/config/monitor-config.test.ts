@@ -87,6 +87,9 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       region: 'us-east-1',
       evaluationDelaySeconds: 2,
       maxBodyMegabytesInFlight: 256,
+      memoryLimit: '1GB',
+      queryConcurrency: 0,
+      queryQueue: 64,
     });
   });
 
@@ -118,6 +121,9 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       ['CONFIG_DUPLICATE_PATH', 3, 42],
     ],
     ['listen without port', `monitor: { listen: localhost }\n`, ['CONFIG_TYPE', 1, 20]],
+    // "monitor: { memoryLimit: " is 24 characters: the value starts at column 25.
+    ['memory limit without unit', `monitor: { memoryLimit: 512 }\n`, ['CONFIG_TYPE', 1, 25]],
+    ['memory limit in words', `monitor: { memoryLimit: lots }\n`, ['CONFIG_TYPE', 1, 25]],
     [
       'email without smtp',
       `topics:\n  - name: t\n    subscriptions:\n      - { type: email, to: [a@example.com] }\n`,

@@ -10,7 +10,7 @@ let store: Store;
 const opts = { timeoutMs: 5_000, maxRows: 100 };
 
 beforeAll(async () => {
-  store = await Store.open(':memory:');
+  store = await Store.open(':memory:', { confineTo: [] });
 });
 afterAll(() => store?.close());
 
@@ -165,5 +165,16 @@ describe('readers', () => {
     });
     await expect(store.withReader((r) => r.loader())).rejects.toThrow(/reader cannot write/);
     await expect(store.withReader((r) => r.checkpoint())).rejects.toThrow(/reader cannot write/);
+  });
+});
+
+describe('user SQL', () => {
+  it('runs only on a confined store: an instance with file access refuses it outright', async () => {
+    const open = await Store.open(':memory:');
+    try {
+      await expect(open.sandboxQuery('SELECT 1', opts)).rejects.toThrow(/confined store/);
+    } finally {
+      open.close();
+    }
   });
 });
