@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { ingest } from '../ingest/ingest.js';
-import { deriveDatapoints } from '../metrics/datapoints.js';
+import { deriveDatapoints, type FilterMismatch, mismatchWarning } from '../metrics/datapoints.js';
 import { parseFormat } from '../records/format.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
@@ -81,13 +81,14 @@ Examples:
           { files: '0', bytes: '0 B', rate: '0' },
         );
         const t0 = performance.now();
+        const mismatches: FilterMismatch[] = [];
         const summary = await ingest(store, paths, {
           format,
           ...range,
           concurrency,
           scratch,
           stdin: io.stdin,
-          derive: deriveDatapoints(filters),
+          derive: deriveDatapoints(filters, (m) => mismatches.push(m)),
           onProgress: (p) => {
             const secs = (performance.now() - t0) / 1000;
             bar.update(p.bytesTotal === 0 ? 1 : p.bytesDone / p.bytesTotal, {
@@ -106,6 +107,7 @@ Examples:
               db: store.path,
               ...rest,
               problems: fileReports.filter((r) => r.status !== 'loaded'),
+              metricFilterMismatches: mismatches,
             })}\n`,
           );
         } else {
@@ -116,6 +118,8 @@ Examples:
             );
           }
         }
+        // Never a silent zero: a filter that cannot count some files' records says so, on stderr too.
+        for (const m of mismatches) io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`);
         if (summary.failed > 0) setExit(3);
       } finally {
         process.off('SIGINT', interrupted);

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Config, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
-import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
+import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { writeFileDurable } from '../notify/durable-file.js';
 import { Dispatcher } from '../notify/index.js';
@@ -100,9 +100,15 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   const store = await Store.open(opts.db);
   const started = Date.now();
   let filters: readonly CheckedMetricFilter[] = config.filters;
+  // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
+  const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
+  let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
-    derive: (format, rows) => deriveDatapoints(filters)?.(format, rows) ?? [],
+    derive: (format, rows) => {
+      if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
+      return derived.derive?.(format, rows) ?? [];
+    },
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
@@ -160,7 +166,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               putMetricFilter: async (filter) => {
                 const checked = checkMetricFilter(filter);
                 filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
-                await backfill(store, [checked], false);
+                await backfill(store, [checked], false, onMismatch);
                 if (opts.configPath !== undefined) {
                   saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
                 }
