@@ -8,6 +8,7 @@ import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerExport } from './export-command.js';
 import { registerFields } from './fields-command.js';
+import { registerForget } from './forget-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerInit } from './init-command.js';
 import { registerMetricFilter } from './metric-filter-command.js';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     exit = code;
   };
   registerIngest(program, io, setExit);
+  registerForget(program, io);
   registerSql(program, io);
   registerAthena(program, io);
   registerQuery(program, io);

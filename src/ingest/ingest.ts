@@ -35,6 +35,8 @@ export interface IngestOptions {
   readonly scratch?: string | undefined;
   /** SQL run in each file's transaction after its records (metric-filter datapoints). */
   readonly derive?: DeriveSql | undefined;
+  /** Re-ingest files already in the store (same content or path): old rows and rejects replaced atomically. */
+  readonly replace?: boolean | undefined;
 }
 
 export interface IngestProgress {
@@ -52,6 +54,8 @@ export interface FileReport {
   readonly rejected: number;
   readonly format?: string;
   readonly message?: string;
+  /** Stored files this load replaced, and why. */
+  readonly replaced?: LoadResult['replaced'];
 }
 
 export interface IngestSummary {
@@ -72,6 +76,12 @@ export interface IngestSummary {
   /** Field names not in the catalog, kept as text in `extra`. */
   readonly unknownFields: readonly string[];
   readonly fileReports: readonly FileReport[];
+  /** Files loaded again because their earlier ingest had every line rejected. */
+  readonly retried: number;
+  /** Files re-ingested over their stored version (`replace`). */
+  readonly replaced: number;
+  /** Files loaded now whose every line was rejected: not "done", a later ingest retries them. */
+  readonly allRejected: readonly string[];
   /** File ids loaded in this run (to export their rejects). */
   readonly fileIds: readonly number[];
 }
@@ -134,7 +144,7 @@ export async function ingest(
           );
         }
         const sha = await sha256File(real);
-        const twin = claimed.get(sha) ?? (await loader.ingestedAs(sha));
+        const twin = claimed.get(sha) ?? (opts.replace ? undefined : await loader.ingestedAs(sha));
         if (twin !== undefined) {
           reports[index] = {
             file: label,
@@ -155,6 +165,7 @@ export async function ingest(
             normal: join(tmp, `normal-${worker}.txt`),
             odd: join(tmp, `odd-${worker}.txt`),
           },
+          opts.replace === true,
         );
         for (const u of r.format.unknown) unknown.add(u);
         if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
@@ -169,6 +180,7 @@ export async function ingest(
           rejected: r.result.rejected,
           format: r.format.text,
           ...(r.result.duplicateOf ? { message: `already ingested as ${r.result.duplicateOf}` } : {}),
+          ...(r.result.replaced ? { replaced: r.result.replaced } : {}),
         };
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
@@ -221,6 +233,11 @@ export async function ingest(
       ),
       unknownFields: [...unknown].sort(),
       fileReports: reports,
+      retried: reports.filter((r) => r.replaced?.some((x) => x.reason === 'all-rejected')).length,
+      replaced: reports.filter((r) => r.replaced?.some((x) => x.reason === 'replace')).length,
+      allRejected: reports
+        .filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0)
+        .map((r) => r.file),
       fileIds,
     };
   } finally {
@@ -246,9 +263,11 @@ export async function loadFile(
   bytes: number,
   given: Format | undefined,
   scratch: { normal: string; odd: string },
+  replace = false,
 ): Promise<{ format: Format; result: LoadResult }> {
   const key = parseKey(label);
   const base = {
+    replace,
     path: label,
     sha256,
     bytes,

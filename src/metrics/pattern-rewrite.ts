@@ -4,11 +4,11 @@
 // default the 14-field default format) or by their field names, then re-emitted in the target format's order.
 
 import { UserError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import type { DelimitedPattern, SlotCondition } from '../filter/ast.js';
 import { FilterPatternError } from '../filter/index.js';
 import { DEFAULT_FIELDS, FIELDS, type FieldDef, findField } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
-import { closest } from './alarms/names.js';
 import { type CheckedMetricFilter, checkMetricFilter } from './metric-filter.js';
 
 /**
