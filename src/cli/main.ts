@@ -21,6 +21,7 @@ import { registerSimulate } from './simulate-command.js';
 import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
 import { registerTop } from './top-command.js';
+import { registerTopics } from './topics-command.js';
 
 /** Exit codes: 0 ok, 1 bad input or store problem, 2 bad usage, 3 ingest finished with failed files, 70 bug. */
 export const EXIT = { ok: 0, input: 1, usage: 2, partial: 3, internal: 70 } as const;
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerIngest(program, io, setExit);
   registerForget(program, io);
+  registerTopics(program, io);
   registerSql(program, io);
   registerAthena(program, io);
   registerQuery(program, io);

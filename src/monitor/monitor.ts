@@ -3,7 +3,7 @@
 // datapoints, batch keys, source checkpoints) or the state folder (alarm states, outbox, API token).
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -68,8 +68,26 @@ export interface Monitor
   extends Pick<MonitorParts, 'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'stateDir'> {
   readonly url: string;
   readonly token: string;
+  /**
+   * Reloads the configuration file (on SIGHUP, and when the file changes): metric filters (changed ones
+   * back-filled), alarms and topics apply at once; an invalid file is logged and the running configuration
+   * kept. Sources, SMTP, retry and monitor settings need a restart (logged). Resolves to what was applied.
+   */
+  reload(): Promise<ReloadResult>;
   /** Stops sources, commits what waits, stops alarms and notifications, closes the store. */
   stop(): Promise<void>;
+}
+
+/** What a configuration reload changed, or why it was refused. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly filters?: number;
+  readonly alarms?: number;
+  readonly compositeAlarms?: number;
+  readonly topics?: number;
+  /** Changed sections that need a restart. */
+  readonly restartNeeded?: readonly string[];
 }
 
 /** Reads the API token of a state folder, creating it (mode 600) on first use. */
@@ -202,6 +220,57 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     alarms: config.alarms.length,
   });
 
+  // Reload on SIGHUP (monitor-command) and when the configuration file changes (polled each second).
+  let current = config;
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true });
+  const reloadNow = async (): Promise<ReloadResult> => {
+    if (opts.configPath === undefined) return { ok: false, error: 'the monitor was started without a file' };
+    let next: Config;
+    try {
+      next = loadConfig(opts.configPath, true);
+    } catch (err) {
+      const error = (err as Error).message;
+      log('config_reload_failed', { file: opts.configPath, error }, 'error');
+      return { ok: false, error };
+    }
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const before = new Map(filters.map((f) => [f.filter.name, f]));
+    const changed = next.filters.filter((f) => !same(before.get(f.filter.name)?.filter, f.filter));
+    filters = next.filters;
+    if (changed.length > 0) await backfill(store, changed, false, onMismatch);
+    dispatcher.setTopics(next.topics);
+    await alarms.reload(next);
+    const restartNeeded = (['sources', 'smtp', 'retry', 'monitor'] as const).filter(
+      (k) => !same(current[k], next[k]),
+    );
+    if (restartNeeded.length > 0) log('config_reload_restart_needed', { sections: restartNeeded }, 'warn');
+    current = next;
+    const result = {
+      ok: true,
+      filters: next.filters.length,
+      alarms: next.alarms.length,
+      compositeAlarms: next.compositeAlarms.length,
+      topics: next.topics.length,
+      restartNeeded,
+    };
+    log('config_reloaded', {
+      file: opts.configPath,
+      backfilled: changed.map((f) => f.filter.name),
+      ...result,
+    });
+    return result;
+  };
+  const reload = (): Promise<ReloadResult> => {
+    reloading = reloading.then(reloadNow, reloadNow);
+    return reloading;
+  };
+  const watched = opts.configPath;
+  if (watched !== undefined) {
+    watchFile(watched, { interval: 1000 }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size) void reload();
+    });
+  }
+
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
@@ -212,9 +281,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     dispatcher,
     sources,
     stateDir,
+    reload,
     stop() {
       stopping ??= (async () => {
         log('monitor_stopping', {});
+        if (watched !== undefined) unwatchFile(watched);
+        await reloading.catch(() => undefined);
         for (const s of sources) await s.stop();
         await server.close();
         await sink.close();
