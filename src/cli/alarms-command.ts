@@ -11,6 +11,7 @@ import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metri
 import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
 import { Store } from '../storage/store.js';
+import { registerAlarmsPut } from './alarms-put-command.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
 import { PID_FILE } from './monitor-command.js';
 import { parseOutput, render } from './output.js';
@@ -41,7 +42,10 @@ function runningMonitor(stateDir: string): number | undefined {
 }
 
 export function registerAlarms(program: Command, io: Io): void {
-  const alarms = program.command('alarms').description('alarm states, history, set-state and replay');
+  const alarms = program
+    .command('alarms')
+    .description('alarm states, history, set-state and replay; put and put-composite define alarms');
+  registerAlarmsPut(alarms, io);
   const common = (c: Command) =>
     c
       .option('--config <file>', 'configuration file', DEFAULT_CONFIG)

@@ -3,12 +3,14 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
+import { FormatError } from '../core/errors.js';
 import { ingest } from '../ingest/ingest.js';
 import { Scratch } from '../ingest/scratch.js';
-import { deriveDatapoints } from '../metrics/datapoints.js';
-import { parseFormat } from '../records/format.js';
+import { deriveDatapoints, type FilterMismatch, mismatchWarning } from '../metrics/datapoints.js';
+import { checkKnownFields, parseFormat } from '../records/format.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
+import { caret } from './input-lines.js';
 import { humanBytes, progressBar, rate } from './progress.js';
 
 interface IngestFlags {
@@ -20,6 +22,8 @@ interface IngestFlags {
   json?: boolean;
   concurrency?: string;
   config?: string;
+  replace?: boolean;
+  allowUnknownFields?: boolean;
 }
 
 export function registerIngest(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -39,13 +43,23 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .option('--until <time>', 'skip files whose S3 key lies after this time')
     .option('--rejects <file>', 'write every rejected line to this file as JSON lines')
     .option('--concurrency <n>', 'files loaded at once (default: number of cores, at most 4)')
+    .option(
+      '--replace',
+      're-ingest files already in the store (same content or path): their old records, rejects and datapoints are replaced in the same transaction',
+    )
+    .option(
+      '--allow-unknown-fields',
+      'accept --format names flowwatch does not know (kept as text in the "extra" column) instead of refusing them as typos',
+    )
     .option('--json', 'print the summary as one JSON object')
     .option('--config <file>', 'metric filters to apply (default: ./flowwatch.yaml when it exists)')
     .addHelpText(
       'after',
       `
 Each file is loaded in one transaction: a killed ingest leaves no half file, and running the same
-command again loads only what is missing. Files already in the store (same content) are skipped.
+command again loads only what is missing. Files already in the store (same content) are skipped; --replace
+loads them again. A file whose every line was rejected (e.g. read with the wrong --format) is not counted as
+done: the next ingest retries it. To remove files from the store: flowwatch forget <path|glob>.
 S3 text files declare their format in their header line; Parquet files by their column names.
 
 Examples:
@@ -55,6 +69,15 @@ Examples:
     .action(async (paths: string[], flags: IngestFlags) => {
       const range = timeRange(flags.since, flags.until);
       const format = flags.format === undefined ? undefined : parseFormat(flags.format);
+      if (format && flags.format !== undefined && !flags.allowUnknownFields) {
+        try {
+          checkKnownFields(flags.format, format);
+        } catch (err) {
+          if (err instanceof FormatError)
+            err.detail = caret(flags.format, err.position, err.position + format.unknown[0]!.length);
+          throw err;
+        }
+      }
       const concurrency =
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
@@ -82,13 +105,15 @@ Examples:
           { files: '0', bytes: '0 B', rate: '0' },
         );
         const t0 = performance.now();
+        const mismatches: FilterMismatch[] = [];
         const summary = await ingest(store, paths, {
           format,
           ...range,
           concurrency,
           scratch: scratch.dir,
+          replace: flags.replace === true,
           stdin: io.stdin,
-          derive: deriveDatapoints(filters),
+          derive: deriveDatapoints(filters, (m) => mismatches.push(m)),
           onProgress: (p) => {
             const secs = (performance.now() - t0) / 1000;
             bar.update(p.bytesTotal === 0 ? 1 : p.bytesDone / p.bytesTotal, {
@@ -107,6 +132,7 @@ Examples:
               db: store.path,
               ...rest,
               problems: fileReports.filter((r) => r.status !== 'loaded'),
+              metricFilterMismatches: mismatches,
             })}\n`,
           );
         } else {
@@ -117,6 +143,8 @@ Examples:
             );
           }
         }
+        // Never a silent zero: a filter that cannot count some files' records says so, on stderr too.
+        for (const m of mismatches) io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`);
         if (summary.failed > 0) setExit(3);
       } finally {
         process.off('SIGINT', interrupted);
@@ -145,6 +173,8 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
   const lines: string[] = [];
   const parts = [`${s.loaded} loaded`];
   if (s.duplicates) parts.push(`${s.duplicates} already in the store`);
+  if (s.replaced) parts.push(`${s.replaced} replaced`);
+  if (s.retried) parts.push(`${s.retried} retried after every line was rejected before`);
   if (s.failed) parts.push(`${s.failed} failed`);
   lines.push(
     `Ingested ${s.files} file${s.files === 1 ? '' : 's'} (${parts.join(', ')}): ${s.records.toLocaleString('en-US')} records, ` +
@@ -169,6 +199,12 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
         'with the default format; give their real format with --format "${version} ${srcaddr} ...".',
       );
     }
+  }
+  if (s.allRejected.length > 0) {
+    const n = s.allRejected.length;
+    lines.push(
+      `${n} file${n === 1 ? '' : 's'} had every line rejected and ${n === 1 ? 'is' : 'are'} not counted as done: the next ingest retries ${n === 1 ? 'it' : 'them'} (fix --format first): ${s.allRejected.slice(0, 5).join(', ')}${n > 5 ? ', ...' : ''}`,
+    );
   }
   if (s.unknownFields.length > 0) {
     lines.push(

@@ -8,6 +8,7 @@ import { type Io, processIo } from './context.js';
 import { registerDemo } from './demo-command.js';
 import { registerExport } from './export-command.js';
 import { registerFields } from './fields-command.js';
+import { registerForget } from './forget-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerInit } from './init-command.js';
 import { registerMetricFilter } from './metric-filter-command.js';
@@ -21,6 +22,7 @@ import { registerSql } from './sql-command.js';
 import { registerTestPattern } from './test-pattern-command.js';
 import { registerToken } from './token-command.js';
 import { registerTop } from './top-command.js';
+import { registerTopics } from './topics-command.js';
 
 /** Exit codes: 0 ok, 1 bad input or store problem, 2 bad usage, 3 ingest finished with failed files, 70 bug. */
 export const EXIT = { ok: 0, input: 1, usage: 2, partial: 3, internal: 70 } as const;
@@ -50,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     exit = code;
   };
   registerIngest(program, io, setExit);
+  registerForget(program, io);
+  registerTopics(program, io);
   registerSql(program, io);
   registerAthena(program, io);
   registerQuery(program, io);

@@ -1,13 +1,17 @@
 // `flowwatch metric-filter put|list|delete|test|presets`: manage the metric filters of flowwatch.yaml.
 
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { FilterPatternError } from '../filter/index.js';
+import { knownFormats, storedFormats } from '../metrics/datapoints.js';
 import { checkMetricFilter, type MetricFilter, metricMatcher, type Unit } from '../metrics/metric-filter.js';
+import { fitFilter, fitRows } from '../metrics/pattern-rewrite.js';
 import { presets } from '../metrics/presets.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
-import { type Io, positiveInt } from './context.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io, positiveInt } from './context.js';
 import { caret, inputLines } from './input-lines.js';
 import { parseOutput, render } from './output.js';
 
@@ -92,39 +96,84 @@ Example:
 
   cmd
     .command('list')
-    .description('list the metric filters')
+    .description('list the metric filters, and how each applies to every known flow log format')
     .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--db <file>', 'store whose file formats to check (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
-    .action((flags: { config: string; output: string }) => {
+    .addHelpText(
+      'after',
+      `
+A [...] pattern is read as written for the default format (as the CDK construct reads it) and rewritten to
+the positions of each format it meets: the default format, the formats of the configured sources and those
+of the stored files. "cannot" means the filter would count nothing on that format, and says why.`,
+    )
+    .action(async (flags: { config: string; db?: string; output: string }) => {
       const output = parseOutput(flags.output);
-      const { filters } = loadConfig(flags.config);
+      const config = loadConfig(flags.config);
+      const { filters } = config;
+      const path = dbPath(io, flags.db);
+      let stored: { format: string; files: number }[] = [];
+      if (existsSync(path)) {
+        try {
+          const store = await Store.open(path, { readOnly: true });
+          try {
+            stored = await storedFormats(store);
+          } finally {
+            store.close();
+          }
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          io.err(`flowwatch: the store's formats are not shown: ${err.message}\n`);
+        }
+      }
+      const formats = knownFormats(config.sources, stored);
       if (output === 'json') {
         io.out(
           `${JSON.stringify(
-            filters.map((f) => f.filter),
+            filters.map((f) => ({ ...f.filter, formats: fitRows(f, formats) })),
             null,
             2,
           )}\n`,
         );
         return;
       }
-      const rows = filters.map(({ filter: f }) => ({
-        name: f.name,
-        metric: `${f.metricNamespace}/${f.metricName}`,
-        value: f.metricValue,
-        default: f.defaultValue ?? '',
-        dimensions: Object.entries(f.dimensions ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' '),
-        unit: f.unit ?? '',
-        pattern: f.pattern,
-      }));
+      const rows = filters.map((checked) => {
+        const f = checked.filter;
+        return {
+          name: f.name,
+          metric: `${f.metricNamespace}/${f.metricName}`,
+          value: f.metricValue,
+          default: f.defaultValue ?? '',
+          dimensions: Object.entries(f.dimensions ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          unit: f.unit ?? '',
+          pattern: f.pattern,
+          formats: fitRows(checked, formats)
+            .map((r) => `${r.origin} (${r.format.split(' ').length} fields): ${r.status}`)
+            .join('; '),
+        };
+      });
       io.out(
         render(
-          { columns: ['name', 'metric', 'value', 'default', 'dimensions', 'unit', 'pattern'], rows },
+          {
+            columns: ['name', 'metric', 'value', 'default', 'dimensions', 'unit', 'pattern', 'formats'],
+            rows,
+          },
           output,
         ),
       );
+      if (output === 'table') {
+        for (const checked of filters) {
+          for (const r of fitRows(checked, formats)) {
+            if (r.status === 'rewritten') {
+              io.out(`${checked.filter.name} on ${r.origin}: runs as ${r.pattern}\n`);
+            } else if (r.status === 'cannot') {
+              io.out(`${checked.filter.name} on ${r.origin}: CANNOT APPLY, counts nothing: ${r.reason}\n`);
+            }
+          }
+        }
+      }
     });
 
   cmd
@@ -147,43 +196,55 @@ Example:
     .description('run a metric filter over log lines: which match, and the value each would emit')
     .argument('<name>', 'filter name')
     .option('--file <file>', 'read the log lines from this file (plain or gzip); default: stdin')
+    .option(
+      '--format <format>',
+      "the lines' flow log format: the pattern is rewritten for it as ingest does (default: as written)",
+    )
     .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('-o, --output <format>', 'table, json or csv', 'table')
-    .action(async (name: string, flags: { file?: string; config: string; output: string }) => {
-      const output = parseOutput(flags.output);
-      const checked = loadConfig(flags.config, true).filters.find((f) => f.filter.name === name);
-      if (!checked)
-        throw new UserError('NO_SUCH_FILTER', `${flags.config} has no metric filter named "${name}"`);
-      const match = metricMatcher(checked);
-      const rows: Record<string, unknown>[] = [];
-      let n = 0;
-      for await (const line of inputLines(io, flags.file)) {
-        n++;
-        const m = match(line);
-        if (!m) continue;
-        rows.push({
-          eventNumber: n,
-          eventMessage: line,
-          value: m.value ?? null,
-          dimensions: m.dimensions,
-          extractedValues: { ...m.match.extractedValues },
-        });
-      }
-      if (output === 'json') {
-        io.out(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      const table = rows.map((r) => ({
-        event: r['eventNumber'],
-        value: r['value'] === null ? '(not a number: no datapoint)' : r['value'],
-        dimensions: Object.entries(r['dimensions'] as Record<string, string>)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' '),
-        message: String(r['eventMessage']).slice(0, 100),
-      }));
-      io.out(render({ columns: ['event', 'value', 'dimensions', 'message'], rows: table }, output));
-      io.err(`${rows.length} of ${n} events match.\n`);
-    });
+    .action(
+      async (name: string, flags: { file?: string; format?: string; config: string; output: string }) => {
+        const output = parseOutput(flags.output);
+        let checked = loadConfig(flags.config, true).filters.find((f) => f.filter.name === name);
+        if (!checked)
+          throw new UserError('NO_SUCH_FILTER', `${flags.config} has no metric filter named "${name}"`);
+        if (flags.format !== undefined) {
+          const fit = fitFilter(checked, parseFormat(flags.format));
+          if (fit.status === 'cannot') throw new UserError(fit.code, fit.reason, fit.hint);
+          if (fit.status === 'rewritten') io.err(`Pattern rewritten for the format: ${fit.pattern}\n`);
+          checked = fit.checked;
+        }
+        const match = metricMatcher(checked);
+        const rows: Record<string, unknown>[] = [];
+        let n = 0;
+        for await (const line of inputLines(io, flags.file)) {
+          n++;
+          const m = match(line);
+          if (!m) continue;
+          rows.push({
+            eventNumber: n,
+            eventMessage: line,
+            value: m.value ?? null,
+            dimensions: m.dimensions,
+            extractedValues: { ...m.match.extractedValues },
+          });
+        }
+        if (output === 'json') {
+          io.out(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        const table = rows.map((r) => ({
+          event: r['eventNumber'],
+          value: r['value'] === null ? '(not a number: no datapoint)' : r['value'],
+          dimensions: Object.entries(r['dimensions'] as Record<string, string>)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          message: String(r['eventMessage']).slice(0, 100),
+        }));
+        io.out(render({ columns: ['event', 'value', 'dimensions', 'message'], rows: table }, output));
+        io.err(`${rows.length} of ${n} events match.\n`);
+      },
+    );
 
   cmd
     .command('presets')

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { canonicalDimensions, STATISTICS, type Statistic } from '../metrics/datapoint-sql.js';
-import { backfill, dimensionSets, statistics } from '../metrics/datapoints.js';
+import { backfill, dimensionSets, mismatchWarning, statistics } from '../metrics/datapoints.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
@@ -39,7 +39,9 @@ export function registerMetrics(program: Command, io: Io): void {
       }
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       try {
-        await backfill(store, chosen, flags.filter === undefined);
+        await backfill(store, chosen, flags.filter === undefined, (m) =>
+          io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`),
+        );
         const n = await store.query(`SELECT count(*) AS n FROM metric_datapoints`);
         await store.checkpoint();
         io.out(

@@ -34,7 +34,9 @@ export function registerMonitor(program: Command, io: Io): void {
 Sources, metric filters, alarms and topics come from the configuration ("flowwatch init" writes a
 starter). The process prints its URL and, on its first start, the API token for /healthz and
 /metrics (kept in <state-dir>/api-token). Ctrl-C or SIGTERM commits what was received and stops;
-a restart resumes where it stopped.`,
+a restart resumes where it stopped. Changes to the configuration file (e.g. by "flowwatch alarms put" or
+"flowwatch topics subscribe") are applied within a second, or at once on SIGHUP: metric filters, alarms
+and topics; sources, smtp, notifications and monitor settings need a restart.`,
     )
     .action(
       async (flags: {
@@ -57,6 +59,7 @@ a restart resumes where it stopped.`,
           listen: flags.listen,
           stateDir: flags.stateDir,
           memoryLimit: memoryLimitFlag(flags.memoryLimit),
+          configPath: flags.config,
           onNewToken: (token, file) =>
             io.err(
               `\nAPI token (shown once; also in ${file}):\n  ${token}\nUse it as: Authorization: Bearer <token>\n\n`,
@@ -91,5 +94,9 @@ export async function runUntilSignal(io: Io, monitor: Monitor, before?: () => Pr
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // SIGHUP: reload the configuration (alarms, topics, metric filters) without stopping.
+    process.on('SIGHUP', () => {
+      void monitor.reload();
+    });
   });
 }

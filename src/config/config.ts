@@ -496,3 +496,82 @@ export function saveConfig(path: string, text: string): void {
   parseConfig(path, text);
   writeFileSync(path, text);
 }
+
+/** Stringify options of the editing helpers (no line folding). */
+const KEEP_STYLE = { lineWidth: 0 } as const;
+
+/** The list under a top-level key, created when absent. */
+function sectionSeq(doc: Document, key: string) {
+  let list = doc.get(key, true);
+  if (!isSeq(list)) {
+    doc.set(key, doc.createNode([]));
+    list = doc.get(key, true);
+  }
+  if (!isSeq(list)) throw new Error(`${key} could not be created`);
+  return list;
+}
+
+/**
+ * Adds an entry to a named list (`alarms`, `compositeAlarms`, `topics`), or replaces the one with the same
+ * `name` in place: its keys are updated, keys no longer given are removed, and comments around it survive.
+ * Returns the new configuration text (validate it with {@link saveConfig}).
+ *
+ * @example putNamed(config, 'alarms', { name: 'ssh', metric: { namespace: 'FlowLogs', metricName: 'RejectedSSH' }, ... })
+ */
+export function putNamed(
+  config: Config,
+  section: 'alarms' | 'compositeAlarms' | 'topics',
+  value: Readonly<Record<string, unknown>> & { readonly name: string },
+): { text: string; replaced: boolean } {
+  const doc = config.doc;
+  const seq = sectionSeq(doc, section);
+  const existing = seq.items.find((it) => isMap(it) && it.get('name') === value.name) as YAMLMap | undefined;
+  if (!existing) {
+    seq.add(doc.createNode(value));
+    return { text: doc.toString(KEEP_STYLE), replaced: false };
+  }
+  for (const pair of [...existing.items]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!(key in value) || value[key] === undefined) existing.delete(key);
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    existing.set(k, typeof v === 'object' && v !== null ? doc.createNode(v) : v);
+  }
+  return { text: doc.toString(KEEP_STYLE), replaced: true };
+}
+
+/**
+ * Adds a subscription to a topic's `subscriptions` (the topic must exist). Returns the new text.
+ *
+ * @example addSubscription(config, 'netops', { type: 'email', to: ['ops@example.com'] })
+ */
+export function addSubscription(
+  config: Config,
+  topic: string,
+  subscription: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const seq = config.doc.get('topics', true);
+  if (!isSeq(seq)) return undefined;
+  const t = seq.items.find((it) => isMap(it) && it.get('name') === topic) as YAMLMap | undefined;
+  if (!t) return undefined;
+  let subs = t.get('subscriptions', true);
+  if (!isSeq(subs)) {
+    t.set('subscriptions', config.doc.createNode([]));
+    subs = t.get('subscriptions', true);
+  }
+  if (!isSeq(subs)) throw new Error('subscriptions could not be created');
+  subs.add(config.doc.createNode(subscription));
+  return config.doc.toString(KEEP_STYLE);
+}
+
+/** Removes the subscription at `index` of a topic. Returns the new text, or undefined when there is none. */
+export function removeSubscription(config: Config, topic: string, index: number): string | undefined {
+  const seq = config.doc.get('topics', true);
+  if (!isSeq(seq)) return undefined;
+  const t = seq.items.find((it) => isMap(it) && it.get('name') === topic) as YAMLMap | undefined;
+  const subs = t?.get('subscriptions', true);
+  if (!isSeq(subs) || index < 0 || index >= subs.items.length) return undefined;
+  subs.delete(index);
+  return config.doc.toString(KEEP_STYLE);
+}

@@ -37,6 +37,8 @@ export interface IngestOptions {
   readonly scratch?: string | undefined;
   /** SQL run in each file's transaction after its records (metric-filter datapoints). */
   readonly derive?: DeriveSql | undefined;
+  /** Re-ingest files already in the store (same content or path): old rows and rejects replaced atomically. */
+  readonly replace?: boolean | undefined;
 }
 
 export interface IngestProgress {
@@ -54,6 +56,8 @@ export interface FileReport {
   readonly rejected: number;
   readonly format?: string;
   readonly message?: string;
+  /** Stored files this load replaced, and why. */
+  readonly replaced?: LoadResult['replaced'];
 }
 
 export interface IngestSummary {
@@ -74,6 +78,12 @@ export interface IngestSummary {
   /** Field names not in the catalog, kept as text in `extra`. */
   readonly unknownFields: readonly string[];
   readonly fileReports: readonly FileReport[];
+  /** Files loaded again because their earlier ingest had every line rejected. */
+  readonly retried: number;
+  /** Files re-ingested over their stored version (`replace`). */
+  readonly replaced: number;
+  /** Files loaded now whose every line was rejected: not "done", a later ingest retries them. */
+  readonly allRejected: readonly string[];
   /** File ids loaded in this run (to export their rejects). */
   readonly fileIds: readonly number[];
   /** How many loaded records took their event time from each source (src/records/event-time.ts). */
@@ -140,7 +150,7 @@ export async function ingest(
           );
         }
         const sha = await sha256File(real);
-        const twin = claimed.get(sha) ?? (await loader.ingestedAs(sha));
+        const twin = claimed.get(sha) ?? (opts.replace ? undefined : await loader.ingestedAs(sha));
         if (twin !== undefined) {
           reports[index] = {
             file: label,
@@ -161,6 +171,8 @@ export async function ingest(
             normal: join(tmp, `normal-${worker}.txt`),
             odd: join(tmp, `odd-${worker}.txt`),
           },
+          undefined,
+          opts.replace === true,
         );
         for (const u of r.format.unknown) unknown.add(u);
         if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
@@ -178,6 +190,7 @@ export async function ingest(
           rejected: r.result.rejected,
           format: r.format.text,
           ...(r.result.duplicateOf ? { message: `already ingested as ${r.result.duplicateOf}` } : {}),
+          ...(r.result.replaced ? { replaced: r.result.replaced } : {}),
         };
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
@@ -230,6 +243,11 @@ export async function ingest(
       ),
       unknownFields: [...unknown].sort(),
       fileReports: reports,
+      retried: reports.filter((r) => r.replaced?.some((x) => x.reason === 'all-rejected')).length,
+      replaced: reports.filter((r) => r.replaced?.some((x) => x.reason === 'replace')).length,
+      allRejected: reports
+        .filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0)
+        .map((r) => r.file),
       fileIds,
       timeSources,
     };
@@ -258,9 +276,11 @@ export async function loadFile(
   scratch: { normal: string; odd: string },
   /** A live batch's per-line times (see SplitText.timesPath). */
   timesPath?: string,
+  replace = false,
 ): Promise<{ format: Format; result: LoadResult }> {
   const key = parseKey(label);
   const base = {
+    replace,
     path: label,
     sha256,
     bytes,

@@ -1,7 +1,7 @@
 // Metric datapoints in the store: computed at ingest (per file, in its transaction), back-filled over stored
 // data, and read back aggregated into periods.
 
-import { parseFormat } from '../records/format.js';
+import { DEFAULT, type Format, parseFormat, sameFormat } from '../records/format.js';
 import { ident, literal } from '../storage/sql.js';
 import type { DeriveSql, Store } from '../storage/store.js';
 import {
@@ -12,15 +12,78 @@ import {
   type Statistic,
 } from './datapoint-sql.js';
 import type { CheckedMetricFilter } from './metric-filter.js';
+import { type FilterFit, fitFilter, type KnownFormat } from './pattern-rewrite.js';
+
+/**
+ * A metric filter that cannot count the records of a format (a field it tests is absent): reported, never
+ * silently counted as zero.
+ */
+export interface FilterMismatch {
+  readonly filter: string;
+  /** The format's `${...}` text. */
+  readonly format: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly hint?: string | undefined;
+}
+
+/**
+ * The warning printed for a filter that cannot count a format's records.
+ *
+ * @example mismatchWarning(m) // 'metric filter "denied-icmp" counts nothing in records of format ${version} ...: ...'
+ */
+export function mismatchWarning(m: FilterMismatch): string {
+  return `metric filter "${m.filter}" counts NOTHING in records of format ${m.format}: ${m.reason}${m.hint ? ` (${m.hint})` : ''}`;
+}
+
+/** Called once per filter and format that cannot apply. */
+export type OnMismatch = (m: FilterMismatch) => void;
+
+/**
+ * The datapoint SQL of every filter for one format: each filter fitted to the format first (a `[...]` pattern
+ * written for the default format rewritten to this format's positions), filters that cannot apply reported.
+ */
+function fittedSql(
+  filters: readonly CheckedMetricFilter[],
+  format: Format,
+  rows: string,
+  fits: Map<string, FilterFit>,
+  onMismatch: OnMismatch | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const f of filters) {
+    const key = `${f.filter.name}\u0000${f.filter.pattern}\u0000${format.text}`;
+    let fit = fits.get(key);
+    if (!fit) {
+      fit = fitFilter(f, format);
+      fits.set(key, fit);
+      if (fit.status === 'cannot') {
+        onMismatch?.({
+          filter: f.filter.name,
+          format: format.text,
+          code: fit.code,
+          reason: fit.reason,
+          hint: fit.hint,
+        });
+      }
+    }
+    if (fit.status !== 'cannot') out.push(...datapointSql(fit.checked, format, rows));
+  }
+  return out;
+}
 
 /**
  * The hook `ingest` runs inside each file's transaction: every filter's datapoints for that file.
  *
  * @example await ingest(store, paths, { derive: deriveDatapoints(filters) })
  */
-export function deriveDatapoints(filters: readonly CheckedMetricFilter[]): DeriveSql | undefined {
+export function deriveDatapoints(
+  filters: readonly CheckedMetricFilter[],
+  onMismatch?: OnMismatch,
+): DeriveSql | undefined {
   if (filters.length === 0) return undefined;
-  return (format, rows) => filters.flatMap((f) => datapointSql(f, format, rows));
+  const fits = new Map<string, FilterFit>();
+  return (format, rows) => fittedSql(filters, format, rows, fits, onMismatch);
 }
 
 /**
@@ -33,7 +96,9 @@ export async function backfill(
   store: Store,
   filters: readonly CheckedMetricFilter[],
   all: boolean,
+  onMismatch?: OnMismatch,
 ): Promise<void> {
+  const fits = new Map<string, FilterFit>();
   await store.rebuild((files) => {
     const out: string[] = [
       all
@@ -46,7 +111,7 @@ export async function backfill(
     for (const g of groups.values()) {
       const format = parseFormat(g.format);
       const rows = `(SELECT * FROM ${ident(g.table)} WHERE file_id IN (SELECT id FROM files WHERE format = ${literal(g.format)} AND record_table = ${literal(g.table)}))`;
-      for (const f of filters) out.push(...datapointSql(f, format, rows));
+      out.push(...fittedSql(filters, format, rows, fits, onMismatch));
     }
     return out;
   });
@@ -139,4 +204,32 @@ export async function minuteSets(
     minimum: Number(row['mn']),
     maximum: Number(row['mx']),
   }));
+}
+
+/** The formats of the stored files, with how many files have each. */
+export async function storedFormats(store: Store): Promise<{ format: string; files: number }[]> {
+  if (!(await store.hasTable('files'))) return [];
+  const r = await store.query(`SELECT format, count(*) AS n FROM files GROUP BY format ORDER BY format`);
+  return r.rows.map((row) => ({ format: String(row['format']), files: Number(row['n']) }));
+}
+
+/**
+ * The formats a filter may meet: the default format, the formats declared by the configured sources and those
+ * of the stored files (each once, named after where it was seen).
+ *
+ * @example knownFormats(config.sources, await storedFormats(store)).map((k) => k.origin) // ['default', 'store: 2 files']
+ */
+export function knownFormats(
+  sources: readonly { readonly name: string; readonly format?: string | undefined }[],
+  stored: readonly { format: string; files: number }[],
+): KnownFormat[] {
+  const out: { format: Format; origins: string[] }[] = [{ format: DEFAULT, origins: ['default'] }];
+  const add = (format: Format, origin: string) => {
+    const seen = out.find((k) => sameFormat(k.format, format));
+    if (seen) seen.origins.push(origin);
+    else out.push({ format, origins: [origin] });
+  };
+  for (const s of sources) if (s.format !== undefined) add(parseFormat(s.format), `source ${s.name}`);
+  for (const s of stored) add(parseFormat(s.format), `store: ${s.files} file${s.files === 1 ? '' : 's'}`);
+  return out.map((k) => ({ format: k.format, origin: k.origins.join(', ') }));
 }

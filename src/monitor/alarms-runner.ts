@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { recordsAccount, UNSET_ACCOUNT } from '../metrics/account.js';
 import {
   type AlarmContext,
   AlarmStateMachine,
@@ -71,7 +72,7 @@ export class AlarmsRunner {
 
   private constructor(
     readonly machine: AlarmStateMachine,
-    private readonly config: Config,
+    private config: Config,
     private readonly store: Store,
     private readonly dispatcher: Dispatcher | undefined,
     private readonly opts: AlarmsRunnerOptions,
@@ -110,6 +111,17 @@ export class AlarmsRunner {
         this.machine.putCompositeAlarm(c, at);
     }
     await this.save();
+  }
+
+  /**
+   * Applies a reloaded configuration: alarms added, changed (history records the update) or removed, as
+   * PutMetricAlarm / DeleteAlarms would; evaluation continues on the new definitions.
+   */
+  async reload(config: Config): Promise<void> {
+    this.config = config;
+    const names = new Set(config.alarms.map((a) => a.name));
+    for (const name of [...this.due.keys()]) if (!names.has(name)) this.due.delete(name);
+    await this.reconcile();
   }
 
   private async save(): Promise<void> {
@@ -234,9 +246,16 @@ export class AlarmsRunner {
 
   /** The SNS-shaped notification of a transition, with the evidence of the breach for ALARM. */
   async notification(change: StateChange): Promise<AlarmNotification> {
-    const ctx = this.opts.context;
     const def = this.machine.get(change.alarmName)?.definition;
     const alarm = def?.alarm;
+    // monitor.account unset: the account the records speak for (most common account-id), not 000000000000.
+    let ctx = this.opts.context;
+    if (ctx.account === UNSET_ACCOUNT) {
+      const span = def?.kind === 'metric' ? (def.alarm.evaluationPeriods + 1) * def.alarm.period : 3600;
+      const end = Math.floor(change.time / 60) * 60 + 60;
+      const found = await recordsAccount(this.store, end - span, end).catch(() => undefined);
+      if (found) ctx = { ...ctx, account: found };
+    }
     const arn = (topic: string) =>
       topic.startsWith('arn:') ? topic : `arn:aws:sns:${ctx.region}:${ctx.account}:${topic}`;
     const metric = def?.kind === 'metric' ? def.alarm : undefined;

@@ -2,6 +2,7 @@
 // and sends the notifications, until stopped. Everything it must not forget lives in the store (records,
 // datapoints, batch keys, source checkpoints) or the state folder (alarm states, outbox, API token).
 
+import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +10,7 @@ import { type Config, loadConfig, putFilter, saveConfig } from '../config/config
 import { endpointSecret } from '../config/monitor-config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
-import { backfill, deriveDatapoints } from '../metrics/datapoints.js';
+import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { Dispatcher } from '../notify/index.js';
 import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
@@ -73,8 +74,26 @@ export interface Monitor
   readonly token: string;
   /** True when this start created the token (it is shown only then). */
   readonly tokenCreated: boolean;
+  /**
+   * Reloads the configuration file (on SIGHUP, and when the file changes): metric filters (changed ones
+   * back-filled), alarms and topics apply at once; an invalid file is logged and the running configuration
+   * kept. Sources, SMTP, retry and monitor settings need a restart (logged). Resolves to what was applied.
+   */
+  reload(): Promise<ReloadResult>;
   /** Stops sources, commits what waits, stops alarms and notifications, closes the store. */
   stop(): Promise<void>;
+}
+
+/** What a configuration reload changed, or why it was refused. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly filters?: number;
+  readonly alarms?: number;
+  readonly compositeAlarms?: number;
+  readonly topics?: number;
+  /** Changed sections that need a restart. */
+  readonly restartNeeded?: readonly string[];
 }
 
 /**
@@ -113,9 +132,15 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   const started = Date.now();
   let filters: readonly CheckedMetricFilter[] = config.filters;
   let warnedIngestTime = false;
+  // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
+  const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
+  let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
-    derive: (format, rows) => deriveDatapoints(filters)?.(format, rows) ?? [],
+    derive: (format, rows) => {
+      if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
+      return derived.derive?.(format, rows) ?? [];
+    },
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
@@ -189,7 +214,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               putMetricFilter: async (filter) => {
                 const checked = checkMetricFilter(filter);
                 filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
-                await backfill(store, [checked], false);
+                await backfill(store, [checked], false, onMismatch);
                 if (opts.configPath !== undefined) {
                   saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
                 }
@@ -225,6 +250,57 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     alarms: config.alarms.length,
   });
 
+  // Reload on SIGHUP (monitor-command) and when the configuration file changes (polled each second).
+  let current = config;
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true });
+  const reloadNow = async (): Promise<ReloadResult> => {
+    if (opts.configPath === undefined) return { ok: false, error: 'the monitor was started without a file' };
+    let next: Config;
+    try {
+      next = loadConfig(opts.configPath, true);
+    } catch (err) {
+      const error = (err as Error).message;
+      log('config_reload_failed', { file: opts.configPath, error }, 'error');
+      return { ok: false, error };
+    }
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const before = new Map(filters.map((f) => [f.filter.name, f]));
+    const changed = next.filters.filter((f) => !same(before.get(f.filter.name)?.filter, f.filter));
+    filters = next.filters;
+    if (changed.length > 0) await backfill(store, changed, false, onMismatch);
+    dispatcher.setTopics(next.topics);
+    await alarms.reload(next);
+    const restartNeeded = (['sources', 'smtp', 'retry', 'monitor'] as const).filter(
+      (k) => !same(current[k], next[k]),
+    );
+    if (restartNeeded.length > 0) log('config_reload_restart_needed', { sections: restartNeeded }, 'warn');
+    current = next;
+    const result = {
+      ok: true,
+      filters: next.filters.length,
+      alarms: next.alarms.length,
+      compositeAlarms: next.compositeAlarms.length,
+      topics: next.topics.length,
+      restartNeeded,
+    };
+    log('config_reloaded', {
+      file: opts.configPath,
+      backfilled: changed.map((f) => f.filter.name),
+      ...result,
+    });
+    return result;
+  };
+  const reload = (): Promise<ReloadResult> => {
+    reloading = reloading.then(reloadNow, reloadNow);
+    return reloading;
+  };
+  const watched = opts.configPath;
+  if (watched !== undefined) {
+    watchFile(watched, { interval: 1000 }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size) void reload();
+    });
+  }
+
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
@@ -238,9 +314,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     dispatcher,
     sources,
     stateDir,
+    reload,
     stop() {
       stopping ??= (async () => {
         log('monitor_stopping', {});
+        if (watched !== undefined) unwatchFile(watched);
+        await reloading.catch(() => undefined);
         for (const s of sources) await s.stop();
         await server.close();
         await sink.close();

@@ -147,7 +147,7 @@ export class Dispatcher {
   private readonly random: () => number;
   private readonly retry: RetryPolicy;
   private readonly signer: EnvelopeSigner;
-  private readonly topics: ReadonlyMap<string, Topic>;
+  private topics: ReadonlyMap<string, Topic>;
   private readonly queue = new Map<string, DeliveryRecord>();
   private readonly inflight = new Map<string, Promise<void>>();
   private timer: unknown;
@@ -209,6 +209,15 @@ export class Dispatcher {
       await outbox.close();
       throw err;
     }
+  }
+
+  /**
+   * Replaces the topics (a reloaded configuration): new publishes use them; pending deliveries of a removed
+   * subscription are dead-lettered when due, as before. Email subscriptions need the SMTP settings the
+   * dispatcher was opened with.
+   */
+  setTopics(topics: readonly Topic[]): void {
+    this.topics = new Map(topics.map((t) => [t.name, t]));
   }
 
   private emit(e: DispatchEvent): void {

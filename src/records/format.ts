@@ -1,7 +1,8 @@
 // Flow log formats: `${field}` format strings, S3 header lines and plain name lists, resolved against the catalog.
 
 import { FormatError } from '../core/errors.js';
-import { DEFAULT_FORMAT, type FieldDef, findField } from './catalog.js';
+import { closest } from '../core/suggest.js';
+import { DEFAULT_FORMAT, FIELDS, type FieldDef, findField } from './catalog.js';
 
 /** One position of a format. `def` is undefined for a name the catalog does not know. */
 export interface FormatField {
@@ -134,4 +135,31 @@ export function detectHeader(line: string): Format | undefined {
 /** True when every field of `a` and `b` is the same, in the same order. */
 export function sameFormat(a: Format, b: Format): boolean {
   return a.fields.length === b.fields.length && a.fields.every((f, i) => f.key === b.fields[i]!.key);
+}
+
+/**
+ * Refuses a format the user typed (`--format`) that names a field the catalog does not know, with a
+ * did-you-mean and the position of the name in `spec`: a typo (`${srcadr}`) would otherwise load every value
+ * of that field into `extra` and leave `srcaddr` empty. Header lines are not checked (AWS adds fields).
+ *
+ * @example checkKnownFields('${srcadr} ${dstaddr}', parseFormat('${srcadr} ${dstaddr}')) // throws: did you mean ${srcaddr}?
+ */
+export function checkKnownFields(spec: string, format: Format): void {
+  const name = format.unknown[0];
+  if (name === undefined) return;
+  const braced = spec.indexOf(`\${${name}}`);
+  const start = braced >= 0 ? braced + 2 : Math.max(0, spec.search(new RegExp(`(?<=^|\\s)${name}(?=\\s|$)`)));
+  const guess = closest(
+    name,
+    FIELDS.map((f) => f.aws),
+  );
+  const more = format.unknown.length > 1 ? ` (also unknown: ${format.unknown.slice(1).join(', ')})` : '';
+  throw new FormatError(
+    'FORMAT_UNKNOWN_FIELD',
+    `"${name}" at position ${start + 1} of the format is not a flow log field${more}`,
+    start,
+    guess
+      ? `did you mean \${${guess}}? If "${name}" is meant (a field flowwatch does not know yet), pass --allow-unknown-fields to keep its values as text in "extra"`
+      : 'see flowwatch fields for the field names; pass --allow-unknown-fields to keep unknown fields as text in "extra"',
+  );
 }

@@ -158,6 +158,18 @@ export interface MetricFiltersResponse {
     readonly metricName: string;
     readonly metricValue: string;
     readonly defaultValue?: number;
+    /**
+     * How the filter applies to each known format (the default format, the configured sources' formats and
+     * the stored files'): `fits` (runs as written), `rewritten` (runs as `pattern`, re-ordered for that
+     * format), `cannot` (counts nothing there; `reason` says why).
+     */
+    readonly formats?: readonly {
+      readonly format: string;
+      readonly origin: string;
+      readonly status: 'fits' | 'rewritten' | 'cannot';
+      readonly pattern?: string;
+      readonly reason?: string;
+    }[];
   }[];
 }
 /**

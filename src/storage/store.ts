@@ -95,6 +95,8 @@ export interface FileMeta {
   readonly flowLogId?: string | undefined;
   /** Unix seconds of the file's S3 key time (the 5-minute slot), when known. */
   readonly keyTime?: number | undefined;
+  /** Replace a stored file with the same content or path (`ingest --replace`) instead of skipping it. */
+  readonly replace?: boolean | undefined;
 }
 
 /**
@@ -120,6 +122,22 @@ export interface LoadResult {
   readonly duplicateOf?: string;
   /** How many of the loaded records took their event time from each source. */
   readonly timeSources: Partial<Record<TimeSource, number>>;
+  /**
+   * Stored files this load replaced (in its transaction): `replace` (asked for), `all-rejected` (the same content
+   * whose every line was rejected, e.g. read with the wrong --format), `incomplete` (a truncated earlier version).
+   */
+  readonly replaced?: readonly { readonly path: string; readonly reason: ReplaceReason }[];
+}
+
+/** Why a load replaced a stored file. */
+export type ReplaceReason = 'replace' | 'all-rejected' | 'incomplete';
+
+/** A stored file chosen by `forget`, with what it holds. */
+export interface StoredFile {
+  readonly id: number;
+  readonly path: string;
+  readonly records: number;
+  readonly rejected: number;
 }
 
 export interface RejectInfo {
@@ -450,6 +468,50 @@ export class Store {
       [fileId],
     );
     return r.rows as unknown as (RejectInfo & { file: string })[];
+  }
+
+  /**
+   * Removes stored files with their records, rejects, metric datapoints and live-source keys, in one
+   * transaction; with `dryRun` only lists them. `patterns` match the stored path exactly or as a glob
+   * (`*`, `?`, `[...]`, as DuckDB's GLOB).
+   *
+   * @example await store.forget(['logs/2024-05-20/*.log.gz'], true) // the files that would go
+   */
+  async forget(patterns: readonly string[], dryRun: boolean): Promise<StoredFile[]> {
+    this.checkWriter();
+    if (patterns.length === 0) return [];
+    const where = patterns.map((_, i) => `path = $${i + 1} OR path GLOB $${i + 1}`).join(' OR ');
+    const c = this.conn;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const found = await read(
+        c,
+        `SELECT id, path, records, rejected, record_table FROM files WHERE ${where} ORDER BY path, id`,
+        [...patterns],
+      );
+      const files = found.rows.map((r) => ({
+        id: Number(r['id']),
+        path: String(r['path']),
+        records: Number(r['records']),
+        rejected: Number(r['rejected']),
+        table: String(r['record_table']),
+      }));
+      if (!dryRun) {
+        const hasKeys = await this.hasTable('source_keys');
+        for (const f of files) {
+          await c.run(`DELETE FROM ${ident(f.table)} WHERE file_id = $1`, [f.id]);
+          await c.run(`DELETE FROM rejects WHERE file_id = $1`, [f.id]);
+          await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [f.id]);
+          if (hasKeys) await c.run(`DELETE FROM source_keys WHERE file_id = $1`, [f.id]);
+          await c.run(`DELETE FROM files WHERE id = $1`, [f.id]);
+        }
+      }
+      await c.run(dryRun ? 'ROLLBACK' : 'COMMIT');
+      return files.map(({ table: _t, ...f }) => f);
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   /** A loader on its own connection; several loaders load files in parallel. */
@@ -784,9 +846,16 @@ export class Loader {
     });
   }
 
-  /** The path under which a file with this content was ingested, if any. */
+  /**
+   * The path under which a file with this content was ingested, if any. A file whose every line was rejected
+   * does not count: it is loaded again.
+   */
   async ingestedAs(sha256: string): Promise<string | undefined> {
-    const r = await read(this.conn, `SELECT path FROM files WHERE sha256 = $1 LIMIT 1`, [sha256]);
+    const r = await read(
+      this.conn,
+      `SELECT path FROM files WHERE sha256 = $1 AND NOT (records = 0 AND rejected > 0) LIMIT 1`,
+      [sha256],
+    );
     return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
   }
 
@@ -844,12 +913,15 @@ export class Loader {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
+      // A file whose every line was rejected is not "done": the same content is loaded again (and replaces it).
+      const replace = meta.replace === true;
       const prior = await read(
         c,
-        `SELECT id, path, record_table, sha256 = $1 AS same FROM files WHERE sha256 = $1 OR (path = $2 AND NOT complete)`,
-        [meta.sha256, meta.path],
+        `SELECT id, path, record_table, sha256 = $1 AS same, (records = 0 AND rejected > 0) AS failed
+         FROM files WHERE sha256 = $1 OR (path = $2 AND (NOT complete OR $3))`,
+        [meta.sha256, meta.path, replace],
       );
-      const same = prior.rows.find((r) => r['same'] === true);
+      const same = replace ? undefined : prior.rows.find((r) => r['same'] === true && r['failed'] !== true);
       if (same) {
         await c.run('ROLLBACK');
         return {
@@ -862,9 +934,15 @@ export class Loader {
           duplicateOf: String(same['path']),
         };
       }
-      // An earlier, incomplete (truncated) version of this path is replaced by the new content.
+      // An earlier, incomplete (truncated) version of this path is replaced by the new content, as are the same
+      // content whose every line was rejected and, with `replace`, any stored file of this content or path.
+      const replaced: { path: string; reason: ReplaceReason }[] = [];
       for (const old of prior.rows) {
         const oldId = Number(old['id']);
+        replaced.push({
+          path: String(old['path']),
+          reason: replace ? 'replace' : old['same'] === true ? 'all-rejected' : 'incomplete',
+        });
         await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
@@ -940,6 +1018,7 @@ export class Loader {
           reason: String(r['reason']),
           text: r['text'] == null ? null : String(r['text']),
         })),
+        ...(replaced.length > 0 ? { replaced } : {}),
       };
     } catch (err) {
       await c.run('ROLLBACK').catch(() => undefined);

@@ -69,6 +69,16 @@ describe('flowwatch metric-filter and metrics', () => {
         metricValue: '1',
         defaultValue: 0,
         unit: 'Count',
+        // No store yet and no sources: only the default format, which the pattern was written for.
+        formats: [
+          {
+            format:
+              '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}',
+            origin: 'default',
+            status: 'fits',
+            pattern: SSH,
+          },
+        ],
       },
     ]);
     const t = fw(['metric-filter', 'test', 'ssh', '-o', 'json'], `${LINES.join('\n')}\n`);
@@ -237,5 +247,56 @@ describe('flowwatch metric-filter and metrics', () => {
       available: false,
       reason: 'the format has no bytes field',
     });
+  });
+
+  it("the cdk-lab example's own flowwatch.yaml counts the denied pings of its 29-field logs", () => {
+    // The lab's flow logs carry the 29 v2-v5 fields in catalog order; its filter is written for the default 14.
+    const header =
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action ' +
+      'log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id ' +
+      'sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path';
+    const tail = 'vpc-1 subnet-1 i-1 0 IPv4 10.0.0.9 8.8.8.8 us-east-1 use1-az1 - - - - egress 1';
+    const lines = [
+      `5 123456789012 eni-l 10.0.0.9 8.8.8.8 0 0 1 1 84 1716199985 1716199990 REJECT OK ${tail}`, // 10:13 denied ping
+      `5 123456789012 eni-l 10.0.0.9 8.8.8.8 0 0 1 1 84 1716199995 1716200000 REJECT OK ${tail}`, // 10:13 denied ping
+      `5 123456789012 eni-l 10.0.0.9 8.8.8.8 0 0 1 1 84 1716200045 1716200050 ACCEPT OK ${tail}`, // 10:14 accepted
+      `5 123456789012 eni-l 10.0.0.9 8.8.8.8 40000 443 6 3 180 1716200046 1716200050 REJECT OK ${tail}`, // 10:14 tcp
+    ];
+    writeFileSync(join(dir, 'lab.log'), `${header}\n${lines.join('\n')}\n`);
+    const config = resolve(import.meta.dirname, '../../examples/cdk-lab/flowwatch.yaml');
+    const ing = fw(['ingest', 'lab.log', '--db', 'lab.duckdb', '--config', config]);
+    expect(ing.code).toBe(0);
+    expect(ing.err).not.toContain('warning');
+    const get = fw([
+      'metrics',
+      'get',
+      'FlowLogs',
+      'DeniedICMP',
+      '--db',
+      'lab.duckdb',
+      '--stat',
+      'Sum',
+      '-o',
+      'json',
+    ]);
+    expect(get.code).toBe(0);
+    // 10:13 two denied pings; 10:14 none, so the filter's defaultValue 0.
+    expect(JSON.parse(get.out)).toEqual([
+      { timestamp: '2024-05-20T10:13:00Z', Sum: 2 },
+      { timestamp: '2024-05-20T10:14:00Z', Sum: 0 },
+    ]);
+    const list = fw(['metric-filter', 'list', '--config', config, '--db', 'lab.duckdb']);
+    expect(list.out).toContain('store: 1 file (29 fields): rewritten');
+  });
+
+  it('ingest warns on stderr when a filter cannot count a format', () => {
+    writeFileSync(join(dir, 'short.log'), 'srcaddr dstaddr action log-status\n10.0.0.1 10.0.0.2 REJECT OK\n');
+    const config = resolve(import.meta.dirname, '../../examples/cdk-lab/flowwatch.yaml');
+    const ing = fw(['ingest', 'short.log', '--db', 'short.duckdb', '--config', config]);
+    expect(ing.code).toBe(0);
+    expect(ing.err).toContain('metric filter "denied-icmp" counts NOTHING in records of format');
+    expect(ing.err).toContain('"protocol"');
+    const list = fw(['metric-filter', 'list', '--config', config, '--db', 'short.duckdb']);
+    expect(list.out).toContain('CANNOT APPLY');
   });
 });

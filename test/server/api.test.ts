@@ -544,6 +544,12 @@ describe('metric filters', () => {
         metricName: 'RejectedSSH',
         metricValue: '1',
         defaultValue: 0,
+        formats: [
+          // 15 slots and no "...": never matches a 14-field default record, and "destport" names no field.
+          expect.objectContaining({ origin: 'default', status: 'cannot' }),
+          // The stored file's 15 fields: the pattern was written for them.
+          expect.objectContaining({ origin: 'store: 1 file', status: 'fits', pattern: PATTERN }),
+        ],
       },
     ]);
   });

@@ -1,37 +1,3 @@
 // Did-you-mean support for alarm configuration and rules: edit distance and the closest candidate.
 
-/**
- * Levenshtein distance between two strings.
- *
- * @example editDistance('perod', 'period') // 1
- */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/**
- * The candidate closest to `word` (case-insensitive), when it is close enough to be a likely typo.
- *
- * @example closest('treatMissingdata', ['treatMissingData', 'threshold']) // 'treatMissingData'
- */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
-}
+export { closest, editDistance } from '../../core/suggest.js';

@@ -5,8 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { compileMatcher, MAX_PATTERN_LENGTH, parsePattern } from '../../filter/index.js';
 import { STATISTICS, type Statistic } from '../../metrics/datapoint-sql.js';
-import { statistics } from '../../metrics/datapoints.js';
+import { knownFormats, statistics, storedFormats } from '../../metrics/datapoints.js';
 import type { MetricFilter } from '../../metrics/metric-filter.js';
+import { fitRows } from '../../metrics/pattern-rewrite.js';
 import type {
   MetricFiltersResponse,
   MetricResponse,
@@ -66,6 +67,20 @@ const FILTER_SCHEMA = {
     metricName: { type: 'string' },
     metricValue: { type: 'string' },
     defaultValue: { type: 'number' },
+    formats: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['format', 'origin', 'status'],
+        properties: {
+          format: { type: 'string' },
+          origin: { type: 'string' },
+          status: { type: 'string', enum: ['fits', 'rewritten', 'cannot'] },
+          pattern: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+    },
   },
 };
 
@@ -138,9 +153,15 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
         ),
       },
     },
-    async (): Promise<MetricFiltersResponse> => ({
-      filters: (ctx.monitor?.filters?.() ?? ctx.config.filters).map(({ filter }) => filterJson(filter)),
-    }),
+    async (): Promise<MetricFiltersResponse> => {
+      const formats = knownFormats(ctx.config.sources, await ctx.read((r) => storedFormats(r)));
+      return {
+        filters: (ctx.monitor?.filters?.() ?? ctx.config.filters).map((checked) => ({
+          ...filterJson(checked.filter),
+          formats: fitRows(checked, formats),
+        })),
+      };
+    },
   );
 
   app.post<{ Body: TestPatternRequest }>(
