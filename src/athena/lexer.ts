@@ -1,5 +1,6 @@
 // The Athena lexer: statement text → tokens with spans (words, quoted names, strings, numbers, symbols).
 
+import { progressGuard } from '../core/progress.js';
 import { AthenaError } from './errors.js';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'symbol';
@@ -22,7 +23,9 @@ const SYMBOLS = ['||', '<>', '!=', '<=', '>=', '::', '->'];
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   let i = 0;
+  const step = progressGuard('Athena lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     if (/\s/.test(c)) {
       i++;

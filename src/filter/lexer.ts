@@ -1,5 +1,6 @@
 // Filter-pattern lexer: pattern text → tokens with spans, in one of three modes (terms, [...], {...}).
 
+import { progressGuard } from '../core/progress.js';
 import { FilterPatternError } from './errors.js';
 
 /** Which family the text is lexed as; the parser chooses it from the first non-blank character. */
@@ -55,7 +56,9 @@ export function lex(text: string, mode: LexMode): Token[] {
     tokens.push({ kind, value, start, end });
     i = end;
   };
+  const step = progressGuard('filter-pattern lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     const next = text[i + 1];
     if (/\s/.test(c)) {
@@ -125,6 +128,17 @@ export function lex(text: string, mode: LexMode): Token[] {
     }
     let j = i;
     while (j < text.length && !WORD_STOP[mode].test(text[j]!)) j++;
+    if (j === i) {
+      // A character that stops words but starts no token here, e.g. `[` outside a selector in {...}.
+      throw new FilterPatternError(
+        'UNEXPECTED_CHARACTER',
+        `"${c}" at position ${i} is not allowed here`,
+        { start: i, end: i + 1 },
+        mode === 'json'
+          ? 'in a JSON pattern, [ and ] belong to a selector such as $.list[0]; quote a value that holds them'
+          : 'put a value that holds this character in double quotes',
+      );
+    }
     push('word', text.slice(i, j), i, j);
   }
   tokens.push({ kind: 'eof', value: '', start: text.length, end: text.length });

@@ -1,6 +1,7 @@
 // Logs Insights tokens: names (plain, `backticked`, @system), numbers, periods (5m), strings, regexes,
 // operators and punctuation, with their spans. `#` starts a comment that runs to the end of the line.
 
+import { progressGuard } from '../core/progress.js';
 import { InsightsError, type Span } from './errors.js';
 
 export type TokenKind =
@@ -64,7 +65,9 @@ export function tokenize(text: string): Token[] {
     const raw = text.slice(start, i);
     out.push({ kind, text: raw, raw, span: { start, end: i }, ...extra });
   };
+  const step = progressGuard('Logs Insights lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     const start = i;
     if (/\s/.test(c)) {

@@ -1,6 +1,7 @@
 // Composite-alarm rule lexer: rule text → tokens with spans (words, double-quoted strings, parentheses, commas).
 
 import { PositionedError } from '../../core/errors.js';
+import { progressGuard } from '../../core/progress.js';
 import type { Span } from './rule-ast.js';
 
 /**
@@ -31,7 +32,9 @@ const STOP = /[\s(),"]/;
 export function lexAlarmRule(text: string): RuleToken[] {
   const out: RuleToken[] = [];
   let i = 0;
+  const step = progressGuard('alarm-rule lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     if (/\s/.test(c)) {
       i++;
