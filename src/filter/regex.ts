@@ -409,14 +409,9 @@ function compileNfa(source: string): Nfa {
 
 // ---- lazily built DFA over the NFA ----
 
-interface DfaState {
-  /** NFA states after the closure: CHAR, EOL and MATCH nodes only. */
-  readonly nodes: Int32Array;
-  readonly match: boolean;
-  readonly matchAtEnd: boolean;
-  readonly ascii: Int32Array;
-  readonly other: Map<number, number>;
-}
+/** Flags of a DFA state: a match has been seen; no match can follow (anchored regex that failed). */
+const F_MATCH = 1;
+const F_DEAD = 2;
 
 /** A compiled regex: `test` answers whether it matches anywhere in the text, in linear time. */
 export interface CompiledRegex {
@@ -425,13 +420,14 @@ export interface CompiledRegex {
 
 /**
  * Compiles a CloudWatch regex (the text between the `%`). Throws RegexSyntaxError for text it refuses.
+ * DFA states are numbered; their ASCII transitions live in one Int32Array (state × 128), so the inner loop
+ * is a typed-array lookup per character.
  *
  * @example compileRegex('a*a*a*a*a*a*c').test('a'.repeat(100000)) // false, in milliseconds
  */
 export function compileRegex(source: string): CompiledRegex {
   const nfa = compileNfa(source);
-  const n = nfa.kind.length;
-  const mark = new Int32Array(n).fill(-1);
+  const mark = new Int32Array(nfa.kind.length).fill(-1);
   let generation = 0;
 
   /** Adds the closure of `from` to `acc` (CHAR, EOL, MATCH nodes); BOL passes only when `atStart`. */
@@ -458,77 +454,142 @@ export function compileRegex(source: string): CompiledRegex {
     }
   };
 
-  let states: DfaState[] = [];
+  let nodesOf: Int32Array[] = [];
+  let flags = new Uint8Array(16);
+  let matchAtEnd = new Uint8Array(16);
+  let trans = new Int32Array(16 * 128).fill(-1);
+  let other: Map<number, number>[] = [];
   let byKey = new Map<string, number>();
+
   const stateOf = (nodes: number[], atStart: boolean): number => {
     nodes.sort((a, b) => a - b);
+    // Only the initial state may pass `^`, so it is kept apart from a later state with the same nodes.
     const key = (atStart ? 'start:' : '') + nodes.join(',');
     const known = byKey.get(key);
     if (known !== undefined) return known;
+    const id = nodesOf.length;
+    if (id === flags.length) {
+      const grow = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T, fill?: number): T => {
+        const b = make(a.length * 2);
+        if (fill !== undefined) b.fill(fill);
+        b.set(a);
+        return b;
+      };
+      flags = grow(flags, (k) => new Uint8Array(k));
+      matchAtEnd = grow(matchAtEnd, (k) => new Uint8Array(k));
+      trans = grow(trans, (k) => new Int32Array(k), -1);
+    }
     generation++;
     const atEnd: number[] = [];
     for (const s of nodes) if (nfa.kind[s] === EOL) closure(nfa.out[s]!, atStart, true, atEnd);
-    const state: DfaState = {
-      nodes: Int32Array.from(nodes),
-      match: nodes.some((s) => nfa.kind[s] === MATCH),
-      matchAtEnd: nodes.some((s) => nfa.kind[s] === MATCH) || atEnd.some((s) => nfa.kind[s] === MATCH),
-      ascii: new Int32Array(128).fill(-1),
-      other: new Map(),
-    };
-    states.push(state);
-    byKey.set(key, states.length - 1);
-    return states.length - 1;
+    const match = nodes.some((s) => nfa.kind[s] === MATCH);
+    nodesOf.push(Int32Array.from(nodes));
+    other.push(new Map());
+    flags[id] = match ? F_MATCH : nodes.length === 0 && !atStart ? F_DEAD : 0;
+    matchAtEnd[id] = match || atEnd.some((s) => nfa.kind[s] === MATCH) ? 1 : 0;
+    byKey.set(key, id);
+    return id;
   };
   const initial = (): number => {
     generation++;
     const acc: number[] = [];
     closure(nfa.start, true, false, acc);
-    // Only the initial state may pass `^`, so stateOf keeps it apart from a later state with the same nodes.
     return stateOf(acc, true);
   };
-  let start = initial();
-  const step = (from: number, c: number): number => {
-    if (states.length > MAX_DFA_STATES) {
-      // Start the cache over, keeping only the current state.
-      const keep = states[from]!;
-      states = [];
-      byKey = new Map();
-      start = initial();
-      from = stateOf(Array.from(keep.nodes), false);
-    }
-    const st = states[from]!;
-    const cached = c < 128 ? st.ascii[c]! : (st.other.get(c) ?? -1);
-    if (cached >= 0) return cached;
+  /** The state between matches attempts: only the unanchored restart. Off it, the DFA stays put. */
+  const idleState = (): number => {
     generation++;
     const acc: number[] = [];
-    for (const s of st.nodes) {
+    closure(nfa.start, false, false, acc);
+    return stateOf(acc, false);
+  };
+  let start = initial();
+  let idle = idleState();
+  // In the idle state only a character that can begin a match moves the DFA: a native search for one of
+  // them (a single character class, which cannot backtrack) skips the rest, as V8 does for literals.
+  const firstChars = normalize(
+    Array.from(nodesOf[idle]!).flatMap((s) => (nfa.kind[s] === CHAR ? [...nfa.sets[s]!] : [])),
+  );
+  const spread = firstChars.reduce((sum, v, k) => (k % 2 === 1 ? sum + v - firstChars[k - 1]! + 1 : sum), 0);
+  const prefilter =
+    firstChars.length > 0 && spread < 64
+      ? new RegExp(
+          `[${firstChars.map((v, k) => (k % 2 === 0 ? `\\u{${v.toString(16)}}` : `-\\u{${v.toString(16)}}`)).join('')}]`,
+          'gu',
+        )
+      : undefined;
+  /** The state after `from` reads `c`, built and cached on first use. */
+  const step = (from: number, c: number): number => {
+    let nodes = nodesOf[from]!;
+    if (nodesOf.length >= MAX_DFA_STATES) {
+      // Start the cache over, carrying the current state into the new one.
+      nodesOf = [];
+      other = [];
+      byKey = new Map();
+      flags = new Uint8Array(16);
+      matchAtEnd = new Uint8Array(16);
+      trans = new Int32Array(16 * 128).fill(-1);
+      start = initial();
+      idle = idleState();
+      from = stateOf(Array.from(nodes), false);
+      nodes = nodesOf[from]!;
+    }
+    generation++;
+    const acc: number[] = [];
+    for (const s of nodes) {
       if (nfa.kind[s] === CHAR && inRanges(nfa.sets[s]!, c)) closure(nfa.out[s]!, false, false, acc);
     }
     closure(nfa.start, false, false, acc); // unanchored: a match may start at the next position
     const next = stateOf(acc, false);
-    if (c < 128) states[from]!.ascii[c] = next;
-    else states[from]!.other.set(c, next);
+    if (c < 128) trans[(from << 7) | c] = next;
+    else other[from]!.set(c, next);
     return next;
   };
 
   return {
     test(text: string): boolean {
       let s = start;
-      if (states[s]!.match) return true;
+      if (flags[s] === F_MATCH) return true;
+      // Locals for the hot loop, refreshed whenever step() may have grown or replaced the tables.
+      let tr = trans;
+      let fl = flags;
       const len = text.length;
       for (let i = 0; i < len; i++) {
-        let c = text.charCodeAt(i);
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
-          const d = text.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) {
-            c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-            i++;
-          }
+        if (s === idle && prefilter !== undefined) {
+          prefilter.lastIndex = i;
+          const m = prefilter.exec(text);
+          if (m === null) return matchAtEnd[idle] === 1;
+          i = m.index;
         }
-        s = step(s, c);
-        if (states[s]!.match) return true;
+        let c = text.charCodeAt(i);
+        let next: number;
+        if (c < 128) {
+          next = tr[(s << 7) | c]!;
+          if (next < 0) {
+            next = step(s, c);
+            tr = trans;
+            fl = flags;
+          }
+        } else {
+          if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+            const d = text.charCodeAt(i + 1);
+            if (d >= 0xdc00 && d <= 0xdfff) {
+              c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+              i++;
+            }
+          }
+          const known = other[s]!.get(c);
+          if (known === undefined) {
+            next = step(s, c);
+            tr = trans;
+            fl = flags;
+          } else next = known;
+        }
+        s = next;
+        const f = fl[s]!;
+        if (f !== 0) return f === F_MATCH;
       }
-      return states[s]!.matchAtEnd;
+      return matchAtEnd[s] === 1;
     },
   };
 }
