@@ -1,5 +1,6 @@
 // The Athena lexer: statement text → tokens with spans (words, quoted names, strings, numbers, symbols).
 
+import { findPasted, normalizeSpaces } from '../core/pasted-text.js';
 import { progressGuard } from '../core/progress.js';
 import { AthenaError } from './errors.js';
 
@@ -20,7 +21,9 @@ const SYMBOLS = ['||', '<>', '!=', '<=', '>=', '::', '->'];
  *
  * @example tokenize("SHOW TABLES IN logs").map((t) => t.value) // ['SHOW', 'TABLES', 'IN', 'logs']
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(source: string): Token[] {
+  // Unicode spaces (NBSP, ...) read as spaces, inside quotes too; same length, so spans hold (core/pasted-text).
+  const text = normalizeSpaces(source);
   const out: Token[] = [];
   let i = 0;
   const step = progressGuard('Athena lexer');
@@ -50,6 +53,8 @@ export function tokenize(text: string): Token[] {
       let value = '';
       for (;;) {
         if (j >= text.length) {
+          const pasted = findPasted(text, i + 1);
+          if (pasted) throw new AthenaError(pasted.code, pasted.message, pasted, pasted.hint);
           throw new AthenaError(
             'ATHENA_UNCLOSED_QUOTE',
             `this ${c === "'" ? 'string' : 'quoted name'} is never closed`,
@@ -83,6 +88,10 @@ export function tokenize(text: string): Token[] {
       out.push({ kind: 'symbol', value: sym, start: i, end: i + sym.length });
       i += sym.length;
     }
+  }
+  for (const t of out) {
+    const fault = findPasted(text, t.start, t.end, t.kind === 'string' || t.kind === 'quoted');
+    if (fault) throw new AthenaError(fault.code, fault.message, fault, fault.hint);
   }
   return out;
 }

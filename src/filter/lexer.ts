@@ -1,5 +1,6 @@
 // Filter-pattern lexer: pattern text → tokens with spans, in one of three modes (terms, [...], {...}).
 
+import { findPasted, normalizeSpaces } from '../core/pasted-text.js';
 import { progressGuard } from '../core/progress.js';
 import { FilterPatternError } from './errors.js';
 
@@ -49,7 +50,9 @@ const WORD_STOP: Record<LexMode, RegExp> = {
  *
  * @example lex('[a, b = 1]', 'delimited').map(t => t.kind) // ['lbracket','word','comma','word','op','word','rbracket','eof']
  */
-export function lex(text: string, mode: LexMode): Token[] {
+export function lex(source: string, mode: LexMode): Token[] {
+  // Unicode spaces (NBSP, ...) read as spaces, inside quotes too; same length, so spans hold (core/pasted-text).
+  const text = normalizeSpaces(source);
   const tokens: Token[] = [];
   let i = 0;
   const push = (kind: TokenKind, value: string, start: number, end: number): void => {
@@ -141,6 +144,10 @@ export function lex(text: string, mode: LexMode): Token[] {
     }
     push('word', text.slice(i, j), i, j);
   }
+  for (const t of tokens) {
+    const fault = findPasted(text, t.start, t.end, t.kind === 'string' || t.kind === 'regex');
+    if (fault) throw new FilterPatternError(fault.code, fault.message, fault, fault.hint);
+  }
   tokens.push({ kind: 'eof', value: '', start: text.length, end: text.length });
   return tokens;
 }
@@ -160,6 +167,9 @@ function readString(text: string, start: number): [string, number, number] {
     out += c;
     j++;
   }
+  // `"ERROR”`: the closing quote was pasted as a typographic one.
+  const pasted = findPasted(text, start + 1);
+  if (pasted) throw new FilterPatternError(pasted.code, pasted.message, pasted, pasted.hint);
   throw new FilterPatternError(
     'UNCLOSED_STRING',
     `the quoted text starting at position ${start} has no closing "`,
@@ -174,6 +184,8 @@ function readRegex(text: string, start: number): [string, number, number] {
   while (j < text.length && text[j] !== '%') {
     const c = text[j]!;
     if (!REGEX_ALLOWED.test(c)) {
+      const pasted = findPasted(text, j, j + 1);
+      if (pasted) throw new FilterPatternError(pasted.code, pasted.message, pasted, pasted.hint);
       const group = c === '(' || c === ')';
       throw new FilterPatternError(
         'REGEX_FORBIDDEN_CHARACTER',

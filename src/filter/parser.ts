@@ -1,5 +1,6 @@
 // Filter-pattern parser: tokens → AST, refusing what CloudWatch Logs refuses (spec filter-patterns.md).
 
+import { findListMarker, normalizeSpaces } from '../core/pasted-text.js';
 import type {
   CompareOp,
   DelimitedPattern,
@@ -43,7 +44,9 @@ export function parsePattern(text: string): Pattern {
       { start: MAX_PATTERN_LENGTH, end: text.length },
     );
   }
-  const first = text.trimStart()[0];
+  const marker = findListMarker(text);
+  if (marker) throw new FilterPatternError(marker.code, marker.message, marker, marker.hint);
+  const first = normalizeSpaces(text).trimStart()[0];
   const mode: LexMode = first === '[' ? 'delimited' : first === '{' ? 'json' : 'terms';
   const p = new Parser(lex(text, mode));
   switch (mode) {
