@@ -1,5 +1,6 @@
 // AthenaError: a statement the local Athena cannot run, with a stable code and the span it points at.
 
+import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
 
 /**
@@ -20,9 +21,5 @@ export class AthenaError extends UserError {
 
 /** The statement with a caret line under `start..end` (for the CLI's detail lines). */
 export function caretUnder(text: string, start: number, end: number): string {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const lineEnd = text.indexOf('\n', start);
-  const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
-  const width = Math.max(1, Math.min(end, lineStart + line.length) - start);
-  return `  ${line}\n  ${' '.repeat(start - lineStart)}${'^'.repeat(width)}`;
+  return caretLine(text, start, end);
 }

@@ -1,5 +1,7 @@
 // The Athena lexer: statement text → tokens with spans (words, quoted names, strings, numbers, symbols).
 
+import { findPasted, normalizeSpaces } from '../core/pasted-text.js';
+import { progressGuard } from '../core/progress.js';
 import { AthenaError } from './errors.js';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'symbol';
@@ -19,10 +21,14 @@ const SYMBOLS = ['||', '<>', '!=', '<=', '>=', '::', '->'];
  *
  * @example tokenize("SHOW TABLES IN logs").map((t) => t.value) // ['SHOW', 'TABLES', 'IN', 'logs']
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(source: string): Token[] {
+  // Unicode spaces (NBSP, ...) read as spaces, inside quotes too; same length, so spans hold (core/pasted-text).
+  const text = normalizeSpaces(source);
   const out: Token[] = [];
   let i = 0;
+  const step = progressGuard('Athena lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     if (/\s/.test(c)) {
       i++;
@@ -47,6 +53,8 @@ export function tokenize(text: string): Token[] {
       let value = '';
       for (;;) {
         if (j >= text.length) {
+          const pasted = findPasted(text, i + 1);
+          if (pasted) throw new AthenaError(pasted.code, pasted.message, pasted, pasted.hint);
           throw new AthenaError(
             'ATHENA_UNCLOSED_QUOTE',
             `this ${c === "'" ? 'string' : 'quoted name'} is never closed`,
@@ -80,6 +88,10 @@ export function tokenize(text: string): Token[] {
       out.push({ kind: 'symbol', value: sym, start: i, end: i + sym.length });
       i += sym.length;
     }
+  }
+  for (const t of out) {
+    const fault = findPasted(text, t.start, t.end, t.kind === 'string' || t.kind === 'quoted');
+    if (fault) throw new AthenaError(fault.code, fault.message, fault, fault.hint);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The Athena parser: tokens → Statement, for the DDL subset the local Athena runs; SELECT/WITH pass through.
 
+import { findListMarker } from '../core/pasted-text.js';
 import type { ColumnDef, QualifiedName, Statement, StorageFormat } from './ast.js';
 import { AthenaError } from './errors.js';
 import { type Token, tokenize } from './lexer.js';
@@ -262,6 +263,8 @@ function alterTable(c: Cursor): Statement {
  * @example parseStatement('DROP TABLE IF EXISTS t') // { kind: 'drop_table', table: { name: 't', ... }, ifExists: true }
  */
 export function parseStatement(text: string): Statement {
+  const marker = findListMarker(text);
+  if (marker) throw new AthenaError(marker.code, marker.message, marker, marker.hint);
   const c = new Cursor(text, tokenize(text));
   if (!c.peek()) throw new AthenaError('ATHENA_EMPTY', 'there is no statement to run', { start: 0, end: 0 });
   if (c.isWord('SELECT') || c.isWord('WITH') || (c.peek()?.value === '(' && c.isWord('SELECT', 1))) {

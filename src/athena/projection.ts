@@ -3,6 +3,7 @@
 // projection allows.
 
 import { join } from 'node:path';
+import { progressGuard } from '../core/progress.js';
 import { AthenaError } from './errors.js';
 import { subdirs } from './locations.js';
 
@@ -32,7 +33,9 @@ function dateRegex(format: string): RegExp {
   };
   let re = '';
   let i = 0;
+  const step = progressGuard('projection date-format lexer');
   while (i < format.length) {
+    step(i);
     const tok = Object.keys(parts).find((k) => format.startsWith(k, i));
     if (tok) {
       re += parts[tok];

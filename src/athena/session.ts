@@ -1,6 +1,7 @@
 // The local Athena session: runs parsed statements against the catalog in the store (DDL) and DuckDB over
 // the tables' files (SELECT/WITH), with a current database (USE).
 
+import { normalizeSpaces } from '../core/pasted-text.js';
 import { AthenaCatalog, type CatalogTable, partitionSpec } from '../storage/athena-catalog.js';
 import { type AthenaView, runAthenaQuery, serializeSql } from '../storage/athena-engine.js';
 import { relationSql } from '../storage/athena-relation.js';
@@ -81,7 +82,9 @@ export class AthenaSession {
    * Parses and runs one statement. User mistakes throw UserError subclasses (AthenaError, SandboxError,
    * StoreError) whose `detail` shows the statement with a caret under the fault.
    */
-  async run(text: string): Promise<AthenaResult> {
+  async run(source: string): Promise<AthenaResult> {
+    // DuckDB reads the SELECTs too: give it the text with Unicode spaces as spaces (same length, core/pasted-text).
+    const text = normalizeSpaces(source);
     try {
       return await this.execute(parseStatement(text), text);
     } catch (err) {

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { caretLine } from '../core/caret.js';
 import { SourceError } from '../core/errors.js';
 import { fileKind } from '../ingest/file-probe.js';
 import type { Io } from './context.js';
@@ -20,10 +21,10 @@ export async function* inputLines(io: Io, file: string | undefined): AsyncGenera
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
 }
 
-/** The text with a caret line under [start, end) (a pattern error's span), indented by two spaces. */
+/**
+ * The text with a caret line under [start, end) (a pattern error's span, UTF-16 offsets), indented by two
+ * spaces; the caret is placed by display columns (core/caret), so it stands under wide and multibyte text.
+ */
 export function caret(text: string, start: number, end: number): string {
-  const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-  const from = Math.min(start, shown.length);
-  const width = Math.max(1, Math.min(end, shown.length + 1) - from);
-  return `  ${shown}\n  ${' '.repeat(from)}${'^'.repeat(width)}`;
+  return caretLine(text, start, end);
 }

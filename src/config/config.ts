@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
 import { FilterPatternError } from '../filter/index.js';
 import {
@@ -117,8 +118,7 @@ class Locator {
   error(code: string, at: number, message: string, hint?: string): ConfigError {
     const { line, col } = this.lc.linePos(at);
     const err = new ConfigError(code, this.file, line, col, message, hint);
-    const lineText = this.text.split('\n')[line - 1] ?? '';
-    if (lineText.length <= 200) err.detail = `  ${lineText.replace(/\r$/, '')}\n  ${' '.repeat(col - 1)}^`;
+    err.detail = caretLine(this.text, at, at + 1);
     return err;
   }
 

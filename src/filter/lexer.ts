@@ -1,5 +1,7 @@
 // Filter-pattern lexer: pattern text → tokens with spans, in one of three modes (terms, [...], {...}).
 
+import { findPasted, normalizeSpaces } from '../core/pasted-text.js';
+import { progressGuard } from '../core/progress.js';
 import { FilterPatternError } from './errors.js';
 
 /** Which family the text is lexed as; the parser chooses it from the first non-blank character. */
@@ -48,14 +50,18 @@ const WORD_STOP: Record<LexMode, RegExp> = {
  *
  * @example lex('[a, b = 1]', 'delimited').map(t => t.kind) // ['lbracket','word','comma','word','op','word','rbracket','eof']
  */
-export function lex(text: string, mode: LexMode): Token[] {
+export function lex(source: string, mode: LexMode): Token[] {
+  // Unicode spaces (NBSP, ...) read as spaces, inside quotes too; same length, so spans hold (core/pasted-text).
+  const text = normalizeSpaces(source);
   const tokens: Token[] = [];
   let i = 0;
   const push = (kind: TokenKind, value: string, start: number, end: number): void => {
     tokens.push({ kind, value, start, end });
     i = end;
   };
+  const step = progressGuard('filter-pattern lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     const next = text[i + 1];
     if (/\s/.test(c)) {
@@ -125,7 +131,22 @@ export function lex(text: string, mode: LexMode): Token[] {
     }
     let j = i;
     while (j < text.length && !WORD_STOP[mode].test(text[j]!)) j++;
+    if (j === i) {
+      // A character that stops words but starts no token here, e.g. `[` outside a selector in {...}.
+      throw new FilterPatternError(
+        'UNEXPECTED_CHARACTER',
+        `"${c}" at position ${i} is not allowed here`,
+        { start: i, end: i + 1 },
+        mode === 'json'
+          ? 'in a JSON pattern, [ and ] belong to a selector such as $.list[0]; quote a value that holds them'
+          : 'put a value that holds this character in double quotes',
+      );
+    }
     push('word', text.slice(i, j), i, j);
+  }
+  for (const t of tokens) {
+    const fault = findPasted(text, t.start, t.end, t.kind === 'string' || t.kind === 'regex');
+    if (fault) throw new FilterPatternError(fault.code, fault.message, fault, fault.hint);
   }
   tokens.push({ kind: 'eof', value: '', start: text.length, end: text.length });
   return tokens;
@@ -146,6 +167,9 @@ function readString(text: string, start: number): [string, number, number] {
     out += c;
     j++;
   }
+  // `"ERROR”`: the closing quote was pasted as a typographic one.
+  const pasted = findPasted(text, start + 1);
+  if (pasted) throw new FilterPatternError(pasted.code, pasted.message, pasted, pasted.hint);
   throw new FilterPatternError(
     'UNCLOSED_STRING',
     `the quoted text starting at position ${start} has no closing "`,
@@ -160,6 +184,8 @@ function readRegex(text: string, start: number): [string, number, number] {
   while (j < text.length && text[j] !== '%') {
     const c = text[j]!;
     if (!REGEX_ALLOWED.test(c)) {
+      const pasted = findPasted(text, j, j + 1);
+      if (pasted) throw new FilterPatternError(pasted.code, pasted.message, pasted, pasted.hint);
       const group = c === '(' || c === ')';
       throw new FilterPatternError(
         'REGEX_FORBIDDEN_CHARACTER',

@@ -6,8 +6,10 @@
 // values of a match. Anything unusual (a field opening with `"` or `[`) falls back to the string matcher.
 
 import { assertNever, type DelimitedPattern, type Pattern, type SlotCondition } from './ast.js';
-import { compare, compileMatcher, globRegExp, type Match } from './matcher.js';
+import { compileGlob } from './glob.js';
+import { compare, compileMatcher, type Match } from './matcher.js';
 import { NUMBER } from './parser.js';
+import { compileRegex } from './regex.js';
 
 /** A compiled pattern over the bytes [start, end) of a buffer holding one UTF-8 line. */
 export type LineMatcher = (buf: Buffer, start: number, end: number) => Match | undefined;
@@ -62,17 +64,15 @@ function fieldTest(c: SlotCondition & { kind: 'compare' }): FieldTest {
       if (value.value.includes('*') || !ascii) {
         // Wildcards, and non-ASCII values (an invalid byte decodes to U+FFFD, which a value may hold), are
         // compared on the decoded text, exactly as the string matcher does.
-        const re = value.value.includes('*') ? globRegExp(value.value) : undefined;
-        const text = value.value;
-        return (buf, s, e) =>
-          (re ? re.test(buf.toString('utf8', s, e)) : buf.toString('utf8', s, e) === text) !== negate;
+        const glob = compileGlob(value.value);
+        return (buf, s, e) => glob(buf.toString('utf8', s, e)) !== negate;
       }
       const want = Buffer.from(value.value, 'utf8');
       return (buf, s, e) =>
         (e - s === want.length && buf.compare(want, 0, want.length, s, e) === 0) !== negate;
     }
     case 'regex': {
-      const re = new RegExp(value.source, 'u');
+      const re = compileRegex(value.source);
       return (buf, s, e) => re.test(buf.toString('utf8', s, e)) !== negate;
     }
     default:

@@ -10,7 +10,9 @@ import {
   type TermPattern,
   type Value,
 } from './ast.js';
+import { compileGlob } from './glob.js';
 import { NUMBER } from './parser.js';
+import { compileRegex } from './regex.js';
 
 /** A successful match, as TestMetricFilter reports it: `$name` for named fields, `$1`… for unnamed ones. */
 export interface Match {
@@ -36,7 +38,7 @@ export function compileMatcher(pattern: Pattern): Matcher {
     case 'terms':
       return termMatcher(pattern);
     case 'regex': {
-      const re = new RegExp(pattern.regex.source, 'u');
+      const re = compileRegex(pattern.regex.source);
       return (event) => (re.test(event) ? NO_VALUES : undefined);
     }
     case 'delimited':
@@ -124,15 +126,6 @@ function fieldBounds(event: string, from: Int32Array, to: Int32Array): number {
   return count;
 }
 
-/** `*` anywhere is a wildcard (space-delimited patterns). */
-export function globRegExp(value: string): RegExp {
-  const body = value
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('[\\s\\S]*');
-  return new RegExp(`^${body}$`);
-}
-
 function numericTest(op: CompareOp, want: number): (text: string) => boolean {
   const cmp = compare(op);
   return (text) => NUMBER.test(text) && cmp(Number(text), want);
@@ -166,14 +159,14 @@ function fieldTest(op: CompareOp, value: Value): (text: string) => boolean {
       return numericTest(op, value.value);
     case 'string': {
       if (value.value.includes('*')) {
-        const re = globRegExp(value.value);
-        return (text) => re.test(text) !== negate;
+        const glob = compileGlob(value.value);
+        return (text) => glob(text) !== negate;
       }
       const want = value.value;
       return (text) => (text === want) !== negate;
     }
     case 'regex': {
-      const re = new RegExp(value.source, 'u');
+      const re = compileRegex(value.source);
       return (text) => re.test(text) !== negate;
     }
     default:
@@ -324,7 +317,7 @@ function jsonTest(e: JsonExpr): (doc: Json) => boolean {
           };
         }
         case 'regex': {
-          const re = new RegExp(v.source, 'u');
+          const re = compileRegex(v.source);
           return (d) => {
             const x = scalar(d);
             return x !== undefined && re.test(String(x)) !== negate;

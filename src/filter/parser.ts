@@ -1,5 +1,6 @@
 // Filter-pattern parser: tokens → AST, refusing what CloudWatch Logs refuses (spec filter-patterns.md).
 
+import { findListMarker, normalizeSpaces } from '../core/pasted-text.js';
 import type {
   CompareOp,
   DelimitedPattern,
@@ -17,6 +18,7 @@ import type {
 } from './ast.js';
 import { FilterPatternError, type Span } from './errors.js';
 import { type LexMode, lex, type Token } from './lexer.js';
+import { checkRegex, RegexSyntaxError } from './regex.js';
 
 /** Longest pattern the API accepts (`filterPattern`, 0–1024 characters). */
 export const MAX_PATTERN_LENGTH = 1024;
@@ -42,7 +44,9 @@ export function parsePattern(text: string): Pattern {
       { start: MAX_PATTERN_LENGTH, end: text.length },
     );
   }
-  const first = text.trimStart()[0];
+  const marker = findListMarker(text);
+  if (marker) throw new FilterPatternError(marker.code, marker.message, marker, marker.hint);
+  const first = normalizeSpaces(text).trimStart()[0];
   const mode: LexMode = first === '[' ? 'delimited' : first === '{' ? 'json' : 'terms';
   const p = new Parser(lex(text, mode));
   switch (mode) {
@@ -163,16 +167,22 @@ class Parser {
   delimited(): DelimitedPattern {
     this.expect('lbracket', 'EXPECTED_BRACKET', '"["');
     const slots: Slot[] = [];
-    for (;;) {
-      slots.push(this.slot());
-      const t = this.peek();
-      if (t.kind === 'comma') {
-        this.take();
-        continue;
+    const first = this.peek();
+    // `[]` names no field and matches every event, extracting each field as $1, $2, ... (AWS's
+    // TestMetricFilter sample "without specifying any fields"): it is `[...]`.
+    if (first.kind === 'rbracket')
+      slots.push({ kind: 'ellipsis', span: { start: first.start, end: first.start } });
+    else
+      for (;;) {
+        slots.push(this.slot());
+        const t = this.peek();
+        if (t.kind === 'comma') {
+          this.take();
+          continue;
+        }
+        if (t.kind === 'rbracket') break;
+        this.fail('EXPECTED_COMMA_OR_BRACKET', '"," or "]"', t);
       }
-      if (t.kind === 'rbracket') break;
-      this.fail('EXPECTED_COMMA_OR_BRACKET', '"," or "]"', t);
-    }
     this.take();
     const end = this.peek();
     if (end.kind !== 'eof') this.fail('UNEXPECTED_TOKEN', 'the end of the pattern after "]"', end);
@@ -341,12 +351,16 @@ class Parser {
 function regexValue(t: Token): RegexValue {
   const span: Span = { start: t.start, end: t.end };
   try {
-    new RegExp(t.value, 'u');
+    checkRegex(t.value);
   } catch (err) {
+    if (!(err instanceof RegexSyntaxError)) throw err;
+    // The regex text starts one character after the opening %.
+    const at = t.start + 1 + err.offset;
     throw new FilterPatternError(
       'REGEX_INVALID',
-      `the regex at position ${t.start} is not valid: ${(err as Error).message}`,
-      span,
+      `the regex at position ${t.start} is not valid: ${err.message.replace(/position (\d+)/, (_, n) => `position ${t.start + 1 + Number(n)}`)}`,
+      { start: at, end: at + err.length },
+      err.hint,
     );
   }
   return { kind: 'regex', source: t.value, span };

@@ -39,12 +39,16 @@ function textNumber(expr: string): string {
   return `TRY_CAST(CASE WHEN regexp_full_match(${expr}, ${literal(NUMBER_RE2)}) THEN ${expr} END AS DOUBLE)`;
 }
 
-/** `*` → `%` for LIKE, with `%`, `_` and `\` escaped. */
-function likePattern(value: string): string {
-  return value
+/**
+ * A wildcard value (`*` = any run of characters) as an RE2 regex for regexp_full_match. Not LIKE: DuckDB's
+ * LIKE with an ESCAPE clause backtracks, and `%a%a%a%a%a%b` on a long field ran for minutes (issue 19
+ * item 12); RE2 answers in linear time. `(?s)` lets `*` span any character, newlines included.
+ */
+function globRe2(value: string): string {
+  return `(?s)${value
     .split('*')
-    .map((p) => p.replace(/[\\%_]/g, '\\$&'))
-    .join('%');
+    .map((p) => p.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))
+    .join('.*')}`;
 }
 
 /** The record as text, fields joined by one space, `-` for NULL: what term and regex patterns search. */
@@ -60,7 +64,7 @@ function comparison(f: FieldSql, op: CompareOp, value: Value): string {
     case 'string': {
       const not = op === '!=' ? 'NOT ' : '';
       if (value.value.includes('*')) {
-        return `(${f.text} ${not}LIKE ${literal(likePattern(value.value))} ESCAPE '\\')`;
+        return `(${not}regexp_full_match(${f.text}, ${literal(globRe2(value.value))}))`;
       }
       return `(${f.text} ${op === '!=' ? '<>' : '='} ${literal(value.value)})`;
     }

@@ -1,6 +1,8 @@
 // Logs Insights tokens: names (plain, `backticked`, @system), numbers, periods (5m), strings, regexes,
 // operators and punctuation, with their spans. `#` starts a comment that runs to the end of the line.
 
+import { findPasted, normalizeSpaces } from '../core/pasted-text.js';
+import { progressGuard } from '../core/progress.js';
 import { InsightsError, type Span } from './errors.js';
 
 export type TokenKind =
@@ -57,14 +59,18 @@ export const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'like', 'as', 'by', '
  *
  * @example tokenize('filter dstPort = 22').map((t) => t.kind) // ['name', 'name', 'op', 'number', 'eof']
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(source: string): Token[] {
+  // Unicode spaces (NBSP, ...) read as spaces, inside quotes too; same length, so spans hold (core/pasted-text).
+  const text = normalizeSpaces(source);
   const out: Token[] = [];
   let i = 0;
   const push = (kind: TokenKind, start: number, extra: Partial<Token> = {}): void => {
     const raw = text.slice(start, i);
     out.push({ kind, text: raw, raw, span: { start, end: i }, ...extra });
   };
+  const step = progressGuard('Logs Insights lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     const start = i;
     if (/\s/.test(c)) {
@@ -97,6 +103,8 @@ export function tokenize(text: string): Token[] {
       i++;
       for (;;) {
         if (i >= text.length) {
+          const pasted = findPasted(text, start + 1);
+          if (pasted) throw new InsightsError(pasted.code, pasted.message, pasted, pasted.hint);
           throw new InsightsError(
             'PARSE_ERROR',
             `unterminated string starting at position ${start + 1}`,
@@ -186,6 +194,11 @@ export function tokenize(text: string): Token[] {
       i += op ? op.length : 1;
       push(op ? 'op' : 'unknown', start);
     }
+  }
+  for (const t of out) {
+    const data = t.kind === 'string' || t.kind === 'regex' || t.quoted === true;
+    const fault = findPasted(text, t.span.start, t.span.end, data);
+    if (fault) throw new InsightsError(fault.code, fault.message, fault, fault.hint);
   }
   out.push({ kind: 'eof', text: '', raw: '', span: { start: text.length, end: text.length } });
   return out;

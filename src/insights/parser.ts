@@ -1,6 +1,7 @@
 // Logs Insights parser: tokens → commands → expressions, by precedence climbing. Syntax errors carry the
 // span of the offending token; commands that cannot run offline are refused here with the reason.
 
+import { findListMarker } from '../core/pasted-text.js';
 import type { Command, Expr, Item, NameRef, Query, SortKey } from './ast.js';
 import { InsightsError, type Span } from './errors.js';
 import { KEYWORDS, type Token, tokenize } from './lexer.js';
@@ -431,6 +432,8 @@ export function editDistance(a: string, b: string): number {
  * @example parseQuery('filter action = "REJECT" | stats count(*) by srcAddr').commands.length // 2
  */
 export function parseQuery(text: string): Query {
+  const marker = findListMarker(text);
+  if (marker) throw new InsightsError(marker.code, marker.message, marker, marker.hint);
   return new Parser(text, tokenize(text)).query();
 }
 

@@ -1,6 +1,7 @@
 // Flow log formats: `${field}` format strings, S3 header lines and plain name lists, resolved against the catalog.
 
 import { FormatError } from '../core/errors.js';
+import { progressGuard } from '../core/progress.js';
 import { closest } from '../core/suggest.js';
 import { DEFAULT_FORMAT, FIELDS, type FieldDef, findField } from './catalog.js';
 
@@ -76,7 +77,9 @@ export function parseFormat(spec: string): Format {
   }
   const names: { name: string; at: number }[] = [];
   let i = 0;
+  const step = progressGuard('format lexer');
   while (i < spec.length) {
+    step(i);
     const c = spec[i]!;
     if (/\s/.test(c)) {
       i++;

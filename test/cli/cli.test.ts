@@ -198,4 +198,17 @@ describe('flowwatch CLI', () => {
     // The caret sits under position 5, right after "[a, b" (two spaces of indent).
     expect(bad.err.split('\n').slice(1, 3)).toEqual(['  [a, b', '       ^']);
   });
+
+  it('test-pattern refuses pasted curly quotes by name, with the caret under them past wide text', () => {
+    // issue 12 item 3: "日本 “x”" — the curly quote is at UTF-16 offset 3, display column 5 (日本 take two each)
+    const r = fw(['test-pattern', '日本 “x”'], 'x\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('U+201C LEFT DOUBLE QUOTATION MARK');
+    expect(r.err).toContain('straight quote "');
+    expect(r.err.split('\n').slice(1, 3)).toEqual(['  日本 “x”', '       ^']);
+    // "日本" is not a field name (BAD_FIELD_NAME, UTF-16 span 1..3): two wide characters, four carets
+    const wide = fw(['test-pattern', '[日本, b]'], '');
+    expect(wide.code).toBe(1);
+    expect(wide.err.split('\n').slice(1, 3)).toEqual(['  [日本, b]', '   ^^^^']);
+  });
 });

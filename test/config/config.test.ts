@@ -79,6 +79,10 @@ describe('config validation', () => {
     // The pattern error points into the pattern: `"` is column 14, `[` column 15, and the error is at
     // offset 5 of `[a, b` (its end), so column 20.
     ['bad pattern', item('').replace('"[a, b, c]"', '"[a, b"'), ['EXPECTED_COMMA_OR_BRACKET', 3, 20]],
+    // issue 19 item 11: `{[` hung `monitor` at start; now refused at the `[`: `"` column 14, `{` 15, `[` 16
+    ['JSON pattern with [', item('').replace('"[a, b, c]"', '"{["'), ['UNEXPECTED_CHARACTER', 3, 16]],
+    // issue 12 item 3: curly quotes pasted into the YAML value (single-quoted YAML): `'` column 14, `“` 15
+    ['pasted curly quote', item('').replace('"[a, b, c]"', "'“REJECT”'"), ['PASTED_CHARACTER', 3, 15]],
     [
       'duplicate name',
       `${item('')}  - name: f\n    pattern: ""\n    metricNamespace: N\n    metricName: M\n    metricValue: 1\n`,

@@ -221,3 +221,37 @@ describe('backends agree on generated patterns and records', () => {
     expect(some / runs).toBeGreaterThan(0.1);
   });
 });
+
+// issue 19 item 12: wildcards and regexes that made the in-memory matcher backtrack for minutes. Both
+// backends must answer in ms rather than minutes ("answers at once" guards with generous bounds).
+describe('pathological patterns answer at once on both backends', () => {
+  const eni = `eni-${'a'.repeat(20_000)}`;
+  const line = `2 123456789010 ${eni} 10.0.1.5 10.0.2.77 443 51000 6 25 30000 1716200000 1716200060 ACCEPT OK`;
+  let store: Store;
+  beforeAll(async () => {
+    store = await storeOf('pathological', [line, LINES[0]!]);
+  });
+  afterAll(() => store.close());
+
+  const CASES_SLOW: readonly { pattern: string; matches: number[] }[] = [
+    // a glob of pieces that all occur in the long field, with a last piece that does not: no match
+    { pattern: '[v, a, i = *a*a*a*a*a*b, ...]', matches: [] },
+    { pattern: '[v, a, i = eni-*a*a*a*a*a, ...]', matches: [0] },
+    { pattern: '%a*a*a*a*a*a*c%', matches: [1] }, // a* may be empty: the c of line 1's eni-1235b8ca...; line 0 has no c
+    { pattern: '%a*a*a*a*a*a*z%', matches: [] },
+    { pattern: '[v, a, i = %^eni-a*a*a*a*a*a*b%, ...]', matches: [] },
+    { pattern: '[v, a, i = %^eni-a*a*a*a*a*a$%, ...]', matches: [0] },
+  ];
+  for (const c of CASES_SLOW) {
+    it(c.pattern, async () => {
+      const t0 = performance.now();
+      expect(memoryMatches([line, LINES[0]!], c.pattern)).toEqual(c.matches);
+      const memory = performance.now() - t0;
+      const t1 = performance.now();
+      expect(await sqlMatches(store, c.pattern)).toEqual(c.matches);
+      const sql = performance.now() - t1;
+      expect(memory).toBeLessThan(2000);
+      expect(sql).toBeLessThan(2000);
+    });
+  }
+});

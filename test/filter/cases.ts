@@ -125,4 +125,15 @@ export const CASES: readonly BackendCase[] = [
   { pattern: '%eni-[0-9a-f]{17}%', matches: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], why: 'regex over the record' },
   { pattern: '%REJECT|NODATA%', matches: [0, 2, 3, 5, 9], why: 'regex alternation' },
   { pattern: '', matches: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], why: 'empty pattern matches all' },
+  // AWS's TestMetricFilter sample "without specifying any fields": `[]` matches every event.
+  // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_TestMetricFilter.html
+  {
+    pattern: '[]',
+    matches: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    why: 'AWS sample: [] names no field, matches all',
+  },
+  { pattern: '[ ]', matches: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], why: '[] with a space inside' },
+  { pattern: '[...]', matches: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], why: 'an ellipsis alone' },
+  // AWS's sample "[..., status_code=200, size]" on flow logs: an unquoted number compares numerically.
+  { pattern: '[..., act, status = OK]', matches: [0, 1, 2, 3, 4, 7, 8, 9], why: 'last field only' },
 ];

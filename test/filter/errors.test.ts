@@ -11,7 +11,7 @@ const ERRORS: readonly { pattern: string; code: string; start: number; end: numb
   { pattern: '%(REJECT)%', code: 'REGEX_FORBIDDEN_CHARACTER', start: 1, end: 2 },
   { pattern: '%abc', code: 'REGEX_UNCLOSED', start: 0, end: 4 },
   { pattern: '%%', code: 'REGEX_EMPTY', start: 0, end: 2 },
-  { pattern: '%a{%', code: 'REGEX_INVALID', start: 0, end: 4 },
+  { pattern: '%a{%', code: 'REGEX_INVALID', start: 2, end: 3 }, // the "{" that starts no repetition
   { pattern: '[a = %x%, b = %y%, c = %z%]', code: 'TOO_MANY_REGEX', start: 23, end: 26 },
   { pattern: '{ $.a = %x% || $.b = %y% || $.c = %z% }', code: 'TOO_MANY_REGEX', start: 34, end: 37 },
   { pattern: 'ERROR %x%', code: 'REGEX_NOT_ALONE', start: 6, end: 9 },
@@ -34,6 +34,22 @@ const ERRORS: readonly { pattern: string; code: string; start: number; end: numb
   { pattern: '{ ($.a = 1 }', code: 'EXPECTED_CLOSING_PAREN', start: 11, end: 12 },
   { pattern: '{ $[0] = 1 }', code: 'BAD_SELECTOR', start: 3, end: 6 },
   { pattern: '{ a = 1 }', code: 'EXPECTED_SELECTOR', start: 2, end: 3 },
+  // issue 19 item 11: `[` / `]` outside a selector in a JSON pattern looped forever; now refused where they stand
+  { pattern: '{[', code: 'UNEXPECTED_CHARACTER', start: 1, end: 2 },
+  { pattern: '{ ] }', code: 'UNEXPECTED_CHARACTER', start: 2, end: 3 },
+  { pattern: '{ $.a = [1] }', code: 'UNEXPECTED_CHARACTER', start: 8, end: 9 },
+  // regex syntax that JavaScript and RE2 (DuckDB) would read differently, or that repeats nothing
+  { pattern: '%a**%', code: 'REGEX_INVALID', start: 3, end: 4 },
+  { pattern: '%*a%', code: 'REGEX_INVALID', start: 1, end: 2 },
+  { pattern: '%[]a]%', code: 'REGEX_INVALID', start: 2, end: 3 },
+  { pattern: '%a]%', code: 'REGEX_INVALID', start: 2, end: 3 },
+  { pattern: '%[[:alpha:]]%', code: 'REGEX_INVALID', start: 2, end: 3 },
+  { pattern: '%\\bx%', code: 'REGEX_INVALID', start: 1, end: 3 },
+  { pattern: '%a{1001}%', code: 'REGEX_INVALID', start: 2, end: 8 },
+  { pattern: '%a{3,1}%', code: 'REGEX_INVALID', start: 2, end: 7 },
+  { pattern: '%[z-a]%', code: 'REGEX_INVALID', start: 2, end: 5 },
+  { pattern: '%^*%', code: 'REGEX_INVALID', start: 2, end: 3 },
+  { pattern: '%[ab%', code: 'REGEX_INVALID', start: 1, end: 2 },
 ];
 
 function thrown(f: () => unknown): unknown {

@@ -97,3 +97,119 @@ describe('spec §8 worked examples', () => {
     expect(() => parsePattern('%(REJECT)%')).toThrow(FilterPatternError);
   });
 });
+
+// The examples of the CloudWatch Logs user guide's "Filter and Pattern Syntax" page that the shared corpus
+// does not already hold (issue 12 item 4). Source, read at awsdocs/amazon-cloudwatch-logs-user-guide
+// doc_source/FilterAndPatternSyntax.md @ 5ae5c9aeccbdc909d7549b9260291ce7ed2a92f3:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+// The guide gives the patterns and, in prose, what they match; the events below are the guide's own Apache
+// lines, or JSON built to hold exactly the value each sentence talks about. Expected answers are the prose's.
+const APACHE = [
+  '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 200 1534',
+  '127.0.0.1 - frank [10/Oct/2000:13:35:22 -0700] "GET /apache_pb.gif HTTP/1.0" 500 5324',
+  '127.0.0.1 - frank [10/Oct/2000:13:50:35 -0700] "GET /apache_pb.gif HTTP/1.0" 200 4355',
+];
+const APACHE_4XX = [
+  '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534',
+  '127.0.0.1 - frank [10/Oct/2000:13:35:22 -0700] "GET /about-us/index.html HTTP/1.0" 200 5324',
+  '127.0.0.1 - frank [10/Oct/2000:13:50:35 -0700] "GET /apache_pb.gif HTTP/1.0" 404 4355',
+  '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /products/index.html HTTP/1.0" 400 1534',
+];
+const GUIDE: readonly [string, string, readonly string[], readonly boolean[]][] = [
+  // "if you change the filter pattern to "ERROR" - "Exiting", ... "Exiting with ERRORCODE: -1" would be excluded"
+  [
+    'spaced minus',
+    '"ERROR" - "Exiting"',
+    ['[ERROR] A fatal exception has occurred', 'Exiting with ERRORCODE: -1'],
+    [true, false],
+  ],
+  // "*Event will match PutEvent and GetEvent. Event* will match EventId and EventName. Ev*ent will only match
+  // the actual string Ev*ent."
+  [
+    'leading *',
+    '{ $.name = *Event }',
+    ['{"name":"PutEvent"}', '{"name":"GetEvent"}', '{"name":"Events"}'],
+    [true, true, false],
+  ],
+  [
+    'trailing *',
+    '{ $.name = Event* }',
+    ['{"name":"EventId"}', '{"name":"EventName"}', '{"name":"PutEvent"}'],
+    [true, true, false],
+  ],
+  [
+    'inner * is literal',
+    '{ $.name = "Ev*ent" }',
+    ['{"name":"Ev*ent"}', '{"name":"Event"}', '{"name":"EvXent"}'],
+    [true, false, false],
+  ],
+  // "This also works for boolean filters which check for FALSE value."
+  [
+    'IS FALSE',
+    '{ $.ThisFlag IS FALSE }',
+    ['{"ThisFlag":false}', '{"ThisFlag":true}', '{"ThisFlag":null}'],
+    [true, false, false],
+  ],
+  // Numeric comparisons: "{ $.latency >= 500 }", "{ $.numbers[0] < 10e3 }", "{ $.numbers[0] < 10e-3 }",
+  // "{ $.processes[4].averageRuntime <= 55.5 }", "{ $.errorCode = 400 }", "{ $.errorCode != 500 }",
+  // "{ $.latency > +1000 }"
+  ['>=', '{ $.latency >= 500 }', ['{"latency":500}', '{"latency":499}'], [true, false]],
+  ['10e3', '{ $.numbers[0] < 10e3 }', ['{"numbers":[9999]}', '{"numbers":[10000]}'], [true, false]],
+  ['10e-3', '{ $.numbers[0] < 10e-3 }', ['{"numbers":[0.009]}', '{"numbers":[0.01]}'], [true, false]],
+  [
+    'decimal',
+    '{ $.processes[4].averageRuntime <= 55.5 }',
+    [
+      '{"processes":[{},{},{},{},{"averageRuntime":55.5}]}',
+      '{"processes":[{},{},{},{},{"averageRuntime":55.6}]}',
+    ],
+    [true, false],
+  ],
+  ['= number', '{ $.errorCode = 400 }', ['{"errorCode":400}', '{"errorCode":404}'], [true, false]],
+  ['!= number', '{ $.errorCode != 500 }', ['{"errorCode":404}', '{"errorCode":500}'], [true, false]],
+  ['+1000', '{ $.latency > +1000 }', ['{"latency":1001}', '{"latency":1000}'], [true, false]],
+  // "In cases where you don't know the number of fields, you can use ... an ellipsis"
+  ['ellipsis first', '[..., status_code, bytes]', APACHE, [true, true, true]],
+  ['ellipsis inside', '[ip, user, ..., status_code, bytes]', APACHE, [true, true, true]],
+  ['ellipsis last', '[ip, user, ...]', APACHE, [true, true, true]],
+  // "only log events that match all conditions would match"
+  [
+    'bytes > 1000',
+    '[ip, user, username, timestamp, request, status_code, bytes > 1000]',
+    APACHE,
+    [true, true, true],
+  ],
+  [
+    '= 200',
+    '[ip, user, username, timestamp, request, status_code = 200, bytes]',
+    APACHE,
+    [true, false, true],
+  ],
+  [
+    '= 4*',
+    '[ip, user, username, timestamp, request, status_code = 4*, bytes]',
+    APACHE_4XX,
+    [true, false, true, true],
+  ],
+  [
+    '*html* and 4*',
+    '[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]',
+    APACHE_4XX,
+    [true, false, false, true],
+  ],
+  [
+    '403 || 404',
+    '[ip, user, username, timestamp, request, status_code = 403 || status_code = 404, bytes]',
+    APACHE_4XX,
+    [true, false, true, false],
+  ],
+];
+
+describe('user guide examples (current FilterAndPatternSyntax page)', () => {
+  for (const [what, pattern, events, expected] of GUIDE) {
+    it(`${what}: ${pattern}`, () => {
+      const match = compileMatcher(parsePattern(pattern));
+      expect(events.map((e) => match(e) !== undefined)).toEqual(expected);
+    });
+  }
+});

@@ -600,6 +600,31 @@ describe('metric filters', () => {
     expect(e3).toMatchObject({ error: 'INVALID_INPUT', field: 'pattern' });
   });
 
+  it('answers hostile patterns at once and stays up (issue 19 items 11, 12; issue 12 item 3)', async () => {
+    // `{[` made the lexer loop until V8 ran out of memory, taking the server down
+    const e = await post<Record<string, unknown>>(
+      '/api/metric-filters/test',
+      { pattern: '{[', lines: ['x'] },
+      400,
+    );
+    expect(e).toMatchObject({ error: 'UNEXPECTED_CHARACTER', start: 1, end: 2 });
+    // curly quotes pasted from a page are refused by name instead of matching nothing
+    const q = await post<Record<string, unknown>>(
+      '/api/metric-filters/test',
+      { pattern: '[..., action = “REJECT”, status]', lines: [R.ssh1] },
+      400,
+    );
+    expect(q).toMatchObject({ error: 'PASTED_CHARACTER', start: 15, end: 16 });
+    // backtracking wildcards and regexes over long lines answer in ms rather than minutes
+    const long = `5 111122223333 eni-${'a'.repeat(30_000)} x`;
+    const t0 = performance.now();
+    for (const pattern of ['[v, a, i = *a*a*a*a*a*b, ...]', '%a*a*a*a*a*a*c%']) {
+      const r = await post<TestPatternResponse>('/api/metric-filters/test', { pattern, lines: [long, long] });
+      expect(r.matches).toEqual([]);
+    }
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('defines a filter on the running monitor: listed, and its datapoints computed over the stored records', async () => {
     const pattern =
       '[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action = REJECT, status, direction]';

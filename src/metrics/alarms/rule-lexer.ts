@@ -1,6 +1,8 @@
 // Composite-alarm rule lexer: rule text → tokens with spans (words, double-quoted strings, parentheses, commas).
 
 import { PositionedError } from '../../core/errors.js';
+import { findPasted, normalizeSpaces } from '../../core/pasted-text.js';
+import { progressGuard } from '../../core/progress.js';
 import type { Span } from './rule-ast.js';
 
 /**
@@ -28,10 +30,13 @@ const STOP = /[\s(),"]/;
  *
  * @example lexAlarmRule('ALARM("a b")').map(t => t.kind) // ['word', 'lparen', 'string', 'rparen', 'eof']
  */
-export function lexAlarmRule(text: string): RuleToken[] {
+export function lexAlarmRule(source: string): RuleToken[] {
+  const text = normalizeSpaces(source);
   const out: RuleToken[] = [];
   let i = 0;
+  const step = progressGuard('alarm-rule lexer');
   while (i < text.length) {
+    step(i);
     const c = text[i]!;
     if (/\s/.test(c)) {
       i++;
@@ -50,6 +55,8 @@ export function lexAlarmRule(text: string): RuleToken[] {
     if (c === '"') {
       const close = text.indexOf('"', i + 1);
       if (close < 0) {
+        const pasted = findPasted(text, i + 1);
+        if (pasted) throw new AlarmRuleError(pasted.code, pasted.message, pasted, pasted.hint);
         throw new AlarmRuleError(
           'RULE_UNCLOSED_STRING',
           'this quoted alarm name has no closing "',
@@ -63,6 +70,10 @@ export function lexAlarmRule(text: string): RuleToken[] {
     }
     while (i < text.length && !STOP.test(text[i]!)) i++;
     out.push({ kind: 'word', value: text.slice(start, i), span: { start, end: i } });
+  }
+  for (const t of out) {
+    const fault = findPasted(text, t.span.start, t.span.end, t.kind === 'string');
+    if (fault) throw new AlarmRuleError(fault.code, fault.message, fault, fault.hint);
   }
   out.push({ kind: 'eof', value: '', span: { start: text.length, end: text.length } });
   return out;
