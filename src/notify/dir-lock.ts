@@ -3,6 +3,7 @@
 // process id is checked (a zombie or a reused pid cannot keep it taken); the holder tells who it is.
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { realpath, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -40,6 +41,10 @@ export async function lockAddress(dir: string, purpose: string): Promise<string>
  */
 export async function lockDirectory(dir: string, purpose: string): Promise<() => Promise<void>> {
   const address = await lockAddress(dir, purpose);
+  // A holder killed a moment ago may still be tearing down (its threads exit after its main thread shows as a
+  // zombie, and only then does the kernel close its socket): wait for that, briefly, unless a live process
+  // answers as the holder.
+  const deadline = Date.now() + RELEASE_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     const server = createServer((socket) => {
       socket.on('error', () => undefined);
@@ -60,7 +65,27 @@ export async function lockDirectory(dir: string, purpose: string): Promise<() =>
       await unlink(address).catch(() => undefined);
       continue;
     }
+    const live = typeof holder === 'number' && alive(holder);
+    if (!live && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     throw new DirLockBusy(address, typeof holder === 'number' ? holder : undefined);
+  }
+}
+
+/** How long a lock whose holder is gone, dying or silent may take to be released by the kernel. */
+const RELEASE_WAIT_MS = 3000;
+
+/** True when the process exists and is not a zombie (Linux: /proc; elsewhere: assumed alive). */
+function alive(pid: number): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
   }
 }
 

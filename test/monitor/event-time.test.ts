@@ -76,8 +76,8 @@ topics:
     subscriptions:
       - { type: webhook, url: "${hook.url}" }
 sources:
-  - { name: forwarder, type: subscription, path: /subscription, format: "${FORMAT}" }
-  - { name: firehose, type: firehose, path: /firehose, format: "${FORMAT}" }
+  - { name: forwarder, type: subscription, path: /subscription, format: "${FORMAT}", allowUnauthenticated: true }
+  - { name: firehose, type: firehose, path: /firehose, format: "${FORMAT}", allowUnauthenticated: true }
 monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis: 50, evaluationDelaySeconds: 1, account: "111122223333", region: eu-west-1 }
 `,
   );
