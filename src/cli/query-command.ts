@@ -37,6 +37,7 @@ interface Flags extends EngineFlags {
   last?: string;
   name?: string;
   list?: boolean;
+  perEni?: boolean;
   stats?: boolean;
   sql?: boolean;
 }
@@ -56,6 +57,10 @@ export function registerQuery(program: Command, io: Io): void {
     .option('--last <span>', 'only the last span of time, e.g. 15m, 1h, 7d (instead of --since/--until)')
     .option('-n, --name <name>', 'run a query from the library (see --list)')
     .option('--list', 'list the library of named queries')
+    .option(
+      '--per-eni',
+      "with --name: count every ENI's record (library queries that sum bytes count each flow once by default)",
+    )
     .option('--stats', 'also report records scanned and matched (one more pass over the data)')
     .option(
       '--sql',
@@ -116,7 +121,20 @@ Examples:
             'list them with: flowwatch query --list',
           );
         }
-        query = q.query;
+        query = flags.perEni === true ? (q.perEni ?? q.query) : q.query;
+        if (q.perEni !== undefined) {
+          io.err(
+            flags.perEni === true
+              ? 'view: per ENI (every record counted, so traffic between two logged ENIs counts twice)\n'
+              : 'view: deduplicated (egress records to private addresses dropped, the receiving ENI counts them; --per-eni counts every record)\n',
+          );
+        }
+      } else if (flags.perEni === true) {
+        throw new UsageError(
+          'PER_ENI_WITHOUT_NAME',
+          '--per-eni applies to library queries (--name)',
+          'write the query you want, or add --name',
+        );
       }
       if (query === undefined) {
         throw new UsageError(

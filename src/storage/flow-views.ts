@@ -1,0 +1,84 @@
+// The two ways of counting stored records: per ENI (every record, as AWS wrote them) and deduplicated (each flow
+// once, on the receiving ENI; NAT gateway outer legs dropped), as a relation to put where `flows` would go.
+//
+// Traffic between two ENIs whose flow logs are both in the store is recorded twice (egress on the sender's ENI,
+// ingress on the receiver's), and traffic through a NAT gateway is recorded on the instance's ENI and on both
+// legs of the NAT gateway's ENI. The deduplicated view keeps one record per flow and window by a rule on each
+// record, against two small sets computed once per query (no join on the 5-tuple):
+//
+//   dst*  = coalesce(pkt_dstaddr, dstaddr)   (the packet's real destination)
+//   R     = { dst* of ingress records }      (addresses some ENI in the store recorded receiving traffic for)
+//   N     = { interface ids that are NATs }  (an ingress record's pkt_dstaddr ≠ dstaddr is also a plain
+//                                             egress dstaddr on the same ENI: only a translating hop does that)
+//
+//   counted = no flow-direction                            (format cannot tell; counted as recorded)
+//          OR action = 'REJECT'                             (a rejected packet went no further: never a duplicate)
+//          OR (on a NAT ENI and pkt_* = plain addresses)    → dropped: the outer leg repeats an inner leg
+//          OR ingress                                       (the receiver's record is the flow's record)
+//          OR egress AND dst* ∉ R                           (nobody in the store recorded receiving it)
+//
+// R and N are taken over the query's range widened by 600 s on each side (the longest aggregation interval),
+// because the two ENIs' windows of one flow need not coincide. DESIGN.md ("Counting each flow once") gives
+// the limits.
+
+/** Which records a count is over. */
+export type FlowView = 'deduplicated' | 'per-eni';
+
+export const FLOW_VIEWS: readonly FlowView[] = ['deduplicated', 'per-eni'];
+
+/** Seconds the sets R and N reach beyond the query range: the longest flow-log aggregation interval. */
+export const DEDUP_SLACK_SECONDS = 600;
+
+/** One line telling a reader which view numbers come from, for CLI output and API responses. */
+export function flowViewNote(view: FlowView): string {
+  return view === 'deduplicated'
+    ? 'view: deduplicated (each flow counted once, on the receiving ENI; --per-eni counts every ENI’s record)'
+    : 'view: per ENI (every record counted, so traffic between two logged ENIs counts twice)';
+}
+
+/** Placeholders of the query's range bounds (unix seconds, either may be NULL for unbounded). */
+export interface RangeParams {
+  readonly since: string;
+  readonly until: string;
+}
+
+/**
+ * A parenthesised relation with the columns of `flows`, to use as `FROM ${flowsRelation(...)} AS flows`.
+ * The range placeholders are only used to bound the sets R and N; the caller still filters its own range.
+ *
+ * @example `SELECT sum(bytes) FROM ${flowsRelation('deduplicated', { since: '$1', until: '$2' })} AS flows`
+ */
+export function flowsRelation(view: FlowView, range: RangeParams): string {
+  if (view === 'per-eni') return '(SELECT * FROM flows)';
+  const lo = `${range.since}::BIGINT`;
+  const hi = `${range.until}::BIGINT`;
+  const near = (alias: string) =>
+    `(${alias}."start" >= ${lo} - ${DEDUP_SLACK_SECONDS} OR ${lo} IS NULL) AND (${alias}."start" < ${hi} + ${DEDUP_SLACK_SECONDS} OR ${hi} IS NULL)`;
+  return `(WITH
+  dedup_receivers AS (
+    SELECT DISTINCT coalesce(r.pkt_dstaddr, r.dstaddr) AS addr FROM flows r
+    WHERE r.flow_direction = 'ingress' AND coalesce(r.pkt_dstaddr, r.dstaddr) IS NOT NULL AND ${near('r')}),
+  dedup_translated AS (
+    SELECT DISTINCT t.interface_id, t.pkt_dstaddr FROM flows t
+    WHERE t.flow_direction = 'ingress' AND t.pkt_dstaddr <> t.dstaddr AND t.interface_id IS NOT NULL AND ${near('t')}),
+  dedup_nats AS (
+    SELECT DISTINCT x.interface_id FROM dedup_translated x
+    WHERE EXISTS (SELECT 1 FROM flows e
+      WHERE e.flow_direction = 'egress' AND e.interface_id = x.interface_id AND e.dstaddr = x.pkt_dstaddr
+        AND ${near('e')}))
+  SELECT f.* FROM flows f
+  WHERE f.flow_direction IS NULL
+    OR f.action = 'REJECT'
+    OR (f.flow_direction IN ('ingress', 'egress')
+      AND NOT CASE WHEN f.interface_id IN (SELECT interface_id FROM dedup_nats)
+        THEN coalesce(f.pkt_srcaddr = f.srcaddr AND f.pkt_dstaddr = f.dstaddr, true) ELSE false END
+      AND (f.flow_direction = 'ingress'
+        OR coalesce(coalesce(f.pkt_dstaddr, f.dstaddr) NOT IN (SELECT addr FROM dedup_receivers), true))))`;
+}
+
+/**
+ * SQL counting, in the range, the traffic records the deduplicated view cannot place (no flow-direction; NODATA
+ * and SKIPDATA records, which carry no addresses, are not counted). $1 since, $2 until.
+ */
+export const UNDIRECTED_SQL = `SELECT count(*) AS n FROM flows
+WHERE flow_direction IS NULL AND srcaddr IS NOT NULL AND ("start" >= $1::BIGINT OR $1::BIGINT IS NULL) AND ("start" < $2::BIGINT OR $2::BIGINT IS NULL)`;
