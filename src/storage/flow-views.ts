@@ -21,6 +21,8 @@
 // because the two ENIs' windows of one flow need not coincide. DESIGN.md ("Counting each flow once") gives
 // the limits.
 
+import { ident } from './sql.js';
+
 /** Which records a count is over. */
 export type FlowView = 'deduplicated' | 'per-eni';
 
@@ -36,6 +38,28 @@ export function flowViewNote(view: FlowView): string {
     : 'view: per ENI (every record counted, so traffic between two logged ENIs counts twice)';
 }
 
+/**
+ * The columns the relation has (those the top lists and the Overview read). Listing them instead of `f.*` is
+ * what lets DuckDB read only these from the record tables: through `f.*` it read all 29 (measured: 2.45 s of
+ * a 3.7 s query over 2M records).
+ */
+export const RELATION_COLUMNS = [
+  'start',
+  'end',
+  'interface_id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'action',
+  'flow_direction',
+  'pkt_srcaddr',
+  'pkt_dstaddr',
+] as const;
+
 /** Placeholders of the query's range bounds (unix seconds, either may be NULL for unbounded). */
 export interface RangeParams {
   readonly since: string;
@@ -43,30 +67,31 @@ export interface RangeParams {
 }
 
 /**
- * A parenthesised relation with the columns of `flows`, to use as `FROM ${flowsRelation(...)} AS flows`.
+ * A parenthesised relation with the {@link RELATION_COLUMNS} of `flows`, to use as `FROM ${flowsRelation(...)} AS flows`.
  * The range placeholders are only used to bound the sets R and N; the caller still filters its own range.
  *
  * @example `SELECT sum(bytes) FROM ${flowsRelation('deduplicated', { since: '$1', until: '$2' })} AS flows`
  */
 export function flowsRelation(view: FlowView, range: RangeParams): string {
-  if (view === 'per-eni') return '(SELECT * FROM flows)';
+  const cols = RELATION_COLUMNS.map((c) => `f.${ident(c)}`).join(', ');
+  if (view === 'per-eni') return `(SELECT ${cols} FROM flows f)`;
   const lo = `${range.since}::BIGINT`;
   const hi = `${range.until}::BIGINT`;
   const near = (alias: string) =>
     `(${alias}."start" >= ${lo} - ${DEDUP_SLACK_SECONDS} OR ${lo} IS NULL) AND (${alias}."start" < ${hi} + ${DEDUP_SLACK_SECONDS} OR ${hi} IS NULL)`;
   return `(WITH
-  dedup_receivers AS (
-    SELECT DISTINCT coalesce(r.pkt_dstaddr, r.dstaddr) AS addr FROM flows r
-    WHERE r.flow_direction = 'ingress' AND coalesce(r.pkt_dstaddr, r.dstaddr) IS NOT NULL AND ${near('r')}),
-  dedup_translated AS (
-    SELECT DISTINCT t.interface_id, t.pkt_dstaddr FROM flows t
-    WHERE t.flow_direction = 'ingress' AND t.pkt_dstaddr <> t.dstaddr AND t.interface_id IS NOT NULL AND ${near('t')}),
+  dedup_ingress AS MATERIALIZED (
+    SELECT coalesce(r.pkt_dstaddr, r.dstaddr) AS addr,
+      CASE WHEN r.pkt_dstaddr <> r.dstaddr THEN r.interface_id END AS via
+    FROM flows r
+    WHERE r.flow_direction = 'ingress' AND coalesce(r.pkt_dstaddr, r.dstaddr) IS NOT NULL AND ${near('r')}
+    GROUP BY ALL),
+  dedup_receivers AS (SELECT DISTINCT addr FROM dedup_ingress),
   dedup_nats AS (
-    SELECT DISTINCT x.interface_id FROM dedup_translated x
-    WHERE EXISTS (SELECT 1 FROM flows e
-      WHERE e.flow_direction = 'egress' AND e.interface_id = x.interface_id AND e.dstaddr = x.pkt_dstaddr
-        AND ${near('e')}))
-  SELECT f.* FROM flows f
+    SELECT DISTINCT x.via AS interface_id FROM dedup_ingress x
+    WHERE x.via IS NOT NULL AND EXISTS (SELECT 1 FROM flows e
+      WHERE e.flow_direction = 'egress' AND e.interface_id = x.via AND e.dstaddr = x.addr AND ${near('e')}))
+  SELECT ${cols} FROM flows f
   WHERE f.flow_direction IS NULL
     OR f.action = 'REJECT'
     OR (f.flow_direction IN ('ingress', 'egress')

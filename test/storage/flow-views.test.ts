@@ -3,7 +3,7 @@
 // out by hand (the comments show the sums); through top(), the CLI and GET /api/overview.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { registerApi } from '../../src/server/api.js';
 import type { OverviewResponse } from '../../src/server/api-contract.js';
+import { simulate } from '../../src/simulate/simulate.js';
+import { flowsRelation } from '../../src/storage/flow-views.js';
 import { Store } from '../../src/storage/store.js';
 import { top } from '../../src/storage/top-queries.js';
 
@@ -213,10 +215,24 @@ describe('flowwatch top', () => {
 
 describe('flowwatch query --name (the Logs Insights library)', () => {
   const run = (extra: string[]) => {
-    const r = fw(['query', '--name', 'top-talkers', '--db', db, '-o', 'json', '--since', String(T), ...extra]);
+    const r = fw([
+      'query',
+      '--name',
+      'top-talkers',
+      '--db',
+      db,
+      '-o',
+      'json',
+      '--since',
+      String(T),
+      ...extra,
+    ]);
     expect(r.code, r.err).toBe(0);
     return {
-      rows: (JSON.parse(r.out) as Record<string, unknown>[]).map((x) => [x['srcAddr'], Number(x['bytesSent'])]),
+      rows: (JSON.parse(r.out) as Record<string, unknown>[]).map((x) => [
+        x['srcAddr'],
+        Number(x['bytesSent']),
+      ]),
       err: r.err,
     };
   };
@@ -301,5 +317,41 @@ describe('GET /api/overview', () => {
       headers: { authorization: `Bearer ${monitor.token}` },
     });
     expect(r.status).toBe(400);
+  });
+});
+
+describe('secondary check: the simulator’s ground truth', () => {
+  it('the exfiltration burst through the NAT gateway counts exactly the bytes the generator sent', async () => {
+    const out = join(dir, 'sim');
+    const r = await simulate({ out, records: 20_000, seed: 7, start: 1767571200, days: 1 });
+    const manifest = JSON.parse(readFileSync(r.manifestPath, 'utf8')) as {
+      scenarios: { exfiltration: { source: string; destination: string; bytes: number } };
+    };
+    const exfil = manifest.scenarios.exfiltration;
+    const simDb = join(dir, 'sim.duckdb');
+    const w = await Store.open(simDb);
+    await ingest(w, [out]);
+    await w.checkpoint();
+    w.close();
+    const s = await Store.open(simDb, { readOnly: true });
+    try {
+      // The pair's bytes: per ENI on the database host's egress and on the NAT gateway's inner leg; deduplicated,
+      // once (the inner leg).
+      const bytes = async (view: 'deduplicated' | 'per-eni') =>
+        Number(
+          (
+            await s.query(
+              `SELECT sum(bytes) AS b FROM ${flowsRelation(view, { since: '$1', until: '$2' })} AS f
+               WHERE $1::BIGINT IS NULL AND $2::BIGINT IS NULL AND srcaddr = $3 AND coalesce(pkt_dstaddr, dstaddr) = $4`,
+              [null, null, exfil.source, exfil.destination],
+            )
+          ).rows[0]?.['b'],
+        );
+      expect(exfil.bytes).toBeGreaterThan(0);
+      expect(await bytes('deduplicated')).toBe(exfil.bytes);
+      expect(await bytes('per-eni')).toBe(2 * exfil.bytes);
+    } finally {
+      s.close();
+    }
   });
 });
