@@ -112,6 +112,8 @@ Examples:
         throw new UsageError('QUERY_AND_NAME', 'give either a query or --name, not both');
       }
       let query = text;
+      // Which records a library query that sums bytes counts; said after the answer, on stderr.
+      let viewNote: string | undefined;
       if (flags.name !== undefined) {
         const q = findLibraryQuery(flags.name);
         if (!q) {
@@ -123,11 +125,10 @@ Examples:
         }
         query = flags.perEni === true ? (q.perEni ?? q.query) : q.query;
         if (q.perEni !== undefined) {
-          io.err(
+          viewNote =
             flags.perEni === true
               ? 'view: per ENI (every record counted, so traffic between two logged ENIs counts twice)\n'
-              : 'view: deduplicated (egress records to private addresses dropped, the receiving ENI counts them; --per-eni counts every record)\n',
-          );
+              : 'view: deduplicated (egress records to private addresses dropped, the receiving ENI counts them; --per-eni counts every record)\n';
         }
       } else if (flags.perEni === true) {
         throw new UsageError(
@@ -153,6 +154,7 @@ Examples:
           : timeRange(flags.since, flags.until);
       if (parseEngine(flags.engine) === 'athena') {
         await runOnAthena(io, query, flags, range, output);
+        if (viewNote !== undefined) io.err(viewNote);
         return;
       }
       const store = flags.sql ? undefined : await Store.open(dbPath(io, flags.db), { readOnly: true });
@@ -164,6 +166,7 @@ Examples:
         }
         const r = await runQuery(store!, query, { ...range, statistics: flags.stats === true });
         io.out(render({ columns: r.columns, rows: r.rows }, output));
+        if (viewNote !== undefined) io.err(viewNote);
         if (output === 'table') {
           const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];
           if (r.statistics) {
