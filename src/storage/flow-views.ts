@@ -92,13 +92,14 @@ export function flowsRelation(view: FlowView, range: RangeParams): string {
     WHERE x.via IS NOT NULL AND EXISTS (SELECT 1 FROM flows e
       WHERE e.flow_direction = 'egress' AND e.interface_id = x.via AND e.dstaddr = x.addr AND ${near('e')}))
   SELECT ${cols} FROM flows f
-  WHERE f.flow_direction IS NULL
-    OR f.action = 'REJECT'
-    OR (f.flow_direction IN ('ingress', 'egress')
-      AND NOT CASE WHEN f.interface_id IN (SELECT interface_id FROM dedup_nats)
-        THEN coalesce(f.pkt_srcaddr = f.srcaddr AND f.pkt_dstaddr = f.dstaddr, true) ELSE false END
-      AND (f.flow_direction = 'ingress'
-        OR coalesce(coalesce(f.pkt_dstaddr, f.dstaddr) NOT IN (SELECT addr FROM dedup_receivers), true))))`;
+  WHERE CASE
+    WHEN f.flow_direction IS NULL OR f.action = 'REJECT' THEN true
+    WHEN f.interface_id IN (SELECT interface_id FROM dedup_nats)
+      AND coalesce(f.pkt_srcaddr = f.srcaddr AND f.pkt_dstaddr = f.dstaddr, true) THEN false
+    WHEN f.flow_direction = 'ingress' THEN true
+    WHEN f.flow_direction = 'egress' THEN coalesce(coalesce(f.pkt_dstaddr, f.dstaddr) NOT IN (SELECT addr FROM dedup_receivers), true)
+    ELSE false
+  END)`;
 }
 
 /**
