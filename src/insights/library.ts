@@ -25,7 +25,7 @@ export interface LibraryQuery {
  * ranges (no ENI of the account receives them). An egress record to a private address is dropped: the
  * receiving ENI's ingress record counts it. Limits (DESIGN.md, "Counting each flow once"): a private
  * destination whose ENI is not logged (VPN, peering, another account) loses its sent bytes, IPv6 between ENIs
- * counts twice, and a NAT gateway's legs are not recognised.
+ * counts twice, and a NAT gateway's legs are not recognised (a host's traffic through one still counts twice).
  */
 export const DEDUP_FILTER =
   'filter not ispresent(flowDirection) or flowDirection = "ingress" or action = "REJECT" or not (isIpv4InSubnet(dstAddr, "10.0.0.0/8") or isIpv4InSubnet(dstAddr, "172.16.0.0/12") or isIpv4InSubnet(dstAddr, "192.168.0.0/16") or isIpv4InSubnet(dstAddr, "100.64.0.0/10"))';
