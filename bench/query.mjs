@@ -2,7 +2,7 @@
 // side in the same process and the same run with hand-written DuckDB SQL answering the same question. Reports the
 // median of each and their ratio (target: each ≤ 1.3×; top-rejected-sources < 1 s), and whether the answers agree.
 //
-// Usage: npm run bench:query [-- --runs 5 --only name,name]
+// Usage: npm run bench:query [-- --runs 5 --only name,name --records 10000000]
 // The corpus and the store are made once in bench/data/ (shared with bench:ingest) and reused.
 // Results go to bench/results/query.json.
 
@@ -20,9 +20,9 @@ const argOf = (name) => {
 };
 const RUNS = Number(argOf('runs') ?? 5);
 const ONLY = argOf('only')?.split(',');
-const RECORDS = 10_000_000;
+const RECORDS = Number(argOf('records') ?? 10_000_000);
 const data = join(root, 'bench', 'data');
-const db = join(data, 'query.duckdb');
+const db = join(data, RECORDS === 10_000_000 ? 'query.duckdb' : `query-${RECORDS}.duckdb`);
 const cli = join(root, 'bin', 'flowwatch.js');
 
 const corpus = await ensureCorpus(root, 'v5', RECORDS);
@@ -33,6 +33,7 @@ if (!existsSync(db)) {
 
 const { LIBRARY, runQuery } = await import(dist('insights/index.js'));
 const { Store } = await import(dist('storage/store.js'));
+const { top } = await import(dist('storage/top-queries.js'));
 const { parseFormat } = await import(dist('records/format.js'));
 
 const store = await Store.open(db, { readOnly: true });
@@ -98,7 +99,7 @@ for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
       res[which] =
         which === 'insights'
-          ? (await runQuery(store, q.query)).rows
+          ? (await runQuery(store, q.perEni ?? q.query)).rows
           : (await store.userQuery(HAND[q.name], 100_000)).rows;
       t[which].push((performance.now() - t0) / 1000);
     }
@@ -109,6 +110,35 @@ for (let i = 0; i < RUNS; i++) {
       });
   }
   process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
+}
+
+// The cost of counting each flow once: the deduplicated form against the per-ENI form of the same question,
+// alternating which goes first. Library queries that sum bytes (Logs Insights, a per-record filter) and
+// `flowwatch top` (src/storage/flow-views.ts: two small sets, then a per-record filter).
+const dedupCases = [
+  ...queries
+    .filter((q) => q.perEni !== undefined)
+    .map((q) => ({
+      name: `insights ${q.name}`,
+      dedup: async () => (await runQuery(store, q.query)).rows.length,
+      perEni: async () => (await runQuery(store, q.perEni)).rows.length,
+    })),
+  ...['talkers', 'ports', 'protocols'].map((kind) => ({
+    name: `top ${kind}`,
+    dedup: async () => (await top(store, kind, { view: 'deduplicated' })).rows.length,
+    perEni: async () => (await top(store, kind, { view: 'per-eni' })).rows.length,
+  })),
+];
+const dedupTimes = new Map(dedupCases.map((c) => [c.name, { dedup: [], perEni: [] }]));
+for (let i = 0; i < RUNS; i++) {
+  for (const c of dedupCases) {
+    const order = i % 2 === 0 ? ['dedup', 'perEni'] : ['perEni', 'dedup'];
+    for (const which of order) {
+      const t0 = performance.now();
+      await c[which]();
+      dedupTimes.get(c.name)[which].push((performance.now() - t0) / 1000);
+    }
+  }
 }
 store.close();
 
@@ -133,8 +163,23 @@ for (const r of results) {
     `${pad(r.name, 30)} ${pad(r.insightsSeconds.toFixed(3), 11)} ${pad(r.sqlSeconds.toFixed(3), 11)} ${pad(`${r.ratio.toFixed(2)}×`, 6)} ${pad(r.rows, 5)} ${r.same ? 'yes' : 'NO'}`,
   );
 }
+const dedup = dedupCases.map((c) => {
+  const t = dedupTimes.get(c.name);
+  return {
+    name: c.name,
+    dedupSeconds: median(t.dedup),
+    perEniSeconds: median(t.perEni),
+    ratio: median(t.dedup) / median(t.perEni),
+  };
+});
+console.log(`\n${pad('deduplicated vs per ENI', 40)} ${pad('dedup s', 9)} ${pad('per-ENI s', 10)} ratio`);
+for (const r of dedup) {
+  console.log(
+    `${pad(r.name, 40)} ${pad(r.dedupSeconds.toFixed(3), 9)} ${pad(r.perEniSeconds.toFixed(3), 10)} ${r.ratio.toFixed(2)}×`,
+  );
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'query.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), records: RECORDS, runs: RUNS, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), records: RECORDS, runs: RUNS, results, dedup }, null, 2)}\n`,
 );

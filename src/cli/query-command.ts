@@ -37,6 +37,7 @@ interface Flags extends EngineFlags {
   last?: string;
   name?: string;
   list?: boolean;
+  perEni?: boolean;
   stats?: boolean;
   sql?: boolean;
   timeout: string;
@@ -57,6 +58,10 @@ export function registerQuery(program: Command, io: Io): void {
     .option('--last <span>', 'only the last span of time, e.g. 15m, 1h, 7d (instead of --since/--until)')
     .option('-n, --name <name>', 'run a query from the library (see --list)')
     .option('--list', 'list the library of named queries')
+    .option(
+      '--per-eni',
+      "with --name: count every ENI's record (library queries that sum bytes count each flow once by default)",
+    )
     .option('--stats', 'also report records scanned and matched (one more pass over the data)')
     .option(
       '--timeout <duration>',
@@ -113,6 +118,8 @@ Examples:
         throw new UsageError('QUERY_AND_NAME', 'give either a query or --name, not both');
       }
       let query = text;
+      // Which records a library query that sums bytes counts; said after the answer, on stderr.
+      let viewNote: string | undefined;
       if (flags.name !== undefined) {
         const q = findLibraryQuery(flags.name);
         if (!q) {
@@ -122,7 +129,19 @@ Examples:
             'list them with: flowwatch query --list',
           );
         }
-        query = q.query;
+        query = flags.perEni === true ? (q.perEni ?? q.query) : q.query;
+        if (q.perEni !== undefined) {
+          viewNote =
+            flags.perEni === true
+              ? 'view: per ENI (every record counted, so traffic between two logged ENIs counts twice)\n'
+              : 'view: deduplicated (egress records to private addresses dropped, the receiving ENI counts them; --per-eni counts every record)\n';
+        }
+      } else if (flags.perEni === true) {
+        throw new UsageError(
+          'PER_ENI_WITHOUT_NAME',
+          '--per-eni applies to library queries (--name)',
+          'write the query you want, or add --name',
+        );
       }
       if (query === undefined) {
         throw new UsageError(
@@ -142,6 +161,7 @@ Examples:
           : timeRange(flags.since, flags.until);
       if (parseEngine(flags.engine) === 'athena') {
         await runOnAthena(io, query, flags, range, output);
+        if (viewNote !== undefined) io.err(viewNote);
         return;
       }
       const store = flags.sql ? undefined : await Store.open(dbPath(io, flags.db), { readOnly: true });
@@ -156,6 +176,7 @@ Examples:
           { timeoutMs },
         );
         io.out(render({ columns: r.columns, rows: r.rows }, output));
+        if (viewNote !== undefined) io.err(viewNote);
         if (output === 'table') {
           const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];
           if (r.statistics) {

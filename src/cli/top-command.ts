@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
+import { flowViewNote } from '../storage/flow-views.js';
 import { Store } from '../storage/store.js';
 import { TOP_KINDS, type TopKind, type TopMeasure, top } from '../storage/top-queries.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
@@ -15,6 +16,7 @@ interface TopFlags {
   since?: string;
   until?: string;
   output: string;
+  perEni?: boolean;
 }
 
 export function registerTop(program: Command, io: Io): void {
@@ -32,6 +34,10 @@ export function registerTop(program: Command, io: Io): void {
       'only records whose event time is at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
     )
     .option('--until <time>', 'only records whose event time is before this time')
+    .option(
+      '--per-eni',
+      'count every record as each ENI logged it (default: each flow once, on the receiving ENI)',
+    )
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .addHelpText(
@@ -41,7 +47,12 @@ export function registerTop(program: Command, io: Io): void {
   rejected    sources of rejected traffic by number of flows, with targets and ports tried
   ports       destination ports (with protocol) by flows, with rejected flows and sources
   protocols   protocols by bytes
-  interfaces  network interfaces by bytes`,
+  interfaces  network interfaces by bytes (always per ENI)
+
+By default each flow is counted once: traffic between two ENIs whose logs are both in the store is
+counted from the receiver's ingress record, and a NAT gateway's outer legs are left out (DESIGN.md,
+"Counting each flow once"). --per-eni counts every record. The view shown is printed after a table,
+and on stderr for json and csv.`,
     )
     .action(async (what: string, flags: TopFlags) => {
       if (!TOP_KINDS.includes(what as TopKind)) {
@@ -56,11 +67,26 @@ export function registerTop(program: Command, io: Io): void {
       const range = timeRange(flags.since, flags.until);
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
-        const r = await top(store, what as TopKind, { by: by as TopMeasure | undefined, limit, ...range });
+        const r = await top(store, what as TopKind, {
+          by: by as TopMeasure | undefined,
+          limit,
+          ...range,
+          view: flags.perEni === true ? 'per-eni' : 'deduplicated',
+        });
         const rows = r.rows.map((row) =>
           'protocol' in row ? { ...row, protocol: protocolName(row['protocol'] as number | null) } : row,
         );
         io.out(render({ columns: r.columns.map((c) => c.name), rows }, output));
+        const note =
+          what === 'interfaces'
+            ? 'view: per ENI (an interface’s bytes are what its own flow log recorded)'
+            : flowViewNote(r.view);
+        const undirected =
+          r.undirected > 0
+            ? `\nnote: ${r.undirected} records have no flow-direction (their format lacks it) and are counted as recorded; add \${flow-direction} to the flow log format to count each flow once`
+            : '';
+        if (output === 'table') io.out(`${note}${undirected}\n`);
+        else io.err(`${note}${undirected}\n`);
       } finally {
         store.close();
       }

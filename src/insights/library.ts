@@ -9,7 +9,30 @@ export interface LibraryQuery {
   readonly source: 'aws-sample' | 'aws-guide' | 'flowwatch';
   /** Fields beyond the default format the query needs (it returns nothing on stores without them). */
   readonly needs?: readonly string[];
+  /** The query as flowwatch runs and deploys it by default (deduplicated where it sums bytes or packets). */
   readonly query: string;
+  /**
+   * For queries that sum bytes or packets: the same query over every ENI's record (`query --per-eni`); `query`
+   * then starts with {@link DEDUP_FILTER}.
+   */
+  readonly perEni?: string;
+}
+
+/**
+ * The Logs Insights stage counting each flow once, as far as one record can tell (Logs Insights has no
+ * sub-queries): keep records without flow-direction, ingress records (the receiver's record is the flow's),
+ * REJECT records (a rejected packet went no further), and egress records to addresses outside the private
+ * ranges (no ENI of the account receives them). An egress record to a private address is dropped: the
+ * receiving ENI's ingress record counts it. Limits (DESIGN.md, "Counting each flow once"): a private
+ * destination whose ENI is not logged (VPN, peering, another account) loses its sent bytes, IPv6 between ENIs
+ * counts twice, and a NAT gateway's legs are not recognised (a host's traffic through one still counts twice).
+ */
+export const DEDUP_FILTER =
+  'filter not ispresent(flowDirection) or flowDirection = "ingress" or action = "REJECT" or not (isIpv4InSubnet(dstAddr, "10.0.0.0/8") or isIpv4InSubnet(dstAddr, "172.16.0.0/12") or isIpv4InSubnet(dstAddr, "192.168.0.0/16") or isIpv4InSubnet(dstAddr, "100.64.0.0/10"))';
+
+/** A query that sums bytes or packets: deduplicated by default, per ENI on request. */
+function counted(q: Omit<LibraryQuery, 'perEni'>): LibraryQuery {
+  return { ...q, query: `${DEDUP_FILTER} | ${q.query}`, perEni: q.query };
 }
 
 /** Every library query, in the order `flowwatch query --list` shows them. */
@@ -21,20 +44,20 @@ export const LIBRARY: readonly LibraryQuery[] = Object.freeze([
     query:
       'filter action = "REJECT" | stats count(*) as numRejections by srcAddr | sort numRejections desc | limit 20',
   },
-  {
+  counted({
     name: 'top-host-pairs',
     title: 'Top 15 host pairs by packets transferred',
     source: 'aws-sample',
     query:
       'stats sum(packets) as packetsTransferred by srcAddr, dstAddr | sort packetsTransferred desc | limit 15',
-  },
-  {
+  }),
+  counted({
     name: 'top-destinations-from-subnet',
     title: 'Top 15 destinations by bytes for sources in 10.0.1.0/24 (edit the subnet)',
     source: 'aws-sample',
     query:
       'filter isIpv4InSubnet(srcAddr, "10.0.1.0/24") | stats sum(bytes) as bytesTransferred by dstAddr | sort bytesTransferred desc | limit 15',
-  },
+  }),
   {
     name: 'udp-sources',
     title: 'Source addresses using UDP',
@@ -62,20 +85,20 @@ export const LIBRARY: readonly LibraryQuery[] = Object.freeze([
     query:
       'fields @timestamp, @message, accountId as ID, flowDirection | sort @timestamp desc | filter flowDirection = "egress" | limit 20',
   },
-  {
+  counted({
     name: 'top-talkers',
     title: 'Top 20 sources by bytes sent',
     source: 'flowwatch',
     query:
       'stats sum(bytes) as bytesSent, sum(packets) as packetsSent, count(*) as flows by srcAddr | sort bytesSent desc | limit 20',
-  },
-  {
+  }),
+  counted({
     name: 'top-conversations',
     title: 'Top 20 conversations (source, destination, port) by bytes',
     source: 'flowwatch',
     query:
       'stats sum(bytes) as bytesTransferred by srcAddr, dstAddr, dstPort | sort bytesTransferred desc | limit 20',
-  },
+  }),
   {
     name: 'rejected-by-port',
     title: 'Rejected flows per destination port',
@@ -133,13 +156,13 @@ export const LIBRARY: readonly LibraryQuery[] = Object.freeze([
     query:
       'filter not isIpv4InSubnet(dstAddr, "10.0.0.0/8") and not isIpv4InSubnet(dstAddr, "172.16.0.0/12") and not isIpv4InSubnet(dstAddr, "192.168.0.0/16") | stats sum(bytes) as total by dstAddr | sort total desc | limit 20',
   },
-  {
+  counted({
     name: 'ipv6-traffic',
     title: 'IPv6 conversations by bytes',
     source: 'flowwatch',
     query:
       'filter isValidIpV6(srcAddr) or isValidIpV6(dstAddr) | stats count(*) as flows, sum(bytes) as bytesTransferred by srcAddr, dstAddr | sort bytesTransferred desc | limit 20',
-  },
+  }),
   {
     name: 'syn-scanners',
     title: 'Sources sending SYN-only TCP flows to more than 20 ports (possible scans)',
@@ -155,13 +178,13 @@ export const LIBRARY: readonly LibraryQuery[] = Object.freeze([
     query:
       'filter protocol = 1 and action = "REJECT" | stats count(*) as denied by srcAddr, dstAddr | sort denied desc | limit 20',
   },
-  {
+  counted({
     name: 'top-ports',
     title: 'Destination ports by flows and bytes',
     source: 'flowwatch',
     query:
       'stats count(*) as flows, sum(bytes) as bytesTransferred by dstPort, protocol | sort flows desc | limit 20',
-  },
+  }),
   {
     name: 'rejected-per-hour',
     title: 'Accepted and rejected flows per hour',

@@ -28,7 +28,7 @@ export async function recordsAccount(
   return (
     (await first(
       `SELECT account_id AS a FROM flows
-       WHERE start >= $1 AND start < $2 AND regexp_full_match(account_id, ${TWELVE_DIGITS})
+       WHERE event_time >= $1 AND event_time < $2 AND regexp_full_match(account_id, ${TWELVE_DIGITS})
        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
       [since, until],
     )) ??

@@ -27,6 +27,10 @@ export interface ApiError {
 export interface OverviewResponse {
   readonly since: number;
   readonly until: number;
+  /** The records counted (`?view=`): each flow once (default) or every ENI's record. */
+  readonly view: 'deduplicated' | 'per-eni';
+  /** Deduplicated view: records in range without flow-direction, which are counted as recorded. */
+  readonly undirectedFlows: number;
   /** Seconds per point of `series`. */
   readonly bin: number;
   /** Per bin: bytes, packets and flows, split accepted/rejected. */

@@ -1,5 +1,6 @@
 // The everyday questions as fixed SQL with bound parameters: top talkers, rejected sources, ports, protocols, interfaces.
 
+import { type FlowView, flowsRelation, UNDIRECTED_SQL } from './flow-views.js';
 import type { QueryResult, Store } from './store.js';
 
 export type TopKind = 'talkers' | 'rejected' | 'ports' | 'protocols' | 'interfaces';
@@ -11,6 +12,15 @@ export interface TopOptions {
   /** Unix seconds; records whose event time lies in [since, until). */
   readonly since?: number | undefined;
   readonly until?: number | undefined;
+  /** Deduplicated (default: each flow once) or per ENI (every record); `interfaces` is always per ENI. */
+  readonly view?: FlowView | undefined;
+}
+
+/** A top list and the view its numbers come from. */
+export interface TopResult extends QueryResult {
+  readonly view: FlowView;
+  /** Records in range without flow-direction, counted as recorded because no side can be chosen for them. */
+  readonly undirected: number;
 }
 
 export const TOP_KINDS: readonly TopKind[] = ['talkers', 'rejected', 'ports', 'protocols', 'interfaces'];
@@ -56,18 +66,24 @@ const MEASURE_SQL: Record<TopMeasure, string> = {
  *
  * @example await top(store, 'rejected', { limit: 10 }) // sources of rejected traffic by flow count
  */
-export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): Promise<QueryResult> {
+export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): Promise<TopResult> {
   const shape = SHAPES[kind];
   const by = opts.by ?? shape.by;
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
   const where = [`(${shape.where})`, `(event_time >= $1 OR $1 IS NULL)`, `(event_time < $2 OR $2 IS NULL)`];
   const groupCount = shape.keys.length;
+  // An interface's bytes are what its own flow log recorded: the per-ENI view is the only meaningful one.
+  const view: FlowView = kind === 'interfaces' ? 'per-eni' : (opts.view ?? 'deduplicated');
   const sql = `SELECT ${shape.keys.join(', ')},
       count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes${shape.extra}
-    FROM flows
+    FROM ${flowsRelation(view, { since: '$1', until: '$2' })} AS flows
     WHERE ${where.join(' AND ')}
     GROUP BY ${Array.from({ length: groupCount }, (_, i) => i + 1).join(', ')}
     ORDER BY ${MEASURE_SQL[by]}, 1
     LIMIT ${limit}`;
-  return store.query(sql, [opts.since ?? null, opts.until ?? null]);
+  const params = [opts.since ?? null, opts.until ?? null];
+  const result = await store.query(sql, params);
+  const undirected =
+    view === 'deduplicated' ? Number((await store.query(UNDIRECTED_SQL, params)).rows[0]?.['n'] ?? 0) : 0;
+  return { ...result, view, undirected };
 }

@@ -187,8 +187,10 @@ describe('authentication', () => {
 });
 
 describe('GET /api/overview', () => {
+  // These count every record (view=per-eni): pgOut and pgIn are one flow seen on two ENIs; the deduplicated
+  // default counts it once (test/storage/flow-views.test.ts), checked below.
   it('splits the hour into minutes, accepted and rejected', async () => {
-    const o = await get<OverviewResponse>(`/api/overview?${HOUR}`);
+    const o = await get<OverviewResponse>(`/api/overview?${HOUR}&view=per-eni`);
     expect([o.since, o.until, o.bin]).toEqual([T, T + 3600, 60]);
     expect(o.series).toHaveLength(60);
     expect(o.series[0]!.t).toBe(T);
@@ -222,7 +224,7 @@ describe('GET /api/overview', () => {
   });
 
   it('gives the totals and top lists of the records in range (late, at T+4000, is outside)', async () => {
-    const o = await get<OverviewResponse>(`/api/overview?${HOUR}`);
+    const o = await get<OverviewResponse>(`/api/overview?${HOUR}&view=per-eni`);
     // bytes 252 + 7000 + 336 + 30000 + 70; packets 5 + 12 + 4 + 40 + 1
     expect(o.totals).toEqual({ flows: 9, bytes: 37658, packets: 62, rejectedFlows: 5 });
     expect(o.topTalkers).toEqual([
@@ -257,11 +259,21 @@ describe('GET /api/overview', () => {
     ]);
   });
 
+  it('counts pgOut/pgIn once by default: the receiver’s record (pgIn) stays', async () => {
+    const o = await get<OverviewResponse>(`/api/overview?${HOUR}`);
+    expect([o.view, o.undirectedFlows]).toEqual(['deduplicated', 0]);
+    // the per-ENI totals less pgOut (20 packets, 15000 bytes)
+    expect(o.totals).toEqual({ flows: 8, bytes: 22658, packets: 42, rejectedFlows: 5 });
+    expect(o.topTalkers[0]).toEqual({ addr: '10.0.2.20', bytes: 15000, flows: 1 });
+  });
+
   it('defaults to the last hour, widens the bin for long ranges, and shortens the top lists', async () => {
     const d = await get<OverviewResponse>('/api/overview');
     expect([d.since, d.until]).toEqual([clock - 3600, clock]);
     expect(d.totals.flows).toBe(0); // every record starts after T + 5
-    const twoDays = await get<OverviewResponse>(`/api/overview?since=${T}&until=${T + 2 * 86400}&top=1`);
+    const twoDays = await get<OverviewResponse>(
+      `/api/overview?since=${T}&until=${T + 2 * 86400}&top=1&view=per-eni`,
+    );
     expect(twoDays.bin).toBe(300); // 1 min would give 2880 points, 5 min 576
     expect(twoDays.series).toHaveLength(576);
     expect(twoDays.totals.flows).toBe(10);

@@ -51,9 +51,16 @@ export function parseStage(fields: readonly FieldDef[]): string {
 export function insightsQueriesFor(fields: readonly FieldDef[]): InsightsQuery[] {
   const have = new Set(fields.map((f) => f.aws));
   const parse = parseStage(fields);
-  return LIBRARY.filter((q) => [...fieldsRead(q.query, q.needs)].every((f) => have.has(f))).map((q) => ({
-    name: q.name,
-    title: q.title,
-    query: parse === '' ? q.query : `${parse}\n| ${q.query}`,
-  }));
+  const fits = (query: string, needs?: readonly string[]) =>
+    [...fieldsRead(query, needs)].every((f) => have.has(f));
+  // A deduplicated query reads flow-direction; a format without it gets the per-ENI form (the same numbers there).
+  return LIBRARY.flatMap((q) => {
+    const query = fits(q.query, q.needs)
+      ? q.query
+      : q.perEni !== undefined && fits(q.perEni, q.needs)
+        ? q.perEni
+        : undefined;
+    if (query === undefined) return [];
+    return [{ name: q.name, title: q.title, query: parse === '' ? query : `${parse}\n| ${query}` }];
+  });
 }

@@ -436,7 +436,9 @@ describe('VPC to CloudWatch Logs and S3', () => {
     const talkers = defs.find((d) => d.Name === 'flowwatch/top-talkers');
     expect(talkers.QueryString).toBe(
       'parse @message "* * * * * * * * * * * * * *" as srcAddr, dstAddr, srcPort, dstPort, protocol, packets, bytes, startTime, endTime, action, logStatus, interfaceId, flowDirection, tcpFlags\n' +
-        '| stats sum(bytes) as bytesSent, sum(packets) as packetsSent, count(*) as flows by srcAddr | sort bytesSent desc | limit 20',
+        // The format has flow-direction: the deduplicated form (egress to private addresses left to the receiver).
+        '| filter not ispresent(flowDirection) or flowDirection = "ingress" or action = "REJECT" or not (isIpv4InSubnet(dstAddr, "10.0.0.0/8") or isIpv4InSubnet(dstAddr, "172.16.0.0/12") or isIpv4InSubnet(dstAddr, "192.168.0.0/16") or isIpv4InSubnet(dstAddr, "100.64.0.0/10"))' +
+        ' | stats sum(bytes) as bytesSent, sum(packets) as packetsSent, count(*) as flows by srcAddr | sort bytesSent desc | limit 20',
     );
     expect(talkers.LogGroupNames).toEqual([{ Ref: logicalId(s.stack, s.built.m.logGroup) }]);
   });

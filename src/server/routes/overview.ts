@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { protocolName } from '../../core/protocols.js';
+import { FLOW_VIEWS, type FlowView, flowsRelation, UNDIRECTED_SQL } from '../../storage/flow-views.js';
 import type { Store } from '../../storage/store.js';
 import type { OverviewResponse } from '../api-contract.js';
 import { InvalidInputError } from '../errors.js';
@@ -19,12 +20,19 @@ interface OverviewQuery {
   until?: number;
   bin?: number;
   top?: number;
+  view?: FlowView;
 }
+
+/** The records counted: `flows` itself (per ENI) or each flow once; $1 since, $2 until. */
+const FROM: Record<FlowView, string> = {
+  deduplicated: `${flowsRelation('deduplicated', { since: '$1', until: '$2' })} AS flows`,
+  'per-eni': 'flows',
+};
 
 /** $1 since, $2 until (unix seconds). */
 const IN_RANGE = `event_time >= $1::BIGINT AND event_time < $2::BIGINT`;
 
-const SERIES_SQL = `WITH b AS (
+const SERIES_SQL = (from: string) => `WITH b AS (
   SELECT (event_time // $3::BIGINT) * $3::BIGINT AS t,
     coalesce(sum(bytes) FILTER (WHERE action = 'ACCEPT'), 0) AS ab,
     coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rb,
@@ -32,7 +40,7 @@ const SERIES_SQL = `WITH b AS (
     coalesce(sum(packets) FILTER (WHERE action = 'REJECT'), 0) AS rp,
     count(*) FILTER (WHERE action = 'ACCEPT') AS af,
     count(*) FILTER (WHERE action = 'REJECT') AS rf
-  FROM flows WHERE ${IN_RANGE} GROUP BY 1
+  FROM ${from} WHERE ${IN_RANGE} GROUP BY 1
 )
 SELECT g.range AS t, coalesce(b.ab, 0) AS "acceptedBytes", coalesce(b.rb, 0) AS "rejectedBytes",
   coalesce(b.ap, 0) AS "acceptedPackets", coalesce(b.rp, 0) AS "rejectedPackets",
@@ -40,25 +48,31 @@ SELECT g.range AS t, coalesce(b.ab, 0) AS "acceptedBytes", coalesce(b.rb, 0) AS 
 FROM range(($1::BIGINT // $3::BIGINT) * $3::BIGINT, $2::BIGINT, $3::BIGINT) g LEFT JOIN b ON b.t = g.range
 ORDER BY 1`;
 
-const TOTALS_SQL = `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets,
+const TOTALS_SQL = (
+  from: string,
+) => `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets,
   count(*) FILTER (WHERE action = 'REJECT') AS "rejectedFlows"
-FROM flows WHERE ${IN_RANGE}`;
+FROM ${from} WHERE ${IN_RANGE}`;
 
 /** $3: how many. */
-const TOP_TALKERS_SQL = `SELECT srcaddr AS addr, coalesce(sum(bytes), 0) AS bytes, count(*) AS flows
-FROM flows WHERE ${IN_RANGE} AND srcaddr IS NOT NULL
+const TOP_TALKERS_SQL = (
+  from: string,
+) => `SELECT srcaddr AS addr, coalesce(sum(bytes), 0) AS bytes, count(*) AS flows
+FROM ${from} WHERE ${IN_RANGE} AND srcaddr IS NOT NULL
 GROUP BY 1 ORDER BY bytes DESC, flows DESC, addr LIMIT $3`;
 
-const TOP_REJECTED_SQL = `SELECT srcaddr AS addr, count(*) AS flows
-FROM flows WHERE ${IN_RANGE} AND action = 'REJECT' AND srcaddr IS NOT NULL
+const TOP_REJECTED_SQL = (from: string) => `SELECT srcaddr AS addr, count(*) AS flows
+FROM ${from} WHERE ${IN_RANGE} AND action = 'REJECT' AND srcaddr IS NOT NULL
 GROUP BY 1 ORDER BY flows DESC, addr LIMIT $3`;
 
-const TOP_PORTS_SQL = `SELECT dstport AS port, protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-FROM flows WHERE ${IN_RANGE} AND dstport IS NOT NULL
+const TOP_PORTS_SQL = (
+  from: string,
+) => `SELECT dstport AS port, protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+FROM ${from} WHERE ${IN_RANGE} AND dstport IS NOT NULL
 GROUP BY 1, 2 ORDER BY flows DESC, bytes DESC, port, protocol LIMIT $3`;
 
-const PROTOCOLS_SQL = `SELECT protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-FROM flows WHERE ${IN_RANGE} AND protocol IS NOT NULL
+const PROTOCOLS_SQL = (from: string) => `SELECT protocol, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+FROM ${from} WHERE ${IN_RANGE} AND protocol IS NOT NULL
 GROUP BY 1 ORDER BY flows DESC, protocol`;
 
 const DIRECTIONS_SQL = `SELECT flow_direction AS direction, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
@@ -77,16 +91,20 @@ export function chooseBin(since: number, until: number, bin?: number): number {
   return NICE_BINS.find((b) => span / b <= MAX_POINTS) ?? Math.ceil(span / MAX_POINTS / 86_400) * 86_400;
 }
 
-async function overview(r: Store, since: number, until: number, bin: number, top: number) {
+async function overview(r: Store, since: number, until: number, bin: number, top: number, view: FlowView) {
   const range = [since, until];
+  const from = FROM[view];
   const rows = async (sql: string, params: number[]) => (await r.query(sql, params)).rows;
   const n = (v: unknown) => Number(v ?? 0);
-  const series = await rows(SERIES_SQL, [...range, bin]);
-  const totals = (await rows(TOTALS_SQL, range))[0] ?? {};
+  const series = await rows(SERIES_SQL(from), [...range, bin]);
+  const totals = (await rows(TOTALS_SQL(from), range))[0] ?? {};
+  const undirected = view === 'deduplicated' ? n((await rows(UNDIRECTED_SQL, range))[0]?.['n']) : 0;
   const response: OverviewResponse = {
     since,
     until,
     bin,
+    view,
+    undirectedFlows: undirected,
     series: series.map((s) => ({
       t: n(s['t']),
       acceptedBytes: n(s['acceptedBytes']),
@@ -102,22 +120,22 @@ async function overview(r: Store, since: number, until: number, bin: number, top
       packets: n(totals['packets']),
       rejectedFlows: n(totals['rejectedFlows']),
     },
-    topTalkers: (await rows(TOP_TALKERS_SQL, [...range, top])).map((x) => ({
+    topTalkers: (await rows(TOP_TALKERS_SQL(from), [...range, top])).map((x) => ({
       addr: String(x['addr']),
       bytes: n(x['bytes']),
       flows: n(x['flows']),
     })),
-    topRejectedSources: (await rows(TOP_REJECTED_SQL, [...range, top])).map((x) => ({
+    topRejectedSources: (await rows(TOP_REJECTED_SQL(from), [...range, top])).map((x) => ({
       addr: String(x['addr']),
       flows: n(x['flows']),
     })),
-    topDestinationPorts: (await rows(TOP_PORTS_SQL, [...range, top])).map((x) => ({
+    topDestinationPorts: (await rows(TOP_PORTS_SQL(from), [...range, top])).map((x) => ({
       port: n(x['port']),
       protocol: n(x['protocol']),
       flows: n(x['flows']),
       bytes: n(x['bytes']),
     })),
-    protocols: (await rows(PROTOCOLS_SQL, range)).map((x) => ({
+    protocols: (await rows(PROTOCOLS_SQL(from), range)).map((x) => ({
       protocol: n(x['protocol']),
       name: protocolName(n(x['protocol'])),
       flows: n(x['flows']),
@@ -149,6 +167,11 @@ const obj = (props: Record<string, unknown>) => ({
 const overviewSchema = obj({
   since: count,
   until: count,
+  view: { type: 'string', enum: [...FLOW_VIEWS], description: 'the records counted' },
+  undirectedFlows: {
+    type: 'integer',
+    description: 'deduplicated view: records in range without flow-direction, counted as recorded',
+  },
   bin: { type: 'integer', description: 'seconds per point of series' },
   series: {
     type: 'array',
@@ -202,6 +225,14 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
               default: 10,
               description: 'length of the top lists',
             },
+            view: {
+              type: 'string',
+              enum: [...FLOW_VIEWS],
+              default: 'deduplicated',
+              description:
+                'deduplicated: each flow once, on the receiving ENI (NAT gateway outer legs dropped); per-eni: every ' +
+                'record. Directions and interfaces are always per ENI.',
+            },
           },
         },
         response: responses(overviewSchema),
@@ -217,7 +248,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
           `use a bin of at least ${Math.ceil((until - since) / MAX_POINTS)} seconds, or leave it out`,
         );
       }
-      return ctx.read((r) => overview(r, since, until, bin, req.query.top ?? 10));
+      return ctx.read((r) =>
+        overview(r, since, until, bin, req.query.top ?? 10, req.query.view ?? 'deduplicated'),
+      );
     },
   );
 }

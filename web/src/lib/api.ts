@@ -86,8 +86,14 @@ export class Api {
     private readonly base = 'api',
   ) {}
 
-  overview(range: Range, bin: number, signal?: AbortSignal): Promise<OverviewResponse> {
-    return this.get('/overview', { ...range, bin }, signal);
+  /** `view`: each flow once (the server's default) or every ENI's record. */
+  overview(
+    range: Range,
+    bin: number,
+    signal?: AbortSignal,
+    view: OverviewResponse['view'] = 'deduplicated',
+  ): Promise<OverviewResponse> {
+    return this.get('/overview', { ...range, bin, view }, signal);
   }
 
   query(body: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {

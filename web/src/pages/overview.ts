@@ -8,7 +8,7 @@ import { h, replaceChildren } from '../lib/dom.js';
 import { formatBytes, formatNumber, formatPercent, formatTimeUtc } from '../lib/format.js';
 import { card, flowsLink, insightsLink, portLabel, rankedList, statTile } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
-import { navigate, type Route } from '../lib/router.js';
+import { navigate, type Route, withParams } from '../lib/router.js';
 import { empty, loading, NO_DATA } from '../lib/states.js';
 import { renderTable } from '../lib/table.js';
 import { absoluteParams, chooseBin, rangeFromParams, resolveRange } from '../lib/time-range.js';
@@ -85,7 +85,8 @@ class OverviewPage extends PageShell {
     const range = resolveRange(rangeFromParams(route.params));
     const bin = chooseBin(range);
     void this.run('overview', async (signal) => {
-      const data = await this.ctx.api.overview(range, bin, signal);
+      const view = route.params.get('view') === 'per-eni' ? 'per-eni' : 'deduplicated';
+      const data = await this.ctx.api.overview(range, bin, signal, view);
       this.data = data;
       this.render(data);
     });
@@ -96,6 +97,26 @@ class OverviewPage extends PageShell {
     for (const s of Object.values(this.series)) s.chart.dispose();
     this.protocols.dispose();
     this.directions.dispose();
+  }
+
+  /** Which records the numbers count, and a link to the other view (interfaces and directions are per ENI). */
+  private viewToggle(d: OverviewResponse): HTMLElement {
+    const dedup = d.view === 'deduplicated';
+    const other = withParams(this.route ?? { page: 'overview', rest: [], params: new URLSearchParams() }, {
+      view: dedup ? 'per-eni' : null,
+    });
+    const undirected =
+      dedup && d.undirectedFlows > 0
+        ? ` ${formatNumber(d.undirectedFlows)} records without flow-direction are counted as recorded.`
+        : '';
+    return h(
+      'div',
+      { class: 'stat-range', 'data-testid': 'overview-view' },
+      dedup
+        ? `Each flow counted once (receiving ENI).${undirected} `
+        : 'Every ENI’s record counted (flows between two logged ENIs count twice). ',
+      h('a', { href: other }, dedup ? 'Count per ENI' : 'Count each flow once'),
+    );
   }
 
   /** A click on a point: the flows of that bin, accepted or rejected. */
@@ -127,6 +148,7 @@ class OverviewPage extends PageShell {
         { class: 'stat-range' },
         `${formatTimeUtc(d.since)} → ${formatTimeUtc(d.until)}, ${d.bin}s bins`,
       ),
+      this.viewToggle(d),
     );
 
     const hasSeries = d.series.length > 0 && t.flows > 0;
