@@ -2,6 +2,9 @@
 
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { estimateCosts } from '../cost/estimate.js';
+import { DEFAULT_PRICES, loadPrices, regionPrices } from '../cost/prices.js';
+import { pathsReport } from '../storage/path-costs.js';
 import { Store } from '../storage/store.js';
 import {
   ENCRYPTION_GROUPS,
@@ -21,6 +24,8 @@ interface ReportFlags {
   until?: string;
   last?: string;
   output: string;
+  region?: string;
+  prices?: string;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -61,7 +66,9 @@ function common(cmd: Command): Command {
 export function registerReport(program: Command, io: Io): void {
   const report = program
     .command('report')
-    .description('views over the newest flow log fields: encryption in transit, traffic kinds');
+    .description(
+      'views over the newest flow log fields: encryption in transit, traffic kinds, paths and cost',
+    );
 
   common(
     report
@@ -200,4 +207,80 @@ The port is the lower of a record's two ports (the service port).`,
       store.close();
     }
   });
+
+  common(
+    report
+      .command('paths')
+      .description(
+        'bytes by traffic path, NAT-processed and cross-AZ bytes, with estimated costs from per-GB prices',
+      )
+      .option('--region <region>', 'region whose prices apply', 'us-east-1')
+      .option(
+        '--prices <file>',
+        'JSON price table {asOf, source, regions: {<region>: {natGatewayPerGb, ...}}}',
+      ),
+  )
+    .addHelpText(
+      'after',
+      `
+Paths come from next-hop-interface-type (version 11) and traffic-path (version 5) of egress records.
+NAT-processed bytes: ingress records of NAT gateway interfaces (interface-type). Cross-AZ: egress records
+whose az-id differs from next-hop-az-id, priced in both directions. Costs are estimates from dated list
+prices (built in: US regions); per 30 days = the range's bytes scaled by 30 days / the records' span.
+Price file members per region: natGatewayPerGb, crossAzPerGbEachWay, transitGatewayPerGb,
+interfaceEndpointPerGb, internetOutPerGb (USD per GB of 2^30 bytes).`,
+    )
+    .action(async (flags: ReportFlags) => {
+      const output = outputFlag(flags.output);
+      const table = flags.prices === undefined ? DEFAULT_PRICES : loadPrices(flags.prices);
+      const region = flags.region ?? 'us-east-1';
+      const prices = regionPrices(table, region);
+      const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
+      try {
+        const r = await pathsReport(store, range(flags));
+        const cost = estimateCosts(r, table, region, prices);
+        for (const w of r.warnings) io.err(`warning: ${w}\n`);
+        if (output === 'json') {
+          io.out(`${JSON.stringify({ ...r, cost }, null, 2)}\n`);
+          return;
+        }
+        const parts = [
+          r.paths.coverage.covered === 0
+            ? 'paths: unknown (no record has flow-direction with traffic-path or next-hop-interface-type)\n'
+            : `egress bytes by path\n${render(
+                {
+                  columns: ['path', 'flows', 'bytes'],
+                  rows: r.paths.rows.map((x) => ({ ...x, bytes: humanBytes(x.bytes) })),
+                },
+                'table',
+              )}`,
+          r.nat.coverage.covered === 0
+            ? 'NAT-processed bytes: unknown (no record has interface-type)\n'
+            : `NAT-processed bytes: ${humanBytes(r.nat.bytes)}\n`,
+          r.crossAz.coverage.covered === 0
+            ? 'cross-AZ bytes: unknown (no record has az-id and next-hop-az-id)\n'
+            : `cross-AZ bytes: ${humanBytes(r.crossAz.bytes)} in ${r.crossAz.flows} egress records\n`,
+          cost.lines.length === 0
+            ? 'estimated cost: nothing to price (the stored formats lack the fields above)\n'
+            : `estimated cost (${cost.region}, prices as of ${cost.pricesAsOf}: ${cost.pricesSource})\n${render(
+                {
+                  columns: ['item', 'bytes', 'usd_per_gb', 'usd', 'usd_per_30_days'],
+                  rows: cost.lines.map((l) => ({
+                    item: l.item,
+                    bytes: humanBytes(l.bytes),
+                    usd_per_gb: l.usdPerGb.toFixed(3),
+                    usd: l.usd.toFixed(2),
+                    usd_per_30_days: l.usdPer30Days === null ? '(span < 1 h)' : l.usdPer30Days.toFixed(2),
+                  })),
+                },
+                'table',
+              )}`,
+        ];
+        if (cost.savings.length > 0) parts.push(`${cost.savings.map((s) => `saving: ${s}`).join('\n')}\n`);
+        if (r.warnings.length > 0) parts.push(`${r.warnings.map((w) => `WARNING: ${w}`).join('\n')}\n`);
+        io.out(parts.join('\n'));
+      } finally {
+        store.close();
+      }
+    });
 }

@@ -262,3 +262,8 @@ export type EncryptionReportResponse = import('../storage/traffic-reports.js').E
 
 /** GET /api/reports/traffic-kinds: IP version, EFA, reject reasons and interface types, each with its coverage. */
 export type TrafficKindsResponse = import('../storage/traffic-reports.js').TrafficKindsReport;
+
+/** GET /api/reports/paths: bytes by traffic path, NAT-processed and cross-AZ bytes, and their estimated cost. */
+export type PathsReportResponse = import('../storage/path-costs.js').PathsReport & {
+  readonly cost: import('../cost/estimate.js').CostEstimate;
+};

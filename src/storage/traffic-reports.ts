@@ -103,7 +103,7 @@ const share = (a: number, b: number): number => (b > 0 ? a / b : 0);
  * SQL true for records whose format has `column`: their file's record table has the column (the view fills
  * a column a table lacks with NULL, which must not read as "-").
  */
-async function coveredPredicate(store: Store, column: string): Promise<string> {
+export async function coveredPredicate(store: Store, column: string): Promise<string> {
   const r = await store.query(`SELECT name, field_set FROM record_tables`);
   const tables = r.rows
     .filter((row) => String(row['field_set']).split(',').includes(column))
@@ -112,7 +112,7 @@ async function coveredPredicate(store: Store, column: string): Promise<string> {
   return `file_id IN (SELECT id FROM files WHERE record_table IN (${tables.join(', ')}))`;
 }
 
-async function coverage(store: Store, covered: string, params: (number | null)[]): Promise<Coverage> {
+export async function coverage(store: Store, covered: string, params: (number | null)[]): Promise<Coverage> {
   const r = await store.query(
     `SELECT count(*) AS records, count(*) FILTER (WHERE ${covered}) AS covered FROM flows WHERE ${TRAFFIC} AND ${RANGE}`,
     params,

@@ -112,3 +112,30 @@ describe('flowwatch report traffic-kinds', () => {
     expect(r.stderr).toContain('no stored record has reject-reason');
   });
 });
+
+describe('flowwatch report paths', () => {
+  it('on the default format: every section unknown, said so, nothing priced', async () => {
+    const r = await run(['report', 'paths', '--db', join(dir, 'v2.duckdb')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('NAT-processed bytes: unknown (no record has interface-type)');
+    expect(r.stdout).toContain('estimated cost: nothing to price');
+    expect(r.stderr).toContain('warning: no stored record has az-id, next-hop-az-id and flow-direction');
+  });
+
+  it('refuses a region the price table lacks, and a bad price file, with exit code 2', async () => {
+    const r = await run(['report', 'paths', '--region', 'eu-west-1', '--db', join(dir, 'v2.duckdb')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no prices for region eu-west-1');
+    writeFileSync(join(dir, 'prices.json'), '{"asOf": "yesterday", "regions": {}}');
+    const p = await run([
+      'report',
+      'paths',
+      '--prices',
+      join(dir, 'prices.json'),
+      '--db',
+      join(dir, 'v2.duckdb'),
+    ]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('asOf must be a date YYYY-MM-DD');
+  });
+});

@@ -22,6 +22,7 @@ import type {
   MetricFiltersResponse,
   MetricResponse,
   OverviewResponse,
+  PathsReportResponse,
   QueryResponse,
   SourcesResponse,
   TestPatternResponse,
@@ -170,6 +171,7 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/catalog' },
   { method: 'GET', path: '/api/reports/encryption' },
   { method: 'GET', path: '/api/reports/traffic-kinds' },
+  { method: 'GET', path: '/api/reports/paths' },
   { method: 'GET', path: '/api/openapi.json' },
 ];
 
@@ -751,6 +753,7 @@ describe('GET /api/openapi.json', () => {
         'GET /api/catalog',
         'GET /api/reports/encryption',
         'GET /api/reports/traffic-kinds',
+        'GET /api/reports/paths',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
@@ -773,6 +776,16 @@ describe('GET /api/reports (issue 18): the v5 store has no encryption-status, ty
     expect(r.ipVersion.rows.map((k) => [k.kind, k.flows, k.bytes])).toEqual([['IPv4', 9, 37658]]);
     expect(r.rejectReasons.rows).toEqual([]);
     expect(r.warnings.some((w) => w.includes('no stored record has reject-reason'))).toBe(true);
+  });
+
+  it('paths: the store lacks interface-type and next-hop-az-id, so NAT and cross-AZ bytes are unknown, said so', async () => {
+    const r = await get<PathsReportResponse>(`/api/reports/paths?${HOUR}`);
+    expect(r.nat.coverage.covered).toBe(0);
+    expect(r.warnings.some((w) => w.includes('NAT-processed bytes; they are unknown, not zero'))).toBe(true);
+    expect(r.cost.region).toBe('us-east-1');
+    // A region without built-in prices is the user's mistake: 400, naming the regions there are.
+    const e = await failure(call(`/api/reports/paths?${HOUR}&region=eu-west-1`), 400);
+    expect(String(e['message'])).toContain('no prices for region eu-west-1');
   });
 
   it('refuses an unknown grouping with 400', async () => {

@@ -1,17 +1,21 @@
 // GET /api/reports/encryption and /api/reports/traffic-kinds: the views over the newest fields, with their coverage and warnings.
 
 import type { FastifyInstance } from 'fastify';
+import { estimateCosts } from '../../cost/estimate.js';
+import { DEFAULT_PRICES, regionPrices } from '../../cost/prices.js';
+import { pathsReport } from '../../storage/path-costs.js';
 import {
   ENCRYPTION_GROUPS,
   type EncryptionGroup,
   encryptionReport,
   trafficKinds,
 } from '../../storage/traffic-reports.js';
-import type { EncryptionReportResponse, TrafficKindsResponse } from '../api-contract.js';
+import type { EncryptionReportResponse, PathsReportResponse, TrafficKindsResponse } from '../api-contract.js';
 import type { RouteContext } from '../route-context.js';
 import { responses, timeRangeProperties } from '../schemas.js';
 
 interface ReportQuery {
+  region?: string;
   by?: EncryptionGroup;
   since?: number;
   until?: number;
@@ -90,6 +94,36 @@ export function reportsRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (req): Promise<TrafficKindsResponse> => {
       const { since, until } = ctx.range(req.query);
       return ctx.read((reader) => trafficKinds(reader, { since, until, limit: req.query.limit }));
+    },
+  );
+
+  app.get<{ Querystring: ReportQuery }>(
+    '/reports/paths',
+    {
+      schema: {
+        summary: 'Traffic paths, NAT-processed and cross-AZ bytes, with estimated costs',
+        description:
+          'Egress bytes by path (next-hop-interface-type, else traffic-path), bytes the NAT gateways processed (with ' +
+          'the share to or from AWS services), cross-AZ bytes (az-id ≠ next-hop-az-id), and their cost from the built-in ' +
+          'dated per-GB prices of `region` (default us-east-1), extrapolated to 30 days, over [since, until) ' +
+          '(default: the last hour). `warnings` says when the stored formats lack the fields.',
+        tags: ['reports'],
+        querystring: {
+          type: 'object',
+          properties: {
+            region: { type: 'string', maxLength: 32, default: 'us-east-1' },
+            ...timeRangeProperties,
+          },
+        },
+        response: responses(openObject(['paths', 'nat', 'crossAz', 'spanSeconds', 'warnings', 'cost'])),
+      },
+    },
+    async (req): Promise<PathsReportResponse> => {
+      const { since, until } = ctx.range(req.query);
+      const region = req.query.region ?? 'us-east-1';
+      const prices = regionPrices(DEFAULT_PRICES, region);
+      const r = await ctx.read((reader) => pathsReport(reader, { since, until }));
+      return { ...r, cost: estimateCosts(r, DEFAULT_PRICES, region, prices) };
     },
   );
 }
