@@ -71,6 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerSimulate(program, io);
   registerDemo(program, io);
   registerExport(program, io);
+  (await import('./report-command.js')).registerReport(program, io);
   const override = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     for (const sub of c.commands) override(sub);

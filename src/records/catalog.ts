@@ -1,7 +1,7 @@
 // The field catalog: every VPC / transit gateway flow log field defined once, with its three names.
 //
 // Everything else (line parser, DuckDB schema, Insights names, Athena DDL, CDK formats) derives from
-// this list. Source: ../shared/spec/flow-log-records.md §3 (versions 2–8, TGW fields, §3.8 newer fields).
+// this list. Source: ../shared/spec/flow-log-records.md §3 (versions 2–8, TGW fields) and §10 (versions 9–11).
 
 /** Logical value type of a field. */
 export type FieldType = 'int32' | 'int64' | 'string';
@@ -17,7 +17,7 @@ export interface FieldDef {
   readonly column: string;
   /** CloudWatch Logs Insights name, e.g. `pktSrcAddr`. */
   readonly insights: string;
-  /** Flow log version that introduced the field (9 for the unconfirmed post-v8 fields). */
+  /** Flow log version that introduced the field. */
   readonly version: number;
   readonly type: FieldType;
   /** Parquet physical type as AWS writes it. */
@@ -25,7 +25,7 @@ export interface FieldDef {
   /** DuckDB column type. */
   readonly duckdb: 'INTEGER' | 'BIGINT' | 'VARCHAR';
   readonly scope: FieldScope;
-  /** False for fields AWS has not documented (spec §3.8): parsed when present, never required. */
+  /** False for fields AWS has not documented: parsed when present, never required (every field is documented today). */
   readonly confirmed: boolean;
   readonly description: string;
 }
@@ -155,32 +155,77 @@ const V8: Row[] = [
     8,
     'string',
     'vpc',
-    'Why traffic was rejected: BPA (VPC Block Public Access); "-" otherwise.',
+    'Why traffic was rejected: BPA (VPC Block Public Access), EC (VPC Encryption Controls); "-" otherwise.',
   ],
 ];
 
-/** Fields newer than v8, seen in public IaC but not documented by AWS (spec §3.8). */
-const NEWER: Row[] = [
-  ['resource-id', 9, 'string', 'vpc', 'Unconfirmed: ID of the resource (e.g. a NAT gateway) behind the ENI.'],
+/**
+ * Versions 9–11 (spec §10; version numbers from AWS's "Flow log records" table as relayed by sources citing
+ * it). All custom-format only; every value may be `-` (not applicable or not computed).
+ */
+const V9_TO_V11: Row[] = [
+  [
+    'resource-id',
+    9,
+    'string',
+    'vpc',
+    'Resource whose traffic is recorded when it is not an ENI: for a regional NAT gateway flow the NAT gateway id (nat-…), with interface-id "-".',
+  ],
   [
     'encryption-status',
-    9,
+    10,
     'int32',
     'vpc',
-    'Unconfirmed: 0 not encrypted, 1 Nitro encryption, 2 application TLS, 3 both.',
+    'Encryption in transit (VPC Encryption Controls): 0 not encrypted, 1 encrypted by Nitro hardware, 2 encrypted at the application layer (TLS), 3 both; "-" when not computed.',
   ],
-  ['instance-tag', 9, 'string', 'vpc', 'Unconfirmed: value of a configured instance tag.'],
-  ['instance-tag-2', 9, 'string', 'vpc', 'Unconfirmed: value of a second instance tag.'],
-  ['interface-tag', 9, 'string', 'vpc', 'Unconfirmed: value of a configured interface tag.'],
-  ['interface-tag-2', 9, 'string', 'vpc', 'Unconfirmed: value of a second interface tag.'],
-  ['asg-tag', 9, 'string', 'vpc', 'Unconfirmed: value of a configured Auto Scaling group tag.'],
-  ['asg-tag-2', 9, 'string', 'vpc', 'Unconfirmed: value of a second Auto Scaling group tag.'],
-  ['interface-type', 9, 'string', 'vpc', 'Unconfirmed: kind of network interface.'],
-  ['next-hop-interface-id', 9, 'string', 'vpc', 'Unconfirmed: ENI of the next hop.'],
-  ['next-hop-subnet-id', 9, 'string', 'vpc', 'Unconfirmed: subnet of the next hop.'],
-  ['next-hop-az-id', 9, 'string', 'vpc', 'Unconfirmed: Availability Zone ID of the next hop.'],
-  ['next-hop-vpc-id', 9, 'string', 'vpc', 'Unconfirmed: VPC of the next hop.'],
-  ['next-hop-interface-type', 9, 'string', 'vpc', 'Unconfirmed: interface type of the next hop.'],
+  [
+    'instance-tag',
+    11,
+    'string',
+    'vpc',
+    "Value of the instance's first configured tag key (TagFieldSpecifications, instance), UTF-8 percent-encoded.",
+  ],
+  ['instance-tag-2', 11, 'string', 'vpc', "Value of the instance's second configured tag key."],
+  [
+    'interface-tag',
+    11,
+    'string',
+    'vpc',
+    "Value of the network interface's first configured tag key (network-interface), percent-encoded.",
+  ],
+  ['interface-tag-2', 11, 'string', 'vpc', "Value of the network interface's second configured tag key."],
+  [
+    'asg-tag',
+    11,
+    'string',
+    'vpc',
+    "Value of the Auto Scaling group's first configured tag key (auto-scaling-group), percent-encoded.",
+  ],
+  ['asg-tag-2', 11, 'string', 'vpc', "Value of the Auto Scaling group's second configured tag key."],
+  [
+    'interface-type',
+    11,
+    'string',
+    'vpc',
+    'Type of the local interface that captured the flow: nat_gateway, network_load_balancer, regional_nat_gateway, transit_gateway, vpc_endpoint; "-" otherwise.',
+  ],
+  [
+    'next-hop-interface-id',
+    11,
+    'string',
+    'vpc',
+    'ENI of the next hop: the receiving interface for egress, the sending interface for ingress.',
+  ],
+  ['next-hop-subnet-id', 11, 'string', 'vpc', 'Subnet of the next-hop interface (subnet-…).'],
+  ['next-hop-az-id', 11, 'string', 'vpc', 'Availability Zone ID of the next-hop interface (e.g. use1-az1).'],
+  ['next-hop-vpc-id', 11, 'string', 'vpc', 'VPC of the next-hop interface (vpc-…).'],
+  [
+    'next-hop-interface-type',
+    11,
+    'string',
+    'vpc',
+    'Type of the next-hop interface, same values as interface-type (e.g. regional_nat_gateway).',
+  ],
 ];
 
 /**
@@ -219,7 +264,7 @@ function define(row: Row, confirmed: boolean): FieldDef {
 /** Every field, in catalog order (v2 default fields first, in default-format order). */
 export const FIELDS: readonly FieldDef[] = Object.freeze([
   ...[...V2, ...V3, ...V4, ...V5, ...V6_TGW, ...V7_ECS, ...V8].map((r) => define(r, true)),
-  ...NEWER.map((r) => define(r, false)),
+  ...V9_TO_V11.map((r) => define(r, true)),
 ]);
 
 const byAnyName = new Map<string, FieldDef>();

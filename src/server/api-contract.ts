@@ -257,3 +257,17 @@ export interface CatalogResponse {
   }[];
   readonly library: readonly { readonly name: string; readonly title: string; readonly query: string }[];
 }
+
+/**
+ * GET /api/reports/encryption: encryption in transit from `encryption-status` (version 10) with its coverage;
+ * `warnings` says loudly when no stored record (or only some) has the field.
+ */
+export type EncryptionReportResponse = import('../storage/traffic-reports.js').EncryptionReport;
+
+/** GET /api/reports/traffic-kinds: IP version, EFA, reject reasons and interface types, each with its coverage. */
+export type TrafficKindsResponse = import('../storage/traffic-reports.js').TrafficKindsReport;
+
+/** GET /api/reports/paths: bytes by traffic path, NAT-processed and cross-AZ bytes, and their estimated cost. */
+export type PathsReportResponse = import('../storage/path-costs.js').PathsReport & {
+  readonly cost: import('../cost/estimate.js').CostEstimate;
+};

@@ -11,6 +11,7 @@ import { flowsRoutes } from './routes/flows.js';
 import { metricFilterRoutes } from './routes/metric-filters.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queryRoutes } from './routes/query.js';
+import { reportsRoutes } from './routes/reports.js';
 import { sourcesRoutes } from './routes/sources.js';
 import { sqlRoutes } from './routes/sql.js';
 
@@ -76,6 +77,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
       metricFilterRoutes(api, rc);
       sourcesRoutes(api, rc);
       catalogRoutes(api);
+      reportsRoutes(api, rc);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -45,6 +45,8 @@ export interface SinkContext {
   readonly account: string;
   readonly region: string;
   readonly vpcId: string;
+  /** The VPC's interfaces, for the version 9–11 fields (next hop, tags, interface type); none: those are `-`. */
+  readonly enis?: readonly Eni[] | undefined;
 }
 
 const slot = (aws: string): number => FIELDS.indexOf(field(aws));
@@ -78,7 +80,24 @@ const S = {
   direction: slot('flow-direction'),
   path: slot('traffic-path'),
   rejectReason: slot('reject-reason'),
+  encryption: slot('encryption-status'),
+  instanceTag: slot('instance-tag'),
+  instanceTag2: slot('instance-tag-2'),
+  interfaceTag: slot('interface-tag'),
+  asgTag: slot('asg-tag'),
+  interfaceType: slot('interface-type'),
+  hopInterface: slot('next-hop-interface-id'),
+  hopSubnet: slot('next-hop-subnet-id'),
+  hopAz: slot('next-hop-az-id'),
+  hopVpc: slot('next-hop-vpc-id'),
+  hopType: slot('next-hop-interface-type'),
 } as const;
+
+/** Ports whose traffic the simulated applications encrypt themselves (HTTPS, SSH, PostgreSQL with TLS). */
+const APP_ENCRYPTED_PORTS = new Set([443, 22, 5432]);
+
+/** `interface-type` of a simulated interface: the NAT gateway's is `nat_gateway`, an instance's `-`. */
+const interfaceType = (eni: Eni): string => (eni.name === 'nat' ? 'nat_gateway' : '-');
 
 /** Initial size of the line buffer; it grows if the caller lets more accumulate. */
 const INITIAL_BUFFER = (1 << 20) + (256 << 10);
@@ -125,6 +144,9 @@ export class RecordSink {
   private readonly nd: (string | number)[];
   private readonly services: ReadonlyMap<string, string>;
   private readonly pairs = new Map<string, PairStats>();
+  private readonly byIp: ReadonlyMap<string, Eni>;
+  private readonly nat: Eni | undefined;
+  private readonly vpcId: string;
 
   /**
    * @param services AWS service code of AWS addresses, for the `pkt-*-aws-service` fields.
@@ -144,6 +166,9 @@ export class RecordSink {
     this.nd[S.account] = ctx.account;
     this.nd[S.logStatus] = 'NODATA';
     this.services = services;
+    this.byIp = new Map((ctx.enis ?? []).map((e) => [e.ip, e]));
+    this.nat = ctx.enis?.find((e) => e.name === 'nat');
+    this.vpcId = ctx.vpcId;
   }
 
   /** Starts counting the records between two addresses; returns the live counts. */
@@ -198,6 +223,7 @@ export class RecordSink {
     s[S.direction] = r.egress ? 'egress' : 'ingress';
     s[S.path] = r.egress ? r.trafficPath : '-';
     s[S.rejectReason] = r.accept ? '-' : r.rejectReason;
+    if (this.byIp.size > 0) this.newerFields(s, r);
     this.line(s);
 
     if (r.accept) this.accepted++;
@@ -220,6 +246,39 @@ export class RecordSink {
         }
       }
     }
+  }
+
+  /**
+   * The version 9–11 values of an OK record (spec §10.2). Next hop: the peer's interface when the peer is in
+   * the VPC, the NAT gateway for a private subnet's traffic to the internet, else none (an internet gateway
+   * has no interface). Encryption: Nitro encrypts traffic between two instances of the VPC (1), the
+   * applications encrypt HTTPS, SSH and PostgreSQL (2), both (3), neither (0); rejected flows `-`. Tags: the
+   * tier (instance), `Platform Team` percent-encoded (second instance tag), the role (interface), and
+   * an Auto Scaling group for the web and app tiers.
+   */
+  private newerFields(s: (string | number)[], r: FlowRecord): void {
+    const eni = r.eni;
+    const peerIp = r.egress ? r.pktDstaddr : r.pktSrcaddr;
+    let hop = this.byIp.get(peerIp);
+    if (hop === undefined && !eni.subnet.public && !peerIp.startsWith('10.')) hop = this.nat;
+    if (hop === eni) hop = undefined;
+    s[S.hopInterface] = hop?.id ?? '-';
+    s[S.hopSubnet] = hop?.subnet.id ?? '-';
+    s[S.hopAz] = hop?.subnet.azId ?? '-';
+    s[S.hopVpc] = hop ? this.vpcId : '-';
+    s[S.hopType] = hop ? interfaceType(hop) : '-';
+    s[S.interfaceType] = interfaceType(eni);
+    const peer = this.byIp.get(r.egress ? r.dstaddr : r.srcaddr);
+    const nitro = peer !== undefined && peer.instanceId !== '-' && eni.instanceId !== '-';
+    const app =
+      r.protocol === 6 && (APP_ENCRYPTED_PORTS.has(r.dstport) || APP_ENCRYPTED_PORTS.has(r.srcport));
+    s[S.encryption] = r.accept ? (app ? 2 : 0) + (nitro ? 1 : 0) : '-';
+    const tier = eni.name.replace(/-\d+$/, '');
+    const instance = eni.instanceId !== '-';
+    s[S.instanceTag] = instance ? tier : '-';
+    s[S.instanceTag2] = instance ? 'Platform%20Team' : '-';
+    s[S.interfaceTag] = eni.name;
+    s[S.asgTag] = tier === 'web' || tier === 'app' ? `flowwatch-${tier}` : '-';
   }
 
   /** Writes a NODATA record for an interface (spec §4.4): only version, account, interface and times. */

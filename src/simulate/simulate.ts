@@ -96,7 +96,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   const net = buildInternet(root.fork(2));
   const plan = planCorpus(root.fork(3), total, start, hours);
   const flowLogId = `fl-0${root.fork(4).hex(16)}`;
-  const sink = new RecordSink(format, { account, region, vpcId: vpc.id }, net.services);
+  const sink = new RecordSink(format, { account, region, vpcId: vpc.id, enis: vpc.enis }, net.services);
   const traffic = new Traffic(root.fork(5), vpc, net, sink, plan);
   const a = traffic.attacks;
   const ssh = sink.track(a.sshBruteForce.source, a.sshBruteForce.target);

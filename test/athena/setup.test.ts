@@ -149,6 +149,20 @@ TBLPROPERTIES (
     ]);
   });
 
+  it('types the version 9–11 columns (spec §10.2): encryption_status int, the others string', () => {
+    const ddl = setupPlan({
+      ...BASE,
+      format: '${resource-id} ${encryption-status} ${instance-tag-2} ${interface-type} ${next-hop-az-id}',
+    }).tableDdl;
+    expect(ddl.split('\n').slice(1, 6)).toEqual([
+      '  resource_id string,',
+      '  encryption_status int,',
+      '  instance_tag_2 string,',
+      '  interface_type string,',
+      '  next_hop_az_id string',
+    ]);
+  });
+
   it('no prefix: AWSLogs/ at the bucket root', () => {
     expect(setupPlan({ ...BASE, prefix: undefined }).tableDdl).toContain(
       "LOCATION 's3://netmon-logs/AWSLogs/'",

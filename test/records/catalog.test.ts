@@ -117,7 +117,7 @@ const ECS = [
   'ecs-task-id',
 ];
 
-/** Spec §3.8: fields newer than v8, all unconfirmed. */
+/** Spec §10.1: the version that brought each field newer than v8. */
 const NEWER_THAN_V8 = [
   'resource-id',
   'encryption-status',
@@ -266,10 +266,22 @@ describe('fields named by the spec are present', () => {
     expect(f.version).toBe(8);
     expect(f.parquet).toBe('STRING');
   });
-  it.each(NEWER_THAN_V8)('newer field %s (spec §3.8) is present, unconfirmed, version > 8', (aws) => {
+  it.each(NEWER_THAN_V8)('newer field %s (spec §10.1) is confirmed with its version', (aws) => {
     const f = byAws(aws);
-    expect(f.confirmed).toBe(false);
-    expect(f.version).toBeGreaterThan(8);
+    expect(f.confirmed).toBe(true);
+    const expected = aws === 'resource-id' ? 9 : aws === 'encryption-status' ? 10 : 11;
+    expect(f.version).toBe(expected);
+  });
+  it('encryption-status (spec §10.2) is an integer (0–3), the other v9–v11 fields text', () => {
+    for (const aws of NEWER_THAN_V8) {
+      expect(byAws(aws).type, aws).toBe(aws === 'encryption-status' ? 'int32' : 'string');
+    }
+  });
+  it('v9–v11 Insights names follow the §7.1 rule (spec §10.2)', () => {
+    expect(byAws('encryption-status').insights).toBe('encryptionStatus');
+    expect(byAws('instance-tag-2').insights).toBe('instanceTag2');
+    expect(byAws('next-hop-interface-id').insights).toBe('nextHopInterfaceId');
+    expect(byAws('resource-id').column).toBe('resource_id');
   });
   it('every field of versions 2–8 is confirmed', () => {
     for (const aws of [...SPEC_VPC_V2_TO_V8, ...TGW_ONLY]) expect(byAws(aws).confirmed, aws).toBe(true);

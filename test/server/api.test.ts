@@ -17,13 +17,16 @@ import type {
   AlarmMetricResponse,
   AlarmsResponse,
   CatalogResponse,
+  EncryptionReportResponse,
   FlowsResponse,
   MetricFiltersResponse,
   MetricResponse,
   OverviewResponse,
+  PathsReportResponse,
   QueryResponse,
   SourcesResponse,
   TestPatternResponse,
+  TrafficKindsResponse,
 } from '../../src/server/api-contract.js';
 import { Store } from '../../src/storage/store.js';
 
@@ -166,6 +169,9 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/metrics?namespace=FlowLogs&metric=RejectedSSH' },
   { method: 'GET', path: '/api/sources' },
   { method: 'GET', path: '/api/catalog' },
+  { method: 'GET', path: '/api/reports/encryption' },
+  { method: 'GET', path: '/api/reports/traffic-kinds' },
+  { method: 'GET', path: '/api/reports/paths' },
   { method: 'GET', path: '/api/openapi.json' },
 ];
 
@@ -757,8 +763,44 @@ describe('GET /api/openapi.json', () => {
         'GET /api/metrics',
         'GET /api/sources',
         'GET /api/catalog',
+        'GET /api/reports/encryption',
+        'GET /api/reports/traffic-kinds',
+        'GET /api/reports/paths',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
+  });
+});
+
+describe('GET /api/reports (issue 18): the v5 store has no encryption-status, type or reject-reason', () => {
+  it('encryption: says loudly that no record has the field, instead of 0%', async () => {
+    const r = await get<EncryptionReportResponse>(`/api/reports/encryption?${HOUR}&by=subnet`);
+    // Records of [T, T+3600): every line but `late` and BAD: 9.
+    expect(r.coverage).toEqual({ records: 9, covered: 0, share: 0 });
+    expect(r.statuses).toEqual([]);
+    expect(r.warnings[0]).toContain('no stored record has encryption-status: add ${encryption-status}');
+    expect(r.by).toBe('subnet');
+  });
+
+  it('traffic kinds: IPv4 from the addresses, reject reasons unknown (warned)', async () => {
+    const r = await get<TrafficKindsResponse>(`/api/reports/traffic-kinds?${HOUR}`);
+    // 44 × 3 + 120 + 7000 + 336 + 15000 × 2 + 70 = 37658 bytes, all IPv4.
+    expect(r.ipVersion.rows.map((k) => [k.kind, k.flows, k.bytes])).toEqual([['IPv4', 9, 37658]]);
+    expect(r.rejectReasons.rows).toEqual([]);
+    expect(r.warnings.some((w) => w.includes('no stored record has reject-reason'))).toBe(true);
+  });
+
+  it('paths: the store lacks interface-type and next-hop-az-id, so NAT and cross-AZ bytes are unknown, said so', async () => {
+    const r = await get<PathsReportResponse>(`/api/reports/paths?${HOUR}`);
+    expect(r.nat.coverage.covered).toBe(0);
+    expect(r.warnings.some((w) => w.includes('NAT-processed bytes; they are unknown, not zero'))).toBe(true);
+    expect(r.cost.region).toBe('us-east-1');
+    // A region without built-in prices is the user's mistake: 400, naming the regions there are.
+    const e = await failure(call(`/api/reports/paths?${HOUR}&region=eu-west-1`), 400);
+    expect(String(e['message'])).toContain('no prices for region eu-west-1');
+  });
+
+  it('refuses an unknown grouping with 400', async () => {
+    await failure(call('/api/reports/encryption?by=region'), 400);
   });
 });

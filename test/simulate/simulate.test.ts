@@ -400,11 +400,62 @@ describe('options', () => {
     expect(rs).toHaveLength(400);
     for (const r of rs) {
       expect(Object.keys(r)).toHaveLength(FIELDS.length);
-      expect(r['version']).toBe('9');
+      expect(r['version']).toBe('11');
       for (const f of FIELDS) {
-        if (f.scope === 'tgw' || f.version === 7 || f.version === 9) expect(r[f.aws], f.aws).toBe('-');
+        if (f.scope === 'tgw' || f.version === 7 || f.aws === 'resource-id')
+          expect(r[f.aws], f.aws).toBe('-');
       }
     }
+  });
+
+  it('fills the version 9–11 fields with values of the documented forms (spec §10.2)', async () => {
+    const format = parseFormat(
+      '${interface-id} ${subnet-id} ${az-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action} ' +
+        '${log-status} ${flow-direction} ${encryption-status} ${instance-tag} ${interface-tag} ${asg-tag} ' +
+        '${interface-type} ${next-hop-interface-id} ${next-hop-subnet-id} ${next-hop-az-id} ${next-hop-vpc-id} ' +
+        '${next-hop-interface-type} ${resource-id}',
+    );
+    const c = await run({ records: 1500, start: START, format });
+    const ok = records(c).filter((r) => r['log-status'] === 'OK');
+    expect(ok.length).toBeGreaterThan(1000);
+    const statuses = new Set(ok.map((r) => r['encryption-status']));
+    // Every documented value appears; "-" only on rejected flows.
+    for (const v of ['0', '1', '2', '3']) expect(statuses.has(v), v).toBe(true);
+    for (const r of ok) {
+      expect(['0', '1', '2', '3', '-']).toContain(r['encryption-status']);
+      if (r['encryption-status'] === '-') expect(r['action']).toBe('REJECT');
+      // 443 between two instances of the VPC (neither end the NAT gateway): Nitro and TLS.
+      const instances = [r['srcaddr'], r['dstaddr']].every((a) => a!.startsWith('10.') && a !== '10.0.1.100');
+      if (r['dstport'] === '443' && instances) {
+        if (r['action'] === 'ACCEPT') expect(r['encryption-status'], JSON.stringify(r)).toBe('3');
+      }
+      expect(['-', 'nat_gateway']).toContain(r['interface-type']);
+      expect(r['resource-id']).toBe('-');
+      const hop = r['next-hop-interface-id']!;
+      if (hop === '-') {
+        for (const f of [
+          'next-hop-subnet-id',
+          'next-hop-az-id',
+          'next-hop-vpc-id',
+          'next-hop-interface-type',
+        ]) {
+          expect(r[f], f).toBe('-');
+        }
+      } else {
+        expect(hop).toMatch(/^eni-0[0-9a-f]{16}$/);
+        expect(hop).not.toBe(r['interface-id']);
+        expect(r['next-hop-subnet-id']).toMatch(/^subnet-/);
+        expect(r['next-hop-az-id']).toMatch(/^use1-az\d$/);
+        expect(r['next-hop-vpc-id']).toMatch(/^vpc-/);
+      }
+    }
+    // The NAT gateway's interface records as nat_gateway, and is the next hop of private subnets' internet egress.
+    const natEni = ok.find((r) => r['interface-type'] === 'nat_gateway')?.['interface-id'];
+    expect(natEni).toBeDefined();
+    expect(
+      ok.some((r) => r['next-hop-interface-id'] === natEni && r['next-hop-interface-type'] === 'nat_gateway'),
+    ).toBe(true);
+    expect(new Set(ok.map((r) => r['asg-tag']))).toEqual(new Set(['flowwatch-web', 'flowwatch-app', '-']));
   });
 
   it('spans several days with the given account and region, reporting progress', async () => {

@@ -224,6 +224,27 @@ describe('bulk loader agrees with the reference parser', () => {
     await agree(lines, format, true, true);
   });
 
+  it('on a version 9–11 format (spec §10): resource-id, encryption-status, tags, interface type, next hop', async () => {
+    const format = parseFormat(
+      '${version} ${interface-id} ${srcaddr} ${dstaddr} ${bytes} ${action} ${resource-id} ${encryption-status} ' +
+        '${instance-tag} ${instance-tag-2} ${interface-tag} ${interface-tag-2} ${asg-tag} ${asg-tag-2} ' +
+        '${interface-type} ${next-hop-interface-id} ${next-hop-subnet-id} ${next-hop-az-id} ${next-hop-vpc-id} ' +
+        '${next-hop-interface-type}',
+    );
+    expect(format.unknown).toEqual([]);
+    const lines = [
+      // A regional NAT gateway flow: interface-id "-", the NAT gateway in resource-id.
+      '11 - 10.0.1.5 198.51.100.7 1200 ACCEPT nat-0a1b2c3d4e5f60718 2 web Platform%20Team eni-web - web-asg - ' +
+        'regional_nat_gateway eni-0aa subnet-0bb use1-az1 vpc-0cc regional_nat_gateway',
+      '11 eni-1 10.0.1.5 10.0.2.9 40 ACCEPT - 0 - - - - - - - - - - - -',
+      '11 eni-1 10.0.1.5 10.0.2.9 40 ACCEPT - 3 db - - - - - nat_gateway eni-2 subnet-2 use1-az2 vpc-1 vpc_endpoint',
+      // encryption-status is an integer field: a word is NOT_INTEGER, a value past 32 bits OUT_OF_RANGE.
+      '11 eni-1 10.0.1.5 10.0.2.9 40 ACCEPT - tls - - - - - - - - - - - -',
+      '11 eni-1 10.0.1.5 10.0.2.9 40 ACCEPT - 4294967296 - - - - - - - - - - - -',
+    ];
+    await agree(lines, format, true, false);
+  });
+
   it('on a one-field format, where an empty message must not become an empty value', async () => {
     const format = parseFormat('${action}');
     const lines = ['{"message":""}', 'ACCEPT', '{"message":"REJECT"}', '{"message":" "}', '-'];

@@ -77,6 +77,78 @@ export interface DashboardOptions {
  *   configFile: 'flowwatch.yaml',
  * };
  */
+/** Tag keys for the version 11 tag fields, per resource type: one or two keys of 1–128 characters each. */
+export interface FlowLogTagKeys {
+  /** EC2 instance tags: `instance-tag`, `instance-tag-2`. */
+  readonly instance?: readonly string[];
+  /** Network interface tags: `interface-tag`, `interface-tag-2`. */
+  readonly networkInterface?: readonly string[];
+  /** Auto Scaling group tags: `asg-tag`, `asg-tag-2`. */
+  readonly autoScalingGroup?: readonly string[];
+}
+
+/** Each tagKeys member: its CreateFlowLogs resource type and its two fields. */
+const TAG_FIELDS = [
+  { key: 'instance', resourceType: 'instance', fields: ['instance-tag', 'instance-tag-2'] },
+  {
+    key: 'networkInterface',
+    resourceType: 'network-interface',
+    fields: ['interface-tag', 'interface-tag-2'],
+  },
+  { key: 'autoScalingGroup', resourceType: 'auto-scaling-group', fields: ['asg-tag', 'asg-tag-2'] },
+] as const;
+
+/**
+ * The `TagFieldSpecifications` of a format: one entry per resource type whose tag fields the format has,
+ * checked against the keys given. Throws `TAG_KEYS_MISSING`, `TAG_KEYS_UNUSED` or `BAD_TAG_KEY`.
+ */
+function tagFieldSpecifications(
+  fields: readonly FieldDef[],
+  tagKeys: FlowLogTagKeys | undefined,
+): { resourceType: string; tagKeys: string[] }[] {
+  const names = new Set(fields.map((f) => f.aws));
+  const out: { resourceType: string; tagKeys: string[] }[] = [];
+  for (const t of TAG_FIELDS) {
+    const keys = tagKeys?.[t.key];
+    const used = t.fields.filter((f) => names.has(f));
+    const needed = names.has(t.fields[1]) ? 2 : used.length > 0 ? 1 : 0;
+    if (keys === undefined || keys.length === 0) {
+      if (needed > 0) {
+        throw new FlowLogMonitoringError(
+          'TAG_KEYS_MISSING',
+          `fields: ${used.join(', ')} need tag keys: AWS cannot fill them without TagFieldSpecifications`,
+          `set tagKeys.${t.key} to ${needed === 2 ? 'two tag keys' : 'a tag key'}, e.g. ['${needed === 2 ? "Team', 'Env" : 'Team'}']`,
+        );
+      }
+      continue;
+    }
+    if (needed === 0) {
+      throw new FlowLogMonitoringError(
+        'TAG_KEYS_UNUSED',
+        `tagKeys.${t.key} is set but fields has neither ${t.fields[0]} nor ${t.fields[1]}`,
+        `add \${${t.fields[0]}} to fields, or remove tagKeys.${t.key}`,
+      );
+    }
+    if (keys.length > 2 || keys.length < needed) {
+      throw new FlowLogMonitoringError(
+        'BAD_TAG_KEY',
+        `tagKeys.${t.key} has ${keys.length} keys; ${used.join(' and ')} need${needed === 1 ? 's' : ''} ${needed === 2 ? 'two' : 'one or two'}`,
+        'give one key per tag field, at most two (first → <x>-tag, second → <x>-tag-2)',
+      );
+    }
+    for (const k of keys) {
+      if (k.length < 1 || k.length > 128) {
+        throw new FlowLogMonitoringError(
+          'BAD_TAG_KEY',
+          `tagKeys.${t.key}: "${k}" is not a tag key of 1–128 characters`,
+        );
+      }
+    }
+    out.push({ resourceType: t.resourceType, tagKeys: [...keys] });
+  }
+  return out;
+}
+
 export interface FlowLogMonitoringProps {
   /** What to record. */
   readonly target: FlowLogTarget;
@@ -92,6 +164,16 @@ export interface FlowLogMonitoringProps {
   readonly fields?: string | readonly string[];
   /** Allow fields AWS has not documented yet (flowwatch marks them unconfirmed). @default false */
   readonly allowUnconfirmedFields?: boolean;
+  /**
+   * The tag keys AWS copies into the version 11 tag fields (CreateFlowLogs `TagFieldSpecifications`): the first
+   * key of a resource type fills `<x>-tag`, the second `<x>-tag-2`. Required for every tag field in `fields`
+   * (AWS cannot fill one without its key, and a flow log cannot be changed after creation); refused for tag
+   * fields the format lacks. Deploying needs `ec2:DescribeTags` (instance and interface tags) or
+   * `autoscaling:DescribeTags` (Auto Scaling group tags) and `iam:CreateServiceLinkedRole`; Auto Scaling
+   * group tags also need a CloudTrail trail in the account.
+   * @default - no tag fields
+   */
+  readonly tagKeys?: FlowLogTagKeys;
   /**
    * Publish to CloudWatch Logs (`true` or options).
    * @default - on when no other destination is chosen, or when metric filters, alarms or configFile are given
@@ -212,6 +294,7 @@ export class FlowLogMonitoring extends Construct {
     }
     this.fields = resolveFields(props.fields, target, props.allowUnconfirmedFields ?? false);
     this.logFormat = logFormat(this.fields);
+    const tagSpecs = tagFieldSpecifications(this.fields, props.tagKeys);
 
     // ---- metric filters, alarms, topics: all checked before any resource is created ----
     const inline = {
@@ -339,6 +422,7 @@ export class FlowLogMonitoring extends Construct {
       ...(target.kind === 'vpc' ? { trafficType: props.trafficType ?? ec2.FlowLogTrafficType.ALL } : {}),
       maxAggregationInterval: interval,
       logFormat: this.logFormat,
+      ...(tagSpecs.length > 0 ? { tagFieldSpecifications: tagSpecs } : {}),
     });
     target.resourceIds.forEach((resourceId, i) => {
       const n = target.resourceIds.length === 1 ? '' : `${i + 1}`;

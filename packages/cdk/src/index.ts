@@ -10,6 +10,7 @@ export {
   type DashboardOptions,
   FlowLogMonitoring,
   type FlowLogMonitoringProps,
+  type FlowLogTagKeys,
   type InsightsQueriesOptions,
   TRAFFIC_FILTERS,
   type TrafficMetricsOptions,

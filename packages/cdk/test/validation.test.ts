@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -59,15 +60,13 @@ describe('fields', () => {
     expect(refuse({ target: TGW, fields: 'default' }).code).toBe('FIELD_NOT_FOR_TARGET');
   });
 
-  it('refuses an unconfirmed field unless allowed', () => {
-    expect(refuse({ target: ENI, fields: ['srcaddr', 'resource-id'] }).code).toBe('UNCONFIRMED_FIELD');
+  it('accepts the version 9–11 fields (documented now) without allowUnconfirmedFields', () => {
     const stack = new Stack(new App(), 'Test');
     const m = new FlowLogMonitoring(stack, 'Flows', {
       target: ENI,
-      fields: ['srcaddr', 'resource-id'],
-      allowUnconfirmedFields: true,
+      fields: ['srcaddr', 'resource-id', 'encryption-status', 'next-hop-az-id'],
     });
-    expect(m.logFormat).toBe('${srcaddr} ${resource-id}');
+    expect(m.logFormat).toBe('${srcaddr} ${resource-id} ${encryption-status} ${next-hop-az-id}');
   });
 
   it('refuses a field given twice and a broken format string', () => {
@@ -236,5 +235,67 @@ describe('cdk-nag harness', () => {
     const s = synthScenario((stack) => new sns.Topic(stack, 'Plain'));
     expect(s.synthError).toContain('AwsSolutions-SNS3');
     expect(s.nagViolations).toContain('AwsSolutions-SNS3');
+  });
+});
+
+describe('tag fields (version 11, TagFieldSpecifications)', () => {
+  it('refuses a tag field without its tag key, and a second tag field with only one key', () => {
+    const e = refuse({ target: ENI, fields: ['srcaddr', 'instance-tag'] });
+    expect(e.code).toBe('TAG_KEYS_MISSING');
+    expect(e.hint).toContain('tagKeys.instance');
+    expect(refuse({ target: ENI, fields: ['srcaddr', 'asg-tag-2'] }).code).toBe('TAG_KEYS_MISSING');
+    expect(
+      refuse({
+        target: ENI,
+        fields: ['interface-tag', 'interface-tag-2'],
+        tagKeys: { networkInterface: ['Team'] },
+      }).code,
+    ).toBe('BAD_TAG_KEY');
+  });
+
+  it('refuses tag keys for tag fields the format lacks, more than two keys, and keys of bad length', () => {
+    expect(refuse({ target: ENI, fields: ['srcaddr'], tagKeys: { instance: ['Team'] } }).code).toBe(
+      'TAG_KEYS_UNUSED',
+    );
+    expect(
+      refuse({ target: ENI, fields: ['instance-tag'], tagKeys: { instance: ['a', 'b', 'c'] } }).code,
+    ).toBe('BAD_TAG_KEY');
+    expect(refuse({ target: ENI, fields: ['instance-tag'], tagKeys: { instance: [''] } }).code).toBe(
+      'BAD_TAG_KEY',
+    );
+    expect(
+      refuse({ target: ENI, fields: ['instance-tag'], tagKeys: { instance: ['k'.repeat(129)] } }).code,
+    ).toBe('BAD_TAG_KEY');
+  });
+
+  it('writes TagFieldSpecifications on every flow log, one entry per resource type used', () => {
+    const stack = new Stack(new App(), 'Test');
+    new FlowLogMonitoring(stack, 'Flows', {
+      target: ENI,
+      fields: ['srcaddr', 'instance-tag', 'instance-tag-2', 'asg-tag'],
+      tagKeys: { instance: ['Team', 'Env'], autoScalingGroup: ['aws:autoscaling:groupName'] },
+      s3: true,
+    });
+    const logs = Template.fromStack(stack).findResources('AWS::EC2::FlowLog');
+    const specs = Object.values(logs).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+    expect(specs.length).toBeGreaterThan(0);
+    for (const p of specs) {
+      expect(p['LogFormat']).toBe('${srcaddr} ${instance-tag} ${instance-tag-2} ${asg-tag}');
+      expect(p['TagFieldSpecifications']).toEqual([
+        { ResourceType: 'instance', TagKeys: ['Team', 'Env'] },
+        { ResourceType: 'auto-scaling-group', TagKeys: ['aws:autoscaling:groupName'] },
+      ]);
+    }
+  });
+
+  it('writes no TagFieldSpecifications for a format without tag fields', () => {
+    const stack = new Stack(new App(), 'Test');
+    new FlowLogMonitoring(stack, 'Flows', { target: ENI, fields: 'default', s3: true });
+    const logs = Template.fromStack(stack).findResources('AWS::EC2::FlowLog');
+    for (const r of Object.values(logs)) {
+      expect((r as { Properties: Record<string, unknown> }).Properties).not.toHaveProperty(
+        'TagFieldSpecifications',
+      );
+    }
   });
 });

@@ -1,0 +1,378 @@
+// The views over the newest fields: encryption in transit (encryption-status) and traffic kinds (IP version, EFA, reject reasons).
+
+import { literal } from './sql.js';
+import type { Store } from './store.js';
+
+/** What the encryption report groups by: the service port is the lower of a record's two ports. */
+export type EncryptionGroup = 'vpc' | 'subnet' | 'interface' | 'port';
+export const ENCRYPTION_GROUPS: readonly EncryptionGroup[] = ['vpc', 'subnet', 'interface', 'port'];
+
+/** Unix seconds; records whose event time lies in [since, until). */
+export interface ReportRange {
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+/** The meaning of each `encryption-status` value (spec §10.2). */
+export const ENCRYPTION_MEANINGS: Readonly<Record<string, string>> = {
+  '0': 'not encrypted',
+  '1': 'encrypted by Nitro hardware',
+  '2': 'encrypted at the application layer (TLS)',
+  '3': 'Nitro and application layer',
+  unknown: 'not computed (-)',
+};
+
+/** How many traffic records of the range carry a field (their format has it). */
+export interface Coverage {
+  /** Traffic records (log-status OK or absent) in the range. */
+  readonly records: number;
+  /** Of those, records whose format has the field. */
+  readonly covered: number;
+  /** covered / records (0 when there are no records). */
+  readonly share: number;
+}
+
+export interface EncryptionReport {
+  readonly field: 'encryption-status';
+  readonly coverage: Coverage;
+  /** Loud notes: no or partial coverage, missing group field. Empty when everything was covered. */
+  readonly warnings: readonly string[];
+  /** One row per status (0–3, unknown) over the covered records. */
+  readonly statuses: readonly StatusRow[];
+  readonly by: EncryptionGroup;
+  /** Per group key: flows and bytes, and the unencrypted (status 0) share. Largest unencrypted bytes first. */
+  readonly groups: readonly GroupRow[];
+  /** Who sends and receives unencrypted (status 0) traffic, and on which service ports. */
+  readonly unencrypted: {
+    readonly sources: readonly TalkerRow[];
+    readonly destinations: readonly TalkerRow[];
+    readonly ports: readonly TalkerRow[];
+  };
+  /** Per hour (unix seconds of the hour's start): covered flows and bytes, and unencrypted ones. */
+  readonly trend: readonly TrendRow[];
+}
+
+export interface StatusRow {
+  readonly status: string;
+  readonly meaning: string;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly flowShare: number;
+  readonly byteShare: number;
+}
+
+export interface GroupRow {
+  readonly key: string | null;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly unencryptedFlows: number;
+  readonly unencryptedBytes: number;
+  /** unencryptedBytes / bytes (0 when bytes is 0). */
+  readonly unencryptedByteShare: number;
+}
+
+export interface TalkerRow {
+  readonly key: string | null;
+  readonly flows: number;
+  readonly bytes: number;
+}
+
+export interface TrendRow {
+  readonly hour: number;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly unencryptedFlows: number;
+  readonly unencryptedBytes: number;
+}
+
+const GROUP_SQL: Record<EncryptionGroup, { expr: string; field: string }> = {
+  vpc: { expr: 'vpc_id', field: 'vpc-id' },
+  subnet: { expr: 'subnet_id', field: 'subnet-id' },
+  interface: { expr: 'interface_id', field: 'interface-id' },
+  port: { expr: 'CAST(least(srcport, dstport) AS VARCHAR)', field: 'srcport and dstport' },
+};
+
+/** Traffic records: NODATA and SKIPDATA records carry no traffic. */
+const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
+const RANGE = `(event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)`;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const share = (a: number, b: number): number => (b > 0 ? a / b : 0);
+
+/**
+ * SQL true for records whose format has `column`: their file's record table has the column (the view fills
+ * a column a table lacks with NULL, which must not read as "-").
+ */
+export async function coveredPredicate(store: Store, column: string): Promise<string> {
+  const r = await store.query(`SELECT name, field_set FROM record_tables`);
+  const tables = r.rows
+    .filter((row) => String(row['field_set']).split(',').includes(column))
+    .map((row) => literal(String(row['name'])));
+  if (tables.length === 0) return 'false';
+  return `file_id IN (SELECT id FROM files WHERE record_table IN (${tables.join(', ')}))`;
+}
+
+export async function coverage(store: Store, covered: string, params: (number | null)[]): Promise<Coverage> {
+  const r = await store.query(
+    `SELECT count(*) AS records, count(*) FILTER (WHERE ${covered}) AS covered FROM flows WHERE ${TRAFFIC} AND ${RANGE}`,
+    params,
+  );
+  const records = num(r.rows[0]?.['records']);
+  const c = num(r.rows[0]?.['covered']);
+  return { records, covered: c, share: share(c, records) };
+}
+
+/** The loud notes of a field's coverage: none stored, or only part. */
+function coverageWarnings(field: string, version: number, c: Coverage): string[] {
+  if (c.records === 0) return ['no traffic records in this time range'];
+  if (c.covered === 0) {
+    return [
+      `no stored record has ${field}: add \${${field}} to the flow log format (version ${version}+); the figures below are empty, not zero`,
+    ];
+  }
+  if (c.covered < c.records) {
+    const pct = (c.share * 100).toFixed(1);
+    return [
+      `only ${c.covered} of ${c.records} traffic records (${pct}%) have ${field}; the figures cover those records only`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * Encryption in transit from `encryption-status` (version 10): the share of flows and bytes per status, per
+ * VPC, subnet, interface or service port, who sends and receives the unencrypted traffic, and an hourly
+ * trend. Only records whose format has the field are counted; the coverage says how many that is and a
+ * warning says so loudly when it is not all of them.
+ *
+ * @example const r = await encryptionReport(store, { by: 'subnet', since: 1716163200 })
+ */
+export async function encryptionReport(
+  store: Store,
+  opts: ReportRange & { by?: EncryptionGroup | undefined; limit?: number | undefined } = {},
+): Promise<EncryptionReport> {
+  const by = opts.by ?? 'vpc';
+  const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
+  const params = [opts.since ?? null, opts.until ?? null];
+  const covered = await coveredPredicate(store, 'encryption_status');
+  const cov = await coverage(store, covered, params);
+  const warnings = coverageWarnings('encryption-status', 10, cov);
+  const base = `FROM flows WHERE ${TRAFFIC} AND ${RANGE} AND ${covered}`;
+  const statusRows = await store.query(
+    `SELECT coalesce(CAST(encryption_status AS VARCHAR), 'unknown') AS status, count(*) AS flows,
+       coalesce(sum(bytes), 0) AS bytes ${base} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  const totalFlows = statusRows.rows.reduce((a, r) => a + num(r['flows']), 0);
+  const totalBytes = statusRows.rows.reduce((a, r) => a + num(r['bytes']), 0);
+  const statuses = statusRows.rows.map((r) => {
+    const status = String(r['status']);
+    return {
+      status,
+      meaning: ENCRYPTION_MEANINGS[status] ?? 'value not documented by AWS',
+      flows: num(r['flows']),
+      bytes: num(r['bytes']),
+      flowShare: share(num(r['flows']), totalFlows),
+      byteShare: share(num(r['bytes']), totalBytes),
+    };
+  });
+
+  const g = GROUP_SQL[by];
+  const groupRows = await store.query(
+    `SELECT ${g.expr} AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
+       count(*) FILTER (WHERE encryption_status = 0) AS uflows,
+       coalesce(sum(bytes) FILTER (WHERE encryption_status = 0), 0) AS ubytes
+     ${base} GROUP BY 1 ORDER BY ubytes DESC, uflows DESC, bytes DESC, 1 NULLS LAST LIMIT ${limit}`,
+    params,
+  );
+  const groups = groupRows.rows.map((r) => ({
+    key: r['key'] === null ? null : String(r['key']),
+    flows: num(r['flows']),
+    bytes: num(r['bytes']),
+    unencryptedFlows: num(r['uflows']),
+    unencryptedBytes: num(r['ubytes']),
+    unencryptedByteShare: share(num(r['ubytes']), num(r['bytes'])),
+  }));
+  if (cov.covered > 0 && groups.length > 0 && groups.every((r) => r.key === null)) {
+    warnings.push(
+      `no record with encryption-status has ${g.field}: add \${${g.field.split(' ')[0]}} to the format to group by ${by}`,
+    );
+  }
+
+  const talkers = async (expr: string): Promise<TalkerRow[]> => {
+    const r = await store.query(
+      `SELECT ${expr} AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+       ${base} AND encryption_status = 0 GROUP BY 1 ORDER BY bytes DESC, flows DESC, 1 NULLS LAST LIMIT ${limit}`,
+      params,
+    );
+    return r.rows.map((row) => ({
+      key: row['key'] === null ? null : String(row['key']),
+      flows: num(row['flows']),
+      bytes: num(row['bytes']),
+    }));
+  };
+  const unencrypted = {
+    sources: await talkers('coalesce(pkt_srcaddr, srcaddr)'),
+    destinations: await talkers('coalesce(pkt_dstaddr, dstaddr)'),
+    ports: await talkers(GROUP_SQL.port.expr),
+  };
+
+  const trendRows = await store.query(
+    `SELECT event_time // 3600 * 3600 AS hour, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
+       count(*) FILTER (WHERE encryption_status = 0) AS uflows,
+       coalesce(sum(bytes) FILTER (WHERE encryption_status = 0), 0) AS ubytes
+     ${base} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  const trend = trendRows.rows.map((r) => ({
+    hour: num(r['hour']),
+    flows: num(r['flows']),
+    bytes: num(r['bytes']),
+    unencryptedFlows: num(r['uflows']),
+    unencryptedBytes: num(r['ubytes']),
+  }));
+  return { field: 'encryption-status', coverage: cov, warnings, statuses, by, groups, unencrypted, trend };
+}
+
+/** One kind of traffic with its flows and bytes and their shares of the section's total. */
+export interface KindRow {
+  readonly kind: string;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly flowShare: number;
+  readonly byteShare: number;
+}
+
+export interface TrafficKindsReport {
+  /** IPv4 / IPv6 / EFA: from `type` (v3) where the format has it, else from the address's form. */
+  readonly ipVersion: {
+    readonly rows: readonly KindRow[];
+    readonly coverage: Coverage;
+    readonly source: string;
+  };
+  /** EFA traffic (`type` = EFA); needs `type`. */
+  readonly efa: {
+    readonly flows: number;
+    readonly bytes: number;
+    readonly coverage: Coverage;
+    readonly interfaces: readonly TalkerRow[];
+  };
+  /** Rejected records by `reject-reason` (v8): BPA, EC, or "-" (any other reason: security group, NACL). */
+  readonly rejectReasons: { readonly rows: readonly KindRow[]; readonly coverage: Coverage };
+  /** Records by `interface-type` (v11) of the capturing interface, "-" as `instance or other`. */
+  readonly interfaceTypes: { readonly rows: readonly KindRow[]; readonly coverage: Coverage };
+  readonly warnings: readonly string[];
+}
+
+const REJECT_MEANINGS: Readonly<Record<string, string>> = {
+  BPA: 'BPA (VPC Block Public Access)',
+  EC: 'EC (VPC Encryption Controls)',
+  '-': 'other (security group, network ACL, ...)',
+};
+
+function kindRows(rows: readonly Record<string, unknown>[], label = (k: string) => k): KindRow[] {
+  const flows = rows.reduce((a, r) => a + num(r['flows']), 0);
+  const bytes = rows.reduce((a, r) => a + num(r['bytes']), 0);
+  return rows.map((r) => ({
+    kind: label(String(r['kind'])),
+    flows: num(r['flows']),
+    bytes: num(r['bytes']),
+    flowShare: share(num(r['flows']), flows),
+    byteShare: share(num(r['bytes']), bytes),
+  }));
+}
+
+/**
+ * IPv4/IPv6 share, EFA traffic, reject reasons and interface types, each with the coverage of the field it
+ * needs and a loud warning when no stored record (or only some) has that field.
+ *
+ * @example const r = await trafficKinds(store, { since: 1716163200 })
+ */
+export async function trafficKinds(
+  store: Store,
+  opts: ReportRange & { limit?: number | undefined } = {},
+): Promise<TrafficKindsReport> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
+  const params = [opts.since ?? null, opts.until ?? null];
+  const where = `FROM flows WHERE ${TRAFFIC} AND ${RANGE}`;
+  const warnings: string[] = [];
+
+  // IP version: `type` when the record's format has it, else the address's form (":" = IPv6).
+  const hasType = await coveredPredicate(store, 'type');
+  const hasAddr = await coveredPredicate(store, 'srcaddr');
+  const typeCov = await coverage(store, hasType, params);
+  const ipCov = await coverage(store, `(${hasType}) OR (${hasAddr})`, params);
+  const ip = await store.query(
+    `SELECT CASE WHEN ${hasType} THEN coalesce(type, 'unknown')
+              WHEN srcaddr IS NULL THEN 'unknown'
+              WHEN contains(srcaddr, ':') THEN 'IPv6' ELSE 'IPv4' END AS kind,
+       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+     ${where} AND ((${hasType}) OR (${hasAddr})) GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  warnings.push(...coverageWarnings('srcaddr or type', 2, ipCov).filter((w) => !w.startsWith('no traffic')));
+  const source =
+    typeCov.covered === ipCov.covered
+      ? 'type field'
+      : typeCov.covered === 0
+        ? 'address form (the format has no type field)'
+        : 'type field where present, else address form';
+
+  // EFA: only the `type` field tells.
+  const efaRow = await store.query(
+    `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes ${where} AND type = 'EFA'`,
+    params,
+  );
+  const efaInterfaces = await store.query(
+    `SELECT interface_id AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+     ${where} AND type = 'EFA' GROUP BY 1 ORDER BY bytes DESC, 1 NULLS LAST LIMIT ${limit}`,
+    params,
+  );
+  if (typeCov.records > 0 && typeCov.covered === 0) {
+    warnings.push(
+      'no stored record has type: add ${type} to the flow log format (version 3+) to see EFA traffic; EFA is unknown, not zero',
+    );
+  } else if (typeCov.covered < typeCov.records) {
+    warnings.push(...coverageWarnings('type', 3, typeCov).map((w) => `${w} (EFA)`));
+  }
+
+  // Reject reasons over rejected records whose format has reject-reason.
+  const hasReason = await coveredPredicate(store, 'reject_reason');
+  const rejCov = await coverage(store, hasReason, params);
+  const reasons = await store.query(
+    `SELECT coalesce(reject_reason, '-') AS kind, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+     ${where} AND action = 'REJECT' AND ${hasReason} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    params,
+  );
+  warnings.push(...coverageWarnings('reject-reason', 8, rejCov).filter((w) => !w.startsWith('no traffic')));
+
+  const hasItype = await coveredPredicate(store, 'interface_type');
+  const itCov = await coverage(store, hasItype, params);
+  const itypes = await store.query(
+    `SELECT coalesce(interface_type, '-') AS kind, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+     ${where} AND ${hasItype} GROUP BY 1 ORDER BY 3 DESC, 1`,
+    params,
+  );
+  warnings.push(...coverageWarnings('interface-type', 11, itCov).filter((w) => !w.startsWith('no traffic')));
+  if (ipCov.records === 0) warnings.unshift('no traffic records in this time range');
+
+  return {
+    ipVersion: { rows: kindRows(ip.rows), coverage: ipCov, source },
+    efa: {
+      flows: num(efaRow.rows[0]?.['flows']),
+      bytes: num(efaRow.rows[0]?.['bytes']),
+      coverage: typeCov,
+      interfaces: efaInterfaces.rows.map((r) => ({
+        key: r['key'] === null ? null : String(r['key']),
+        flows: num(r['flows']),
+        bytes: num(r['bytes']),
+      })),
+    },
+    rejectReasons: { rows: kindRows(reasons.rows, (k) => REJECT_MEANINGS[k] ?? k), coverage: rejCov },
+    interfaceTypes: {
+      rows: kindRows(itypes.rows, (k) => (k === '-' ? '- (instance or other)' : k)),
+      coverage: itCov,
+    },
+    warnings,
+  };
+}
