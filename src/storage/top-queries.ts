@@ -74,9 +74,12 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
   const groupCount = shape.keys.length;
   // An interface's bytes are what its own flow log recorded: the per-ENI view is the only meaningful one.
   const view: FlowView = kind === 'interfaces' ? 'per-eni' : (opts.view ?? 'deduplicated');
+  // The deduplicated view keeps every REJECT record (flow-views.ts: a rejection is seen only on the side that
+  // rejected it), so over rejected traffic it is the per-ENI relation: skip the work of choosing sides.
+  const relation = kind === 'rejected' ? 'per-eni' : view;
   const sql = `SELECT ${shape.keys.join(', ')},
       count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes${shape.extra}
-    FROM ${flowsRelation(view, { since: '$1', until: '$2' })} AS flows
+    FROM ${flowsRelation(relation, { since: '$1', until: '$2' })} AS flows
     WHERE ${where.join(' AND ')}
     GROUP BY ${Array.from({ length: groupCount }, (_, i) => i + 1).join(', ')}
     ORDER BY ${MEASURE_SQL[by]}, 1

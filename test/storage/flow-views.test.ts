@@ -166,6 +166,13 @@ describe('top(): deduplicated by default, per ENI on request', () => {
   it('keeps the REJECT records: the receiver’s (E) and the sender’s (G, H)', async () => {
     const d = await top(store, 'rejected', { limit: 20 });
     expect(d.rows.map((x) => [x['source'], Number(x['flows'])])).toEqual([['10.0.1.10', 3]]);
+    // top rejected skips the side choice because the deduplicated relation keeps every REJECT record: check
+    // that premise on the relation itself (the fixture's three REJECT records E, G, H).
+    const kept = await store.query(
+      `SELECT count(*) AS n FROM ${flowsRelation('deduplicated', { since: 'NULL', until: 'NULL' })} AS flows
+       WHERE action = 'REJECT'`,
+    );
+    expect(Number(kept.rows[0]!['n'])).toBe(3);
   });
 
   it('protocols sum to the hand-computed totals in each view', async () => {
