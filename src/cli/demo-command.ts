@@ -36,7 +36,7 @@ export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
     .description(
-      'simulate a small VPC, ingest its flow logs and print a traffic report (what npm start runs)',
+      'the quick start (npm start): a simulated VPC streams flow logs live into the monitor and its dashboard',
     )
     .option(
       '--dir <dir>',
@@ -47,6 +47,15 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--port <n>', 'HTTP port of the dashboard', '8080')
     .option('--report', 'print a traffic report of a simulated day instead of serving the live dashboard')
+    .addHelpText(
+      'after',
+      `
+Simulates the last day of a small VPC (web servers, an application tier, a database, a bastion host, S3
+traffic) into <dir>/history, starts the monitor on it with the rejected-SSH and denied-ICMP alarms, then
+streams live traffic through the monitor's own Firehose endpoint, with an SSH brute force, a port scan and
+denied pings injected every few minutes. Prints the dashboard's URL with its access token; Ctrl-C stops.
+If the default port 8080 is busy, the next free port is taken (and printed). <dir> is replaced on each run.`,
+    )
     .action(async (flags: { dir: string; records: string; seed: string; port: string; report?: boolean }) => {
       const records = positiveInt(flags.records, '--records');
       if (!flags.report) {

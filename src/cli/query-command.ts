@@ -1,7 +1,6 @@
 // `flowwatch query`: a CloudWatch Logs Insights query over the store, or one from the named library.
 
 import type { Command } from 'commander';
-import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
 import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
@@ -212,6 +211,8 @@ async function runOnAthena(
       io.out(`${sql}\n`);
       return;
     }
+    // The AWS SDK loads only when Athena is asked.
+    const { athenaClient, costLine, runRemote, withInterrupt } = await import('../athena/remote.js');
     const r = await withInterrupt((signal) =>
       runRemote(athenaClient(flags), sql, {
         workgroup: flags.workgroup,
