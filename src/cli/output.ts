@@ -14,14 +14,50 @@ export interface Table {
   readonly rows: readonly Record<string, unknown>[];
 }
 
-/** Columns that hold codes rather than quantities: printed without thousands separators. */
-const CODES =
-  /(^|_)(port|srcport|dstport|protocol|version|line|id|file_id|tcp_flags|traffic_path|year|month|day|hour)$/;
+/**
+ * The words that name an identifier, a code, a position or a point in time rather than a quantity: a column
+ * whose last word is one of these is printed without thousands separators (port 3389, not 3,389; start
+ * 1621577928, not 1,621,577,928). Counts and bytes keep them.
+ */
+const CODE_WORDS = new Set([
+  ...[
+    'port',
+    'srcport',
+    'dstport',
+    'protocol',
+    'proto',
+    'version',
+    'flags',
+    'tcpflags',
+    'path',
+    'type',
+    'code',
+  ],
+  ...['id', 'acct', 'account', 'accountid', 'asn', 'pid', 'number', 'no', 'line', 'lineno', 'offset'],
+  ...['start', 'end', 'time', 'timestamp', 'ts', 'epoch', 'seen', 'at', 'since', 'until', 'next', 'created'],
+  ...['year', 'month', 'day', 'hour', 'minute', 'dt'],
+]);
+
+/** Aggregates whose result is a quantity whatever they count: `count_distinct(dstport)` keeps separators. */
+const QUANTITY_AGGREGATE = /^\s*(count|count_distinct|approx_count_distinct|sum|avg|stddev)\s*\(/i;
+
+/** True when a numeric column holds identifiers, codes, positions or times (see CODE_WORDS). */
+export function isCodeColumn(column: string): boolean {
+  if (QUANTITY_AGGREGATE.test(column)) return false;
+  const words = column
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+  const last = words.at(-1);
+  return last !== undefined && CODE_WORDS.has(last);
+}
 
 function cell(v: unknown, column: string): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number')
-    return Number.isInteger(v) && !CODES.test(column) ? v.toLocaleString('en-US') : String(v);
+    return Number.isInteger(v) && !isCodeColumn(column) ? v.toLocaleString('en-US') : String(v);
+  if (typeof v === 'bigint') return isCodeColumn(column) ? String(v) : v.toLocaleString('en-US');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
