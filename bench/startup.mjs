@@ -40,7 +40,8 @@ const cases = {
 };
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < RUNS; i++) {
-  for (const [name, argv] of Object.entries(cases)) times[name].push((await run(process.execPath, argv)).seconds);
+  for (const [name, argv] of Object.entries(cases))
+    times[name].push((await run(process.execPath, argv)).seconds);
 }
 const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 const helpOver = m.help - m.node;

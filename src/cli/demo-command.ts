@@ -103,9 +103,9 @@ If the default port 8080 is busy, the next free port is taken (and printed). <di
         io.out(
           `\nThe simulated day holds an SSH brute force, a port scan, ICMP denied by a network ACL and an\n` +
             `exfiltration burst (ground truth: ${sim.manifestPath}). Explore the store yourself:\n` +
-            `  npx flowwatch top rejected --db ${db}\n` +
-            `  npx flowwatch sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
-            `  npx flowwatch fields\n`,
+            `  node bin/flowwatch.js top rejected --db ${db}\n` +
+            `  node bin/flowwatch.js sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
+            `  node bin/flowwatch.js fields\n`,
         );
       } finally {
         store.close();
