@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { type DeliveryRecord, Outbox } from '../../src/notify/index.js';
 
 let dir: string;
 beforeAll(() => {
@@ -42,5 +43,51 @@ describe('CLI details', () => {
     expect(o.stderr).toContain(`${missing}: no such file or directory`);
     expect(existsSync(db)).toBe(false);
     expect(existsSync(`${db}.wal`)).toBe(false);
+  });
+
+  it('notifications list shows pending and dead deliveries by default, delivered ones only when asked', async () => {
+    const stateDir = join(dir, 'state');
+    const box = await Outbox.open(join(stateDir, 'outbox'));
+    const record = (id: string, alarm: string): DeliveryRecord => ({
+      version: 1,
+      id,
+      state: 'pending',
+      topic: 'ops',
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:ops',
+      subscriptionId: 's1',
+      subscriptionType: 'webhook',
+      endpoint: 'http://127.0.0.1:9/hook',
+      messageId: `m-${id}`,
+      timestamp: '2026-01-05T00:00:00.000Z',
+      notification: { AlarmName: alarm, NewStateValue: 'ALARM' } as DeliveryRecord['notification'],
+      createdAt: Date.UTC(2026, 0, 5),
+      attempts: 1,
+      nextAttemptAt: Date.UTC(2026, 0, 5, 0, 1),
+      lastAttemptAt: Date.UTC(2026, 0, 5),
+      lastError: 'connect ECONNREFUSED',
+      finishedAt: null,
+      revision: 1,
+    });
+    await box.add(record('a'.repeat(32), 'waiting'));
+    await box.add(record('b'.repeat(32), 'gave-up'));
+    await box.finish({ ...record('b'.repeat(32), 'gave-up'), state: 'dead', revision: 2 });
+    await box.add(record('c'.repeat(32), 'sent'));
+    await box.finish({ ...record('c'.repeat(32), 'sent'), state: 'delivered', revision: 2 });
+    await box.close();
+    const list = async (...extra: string[]) => {
+      const o = io();
+      expect(await main(['notifications', 'list', '--state-dir', stateDir, '-o', 'json', ...extra], o)).toBe(
+        0,
+      );
+      return (JSON.parse(o.stdout) as { alarm: string; delivery: string }[]).map((r) => [
+        r.alarm,
+        r.delivery,
+      ]);
+    };
+    expect(await list()).toEqual([
+      ['waiting', 'pending'],
+      ['gave-up', 'dead'],
+    ]);
+    expect(await list('--state', 'delivered')).toEqual([['sent', 'delivered']]);
   });
 });
