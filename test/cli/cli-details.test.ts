@@ -3,11 +3,13 @@
 // `demo --help` says what the demo does. Run in-process through main().
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/context.js';
+import { demoPort } from '../../src/cli/demo-command.js';
 import { main } from '../../src/cli/main.js';
 import { type DeliveryRecord, Outbox } from '../../src/notify/index.js';
 
@@ -89,5 +91,35 @@ describe('CLI details', () => {
       ['gave-up', 'dead'],
     ]);
     expect(await list('--state', 'delivered')).toEqual([['sent', 'delivered']]);
+  });
+
+  it('demo: a busy default port gives way to the next free one, said on stderr; a busy --port is refused', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen({ host: '127.0.0.1', port: 0 }, r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const o = io();
+      const got = await demoPort(o, port, false);
+      expect(got).toBeGreaterThan(port);
+      expect(o.stderr).toBe(`Port ${port} is busy: serving on port ${got} instead.\n`);
+      const given = io();
+      const demoDir = join(dir, 'demo');
+      expect(await main(['demo', '--dir', demoDir, '--records', '100', '--port', String(port)], given)).toBe(
+        1,
+      );
+      expect(given.stderr).toContain(`port ${port} is already in use on 127.0.0.1`);
+      expect(existsSync(demoDir)).toBe(false); // refused before simulating anything
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  });
+
+  it('demo --help says what the demo does: live dashboard by default, --report for a printed report', async () => {
+    const o = io();
+    expect(await main(['demo', '--help'], o)).toBe(0);
+    const help = o.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('streams flow logs live into the monitor and its dashboard');
+    expect(help).toContain('the next free port is taken');
+    expect(help).not.toContain('print a traffic report (what npm start runs)');
   });
 });
