@@ -91,6 +91,32 @@ export function render(t: Table, format: OutputFormat): string {
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }
 
+/**
+ * Wraps `text` at spaces into lines of at most `width` characters, each after `indent`; a word longer than a
+ * line is cut. The result ends with a newline.
+ */
+export function wrap(text: string, width: number, indent = ''): string {
+  const room = Math.max(1, width - indent.length);
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
+    while (word.length > room) {
+      if (line !== '') lines.push(line);
+      lines.push(word.slice(0, room));
+      word = word.slice(room);
+      line = '';
+    }
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= room) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return `${lines.map((l) => `${indent}${l}`).join('\n')}\n`;
+}
+
 /** Human-readable byte count: 1536 → "1.5 KiB". */
 export function humanBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

@@ -122,4 +122,15 @@ describe('CLI details', () => {
     expect(help).toContain('the next free port is taken');
     expect(help).not.toContain('print a traffic report (what npm start runs)');
   });
+
+  it('query --list fits 100 columns and still shows every query whole', async () => {
+    const o = io();
+    expect(await main(['query', '--list'], o)).toBe(0);
+    const lines = o.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    // The first query of the library, from AWS's Logs Insights guide, across its wrapped lines.
+    expect(o.stdout.replace(/\s+/g, ' ')).toContain(
+      'top-rejected-sources Top 20 source addresses with the most rejected requests filter action = "REJECT" | stats count(*) as numRejections by srcAddr | sort numRejections desc | limit 20',
+    );
+  });
 });

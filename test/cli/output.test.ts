@@ -2,7 +2,7 @@
 // epoch times, account ids or line numbers, whatever the naming (column, camelCase, aggregate).
 
 import { describe, expect, it } from 'vitest';
-import { isCodeColumn, render } from '../../src/cli/output.js';
+import { isCodeColumn, render, wrap } from '../../src/cli/output.js';
 
 describe('table cells', () => {
   it('prints ports, times, account ids and line numbers as they are, counts and bytes grouped', () => {
@@ -61,5 +61,13 @@ describe('table cells', () => {
       'n',
     ])
       expect(isCodeColumn(quantity), quantity).toBe(false);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks at spaces within the width, indents every line, cuts a word longer than a line', () => {
+    expect(wrap('aa bb cc dd', 7, '  ')).toBe('  aa bb\n  cc dd\n');
+    expect(wrap('abcdefghij', 6, ' ')).toBe(' abcde\n fghij\n');
+    expect(wrap('', 10)).toBe('\n');
   });
 });
