@@ -327,6 +327,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await dispatcher.stop();
         await store.checkpoint();
         store.close();
+        // Scratch copies are only needed while running (a restart clears the folder anyway): a clean stop
+        // leaves none behind.
+        await rm(scratch, { recursive: true, force: true });
         log('monitor_stopped', { recordsStored: sink.stats.recordsStored });
       })();
       return stopping;
