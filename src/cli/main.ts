@@ -1,7 +1,7 @@
 // The flowwatch command line: lists the commands, loads only the one that runs, and maps errors to messages
 // and exit codes in one place.
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { UsageError, UserError } from '../core/errors.js';
 import { type Io, processIo } from './context.js';
 
@@ -188,7 +188,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     // commander's "unknown command" suggestions.
     const running = commandOf(args);
     const terms = new Map(COMMANDS.map((c) => [c.name, `${c.name} ${c.args}`.trim()]));
-    program.configureHelp({ subcommandTerm: (c) => terms.get(c.name()) ?? c.name() });
+    const standard = new Help();
+    program.configureHelp({ subcommandTerm: (c) => terms.get(c.name()) ?? standard.subcommandTerm(c) });
     for (const c of COMMANDS) {
       if (c === running) (await c.load())(program, io, setExit);
       else program.command(c.name).description(c.summary);

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/cli/main.js';
+import { COMMANDS, main } from '../../src/cli/main.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const HEAVY = /node_modules\/(@duckdb|@aws-sdk|fastify|@fastify|nodemailer)\//;
@@ -85,5 +85,30 @@ describe('lazy command loading', () => {
         args: entry.args,
       });
     }
+  });
+
+  it('--help lists every command with its usage, and help itself', async () => {
+    let out = '';
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err() {},
+      isTTY: false,
+      stdin: process.stdin,
+      env: {},
+    };
+    expect(await main(['--help'], io)).toBe(0);
+    const terms = out
+      .split('\n')
+      .map((l) => /^ {2}(\S.*?)(?: {2,}|$)/.exec(l)?.[1])
+      .filter((t) => t !== undefined);
+    expect(terms).toEqual([
+      '-V, --version',
+      '--debug',
+      '-h, --help',
+      ...COMMANDS.map((c) => `${c.name} ${c.args}`.trim()),
+      'help [command]',
+    ]);
   });
 });
