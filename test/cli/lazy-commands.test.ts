@@ -1,7 +1,7 @@
 // Commands start at once: `flowwatch --help` and light commands load no heavy module (DuckDB, the AWS SDK,
 // fastify), and the command list main.ts prints without loading the modules says what the modules register.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -110,5 +110,17 @@ describe('lazy command loading', () => {
       ...COMMANDS.map((c) => `${c.name} ${c.args}`.trim()),
       'help [command]',
     ]);
+  });
+
+  it('a reader that closes the pipe early (| head) ends the command quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [BIN, 'query', '--list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
