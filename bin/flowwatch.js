@@ -8,6 +8,13 @@
 // may take at most half (src/storage/query-gate.ts). A value given in the environment is kept.
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '16';
 
+// A reader that stops early (`flowwatch query --list | head`) closes the pipe: stop quietly, as other tools
+// do, instead of an "Unhandled 'error' event ... EPIPE" stack trace.
+process.stdout.on('error', (err) => {
+  if (err?.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 import('../dist/cli/main.js').then(({ main }) =>
   main(process.argv.slice(2)).then(
     (code) => {

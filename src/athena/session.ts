@@ -1,6 +1,7 @@
 // The local Athena session: runs parsed statements against the catalog in the store (DDL) and DuckDB over
 // the tables' files (SELECT/WITH), with a current database (USE).
 
+import { resolve } from 'node:path';
 import { normalizeSpaces } from '../core/pasted-text.js';
 import { AthenaCatalog, type CatalogTable, partitionSpec } from '../storage/athena-catalog.js';
 import { type AthenaView, runAthenaQuery, serializeSql } from '../storage/athena-engine.js';
@@ -98,14 +99,23 @@ export class AthenaSession {
     }
   }
 
-  private dirOf(location: string, span: { start: number; end: number }): string {
-    return localDir(location, this.opts.s3Root ?? this.opts.s3?.cacheDir, span);
+  /** The S3 mirror a table's locations are read from: this session's `s3Root`, else the table's own. */
+  private rootOf(t: CatalogTable | undefined): string | undefined {
+    return this.opts.s3Root ?? t?.locationRoot;
+  }
+
+  private dirOf(location: string, span: { start: number; end: number }, t?: CatalogTable): string {
+    return localDir(location, this.rootOf(t) ?? this.opts.s3?.cacheDir, span);
   }
 
   /** Brings an `s3://` location into the S3 cache first (when reading S3 through the SDK). */
-  private async fetched(location: string, span: { start: number; end: number }): Promise<string> {
-    const dir = this.dirOf(location, span); // refuses a location leading out of the cache first
-    if (this.opts.s3Root === undefined && this.opts.s3 && /^s3[an]?:\/\//i.test(location)) {
+  private async fetched(
+    location: string,
+    span: { start: number; end: number },
+    t?: CatalogTable,
+  ): Promise<string> {
+    const dir = this.dirOf(location, span, t); // refuses a location leading out of the cache first
+    if (this.rootOf(t) === undefined && this.opts.s3 && /^s3[an]?:\/\//i.test(location)) {
       await this.opts.s3.sync(location);
     }
     return dir;
@@ -189,7 +199,7 @@ export class AthenaSession {
         if (t.partitionColumns.length === 0) {
           throw new AthenaError('ATHENA_NOT_PARTITIONED', `${t.db}.${t.name} is not partitioned`, s.table);
         }
-        const dir = await this.fetched(t.location, s.table);
+        const dir = await this.fetched(t.location, s.table, t);
         const rows: Record<string, unknown>[] = [];
         for (const p of hivePartitions(
           dir,
@@ -307,6 +317,10 @@ export class AthenaSession {
       delimiter: s.delimiter,
       location: s.location,
       properties: s.properties,
+      // A table on S3 created with a local mirror keeps reading it: later sessions need no --location-root.
+      ...(this.opts.s3Root !== undefined && /^s3[an]?:\/\//i.test(s.location)
+        ? { locationRoot: resolve(this.opts.s3Root) }
+        : {}),
     });
     return done(`table ${db}.${s.table.name} created`);
   }
@@ -341,16 +355,16 @@ export class AthenaSession {
       t.partitionColumns.every((c, i) => allowed(here?.columns.get(c.name), values[i] ?? ''));
     let parts: { files: string[]; values: string[] }[];
     if (t.partitionColumns.length === 0) {
-      parts = [{ files: listFiles(await this.fetched(t.location, span)), values: [] }];
+      parts = [{ files: listFiles(await this.fetched(t.location, span, t)), values: [] }];
     } else if (projectionEnabled(t.properties)) {
       const now = (this.opts.now ?? (() => new Date()))();
       const template = t.properties['storage.location.template'] ?? t.location;
-      await this.fetched(template.slice(0, template.lastIndexOf('/', template.indexOf('${')) + 1), span);
+      await this.fetched(template.slice(0, template.lastIndexOf('/', template.indexOf('${')) + 1), span, t);
       parts = projectedPartitions(
         t.partitionColumns.map((c) => c.name),
         t.properties,
         t.location,
-        (l) => this.dirOf(l, span),
+        (l) => this.dirOf(l, span, t),
         now,
       )
         .filter((p) => keep(p.values))
@@ -359,7 +373,7 @@ export class AthenaSession {
       parts = [];
       for (const p of await this.catalog.partitions(t)) {
         if (!keep(p.values)) continue;
-        parts.push({ files: listFiles(await this.fetched(p.location, span)), values: [...p.values] });
+        parts.push({ files: listFiles(await this.fetched(p.location, span, t)), values: [...p.values] });
       }
     }
     const typed = (c: { name: string; type: string }) => ({

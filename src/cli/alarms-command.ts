@@ -12,8 +12,7 @@ import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
 import { Store } from '../storage/store.js';
 import { registerAlarmsPut } from './alarms-put-command.js';
-import { dbPath, type Io, positiveInt, timeRange } from './context.js';
-import { PID_FILE } from './monitor-command.js';
+import { dbPath, type Io, PID_FILE, positiveInt, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
 
 interface Common {

@@ -23,9 +23,8 @@ import {
   checkCompositeAlarm,
 } from '../metrics/alarms/index.js';
 import { UNITS } from '../metrics/metric-filter.js';
-import type { Io } from './context.js';
+import { type Io, PID_FILE } from './context.js';
 import { caret } from './input-lines.js';
-import { PID_FILE } from './monitor-command.js';
 
 /** The option of `alarms put` / `topics subscribe` each configuration key comes from. */
 const OPTION_OF: Readonly<Record<string, string>> = {

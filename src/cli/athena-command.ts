@@ -46,7 +46,10 @@ export function registerAthena(program: Command, io: Io): void {
       'stop a SELECT after this long (e.g. 30s, 10m; 0 for no limit)',
       DEFAULT_CLI_TIMEOUT,
     )
-    .option('--location-root <dir>', 'read s3://bucket/key locations from <dir>/bucket/key (a local mirror)')
+    .option(
+      '--location-root <dir>',
+      'read s3://bucket/key locations from <dir>/bucket/key (a local mirror); a table created with it keeps it',
+    )
     .option('--s3-endpoint <url>', 'S3 endpoint for s3:// locations (path-style), e.g. http://127.0.0.1:4568')
     .option('--s3-region <region>', 'AWS region of the buckets (default: $AWS_REGION or us-east-1)')
     .option('--s3-cache <dir>', 'where objects read from S3 are kept (default: <store>.s3-cache)')

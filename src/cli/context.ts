@@ -4,6 +4,9 @@ import { MEMORY_SIZE } from '../config/monitor-config.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 
+/** The file in the monitor's state folder naming the process of a running monitor. */
+export const PID_FILE = 'monitor.pid';
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { parseConfig } from '../config/config.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { protocolName } from '../core/protocols.js';
 import { ingest } from '../ingest/ingest.js';
@@ -36,7 +37,7 @@ export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
     .description(
-      'simulate a small VPC, ingest its flow logs and print a traffic report (what npm start runs)',
+      'the quick start (npm start): a simulated VPC streams flow logs live into the monitor and its dashboard',
     )
     .option(
       '--dir <dir>',
@@ -47,61 +48,76 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--port <n>', 'HTTP port of the dashboard', '8080')
     .option('--report', 'print a traffic report of a simulated day instead of serving the live dashboard')
-    .action(async (flags: { dir: string; records: string; seed: string; port: string; report?: boolean }) => {
-      const records = positiveInt(flags.records, '--records');
-      if (!flags.report) {
-        await liveDemo(io, {
-          dir: flags.dir,
+    .addHelpText(
+      'after',
+      `
+Simulates the last day of a small VPC (web servers, an application tier, a database, a bastion host, S3
+traffic) into <dir>/history, starts the monitor on it with the rejected-SSH and denied-ICMP alarms, then
+streams live traffic through the monitor's own Firehose endpoint, with an SSH brute force, a port scan and
+denied pings injected every few minutes. Prints the dashboard's URL with its access token; Ctrl-C stops.
+If the default port 8080 is busy, the next free port is taken (and printed). <dir> is replaced on each run.`,
+    )
+    .action(
+      async (
+        flags: { dir: string; records: string; seed: string; port: string; report?: boolean },
+        cmd: Command,
+      ) => {
+        const records = positiveInt(flags.records, '--records');
+        if (!flags.report) {
+          await liveDemo(io, {
+            dir: flags.dir,
+            records,
+            seed: Number.parseInt(flags.seed, 10) || 1,
+            port: flags.port,
+            portGiven: cmd.getOptionValueSource('port') !== 'default',
+          });
+          return;
+        }
+        await rm(flags.dir, { recursive: true, force: true });
+        const logs = join(flags.dir, 'logs');
+        const db = join(flags.dir, 'flowwatch.duckdb');
+        io.out(
+          `Simulating one day of flow logs for a demo VPC (${records.toLocaleString('en-US')} records)...\n`,
+        );
+        let bar = progressBar(io, records, 'simulate |{bar}| {percentage}% | ETA {eta_formatted}');
+        const sim = await simulate({
+          out: logs,
           records,
           seed: Number.parseInt(flags.seed, 10) || 1,
-          port: flags.port,
-        });
-        return;
-      }
-      await rm(flags.dir, { recursive: true, force: true });
-      const logs = join(flags.dir, 'logs');
-      const db = join(flags.dir, 'flowwatch.duckdb');
-      io.out(
-        `Simulating one day of flow logs for a demo VPC (${records.toLocaleString('en-US')} records)...\n`,
-      );
-      let bar = progressBar(io, records, 'simulate |{bar}| {percentage}% | ETA {eta_formatted}');
-      const sim = await simulate({
-        out: logs,
-        records,
-        seed: Number.parseInt(flags.seed, 10) || 1,
-        days: 1,
-        onProgress: (done) => bar.update(done, {}),
-      });
-      bar.stop();
-      const store = await Store.open(db, { memoryLimit: '512MB' });
-      try {
-        bar = progressBar(io, 1, 'ingest   |{bar}| {percentage}% | ETA {eta_formatted}');
-        const s = await ingest(store, [logs], {
-          onProgress: (p) => bar.update(p.bytesDone / (p.bytesTotal || 1), {}),
+          days: 1,
+          onProgress: (done) => bar.update(done, {}),
         });
         bar.stop();
-        io.out(
-          `Ingested ${s.files} files from ${logs}: ${s.records.toLocaleString('en-US')} records, ${s.rejected} rejected lines, ` +
-            `${humanBytes(s.bytes)} in ${s.seconds.toFixed(1)} s (${rate(s.recordsPerSecond)} records/s).\n`,
-        );
-        for (const section of SECTIONS) {
-          const r = await top(store, section.kind, { limit: 8 });
-          const rows = r.rows.map((row) =>
-            'protocol' in row ? { ...row, protocol: protocolName(row['protocol'] as number | null) } : row,
+        const store = await Store.open(db, { memoryLimit: '512MB' });
+        try {
+          bar = progressBar(io, 1, 'ingest   |{bar}| {percentage}% | ETA {eta_formatted}');
+          const s = await ingest(store, [logs], {
+            onProgress: (p) => bar.update(p.bytesDone / (p.bytesTotal || 1), {}),
+          });
+          bar.stop();
+          io.out(
+            `Ingested ${s.files} files from ${logs}: ${s.records.toLocaleString('en-US')} records, ${s.rejected} rejected lines, ` +
+              `${humanBytes(s.bytes)} in ${s.seconds.toFixed(1)} s (${rate(s.recordsPerSecond)} records/s).\n`,
           );
-          io.out(`\n${section.title}\n${render({ columns: r.columns.map((c) => c.name), rows }, 'table')}`);
+          for (const section of SECTIONS) {
+            const r = await top(store, section.kind, { limit: 8 });
+            const rows = r.rows.map((row) =>
+              'protocol' in row ? { ...row, protocol: protocolName(row['protocol'] as number | null) } : row,
+            );
+            io.out(`\n${section.title}\n${render({ columns: r.columns.map((c) => c.name), rows }, 'table')}`);
+          }
+          io.out(
+            `\nThe simulated day holds an SSH brute force, a port scan, ICMP denied by a network ACL and an\n` +
+              `exfiltration burst (ground truth: ${sim.manifestPath}). Explore the store yourself:\n` +
+              `  node bin/flowwatch.js top rejected --db ${db}\n` +
+              `  node bin/flowwatch.js sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
+              `  node bin/flowwatch.js fields\n`,
+          );
+        } finally {
+          store.close();
         }
-        io.out(
-          `\nThe simulated day holds an SSH brute force, a port scan, ICMP denied by a network ACL and an\n` +
-            `exfiltration burst (ground truth: ${sim.manifestPath}). Explore the store yourself:\n` +
-            `  npx flowwatch top rejected --db ${db}\n` +
-            `  npx flowwatch sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
-            `  npx flowwatch fields\n`,
-        );
-      } finally {
-        store.close();
-      }
-    });
+      },
+    );
 }
 
 /** The demo configuration: preset metric filters for the simulator's format, two alarms, two sources. */
@@ -141,12 +157,48 @@ function demoConfig(stateDir: string, history: string, port: string): string {
   });
 }
 
+/** True when nothing listens on 127.0.0.1:`port` (the address the demo serves on). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => done(true)));
+  });
+}
+
+/**
+ * The port the demo serves on: the one given, refused when busy; by default 8080, or when that is busy the next
+ * free one up to 8099, said on stderr.
+ */
+export async function demoPort(io: Io, port: number, given: boolean): Promise<number> {
+  if (await portFree(port)) return port;
+  if (given)
+    throw new UserError(
+      'PORT_IN_USE',
+      `port ${port} is already in use on 127.0.0.1`,
+      'stop what listens there, or give another --port (without --port the demo takes the next free one)',
+    );
+  for (let p = port + 1; p < port + 20 && p <= 65_535; p++) {
+    if (await portFree(p)) {
+      io.err(`Port ${port} is busy: serving on port ${p} instead.\n`);
+      return p;
+    }
+  }
+  throw new UserError(
+    'PORT_IN_USE',
+    `ports ${port} to ${port + 19} are all in use on 127.0.0.1`,
+    'give a free one with --port',
+  );
+}
+
 /** Simulates yesterday, then feeds live traffic through the monitor's own Firehose endpoint; serves the dashboard. */
 async function liveDemo(
   io: Io,
-  o: { dir: string; records: number; seed: number; port: string },
+  o: { dir: string; records: number; seed: number; port: string; portGiven: boolean },
 ): Promise<void> {
-  if (!/^\d{1,5}$/.test(o.port)) throw new UsageError('BAD_PORT', `--port "${o.port}" is not a port number`);
+  if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65_535)
+    throw new UsageError('BAD_PORT', `--port "${o.port}" is not a port number`);
+  const port = await demoPort(io, Number(o.port), o.portGiven);
   await rm(o.dir, { recursive: true, force: true });
   const history = resolve(o.dir, 'history');
   const stateDir = resolve(o.dir, 'state');
@@ -159,7 +211,7 @@ async function liveDemo(
     days: 1,
     start: now - (now % 3600) - 86_400,
   });
-  const configText = demoConfig(stateDir, history, o.port);
+  const configText = demoConfig(stateDir, history, String(port));
   await mkdir(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'flowwatch.yaml'), configText);
   const key = randomBytes(16).toString('hex');

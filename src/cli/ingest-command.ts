@@ -3,7 +3,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
-import { FormatError } from '../core/errors.js';
+import { FormatError, SourceError } from '../core/errors.js';
 import { ingest } from '../ingest/ingest.js';
 import { Scratch } from '../ingest/scratch.js';
 import { deriveDatapoints, type FilterMismatch, mismatchWarning } from '../metrics/datapoints.js';
@@ -82,6 +82,15 @@ Examples:
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
       const filters = configPath === undefined ? [] : loadConfig(configPath, true).filters;
+      // A path that is not there is refused before the store is opened, so a typo leaves no empty store.
+      for (const p of paths)
+        if (p !== '-' && !existsSync(p))
+          throw new SourceError(
+            'NOT_FOUND',
+            p,
+            'no such file or directory',
+            'give flow log files, folders of them (e.g. an AWSLogs tree) or "-" for stdin',
+          );
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       // Ctrl-C or SIGTERM: remove the scratch copies and leave; the file being loaded is rolled back (its
       // transaction never commits) and every file committed so far stays.

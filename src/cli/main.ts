@@ -1,33 +1,171 @@
-// The flowwatch command line: registers the commands and maps errors to messages and exit codes in one place.
+// The flowwatch command line: lists the commands, loads only the one that runs, and maps errors to messages
+// and exit codes in one place.
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { UsageError, UserError } from '../core/errors.js';
-import { registerAlarms } from './alarms-command.js';
-import { registerAthena } from './athena-command.js';
 import { type Io, processIo } from './context.js';
-import { registerDemo } from './demo-command.js';
-import { registerExport } from './export-command.js';
-import { registerFields } from './fields-command.js';
-import { registerForget } from './forget-command.js';
-import { registerIngest } from './ingest-command.js';
-import { registerInit } from './init-command.js';
-import { registerMetricFilter } from './metric-filter-command.js';
-import { registerMetrics } from './metrics-command.js';
-import { registerMonitor } from './monitor-command.js';
-import { registerNotifications } from './notifications-command.js';
-import { registerQuery } from './query-command.js';
-import { registerServe } from './serve-command.js';
-import { registerSimulate } from './simulate-command.js';
-import { registerSql } from './sql-command.js';
-import { registerTestPattern } from './test-pattern-command.js';
-import { registerToken } from './token-command.js';
-import { registerTop } from './top-command.js';
-import { registerTopics } from './topics-command.js';
 
 /** Exit codes: 0 ok, 1 bad input or store problem, 2 bad usage, 3 ingest finished with failed files, 70 bug. */
 export const EXIT = { ok: 0, input: 1, usage: 2, partial: 3, internal: 70 } as const;
 
 export const VERSION = '0.1.0';
+
+/** What a command module exports: adds its command (options, help, action) to the program. */
+export type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+/**
+ * One command as `flowwatch --help` lists it, and where its module is. Only the module of the command being
+ * run is imported (DuckDB, the AWS SDK and fastify load with the commands that use them), so `--help` and
+ * light commands start at once. `args` and `summary` must equal what the module registers (a test checks).
+ */
+export interface CommandEntry {
+  readonly name: string;
+  /** The usage shown beside the name in the command list, e.g. `[options] <paths...>`. */
+  readonly args: string;
+  readonly summary: string;
+  readonly load: () => Promise<Register>;
+}
+
+/** Every command, in the order of `flowwatch --help`. Adding a command is one line here. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'ingest',
+    args: '[options] <paths...>',
+    summary: 'load flow log files, S3-layout directory trees or stdin ("-") into the store',
+    load: async () => (await import('./ingest-command.js')).registerIngest,
+  },
+  {
+    name: 'forget',
+    args: '[options] <paths...>',
+    summary: 'remove ingested files from the store, with their records, rejected lines and metric datapoints',
+    load: async () => (await import('./forget-command.js')).registerForget,
+  },
+  {
+    name: 'topics',
+    args: '',
+    summary: 'the SNS-like topics of flowwatch.yaml: put, subscribe, unsubscribe, list',
+    load: async () => (await import('./topics-command.js')).registerTopics,
+  },
+  {
+    name: 'sql',
+    args: '[options] <sql>',
+    summary: 'run read-only SQL over the store (table flows, files, rejects)',
+    load: async () => (await import('./sql-command.js')).registerSql,
+  },
+  {
+    name: 'athena',
+    args: '[options] [statement]',
+    summary: 'run Athena statements locally: CREATE EXTERNAL TABLE, ADD PARTITION, MSCK REPAIR, SELECT ...',
+    load: async () => (await import('./athena-command.js')).registerAthena,
+  },
+  {
+    name: 'query',
+    args: '[options] [query]',
+    summary: 'run a CloudWatch Logs Insights query over the store',
+    load: async () => (await import('./query-command.js')).registerQuery,
+  },
+  {
+    name: 'init',
+    args: '[options]',
+    summary:
+      'write a commented flowwatch.yaml with the classic setups (rejected SSH, denied ICMP, alarms, email)',
+    load: async () => (await import('./init-command.js')).registerInit,
+  },
+  {
+    name: 'monitor',
+    args: '[options]',
+    summary: 'watch live flow logs: ingest from the configured sources, evaluate alarms, send notifications',
+    load: async () => (await import('./monitor-command.js')).registerMonitor,
+  },
+  {
+    name: 'serve',
+    args: '[options]',
+    summary: 'the monitor plus the web dashboard and its JSON API (OpenAPI at /api/openapi.json)',
+    load: async () => (await import('./serve-command.js')).registerServe,
+  },
+  {
+    name: 'token',
+    args: '',
+    summary: "show or rotate the API token of the monitor's state folder (for the dashboard and /api)",
+    load: async () => (await import('./token-command.js')).registerToken,
+  },
+  {
+    name: 'alarms',
+    args: '',
+    summary: 'alarm states, history, set-state and replay; put and put-composite define alarms',
+    load: async () => (await import('./alarms-command.js')).registerAlarms,
+  },
+  {
+    name: 'notifications',
+    args: '',
+    summary: 'notification deliveries: pending retries and dead letters',
+    load: async () => (await import('./notifications-command.js')).registerNotifications,
+  },
+  {
+    name: 'top',
+    args: '[options] <what>',
+    summary: 'top talkers, rejected sources, ports, protocols or interfaces',
+    load: async () => (await import('./top-command.js')).registerTop,
+  },
+  {
+    name: 'fields',
+    args: '[options]',
+    summary: 'list every flow log field: AWS, column and Logs Insights names, version, types',
+    load: async () => (await import('./fields-command.js')).registerFields,
+  },
+  {
+    name: 'test-pattern',
+    args: '[options] <pattern>',
+    summary:
+      "test a CloudWatch Logs filter pattern against log lines (CloudWatch's TestMetricFilter, offline)",
+    load: async () => (await import('./test-pattern-command.js')).registerTestPattern,
+  },
+  {
+    name: 'metric-filter',
+    args: '',
+    summary: 'manage the metric filters of flowwatch.yaml (CloudWatch PutMetricFilter, locally)',
+    load: async () => (await import('./metric-filter-command.js')).registerMetricFilter,
+  },
+  {
+    name: 'metrics',
+    args: '',
+    summary: 'metric-filter datapoints: back-fill and statistics',
+    load: async () => (await import('./metrics-command.js')).registerMetrics,
+  },
+  {
+    name: 'simulate',
+    args: '[options]',
+    summary: 'write simulated flow logs of a small VPC (web, database, SSH, and attacks) in the S3 layout',
+    load: async () => (await import('./simulate-command.js')).registerSimulate,
+  },
+  {
+    name: 'demo',
+    args: '[options]',
+    summary:
+      'the quick start (npm start): a simulated VPC streams flow logs live into the monitor and its dashboard',
+    load: async () => (await import('./demo-command.js')).registerDemo,
+  },
+  {
+    name: 'export',
+    args: '[options]',
+    summary: 'write the stored records out: Parquet in AWS S3 layout, OCSF 1.1, ECS, NDJSON or CSV',
+    load: async () => (await import('./export-command.js')).registerExport,
+  },
+  {
+    name: 'report',
+    args: '',
+    summary: 'views over the newest flow log fields: encryption in transit, traffic kinds, paths and cost',
+    load: async () => (await import('./report-command.js')).registerReport,
+  },
+];
+
+/** The command a command line runs (`help <name>` included), or undefined for the program's own help. */
+function commandOf(args: readonly string[]): CommandEntry | undefined {
+  const i = args.findIndex((a) => !a.startsWith('-'));
+  if (i < 0) return undefined;
+  const name = args[i] === 'help' ? args[i + 1] : args[i];
+  return COMMANDS.find((c) => c.name === name);
+}
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code.
@@ -51,33 +189,22 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const setExit = (code: number) => {
     exit = code;
   };
-  registerIngest(program, io, setExit);
-  registerForget(program, io);
-  registerTopics(program, io);
-  registerSql(program, io);
-  registerAthena(program, io);
-  registerQuery(program, io);
-  registerInit(program, io);
-  registerMonitor(program, io);
-  registerServe(program, io);
-  registerToken(program, io);
-  registerAlarms(program, io);
-  registerNotifications(program, io);
-  registerTop(program, io);
-  registerFields(program, io);
-  registerTestPattern(program, io);
-  registerMetricFilter(program, io);
-  registerMetrics(program, io);
-  registerSimulate(program, io);
-  registerDemo(program, io);
-  registerExport(program, io);
-  (await import('./report-command.js')).registerReport(program, io);
-  const override = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-    for (const sub of c.commands) override(sub);
-  };
-  for (const c of program.commands) override(c);
   try {
+    // The command being run is registered in full; the others only by name, for the command list and
+    // commander's "unknown command" suggestions.
+    const running = commandOf(args);
+    const terms = new Map(COMMANDS.map((c) => [c.name, `${c.name} ${c.args}`.trim()]));
+    const standard = new Help();
+    program.configureHelp({ subcommandTerm: (c) => terms.get(c.name()) ?? standard.subcommandTerm(c) });
+    for (const c of COMMANDS) {
+      if (c === running) (await c.load())(program, io, setExit);
+      else program.command(c.name).description(c.summary);
+    }
+    const override = (c: Command): void => {
+      c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+      for (const sub of c.commands) override(sub);
+    };
+    for (const c of program.commands) override(c);
     await program.parseAsync(args, { from: 'user' });
     return exit;
   } catch (err) {

@@ -8,10 +8,7 @@ import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { type Monitor, startMonitor } from '../monitor/monitor.js';
-import { dbPath, type Io, memoryLimitFlag } from './context.js';
-
-/** The file in the state folder naming the process of a running monitor. */
-export const PID_FILE = 'monitor.pid';
+import { dbPath, type Io, memoryLimitFlag, PID_FILE } from './context.js';
 
 export function registerMonitor(program: Command, io: Io): void {
   program

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
-import { Outbox } from '../notify/index.js';
+import { type DeliveryState, Outbox } from '../notify/index.js';
 import type { Io } from './context.js';
 import { parseOutput, render } from './output.js';
 
@@ -19,17 +19,21 @@ export function registerNotifications(program: Command, io: Io): void {
   cmd
     .command('list')
     .description('deliveries waiting for a retry (pending) and those that gave up (dead)')
-    .option('--state <state>', 'pending, dead or delivered', 'dead')
+    .option('--state <state>', 'only pending, dead or delivered (default: pending and dead)')
     .option('--config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--state-dir <dir>', 'the monitor state folder (default: monitor.stateDir of the config)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
-    .action(async (flags: { state: string; config: string; stateDir?: string; output: string }) => {
-      if (!['pending', 'dead', 'delivered'].includes(flags.state))
+    .action(async (flags: { state?: string; config: string; stateDir?: string; output: string }) => {
+      if (flags.state !== undefined && !['pending', 'dead', 'delivered'].includes(flags.state))
         throw new UsageError('BAD_STATE', `--state "${flags.state}" is not pending, dead or delivered`);
+      const states = (flags.state === undefined ? ['pending', 'dead'] : [flags.state]) as DeliveryState[];
       const box = await outboxOf(flags);
       try {
-        const rows = (await box.list(flags.state as 'pending' | 'dead' | 'delivered')).map((d) => ({
+        const found = [];
+        for (const state of states) found.push(...(await box.list(state)));
+        const rows = found.map((d) => ({
           id: d.id.slice(0, 12),
+          delivery: d.state,
           alarm: d.notification.AlarmName,
           state: d.notification.NewStateValue,
           topic: d.topic,
@@ -42,7 +46,18 @@ export function registerNotifications(program: Command, io: Io): void {
         io.out(
           render(
             {
-              columns: ['id', 'alarm', 'state', 'topic', 'to', 'attempts', 'created', 'next', 'error'],
+              columns: [
+                'id',
+                'delivery',
+                'alarm',
+                'state',
+                'topic',
+                'to',
+                'attempts',
+                'created',
+                'next',
+                'error',
+              ],
               rows,
             },
             parseOutput(flags.output),

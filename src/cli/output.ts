@@ -14,14 +14,50 @@ export interface Table {
   readonly rows: readonly Record<string, unknown>[];
 }
 
-/** Columns that hold codes rather than quantities: printed without thousands separators. */
-const CODES =
-  /(^|_)(port|srcport|dstport|protocol|version|line|id|file_id|tcp_flags|traffic_path|year|month|day|hour)$/;
+/**
+ * The words that name an identifier, a code, a position or a point in time rather than a quantity: a column
+ * whose last word is one of these is printed without thousands separators (port 3389, not 3,389; start
+ * 1621577928, not 1,621,577,928). Counts and bytes keep them.
+ */
+const CODE_WORDS = new Set([
+  ...[
+    'port',
+    'srcport',
+    'dstport',
+    'protocol',
+    'proto',
+    'version',
+    'flags',
+    'tcpflags',
+    'path',
+    'type',
+    'code',
+  ],
+  ...['id', 'acct', 'account', 'accountid', 'asn', 'pid', 'number', 'no', 'line', 'lineno', 'offset'],
+  ...['start', 'end', 'time', 'timestamp', 'ts', 'epoch', 'seen', 'at', 'since', 'until', 'next', 'created'],
+  ...['year', 'month', 'day', 'hour', 'minute', 'dt'],
+]);
+
+/** Aggregates whose result is a quantity whatever they count: `count_distinct(dstport)` keeps separators. */
+const QUANTITY_AGGREGATE = /^\s*(count|count_distinct|approx_count_distinct|sum|avg|stddev)\s*\(/i;
+
+/** True when a numeric column holds identifiers, codes, positions or times (see CODE_WORDS). */
+export function isCodeColumn(column: string): boolean {
+  if (QUANTITY_AGGREGATE.test(column)) return false;
+  const words = column
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+  const last = words.at(-1);
+  return last !== undefined && CODE_WORDS.has(last);
+}
 
 function cell(v: unknown, column: string): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number')
-    return Number.isInteger(v) && !CODES.test(column) ? v.toLocaleString('en-US') : String(v);
+    return Number.isInteger(v) && !isCodeColumn(column) ? v.toLocaleString('en-US') : String(v);
+  if (typeof v === 'bigint') return isCodeColumn(column) ? String(v) : v.toLocaleString('en-US');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -53,6 +89,32 @@ export function render(t: Table, format: OutputFormat): string {
     ...cells.map((row) => row.map((s, i) => pad(s, i)).join('  ')),
   ];
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/**
+ * Wraps `text` at spaces into lines of at most `width` characters, each after `indent`; a word longer than a
+ * line is cut. The result ends with a newline.
+ */
+export function wrap(text: string, width: number, indent = ''): string {
+  const room = Math.max(1, width - indent.length);
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
+    while (word.length > room) {
+      if (line !== '') lines.push(line);
+      lines.push(word.slice(0, room));
+      word = word.slice(room);
+      line = '';
+    }
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= room) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return `${lines.map((l) => `${indent}${l}`).join('\n')}\n`;
 }
 
 /** Human-readable byte count: 1536 → "1.5 KiB". */

@@ -1,7 +1,6 @@
 // `flowwatch query`: a CloudWatch Logs Insights query over the store, or one from the named library.
 
 import type { Command } from 'commander';
-import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
 import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
@@ -21,7 +20,11 @@ import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeoutFlag, timeRange } from './context.js';
 import { caret } from './input-lines.js';
-import { parseOutput, render } from './output.js';
+import { parseOutput, render, wrap } from './output.js';
+
+/** `query --list` fits a terminal this wide. */
+const LIST_WIDTH = 100;
+
 import { DEFAULT_CLI_TIMEOUT, type EngineFlags, parseEngine } from './sql-command.js';
 
 interface Flags extends EngineFlags {
@@ -103,13 +106,21 @@ Examples:
     )
     .action(async (text: string | undefined, flags: Flags) => {
       if (flags.list) {
+        const output = parseOutput(flags.output);
+        if (output === 'table') {
+          // One block per query, wrapped to fit 100 columns: the query text is too long for a table row.
+          io.out(`${LIBRARY.length} named queries; run one with: flowwatch query --name <name>\n`);
+          for (const q of LIBRARY)
+            io.out(`\n${q.name}\n${wrap(q.title, LIST_WIDTH, '  ')}${wrap(q.query, LIST_WIDTH, '      ')}`);
+          return;
+        }
         io.out(
           render(
             {
               columns: ['name', 'title', 'query'],
               rows: LIBRARY.map((q) => ({ name: q.name, title: q.title, query: q.query })),
             },
-            parseOutput(flags.output),
+            output,
           ),
         );
         return;
@@ -233,6 +244,8 @@ async function runOnAthena(
       io.out(`${sql}\n`);
       return;
     }
+    // The AWS SDK loads only when Athena is asked.
+    const { athenaClient, costLine, runRemote, withInterrupt } = await import('../athena/remote.js');
     const r = await withInterrupt((signal) =>
       runRemote(athenaClient(flags), sql, {
         workgroup: flags.workgroup,

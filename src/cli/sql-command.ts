@@ -2,7 +2,6 @@
 // with a time limit.
 
 import type { Command } from 'commander';
-import { athenaClient, costLine, runRemote, withInterrupt } from '../athena/remote.js';
 import { UsageError } from '../core/errors.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeoutFlag } from './context.js';
@@ -68,6 +67,8 @@ Example:
       const maxRows = positiveInt(flags.maxRows, '--max-rows');
       const timeoutMs = timeoutFlag(flags.timeout);
       if (parseEngine(flags.engine) === 'athena') {
+        // The AWS SDK loads only when Athena is asked.
+        const { athenaClient, costLine, runRemote, withInterrupt } = await import('../athena/remote.js');
         const r = await withInterrupt((signal) =>
           runRemote(athenaClient(flags), sql, {
             workgroup: flags.workgroup,

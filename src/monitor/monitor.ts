@@ -12,7 +12,7 @@ import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
-import { Dispatcher } from '../notify/index.js';
+import { Dispatcher, dispatchEventLevel } from '../notify/index.js';
 import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
@@ -170,7 +170,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     smtp: config.smtp,
     retry: config.retry,
     env: opts.env,
-    onEvent: (e) => log('notification', e as unknown as Record<string, unknown>),
+    onEvent: (e) => log('notification', e as unknown as Record<string, unknown>, dispatchEventLevel(e)),
   });
   dispatcher.start();
   const alarms = await AlarmsRunner.open(config, store, dispatcher, {
@@ -327,6 +327,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await dispatcher.stop();
         await store.checkpoint();
         store.close();
+        // Scratch copies are only needed while running (a restart clears the folder anyway): a clean stop
+        // leaves none behind.
+        await rm(scratch, { recursive: true, force: true });
         log('monitor_stopped', { recordsStored: sink.stats.recordsStored });
       })();
       return stopping;

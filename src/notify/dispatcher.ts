@@ -51,6 +51,29 @@ export type DispatchEvent =
   | { readonly type: 'corrupt'; readonly file: string; readonly error: string }
   | { readonly type: 'error'; readonly id: string; readonly error: string };
 
+/**
+ * How loud an event is in the monitor's log. A failed attempt or a dead letter is the receiver's failure (an
+ * SMTP server refusing or unreachable, a webhook down) and a warning, with its reason; only flowwatch's own
+ * failure (the outbox cannot be written) is an error.
+ */
+export function dispatchEventLevel(e: DispatchEvent): 'info' | 'warn' | 'error' {
+  switch (e.type) {
+    case 'attempt':
+    case 'delivered':
+      return 'info';
+    case 'retry':
+    case 'dead':
+    case 'corrupt':
+      return 'warn';
+    case 'error':
+      return 'error';
+    default: {
+      const never: never = e;
+      throw new Error(`unhandled dispatch event ${String(never)}`);
+    }
+  }
+}
+
 /** Options of {@link Dispatcher.open}. */
 export interface DispatcherOptions {
   /** The state directory (the outbox, the lock and the signing key). */

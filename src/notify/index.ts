@@ -7,6 +7,7 @@ export {
   Dispatcher,
   type DispatcherOptions,
   deliveryId,
+  dispatchEventLevel,
   NotifyError,
   type PublishedDelivery,
   type PublishResult,

@@ -18,6 +18,11 @@ export interface CatalogTable {
   readonly delimiter: string;
   readonly location: string;
   readonly properties: Readonly<Record<string, string>>;
+  /**
+   * The local S3 mirror (`--location-root`, absolute) the table was created with: its `s3://` locations (and
+   * its partitions') are read from `<locationRoot>/bucket/key` in later sessions too, without the flag.
+   */
+  readonly locationRoot?: string | undefined;
 }
 
 export interface CatalogPartition {
@@ -48,6 +53,8 @@ const DDL = [
   location VARCHAR NOT NULL,
   PRIMARY KEY (db, table_name, spec)
 )`,
+  // Stores made before the location root was remembered get the column (empty: no mirror).
+  `ALTER TABLE athena_tables ADD COLUMN IF NOT EXISTS location_root VARCHAR`,
   `INSERT INTO athena_databases VALUES ('default', now()) ON CONFLICT DO NOTHING`,
 ];
 
@@ -112,20 +119,27 @@ export class AthenaCatalog {
       delimiter: String(row['delimiter']),
       location: String(row['location']),
       properties: JSON.parse(String(row['properties'])) as Record<string, string>,
+      ...(typeof row['location_root'] === 'string' ? { locationRoot: row['location_root'] } : {}),
     };
   }
 
   async createTable(t: CatalogTable): Promise<void> {
-    await this.store.query('INSERT INTO athena_tables VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())', [
-      t.db,
-      t.name,
-      JSON.stringify(t.columns),
-      JSON.stringify(t.partitionColumns),
-      t.format,
-      t.delimiter,
-      t.location,
-      JSON.stringify(t.properties),
-    ]);
+    await this.store.query(
+      `INSERT INTO athena_tables
+         (db, name, columns, partition_columns, format, delimiter, location, properties, created_at, location_root)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9)`,
+      [
+        t.db,
+        t.name,
+        JSON.stringify(t.columns),
+        JSON.stringify(t.partitionColumns),
+        t.format,
+        t.delimiter,
+        t.location,
+        JSON.stringify(t.properties),
+        t.locationRoot ?? null,
+      ],
+    );
   }
 
   /** Drops a table and its partitions (the files stay: the table is external). */

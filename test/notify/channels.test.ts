@@ -5,11 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import {
   type AlarmNotification,
   checkTopic,
   type DispatchEvent,
   Dispatcher,
+  dispatchEventLevel,
   type SnsEnvelope,
   type Topic,
   verifyWebhookSignature,
@@ -211,6 +213,41 @@ describe('stdout', () => {
 });
 
 describe('email', () => {
+  it('logs an SMTP failure as a warning with its reason (the monitor logs dispatcher events so)', async () => {
+    const smtp = await startMailServer();
+    cleanups.push(() => smtp.close());
+    smtp.refuse = 1;
+    const clock = new ManualClock(Date.UTC(2024, 4, 20, 10, 31, 3));
+    const lines: string[] = [];
+    const log = createLogger((l) => lines.push(l));
+    const d = await dispatcher({
+      clock,
+      random: () => 0,
+      onEvent: (e) => log('notification', { ...e }, dispatchEventLevel(e)),
+      retry: { baseDelaySeconds: 2, maxDelaySeconds: 60, maxAttempts: 3 },
+      smtp: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'alerts@example.com',
+        timeoutSeconds: 5,
+      },
+      topics: [topic([{ type: 'email', to: ['ops@example.com'] }])],
+    });
+    await d.publish('netmon-alerts', notification());
+    await d.idle();
+    clock.advance(1000);
+    await d.idle();
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; type: string; error?: string });
+    expect(logged.map((l) => [l.type, l.level])).toEqual([
+      ['attempt', 'info'],
+      ['retry', 'warn'],
+      ['attempt', 'info'],
+      ['delivered', 'info'],
+    ]);
+    expect(logged[1]!.error).toMatch(/^SMTP 451/);
+  });
+
   it('sends the alarm mail through SMTP with credentials from the environment, retrying a 451', async () => {
     const smtp = await startMailServer();
     cleanups.push(() => smtp.close());

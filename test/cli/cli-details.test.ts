@@ -1,0 +1,136 @@
+// CLI details a new user meets in the first hour (issue 13, item 7): a missing ingest path leaves no store
+// behind, `notifications list` shows pending deliveries by default, `query --list` fits 100 columns, and
+// `demo --help` says what the demo does. Run in-process through main().
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Io } from '../../src/cli/context.js';
+import { demoPort } from '../../src/cli/demo-command.js';
+import { main } from '../../src/cli/main.js';
+import { type DeliveryRecord, Outbox } from '../../src/notify/index.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fw-details-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io(): Io & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => {
+      o.stdout += t;
+    },
+    err: (t: string) => {
+      o.stderr += t;
+    },
+    isTTY: false,
+    stdin: Readable.from([]),
+    env: {},
+  };
+  return o;
+}
+
+describe('CLI details', () => {
+  it('ingest of a missing file names the path, exits 1 and creates no store', async () => {
+    const o = io();
+    const db = join(dir, 'typo.duckdb');
+    const missing = join(dir, 'no-such-file.log.gz');
+    expect(await main(['ingest', missing, '--db', db], o)).toBe(1);
+    expect(o.stderr).toContain(`${missing}: no such file or directory`);
+    expect(existsSync(db)).toBe(false);
+    expect(existsSync(`${db}.wal`)).toBe(false);
+  });
+
+  it('notifications list shows pending and dead deliveries by default, delivered ones only when asked', async () => {
+    const stateDir = join(dir, 'state');
+    const box = await Outbox.open(join(stateDir, 'outbox'));
+    const record = (id: string, alarm: string): DeliveryRecord => ({
+      version: 1,
+      id,
+      state: 'pending',
+      topic: 'ops',
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:ops',
+      subscriptionId: 's1',
+      subscriptionType: 'webhook',
+      endpoint: 'http://127.0.0.1:9/hook',
+      messageId: `m-${id}`,
+      timestamp: '2026-01-05T00:00:00.000Z',
+      notification: { AlarmName: alarm, NewStateValue: 'ALARM' } as DeliveryRecord['notification'],
+      createdAt: Date.UTC(2026, 0, 5),
+      attempts: 1,
+      nextAttemptAt: Date.UTC(2026, 0, 5, 0, 1),
+      lastAttemptAt: Date.UTC(2026, 0, 5),
+      lastError: 'connect ECONNREFUSED',
+      finishedAt: null,
+      revision: 1,
+    });
+    await box.add(record('a'.repeat(32), 'waiting'));
+    await box.add(record('b'.repeat(32), 'gave-up'));
+    await box.finish({ ...record('b'.repeat(32), 'gave-up'), state: 'dead', revision: 2 });
+    await box.add(record('c'.repeat(32), 'sent'));
+    await box.finish({ ...record('c'.repeat(32), 'sent'), state: 'delivered', revision: 2 });
+    await box.close();
+    const list = async (...extra: string[]) => {
+      const o = io();
+      expect(await main(['notifications', 'list', '--state-dir', stateDir, '-o', 'json', ...extra], o)).toBe(
+        0,
+      );
+      return (JSON.parse(o.stdout) as { alarm: string; delivery: string }[]).map((r) => [
+        r.alarm,
+        r.delivery,
+      ]);
+    };
+    expect(await list()).toEqual([
+      ['waiting', 'pending'],
+      ['gave-up', 'dead'],
+    ]);
+    expect(await list('--state', 'delivered')).toEqual([['sent', 'delivered']]);
+  });
+
+  it('demo: a busy default port gives way to the next free one, said on stderr; a busy --port is refused', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen({ host: '127.0.0.1', port: 0 }, r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const o = io();
+      const got = await demoPort(o, port, false);
+      expect(got).toBeGreaterThan(port);
+      expect(o.stderr).toBe(`Port ${port} is busy: serving on port ${got} instead.\n`);
+      const given = io();
+      const demoDir = join(dir, 'demo');
+      expect(await main(['demo', '--dir', demoDir, '--records', '100', '--port', String(port)], given)).toBe(
+        1,
+      );
+      expect(given.stderr).toContain(`port ${port} is already in use on 127.0.0.1`);
+      expect(existsSync(demoDir)).toBe(false); // refused before simulating anything
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  });
+
+  it('demo --help says what the demo does: live dashboard by default, --report for a printed report', async () => {
+    const o = io();
+    expect(await main(['demo', '--help'], o)).toBe(0);
+    const help = o.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('streams flow logs live into the monitor and its dashboard');
+    expect(help).toContain('the next free port is taken');
+    expect(help).not.toContain('print a traffic report (what npm start runs)');
+  });
+
+  it('query --list fits 100 columns and still shows every query whole', async () => {
+    const o = io();
+    expect(await main(['query', '--list'], o)).toBe(0);
+    const lines = o.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    // The first query of the library, from AWS's Logs Insights guide, across its wrapped lines.
+    expect(o.stdout.replace(/\s+/g, ' ')).toContain(
+      'top-rejected-sources Top 20 source addresses with the most rejected requests filter action = "REJECT" | stats count(*) as numRejections by srcAddr | sort numRejections desc | limit 20',
+    );
+  });
+});
