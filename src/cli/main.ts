@@ -14,6 +14,7 @@ import { registerInit } from './init-command.js';
 import { registerMetricFilter } from './metric-filter-command.js';
 import { registerMetrics } from './metrics-command.js';
 import { registerMonitor } from './monitor-command.js';
+import { registerNetwork } from './network-command.js';
 import { registerNotifications } from './notifications-command.js';
 import { registerQuery } from './query-command.js';
 import { registerServe } from './serve-command.js';
@@ -71,6 +72,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerSimulate(program, io);
   registerDemo(program, io);
   registerExport(program, io);
+  registerNetwork(program, io);
   const override = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     for (const sub of c.commands) override(sub);
