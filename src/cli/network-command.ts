@@ -396,7 +396,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
             srcport: int(flags.srcPort, '--src-port', ports ? 50000 : 0),
             dstport: int(flags.dstPort, '--dst-port', ports ? undefined : 0),
             protocol,
-            tcpFlags: protocol === 6 ? 2 : undefined, // the user names the client: a request
+            given: true,
             ...(flags.icmpType !== undefined ? { icmpType: int(flags.icmpType, '--icmp-type') } : {}),
             ...(flags.icmpCode !== undefined ? { icmpCode: int(flags.icmpCode, '--icmp-code') } : {}),
           };

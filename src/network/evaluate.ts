@@ -90,23 +90,54 @@ interface Packet {
   readonly port: number;
   readonly icmpType: number;
   readonly icmpCode: number;
+  /** Its traffic in words, computed once when first needed. */
+  readonly traffic: { text?: string };
 }
 
 function packetTraffic(p: Packet): string {
-  const icmp = isIcmp(p.protocol);
-  return describeTraffic(p.protocol, icmp ? p.icmpType : p.port, icmp ? p.icmpCode : p.port, icmp);
+  if (p.traffic.text === undefined) {
+    const icmp = isIcmp(p.protocol);
+    p.traffic.text = describeTraffic(
+      p.protocol,
+      icmp ? p.icmpType : p.port,
+      icmp ? p.icmpCode : p.port,
+      icmp,
+    );
+  }
+  return p.traffic.text;
 }
 
 function isIcmp(p: number): boolean {
   return p === ICMP || p === ICMPV6;
 }
 
+const ruleTexts = new WeakMap<object, string>();
+
+/** A rule's words, built once per rule (explaining millions of records reuses them). */
 function sgRuleText(r: SgRule): string {
+  let t = ruleTexts.get(r);
+  if (t === undefined) {
+    t = sgRuleWords(r);
+    ruleTexts.set(r, t);
+  }
+  return t;
+}
+
+function sgRuleWords(r: SgRule): string {
   const peer = r.peer.kind === 'cidr' ? r.peer.cidr.text : r.peer.id;
   return `${r.groupId} ${describeTraffic(r.protocol, r.from, r.to, isIcmp(r.protocol))} ${r.egress ? 'to' : 'from'} ${peer}`;
 }
 
 function aclEntryText(acl: NetworkAcl, e: AclEntry): string {
+  let t = ruleTexts.get(e);
+  if (t === undefined) {
+    t = aclEntryWords(acl, e);
+    ruleTexts.set(e, t);
+  }
+  return t;
+}
+
+function aclEntryWords(acl: NetworkAcl, e: AclEntry): string {
   const icmp = isIcmp(e.protocol);
   const what = describeTraffic(
     e.protocol,
@@ -359,6 +390,7 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
     port,
     icmpType: type,
     icmpCode: code,
+    traffic: {},
   });
   const steps: Step[] = [];
   const cSide = cEni ? sideOf(m, cEni) : undefined;

@@ -21,6 +21,8 @@ export interface FlowRecord {
   /** ICMP type/code when the user knows them (flow logs do not carry them). */
   readonly icmpType?: number | undefined;
   readonly icmpCode?: number | undefined;
+  /** Given by the user as client → server (not read from a log): the source opened the connection. */
+  readonly given?: boolean | undefined;
 }
 
 export interface Explanation {
@@ -43,6 +45,7 @@ const present = (v: string | null | undefined): v is string =>
   v !== undefined && v !== null && v !== '-' && v !== '';
 
 function roleOf(r: FlowRecord): { role: 'request' | 'reply'; why: string } {
+  if (r.given) return { role: 'request', why: 'given: the source opened the connection' };
   const flags = r.tcpFlags ?? undefined;
   if (r.protocol === 6 && flags !== undefined) {
     if ((flags & 18) === 18)
@@ -99,12 +102,12 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
     interfaceId: present(r.interfaceId) ? r.interfaceId : undefined,
   };
   const verdict = evaluate(model, withExtras);
-  const evidence: string[] = [`this record is the ${role}: ${why}`];
+  const evidence: string[] = r.given ? [] : [`this record is the ${role}: ${why}`];
   if (present(r.flowDirection) && present(r.interfaceId))
     evidence.push(
       `flow-direction ${r.flowDirection}: the packets ${r.flowDirection === 'ingress' ? 'entered' : 'left'} ${r.interfaceId} (its ${r.flowDirection === 'ingress' ? 'inbound' : 'outbound'} rules apply)`,
     );
-  if (r.protocol === 6 && r.tcpFlags !== undefined && r.tcpFlags !== null) {
+  if (!r.given && r.protocol === 6 && r.tcpFlags !== undefined && r.tcpFlags !== null) {
     const f = r.tcpFlags;
     evidence.push(
       f === 2
@@ -138,7 +141,7 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
     if (b.packet === 'reply' && requestAllow) {
       conclusion += `; the request was accepted by ${requestAllow.rule}`;
       evidence.push(
-        `reply-drop signature: the request passed the security group (stateful), and the network ACL (stateless) dropped the reply to port ${connection.clientPort}`,
+        `reply-drop signature: the request passed the security group (stateful), and the network ACL (stateless) dropped the reply${r.protocol === 6 || r.protocol === 17 ? ` to port ${connection.clientPort}` : ''}`,
       );
     }
     if (logged === 'ACCEPT')
