@@ -43,14 +43,32 @@ const groups = Array.from({ length: GROUPS }, (_, g) => ({
   VpcId: 'vpc-0bench',
   IpPermissions: [
     { IpProtocol: 'tcp', FromPort: ports[g % 8], ToPort: ports[g % 8], IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
-    { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+    {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+      Ipv6Ranges: [{ CidrIpv6: '::/0' }],
+    },
     { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: 'pl-0bench' }] },
-    { IpProtocol: 'tcp', FromPort: 8000, ToPort: 8100, UserIdGroupPairs: [{ GroupId: `sg-${((g + 1) % GROUPS).toString(16).padStart(8, '0')}` }] },
+    {
+      IpProtocol: 'tcp',
+      FromPort: 8000,
+      ToPort: 8100,
+      UserIdGroupPairs: [{ GroupId: `sg-${((g + 1) % GROUPS).toString(16).padStart(8, '0')}` }],
+    },
     { IpProtocol: 'icmp', FromPort: 3, ToPort: 4, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
   ],
   IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
 }));
-const entry = (n, egress, action, extra) => ({ RuleNumber: n, Egress: egress, RuleAction: action, CidrBlock: '0.0.0.0/0', Protocol: '-1', ...extra });
+const entry = (n, egress, action, extra) => ({
+  RuleNumber: n,
+  Egress: egress,
+  RuleAction: action,
+  CidrBlock: '0.0.0.0/0',
+  Protocol: '-1',
+  ...extra,
+});
 const acls = Array.from({ length: SUBNETS }, (_, s) => ({
   NetworkAclId: `acl-${s.toString(16).padStart(8, '0')}`,
   VpcId: 'vpc-0bench',
@@ -72,10 +90,16 @@ const enis = Array.from({ length: ENIS }, (_, e) => ({
   NetworkInterfaceId: `eni-${e.toString(16).padStart(8, '0')}`,
   SubnetId: `subnet-${e % SUBNETS}`,
   VpcId: 'vpc-0bench',
-  Groups: Array.from({ length: 1 + (e % 3) }, (_, k) => ({ GroupId: groups[(e * 7 + k * 13) % GROUPS].GroupId })),
+  Groups: Array.from({ length: 1 + (e % 3) }, (_, k) => ({
+    GroupId: groups[(e * 7 + k * 13) % GROUPS].GroupId,
+  })),
   PrivateIpAddress: subnetIp(e % SUBNETS, 10 + Math.floor(e / SUBNETS)),
 }));
-const subnets = Array.from({ length: SUBNETS }, (_, s) => ({ SubnetId: `subnet-${s}`, VpcId: 'vpc-0bench', CidrBlock: subnetIp(s, '0/24') }));
+const subnets = Array.from({ length: SUBNETS }, (_, s) => ({
+  SubnetId: `subnet-${s}`,
+  VpcId: 'vpc-0bench',
+  CidrBlock: subnetIp(s, '0/24'),
+}));
 writeFileSync(join(net, 'sgs.json'), JSON.stringify({ SecurityGroups: groups }));
 writeFileSync(join(net, 'acls.json'), JSON.stringify({ NetworkAcls: acls }));
 writeFileSync(join(net, 'enis.json'), JSON.stringify({ NetworkInterfaces: enis }));
@@ -84,7 +108,9 @@ writeFileSync(join(net, 'pl-0bench.json'), JSON.stringify({ Entries: [{ Cidr: '1
 
 // N REJECT records: scanners and clients against random interfaces, random source ports (nearly all distinct).
 const T0 = 1767571200; // 2026-01-05
-const lines = ['version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction tcp-flags'];
+const lines = [
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction tcp-flags',
+];
 for (let i = 0; i < N; i++) {
   const e = enis[rnd(ENIS)];
   const remote = `${[198, 203, 192][rnd(3)]}.${[51, 0][rnd(2)]}.${100 + rnd(5)}.${rnd(256)}`;
@@ -134,9 +160,12 @@ const summary = {
   secondsPerMillion: Number(perMillion.toFixed(2)),
   projected10M: Number((perMillion * 10).toFixed(1)),
 };
-for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(30)} ${r.seconds.toFixed(2)} s  peak ${r.peakMb} MB`);
-console.log(`explain / baseline ${summary.ratioToBaseline}×; ${summary.secondsPerMillion} s per million records; projected 10M: ${summary.projected10M} s (target ≤ 10 s)`);
+for (const [name, r] of Object.entries(results))
+  console.log(`${name.padEnd(30)} ${r.seconds.toFixed(2)} s  peak ${r.peakMb} MB`);
+console.log(
+  `explain / baseline ${summary.ratioToBaseline}×; ${summary.secondsPerMillion} s per million records; projected 10M: ${summary.projected10M} s (target ≤ 10 s)`,
+);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'explain.json'), `${JSON.stringify(summary, null, 2)}\n`);
-if (!args.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 else console.log(`kept ${dir}`);
