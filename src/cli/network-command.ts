@@ -128,6 +128,7 @@ function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean):
     steps: e.verdict.steps,
     evidence: e.evidence,
     causes: e.causes,
+    fix: e.fix ?? null,
     notes: e.verdict.notes,
     snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
   };
@@ -156,6 +157,7 @@ function printOne(
       'table',
     ),
   );
+  if (e.fix) io.out(`  fix: ${e.fix}\n`);
   for (const x of e.evidence) io.out(`  evidence: ${x}\n`);
   for (const x of e.verdict.notes) io.out(`  note: ${x}\n`);
   if (e.causes.length > 0) {
@@ -194,7 +196,15 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
   const until = flags.until ? parseTime(flags.until, '--until', now) : undefined;
   const groups = new Map<
     string,
-    { conclusion: string; records: number; flows: number; example: string; first: number; last: number }
+    {
+      conclusion: string;
+      records: number;
+      flows: number;
+      example: string;
+      fix: string | undefined;
+      first: number;
+      last: number;
+    }
   >();
   let predating = 0;
   let total = 0;
@@ -222,6 +232,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
           conclusion: e.conclusion,
           records,
           flows: 1,
+          fix: e.fix,
           example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
           first,
           last,
@@ -240,6 +251,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       first_seen: iso(g.first),
       last_seen: iso(g.last),
       conclusion: g.conclusion,
+      fix_for_example: g.fix ?? null,
     }));
   if (output === 'json') {
     io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);

@@ -2,6 +2,7 @@
 // configuration, the log's own evidence (direction, flags, reply-drop signature, BPA) and where the two disagree.
 
 import { type Connection, evaluate, type Step, type Verdict } from './evaluate.js';
+import { fixFor } from './fix.js';
 import type { NetworkModel } from './model.js';
 
 /** The fields of a flow-log record an explanation reads (null/undefined when the format lacks them). */
@@ -39,6 +40,8 @@ export interface Explanation {
   readonly causes: readonly string[];
   /** Groups rejects by the responsible rule (or cause). */
   readonly groupKey: string;
+  /** The AWS CLI command adding the smallest rule that would allow the flow (when a rule blocks it). */
+  readonly fix: string | undefined;
 }
 
 const present = (v: string | null | undefined): v is string =>
@@ -169,5 +172,17 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
     const unknown = verdict.steps.find((s) => s.decision === 'unknown');
     groupKey = unknown ? `unknown: ${unknown.rule}` : `unknown: ${verdict.notes[0] ?? ''}`;
   }
-  return { verdict, connection: withExtras, role, roleReason: why, conclusion, evidence, causes, groupKey };
+  const fix =
+    verdict.blocking && r.rejectReason !== 'BPA' ? fixFor(model, verdict.blocking, withExtras) : undefined;
+  return {
+    verdict,
+    connection: withExtras,
+    role,
+    roleReason: why,
+    conclusion,
+    evidence,
+    causes,
+    groupKey,
+    fix,
+  };
 }

@@ -21,6 +21,8 @@ export interface Case {
   readonly acls?: readonly string[];
   /** Number of network-ACL steps (0 within a subnet). */
   readonly aclSteps?: number;
+  /** The AWS CLI command adding the smallest rule that admits the flow (issue 16 item 3). */
+  readonly fix?: string;
 }
 
 const tcp = (client: string, clientPort: number, server: string, serverPort: number): Connection => ({
@@ -46,6 +48,7 @@ export const CASES: readonly Case[] = [
     name: 'network ACL blocks the ephemeral reply port',
     connection: tcp('192.0.2.5', 5000, '10.0.2.20', 22),
     decision: 'REJECT',
+    fix: 'aws ec2 create-network-acl-entry --network-acl-id acl-0app --egress --rule-number 120 --protocol 6 --port-range From=1024,To=65535 --cidr-block 192.0.2.5/32 --rule-action allow',
     blocking: {
       control: 'network-acl',
       id: 'acl-0app',
@@ -61,6 +64,7 @@ export const CASES: readonly Case[] = [
     name: 'rule order: outbound deny ICMP at 90 beats allow all at 100 (reply of a ping)',
     connection: { client: '198.51.100.7', server: '10.0.1.10', clientPort: 0, serverPort: 0, protocol: 1 },
     decision: 'REJECT',
+    fix: 'aws ec2 create-network-acl-entry --network-acl-id acl-0lab --egress --rule-number 89 --protocol 1 --icmp-type-code Type=0,Code=0 --cidr-block 198.51.100.7/32 --rule-action allow',
     blocking: {
       control: 'network-acl',
       id: 'acl-0lab',
@@ -83,6 +87,7 @@ export const CASES: readonly Case[] = [
     name: 'group reference: a non-member is rejected by the security group',
     connection: tcp('10.0.3.30', 45000, '10.0.2.20', 8080),
     decision: 'REJECT',
+    fix: "aws ec2 authorize-security-group-ingress --group-id sg-0app --ip-permissions 'IpProtocol=tcp,FromPort=8080,ToPort=8080,IpRanges=[{CidrIp=10.0.3.30/32}]'",
     blocking: { control: 'security-group', id: 'sg-0app', packet: 'request', boundary: 'inbound' },
   },
   {
@@ -111,6 +116,7 @@ export const CASES: readonly Case[] = [
     name: 'IPv6: an IPv4-only rule does not admit IPv6',
     connection: tcp('2001:db8::1', 50000, '2600:1f18:1:1::10', 22),
     decision: 'REJECT',
+    fix: "aws ec2 authorize-security-group-ingress --group-id sg-0web --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,Ipv6Ranges=[{CidrIpv6=2001:db8::1/128}]'",
     blocking: { control: 'security-group', id: 'sg-0web', packet: 'request', boundary: 'inbound' },
   },
   {
@@ -149,6 +155,7 @@ export const CASES: readonly Case[] = [
       icmpCode: 3,
     },
     decision: 'REJECT',
+    fix: "aws ec2 authorize-security-group-ingress --group-id sg-0web --ip-permissions 'IpProtocol=icmp,FromPort=3,ToPort=3,IpRanges=[{CidrIp=203.0.113.9/32}]'",
     blocking: { control: 'security-group', id: 'sg-0web', packet: 'request', boundary: 'inbound' },
   },
   {
@@ -180,6 +187,7 @@ export const CASES: readonly Case[] = [
     name: 'outbound security group rule missing on the client',
     connection: tcp('10.0.2.20', 40000, '198.51.100.50', 443),
     decision: 'REJECT',
+    fix: "aws ec2 authorize-security-group-egress --group-id sg-0app --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=198.51.100.50/32}]'",
     blocking: { control: 'security-group', id: 'sg-0app', packet: 'request', boundary: 'outbound' },
   },
   {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/network/evaluate.js';
+import { fixFor } from '../../src/network/fix.js';
 import { buildModel, parseDocument } from '../../src/network/load.js';
 import { CASES } from './cases.js';
 
@@ -31,6 +32,7 @@ describe('network evaluator conformance', () => {
     if (c.allowedBy)
       expect(v.steps.some((s) => s.decision === 'allow' && s.rule.includes(c.allowedBy!))).toBe(true);
     for (const acl of c.acls ?? []) expect(v.steps.some((s) => s.ids.includes(acl))).toBe(true);
+    if (c.fix !== undefined) expect(fixFor(model, v.blocking!, c.connection)).toBe(c.fix);
     if (c.aclSteps !== undefined)
       expect(v.steps.filter((s) => s.control === 'network-acl')).toHaveLength(c.aclSteps);
   });

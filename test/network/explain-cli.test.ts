@@ -99,6 +99,10 @@ describe('flowwatch explain', () => {
     expect(e.evidence.join('\n')).toContain('reply-drop signature');
     expect(e.evidence.join('\n')).toContain('tcp-flags 18 (SYN-ACK)');
     expect(e.snapshot.predatesFlow).toBe(false);
+    // outbound entries of acl-0app: 100, 110, then * → the next multiple of 10 after 110, the ephemeral range
+    expect(e.fix).toBe(
+      'aws ec2 create-network-acl-entry --network-acl-id acl-0app --egress --rule-number 120 --protocol 6 --port-range From=1024,To=65535 --cidr-block 192.0.2.5/32 --rule-action allow',
+    );
   });
 
   it('says when the configuration accepts what the log rejected, with the likely causes', async () => {
