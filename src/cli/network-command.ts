@@ -187,6 +187,8 @@ function recordOf(row: Record<string, unknown>): FlowRecord {
 
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
+  if (flags.last !== undefined && flags.since !== undefined)
+    throw new UsageError('BAD_RANGE', 'give --last or --since, not both');
   const now = Date.now() / 1000;
   const since = flags.last
     ? parseTime(flags.last, '--last', now)
@@ -374,6 +376,11 @@ Each file is the JSON one of these prints (recognised by its top-level key):
       try {
         const snaps = await Snapshots.of(store);
         if (flags.rejects) return await explainMany(io, store, snaps, flags);
+        if (output === 'csv')
+          throw new UsageError(
+            'BAD_OUTPUT',
+            '--output csv is for --rejects; one flow is shown as table or json',
+          );
         let rec: FlowRecord;
         let time: number;
         if (flags.record !== undefined) {

@@ -155,6 +155,18 @@ describe('flowwatch explain', () => {
     expect(out.groups[0].responsible).toBe('sg-0app+sg-0mgmt inbound: no rule allows tcp/22');
   });
 
+  it('says so loudly when the period has no REJECT, and prints the groups as a table otherwise', async () => {
+    const none = await fw(['explain', '--rejects', '--since', '0', '--until', '1000']);
+    expect(none.code).toBe(0);
+    expect(none.out).toMatch(/^no REJECT records since 1970-01-01T00:00:00Z before 1970-01-01T00:16:40Z/);
+    const table = await fw(['explain', '--rejects', '--since', '0']);
+    expect(table.out.split('\n')[2]).toMatch(/^sg-0app\+sg-0mgmt inbound: no rule allows tcp\/22 +4 /);
+    expect(table.out).toContain('8 REJECT records in 5 groups');
+    expect(table.out).toContain('warning: 1 records predate every snapshot');
+    const both = await fw(['explain', '--rejects', '--last', '1h', '--since', '0']);
+    expect(both.code).toBe(2);
+  });
+
   it('refuses a describe-* file of the wrong kind, naming it, and stores nothing', async () => {
     writeFileSync(join(dir, 'wrong.json'), '{"Buckets": []}');
     const r = await fw(['network', 'load', join(dir, 'wrong.json')]);
