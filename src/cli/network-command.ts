@@ -352,7 +352,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
     )
     .option('--src <ip>', 'the connection initiator (client) address')
     .option('--dst <ip>', 'the server address')
-    .option('--src-port <n>', 'client port (0 for ICMP)')
+    .option('--src-port <n>', 'client port (default 50000, an ephemeral port; 0 for ICMP)')
     .option('--dst-port <n>', 'server port (0 for ICMP)')
     .option('--protocol <p>', 'tcp, udp, icmp, icmpv6 or a protocol number', 'tcp')
     .option('--icmp-type <n>', 'ICMP type (default: echo request)')
@@ -369,7 +369,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
     .option('--until <time>', 'with --rejects: end of the period')
     .option('--limit <n>', 'with --rejects: groups to show', '20')
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
-    .option('-o, --output <format>', 'table or json', 'table')
+    .option('-o, --output <format>', 'table or json (csv too with --rejects)', 'table')
     .action(async (flags: ExplainFlags) => {
       const output = parseOutput(flags.output);
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
