@@ -157,6 +157,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'views over the newest flow log fields: encryption in transit, traffic kinds, paths and cost',
     load: async () => (await import('./report-command.js')).registerReport,
   },
+  {
+    name: 'network',
+    args: '',
+    summary: 'network configuration snapshots (security groups, network ACLs, interfaces) for explain',
+    load: async () => (await import('./network-command.js')).registerNetwork,
+  },
+  {
+    name: 'explain',
+    args: '[options]',
+    summary: 'why was a flow rejected: the security group or network ACL rule, on the request or the reply',
+    load: async () => (await import('./network-command.js')).registerExplain,
+  },
 ];
 
 /** The command a command line runs (`help <name>` included), or undefined for the program's own help. */

@@ -11,20 +11,30 @@ import type { Format } from '../records/format.js';
 import { ident, literal } from './sql.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** DDL of the network configuration snapshots (schema 4; see src/storage/network-snapshots.ts). */
+export const NETWORK_SNAPSHOTS_DDL = `CREATE TABLE IF NOT EXISTS network_snapshots (
+  id INTEGER PRIMARY KEY,
+  taken_at BIGINT NOT NULL,
+  loaded_at TIMESTAMPTZ NOT NULL,
+  sources VARCHAR NOT NULL,
+  body VARCHAR NOT NULL
+)`;
 
 /**
  * Upgrades a store of schema `from` to SCHEMA_VERSION, or undefined when it cannot be upgraded. Version 2 → 3
  * adds each record table's `event_time` and `time_source`: start, else the file's S3 key time, else its ingest
- * time (the sources a stored file can still tell).
+ * time (the sources a stored file can still tell). Version 3 → 4 adds `network_snapshots` (configuration
+ * snapshots for `flowwatch explain`).
  */
 export function migrationSql(
   from: string,
   tables: readonly { name: string; set: string }[],
 ): string[] | undefined {
-  if (from !== '2') return undefined;
+  if (from !== '2' && from !== '3') return undefined;
   const out: string[] = [];
-  for (const t of tables) {
+  for (const t of from === '2' ? tables : []) {
     const hasStart = t.set.split(',').includes('start');
     const name = ident(t.name);
     const start = hasStart ? 'r."start"' : 'NULL::BIGINT';
@@ -37,6 +47,7 @@ export function migrationSql(
 FROM files AS f WHERE f.id = r.file_id`,
     );
   }
+  out.push(NETWORK_SNAPSHOTS_DDL);
   out.push(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
   return out;
 }
@@ -101,6 +112,7 @@ export function baseSchema(): string[] {
   value VARCHAR NOT NULL,
   updated_at TIMESTAMPTZ NOT NULL
 )`,
+    NETWORK_SNAPSHOTS_DDL,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }

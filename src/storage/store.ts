@@ -317,7 +317,8 @@ export class Store {
         store.close();
         throw new StoreError('STORE_EMPTY', `${path} is not a flowwatch store (it has no flows table)`);
       }
-      if ((await store.storedVersion()) === '2' && full !== ':memory:') {
+      const stored = Number(await store.storedVersion());
+      if (stored >= 2 && stored < SCHEMA_VERSION && full !== ':memory:') {
         // An older store: upgrade it once with a writable open (the same thing any writing command does).
         store.close();
         (await Store.open(path, { ...opts, readOnly: false })).close();

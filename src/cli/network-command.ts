@@ -1,0 +1,436 @@
+// `flowwatch network load|list` (describe-* snapshots) and `flowwatch explain` (why a flow was rejected).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SourceError, UsageError } from '../core/errors.js';
+import { parseTime } from '../core/time.js';
+import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
+import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
+import type { NetworkModel } from '../network/model.js';
+import { inForce, modelOfBody, snapshotBodyOf } from '../network/snapshot.js';
+import {
+  listSnapshots,
+  recordAt,
+  rejectGroups,
+  type SnapshotInfo,
+  saveSnapshot,
+  snapshotBody,
+} from '../storage/network-snapshots.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io } from './context.js';
+import { parseOutput, render } from './output.js';
+
+const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+
+function jsonFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new SourceError('NETWORK_MISSING', p, 'no such file or folder');
+    }
+    if (st.isDirectory())
+      out.push(
+        ...readdirSync(p)
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+          .map((n) => join(p, n)),
+      );
+    else out.push(p);
+  }
+  if (out.length === 0)
+    throw new UsageError(
+      'NETWORK_NO_FILES',
+      'no .json files to load',
+      'save aws ec2 describe-* output as .json files',
+    );
+  return out;
+}
+
+/** The snapshots of a store with their models, built on first use. */
+class Snapshots {
+  private readonly models = new Map<number, NetworkModel>();
+  private constructor(
+    private readonly store: Store,
+    readonly list: readonly SnapshotInfo[],
+  ) {}
+  static async of(store: Store): Promise<Snapshots> {
+    const list = await listSnapshots(store);
+    if (list.length === 0)
+      throw new UsageError(
+        'NETWORK_NO_SNAPSHOT',
+        'the store has no network snapshot to judge flows against',
+        'load one: flowwatch network load <describe-*.json files or folder> (see README "Explaining rejects")',
+      );
+    return new Snapshots(store, list);
+  }
+  async model(id: number): Promise<NetworkModel> {
+    let m = this.models.get(id);
+    if (!m) {
+      m = modelOfBody(await snapshotBody(this.store, id));
+      this.models.set(id, m);
+    }
+    return m;
+  }
+}
+
+interface ExplainFlags {
+  db?: string;
+  src?: string;
+  dst?: string;
+  srcPort?: string;
+  dstPort?: string;
+  protocol?: string;
+  icmpType?: string;
+  icmpCode?: string;
+  time?: string;
+  interface?: string;
+  record?: string;
+  rejects?: boolean;
+  last?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  output: string;
+}
+
+function int(v: string | undefined, what: string, dflt?: number): number {
+  if (v === undefined) {
+    if (dflt !== undefined) return dflt;
+    throw new UsageError('EXPLAIN_MISSING', `${what} is required`);
+  }
+  if (!/^-?\d+$/.test(v)) throw new UsageError('BAD_NUMBER', `${what} "${v}" must be an integer`);
+  return Number(v);
+}
+
+function stepRows(e: Explanation): Record<string, unknown>[] {
+  return e.verdict.steps.map((s, i) => ({
+    step: i + 1,
+    packet: s.packet,
+    control: s.control,
+    at: `${s.interfaceId} ${s.boundary}`,
+    traffic: s.traffic,
+    decision: s.decision,
+    rule: s.rule,
+  }));
+}
+
+function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean): Record<string, unknown> {
+  return {
+    conclusion: e.conclusion,
+    decision: e.verdict.decision,
+    blocking: e.verdict.blocking ?? null,
+    connection: e.connection,
+    role: e.role,
+    steps: e.verdict.steps,
+    evidence: e.evidence,
+    causes: e.causes,
+    fix: e.fix ?? null,
+    notes: e.verdict.notes,
+    snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
+  };
+}
+
+function printOne(
+  io: Io,
+  e: Explanation,
+  snap: SnapshotInfo,
+  predates: boolean,
+  time: number | undefined,
+): void {
+  io.out(`${e.conclusion}\n`);
+  io.out(
+    `  connection: ${e.connection.client}:${e.connection.clientPort} → ${e.connection.server}:${e.connection.serverPort} protocol ${e.connection.protocol}\n`,
+  );
+  io.out(`  judged against snapshot ${snap.id} (configuration as of ${iso(snap.takenAt)})\n`);
+  if (predates && time !== undefined)
+    io.out(
+      `  warning: the flow (${iso(time)}) predates every snapshot: judged against the earliest; load the configuration of that time to be sure\n`,
+    );
+  io.out('\n');
+  io.out(
+    render(
+      { columns: ['step', 'packet', 'control', 'at', 'traffic', 'decision', 'rule'], rows: stepRows(e) },
+      'table',
+    ),
+  );
+  if (e.fix) io.out(`  fix: ${e.fix}\n`);
+  for (const x of e.evidence) io.out(`  evidence: ${x}\n`);
+  for (const x of e.verdict.notes) io.out(`  note: ${x}\n`);
+  if (e.causes.length > 0) {
+    io.out('  likely causes:\n');
+    for (const c of e.causes) io.out(`    - ${c}\n`);
+  }
+}
+
+function recordOf(row: Record<string, unknown>): FlowRecord {
+  const s = (k: string) => (row[k] === null || row[k] === undefined ? null : String(row[k]));
+  const n = (k: string) => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
+  return {
+    interfaceId: s('interface_id'),
+    srcaddr: s('srcaddr') ?? '-',
+    dstaddr: s('dstaddr') ?? '-',
+    pktSrcaddr: s('pkt_srcaddr'),
+    pktDstaddr: s('pkt_dstaddr'),
+    srcport: n('srcport') ?? 0,
+    dstport: n('dstport') ?? 0,
+    protocol: n('protocol') ?? -1,
+    action: s('action'),
+    flowDirection: s('flow_direction'),
+    tcpFlags: n('tcp_flags'),
+    rejectReason: s('reject_reason'),
+  };
+}
+
+async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
+  const output = parseOutput(flags.output);
+  if (flags.last !== undefined && flags.since !== undefined)
+    throw new UsageError('BAD_RANGE', 'give --last or --since, not both');
+  const now = Date.now() / 1000;
+  const since = flags.last
+    ? parseTime(flags.last, '--last', now)
+    : flags.since
+      ? parseTime(flags.since, '--since', now)
+      : undefined;
+  const until = flags.until ? parseTime(flags.until, '--until', now) : undefined;
+  const groups = new Map<
+    string,
+    {
+      conclusion: string;
+      records: number;
+      flows: number;
+      example: string;
+      fix: string | undefined;
+      first: number;
+      last: number;
+    }
+  >();
+  let predating = 0;
+  let total = 0;
+  // Build every model first: a query on the connection while its stream is open would cut the stream short.
+  const models = new Map<number, NetworkModel>();
+  for (const sn of snaps.list) models.set(sn.id, await snaps.model(sn.id));
+  for await (const chunk of rejectGroups(store, since, until)) {
+    for (const row of chunk) {
+      const snapId = row['snapshot'] === null ? undefined : Number(row['snapshot']);
+      const snap = snapId ?? snaps.list[0]!.id;
+      const records = Number(row['records']);
+      if (snapId === undefined) predating += records;
+      total += records;
+      const e = explainRecord(models.get(snap)!, recordOf(row));
+      const g = groups.get(e.groupKey);
+      const first = Number(row['first_seen']);
+      const last = Number(row['last_seen']);
+      if (g) {
+        g.records += records;
+        g.flows += 1;
+        g.first = Math.min(g.first, first);
+        g.last = Math.max(g.last, last);
+      } else
+        groups.set(e.groupKey, {
+          conclusion: e.conclusion,
+          records,
+          flows: 1,
+          fix: e.fix,
+          example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
+          first,
+          last,
+        });
+    }
+  }
+  const limit = int(flags.limit, '--limit');
+  const rows = [...groups.entries()]
+    .sort((a, b) => b[1].records - a[1].records)
+    .slice(0, limit)
+    .map(([key, g]) => ({
+      responsible: key,
+      records: g.records,
+      distinct_flows: g.flows,
+      example: g.example,
+      first_seen: iso(g.first),
+      last_seen: iso(g.last),
+      conclusion: g.conclusion,
+      fix_for_example: g.fix ?? null,
+    }));
+  if (output === 'json') {
+    io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);
+    return;
+  }
+  if (total === 0) {
+    io.out(
+      `no REJECT records${since !== undefined ? ` since ${iso(since)}` : ''}${until !== undefined ? ` before ${iso(until)}` : ''} in the store (widen --last/--since, or ingest flow logs)\n`,
+    );
+    return;
+  }
+  io.out(
+    render(
+      { columns: ['responsible', 'records', 'distinct_flows', 'example', 'first_seen', 'last_seen'], rows },
+      output,
+    ),
+  );
+  io.out(`${total} REJECT records in ${groups.size} group${groups.size === 1 ? '' : 's'}\n`);
+  if (predating > 0)
+    io.out(
+      `warning: ${predating} records predate every snapshot: judged against the earliest (${iso(snaps.list[0]!.takenAt)})\n`,
+    );
+}
+
+export function registerNetwork(program: Command, io: Io): void {
+  const network = program
+    .command('network')
+    .description('network configuration snapshots (security groups, network ACLs, interfaces) for explain');
+  network
+    .command('load')
+    .description('store aws ec2 describe-* JSON output as a snapshot of the configuration in force from --at')
+    .argument('<paths...>', '.json files, or folders of them')
+    .option(
+      '--at <time>',
+      'when this configuration came into force (default: the newest file modification time)',
+    )
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .addHelpText(
+      'after',
+      `
+Each file is the JSON one of these prints (recognised by its top-level key):
+  aws ec2 describe-security-groups      aws ec2 describe-network-acls
+  aws ec2 describe-network-interfaces   aws ec2 describe-subnets
+  aws ec2 describe-route-tables         aws ec2 describe-instances
+  aws ec2 describe-vpcs                 aws ec2 describe-managed-prefix-lists
+  aws ec2 get-managed-prefix-list-entries --prefix-list-id pl-X  (save as pl-X.json)`,
+    )
+    .action(async (paths: string[], flags: { at?: string; db?: string }) => {
+      const files = jsonFiles(paths);
+      const docs: NetworkDocument[] = files.map((f) => parseDocument(f, readFileSync(f, 'utf8')));
+      const model = buildModel(docs); // checks every document's shape before anything is stored
+      const at = flags.at
+        ? parseTime(flags.at, '--at')
+        : Math.floor(Math.max(...files.map((f) => statSync(f).mtimeMs)) / 1000);
+      const store = await Store.open(dbPath(io, flags.db));
+      try {
+        const id = await saveSnapshot(store, at, files, snapshotBodyOf(docs));
+        io.out(
+          `snapshot ${id} (in force from ${iso(at)}): ${model.securityGroups.size} security groups, ${model.acls.size} network ACLs, ${model.interfaces.size} interfaces, ${model.subnets.size} subnets, ${model.prefixLists.size} prefix lists from ${files.length} file${files.length === 1 ? '' : 's'}\n`,
+        );
+        const missing = (['SecurityGroups', 'NetworkAcls', 'NetworkInterfaces', 'Subnets'] as const).filter(
+          (k) => !model.kinds.has(k),
+        );
+        if (missing.length > 0)
+          io.out(
+            `warning: no ${missing.join(', ')} in this snapshot: explain will report those steps as unknown\n`,
+          );
+      } finally {
+        store.close();
+      }
+    });
+  network
+    .command('list')
+    .description('list the stored snapshots')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('-o, --output <format>', 'table, json or csv', 'table')
+    .action(async (flags: { db?: string; output: string }) => {
+      const output = parseOutput(flags.output);
+      const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
+      try {
+        const rows = (await listSnapshots(store)).map((s) => ({
+          id: s.id,
+          in_force_from: iso(s.takenAt),
+          loaded_at: s.loadedAt,
+          files: s.sources.length,
+        }));
+        io.out(render({ columns: ['id', 'in_force_from', 'loaded_at', 'files'], rows }, output));
+      } finally {
+        store.close();
+      }
+    });
+}
+
+export function registerExplain(program: Command, io: Io): void {
+  program
+    .command('explain')
+    .description(
+      'why was a flow rejected: the security group or network ACL rule, on the request or the reply',
+    )
+    .option('--src <ip>', 'the connection initiator (client) address')
+    .option('--dst <ip>', 'the server address')
+    .option('--src-port <n>', 'client port (default 50000, an ephemeral port; 0 for ICMP)')
+    .option('--dst-port <n>', 'server port (0 for ICMP)')
+    .option('--protocol <p>', 'tcp, udp, icmp, icmpv6 or a protocol number', 'tcp')
+    .option('--icmp-type <n>', 'ICMP type (default: echo request)')
+    .option('--icmp-code <n>', 'ICMP code (default: 0)')
+    .option('--time <time>', 'when the flow happened (picks the snapshot in force; default now)')
+    .option('--interface <eni>', 'the interface that logged the flow')
+    .option(
+      '--record <file:line>',
+      'explain a stored record: its file (path, path suffix or file id) and line',
+    )
+    .option('--rejects', 'explain every stored REJECT record of the period, grouped by the responsible rule')
+    .option('--last <span>', 'with --rejects: the period back from now, e.g. 1h or 7d')
+    .option('--since <time>', 'with --rejects: start of the period')
+    .option('--until <time>', 'with --rejects: end of the period')
+    .option('--limit <n>', 'with --rejects: groups to show', '20')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('-o, --output <format>', 'table or json (csv too with --rejects)', 'table')
+    .action(async (flags: ExplainFlags) => {
+      const output = parseOutput(flags.output);
+      const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
+      try {
+        const snaps = await Snapshots.of(store);
+        if (flags.rejects) return await explainMany(io, store, snaps, flags);
+        if (output === 'csv')
+          throw new UsageError(
+            'BAD_OUTPUT',
+            '--output csv is for --rejects; one flow is shown as table or json',
+          );
+        let rec: FlowRecord;
+        let time: number;
+        if (flags.record !== undefined) {
+          const m = /^(.+):(\d+)$/.exec(flags.record);
+          if (!m) throw new UsageError('BAD_RECORD', `--record "${flags.record}" is not FILE:LINE`);
+          const rows = (await recordAt(store, m[1]!, Number(m[2]))).rows;
+          if (rows.length === 0)
+            throw new UsageError(
+              'RECORD_NOT_FOUND',
+              `no stored record at ${flags.record}`,
+              'give the ingested file (path, path suffix or file id) and a line that holds a record',
+            );
+          rec = recordOf(rows[0]!);
+          time = Number(rows[0]!['event_time']);
+        } else {
+          if (flags.src === undefined || flags.dst === undefined)
+            throw new UsageError(
+              'EXPLAIN_MISSING',
+              'say which flow: --src, --dst, --dst-port (and --src-port, --protocol, --time), or --record FILE:LINE, or --rejects',
+            );
+          const protocol = protocolNumber(flags.protocol ?? 'tcp');
+          if (protocol === undefined || protocol < 0)
+            throw new UsageError(
+              'BAD_PROTOCOL',
+              `--protocol "${flags.protocol}" is not tcp, udp, icmp, icmpv6 or 0-255`,
+            );
+          const ports = protocol === 6 || protocol === 17;
+          rec = {
+            interfaceId: flags.interface,
+            srcaddr: flags.src,
+            dstaddr: flags.dst,
+            srcport: int(flags.srcPort, '--src-port', ports ? 50000 : 0),
+            dstport: int(flags.dstPort, '--dst-port', ports ? undefined : 0),
+            protocol,
+            given: true,
+            ...(flags.icmpType !== undefined ? { icmpType: int(flags.icmpType, '--icmp-type') } : {}),
+            ...(flags.icmpCode !== undefined ? { icmpCode: int(flags.icmpCode, '--icmp-code') } : {}),
+          };
+          time = flags.time ? parseTime(flags.time, '--time') : Math.floor(Date.now() / 1000);
+        }
+        const pick = inForce(snaps.list, time)!;
+        const e = explainRecord(await snaps.model(pick.snapshot.id), rec);
+        if (output === 'json')
+          io.out(`${JSON.stringify(explanationJson(e, pick.snapshot, pick.predates), null, 2)}\n`);
+        else printOne(io, e, pick.snapshot, pick.predates, time);
+      } finally {
+        store.close();
+      }
+    });
+}

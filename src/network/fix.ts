@@ -1,0 +1,95 @@
+// The smallest rule that would let a rejected flow through, as an AWS CLI command: a security-group rule for
+// the exact peer and port, or a network ACL entry placed just before the entry that denied it.
+
+import { parseAddress } from './address.js';
+import type { Connection, Step } from './evaluate.js';
+import type { NetworkModel } from './model.js';
+
+const ICMP = 1;
+const ICMPV6 = 58;
+
+/** What the blocking step saw: the remote peer, protocol and destination port or ICMP type/code. */
+function packetOf(s: Step, c: Connection): { remote: string; port: number; type: number; code: number } {
+  const v6 = c.protocol === ICMPV6;
+  const reqType = c.icmpType ?? (v6 ? 128 : 8);
+  const repType = reqType === 8 ? 0 : reqType === 128 ? 129 : reqType;
+  if (s.packet === 'request')
+    return {
+      remote: s.boundary === 'inbound' ? c.client : c.server,
+      port: c.serverPort,
+      type: reqType,
+      code: c.icmpCode ?? 0,
+    };
+  return {
+    remote: s.boundary === 'outbound' ? c.client : c.server,
+    port: c.clientPort,
+    type: repType,
+    code: c.icmpCode ?? 0,
+  };
+}
+
+/** A free rule number just before `blocking` and after every earlier entry, or undefined when none is free. */
+function ruleNumberBefore(used: readonly number[], blocking: number): number | undefined {
+  const earlier = used.filter((n) => n < blocking && n < 32767);
+  const floor = earlier.length > 0 ? Math.max(...earlier) : 0;
+  if (blocking >= 32767) {
+    const n = floor - (floor % 10) + 10; // the next multiple of 10 after the last entry
+    return n <= 32766 ? n : floor < 32766 ? floor + 1 : undefined;
+  }
+  return blocking - 1 > floor ? blocking - 1 : undefined;
+}
+
+/**
+ * The AWS CLI command adding the smallest rule that would admit the blocked packet, or a sentence when no rule
+ * can be added (e.g. no free ACL rule number before the deny). Replies get the ephemeral range 1024-65535
+ * rather than the one client port seen (a client picks a new port per connection).
+ *
+ * @example fixFor(model, verdict.blocking, connection) // 'aws ec2 authorize-security-group-ingress --group-id sg-1 ...'
+ */
+export function fixFor(m: NetworkModel, s: Step, c: Connection): string {
+  const p = packetOf(s, c);
+  const v6 = parseAddress(p.remote)?.v6 === true;
+  const cidr = `${p.remote}/${v6 ? 128 : 32}`;
+  const icmp = c.protocol === ICMP || c.protocol === ICMPV6;
+  const ports = c.protocol === 6 || c.protocol === 17;
+  const [from, to] = s.packet === 'reply' && ports ? [1024, 65535] : [p.port, p.port];
+  if (s.control === 'security-group') {
+    const group = s.ids[0];
+    if (group === undefined) return `attach a security group to ${s.interfaceId} that allows ${s.traffic}`;
+    const proto =
+      c.protocol === 6
+        ? 'tcp'
+        : c.protocol === 17
+          ? 'udp'
+          : c.protocol === ICMP
+            ? 'icmp'
+            : c.protocol === ICMPV6
+              ? 'icmpv6'
+              : String(c.protocol);
+    const range = ports
+      ? `,FromPort=${from},ToPort=${to}`
+      : icmp
+        ? `,FromPort=${p.type},ToPort=${p.code}`
+        : '';
+    const peer = v6 ? `Ipv6Ranges=[{CidrIpv6=${cidr}}]` : `IpRanges=[{CidrIp=${cidr}}]`;
+    const verb =
+      s.boundary === 'inbound' ? 'authorize-security-group-ingress' : 'authorize-security-group-egress';
+    return `aws ec2 ${verb} --group-id ${group} --ip-permissions 'IpProtocol=${proto}${range},${peer}'`;
+  }
+  const acl = m.acls.get(s.ids[0] ?? '');
+  if (acl === undefined || s.ruleNumber === undefined)
+    return `add an allow entry to the subnet's network ACL`;
+  const entries = s.boundary === 'inbound' ? acl.inbound : acl.outbound;
+  const n = ruleNumberBefore(
+    entries.map((e) => e.ruleNumber),
+    s.ruleNumber,
+  );
+  if (n === undefined)
+    return `no free rule number before ${acl.id} rule ${s.ruleNumber}: renumber the ${s.boundary} entries to make room for an allow`;
+  const spec = ports
+    ? ` --port-range From=${from},To=${to}`
+    : icmp
+      ? ` --icmp-type-code Type=${p.type},Code=${p.code}`
+      : '';
+  return `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${s.boundary === 'inbound' ? 'ingress' : 'egress'} --rule-number ${n} --protocol ${c.protocol}${spec} --${v6 ? 'ipv6-cidr-block' : 'cidr-block'} ${cidr} --rule-action allow`;
+}
