@@ -1,13 +1,12 @@
 // `flowwatch alarms` as a user runs it: replay in event time over stored data (transitions worked out by hand
 // from the spec's evaluation-range rules), list before any monitor ran, set-state without a monitor, init.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const T = 1716199200; // 2024-05-20T10:00:00Z
 const HEADER =
   'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
@@ -15,17 +14,11 @@ const ssh = (start: number, port: number) =>
   `2 111122223333 eni-a 203.0.113.9 10.0.1.10 ${port} 22 6 1 44 ${start} ${start + 1} REJECT OK`;
 
 let dir: string;
-function fw(args: string[]) {
-  const r = spawnSync('node', [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]) {
+  return runCli(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-alarms-'));
   writeFileSync(
     join(dir, 'flowwatch.yaml'),
@@ -43,13 +36,13 @@ monitor: { stateDir: state }
     join(dir, 'x.log'),
     `${HEADER}\n${ssh(T + 5, 50000)}\n${ssh(T + 30, 50001)}\n2 111122223333 eni-a 10.0.1.10 52.216.1.1 40000 443 6 5 900 ${T + 130} ${T + 150} ACCEPT OK\n${ssh(T + 310, 50002)}\n`,
   );
-  expect(fw(['ingest', 'x.log', '--db', 'a.duckdb']).code).toBe(0);
+  expect((await fw(['ingest', 'x.log', '--db', 'a.duckdb'])).code).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('flowwatch alarms', () => {
-  it('replay: when the alarm would have fired, evaluating every minute in event time', () => {
-    const r = fw([
+  it('replay: when the alarm would have fired, evaluating every minute in event time', async () => {
+    const r = await fw([
       'alarms',
       'replay',
       '--since',
@@ -79,8 +72,8 @@ describe('flowwatch alarms', () => {
     ]);
   });
 
-  it('list: every configured alarm, not yet evaluated before a monitor ran', () => {
-    const r = fw(['alarms', 'list', '--output', 'json']);
+  it('list: every configured alarm, not yet evaluated before a monitor ran', async () => {
+    const r = await fw(['alarms', 'list', '--output', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual([
       {
@@ -93,19 +86,19 @@ describe('flowwatch alarms', () => {
     ]);
   });
 
-  it('set-state needs a running monitor, and refuses unknown alarms and states', () => {
-    expect(fw(['alarms', 'set-state', 'rejected-ssh', 'ALARM', '--reason', 'test']).err).toContain(
+  it('set-state needs a running monitor, and refuses unknown alarms and states', async () => {
+    expect((await fw(['alarms', 'set-state', 'rejected-ssh', 'ALARM', '--reason', 'test'])).err).toContain(
       'no monitor is running',
     );
-    expect(fw(['alarms', 'set-state', 'nope', 'ALARM', '--reason', 'test']).code).toBe(2);
-    expect(fw(['alarms', 'set-state', 'rejected-ssh', 'RED', '--reason', 'test']).code).toBe(2);
+    expect((await fw(['alarms', 'set-state', 'nope', 'ALARM', '--reason', 'test'])).code).toBe(2);
+    expect((await fw(['alarms', 'set-state', 'rejected-ssh', 'RED', '--reason', 'test'])).code).toBe(2);
   });
 
-  it('init writes a configuration that the monitor accepts, and does not overwrite one', () => {
-    expect(fw(['init', '--config', 'new.yaml']).code).toBe(0);
+  it('init writes a configuration that the monitor accepts, and does not overwrite one', async () => {
+    expect((await fw(['init', '--config', 'new.yaml'])).code).toBe(0);
     expect(readFileSync(join(dir, 'new.yaml'), 'utf8')).toContain('name: rejected-ssh');
-    expect(fw(['alarms', 'list', '--config', 'new.yaml', '--output', 'json']).code).toBe(0);
-    const again = fw(['init', '--config', 'new.yaml']);
+    expect((await fw(['alarms', 'list', '--config', 'new.yaml', '--output', 'json'])).code).toBe(0);
+    const again = await fw(['init', '--config', 'new.yaml']);
     expect(again.code).toBe(1);
     expect(again.err).toContain('already exists');
     expect(existsSync(join(dir, 'new.yaml'))).toBe(true);

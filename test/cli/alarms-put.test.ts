@@ -1,18 +1,16 @@
 // `flowwatch alarms put | put-composite` and `flowwatch topics ...` through the real bin: mistakes are refused
 // naming the option (exit 2), with a caret under an alarm-rule fault; good input lands in flowwatch.yaml.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(args, { cwd: dir, timeoutMs: 60_000 });
 }
 
 const CONFIG = `# kept
@@ -47,34 +45,34 @@ const PUT = [
   'GreaterThanThreshold',
 ];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-aput-'));
   writeFileSync(join(dir, 'flowwatch.yaml'), CONFIG);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('flowwatch alarms put', () => {
-  it('refuses bad values naming the option, and leaves the file alone', () => {
-    const period = fw([...PUT, '--period', '45']);
+  it('refuses bad values naming the option, and leaves the file alone', async () => {
+    const period = await fw([...PUT, '--period', '45']);
     expect(period.code).toBe(2);
     expect(period.err).toContain('flowwatch: --period: ');
-    const topic = fw([...PUT, '--period', '60', '--alarm-actions', 'nope']);
+    const topic = await fw([...PUT, '--period', '60', '--alarm-actions', 'nope']);
     expect(topic.code).toBe(2);
     expect(topic.err).toContain('--alarm-actions: there is no topic "nope"');
-    const metric = fw([...PUT.map((a) => (a === 'Rejected' ? 'Nope' : a)), '--period', '60']);
+    const metric = await fw([...PUT.map((a) => (a === 'Rejected' ? 'Nope' : a)), '--period', '60']);
     expect(metric.code).toBe(2);
     expect(metric.err).toContain('--metric-name: no metric filter publishes FlowLogs/Nope');
-    const unit = fw([...PUT, '--period', '60', '--unit', 'Bytes']);
+    const unit = await fw([...PUT, '--period', '60', '--unit', 'Bytes']);
     expect(unit.code).toBe(2);
     expect(unit.err).toContain('publishes FlowLogs/Rejected in Count');
     expect(readFileSync(join(dir, 'flowwatch.yaml'), 'utf8')).toBe(CONFIG);
   });
 
-  it('adds, then replaces an alarm in place; dimensions in the AWS CLI form', () => {
-    const add = fw([...PUT, '--period', '60', '--alarm-actions', 'ops', '--unit', 'Count']);
+  it('adds, then replaces an alarm in place; dimensions in the AWS CLI form', async () => {
+    const add = await fw([...PUT, '--period', '60', '--alarm-actions', 'ops', '--unit', 'Count']);
     expect(add.code, add.err).toBe(0);
     expect(add.out).toContain('Added alarm "rej"');
-    const again = fw([
+    const again = await fw([
       ...PUT,
       '--period',
       '300',
@@ -89,28 +87,42 @@ describe('flowwatch alarms put', () => {
     expect(text.startsWith('# kept\n')).toBe(true);
     expect(text).toContain('period: 300');
     expect(text).not.toContain('alarmActions'); // not given the second time: removed, as PutMetricAlarm does
-    const dims = fw([...PUT, '--period', '60', '--dimensions', 'Name=Action,Value=REJECT']);
+    const dims = await fw([...PUT, '--period', '60', '--dimensions', 'Name=Action,Value=REJECT']);
     expect(dims.code).toBe(0);
     expect(readFileSync(join(dir, 'flowwatch.yaml'), 'utf8')).toContain('Action: REJECT');
   });
 
-  it('put-composite puts a caret under a rule fault', () => {
-    const bad = fw(['alarms', 'put-composite', '--alarm-name', 'any', '--alarm-rule', 'ALARM("rej") OR']);
+  it('put-composite puts a caret under a rule fault', async () => {
+    const bad = await fw([
+      'alarms',
+      'put-composite',
+      '--alarm-name',
+      'any',
+      '--alarm-rule',
+      'ALARM("rej") OR',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('flowwatch: --alarm-rule: ');
     expect(bad.err).toContain('  ALARM("rej") OR\n');
-    const unknown = fw(['alarms', 'put-composite', '--alarm-name', 'any', '--alarm-rule', 'ALARM("nope")']);
+    const unknown = await fw([
+      'alarms',
+      'put-composite',
+      '--alarm-name',
+      'any',
+      '--alarm-rule',
+      'ALARM("nope")',
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--alarm-rule');
-    const ok = fw(['alarms', 'put-composite', '--alarm-name', 'any', '--alarm-rule', 'ALARM("rej")']);
+    const ok = await fw(['alarms', 'put-composite', '--alarm-name', 'any', '--alarm-rule', 'ALARM("rej")']);
     expect(ok.code, ok.err).toBe(0);
   });
 });
 
 describe('flowwatch topics', () => {
-  it('put, subscribe, list, unsubscribe', () => {
-    expect(fw(['topics', 'put', '--name', 'sec']).code).toBe(0);
-    const bad = fw([
+  it('put, subscribe, list, unsubscribe', async () => {
+    expect((await fw(['topics', 'put', '--name', 'sec'])).code).toBe(0);
+    const bad = await fw([
       'topics',
       'subscribe',
       '--topic',
@@ -122,7 +134,7 @@ describe('flowwatch topics', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--protocol: "sms" is not a flowwatch channel');
-    const url = fw([
+    const url = await fw([
       'topics',
       'subscribe',
       '--topic',
@@ -134,10 +146,10 @@ describe('flowwatch topics', () => {
     ]);
     expect(url.code).toBe(2);
     expect(url.err).toContain('--notification-endpoint');
-    const none = fw(['topics', 'subscribe', '--topic', 'nope', '--protocol', 'stdout']);
+    const none = await fw(['topics', 'subscribe', '--topic', 'nope', '--protocol', 'stdout']);
     expect(none.code).toBe(1);
     expect(none.err).toContain('has no topic "nope"');
-    const ok = fw([
+    const ok = await fw([
       'topics',
       'subscribe',
       '--topic',
@@ -150,14 +162,14 @@ describe('flowwatch topics', () => {
       'hook1',
     ]);
     expect(ok.code, ok.err).toBe(0);
-    const list = JSON.parse(fw(['topics', 'list', '-o', 'json']).out) as Record<string, string>[];
+    const list = JSON.parse((await fw(['topics', 'list', '-o', 'json'])).out) as Record<string, string>[];
     expect(list.map((r) => [r['topic'], r['id'], r['protocol']])).toEqual([
       ['ops', 'stdout', 'stdout'],
       ['sec', 'hook1', 'webhook'],
     ]);
-    const gone = fw(['topics', 'unsubscribe', '--topic', 'sec', '--id', 'hook1']);
+    const gone = await fw(['topics', 'unsubscribe', '--topic', 'sec', '--id', 'hook1']);
     expect(gone.code, gone.err).toBe(0);
-    const missing = fw(['topics', 'unsubscribe', '--topic', 'sec', '--id', 'hook1']);
+    const missing = await fw(['topics', 'unsubscribe', '--topic', 'sec', '--id', 'hook1']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('has no subscription with id "hook1"');
   });

@@ -1,24 +1,17 @@
 // The CLI as a user runs it: the real bin script in a child process, its output formats, errors and exit codes.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 let db: string;
 
-function fw(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[], input?: string): Promise<RunResult> {
+  return runCli(args, { input, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const HEADER =
@@ -37,7 +30,7 @@ const LINES = [
   '2 111122223333 eni-bbb 10.0.1.10 10.0.2.9 22 x 6 1 44 1716200030 1716200031 ACCEPT OK',
 ];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-cli-'));
   db = join(dir, 'cli.duckdb');
   writeFileSync(join(dir, 'sample.log.gz'), gzipSync(`${HEADER}\n${LINES.join('\n')}\n`));
@@ -45,9 +38,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('flowwatch CLI', () => {
-  it('ingest --json prints files, records and rejected, and --rejects writes every rejected line', () => {
+  it('ingest --json prints files, records and rejected, and --rejects writes every rejected line', async () => {
     const rejects = join(dir, 'rejects.jsonl');
-    const r = fw(['ingest', join(dir, 'sample.log.gz'), '--db', db, '--json', '--rejects', rejects]);
+    const r = await fw(['ingest', join(dir, 'sample.log.gz'), '--db', db, '--json', '--rejects', rejects]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
@@ -60,27 +53,27 @@ describe('flowwatch CLI', () => {
     expect(lines[0]).toMatchObject({ line: 10, code: 'NOT_INTEGER', field: 'dstport' });
     expect(lines[0].reason).toContain('dstport');
     // Again: nothing new.
-    const again = JSON.parse(fw(['ingest', join(dir, 'sample.log.gz'), '--db', db, '--json']).out);
+    const again = JSON.parse((await fw(['ingest', join(dir, 'sample.log.gz'), '--db', db, '--json'])).out);
     expect([again.records, again.duplicates]).toEqual([0, 1]);
   });
 
-  it('sql prints JSON rows keyed by column, CSV and tables', () => {
+  it('sql prints JSON rows keyed by column, CSV and tables', async () => {
     const q =
       'SELECT action, count(*) AS n FROM flows WHERE action IS NOT NULL GROUP BY action ORDER BY action';
-    const json = fw(['sql', q, '--db', db, '--output', 'json']);
+    const json = await fw(['sql', q, '--db', db, '--output', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual([
       { action: 'ACCEPT', n: 3 },
       { action: 'REJECT', n: 4 },
     ]);
-    expect(fw(['sql', q, '--db', db, '-o', 'csv']).out).toBe('action,n\nACCEPT,3\nREJECT,4\n');
-    const table = fw(['sql', q, '--db', db]).out.split('\n');
+    expect((await fw(['sql', q, '--db', db, '-o', 'csv'])).out).toBe('action,n\nACCEPT,3\nREJECT,4\n');
+    const table = (await fw(['sql', q, '--db', db])).out.split('\n');
     expect(table[0]).toMatch(/^action\s+n$/);
     expect(table[2]).toMatch(/^ACCEPT\s+3$/);
   });
 
-  it('top rejected ranks sources of rejected traffic by flows', () => {
-    const r = fw(['top', 'rejected', '--db', db, '--output', 'json']);
+  it('top rejected ranks sources of rejected traffic by flows', async () => {
+    const r = await fw(['top', 'rejected', '--db', db, '--output', 'json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out);
     expect(
@@ -91,15 +84,15 @@ describe('flowwatch CLI', () => {
     ]);
   });
 
-  it('top talkers by bytes, top ports and protocols', () => {
-    const talkers = JSON.parse(fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1']).out);
+  it('top talkers by bytes, top ports and protocols', async () => {
+    const talkers = JSON.parse((await fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1'])).out);
     expect(talkers).toEqual([{ source: '10.0.1.5', flows: 2, packets: 22, bytes: 12000 }]);
-    const protos = JSON.parse(fw(['top', 'protocols', '--db', db, '-o', 'json']).out);
+    const protos = JSON.parse((await fw(['top', 'protocols', '--db', db, '-o', 'json'])).out);
     expect(protos.map((p: Record<string, unknown>) => [p['protocol'], p['flows'], p['bytes']])).toEqual([
       ['TCP', 5, 12132],
       ['ICMP', 2, 672],
     ]);
-    const since = fw(['top', 'rejected', '--db', db, '-o', 'json', '--since', '2024-05-20T10:13:35Z']);
+    const since = await fw(['top', 'rejected', '--db', db, '-o', 'json', '--since', '2024-05-20T10:13:35Z']);
     // 1716200015 = 2024-05-20T10:13:35Z: only the two later port probes and the ping remain.
     expect(JSON.parse(since.out).map((x: Record<string, unknown>) => [x['source'], x['flows']])).toEqual([
       ['203.0.113.9', 2],
@@ -107,8 +100,8 @@ describe('flowwatch CLI', () => {
     ]);
   });
 
-  it('fields lists the catalog with its three names', () => {
-    const rows = JSON.parse(fw(['fields', '--output', 'json']).out);
+  it('fields lists the catalog with its three names', async () => {
+    const rows = JSON.parse((await fw(['fields', '--output', 'json'])).out);
     expect(rows.find((f: Record<string, unknown>) => f['aws'] === 'pkt-srcaddr')).toMatchObject({
       column: 'pkt_srcaddr',
       insights: 'pktSrcAddr',
@@ -117,7 +110,7 @@ describe('flowwatch CLI', () => {
     });
   });
 
-  it('refuses SQL that writes, reads files or changes settings', () => {
+  it('refuses SQL that writes, reads files or changes settings', async () => {
     for (const q of [
       `COPY flows TO '${join(dir, 'leak.csv')}'`,
       "SELECT * FROM read_csv('/etc/passwd')",
@@ -126,39 +119,41 @@ describe('flowwatch CLI', () => {
       'SET enable_external_access = true',
       `ATTACH '${join(dir, 'other.duckdb')}' AS o`,
     ]) {
-      const r = fw(['sql', q, '--db', db]);
+      const r = await fw(['sql', q, '--db', db]);
       expect(r.code, q).toBe(1);
       expect(r.err, q).toMatch(/^flowwatch: /);
       expect(r.err, q).not.toMatch(/\n\s+at /);
     }
     expect(
-      Number(JSON.parse(fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json']).out)[0].n),
+      Number(
+        JSON.parse((await fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json'])).out)[0].n,
+      ),
     ).toBe(8);
   });
 
-  it('gives one-line errors with a hint and distinct exit codes', () => {
-    const bad = fw(['sql', 'SELEC 1', '--db', db]);
+  it('gives one-line errors with a hint and distinct exit codes', async () => {
+    const bad = await fw(['sql', 'SELEC 1', '--db', db]);
     expect(bad.code).toBe(1);
     expect(bad.err.split('\n')[0]).toMatch(/^flowwatch: .*syntax error/i);
     expect(bad.err).not.toMatch(/\n\s+at /);
 
-    const missing = fw(['top', 'talkers', '--db', join(dir, 'nope.duckdb')]);
+    const missing = await fw(['top', 'talkers', '--db', join(dir, 'nope.duckdb')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no store/);
     expect(missing.err).toMatch(/hint: /);
 
-    expect(fw(['frobnicate']).code).toBe(2);
-    expect(fw(['top', 'everything', '--db', db]).code).toBe(2);
-    expect(fw(['top', 'talkers', '--db', db, '--since', 'yesterday-ish']).code).toBe(2);
-    const fmt = fw(['ingest', '-', '--db', db, '--format', '${version} ${srcaddr'], '');
+    expect((await fw(['frobnicate'])).code).toBe(2);
+    expect((await fw(['top', 'everything', '--db', db])).code).toBe(2);
+    expect((await fw(['top', 'talkers', '--db', db, '--since', 'yesterday-ish'])).code).toBe(2);
+    const fmt = await fw(['ingest', '-', '--db', db, '--format', '${version} ${srcaddr'], '');
     expect(fmt.code).toBe(1);
     expect(fmt.err).toMatch(/never closed/);
-    expect(fw(['ingest', join(dir, 'does-not-exist'), '--db', db]).code).toBe(1);
-    expect(fw(['--help']).code).toBe(0);
+    expect((await fw(['ingest', join(dir, 'does-not-exist'), '--db', db])).code).toBe(1);
+    expect((await fw(['--help'])).code).toBe(0);
   });
 
-  it('reads stdin with --format', () => {
-    const r = fw(
+  it('reads stdin with --format', async () => {
+    const r = await fw(
       [
         'ingest',
         '-',
@@ -174,7 +169,7 @@ describe('flowwatch CLI', () => {
     expect(JSON.parse(r.out)).toMatchObject({ files: 1, records: 2, rejected: 0 });
   });
 
-  it('test-pattern lists the matching events, numbered from 1, with extracted values', () => {
+  it('test-pattern lists the matching events, numbered from 1, with extracted values', async () => {
     const lines = [
       '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
       '2 123456789010 eni-1235b8ca123456789 203.0.113.9 172.31.16.21 51000 22 6 1 44 1418530010 1418530070 REJECT OK',
@@ -182,7 +177,7 @@ describe('flowwatch CLI', () => {
     ];
     const pattern =
       '[version, account, eni, source, destination, srcport, destport="22", protocol="6", packets, bytes, windowstart, windowend, action="REJECT", flowlogstatus]';
-    const r = fw(['test-pattern', pattern, '-o', 'json'], `${lines.join('\n')}\n`);
+    const r = await fw(['test-pattern', pattern, '-o', 'json'], `${lines.join('\n')}\n`);
     expect(r.code).toBe(0);
     const matches = JSON.parse(r.out);
     expect(matches).toHaveLength(1);
@@ -193,21 +188,21 @@ describe('flowwatch CLI', () => {
       $action: 'REJECT',
     });
 
-    const bad = fw(['test-pattern', '[a, b'], '');
+    const bad = await fw(['test-pattern', '[a, b'], '');
     expect(bad.code).toBe(1);
     // The caret sits under position 5, right after "[a, b" (two spaces of indent).
     expect(bad.err.split('\n').slice(1, 3)).toEqual(['  [a, b', '       ^']);
   });
 
-  it('test-pattern refuses pasted curly quotes by name, with the caret under them past wide text', () => {
+  it('test-pattern refuses pasted curly quotes by name, with the caret under them past wide text', async () => {
     // issue 12 item 3: "日本 “x”" — the curly quote is at UTF-16 offset 3, display column 5 (日本 take two each)
-    const r = fw(['test-pattern', '日本 “x”'], 'x\n');
+    const r = await fw(['test-pattern', '日本 “x”'], 'x\n');
     expect(r.code).toBe(1);
     expect(r.err).toContain('U+201C LEFT DOUBLE QUOTATION MARK');
     expect(r.err).toContain('straight quote "');
     expect(r.err.split('\n').slice(1, 3)).toEqual(['  日本 “x”', '       ^']);
     // "日本" is not a field name (BAD_FIELD_NAME, UTF-16 span 1..3): two wide characters, four carets
-    const wide = fw(['test-pattern', '[日本, b]'], '');
+    const wide = await fw(['test-pattern', '[日本, b]'], '');
     expect(wide.code).toBe(1);
     expect(wide.err.split('\n').slice(1, 3)).toEqual(['  [日本, b]', '   ^^^^']);
   });

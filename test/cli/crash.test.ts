@@ -1,6 +1,6 @@
 // kill -9 in the middle of an ingest, then the same ingest again: exact counts, no file twice, none missing.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -14,34 +14,36 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/simulate/manifest.js';
+import { runCli } from '../support/run-cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 let corpus: string;
 let manifest: Manifest;
 
-function fw(args: string[]): { code: number; out: string } {
-  const r = spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status ?? -1, out: r.stdout };
+async function fw(args: string[]): Promise<{ code: number; out: string }> {
+  return runCli(args, { timeoutMs: 180_000 });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-crash-'));
   corpus = join(dir, 'sim');
   expect(
-    fw([
-      'simulate',
-      '--out',
-      corpus,
-      '--records',
-      '480000',
-      '--days',
-      '1',
-      '--seed',
-      '3',
-      '--start',
-      '2025-01-01T00:00:00Z',
-    ]).code,
+    (
+      await fw([
+        'simulate',
+        '--out',
+        corpus,
+        '--records',
+        '480000',
+        '--days',
+        '1',
+        '--seed',
+        '3',
+        '--start',
+        '2025-01-01T00:00:00Z',
+      ])
+    ).code,
   ).toBe(0);
   manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'));
 });
@@ -104,7 +106,15 @@ describe('crash safety', () => {
   it('an ingest killed with SIGKILL and run again stores every record exactly once', async () => {
     // Time a full run, then kill runs at fractions of it until one is cut in the middle.
     const t0 = performance.now();
-    const full = fw(['ingest', corpus, '--db', join(dir, 'full.duckdb'), '--json', '--concurrency', '1']);
+    const full = await fw([
+      'ingest',
+      corpus,
+      '--db',
+      join(dir, 'full.duckdb'),
+      '--json',
+      '--concurrency',
+      '1',
+    ]);
     const fullMs = performance.now() - t0;
     expect(JSON.parse(full.out).records).toBe(manifest.records);
 
@@ -113,25 +123,35 @@ describe('crash safety', () => {
       const db = join(dir, `killed-${fraction}.duckdb`);
       const code = await killedIngest(db, fullMs * fraction);
       if (code === 0) continue; // finished before the kill: try an earlier moment
-      const rerun = fw(['ingest', corpus, '--db', db, '--json', '--concurrency', '1']);
+      const rerun = await fw(['ingest', corpus, '--db', db, '--json', '--concurrency', '1']);
       expect(rerun.code).toBe(0);
       const s = JSON.parse(rerun.out);
       const files = manifest.files.length;
       expect(s.loaded + s.duplicates).toBe(files);
       const n = JSON.parse(
-        fw(['sql', 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows', '--db', db, '-o', 'json'])
-          .out,
+        (
+          await fw([
+            'sql',
+            'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows',
+            '--db',
+            db,
+            '-o',
+            'json',
+          ])
+        ).out,
       )[0];
       expect(n).toEqual({ n: manifest.records, f: files });
       const perFile = JSON.parse(
-        fw([
-          'sql',
-          'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
-          '--db',
-          db,
-          '-o',
-          'json',
-        ]).out,
+        (
+          await fw([
+            'sql',
+            'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
+            '--db',
+            db,
+            '-o',
+            'json',
+          ])
+        ).out,
       );
       for (const row of perFile) expect(row.stored).toBe(row.records);
       if (s.duplicates > 0 && s.loaded > 0) {
@@ -170,9 +190,11 @@ describe('crash safety', () => {
     expect(result.code).toBe(130);
     expect(result.err).toMatch(/interrupted \(SIGINT\); files loaded so far are kept/);
     expect(runFolders(tmp)).toEqual([]);
-    const rerun = JSON.parse(fw(['ingest', corpus, '--db', db, '--json']).out);
+    const rerun = JSON.parse((await fw(['ingest', corpus, '--db', db, '--json'])).out);
     expect(rerun.loaded + rerun.duplicates).toBe(manifest.files.length);
-    const n = JSON.parse(fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json']).out)[0].n;
+    const n = JSON.parse(
+      (await fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json'])).out,
+    )[0].n;
     expect(n).toBe(manifest.records);
   });
 
@@ -192,18 +214,18 @@ describe('crash safety', () => {
     const b = await startedIngest(tmp, join(dir, 'scratch-b.duckdb'));
     expect(runFolders(tmp)).toEqual([b.folder]);
     // C: a short run while B is still loading leaves B's folder alone and removes its own.
-    const c = spawnSync('node', [BIN, 'ingest', small, '--db', join(dir, 'scratch-c.duckdb')], {
+    const c = await runCli(['ingest', small, '--db', join(dir, 'scratch-c.duckdb')], {
       env: { ...process.env, TMPDIR: tmp },
     });
-    expect(c.status).toBe(0);
+    expect(c.code).toBe(0);
     expect(b.child.exitCode).toBeNull();
     expect(runFolders(tmp)).toEqual([b.folder]);
     // B killed too: the next run removes its folder.
     await killed(b.child);
-    const d = spawnSync('node', [BIN, 'ingest', small, '--db', join(dir, 'scratch-d.duckdb')], {
+    const d = await runCli(['ingest', small, '--db', join(dir, 'scratch-d.duckdb')], {
       env: { ...process.env, TMPDIR: tmp },
     });
-    expect(d.status).toBe(0);
+    expect(d.code).toBe(0);
     expect(runFolders(tmp)).toEqual([]);
   }, 120_000);
 });

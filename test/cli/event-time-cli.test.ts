@@ -3,23 +3,16 @@
 // exports (the timestamp prefix), then `query --last/--since`, `top --since` and `metrics get`. Expected values
 // worked out by hand from the lines and key names below.
 
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const FORMAT =
@@ -34,15 +27,15 @@ const KEY_TIME = 1716200100;
 const KEY =
   'AWSLogs/111122223333/vpcflowlogs/eu-west-1/2024/05/20/111122223333_vpcflowlogs_eu-west-1_fl-0123456789abcdef0_20240520T1015Z_ab12cd34.log';
 
-const json = (args: string[]) => {
-  const r = fw([...args, '--db', 'e.duckdb', '--output', 'json']);
+const json = async (args: string[]) => {
+  const r = await fw([...args, '--db', 'e.duckdb', '--output', 'json']);
   // `top` names the view its numbers come from (deduplicated or per ENI) on stderr.
   expect(r.err.replace(/^view: .*\n/m, '')).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.out) as Record<string, unknown>[];
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-etcli-'));
   writeFileSync(
     join(dir, 'flowwatch.yaml'),
@@ -62,25 +55,25 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a format without ${start} through file ingest', () => {
-  it('says loudly when records are timed by their ingest, and names the key time', () => {
+  it('says loudly when records are timed by their ingest, and names the key time', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const plain = fw(['ingest', 'plain.log', '--format', FORMAT, '--db', 'e.duckdb']);
+    const plain = await fw(['ingest', 'plain.log', '--format', FORMAT, '--db', 'e.duckdb']);
     expect(plain.code).toBe(0);
     expect(plain.out).toContain(
       'Warning: 3 records have no time of their own; their event time is the ingest time',
     );
     expect(plain.out).toContain('Add ${start} to the flow log format');
-    const keyed = fw(['ingest', KEY, '--db', 'e.duckdb']);
+    const keyed = await fw(['ingest', KEY, '--db', 'e.duckdb']);
     expect(keyed.code).toBe(0);
     expect(keyed.out).toContain(
       "2 records have no start field; their event time is their file's S3 key time",
     );
     expect(keyed.out).not.toContain('Warning');
-    const exported = fw(['ingest', 'export.txt', '--format', FORMAT, '--db', 'e.duckdb', '--json']);
+    const exported = await fw(['ingest', 'export.txt', '--format', FORMAT, '--db', 'e.duckdb', '--json']);
     expect(exported.code).toBe(0);
     expect(JSON.parse(exported.out)).toMatchObject({ records: 2, timeSources: { 'export-prefix': 2 } });
     const after = Math.ceil(Date.now() / 1000);
-    const rows = json(['sql', 'SELECT srcport, event_time, time_source FROM flows ORDER BY srcport']);
+    const rows = await json(['sql', 'SELECT srcport, event_time, time_source FROM flows ORDER BY srcport']);
     expect(rows.map((r) => [r['srcport'], r['time_source']])).toEqual([
       [1, 'ingest'],
       [2, 'ingest'],
@@ -102,10 +95,10 @@ describe('a format without ${start} through file ingest', () => {
     ]);
   });
 
-  it('query --last finds the ingest-timed records; --since/--until the key- and export-timed ones', () => {
-    expect(json(['query', 'stats count(*) as n', '--last', '1h'])).toEqual([{ n: 3 }]);
+  it('query --last finds the ingest-timed records; --since/--until the key- and export-timed ones', async () => {
+    expect(await json(['query', 'stats count(*) as n', '--last', '1h'])).toEqual([{ n: 3 }]);
     expect(
-      json([
+      await json([
         'query',
         'fields @timestamp, srcPort | sort srcPort asc',
         '--since',
@@ -120,7 +113,7 @@ describe('a format without ${start} through file ingest', () => {
       { '@timestamp': '2024-05-20 10:31:59.000', srcPort: 22 },
     ]);
     expect(
-      json([
+      await json([
         'query',
         'stats count(*) as n by bin(5m) as t',
         '--since',
@@ -134,14 +127,21 @@ describe('a format without ${start} through file ingest', () => {
     ]);
   });
 
-  it('top --since/--until selects by event time', () => {
-    const r = json(['top', 'rejected', '--since', '2024-05-20T10:00:00Z', '--until', '2024-05-20T10:20:00Z']);
+  it('top --since/--until selects by event time', async () => {
+    const r = await json([
+      'top',
+      'rejected',
+      '--since',
+      '2024-05-20T10:00:00Z',
+      '--until',
+      '2024-05-20T10:20:00Z',
+    ]);
     expect(r).toHaveLength(1);
     expect(r[0]).toMatchObject({ source: '203.0.113.9', flows: 2 });
   });
 
-  it('metrics get has the datapoints of every file, in the minute of each record', () => {
-    const get = fw([
+  it('metrics get has the datapoints of every file, in the minute of each record', async () => {
+    const get = await fw([
       'metrics',
       'get',
       'Local/VPC',
@@ -164,22 +164,24 @@ describe('a format without ${start} through file ingest', () => {
     expect(get.out).toContain('2024-05-20T10:15:00Z,2\n');
     expect(get.out).toContain('2024-05-20T10:30:00Z,1\n');
     const recent = JSON.parse(
-      fw([
-        'metrics',
-        'get',
-        'Local/VPC',
-        'RejectedSSH',
-        '--stat',
-        'Sum',
-        '--period',
-        '60',
-        '--since',
-        '1h',
-        '--db',
-        'e.duckdb',
-        '-o',
-        'json',
-      ]).out,
+      (
+        await fw([
+          'metrics',
+          'get',
+          'Local/VPC',
+          'RejectedSSH',
+          '--stat',
+          'Sum',
+          '--period',
+          '60',
+          '--since',
+          '1h',
+          '--db',
+          'e.duckdb',
+          '-o',
+          'json',
+        ])
+      ).out,
     ) as { Sum: number }[];
     // The two rejected SSH records of plain.log, in the minute (or two) they were ingested.
     expect(recent.reduce((a, p) => a + p.Sum, 0)).toBe(2);

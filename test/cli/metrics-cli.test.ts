@@ -1,24 +1,16 @@
 // Metric filters through the real bin in a child process: put/list/test/delete, ingest --config, backfill,
 // metrics get, presets, and errors with exit codes.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 
-function fw(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], {
-    input,
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[], input?: string): Promise<RunResult> {
+  return runCli(args, { input, cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const HEADER =
@@ -31,7 +23,7 @@ const LINES = [
 ];
 const SSH = '[v, a, eni, src, dst, sp, dport = 22, proto = 6, pkts, bytes, st, en, action = REJECT, status]';
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-mcli-'));
   writeFileSync(join(dir, 'flows.log'), `${HEADER}\n${LINES.join('\n')}\n`);
   writeFileSync(join(dir, 'flowwatch.yaml'), '# my filters\nmetricFilters: []\n');
@@ -39,8 +31,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('flowwatch metric-filter and metrics', () => {
-  it('put, list and test a filter', () => {
-    const put = fw([
+  it('put, list and test a filter', async () => {
+    const put = await fw([
       'metric-filter',
       'put',
       '--name',
@@ -59,7 +51,7 @@ describe('flowwatch metric-filter and metrics', () => {
     expect(put.err).toBe('');
     expect(put.code).toBe(0);
     expect(readFileSync(join(dir, 'flowwatch.yaml'), 'utf8')).toContain('# my filters');
-    const list = JSON.parse(fw(['metric-filter', 'list', '-o', 'json']).out);
+    const list = JSON.parse((await fw(['metric-filter', 'list', '-o', 'json'])).out);
     expect(list).toEqual([
       {
         name: 'ssh',
@@ -81,7 +73,7 @@ describe('flowwatch metric-filter and metrics', () => {
         ],
       },
     ]);
-    const t = fw(['metric-filter', 'test', 'ssh', '-o', 'json'], `${LINES.join('\n')}\n`);
+    const t = await fw(['metric-filter', 'test', 'ssh', '-o', 'json'], `${LINES.join('\n')}\n`);
     expect(t.code).toBe(0);
     expect(
       JSON.parse(t.out).map((m: { eventNumber: number; value: number }) => [m.eventNumber, m.value]),
@@ -92,11 +84,11 @@ describe('flowwatch metric-filter and metrics', () => {
     ]);
   });
 
-  it('ingest applies ./flowwatch.yaml; metrics get reads the datapoints', () => {
-    const ing = fw(['ingest', 'flows.log', '--db', 'm.duckdb']);
+  it('ingest applies ./flowwatch.yaml; metrics get reads the datapoints', async () => {
+    const ing = await fw(['ingest', 'flows.log', '--db', 'm.duckdb']);
     expect(ing.code).toBe(0);
     expect(ing.out).toContain('Applied 1 metric filter from flowwatch.yaml.');
-    const get = fw([
+    const get = await fw([
       'metrics',
       'get',
       'Local/VPC',
@@ -113,7 +105,7 @@ describe('flowwatch metric-filter and metrics', () => {
     expect(get.out).toBe(
       'timestamp,Sum\n2024-05-20T10:13:00Z,2\n2024-05-20T10:14:00Z,0\n2024-05-20T10:15:00Z,1\n',
     );
-    const five = fw([
+    const five = await fw([
       'metrics',
       'get',
       'Local/VPC',
@@ -131,7 +123,7 @@ describe('flowwatch metric-filter and metrics', () => {
       { timestamp: '2024-05-20T10:10:00Z', SampleCount: 3 },
       { timestamp: '2024-05-20T10:15:00Z', SampleCount: 1 },
     ]);
-    const since = fw([
+    const since = await fw([
       'metrics',
       'get',
       'Local/VPC',
@@ -146,28 +138,30 @@ describe('flowwatch metric-filter and metrics', () => {
     expect(since.out).toBe('timestamp,Sum\n2024-05-20T10:14:00Z,0\n2024-05-20T10:15:00Z,1\n');
   });
 
-  it('backfill computes a filter added after ingest, with dimensions', () => {
+  it('backfill computes a filter added after ingest, with dimensions', async () => {
     expect(
-      fw([
-        'metric-filter',
-        'put',
-        '--name',
-        'bytes',
-        '--pattern',
-        '[..., bytes, st, en, action, status]',
-        '--namespace',
-        'Local/VPC',
-        '--metric-name',
-        'Bytes',
-        '--value',
-        '$bytes',
-        '--dimension',
-        'Action=$action',
-      ]).code,
+      (
+        await fw([
+          'metric-filter',
+          'put',
+          '--name',
+          'bytes',
+          '--pattern',
+          '[..., bytes, st, en, action, status]',
+          '--namespace',
+          'Local/VPC',
+          '--metric-name',
+          'Bytes',
+          '--value',
+          '$bytes',
+          '--dimension',
+          'Action=$action',
+        ])
+      ).code,
     ).toBe(0);
-    const b = fw(['metrics', 'backfill', '--db', 'm.duckdb']);
+    const b = await fw(['metrics', 'backfill', '--db', 'm.duckdb']);
     expect(b.code).toBe(0);
-    const get = fw([
+    const get = await fw([
       'metrics',
       'get',
       'Local/VPC',
@@ -184,23 +178,23 @@ describe('flowwatch metric-filter and metrics', () => {
       'csv',
     ]);
     expect(get.out).toBe('timestamp,Maximum\n2024-05-20T10:10:00Z,120\n2024-05-20T10:15:00Z,180\n');
-    const none = fw(['metrics', 'get', 'Local/VPC', 'Bytes', '--db', 'm.duckdb', '-o', 'csv']);
+    const none = await fw(['metrics', 'get', 'Local/VPC', 'Bytes', '--db', 'm.duckdb', '-o', 'csv']);
     expect(none.out).toBe('timestamp,Sum\n');
     expect(none.err).toContain('--dimension Action=ACCEPT');
   });
 
-  it('delete removes the filter and keeps the comment', () => {
-    expect(fw(['metric-filter', 'delete', 'bytes']).code).toBe(0);
+  it('delete removes the filter and keeps the comment', async () => {
+    expect((await fw(['metric-filter', 'delete', 'bytes'])).code).toBe(0);
     const text = readFileSync(join(dir, 'flowwatch.yaml'), 'utf8');
     expect(text).toContain('# my filters');
     expect(text).not.toContain('name: bytes');
-    const again = fw(['metric-filter', 'delete', 'bytes']);
+    const again = await fw(['metric-filter', 'delete', 'bytes']);
     expect(again.code).toBe(1);
     expect(again.err).toContain('no metric filter named "bytes"');
   });
 
-  it('refuses bad filters and bad configs with exit codes and positions', () => {
-    const unit = fw([
+  it('refuses bad filters and bad configs with exit codes and positions', async () => {
+    const unit = await fw([
       'metric-filter',
       'put',
       '--name',
@@ -220,15 +214,15 @@ describe('flowwatch metric-filter and metrics', () => {
       join(dir, 'bad.yaml'),
       'metricFilters:\n  - name: f\n    pattern: x\n    metricNamespace: N\n    metricName: M\n    metricValue: $nope\n',
     );
-    const bad = fw(['metric-filter', 'list', '--config', 'bad.yaml']);
+    const bad = await fw(['metric-filter', 'list', '--config', 'bad.yaml']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^flowwatch: bad\.yaml:6:18: /);
-    const period = fw(['metrics', 'get', 'N', 'M', '--period', '90', '--db', 'm.duckdb']);
+    const period = await fw(['metrics', 'get', 'N', 'M', '--period', '90', '--db', 'm.duckdb']);
     expect(period.code).toBe(2);
   });
 
-  it('presets prints the patterns for a custom format and says what is unavailable', () => {
-    const r = fw([
+  it('presets prints the patterns for a custom format and says what is unavailable', async () => {
+    const r = await fw([
       'metric-filter',
       'presets',
       '--format',
@@ -249,7 +243,7 @@ describe('flowwatch metric-filter and metrics', () => {
     });
   });
 
-  it("the cdk-lab example's own flowwatch.yaml counts the denied pings of its 29-field logs", () => {
+  it("the cdk-lab example's own flowwatch.yaml counts the denied pings of its 29-field logs", async () => {
     // The lab's flow logs carry the 29 v2-v5 fields in catalog order; its filter is written for the default 14.
     const header =
       'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action ' +
@@ -264,10 +258,10 @@ describe('flowwatch metric-filter and metrics', () => {
     ];
     writeFileSync(join(dir, 'lab.log'), `${header}\n${lines.join('\n')}\n`);
     const config = resolve(import.meta.dirname, '../../examples/cdk-lab/flowwatch.yaml');
-    const ing = fw(['ingest', 'lab.log', '--db', 'lab.duckdb', '--config', config]);
+    const ing = await fw(['ingest', 'lab.log', '--db', 'lab.duckdb', '--config', config]);
     expect(ing.code).toBe(0);
     expect(ing.err).not.toContain('warning');
-    const get = fw([
+    const get = await fw([
       'metrics',
       'get',
       'FlowLogs',
@@ -285,18 +279,18 @@ describe('flowwatch metric-filter and metrics', () => {
       { timestamp: '2024-05-20T10:13:00Z', Sum: 2 },
       { timestamp: '2024-05-20T10:14:00Z', Sum: 0 },
     ]);
-    const list = fw(['metric-filter', 'list', '--config', config, '--db', 'lab.duckdb']);
+    const list = await fw(['metric-filter', 'list', '--config', config, '--db', 'lab.duckdb']);
     expect(list.out).toContain('store: 1 file (29 fields): rewritten');
   });
 
-  it('ingest warns on stderr when a filter cannot count a format', () => {
+  it('ingest warns on stderr when a filter cannot count a format', async () => {
     writeFileSync(join(dir, 'short.log'), 'srcaddr dstaddr action log-status\n10.0.0.1 10.0.0.2 REJECT OK\n');
     const config = resolve(import.meta.dirname, '../../examples/cdk-lab/flowwatch.yaml');
-    const ing = fw(['ingest', 'short.log', '--db', 'short.duckdb', '--config', config]);
+    const ing = await fw(['ingest', 'short.log', '--db', 'short.duckdb', '--config', config]);
     expect(ing.code).toBe(0);
     expect(ing.err).toContain('metric filter "denied-icmp" counts NOTHING in records of format');
     expect(ing.err).toContain('"protocol"');
-    const list = fw(['metric-filter', 'list', '--config', config, '--db', 'short.duckdb']);
+    const list = await fw(['metric-filter', 'list', '--config', config, '--db', 'short.duckdb']);
     expect(list.out).toContain('CANNOT APPLY');
   });
 });

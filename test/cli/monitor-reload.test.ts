@@ -1,11 +1,12 @@
 // A real `flowwatch monitor` process and `flowwatch alarms put` beside it: the command signals the monitor (SIGHUP),
 // which reloads its configuration and keeps running; SIGTERM still stops it cleanly.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
@@ -42,10 +43,8 @@ afterAll(() => {
 
 describe('flowwatch monitor reloads on SIGHUP', () => {
   it('alarms put signals the running monitor, which applies the alarm and keeps running', async () => {
-    const put = spawnSync(
-      'node',
+    const put = await runCli(
       [
-        BIN,
         'alarms',
         'put',
         '--alarm-name',
@@ -67,14 +66,14 @@ describe('flowwatch monitor reloads on SIGHUP', () => {
         '--alarm-actions',
         'ops',
       ],
-      { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+      { cwd: dir, timeoutMs: 60_000 },
     );
-    expect(put.status, put.stderr).toBe(0);
-    expect(put.stdout).toMatch(/The running monitor \(pid \d+\) reloads the configuration now\./);
+    expect(put.code, put.err).toBe(0);
+    expect(put.out).toMatch(/The running monitor \(pid \d+\) reloads the configuration now\./);
     await until(() => /"event":"config_reloaded".*"alarms":1/.test(stderr), 'the monitor reloaded');
     expect(monitor.exitCode).toBeNull();
-    const list = spawnSync('node', [BIN, 'alarms', 'list', '-o', 'json'], { cwd: dir, encoding: 'utf8' });
-    expect(list.stdout).toContain('"rej"');
+    const list = await runCli(['alarms', 'list', '-o', 'json'], { cwd: dir });
+    expect(list.out).toContain('"rej"');
   });
 
   it('SIGTERM still stops it cleanly', async () => {

@@ -2,43 +2,34 @@
 // retried by the next ingest, --replace re-ingests a stored file atomically, forget removes files with their
 // records, rejects and datapoints, and a misspelt --format field is refused with a did-you-mean.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    'node',
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(
     [
-      BIN,
       ...args,
       ...(args[0] === 'ingest' || args[0] === 'sql' || args[0] === 'forget' ? ['--db', 'r.duckdb'] : []),
     ],
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, FLOWWATCH_DB: '' },
-      timeout: 60_000,
-    },
+    { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 },
   );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
 /** One number from a SQL count. */
-function count(sql: string): number {
-  const r = fw(['sql', sql, '-o', 'json']);
+async function count(sql: string): Promise<number> {
+  const r = await fw(['sql', sql, '-o', 'json']);
   expect(r.code, r.err).toBe(0);
   return Number(Object.values((JSON.parse(r.out) as Record<string, unknown>[])[0]!)[0]);
 }
 
 /** Files, records, rejects and the datapoints' sum of the store, in one process. */
-function totals(): number[] {
-  const r = fw([
+async function totals(): Promise<number[]> {
+  const r = await fw([
     'sql',
     `SELECT (SELECT count(*) FROM files) AS f, (SELECT count(*) FROM flows) AS r,
        (SELECT count(*) FROM rejects) AS j, (SELECT coalesce(sum(sum_value), 0) FROM metric_datapoints) AS d`,
@@ -64,7 +55,7 @@ const CONFIG = `metricFilters:
     metricValue: "1"
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-recover-'));
   writeFileSync(join(dir, 'custom.log'), `${LINES.join('\n')}\n`);
   writeFileSync(join(dir, 'other.log'), `${LINES[0]}\n`);
@@ -73,32 +64,32 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('recovering from a wrong --format', () => {
-  it('a file whose every line was rejected is not done: the next ingest with the right format loads it', () => {
-    const wrong = fw(['ingest', 'custom.log']);
+  it('a file whose every line was rejected is not done: the next ingest with the right format loads it', async () => {
+    const wrong = await fw(['ingest', 'custom.log']);
     expect(wrong.code).toBe(0);
     expect(wrong.out).toContain('0 records, 3 rejected lines');
     expect(wrong.out).toContain('1 file had every line rejected and is not counted as done');
-    const right = fw(['ingest', 'custom.log', '--format', FORMAT]);
+    const right = await fw(['ingest', 'custom.log', '--format', FORMAT]);
     expect(right.code, right.err).toBe(0);
     expect(right.out).toContain('1 retried after every line was rejected before');
     expect(right.out).toContain('3 records, 0 rejected lines');
     // The rejected attempt is gone: one file, three records, no rejects; the filter counted 2 REJECTs.
-    expect(totals()).toEqual([1, 3, 0, 2]);
+    expect(await totals()).toEqual([1, 3, 0, 2]);
   });
 
-  it('a file already loaded is skipped, and --replace loads it again in place (no double count)', () => {
-    const again = fw(['ingest', 'custom.log', '--format', FORMAT]);
+  it('a file already loaded is skipped, and --replace loads it again in place (no double count)', async () => {
+    const again = await fw(['ingest', 'custom.log', '--format', FORMAT]);
     expect(again.out).toContain('1 already in the store');
-    const replaced = fw(['ingest', 'custom.log', '--format', FORMAT, '--replace']);
+    const replaced = await fw(['ingest', 'custom.log', '--format', FORMAT, '--replace']);
     expect(replaced.code, replaced.err).toBe(0);
     expect(replaced.out).toContain('1 replaced');
-    expect(totals()).toEqual([1, 3, 0, 2]);
+    expect(await totals()).toEqual([1, 3, 0, 2]);
   });
 
-  it('forget --dry-run lists, forget removes records, rejects and datapoints of the matching files', () => {
-    const other = fw(['ingest', 'other.log']); // default format: its one line is rejected
+  it('forget --dry-run lists, forget removes records, rejects and datapoints of the matching files', async () => {
+    const other = await fw(['ingest', 'other.log']); // default format: its one line is rejected
     expect(other.out).toContain('1 rejected lines');
-    const dry = fw(['forget', '*.log', '--dry-run', '-o', 'json']);
+    const dry = await fw(['forget', '*.log', '--dry-run', '-o', 'json']);
     expect(dry.code, dry.err).toBe(0);
     expect(JSON.parse(dry.out)).toEqual({
       dryRun: true,
@@ -110,27 +101,27 @@ describe('recovering from a wrong --format', () => {
       records: 3,
       rejected: 1,
     });
-    expect(totals()).toEqual([2, 3, 1, 2]);
-    const gone = fw(['forget', 'custom.log']);
+    expect(await totals()).toEqual([2, 3, 1, 2]);
+    const gone = await fw(['forget', 'custom.log']);
     expect(gone.code, gone.err).toBe(0);
     expect(gone.out).toContain('Removed 1 file (3 records, 0 rejected lines)');
     // other.log stays with its reject; custom.log's records and datapoints are gone.
-    expect(totals()).toEqual([1, 0, 1, 0]);
-    const none = fw(['forget', 'nothing-*.gz']);
+    expect(await totals()).toEqual([1, 0, 1, 0]);
+    const none = await fw(['forget', 'nothing-*.gz']);
     expect(none.code).toBe(1);
     expect(none.err).toContain('no stored file matches "nothing-*.gz"');
   });
 
-  it('refuses a misspelt --format field with a did-you-mean, unless --allow-unknown-fields', () => {
+  it('refuses a misspelt --format field with a did-you-mean, unless --allow-unknown-fields', async () => {
     const typo = '${version} ${srcadr} ${dstaddr} ${start} ${action}';
-    const r = fw(['ingest', 'custom.log', '--format', typo]);
+    const r = await fw(['ingest', 'custom.log', '--format', typo]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('"srcadr" at position 14 of the format is not a flow log field');
     expect(r.err).toContain('did you mean ${srcaddr}?');
     expect(r.err).toContain(`  ${typo}\n  ${' '.repeat(13)}^^^^^^\n`);
-    const allowed = fw(['ingest', 'custom.log', '--format', typo, '--allow-unknown-fields']);
+    const allowed = await fw(['ingest', 'custom.log', '--format', typo, '--allow-unknown-fields']);
     expect(allowed.code, allowed.err).toBe(0);
     expect(allowed.out).toContain('kept as text in the "extra" column: srcadr');
-    expect(count(`SELECT count(*) FROM flows WHERE extra['srcadr'] = '203.0.113.1'`)).toBe(1);
+    expect(await count(`SELECT count(*) FROM flows WHERE extra['srcadr'] = '203.0.113.1'`)).toBe(1);
   });
 });

@@ -1,27 +1,25 @@
 // simulate → ingest → sql/top through the real CLI, checked against the generator's own ground truth.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/simulate/manifest.js';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(args, { timeoutMs: 120_000 });
 }
 
-function sql<T = Record<string, unknown>>(db: string, q: string): T[] {
-  const r = fw(['sql', q, '--db', db, '--output', 'json']);
+async function sql<T = Record<string, unknown>>(db: string, q: string): Promise<T[]> {
+  const r = await fw(['sql', q, '--db', db, '--output', 'json']);
   expect(r.err).toBe('');
   return JSON.parse(r.out) as T[];
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-roundtrip-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,9 +28,9 @@ describe('simulated corpus round trip', () => {
   let manifest: Manifest;
   let db: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const out = join(dir, 'sim');
-    const sim = fw([
+    const sim = await fw([
       'simulate',
       '--out',
       out,
@@ -48,7 +46,7 @@ describe('simulated corpus round trip', () => {
     expect(sim.code).toBe(0);
     manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     db = join(dir, 'sim.duckdb');
-    const ing = fw(['ingest', out, '--db', db, '--json']);
+    const ing = await fw(['ingest', out, '--db', db, '--json']);
     expect(ing.code).toBe(0);
     const s = JSON.parse(ing.out);
     expect([s.files, s.loaded, s.records, s.rejected]).toEqual([
@@ -59,9 +57,9 @@ describe('simulated corpus round trip', () => {
     ]);
   });
 
-  it('stores exactly the records written, per file and per verdict', () => {
+  it('stores exactly the records written, per file and per verdict', async () => {
     expect(manifest.records).toBe(60_000);
-    const [totals] = sql(
+    const [totals] = await sql(
       db,
       `SELECT count(*) AS n, sum(bytes) AS bytes,
          count(*) FILTER (WHERE action = 'ACCEPT') AS accepted,
@@ -76,7 +74,7 @@ describe('simulated corpus round trip', () => {
       rejected: manifest.rejected,
       nodata: manifest.nodata,
     });
-    const perFile = sql<{ path: string; records: number }>(
+    const perFile = await sql<{ path: string; records: number }>(
       db,
       'SELECT path, records FROM files ORDER BY path',
     );
@@ -85,37 +83,45 @@ describe('simulated corpus round trip', () => {
     for (const [i, f] of perFile.entries()) expect(f.path.endsWith(expected[i]!.path)).toBe(true);
   });
 
-  it('finds each injected attack with the counts the generator wrote', () => {
+  it('finds each injected attack with the counts the generator wrote', async () => {
     const { sshBruteForce: ssh, portScan: scan, icmpDenied: icmp, exfiltration: exfil } = manifest.scenarios;
     const pair = (a: string, b: string) =>
       `((srcaddr = '${a}' AND dstaddr = '${b}') OR (srcaddr = '${b}' AND dstaddr = '${a}'))`;
-    expect(sql(db, `SELECT count(*) AS n FROM flows WHERE ${pair(ssh.source, ssh.target)}`)[0]!['n']).toBe(
-      ssh.records,
-    );
     expect(
-      sql(
-        db,
-        `SELECT count(*) AS n, count(DISTINCT dstport) AS ports FROM flows WHERE srcaddr = '${scan.source}' AND dstaddr = '${scan.target}'`,
+      (await sql(db, `SELECT count(*) AS n FROM flows WHERE ${pair(ssh.source, ssh.target)}`))[0]!['n'],
+    ).toBe(ssh.records);
+    expect(
+      (
+        await sql(
+          db,
+          `SELECT count(*) AS n, count(DISTINCT dstport) AS ports FROM flows WHERE srcaddr = '${scan.source}' AND dstaddr = '${scan.target}'`,
+        )
       )[0],
     ).toEqual({ n: scan.records, ports: scan.distinctPorts });
     expect(
-      sql(
-        db,
-        `SELECT count(*) AS n, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows WHERE ${pair(icmp.source, icmp.target)}`,
+      (
+        await sql(
+          db,
+          `SELECT count(*) AS n, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows WHERE ${pair(icmp.source, icmp.target)}`,
+        )
       )[0],
     ).toEqual({ n: icmp.records, r: icmp.rejected });
     expect(
-      sql(
-        db,
-        `SELECT sum(bytes) AS b FROM flows WHERE srcaddr = '${exfil.source}' AND dstaddr = '${exfil.destination}'`,
+      (
+        await sql(
+          db,
+          `SELECT sum(bytes) AS b FROM flows WHERE srcaddr = '${exfil.source}' AND dstaddr = '${exfil.destination}'`,
+        )
       )[0]!['b'],
     ).toBe(exfil.bytes);
   });
 
-  it('top talkers and top rejected agree with the ground truth', () => {
-    const talkers = JSON.parse(fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1']).out);
+  it('top talkers and top rejected agree with the ground truth', async () => {
+    const talkers = JSON.parse((await fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1'])).out);
     expect(talkers[0].source).toBe(manifest.topTalkerBySourceBytes);
-    const rejected = JSON.parse(fw(['top', 'rejected', '--db', db, '-o', 'json', '--limit', '50']).out);
+    const rejected = JSON.parse(
+      (await fw(['top', 'rejected', '--db', db, '-o', 'json', '--limit', '50'])).out,
+    );
     const scan = rejected.find(
       (r: Record<string, unknown>) => r['source'] === manifest.scenarios.portScan.source,
     );
@@ -125,40 +131,44 @@ describe('simulated corpus round trip', () => {
     });
   });
 
-  it('a second ingest adds nothing', () => {
-    const again = JSON.parse(fw(['ingest', join(dir, 'sim'), '--db', db, '--json']).out);
+  it('a second ingest adds nothing', async () => {
+    const again = JSON.parse((await fw(['ingest', join(dir, 'sim'), '--db', db, '--json'])).out);
     expect([again.loaded, again.duplicates, again.records]).toEqual([0, manifest.files.length, 0]);
-    expect(sql(db, 'SELECT count(*) AS n FROM flows')[0]!['n']).toBe(manifest.records);
+    expect((await sql(db, 'SELECT count(*) AS n FROM flows'))[0]!['n']).toBe(manifest.records);
   });
 });
 
 describe('custom format corpus', () => {
-  it('loads a narrower format into the same flows view, other fields NULL', () => {
+  it('loads a narrower format into the same flows view, other fields NULL', async () => {
     const out = join(dir, 'custom');
     const format = '${version} ${srcaddr} ${dstaddr} ${dstport} ${action} ${flow-direction}';
     expect(
-      fw([
-        'simulate',
-        '--out',
-        out,
-        '--records',
-        '5000',
-        '--seed',
-        '5',
-        '--format',
-        format,
-        '--start',
-        '2025-03-03T00:00:00Z',
-      ]).code,
+      (
+        await fw([
+          'simulate',
+          '--out',
+          out,
+          '--records',
+          '5000',
+          '--seed',
+          '5',
+          '--format',
+          format,
+          '--start',
+          '2025-03-03T00:00:00Z',
+        ])
+      ).code,
     ).toBe(0);
     const m: Manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const db = join(dir, 'custom.duckdb');
-    const s = JSON.parse(fw(['ingest', out, '--db', db, '--json']).out);
+    const s = JSON.parse((await fw(['ingest', out, '--db', db, '--json'])).out);
     expect([s.records, s.rejected]).toEqual([5000, 0]);
     expect(
-      sql(
-        db,
-        `SELECT count(*) AS n, count(bytes) AS with_bytes, min(version) AS v, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows`,
+      (
+        await sql(
+          db,
+          `SELECT count(*) AS n, count(bytes) AS with_bytes, min(version) AS v, count(*) FILTER (WHERE action = 'REJECT') AS r FROM flows`,
+        )
       )[0],
     ).toEqual({ n: 5000, with_bytes: 0, v: 5, r: m.rejected });
   });

@@ -1,11 +1,11 @@
 // Scratch folders: live runs' folders are never removed, dead runs' are (the real kill -9 is in test/cli/crash.test.ts).
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scratch } from '../../src/ingest/scratch.js';
+import { runProcess } from '../support/run-cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'fw-scratch-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -28,7 +28,8 @@ describe('Scratch', () => {
 
   it('without a lock socket, judges by owner.pid: a finished process is dead, a running one alive', async () => {
     const root = join(base, 'pid');
-    const gone = spawnSync('node', ['-e', '0']).pid!; // has exited (and been reaped) by now
+    // runProcess resolves on 'close', after 'exit': the child has exited and been reaped by now.
+    const gone = (await runProcess('node', ['-e', '0'])).pid!;
     mkdirSync(join(root, '11-aa'), { recursive: true });
     writeFileSync(join(root, '11-aa', 'owner.pid'), String(gone));
     mkdirSync(join(root, '22-bb'));

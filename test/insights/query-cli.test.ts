@@ -1,26 +1,20 @@
 // `flowwatch query` as a user runs it: the real bin script, JSON keyed by CloudWatch's result names, the
 // library, time ranges, system fields and errors with a caret. Expected rows worked out by hand from LINES.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, LIBRARY, parseQuery, runQuery, toSql } from '../../src/insights/index.js';
 import { Store } from '../../src/storage/store.js';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 let db: string;
 let dbDefault: string;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(args, { env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const HEADER =
@@ -37,7 +31,7 @@ const LINES = [
   '5 111122223333 eni-b - - - - - - - 1716200300 1716200360 - NODATA - -', // no data
 ];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-query-'));
   db = join(dir, 'q.duckdb');
   dbDefault = join(dir, 'default.duckdb');
@@ -46,29 +40,31 @@ beforeAll(() => {
     join(dir, 'default.log'),
     '2 111122223333 eni-c 203.0.113.9 10.0.1.10 51000 22 6 1 44 1716200010 1716200011 REJECT OK\n',
   );
-  expect(fw(['ingest', join(dir, 'v5.log'), '--db', db]).code).toBe(0);
-  expect(fw(['ingest', join(dir, 'default.log'), '--db', dbDefault, '--format', 'default']).code).toBe(0);
+  expect((await fw(['ingest', join(dir, 'v5.log'), '--db', db])).code).toBe(0);
+  expect(
+    (await fw(['ingest', join(dir, 'default.log'), '--db', dbDefault, '--format', 'default'])).code,
+  ).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const json = (args: string[]) => {
-  const r = fw(['query', '--db', db, '--output', 'json', ...args]);
+const json = async (args: string[]) => {
+  const r = await fw(['query', '--db', db, '--output', 'json', ...args]);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.out) as Record<string, unknown>[];
 };
 
 describe('flowwatch query', () => {
-  it('prints JSON rows keyed by the result names CloudWatch gives (an unaliased count(*) is "count(*)")', () => {
-    expect(json(['filter action = "REJECT" | stats count(*) by srcAddr | sort srcAddr asc'])).toEqual([
+  it('prints JSON rows keyed by the result names CloudWatch gives (an unaliased count(*) is "count(*)")', async () => {
+    expect(await json(['filter action = "REJECT" | stats count(*) by srcAddr | sort srcAddr asc'])).toEqual([
       { srcAddr: '198.51.100.7', 'count(*)': 1 },
       { srcAddr: '203.0.113.9', 'count(*)': 3 },
     ]);
   });
 
-  it('runs the AWS top-20 rejected sources query unchanged', () => {
+  it('runs the AWS top-20 rejected sources query unchanged', async () => {
     expect(
-      json([
+      await json([
         'filter action = "REJECT" | stats count(*) as numRejections by srcAddr | sort numRejections desc | limit 20',
       ]),
     ).toEqual([
@@ -77,9 +73,9 @@ describe('flowwatch query', () => {
     ]);
   });
 
-  it('runs the issue example with an alias used by a later filter, newest first', () => {
+  it('runs the issue example with an alias used by a later filter, newest first', async () => {
     expect(
-      json([
+      await json([
         `fields @timestamp, accountId as ID, flowDirection
          | sort @timestamp desc
          | filter (ID = '111122223333' and flowDirection = "egress")
@@ -91,25 +87,25 @@ describe('flowwatch query', () => {
     ]);
   });
 
-  it('gives @message (the line), @logStream (the interface) and @log', () => {
-    expect(json(['filter dstPort = 443 | fields @message, @logStream, @log'])).toEqual([
+  it('gives @message (the line), @logStream (the interface) and @log', async () => {
+    expect(await json(['filter dstPort = 443 | fields @message, @logStream, @log'])).toEqual([
       { '@message': LINES[5]!.split(' //')[0], '@logStream': 'eni-b', '@log': '111122223333:flowwatch' },
     ]);
   });
 
-  it('applies --since/--until to @timestamp, both ends included', () => {
-    const rows = json(['stats count(*) as n', '--since', '1716200020', '--until', '1716200040']);
+  it('applies --since/--until to @timestamp, both ends included', async () => {
+    const rows = await json(['stats count(*) as n', '--since', '1716200020', '--until', '1716200040']);
     expect(rows).toEqual([{ n: 4 }]); // starts 020, 030, 040, 040
   });
 
-  it('lists the library and runs a library query by name', () => {
-    const list = fw(['query', '--list', '--output', 'json']);
+  it('lists the library and runs a library query by name', async () => {
+    const list = await fw(['query', '--list', '--output', 'json']);
     expect(JSON.parse(list.out).map((q: { name: string }) => q.name)).toEqual(LIBRARY.map((q) => q.name));
-    expect(json(['--name', 'ssh-attempts'])).toEqual([
+    expect(await json(['--name', 'ssh-attempts'])).toEqual([
       { srcAddr: '203.0.113.9', action: 'REJECT', attempts: 2, targets: 2 },
       { srcAddr: '192.0.2.1', action: 'ACCEPT', attempts: 1, targets: 1 },
     ]);
-    expect(json(['--name', 'denied-icmp'])).toEqual([
+    expect(await json(['--name', 'denied-icmp'])).toEqual([
       { srcAddr: '198.51.100.7', dstAddr: '10.0.1.10', denied: 1 },
     ]);
   });
@@ -125,8 +121,8 @@ describe('flowwatch query', () => {
     }
   });
 
-  it('shows a query mistake with a caret under it, a did-you-mean, and exit code 1', () => {
-    const r = fw(['query', '--db', db, 'filter action = "REJECT" | stats count(*) by srcadr']);
+  it('shows a query mistake with a caret under it, a did-you-mean, and exit code 1', async () => {
+    const r = await fw(['query', '--db', db, 'filter action = "REJECT" | stats count(*) by srcadr']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('unknown field "srcadr"');
     expect(r.err).toContain(
@@ -135,15 +131,15 @@ describe('flowwatch query', () => {
     expect(r.err).toContain('did you mean "srcAddr"?');
   });
 
-  it('refuses unknown library names, a query with --name, and --last with --since', () => {
-    expect(fw(['query', '--db', db, '--name', 'nope']).code).toBe(2);
-    expect(fw(['query', '--db', db, '--name', 'top-talkers', 'fields x']).code).toBe(2);
-    expect(fw(['query', '--db', db, '--last', '1h', '--since', '2h', 'limit 1']).code).toBe(2);
+  it('refuses unknown library names, a query with --name, and --last with --since', async () => {
+    expect((await fw(['query', '--db', db, '--name', 'nope'])).code).toBe(2);
+    expect((await fw(['query', '--db', db, '--name', 'top-talkers', 'fields x'])).code).toBe(2);
+    expect((await fw(['query', '--db', db, '--last', '1h', '--since', '2h', 'limit 1'])).code).toBe(2);
   });
 });
 
 describe('generated SQL', () => {
-  it('brackets every boolean group, so the time range and each branch keep their meaning', () => {
+  it('brackets every boolean group, so the time range and each branch keep their meaning', async () => {
     const plan = analyze(parseQuery('filter dstPort = 22 or action = "REJECT" and not protocol = 1'), 0);
     const sql = toSql(plan, { formats: [], since: 10, until: 20 }).sql;
     expect(sql).toContain('WHERE v.event_time >= 10 AND v.event_time <= 20)');

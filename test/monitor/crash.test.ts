@@ -1,11 +1,12 @@
 // The monitor killed with SIGKILL while Firehose requests are in flight: after a restart, Firehose's retries
 // (every request again, acknowledged or not) leave exactly one copy of every record; SIGTERM stops it cleanly.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const REQUESTS = 20;
@@ -110,22 +111,15 @@ describe('monitor crash safety', () => {
     expect(await exit).toBe(0);
     child = undefined;
 
-    const q = spawnSync(
-      'node',
-      [
-        BIN,
-        'sql',
-        '--db',
-        join(dir, 'm.duckdb'),
-        '--output',
-        'json',
-        'SELECT count(*) AS n, count(DISTINCT srcport) AS d FROM flows',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(q.stderr).toBe('');
-    expect(JSON.parse(q.stdout)).toEqual([{ n: REQUESTS * PER_REQUEST, d: REQUESTS * PER_REQUEST }]);
+    const q = await runCli([
+      'sql',
+      '--db',
+      join(dir, 'm.duckdb'),
+      '--output',
+      'json',
+      'SELECT count(*) AS n, count(DISTINCT srcport) AS d FROM flows',
+    ]);
+    expect(q.err).toBe('');
+    expect(JSON.parse(q.out)).toEqual([{ n: REQUESTS * PER_REQUEST, d: REQUESTS * PER_REQUEST }]);
   }, 120_000);
 });

@@ -2,17 +2,16 @@
 // subscribe` edit flowwatch.yaml, the monitor notices the change and reloads, the new alarm fires to the new
 // webhook subscription, and its notification names the account of the records (monitor.account unset).
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { type Receiver, startReceiver } from '../notify/helpers.js';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const T = 1716199200; // 2024-05-20T10:00:00Z
 const LINES = [
   `2 444455556666 eni-a 10.0.0.5 8.8.8.8 0 0 1 1 84 ${T + 10} ${T + 11} REJECT OK`, // denied ping
@@ -27,13 +26,8 @@ let hook: Receiver;
 let clock = T + 5;
 const logs: string[] = [];
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args, '--config', file], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli([...args, '--config', file], { cwd: dir, timeoutMs: 60_000 });
 }
 
 async function until(test: () => boolean, what: string): Promise<void> {
@@ -80,8 +74,8 @@ afterAll(async () => {
 });
 
 describe('alarms put and topics subscribe on a running monitor', () => {
-  it('writes the alarm and the subscription into the file, keeping its comments', () => {
-    const put = fw([
+  it('writes the alarm and the subscription into the file, keeping its comments', async () => {
+    const put = await fw([
       'alarms',
       'put',
       '--alarm-name',
@@ -107,7 +101,7 @@ describe('alarms put and topics subscribe on a running monitor', () => {
     ]);
     expect(put.code, put.err).toBe(0);
     expect(put.out).toContain('Added alarm "icmp"');
-    const sub = fw([
+    const sub = await fw([
       'topics',
       'subscribe',
       '--topic',

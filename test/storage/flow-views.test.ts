@@ -2,10 +2,9 @@
 // rejected by the receiver, and the four legs of a NAT gateway, with per-ENI and deduplicated totals worked
 // out by hand (the comments show the sums); through top(), the CLI and GET /api/overview.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -17,6 +16,7 @@ import { simulate } from '../../src/simulate/simulate.js';
 import { flowsRelation } from '../../src/storage/flow-views.js';
 import { Store } from '../../src/storage/store.js';
 import { top } from '../../src/storage/top-queries.js';
+import { type RunResult, runCli } from '../support/run-cli.js';
 
 const T = 1716199200; // 2024-05-20T10:00:00Z
 const HEADER =
@@ -118,18 +118,12 @@ const DEDUP_TALKERS = [
   ['10.9.0.5', 300],
 ];
 
-const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
 let db: string;
 let store: Store;
 
-function fw(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync('node', [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FLOWWATCH_DB: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+async function fw(args: string[]): Promise<RunResult> {
+  return runCli(args, { env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {
@@ -206,23 +200,23 @@ describe('top(): deduplicated by default, per ENI on request', () => {
 });
 
 describe('flowwatch top', () => {
-  it('shows the deduplicated numbers by default and says so; --per-eni shows every record', () => {
-    const d = fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '20']);
+  it('shows the deduplicated numbers by default and says so; --per-eni shows every record', async () => {
+    const d = await fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '20']);
     expect(d.code, d.err).toBe(0);
     expect(pairs(JSON.parse(d.out))).toEqual(DEDUP_TALKERS);
     expect(d.err).toContain('view: deduplicated');
     expect(d.err).toContain('1 records have no flow-direction');
-    const p = fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '20', '--per-eni']);
+    const p = await fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '20', '--per-eni']);
     expect(pairs(JSON.parse(p.out))).toEqual(PER_ENI_TALKERS);
     expect(p.err).toContain('view: per ENI');
-    const table = fw(['top', 'talkers', '--db', db]);
+    const table = await fw(['top', 'talkers', '--db', db]);
     expect(table.out).toMatch(/view: deduplicated/);
   });
 });
 
 describe('flowwatch query --name (the Logs Insights library)', () => {
-  const run = (extra: string[]) => {
-    const r = fw([
+  const run = async (extra: string[]) => {
+    const r = await fw([
       'query',
       '--name',
       'top-talkers',
@@ -244,8 +238,8 @@ describe('flowwatch query --name (the Logs Insights library)', () => {
     };
   };
 
-  it('drops egress records to private addresses by default; the NAT legs stay (a documented limit)', () => {
-    const d = run([]);
+  it('drops egress records to private addresses by default; the NAT legs stay (a documented limit)', async () => {
+    const d = await run([]);
     expect(d.err).toContain('view: deduplicated');
     // Kept: a2 b2 c1 d1 e2 f1 f2 f3 f4 f6 g1 h1 and the v2 record; dropped: a1 b1 e1 f5 (egress to private).
     expect(d.rows).toEqual([
@@ -259,8 +253,8 @@ describe('flowwatch query --name (the Logs Insights library)', () => {
     ]);
   });
 
-  it('--per-eni runs the query over every record', () => {
-    const p = run(['--per-eni']);
+  it('--per-eni runs the query over every record', async () => {
+    const p = await run(['--per-eni']);
     expect(p.err).toContain('view: per ENI');
     expect(p.rows).toEqual(PER_ENI_TALKERS);
   });

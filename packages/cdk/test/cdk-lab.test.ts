@@ -3,7 +3,6 @@
 // silencing its synth warning; and, with FLOWWATCH_CDK_CLI=1, `npx cdk synth` run as a user would, with no AWS
 // account and no network (about 20 s: it compiles the example and starts the CLI).
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLabApp, type LabAppOptions } from '../../../examples/cdk-lab/lib/lab-app.js';
 import type { FlowLogLabStack } from '../../../examples/cdk-lab/lib/lab-stack.js';
+import { runProcess } from '../../../test/support/run-cli.js';
 import { type Scenario, synthApp } from './synth.js';
 
 const LAB = fileURLToPath(new URL('../../../examples/cdk-lab/', import.meta.url));
@@ -223,7 +223,7 @@ describe('the best-practice parameters', () => {
 });
 
 describe.runIf(process.env.FLOWWATCH_CDK_CLI === '1')('npx cdk synth in examples/cdk-lab', () => {
-  it('synthesises the app offline, with no AWS account', { timeout: 120_000 }, () => {
+  it('synthesises the app offline, with no AWS account', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'flowwatch-lab-'));
     // No credentials and no instance metadata: synthesis must not need an account.
     const env: NodeJS.ProcessEnv = {
@@ -233,17 +233,12 @@ describe.runIf(process.env.FLOWWATCH_CDK_CLI === '1')('npx cdk synth in examples
     };
     for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
       delete env[k];
-    const r = spawnSync(
+    const r = await runProcess(
       'npx',
       ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', out],
-      {
-        cwd: LAB,
-        env,
-        encoding: 'utf8',
-        timeout: 110_000,
-      },
+      { cwd: LAB, env, timeoutMs: 110_000 },
     );
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.code, `${r.out}\n${r.err}`).toBe(0);
     const file = join(out, 'FlowwatchLab.template.json');
     expect(existsSync(file)).toBe(true);
     const template = JSON.parse(readFileSync(file, 'utf8')) as {
