@@ -1,7 +1,7 @@
 // Commands start at once: `flowwatch --help` and light commands load no heavy module (DuckDB, the AWS SDK,
 // fastify), and the command list main.ts prints without loading the modules says what the modules register.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, main } from '../../src/cli/main.js';
+import { runProcess } from '../support/run-cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const HEAVY = /node_modules\/(@duckdb|@aws-sdk|fastify|@fastify|nodemailer)\//;
@@ -34,32 +35,31 @@ export async function resolve(specifier, context, next) {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the built CLI and returns the heavy modules it loaded. */
-function heavyLoaded(args: string[]): { status: number | null; heavy: string[] } {
+async function heavyLoaded(args: string[]): Promise<{ status: number | null; heavy: string[] }> {
   const log = join(dir, `loaded-${args.join('-').replace(/\W/g, '_')}.txt`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args], {
+  const r = await runProcess(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args], {
     cwd: dir,
     env: { ...process.env, FW_LOADED: log },
-    encoding: 'utf8',
   });
   const loaded = readFileSync(log, 'utf8').split('\n');
   expect(loaded.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(true); // the hook saw the CLI
   const heavy = [...new Set(loaded.filter((u) => HEAVY.test(u)).map((u) => HEAVY.exec(u)![1]!))];
-  return { status: r.status, heavy };
+  return { status: r.code, heavy };
 }
 
 describe('lazy command loading', () => {
-  it('--help loads no DuckDB, AWS SDK, fastify or nodemailer', () => {
-    expect(heavyLoaded(['--help'])).toEqual({ status: 0, heavy: [] });
+  it('--help loads no DuckDB, AWS SDK, fastify or nodemailer', async () => {
+    expect(await heavyLoaded(['--help'])).toEqual({ status: 0, heavy: [] });
   });
 
-  it('fields and test-pattern load none of them either', () => {
-    expect(heavyLoaded(['fields'])).toEqual({ status: 0, heavy: [] });
-    expect(heavyLoaded(['test-pattern', '[x]', '--help'])).toEqual({ status: 0, heavy: [] });
+  it('fields and test-pattern load none of them either', async () => {
+    expect(await heavyLoaded(['fields'])).toEqual({ status: 0, heavy: [] });
+    expect(await heavyLoaded(['test-pattern', '[x]', '--help'])).toEqual({ status: 0, heavy: [] });
   });
 
-  it('a local query loads DuckDB but not the AWS SDK', () => {
-    const r = heavyLoaded(['query', 'stats count(*)', '--db', join(dir, 'none.duckdb')]);
+  it('a local query loads DuckDB but not the AWS SDK', async () => {
+    const r = await heavyLoaded(['query', 'stats count(*)', '--db', join(dir, 'none.duckdb')]);
     expect(r.heavy).toContain('@duckdb');
     expect(r.heavy).not.toContain('@aws-sdk');
   });
