@@ -204,13 +204,18 @@ export class Traffic {
 
   // ---------------------------------------------------------------- time, sizes, flags
 
-  /** Sets the times of the next conversation: inside [from, to) seconds of the hour, at fraction `frac`. */
+  /**
+   * Sets the times of the next conversation: its start spread evenly over [from, to) seconds of the hour
+   * at fraction `frac` (every minute, the last included, gets its share: capping starts a minute before
+   * `to` left hh:59 nearly empty, a fake outage), and its end inside the same window (records stay in
+   * their file's hour), so a flow starting in the window's last minute is cut short at its end.
+   */
   private times(from: number, to: number, frac: number, maxDuration: number): void {
-    const latest = this.hourStart + to - 60;
-    let t = this.hourStart + from + Math.floor(frac * (to - from - 60)) + this.rng.int(0, 15);
+    const latest = this.hourStart + to - 1;
+    let t = this.hourStart + from + Math.floor(frac * (to - from)) + this.rng.int(0, 15);
     if (t > latest) t = latest;
     this.t0 = t;
-    this.t1 = t + this.rng.int(0, maxDuration);
+    this.t1 = Math.min(t + this.rng.int(0, maxDuration), latest);
   }
 
   private backgroundTimes(maxDuration: number): void {

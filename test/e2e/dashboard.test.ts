@@ -1,6 +1,6 @@
 // The dashboard end to end in real headless Chromium (Debian's, driven by playwright-core): `flowwatch demo`
 // serves a live simulated VPC; every page loads and finishes its API calls, a Logs Insights query runs and
-// draws its chart, and the rejected-SSH alarm goes to ALARM after the simulator's brute force. Screenshots of
+// draws its chart, a click on a donut slice and one anywhere in a time panel drill into Flows, and the rejected-SSH alarm goes to ALARM after the simulator's brute force. Screenshots of
 // each page are written to test-results/screenshots/.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -71,6 +71,41 @@ describe.skipIf(!hasBrowser)('dashboard in Chromium', () => {
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
     },
   );
+
+  it('drills down from a click on a protocol donut slice and from a click anywhere in a rejected panel', async () => {
+    const base = url.split('#')[0];
+    const chartBox = async (id: string) => {
+      await page.goto(`${base}#/overview`);
+      await ready('overview');
+      const sel = `[data-testid="chart-${id}"]`;
+      await page.waitForSelector(`${sel}[data-rendered="true"]`, { timeout: 30_000 });
+      await page.locator(sel).scrollIntoViewIfNeeded();
+      const box = await page.locator(sel).boundingBox();
+      if (!box) throw new Error(`${sel} has no box`);
+      return box;
+    };
+    // The donut: centre at (50%, 44%), ring from 30% to 52% of half the smaller side; the first slice starts
+    // at 12 o'clock and runs clockwise, so a point in the ring just right of 12 o'clock is on it.
+    const pie = await chartBox('protocols');
+    const r = (Math.min(pie.width, pie.height) / 2) * 0.41;
+    await page.mouse.click(pie.x + pie.width / 2 + 3, pie.y + pie.height * 0.44 - r);
+    await page.waitForFunction('location.hash.startsWith("#/flows?")', undefined, { timeout: 10_000 });
+    expect(new URL(page.url().replace('#/', '')).searchParams.get('protocol')).toMatch(/^\d+$/);
+    await ready('flows');
+    expect(await page.inputValue('[data-testid="flows-protocol"]')).not.toBe('');
+
+    // The Flows chart's lower panel (rejected), half way across and three quarters down: a click in the
+    // grid, not on a point, opens the rejected flows of one bucket.
+    const flows = await chartBox('flows');
+    await page.mouse.click(flows.x + flows.width / 2, flows.y + flows.height * 0.75);
+    await page.waitForFunction('location.hash.startsWith("#/flows?")', undefined, { timeout: 10_000 });
+    const params = new URL(page.url().replace('#/', '')).searchParams;
+    expect(params.get('action')).toBe('REJECT');
+    const span = (Date.parse(params.get('until')!) - Date.parse(params.get('since')!)) / 1000;
+    expect(span).toBeGreaterThan(0); // one bucket: the Overview's bin (at most an hour for its ranges)
+    expect(span).toBeLessThanOrEqual(3600);
+    await ready('flows');
+  });
 
   it('runs a Logs Insights query and draws its time series', async () => {
     const base = url.split('#')[0];

@@ -1,29 +1,14 @@
 // ECharts, imported module by module (line, bar and pie charts; grid, tooltip, legend and mark-line
 // components; canvas renderer) to keep the bundle small; a Chart wrapper that follows the light/dark
-// scheme and its container's size; and the option builders the pages use. Times are shown in UTC.
+// scheme and its container's size, with clicks on data elements or anywhere in a grid; and (re-exported from
+// chart-options.ts) the option builders the pages use.
 
-import {
-  BarChart,
-  type BarSeriesOption,
-  LineChart,
-  type LineSeriesOption,
-  PieChart,
-  type PieSeriesOption,
-} from 'echarts/charts';
-import {
-  GridComponent,
-  type GridComponentOption,
-  LegendComponent,
-  type LegendComponentOption,
-  MarkLineComponent,
-  type MarkLineComponentOption,
-  TooltipComponent,
-  type TooltipComponentOption,
-} from 'echarts/components';
-import { type ComposeOption, type ECElementEvent, type EChartsType, init, use } from 'echarts/core';
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import { type ECElementEvent, type EChartsType, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { ChartOption } from './chart-options.js';
 import { h } from './dom.js';
-import { formatCompact, formatNumber } from './format.js';
 
 use([
   LineChart,
@@ -36,18 +21,7 @@ use([
   CanvasRenderer,
 ]);
 
-export type ChartOption = ComposeOption<
-  | LineSeriesOption
-  | BarSeriesOption
-  | PieSeriesOption
-  | GridComponentOption
-  | TooltipComponentOption
-  | LegendComponentOption
-  | MarkLineComponentOption
->;
-
-/** Colours with a meaning, the same in every chart. */
-export const COLORS = { accepted: '#2f7fd8', rejected: '#e0493e', threshold: '#e39a00' } as const;
+export * from './chart-options.js';
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 const live = new Set<Chart>();
@@ -66,6 +40,7 @@ export class Chart {
   private instance: EChartsType | undefined;
   private option: ChartOption | undefined;
   private click: ((e: ECElementEvent) => void) | undefined;
+  private gridClick: ((grid: number, x: number) => void) | undefined;
   private readonly resize = new ResizeObserver(() => this.instance?.resize());
 
   constructor(id: string, label: string) {
@@ -91,6 +66,15 @@ export class Chart {
     this.el.classList.add('clickable');
   }
 
+  /**
+   * Calls `fn` with the grid's index and the x-axis value under the pointer when the user clicks anywhere
+   * inside a grid (not only on a point): the zrender click's pixel converted with `convertFromPixel`.
+   */
+  onGridClick(fn: (grid: number, x: number) => void): void {
+    this.gridClick = fn;
+    this.el.classList.add('clickable');
+  }
+
   dispose(): void {
     live.delete(this);
     this.resize.disconnect();
@@ -112,170 +96,18 @@ export class Chart {
       this.el.dataset['rendered'] = 'true';
     });
     chart.on('click', (e) => this.click?.(e as ECElementEvent));
+    chart.getZr().on('click', (e) => {
+      if (!this.gridClick) return;
+      const grids = Array.isArray(this.option?.grid) ? this.option.grid.length : 1;
+      const pixel = [e.offsetX, e.offsetY];
+      for (let grid = 0; grid < grids; grid++) {
+        if (!chart.containPixel({ gridIndex: grid }, pixel)) continue;
+        const x = Number(chart.convertFromPixel({ gridIndex: grid }, pixel)[0]);
+        if (Number.isFinite(x)) this.gridClick(grid, x);
+        return;
+      }
+    });
     this.instance = chart;
     return chart;
   }
-}
-
-/** Time-axis labels (UTC, since every option sets `useUTC`): days as `05-20`, times as `10:15`. */
-const TIME_LABELS = {
-  year: '{yyyy}',
-  month: '{yyyy}-{MM}',
-  day: '{MM}-{dd}',
-  hour: '{HH}:{mm}',
-  minute: '{HH}:{mm}',
-  second: '{HH}:{mm}:{ss}',
-  millisecond: '{HH}:{mm}:{ss}',
-  none: '{HH}:{mm}',
-};
-
-const BASE: ChartOption = {
-  backgroundColor: 'transparent',
-  useUTC: true,
-  animationDuration: 300,
-  textStyle: { fontFamily: 'inherit' },
-};
-
-const GRID: GridComponentOption = {
-  left: 8,
-  right: 16,
-  top: 36,
-  bottom: 8,
-  outerBoundsMode: 'same',
-  outerBoundsContain: 'axisLabel',
-};
-
-/** One line of a time-series chart: `[epoch ms, value]` points. */
-export interface TimeSeries {
-  readonly name: string;
-  readonly points: readonly (readonly [number, number])[];
-  readonly color?: string;
-}
-
-export interface TimeSeriesOptions {
-  readonly series: readonly TimeSeries[];
-  /** Stack the series as areas (accepted/rejected). */
-  readonly stacked?: boolean;
-  readonly format?: (n: number) => string;
-  /** A horizontal line (alarm threshold). */
-  readonly threshold?: { readonly value: number; readonly label: string };
-  /** The x-axis span (unix seconds), so gaps at either end show as gaps. */
-  readonly range?: { readonly since: number; readonly until: number };
-}
-
-/**
- * A time-series line or stacked-area chart.
- *
- * @example chart.set(timeSeriesOption({ series: [{ name: 'accepted', points }], stacked: true }))
- */
-export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
-  const format = o.format ?? formatNumber;
-  const series: LineSeriesOption[] = o.series.map((s, i) => ({
-    type: 'line',
-    name: s.name,
-    data: s.points.map((p) => [p[0], p[1]]),
-    showSymbol: s.points.length < 40,
-    symbolSize: 5,
-    smooth: false,
-    ...(s.color ? { color: s.color } : {}),
-    ...(o.stacked ? { stack: 'total', areaStyle: { opacity: 0.35 } } : {}),
-    ...(o.threshold && i === 0
-      ? {
-          markLine: {
-            silent: true,
-            symbol: 'none',
-            lineStyle: { color: COLORS.threshold, type: 'dashed', width: 2 },
-            label: { formatter: o.threshold.label, position: 'insideEndTop' },
-            data: [{ yAxis: o.threshold.value }],
-          },
-        }
-      : {}),
-  }));
-  const values = o.series.flatMap((s) => s.points.map((p) => p[1]));
-  const max = Math.max(o.threshold?.value ?? 0, ...values);
-  return {
-    ...BASE,
-    grid: GRID,
-    legend: o.series.length > 1 ? { top: 0, type: 'plain' } : { show: false },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? format(v) : String(v)) },
-    xAxis: {
-      type: 'time',
-      ...(o.range ? { min: o.range.since * 1000, max: o.range.until * 1000 } : {}),
-      axisLabel: { hideOverlap: true, formatter: TIME_LABELS },
-    },
-    yAxis: {
-      type: 'value',
-      ...(o.threshold ? { max: max > 0 ? Math.ceil(max * 1.15) : 1 } : {}),
-      axisLabel: { formatter: (v: number) => (o.format ? o.format(v) : formatCompact(v)) },
-    },
-    series,
-  };
-}
-
-export interface BarOptions {
-  readonly categories: readonly string[];
-  readonly series: readonly {
-    readonly name: string;
-    readonly values: readonly number[];
-    readonly color?: string;
-  }[];
-  /** Bars grow to the right with categories down the side (long labels such as addresses). */
-  readonly horizontal?: boolean;
-  readonly format?: (n: number) => string;
-}
-
-/** A bar chart; horizontal charts list the first category at the top. */
-export function barOption(o: BarOptions): ChartOption {
-  const format = o.format ?? formatNumber;
-  const category = {
-    type: 'category' as const,
-    data: [...o.categories],
-    inverse: o.horizontal === true,
-    axisLabel: { width: 160, overflow: 'truncate' as const },
-  };
-  const value = {
-    type: 'value' as const,
-    axisLabel: { formatter: (v: number) => (o.format ? o.format(v) : formatCompact(v)) },
-  };
-  return {
-    ...BASE,
-    grid: GRID,
-    legend: o.series.length > 1 ? { top: 0 } : { show: false },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      valueFormatter: (v) => (typeof v === 'number' ? format(v) : String(v)),
-    },
-    xAxis: o.horizontal ? value : category,
-    yAxis: o.horizontal ? category : value,
-    series: o.series.map((s) => ({
-      type: 'bar',
-      name: s.name,
-      data: [...s.values],
-      ...(s.color ? { color: s.color } : {}),
-      barMaxWidth: 32,
-    })),
-  };
-}
-
-/** A donut chart of parts of a whole. */
-export function pieOption(
-  items: readonly { name: string; value: number }[],
-  format: (n: number) => string = formatNumber,
-): ChartOption {
-  return {
-    ...BASE,
-    legend: { bottom: 0, type: 'scroll' },
-    tooltip: { trigger: 'item', valueFormatter: (v) => (typeof v === 'number' ? format(v) : String(v)) },
-    series: [
-      {
-        type: 'pie',
-        radius: ['35%', '60%'],
-        center: ['50%', '45%'],
-        avoidLabelOverlap: true,
-        label: { formatter: '{b}\n{d}%', textBorderWidth: 0 },
-        data: items.map((i) => ({ name: i.name, value: i.value })),
-      },
-    ],
-  };
 }

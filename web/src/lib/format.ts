@@ -16,6 +16,18 @@ export function formatNumber(n: number): string {
   return Number.isInteger(n) ? integer.format(n) : decimal.format(n);
 }
 
+/**
+ * A count and its noun, singular only for exactly one: the one helper every page uses where numbers meet
+ * nouns (no "1 flows").
+ *
+ * @example plural(1, 'flow') // '1 flow'
+ * @example plural(1234, 'flow') // '1,234 flows'
+ * @example plural(2, 'series', 'series') // '2 series'
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
 /** A short number for chart axes: `12k`, `3.4M`. */
 export function formatCompact(n: number): string {
   return Number.isFinite(n) ? compact.format(n) : String(n);

@@ -2,7 +2,7 @@
 // the server, with cells formatted (UTC times, bytes, thousands separators) and optional drill-down links.
 
 import { h } from './dom.js';
-import { formatCell, isNumeric } from './format.js';
+import { formatCell, isNumeric, plural } from './format.js';
 import { empty } from './states.js';
 
 /** One column of a typed table. */
@@ -119,7 +119,7 @@ export function renderResults(
       },
       title: (row) => {
         const v = row[c];
-        return typeof v === 'number' && /bytes/i.test(c) ? `${v} bytes` : undefined;
+        return typeof v === 'number' && /bytes/i.test(c) ? plural(v, 'byte') : undefined;
       },
     })),
     rows,

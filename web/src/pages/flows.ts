@@ -3,7 +3,7 @@
 
 import type { FlowsQuery, FlowsResponse } from '../lib/api.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, plural } from '../lib/format.js';
 import { cellLink, PROTOCOL_NUMBERS, protocolName } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { navigate, type Route, withParams } from '../lib/router.js';
@@ -162,7 +162,7 @@ class FlowsPage extends PageShell {
       .map(([k, v]) => `${k} ${k === 'protocol' ? protocolName(Number(v)) : v}`);
     replaceChildren(
       this.meta,
-      `${formatNumber(res.rows.length)} ${res.rows.length === 1 ? 'flow' : 'flows'}`,
+      plural(res.rows.length, 'flow'),
       filters.length ? ` matching ${filters.join(', ')}` : '',
       res.truncated
         ? h(

@@ -6,7 +6,7 @@ import type { FlowsResponse, MetricFiltersResponse, TestPatternResponse } from '
 import { ApiError } from '../lib/api.js';
 import { Chart, COLORS, timeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, plural } from '../lib/format.js';
 import { card } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import type { Route } from '../lib/router.js';
@@ -380,7 +380,7 @@ class MetricFiltersPage extends PageShell {
       h(
         'p',
         { 'data-testid': 'pattern-summary' },
-        `${formatNumber(matches.length)} of ${formatNumber(total)} lines matched.`,
+        `${formatNumber(matches.length)} of ${plural(total, 'line')} matched.`,
       ),
       renderTable<Match>({
         testid: 'pattern-matches',

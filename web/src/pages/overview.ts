@@ -1,11 +1,12 @@
-// Overview: traffic over time split accepted/rejected (bytes, packets, flows), totals, top talkers,
-// top rejected sources, top destination ports, protocol mix, ingress/egress and per-interface traffic.
-// Every element drills into the Flows page (or the Query page) for the flows behind it.
+// Overview: traffic over time, accepted and rejected in two aligned panels (bytes, packets, flows), totals,
+// top talkers, top rejected sources, top destination ports, protocol mix, ingress/egress and per-interface
+// traffic. Every element drills into the Flows page (or the Query page) for the flows behind it: a click
+// anywhere in a time panel opens that bucket's accepted or rejected flows, a donut slice its flows.
 
 import type { OverviewResponse } from '../lib/api.js';
-import { Chart, COLORS, pieOption, timeSeriesOption } from '../lib/charts.js';
+import { bucketAt, Chart, COLORS, pieOption, splitTimeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren } from '../lib/dom.js';
-import { formatBytes, formatNumber, formatPercent, formatTimeUtc } from '../lib/format.js';
+import { formatBytes, formatNumber, formatPercent, formatTimeUtc, plural } from '../lib/format.js';
 import { card, flowsLink, insightsLink, portLabel, rankedList, statTile } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { navigate, type Route, withParams } from '../lib/router.js';
@@ -31,16 +32,19 @@ class OverviewPage extends PageShell {
   constructor(private readonly ctx: PageContext) {
     super('overview', 'Overview');
     const make = (m: Metric) => {
-      const chart = new Chart(m.toLowerCase(), `${m} over time, accepted and rejected`);
-      chart.onClick((e) => this.drillTime(e.seriesName ?? '', e.value));
+      const chart = new Chart(m.toLowerCase(), `${m} over time, accepted above and rejected below`);
+      chart.onGridClick((grid, x) => this.drillTime(grid === 0 ? 'ACCEPT' : 'REJECT', x));
       return { chart, holder: h('div', { class: 'chart-holder' }, loading()) };
     };
     this.series = { Bytes: make('Bytes'), Packets: make('Packets'), Flows: make('Flows') };
     this.protocols.onClick((e) => {
-      const p = this.data?.protocols.find((x) => x.name === e.name);
+      const p = this.data?.protocols[e.dataIndex];
       if (p) navigate(flowsLink({ protocol: p.protocol }));
     });
-    this.directions.onClick((e) => navigate(flowsLink({ direction: e.name })));
+    this.directions.onClick((e) => {
+      const d = this.data?.directions[e.dataIndex];
+      if (d) navigate(flowsLink({ direction: d.direction }));
+    });
     const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
     this.body.append(
       this.totals,
@@ -107,7 +111,7 @@ class OverviewPage extends PageShell {
     });
     const undirected =
       dedup && d.undirectedFlows > 0
-        ? ` ${formatNumber(d.undirectedFlows)} records without flow-direction are counted as recorded.`
+        ? ` ${plural(d.undirectedFlows, 'record')} without flow-direction ${d.undirectedFlows === 1 ? 'is' : 'are'} counted as recorded.`
         : '';
     return h(
       'div',
@@ -119,13 +123,14 @@ class OverviewPage extends PageShell {
     );
   }
 
-  /** A click on a point: the flows of that bin, accepted or rejected. */
-  private drillTime(seriesName: string, value: unknown): void {
-    const bin = this.data?.bin ?? 60;
-    const t = Array.isArray(value) ? Number(value[0]) / 1000 : Number.NaN;
-    if (!Number.isFinite(t)) return;
-    const action = seriesName === 'rejected' ? 'REJECT' : seriesName === 'accepted' ? 'ACCEPT' : undefined;
-    navigate(flowsLink({ ...absoluteParams(t, t + bin), action }));
+  /** A click anywhere in a time panel: the flows of the bucket under it, accepted or rejected. */
+  private drillTime(action: 'ACCEPT' | 'REJECT', xMs: number): void {
+    const d = this.data;
+    const first = d?.series[0];
+    if (!d || !first) return;
+    const t = bucketAt(xMs, first.t, d.bin);
+    if (t === undefined) return;
+    navigate(flowsLink({ ...absoluteParams(t, t + d.bin), action }));
   }
 
   private render(d: OverviewResponse): void {
@@ -134,7 +139,7 @@ class OverviewPage extends PageShell {
       this.totals,
       statTile('Flows', formatNumber(t.flows), { href: flowsLink({}), testid: 'total-flows' }),
       statTile('Bytes', formatBytes(t.bytes), {
-        title: `${formatNumber(t.bytes)} bytes`,
+        title: plural(t.bytes, 'byte'),
         testid: 'total-bytes',
       }),
       statTile('Packets', formatNumber(t.packets), { testid: 'total-packets' }),
@@ -166,13 +171,10 @@ class OverviewPage extends PageShell {
       const accepted = d.series.map((p) => [p.t * 1000, acc(p)[0]] as const);
       const rejected = d.series.map((p) => [p.t * 1000, acc(p)[1]] as const);
       chart.set(
-        timeSeriesOption({
-          stacked: true,
+        splitTimeSeriesOption({
           format,
-          series: [
-            { name: 'accepted', points: accepted, color: COLORS.accepted },
-            { name: 'rejected', points: rejected, color: COLORS.rejected },
-          ],
+          top: { name: 'accepted', points: accepted, color: COLORS.accepted },
+          bottom: { name: 'rejected', points: rejected, color: COLORS.rejected },
         }),
         { series: 2, points: d.series.length },
       );
@@ -190,7 +192,7 @@ class OverviewPage extends PageShell {
               href: flowsLink({ ip: x.addr }),
               value: x.bytes,
               valueText: formatBytes(x.bytes),
-              detail: `${formatNumber(x.flows)} flows`,
+              detail: plural(x.flows, 'flow'),
               title: `Flows from or to ${x.addr}`,
             })),
             { testid: 'top-talkers', label: 'Top talkers by bytes' },
@@ -205,7 +207,7 @@ class OverviewPage extends PageShell {
               label: x.addr,
               href: flowsLink({ ip: x.addr, action: 'REJECT' }),
               value: x.flows,
-              valueText: `${formatNumber(x.flows)} flows`,
+              valueText: plural(x.flows, 'flow'),
               title: `Rejected flows of ${x.addr}`,
             })),
             { testid: 'top-rejected-sources', label: 'Top rejected sources by flows', tone: 'danger' },
@@ -220,7 +222,7 @@ class OverviewPage extends PageShell {
               label: portLabel(x.port, x.protocol),
               href: flowsLink({ port: x.port, protocol: x.protocol }),
               value: x.flows,
-              valueText: `${formatNumber(x.flows)} flows`,
+              valueText: plural(x.flows, 'flow'),
               detail: formatBytes(x.bytes),
             })),
             { testid: 'top-ports', label: 'Top destination ports by flows' },
@@ -231,10 +233,13 @@ class OverviewPage extends PageShell {
     if (d.protocols.length) {
       if (!this.protocolsHolder.contains(this.protocols.el))
         replaceChildren(this.protocolsHolder, this.protocols.el);
-      this.protocols.set(pieOption(d.protocols.map((p) => ({ name: p.name, value: p.flows }))), {
-        series: 1,
-        points: d.protocols.length,
-      });
+      this.protocols.set(
+        pieOption(d.protocols.map((p) => ({ name: p.name, value: p.flows, key: p.protocol }))),
+        {
+          series: 1,
+          points: d.protocols.length,
+        },
+      );
     } else {
       replaceChildren(this.protocolsHolder, empty());
     }
@@ -243,7 +248,7 @@ class OverviewPage extends PageShell {
         replaceChildren(this.directionsHolder, this.directions.el);
       this.directions.set(
         pieOption(
-          d.directions.map((x) => ({ name: x.direction, value: x.bytes })),
+          d.directions.map((x) => ({ name: x.direction, value: x.bytes, key: x.direction })),
           formatBytes,
         ),
         {
@@ -273,7 +278,7 @@ class OverviewPage extends PageShell {
             label: 'Bytes',
             numeric: true,
             cell: (r) => formatBytes(r.bytes),
-            title: (r) => `${formatNumber(r.bytes)} bytes`,
+            title: (r) => plural(r.bytes, 'byte'),
           },
           {
             label: 'Rejected',

@@ -5,7 +5,7 @@
 import { ApiError, type CatalogResponse, type QueryResponse } from '../lib/api.js';
 import { Chart } from '../lib/charts.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, plural } from '../lib/format.js';
 import { cellLink } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { QueryEditor, type QueryLang } from '../lib/query-editor.js';
@@ -241,7 +241,7 @@ class QueryPage extends PageShell {
   private renderResult(res: QueryResponse): void {
     replaceChildren(
       this.meta,
-      `${formatNumber(res.rows.length)} ${res.rows.length === 1 ? 'row' : 'rows'} in ${formatNumber(Math.round(res.elapsedMs))} ms`,
+      `${plural(res.rows.length, 'row')} in ${formatNumber(Math.round(res.elapsedMs))} ms`,
       res.truncated
         ? h(
             'span',
