@@ -11,7 +11,7 @@ export interface SourceHealth {
   readonly name: string;
   /** directory, s3, cloudwatch-logs, firehose or subscription. */
   readonly kind: string;
-  /** Batches, records and rejected lines committed since the monitor started. */
+  /** Batches, records and rejected lines stored from it (what the store held at start, plus each commit since). */
   readonly batches: number;
   readonly records: number;
   readonly rejects: number;
@@ -19,7 +19,7 @@ export interface SourceHealth {
   readonly lastBatchAt: string | null;
   /** Seconds since its last commit; null before the first one. */
   readonly lagSeconds: number | null;
-  /** Errors seen: failed polls (a failed commit fails its poll) for a polling source, refused requests for an endpoint. */
+  /** Errors seen since the monitor started: failed polls (a failed commit fails its poll) for a polling source, refused requests for an endpoint. */
   readonly errors: number;
   /** Its most recent error (a refused request, a failed commit, a failed poll); null when none. */
   readonly lastError: string | null;

@@ -72,13 +72,13 @@ export function prometheus(p: {
   metric(
     'flowwatch_source_batches_total',
     'counter',
-    'Batches committed per source.',
+    'Batches stored per source.',
     per((x) => x.batches),
   );
   metric(
     'flowwatch_source_records_total',
     'counter',
-    'Flow log records committed per source.',
+    'Flow log records stored per source.',
     per((x) => x.records),
   );
   metric(

@@ -142,9 +142,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
-    derive: (format, rows) => {
+    derive: (format, rows, fileId) => {
       if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-      return derived.derive?.(format, rows) ?? [];
+      return derived.derive?.(format, rows, fileId) ?? [];
     },
     scratch,
     flushMillis: settings.flushMillis,

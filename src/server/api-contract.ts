@@ -218,11 +218,11 @@ export interface SourcesResponse {
     readonly name: string;
     /** directory, s3, cloudwatch-logs, firehose or subscription. */
     readonly kind: string;
-    /** Batches, records and rejected lines committed since the monitor started. */
+    /** Batches, records and rejected lines stored from it (restarts included). */
     readonly batches: number;
     readonly records: number;
     readonly rejects: number;
-    /** Failed polls (retried) or refused requests. */
+    /** Failed polls (retried) or refused requests since the monitor started. */
     readonly errors: number;
     readonly lastError?: string;
     /** Unix seconds of the last error. */

@@ -168,8 +168,10 @@ export function registerRecordTable(name: string, set: string): string {
  * drew). A plain INSERT: a key stored already (or by a concurrent commit) violates the primary key and fails the
  * whole transaction, so a batch can never be stored twice under one key.
  */
-export function sourceKeySql(source: string, key: string): string {
-  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, currval('file_ids'), now())`;
+export function sourceKeySql(source: string, key: string, fileId: number): string {
+  // The file's id as the loader drew it: currval('file_ids') is the sequence's latest value, another writer's
+  // file when two commit at once.
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${Math.trunc(fileId)}, now())`;
 }
 
 /** Records a key without records (e.g. a file already stored under another key); a no-op when it exists. */

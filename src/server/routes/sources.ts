@@ -54,10 +54,13 @@ export function sourcesRoutes(app: FastifyInstance, ctx: RouteContext): void {
                   properties: {
                     name: str,
                     kind: { ...str, description: 'directory, s3, cloudwatch-logs, firehose or subscription' },
-                    batches: { ...int, description: 'committed since the monitor started' },
-                    records: { ...int, description: 'committed since the monitor started' },
-                    rejects: { ...int, description: 'lines rejected since the monitor started' },
-                    errors: { ...int, description: 'failed polls or refused requests' },
+                    batches: { ...int, description: 'stored from this source' },
+                    records: { ...int, description: 'stored from this source' },
+                    rejects: { ...int, description: 'lines rejected from this source' },
+                    errors: {
+                      ...int,
+                      description: 'failed polls or refused requests since the monitor started',
+                    },
                     lastError: str,
                     lastErrorAt: { type: 'integer', description: 'unix seconds' },
                     lastBatchAt: { type: 'integer', description: 'unix seconds of the last commit' },
