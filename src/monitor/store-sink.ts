@@ -398,9 +398,16 @@ export class StoreSink implements Sink {
         );
       }
       const sha = await sha256File(b.path);
-      const twin = await slot.loader.ingestedAs(sha);
+      const twin = await slot.loader.storedTwin(sha);
       if (twin !== undefined) {
-        await this.store.recordSourceKey(b.source, b.key, b.checkpoint);
+        // Already stored (by `flowwatch ingest`, or under another name): credited to this source, whose
+        // file it is, without storing it twice.
+        await this.store.recordSourceKey(b.source, b.key, b.checkpoint, twin.id);
+        const c = this.counters(b.source);
+        c.batches++;
+        c.records += twin.records;
+        c.rejected += twin.rejected;
+        c.lastBatchAt = Date.now();
         this.stats.batchesDuplicate++;
         w.resolve('duplicate');
         return;

@@ -174,9 +174,13 @@ export function sourceKeySql(source: string, key: string, fileId: number): strin
   return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${Math.trunc(fileId)}, now())`;
 }
 
-/** Records a key without records (e.g. a file already stored under another key); a no-op when it exists. */
-export function sourceKeyIfNewSql(source: string, key: string): string {
-  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, NULL, now()) ON CONFLICT DO NOTHING`;
+/**
+ * Records a key without new records (e.g. a file already stored under another key: `fileId` names it, so the
+ * source is credited with its records); a no-op when it exists.
+ */
+export function sourceKeyIfNewSql(source: string, key: string, fileId?: number): string {
+  const id = fileId === undefined ? 'NULL' : String(Math.trunc(fileId));
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${id}, now()) ON CONFLICT DO NOTHING`;
 }
 
 /** Stores a source's resume point. */

@@ -462,11 +462,11 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   }
 
   /** Records a batch key (and the source's checkpoint) without records, e.g. for a file already stored. */
-  async recordSourceKey(source: string, key: string, checkpoint?: string): Promise<void> {
+  async recordSourceKey(source: string, key: string, checkpoint?: string, fileId?: number): Promise<void> {
     this.checkWriter();
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      await this.conn.run(sourceKeyIfNewSql(source, key));
+      await this.conn.run(sourceKeyIfNewSql(source, key, fileId));
       if (checkpoint !== undefined) await this.conn.run(sourceCheckpointSql(source, checkpoint));
       await this.conn.run('COMMIT');
     } catch (err) {
@@ -883,12 +883,27 @@ export class Loader {
    * does not count: it is loaded again.
    */
   async ingestedAs(sha256: string): Promise<string | undefined> {
+    return (await this.storedTwin(sha256))?.path;
+  }
+
+  /** The stored file with this content (as ingestedAs), with its id and counts. */
+  async storedTwin(
+    sha256: string,
+  ): Promise<{ id: number; path: string; records: number; rejected: number } | undefined> {
     const r = await read(
       this.conn,
-      `SELECT path FROM files WHERE sha256 = $1 AND NOT (records = 0 AND rejected > 0) LIMIT 1`,
+      `SELECT id, path, records, rejected FROM files WHERE sha256 = $1 AND NOT (records = 0 AND rejected > 0) LIMIT 1`,
       [sha256],
     );
-    return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
+    const x = r.rows[0];
+    return x === undefined
+      ? undefined
+      : {
+          id: Number(x['id']),
+          path: String(x['path']),
+          records: Number(x['records']),
+          rejected: Number(x['rejected']),
+        };
   }
 
   /** Column names and DuckDB types of a Parquet file. */

@@ -2,7 +2,7 @@
 // (whose records only the sink counts), plain-text files, a Firehose and a subscription endpoint, and a folder
 // whose file cannot be committed. Expected counts worked out by hand from the lines written and posted.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   const broken = join(dir, 'broken');
   mkdirSync(join(drop, '2024', '05'), { recursive: true });
   mkdirSync(broken);
+  mkdirSync(join(dir, 'again'));
   // drop: a.log.gz 5 records; 2024/05/b.log.gz 3 records + 1 rejected line; c.log 2 records.
   // Total 10 records, 1 reject; before any of this the Sources page said "Records 2" (c.log's lines only).
   writeFileSync(join(drop, 'a.log.gz'), gzipSync(`${[1, 2, 3, 4, 5].map(line).join('\n')}\n`));
@@ -48,6 +49,7 @@ beforeAll(async () => {
     `sources:
   - { name: drop, type: directory, path: "${drop}", pollSeconds: 0.1, settleSeconds: 0 }
   - { name: broken, type: directory, path: "${broken}", pollSeconds: 0.1, settleSeconds: 0 }
+  - { name: again, type: directory, path: "${join(dir, 'again')}", pollSeconds: 0.1, settleSeconds: 0 }
   - { name: fh, type: firehose, path: /firehose, accessKeyEnv: FH_KEY }
   - { name: fwd, type: subscription, path: /subscription, allowUnauthenticated: true }
 monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis: 20 }
@@ -108,6 +110,14 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     if (Date.now() > until) throw new Error(`the folders were not read in time: ${JSON.stringify(h)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // again: a copy of drop's a.log.gz, once that is stored: not stored twice, but credited (5 records).
+  copyFileSync(join(drop, 'a.log.gz'), join(dir, 'again', 'copy-of-a.log.gz'));
+  for (;;) {
+    const h = await healthz();
+    if (h.sources.find((s) => s['name'] === 'again')?.['records'] === 5) break;
+    if (Date.now() > until) throw new Error(`the copy was not read in time: ${JSON.stringify(h)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }, 30_000);
 
 afterAll(async () => {
@@ -119,6 +129,7 @@ afterAll(async () => {
 const EXPECTED: Record<string, [string, number, number, number]> = {
   drop: ['directory', 3, 10, 1], // two gzip files and one text chunk
   broken: ['directory', 0, 0, 0],
+  again: ['directory', 1, 5, 0], // the copy of a stored file
   fh: ['firehose', 1, 2, 1],
   fwd: ['subscription', 1, 3, 1],
 };
@@ -126,7 +137,7 @@ const EXPECTED: Record<string, [string, number, number, number]> = {
 describe('every source, in /healthz, /metrics and /api/sources', () => {
   it('/healthz: each source with its committed records and rejects, lag, errors and last error', async () => {
     const h = await healthz();
-    expect(h.sources.map((s) => s['name'])).toEqual(['drop', 'broken', 'fh', 'fwd']);
+    expect(h.sources.map((s) => s['name'])).toEqual(['drop', 'broken', 'again', 'fh', 'fwd']);
     for (const s of h.sources) {
       const [kind, batches, records, rejects] = EXPECTED[String(s['name'])]!;
       expect(s, String(s['name'])).toMatchObject({ kind, batches, records, rejects });
@@ -159,7 +170,7 @@ describe('every source, in /healthz, /metrics and /api/sources', () => {
     expect(m).toContain(
       'flowwatch_source_last_error_timestamp_seconds{source="fwd",kind="subscription"} 0\n',
     );
-    // The totals agree with the per-source series: 10 + 2 + 3 records, 1 + 1 + 1 rejects.
+    // Records stored once: 10 + 2 + 3 records, 1 + 1 + 1 rejects (the copy in again/ was not stored twice).
     expect(m).toContain('flowwatch_records_stored_total 15\n');
     expect(m).toContain('flowwatch_records_rejected_total 3\n');
   });
@@ -169,7 +180,7 @@ describe('every source, in /healthz, /metrics and /api/sources', () => {
     expect(r.status).toBe(200);
     const api = (await r.json()) as SourcesResponse;
     const h = await healthz();
-    expect(api.sources.map((s) => s.name)).toEqual(['drop', 'broken', 'fh', 'fwd']);
+    expect(api.sources.map((s) => s.name)).toEqual(['drop', 'broken', 'again', 'fh', 'fwd']);
     for (const s of api.sources) {
       const [kind, batches, records, rejects] = EXPECTED[s.name]!;
       expect(s, s.name).toMatchObject({ kind, batches, records, rejects });
@@ -211,6 +222,7 @@ describe('every source, in /healthz, /metrics and /api/sources', () => {
     expect(api.sources.map((s) => [s.name, s.records, s.rejects])).toEqual([
       ['drop', 10, 1],
       ['broken', 0, 0],
+      ['again', 5, 0],
       ['fh', 2, 1],
       ['fwd', 3, 1],
     ]);
