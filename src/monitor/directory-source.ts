@@ -39,6 +39,7 @@ export class DirectorySource implements Source {
     records: 0,
     errors: 0,
     lastError: undefined as string | undefined,
+    lastErrorAt: undefined as number | undefined,
     lastBatchAt: undefined as number | undefined,
   };
 
@@ -58,6 +59,7 @@ export class DirectorySource implements Source {
       this.polling = this.pollOnce().catch((err: unknown) => {
         this.counters.errors++;
         this.counters.lastError = (err as Error).message;
+        this.counters.lastErrorAt = Date.now();
         this.log('source_error', { source: this.name, error: (err as Error).message });
       });
       await this.polling;
@@ -72,6 +74,11 @@ export class DirectorySource implements Source {
     await this.polling;
   }
 
+  /**
+   * What this source handed over. `records` counts only lines of plain-text files: a whole file (gzip,
+   * Parquet) is parsed at commit, so its records are known to the sink alone. What the monitor shows
+   * (/healthz, /metrics, /api/sources) is therefore the sink's committed counts (health.ts), never these.
+   */
   status(): SourceStatus {
     return { name: this.name, kind: 'directory', ...this.counters };
   }

@@ -1,5 +1,5 @@
-// What /healthz says about each configured source: its kind, records and rejects committed, lag (seconds since
-// its last commit) and last error, whether it is a polling source or a push endpoint.
+// What the monitor says about each configured source (/healthz, /metrics and /api/sources alike): its kind,
+// records and rejects committed, lag (seconds since its last commit) and last error, polling source or push endpoint.
 
 import type { SourceConfig } from '../config/monitor-config.js';
 import type { PushResponse } from '../ingest/sources/push-http.js';
@@ -11,7 +11,7 @@ export interface SourceHealth {
   readonly name: string;
   /** directory, s3, cloudwatch-logs, firehose or subscription. */
   readonly kind: string;
-  /** Batches, records and rejected lines committed since the monitor started. */
+  /** Batches, records and rejected lines stored from it (what the store held at start, plus each commit since). */
   readonly batches: number;
   readonly records: number;
   readonly rejects: number;
@@ -19,17 +19,23 @@ export interface SourceHealth {
   readonly lastBatchAt: string | null;
   /** Seconds since its last commit; null before the first one. */
   readonly lagSeconds: number | null;
+  /** Errors seen since the monitor started: failed polls (a failed commit fails its poll) for a polling source, refused requests for an endpoint. */
+  readonly errors: number;
   /** Its most recent error (a refused request, a failed commit, a failed poll); null when none. */
   readonly lastError: string | null;
+  /** ISO time of that error; null when none (or unknown). */
+  readonly lastErrorAt: string | null;
 }
 
 /** The last refusal of each push endpoint (status ≥ 400), with its time. */
 export class EndpointErrors {
   private readonly last = new Map<string, { message: string; at: number }>();
+  private readonly refused = new Map<string, number>();
 
   /** Notes an answered request; only refusals are kept. */
   note(source: string, res: PushResponse, now = Date.now()): void {
     if (res.status < 400) return;
+    this.refused.set(source, (this.refused.get(source) ?? 0) + 1);
     let detail = '';
     try {
       const body = JSON.parse(res.body) as Record<string, unknown>;
@@ -42,6 +48,11 @@ export class EndpointErrors {
 
   get(source: string): { message: string; at: number } | undefined {
     return this.last.get(source);
+  }
+
+  /** How many requests this endpoint refused. */
+  count(source: string): number {
+    return this.refused.get(source) ?? 0;
   }
 }
 
@@ -63,8 +74,12 @@ export function sourcesHealth(
     const errors = [
       endpoints.get(cfg.name),
       c?.lastError !== undefined ? { message: c.lastError, at: c.lastErrorAt ?? 0 } : undefined,
+      polled?.lastError !== undefined
+        ? { message: polled.lastError, at: polled.lastErrorAt ?? 0 }
+        : undefined,
     ].filter((e): e is { message: string; at: number } => e !== undefined);
     errors.sort((a, b) => b.at - a.at);
+    const last = errors[0];
     const lastBatchAt = c?.lastBatchAt;
     return {
       name: cfg.name,
@@ -74,7 +89,9 @@ export function sourcesHealth(
       rejects: c?.rejected ?? 0,
       lastBatchAt: lastBatchAt === undefined ? null : new Date(lastBatchAt).toISOString(),
       lagSeconds: lastBatchAt === undefined ? null : Math.max(0, Math.round((now - lastBatchAt) / 1000)),
-      lastError: errors[0]?.message ?? polled?.lastError ?? null,
+      errors: polled !== undefined ? polled.errors : endpoints.count(cfg.name),
+      lastError: last?.message ?? null,
+      lastErrorAt: last !== undefined && last.at > 0 ? new Date(last.at).toISOString() : null,
     };
   });
 }

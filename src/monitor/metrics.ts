@@ -1,7 +1,7 @@
 // The monitor's own metrics in Prometheus' text format (/metrics).
 
-import type { Source } from '../ingest/sources/source.js';
 import type { AlarmsRunner } from './alarms-runner.js';
+import type { SourceHealth } from './health.js';
 import type { StoreSink } from './store-sink.js';
 
 const esc = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
@@ -10,7 +10,7 @@ const esc = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').rep
 export function prometheus(p: {
   sink: StoreSink;
   alarms: AlarmsRunner;
-  sources: readonly Source[];
+  sources: readonly SourceHealth[];
   started: number;
   dispatcherOutbox: string;
 }): string {
@@ -62,18 +62,54 @@ export function prometheus(p: {
   metric('flowwatch_pending_records', 'gauge', 'Records waiting for the next commit.', [
     [{}, s.pendingRecords],
   ]);
-  const st = p.sources.map((x) => x.status());
+  // One series per configured source (push endpoints included), the same numbers as /healthz and /api/sources.
+  const per = (f: (x: SourceHealth) => number | null): [Record<string, string>, number][] =>
+    p.sources.flatMap((x) => {
+      const v = f(x);
+      return v === null ? [] : [[{ source: x.name, kind: x.kind }, v] as [Record<string, string>, number]];
+    });
+  const unix = (iso: string | null) => (iso === null ? 0 : Date.parse(iso) / 1000);
   metric(
     'flowwatch_source_batches_total',
     'counter',
-    'Batches read per source.',
-    st.map((x) => [{ source: x.name, kind: x.kind }, x.batches]),
+    'Batches stored per source.',
+    per((x) => x.batches),
+  );
+  metric(
+    'flowwatch_source_records_total',
+    'counter',
+    'Flow log records stored per source.',
+    per((x) => x.records),
+  );
+  metric(
+    'flowwatch_source_rejects_total',
+    'counter',
+    'Lines rejected per source (see the rejects table).',
+    per((x) => x.rejects),
   );
   metric(
     'flowwatch_source_errors_total',
     'counter',
-    'Errors per source (retried).',
-    st.map((x) => [{ source: x.name, kind: x.kind }, x.errors]),
+    'Errors per source: failed polls (retried) or refused requests.',
+    per((x) => x.errors),
+  );
+  metric(
+    'flowwatch_source_lag_seconds',
+    'gauge',
+    'Seconds since the source last committed (absent before its first commit).',
+    per((x) => x.lagSeconds),
+  );
+  metric(
+    'flowwatch_source_last_batch_timestamp_seconds',
+    'gauge',
+    "Unix time of the source's last commit (0: none yet).",
+    per((x) => unix(x.lastBatchAt)),
+  );
+  metric(
+    'flowwatch_source_last_error_timestamp_seconds',
+    'gauge',
+    "Unix time of the source's last error (0: none).",
+    per((x) => unix(x.lastErrorAt)),
   );
   metric('flowwatch_alarm_evaluations_total', 'counter', 'Metric alarm evaluations.', [
     [{}, p.alarms.evaluations],

@@ -18,7 +18,7 @@ import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { apiToken, followToken } from './api-token.js';
 import { DirectorySource } from './directory-source.js';
-import { EndpointErrors, sourcesHealth } from './health.js';
+import { EndpointErrors, type SourceHealth, sourcesHealth } from './health.js';
 import { prometheus } from './metrics.js';
 import { type RunningServer, startServer } from './server.js';
 import { liveSource } from './sources.js';
@@ -64,11 +64,16 @@ export interface MonitorParts {
   readonly alarms: AlarmsRunner;
   readonly dispatcher: Dispatcher;
   readonly sources: readonly Source[];
+  /** Every configured source (push endpoints included) with what was committed for it: /healthz, /metrics, /api/sources. */
+  sourcesHealth(): SourceHealth[];
   readonly stateDir: string;
 }
 
 export interface Monitor
-  extends Pick<MonitorParts, 'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'stateDir'> {
+  extends Pick<
+    MonitorParts,
+    'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'sourcesHealth' | 'stateDir'
+  > {
   readonly url: string;
   /** The API token now (it follows `flowwatch token rotate`). */
   readonly token: string;
@@ -137,9 +142,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
-    derive: (format, rows) => {
+    derive: (format, rows, fileId) => {
       if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-      return derived.derive?.(format, rows) ?? [];
+      return derived.derive?.(format, rows, fileId) ?? [];
     },
     scratch,
     flushMillis: settings.flushMillis,
@@ -188,6 +193,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       sources.push(liveSource(s, sink, join(scratch, s.name), log));
   }
   const endpointErrors = new EndpointErrors();
+  const sourcesNow = () => sourcesHealth(config.sources, sink.bySource, sources, endpointErrors);
   const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
   let server: RunningServer;
   try {
@@ -209,6 +215,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               alarms,
               dispatcher,
               sources,
+              sourcesHealth: sourcesNow,
               stateDir,
               filters: () => filters,
               putMetricFilter: async (filter) => {
@@ -229,10 +236,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       registerPublic: opts.registerPublic,
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        sources: sourcesHealth(config.sources, sink.bySource, sources, endpointErrors),
+        sources: sourcesNow(),
         recordsStored: sink.stats.recordsStored,
       }),
-      metrics: () => prometheus({ sink, alarms, sources, started, dispatcherOutbox: stateDir }),
+      metrics: () => prometheus({ sink, alarms, sources: sourcesNow(), started, dispatcherOutbox: stateDir }),
     });
   } catch (err) {
     await dispatcher.stop();
@@ -313,6 +320,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     alarms,
     dispatcher,
     sources,
+    sourcesHealth: sourcesNow,
     stateDir,
     reload,
     stop() {

@@ -81,7 +81,7 @@ interface Slot {
   readonly loader: Loader;
   readonly id: number;
   /** This commit's key and checkpoint statements, added by the loader's derive hook. */
-  extras: string[];
+  extras: (fileId: number) => string[];
 }
 
 export class StoreSink implements Sink {
@@ -96,7 +96,7 @@ export class StoreSink implements Sink {
     recordsIngestTimed: 0,
   };
   private pending: Waiting<LinesBatch>[] = [];
-  /** Per source name: what was committed. */
+  /** Per source name: what is stored from it (started from the store at open, then counted at each commit). */
   readonly bySource = new Map<string, SourceCounters>();
   /** Keys being stored (source NUL key) → the first write's outcome; retries wait for it. */
   private readonly inflight = new Map<string, Promise<'stored' | 'duplicate'>>();
@@ -120,13 +120,28 @@ export class StoreSink implements Sink {
     await mkdir(opts.scratch, { recursive: true });
     const slots: Slot[] = [];
     for (let id = 0; id < Math.max(1, opts.writers ?? 2); id++) {
-      const slot: { loader?: Loader; id: number; extras: string[] } = { id, extras: [] };
+      const slot: { loader?: Loader; id: number; extras: (fileId: number) => string[] } = {
+        id,
+        extras: () => [],
+      };
       // The derive hook adds the commit's keys and checkpoints to the metric datapoint statements.
-      const derive: DeriveSql = (format, rows) => [...(opts.derive?.(format, rows) ?? []), ...slot.extras];
+      const derive: DeriveSql = (format, rows, fileId) => [
+        ...(opts.derive?.(format, rows, fileId) ?? []),
+        ...slot.extras(fileId),
+      ];
       slot.loader = await store.loader(derive);
       slots.push(slot as Slot);
     }
-    return new StoreSink(store, slots, opts);
+    const sink = new StoreSink(store, slots, opts);
+    for (const t of await store.sourceTotals()) {
+      sink.bySource.set(t.source, {
+        batches: t.batches,
+        records: t.records,
+        rejected: t.rejected,
+        ...(t.lastBatchAt !== undefined ? { lastBatchAt: t.lastBatchAt } : {}),
+      });
+    }
+    return sink;
   }
 
   async checkpoint(source: string): Promise<string | undefined> {
@@ -259,11 +274,11 @@ export class StoreSink implements Sink {
     }
   }
 
-  private keysSql(ws: readonly Waiting<Batch>[]): string[] {
+  private keysSql(ws: readonly Waiting<Batch>[], fileId: number): string[] {
     const out: string[] = [];
     const checkpoints = new Map<string, string>();
     for (const w of ws) {
-      out.push(sourceKeySql(w.batch.source, w.batch.key));
+      out.push(sourceKeySql(w.batch.source, w.batch.key, fileId));
       if (w.batch.checkpoint !== undefined) checkpoints.set(w.batch.source, w.batch.checkpoint);
     }
     for (const [source, value] of checkpoints) out.push(sourceCheckpointSql(source, value));
@@ -300,7 +315,7 @@ export class StoreSink implements Sink {
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
-      slot.extras = this.keysSql(group);
+      slot.extras = (fileId) => this.keysSql(group, fileId);
       const r = await loadFile(
         slot.loader,
         { label, path, kind: 'text', sha256: hash.digest('hex') },
@@ -322,7 +337,7 @@ export class StoreSink implements Sink {
       this.failed(group[0]!.batch.source, err);
       this.done(group, err);
     } finally {
-      slot.extras = [];
+      slot.extras = () => [];
       await rm(path, { force: true });
       await rm(timesPath, { force: true });
     }
@@ -383,14 +398,21 @@ export class StoreSink implements Sink {
         );
       }
       const sha = await sha256File(b.path);
-      const twin = await slot.loader.ingestedAs(sha);
+      const twin = await slot.loader.storedTwin(sha);
       if (twin !== undefined) {
-        await this.store.recordSourceKey(b.source, b.key, b.checkpoint);
+        // Already stored (by `flowwatch ingest`, or under another name): credited to this source, whose
+        // file it is, without storing it twice.
+        await this.store.recordSourceKey(b.source, b.key, b.checkpoint, twin.id);
+        const c = this.counters(b.source);
+        c.batches++;
+        c.records += twin.records;
+        c.rejected += twin.rejected;
+        c.lastBatchAt = Date.now();
         this.stats.batchesDuplicate++;
         w.resolve('duplicate');
         return;
       }
-      slot.extras = this.keysSql([w]);
+      slot.extras = (fileId) => this.keysSql([w], fileId);
       const r = await loadFile(
         slot.loader,
         { label: b.origin ?? b.path, path: b.path, kind, sha256: sha },
@@ -404,7 +426,7 @@ export class StoreSink implements Sink {
       this.failed(b.source, err);
       this.done([w], err);
     } finally {
-      slot.extras = [];
+      slot.extras = () => [];
     }
   }
 }

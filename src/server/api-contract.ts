@@ -213,15 +213,24 @@ export interface MetricResponse {
 
 /** `GET /api/sources?rejects=50` — ingestion status. */
 export interface SourcesResponse {
+  /** Every configured source, push endpoints included: what was committed for it (as /healthz and /metrics). */
   readonly sources: readonly {
     readonly name: string;
+    /** directory, s3, cloudwatch-logs, firehose or subscription. */
     readonly kind: string;
+    /** Batches, records and rejected lines stored from it (restarts included). */
     readonly batches: number;
     readonly records: number;
+    readonly rejects: number;
+    /** Failed polls (retried) or refused requests since the monitor started. */
     readonly errors: number;
     readonly lastError?: string;
-    /** Unix seconds. */
+    /** Unix seconds of the last error. */
+    readonly lastErrorAt?: number;
+    /** Unix seconds of the last commit. */
     readonly lastBatchAt?: number;
+    /** Seconds since the last commit; absent before the first one. */
+    readonly lagSeconds?: number;
   }[];
   /** Records stored per second over the last minute. */
   readonly recordsPerSecond: number;

@@ -8,7 +8,7 @@ import type { Store } from '../storage/store.js';
 import { InvalidInputError } from './errors.js';
 
 /** The parts of a running monitor the API shows (a Monitor or the MonitorParts given to `register`). */
-export type ApiMonitor = Pick<MonitorParts, 'alarms' | 'sources'> &
+export type ApiMonitor = Pick<MonitorParts, 'alarms' | 'sourcesHealth'> &
   Partial<Pick<MonitorParts, 'filters' | 'putMetricFilter'>>;
 
 /** What the API serves from. */

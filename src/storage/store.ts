@@ -154,7 +154,7 @@ const FIRST_REJECTS = 5;
  * SQL derived from a file's records inside its load transaction (e.g. metric-filter datapoints): given the
  * file's format and a relation over its rows, the statements to run before COMMIT.
  */
-export type DeriveSql = (format: Format, rows: string) => readonly string[];
+export type DeriveSql = (format: Format, rows: string, fileId: number) => readonly string[];
 
 /** Converts a DuckDB JS value into plain JSON-friendly data. */
 function plain(v: unknown): unknown {
@@ -393,6 +393,37 @@ export class Store {
     if (this.role === 'reader') throw new Error('a reader cannot write to the store');
   }
 
+  /**
+   * What each live source has stored so far (source_keys joined to files): batches, records, rejected lines
+   * and the unix ms of its last stored batch. The monitor starts its per-source counters from these, so a
+   * restart does not show a folder already read as "0 records".
+   */
+  async sourceTotals(): Promise<
+    { source: string; batches: number; records: number; rejected: number; lastBatchAt: number | undefined }[]
+  > {
+    const r = await read(
+      this.conn,
+      `WITH k AS (
+  SELECT source, count(*) FILTER (WHERE file_id IS NOT NULL) AS batches, max(stored_at) AS last
+  FROM source_keys GROUP BY source
+), f AS (
+  SELECT d.source, sum(files.records) AS records, sum(files.rejected) AS rejected
+  FROM (SELECT DISTINCT source, file_id FROM source_keys WHERE file_id IS NOT NULL) d
+  JOIN files ON files.id = d.file_id GROUP BY d.source
+)
+SELECT k.source, k.batches, coalesce(f.records, 0) AS records, coalesce(f.rejected, 0) AS rejected,
+  epoch_ms(k.last) AS last
+FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
+    );
+    return r.rows.map((x) => ({
+      source: String(x['source']),
+      batches: Number(x['batches']),
+      records: Number(x['records']),
+      rejected: Number(x['rejected']),
+      lastBatchAt: x['last'] == null ? undefined : Number(x['last']),
+    }));
+  }
+
   /** Runs an internal query with bound parameters. */
   async query(sql: string, params?: DuckDBValue[]): Promise<QueryResult> {
     this.checkTime();
@@ -431,11 +462,11 @@ export class Store {
   }
 
   /** Records a batch key (and the source's checkpoint) without records, e.g. for a file already stored. */
-  async recordSourceKey(source: string, key: string, checkpoint?: string): Promise<void> {
+  async recordSourceKey(source: string, key: string, checkpoint?: string, fileId?: number): Promise<void> {
     this.checkWriter();
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      await this.conn.run(sourceKeyIfNewSql(source, key));
+      await this.conn.run(sourceKeyIfNewSql(source, key, fileId));
       if (checkpoint !== undefined) await this.conn.run(sourceCheckpointSql(source, checkpoint));
       await this.conn.run('COMMIT');
     } catch (err) {
@@ -852,12 +883,27 @@ export class Loader {
    * does not count: it is loaded again.
    */
   async ingestedAs(sha256: string): Promise<string | undefined> {
+    return (await this.storedTwin(sha256))?.path;
+  }
+
+  /** The stored file with this content (as ingestedAs), with its id and counts. */
+  async storedTwin(
+    sha256: string,
+  ): Promise<{ id: number; path: string; records: number; rejected: number } | undefined> {
     const r = await read(
       this.conn,
-      `SELECT path FROM files WHERE sha256 = $1 AND NOT (records = 0 AND rejected > 0) LIMIT 1`,
+      `SELECT id, path, records, rejected FROM files WHERE sha256 = $1 AND NOT (records = 0 AND rejected > 0) LIMIT 1`,
       [sha256],
     );
-    return r.rows.length > 0 ? String(r.rows[0]!['path']) : undefined;
+    const x = r.rows[0];
+    return x === undefined
+      ? undefined
+      : {
+          id: Number(x['id']),
+          path: String(x['path']),
+          records: Number(x['records']),
+          rejected: Number(x['rejected']),
+        };
   }
 
   /** Column names and DuckDB types of a Parquet file. */
@@ -957,7 +1003,11 @@ export class Loader {
       // Called with no records too: the hook also writes a live batch's key, which must be kept even when
       // every line was a reject (otherwise a retry would store the rejects again).
       if (this.derive) {
-        for (const sql of this.derive(meta.format, `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`)) {
+        for (const sql of this.derive(
+          meta.format,
+          `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
+          id,
+        )) {
           await c.run(sql);
         }
       }

@@ -709,7 +709,9 @@ describe('metric filters', () => {
 describe('GET /api/sources', () => {
   it('gives each source, the store counts and the rejected lines', async () => {
     const r = await get<SourcesResponse>('/api/sources');
-    expect(r.sources).toEqual([{ name: 'drop', kind: 'directory', batches: 0, records: 0, errors: 0 }]);
+    expect(r.sources).toEqual([
+      { name: 'drop', kind: 'directory', batches: 0, records: 0, rejects: 0, errors: 0 },
+    ]);
     expect(r.recordsStored).toBe(10);
     expect(r.recordsRejected).toBe(1);
     expect(r.recordsPerSecond).toBeCloseTo(10 / 60, 6); // the file was stored moments ago

@@ -93,6 +93,7 @@ export abstract class PollingSource implements Source {
   private polls = 0;
   private failures = 0;
   private lastError: string | undefined;
+  private lastErrorAt: number | undefined;
   private lastBatchAt: number | undefined;
   private loop: Promise<void> | undefined;
   private life: AbortController | undefined;
@@ -148,6 +149,7 @@ export abstract class PollingSource implements Source {
       records: this.records,
       errors: this.errors,
       lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt,
       lastBatchAt: this.lastBatchAt,
       duplicates: this.duplicates,
       polls: this.polls,
@@ -210,6 +212,7 @@ export abstract class PollingSource implements Source {
         this.failures++;
         this.errors++;
         this.lastError = error;
+        this.lastErrorAt = Date.now();
         this.emit({ type: 'error', source: this.name, error, retryInSeconds: this.nextDelayMs() / 1000 });
       }
     } finally {

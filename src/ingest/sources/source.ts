@@ -71,6 +71,8 @@ export interface SourceStatus {
   readonly records: number;
   readonly errors: number;
   readonly lastError?: string | undefined;
+  /** Unix ms of the last error. */
+  readonly lastErrorAt?: number | undefined;
   /** Unix ms of the last batch stored. */
   readonly lastBatchAt?: number | undefined;
 }

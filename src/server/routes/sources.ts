@@ -1,5 +1,6 @@
-// GET /api/sources: ingestion status: each live source's counters (from the running monitor), what the store
-// holds and took in over the last minute, and the newest rejected lines with their reasons (from DuckDB).
+// GET /api/sources: ingestion status: every configured source with what the running monitor committed for it
+// (the numbers /healthz and /metrics give), what the store holds and took in over the last minute, and the
+// newest rejected lines with their reasons (from DuckDB).
 
 import type { FastifyInstance } from 'fastify';
 import type { SourcesResponse } from '../api-contract.js';
@@ -14,6 +15,8 @@ FROM files`;
 const REJECTS_SQL = `SELECT f.path AS file, r.line, r.code, r.field, r.reason, r.text
 FROM rejects r JOIN files f ON f.id = r.file_id
 ORDER BY r.file_id DESC, r.line LIMIT $1`;
+
+const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 const str = { type: 'string' } as const;
 const nullableStr = { type: 'string', nullable: true } as const;
@@ -47,15 +50,21 @@ export function sourcesRoutes(app: FastifyInstance, ctx: RouteContext): void {
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['name', 'kind', 'batches', 'records', 'errors'],
+                  required: ['name', 'kind', 'batches', 'records', 'rejects', 'errors'],
                   properties: {
                     name: str,
-                    kind: str,
-                    batches: int,
-                    records: int,
-                    errors: int,
+                    kind: { ...str, description: 'directory, s3, cloudwatch-logs, firehose or subscription' },
+                    batches: { ...int, description: 'stored from this source' },
+                    records: { ...int, description: 'stored from this source' },
+                    rejects: { ...int, description: 'lines rejected from this source' },
+                    errors: {
+                      ...int,
+                      description: 'failed polls or refused requests since the monitor started',
+                    },
                     lastError: str,
-                    lastBatchAt: { type: 'integer', description: 'unix seconds' },
+                    lastErrorAt: { type: 'integer', description: 'unix seconds' },
+                    lastBatchAt: { type: 'integer', description: 'unix seconds of the last commit' },
+                    lagSeconds: { type: 'integer', description: 'seconds since the last commit' },
                   },
                 },
               },
@@ -92,18 +101,18 @@ export function sourcesRoutes(app: FastifyInstance, ctx: RouteContext): void {
         rejects: (await r.query(REJECTS_SQL, [req.query.rejects ?? 50])).rows,
       }));
       return {
-        sources: (ctx.monitor?.sources ?? []).map((s) => {
-          const st = s.status();
-          return {
-            name: st.name,
-            kind: st.kind,
-            batches: st.batches,
-            records: st.records,
-            errors: st.errors,
-            ...(st.lastError !== undefined ? { lastError: st.lastError } : {}),
-            ...(st.lastBatchAt !== undefined ? { lastBatchAt: Math.floor(st.lastBatchAt / 1000) } : {}),
-          };
-        }),
+        sources: (ctx.monitor?.sourcesHealth() ?? []).map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          batches: s.batches,
+          records: s.records,
+          rejects: s.rejects,
+          errors: s.errors,
+          ...(s.lastError !== null ? { lastError: s.lastError } : {}),
+          ...(s.lastErrorAt !== null ? { lastErrorAt: unixSeconds(s.lastErrorAt) } : {}),
+          ...(s.lastBatchAt !== null ? { lastBatchAt: unixSeconds(s.lastBatchAt) } : {}),
+          ...(s.lagSeconds !== null ? { lagSeconds: s.lagSeconds } : {}),
+        })),
         recordsPerSecond: Number(counts['lastMinute'] ?? 0) / 60,
         recordsStored: Number(counts['stored'] ?? 0),
         recordsRejected: Number(counts['rejected'] ?? 0),

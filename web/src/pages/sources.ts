@@ -1,5 +1,5 @@
-// Sources: ingestion status per source (batches, records, errors, last batch), records stored per second,
-// and the newest rejected lines with their reasons.
+// Sources: every configured source, push endpoints included (batches, records, rejects, errors, last batch),
+// records stored per second, and the newest rejected lines with their reasons.
 
 import type { SourcesResponse } from '../lib/api.js';
 import { h, replaceChildren } from '../lib/dom.js';
@@ -58,6 +58,11 @@ class SourcesPage extends PageShell {
           { label: 'Kind', cell: (s) => s.kind },
           { label: 'Batches', numeric: true, cell: (s) => formatNumber(s.batches) },
           { label: 'Records', numeric: true, cell: (s) => formatNumber(s.records) },
+          {
+            label: 'Rejects',
+            numeric: true,
+            cell: (s) => (s.rejects > 0 ? h('span', { class: 'danger' }, formatNumber(s.rejects)) : '0'),
+          },
           {
             label: 'Errors',
             numeric: true,
