@@ -1,7 +1,7 @@
 // `flowwatch alarms list|history|set-state|replay`: the alarms of flowwatch.yaml, their states and history
 // (kept by the monitor in its state folder), and when they would have fired on stored data.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +12,7 @@ import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
 import { Store } from '../storage/store.js';
 import { registerAlarmsPut } from './alarms-put-command.js';
-import { dbPath, type Io, PID_FILE, positiveInt, timeRange } from './context.js';
+import { dbPath, type Io, positiveInt, runningMonitor, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
 
 interface Common {
@@ -25,19 +25,6 @@ const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/,
 
 function stateDirOf(flags: Common): string {
   return resolve(flags.stateDir ?? loadConfig(flags.config).monitor.stateDir);
-}
-
-/** The pid of the monitor running on a state folder, if one runs. */
-function runningMonitor(stateDir: string): number | undefined {
-  const file = join(stateDir, PID_FILE);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
 }
 
 export function registerAlarms(program: Command, io: Io): void {

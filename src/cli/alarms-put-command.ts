@@ -2,8 +2,7 @@
 // CLI's option names, validated as flowwatch.yaml is (errors name the option), written into flowwatch.yaml keeping
 // its comments, and applied to a running monitor (SIGHUP).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   type Config,
@@ -23,7 +22,7 @@ import {
   checkCompositeAlarm,
 } from '../metrics/alarms/index.js';
 import { UNITS } from '../metrics/metric-filter.js';
-import { type Io, PID_FILE } from './context.js';
+import { type Io, runningMonitor } from './context.js';
 import { caret } from './input-lines.js';
 
 /** The option of `alarms put` / `topics subscribe` each configuration key comes from. */
@@ -75,15 +74,7 @@ function crossCheckError(err: ConfigError, section: string): UserError {
 
 /** The pid of the monitor running on the configuration's state folder, if one runs. */
 export function runningMonitorOf(config: Config): number | undefined {
-  const file = join(resolve(config.monitor.stateDir), PID_FILE);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return runningMonitor(resolve(config.monitor.stateDir));
 }
 
 /**

@@ -1,11 +1,26 @@
 // What every command gets: output streams, terminal detection, stdin and the shared option readers.
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MEMORY_SIZE } from '../config/monitor-config.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 
 /** The file in the monitor's state folder naming the process of a running monitor. */
 export const PID_FILE = 'monitor.pid';
+
+/** The pid of the monitor running on a state folder, if one runs (its pid file names a live process). */
+export function runningMonitor(stateDir: string): number | undefined {
+  const file = join(stateDir, PID_FILE);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface Io {
   out(text: string): void;

@@ -1,5 +1,6 @@
 // Output formatters shared by the commands: aligned tables for people, JSON and CSV for programs.
 
+import { IEC_UNITS, scaleBytes } from '../core/bytes.js';
 import { UsageError } from '../core/errors.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
@@ -119,12 +120,5 @@ export function wrap(text: string, width: number, indent = ''): string {
 
 /** Human-readable byte count: 1536 → "1.5 KiB". */
 export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+  return scaleBytes(n, IEC_UNITS);
 }

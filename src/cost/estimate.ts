@@ -1,5 +1,6 @@
 // Estimated costs of the traffic paths report: per-GB prices × bytes, extrapolated to 30 days, and the savings a gateway endpoint would bring.
 
+import { AWS_UNITS, scaleBytes } from '../core/bytes.js';
 import type { PathsReport } from '../storage/path-costs.js';
 import type { PriceTable, RegionPrices } from './prices.js';
 
@@ -81,12 +82,5 @@ export function estimateCosts(
 
 /** Bytes in the units AWS bills: 1.2 TB = 1.2 × 2^40 bytes. */
 export function fmtBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+  return scaleBytes(n, AWS_UNITS);
 }

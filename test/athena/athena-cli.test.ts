@@ -4,30 +4,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { io } from '../support/capture-io.js';
 import { ADD_PARTITION, CREATE_TABLE, QUOTED_SELECT, writeAwsLayout } from './fixtures.js';
 
 let dir: string;
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-athena-cli-'));

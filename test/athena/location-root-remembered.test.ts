@@ -4,31 +4,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { Store } from '../../src/storage/store.js';
+import { io } from '../support/capture-io.js';
 
 let dir: string;
 let mirror: string;
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-athena-root-'));

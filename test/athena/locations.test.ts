@@ -5,33 +5,15 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AthenaError } from '../../src/athena/errors.js';
 import { localDir } from '../../src/athena/locations.js';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { io } from '../support/capture-io.js';
 
 let dir: string;
 let mirror: string;
 const span = { start: 0, end: 0 };
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-athena-loc-'));

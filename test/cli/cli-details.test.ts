@@ -6,35 +6,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { demoPort } from '../../src/cli/demo-command.js';
 import { main } from '../../src/cli/main.js';
 import { type DeliveryRecord, Outbox } from '../../src/notify/index.js';
+import { io } from '../support/capture-io.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-details-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 describe('CLI details', () => {
   it('ingest of a missing file names the path, exits 1 and creates no store', async () => {

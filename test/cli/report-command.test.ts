@@ -4,10 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { io } from '../support/capture-io.js';
 
 const T = 1716199200; // 2024-05-20T10:00:00Z
 const V10 = [
@@ -21,23 +20,6 @@ const V2 = [
 ].join('\n');
 
 let dir: string;
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const o = io();

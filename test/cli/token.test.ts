@@ -6,13 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
+import { io } from '../support/capture-io.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
@@ -21,23 +20,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-token-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 /** Starts `flowwatch serve`, waits for its banner, stops it with SIGTERM; returns everything it printed. */
 function serveOnce(stateDir: string): Promise<string> {

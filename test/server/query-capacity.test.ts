@@ -5,9 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
 import { BusyError, QueryTimeoutError } from '../../src/core/errors.js';
@@ -17,27 +15,11 @@ import { registerApi } from '../../src/server/api.js';
 import { QueryGate, threadPoolSize } from '../../src/storage/query-gate.js';
 import { Store } from '../../src/storage/store.js';
 import { CREATE_TABLE, writeAwsLayout } from '../athena/fixtures.js';
+import { io } from '../support/capture-io.js';
 
 let dir: string;
 const T = 1716199200;
 const opts = { maxRows: 10 };
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-capacity-'));

@@ -6,10 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -18,6 +16,7 @@ import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { registerApi } from '../../src/server/api.js';
 import { Store } from '../../src/storage/store.js';
 import { CREATE_TABLE, writeAwsLayout } from '../athena/fixtures.js';
+import { io } from '../support/capture-io.js';
 
 let dir: string;
 let secret: string;
@@ -27,23 +26,6 @@ let athenaDb: string;
 
 /** Strings that must never appear in any answer: the secret files' column names and contents. */
 const SECRETS = ['hunter2_column', 'hunter2_value', 'csv_secret_header', 'csv_secret_value'];
-
-function io(): Io & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => {
-      o.stdout += t;
-    },
-    err: (t: string) => {
-      o.stderr += t;
-    },
-    isTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return o;
-}
 
 const LOG = [
   'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',

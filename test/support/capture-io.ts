@@ -1,0 +1,22 @@
+// An Io for running CLI commands in-process: collects what they print, with empty stdin and no environment.
+
+import { Readable } from 'node:stream';
+import type { Io } from '../../src/cli/context.js';
+
+/** A fresh Io whose output is kept in `stdout` and `stderr`. */
+export function io(): Io & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => {
+      o.stdout += t;
+    },
+    err: (t: string) => {
+      o.stderr += t;
+    },
+    isTTY: false,
+    stdin: Readable.from([]),
+    env: {},
+  };
+  return o;
+}
