@@ -78,6 +78,12 @@ export function sourcesHealth(
         ? { message: polled.lastError, at: polled.lastErrorAt ?? 0 }
         : undefined,
     ].filter((e): e is { message: string; at: number } => e !== undefined);
+    // A commit failure reaches both the sink ("commit failed: X") and the source that waited on it ("X"),
+    // a few milliseconds apart: one error, shown once, in the sink's words.
+    const sinkError = c?.lastError;
+    const same = (e: { message: string }) =>
+      sinkError !== undefined && e.message !== sinkError && sinkError === `commit failed: ${e.message}`;
+    for (const e of errors) if (same(e)) e.at = Math.min(e.at, c?.lastErrorAt ?? e.at) - 1;
     errors.sort((a, b) => b.at - a.at);
     const last = errors[0];
     const lastBatchAt = c?.lastBatchAt;
