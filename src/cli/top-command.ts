@@ -50,8 +50,8 @@ export function registerTop(program: Command, io: Io): void {
   interfaces  network interfaces by bytes (always per ENI)
 
 By default each flow is counted once: traffic between two ENIs whose logs are both in the store is
-counted from the receiver's ingress record, and a NAT gateway's outer legs are left out (DESIGN.md,
-"Counting each flow once"). --per-eni counts every record. The view shown is printed after a table,
+counted from the receiver's ingress record, and a NAT gateway's outer legs are left out
+(docs/decisions/14-counting-each-flow-once.md). --per-eni counts every record. The view shown is printed after a table,
 and on stderr for json and csv.`,
     )
     .action(async (what: string, flags: TopFlags) => {

@@ -23,7 +23,7 @@ export interface LibraryQuery {
  * sub-queries): keep records without flow-direction, ingress records (the receiver's record is the flow's),
  * REJECT records (a rejected packet went no further), and egress records to addresses outside the private
  * ranges (no ENI of the account receives them). An egress record to a private address is dropped: the
- * receiving ENI's ingress record counts it. Limits (DESIGN.md, "Counting each flow once"): a private
+ * receiving ENI's ingress record counts it. Limits (docs/decisions/14-counting-each-flow-once.md): a private
  * destination whose ENI is not logged (VPN, peering, another account) loses its sent bytes, IPv6 between ENIs
  * counts twice, and a NAT gateway's legs are not recognised (a host's traffic through one still counts twice).
  */

@@ -1,6 +1,6 @@
 // The record grammar in JavaScript: one flow log line → typed values, or a located reason it was rejected.
 //
-// This is the reference implementation of the rules in DESIGN.md §Records. The bulk loader applies the same
+// This is the reference implementation of the rules in docs/decisions/01-field-catalog-and-records.md. The bulk loader applies the same
 // rules inside DuckDB (src/storage/ingest-sql.ts); test/records/conformance.test.ts runs both on the same cases.
 
 import type { FieldDef } from './catalog.js';

@@ -18,7 +18,7 @@
 //          OR egress AND dst* ∉ R                           (nobody in the store recorded receiving it)
 //
 // R and N are taken over the query's range widened by 600 s on each side (the longest aggregation interval),
-// because the two ENIs' windows of one flow need not coincide. DESIGN.md ("Counting each flow once") gives
+// because the two ENIs' windows of one flow need not coincide. docs/decisions/14-counting-each-flow-once.md gives
 // the limits.
 
 import { ident } from './sql.js';

@@ -1,7 +1,7 @@
 // Logs Insights conformance table: queries over the hand-made datasets with hand-worked expected rows or errors.
 //
 // Every expected value was worked out by hand from datasets.ts, the spec digest
-// (../shared/spec/logs-insights.md) and the Logs Insights decisions in DESIGN.md (cited as "Dn"), never by running the engine.
+// (../shared/spec/logs-insights.md) and the Logs Insights decisions in docs/decisions/08-logs-insights.md (cited as "Dn"), never by running the engine.
 // Conventions: numbers as JS numbers, strings as strings, timestamps 'YYYY-MM-DD HH:MM:SS.mmm' (UTC),
 // booleans true/false, missing values null. Error spans are 0-based offsets into the query, end exclusive.
 //

@@ -486,7 +486,7 @@ const specCases: Case[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Our conventions (DESIGN.md §Records), on the spec's default example
+// Our conventions (docs/decisions/01-field-catalog-and-records.md), on the spec's default example
 
 /** The spec's default example with token `index` (1-based) replaced. */
 function withField(index: number, value: string, line = SPEC_DEFAULT_LINE): string {
