@@ -174,7 +174,7 @@ async function main() {
   }
 
   // 4. Matcher and mawk, side by side in each run (order alternating between runs), one core each.
-  const results = { matcher: [], mawk: [], sql: [] };
+  const results = { matcher: [], mawk: [], cli: [], sql: [] };
   let matcherCount;
   let mawkCount;
   let lineCount;
@@ -198,10 +198,24 @@ async function main() {
       }
       results.matcher.push({ ...r, innerSeconds: o.seconds });
     };
+    // The command a user runs: `flowwatch test-pattern --file <lines> --count`, whole process.
+    const doCli = async () => {
+      const r = await run(
+        ...pin('node', [cli, 'test-pattern', PATTERN, '--file', linesFile, '--count', '-o', 'json']),
+      );
+      const o = JSON.parse(r.out);
+      if (o.matched !== mawkCount || o.events !== lineCount)
+        throw new Error(
+          `test-pattern counted ${o.matched} of ${o.events}, mawk ${mawkCount} of ${lineCount}`,
+        );
+      results.cli.push(r);
+    };
     if (i % 2 === 0) {
       await doMawk();
       await doMatcher();
+      await doCli();
     } else {
+      await doCli();
       await doMatcher();
       await doMawk();
     }
@@ -228,6 +242,8 @@ async function main() {
 
   const ratios = results.matcher.map((m, i) => results.mawk[i].seconds / m.seconds);
   const ratio = median(ratios);
+  const cliRatios = results.cli.map((m, i) => results.mawk[i].seconds / m.seconds);
+  const cliRatio = median(cliRatios);
   const summary = {
     date: new Date().toISOString(),
     pattern: PATTERN,
@@ -244,6 +260,9 @@ async function main() {
     mawkLinesPerSecond: median(results.mawk.map((r) => lineCount / r.seconds)),
     ratioMatcherToMawk: ratio,
     ratioTargetMet: ratio >= 1,
+    testPatternCliSeconds: median(results.cli.map((r) => r.seconds)),
+    ratioTestPatternCliToMawk: cliRatio,
+    testPatternCliPeakRssMb: Math.max(...results.cli.map((r) => r.peakMb)),
     matcherPeakRssMb: Math.max(...results.matcher.map((r) => r.peakMb)),
     mawkPeakRssMb: Math.max(...results.mawk.map((r) => r.peakMb)),
     sql: sqlText,
@@ -256,6 +275,8 @@ async function main() {
       matcher: results.matcher.map((r) => +r.seconds.toFixed(3)),
       matcherInner: results.matcher.map((r) => +r.innerSeconds.toFixed(3)),
       mawk: results.mawk.map((r) => +r.seconds.toFixed(3)),
+      testPatternCli: results.cli.map((r) => +r.seconds.toFixed(3)),
+      cliRatio: cliRatios.map((r) => +r.toFixed(3)),
       ratio: ratios.map((r) => +r.toFixed(3)),
       sqlQuery: results.sql.map((r) => +r.querySeconds.toFixed(3)),
       sqlProcess: results.sql.map((r) => +r.seconds.toFixed(3)),
@@ -311,12 +332,14 @@ async function main() {
 | measure | median | runs | lines/s | peak RSS |
 | --- | --- | --- | --- | --- |
 | \`mawk\` field tests (one core) | ${f2(summary.mawkSeconds)} s | ${runs(summary.all.mawk)} | ${int(summary.mawkLinesPerSecond)} | ${Math.round(summary.mawkPeakRssMb)} MB |
+| \`flowwatch test-pattern --file --count\` (one core, whole CLI process) | ${f2(summary.testPatternCliSeconds)} s | ${runs(summary.all.testPatternCli)} | ${int(lineCount / summary.testPatternCliSeconds)} | ${Math.round(summary.testPatternCliPeakRssMb)} MB |
 | flowwatch matcher (one core, whole process) | ${f2(summary.matcherSeconds)} s | ${runs(summary.all.matcher)} | ${int(summary.matcherLinesPerSecond)} | ${Math.round(summary.matcherPeakRssMb)} MB |
 | SQL backend: count over the stored records (query) | ${f2(summary.sqlQuerySeconds)} s | ${runs(summary.all.sqlQuery)} | | |
 | SQL backend: whole child process (open + query) | ${f2(summary.sqlProcessSeconds)} s | ${runs(summary.all.sqlProcess)} | | ${Math.round(summary.sqlPeakRssMb)} MB |
 
 matches: ${matcherCount} of ${lineCount} lines (matcher = mawk = SQL); ${(textBytes / 1e9).toFixed(2)} GB of text${hasTaskset ? '' : ' (taskset not found: not pinned)'}
 matcher / mawk lines/s (median of paired runs): ${f2(ratio)}x (target >= 1x: ${ratio >= 1 ? 'met' : 'not met'})
+test-pattern --file / mawk lines/s (median of paired runs): ${f2(cliRatio)}x (target >= 1x: ${cliRatio >= 1 ? 'met' : 'not met'})
 SQL query: ${f2(summary.sqlQuerySeconds)} s (target < 0.5 s: ${summary.sqlTargetMet ? 'met' : 'not met'})
 `);
   if (summary.profile) {

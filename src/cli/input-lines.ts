@@ -8,16 +8,19 @@ import { SourceError } from '../core/errors.js';
 import { fileKind } from '../ingest/file-probe.js';
 import type { Io } from './context.js';
 
+/** The byte stream of `file` (gzip is inflated), or stdin when no file is given. */
+export async function inputStream(io: Io, file: string | undefined): Promise<NodeJS.ReadableStream> {
+  if (file === undefined) return io.stdin;
+  const kind = await fileKind(file).catch(() => {
+    throw new SourceError('NOT_FOUND', file, 'no such file');
+  });
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  return kind === 'gzip' ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+}
+
 /** The lines of `file` (gzip is inflated), or of stdin when no file is given. */
 export async function* inputLines(io: Io, file: string | undefined): AsyncGenerator<string> {
-  let input: NodeJS.ReadableStream = io.stdin;
-  if (file !== undefined) {
-    const kind = await fileKind(file).catch(() => {
-      throw new SourceError('NOT_FOUND', file, 'no such file');
-    });
-    const raw = createReadStream(file);
-    input = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
-  }
+  const input = await inputStream(io, file);
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) yield line;
 }
 

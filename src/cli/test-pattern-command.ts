@@ -1,9 +1,11 @@
 // `flowwatch test-pattern`: CloudWatch's TestMetricFilter, locally: which lines a filter pattern matches.
 
 import type { Command } from 'commander';
-import { compileMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
+import { compileLineMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
+import { LineSplitter } from '../ingest/line-splitter.js';
+import { MAX_LINE_BYTES } from '../records/parse-line.js';
 import type { Io } from './context.js';
-import { caret, inputLines } from './input-lines.js';
+import { caret, inputStream } from './input-lines.js';
 import { parseOutput, render } from './output.js';
 
 /** One match as TestMetricFilter returns it; `eventNumber` is 1-based (see DESIGN.md). */
@@ -25,32 +27,62 @@ export function registerTestPattern(program: Command, io: Io): void {
     )
     .option('--file <file>', 'read the log lines from this file (plain or gzip); default: stdin')
     .option('-o, --output <format>', 'table or json', 'table')
+    .option('--count', 'print only how many events match (fast over millions of lines)')
     .addHelpText(
       'after',
       `
 Every line is one log event. Only matching events are listed, numbered from 1 in input order, with
 the values the pattern extracts ($name for named fields, $1, $2, ... for unnamed ones). Unlike the
-API there is no limit of 50 events.
+API there is no limit of 50 events. Lines end at LF, CRLF or a lone CR; a line longer than 1 MiB is
+counted as an event but not tested (CloudWatch refuses events over 256 KB), and named on stderr.
 
 Example:
   zcat flows.log.gz | flowwatch test-pattern '[version, account, eni, source, destination, srcport, destport = 22, protocol = 6, packets, bytes, start, end, action = REJECT, status]' -o json`,
     )
-    .action(async (text: string, flags: { file?: string; output: string }) => {
+    .action(async (text: string, flags: { file?: string; output: string; count?: boolean }) => {
       const output = parseOutput(flags.output);
-      let matcher: ReturnType<typeof compileMatcher>;
+      let matcher: ReturnType<typeof compileLineMatcher>;
       try {
-        matcher = compileMatcher(parsePattern(text));
+        matcher = compileLineMatcher(parsePattern(text));
       } catch (err) {
         if (err instanceof FilterPatternError) err.detail = caret(text, err.start, err.end);
         throw err;
       }
+      // The lines are cut and tested where they lie in the read buffers (the byte matcher); a string is made
+      // only for a matching line's message.
       const matches: TestMatch[] = [];
       let n = 0;
-      for await (const line of inputLines(io, flags.file)) {
-        n++;
-        const m = matcher(line);
-        if (m)
-          matches.push({ eventNumber: n, eventMessage: line, extractedValues: { ...m.extractedValues } });
+      let matched = 0;
+      const tooLong: number[] = [];
+      const splitter = new LineSplitter({
+        line(buf, s, e) {
+          n++;
+          const m = matcher(buf, s, e);
+          if (m === undefined) return;
+          matched++;
+          if (flags.count) return;
+          matches.push({
+            eventNumber: n,
+            eventMessage: buf.toString('utf8', s, e),
+            extractedValues: { ...m.extractedValues },
+          });
+        },
+        tooLong() {
+          n++;
+          tooLong.push(n);
+        },
+      });
+      for await (const chunk of await inputStream(io, flags.file))
+        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      splitter.end(true);
+      if (tooLong.length > 0)
+        io.err(
+          `warning: ${tooLong.length} event(s) longer than ${MAX_LINE_BYTES / (1 << 20)} MiB not tested (event ${tooLong.slice(0, 5).join(', ')}${tooLong.length > 5 ? ', ...' : ''})\n`,
+        );
+      if (flags.count) {
+        if (output === 'json') io.out(`${JSON.stringify({ matched, events: n })}\n`);
+        else io.out(`${matched} of ${n} events match.\n`);
+        return;
       }
       if (output === 'json') {
         io.out(`${JSON.stringify(matches, null, 2)}\n`);
@@ -64,6 +96,6 @@ Example:
           .join(' '),
       }));
       io.out(render({ columns: ['event', 'message', 'extracted'], rows }, output));
-      io.err(`${matches.length} of ${n} events match.\n`);
+      io.err(`${matched} of ${n} events match.\n`);
     });
 }
