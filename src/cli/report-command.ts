@@ -1,9 +1,13 @@
 // `flowwatch report`: views over the newest fields: encryption in transit, and traffic kinds (IP version, EFA, reject reasons).
 
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { parseTime } from '../core/time.js';
 import { estimateCosts } from '../cost/estimate.js';
 import { DEFAULT_PRICES, loadPrices, regionPrices } from '../cost/prices.js';
+import { complianceHtml } from '../report/compliance-html.js';
+import { complianceData } from '../storage/compliance.js';
 import { pathsReport } from '../storage/path-costs.js';
 import { Store } from '../storage/store.js';
 import {
@@ -67,7 +71,142 @@ export function registerReport(program: Command, io: Io): void {
   const report = program
     .command('report')
     .description(
-      'views over the newest flow log fields: encryption in transit, traffic kinds, paths and cost',
+      'views over the newest flow log fields (encryption in transit, traffic kinds, paths and cost) and the compliance evidence report',
+    );
+
+  report
+    .command('compliance')
+    .description(
+      'the evidence an audit asks of flow logs: coverage per interface, VPC and hour (gaps, SKIPDATA), delivery delay, retention, rejected traffic; as a printable HTML or PDF report',
+    )
+    .option('--since <time>', 'start of the period (ISO-8601, unix seconds, or a span back from now)', '30d')
+    .option('--until <time>', 'end of the period', 'now')
+    .option(
+      '--out <file>',
+      "write the report to this file: .html, or .pdf (printed with the machine's Chromium)",
+    )
+    .option('--title <text>', 'the account or environment the report is about, shown in its title')
+    .option(
+      '--stale-after <duration>',
+      'an interface whose last record is older than this (before the newest) has stopped logging',
+      '1h',
+    )
+    .option(
+      '--late-after <duration>',
+      'a file delivered later than this after its newest record counts as late',
+      '15m',
+    )
+    .option('--limit <n>', 'rows per top list', '10')
+    .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('-o, --output <format>', 'table or json (the data behind the report)', 'table')
+    .addHelpText(
+      'after',
+      `
+Example:
+  flowwatch report compliance --since 30d --out report.html
+  flowwatch report compliance --since 2024-05-01 --until 2024-06-01 --title prod --out may.pdf
+
+Hours are whole UTC hours of the records' event time; an hour is covered when any interface wrote a
+record (traffic, NODATA or SKIPDATA) in it. Delivery delay needs files with their S3 key names.`,
+    )
+    .action(
+      async (flags: {
+        since: string;
+        until: string;
+        out?: string;
+        title?: string;
+        staleAfter: string;
+        lateAfter: string;
+        limit: string;
+        db?: string;
+        output: string;
+      }) => {
+        const output = outputFlag(flags.output);
+        const since = parseTime(flags.since, '--since');
+        const until = parseTime(flags.until, '--until');
+        if (since >= until)
+          throw new UsageError(
+            'BAD_RANGE',
+            `--since (${flags.since}) must be before --until (${flags.until})`,
+          );
+        const span = (v: string, what: string): number => {
+          const m = /^(\d+)([smhd])$/.exec(v.trim());
+          if (!m)
+            throw new UsageError('BAD_DURATION', `${what} "${v}" is not a duration`, 'e.g. 30m, 2h or 1d');
+          return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+        };
+        if (flags.out !== undefined && !/\.(html?|pdf)$/i.test(flags.out))
+          throw new UsageError('BAD_OUT', `--out "${flags.out}" must end in .html or .pdf`);
+        const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
+        let data: Awaited<ReturnType<typeof complianceData>>;
+        try {
+          data = await complianceData(store, {
+            since,
+            until,
+            staleSeconds: span(flags.staleAfter, '--stale-after'),
+            lateSeconds: span(flags.lateAfter, '--late-after'),
+            limit: positiveInt(flags.limit, '--limit'),
+          });
+        } finally {
+          store.close();
+        }
+        for (const w of data.warnings) io.err(`warning: ${w}\n`);
+        if (flags.out !== undefined) {
+          const html = complianceHtml(data, {
+            ...(flags.title ? { title: flags.title } : {}),
+            generatedAt: Date.now() / 1000,
+          });
+          if (/\.pdf$/i.test(flags.out)) {
+            const { htmlToPdf } = await import('../report/pdf.js');
+            writeFileSync(flags.out, await htmlToPdf(html));
+          } else writeFileSync(flags.out, html);
+          io.err(`wrote ${flags.out}\n`);
+        }
+        if (output === 'json') {
+          io.out(`${JSON.stringify(data, null, 2)}\n`);
+          return;
+        }
+        if (flags.out !== undefined) return;
+        const logging = data.interfaces.filter((i) => i.status === 'logging').length;
+        const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+        io.out(
+          [
+            `period: ${iso(since)} to ${iso(until)}`,
+            `interfaces logging: ${logging} of ${data.interfaces.length}`,
+            `hours without records: ${data.hoursWithoutRecords} of ${data.periodHours}; hours with SKIPDATA: ${data.hoursWithSkipdata}`,
+            `delivery delay: median ${data.delay.medianSeconds ?? '-'} s, p95 ${data.delay.p95Seconds ?? '-'} s, late ${data.delay.late} of ${data.delay.files} files`,
+            `retention: ${data.retention.oldest === null ? 'empty store' : `${iso(data.retention.oldest)} to ${iso(data.retention.newest!)} (${data.retention.days.toFixed(1)} days)`}`,
+            '',
+            render(
+              {
+                columns: [
+                  'interface',
+                  'vpc',
+                  'status',
+                  'first_seen',
+                  'last_seen',
+                  'hours',
+                  'records',
+                  'skipdata',
+                ],
+                rows: data.interfaces.map((i) => ({
+                  interface: i.interfaceId,
+                  vpc: i.vpcId ?? '-',
+                  status: i.status,
+                  first_seen: iso(i.firstSeen),
+                  last_seen: iso(i.lastSeen),
+                  hours: `${i.hoursWithRecords}/${data.periodHours}`,
+                  records: i.records,
+                  skipdata: i.skipdata,
+                })),
+              },
+              'table',
+            ),
+            'write the printable report with --out report.html (or .pdf)',
+            '',
+          ].join('\n'),
+        );
+      },
     );
 
   common(

@@ -1,0 +1,319 @@
+// The evidence a compliance review asks of flow logs: coverage (which interfaces and VPCs log, hours with no
+// records or with SKIPDATA), delivery delay, retention kept, and what was rejected.
+
+import type { Store } from './store.js';
+
+/** Unix seconds; the report covers [since, until). */
+export interface ComplianceRange {
+  readonly since: number;
+  readonly until: number;
+  /** An interface whose last record is more than this many seconds before the period's newest record stopped logging. */
+  readonly staleSeconds?: number;
+  /** A file delivered later than this many seconds after its newest record's end counts as late. */
+  readonly lateSeconds?: number;
+  /** Rows in the top lists. */
+  readonly limit?: number;
+}
+
+export interface HourRow {
+  /** Unix seconds of the hour's start. */
+  readonly hour: number;
+  /** Traffic records (OK or no log-status field). */
+  readonly traffic: number;
+  readonly nodata: number;
+  readonly skipdata: number;
+  readonly interfaces: number;
+}
+
+export interface InterfaceRow {
+  readonly interfaceId: string;
+  readonly vpcId: string | null;
+  readonly subnetId: string | null;
+  readonly account: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Hours of the period with at least one record (traffic, NODATA or SKIPDATA) of this interface. */
+  readonly hoursWithRecords: number;
+  readonly records: number;
+  readonly skipdata: number;
+  /** 'logging', or 'stopped' when its last record is older than the stale limit (see ComplianceRange). */
+  readonly status: 'logging' | 'stopped';
+}
+
+export interface VpcRow {
+  readonly vpcId: string;
+  readonly interfaces: number;
+  readonly stopped: number;
+  readonly records: number;
+}
+
+export interface DelayStats {
+  /** Files whose delivery time is known (an S3 key time) and that hold records. */
+  readonly files: number;
+  /** Files of the period without a key time (local or live batches): their delay is not known. */
+  readonly unknown: number;
+  readonly medianSeconds: number | null;
+  readonly p95Seconds: number | null;
+  readonly maxSeconds: number | null;
+  readonly late: number;
+  readonly lateSeconds: number;
+}
+
+export interface Retention {
+  /** Oldest and newest event time stored (any record), null when the store is empty. */
+  readonly oldest: number | null;
+  readonly newest: number | null;
+  readonly days: number;
+  readonly files: number;
+  readonly records: number;
+}
+
+export interface RejectDay {
+  readonly day: number;
+  readonly records: number;
+  readonly rejected: number;
+  readonly rejectedBytes: number;
+}
+
+export interface KeyCount {
+  readonly key: string;
+  readonly records: number;
+}
+
+export interface ComplianceData {
+  readonly since: number;
+  readonly until: number;
+  readonly hours: readonly HourRow[];
+  /** Hours of the period (whole hours from since to until). */
+  readonly periodHours: number;
+  /** Hours of the period with no record at all, and with SKIPDATA. */
+  readonly hoursWithoutRecords: number;
+  readonly hoursWithSkipdata: number;
+  /** Gaps: runs of consecutive hours without records, longest first (start, hours). */
+  readonly gaps: readonly { readonly start: number; readonly hours: number }[];
+  readonly interfaces: readonly InterfaceRow[];
+  readonly vpcs: readonly VpcRow[];
+  readonly delay: DelayStats;
+  readonly retention: Retention;
+  readonly rejects: {
+    readonly days: readonly RejectDay[];
+    readonly sources: readonly KeyCount[];
+    readonly ports: readonly KeyCount[];
+    readonly reasons: readonly KeyCount[];
+  };
+  /** Loud notes: nothing in the period, fields missing from the formats, a period longer than retention. */
+  readonly warnings: readonly string[];
+}
+
+const HOUR = 3600;
+const DAY = 86_400;
+const RANGE = `event_time >= $1 AND event_time < $2`;
+const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** The value at quantile q (0..1) of sorted numbers, by the nearest-rank rule. */
+export function nearestRank(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+/**
+ * Runs of consecutive hours in [firstHour, endHour) absent from `present`, longest first (earliest first on ties).
+ *
+ * @example gapsOf(new Set([0, 7200]), 0, 14400) // [{ start: 10800, hours: 1 }, { start: 3600, hours: 1 }]
+ */
+export function gapsOf(
+  present: ReadonlySet<number>,
+  firstHour: number,
+  endHour: number,
+): { start: number; hours: number }[] {
+  const gaps: { start: number; hours: number }[] = [];
+  let start: number | undefined;
+  for (let h = firstHour; h < endHour; h += HOUR) {
+    if (!present.has(h)) start ??= h;
+    else if (start !== undefined) {
+      gaps.push({ start, hours: (h - start) / HOUR });
+      start = undefined;
+    }
+  }
+  if (start !== undefined) gaps.push({ start, hours: (endHour - start) / HOUR });
+  return gaps.sort((a, b) => b.hours - a.hours || a.start - b.start);
+}
+
+/**
+ * The compliance evidence for [since, until). Interfaces, VPCs and subnets come from the records' own fields
+ * (interface-id, and vpc-id / subnet-id where the format has them); hours are whole UTC hours of event time.
+ *
+ * @example const d = await complianceData(store, { since: 1716163200, until: 1718755200 })
+ */
+export async function complianceData(store: Store, range: ComplianceRange): Promise<ComplianceData> {
+  const { since, until } = range;
+  const staleSeconds = range.staleSeconds ?? HOUR;
+  const lateSeconds = range.lateSeconds ?? 15 * 60;
+  const limit = range.limit ?? 10;
+  const p = [since, until];
+  const warnings: string[] = [];
+
+  const hoursQ = await store.query(
+    `SELECT (event_time // 3600) * 3600 AS hour,
+       count(*) FILTER (WHERE ${TRAFFIC}) AS traffic,
+       count(*) FILTER (WHERE log_status = 'NODATA') AS nodata,
+       count(*) FILTER (WHERE log_status = 'SKIPDATA') AS skipdata,
+       count(DISTINCT interface_id) AS interfaces
+     FROM flows WHERE ${RANGE} GROUP BY 1 ORDER BY 1`,
+    p,
+  );
+  const hours: HourRow[] = hoursQ.rows.map((r) => ({
+    hour: num(r['hour']),
+    traffic: num(r['traffic']),
+    nodata: num(r['nodata']),
+    skipdata: num(r['skipdata']),
+    interfaces: num(r['interfaces']),
+  }));
+  const firstHour = Math.floor(since / HOUR) * HOUR;
+  const endHour = Math.ceil(until / HOUR) * HOUR;
+  const periodHours = (endHour - firstHour) / HOUR;
+  const present = new Set(hours.map((h) => h.hour));
+  const gaps = gapsOf(present, firstHour, endHour);
+  const hoursWithoutRecords = gaps.reduce((a, g) => a + g.hours, 0);
+
+  const ifQ = await store.query(
+    `SELECT interface_id, any_value(vpc_id) AS vpc_id, any_value(subnet_id) AS subnet_id,
+       any_value(account_id) AS account, min(event_time) AS first_seen, max(event_time) AS last_seen,
+       count(DISTINCT event_time // 3600) AS hours, count(*) AS records,
+       count(*) FILTER (WHERE log_status = 'SKIPDATA') AS skipdata
+     FROM flows WHERE ${RANGE} AND interface_id IS NOT NULL AND interface_id <> '-'
+     GROUP BY interface_id ORDER BY interface_id`,
+    p,
+  );
+  const newest = ifQ.rows.reduce((m, r) => Math.max(m, num(r['last_seen'])), 0);
+  const interfaces: InterfaceRow[] = ifQ.rows.map((r) => ({
+    interfaceId: String(r['interface_id']),
+    vpcId: str(r['vpc_id']),
+    subnetId: str(r['subnet_id']),
+    account: str(r['account']),
+    firstSeen: num(r['first_seen']),
+    lastSeen: num(r['last_seen']),
+    hoursWithRecords: num(r['hours']),
+    records: num(r['records']),
+    skipdata: num(r['skipdata']),
+    status: newest - num(r['last_seen']) > staleSeconds ? 'stopped' : 'logging',
+  }));
+  const byVpc = new Map<string, { interfaces: number; stopped: number; records: number }>();
+  for (const i of interfaces) {
+    const key = i.vpcId ?? '(vpc-id not in the format)';
+    const v = byVpc.get(key) ?? { interfaces: 0, stopped: 0, records: 0 };
+    v.interfaces++;
+    if (i.status === 'stopped') v.stopped++;
+    v.records += i.records;
+    byVpc.set(key, v);
+  }
+  const vpcs: VpcRow[] = [...byVpc.entries()]
+    .map(([vpcId, v]) => ({ vpcId, ...v }))
+    .sort((a, b) => a.vpcId.localeCompare(b.vpcId));
+
+  // Delivery delay: an S3 file's key time (when AWS wrote it) minus the end of its newest record.
+  const delayQ = await store.query(
+    `SELECT epoch(any_value(f.key_time)) - max(r."end") AS delay, any_value(f.key_time) IS NULL AS unknown
+     FROM flows r JOIN files f ON f.id = r.file_id
+     WHERE r.event_time >= $1 AND r.event_time < $2 AND r."end" IS NOT NULL
+     GROUP BY r.file_id`,
+    p,
+  );
+  const delays = delayQ.rows
+    .filter((r) => r['unknown'] !== true && r['delay'] !== null)
+    .map((r) => Math.max(0, num(r['delay'])))
+    .sort((a, b) => a - b);
+  const delay: DelayStats = {
+    files: delays.length,
+    unknown: delayQ.rows.filter((r) => r['unknown'] === true).length,
+    medianSeconds: nearestRank(delays, 0.5),
+    p95Seconds: nearestRank(delays, 0.95),
+    maxSeconds: delays.length > 0 ? delays[delays.length - 1]! : null,
+    late: delays.filter((d) => d > lateSeconds).length,
+    lateSeconds,
+  };
+
+  const retQ = await store.query(
+    `SELECT min(event_time) AS oldest, max(event_time) AS newest, count(*) AS records,
+       (SELECT count(*) FROM files) AS files FROM flows`,
+  );
+  const oldest = retQ.rows[0]?.['oldest'] == null ? null : num(retQ.rows[0]!['oldest']);
+  const newestStored = retQ.rows[0]?.['newest'] == null ? null : num(retQ.rows[0]!['newest']);
+  const retention: Retention = {
+    oldest,
+    newest: newestStored,
+    days: oldest !== null && newestStored !== null ? (newestStored - oldest) / DAY : 0,
+    files: num(retQ.rows[0]?.['files']),
+    records: num(retQ.rows[0]?.['records']),
+  };
+
+  const dayQ = await store.query(
+    `SELECT (event_time // 86400) * 86400 AS day, count(*) FILTER (WHERE ${TRAFFIC}) AS records,
+       count(*) FILTER (WHERE action = 'REJECT') AS rejected,
+       coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rejected_bytes
+     FROM flows WHERE ${RANGE} GROUP BY 1 ORDER BY 1`,
+    p,
+  );
+  const top = async (expr: string): Promise<KeyCount[]> => {
+    const r = await store.query(
+      `SELECT ${expr} AS k, count(*) AS n FROM flows WHERE ${RANGE} AND action = 'REJECT' AND ${expr} IS NOT NULL
+       GROUP BY 1 ORDER BY n DESC, k LIMIT ${Math.trunc(limit)}`,
+      p,
+    );
+    return r.rows.map((row) => ({ key: String(row['k']), records: num(row['n']) }));
+  };
+  const rejects = {
+    days: dayQ.rows.map((r) => ({
+      day: num(r['day']),
+      records: num(r['records']),
+      rejected: num(r['rejected']),
+      rejectedBytes: num(r['rejected_bytes']),
+    })),
+    sources: await top('srcaddr'),
+    ports: await top(`CAST(dstport AS VARCHAR) || '/' || CAST(protocol AS VARCHAR)`),
+    reasons: await top('reject_reason'),
+  };
+
+  if (hours.length === 0) {
+    warnings.push(
+      retention.newest === null
+        ? 'the store holds no records: ingest flow logs first (flowwatch ingest <files>)'
+        : `no records between ${iso(since)} and ${iso(until)}; the store holds ${iso(retention.oldest!)} to ${iso(retention.newest)}: give --since/--until inside that range`,
+    );
+  } else {
+    if (retention.oldest !== null && since < retention.oldest - HOUR)
+      warnings.push(
+        `the period starts ${((retention.oldest - since) / DAY).toFixed(1)} days before the oldest stored record (${iso(retention.oldest)}): those hours count as gaps; they may predate logging or retention`,
+      );
+    if (interfaces.every((i) => i.vpcId === null))
+      warnings.push(
+        'no stored record has vpc-id: VPCs cannot be told apart; add ${vpc-id} (version 3+) to the flow log format',
+      );
+    if (delay.files === 0)
+      warnings.push(
+        'no delivery delay: no file of the period has an S3 key time (files loaded from a local copy without the AWS key name, or live batches)',
+      );
+  }
+  return {
+    since,
+    until,
+    hours,
+    periodHours,
+    hoursWithoutRecords,
+    hoursWithSkipdata: hours.filter((h) => h.skipdata > 0).length,
+    gaps,
+    interfaces,
+    vpcs,
+    delay,
+    retention,
+    rejects,
+    warnings,
+  };
+}
+
+function iso(t: number): string {
+  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+}
