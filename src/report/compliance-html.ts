@@ -6,6 +6,8 @@ import type { ComplianceData, KeyCount } from '../storage/compliance.js';
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z').replace('T', ' ');
+/** A time in a table cell: minutes are enough. */
+const at = (t: number): string => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
 const day = (t: number): string => new Date(t * 1000).toISOString().slice(0, 10);
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '–');
@@ -18,9 +20,9 @@ const dur = (s: number | null): string => {
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], empty: string): string {
   if (rows.length === 0) return `<p class="empty">${esc(empty)}</p>`;
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 /** Days (rows) × 24 UTC hours (columns): records, SKIPDATA, nothing. */
@@ -64,7 +66,7 @@ function rejectBars(d: ComplianceData): string {
   const rows = d.rejects.days;
   if (rows.length === 0) return '';
   const max = Math.max(1, ...rows.map((r) => r.rejected));
-  const bw = Math.max(6, Math.min(28, Math.floor(640 / rows.length)));
+  const bw = Math.max(6, Math.min(60, Math.floor(640 / rows.length)));
   const height = 120;
   const parts = rows.map((r, i) => {
     const h = Math.round((r.rejected / max) * height);
@@ -121,6 +123,8 @@ export function complianceHtml(d: ComplianceData, opts: { title?: string; genera
   .warnings { background: #fff4e5; border: 1px solid #f0b04f; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }
   .warnings ul { margin: .3rem 0 0; padding-left: 1.2rem; }
   table { border-collapse: collapse; width: 100%; font-size: .85rem; font-variant-numeric: tabular-nums; }
+  .scroll { overflow-x: auto; }
+  td { white-space: nowrap; }
   th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eceff4; } th { background: #f5f7fa; }
   .stopped { color: #c0392b; font-weight: 600; }
   .empty { color: #5b6475; font-style: italic; }
@@ -129,7 +133,8 @@ export function complianceHtml(d: ComplianceData, opts: { title?: string; genera
   .legend { font-size: .8rem; color: #5b6475; } .sw { display: inline-block; width: 10px; height: 10px; margin: 0 .2rem 0 .8rem; }
   .sw.ok { background: #2e8b57; } .sw.skip { background: #d68910; } .sw.none { background: #c0392b; }
   .bars .bar { fill: #c0392b; }
-  .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem; }
+  .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 1rem; }
+  .cols > div { min-width: 0; }
   svg { max-width: 100%; height: auto; }
   @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } table, svg, .card { break-inside: avoid; } }
 </style></head>
@@ -169,8 +174,8 @@ ${table(
     esc(i.vpcId ?? '–'),
     esc(i.subnetId ?? '–'),
     i.status === 'stopped' ? '<span class="stopped">stopped</span>' : 'logging',
-    esc(iso(i.firstSeen)),
-    esc(iso(i.lastSeen)),
+    esc(at(i.firstSeen)),
+    esc(at(i.lastSeen)),
     `${int(i.hoursWithRecords)} of ${int(d.periodHours)}`,
     int(i.records),
     int(i.skipdata),
@@ -187,7 +192,7 @@ ${table(
 <h2>Delivery</h2>
 <p>Delay = when AWS wrote the file (its S3 key time) minus the end of its newest record; late = more than ${esc(dur(d.delay.lateSeconds))}.</p>
 ${table(
-  ['files with a key time', 'median', 'p95', 'max', 'late', 'files without a key time'],
+  ['files with a key time', 'median', 'p95', 'max', 'late', 'files without a delivery time'],
   [
     [
       int(d.delay.files),

@@ -222,13 +222,13 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
      GROUP BY r.file_id`,
     p,
   );
-  const delays = delayQ.rows
-    .filter((r) => r['unknown'] !== true && r['delay'] !== null)
-    .map((r) => Math.max(0, num(r['delay'])))
-    .sort((a, b) => a - b);
+  const known = delayQ.rows.filter((r) => r['unknown'] !== true && r['delay'] !== null).map((r) => num(r['delay']));
+  // A key time before the file's records end is not when AWS delivered it (a simulated or renamed file).
+  const early = known.filter((x) => x < 0).length;
+  const delays = known.filter((x) => x >= 0).sort((a, b) => a - b);
   const delay: DelayStats = {
     files: delays.length,
-    unknown: delayQ.rows.filter((r) => r['unknown'] === true).length,
+    unknown: delayQ.rows.filter((r) => r['unknown'] === true).length + early,
     medianSeconds: nearestRank(delays, 0.5),
     p95Seconds: nearestRank(delays, 0.95),
     maxSeconds: delays.length > 0 ? delays[delays.length - 1]! : null,
@@ -292,7 +292,11 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
       warnings.push(
         'no stored record has vpc-id: VPCs cannot be told apart; add ${vpc-id} (version 3+) to the flow log format',
       );
-    if (delay.files === 0)
+    if (early > 0)
+      warnings.push(
+        `${early} file(s) have an S3 key time before their newest record ends, so it is not their delivery time (simulated or renamed files): left out of the delivery delay`,
+      );
+    if (delay.files === 0 && early === 0)
       warnings.push(
         'no delivery delay: no file of the period has an S3 key time (files loaded from a local copy without the AWS key name, or live batches)',
       );

@@ -172,6 +172,8 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/reports/encryption' },
   { method: 'GET', path: '/api/reports/traffic-kinds' },
   { method: 'GET', path: '/api/reports/paths' },
+  { method: 'GET', path: '/api/reports/compliance' },
+  { method: 'GET', path: '/api/reports/compliance.html' },
   { method: 'GET', path: '/api/openapi.json' },
 ];
 
@@ -768,6 +770,8 @@ describe('GET /api/openapi.json', () => {
         'GET /api/reports/encryption',
         'GET /api/reports/traffic-kinds',
         'GET /api/reports/paths',
+        'GET /api/reports/compliance',
+        'GET /api/reports/compliance.html',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
@@ -790,6 +794,17 @@ describe('GET /api/reports (issue 18): the v5 store has no encryption-status, ty
     expect(r.ipVersion.rows.map((k) => [k.kind, k.flows, k.bytes])).toEqual([['IPv4', 9, 37658]]);
     expect(r.rejectReasons.rows).toEqual([]);
     expect(r.warnings.some((w) => w.includes('no stored record has reject-reason'))).toBe(true);
+  });
+
+  it('compliance: one hour, the records of [T, T+3600) by interface, and the printable page', async () => {
+    const r = await get<{ periodHours: number; hoursWithoutRecords: number; retention: { records: number } }>(
+      `/api/reports/compliance?${HOUR}`,
+    );
+    expect(r.periodHours).toBe(1);
+    expect(r.hoursWithoutRecords).toBe(0);
+    const page = await call(`/api/reports/compliance.html?${HOUR}`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('Flow log compliance report');
   });
 
   it('paths: the store lacks interface-type and next-hop-az-id, so NAT and cross-AZ bytes are unknown, said so', async () => {

@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { estimateCosts } from '../../cost/estimate.js';
 import { DEFAULT_PRICES, regionPrices } from '../../cost/prices.js';
+import { complianceHtml } from '../../report/compliance-html.js';
+import { complianceData } from '../../storage/compliance.js';
 import { pathsReport } from '../../storage/path-costs.js';
 import {
   ENCRYPTION_GROUPS,
@@ -124,6 +126,69 @@ export function reportsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const prices = regionPrices(DEFAULT_PRICES, region);
       const r = await ctx.read((reader) => pathsReport(reader, { since, until }));
       return { ...r, cost: estimateCosts(r, DEFAULT_PRICES, region, prices) };
+    },
+  );
+  const complianceQuery = {
+    type: 'object',
+    properties: {
+      ...timeRangeProperties,
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+    },
+  } as const;
+  /** The compliance period: [since, until), 30 days back from until by default. */
+  const complianceRange = (q: ReportQuery) => {
+    const until = q.until ?? Math.ceil(ctx.now());
+    return ctx.range({ since: q.since ?? until - 30 * 86_400, until });
+  };
+  app.get<{ Querystring: ReportQuery }>(
+    '/reports/compliance',
+    {
+      schema: {
+        summary: 'Compliance evidence: coverage, delivery delay, retention, rejected traffic',
+        description:
+          'Per interface, VPC and UTC hour of [since, until) (default: the 30 days before until): hours without ' +
+          'records or with SKIPDATA, interfaces that stopped logging, the delivery delay of S3 files (key time minus ' +
+          'the newest record end), the records kept, and rejected traffic per day with its top sources, ports and ' +
+          'reasons. `warnings` says when the period holds no record or the formats lack a field.',
+        tags: ['reports'],
+        querystring: complianceQuery,
+        response: responses(
+          openObject([
+            'since',
+            'until',
+            'hours',
+            'interfaces',
+            'vpcs',
+            'delay',
+            'retention',
+            'rejects',
+            'warnings',
+          ]),
+        ),
+      },
+    },
+    async (req) => {
+      const { since, until } = complianceRange(req.query);
+      return ctx.read((reader) => complianceData(reader, { since, until, limit: req.query.limit }));
+    },
+  );
+  app.get<{ Querystring: ReportQuery }>(
+    '/reports/compliance.html',
+    {
+      schema: {
+        summary: 'The compliance report as a printable HTML page',
+        description:
+          'The same evidence as /reports/compliance, as the self-contained page `flowwatch report compliance --out` writes.',
+        tags: ['reports'],
+        querystring: complianceQuery,
+      },
+    },
+    async (req, reply) => {
+      const { since, until } = complianceRange(req.query);
+      const data = await ctx.read((reader) =>
+        complianceData(reader, { since, until, limit: req.query.limit }),
+      );
+      return reply.type('text/html; charset=utf-8').send(complianceHtml(data, { generatedAt: ctx.now() }));
     },
   );
 }
