@@ -193,15 +193,21 @@ function applyNacl(c: Conn, rules: readonly LoggingRule[]): Conn {
   return c;
 }
 
-/** False for a record its interface did not write: silenced, or lost under SKIPDATA (one in two). */
+/**
+ * False for a record its interface did not write: silenced, or lost under SKIPDATA (one in two background
+ * records; attack records are kept so that overlapping attacks keep their stated evidence).
+ */
 function keep(r: Rec, rules: readonly LoggingRule[], rng: Random): boolean {
   for (const rule of rules) {
     if (rule.type === 'nacl' || rule.host !== r.host || r.start < rule.from || r.start >= rule.to) continue;
     if (rule.type === 'silence') return false;
-    if (rng.chance(0.5)) return false;
+    if (!isAttackTag(r.tag) && rng.chance(0.5)) return false;
   }
   return true;
 }
+
+/** Attack ids start with a letter a–k and two digits (`a01-…`); look-alike ids with `b-`. */
+const isAttackTag = (tag: string | undefined): boolean => tag !== undefined && /^[a-k]\d\d-/.test(tag);
 
 /** An attack's window: of its records, or of its logging rule for coverage gaps (which have no records of their own). */
 function windowOf(

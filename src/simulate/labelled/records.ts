@@ -65,6 +65,12 @@ export interface StatusRec {
   tag: string | undefined;
 }
 
+/** True for an RFC 1918 IPv4 address: such traffic stays in the VPC (or its peers), never through a NAT gateway. */
+export function isPrivate4(ip: string): boolean {
+  const [a, b] = ip.split('.').map(Number);
+  return a === 10 || (a === 172 && b! >= 16 && b! <= 31) || (a === 192 && b === 168);
+}
+
 /** Ephemeral port a NAT gateway uses for a translated connection (deterministic from the connection). */
 function natPort(c: Conn): number {
   return 1024 + ((c.sport * 7919 + Math.floor(c.t)) % 64000);
@@ -124,16 +130,17 @@ export function recordsOf(c: Conn, estate: Estate, slotEnd: number, out: Rec[]):
     path,
   });
   const v6 = isV6(c.src);
+  const internal = dstHost !== undefined || isPrivate4(c.dst);
   const viaNat =
     srcHost !== undefined &&
-    dstHost === undefined &&
+    !internal &&
     !v6 &&
     !srcHost.public &&
     srcHost.vpc.nat !== undefined &&
     srcHost !== srcHost.vpc.nat;
   const pathOut = (h: Host): Rec['path'] => {
     if (dstHost !== undefined) return dstHost.vpc === h.vpc ? 1 : 4;
-    return viaNat ? 1 : 8;
+    return viaNat || internal ? 1 : 8;
   };
   if (srcHost) {
     out.push(fwd(srcHost, true, 'ACCEPT', pathOut(srcHost)));
