@@ -158,9 +158,10 @@ describe('parseFindings', () => {
     const one = { id: 'f1', detection: 'port-scan', severity: 'high', entity: '10.0.0.1', start: 1000, end: 1100, evidence_count: 3 };
     expect(parseFindings(JSON.stringify([one]))).toEqual([one]);
     const two = parseFindings(
-      JSON.stringify({ findings: [{ ...one, start: 1_000_000, end: '1970-01-01T00:20:00Z' }] }),
+      JSON.stringify({ findings: [{ ...one, start: 1_772_409_600_000, end: '2026-03-02T00:20:00Z' }] }),
     );
-    expect(two[0]).toMatchObject({ start: 1000, end: 1200 });
+    // 1 772 409 600 000 ms = 2026-03-02T00:00:00Z = 1 772 409 600 s; 20 minutes later is 1 772 410 800 s.
+    expect(two[0]).toMatchObject({ start: 1_772_409_600, end: 1_772_410_800 });
   });
 
   it('says what is wrong with a bad finding list', () => {
