@@ -6,8 +6,8 @@
 // Needs the built CLI (npm run build). Exit codes: 0 scored, 1 failure, 2 `detect` missing or bad usage.
 // Results: bench/results/detect-eval.md and bench/results/detect-eval.json.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -53,7 +53,8 @@ function run(cmd, argv) {
 }
 
 const dist = join(root, 'dist', 'simulate', 'labelled');
-if (!existsSync(join(dist, 'generate.js'))) fail(2, 'the built CLI is missing (dist/simulate/labelled): run `npm run build` first');
+if (!existsSync(join(dist, 'generate.js')))
+  fail(2, 'the built CLI is missing (dist/simulate/labelled): run `npm run build` first');
 const { generateLabelled } = await import(join(dist, 'generate.js'));
 const { parseFindings, score, markdown } = await import(join(dist, 'score.js'));
 
@@ -67,7 +68,10 @@ const slack = number('slack', 300);
 const corpusOnly = value('corpus-only', undefined);
 if (corpusOnly !== undefined) {
   const t0 = performance.now();
-  const { truth, truthPath, logsDir, indicatorsPath } = await generateLabelled({ out: corpusOnly, ...options });
+  const { truth, truthPath, logsDir, indicatorsPath } = await generateLabelled({
+    out: corpusOnly,
+    ...options,
+  });
   process.stdout.write(
     `Wrote ${truth.records.toLocaleString('en-US')} records in ${truth.files} files (${options.hours} h, seed ${options.seed}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n` +
       `  logs:       ${logsDir}\n  truth:      ${truthPath} (${truth.attacks.length} attacks, ${truth.benign.length} benign look-alikes)\n` +
@@ -94,27 +98,49 @@ try {
   let t0 = performance.now();
   const { truth, logsDir, indicatorsPath } = await generateLabelled({ out: corpus, ...options });
   const genSeconds = (performance.now() - t0) / 1000;
-  process.stderr.write(`generated ${truth.records} records in ${truth.files} files (${genSeconds.toFixed(1)} s); ingesting...\n`);
+  process.stderr.write(
+    `generated ${truth.records} records in ${truth.files} files (${genSeconds.toFixed(1)} s); ingesting...\n`,
+  );
 
   t0 = performance.now();
   const ing = await run('node', [cli, 'ingest', logsDir, '--db', db, '--json']);
   if (ing.code !== 0) fail(1, `flowwatch ingest failed (exit ${ing.code}):\n${ing.err}${ing.out}`);
   const summary = JSON.parse(ing.out);
   const ingestSeconds = (performance.now() - t0) / 1000;
-  if (summary.rejected > 0) process.stderr.write(`WARNING: ingest rejected ${summary.rejected} lines of the corpus: the scores below miss them\n`);
+  if (summary.rejected > 0)
+    process.stderr.write(
+      `WARNING: ingest rejected ${summary.rejected} lines of the corpus: the scores below miss them\n`,
+    );
   if (summary.records !== truth.records)
-    process.stderr.write(`WARNING: ingest loaded ${summary.records} records, the corpus has ${truth.records}\n`);
+    process.stderr.write(
+      `WARNING: ingest loaded ${summary.records} records, the corpus has ${truth.records}\n`,
+    );
 
-  const detectArgv = [cli, 'detect', '--db', db, '--since', String(truth.start), '--until', String(truth.end), '--output', 'json'];
-  if (indicatorOption && !detectArgs.includes(indicatorOption)) detectArgv.push(indicatorOption, indicatorsPath);
+  const detectArgv = [
+    cli,
+    'detect',
+    '--db',
+    db,
+    '--since',
+    String(truth.start),
+    '--until',
+    String(truth.end),
+    '--output',
+    'json',
+  ];
+  if (indicatorOption && !detectArgs.includes(indicatorOption))
+    detectArgv.push(indicatorOption, indicatorsPath);
   detectArgv.push(...detectArgs);
   process.stderr.write(`running: node ${detectArgv.slice(1).join(' ')}\n`);
   if (!indicatorOption)
-    process.stderr.write(`NOTE: detect --help names no indicator option; known-bad detections get no list (pass one with --detect-arg)\n`);
+    process.stderr.write(
+      `NOTE: detect --help names no indicator option; known-bad detections get no list (pass one with --detect-arg)\n`,
+    );
   t0 = performance.now();
   const det = await run('node', detectArgv);
   const detectSeconds = (performance.now() - t0) / 1000;
-  if (det.code !== 0) fail(1, `flowwatch detect failed (exit ${det.code}):\n${det.err}${det.out.slice(0, 2000)}`);
+  if (det.code !== 0)
+    fail(1, `flowwatch detect failed (exit ${det.code}):\n${det.err}${det.out.slice(0, 2000)}`);
   const findings = parseFindings(det.out);
   const result = score(truth, findings, slack);
 
@@ -125,7 +151,9 @@ try {
   const md = header + markdown(result, 'Detection quality (bench:detect-eval)');
   process.stdout.write(md);
   for (const [d, c] of Object.entries(result.unmapped))
-    process.stderr.write(`UNMAPPED detection id "${d}" (${c} findings): add a keyword to KIND_RULES in src/simulate/labelled/score.ts\n`);
+    process.stderr.write(
+      `UNMAPPED detection id "${d}" (${c} findings): add a keyword to KIND_RULES in src/simulate/labelled/score.ts\n`,
+    );
   const results = join(root, 'bench', 'results');
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, 'detect-eval.md'), md);
@@ -133,7 +161,9 @@ try {
     join(results, 'detect-eval.json'),
     `${JSON.stringify({ options, slack, rows: result.rows, unmapped: result.unmapped, mapping: result.mapping, judged: result.judged }, null, 2)}\n`,
   );
-  process.stderr.write(`wrote bench/results/detect-eval.md and .json${flag('keep') ? `; corpus and store kept in ${work}` : ''}\n`);
+  process.stderr.write(
+    `wrote bench/results/detect-eval.md and .json${flag('keep') ? `; corpus and store kept in ${work}` : ''}\n`,
+  );
 } finally {
   if (!flag('keep')) rmSync(work, { recursive: true, force: true });
 }

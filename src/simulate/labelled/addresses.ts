@@ -61,7 +61,16 @@ const V6_PREFIXES: readonly (readonly [number, number])[] = [
 /** A random ordinary public IPv6 address (a /64 of a common allocation and a random interface id). */
 export function publicIpv6(rng: Random): string {
   const [a, b] = rng.pick(V6_PREFIXES);
-  return ipv6([a, b, rng.int(0, 0xffff), rng.int(0, 0xffff), rng.int(0, 0xffff), rng.int(1, 0xffff), rng.int(0, 0xffff), rng.int(1, 0xffff)]);
+  return ipv6([
+    a,
+    b,
+    rng.int(0, 0xffff),
+    rng.int(0, 0xffff),
+    rng.int(0, 0xffff),
+    rng.int(1, 0xffff),
+    rng.int(0, 0xffff),
+    rng.int(1, 0xffff),
+  ]);
 }
 
 /** True for an IPv6 address in text form. */

@@ -4,15 +4,27 @@ import { hash32, Random } from '../random.js';
 import { ipv6, publicIpv4, publicIpv6 } from './addresses.js';
 import { fresh, type World } from './background.js';
 import type { Conn, Leg } from './records.js';
-import type { Attack, Kind } from './truth.js';
 import type { Estate, Host } from './topology.js';
+import type { Attack, Kind } from './truth.js';
 
 /** A rule that changes what an interface logs in a window. */
 export type LoggingRule =
   /** The interface writes nothing at all (stopped logging). */
-  | { readonly type: 'silence'; readonly host: Host; readonly from: number; readonly to: number; readonly tag: string }
+  | {
+      readonly type: 'silence';
+      readonly host: Host;
+      readonly from: number;
+      readonly to: number;
+      readonly tag: string;
+    }
   /** Half the interface's records are lost; one SKIPDATA record per minute says so. */
-  | { readonly type: 'skip'; readonly host: Host; readonly from: number; readonly to: number; readonly tag: string }
+  | {
+      readonly type: 'skip';
+      readonly host: Host;
+      readonly from: number;
+      readonly to: number;
+      readonly tag: string;
+    }
   /** Replies of accepted inbound connections to `dst` are rejected by a network ACL (background included). */
   | {
       readonly type: 'nacl';
@@ -48,7 +60,9 @@ export function buildIndicators(seed: number, taken: Set<string>): Indicators {
   const rng = new Random(hash32(seed, 0x1d1c));
   const c2 = fresh(taken, () => `91.215.${rng.int(150, 159)}.${rng.int(2, 250)}`);
   const badIn = fresh(taken, () => `45.95.147.${rng.int(2, 250)}`);
-  const badIn6 = fresh(taken, () => ipv6([0x2a0b, 0x4340, 0xa1, rng.int(1, 0xff), 0, 0, 0, rng.int(2, 0xfff)]));
+  const badIn6 = fresh(taken, () =>
+    ipv6([0x2a0b, 0x4340, 0xa1, rng.int(1, 0xff), 0, 0, 0, rng.int(2, 0xfff)]),
+  );
   const badDl = fresh(taken, () => `194.26.${rng.int(28, 31)}.${rng.int(2, 250)}`);
   const decoys = [
     '185.220.101.0/24',
@@ -69,7 +83,16 @@ export function buildIndicators(seed: number, taken: Set<string>): Indicators {
     ...decoys,
     '',
   ];
-  return { lines, c2, badNet24: '45.95.147.0/24', badIn, badNet6: '2a0b:4340:a1::/48', badIn6, badNet22: '194.26.28.0/22', badDl };
+  return {
+    lines,
+    c2,
+    badNet24: '45.95.147.0/24',
+    badIn,
+    badNet6: '2a0b:4340:a1::/48',
+    badIn6,
+    badNet22: '194.26.28.0/22',
+    badDl,
+  };
 }
 
 const leg = (packets: number, bytes: number, flags: number): Leg => ({ packets, bytes, flags });
@@ -99,8 +122,8 @@ export function buildAttacks(
   const begin = (frac: number) => {
     const rng = new Random(hash32(seed, 0xa77, index++));
     const t0 = start + Math.floor(frac * span) + rng.int(0, 300);
-    const fit = (dur: number) => Math.max(60, Math.min(dur, end - 120 - t0));
-    return { rng, t0, fit };
+    const cut = (dur: number) => Math.max(60, Math.min(dur, end - 120 - t0));
+    return { rng, t0, cut };
   };
   const v4 = (rng: Random) => fresh(world.taken, () => publicIpv4(rng));
   const v6 = (rng: Random) => fresh(world.taken, () => publicIpv6(rng));
@@ -153,9 +176,9 @@ export function buildAttacks(
 
   // --- port-scan-vertical -------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.1);
+    const { rng, t0, cut } = begin(0.1);
     const src = v4(rng);
-    const dur = fit(120);
+    const dur = cut(120);
     const ports = shuffled(rng, range(1, 1024)).slice(0, Math.max(20, Math.round((1000 * dur) / 120)));
     add(
       {
@@ -173,11 +196,37 @@ export function buildAttacks(
     );
   }
   {
-    const { rng, t0, fit } = begin(0.55);
+    const { rng, t0, cut } = begin(0.55);
     const src = v4(rng);
-    const dur = fit(150 * 60);
+    const dur = cut(150 * 60);
     const n = Math.max(5, Math.floor(dur / 150));
-    const ports = shuffled(rng, [22, 21, 23, 25, 80, 110, 143, 443, 445, 993, 995, 1433, 1521, 2049, 3306, 3389, 5432, 5900, 6379, 8080, 8443, 9200, 11211, 27017, ...range(8000, 8040)]).slice(0, n);
+    const ports = shuffled(rng, [
+      22,
+      21,
+      23,
+      25,
+      80,
+      110,
+      143,
+      443,
+      445,
+      993,
+      995,
+      1433,
+      1521,
+      2049,
+      3306,
+      3389,
+      5432,
+      5900,
+      6379,
+      8080,
+      8443,
+      9200,
+      11211,
+      27017,
+      ...range(8000, 8040),
+    ]).slice(0, n);
     add(
       {
         id: 'a02-vscan-slow',
@@ -187,16 +236,23 @@ export function buildAttacks(
         direction: 'inbound',
         family: 4,
         intensity: `${ports.length} distinct ports, one probe every 150 s (${fmtDur(dur)})`,
-        details: { ports: ports.length, seconds: dur, probeEverySeconds: 150, target: ip('stg-bastion'), open: '22' },
-        description: 'Slow scan of the staging bastion (default-format flow log): one SYN every 150 s on a list of service ports; 22 accepted.',
+        details: {
+          ports: ports.length,
+          seconds: dur,
+          probeEverySeconds: 150,
+          target: ip('stg-bastion'),
+          open: '22',
+        },
+        description:
+          'Slow scan of the staging bastion (default-format flow log): one SYN every 150 s on a list of service ports; 22 accepted.',
       },
       vertical(rng, t0, n * 150, src, ip('stg-bastion'), ports, [22]),
     );
   }
   {
-    const { rng, t0, fit } = begin(0.3);
+    const { rng, t0, cut } = begin(0.3);
     const src = v6(rng);
-    const dur = fit(600);
+    const dur = cut(600);
     const ports = shuffled(rng, range(1, 2000)).slice(0, Math.max(20, Math.round(dur / 2)));
     add(
       {
@@ -214,8 +270,8 @@ export function buildAttacks(
     );
   }
   {
-    const { rng, t0, fit } = begin(0.7);
-    const dur = fit(300);
+    const { rng, t0, cut } = begin(0.7);
+    const dur = cut(300);
     const ports = shuffled(rng, range(1, 10000)).slice(0, Math.max(20, Math.round((200 * dur) / 300)));
     if (!ports.includes(5432)) ports[0] = 5432;
     add(
@@ -229,7 +285,8 @@ export function buildAttacks(
         family: 4,
         intensity: `${ports.length} distinct ports in ${fmtDur(dur)}, east-west`,
         details: { ports: ports.length, seconds: dur, target: ip('db-2'), open: '5432' },
-        description: 'A compromised app server scans the replica database host (both interfaces log it); only 5432 is accepted.',
+        description:
+          'A compromised app server scans the replica database host (both interfaces log it); only 5432 is accepted.',
       },
       vertical(rng, t0, dur, ip('app-3'), ip('db-2'), ports, [5432]),
     );
@@ -237,9 +294,9 @@ export function buildAttacks(
 
   // --- sweep-horizontal ---------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.2);
+    const { rng, t0, cut } = begin(0.2);
     const src = v4(rng);
-    const dur = fit(180);
+    const dur = cut(180);
     const targets = ['web-1', 'web-2', 'lb-a', 'lb-b', 'bastion', 'stg-web', 'stg-bastion', 'rdp-gw', 'vpn'];
     const conns = targets.map((n, i) => ({
       t: t0 + (i * dur) / targets.length,
@@ -262,14 +319,15 @@ export function buildAttacks(
         family: 4,
         intensity: `port 5900 on all ${targets.length} public IPv4 hosts of both accounts in ${fmtDur(dur)}`,
         details: { hosts: targets.length, port: 5900, seconds: dur },
-        description: 'One internet address probes VNC (5900) on every public host of the estate (prod, staging, corp); all rejected.',
+        description:
+          'One internet address probes VNC (5900) on every public host of the estate (prod, staging, corp); all rejected.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.4);
-    const dur = fit(480);
+    const { rng, t0, cut } = begin(0.4);
+    const dur = cut(480);
     const n = Math.max(20, Math.min(254, Math.round((254 * dur) / 480)));
     const conns: Conn[] = [];
     for (let i = 1; i <= n; i++) {
@@ -301,14 +359,15 @@ export function buildAttacks(
         family: 4,
         intensity: `SMB (445) on ${conns.length} addresses of 172.20.2.0/24 in ${fmtDur(dur)}`,
         details: { hosts: conns.length, port: 445, seconds: dur },
-        description: 'A corp build host sweeps its own subnet for SMB; most addresses have no interface (only the sweeper logs them), existing hosts reject it except ad-1 and file-1.',
+        description:
+          'A corp build host sweeps its own subnet for SMB; most addresses have no interface (only the sweeper logs them), existing hosts reject it except ad-1 and file-1.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.8);
-    const dur = fit(2 * HOUR);
+    const { rng, t0, cut } = begin(0.8);
+    const dur = cut(2 * HOUR);
     const n = Math.max(10, Math.floor(dur / 60));
     const conns: Conn[] = [];
     for (let i = 0; i < n; i++) {
@@ -338,7 +397,8 @@ export function buildAttacks(
         family: 4,
         intensity: `SSH (22) on ${conns.length} addresses, one a minute (${fmtDur(dur)})`,
         details: { hosts: conns.length, port: 22, seconds: dur, probeEverySeconds: 60 },
-        description: 'Slow internal sweep from the staging app server across 10.20.2.0/24 (default-format flow log), one address a minute.',
+        description:
+          'Slow internal sweep from the staging app server across 10.20.2.0/24 (default-format flow log), one address a minute.',
       },
       conns,
     );
@@ -346,8 +406,8 @@ export function buildAttacks(
 
   // --- outbound-scan ------------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.35);
-    const dur = fit(30 * MIN);
+    const { rng, t0, cut } = begin(0.35);
+    const dur = cut(30 * MIN);
     const n = Math.max(20, Math.round((600 * dur) / (30 * MIN)));
     const conns: Conn[] = [];
     for (let i = 0; i < n; i++) {
@@ -375,14 +435,15 @@ export function buildAttacks(
         family: 4,
         intensity: `Redis (6379) on ${n} random internet addresses in ${fmtDur(dur)} through the NAT gateway; ~3% answer with RST`,
         details: { hosts: n, port: 6379, seconds: dur },
-        description: 'A compromised app server sweeps the internet for Redis; the NAT gateway logs the translated flows with its own address as source.',
+        description:
+          'A compromised app server sweeps the internet for Redis; the NAT gateway logs the translated flows with its own address as source.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.62);
-    const dur = fit(20 * MIN);
+    const { rng, t0, cut } = begin(0.62);
+    const dur = cut(20 * MIN);
     const n = Math.max(20, Math.round((400 * dur) / (20 * MIN)));
     const conns: Conn[] = [];
     for (let i = 0; i < n; i++) {
@@ -408,14 +469,15 @@ export function buildAttacks(
         family: 6,
         intensity: `SSH (22) on ${n} random IPv6 addresses in ${fmtDur(dur)}, no answers`,
         details: { hosts: n, port: 22, seconds: dur },
-        description: 'A corp build host sweeps IPv6 internet addresses for SSH over its own IPv6 address (no NAT).',
+        description:
+          'A corp build host sweeps IPv6 internet addresses for SSH over its own IPv6 address (no NAT).',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.9);
-    const dur = fit(15 * MIN);
+    const { rng, t0, cut } = begin(0.9);
+    const dur = cut(15 * MIN);
     const target = v4(rng);
     const ports = shuffled(rng, range(1, 1024)).slice(0, Math.max(20, Math.round((150 * dur) / (15 * MIN))));
     const conns: Conn[] = ports.map((p, i) => ({
@@ -447,13 +509,7 @@ export function buildAttacks(
   }
 
   // --- brute-force --------------------------------------------------------------------------------------------
-  const attempts = (
-    rng: Random,
-    times: number[],
-    src: () => string,
-    dst: string,
-    port: number,
-  ): Conn[] =>
+  const attempts = (rng: Random, times: number[], src: () => string, dst: string, port: number): Conn[] =>
     times.map((t) => ({
       t,
       dur: rng.next() * 3 + 1,
@@ -471,9 +527,9 @@ export function buildAttacks(
     return out;
   };
   {
-    const { rng, t0, fit } = begin(0.15);
+    const { rng, t0, cut } = begin(0.15);
     const src = v4(rng);
-    const dur = fit(20 * MIN);
+    const dur = cut(20 * MIN);
     const times = every(rng, t0, dur, 1, 0.2);
     add(
       {
@@ -485,15 +541,16 @@ export function buildAttacks(
         family: 4,
         intensity: `${times.length} SSH attempts in ${fmtDur(dur)} (1/s)`,
         details: { attempts: times.length, seconds: dur, port: 22, target: ip('bastion') },
-        description: 'Fast SSH password guessing on the bastion (open to the world): a new accepted TCP connection each second, a few kB each.',
+        description:
+          'Fast SSH password guessing on the bastion (open to the world): a new accepted TCP connection each second, a few kB each.',
       },
       attempts(rng, times, () => src, ip('bastion'), 22),
     );
   }
   {
-    const { rng, t0, fit } = begin(0.45);
+    const { rng, t0, cut } = begin(0.45);
     const src = v4(rng);
-    const dur = fit(10 * HOUR);
+    const dur = cut(10 * HOUR);
     const times = every(rng, t0, dur, 120, 0.3);
     add(
       {
@@ -505,15 +562,16 @@ export function buildAttacks(
         family: 4,
         intensity: `low and slow: 1 SSH attempt every 120 s ± 30% for ${fmtDur(dur)} (${times.length} attempts, 30/h)`,
         details: { attempts: times.length, seconds: dur, perHour: 30, port: 22, target: ip('stg-bastion') },
-        description: 'Low-and-slow SSH guessing on the staging bastion (default-format flow log), kept under per-minute thresholds.',
+        description:
+          'Low-and-slow SSH guessing on the staging bastion (default-format flow log), kept under per-minute thresholds.',
       },
       attempts(rng, times, () => src, ip('stg-bastion'), 22),
     );
   }
   {
-    const { rng, t0, fit } = begin(0.25);
+    const { rng, t0, cut } = begin(0.25);
     const src = v4(rng);
-    const dur = fit(HOUR);
+    const dur = cut(HOUR);
     const times = every(rng, t0, dur, 6, 0.3);
     add(
       {
@@ -525,15 +583,16 @@ export function buildAttacks(
         family: 4,
         intensity: `${times.length} RDP attempts in ${fmtDur(dur)} (10/min)`,
         details: { attempts: times.length, seconds: dur, perMinute: 10, port: 3389, target: ip('rdp-gw') },
-        description: 'RDP password guessing on the corp RDP gateway (custom v4 format without flow-direction).',
+        description:
+          'RDP password guessing on the corp RDP gateway (custom v4 format without flow-direction).',
       },
       attempts(rng, times, () => src, ip('rdp-gw'), 3389),
     );
   }
   {
-    const { rng, t0, fit } = begin(0.65);
+    const { rng, t0, cut } = begin(0.65);
     const src = v6(rng);
-    const dur = fit(3 * HOUR);
+    const dur = cut(3 * HOUR);
     const times = every(rng, t0, dur, 20, 0.3);
     add(
       {
@@ -551,8 +610,8 @@ export function buildAttacks(
     );
   }
   {
-    const { rng, t0, fit } = begin(0.05);
-    const dur = fit(2 * HOUR);
+    const { rng, t0, cut } = begin(0.05);
+    const dur = cut(2 * HOUR);
     const bots = Array.from({ length: 40 }, () => v4(rng));
     const times: number[] = [];
     const who: string[] = [];
@@ -572,16 +631,23 @@ export function buildAttacks(
         direction: 'inbound',
         family: 4,
         intensity: `distributed: ${bots.length} sources, each 1 SSH attempt per 10 min, ${times.length} attempts in ${fmtDur(dur)} (~${Math.round((times.length / dur) * 60)}/min in total)`,
-        details: { sources: bots.length, attempts: times.length, seconds: dur, port: 22, target: ip('bastion') },
-        description: 'A botnet spreads SSH guessing on the bastion over 40 addresses so no single source stands out; the finding should name the target.',
+        details: {
+          sources: bots.length,
+          attempts: times.length,
+          seconds: dur,
+          port: 22,
+          target: ip('bastion'),
+        },
+        description:
+          'A botnet spreads SSH guessing on the bastion over 40 addresses so no single source stands out; the finding should name the target.',
       },
       attempts(rng, times, () => who[k++]!, ip('bastion'), 22),
     );
   }
   {
-    const { rng, t0, fit } = begin(0.85);
+    const { rng, t0, cut } = begin(0.85);
     const src = v4(rng);
-    const dur = fit(2 * HOUR);
+    const dur = cut(2 * HOUR);
     const times = every(rng, t0, dur, 12, 0.3);
     add(
       {
@@ -604,14 +670,24 @@ export function buildAttacks(
     const conns: Conn[] = [];
     for (let t = t0; t < t0 + dur; t += 60) {
       const b = rng.int(20_000, 900_000);
-      conns.push({ t, dur: 59, src, dst, sport: 0, dport: 0, proto, fwd: leg(Math.ceil(b / 1000), b, 0), rev: leg(Math.ceil(b / 1400), Math.round(b * 0.7), 0) });
+      conns.push({
+        t,
+        dur: 59,
+        src,
+        dst,
+        sport: 0,
+        dport: 0,
+        proto,
+        fwd: leg(Math.ceil(b / 1000), b, 0),
+        rev: leg(Math.ceil(b / 1400), Math.round(b * 0.7), 0),
+      });
     }
     return conns;
   };
   {
-    const { rng, t0, fit } = begin(0.33);
+    const { rng, t0, cut } = begin(0.33);
     const peer = v4(rng);
-    const dur = fit(90 * MIN);
+    const dur = cut(90 * MIN);
     const conns = tunnel(rng, t0, dur, peer, ip('web-1'), 47);
     add(
       {
@@ -623,15 +699,16 @@ export function buildAttacks(
         family: 4,
         intensity: `GRE (47) accepted, one record pair a minute for ${fmtDur(dur)}`,
         details: { protocol: 47, seconds: dur, minutes: conns.length, peer },
-        description: 'A GRE tunnel from an internet address to web-1 is accepted (a security group opened to all protocols).',
+        description:
+          'A GRE tunnel from an internet address to web-1 is accepted (a security group opened to all protocols).',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.58);
+    const { rng, t0, cut } = begin(0.58);
     const broker = v4(rng);
-    const dur = fit(3 * HOUR);
+    const dur = cut(3 * HOUR);
     const conns = tunnel(rng, t0, dur, ip('rdp-gw'), broker, 41);
     add(
       {
@@ -643,16 +720,21 @@ export function buildAttacks(
         family: 4,
         intensity: `IPv6-in-IPv4 (41) to a tunnel broker, accepted, for ${fmtDur(dur)}`,
         details: { protocol: 41, seconds: dur, minutes: conns.length, peer: broker },
-        description: 'The RDP gateway opens a 6in4 tunnel (protocol 41) to an internet tunnel broker, bypassing IPv4 controls.',
+        description:
+          'The RDP gateway opens a 6in4 tunnel (protocol 41) to an internet tunnel broker, bypassing IPv4 controls.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.12);
+    const { rng, t0, cut } = begin(0.12);
     const peer = v4(rng);
-    const dur = fit(30 * MIN);
-    const conns = tunnel(rng, t0, dur, peer, ip('stg-web'), 132).map((c) => ({ ...c, sport: 9899, dport: 9899 }));
+    const dur = cut(30 * MIN);
+    const conns = tunnel(rng, t0, dur, peer, ip('stg-web'), 132).map((c) => ({
+      ...c,
+      sport: 9899,
+      dport: 9899,
+    }));
     add(
       {
         id: 'e03-sctp-inbound',
@@ -663,7 +745,8 @@ export function buildAttacks(
         family: 4,
         intensity: `SCTP (132) accepted for ${fmtDur(dur)}`,
         details: { protocol: 132, seconds: dur, minutes: conns.length, peer },
-        description: 'SCTP from an internet address accepted by the staging web server (default-format flow log).',
+        description:
+          'SCTP from an internet address accepted by the staging web server (default-format flow log).',
       },
       conns,
     );
@@ -671,8 +754,8 @@ export function buildAttacks(
 
   // --- nacl-reply-drop ----------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.28);
-    const dur = fit(45 * MIN);
+    const { rng, t0, cut } = begin(0.28);
+    const dur = cut(45 * MIN);
     const clients = Array.from({ length: 8 }, () => world.clients4[rng.int(0, 500)]!);
     const conns: Conn[] = [];
     for (let t = t0; t < t0 + dur; t += rng.int(20, 60)) {
@@ -699,14 +782,15 @@ export function buildAttacks(
         family: 4,
         intensity: `${conns.length} inbound connections on 8443 accepted, every reply rejected, for ${fmtDur(dur)} (8 clients)`,
         details: { connections: conns.length, port: 8443, seconds: dur, clients: 8 },
-        description: "Inbound 8443 on the staging web server is accepted but the subnet's network ACL rejects the replies (ephemeral ports not allowed out); default-format flow log.",
+        description:
+          "Inbound 8443 on the staging web server is accepted but the subnet's network ACL rejects the replies (ephemeral ports not allowed out); default-format flow log.",
       },
       conns,
     );
   }
   {
-    const { t0, fit } = begin(0.74);
-    const dur = fit(25 * MIN);
+    const { t0, cut } = begin(0.74);
+    const dur = cut(25 * MIN);
     const dst = h('web-2').ip6!;
     add(
       {
@@ -718,15 +802,16 @@ export function buildAttacks(
         family: 6,
         intensity: `every IPv6 HTTPS/HTTP reply of web-2 rejected for ${fmtDur(dur)} (its normal IPv6 client traffic)`,
         details: { seconds: dur, port: 443 },
-        description: "A network ACL change without an ::/0 rule for ephemeral ports: web-2's IPv6 clients are accepted inbound, its replies rejected.",
+        description:
+          "A network ACL change without an ::/0 rule for ephemeral ports: web-2's IPv6 clients are accepted inbound, its replies rejected.",
       },
       [],
       [{ type: 'nacl', dst, dport: undefined, from: t0, to: t0 + dur, tag: 'f02-nacl-v6' }],
     );
   }
   {
-    const { t0, fit } = begin(0.52);
-    const dur = fit(15 * MIN);
+    const { t0, cut } = begin(0.52);
+    const dur = cut(15 * MIN);
     const dst = ip('db-2');
     add(
       {
@@ -738,7 +823,8 @@ export function buildAttacks(
         family: 4,
         intensity: `db-2's replication replies (5432) rejected for ${fmtDur(dur)}`,
         details: { seconds: dur, port: 5432 },
-        description: "The data subnet's network ACL rejects db-2's replies to db-1's replication connection (both interfaces log).",
+        description:
+          "The data subnet's network ACL rejects db-2's replies to db-1's replication connection (both interfaces log).",
       },
       [],
       [{ type: 'nacl', dst, dport: 5432, from: t0, to: t0 + dur, tag: 'f03-nacl-internal' }],
@@ -747,11 +833,21 @@ export function buildAttacks(
 
   // --- known-bad ----------------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.22);
-    const dur = fit(2 * HOUR);
+    const { rng, t0, cut } = begin(0.22);
+    const dur = cut(2 * HOUR);
     const conns: Conn[] = [];
     for (let t = t0; t < t0 + dur; t += dur / 6) {
-      conns.push({ t, dur: rng.int(1, 8), src: ip('app-4'), dst: ind.c2, sport: eph(rng), dport: 443, proto: 6, fwd: leg(14, 2400, 3), rev: leg(12, 6800, 19) });
+      conns.push({
+        t,
+        dur: rng.int(1, 8),
+        src: ip('app-4'),
+        dst: ind.c2,
+        sport: eph(rng),
+        dport: 443,
+        proto: 6,
+        fwd: leg(14, 2400, 3),
+        rev: leg(12, 6800, 19),
+      });
     }
     add(
       {
@@ -763,7 +859,8 @@ export function buildAttacks(
         family: 4,
         intensity: `${conns.length} HTTPS connections in ${fmtDur(dur)} to a listed single address`,
         details: { connections: conns.length, indicator: ind.c2 },
-        description: 'app-4 talks to a command-and-control address listed on its own in the indicator file (through the NAT gateway).',
+        description:
+          'app-4 talks to a command-and-control address listed on its own in the indicator file (through the NAT gateway).',
       },
       conns,
     );
@@ -798,11 +895,21 @@ export function buildAttacks(
     );
   }
   {
-    const { rng, t0, fit } = begin(0.68);
-    const dur = fit(HOUR);
+    const { rng, t0, cut } = begin(0.68);
+    const dur = cut(HOUR);
     const conns: Conn[] = [];
     for (let t = t0; t < t0 + dur; t += dur / 20) {
-      conns.push({ t, dur: rng.int(1, 6), src: ind.badIn6, dst: h('web-2').ip6!, sport: eph(rng), dport: 443, proto: 6, fwd: leg(10, 1800, 3), rev: leg(12, 24_000, 19) });
+      conns.push({
+        t,
+        dur: rng.int(1, 6),
+        src: ind.badIn6,
+        dst: h('web-2').ip6!,
+        sport: eph(rng),
+        dport: 443,
+        proto: 6,
+        fwd: leg(10, 1800, 3),
+        rev: leg(12, 24_000, 19),
+      });
     }
     add(
       {
@@ -842,7 +949,8 @@ export function buildAttacks(
         family: 4,
         intensity: '3 HTTP downloads in 3 min from an address inside a listed /22',
         details: { connections: 3, indicator: ind.badNet22 },
-        description: 'A corp build host downloads from an address in a listed /22 (through nat-c; custom v4 format).',
+        description:
+          'A corp build host downloads from an address in a listed /22 (through nat-c; custom v4 format).',
       },
       conns,
     );
@@ -850,9 +958,9 @@ export function buildAttacks(
 
   // --- coverage-gap -------------------------------------------------------------------------------------------
   {
-    const { t0, fit } = begin(0.38);
+    const { t0, cut } = begin(0.38);
     const from = Math.floor(t0 / MIN) * MIN;
-    const dur = fit(15 * MIN);
+    const dur = cut(15 * MIN);
     add(
       {
         id: 'h01-skipdata',
@@ -870,9 +978,9 @@ export function buildAttacks(
     );
   }
   {
-    const { t0, fit } = begin(0.6);
+    const { t0, cut } = begin(0.6);
     const from = Math.floor(t0 / MIN) * MIN;
-    const dur = fit(3 * HOUR);
+    const dur = cut(3 * HOUR);
     add(
       {
         id: 'h02-silent-eni',
@@ -883,16 +991,17 @@ export function buildAttacks(
         family: 4,
         intensity: `no record at all for ${fmtDur(dur)} from a normally busy interface (its peers keep logging their side)`,
         details: { seconds: dur },
-        description: "app-1's interface stops logging (no records, no NODATA) while the load balancer still logs its health checks to it.",
+        description:
+          "app-1's interface stops logging (no records, no NODATA) while the load balancer still logs its health checks to it.",
       },
       [],
       [{ type: 'silence', host: h('app-1'), from, to: from + dur, tag: 'h02-silent-eni' }],
     );
   }
   {
-    const { t0, fit } = begin(0.18);
+    const { t0, cut } = begin(0.18);
     const from = Math.floor(t0 / MIN) * MIN;
-    const dur = fit(90 * MIN);
+    const dur = cut(90 * MIN);
     add(
       {
         id: 'h03-silent-eni-v2',
@@ -903,7 +1012,8 @@ export function buildAttacks(
         family: 4,
         intensity: `no record for ${fmtDur(dur)} (default-format flow log)`,
         details: { seconds: dur },
-        description: "stg-db's interface stops logging for 90 minutes; stg-app still logs its side of their connection.",
+        description:
+          "stg-db's interface stops logging for 90 minutes; stg-app still logs its side of their connection.",
       },
       [],
       [{ type: 'silence', host: h('stg-db'), from, to: from + dur, tag: 'h03-silent-eni-v2' }],
@@ -911,22 +1021,39 @@ export function buildAttacks(
   }
 
   // --- exfiltration -------------------------------------------------------------------------------------------
-  const bulk = (rng: Random, t0: number, dur: number, src: string, dst: string, perMinute: number): Conn[] => {
+  const bulk = (
+    rng: Random,
+    t0: number,
+    dur: number,
+    src: string,
+    dst: string,
+    perMinute: number,
+  ): Conn[] => {
     const conns: Conn[] = [];
     const sport = eph(rng);
     for (let t = Math.floor(t0 / MIN) * MIN; t < t0 + dur; t += MIN) {
       const b = Math.round(perMinute * (0.9 + rng.next() * 0.2));
-      conns.push({ t, dur: 59, src, dst, sport, dport: 443, proto: 6, fwd: leg(Math.ceil(b / 8950), b, 0), rev: leg(Math.ceil(b / 17900), Math.ceil(b / 17900) * 52, 0) });
+      conns.push({
+        t,
+        dur: 59,
+        src,
+        dst,
+        sport,
+        dport: 443,
+        proto: 6,
+        fwd: leg(Math.ceil(b / 8950), b, 0),
+        rev: leg(Math.ceil(b / 17900), Math.ceil(b / 17900) * 52, 0),
+      });
     }
     return conns;
   };
   {
     // At 03:10 UTC on the night nearest the middle of the span (the middle itself when there is no night).
-    const { rng, fit } = begin(0.5);
+    const { rng, cut } = begin(0.5);
     const mid = start + span / 2;
     let t0 = Math.floor(mid / 86_400) * 86_400 + 3 * HOUR + 10 * MIN;
     if (t0 < start + 600 || t0 > end - 3600) t0 = Math.floor(mid);
-    const dur = Math.max(60, Math.min(40 * MIN, end - 120 - t0, fit(40 * MIN) + 0));
+    const dur = Math.max(60, Math.min(40 * MIN, end - 120 - t0, cut(40 * MIN) + 0));
     const dst = v4(rng);
     const conns = bulk(rng, t0, dur, ip('db-1'), dst, 150_000_000);
     const bytes = conns.reduce((a, c) => a + c.fwd.bytes, 0);
@@ -940,14 +1067,15 @@ export function buildAttacks(
         family: 4,
         intensity: `${(bytes / 1e9).toFixed(1)} GB in ${fmtDur(dur)} (~150 MB/min) to one new internet address, at night`,
         details: { bytes, seconds: dur, destination: dst },
-        description: 'The primary database host uploads gigabytes over HTTPS to an address it never used, through the NAT gateway.',
+        description:
+          'The primary database host uploads gigabytes over HTTPS to an address it never used, through the NAT gateway.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.4);
-    const dur = fit(4 * HOUR);
+    const { rng, t0, cut } = begin(0.4);
+    const dur = cut(4 * HOUR);
     const dst = v6(rng);
     const conns = bulk(rng, t0, dur, h('build-3').ip6!, dst, 800_000_000 / 60);
     const bytes = conns.reduce((a, c) => a + c.fwd.bytes, 0);
@@ -961,7 +1089,8 @@ export function buildAttacks(
         family: 6,
         intensity: `slow: ${(bytes / 1e9).toFixed(1)} GB over ${fmtDur(dur)} (~800 MB/h) over IPv6, in working hours`,
         details: { bytes, seconds: dur, destination: dst },
-        description: 'A corp build host trickles data out over IPv6 to one new address, hidden in daytime traffic.',
+        description:
+          'A corp build host trickles data out over IPv6 to one new address, hidden in daytime traffic.',
       },
       conns,
     );
@@ -969,8 +1098,8 @@ export function buildAttacks(
 
   // --- flood --------------------------------------------------------------------------------------------------
   {
-    const { rng, t0, fit } = begin(0.57);
-    const dur = fit(15 * MIN);
+    const { rng, t0, cut } = begin(0.57);
+    const dur = cut(15 * MIN);
     const n = Math.max(100, Math.round((3000 * dur) / (15 * MIN)));
     const conns: Conn[] = [];
     for (let i = 0; i < n; i++) {
@@ -978,7 +1107,16 @@ export function buildAttacks(
       const k = rng.int(1, 3);
       for (let j = 0; j < k; j++) {
         const p = rng.int(200, 2000);
-        conns.push({ t: t0 + rng.next() * dur, dur: rng.next() * 50, src, dst: ip('web-1'), sport: eph(rng), dport: 443, proto: 6, fwd: leg(p, p * 60, 2) });
+        conns.push({
+          t: t0 + rng.next() * dur,
+          dur: rng.next() * 50,
+          src,
+          dst: ip('web-1'),
+          sport: eph(rng),
+          dport: 443,
+          proto: 6,
+          fwd: leg(p, p * 60, 2),
+        });
       }
     }
     const packets = conns.reduce((a, c) => a + c.fwd.packets, 0);
@@ -992,21 +1130,32 @@ export function buildAttacks(
         family: 4,
         intensity: `${n} sources, ${packets} SYN packets in ${fmtDur(dur)} on web-1:443`,
         details: { sources: n, records: conns.length, packets, seconds: dur },
-        description: 'A SYN flood on web-1:443 from thousands of (spoofed) addresses: SYNs only, nothing answered.',
+        description:
+          'A SYN flood on web-1:443 from thousands of (spoofed) addresses: SYNs only, nothing answered.',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.83);
-    const dur = fit(20 * MIN);
+    const { rng, t0, cut } = begin(0.83);
+    const dur = cut(20 * MIN);
     const n = Math.max(40, Math.round((400 * dur) / (20 * MIN)));
     const conns: Conn[] = [];
     for (let i = 0; i < n; i++) {
       const src = v4(rng);
       for (let t = t0 + rng.next() * 60; t < t0 + dur; t += 60) {
         const p = rng.int(100, 600);
-        conns.push({ t, dur: 59, src, dst: ip('web-2'), sport: 123, dport: rng.int(1024, 65535), proto: 17, fwd: leg(p, p * 468, 0), inAction: 'REJECT' });
+        conns.push({
+          t,
+          dur: 59,
+          src,
+          dst: ip('web-2'),
+          sport: 123,
+          dport: rng.int(1024, 65535),
+          proto: 17,
+          fwd: leg(p, p * 468, 0),
+          inAction: 'REJECT',
+        });
       }
     }
     const bytes = conns.reduce((a, c) => a + c.fwd.bytes, 0);
@@ -1020,7 +1169,8 @@ export function buildAttacks(
         family: 4,
         intensity: `NTP reflection: ${n} reflectors, ${(bytes / 1e9).toFixed(1)} GB of UDP from port 123 in ${fmtDur(dur)}`,
         details: { sources: n, bytes, seconds: dur },
-        description: 'UDP from source port 123 of hundreds of reflectors to random ports of web-2 (rejected): an amplification flood that shares its port with NTP.',
+        description:
+          'UDP from source port 123 of hundreds of reflectors to random ports of web-2 (rejected): an amplification flood that shares its port with NTP.',
       },
       conns,
     );
@@ -1030,13 +1180,23 @@ export function buildAttacks(
   const beacon = (rng: Random, t0: number, dur: number, src: string, dst: string, port: number): Conn[] => {
     const conns: Conn[] = [];
     for (let t = t0; t < t0 + dur; t += 300 * (1 + (rng.next() * 2 - 1) * 0.01)) {
-      conns.push({ t, dur: rng.next(), src, dst, sport: eph(rng), dport: port, proto: 6, fwd: leg(7, 620 + rng.int(0, 20), 3), rev: leg(6, 1180 + rng.int(0, 20), 19) });
+      conns.push({
+        t,
+        dur: rng.next(),
+        src,
+        dst,
+        sport: eph(rng),
+        dport: port,
+        proto: 6,
+        fwd: leg(7, 620 + rng.int(0, 20), 3),
+        rev: leg(6, 1180 + rng.int(0, 20), 19),
+      });
     }
     return conns;
   };
   {
-    const { rng, t0, fit } = begin(0.08);
-    const dur = fit(20 * HOUR);
+    const { rng, t0, cut } = begin(0.08);
+    const dur = cut(20 * HOUR);
     const dst = v4(rng);
     const conns = beacon(rng, t0, dur, ip('db-2'), dst, 443);
     add(
@@ -1049,14 +1209,15 @@ export function buildAttacks(
         family: 4,
         intensity: `every 300 s ± 1% for ${fmtDur(dur)} (${conns.length} check-ins, ~640 B out each)`,
         details: { periodSeconds: 300, jitter: 0.01, checkins: conns.length, seconds: dur, destination: dst },
-        description: 'Implant on db-2 checks in with its controller over HTTPS every 300 s ± 1% (through the NAT gateway).',
+        description:
+          'Implant on db-2 checks in with its controller over HTTPS every 300 s ± 1% (through the NAT gateway).',
       },
       conns,
     );
   }
   {
-    const { rng, t0, fit } = begin(0.5);
-    const dur = fit(12 * HOUR);
+    const { rng, t0, cut } = begin(0.5);
+    const dur = cut(12 * HOUR);
     const dst = v6(rng);
     const conns = beacon(rng, t0, dur, h('build-1').ip6!, dst, 8443);
     add(

@@ -3,8 +3,8 @@
 import { hash32, Random } from '../random.js';
 import { publicIpv4, publicIpv6 } from './addresses.js';
 import type { Conn, Leg } from './records.js';
-import type { Kind } from './truth.js';
 import type { Estate, Host } from './topology.js';
+import type { Kind } from './truth.js';
 
 export const SLOT = 300;
 const HOUR = 3600;
@@ -283,7 +283,9 @@ export class Background {
           const epoch = Math.floor(t / (6 * HOUR));
           const server = corp
             ? this.h('ntp-c').ip4
-            : this.world.ntpPool[hash32(this.seed, epoch, j, host.eni.charCodeAt(8)) % this.world.ntpPool.length]!;
+            : this.world.ntpPool[
+                hash32(this.seed, epoch, j, host.eni.charCodeAt(8)) % this.world.ntpPool.length
+              ]!;
           const chrony = host.vpc.name !== 'corp';
           out.push({
             t: t + rng.next(),
@@ -352,7 +354,15 @@ export class Background {
           fwd: leg(8, 900, REQ),
           rev: leg(10, rng.int(11_000, 14_000), REP),
         });
-        out.push({ ...base, dur: 0.1, sport: ephemeral(rng), dport: 22, proto: 6, fwd: leg(4, 240, REQ), rev: leg(4, 420, REP) });
+        out.push({
+          ...base,
+          dur: 0.1,
+          sport: ephemeral(rng),
+          dport: 22,
+          proto: 6,
+          fwd: leg(4, 240, REQ),
+          rev: leg(4, 420, REP),
+        });
         out.push({ ...base, dur: 0, sport: 0, dport: 0, proto: 1, fwd: leg(1, 84, 0), rev: leg(1, 84, 0) });
         if (h.ip6) {
           // The monitor has no IPv6 address of its own in this estate; v6 pings come from the bastion's agent.
@@ -386,7 +396,7 @@ export class Background {
         dur: 59,
         src: this.h('backup').ip4,
         dst: this.world.offsite,
-        sport: 44_000 + (day / DAY) % 1000,
+        sport: 44_000 + ((day / DAY) % 1000),
         dport: 443,
         proto: 6,
         fwd: leg(Math.ceil(b / 8950), b, 0),
@@ -416,7 +426,18 @@ export class Background {
         });
       }
       for (const t of ticks(s, e, HOUR, 1800)) {
-        out.push({ t, dur: 1, src: br, dst: vpn, sport: 500, dport: 500, proto: 17, fwd: leg(4, 1600, 0), rev: leg(4, 1400, 0), tag: 'b-vpn-esp' });
+        out.push({
+          t,
+          dur: 1,
+          src: br,
+          dst: vpn,
+          sport: 500,
+          dport: 500,
+          proto: 17,
+          fwd: leg(4, 1600, 0),
+          rev: leg(4, 1400, 0),
+          tag: 'b-vpn-esp',
+        });
       }
     }
   }
@@ -558,8 +579,28 @@ export class Background {
     const db = this.h('stg-db').ip4;
     const sport = 41000 + (Math.floor(s / HOUR) % 1000);
     for (const t of ticks(s, e, 60, 0)) {
-      out.push({ t, dur: 59, src: web.ip4, dst: app, sport: sport + 1, dport: 8080, proto: 6, fwd: leg(20, 9000, 0), rev: leg(30, 40_000, 0) });
-      out.push({ t, dur: 59, src: app, dst: db, sport, dport: 5432, proto: 6, fwd: leg(12, 3000, 0), rev: leg(20, 22_000, 0) });
+      out.push({
+        t,
+        dur: 59,
+        src: web.ip4,
+        dst: app,
+        sport: sport + 1,
+        dport: 8080,
+        proto: 6,
+        fwd: leg(20, 9000, 0),
+        rev: leg(30, 40_000, 0),
+      });
+      out.push({
+        t,
+        dur: 59,
+        src: app,
+        dst: db,
+        sport,
+        dport: 5432,
+        proto: 6,
+        fwd: leg(12, 3000, 0),
+        rev: leg(20, 22_000, 0),
+      });
     }
     if (rng.chance(0.02 * f * 12)) {
       out.push({
@@ -624,7 +665,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['brute-force', 'beacon', 'outbound-scan'],
       entity: ip('lb-a'),
       alt: [ip('lb-b'), h('lb-a').eni, h('lb-b').eni, ...[1, 2, 3, 4].map((k) => ip(`app-${k}`))],
-      description: 'Load balancer health checks: lb-a and lb-b each open a new TCP connection to app-1..4 on port 8080 every 30 s, all day.',
+      description:
+        'Load balancer health checks: lb-a and lb-b each open a new TCP connection to app-1..4 on port 8080 every 30 s, all day.',
       why: 'one source, one port, several hosts (sweep); hundreds of short connections per hour to one host:port (brute force); strictly periodic (beacon)',
     },
     {
@@ -633,7 +675,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['outbound-scan', 'port-scan-vertical', 'beacon', 'unusual-protocol'],
       entity: ip('monitor'),
       alt: [h('monitor').eni, h('bastion').ip6!],
-      description: 'Monitoring fan-out: every 5 minutes the monitor host checks every prod and staging instance on 9100 (node exporter), 22 (SSH banner) and ICMP; ICMPv6 pings of dual-stack hosts come from the bastion.',
+      description:
+        'Monitoring fan-out: every 5 minutes the monitor host checks every prod and staging instance on 9100 (node exporter), 22 (SSH banner) and ICMP; ICMPv6 pings of dual-stack hosts come from the bastion.',
       why: 'one internal host touching every host on the same ports (sweep, internal scanning), several ports per host, periodic, ICMPv6',
     },
     {
@@ -642,7 +685,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['sweep-horizontal', 'outbound-scan'],
       entity: world.ntpPool[0]!,
       alt: [...world.ntpPool.slice(1), ip('ntp-c')],
-      description: 'NTP: each instance polls 4 pool servers every 1024 s on UDP 123 (rotating the set every 6 h, so ~12 pool addresses per host over 2 days); corp hosts poll ntp-c, which polls the pool.',
+      description:
+        'NTP: each instance polls 4 pool servers every 1024 s on UDP 123 (rotating the set every 6 h, so ~12 pool addresses per host over 2 days); corp hosts poll ntp-c, which polls the pool.',
       why: 'strictly periodic small flows to external addresses (beacon); one port, many external addresses over time (sweep/outbound scan)',
     },
     {
@@ -651,7 +695,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['flood'],
       entity: ip('nat'),
       alt: [h('nat').eni, ...world.apis],
-      description: 'App servers call 12 third-party HTTPS APIs through the NAT gateway (~4 calls per app per 5 minutes at the peak); the replies reach the NAT on a new translated port each time.',
+      description:
+        'App servers call 12 third-party HTTPS APIs through the NAT gateway (~4 calls per app per 5 minutes at the peak); the replies reach the NAT on a new translated port each time.',
       why: 'replies from one API address to thousands of distinct destination ports of the NAT (vertical scan, if replies are not told from requests)',
     },
     {
@@ -660,7 +705,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['sweep-horizontal', 'brute-force'],
       entity: publicHosts[0]!.ip4,
       alt: publicHosts.flatMap((x) => [x.ip4, ...(x.ip6 ? [x.ip6] : []), x.eni]),
-      description: 'Internet background noise: every public host gets ~4 single probes an hour (IPv6 hosts ~0.4) from ever-new internet addresses on common ports (22, 23, 445, 3389, ...); rejected unless the port is open.',
+      description:
+        'Internet background noise: every public host gets ~4 single probes an hour (IPv6 hosts ~0.4) from ever-new internet addresses on common ports (22, 23, 445, 3389, ...); rejected unless the port is open.',
       why: 'over a day each public host sees probes on dozens of distinct ports (vertical scan if keyed on the target only) from hundreds of sources',
     },
     {
@@ -669,7 +715,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['beacon'],
       entity: ip('backup'),
       alt: [h('backup').eni, world.offsite],
-      description: 'Nightly backup: from 02:00 UTC (+0–2 min) for ~33–38 min every night the backup host sends 350–420 MB a minute (~13 GB) to one offsite provider through the NAT gateway.',
+      description:
+        'Nightly backup: from 02:00 UTC (+0–2 min) for ~33–38 min every night the backup host sends 350–420 MB a minute (~13 GB) to one offsite provider through the NAT gateway.',
       why: 'gigabytes out to one external address at night (exfiltration), at the same hour every night',
     },
     {
@@ -678,7 +725,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: [],
       entity: ip('vpn'),
       alt: [h('vpn').eni, ...world.branches],
-      description: 'Site-to-site IPsec: three branch offices send ESP (protocol 50) to the corp VPN appliance all the time, IKE on UDP 500 hourly.',
+      description:
+        'Site-to-site IPsec: three branch offices send ESP (protocol 50) to the corp VPN appliance all the time, IKE on UDP 500 hourly.',
       why: 'a protocol other than TCP/UDP/ICMP accepted from the internet, continuously from the first hour (a baseline, not a change)',
     },
     {
@@ -687,7 +735,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: ['outbound-scan'],
       entity: ip('ad-1'),
       alt: [h('ad-1').eni, ...[1, 2, 3].map((k) => ip(`build-${k}`))],
-      description: 'Windows RPC: build hosts reach the domain controller on 135 and a random dynamic port 49152–65535 per session, a few sessions per host per 5 minutes.',
+      description:
+        'Windows RPC: build hosts reach the domain controller on 135 and a random dynamic port 49152–65535 per session, a few sessions per host per 5 minutes.',
       why: 'each client touches hundreds of distinct ports on one host over a day (vertical scan), all accepted',
     },
     {
@@ -696,7 +745,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: [],
       entity: world.ci,
       alt: [ip('bastion'), h('bastion').eni],
-      description: 'CI deploys: one runner opens 3 SSH sessions (20–90 s, 20–400 kB) to the bastion every 10 minutes, all day, all accepted.',
+      description:
+        'CI deploys: one runner opens 3 SSH sessions (20–90 s, 20–400 kB) to the bastion every 10 minutes, all day, all accepted.',
       why: '18 SSH connections an hour from one source to one host:port, for days (like a low-and-slow brute force)',
     },
     {
@@ -714,7 +764,8 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       also: [],
       entity: h('dev-1').eni,
       alt: [ip('dev-1')],
-      description: 'dev-1 is used on weekdays 08:00–18:00 UTC only; outside those hours its interface writes one NODATA record per 5-minute slot.',
+      description:
+        'dev-1 is used on weekdays 08:00–18:00 UTC only; outside those hours its interface writes one NODATA record per 5-minute slot.',
       why: 'an interface with no traffic for 14 hours a night (like one that stopped logging), but still logging (NODATA)',
     },
   ];

@@ -47,7 +47,8 @@ export const DEFAULT_START = Date.UTC(2026, 2, 2) / 1000;
  */
 export async function generateLabelled(opts: LabelledOptions): Promise<LabelledResult> {
   const seed = opts.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new UsageError('LABELLED_SEED', `seed must be an integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed))
+    throw new UsageError('LABELLED_SEED', `seed must be an integer, got ${seed}`);
   const hours = opts.hours ?? 48;
   if (!(hours >= 1) || !Number.isFinite(hours))
     throw new UsageError('LABELLED_HOURS', `hours must be a number ≥ 1, got ${hours}`);
@@ -55,7 +56,7 @@ export async function generateLabelled(opts: LabelledOptions): Promise<LabelledR
   if (!(scale > 0) || !Number.isFinite(scale))
     throw new UsageError('LABELLED_SCALE', `scale must be a positive number, got ${scale}`);
   const start = Math.floor((opts.start ?? DEFAULT_START) / SLOT) * SLOT;
-  const end = start + Math.round(hours * 3600 / SLOT) * SLOT;
+  const end = start + Math.round((hours * 3600) / SLOT) * SLOT;
 
   const estate = buildEstate(seed);
   const world = buildWorld(seed);
@@ -69,9 +70,9 @@ export async function generateLabelled(opts: LabelledOptions): Promise<LabelledR
     for (const c of a.conns) {
       const s = Math.floor(c.t / SLOT) * SLOT;
       if (s < start || s >= end) continue;
-      let list = bySlot.get(s);
-      if (!list) bySlot.set(s, (list = []));
-      list.push(c);
+      const list = bySlot.get(s);
+      if (list) list.push(c);
+      else bySlot.set(s, [c]);
     }
   }
   const rules: LoggingRule[] = attacks.flatMap((a) => a.rules);
@@ -104,7 +105,8 @@ export async function generateLabelled(opts: LabelledOptions): Promise<LabelledR
     const recs: Rec[] = [];
     for (const c of conns) recordsOf(applyNacl(c, rules), estate, e, recs);
     const status: StatusRec[] = [];
-    if (!Background.devActive(s)) status.push({ host: dev, start: s, end: e - 1, status: 'NODATA', tag: 'b-business-hours' });
+    if (!Background.devActive(s))
+      status.push({ host: dev, start: s, end: e - 1, status: 'NODATA', tag: 'b-business-hours' });
     const rng = new Random(hash32(seed, 0x5c1, s));
     const kept = recs.filter((r) => keep(r, rules, rng));
     for (const rule of rules) {
@@ -162,7 +164,12 @@ export async function generateLabelled(opts: LabelledOptions): Promise<LabelledR
       region: v.region,
       flowLogId: v.flowLogId,
       format: v.format.text,
-      interfaces: v.hosts.map((h) => ({ name: h.name, eni: h.eni, ip4: h.ip4, ...(h.ip6 ? { ip6: h.ip6 } : {}) })),
+      interfaces: v.hosts.map((h) => ({
+        name: h.name,
+        eni: h.eni,
+        ip4: h.ip4,
+        ...(h.ip6 ? { ip6: h.ip6 } : {}),
+      })),
     })),
     kinds: KINDS,
     attacks: truthAttacks,
@@ -226,9 +233,21 @@ function windowOf(
  * @example objectKey('111122223333', 'us-east-1', 'fl-0abc', 1772409900, 0x3f9a8c21)
  * // 'AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/03/02/111122223333_vpcflowlogs_us-east-1_fl-0abc_20260302T0005Z_3f9a8c21.log.gz'
  */
-export function objectKey(account: string, region: string, flowLogId: string, slot: number, hash: number): string {
+export function objectKey(
+  account: string,
+  region: string,
+  flowLogId: string,
+  slot: number,
+  hash: number,
+): string {
   const iso = new Date(slot * 1000).toISOString();
-  const [y, mo, d, hh, mm] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16)];
+  const [y, mo, d, hh, mm] = [
+    iso.slice(0, 4),
+    iso.slice(5, 7),
+    iso.slice(8, 10),
+    iso.slice(11, 13),
+    iso.slice(14, 16),
+  ];
   const name = `${account}_vpcflowlogs_${region}_${flowLogId}_${y}${mo}${d}T${hh}${mm}Z_${hash.toString(16).padStart(8, '0')}.log.gz`;
   return `AWSLogs/${account}/vpcflowlogs/${region}/${y}/${mo}/${d}/${name}`;
 }

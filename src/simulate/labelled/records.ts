@@ -287,5 +287,4 @@ export class LineWriter {
       })
       .join(' ');
   }
-
 }

@@ -21,14 +21,23 @@ export interface Finding {
  * "outbound" before "scan" (an outbound port scan is `outbound-scan`), "sweep" before "scan".
  */
 export const KIND_RULES: readonly { readonly kind: Kind; readonly pattern: RegExp }[] = [
-  { kind: 'outbound-scan', pattern: /outbound|egress[-_ ]?scan|internal[-_ ]?scan|scanning[-_ ]?out|recon[-_ ]?out/ },
+  {
+    kind: 'outbound-scan',
+    pattern: /outbound|egress[-_ ]?scan|internal[-_ ]?scan|scanning[-_ ]?out|recon[-_ ]?out/,
+  },
   { kind: 'sweep-horizontal', pattern: /sweep|horizontal/ },
   { kind: 'brute-force', pattern: /brute|password[-_ ]?guess|login[-_ ]?attempt/ },
   { kind: 'port-scan-vertical', pattern: /vertical|port[-_ ]?scan|portscan|scan/ },
   { kind: 'unusual-protocol', pattern: /protocol/ },
   { kind: 'nacl-reply-drop', pattern: /nacl|reply[-_ ]?drop|asymmetric|return[-_ ]?traffic/ },
-  { kind: 'known-bad', pattern: /known[-_ ]?bad|threat|intel|ioc|indicator|blocklist|denylist|malicious|bad[-_ ]?ip/ },
-  { kind: 'coverage-gap', pattern: /coverage|gap|skip[-_ ]?data|silent|stopped|missing[-_ ]?log|no[-_ ]?data/ },
+  {
+    kind: 'known-bad',
+    pattern: /known[-_ ]?bad|threat|intel|ioc|indicator|blocklist|denylist|malicious|bad[-_ ]?ip/,
+  },
+  {
+    kind: 'coverage-gap',
+    pattern: /coverage|gap|skip[-_ ]?data|silent|stopped|missing[-_ ]?log|no[-_ ]?data/,
+  },
   { kind: 'exfiltration', pattern: /exfil|data[-_ ]?transfer|upload/ },
   { kind: 'flood', pattern: /flood|ddos|\bdos\b|denial/ },
   { kind: 'beacon', pattern: /beacon|c2[-_ ]?period|periodic/ },
@@ -63,10 +72,13 @@ export function parseFindings(text: string): Finding[] {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`detect output is not JSON (${(e as Error).message}); first 200 characters: ${text.slice(0, 200)}`);
+    throw new Error(
+      `detect output is not JSON (${(e as Error).message}); first 200 characters: ${text.slice(0, 200)}`,
+    );
   }
   const list = Array.isArray(json) ? json : (json as { findings?: unknown } | null)?.findings;
-  if (!Array.isArray(list)) throw new Error('detect output is neither an array of findings nor an object with a "findings" array');
+  if (!Array.isArray(list))
+    throw new Error('detect output is neither an array of findings nor an object with a "findings" array');
   return list.map((raw, i) => {
     const where = `finding ${i + 1}`;
     if (raw === null || typeof raw !== 'object') throw new Error(`${where}: expected an object`);
@@ -74,7 +86,12 @@ export function parseFindings(text: string): Finding[] {
     const detection = o.detection ?? o.detection_id ?? o.rule;
     if (typeof detection !== 'string') throw new Error(`${where}: "detection" must be a string`);
     const entity = o.entity;
-    const text = typeof entity === 'string' ? entity : entity && typeof entity === 'object' ? Object.values(entity).join(' ') : undefined;
+    const text =
+      typeof entity === 'string'
+        ? entity
+        : entity && typeof entity === 'object'
+          ? Object.values(entity).join(' ')
+          : undefined;
     if (text === undefined) throw new Error(`${where} (${detection}): "entity" must be a string`);
     return {
       id: String(o.id ?? `#${i + 1}`),
@@ -127,7 +144,11 @@ export function namesEntity(f: Finding, item: Pick<Labelled, 'entity' | 'alt'>):
 }
 
 /** True when [f.start, f.end] and [item.start, item.end] overlap, each widened by `slack` seconds. */
-export function overlaps(f: Pick<Finding, 'start' | 'end'>, item: Pick<Labelled, 'start' | 'end'>, slack: number): boolean {
+export function overlaps(
+  f: Pick<Finding, 'start' | 'end'>,
+  item: Pick<Labelled, 'start' | 'end'>,
+  slack: number,
+): boolean {
   return f.start <= item.end + slack && f.end >= item.start - slack;
 }
 
@@ -180,7 +201,11 @@ export interface Score {
  * attack listing K in `also` is **related** (neither found nor false). Every other mapped finding is **false**;
  * it is also reported as landing on each benign look-alike (kind or `also` = K) whose entity and window it hits.
  */
-export function score(truth: Pick<Truth, 'attacks' | 'benign'>, findings: readonly Finding[], slack = 300): Score {
+export function score(
+  truth: Pick<Truth, 'attacks' | 'benign'>,
+  findings: readonly Finding[],
+  slack = 300,
+): Score {
   const unmapped: Record<string, number> = {};
   const mapping: Record<string, Kind> = {};
   const judged: Judged[] = findings.map((f) => {
@@ -192,9 +217,11 @@ export function score(truth: Pick<Truth, 'attacks' | 'benign'>, findings: readon
     mapping[f.detection] = kind;
     const hits = truth.attacks.filter((a) => namesEntity(f, a) && overlaps(f, a, slack));
     const found = hits.filter((a) => a.kind === kind).map((a) => a.id);
-    if (found.length > 0) return { finding: f, kind, verdict: 'found', attacks: found, benign: [], otherAttacks: [] };
+    if (found.length > 0)
+      return { finding: f, kind, verdict: 'found', attacks: found, benign: [], otherAttacks: [] };
     const related = hits.filter((a) => a.also.includes(kind)).map((a) => a.id);
-    if (related.length > 0) return { finding: f, kind, verdict: 'related', attacks: related, benign: [], otherAttacks: [] };
+    if (related.length > 0)
+      return { finding: f, kind, verdict: 'related', attacks: related, benign: [], otherAttacks: [] };
     const benign = truth.benign
       .filter((b) => (b.kind === kind || b.also.includes(kind)) && namesEntity(f, b) && overlaps(f, b, slack))
       .map((b) => b.id);
@@ -238,7 +265,9 @@ export function markdown(s: Score, title = 'Detection quality'): string {
   let fb = 0;
   let rel = 0;
   for (const r of s.rows) {
-    lines.push(`| ${r.kind} | ${r.attacks} | ${r.found} | ${pct(r.recall)} | ${r.findings} | ${r.falseFindings} | ${r.falseOnBenign} | ${r.related} |`);
+    lines.push(
+      `| ${r.kind} | ${r.attacks} | ${r.found} | ${pct(r.recall)} | ${r.findings} | ${r.falseFindings} | ${r.falseOnBenign} | ${r.related} |`,
+    );
     a += r.attacks;
     fd += r.found;
     n += r.findings;
@@ -246,15 +275,28 @@ export function markdown(s: Score, title = 'Detection quality'): string {
     fb += r.falseOnBenign;
     rel += r.related;
   }
-  lines.push(`| **all** | ${a} | ${fd} | ${pct(a === 0 ? null : fd / a)} | ${n} | ${fa} | ${fb} | ${rel} |`, '');
-  lines.push(`Matching: right kind, entity (or an alternative) named, windows overlapping ± ${s.slack} s.`, '');
+  lines.push(
+    `| **all** | ${a} | ${fd} | ${pct(a === 0 ? null : fd / a)} | ${n} | ${fa} | ${fb} | ${rel} |`,
+    '',
+  );
+  lines.push(
+    `Matching: right kind, entity (or an alternative) named, windows overlapping ± ${s.slack} s.`,
+    '',
+  );
   const missed = s.rows.flatMap((r) => r.missed);
   lines.push(`Missed attacks: ${missed.length === 0 ? 'none' : missed.join(', ')}`, '');
   const hit = s.rows.flatMap((r) => r.benignHit.map((b) => `${b} (as ${r.kind})`));
   lines.push(`Benign look-alikes reported: ${hit.length === 0 ? 'none' : hit.join(', ')}`, '');
   const map = Object.entries(s.mapping);
-  lines.push(`Detection ids mapped: ${map.length === 0 ? 'none seen' : map.map(([d, k]) => `${d} → ${k}`).join(', ')}`, '');
+  lines.push(
+    `Detection ids mapped: ${map.length === 0 ? 'none seen' : map.map(([d, k]) => `${d} → ${k}`).join(', ')}`,
+    '',
+  );
   const un = Object.entries(s.unmapped);
-  if (un.length > 0) lines.push(`**UNMAPPED detection ids (not scored):** ${un.map(([d, c]) => `${d} (${c})`).join(', ')}`, '');
+  if (un.length > 0)
+    lines.push(
+      `**UNMAPPED detection ids (not scored):** ${un.map(([d, c]) => `${d} (${c})`).join(', ')}`,
+      '',
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -60,7 +60,8 @@ const attack = (id: string): Attack => {
   return a;
 };
 const eni = (name: string) => truth.vpcs.flatMap((v) => v.interfaces).find((i) => i.name === name)!;
-const within = (r: Row, a: { start: number; end: number }) => Number(r.start) >= a.start && Number(r.end) <= a.end;
+const within = (r: Row, a: { start: number; end: number }) =>
+  Number(r.start) >= a.start && Number(r.end) <= a.end;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'labelled-'));
@@ -76,7 +77,9 @@ describe('labelled corpus', () => {
     await generateLabelled({ out: join(dir, 'b'), seed: 5, start: START, hours: 2 });
     const a = files(join(dir, 'a'));
     const b = files(join(dir, 'b'));
-    expect(b.map((f) => f.slice(join(dir, 'b').length))).toEqual(a.map((f) => f.slice(join(dir, 'a').length)));
+    expect(b.map((f) => f.slice(join(dir, 'b').length))).toEqual(
+      a.map((f) => f.slice(join(dir, 'a').length)),
+    );
     for (let i = 0; i < a.length; i++) expect(readFileSync(b[i]!).equals(readFileSync(a[i]!))).toBe(true);
     const c = await generateLabelled({ out: join(dir, 'c'), seed: 6, start: START, hours: 2 });
     expect(JSON.stringify(c.truth.attacks)).not.toEqual(JSON.stringify(truth.attacks));
@@ -100,7 +103,9 @@ describe('labelled corpus', () => {
 
   it('labels every kind with at least one attack, inbound and outbound, IPv4 and IPv6', () => {
     expect(new Set(truth.attacks.map((a) => a.kind))).toEqual(new Set(truth.kinds));
-    expect(new Set(truth.attacks.map((a) => a.direction))).toEqual(new Set(['inbound', 'outbound', 'internal']));
+    expect(new Set(truth.attacks.map((a) => a.direction))).toEqual(
+      new Set(['inbound', 'outbound', 'internal']),
+    );
     expect(new Set(truth.attacks.map((a) => a.family))).toEqual(new Set([4, 6]));
     for (const a of truth.attacks) {
       expect(a.start).toBeGreaterThanOrEqual(truth.start);
@@ -114,7 +119,9 @@ describe('labelled corpus', () => {
       if (a.kind === 'coverage-gap') continue;
       const names = [a.entity, ...a.alt];
       const mine = rows.filter(
-        (r) => within(r, a) && (names.includes(r.srcaddr!) || names.includes(r.dstaddr!) || names.includes(r['interface-id']!)),
+        (r) =>
+          within(r, a) &&
+          (names.includes(r.srcaddr!) || names.includes(r.dstaddr!) || names.includes(r['interface-id']!)),
       );
       expect(mine.length, a.id).toBeGreaterThan(0);
     }
@@ -123,17 +130,27 @@ describe('labelled corpus', () => {
   it('vertical scans touch exactly the stated number of distinct ports of their target', () => {
     for (const id of ['a01-vscan-fast', 'a02-vscan-slow', 'a03-vscan-v6', 'a04-vscan-internal']) {
       const a = attack(id);
-      const ports = new Set(rows.filter((r) => r.srcaddr === a.entity && r.dstaddr === a.details.target).map((r) => r.dstport));
+      const ports = new Set(
+        rows.filter((r) => r.srcaddr === a.entity && r.dstaddr === a.details.target).map((r) => r.dstport),
+      );
       expect(ports.size, id).toBe(a.details.ports);
       expect(ports.size, id).toBeGreaterThanOrEqual(20);
     }
   });
 
   it('sweeps and outbound scans touch the stated number of distinct hosts on one port', () => {
-    for (const id of ['b01-sweep-inbound', 'b02-sweep-internal', 'b03-sweep-slow', 'c01-outscan-v4', 'c02-outscan-v6']) {
+    for (const id of [
+      'b01-sweep-inbound',
+      'b02-sweep-internal',
+      'b03-sweep-slow',
+      'c01-outscan-v4',
+      'c02-outscan-v6',
+    ]) {
       const a = attack(id);
       // Counted on the sweeper's own interface when it has one (its NAT gateway logs the flow again).
-      const own = truth.vpcs.flatMap((v) => v.interfaces).find((i) => i.ip4 === a.entity || i.ip6 === a.entity);
+      const own = truth.vpcs
+        .flatMap((v) => v.interfaces)
+        .find((i) => i.ip4 === a.entity || i.ip6 === a.entity);
       const hosts = new Set(
         rows
           .filter((r) => r.srcaddr === a.entity && r.dstport === String(a.details.port))
@@ -144,7 +161,9 @@ describe('labelled corpus', () => {
     }
     // The NAT gateway logs the Redis sweep too, with its own address as the source and pkt-dstaddr the target.
     const nat = eni('nat');
-    const natSide = rows.filter((r) => r['interface-id'] === nat.eni && r.srcaddr === nat.ip4 && r.dstport === '6379');
+    const natSide = rows.filter(
+      (r) => r['interface-id'] === nat.eni && r.srcaddr === nat.ip4 && r.dstport === '6379',
+    );
     expect(natSide.length).toBe(attack('c01-outscan-v4').details.hosts);
   });
 
@@ -152,14 +171,21 @@ describe('labelled corpus', () => {
     for (const id of ['d01-ssh-fast', 'd02-ssh-low-slow', 'd03-rdp', 'd04-ssh-v6', 'd06-winrm']) {
       const a = attack(id);
       const attempts = rows.filter(
-        (r) => r.srcaddr === a.entity && r.dstaddr === a.details.target && r.dstport === String(a.details.port),
+        (r) =>
+          r.srcaddr === a.entity && r.dstaddr === a.details.target && r.dstport === String(a.details.port),
       );
       expect(attempts.length, id).toBe(a.details.attempts);
       // A new connection each time: no two attempts share source port and start.
       expect(new Set(attempts.map((r) => `${r.srcport} ${r.start}`)).size, id).toBe(attempts.length);
     }
     const d05 = attack('d05-ssh-distributed');
-    const bots = rows.filter((r) => r.dstaddr === d05.entity && r.dstport === '22' && within(r, d05) && !['b-ci-ssh'].includes(r.srcaddr!));
+    const bots = rows.filter(
+      (r) =>
+        r.dstaddr === d05.entity &&
+        r.dstport === '22' &&
+        within(r, d05) &&
+        !['b-ci-ssh'].includes(r.srcaddr!),
+    );
     const botSources = new Set(bots.map((r) => r.srcaddr));
     // Bots plus the CI runner (and maybe an office login) share port 22 in the window.
     expect(botSources.size).toBeGreaterThanOrEqual(Number(d05.details.sources));
@@ -177,14 +203,19 @@ describe('labelled corpus', () => {
   it('NACL reply drops: every rejected reply answers an accepted request on the reversed 5-tuple', () => {
     for (const id of ['f01-nacl-tcp', 'f02-nacl-v6', 'f03-nacl-internal']) {
       const a = attack(id);
-      const host = truth.vpcs.flatMap((v) => v.interfaces).find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
+      const host = truth.vpcs
+        .flatMap((v) => v.interfaces)
+        .find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
       const here = rows.filter((r) => r['interface-id'] === host.eni && within(r, a));
       const replies = here.filter((r) => r.srcaddr === a.entity && r.action === 'REJECT');
       expect(replies.length, id).toBeGreaterThan(0);
       const accepted = new Set(
-        here.filter((r) => r.dstaddr === a.entity && r.action === 'ACCEPT').map((r) => `${r.srcaddr} ${r.srcport} ${r.dstport} ${r.protocol}`),
+        here
+          .filter((r) => r.dstaddr === a.entity && r.action === 'ACCEPT')
+          .map((r) => `${r.srcaddr} ${r.srcport} ${r.dstport} ${r.protocol}`),
       );
-      for (const r of replies) expect(accepted.has(`${r.dstaddr} ${r.dstport} ${r.srcport} ${r.protocol}`), id).toBe(true);
+      for (const r of replies)
+        expect(accepted.has(`${r.dstaddr} ${r.dstport} ${r.srcport} ${r.protocol}`), id).toBe(true);
     }
   });
 
@@ -224,20 +255,32 @@ describe('labelled corpus', () => {
   it('exfiltration bytes, flood sources and beacon periods are as stated', () => {
     for (const id of ['i01-exfil-night', 'i02-exfil-slow-v6']) {
       const a = attack(id);
-      const host = truth.vpcs.flatMap((v) => v.interfaces).find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
+      const host = truth.vpcs
+        .flatMap((v) => v.interfaces)
+        .find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
       const bytes = rows
-        .filter((r) => r['interface-id'] === host.eni && r.srcaddr === a.entity && r.dstaddr === a.details.destination)
+        .filter(
+          (r) =>
+            r['interface-id'] === host.eni && r.srcaddr === a.entity && r.dstaddr === a.details.destination,
+        )
         .reduce((s, r) => s + Number(r.bytes), 0);
       expect(bytes, id).toBe(a.details.bytes);
     }
     const j01 = attack('j01-syn-flood');
-    const syn = rows.filter((r) => r.dstaddr === j01.entity && r['tcp-flags'] === '2' && r.dstport === '443' && within(r, j01));
+    const syn = rows.filter(
+      (r) => r.dstaddr === j01.entity && r['tcp-flags'] === '2' && r.dstport === '443' && within(r, j01),
+    );
     expect(new Set(syn.map((r) => r.srcaddr)).size).toBe(j01.details.sources);
     for (const id of ['k01-beacon-v4', 'k02-beacon-v6']) {
       const a = attack(id);
-      const host = truth.vpcs.flatMap((v) => v.interfaces).find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
+      const host = truth.vpcs
+        .flatMap((v) => v.interfaces)
+        .find((i) => i.ip4 === a.entity || i.ip6 === a.entity)!;
       const starts = rows
-        .filter((r) => r['interface-id'] === host.eni && r.srcaddr === a.entity && r.dstaddr === a.details.destination)
+        .filter(
+          (r) =>
+            r['interface-id'] === host.eni && r.srcaddr === a.entity && r.dstaddr === a.details.destination,
+        )
         .map((r) => Number(r.start))
         .sort((x, y) => x - y);
       expect(starts.length, id).toBe(a.details.checkins);
@@ -256,7 +299,14 @@ describe('labelled corpus', () => {
     const lb = eni('lb-a');
     const app2 = eni('app-2');
     const checks = rows
-      .filter((r) => r['interface-id'] === lb.eni && r.srcaddr === lb.ip4 && r.dstaddr === app2.ip4 && r.dstport === '8080' && r['tcp-flags'] === '3')
+      .filter(
+        (r) =>
+          r['interface-id'] === lb.eni &&
+          r.srcaddr === lb.ip4 &&
+          r.dstaddr === app2.ip4 &&
+          r.dstport === '8080' &&
+          r['tcp-flags'] === '3',
+      )
       .map((r) => Number(r.start))
       .sort((a, b) => a - b);
     expect(checks.length).toBe(240); // 2 h / 30 s

@@ -12,7 +12,9 @@ import {
 } from '../../../src/simulate/labelled/score.js';
 import type { Attack, Benign } from '../../../src/simulate/labelled/truth.js';
 
-const attack = (over: Partial<Attack> & Pick<Attack, 'id' | 'kind' | 'entity' | 'start' | 'end'>): Attack => ({
+const attack = (
+  over: Partial<Attack> & Pick<Attack, 'id' | 'kind' | 'entity' | 'start' | 'end'>,
+): Attack => ({
   also: [],
   alt: [],
   description: '',
@@ -23,7 +25,9 @@ const attack = (over: Partial<Attack> & Pick<Attack, 'id' | 'kind' | 'entity' | 
   details: {},
   ...over,
 });
-const benign = (over: Partial<Benign> & Pick<Benign, 'id' | 'kind' | 'entity' | 'start' | 'end'>): Benign => ({
+const benign = (
+  over: Partial<Benign> & Pick<Benign, 'id' | 'kind' | 'entity' | 'start' | 'end'>,
+): Benign => ({
   also: [],
   alt: [],
   description: '',
@@ -31,7 +35,13 @@ const benign = (over: Partial<Benign> & Pick<Benign, 'id' | 'kind' | 'entity' | 
   why: '',
   ...over,
 });
-const finding = (detection: string, entity: string, start: number, end: number, id = `${detection}@${entity}`): Finding => ({
+const finding = (
+  detection: string,
+  entity: string,
+  start: number,
+  end: number,
+  id = `${detection}@${entity}`,
+): Finding => ({
   id,
   detection,
   severity: 'medium',
@@ -43,12 +53,40 @@ const finding = (detection: string, entity: string, start: number, end: number, 
 
 const truth = {
   attacks: [
-    attack({ id: 'scan', kind: 'port-scan-vertical', entity: '203.0.113.9', alt: ['10.0.1.21', 'eni-0aaa'], start: 1000, end: 1100 }),
-    attack({ id: 'sweep', kind: 'sweep-horizontal', also: ['outbound-scan'], entity: '10.0.2.5', start: 5000, end: 5600 }),
-    attack({ id: 'brute6', kind: 'brute-force', entity: '2a02:8100:1:2::5', alt: ['2600:1f18::10'], start: 9000, end: 9900 }),
+    attack({
+      id: 'scan',
+      kind: 'port-scan-vertical',
+      entity: '203.0.113.9',
+      alt: ['10.0.1.21', 'eni-0aaa'],
+      start: 1000,
+      end: 1100,
+    }),
+    attack({
+      id: 'sweep',
+      kind: 'sweep-horizontal',
+      also: ['outbound-scan'],
+      entity: '10.0.2.5',
+      start: 5000,
+      end: 5600,
+    }),
+    attack({
+      id: 'brute6',
+      kind: 'brute-force',
+      entity: '2a02:8100:1:2::5',
+      alt: ['2600:1f18::10'],
+      start: 9000,
+      end: 9900,
+    }),
   ],
   benign: [
-    benign({ id: 'noise', kind: 'port-scan-vertical', also: ['sweep-horizontal'], entity: '10.0.1.21', start: 0, end: 20000 }),
+    benign({
+      id: 'noise',
+      kind: 'port-scan-vertical',
+      also: ['sweep-horizontal'],
+      entity: '10.0.1.21',
+      start: 0,
+      end: 20000,
+    }),
     benign({ id: 'backup', kind: 'exfiltration', entity: '10.0.3.60', start: 7200, end: 9000 }),
   ],
 };
@@ -90,21 +128,38 @@ describe('score', () => {
   it('right kind + right entity + overlapping window = found', () => {
     const s = score(truth, [finding('port-scan', '203.0.113.9', 1050, 1060)]);
     expect(s.judged[0]!.verdict).toBe('found');
-    expect(s.rows.find((r) => r.kind === 'port-scan-vertical')).toMatchObject({ attacks: 1, found: 1, recall: 1, falseFindings: 0 });
+    expect(s.rows.find((r) => r.kind === 'port-scan-vertical')).toMatchObject({
+      attacks: 1,
+      found: 1,
+      recall: 1,
+      falseFindings: 0,
+    });
   });
 
   it('an alternative entity (the target, the interface) is accepted; the window may touch within the slack', () => {
     const s = score(truth, [finding('port-scan', 'eni-0aaa', 1300, 1400)], 300);
     expect(s.judged[0]!.verdict).toBe('found');
-    expect(score(truth, [finding('port-scan', 'eni-0aaa', 1401, 1500)], 300).judged[0]!.verdict).toBe('false');
+    expect(score(truth, [finding('port-scan', 'eni-0aaa', 1401, 1500)], 300).judged[0]!.verdict).toBe(
+      'false',
+    );
   });
 
   it('a wrong entity is a false finding, and lands on the look-alike it names', () => {
-    const s = score(truth, [finding('port-scan', '10.0.1.99', 1000, 1100), finding('port-scan', '10.0.1.21', 15000, 15100)]);
+    const s = score(truth, [
+      finding('port-scan', '10.0.1.99', 1000, 1100),
+      finding('port-scan', '10.0.1.21', 15000, 15100),
+    ]);
     expect(s.judged.map((j) => j.verdict)).toEqual(['false', 'false']);
     expect(s.judged[1]!.benign).toEqual(['noise']);
     const row = s.rows.find((r) => r.kind === 'port-scan-vertical')!;
-    expect(row).toMatchObject({ found: 0, recall: 0, findings: 2, falseFindings: 2, falseOnBenign: 1, missed: ['scan'] });
+    expect(row).toMatchObject({
+      found: 0,
+      recall: 0,
+      findings: 2,
+      falseFindings: 2,
+      falseOnBenign: 1,
+      missed: ['scan'],
+    });
     expect(row.benignHit).toEqual(['noise']);
   });
 
@@ -123,7 +178,10 @@ describe('score', () => {
   });
 
   it('a look-alike is only blamed for the kinds it resembles', () => {
-    const s = score(truth, [finding('exfiltration', '10.0.3.60', 7300, 7400), finding('flood', '10.0.3.60', 7300, 7400)]);
+    const s = score(truth, [
+      finding('exfiltration', '10.0.3.60', 7300, 7400),
+      finding('flood', '10.0.3.60', 7300, 7400),
+    ]);
     expect(s.judged[0]!.benign).toEqual(['backup']);
     expect(s.judged[1]!.benign).toEqual([]);
   });
@@ -134,7 +192,12 @@ describe('score', () => {
       finding('brute-force-ssh', '[2600:1f18:0::10]:22', 9500, 9600, 'y'),
     ]);
     expect(s.judged.map((j) => j.verdict)).toEqual(['found', 'found']);
-    expect(s.rows.find((r) => r.kind === 'brute-force')).toMatchObject({ attacks: 1, found: 1, findings: 2, falseFindings: 0 });
+    expect(s.rows.find((r) => r.kind === 'brute-force')).toMatchObject({
+      attacks: 1,
+      found: 1,
+      findings: 2,
+      falseFindings: 0,
+    });
   });
 
   it('unmapped detection ids are counted apart, not scored', () => {
@@ -155,7 +218,15 @@ describe('score', () => {
 
 describe('parseFindings', () => {
   it('reads an array or { findings }, times in seconds, milliseconds or ISO-8601', () => {
-    const one = { id: 'f1', detection: 'port-scan', severity: 'high', entity: '10.0.0.1', start: 1000, end: 1100, evidence_count: 3 };
+    const one = {
+      id: 'f1',
+      detection: 'port-scan',
+      severity: 'high',
+      entity: '10.0.0.1',
+      start: 1000,
+      end: 1100,
+      evidence_count: 3,
+    };
     expect(parseFindings(JSON.stringify([one]))).toEqual([one]);
     const two = parseFindings(
       JSON.stringify({ findings: [{ ...one, start: 1_772_409_600_000, end: '2026-03-02T00:20:00Z' }] }),
@@ -167,7 +238,11 @@ describe('parseFindings', () => {
   it('says what is wrong with a bad finding list', () => {
     expect(() => parseFindings('nope')).toThrow(/not JSON/);
     expect(() => parseFindings('{"x":1}')).toThrow(/neither an array/);
-    expect(() => parseFindings('[{"detection":"port-scan","start":1,"end":2}]')).toThrow(/finding 1 \(port-scan\): "entity"/);
-    expect(() => parseFindings('[{"detection":"port-scan","entity":"a","start":"soon","end":2}]')).toThrow(/start: expected unix seconds/);
+    expect(() => parseFindings('[{"detection":"port-scan","start":1,"end":2}]')).toThrow(
+      /finding 1 \(port-scan\): "entity"/,
+    );
+    expect(() => parseFindings('[{"detection":"port-scan","entity":"a","start":"soon","end":2}]')).toThrow(
+      /start: expected unix seconds/,
+    );
   });
 });
