@@ -1,7 +1,8 @@
 // bench:detect-eval — generates the labelled corpus, ingests it, runs `flowwatch detect` and scores the findings
 // against truth.json: per kind, attacks found (right entity, overlapping window), recall, false findings.
 //
-// Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --detect-arg <arg> ...]
+// Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --cli <bin/flowwatch.js>
+//                                      --detect-arg <arg> ...]
 //        npm run bench:detect-eval -- --corpus-only <dir>     (write the corpus and stop)
 // Needs the built CLI (npm run build). Exit codes: 0 scored, 1 failure, 2 `detect` missing or bad usage.
 // Results: bench/results/detect-eval.md and bench/results/detect-eval.json.
@@ -12,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'bin', 'flowwatch.js');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const value = (name, dflt) => {
@@ -33,6 +33,8 @@ function fail(code, message) {
   process.stderr.write(`bench:detect-eval: ${message}\n`);
   process.exit(code);
 }
+/** The flowwatch CLI to evaluate (default: this checkout's bin/flowwatch.js; --cli <path> for another build). */
+const cli = resolve(value('cli', join(root, 'bin', 'flowwatch.js')));
 const detectArgs = args.flatMap((a, i) => (args[i - 1] === '--detect-arg' ? [a] : []));
 
 /** Runs a command; resolves { code, out, err } (never rejects on a bad exit). */
