@@ -5,7 +5,7 @@
 //                                      --detect-arg <arg> ...]
 //        npm run bench:detect-eval -- --corpus-only <dir>     (write the corpus and stop)
 // Needs the built CLI (npm run build). Exit codes: 0 scored, 1 failure, 2 `detect` missing or bad usage.
-// Results: bench/results/detect-eval.md and bench/results/detect-eval.json.
+// Results: bench/results/detect-eval.md and bench/results/detect-eval.json (--results <dir> elsewhere).
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -156,7 +156,7 @@ try {
     process.stderr.write(
       `UNMAPPED detection id "${d}" (${c} findings): add a keyword to KIND_RULES in src/simulate/labelled/score.ts\n`,
     );
-  const results = join(root, 'bench', 'results');
+  const results = resolve(value('results', join(root, 'bench', 'results')));
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, 'detect-eval.md'), md);
   writeFileSync(

@@ -1,5 +1,8 @@
 // The detect-eval scorer: kind mapping, entity and window matching, verdicts and per-kind figures, on hand-made lists.
 
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalIpv6,
@@ -11,6 +14,7 @@ import {
   score,
 } from '../../../src/simulate/labelled/score.js';
 import type { Attack, Benign } from '../../../src/simulate/labelled/truth.js';
+import { runProcess } from '../../support/run-cli.js';
 
 const attack = (
   over: Partial<Attack> & Pick<Attack, 'id' | 'kind' | 'entity' | 'start' | 'end'>,
@@ -244,5 +248,50 @@ describe('parseFindings', () => {
     expect(() => parseFindings('[{"detection":"port-scan","entity":"a","start":"soon","end":2}]')).toThrow(
       /start: expected unix seconds/,
     );
+  });
+});
+
+describe('bench:detect-eval end to end', () => {
+  it('generates, ingests, runs detect with the indicator file and scores a stand-in CLI as constructed', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'detect-eval-'));
+    try {
+      const cli = resolve(import.meta.dirname, '../../fixtures/detect-eval/stand-in-cli.mjs');
+      const bench = resolve(import.meta.dirname, '../../../bench/detect-eval.mjs');
+      const r = await runProcess('node', [bench, '--cli', cli, '--hours', '2', '--results', out], {
+        timeoutMs: 110_000,
+      });
+      expect(r.code, r.err).toBe(0);
+      // The stand-in reports every attack but a04 (a vertical scan) and j01 (a flood), names the CI runner as
+      // a brute force (a look-alike) and uses one unknown detection id.
+      expect(r.out).toContain('| port-scan-vertical | 4 | 3 | 75% | 3 | 0 | 0 | 0 |');
+      expect(r.out).toContain('| flood | 2 | 1 | 50% | 1 | 0 | 0 | 0 |');
+      expect(r.out).toContain('| brute-force | 6 | 6 | 100% | 7 | 1 | 1 | 0 |');
+      expect(r.out).toContain('| **all** | 35 | 33 | 94% | 34 | 1 | 1 | 0 |');
+      expect(r.out).toContain('Benign look-alikes reported: b-ci-ssh (as brute-force)');
+      expect(r.err).toContain('UNMAPPED detection id "weird-thing"');
+      expect(await readFile(join(out, 'detect-eval.md'), 'utf8')).toContain(
+        'Missed attacks: a04-vscan-internal, j01-syn-flood',
+      );
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('says clearly and exits 2 when the CLI has no detect command', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'detect-eval-'));
+    try {
+      const cli = join(dir, 'old-flowwatch.mjs');
+      await writeFile(
+        cli,
+        'process.stderr.write("error: unknown command \'detect\'\\n"); process.exit(1);\n',
+      );
+      const bench = resolve(import.meta.dirname, '../../../bench/detect-eval.mjs');
+      const r = await runProcess('node', [bench, '--cli', cli, '--results', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('has no `detect` command');
+      expect(r.err).toContain('--corpus-only');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
