@@ -969,7 +969,7 @@ export function buildAttacks(
         alt: [ip('web-1')],
         direction: 'inbound',
         family: 4,
-        intensity: `one SKIPDATA record a minute for ${fmtDur(dur)}, half of web-1's records lost`,
+        intensity: `one SKIPDATA record a minute for ${fmtDur(dur)}, half of web-1's background records lost`,
         details: { seconds: dur },
         description: "web-1's interface drops records (capacity): SKIPDATA records every minute.",
       },
