@@ -74,8 +74,9 @@ export interface Truth {
   /** Unix seconds: the corpus covers [start, end). */
   readonly start: number;
   readonly end: number;
-  /** Paths of the `.log.gz` files relative to the corpus folder. */
+  /** Number of `.log.gz` files written under `logs`. */
   readonly files: number;
+  /** Records in them (header lines not counted), NODATA/SKIPDATA included. */
   readonly records: number;
   /** Indicator file (plain IP/CIDR list) relative to the corpus folder. */
   readonly indicators: string;
