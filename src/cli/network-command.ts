@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
+import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
@@ -129,6 +130,7 @@ function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean):
     evidence: e.evidence,
     causes: e.causes,
     fix: e.fix ?? null,
+    fixCdk: e.fixCdk ?? null,
     notes: e.verdict.notes,
     snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
   };
@@ -158,6 +160,13 @@ function printOne(
     ),
   );
   if (e.fix) io.out(`  fix: ${e.fix}\n`);
+  if (e.fixCdk)
+    io.out(
+      `  fix as CDK (aws-cdk-lib v2, in a Stack; ${CDK_IMPORT}):\n${e.fixCdk
+        .split('\n')
+        .map((l) => `    ${l}\n`)
+        .join('')}`,
+    );
   for (const x of e.evidence) io.out(`  evidence: ${x}\n`);
   for (const x of e.verdict.notes) io.out(`  note: ${x}\n`);
   if (e.causes.length > 0) {
@@ -204,6 +213,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       flows: number;
       example: string;
       fix: string | undefined;
+      fixCdk: string | undefined;
       first: number;
       last: number;
     }
@@ -235,6 +245,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
           records,
           flows: 1,
           fix: e.fix,
+          fixCdk: e.fixCdk,
           example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
           first,
           last,
@@ -254,6 +265,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       last_seen: iso(g.last),
       conclusion: g.conclusion,
       fix_for_example: g.fix ?? null,
+      fix_cdk_for_example: g.fixCdk ?? null,
     }));
   if (output === 'json') {
     io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);

@@ -103,6 +103,14 @@ describe('flowwatch explain', () => {
     expect(e.fix).toBe(
       'aws ec2 create-network-acl-entry --network-acl-id acl-0app --egress --rule-number 120 --protocol 6 --port-range From=1024,To=65535 --cidr-block 192.0.2.5/32 --rule-action allow',
     );
+    expect(e.fixCdk).toContain("new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {");
+    const text = await fw(['explain', '--record', 'flows.log:2']);
+    expect(text.out).toContain(
+      "fix as CDK (aws-cdk-lib v2, in a Stack; import * as ec2 from 'aws-cdk-lib/aws-ec2';)",
+    );
+    expect(text.out).toContain(
+      "    new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {\n      networkAclId: 'acl-0app',",
+    );
   });
 
   it('says when the configuration accepts what the log rejected, with the likely causes', async () => {
