@@ -9,20 +9,19 @@ import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
-import { inForce, modelOfBody, snapshotBodyOf } from '../network/snapshot.js';
+import { inForce, snapshotBodyOf } from '../network/snapshot.js';
 import {
   listSnapshots,
   recordAt,
   rejectGroups,
   type SnapshotInfo,
   saveSnapshot,
-  snapshotBody,
 } from '../storage/network-snapshots.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
+import { iso, periodOf, recordOf, Snapshots } from './network-shared.js';
+import { registerWhatIf } from './network-what-if-command.js';
 import { parseOutput, render } from './output.js';
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 function jsonFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -49,33 +48,6 @@ function jsonFiles(paths: readonly string[]): string[] {
       'save aws ec2 describe-* output as .json files',
     );
   return out;
-}
-
-/** The snapshots of a store with their models, built on first use. */
-class Snapshots {
-  private readonly models = new Map<number, NetworkModel>();
-  private constructor(
-    private readonly store: Store,
-    readonly list: readonly SnapshotInfo[],
-  ) {}
-  static async of(store: Store): Promise<Snapshots> {
-    const list = await listSnapshots(store);
-    if (list.length === 0)
-      throw new UsageError(
-        'NETWORK_NO_SNAPSHOT',
-        'the store has no network snapshot to judge flows against',
-        'load one: flowwatch network load <describe-*.json files or folder> (see README "Explaining rejects")',
-      );
-    return new Snapshots(store, list);
-  }
-  async model(id: number): Promise<NetworkModel> {
-    let m = this.models.get(id);
-    if (!m) {
-      m = modelOfBody(await snapshotBody(this.store, id));
-      this.models.set(id, m);
-    }
-    return m;
-  }
 }
 
 interface ExplainFlags {
@@ -175,36 +147,9 @@ function printOne(
   }
 }
 
-function recordOf(row: Record<string, unknown>): FlowRecord {
-  const s = (k: string) => (row[k] === null || row[k] === undefined ? null : String(row[k]));
-  const n = (k: string) => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
-  return {
-    interfaceId: s('interface_id'),
-    srcaddr: s('srcaddr') ?? '-',
-    dstaddr: s('dstaddr') ?? '-',
-    pktSrcaddr: s('pkt_srcaddr'),
-    pktDstaddr: s('pkt_dstaddr'),
-    srcport: n('srcport') ?? 0,
-    dstport: n('dstport') ?? 0,
-    protocol: n('protocol') ?? -1,
-    action: s('action'),
-    flowDirection: s('flow_direction'),
-    tcpFlags: n('tcp_flags'),
-    rejectReason: s('reject_reason'),
-  };
-}
-
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
-  if (flags.last !== undefined && flags.since !== undefined)
-    throw new UsageError('BAD_RANGE', 'give --last or --since, not both');
-  const now = Date.now() / 1000;
-  const since = flags.last
-    ? parseTime(flags.last, '--last', now)
-    : flags.since
-      ? parseTime(flags.since, '--since', now)
-      : undefined;
-  const until = flags.until ? parseTime(flags.until, '--until', now) : undefined;
+  const { since, until } = periodOf(flags);
   const groups = new Map<
     string,
     {
@@ -357,6 +302,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
         store.close();
       }
     });
+  registerWhatIf(network, io);
 }
 
 export function registerExplain(program: Command, io: Io): void {
