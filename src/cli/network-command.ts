@@ -9,6 +9,7 @@ import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
+import { type InterfaceNames, nameLine, namesOf } from '../network/names.js';
 import { inForce, snapshotBodyOf } from '../network/snapshot.js';
 import {
   listSnapshots,
@@ -19,6 +20,7 @@ import {
 } from '../storage/network-snapshots.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
+import { registerLeastPrivilege } from './network-least-privilege-command.js';
 import { iso, periodOf, recordOf, Snapshots } from './network-shared.js';
 import { registerWhatIf } from './network-what-if-command.js';
 import { parseOutput, render } from './output.js';
@@ -91,7 +93,18 @@ function stepRows(e: Explanation): Record<string, unknown>[] {
   }));
 }
 
-function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean): Record<string, unknown> {
+/** The names of the interfaces on the path (instance, Name tags, subnet, groups), from the judging snapshot. */
+function interfacesOf(m: NetworkModel, e: Explanation): InterfaceNames[] {
+  const ids = [...new Set(e.verdict.steps.map((s) => s.interfaceId))];
+  return ids.flatMap((id) => namesOf(m, id) ?? []);
+}
+
+function explanationJson(
+  e: Explanation,
+  snap: SnapshotInfo,
+  predates: boolean,
+  m: NetworkModel,
+): Record<string, unknown> {
   return {
     conclusion: e.conclusion,
     decision: e.verdict.decision,
@@ -103,6 +116,7 @@ function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean):
     causes: e.causes,
     fix: e.fix ?? null,
     fixCdk: e.fixCdk ?? null,
+    interfaces: interfacesOf(m, e),
     notes: e.verdict.notes,
     snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
   };
@@ -114,11 +128,13 @@ function printOne(
   snap: SnapshotInfo,
   predates: boolean,
   time: number | undefined,
+  m: NetworkModel,
 ): void {
   io.out(`${e.conclusion}\n`);
   io.out(
     `  connection: ${e.connection.client}:${e.connection.clientPort} → ${e.connection.server}:${e.connection.serverPort} protocol ${e.connection.protocol}\n`,
   );
+  for (const n of interfacesOf(m, e)) io.out(`  interface ${nameLine(n)}\n`);
   io.out(`  judged against snapshot ${snap.id} (configuration as of ${iso(snap.takenAt)})\n`);
   if (predates && time !== undefined)
     io.out(
@@ -303,6 +319,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
       }
     });
   registerWhatIf(network, io);
+  registerLeastPrivilege(network, io);
 }
 
 export function registerExplain(program: Command, io: Io): void {
@@ -383,10 +400,11 @@ export function registerExplain(program: Command, io: Io): void {
           time = flags.time ? parseTime(flags.time, '--time') : Math.floor(Date.now() / 1000);
         }
         const pick = inForce(snaps.list, time)!;
-        const e = explainRecord(await snaps.model(pick.snapshot.id), rec);
+        const model = await snaps.model(pick.snapshot.id);
+        const e = explainRecord(model, rec);
         if (output === 'json')
-          io.out(`${JSON.stringify(explanationJson(e, pick.snapshot, pick.predates), null, 2)}\n`);
-        else printOne(io, e, pick.snapshot, pick.predates, time);
+          io.out(`${JSON.stringify(explanationJson(e, pick.snapshot, pick.predates, model), null, 2)}\n`);
+        else printOne(io, e, pick.snapshot, pick.predates, time, model);
       } finally {
         store.close();
       }

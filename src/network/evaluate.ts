@@ -431,3 +431,41 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
   const unknown = steps.some((s) => s.decision === 'unknown');
   return { decision: blocking ? 'REJECT' : unknown ? 'UNKNOWN' : 'ACCEPT', blocking, steps, notes };
 }
+
+/**
+ * Every rule of `groupIds` in one direction that admits a packet (least privilege credits one of them): the same
+ * matching as {@link evaluate}. A prefix-list rule whose entries are not in the snapshot is left out.
+ *
+ * @example sgRulesAllowing(model, ['sg-1'], 'inbound', { protocol: 6, remote: '203.0.113.7', port: 22 })
+ */
+export function sgRulesAllowing(
+  m: NetworkModel,
+  groupIds: readonly string[],
+  boundary: 'inbound' | 'outbound',
+  packet: {
+    readonly protocol: number;
+    readonly remote: string;
+    readonly port: number;
+    readonly icmpType?: number;
+    readonly icmpCode?: number;
+  },
+): SgRule[] {
+  const remote = parseAddress(packet.remote);
+  if (remote === undefined) return [];
+  const p: Packet = {
+    protocol: packet.protocol,
+    remote,
+    port: packet.port,
+    icmpType: packet.icmpType ?? (packet.protocol === ICMPV6 ? 128 : 8),
+    icmpCode: packet.icmpCode ?? 0,
+    traffic: {},
+  };
+  const out: SgRule[] = [];
+  for (const gid of groupIds) {
+    const g = m.securityGroups.get(gid);
+    if (g === undefined) continue;
+    for (const r of boundary === 'inbound' ? g.inbound : g.outbound)
+      if (sgTrafficMatches(r, p) && sgPeerMatches(m, r, remote) === true) out.push(r);
+  }
+  return out;
+}
