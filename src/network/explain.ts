@@ -83,6 +83,7 @@ function flagText(flags: number): string {
 }
 
 function groupKeyOf(s: Step): string {
+  if (s.control === 'route-table') return `${s.rule} (${s.packet})`;
   if (s.control === 'network-acl')
     return `${s.ids[0]} rule ${s.ruleNumber === undefined || s.ruleNumber < 32767 ? s.ruleNumber : '*'} (${s.boundary}, ${s.packet})`;
   return `${s.ids.join('+') || s.interfaceId} ${s.boundary}: no rule allows ${s.traffic}`;

@@ -72,6 +72,10 @@ function fixOperation(m: NetworkModel, s: Step, c: Connection): Operation | stri
   const icmp = c.protocol === ICMP || c.protocol === ICMPV6;
   const ports = c.protocol === 6 || c.protocol === 17;
   const [from, to] = s.packet === 'reply' && ports ? [1024, 65535] : [p.port, p.port];
+  if (s.control === 'route-table')
+    return s.code === 'BAD_STATE_ROUTE'
+      ? `replace the blackhole route in ${s.ids[0]} with one to a live target (aws ec2 replace-route --route-table-id ${s.ids[0]} ...)`
+      : `add a route for ${p.remote} to ${s.ids[0] ?? "the subnet's route table"} (aws ec2 create-route --route-table-id ${s.ids[0] ?? '...'} --destination-cidr-block ... --gateway-id|--nat-gateway-id|...)`;
   if (s.control === 'security-group') {
     const group = s.ids[0];
     if (group === undefined) return `attach a security group to ${s.interfaceId} that allows ${s.traffic}`;

@@ -478,7 +478,15 @@ export function buildModel(docs: readonly NetworkDocument[]): NetworkModel {
 
 /** Rebuilds the indexes of a model whose security groups or network ACLs were replaced (what-if). */
 export function indexModel(
-  m: Omit<NetworkModel, 'interfaceByAddress' | 'groupMembers' | 'aclBySubnet' | 'defaultAclByVpc'>,
+  m: Omit<
+    NetworkModel,
+    | 'interfaceByAddress'
+    | 'groupMembers'
+    | 'aclBySubnet'
+    | 'defaultAclByVpc'
+    | 'routeTableBySubnet'
+    | 'mainRouteTableByVpc'
+  >,
 ): NetworkModel {
   const interfaceByAddress = new Map<string, Interface>();
   const groupMembers = new Map<string, Set<string>>();
@@ -503,5 +511,19 @@ export function indexModel(
     for (const s of a.subnetIds) aclBySubnet.set(s, a);
     if (a.isDefault && a.vpcId) defaultAclByVpc.set(a.vpcId, a);
   }
-  return { ...m, interfaceByAddress, groupMembers, aclBySubnet, defaultAclByVpc };
+  const routeTableBySubnet = new Map<string, RouteTable>();
+  const mainRouteTableByVpc = new Map<string, RouteTable>();
+  for (const t of m.routeTables.values()) {
+    for (const s of t.subnetIds) routeTableBySubnet.set(s, t);
+    if (t.main && t.vpcId) mainRouteTableByVpc.set(t.vpcId, t);
+  }
+  return {
+    ...m,
+    interfaceByAddress,
+    groupMembers,
+    aclBySubnet,
+    defaultAclByVpc,
+    routeTableBySubnet,
+    mainRouteTableByVpc,
+  };
 }
