@@ -112,6 +112,7 @@ Every flow of the period is judged against the one snapshot, before and after th
               flow: g.flow,
               records: g.records,
               distinct_flows: g.distinctFlows,
+              untracked_records: g.untrackedRecords,
               before: g.before,
               after: g.after,
               first_seen: iso(g.first),
@@ -179,10 +180,12 @@ Every flow of the period is judged against the one snapshot, before and after th
               ),
             );
         }
-        if (r.totals['becomes-rejected'] > 0)
+        if (r.totals['becomes-rejected'] > 0) {
+          const untracked = r.groups.reduce((n, g) => n + g.untrackedRecords, 0);
           io.out(
-            '\nnote: connections open when the change is made stay up if tracked; untracked ones (rules allowing all addresses both ways) are cut at once\n',
+            `\nnote: connections open when the change is made stay up if tracked; untracked ones (an inbound rule for all addresses and an outbound rule for all addresses and ports) are cut at once: ${untracked} of the ${r.totals['becomes-rejected']} records\n`,
           );
+        }
         if (
           r.totals['becomes-accepted'] + r.totals['becomes-rejected'] + r.totals['rejected-elsewhere'] ===
           0

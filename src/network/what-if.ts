@@ -2,8 +2,10 @@
 // the change, and the ones whose verdict moves (rejects that become accepted, accepted flows a tightening would
 // now reject, rejects that stay rejected by another rule), grouped with counts.
 
+import { addressKey, parseAddress } from './address.js';
+import { type Connection, sgRulesAllowing } from './evaluate.js';
 import { explainRecord, type FlowRecord } from './explain.js';
-import type { NetworkModel } from './model.js';
+import type { NetworkModel, SgRule } from './model.js';
 
 /** A stored flow (records sharing every field a verdict depends on) with how many records and when. */
 export interface FlowGroup {
@@ -25,6 +27,8 @@ export interface WhatIfGroup {
   readonly after: string;
   records: number;
   distinctFlows: number;
+  /** Records of untracked connections (cut at once by a tightening; tracked ones survive until they close). */
+  untrackedRecords: number;
   first: number;
   last: number;
 }
@@ -89,8 +93,10 @@ export function whatIf(before: NetworkModel, after: NetworkModel, flows: Iterabl
     const afterText = ad === 'REJECT' ? a.groupKey : 'accepted';
     const key = `${transition}\u0000${flow}\u0000${beforeText}\u0000${afterText}`;
     totals[transition] += f.records;
+    const untracked = transition === 'becomes-rejected' && isUntracked(before, c) ? f.records : 0;
     const g = groups.get(key);
     if (g) {
+      g.untrackedRecords += untracked;
       g.records += f.records;
       g.distinctFlows += 1;
       g.first = Math.min(g.first, f.first);
@@ -103,6 +109,7 @@ export function whatIf(before: NetworkModel, after: NetworkModel, flows: Iterabl
         after: afterText,
         records: f.records,
         distinctFlows: 1,
+        untrackedRecords: untracked,
         first: f.first,
         last: f.last,
       });
@@ -112,4 +119,38 @@ export function whatIf(before: NetworkModel, after: NetworkModel, flows: Iterabl
     totals,
     groups: [...groups.values()].sort((x, y) => y.records - x.records || x.flow.localeCompare(y.flow)),
   };
+}
+
+const allAddresses = (r: SgRule, v6: boolean) =>
+  r.peer.kind === 'cidr' && r.peer.cidr.bits === 0 && r.peer.cidr.v6 === v6;
+
+/**
+ * True when the server side does not track the connection (spec §3): TCP or UDP, admitted by an inbound rule for
+ * all addresses, and an outbound rule allows all addresses on all ports. Such flows are judged by the rules in both
+ * directions on every packet, so narrowing the admitting rule cuts them at once.
+ *
+ * @example isUntracked(model, { client: '203.0.113.9', server: '10.0.1.10', clientPort: 40000, serverPort: 22, protocol: 6 })
+ */
+export function isUntracked(m: NetworkModel, c: Connection): boolean {
+  if (c.protocol !== 6 && c.protocol !== 17) return false;
+  const server = parseAddress(c.server);
+  const client = parseAddress(c.client);
+  if (server === undefined || client === undefined) return false;
+  const eni =
+    m.interfaceByAddress.get(addressKey(server)) ??
+    (c.interfaceId ? m.interfaces.get(c.interfaceId) : undefined);
+  if (eni === undefined) return false;
+  const admitting = sgRulesAllowing(m, eni.groupIds, 'inbound', {
+    protocol: c.protocol,
+    remote: c.client,
+    port: c.serverPort,
+  });
+  if (!admitting.some((r) => allAddresses(r, client.v6))) return false;
+  return eni.groupIds.some((id) =>
+    (m.securityGroups.get(id)?.outbound ?? []).some(
+      (r) =>
+        allAddresses(r, client.v6) &&
+        (r.protocol === -1 || (r.protocol === c.protocol && (r.from ?? 0) <= 0 && (r.to ?? 65535) >= 65535)),
+    ),
+  );
 }

@@ -13,6 +13,7 @@ import { applyChange } from '../../src/network/change.js';
 import { parseChange } from '../../src/network/change-parse.js';
 import { coveringCidr, leastPrivilege } from '../../src/network/least-privilege.js';
 import { buildModel, parseDocument } from '../../src/network/load.js';
+import { isUntracked } from '../../src/network/what-if.js';
 import { io } from '../support/capture-io.js';
 
 let dir: string;
@@ -168,5 +169,31 @@ describe('least privilege: several rules allowing one flow', () => {
     // 10.1.2.3 and 10.1.3.200 first differ in the 24th bit: 10.1.2.0/23
     expect(coveringCidr([a('10.1.2.3'), a('10.1.3.200')]).text).toBe('10.1.2.0/23');
     expect(coveringCidr([a('2001:db8::1'), a('2001:db8::ff')]).text).toBe('2001:db8::/120');
+  });
+});
+
+describe('untracked connections (spec §3)', () => {
+  it('all addresses in and all addresses and ports out: untracked; a narrower admitting rule: tracked', () => {
+    const ssh = (client: string, server: string) => ({
+      client,
+      server,
+      clientPort: 40000,
+      serverPort: 22,
+      protocol: 6,
+    });
+    // sg-0web: tcp/22 from 0.0.0.0/0, outbound all traffic to 0.0.0.0/0
+    expect(isUntracked(model, ssh('203.0.113.9', '10.0.1.10'))).toBe(true);
+    // sg-0mgmt admits 192.0.2.5 through pl-0corp (not all addresses)
+    expect(isUntracked(model, ssh('192.0.2.5', '10.0.2.20'))).toBe(false);
+    // ICMP is always tracked
+    expect(
+      isUntracked(model, {
+        client: '203.0.113.9',
+        server: '10.0.1.10',
+        clientPort: 0,
+        serverPort: 0,
+        protocol: 1,
+      }),
+    ).toBe(false);
   });
 });

@@ -125,6 +125,8 @@ describe('flowwatch network what-if', () => {
         flow: '203.0.113.9 → 10.0.1.10 tcp/22 at eni-0web',
         records: 3,
         distinct_flows: 3,
+        // sg-0web admits it by a rule for 0.0.0.0/0 and allows all traffic out to 0.0.0.0/0: untracked (spec §3)
+        untracked_records: 3,
         before: 'accepted',
         after: 'sg-0web inbound: no rule allows tcp/22',
       }),
@@ -134,6 +136,7 @@ describe('flowwatch network what-if', () => {
     expect(text.out).toContain('accepted flows that would now be rejected: 3 records in 1 group');
     expect(text.out).toContain('rejects that become accepted: 0 records');
     expect(text.out).toContain('connections open when the change is made stay up if tracked');
+    expect(text.out).toContain('are cut at once: 3 of the 3 records');
   });
 
   it('says when a fix opens one control and the next still blocks', async () => {
