@@ -131,7 +131,7 @@ await run('node', [BIN, 'network', 'load', net, '--at', String(T0 - 3600), '--db
 const variants = {
   'top rejected (baseline scan)': ['top', 'rejected', '--since', '0', '--db', db],
   'explain --rejects': ['explain', '--rejects', '--since', '0', '--output', 'json', '--db', db],
-  // every stored flow judged twice (before and after opening 3389 from 198.51.100.0/24 on the first group)
+  // every stored flow judged twice (before and after opening 3389 from 203.0.100.0/24 on the first group)
   'network what-if': [
     'network',
     'what-if',
@@ -140,7 +140,7 @@ const variants = {
     '--output',
     'json',
     '--change',
-    `aws ec2 authorize-security-group-ingress --group-id ${groups[0].GroupId} --protocol tcp --port 3389 --cidr 198.51.100.0/24`,
+    `aws ec2 authorize-security-group-ingress --group-id ${groups[0].GroupId} --protocol tcp --port 3389 --cidr 203.0.100.0/24`,
     '--db',
     db,
   ],
