@@ -1,4 +1,5 @@
-// bench:explain — `flowwatch explain --rejects` over N stored REJECT records against a generated snapshot of 500
+// bench:explain — `flowwatch explain --rejects` (and `network what-if`, every flow judged before and after a change)
+// over N stored REJECT records against a generated snapshot of 500
 // security groups and 200 network ACLs (2,000 interfaces in 200 subnets), side by side with `top rejected` over the
 // same records (a plain grouped scan: the floor any per-record answer pays). Medians of --runs runs.
 //
@@ -130,6 +131,19 @@ await run('node', [BIN, 'network', 'load', net, '--at', String(T0 - 3600), '--db
 const variants = {
   'top rejected (baseline scan)': ['top', 'rejected', '--since', '0', '--db', db],
   'explain --rejects': ['explain', '--rejects', '--since', '0', '--output', 'json', '--db', db],
+  // every stored flow judged twice (before and after opening 3389 from 203.0.100.0/24 on the first group)
+  'network what-if': [
+    'network',
+    'what-if',
+    '--since',
+    '0',
+    '--output',
+    'json',
+    '--change',
+    `aws ec2 authorize-security-group-ingress --group-id ${groups[0].GroupId} --protocol tcp --port 3389 --cidr 203.0.100.0/24`,
+    '--db',
+    db,
+  ],
 };
 const results = {};
 for (const [name, argv] of Object.entries(variants)) {
@@ -143,6 +157,11 @@ for (const [name, argv] of Object.entries(variants)) {
     out = x.out;
   }
   results[name] = { seconds: median(times), peakMb: Math.round(peak) };
+  if (name === 'network what-if') {
+    const j = JSON.parse(out);
+    results[name].judged = j.judged.records;
+    results[name].becomeAccepted = j.becomeAccepted.records;
+  }
   if (name.startsWith('explain')) {
     const j = JSON.parse(out);
     results[name].rejects = j.rejects;
@@ -152,11 +171,13 @@ for (const [name, argv] of Object.entries(variants)) {
 const base = results['top rejected (baseline scan)'].seconds;
 const ex = results['explain --rejects'];
 const perMillion = ex.seconds / (N / 1_000_000);
+const wi = results['network what-if'];
 const summary = {
   records: N,
   runs: RUNS,
   results,
   ratioToBaseline: Number((ex.seconds / base).toFixed(2)),
+  whatIfRatioToBaseline: Number((wi.seconds / base).toFixed(2)),
   secondsPerMillion: Number(perMillion.toFixed(2)),
   projected10M: Number((perMillion * 10).toFixed(1)),
 };

@@ -5,23 +5,25 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
+import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
-import { inForce, modelOfBody, snapshotBodyOf } from '../network/snapshot.js';
+import { type InterfaceNames, nameLine, namesOf } from '../network/names.js';
+import { inForce, snapshotBodyOf } from '../network/snapshot.js';
 import {
   listSnapshots,
   recordAt,
   rejectGroups,
   type SnapshotInfo,
   saveSnapshot,
-  snapshotBody,
 } from '../storage/network-snapshots.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
+import { registerLeastPrivilege } from './network-least-privilege-command.js';
+import { iso, periodOf, recordOf, Snapshots } from './network-shared.js';
+import { registerWhatIf } from './network-what-if-command.js';
 import { parseOutput, render } from './output.js';
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 function jsonFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -48,33 +50,6 @@ function jsonFiles(paths: readonly string[]): string[] {
       'save aws ec2 describe-* output as .json files',
     );
   return out;
-}
-
-/** The snapshots of a store with their models, built on first use. */
-class Snapshots {
-  private readonly models = new Map<number, NetworkModel>();
-  private constructor(
-    private readonly store: Store,
-    readonly list: readonly SnapshotInfo[],
-  ) {}
-  static async of(store: Store): Promise<Snapshots> {
-    const list = await listSnapshots(store);
-    if (list.length === 0)
-      throw new UsageError(
-        'NETWORK_NO_SNAPSHOT',
-        'the store has no network snapshot to judge flows against',
-        'load one: flowwatch network load <describe-*.json files or folder> (see README "Explaining rejects")',
-      );
-    return new Snapshots(store, list);
-  }
-  async model(id: number): Promise<NetworkModel> {
-    let m = this.models.get(id);
-    if (!m) {
-      m = modelOfBody(await snapshotBody(this.store, id));
-      this.models.set(id, m);
-    }
-    return m;
-  }
 }
 
 interface ExplainFlags {
@@ -118,7 +93,18 @@ function stepRows(e: Explanation): Record<string, unknown>[] {
   }));
 }
 
-function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean): Record<string, unknown> {
+/** The names of the interfaces on the path (instance, Name tags, subnet, groups), from the judging snapshot. */
+function interfacesOf(m: NetworkModel, e: Explanation): InterfaceNames[] {
+  const ids = [...new Set(e.verdict.steps.map((s) => s.interfaceId))];
+  return ids.flatMap((id) => namesOf(m, id) ?? []);
+}
+
+function explanationJson(
+  e: Explanation,
+  snap: SnapshotInfo,
+  predates: boolean,
+  m: NetworkModel,
+): Record<string, unknown> {
   return {
     conclusion: e.conclusion,
     decision: e.verdict.decision,
@@ -129,6 +115,8 @@ function explanationJson(e: Explanation, snap: SnapshotInfo, predates: boolean):
     evidence: e.evidence,
     causes: e.causes,
     fix: e.fix ?? null,
+    fixCdk: e.fixCdk ?? null,
+    interfaces: interfacesOf(m, e),
     notes: e.verdict.notes,
     snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
   };
@@ -140,11 +128,13 @@ function printOne(
   snap: SnapshotInfo,
   predates: boolean,
   time: number | undefined,
+  m: NetworkModel,
 ): void {
   io.out(`${e.conclusion}\n`);
   io.out(
     `  connection: ${e.connection.client}:${e.connection.clientPort} → ${e.connection.server}:${e.connection.serverPort} protocol ${e.connection.protocol}\n`,
   );
+  for (const n of interfacesOf(m, e)) io.out(`  interface ${nameLine(n)}\n`);
   io.out(`  judged against snapshot ${snap.id} (configuration as of ${iso(snap.takenAt)})\n`);
   if (predates && time !== undefined)
     io.out(
@@ -158,6 +148,13 @@ function printOne(
     ),
   );
   if (e.fix) io.out(`  fix: ${e.fix}\n`);
+  if (e.fixCdk)
+    io.out(
+      `  fix as CDK (aws-cdk-lib v2, in a Stack; ${CDK_IMPORT}):\n${e.fixCdk
+        .split('\n')
+        .map((l) => `    ${l}\n`)
+        .join('')}`,
+    );
   for (const x of e.evidence) io.out(`  evidence: ${x}\n`);
   for (const x of e.verdict.notes) io.out(`  note: ${x}\n`);
   if (e.causes.length > 0) {
@@ -166,36 +163,9 @@ function printOne(
   }
 }
 
-function recordOf(row: Record<string, unknown>): FlowRecord {
-  const s = (k: string) => (row[k] === null || row[k] === undefined ? null : String(row[k]));
-  const n = (k: string) => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
-  return {
-    interfaceId: s('interface_id'),
-    srcaddr: s('srcaddr') ?? '-',
-    dstaddr: s('dstaddr') ?? '-',
-    pktSrcaddr: s('pkt_srcaddr'),
-    pktDstaddr: s('pkt_dstaddr'),
-    srcport: n('srcport') ?? 0,
-    dstport: n('dstport') ?? 0,
-    protocol: n('protocol') ?? -1,
-    action: s('action'),
-    flowDirection: s('flow_direction'),
-    tcpFlags: n('tcp_flags'),
-    rejectReason: s('reject_reason'),
-  };
-}
-
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
-  if (flags.last !== undefined && flags.since !== undefined)
-    throw new UsageError('BAD_RANGE', 'give --last or --since, not both');
-  const now = Date.now() / 1000;
-  const since = flags.last
-    ? parseTime(flags.last, '--last', now)
-    : flags.since
-      ? parseTime(flags.since, '--since', now)
-      : undefined;
-  const until = flags.until ? parseTime(flags.until, '--until', now) : undefined;
+  const { since, until } = periodOf(flags);
   const groups = new Map<
     string,
     {
@@ -204,6 +174,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       flows: number;
       example: string;
       fix: string | undefined;
+      fixCdk: string | undefined;
       first: number;
       last: number;
     }
@@ -235,6 +206,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
           records,
           flows: 1,
           fix: e.fix,
+          fixCdk: e.fixCdk,
           example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
           first,
           last,
@@ -254,6 +226,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       last_seen: iso(g.last),
       conclusion: g.conclusion,
       fix_for_example: g.fix ?? null,
+      fix_cdk_for_example: g.fixCdk ?? null,
     }));
   if (output === 'json') {
     io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);
@@ -345,6 +318,8 @@ Each file is the JSON one of these prints (recognised by its top-level key):
         store.close();
       }
     });
+  registerWhatIf(network, io);
+  registerLeastPrivilege(network, io);
 }
 
 export function registerExplain(program: Command, io: Io): void {
@@ -425,10 +400,11 @@ export function registerExplain(program: Command, io: Io): void {
           time = flags.time ? parseTime(flags.time, '--time') : Math.floor(Date.now() / 1000);
         }
         const pick = inForce(snaps.list, time)!;
-        const e = explainRecord(await snaps.model(pick.snapshot.id), rec);
+        const model = await snaps.model(pick.snapshot.id);
+        const e = explainRecord(model, rec);
         if (output === 'json')
-          io.out(`${JSON.stringify(explanationJson(e, pick.snapshot, pick.predates), null, 2)}\n`);
-        else printOne(io, e, pick.snapshot, pick.predates, time);
+          io.out(`${JSON.stringify(explanationJson(e, pick.snapshot, pick.predates, model), null, 2)}\n`);
+        else printOne(io, e, pick.snapshot, pick.predates, time, model);
       } finally {
         store.close();
       }

@@ -1,8 +1,17 @@
 // Judges one connection (client → server and its reply) against a network model: security groups stateful and
 // allow-only, network ACLs stateless with first-match-wins by rule number, and names the deciding rule.
 
-import { type Address, addressKey, contains, parseAddress } from './address.js';
-import type { AclEntry, Interface, NetworkAcl, NetworkModel, SgRule, Subnet } from './model.js';
+import { type Address, addressKey, type Cidr, contains, parseAddress, parseCidr } from './address.js';
+import type {
+  AclEntry,
+  Interface,
+  NetworkAcl,
+  NetworkModel,
+  Route,
+  RouteTable,
+  SgRule,
+  Subnet,
+} from './model.js';
 
 /** A connection as its client opened it. ICMP type/code default to echo request/reply when unknown. */
 export interface Connection {
@@ -23,11 +32,11 @@ export type Decision = 'allow' | 'deny' | 'unknown';
 /** One control on the path of one packet. */
 export interface Step {
   readonly packet: 'request' | 'reply';
-  readonly control: 'security-group' | 'network-acl';
+  readonly control: 'security-group' | 'network-acl' | 'route-table';
   readonly interfaceId: string;
   readonly boundary: 'inbound' | 'outbound';
   readonly decision: Decision;
-  /** Security group ids (union) or the network ACL id. */
+  /** Security group ids (union), the network ACL id or the route table id. */
   readonly ids: readonly string[];
   /** The deciding rule in words ("acl-1 rule 90: deny icmp all to 0.0.0.0/0"), or what is missing. */
   readonly rule: string;
@@ -204,6 +213,7 @@ interface Side {
   readonly subnet: Subnet | undefined;
   readonly acl: NetworkAcl | undefined;
   readonly aclSource: 'association' | 'vpc default' | undefined;
+  readonly routeTable: RouteTable | undefined;
 }
 
 function sideOf(m: NetworkModel, eni: Interface): Side {
@@ -211,11 +221,15 @@ function sideOf(m: NetworkModel, eni: Interface): Side {
   const assoc = eni.subnetId ? m.aclBySubnet.get(eni.subnetId) : undefined;
   const vpcId = eni.vpcId ?? subnet?.vpcId;
   const def = assoc === undefined && vpcId ? m.defaultAclByVpc.get(vpcId) : undefined;
+  const rt =
+    (eni.subnetId ? m.routeTableBySubnet.get(eni.subnetId) : undefined) ??
+    (vpcId ? m.mainRouteTableByVpc.get(vpcId) : undefined);
   return {
     eni,
     subnet,
     acl: assoc ?? def,
     aclSource: assoc ? 'association' : def ? 'vpc default' : undefined,
+    routeTable: rt,
   };
 }
 
@@ -322,6 +336,87 @@ function aclStep(side: Side, boundary: 'inbound' | 'outbound', packet: 'request'
   };
 }
 
+/** The blocks a route's destination covers: its CIDR, or its prefix list's entries (undefined when unknown). */
+function routeBlocks(m: NetworkModel, r: Route): readonly Cidr[] | undefined {
+  if (r.destination.startsWith('pl-')) return m.prefixLists.get(r.destination)?.cidrs;
+  const c = parseCidr(r.destination);
+  return c ? [c] : [];
+}
+
+/**
+ * The route a packet leaving a subnet takes: longest prefix match over the subnet's route table (its association,
+ * else the VPC's main table). No route, or a blackhole one, drops it. Only judged when the snapshot has route tables.
+ */
+function routeStep(
+  m: NetworkModel,
+  side: Side,
+  packet: 'request' | 'reply',
+  p: Packet,
+  destText: string,
+): Step | undefined {
+  if (!m.kinds.has('RouteTables')) return undefined;
+  const rt = side.routeTable;
+  const base = {
+    packet,
+    control: 'route-table' as const,
+    interfaceId: side.eni.id,
+    boundary: 'outbound' as const,
+    traffic: packetTraffic(p),
+  };
+  if (rt === undefined)
+    return {
+      ...base,
+      ids: [],
+      decision: 'unknown',
+      rule: `no route table of subnet ${side.eni.subnetId ?? '?'} (nor a main one of its VPC) in the snapshot`,
+      code: 'ROUTE_TABLE_MISSING',
+    };
+  let best: { route: Route; bits: number } | undefined;
+  let unknown: Route | undefined;
+  for (const r of rt.routes) {
+    const blocks = routeBlocks(m, r);
+    if (blocks === undefined) {
+      unknown ??= r;
+      continue;
+    }
+    for (const c of blocks)
+      if (contains(c, p.remote) && (best === undefined || c.bits > best.bits))
+        best = { route: r, bits: c.bits };
+  }
+  if (best === undefined && unknown !== undefined)
+    return {
+      ...base,
+      ids: [rt.id],
+      decision: 'unknown',
+      rule: `${rt.id} might route ${destText} by ${unknown.destination} (prefix list entries not in the snapshot)`,
+      code: 'PREFIX_LIST_UNKNOWN',
+    };
+  if (best === undefined)
+    return {
+      ...base,
+      ids: [rt.id],
+      decision: 'deny',
+      rule: `${rt.id}: no route to ${destText}`,
+      code: 'NO_ROUTE_TO_DESTINATION',
+    };
+  const r = best.route;
+  if (r.state === 'blackhole')
+    return {
+      ...base,
+      ids: [rt.id],
+      decision: 'deny',
+      rule: `${rt.id} route ${r.destination} → ${r.target} is a blackhole (its target is gone)`,
+      code: 'BAD_STATE_ROUTE',
+    };
+  return {
+    ...base,
+    ids: [rt.id],
+    decision: 'allow',
+    rule: `${rt.id} route ${r.destination} → ${r.target}`,
+    code: 'ROUTE_ALLOWS',
+  };
+}
+
 /**
  * Judges a connection and its reply against the model, in path order: client SGs outbound, client subnet ACL
  * outbound, server subnet ACL inbound, server SGs inbound; then the reply through the server's ACL outbound and
@@ -401,14 +496,23 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
   const toClient = pkt(client, c.clientPort, repType, reqCode);
   const fromClient = pkt(client, c.serverPort, reqType, reqCode);
   const fromServer = pkt(server, c.clientPort, repType, reqCode);
+  const push = (s: Step | undefined) => {
+    if (s) steps.push(s);
+  };
   if (cSide) {
     steps.push(sgStep(m, cSide, 'outbound', toServer, c.server));
-    if (crosses(cSide, server)) steps.push(aclStep(cSide, 'outbound', 'request', toServer));
+    if (crosses(cSide, server)) {
+      push(routeStep(m, cSide, 'request', toServer, c.server));
+      steps.push(aclStep(cSide, 'outbound', 'request', toServer));
+    }
   }
   if (sSide) {
     if (crosses(sSide, client)) steps.push(aclStep(sSide, 'inbound', 'request', fromClient));
     steps.push(sgStep(m, sSide, 'inbound', fromClient, c.client));
-    if (replies && crosses(sSide, client)) steps.push(aclStep(sSide, 'outbound', 'reply', toClient));
+    if (replies && crosses(sSide, client)) {
+      push(routeStep(m, sSide, 'reply', toClient, c.client));
+      steps.push(aclStep(sSide, 'outbound', 'reply', toClient));
+    }
   }
   if (replies && cSide && crosses(cSide, server)) steps.push(aclStep(cSide, 'inbound', 'reply', fromServer));
   if (!replies) notes.push(`ICMP type ${reqType} has no reply: only the request is judged`);
@@ -428,6 +532,48 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
   if (!sSide)
     notes.push(`${c.server} is not an interface in the snapshot: only the ${c.client} side is judged`);
   const blocking = steps.find((s) => s.decision === 'deny');
+  if (blocking?.control === 'route-table')
+    notes.push(
+      'a routing drop is not a security-group or ACL decision: flow logs may show no REJECT for it, only a request without an answer',
+    );
   const unknown = steps.some((s) => s.decision === 'unknown');
   return { decision: blocking ? 'REJECT' : unknown ? 'UNKNOWN' : 'ACCEPT', blocking, steps, notes };
+}
+
+/**
+ * Every rule of `groupIds` in one direction that admits a packet (least privilege credits one of them): the same
+ * matching as {@link evaluate}. A prefix-list rule whose entries are not in the snapshot is left out.
+ *
+ * @example sgRulesAllowing(model, ['sg-1'], 'inbound', { protocol: 6, remote: '203.0.113.7', port: 22 })
+ */
+export function sgRulesAllowing(
+  m: NetworkModel,
+  groupIds: readonly string[],
+  boundary: 'inbound' | 'outbound',
+  packet: {
+    readonly protocol: number;
+    readonly remote: string;
+    readonly port: number;
+    readonly icmpType?: number;
+    readonly icmpCode?: number;
+  },
+): SgRule[] {
+  const remote = parseAddress(packet.remote);
+  if (remote === undefined) return [];
+  const p: Packet = {
+    protocol: packet.protocol,
+    remote,
+    port: packet.port,
+    icmpType: packet.icmpType ?? (packet.protocol === ICMPV6 ? 128 : 8),
+    icmpCode: packet.icmpCode ?? 0,
+    traffic: {},
+  };
+  const out: SgRule[] = [];
+  for (const gid of groupIds) {
+    const g = m.securityGroups.get(gid);
+    if (g === undefined) continue;
+    for (const r of boundary === 'inbound' ? g.inbound : g.outbound)
+      if (sgTrafficMatches(r, p) && sgPeerMatches(m, r, remote) === true) out.push(r);
+  }
+  return out;
 }

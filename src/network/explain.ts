@@ -2,7 +2,7 @@
 // configuration, the log's own evidence (direction, flags, reply-drop signature, BPA) and where the two disagree.
 
 import { type Connection, evaluate, type Step, type Verdict } from './evaluate.js';
-import { fixFor } from './fix.js';
+import { type Fix, fixOf } from './fix.js';
 import type { NetworkModel } from './model.js';
 
 /** The fields of a flow-log record an explanation reads (null/undefined when the format lacks them). */
@@ -42,6 +42,9 @@ export interface Explanation {
   readonly groupKey: string;
   /** The AWS CLI command adding the smallest rule that would allow the flow (when a rule blocks it). */
   readonly fix: string | undefined;
+  /** The same fix as an aws-cdk-lib v2 statement, and as an operation what-if can apply. */
+  readonly fixCdk: string | undefined;
+  readonly fixOperation: Fix['operation'];
 }
 
 const present = (v: string | null | undefined): v is string =>
@@ -80,6 +83,7 @@ function flagText(flags: number): string {
 }
 
 function groupKeyOf(s: Step): string {
+  if (s.control === 'route-table') return `${s.rule} (${s.packet})`;
   if (s.control === 'network-acl')
     return `${s.ids[0]} rule ${s.ruleNumber === undefined || s.ruleNumber < 32767 ? s.ruleNumber : '*'} (${s.boundary}, ${s.packet})`;
   return `${s.ids.join('+') || s.interfaceId} ${s.boundary}: no rule allows ${s.traffic}`;
@@ -173,7 +177,7 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
     groupKey = unknown ? `unknown: ${unknown.rule}` : `unknown: ${verdict.notes[0] ?? ''}`;
   }
   const fix =
-    verdict.blocking && r.rejectReason !== 'BPA' ? fixFor(model, verdict.blocking, withExtras) : undefined;
+    verdict.blocking && r.rejectReason !== 'BPA' ? fixOf(model, verdict.blocking, withExtras) : undefined;
   return {
     verdict,
     connection: withExtras,
@@ -183,6 +187,8 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
     evidence,
     causes,
     groupKey,
-    fix,
+    fix: fix?.cli,
+    fixCdk: fix?.cdk,
+    fixOperation: fix?.operation,
   };
 }

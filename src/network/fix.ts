@@ -1,7 +1,9 @@
 // The smallest rule that would let a rejected flow through, as an AWS CLI command: a security-group rule for
-// the exact peer and port, or a network ACL entry placed just before the entry that denied it.
+// the exact peer and port, or a network ACL entry placed just before the entry that denied it; also as CDK.
 
-import { parseAddress } from './address.js';
+import { parseAddress, parseCidr } from './address.js';
+import type { Operation } from './change.js';
+import { cdkOf, cliOf } from './change-render.js';
 import type { Connection, Step } from './evaluate.js';
 import type { NetworkModel } from './model.js';
 
@@ -39,42 +41,57 @@ function ruleNumberBefore(used: readonly number[], blocking: number): number | u
   return blocking - 1 > floor ? blocking - 1 : undefined;
 }
 
+/** A fix: the operation adding the smallest admitting rule, or a sentence when no rule can be added. */
+export type Fix =
+  | { readonly operation: Operation; readonly cli: string; readonly cdk: string }
+  | { readonly operation: undefined; readonly cli: string; readonly cdk: undefined };
+
 /**
- * The AWS CLI command adding the smallest rule that would admit the blocked packet, or a sentence when no rule
- * can be added (e.g. no free ACL rule number before the deny). Replies get the ephemeral range 1024-65535
- * rather than the one client port seen (a client picks a new port per connection).
+ * The operation adding the smallest rule that would admit the blocked packet, with its AWS CLI command and CDK
+ * statement; or a sentence when no rule can be added (e.g. no free ACL rule number before the deny). Replies get
+ * the ephemeral range 1024-65535 rather than the one client port seen (a client picks a new port per connection).
  *
- * @example fixFor(model, verdict.blocking, connection) // 'aws ec2 authorize-security-group-ingress --group-id sg-1 ...'
+ * @example fixOf(model, verdict.blocking, connection).cli // 'aws ec2 authorize-security-group-ingress --group-id sg-1 ...'
  */
+export function fixOf(m: NetworkModel, s: Step, c: Connection): Fix {
+  const op = fixOperation(m, s, c);
+  return typeof op === 'string'
+    ? { operation: undefined, cli: op, cdk: undefined }
+    : { operation: op, cli: cliOf(op), cdk: cdkOf(op) };
+}
+
+/** The AWS CLI command of {@link fixOf} (or its sentence). */
 export function fixFor(m: NetworkModel, s: Step, c: Connection): string {
+  return fixOf(m, s, c).cli;
+}
+
+function fixOperation(m: NetworkModel, s: Step, c: Connection): Operation | string {
   const p = packetOf(s, c);
   const v6 = parseAddress(p.remote)?.v6 === true;
-  const cidr = `${p.remote}/${v6 ? 128 : 32}`;
+  const cidr = parseCidr(`${p.remote}/${v6 ? 128 : 32}`)!;
   const icmp = c.protocol === ICMP || c.protocol === ICMPV6;
   const ports = c.protocol === 6 || c.protocol === 17;
   const [from, to] = s.packet === 'reply' && ports ? [1024, 65535] : [p.port, p.port];
+  if (s.control === 'route-table')
+    return s.code === 'BAD_STATE_ROUTE'
+      ? `replace the blackhole route in ${s.ids[0]} with one to a live target (aws ec2 replace-route --route-table-id ${s.ids[0]} ...)`
+      : `add a route for ${p.remote} to ${s.ids[0] ?? "the subnet's route table"} (aws ec2 create-route --route-table-id ${s.ids[0] ?? '...'} --destination-cidr-block ... --gateway-id|--nat-gateway-id|...)`;
   if (s.control === 'security-group') {
     const group = s.ids[0];
     if (group === undefined) return `attach a security group to ${s.interfaceId} that allows ${s.traffic}`;
-    const proto =
-      c.protocol === 6
-        ? 'tcp'
-        : c.protocol === 17
-          ? 'udp'
-          : c.protocol === ICMP
-            ? 'icmp'
-            : c.protocol === ICMPV6
-              ? 'icmpv6'
-              : String(c.protocol);
-    const range = ports
-      ? `,FromPort=${from},ToPort=${to}`
-      : icmp
-        ? `,FromPort=${p.type},ToPort=${p.code}`
-        : '';
-    const peer = v6 ? `Ipv6Ranges=[{CidrIpv6=${cidr}}]` : `IpRanges=[{CidrIp=${cidr}}]`;
-    const verb =
-      s.boundary === 'inbound' ? 'authorize-security-group-ingress' : 'authorize-security-group-egress';
-    return `aws ec2 ${verb} --group-id ${group} --ip-permissions 'IpProtocol=${proto}${range},${peer}'`;
+    return {
+      op: 'authorize-sg',
+      groupId: group,
+      rule: {
+        groupId: group,
+        egress: s.boundary === 'outbound',
+        protocol: c.protocol,
+        from: ports ? from : icmp ? p.type : undefined,
+        to: ports ? to : icmp ? p.code : undefined,
+        peer: { kind: 'cidr', cidr },
+        description: undefined,
+      },
+    };
   }
   const acl = m.acls.get(s.ids[0] ?? '');
   if (acl === undefined || s.ruleNumber === undefined)
@@ -86,10 +103,19 @@ export function fixFor(m: NetworkModel, s: Step, c: Connection): string {
   );
   if (n === undefined)
     return `no free rule number before ${acl.id} rule ${s.ruleNumber}: renumber the ${s.boundary} entries to make room for an allow`;
-  const spec = ports
-    ? ` --port-range From=${from},To=${to}`
-    : icmp
-      ? ` --icmp-type-code Type=${p.type},Code=${p.code}`
-      : '';
-  return `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${s.boundary === 'inbound' ? 'ingress' : 'egress'} --rule-number ${n} --protocol ${c.protocol}${spec} --${v6 ? 'ipv6-cidr-block' : 'cidr-block'} ${cidr} --rule-action allow`;
+  return {
+    op: 'create-acl-entry',
+    aclId: acl.id,
+    entry: {
+      ruleNumber: n,
+      egress: s.boundary === 'outbound',
+      protocol: c.protocol,
+      action: 'allow',
+      cidr,
+      portFrom: ports ? from : undefined,
+      portTo: ports ? to : undefined,
+      icmpType: icmp ? p.type : undefined,
+      icmpCode: icmp ? p.code : undefined,
+    },
+  };
 }

@@ -105,13 +105,16 @@ type Obj = Record<string, unknown>;
 
 /** Field readers that name the document and path of anything out of shape. */
 class Reader {
-  constructor(private readonly doc: NetworkDocument) {}
+  constructor(
+    private readonly doc: { readonly name: string; readonly kind?: Kind },
+    private readonly hint?: string,
+  ) {}
   fail(path: string, expected: string): never {
     throw new SourceError(
       'NETWORK_BAD_FIELD',
       this.doc.name,
       `${path}: expected ${expected}`,
-      `this does not look like ${COMMANDS[this.doc.kind]} output`,
+      this.hint ?? `this does not look like ${this.doc.kind ? COMMANDS[this.doc.kind] : 'describe-*'} output`,
     );
   }
   list(o: Obj, key: string, path: string): Obj[] {
@@ -214,6 +217,38 @@ function sgRules(r: Reader, groupId: string, perms: Obj[], egress: boolean, path
     });
   });
   return out;
+}
+
+/**
+ * Reads security-group permissions in the EC2 API's shape (`IpPermissions[]`, as describe-security-groups prints
+ * them and authorize-security-group-* takes them), one rule per permission × peer. Used for proposed changes, so
+ * a change is read by the same code as a snapshot; errors name `source` and the path.
+ *
+ * @example readSgPermissions('change.json', 'sg-1', false, [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }], 'IpPermissions', 'hint')
+ */
+export function readSgPermissions(
+  source: string,
+  groupId: string,
+  egress: boolean,
+  perms: unknown,
+  path: string,
+  hint: string,
+): SgRule[] {
+  const r = new Reader({ name: source }, hint);
+  return sgRules(r, groupId, r.list({ p: perms }, 'p', path), egress, path);
+}
+
+/**
+ * Reads one network ACL entry in the EC2 API's shape (`RuleNumber`, `Egress`, `Protocol`, `RuleAction`,
+ * `CidrBlock`|`Ipv6CidrBlock`, `PortRange`, `IcmpTypeCode`), naming `source` and the path of anything out of shape.
+ */
+export function readAclEntry(
+  source: string,
+  entry: Record<string, unknown>,
+  path: string,
+  hint: string,
+): AclEntry {
+  return aclEntry(new Reader({ name: source }, hint), entry, path);
 }
 
 function aclEntry(r: Reader, e: Obj, at: string): AclEntry {
@@ -428,7 +463,7 @@ export function buildModel(docs: readonly NetworkDocument[]): NetworkModel {
   // describe-instances fills in interfaces describe-network-interfaces did not list.
   for (const [id, n] of fromInstances) if (!interfaces.has(id)) interfaces.set(id, n);
   if (fromInstances.size > 0) kinds.add('NetworkInterfaces');
-  return index({
+  return indexModel({
     securityGroups,
     acls,
     interfaces,
@@ -441,8 +476,17 @@ export function buildModel(docs: readonly NetworkDocument[]): NetworkModel {
   });
 }
 
-function index(
-  m: Omit<NetworkModel, 'interfaceByAddress' | 'groupMembers' | 'aclBySubnet' | 'defaultAclByVpc'>,
+/** Rebuilds the indexes of a model whose security groups or network ACLs were replaced (what-if). */
+export function indexModel(
+  m: Omit<
+    NetworkModel,
+    | 'interfaceByAddress'
+    | 'groupMembers'
+    | 'aclBySubnet'
+    | 'defaultAclByVpc'
+    | 'routeTableBySubnet'
+    | 'mainRouteTableByVpc'
+  >,
 ): NetworkModel {
   const interfaceByAddress = new Map<string, Interface>();
   const groupMembers = new Map<string, Set<string>>();
@@ -467,5 +511,19 @@ function index(
     for (const s of a.subnetIds) aclBySubnet.set(s, a);
     if (a.isDefault && a.vpcId) defaultAclByVpc.set(a.vpcId, a);
   }
-  return { ...m, interfaceByAddress, groupMembers, aclBySubnet, defaultAclByVpc };
+  const routeTableBySubnet = new Map<string, RouteTable>();
+  const mainRouteTableByVpc = new Map<string, RouteTable>();
+  for (const t of m.routeTables.values()) {
+    for (const s of t.subnetIds) routeTableBySubnet.set(s, t);
+    if (t.main && t.vpcId) mainRouteTableByVpc.set(t.vpcId, t);
+  }
+  return {
+    ...m,
+    interfaceByAddress,
+    groupMembers,
+    aclBySubnet,
+    defaultAclByVpc,
+    routeTableBySubnet,
+    mainRouteTableByVpc,
+  };
 }

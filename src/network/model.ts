@@ -141,4 +141,8 @@ export interface NetworkModel {
   readonly aclBySubnet: ReadonlyMap<string, NetworkAcl>;
   /** The default network ACL of each VPC. */
   readonly defaultAclByVpc: ReadonlyMap<string, NetworkAcl>;
+  /** The route table of each subnet: its explicit association. */
+  readonly routeTableBySubnet: ReadonlyMap<string, RouteTable>;
+  /** The main route table of each VPC (subnets without an association use it). */
+  readonly mainRouteTableByVpc: ReadonlyMap<string, RouteTable>;
 }

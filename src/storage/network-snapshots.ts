@@ -86,3 +86,23 @@ export async function* rejectGroups(
     [since ?? null, until ?? null],
   );
 }
+
+/**
+ * The ACCEPT and REJECT records of [since, until) grouped by everything a verdict depends on (with their count and
+ * first/last event time), for what-if and least privilege. `action` limits them to one action.
+ */
+export async function* flowGroups(
+  store: Store,
+  since: number | undefined,
+  until: number | undefined,
+  action?: 'ACCEPT' | 'REJECT',
+): AsyncGenerator<Record<string, unknown>[]> {
+  yield* store.streamRows(
+    `SELECT ${RECORD_COLUMNS}, count(*) AS records, min(f.event_time) AS first_seen, max(f.event_time) AS last_seen
+     FROM flows f
+     WHERE f.action IN ('ACCEPT', 'REJECT') AND (f.action = $3 OR $3 IS NULL)
+       AND (f.event_time >= $1 OR $1 IS NULL) AND (f.event_time < $2 OR $2 IS NULL)
+     GROUP BY ALL`,
+    [since ?? null, until ?? null, action ?? null],
+  );
+}

@@ -103,6 +103,25 @@ describe('flowwatch explain', () => {
     expect(e.fix).toBe(
       'aws ec2 create-network-acl-entry --network-acl-id acl-0app --egress --rule-number 120 --protocol 6 --port-range From=1024,To=65535 --cidr-block 192.0.2.5/32 --rule-action allow',
     );
+    // eni-0app: no instance, subnet-0app has no Name tag, groups app and mgmt
+    expect(e.interfaces).toEqual([
+      {
+        interfaceId: 'eni-0app',
+        subnetId: 'subnet-0app',
+        groups: [
+          { id: 'sg-0app', name: 'app' },
+          { id: 'sg-0mgmt', name: 'mgmt' },
+        ],
+      },
+    ]);
+    expect(e.fixCdk).toContain("new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {");
+    const text = await fw(['explain', '--record', 'flows.log:2']);
+    expect(text.out).toContain(
+      "fix as CDK (aws-cdk-lib v2, in a Stack; import * as ec2 from 'aws-cdk-lib/aws-ec2';)",
+    );
+    expect(text.out).toContain(
+      "    new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {\n      networkAclId: 'acl-0app',",
+    );
   });
 
   it('says when the configuration accepts what the log rejected, with the likely causes', async () => {
@@ -127,6 +146,8 @@ describe('flowwatch explain', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^rejected by acl-0lab rule 90: deny icmp all types to 0\.0\.0\.0\/0 on the reply/);
+    // names from the snapshot: eni-0web is attached to i-0web, in subnet-0pub (Name tag "public"), group sg-0web "web"
+    expect(r.out).toContain('  interface eni-0web: i-0web, subnet-0pub "public", sg-0web (web)\n');
   });
 
   it('says so when the flow predates every snapshot', async () => {
