@@ -59,6 +59,25 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./athena-command.js')).registerAthena,
   },
   {
+    name: 'detect',
+    args: '[options]',
+    summary:
+      'run the detections (port scans, sweeps, brute force, ...) over stored records and store findings',
+    load: async () => (await import('./detect-command.js')).registerDetect,
+  },
+  {
+    name: 'findings',
+    args: '<command>',
+    summary: 'the findings of the detections: list, show, ack, suppress, reopen',
+    load: async () => (await import('./findings-command.js')).registerFindings,
+  },
+  {
+    name: 'detections',
+    args: '<command>',
+    summary: 'the detection catalog with effective thresholds: list, show',
+    load: async () => (await import('./detections-command.js')).registerDetections,
+  },
+  {
     name: 'query',
     args: '[options] [query]',
     summary: 'run a CloudWatch Logs Insights query over the store',
