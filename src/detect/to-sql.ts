@@ -9,10 +9,8 @@
 //   * peers are the first 20 distinct peer values of the window in byte order.
 
 import { parseCidr } from '../insights/analyze.js';
-import { subnetSql } from '../insights/to-sql.js';
-import { subnetTrino } from '../insights/to-trino.js';
 import { FIELDS } from '../records/catalog.js';
-import { ident, literal } from '../storage/sql.js';
+import { type Dialect, dialectOf, UnsupportedSqlError } from '../sql/index.js';
 import { type Condition, type Detection, type FieldTest, fieldsUsed, minThreshold } from './definition.js';
 import { DetectCompileError } from './errors.js';
 
@@ -39,14 +37,21 @@ export interface TimeRange {
   readonly until?: number;
 }
 
+const ident = (name: string) => dialectOf('duckdb').ident(name);
+const literal = (v: string) => dialectOf('duckdb').string(v);
 const val = (v: string | number) => (typeof v === 'number' ? String(Math.trunc(v)) : literal(v));
+const dialect = (engine: SqlEngine): Dialect => dialectOf(engine);
 
 function cidrSql(engine: SqlEngine, x: string, cidr: string): string {
   const c = parseCidr(cidr);
   if (c === undefined) throw new DetectCompileError(`"${cidr}" is not a CIDR block`);
-  if (engine === 'duckdb') return subnetSql(x, c.v, c.bytes, c.prefix);
-  if (c.v === 4) return subnetTrino(x, 4, c.bytes, c.prefix);
-  return ipv6Trino(x, c.bytes, c.prefix, cidr);
+  try {
+    return dialect(engine).inCidr(x, c);
+  } catch (err) {
+    // Trino has no IPv6 form in the dialect (no IPADDRESS type on the local engine): the narrower test below.
+    if (err instanceof UnsupportedSqlError && c.v === 6) return ipv6Trino(x, c.bytes, c.prefix, cidr);
+    throw err;
+  }
 }
 
 /**
@@ -162,7 +167,9 @@ function scopeSql(engine: SqlEngine, d: Detection): string {
   return conds.length === 0 ? 'true' : conds.map((c) => `(${c})`).join(' AND ');
 }
 
-const win = (d: Detection, alias = '') => `(${alias}"event_time" - ${alias}"event_time" % ${d.window})`;
+/** The window start of a record (the dialect's epoch bucket of its event time). */
+const win = (e: SqlEngine, d: Detection, alias = '') =>
+  dialect(e).epochBucket(`${alias}"event_time"`, d.window);
 
 /** CTEs `scoped` (records in scope) and `matched` (those the metric is over). */
 function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = true): string[] {
@@ -176,13 +183,13 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const rep = testsSql(e, d.reply, 'r.');
   const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
   ctes.push(
-    `requests AS (SELECT DISTINCT ${pairs.map(ident).join(', ')}, ${win(d)} AS w FROM scoped${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
-    `matched AS (SELECT r.* FROM scoped r WHERE ${[...rep.map((c) => `(${c})`), `EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(d, 'r.')})`].join(' AND ')})`,
+    `requests AS (SELECT DISTINCT ${pairs.map(ident).join(', ')}, ${win(e, d)} AS w FROM scoped${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `matched AS (SELECT r.* FROM scoped r WHERE ${[...rep.map((c) => `(${c})`), `EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')})`].join(' AND ')})`,
   );
   return ctes;
 }
 
-function metricSql(d: Detection): string {
+function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'pair') return 'count(*)';
   const m = d.metric;
   switch (m.kind) {
@@ -191,9 +198,11 @@ function metricSql(d: Detection): string {
     case 'sum':
       return `coalesce(sum(${ident(m.field)}), 0)`;
     case 'distinct':
-      return m.fields.length === 1
-        ? `count(DISTINCT ${ident(m.fields[0]!)})`
-        : `count(DISTINCT ${m.fields.map((f) => `CAST(${ident(f)} AS VARCHAR)`).join(` || '|' || `)})`;
+      return dialect(e).countDistinct(
+        m.fields.length === 1
+          ? ident(m.fields[0]!)
+          : m.fields.map((f) => dialect(e).cast(ident(f), 'varchar')).join(` || '|' || `),
+      );
     default: {
       const never: never = m;
       return never;
@@ -208,17 +217,19 @@ function metricSql(d: Detection): string {
  * @example hitsSql({ engine: 'duckdb' }, detection, { since: 1716163200 })
  */
 export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string {
-  const keys = d.groupBy.map((g, i) => `CAST(${ident(g)} AS VARCHAR) AS k${i}`);
+  const e = src.engine;
+  const text = (x: string) => dialect(e).cast(x, 'varchar');
+  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
   const kcols = d.groupBy.map((_, i) => `k${i}`);
   const ctes = matchedCtes(src, d, range);
   ctes.push(
-    `hits AS (SELECT ${keys.join(', ')}, ${win(d)} AS w, ${metricSql(d)} AS value, count(*) AS records, min("event_time") AS first_seen, max("event_time") AS last_seen, ${d.peers === undefined ? '0' : `count(DISTINCT ${ident(d.peers)})`} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => `CAST(${ident(g)} AS VARCHAR)`), win(d)].join(', ')} HAVING ${metricSql(d)} >= ${minThreshold(d.thresholds)})`,
+    `hits AS (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d)} AS value, count(*) AS records, min("event_time") AS first_seen, max("event_time") AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d)} >= ${minThreshold(d.thresholds)})`,
   );
   let peerJoin = '';
-  let peerCol = 'CAST(NULL AS VARCHAR) AS peer';
+  let peerCol = `${text('NULL')} AS peer`;
   if (d.peers !== undefined) {
     ctes.push(
-      `peers AS (SELECT DISTINCT ${[...d.groupBy.map((g, i) => `CAST(${ident(g)} AS VARCHAR) AS k${i}`), `${win(d)} AS w`, `CAST(${ident(d.peers)} AS VARCHAR) AS peer`].join(', ')} FROM matched WHERE ${ident(d.peers)} IS NOT NULL)`,
+      `peers AS (SELECT DISTINCT ${[...d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`), `${win(e, d)} AS w`, `${text(ident(d.peers))} AS peer`].join(', ')} FROM matched WHERE ${ident(d.peers)} IS NOT NULL)`,
       `ranked AS (SELECT p.*, row_number() OVER (PARTITION BY ${[...kcols, 'w'].join(', ')} ORDER BY peer) AS rn FROM peers p)`,
     );
     peerJoin = ` LEFT JOIN ranked p ON ${[...kcols, 'w'].map((c) => `p.${c} = h.${c}`).join(' AND ')} AND p.rn <= ${PEER_LIMIT}`;
@@ -256,7 +267,8 @@ export function evidenceSql(
     },
     false,
   );
-  const where = d.groupBy.map((g, i) => `CAST(${ident(g)} AS VARCHAR) = ${literal(key[i] ?? '')}`);
-  where.push(`${win(d)} IN (${windows.map((w) => String(Math.trunc(w))).join(', ')})`);
+  const e = src.engine;
+  const where = d.groupBy.map((g, i) => `${dialect(e).cast(ident(g), 'varchar')} = ${literal(key[i] ?? '')}`);
+  where.push(`${win(e, d)} IN (${windows.map((w) => String(Math.trunc(w))).join(', ')})`);
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM matched WHERE ${where.join(' AND ')}\nORDER BY "event_time"`;
 }
