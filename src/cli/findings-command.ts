@@ -1,11 +1,15 @@
 // `flowwatch findings list|show|ack|suppress|reopen`: the stored findings of the detections and their states.
 
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 import { SEVERITIES } from '../detect/definition.js';
 import { FindingError } from '../detect/errors.js';
 import { effectiveState, findingDetailJson, findingJson } from '../detect/findings.js';
+import { toOcsfFinding } from '../export/ocsf-finding.js';
 import {
   type FindingState,
   getFinding,
@@ -15,6 +19,7 @@ import {
 } from '../storage/findings.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
+import { VERSION } from './main.js';
 import { parseOutput, render } from './output.js';
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
@@ -245,6 +250,50 @@ export function registerFindings(program: Command, io: Io): void {
       });
     });
   };
+  cmd
+    .command('export')
+    .description('write findings as OCSF 1.1.0 Detection Finding events (class 2004), one JSON per line')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option(
+      '--config <file>',
+      'configuration file (for the detections’ descriptions and ATT&CK tags)',
+      DEFAULT_CONFIG,
+    )
+    .option(
+      '--to <path>',
+      'a file, or a folder (written as findings.ocsf.ndjson beside flows.ocsf.ndjson); default stdout',
+    )
+    .option('--since <time>', 'findings active at or after this time')
+    .option('--until <time>', 'findings that started before this time')
+    .action(async (flags: { db?: string; config: string; to?: string; since?: string; until?: string }) => {
+      const range = timeRange(flags.since, flags.until);
+      const catalog = loadConfig(flags.config).detections;
+      const now = Math.floor(Date.now() / 1000);
+      const list = await withStore(io, flags.db, false, (s) => listFindings(s, { ...range, limit: 100_000 }));
+      const text = list
+        .map(
+          (f) =>
+            `${JSON.stringify(
+              toOcsfFinding(
+                f,
+                catalog.find((d) => d.id === f.detection),
+                VERSION,
+                now,
+              ),
+            )}\n`,
+        )
+        .join('');
+      if (flags.to === undefined) {
+        io.out(text);
+        return;
+      }
+      const target =
+        existsSync(flags.to) && statSync(flags.to).isDirectory()
+          ? join(flags.to, 'findings.ocsf.ndjson')
+          : flags.to;
+      writeFileSync(target, text);
+      io.err(`wrote ${list.length} finding${list.length === 1 ? '' : 's'} to ${target}\n`);
+    });
   stateCommand('ack', 'acknowledged', 'acknowledge findings (someone is on it)');
   stateCommand('suppress', 'suppressed', 'suppress findings with a reason until a time');
   stateCommand('reopen', 'open', 'set findings back to open');
