@@ -47,7 +47,9 @@ export function detectionJson(d: Detection) {
 }
 
 export function registerDetections(program: Command, io: Io): void {
-  const cmd = program.command('detections').description('the detection catalog: list, show');
+  const cmd = program
+    .command('detections')
+    .description('the detection catalog with effective thresholds: list, show');
   cmd
     .command('list')
     .description('every detection with its window, metric and effective thresholds')

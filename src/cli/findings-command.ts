@@ -55,7 +55,7 @@ async function found(store: Store, id: string): Promise<StoredFinding> {
 export function registerFindings(program: Command, io: Io): void {
   const cmd = program
     .command('findings')
-    .description('the findings of the detections: list, show, ack, suppress, reopen');
+    .description('the findings of the detections: list, show, ack, suppress, reopen, export');
   cmd
     .command('list')
     .description('list findings, most recent activity first')

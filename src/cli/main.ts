@@ -61,19 +61,18 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'detect',
     args: '[options]',
-    summary:
-      'run the detections (port scans, sweeps, brute force, ...) over stored records and store findings',
+    summary: 'run the detections over stored flow records (or an Athena table) and store the findings',
     load: async () => (await import('./detect-command.js')).registerDetect,
   },
   {
     name: 'findings',
-    args: '<command>',
-    summary: 'the findings of the detections: list, show, ack, suppress, reopen',
+    args: '',
+    summary: 'the findings of the detections: list, show, ack, suppress, reopen, export',
     load: async () => (await import('./findings-command.js')).registerFindings,
   },
   {
     name: 'detections',
-    args: '<command>',
+    args: '',
     summary: 'the detection catalog with effective thresholds: list, show',
     load: async () => (await import('./detections-command.js')).registerDetections,
   },
