@@ -173,6 +173,7 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/reports/traffic-kinds' },
   { method: 'GET', path: '/api/reports/paths' },
   { method: 'GET', path: '/api/openapi.json' },
+  { method: 'GET', path: '/api/findings' },
 ];
 
 describe('authentication', () => {
@@ -768,6 +769,11 @@ describe('GET /api/openapi.json', () => {
         'GET /api/reports/encryption',
         'GET /api/reports/traffic-kinds',
         'GET /api/reports/paths',
+        'GET /api/findings',
+        'GET /api/findings/{id}',
+        'POST /api/findings/{id}/ack',
+        'POST /api/findings/{id}/suppress',
+        'POST /api/findings/{id}/reopen',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
