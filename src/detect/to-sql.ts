@@ -229,7 +229,9 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
   let peerCol = `${text('NULL')} AS peer`;
   if (d.peers !== undefined) {
     ctes.push(
-      `peers AS (SELECT DISTINCT ${[...d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`), `${win(e, d)} AS w`, `${text(ident(d.peers))} AS peer`].join(', ')} FROM matched WHERE ${ident(d.peers)} IS NOT NULL)`,
+      `keyed AS (SELECT ${[...d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`), `${win(e, d)} AS w`, `${text(ident(d.peers))} AS peer`].join(', ')} FROM matched WHERE ${ident(d.peers)} IS NOT NULL)`,
+      // only the hit windows' peers are ranked (most groups of a large store never reach a threshold)
+      `peers AS (SELECT DISTINCT x.* FROM keyed x WHERE EXISTS (SELECT 1 FROM hits y WHERE ${[...kcols, 'w'].map((c) => `y.${c} = x.${c}`).join(' AND ')}))`,
       `ranked AS (SELECT p.*, row_number() OVER (PARTITION BY ${[...kcols, 'w'].join(', ')} ORDER BY peer) AS rn FROM peers p)`,
     );
     peerJoin = ` LEFT JOIN ranked p ON ${[...kcols, 'w'].map((c) => `p.${c} = h.${c}`).join(' AND ')} AND p.rn <= ${PEER_LIMIT}`;
