@@ -174,7 +174,11 @@ const win = (e: SqlEngine, d: Detection, alias = '') =>
 /** CTEs `scoped` (records in scope) and `matched` (those the metric is over). */
 function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = true): string[] {
   const e = src.engine;
-  const ctes = [`scoped AS (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`];
+  // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
+  const m = e === 'duckdb' ? ' MATERIALIZED' : '';
+  const ctes = [
+    `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
+  ];
   if (d.kind === 'threshold') {
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
@@ -223,7 +227,7 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
   const kcols = d.groupBy.map((_, i) => `k${i}`);
   const ctes = matchedCtes(src, d, range);
   ctes.push(
-    `hits AS (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d)} AS value, count(*) AS records, min("event_time") AS first_seen, max("event_time") AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d)} >= ${minThreshold(d.thresholds)})`,
+    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d)} AS value, count(*) AS records, min("event_time") AS first_seen, max("event_time") AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d)} >= ${minThreshold(d.thresholds)})`,
   );
   let peerJoin = '';
   let peerCol = `${text('NULL')} AS peer`;
