@@ -59,6 +59,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./athena-command.js')).registerAthena,
   },
   {
+    name: 'detect',
+    args: '[options]',
+    summary: 'run the detections over stored flow records (or an Athena table) and store the findings',
+    load: async () => (await import('./detect-command.js')).registerDetect,
+  },
+  {
+    name: 'findings',
+    args: '',
+    summary: 'the findings of the detections: list, show, ack, suppress, reopen, export',
+    load: async () => (await import('./findings-command.js')).registerFindings,
+  },
+  {
+    name: 'detections',
+    args: '',
+    summary: 'the detection catalog with effective thresholds: list, show',
+    load: async () => (await import('./detections-command.js')).registerDetections,
+  },
+  {
     name: 'query',
     args: '[options] [query]',
     summary: 'run a CloudWatch Logs Insights query over the store',

@@ -5,6 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
+import { builtinCatalog, effectiveCatalog } from '../detect/catalog.js';
+import type { Detection } from '../detect/definition.js';
 import { FilterPatternError } from '../filter/index.js';
 import {
   type AlarmConfigError,
@@ -70,6 +72,8 @@ export interface Config {
   readonly retry: RetryPolicy;
   readonly sources: readonly SourceConfig[];
   readonly monitor: MonitorSettings;
+  /** The effective detection catalog (built-ins changed by the `detections:` section, plus the user's own). */
+  readonly detections: readonly Detection[];
   readonly doc: Document;
 }
 
@@ -83,6 +87,7 @@ export const CONFIG_KEYS = [
   'notifications',
   'sources',
   'monitor',
+  'detections',
 ] as const;
 
 /** Everything but the metric filters, for an empty or filters-only configuration. */
@@ -295,7 +300,7 @@ export function loadConfig(path: string, mustExist = false): Config {
     }
     const doc = new Document({ metricFilters: [] });
     doc.commentBefore = ' flowwatch configuration: metric filters applied to every ingested record.';
-    return { path, exists: false, filters: [], ...EMPTY_REST, doc };
+    return { path, exists: false, filters: [], ...EMPTY_REST, detections: builtinCatalog(), doc };
   }
   return parseConfig(path, readFileSync(path, 'utf8'));
 }
@@ -304,7 +309,8 @@ export function loadConfig(path: string, mustExist = false): Config {
 export function parseConfig(file: string, text: string): Config {
   const { doc, loc } = parse(file, text);
   const filters = check(doc, loc, text);
-  return { path: file, exists: true, filters, ...checkMonitorSections(doc, loc, filters), doc };
+  const rest = checkMonitorSections(doc, loc, filters);
+  return { path: file, exists: true, filters, ...rest, detections: effectiveCatalog(doc, file, text), doc };
 }
 
 type PathError = AlarmConfigError | NotifyConfigError | MonitorConfigError;

@@ -7,6 +7,7 @@ import { httpError } from './errors.js';
 import { type ApiContext, routeContext } from './route-context.js';
 import { alarmsRoutes } from './routes/alarms.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { findingsRoutes } from './routes/findings.js';
 import { flowsRoutes } from './routes/flows.js';
 import { metricFilterRoutes } from './routes/metric-filters.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -78,6 +79,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
       sourcesRoutes(api, rc);
       catalogRoutes(api);
       reportsRoutes(api, rc);
+      findingsRoutes(api, rc);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -8,6 +8,7 @@
 
 import { FIELDS } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
+import { FINDINGS_DDL } from './findings.js';
 import { ident, literal } from './sql.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
@@ -113,6 +114,8 @@ export function baseSchema(): string[] {
   updated_at TIMESTAMPTZ NOT NULL
 )`,
     NETWORK_SNAPSHOTS_DDL,
+    // Findings of the detections (src/storage/findings.ts). Added without a version bump.
+    FINDINGS_DDL,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }

@@ -175,6 +175,7 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/reports/compliance' },
   { method: 'GET', path: '/api/reports/compliance.html' },
   { method: 'GET', path: '/api/openapi.json' },
+  { method: 'GET', path: '/api/findings' },
 ];
 
 describe('authentication', () => {
@@ -772,6 +773,11 @@ describe('GET /api/openapi.json', () => {
         'GET /api/reports/paths',
         'GET /api/reports/compliance',
         'GET /api/reports/compliance.html',
+        'GET /api/findings',
+        'GET /api/findings/{id}',
+        'POST /api/findings/{id}/ack',
+        'POST /api/findings/{id}/suppress',
+        'POST /api/findings/{id}/reopen',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');

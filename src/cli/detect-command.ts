@@ -1,0 +1,216 @@
+// `flowwatch detect`: runs the detection catalog (flowwatch.yaml's effective one) over stored records with
+// DuckDB, or over an Athena table with Trino SQL, and stores the findings (episodes merged, re-runs idempotent).
+
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
+import { UsageError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
+import { parseTime } from '../core/time.js';
+import type { Detection } from '../detect/definition.js';
+import { type FindingJson, findingJson, storeFindings } from '../detect/findings.js';
+import { detectWithSql, type RunSql } from '../detect/run.js';
+import type { SqlSource } from '../detect/to-sql.js';
+import { DEFAULT_FORMAT } from '../records/catalog.js';
+import { parseFormat } from '../records/format.js';
+import { getFinding } from '../storage/findings.js';
+import { Store } from '../storage/store.js';
+import { dbPath, type Io, timeRange } from './context.js';
+import { parseOutput, render } from './output.js';
+import { progressBar } from './progress.js';
+
+interface Flags {
+  db?: string;
+  config: string;
+  since?: string;
+  until?: string;
+  last?: string;
+  engine: string;
+  only?: string;
+  output: string;
+  workgroup?: string;
+  database?: string;
+  table: string;
+  format?: string;
+  region?: string;
+  endpoint?: string;
+  outputLocation?: string;
+}
+
+/** The detections `--only` names (each checked, with a did-you-mean), else every enabled one. */
+export function selectDetections(catalog: readonly Detection[], only: string | undefined): Detection[] {
+  if (only === undefined) return catalog.filter((d) => d.enabled);
+  const ids = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return ids.map((id) => {
+    const d = catalog.find((x) => x.id === id);
+    if (d === undefined) {
+      const near = closest(
+        id,
+        catalog.map((x) => x.id),
+      );
+      throw new UsageError(
+        'UNKNOWN_DETECTION',
+        `--only: there is no detection "${id}"`,
+        near !== undefined ? `did you mean "${near}"?` : 'see them with: flowwatch detections list',
+      );
+    }
+    return { ...d, enabled: true };
+  });
+}
+
+export function registerDetect(program: Command, io: Io): void {
+  program
+    .command('detect')
+    .description('run the detections over stored flow records (or an Athena table) and store the findings')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .option('--config <file>', 'configuration file (its detections: section)', DEFAULT_CONFIG)
+    .option('--since <time>', 'from this time (ISO 8601, unix seconds, or relative like 2h)')
+    .option('--until <time>', 'up to this time (exclusive)')
+    .option('--last <span>', 'the last span of time, e.g. 15m, 24h, 7d')
+    .option('--only <ids>', 'run only these detections (comma-separated ids; disabled ones too)')
+    .option('--engine <engine>', 'duckdb (the local store) or athena (Amazon Athena, Trino SQL)', 'duckdb')
+    .option('--workgroup <name>', 'Athena workgroup (with --engine athena)')
+    .option('--database <name>', 'Athena database (with --engine athena)')
+    .option('--table <name>', 'Athena table (with --engine athena)', 'vpc_flow_logs')
+    .option('--format <format>', 'flow log format of the Athena table (default: the v2 default format)')
+    .option('--region <region>', 'AWS region of Athena (default: $AWS_REGION or us-east-1)')
+    .option('--endpoint <url>', "Athena endpoint URL (default: the region's)")
+    .option('--output-location <s3uri>', "where Athena writes results (default: the workgroup's)")
+    .option('-o, --output <format>', 'table or json', 'table')
+    .addHelpText(
+      'after',
+      `
+Each detection counts its records in tumbling windows (aligned to the clock); windows that reach a threshold
+become one finding per episode: later windows within the detection's quiet period extend it, and running
+detect again over the same (or an overlapping) range updates the findings instead of adding new ones.
+Findings are stored in the store (also with --engine athena); see them with flowwatch findings list.
+
+Examples:
+  flowwatch detect --last 24h
+  flowwatch detect --since 2024-05-20 --until 2024-05-21 --only vertical-port-scan,brute-force-login
+  flowwatch detect --engine athena --database flowlogs --table vpc_flow_logs --last 1h -o json`,
+    )
+    .action(async (flags: Flags) => {
+      const output = parseOutput(flags.output);
+      if (output === 'csv') throw new UsageError('BAD_OUTPUT', '--output is table or json for detect');
+      const engine = flags.engine;
+      if (engine !== 'duckdb' && engine !== 'athena') {
+        throw new UsageError('BAD_ENGINE', `--engine "${engine}" is not known`, 'use duckdb or athena');
+      }
+      if (flags.last !== undefined && (flags.since !== undefined || flags.until !== undefined)) {
+        throw new UsageError('BAD_RANGE', '--last cannot be combined with --since or --until');
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const range =
+        flags.last !== undefined
+          ? { since: parseTime(flags.last, '--last'), until: now }
+          : timeRange(flags.since, flags.until);
+      const config = loadConfig(flags.config);
+      const detections = selectDetections(config.detections, flags.only);
+      if (detections.length === 0) {
+        throw new UsageError(
+          'NO_DETECTIONS',
+          'every detection is disabled',
+          `enable one in ${flags.config} (detections: <id>: { enabled: true }) or name it with --only`,
+        );
+      }
+      const store = await Store.open(dbPath(io, flags.db));
+      try {
+        let src: SqlSource;
+        let run: RunSql;
+        let horizon: number;
+        if (engine === 'duckdb') {
+          src = { engine: 'duckdb' };
+          run = async (sql) => (await store.query(sql)).rows;
+          const r = await store.query(
+            `SELECT count(*) AS n, max(event_time) AS t FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL)`,
+            [range.since ?? null, range.until ?? null],
+          );
+          const n = Number(r.rows[0]?.['n'] ?? 0);
+          if (n === 0) {
+            io.err(
+              `warning: the store has no records${range.since !== undefined || range.until !== undefined ? ' in this range' : ''}: nothing to detect. Ingest flow logs first (flowwatch ingest <path>), or widen --since/--until.\n`,
+            );
+          }
+          horizon = Math.min(range.until ?? Number.POSITIVE_INFINITY, Number(r.rows[0]?.['t'] ?? 0) + 1);
+        } else {
+          const columns = parseFormat(flags.format ?? DEFAULT_FORMAT).fields.map(
+            (f) => f.def?.column ?? f.key.replaceAll('-', '_'),
+          );
+          src = {
+            engine: 'trino',
+            table: flags.database === undefined ? flags.table : `${flags.database}.${flags.table}`,
+            columns,
+          };
+          const { athenaClient, runRemote, withInterrupt } = await import('../athena/remote.js');
+          const client = athenaClient(flags);
+          run = async (sql) =>
+            (
+              await withInterrupt((signal) =>
+                runRemote(client, sql, {
+                  workgroup: flags.workgroup,
+                  database: flags.database,
+                  outputLocation: flags.outputLocation,
+                  maxRows: 100_000,
+                  signal,
+                }),
+              )
+            ).rows;
+          horizon = range.until ?? now;
+        }
+        const bar = progressBar(io, detections.length, 'detect [{bar}] {value}/{total} {id}', { id: '' });
+        const started = performance.now();
+        const found = await detectWithSql(detections, src, range, run, (done, _total, id) =>
+          bar.update(done, { id }),
+        );
+        bar.stop();
+        const summary = await storeFindings(store, detections, found, src, run, horizon, now);
+        const ms = Math.round(performance.now() - started);
+        const stored: FindingJson[] = [];
+        for (const id of new Set(summary.ids)) {
+          const s = await getFinding(store, id);
+          if (s !== undefined) stored.push(findingJson(s, now));
+        }
+        if (output === 'json') {
+          io.out(
+            `${JSON.stringify({
+              detections: detections.map((d) => d.id),
+              engine,
+              since: range.since ?? null,
+              until: range.until ?? null,
+              created: summary.created,
+              updated: summary.updated,
+              unchanged: summary.unchanged,
+              elapsedMs: ms,
+              findings: stored,
+            })}\n`,
+          );
+        } else {
+          io.out(
+            render(
+              {
+                columns: ['id', 'severity', 'detection', 'entity', 'start', 'end', 'evidence'],
+                rows: stored.map((f) => ({
+                  id: f.id,
+                  severity: f.severity,
+                  detection: f.detection,
+                  entity: f.entity,
+                  start: new Date(f.start * 1000).toISOString(),
+                  end: new Date(f.end * 1000).toISOString(),
+                  evidence: f.evidence_count,
+                })),
+              },
+              'table',
+            ),
+          );
+          io.err(
+            `${detections.length} detection${detections.length === 1 ? '' : 's'} · ${found.length} finding${found.length === 1 ? '' : 's'} (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged) · ${ms.toLocaleString('en-US')} ms\n`,
+          );
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

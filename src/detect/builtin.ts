@@ -1,0 +1,143 @@
+// The built-in detection catalog, as the YAML a user reads (`flowwatch detections show <id> --yaml`), copies
+// into flowwatch.yaml and changes. Kept as text here so the package ships it without a build step.
+// docs/decisions/21-detections.md sets each one beside what GuardDuty, Panther and Sigma do.
+
+/** File name → YAML text of each built-in definition. */
+export const BUILTIN_DEFINITIONS: Readonly<Record<string, string>> = {
+  'vertical-port-scan.yaml': `id: vertical-port-scan
+title: Vertical port scan (many ports on one host)
+description: |
+  One source is refused on many destination ports of one host within the window. Only rejected TCP/UDP
+  records to ports below 32768 count, so replies to a client's ephemeral ports (Linux 32768-60999,
+  Windows/macOS 49152-65535) and accepted monitoring scrapes of a few services do not look like a scan.
+kind: threshold
+attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
+window: 600
+quiet: 1800
+groupBy: [dstaddr, srcaddr]
+entity: [dstaddr]
+peers: srcaddr
+filter:
+  action: REJECT
+  protocol: [6, 17]
+  dstport: { lt: 32768 }
+metric: { distinct: [dstport] }
+thresholds: { low: 15, medium: 50, high: 250 }
+`,
+  'horizontal-sweep.yaml': `id: horizontal-sweep
+title: Horizontal sweep (one port, many hosts)
+description: |
+  One source is refused on the same port of many hosts within the window. Rejected TCP/UDP records only,
+  to ports below 32768; a server answering many clients (one source port, many client ports) never
+  groups, because the group is the destination port.
+kind: threshold
+attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
+window: 600
+quiet: 1800
+groupBy: [srcaddr, dstport]
+entity: [srcaddr]
+peers: dstaddr
+filter:
+  action: REJECT
+  protocol: [6, 17]
+  dstport: { lt: 32768 }
+metric: { distinct: [dstaddr] }
+thresholds: { low: 20, medium: 100, high: 500 }
+`,
+  'brute-force-login.yaml': `id: brute-force-login
+title: Brute force on a login port
+description: |
+  Many TCP connections (distinct source address and port) to one host on a login port within the window:
+  SSH, Telnet, FTP, RDP, WinRM, VNC and the common database ports. Connections are counted, not records,
+  so one long session (a record per aggregation interval) counts once, and so does a connection recorded
+  on both ends.
+kind: threshold
+attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
+window: 600
+quiet: 1800
+groupBy: [dstaddr, dstport]
+entity: [dstaddr, dstport]
+peers: srcaddr
+filter:
+  protocol: 6
+  dstport: [21, 22, 23, 1433, 3306, 3389, 5432, 5900, 5985, 5986]
+metric: { distinct: [srcaddr, srcport] }
+thresholds: { low: 30, medium: 100, high: 500 }
+`,
+  'outbound-scan.yaml': `id: outbound-scan
+title: Internal host scanning outward
+description: |
+  A private address reaches many public address:port pairs within the window (accepted or not: egress
+  security groups usually allow everything). DNS, NTP, HTTP(S) and DNS-over-TLS destinations are left out
+  (browsing, updates and resolvers talk to many hosts), as are records from a source port below 1024 (a
+  server answering the internet).
+kind: threshold
+attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
+window: 600
+quiet: 1800
+groupBy: [srcaddr]
+entity: [srcaddr]
+peers: dstaddr
+filter:
+  protocol: [6, 17]
+  srcaddr: { cidr: [$private] }
+  dstaddr: { notCidr: [$private, $local] }
+  srcport: { gte: 1024 }
+  dstport: { lt: 32768, notIn: [53, 80, 123, 443, 853] }
+metric: { distinct: [dstaddr, dstport] }
+thresholds: { medium: 50, high: 250 }
+`,
+  'unusual-protocol.yaml': `id: unusual-protocol
+title: Unusual IP protocol accepted
+description: |
+  Traffic with an IP protocol other than ICMP (1), TCP (6), UDP (17) and ICMPv6 (58) was accepted.
+  VPN tunnels (GRE 47, ESP 50, AH 51) are common and legitimate: allow-list their endpoints.
+kind: threshold
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1095, techniqueName: Non-Application Layer Protocol }
+window: 3600
+quiet: 3600
+groupBy: [srcaddr, dstaddr, protocol]
+entity: [srcaddr]
+peers: dstaddr
+filter:
+  action: ACCEPT
+  protocol: { notIn: [1, 6, 17, 58] }
+metric: count
+thresholds: { low: 1 }
+`,
+  'nacl-reply-drop.yaml': `id: nacl-reply-drop
+title: Network ACL drops replies
+description: |
+  A record accepted in one direction and its reply (the same 5-tuple reversed, same interface, same window)
+  rejected: the signature AWS documents for a stateless network ACL that allows a request but not its
+  response (typically the ephemeral port range outbound). Connections fail although the security group
+  allows them.
+kind: pair
+window: 600
+quiet: 1800
+groupBy: [interface_id, srcaddr]
+entity: [interface_id, srcaddr]
+peers: dstaddr
+request:
+  action: ACCEPT
+reply:
+  action: REJECT
+thresholds: { low: 1, medium: 20 }
+`,
+  'skipdata.yaml': `id: skipdata
+title: Flow log records skipped (SKIPDATA)
+description: |
+  AWS wrote SKIPDATA records for an interface: some flow records of the window were lost (capacity or an
+  internal error), so detections and counts miss traffic there.
+kind: threshold
+attack: { tactic: TA0005, tacticName: Defense Evasion, technique: T1562.001, techniqueName: "Impair Defenses: Disable or Modify Tools" }
+window: 3600
+quiet: 3600
+groupBy: [interface_id]
+entity: [interface_id]
+filter:
+  log_status: SKIPDATA
+metric: count
+thresholds: { low: 1, medium: 12 }
+`,
+};

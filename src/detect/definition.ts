@@ -1,0 +1,138 @@
+// The detection definition: a readonly data shape (parsed from YAML by parse.ts) that every backend compiles —
+// DuckDB SQL over stored records, Trino SQL for Athena, and the in-memory evaluator of the monitor.
+
+import { FIELDS } from '../records/catalog.js';
+
+/** Finding severities, lowest first (OCSF severity_id 2..5). */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Record fields a definition may name: the store's catalog columns. */
+export const DETECT_FIELDS: readonly string[] = FIELDS.map((f) => f.column);
+
+/** Address fields: the only ones a `cidr` condition (and an address allow-list) applies to. */
+export const ADDRESS_FIELDS: readonly string[] = ['srcaddr', 'dstaddr', 'pkt_srcaddr', 'pkt_dstaddr'];
+
+/** True when the catalog types `field` as a number. */
+export function isNumericField(field: string): boolean {
+  return FIELDS.find((f) => f.column === field)?.type !== 'string';
+}
+
+/**
+ * One test on one field of a record. A record whose field is missing (NULL, `-`) fails every test, the
+ * negated ones included (as SQL's three-valued logic does), so the backends agree.
+ */
+export type Condition =
+  | { readonly op: 'in'; readonly values: readonly (string | number)[] }
+  | { readonly op: 'not_in'; readonly values: readonly (string | number)[] }
+  | { readonly op: 'cmp'; readonly cmp: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number }
+  | { readonly op: 'cidr'; readonly cidrs: readonly string[] }
+  | { readonly op: 'not_cidr'; readonly cidrs: readonly string[] }
+  | { readonly op: 'present' };
+
+/** A filter: every listed field's conditions must hold (AND). */
+export interface FieldTest {
+  readonly field: string;
+  readonly cond: Condition;
+}
+
+/** Records an allow-list exempts (any one matching entry removes the record). */
+export interface AllowList {
+  /** CIDR blocks (or single addresses) per address field. */
+  readonly cidrs: readonly { readonly field: string; readonly cidrs: readonly string[] }[];
+  /** Exact values per non-address field (ports, interface ids, ...). */
+  readonly values: readonly { readonly field: string; readonly values: readonly (string | number)[] }[];
+}
+
+/** How a group's window is measured. */
+export type Metric =
+  | { readonly kind: 'count' }
+  | { readonly kind: 'distinct'; readonly fields: readonly string[] }
+  | { readonly kind: 'sum'; readonly field: 'bytes' | 'packets' };
+
+/** MITRE ATT&CK tag. */
+export interface Attack {
+  readonly tactic: string;
+  readonly tacticName: string;
+  readonly technique: string;
+  readonly techniqueName: string;
+}
+
+interface Common {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly attack: Attack | undefined;
+  readonly enabled: boolean;
+  /** Window length in seconds (tumbling windows aligned to the unix epoch). */
+  readonly window: number;
+  /** Seconds without a hit after which an episode closes (a later hit opens a new finding). */
+  readonly quiet: number;
+  /** The least metric value reaching each severity (at least one). */
+  readonly thresholds: Readonly<Partial<Record<Severity, number>>>;
+  readonly filter: readonly FieldTest[];
+  readonly allow: AllowList;
+  /** Group-by fields (the entity's identity). */
+  readonly groupBy: readonly string[];
+  /** Which of groupBy name the entity (joined with `:` when several, e.g. host:port). */
+  readonly entity: readonly string[];
+  /** The field listed as the finding's peers (the other side). */
+  readonly peers: string | undefined;
+  /** Where the definition came from: `builtin` or the file that defined or changed it. */
+  readonly origin: string;
+}
+
+/** A windowed aggregate per group compared with per-severity thresholds. */
+export interface ThresholdDetection extends Common {
+  readonly kind: 'threshold';
+  readonly metric: Metric;
+}
+
+/**
+ * Pairs: a `reply` record (e.g. REJECT) whose reversed 5-tuple on the same interface has a `request` record
+ * (e.g. ACCEPT) in the same window. The metric counts the reply records that have such a partner.
+ */
+export interface PairDetection extends Common {
+  readonly kind: 'pair';
+  readonly request: readonly FieldTest[];
+  readonly reply: readonly FieldTest[];
+}
+
+export type Detection = ThresholdDetection | PairDetection;
+
+/**
+ * The severity a metric value reaches (the highest threshold it meets), or undefined.
+ *
+ * @example severityOf({ low: 10, high: 100 }, 40) // 'low'
+ */
+export function severityOf(thresholds: Detection['thresholds'], value: number): Severity | undefined {
+  let found: Severity | undefined;
+  for (const s of SEVERITIES) {
+    const t = thresholds[s];
+    if (t !== undefined && value >= t) found = s;
+  }
+  return found;
+}
+
+/** The smallest threshold: windows below it are not hits. */
+export function minThreshold(thresholds: Detection['thresholds']): number {
+  return Math.min(...SEVERITIES.flatMap((s) => (thresholds[s] === undefined ? [] : [thresholds[s]!])));
+}
+
+/** Every record field a definition reads (for backends that must check the table has them). */
+export function fieldsUsed(d: Detection): string[] {
+  const out = new Set<string>(['start']);
+  for (const t of d.filter) out.add(t.field);
+  for (const a of d.allow.cidrs) out.add(a.field);
+  for (const a of d.allow.values) out.add(a.field);
+  for (const g of d.groupBy) out.add(g);
+  if (d.peers !== undefined) out.add(d.peers);
+  if (d.kind === 'threshold') {
+    if (d.metric.kind === 'distinct') for (const f of d.metric.fields) out.add(f);
+    if (d.metric.kind === 'sum') out.add(d.metric.field);
+  } else {
+    for (const t of [...d.request, ...d.reply]) out.add(t.field);
+    for (const f of ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol']) out.add(f);
+  }
+  return [...out];
+}

@@ -1,0 +1,191 @@
+// Findings as flowwatch stores and shows them: new episodes merged into the stored ones they continue (so a
+// re-run over the same range, or an overlapping one, never duplicates a finding), their evidence query and
+// sample, the effective state (a suppression past its expiry is open again), and the JSON shape of the CLI
+// and the API.
+
+import { type FindingState, findingsNear, type StoredFinding, saveFinding } from '../storage/findings.js';
+import type { Store } from '../storage/store.js';
+import { type Detection, SEVERITIES, type Severity } from './definition.js';
+import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
+import type { RunSql } from './run.js';
+import { evidenceSql, type SqlSource } from './to-sql.js';
+
+/** Rows of evidence kept with a finding. */
+export const SAMPLE_SIZE = 5;
+
+/** The JSON shape of a finding (`--output json`, GET /api/findings). Times are unix seconds. */
+export interface FindingJson {
+  readonly id: string;
+  readonly detection: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly state: FindingState;
+  readonly stateReason?: string;
+  readonly stateUntil?: number;
+  readonly entity: string;
+  readonly peers: readonly string[];
+  readonly morePeers: boolean;
+  readonly start: number;
+  readonly end: number;
+  readonly closed: boolean;
+  readonly evidence_count: number;
+  readonly peak: number;
+  readonly windows: number;
+}
+
+/** The state a finding is in now: a suppression whose expiry has passed is open again. */
+export function effectiveState(f: StoredFinding, nowSeconds: number): FindingState {
+  if (f.state === 'suppressed' && f.stateUntil !== undefined && f.stateUntil <= nowSeconds) return 'open';
+  return f.state;
+}
+
+/** The list/summary JSON of a stored finding. */
+export function findingJson(f: StoredFinding, nowSeconds: number): FindingJson {
+  const state = effectiveState(f, nowSeconds);
+  return {
+    id: f.id,
+    detection: f.detection,
+    title: f.title,
+    severity: f.severity as Severity,
+    state,
+    ...(state !== 'open' && f.stateReason !== undefined ? { stateReason: f.stateReason } : {}),
+    ...(state === 'suppressed' && f.stateUntil !== undefined ? { stateUntil: f.stateUntil } : {}),
+    entity: f.entity,
+    peers: f.peers,
+    morePeers: f.morePeers,
+    start: f.start,
+    end: f.end,
+    closed: f.closed,
+    evidence_count: f.evidenceCount,
+    peak: f.peak,
+    windows: f.windows.length,
+  };
+}
+
+/** The full JSON of one finding (`findings show`, GET /api/findings/:id): adds the windows and evidence. */
+export function findingDetailJson(f: StoredFinding, nowSeconds: number) {
+  return {
+    ...findingJson(f, nowSeconds),
+    windows: f.windows,
+    evidence: { engine: f.evidenceEngine, query: f.evidenceSql, count: f.evidenceCount, sample: f.sample },
+  };
+}
+
+const toWindows = (ws: readonly Record<string, unknown>[]): FindingWindow[] =>
+  ws.map((w) => ({
+    w: Number(w['w']),
+    value: Number(w['value']),
+    records: Number(w['records']),
+    firstSeen: Number(w['firstSeen']),
+    lastSeen: Number(w['lastSeen']),
+    severity: String(w['severity']) as Severity,
+  }));
+
+/** Counts of a save. */
+export interface SaveSummary {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** The stored id of each finding given, in order (a merged one keeps the earliest stored id). */
+  readonly ids: readonly string[];
+}
+
+/**
+ * Stores detected findings. Each is merged with the stored findings of its detection and group it continues
+ * (windows within the quiet period on either side): windows of the same start are replaced by the new run's,
+ * the others kept; the earliest stored id and its state survive. `horizon` is the time up to which the data
+ * was looked at: an episode whose last window ended more than the quiet period before it is closed.
+ */
+export async function storeFindings(
+  store: Store,
+  detections: readonly Detection[],
+  found: readonly DetectedFinding[],
+  src: SqlSource,
+  run: RunSql,
+  horizon: number,
+  nowSeconds: number,
+): Promise<SaveSummary> {
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const ids: string[] = [];
+  const byId = new Map(detections.map((d) => [d.id, d]));
+  for (const f of found) {
+    const d = byId.get(f.detection)!;
+    const first = f.windows[0]!.w;
+    const last = f.windows.at(-1)!.w;
+    const near = (
+      await findingsNear(store, d.id, f.key, first - d.window - d.quiet, last + d.window + d.quiet)
+    ).filter((s) => continues(d, s.lastWindow, first) && continues(d, last, s.firstWindow));
+    const windows = new Map<number, FindingWindow>();
+    for (const s of near) for (const w of toWindows(s.windows)) windows.set(w.w, w);
+    for (const w of f.windows) windows.set(w.w, w);
+    const peers = [...near.flatMap((s) => s.peers), ...f.peers];
+    const merged = buildFinding(
+      d,
+      f.key,
+      [...windows.values()],
+      peers,
+      near[0]?.id ?? f.id,
+      near.some((s) => s.morePeers) || f.morePeers ? Number.POSITIVE_INFINITY : 0,
+    );
+    const ws = merged.windows.map((w) => w.w);
+    const sql = evidenceSql(src, d, merged.key, ws);
+    const sample = [...(await run(`${sql}\nLIMIT ${SAMPLE_SIZE}`))].map(plainRow);
+    const closed = merged.windows.at(-1)!.w + d.window + d.quiet <= horizon;
+    const before = near.find((s) => s.id === merged.id);
+    ids.push(merged.id);
+    if (
+      before !== undefined &&
+      near.length === 1 &&
+      JSON.stringify(toWindows(before.windows)) === JSON.stringify(merged.windows) &&
+      before.closed === closed &&
+      before.severity === merged.severity
+    ) {
+      unchanged++;
+      continue;
+    }
+    await saveFinding(
+      store,
+      {
+        id: merged.id,
+        detection: d.id,
+        title: d.title,
+        severity: merged.severity,
+        key: merged.key,
+        entity: merged.entity,
+        peers: merged.peers,
+        morePeers: merged.morePeers,
+        start: merged.start,
+        end: merged.end,
+        firstWindow: ws[0]!,
+        lastWindow: ws.at(-1)!,
+        windows: merged.windows as unknown as Record<string, unknown>[],
+        evidenceCount: merged.evidenceCount,
+        peak: merged.peak,
+        evidenceSql: sql,
+        evidenceEngine: src.engine,
+        sample,
+        closed,
+      },
+      near.map((s) => s.id),
+      nowSeconds,
+    );
+    if (before === undefined) created++;
+    else updated++;
+  }
+  return { created, updated, unchanged, ids };
+}
+
+/** A row with BigInts turned into numbers and NULL fields left out, for JSON. */
+function plainRow(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === 'bigint' ? Number(v) : v;
+  }
+  return out;
+}
+
+/** Severity rank for sorting (critical first). */
+export const severityRank = (s: string) => SEVERITIES.indexOf(s as Severity);

@@ -1,0 +1,280 @@
+// Compiles a detection definition to SQL: the per-window hits query (one row per hit window and peer) and the
+// evidence query of a finding, for DuckDB over the store's `flows` view or Trino over an Athena table.
+//
+// Semantics shared with the in-memory evaluator (evaluate.ts), checked by test/detect/conformance:
+//   * a record is in scope when its event time is in [since, until), every filter test holds, every group-by
+//     field is present, and no allow-list entry matches it;
+//   * windows are tumbling, aligned to the unix epoch: w = t - t mod window;
+//   * a window of a group is a hit when its metric reaches the lowest threshold;
+//   * peers are the first 20 distinct peer values of the window in byte order.
+
+import { parseCidr } from '../insights/analyze.js';
+import { FIELDS } from '../records/catalog.js';
+import { type Dialect, dialectOf, UnsupportedSqlError } from '../sql/index.js';
+import { type Condition, type Detection, type FieldTest, fieldsUsed, minThreshold } from './definition.js';
+import { DetectCompileError } from './errors.js';
+
+/** The SQL family a query is rendered in. */
+export type SqlEngine = 'duckdb' | 'trino';
+
+/** Peers kept per window (and per finding). */
+export const PEER_LIMIT = 20;
+
+/** Where the records are read from. */
+export interface SqlSource {
+  readonly engine: SqlEngine;
+  /** Trino: the (optionally database-qualified) table; DuckDB always reads `flows`. */
+  readonly table?: string;
+  /** Trino: the table's columns (those a definition needs must be among them). */
+  readonly columns?: readonly string[];
+  /** Trino: an extra predicate on the table (partitions). */
+  readonly partitionFilter?: string;
+}
+
+/** Inclusive-exclusive range of event times, unix seconds. */
+export interface TimeRange {
+  readonly since?: number;
+  readonly until?: number;
+}
+
+const ident = (name: string) => dialectOf('duckdb').ident(name);
+const literal = (v: string) => dialectOf('duckdb').string(v);
+const val = (v: string | number) => (typeof v === 'number' ? String(Math.trunc(v)) : literal(v));
+const dialect = (engine: SqlEngine): Dialect => dialectOf(engine);
+
+function cidrSql(engine: SqlEngine, x: string, cidr: string): string {
+  const c = parseCidr(cidr);
+  if (c === undefined) throw new DetectCompileError(`"${cidr}" is not a CIDR block`);
+  try {
+    return dialect(engine).inCidr(x, c);
+  } catch (err) {
+    // Trino has no IPv6 form in the dialect (no IPADDRESS type on the local engine): the narrower test below.
+    if (err instanceof UnsupportedSqlError && c.v === 6) return ipv6Trino(x, c.bytes, c.prefix, cidr);
+    throw err;
+  }
+}
+
+/**
+ * IPv6 membership in Trino without the IPADDRESS type (the local engine lacks it): /128 blocks by the
+ * canonical text, blocks of /16 or shorter by the first group padded to four digits (a lexicographic range:
+ * lower-case hex sorts as its value). Longer IPv6 blocks are refused for this backend.
+ */
+function ipv6Trino(x: string, bytes: readonly number[], prefix: number, text: string): string {
+  const lower = `lower(${x})`;
+  if (prefix === 128) {
+    const groups = Array.from({ length: 8 }, (_, i) =>
+      ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16),
+    );
+    const canon = groups
+      .join(':')
+      .replace(/(^|:)0(:0)+(:|$)/, '::')
+      .replace(/:::+/, '::');
+    return `coalesce(${lower} = ${literal(canon)}, false)`;
+  }
+  if (prefix > 16) {
+    throw new DetectCompileError(
+      `the Trino backend tests IPv6 blocks of /16 or shorter (and single addresses); ${text} is longer`,
+      'run this detection with --engine duckdb, or use a shorter block',
+    );
+  }
+  const first = (bytes[0]! << 8) | bytes[1]!;
+  const size = 2 ** (16 - prefix);
+  const lo = Math.floor(first / size) * size;
+  const hex = (n: number) => n.toString(16).padStart(4, '0');
+  return `(CASE WHEN strpos(${x}, ':') > 0 THEN coalesce(lpad(split_part(${lower}, ':', 1), 4, '0') BETWEEN ${literal(hex(lo))} AND ${literal(hex(lo + size - 1))}, false) ELSE false END)`;
+}
+
+/** One condition as a boolean that is false (never NULL) for a missing field. */
+export function conditionSql(engine: SqlEngine, x: string, c: Condition): string {
+  switch (c.op) {
+    case 'in':
+      return `coalesce(${x} IN (${c.values.map(val).join(', ')}), false)`;
+    case 'not_in':
+      return `coalesce(${x} NOT IN (${c.values.map(val).join(', ')}), false)`;
+    case 'cmp': {
+      const op = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[c.cmp];
+      return `coalesce(${x} ${op} ${c.value}, false)`;
+    }
+    case 'cidr':
+      return `(${c.cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')})`;
+    case 'not_cidr':
+      return `(${x} IS NOT NULL AND NOT (${c.cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')}))`;
+    case 'present':
+      return `(${x} IS NOT NULL)`;
+    default: {
+      const never: never = c;
+      return never;
+    }
+  }
+}
+
+function testsSql(engine: SqlEngine, tests: readonly FieldTest[], alias = ''): string[] {
+  return tests.map((t) => conditionSql(engine, `${alias}${ident(t.field)}`, t.cond));
+}
+
+/** The allow-list as one boolean: true when some entry matches the record. */
+function allowSql(engine: SqlEngine, d: Detection): string | undefined {
+  const parts: string[] = [];
+  for (const a of d.allow.cidrs) {
+    if (a.cidrs.length > 0) parts.push(conditionSql(engine, ident(a.field), { op: 'cidr', cidrs: a.cidrs }));
+  }
+  for (const a of d.allow.values) {
+    if (a.values.length > 0) parts.push(conditionSql(engine, ident(a.field), { op: 'in', values: a.values }));
+  }
+  return parts.length === 0 ? undefined : `(${parts.join(' OR ')})`;
+}
+
+/** The record relation with `event_time`, limited to the range. */
+function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boolean): string {
+  if (src.engine === 'duckdb') {
+    const w: string[] = [];
+    if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
+    if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
+    // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
+    const cols = narrow ? [...fieldsUsed(d), 'event_time'].map(ident).join(', ') : '*';
+    return `SELECT ${cols} FROM flows${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+  }
+  const columns = src.columns ?? [];
+  const missing = fieldsUsed(d).filter((f) => !columns.includes(f));
+  if (missing.length > 0) {
+    throw new DetectCompileError(
+      `${d.id} reads ${missing.join(', ')}, which the Athena table does not have`,
+      'give the table’s flow log format with --format, or disable this detection with --only',
+    );
+  }
+  // Text tables keep AWS's `-` placeholder in string columns: read it as missing. The event time of raw
+  // files is `start` (DESIGN.md, "Event time").
+  const cols = fieldsUsed(d).map((c) =>
+    (FIELDS.find((f) => f.column === c)?.type ?? 'string') === 'string'
+      ? `nullif(v.${ident(c)}, '-') AS ${ident(c)}`
+      : `v.${ident(c)}`,
+  );
+  cols.push('v."start" AS "event_time"');
+  const w: string[] = [];
+  if (range.since !== undefined) w.push(`v."start" >= ${Math.floor(range.since)}`);
+  if (range.until !== undefined) w.push(`v."start" < ${Math.floor(range.until)}`);
+  if (src.partitionFilter !== undefined) w.push(`(${src.partitionFilter})`);
+  const table = (src.table ?? 'vpc_flow_logs').split('.').map(ident).join('.');
+  return `SELECT ${cols.join(', ')} FROM ${table} v${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+}
+
+/** The predicate putting a record in scope (filter, group fields present, not allowed). */
+function scopeSql(engine: SqlEngine, d: Detection): string {
+  const conds = testsSql(engine, d.filter);
+  for (const g of d.groupBy) conds.push(`${ident(g)} IS NOT NULL`);
+  const allow = allowSql(engine, d);
+  if (allow !== undefined) conds.push(`NOT ${allow}`);
+  return conds.length === 0 ? 'true' : conds.map((c) => `(${c})`).join(' AND ');
+}
+
+/** The window start of a record (the dialect's epoch bucket of its event time). */
+const win = (e: SqlEngine, d: Detection, alias = '') =>
+  dialect(e).epochBucket(`${alias}"event_time"`, d.window);
+
+/** CTEs `scoped` (records in scope) and `matched` (those the metric is over). */
+function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = true): string[] {
+  const e = src.engine;
+  // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
+  const m = e === 'duckdb' ? ' MATERIALIZED' : '';
+  const ctes = [
+    `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
+  ];
+  if (d.kind === 'threshold') {
+    ctes.push('matched AS (SELECT * FROM scoped)');
+    return ctes;
+  }
+  const req = testsSql(e, d.request);
+  const rep = testsSql(e, d.reply, 'r.');
+  const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
+  ctes.push(
+    `requests AS (SELECT DISTINCT ${pairs.map(ident).join(', ')}, ${win(e, d)} AS w FROM scoped${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `matched AS (SELECT r.* FROM scoped r WHERE ${[...rep.map((c) => `(${c})`), `EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')})`].join(' AND ')})`,
+  );
+  return ctes;
+}
+
+function metricSql(e: SqlEngine, d: Detection): string {
+  if (d.kind === 'pair') return 'count(*)';
+  const m = d.metric;
+  switch (m.kind) {
+    case 'count':
+      return 'count(*)';
+    case 'sum':
+      return `coalesce(sum(${ident(m.field)}), 0)`;
+    case 'distinct':
+      return dialect(e).countDistinct(
+        m.fields.length === 1
+          ? ident(m.fields[0]!)
+          : m.fields.map((f) => dialect(e).cast(ident(f), 'varchar')).join(` || '|' || `),
+      );
+    default: {
+      const never: never = m;
+      return never;
+    }
+  }
+}
+
+/**
+ * The hits query: columns k0..kn (group values as text), w (window start), value, records, first_seen,
+ * last_seen, peer_count and peer (one row per kept peer; NULL when there is none), ordered.
+ *
+ * @example hitsSql({ engine: 'duckdb' }, detection, { since: 1716163200 })
+ */
+export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string {
+  const e = src.engine;
+  const text = (x: string) => dialect(e).cast(x, 'varchar');
+  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
+  const kcols = d.groupBy.map((_, i) => `k${i}`);
+  const ctes = matchedCtes(src, d, range);
+  ctes.push(
+    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d)} AS value, count(*) AS records, min("event_time") AS first_seen, max("event_time") AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d)} >= ${minThreshold(d.thresholds)})`,
+  );
+  let peerJoin = '';
+  let peerCol = `${text('NULL')} AS peer`;
+  if (d.peers !== undefined) {
+    ctes.push(
+      `keyed AS (SELECT ${[...d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`), `${win(e, d)} AS w`, `${text(ident(d.peers))} AS peer`].join(', ')} FROM matched WHERE ${ident(d.peers)} IS NOT NULL)`,
+      // only the hit windows' peers are ranked (most groups of a large store never reach a threshold)
+      `peers AS (SELECT DISTINCT x.* FROM keyed x WHERE EXISTS (SELECT 1 FROM hits y WHERE ${[...kcols, 'w'].map((c) => `y.${c} = x.${c}`).join(' AND ')}))`,
+      `ranked AS (SELECT p.*, row_number() OVER (PARTITION BY ${[...kcols, 'w'].join(', ')} ORDER BY peer) AS rn FROM peers p)`,
+    );
+    peerJoin = ` LEFT JOIN ranked p ON ${[...kcols, 'w'].map((c) => `p.${c} = h.${c}`).join(' AND ')} AND p.rn <= ${PEER_LIMIT}`;
+    peerCol = 'p.peer AS peer';
+  }
+  const out = [
+    ...kcols.map((c) => `h.${c}`),
+    'h.w',
+    'h.value',
+    'h.records',
+    'h.first_seen',
+    'h.last_seen',
+    'h.peer_count',
+    peerCol,
+  ];
+  return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM hits h${peerJoin}\nORDER BY ${[...kcols.map((c) => `h.${c}`), 'h.w', 'peer'].join(', ')}`;
+}
+
+/**
+ * The evidence query of a finding: exactly the records counted in its hit windows, in event-time order.
+ * `key` holds the group values (text, as the hits query returned them).
+ */
+export function evidenceSql(
+  src: SqlSource,
+  d: Detection,
+  key: readonly string[],
+  windows: readonly number[],
+): string {
+  const ctes = matchedCtes(
+    src,
+    d,
+    {
+      since: Math.min(...windows),
+      until: Math.max(...windows) + d.window,
+    },
+    false,
+  );
+  const e = src.engine;
+  const where = d.groupBy.map((g, i) => `${dialect(e).cast(ident(g), 'varchar')} = ${literal(key[i] ?? '')}`);
+  where.push(`${win(e, d)} IN (${windows.map((w) => String(Math.trunc(w))).join(', ')})`);
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM matched WHERE ${where.join(' AND ')}\nORDER BY "event_time"`;
+}

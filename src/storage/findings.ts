@@ -1,0 +1,227 @@
+// The stored findings of the detections (table `findings`, added without a schema version bump): one row per
+// episode, its windows, peers, evidence query and sample, and its state (open, acknowledged, suppressed).
+
+import type { Store } from './store.js';
+
+/** DDL of the findings table (see baseSchema). */
+export const FINDINGS_DDL = `CREATE TABLE IF NOT EXISTS findings (
+  id VARCHAR PRIMARY KEY,
+  detection VARCHAR NOT NULL,
+  title VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  group_key VARCHAR NOT NULL,
+  entity VARCHAR NOT NULL,
+  peers VARCHAR NOT NULL,
+  more_peers BOOLEAN NOT NULL,
+  start_time BIGINT NOT NULL,
+  end_time BIGINT NOT NULL,
+  first_window BIGINT NOT NULL,
+  last_window BIGINT NOT NULL,
+  windows VARCHAR NOT NULL,
+  evidence_count BIGINT NOT NULL,
+  peak DOUBLE NOT NULL,
+  evidence_sql VARCHAR NOT NULL,
+  evidence_engine VARCHAR NOT NULL,
+  sample VARCHAR NOT NULL,
+  closed BOOLEAN NOT NULL,
+  state VARCHAR NOT NULL,
+  state_reason VARCHAR,
+  state_until BIGINT,
+  state_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+)`;
+
+/** User states of a finding. */
+export type FindingState = 'open' | 'acknowledged' | 'suppressed';
+
+/** A finding row as stored (JSON columns parsed). */
+export interface StoredFinding {
+  readonly id: string;
+  readonly detection: string;
+  readonly title: string;
+  readonly severity: string;
+  readonly key: readonly string[];
+  readonly entity: string;
+  readonly peers: readonly string[];
+  readonly morePeers: boolean;
+  readonly start: number;
+  readonly end: number;
+  readonly firstWindow: number;
+  readonly lastWindow: number;
+  readonly windows: readonly Record<string, unknown>[];
+  readonly evidenceCount: number;
+  readonly peak: number;
+  readonly evidenceSql: string;
+  readonly evidenceEngine: string;
+  readonly sample: readonly Record<string, unknown>[];
+  readonly closed: boolean;
+  /** The state as set (see effectiveState for an expired suppression). */
+  readonly state: FindingState;
+  readonly stateReason: string | undefined;
+  readonly stateUntil: number | undefined;
+  readonly stateAt: number | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** What is written for a finding (state columns are kept on update). */
+export type FindingRow = Omit<
+  StoredFinding,
+  'state' | 'stateReason' | 'stateUntil' | 'stateAt' | 'createdAt' | 'updatedAt'
+>;
+
+function fromRow(r: Record<string, unknown>): StoredFinding {
+  const n = (k: string) => (r[k] === null || r[k] === undefined ? undefined : Number(r[k]));
+  return {
+    id: String(r['id']),
+    detection: String(r['detection']),
+    title: String(r['title']),
+    severity: String(r['severity']),
+    key: JSON.parse(String(r['group_key'])) as string[],
+    entity: String(r['entity']),
+    peers: JSON.parse(String(r['peers'])) as string[],
+    morePeers: r['more_peers'] === true,
+    start: Number(r['start_time']),
+    end: Number(r['end_time']),
+    firstWindow: Number(r['first_window']),
+    lastWindow: Number(r['last_window']),
+    windows: JSON.parse(String(r['windows'])) as Record<string, unknown>[],
+    evidenceCount: Number(r['evidence_count']),
+    peak: Number(r['peak']),
+    evidenceSql: String(r['evidence_sql']),
+    evidenceEngine: String(r['evidence_engine']),
+    sample: JSON.parse(String(r['sample'])) as Record<string, unknown>[],
+    closed: r['closed'] === true,
+    state: String(r['state']) as FindingState,
+    stateReason: r['state_reason'] === null ? undefined : String(r['state_reason']),
+    stateUntil: n('state_until'),
+    stateAt: n('state_at'),
+    createdAt: Number(r['created_at']),
+    updatedAt: Number(r['updated_at']),
+  };
+}
+
+/**
+ * Findings of one detection and group whose windows reach into [from, to] (the caller widens by the
+ * detection's window and quiet period): the episodes a new one may continue.
+ */
+export async function findingsNear(
+  store: Store,
+  detection: string,
+  key: readonly string[],
+  from: number,
+  to: number,
+): Promise<StoredFinding[]> {
+  const r = await store.query(
+    `SELECT * FROM findings WHERE detection = $1 AND group_key = $2 AND last_window >= $3 AND first_window <= $4 ORDER BY first_window`,
+    [detection, JSON.stringify(key), from, to],
+  );
+  return r.rows.map(fromRow);
+}
+
+/**
+ * Writes a finding: inserts it, or updates its facts keeping its state and creation time. `replaces` are
+ * findings merged into it (deleted, in the same transaction).
+ */
+export async function saveFinding(
+  store: Store,
+  f: FindingRow,
+  replaces: readonly string[],
+  nowSeconds: number,
+): Promise<void> {
+  await store.query('BEGIN TRANSACTION');
+  try {
+    for (const id of replaces) if (id !== f.id) await store.query('DELETE FROM findings WHERE id = $1', [id]);
+    await store.query(
+      `INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', NULL, NULL, NULL, $20, $20)
+ON CONFLICT (id) DO UPDATE SET detection = excluded.detection, title = excluded.title, severity = excluded.severity,
+  group_key = excluded.group_key, entity = excluded.entity, peers = excluded.peers, more_peers = excluded.more_peers,
+  start_time = excluded.start_time, end_time = excluded.end_time, first_window = excluded.first_window,
+  last_window = excluded.last_window, windows = excluded.windows, evidence_count = excluded.evidence_count,
+  peak = excluded.peak, evidence_sql = excluded.evidence_sql, evidence_engine = excluded.evidence_engine,
+  sample = excluded.sample, closed = excluded.closed, updated_at = excluded.updated_at`,
+      [
+        f.id,
+        f.detection,
+        f.title,
+        f.severity,
+        JSON.stringify(f.key),
+        f.entity,
+        JSON.stringify(f.peers),
+        f.morePeers,
+        f.start,
+        f.end,
+        f.firstWindow,
+        f.lastWindow,
+        JSON.stringify(f.windows),
+        f.evidenceCount,
+        f.peak,
+        f.evidenceSql,
+        f.evidenceEngine,
+        JSON.stringify(f.sample),
+        f.closed,
+        nowSeconds,
+      ],
+    );
+    await store.query('COMMIT');
+  } catch (err) {
+    await store.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Filters of listFindings. */
+export interface FindingFilter {
+  readonly detection?: string;
+  readonly severities?: readonly string[];
+  readonly states?: readonly FindingState[];
+  /** Findings active at or after this time (end ≥ since). */
+  readonly since?: number;
+  /** Findings that started before this time. */
+  readonly until?: number;
+  readonly limit?: number;
+}
+
+/** Findings, most recent activity first. */
+export async function listFindings(store: Store, f: FindingFilter = {}): Promise<StoredFinding[]> {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const p = (v: string | number) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.detection !== undefined) where.push(`detection = ${p(f.detection)}`);
+  if (f.severities !== undefined && f.severities.length > 0)
+    where.push(`severity IN (${f.severities.map(p).join(', ')})`);
+  if (f.since !== undefined) where.push(`end_time >= ${p(f.since)}`);
+  if (f.until !== undefined) where.push(`start_time < ${p(f.until)}`);
+  const limit = Math.max(1, Math.min(f.limit ?? 1000, 100_000));
+  const r = await store.query(
+    `SELECT * FROM findings${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY end_time DESC, id LIMIT ${limit}`,
+    params,
+  );
+  return r.rows.map(fromRow);
+}
+
+/** One finding, or undefined. */
+export async function getFinding(store: Store, id: string): Promise<StoredFinding | undefined> {
+  const r = await store.query('SELECT * FROM findings WHERE id = $1', [id]);
+  return r.rows.length === 0 ? undefined : fromRow(r.rows[0]!);
+}
+
+/** Sets a finding's state; false when there is no such finding. */
+export async function setFindingState(
+  store: Store,
+  id: string,
+  state: FindingState,
+  reason: string | undefined,
+  until: number | undefined,
+  nowSeconds: number,
+): Promise<boolean> {
+  const r = await store.query(
+    'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
+    [id, state, reason ?? null, until ?? null, nowSeconds],
+  );
+  return r.rows.length > 0;
+}

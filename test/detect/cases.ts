@@ -1,0 +1,402 @@
+// Conformance cases of the detections: small hand-made record sets, the detection they run, and the findings
+// worked out by hand from the definition (the comments show the reasoning). Every backend runs every case
+// (conformance.test.ts) and must produce exactly these findings. Benign look-alikes expect none.
+
+/** 2024-05-20T10:00:00Z: a multiple of 3600 (so of 600 too): windows start here. */
+export const T = 1716199200;
+
+/** Default-format (v2) header of the case files. */
+export const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+
+/** One default-format record; `t` is its start (= its event time). */
+export function rec(
+  eni: string,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  proto: number,
+  action: 'ACCEPT' | 'REJECT',
+  t: number,
+  bytes = 60,
+): string {
+  return `2 111122223333 ${eni} ${src} ${dst} ${sport} ${dport} ${proto} 1 ${bytes} ${t} ${t + 59} ${action} OK`;
+}
+
+export interface ExpectedFinding {
+  readonly entity: string;
+  readonly severity: 'low' | 'medium' | 'high' | 'critical';
+  readonly start: number;
+  readonly end: number;
+  readonly evidenceCount: number;
+  readonly windows: readonly number[];
+  readonly peers?: readonly string[];
+  readonly morePeers?: boolean;
+}
+
+export interface DetectCase {
+  readonly name: string;
+  /** A built-in id, or a flowwatch.yaml `detections:` section (YAML) whose last entry is run. */
+  readonly detection: string;
+  readonly config?: string;
+  readonly records: readonly string[];
+  readonly expected: readonly ExpectedFinding[];
+  /** Backends that cannot run it (with the reason in a comment). */
+  readonly skip?: readonly ('duckdb' | 'trino' | 'memory')[];
+}
+
+const range = <X>(n: number, f: (i: number) => X): X[] => Array.from({ length: n }, (_, i) => f(i));
+
+export const CASES: readonly DetectCase[] = [
+  {
+    // 20 distinct ports (1..20), all rejected TCP, within [T, T+600): 20 ≥ 15 (low), < 50 (medium).
+    name: 'vertical scan: 20 ports of one host',
+    detection: 'vertical-port-scan',
+    records: range(20, (i) =>
+      rec('eni-a', '203.0.113.9', '10.0.1.10', 40000 + i, i + 1, 6, 'REJECT', T + i * 10),
+    ),
+    expected: [
+      {
+        entity: '10.0.1.10',
+        severity: 'low',
+        start: T,
+        end: T + 190,
+        evidenceCount: 20,
+        windows: [T],
+        peers: ['203.0.113.9'],
+      },
+    ],
+  },
+  {
+    // 14 ports: below the lowest threshold (15).
+    name: 'vertical scan: 14 ports is below the threshold',
+    detection: 'vertical-port-scan',
+    records: range(14, (i) => rec('eni-a', '203.0.113.9', '10.0.1.10', 40000, i + 1, 6, 'REJECT', T + i)),
+    expected: [],
+  },
+  {
+    // Look-alike: a server's replies (from 443) to one client's 30 ephemeral ports, rejected by a NACL. The
+    // destination ports are ≥ 32768, outside the filter: no scan.
+    name: 'vertical scan look-alike: rejected replies to ephemeral ports',
+    detection: 'vertical-port-scan',
+    records: range(30, (i) => rec('eni-a', '10.0.1.10', '198.51.100.7', 443, 40000 + i, 6, 'REJECT', T + i)),
+    expected: [],
+  },
+  {
+    // Look-alike: a monitoring host scraping 20 ports, all accepted: the filter keeps only REJECT.
+    name: 'vertical scan look-alike: accepted scrapes of 20 services',
+    detection: 'vertical-port-scan',
+    records: range(20, (i) => rec('eni-a', '10.0.9.9', '10.0.1.10', 50000 + i, 9100 + i, 6, 'ACCEPT', T + i)),
+    expected: [],
+  },
+  {
+    // Window T: 15 ports (low). Window T+1200: 50 ports (medium); the gap (T+600 → T+1200 = 600 s) is within
+    // the quiet period (1800 s): one episode, severity medium, 65 records. Window T+6000: 16 ports; the gap
+    // from T+1800 is 4200 s > 1800 s: a second finding (low).
+    name: 'vertical scan: episodes merge within the quiet period and split after it',
+    detection: 'vertical-port-scan',
+    records: [
+      ...range(15, (i) => rec('eni-a', '203.0.113.9', '10.0.1.10', 40000, i + 1, 6, 'REJECT', T + 100 + i)),
+      ...range(50, (i) => rec('eni-a', '203.0.113.9', '10.0.1.10', 40000, i + 1, 6, 'REJECT', T + 1200 + i)),
+      ...range(16, (i) => rec('eni-a', '203.0.113.9', '10.0.1.10', 40000, i + 1, 6, 'REJECT', T + 6000 + i)),
+    ],
+    expected: [
+      {
+        entity: '10.0.1.10',
+        severity: 'medium',
+        start: T + 100,
+        end: T + 1249,
+        evidenceCount: 65,
+        windows: [T, T + 1200],
+        peers: ['203.0.113.9'],
+      },
+      {
+        entity: '10.0.1.10',
+        severity: 'low',
+        start: T + 6000,
+        end: T + 6015,
+        evidenceCount: 16,
+        windows: [T + 6000],
+        peers: ['203.0.113.9'],
+      },
+    ],
+  },
+  {
+    // IPv6: 16 ports of 2001:db8:1::10 refused → low.
+    name: 'vertical scan over IPv6',
+    detection: 'vertical-port-scan',
+    records: range(16, (i) =>
+      rec('eni-a', '2001:db8::9', '2001:db8:1::10', 40000, 100 + i, 6, 'REJECT', T + i),
+    ),
+    expected: [
+      {
+        entity: '2001:db8:1::10',
+        severity: 'low',
+        start: T,
+        end: T + 15,
+        evidenceCount: 16,
+        windows: [T],
+        peers: ['2001:db8::9'],
+      },
+    ],
+  },
+  {
+    // The case-1 scan, with its source allow-listed by flowwatch.yaml: nothing left.
+    name: 'allow-list: a scanner the user trusts',
+    detection: 'vertical-port-scan',
+    config: 'detections:\n  vertical-port-scan:\n    allow: { srcaddr: [203.0.113.0/24] }\n',
+    records: range(20, (i) =>
+      rec('eni-a', '203.0.113.9', '10.0.1.10', 40000 + i, i + 1, 6, 'REJECT', T + i * 10),
+    ),
+    expected: [],
+  },
+  {
+    // A threshold raised by flowwatch.yaml (low 25): the same 20-port scan no longer counts.
+    name: 'override: raised threshold',
+    detection: 'vertical-port-scan',
+    config: 'detections:\n  vertical-port-scan:\n    thresholds: { low: 25 }\n',
+    records: range(20, (i) =>
+      rec('eni-a', '203.0.113.9', '10.0.1.10', 40000 + i, i + 1, 6, 'REJECT', T + i * 10),
+    ),
+    expected: [],
+  },
+  {
+    // 25 hosts 10.0.2.1..25 refused on 22 → 25 ≥ 20 (low). Peers in byte order, first 20:
+    // 10.0.2.1, 10.0.2.10..19 (11), 10.0.2.2, 10.0.2.20..25 (18), 10.0.2.3, 10.0.2.4 (20); 25 > 20: more.
+    name: 'horizontal sweep: one port, 25 hosts',
+    detection: 'horizontal-sweep',
+    records: range(25, (i) =>
+      rec('eni-b', '203.0.113.50', `10.0.2.${i + 1}`, 41000, 22, 6, 'REJECT', T + 300 + i),
+    ),
+    expected: [
+      {
+        entity: '203.0.113.50',
+        severity: 'low',
+        start: T + 300,
+        end: T + 324,
+        evidenceCount: 25,
+        windows: [T],
+        peers: [
+          '10.0.2.1',
+          ...range(10, (i) => `10.0.2.1${i}`),
+          '10.0.2.2',
+          ...range(6, (i) => `10.0.2.2${i}`),
+          '10.0.2.3',
+          '10.0.2.4',
+        ],
+        morePeers: true,
+      },
+    ],
+  },
+  {
+    // Look-alike: a web server with 40 clients on 443 (accepted) and its replies: no REJECT, and each
+    // client source is its own group: no sweep.
+    name: 'horizontal sweep look-alike: a web server with many clients',
+    detection: 'horizontal-sweep',
+    records: [
+      ...range(40, (i) =>
+        rec('eni-w', `198.51.100.${i + 1}`, '10.0.3.5', 50000 + i, 443, 6, 'ACCEPT', T + i),
+      ),
+      ...range(40, (i) =>
+        rec('eni-w', '10.0.3.5', `198.51.100.${i + 1}`, 443, 50000 + i, 6, 'ACCEPT', T + i),
+      ),
+    ],
+    expected: [],
+  },
+  {
+    // 40 connections (source ports 50000..50039) from one address to 10.0.1.10:22 in one window:
+    // 40 ≥ 30 (low), < 100.
+    name: 'brute force: 40 SSH connections',
+    detection: 'brute-force-login',
+    records: range(40, (i) =>
+      rec('eni-a', '198.51.100.20', '10.0.1.10', 50000 + i, 22, 6, 'ACCEPT', T + i * 5),
+    ),
+    expected: [
+      {
+        entity: '10.0.1.10:22',
+        severity: 'low',
+        start: T,
+        end: T + 195,
+        evidenceCount: 40,
+        windows: [T],
+        peers: ['198.51.100.20'],
+      },
+    ],
+  },
+  {
+    // Look-alike: one SSH session (one source port) logged every minute for 40 minutes on both ENIs: one
+    // connection per window, never 30.
+    name: 'brute force look-alike: one long session recorded on both ends',
+    detection: 'brute-force-login',
+    records: range(40, (i) => [
+      rec('eni-a', '10.0.7.7', '10.0.1.10', 50000, 22, 6, 'ACCEPT', T + i * 60),
+      rec('eni-b', '10.0.7.7', '10.0.1.10', 50000, 22, 6, 'ACCEPT', T + i * 60),
+    ]).flat(),
+    expected: [],
+  },
+  {
+    // 10.0.4.7 reaches 60 public hosts on 8080: 60 distinct address:port pairs ≥ 50 (medium).
+    name: 'outbound scan: an internal host probing 60 public hosts',
+    detection: 'outbound-scan',
+    records: range(60, (i) =>
+      rec('eni-c', '10.0.4.7', `198.51.100.${i + 1}`, 40000 + i, 8080, 6, 'ACCEPT', T + i),
+    ),
+    expected: [
+      {
+        entity: '10.0.4.7',
+        severity: 'medium',
+        start: T,
+        end: T + 59,
+        evidenceCount: 60,
+        windows: [T],
+        // byte order of 198.51.100.1..60: 1, 10..19, 2, 20..27 are the first 20
+        peers: [
+          '198.51.100.1',
+          ...range(10, (i) => `198.51.100.1${i}`),
+          '198.51.100.2',
+          ...range(8, (i) => `198.51.100.2${i}`),
+        ],
+        morePeers: true,
+      },
+    ],
+  },
+  {
+    // Look-alikes: browsing 100 sites on 443, and a server answering 100 internet clients from port 22 (source
+    // port below 1024): both outside the filter. Also 60 private destinations: not outward.
+    name: 'outbound scan look-alike: browsing, a server answering, internal peers',
+    detection: 'outbound-scan',
+    records: [
+      ...range(100, (i) =>
+        rec('eni-c', '10.0.4.8', `198.51.100.${i + 1}`, 40000 + i, 443, 6, 'ACCEPT', T + i),
+      ),
+      ...range(100, (i) => rec('eni-c', '10.0.4.9', `203.0.113.${i + 1}`, 22, 20000 + i, 6, 'ACCEPT', T + i)),
+      ...range(60, (i) => rec('eni-c', '10.0.4.10', `10.0.8.${i + 1}`, 40000 + i, 8080, 6, 'ACCEPT', T + i)),
+    ],
+    expected: [],
+  },
+  {
+    // IPv6 outward: fd00::5 (unique local, private) to 50 global addresses on 25 → medium (50).
+    name: 'outbound scan over IPv6',
+    detection: 'outbound-scan',
+    records: range(50, (i) =>
+      rec('eni-c', 'fd00::5', `2001:db8::${(i + 1).toString(16)}`, 40000, 25, 6, 'ACCEPT', T + i),
+    ),
+    expected: [
+      {
+        entity: 'fd00::5',
+        severity: 'medium',
+        start: T,
+        end: T + 49,
+        evidenceCount: 50,
+        windows: [T],
+        // destinations ::1..::32 (hex); byte order: ::1, ::10..::1f (16), ::2, ::20, ::21 are the first 20
+        peers: [
+          '2001:db8::1',
+          ...range(16, (i) => `2001:db8::1${i.toString(16)}`),
+          '2001:db8::2',
+          '2001:db8::20',
+          '2001:db8::21',
+        ],
+        morePeers: true,
+      },
+    ],
+  },
+  {
+    // GRE (47) accepted 3 times from 10.0.5.5 to 10.0.6.6 (low ≥ 1); a rejected GRE record and ICMP do not count.
+    name: 'unusual protocol: GRE accepted',
+    detection: 'unusual-protocol',
+    records: [
+      ...range(3, (i) => rec('eni-d', '10.0.5.5', '10.0.6.6', 0, 0, 47, 'ACCEPT', T + 60 * i)),
+      rec('eni-d', '10.0.5.5', '10.0.6.7', 0, 0, 47, 'REJECT', T),
+      rec('eni-d', '10.0.5.5', '10.0.6.6', 0, 0, 1, 'ACCEPT', T),
+    ],
+    expected: [
+      {
+        entity: '10.0.5.5',
+        severity: 'low',
+        start: T,
+        end: T + 120,
+        evidenceCount: 3,
+        windows: [T],
+        peers: ['10.0.6.6'],
+      },
+    ],
+  },
+  {
+    // Three accepted requests to 10.0.1.10:443 whose replies (reversed 5-tuple, same ENI, same window) were
+    // rejected: 3 matched replies (low ≥ 1). A plain rejected probe without a request, and a rejected reply
+    // on another ENI, do not pair.
+    name: 'NACL reply drop: accepted requests, rejected replies',
+    detection: 'nacl-reply-drop',
+    records: [
+      ...range(3, (i) =>
+        rec('eni-web', '198.51.100.7', '10.0.1.10', 40001 + i, 443, 6, 'ACCEPT', T + 10 * i),
+      ),
+      ...range(3, (i) =>
+        rec('eni-web', '10.0.1.10', '198.51.100.7', 443, 40001 + i, 6, 'REJECT', T + 10 * i + 1),
+      ),
+      rec('eni-web', '203.0.113.9', '10.0.1.10', 40000, 22, 6, 'REJECT', T),
+      rec('eni-web', '198.51.100.8', '10.0.1.10', 40100, 443, 6, 'ACCEPT', T),
+      rec('eni-other', '10.0.1.10', '198.51.100.8', 443, 40100, 6, 'REJECT', T),
+    ],
+    expected: [
+      {
+        entity: 'eni-web:10.0.1.10',
+        severity: 'low',
+        start: T + 1,
+        end: T + 21,
+        evidenceCount: 3,
+        windows: [T],
+        peers: ['198.51.100.7'],
+      },
+    ],
+  },
+  {
+    // Look-alike: request and reply both accepted (a working connection).
+    name: 'NACL reply drop look-alike: replies accepted',
+    detection: 'nacl-reply-drop',
+    records: [
+      rec('eni-web', '198.51.100.7', '10.0.1.10', 40001, 443, 6, 'ACCEPT', T),
+      rec('eni-web', '10.0.1.10', '198.51.100.7', 443, 40001, 6, 'ACCEPT', T),
+    ],
+    expected: [],
+  },
+  {
+    // Two SKIPDATA records of eni-s in the hour starting at T (low ≥ 1), none for eni-t (its OK record).
+    name: 'SKIPDATA records',
+    detection: 'skipdata',
+    records: [
+      `2 111122223333 eni-s - - - - - - - ${T + 60} ${T + 119} - SKIPDATA`,
+      `2 111122223333 eni-s - - - - - - - ${T + 600} ${T + 659} - SKIPDATA`,
+      rec('eni-t', '10.0.1.1', '10.0.1.2', 40000, 80, 6, 'ACCEPT', T),
+    ],
+    expected: [
+      { entity: 'eni-s', severity: 'low', start: T + 60, end: T + 600, evidenceCount: 2, windows: [T] },
+    ],
+  },
+  {
+    // A user's own definition: bytes sent per source per hour, low at 1e9. 10.0.6.1 sends 2 × 600 MB = 1.2e9;
+    // 10.0.6.2 sends 900 MB.
+    name: 'user-defined: large upload by sum of bytes',
+    detection: 'large-upload',
+    config: `detections:
+  large-upload:
+    kind: threshold
+    title: Large upload
+    window: 3600
+    groupBy: [srcaddr]
+    filter: { action: ACCEPT }
+    metric: { sum: bytes }
+    thresholds: { low: 1000000000 }
+`,
+    records: [
+      rec('eni-e', '10.0.6.1', '198.51.100.1', 40000, 443, 6, 'ACCEPT', T, 600_000_000),
+      rec('eni-e', '10.0.6.1', '198.51.100.2', 40001, 443, 6, 'ACCEPT', T + 1800, 600_000_000),
+      rec('eni-e', '10.0.6.2', '198.51.100.1', 40002, 443, 6, 'ACCEPT', T, 900_000_000),
+    ],
+    expected: [
+      { entity: '10.0.6.1', severity: 'low', start: T, end: T + 1800, evidenceCount: 2, windows: [T] },
+    ],
+  },
+];

@@ -1,0 +1,128 @@
+// One conformance suite for every detection backend: each case of cases.ts runs on DuckDB SQL over a store
+// the records were ingested into, on Trino SQL through the local Athena engine over the same file, and on
+// the in-memory evaluator of the monitor; all must give the case's hand-worked findings.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { AthenaSession } from '../../src/athena/session.js';
+import { effectiveCatalog } from '../../src/detect/catalog.js';
+import type { Detection } from '../../src/detect/definition.js';
+import { type DetectedFinding, episodes } from '../../src/detect/episodes.js';
+import { type DetectRecord, evaluate } from '../../src/detect/evaluate.js';
+import { detectWithSql } from '../../src/detect/run.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { FIELDS } from '../../src/records/catalog.js';
+import { Store } from '../../src/storage/store.js';
+import { CASES, type DetectCase, type ExpectedFinding, HEADER } from './cases.js';
+
+const COLUMNS = HEADER.split(' ').map((f) => f.replaceAll('-', '_'));
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fw-detect-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function detectionOf(c: DetectCase): Detection {
+  const text = c.config ?? '';
+  const catalog = effectiveCatalog(parseDocument(text), 'flowwatch.yaml', text);
+  const d = catalog.find((x) => x.id === c.detection);
+  if (d === undefined) throw new Error(`no detection ${c.detection}`);
+  return d;
+}
+
+function shape(f: DetectedFinding): ExpectedFinding {
+  return {
+    entity: f.entity,
+    severity: f.severity,
+    start: f.start,
+    end: f.end,
+    evidenceCount: f.evidenceCount,
+    windows: f.windows.map((w) => w.w),
+    peers: f.peers,
+    morePeers: f.morePeers,
+  };
+}
+
+function expected(c: DetectCase): ExpectedFinding[] {
+  return c.expected.map((e) => ({ peers: [], morePeers: false, ...e }));
+}
+
+/** The records as the monitor holds them: catalog columns, `-` as missing, numbers typed. */
+function memoryRecords(lines: readonly string[]): DetectRecord[] {
+  return lines.map((line) => {
+    const parts = line.split(' ');
+    const r: Record<string, unknown> = {};
+    COLUMNS.forEach((c, i) => {
+      const v = parts[i];
+      const type = FIELDS.find((f) => f.column === c)?.type;
+      r[c] = v === '-' || v === undefined ? null : type === 'string' ? v : Number(v);
+    });
+    return { ...r, event_time: Number(r['start']) } as DetectRecord;
+  });
+}
+
+async function runDuckdb(c: DetectCase, d: Detection, file: string): Promise<DetectedFinding[]> {
+  const store = await Store.open(join(dir, `${slug(c)}.duckdb`));
+  try {
+    await ingest(store, [file], {});
+    return await detectWithSql([d], { engine: 'duckdb' }, {}, async (sql) => (await store.query(sql)).rows);
+  } finally {
+    store.close();
+  }
+}
+
+async function runTrino(c: DetectCase, d: Detection, file: string): Promise<DetectedFinding[]> {
+  const store = await Store.open(join(dir, `${slug(c)}-athena.duckdb`));
+  try {
+    const mirror = join(dir, 'mirror');
+    const bucketDir = join(mirror, 'bucket', slug(c));
+    mkdirSync(bucketDir, { recursive: true });
+    writeFileSync(join(bucketDir, 'part.log'), `${HEADER}\n${c.records.join('\n')}\n`);
+    void file;
+    const athena = await AthenaSession.open(store, { s3Root: mirror });
+    await athena.run(`CREATE EXTERNAL TABLE vpc_flow_logs (
+  version int, account_id string, interface_id string, srcaddr string, dstaddr string, srcport int, dstport int,
+  protocol int, packets bigint, bytes bigint, start bigint, \`end\` bigint, action string, log_status string)
+ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
+LOCATION 's3://bucket/${slug(c)}/'
+TBLPROPERTIES ("skip.header.line.count"="1")`);
+    return await detectWithSql(
+      [d],
+      { engine: 'trino', table: 'vpc_flow_logs', columns: COLUMNS },
+      {},
+      async (sql) => (await athena.run(sql)).rows,
+    );
+  } finally {
+    store.close();
+  }
+}
+
+const slug = (c: DetectCase) => c.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+
+describe('detections agree with the hand-worked findings on every backend', () => {
+  for (const c of CASES) {
+    describe(c.name, () => {
+      const file = () => {
+        const p = join(dir, `${slug(c)}.log`);
+        writeFileSync(p, `${HEADER}\n${c.records.join('\n')}\n`);
+        return p;
+      };
+      it('in memory (the monitor)', () => {
+        const d = detectionOf(c);
+        expect(episodes(d, evaluate(d, memoryRecords(c.records))).map(shape)).toEqual(expected(c));
+      });
+      it('DuckDB SQL over the store', async () => {
+        const d = detectionOf(c);
+        expect((await runDuckdb(c, d, file())).map(shape)).toEqual(expected(c));
+      });
+      it('Trino SQL on the local Athena engine', async () => {
+        const d = detectionOf(c);
+        expect((await runTrino(c, d, file())).map(shape)).toEqual(expected(c));
+      });
+    });
+  }
+});
