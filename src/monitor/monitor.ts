@@ -6,7 +6,10 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Config, loadConfig, putFilter, saveConfig } from '../config/config.js';
+import { LogsService } from '../api/logs.js';
+import { registerAwsApi } from '../api/server.js';
+import { apiCredentials } from '../config/api-config.js';
+import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import { endpointSecret } from '../config/monitor-config.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
@@ -59,6 +62,11 @@ export interface MonitorParts {
    * file when the monitor has one. Throws FilterPatternError / MetricFilterError for an invalid filter.
    */
   putMetricFilter(filter: MetricFilter): Promise<CheckedMetricFilter>;
+  /**
+   * Removes a metric filter while running (from the configuration file too, when the monitor has one; the file
+   * must still be valid without it: an alarm on its metric refuses the change). False when there is none.
+   */
+  deleteMetricFilter(name: string): Promise<boolean>;
   readonly store: Store;
   readonly sink: StoreSink;
   readonly alarms: AlarmsRunner;
@@ -114,6 +122,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   for (const s of config.sources) {
     if (s.type === 'firehose' || s.type === 'subscription') endpointSecret(s, opts.env, listen);
   }
+  // The CloudWatch-compatible API: its access keys (or the loopback-only unsigned mode) before anything starts.
+  const api = config.api;
+  const apiAuth = api === undefined ? undefined : apiCredentials(api, opts.env, listen);
   const stateDir = resolve(opts.stateDir ?? settings.stateDir);
   await mkdir(stateDir, { recursive: true });
   const { token, created, file } = await apiToken(stateDir);
@@ -192,6 +203,32 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     else if (s.type === 's3' || s.type === 'cloudwatch-logs')
       sources.push(liveSource(s, sink, join(scratch, s.name), log));
   }
+  // Metric filters defined or removed while running (dashboard, CloudWatch API): the file is written first (so an
+  // invalid result changes nothing), then the running set follows.
+  const putMetricFilter = async (filter: MetricFilter): Promise<CheckedMetricFilter> => {
+    const checked = checkMetricFilter(filter);
+    if (opts.configPath !== undefined) {
+      saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
+    }
+    filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
+    await backfill(store, [checked], false, onMismatch);
+    log('metric_filter_defined', {
+      name: filter.name,
+      metric: `${filter.metricNamespace}/${filter.metricName}`,
+    });
+    return checked;
+  };
+  const deleteMetricFilter = async (name: string): Promise<boolean> => {
+    if (!filters.some((f) => f.filter.name === name)) return false;
+    if (opts.configPath !== undefined) {
+      const text = deleteFilter(loadConfig(opts.configPath), name);
+      if (text !== undefined) saveConfig(opts.configPath, text);
+    }
+    filters = filters.filter((f) => f.filter.name !== name);
+    log('metric_filter_deleted', { name });
+    return true;
+  };
+  const logEvents = api === undefined ? undefined : await store.logEvents();
   const endpointErrors = new EndpointErrors();
   const sourcesNow = () => sourcesHealth(config.sources, sink.bySource, sources, endpointErrors);
   const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
@@ -218,22 +255,33 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               sourcesHealth: sourcesNow,
               stateDir,
               filters: () => filters,
-              putMetricFilter: async (filter) => {
-                const checked = checkMetricFilter(filter);
-                filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
-                await backfill(store, [checked], false, onMismatch);
-                if (opts.configPath !== undefined) {
-                  saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
-                }
-                log('metric_filter_defined', {
-                  name: filter.name,
-                  metric: `${filter.metricNamespace}/${filter.metricName}`,
-                });
-                return checked;
-              },
+              putMetricFilter,
+              deleteMetricFilter,
             })
         : undefined,
       registerPublic: opts.registerPublic,
+      registerOwnAuth:
+        api === undefined || logEvents === undefined || apiAuth === undefined
+          ? undefined
+          : (app) =>
+              registerAwsApi(app, {
+                ...apiAuth,
+                maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
+                requestTimeoutMs: api.requestTimeoutSeconds * 1000,
+                log,
+                logs: new LogsService({
+                  store,
+                  events: logEvents,
+                  sink,
+                  account: settings.account,
+                  region: settings.region,
+                  filters: () => filters,
+                  putMetricFilter,
+                  deleteMetricFilter,
+                  nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
+                  queryTimeoutMs: 30_000,
+                }),
+              }),
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
         sources: sourcesNow(),
@@ -334,6 +382,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await alarms.stop();
         await dispatcher.stop();
         await store.checkpoint();
+        logEvents?.close();
         store.close();
         // Scratch copies are only needed while running (a restart clears the folder anyway): a clean stop
         // leaves none behind.
