@@ -6,11 +6,13 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { CloudWatchService } from '../api/cloudwatch.js';
 import { LogsService } from '../api/logs.js';
 import { registerAwsApi } from '../api/server.js';
 import { apiCredentials } from '../config/api-config.js';
 import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import { endpointSecret } from '../config/monitor-config.js';
+import { UserError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
@@ -229,6 +231,26 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     return true;
   };
   const logEvents = api === undefined ? undefined : await store.logEvents();
+  // The API's configuration edits: the file is validated and saved, then reloaded here before the answer (the
+  // reload function is set once the server runs; until then the file watcher applies the change).
+  let reloadRef: (() => Promise<ReloadResult>) | undefined;
+  const editConfig = async (edit: (c: Config) => string | undefined): Promise<void> => {
+    if (opts.configPath === undefined) {
+      throw new UserError(
+        'API_NO_CONFIG_FILE',
+        'flowwatch was started without a configuration file, so alarms, topics and filters cannot be saved',
+        'start it with --config flowwatch.yaml',
+      );
+    }
+    const text = edit(loadConfig(opts.configPath, true));
+    if (text === undefined) return;
+    saveConfig(opts.configPath, text);
+    const r = await reloadRef?.();
+    if (r !== undefined && !r.ok)
+      throw new UserError('CONFIG_RELOAD', r.error ?? 'the configuration could not be applied');
+  };
+  const currentConfig = (): Config =>
+    opts.configPath === undefined ? config : loadConfig(opts.configPath, true);
   const endpointErrors = new EndpointErrors();
   const sourcesNow = () => sourcesHealth(config.sources, sink.bySource, sources, endpointErrors);
   const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
@@ -263,8 +285,19 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       registerOwnAuth:
         api === undefined || logEvents === undefined || apiAuth === undefined
           ? undefined
-          : (app) =>
-              registerAwsApi(app, {
+          : (app) => {
+              const cloudwatch = new CloudWatchService({
+                store,
+                alarms,
+                account: settings.account,
+                region: settings.region,
+                config: currentConfig,
+                editConfig,
+                nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
+              });
+              return registerAwsApi(app, {
+                cloudwatchJson: cloudwatch.json,
+                cloudwatchQuery: cloudwatch.query,
                 ...apiAuth,
                 maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
                 requestTimeoutMs: api.requestTimeoutSeconds * 1000,
@@ -281,7 +314,8 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
                   queryTimeoutMs: 30_000,
                 }),
-              }),
+              });
+            },
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
         sources: sourcesNow(),
@@ -349,6 +383,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     reloading = reloading.then(reloadNow, reloadNow);
     return reloading;
   };
+  reloadRef = reload;
   const watched = opts.configPath;
   if (watched !== undefined) {
     watchFile(watched, { interval: 1000 }, (cur, prev) => {
