@@ -33,7 +33,7 @@ let dir: string;
 let file: string;
 let monitor: Monitor;
 let cw: CloudWatchClient;
-const clock = T + 90;
+let clock = T + 5;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-cwapi-cw-'));
@@ -134,6 +134,7 @@ describe('CloudWatch over AWS JSON 1.0 (the JS SDK)', () => {
       Threshold: 1,
       StateValue: 'INSUFFICIENT_DATA',
     });
+    clock = T + 60;
     await monitor.alarms.evaluate(undefined, T + 60);
     const after = await cw.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
     expect(after.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['ping']);
@@ -188,6 +189,7 @@ describe('CloudWatch over AWS JSON 1.0 (the JS SDK)', () => {
   });
 
   it('SetAlarmState changes the state and history records it; unknown alarms are ResourceNotFound', async () => {
+    clock = T + 90;
     await cw.send(new SetAlarmStateCommand({ AlarmName: 'ping', StateValue: 'OK', StateReason: 'testing' }));
     const d = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['ping'] }));
     expect([d.MetricAlarms?.[0]?.StateValue, d.MetricAlarms?.[0]?.StateReason]).toEqual(['OK', 'testing']);
