@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { CloudWatchService } from '../api/cloudwatch.js';
 import { LogsService } from '../api/logs.js';
 import { registerAwsApi } from '../api/server.js';
+import { SnsService } from '../api/sns.js';
 import { apiCredentials } from '../config/api-config.js';
 import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import { endpointSecret } from '../config/monitor-config.js';
@@ -298,6 +299,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               return registerAwsApi(app, {
                 cloudwatchJson: cloudwatch.json,
                 cloudwatchQuery: cloudwatch.query,
+                sns: new SnsService({
+                  account: settings.account,
+                  region: settings.region,
+                  config: currentConfig,
+                  editConfig,
+                }),
                 ...apiAuth,
                 maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
                 requestTimeoutMs: api.requestTimeoutSeconds * 1000,
