@@ -35,7 +35,7 @@ describe('api settings', () => {
 });
 
 describe('unsigned requests on loopback', () => {
-  it('are taken when allowUnsigned is set (aws --no-sign-request), with any dummy key too', async () => {
+  it('are taken when allowUnsigned is set (aws --no-sign-request), with any dummy key too; bodies are size-limited', async () => {
     const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -45,7 +45,7 @@ describe('unsigned requests on loopback', () => {
     const file = join(dir, 'flowwatch.yaml');
     writeFileSync(
       file,
-      `monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}" }\napi: { allowUnsigned: true }\n`,
+      `monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}" }\napi: { allowUnsigned: true, maxBodyMegabytes: 1 }\n`,
     );
     const m = await startMonitor({
       config: loadConfig(file, true),
@@ -72,6 +72,17 @@ describe('unsigned requests on loopback', () => {
         authorization: `AWS4-HMAC-SHA256 Credential=test/20240520/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
       });
       expect(dummy.status).toBe(200);
+      // Over api.maxBodyMegabytes: refused before the body is read, in the protocol's error shape.
+      const big = await fetch(m.url, {
+        method: 'POST',
+        headers: {
+          'x-amz-target': 'Logs_20140328.PutLogEvents',
+          'content-type': 'application/x-amz-json-1.1',
+        },
+        body: `{"logGroupName":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+      });
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { __type: string }).__type).toBe('InvalidParameterException');
     } finally {
       await m.stop();
       rmSync(dir, { recursive: true, force: true });
