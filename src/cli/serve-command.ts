@@ -49,6 +49,8 @@ export function registerServe(program: Command, io: Io): void {
           env: io.env,
           listen: `${flags.host}:${flags.port}`,
           stateDir: flags.stateDir,
+          // Filters, alarms and topics defined through the dashboard or the CloudWatch API are saved to the file.
+          configPath: config.exists ? flags.config : undefined,
           memoryLimit: memoryLimitFlag(flags.memoryLimit),
           ...dashboardRoutes(),
           onNewToken: (token, file) => io.err(`\nAPI token (shown once; also in ${file}):\n  ${token}\n\n`),

@@ -33,6 +33,7 @@ import {
   type SmtpSettings,
   type Topic,
 } from '../notify/index.js';
+import { type ApiSettings, checkApi } from './api-config.js';
 import {
   checkMonitor,
   checkSource,
@@ -74,6 +75,8 @@ export interface Config {
   readonly monitor: MonitorSettings;
   /** The effective detection catalog (built-ins changed by the `detections:` section, plus the user's own). */
   readonly detections: readonly Detection[];
+  /** The CloudWatch-compatible API (`api:`); undefined when the section is absent (the API is off). */
+  readonly api: ApiSettings | undefined;
   readonly doc: Document;
 }
 
@@ -88,6 +91,7 @@ export const CONFIG_KEYS = [
   'sources',
   'monitor',
   'detections',
+  'api',
 ] as const;
 
 /** Everything but the metric filters, for an empty or filters-only configuration. */
@@ -99,6 +103,7 @@ const EMPTY_REST = {
   retry: DEFAULT_RETRY,
   sources: [],
   monitor: DEFAULT_MONITOR,
+  api: undefined,
 } as const;
 
 const FILTER_KEYS = [
@@ -456,7 +461,14 @@ function checkMonitorSections(doc: Document, loc: Locator, filters: readonly Che
   }
   const m = checkMonitor(json('monitor'), ['monitor']);
   if (m.errors[0]) fail([], m.errors[0]);
-  return { alarms, compositeAlarms, topics, smtp, retry, sources, monitor: m.value! };
+  const apiRaw = json('api');
+  let api: ApiSettings | undefined;
+  if (apiRaw !== undefined) {
+    const a = checkApi(apiRaw ?? {}, ['api']);
+    if (a.errors[0]) fail([], a.errors[0]);
+    api = a.value;
+  }
+  return { alarms, compositeAlarms, topics, smtp, retry, sources, monitor: m.value!, api };
 }
 
 function filterSeq(doc: Document) {

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { recordsAccount, UNSET_ACCOUNT } from '../metrics/account.js';
 import {
   type AlarmContext,
+  type AlarmState,
   AlarmStateMachine,
   alarmArn,
   evaluationRange,
@@ -207,6 +208,17 @@ export class AlarmsRunner {
       for (const c of changes) await this.publish(c);
     }
     return changes;
+  }
+
+  /**
+   * Sets an alarm's state now, as SetAlarmState does (the CloudWatch API): the transition is saved and its actions
+   * run. Throws AlarmStateError for an unknown alarm.
+   */
+  async setState(name: string, state: AlarmState, reason: string): Promise<StateChange | undefined> {
+    const change = this.machine.setState(name, state, reason, Math.floor(this.now()));
+    await this.save();
+    if (change) await this.publish(change);
+    return change;
   }
 
   private async applyRequests(): Promise<void> {

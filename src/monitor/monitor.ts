@@ -6,8 +6,14 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Config, loadConfig, putFilter, saveConfig } from '../config/config.js';
+import { CloudWatchService } from '../api/cloudwatch.js';
+import { LogsService } from '../api/logs.js';
+import { registerAwsApi } from '../api/server.js';
+import { SnsService } from '../api/sns.js';
+import { apiCredentials } from '../config/api-config.js';
+import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '../config/config.js';
 import { endpointSecret } from '../config/monitor-config.js';
+import { UserError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
@@ -59,6 +65,11 @@ export interface MonitorParts {
    * file when the monitor has one. Throws FilterPatternError / MetricFilterError for an invalid filter.
    */
   putMetricFilter(filter: MetricFilter): Promise<CheckedMetricFilter>;
+  /**
+   * Removes a metric filter while running (from the configuration file too, when the monitor has one; the file
+   * must still be valid without it: an alarm on its metric refuses the change). False when there is none.
+   */
+  deleteMetricFilter(name: string): Promise<boolean>;
   readonly store: Store;
   readonly sink: StoreSink;
   readonly alarms: AlarmsRunner;
@@ -114,6 +125,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   for (const s of config.sources) {
     if (s.type === 'firehose' || s.type === 'subscription') endpointSecret(s, opts.env, listen);
   }
+  // The CloudWatch-compatible API: its access keys (or the loopback-only unsigned mode) before anything starts.
+  const api = config.api;
+  const apiAuth = api === undefined ? undefined : apiCredentials(api, opts.env, listen);
   const stateDir = resolve(opts.stateDir ?? settings.stateDir);
   await mkdir(stateDir, { recursive: true });
   const { token, created, file } = await apiToken(stateDir);
@@ -192,6 +206,52 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     else if (s.type === 's3' || s.type === 'cloudwatch-logs')
       sources.push(liveSource(s, sink, join(scratch, s.name), log));
   }
+  // Metric filters defined or removed while running (dashboard, CloudWatch API): the file is written first (so an
+  // invalid result changes nothing), then the running set follows.
+  const putMetricFilter = async (filter: MetricFilter): Promise<CheckedMetricFilter> => {
+    const checked = checkMetricFilter(filter);
+    if (opts.configPath !== undefined) {
+      saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
+    }
+    filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
+    await backfill(store, [checked], false, onMismatch);
+    log('metric_filter_defined', {
+      name: filter.name,
+      metric: `${filter.metricNamespace}/${filter.metricName}`,
+    });
+    return checked;
+  };
+  const deleteMetricFilter = async (name: string): Promise<boolean> => {
+    if (!filters.some((f) => f.filter.name === name)) return false;
+    if (opts.configPath !== undefined) {
+      const text = deleteFilter(loadConfig(opts.configPath), name);
+      if (text !== undefined) saveConfig(opts.configPath, text);
+    }
+    filters = filters.filter((f) => f.filter.name !== name);
+    log('metric_filter_deleted', { name });
+    return true;
+  };
+  const logEvents = api === undefined ? undefined : await store.logEvents();
+  // The API's configuration edits: the file is validated and saved, then reloaded here before the answer (the
+  // reload function is set once the server runs; until then the file watcher applies the change).
+  let reloadRef: (() => Promise<ReloadResult>) | undefined;
+  const editConfig = async (edit: (c: Config) => string | undefined): Promise<void> => {
+    if (opts.configPath === undefined) {
+      throw new UserError(
+        'API_NO_CONFIG_FILE',
+        'flowwatch was started without a configuration file, so alarms, topics and filters cannot be saved',
+        'start it with --config flowwatch.yaml',
+      );
+    }
+    const text = edit(loadConfig(opts.configPath, true));
+    if (text === undefined) return;
+    saveConfig(opts.configPath, text);
+    const r = await reloadRef?.();
+    if (r !== undefined && !r.ok)
+      throw new UserError('CONFIG_RELOAD', r.error ?? 'the configuration could not be applied');
+  };
+  const currentConfig = (): Config =>
+    opts.configPath === undefined ? config : loadConfig(opts.configPath, true);
   const endpointErrors = new EndpointErrors();
   const sourcesNow = () => sourcesHealth(config.sources, sink.bySource, sources, endpointErrors);
   const endpoints = config.sources.filter((s) => s.type === 'firehose' || s.type === 'subscription');
@@ -218,22 +278,51 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               sourcesHealth: sourcesNow,
               stateDir,
               filters: () => filters,
-              putMetricFilter: async (filter) => {
-                const checked = checkMetricFilter(filter);
-                filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
-                await backfill(store, [checked], false, onMismatch);
-                if (opts.configPath !== undefined) {
-                  saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
-                }
-                log('metric_filter_defined', {
-                  name: filter.name,
-                  metric: `${filter.metricNamespace}/${filter.metricName}`,
-                });
-                return checked;
-              },
+              putMetricFilter,
+              deleteMetricFilter,
             })
         : undefined,
       registerPublic: opts.registerPublic,
+      registerOwnAuth:
+        api === undefined || logEvents === undefined || apiAuth === undefined
+          ? undefined
+          : (app) => {
+              const cloudwatch = new CloudWatchService({
+                store,
+                alarms,
+                account: settings.account,
+                region: settings.region,
+                config: currentConfig,
+                editConfig,
+                nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
+              });
+              return registerAwsApi(app, {
+                cloudwatchJson: cloudwatch.json,
+                cloudwatchQuery: cloudwatch.query,
+                sns: new SnsService({
+                  account: settings.account,
+                  region: settings.region,
+                  config: currentConfig,
+                  editConfig,
+                }),
+                ...apiAuth,
+                maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
+                requestTimeoutMs: api.requestTimeoutSeconds * 1000,
+                log,
+                logs: new LogsService({
+                  store,
+                  events: logEvents,
+                  sink,
+                  account: settings.account,
+                  region: settings.region,
+                  filters: () => filters,
+                  putMetricFilter,
+                  deleteMetricFilter,
+                  nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
+                  queryTimeoutMs: 30_000,
+                }),
+              });
+            },
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
         sources: sourcesNow(),
@@ -301,6 +390,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     reloading = reloading.then(reloadNow, reloadNow);
     return reloading;
   };
+  reloadRef = reload;
   const watched = opts.configPath;
   if (watched !== undefined) {
     watchFile(watched, { interval: 1000 }, (cur, prev) => {
@@ -334,6 +424,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await alarms.stop();
         await dispatcher.stop();
         await store.checkpoint();
+        logEvents?.close();
         store.close();
         // Scratch copies are only needed while running (a restart clears the folder anyway): a clean stop
         // leaves none behind.

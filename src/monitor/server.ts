@@ -63,6 +63,8 @@ export interface ServerOptions {
   readonly log: Log;
   /** Extra routes (the dashboard API), registered after authentication is set up. */
   readonly register?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
+  /** Routes with their own authentication (the CloudWatch-compatible API's SigV4 at POST /). */
+  readonly registerOwnAuth?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
   /** Public routes without the token (the dashboard's static files). */
   readonly registerPublic?: ((app: FastifyInstance) => void | Promise<void>) | undefined;
 }
@@ -158,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   if (opts.registerPublic) await app.register(async (r) => opts.registerPublic?.(r));
+  if (opts.registerOwnAuth) await app.register(async (r) => opts.registerOwnAuth?.(r));
 
   // Source endpoints: their own credentials (checked from the headers before any body byte is read), bodies
   // streamed into their own limits, and one budget for the body bytes all of them hold at once.

@@ -16,6 +16,7 @@ import {
   parquetSelectSql,
   type TimeInputs,
 } from './ingest-sql.js';
+import { LogEventStore } from './log-events.js';
 import { QueryGate } from './query-gate.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
 import {
@@ -544,6 +545,13 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
       await c.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  /** The CloudWatch-compatible API's log groups, streams and events, on a connection of their own. */
+  async logEvents(): Promise<LogEventStore> {
+    this.checkWriter();
+    if (this.readOnly) throw new Error('the API needs a writable store');
+    return LogEventStore.open(await this.instance.connect());
   }
 
   /** A loader on its own connection; several loaders load files in parallel. */

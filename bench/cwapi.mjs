@@ -1,0 +1,166 @@
+// bench:cwapi — the CloudWatch-compatible API's two targets (issue 17), each beside a baseline without the API:
+//   1. PutLogEvents of 10,000 flow lines per call through the AWS SDK (signed, JSON 1.1), 4 calls in flight, against
+//      the same 10,000-line batches handed straight to the monitor's sink (the path Firehose and subscription
+//      payloads take): records/s sustained. Target >= 100k records/s.
+//   2. TestMetricFilter for 100 lines (two calls of 50, the API's limit per call) through the SDK, against the
+//      matcher `flowwatch test-pattern` runs in-process over the same 100 lines: median ms. Target <= 20 ms.
+//
+// Usage: npm run build (or npx tsc -p tsconfig.build.json), then npm run bench:cwapi [-- --calls 30 --reps 50]
+// Results go to bench/results/cwapi.json.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  TestMetricFilterCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { median } from './lib.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
+const { loadConfig } = await import(dist('config/config.js'));
+const { startMonitor } = await import(dist('monitor/monitor.js'));
+const { compileMatcher, parsePattern } = await import(dist('filter/index.js'));
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const CALLS = opt('calls', 30);
+const REPS = opt('reps', 50);
+const IN_FLIGHT = 4;
+const PATTERN =
+  '[version, account, eni, source, destination, srcport, destport = 22, protocol = 6, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]';
+
+const now = Math.floor(Date.now() / 1000);
+/** 10,000 default-format lines within one minute, a tenth of them rejected SSH (different in every batch). */
+function batch(b) {
+  const lines = [];
+  for (let i = 0; i < 10_000; i++) {
+    const t = now - 600 + Math.floor((i * 60) / 10_000);
+    const ssh = i % 10 === 0;
+    lines.push(
+      `2 123456789012 eni-0a${b % 10} 10.${b % 250}.${(i >> 8) & 255}.${i & 255} 10.0.0.${i % 250} ${1024 + (i % 50000)} ${ssh ? 22 : 443} 6 ${1 + (i % 20)} ${100 + i} ${t} ${t + 30} ${ssh ? 'REJECT' : 'ACCEPT'} OK`,
+    );
+  }
+  return lines;
+}
+
+async function pool(n, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fw-bench-cwapi-'));
+const file = join(dir, 'flowwatch.yaml');
+writeFileSync(
+  file,
+  `metricFilters:
+  - { name: ssh, pattern: "${PATTERN}", metricNamespace: FlowLogs, metricName: RejectedSSH, metricValue: "1" }
+monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}" }
+api: { credentials: [{ accessKeyId: AKIABENCH, secretAccessKey: bench-secret }] }
+`,
+);
+const monitor = await startMonitor({
+  config: loadConfig(file, true),
+  configPath: file,
+  db: join(dir, 'bench.duckdb'),
+  log: () => undefined,
+  env: {},
+});
+const client = new CloudWatchLogsClient({
+  endpoint: monitor.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' },
+  maxAttempts: 1,
+});
+try {
+  await client.send(new CreateLogGroupCommand({ logGroupName: '/bench' }));
+  await client.send(new CreateLogStreamCommand({ logGroupName: '/bench', logStreamName: 's' }));
+  const batches = Array.from({ length: CALLS }, (_, b) => batch(b));
+
+  // Baseline: the same batches straight into the sink.
+  let t0 = performance.now();
+  await pool(CALLS, (b) =>
+    monitor.sink.write({
+      kind: 'lines',
+      source: 'bench-sink',
+      key: `k${b}`,
+      origin: `bench://${b}`,
+      lines: batches[b],
+    }),
+  );
+  const sinkSeconds = (performance.now() - t0) / 1000;
+
+  // PutLogEvents through the SDK (different content: the store dedupes nothing by content for live batches anyway).
+  t0 = performance.now();
+  await pool(CALLS, (b) =>
+    client.send(
+      new PutLogEventsCommand({
+        logGroupName: '/bench',
+        logStreamName: 's',
+        logEvents: batches[b].map((message, i) => ({
+          timestamp: (now - 600 + Math.floor((i * 60) / 10_000)) * 1000,
+          message,
+        })),
+      }),
+    ),
+  );
+  const apiSeconds = (performance.now() - t0) / 1000;
+  const records = CALLS * 10_000;
+
+  // TestMetricFilter: 100 lines as two calls of 50.
+  const hundred = batches[0].slice(0, 100);
+  const apiMs = [];
+  for (let r = 0; r < REPS; r++) {
+    const s = performance.now();
+    await client.send(
+      new TestMetricFilterCommand({ filterPattern: PATTERN, logEventMessages: hundred.slice(0, 50) }),
+    );
+    await client.send(
+      new TestMetricFilterCommand({ filterPattern: PATTERN, logEventMessages: hundred.slice(50) }),
+    );
+    apiMs.push(performance.now() - s);
+  }
+  const localMs = [];
+  for (let r = 0; r < REPS; r++) {
+    const s = performance.now();
+    const m = compileMatcher(parsePattern(PATTERN));
+    let n = 0;
+    for (const l of hundred) if (m(l)) n++;
+    localMs.push(performance.now() - s + n * 0);
+  }
+
+  const result = {
+    date: new Date().toISOString(),
+    calls: CALLS,
+    records,
+    putLogEvents: {
+      apiRecordsPerSecond: Math.round(records / apiSeconds),
+      sinkRecordsPerSecond: Math.round(records / sinkSeconds),
+      ratio: Number((sinkSeconds / apiSeconds).toFixed(2)),
+      target: 100_000,
+    },
+    testMetricFilter: {
+      apiMedianMs: Number(median(apiMs).toFixed(2)),
+      inProcessMedianMs: Number(median(localMs).toFixed(3)),
+      target: 20,
+    },
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'cwapi.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  client.destroy();
+  await monitor.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

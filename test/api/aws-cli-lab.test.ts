@@ -1,0 +1,215 @@
+// The classic flow log lab's steps with Debian's AWS CLI 2.9 (/usr/bin/aws, installed by scripts/ensure-awscli.mjs)
+// and --endpoint-url against a running monitor: log group, the ping-deny metric filter, test-metric-filter with the
+// lab's four lines, an SNS topic with an email subscription, put-metric-alarm (Sum >= 1 over 60 s), a rejected ping
+// through put-log-events, the alarm in ALARM and the email at a loopback SMTP server, and the top-20 rejected
+// sources query. CloudWatch and SNS go over AWS Query (form + XML), Logs over JSON 1.1: the CLI's own protocols.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
+import { type MailServer, startMailServer } from '../notify/helpers.js';
+import { runProcess } from '../support/run-cli.js';
+
+const AWS = '/usr/bin/aws';
+const HAVE_AWS = existsSync(AWS);
+if (!HAVE_AWS)
+  process.stderr.write(
+    '\n*** /usr/bin/aws is missing: the AWS CLI lab test is SKIPPED (node scripts/ensure-awscli.mjs) ***\n\n',
+  );
+
+const T = 1716199200; // 2024-05-20T10:00:00Z
+const LAB = [
+  `2 123456789012 eni-0a1 10.0.1.5 8.8.8.8 0 0 1 1 84 ${T + 10} ${T + 11} REJECT OK`,
+  `2 123456789012 eni-0a1 10.0.1.5 1.1.1.1 0 0 1 1 84 ${T + 20} ${T + 21} ACCEPT OK`,
+  `2 123456789012 eni-0a1 203.0.113.9 10.0.1.5 40000 22 6 3 180 ${T + 30} ${T + 31} REJECT OK`,
+  `2 123456789012 eni-0a1 10.0.1.5 52.95.110.1 50000 443 6 10 5000 ${T + 40} ${T + 41} ACCEPT OK`,
+];
+const PING_DENY =
+  '[version, account, eni, source, destination, srcport, destport, protocol = 1, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]';
+
+let dir: string;
+let monitor: Monitor;
+let smtp: MailServer;
+let clock = T + 5;
+
+async function aws(...args: string[]): Promise<Record<string, unknown>> {
+  const r = await runProcess(AWS, [...args, '--endpoint-url', monitor.url, '--output', 'json'], {
+    cwd: dir,
+    timeoutMs: 120_000,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: 'AKIAFLOWWATCHLAB',
+      AWS_SECRET_ACCESS_KEY: 'lab-secret',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_PAGER: '',
+    },
+  });
+  expect(r.code, `aws ${args.join(' ')}\n${r.err}`).toBe(0);
+  return r.out.trim() === '' ? {} : (JSON.parse(r.out) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  if (!HAVE_AWS) return;
+  dir = mkdtempSync(join(tmpdir(), 'fw-cwapi-cli-'));
+  smtp = await startMailServer();
+  const file = join(dir, 'flowwatch.yaml');
+  writeFileSync(
+    file,
+    `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: flowwatch@example.com }
+monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis: 20, account: "123456789012", region: eu-west-1, evaluationDelaySeconds: 0 }
+api:
+  credentials: [{ accessKeyId: AKIAFLOWWATCHLAB, secretAccessKeyEnv: LAB_SECRET }]
+`,
+  );
+  monitor = await startMonitor({
+    config: loadConfig(file, true),
+    configPath: file,
+    db: join(dir, 'm.duckdb'),
+    log: createLogger(() => undefined),
+    env: { LAB_SECRET: 'lab-secret' },
+    now: () => clock,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await monitor?.stop();
+  await smtp?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!HAVE_AWS)('the classic lab with the AWS CLI 2.9', () => {
+  it('runs every step', { timeout: 300_000 }, async () => {
+    await aws('logs', 'create-log-group', '--log-group-name', '/vpc/lab');
+    await aws(
+      'logs',
+      'put-metric-filter',
+      '--log-group-name',
+      '/vpc/lab',
+      '--filter-name',
+      'ping-deny',
+      '--filter-pattern',
+      PING_DENY,
+      '--metric-transformations',
+      'metricName=DeniedICMP,metricNamespace=FlowLogs,metricValue=1',
+    );
+    const tested = await aws(
+      'logs',
+      'test-metric-filter',
+      '--filter-pattern',
+      PING_DENY,
+      '--log-event-messages',
+      ...LAB,
+    );
+    expect((tested['matches'] as { eventNumber: number }[]).map((m) => m.eventNumber)).toEqual([1]);
+
+    const topic = await aws('sns', 'create-topic', '--name', 'netops');
+    expect(topic['TopicArn']).toBe('arn:aws:sns:eu-west-1:123456789012:netops');
+    const sub = await aws(
+      'sns',
+      'subscribe',
+      '--topic-arn',
+      String(topic['TopicArn']),
+      '--protocol',
+      'email',
+      '--notification-endpoint',
+      'netops@example.com',
+    );
+    expect(String(sub['SubscriptionArn'])).toMatch(/^arn:aws:sns:eu-west-1:123456789012:netops:email-/);
+    const subs = await aws('sns', 'list-subscriptions-by-topic', '--topic-arn', String(topic['TopicArn']));
+    expect((subs['Subscriptions'] as { Endpoint: string }[]).map((s) => s.Endpoint)).toEqual([
+      'netops@example.com',
+    ]);
+
+    await aws(
+      'cloudwatch',
+      'put-metric-alarm',
+      '--alarm-name',
+      'ping-deny',
+      '--namespace',
+      'FlowLogs',
+      '--metric-name',
+      'DeniedICMP',
+      '--statistic',
+      'Sum',
+      '--period',
+      '60',
+      '--evaluation-periods',
+      '1',
+      '--threshold',
+      '1',
+      '--comparison-operator',
+      'GreaterThanOrEqualToThreshold',
+      '--treat-missing-data',
+      'notBreaching',
+      '--alarm-actions',
+      String(topic['TopicArn']),
+    );
+
+    await aws(
+      'logs',
+      'create-log-stream',
+      '--log-group-name',
+      '/vpc/lab',
+      '--log-stream-name',
+      'eni-0a1-all',
+    );
+    writeFileSync(
+      join(dir, 'events.json'),
+      JSON.stringify([{ timestamp: (T + 10) * 1000, message: LAB[0] }]),
+    );
+    clock = T + 30;
+    await aws(
+      'logs',
+      'put-log-events',
+      '--log-group-name',
+      '/vpc/lab',
+      '--log-stream-name',
+      'eni-0a1-all',
+      '--log-events',
+      `file://${join(dir, 'events.json')}`,
+    );
+    // The monitor evaluates the alarm itself once the minute 10:00 has closed.
+    clock = T + 60;
+    let state = '';
+    for (let i = 0; i < 30 && state !== 'ALARM'; i++) {
+      if (i > 0) await new Promise((res) => setTimeout(res, 200));
+      const alarms = await aws('cloudwatch', 'describe-alarms', '--alarm-names', 'ping-deny');
+      state = String((alarms['MetricAlarms'] as { StateValue: string }[])[0]?.StateValue);
+    }
+    expect(state).toBe('ALARM');
+    for (let i = 0; i < 200 && smtp.mails.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.mails.map((m) => m.to)).toEqual([['netops@example.com']]);
+    expect(smtp.mails[0]?.raw).toContain('ping-deny');
+
+    const q = await aws(
+      'logs',
+      'start-query',
+      '--log-group-name',
+      '/vpc/lab',
+      '--start-time',
+      String(T),
+      '--end-time',
+      String(T + 3600),
+      '--query-string',
+      'filter action = "REJECT" | stats count(*) as rejected by srcAddr | sort rejected desc | limit 20',
+    );
+    let r: Record<string, unknown> = { status: 'Running' };
+    for (let i = 0; i < 100 && r['status'] !== 'Complete'; i++) {
+      r = await aws('logs', 'get-query-results', '--query-id', String(q['queryId']));
+      if (r['status'] !== 'Complete') await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(r['status']).toBe('Complete');
+    // The one rejected record put through the API: the ping from 10.0.1.5.
+    expect(r['results']).toEqual([
+      [
+        { field: 'srcAddr', value: '10.0.1.5' },
+        { field: 'rejected', value: '1' },
+      ],
+    ]);
+  });
+});
