@@ -76,7 +76,10 @@ export interface Dialect {
   cast(x: string, to: SqlType): string;
   /** `TRY_CAST(x AS T)`: NULL on bad input. */
   tryCast(x: string, to: SqlType): string;
-  /** A boolean as 1/0 (NULL stays NULL): DuckDB `CAST(b AS INTEGER)`, Trino `if(b, 1, 0)`. */
+  /**
+   * A boolean as 1/0: DuckDB `CAST(b AS INTEGER)` (NULL stays NULL), Trino `if(b, 1, 0)` (NULL gives 0).
+   * Apply it to a coalesced condition where NULL matters.
+   */
   boolToInt(x: string): string;
   /** `(l op r)`; Trino writes `!=` as `<>`. */
   compare(l: string, op: CompareOp, r: string): string;
@@ -111,7 +114,10 @@ export interface Dialect {
   trimChars(x: string, side: TrimSide, chars: string): string;
 
   // ── Time ───────────────────────────────────────────────────────────────────────────────────────────
-  /** A timestamp (UTC) from epoch seconds: DuckDB `make_timestamp(s * 1000000)`, Trino `from_unixtime(s)`. */
+  /**
+   * A timestamp (UTC) from epoch seconds, a BIGINT (DuckDB multiplies it by 10⁶ in its own type):
+   * DuckDB `make_timestamp(s * 1000000)`, Trino `from_unixtime(s)`.
+   */
   fromEpochSeconds(seconds: string): string;
   /** A timestamp from epoch milliseconds. */
   fromEpochMillis(millis: string): string;
@@ -199,11 +205,14 @@ export function bracket(sql: string): string {
   return isPrimary(sql) ? sql : `(${sql})`;
 }
 
+/** A possibly qualified, possibly quoted name: `v."start"`, `t.x`. */
+const NAME = '(?:[A-Za-z_]\\w*|"(?:[^"]|"")*")(?:\\.(?:[A-Za-z_]\\w*|"(?:[^"]|"")*"))*';
+
 /** A name, number, string literal, call or bracketed expression spanning the whole text. */
 function isPrimary(sql: string): boolean {
   const s = sql.trim();
-  if (/^[A-Za-z_][\w.]*$|^-?\d+(\.\d+)?$|^"(?:[^"]|"")*"$|^'(?:[^']|'')*'$/.test(s)) return true;
-  const open = /^(?:[A-Za-z_][\w.]*|"(?:[^"]|"")*")?\(/.exec(s);
+  if (new RegExp(`^${NAME}$|^-?\\d+(\\.\\d+)?$|^'(?:[^']|'')*'$`).test(s)) return true;
+  const open = new RegExp(`^(?:${NAME})?\\(`).exec(s);
   return open !== null && closingParen(s, open[0].length - 1) === s.length - 1;
 }
 
