@@ -10,6 +10,7 @@ import { AthenaSession } from '../../src/athena/session.js';
 import {
   anchored,
   bracket,
+  cidrOf,
   type Dialect,
   duckdb,
   periodSeconds,
@@ -208,6 +209,19 @@ describe('dialect text', () => {
       () => trino.floorTimestamp('t', { n: 2, unit: 'w' }),
     ];
     for (const f of refused) expect(f).toThrow(UnsupportedSqlError);
+  });
+
+  it('cidrOf: host bits cleared, a bare address is a single host', () => {
+    // 10.1.2.3/12: the second octet keeps its top 4 bits (1 = 0000 0001 → 0)
+    expect(cidrOf('10.1.2.3/12')).toEqual({ v: 4, bytes: [10, 0, 0, 0], prefix: 12 });
+    expect(cidrOf('192.168.7.9')).toEqual({ v: 4, bytes: [192, 168, 7, 9], prefix: 32 });
+    expect(cidrOf('2001:db8:ff::/36')).toEqual({
+      v: 6,
+      bytes: [0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, ...Array(10).fill(0)],
+      prefix: 36,
+    });
+    expect(cidrOf('10.0.0.0/33')).toBeUndefined();
+    expect(cidrOf('nope')).toBeUndefined();
   });
 
   it('helpers: bracket, anchored, periodSeconds', () => {
