@@ -2,6 +2,8 @@
 // (DuckDB for the store, Trino for Amazon Athena), behind one interface that the compilers (Logs Insights,
 // detections) call instead of writing engine-specific SQL. Implementations: duckdb-dialect.ts, trino-dialect.ts.
 
+import { ident, literal } from '../storage/sql.js';
+
 /** A SQL type a value can be cast to. */
 export type SqlType = 'double' | 'bigint' | 'integer' | 'varchar' | 'boolean';
 
@@ -318,13 +320,9 @@ export function ipv4InCidr(
  * @example sameInBoth.countIf('"action" = \'REJECT\'') // count_if("action" = 'REJECT')
  */
 export const sameInBoth = {
-  ident(name: string): string {
-    return `"${name.replaceAll('"', '""')}"`;
-  },
-  string(value: string): string {
-    if (value.includes('\0')) throw new Error('a NUL character cannot be used in a SQL literal');
-    return `'${value.replaceAll("'", "''")}'`;
-  },
+  // The store's quoting (storage/sql.ts) is standard SQL, the same in Trino.
+  ident,
+  string: literal,
   number(value: number): string {
     if (!Number.isFinite(value)) throw new Error(`${value} is not a finite number`);
     return Number.isInteger(value) ? String(value) : `CAST(${value} AS DOUBLE)`;
