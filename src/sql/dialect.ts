@@ -2,6 +2,8 @@
 // (DuckDB for the store, Trino for Amazon Athena), behind one interface that the compilers (Logs Insights,
 // detections) call instead of writing engine-specific SQL. Implementations: duckdb-dialect.ts, trino-dialect.ts.
 
+import { ident, literal } from '../storage/sql.js';
+
 /** A SQL type a value can be cast to. */
 export type SqlType = 'double' | 'bigint' | 'integer' | 'varchar' | 'boolean';
 
@@ -76,7 +78,10 @@ export interface Dialect {
   cast(x: string, to: SqlType): string;
   /** `TRY_CAST(x AS T)`: NULL on bad input. */
   tryCast(x: string, to: SqlType): string;
-  /** A boolean as 1/0 (NULL stays NULL): DuckDB `CAST(b AS INTEGER)`, Trino `if(b, 1, 0)`. */
+  /**
+   * A boolean as 1/0: DuckDB `CAST(b AS INTEGER)` (NULL stays NULL), Trino `if(b, 1, 0)` (NULL gives 0).
+   * Apply it to a coalesced condition where NULL matters.
+   */
   boolToInt(x: string): string;
   /** `(l op r)`; Trino writes `!=` as `<>`. */
   compare(l: string, op: CompareOp, r: string): string;
@@ -111,7 +116,10 @@ export interface Dialect {
   trimChars(x: string, side: TrimSide, chars: string): string;
 
   // ── Time ───────────────────────────────────────────────────────────────────────────────────────────
-  /** A timestamp (UTC) from epoch seconds: DuckDB `make_timestamp(s * 1000000)`, Trino `from_unixtime(s)`. */
+  /**
+   * A timestamp (UTC) from epoch seconds, a BIGINT (DuckDB multiplies it by 10⁶ in its own type):
+   * DuckDB `make_timestamp(s * 1000000)`, Trino `from_unixtime(s)`.
+   */
   fromEpochSeconds(seconds: string): string;
   /** A timestamp from epoch milliseconds. */
   fromEpochMillis(millis: string): string;
@@ -199,11 +207,14 @@ export function bracket(sql: string): string {
   return isPrimary(sql) ? sql : `(${sql})`;
 }
 
+/** A possibly qualified, possibly quoted name: `v."start"`, `t.x`. */
+const NAME = '(?:[A-Za-z_]\\w*|"(?:[^"]|"")*")(?:\\.(?:[A-Za-z_]\\w*|"(?:[^"]|"")*"))*';
+
 /** A name, number, string literal, call or bracketed expression spanning the whole text. */
 function isPrimary(sql: string): boolean {
   const s = sql.trim();
-  if (/^[A-Za-z_][\w.]*$|^-?\d+(\.\d+)?$|^"(?:[^"]|"")*"$|^'(?:[^']|'')*'$/.test(s)) return true;
-  const open = /^(?:[A-Za-z_][\w.]*|"(?:[^"]|"")*")?\(/.exec(s);
+  if (new RegExp(`^${NAME}$|^-?\\d+(\\.\\d+)?$|^'(?:[^']|'')*'$`).test(s)) return true;
+  const open = new RegExp(`^(?:${NAME})?\\(`).exec(s);
   return open !== null && closingParen(s, open[0].length - 1) === s.length - 1;
 }
 
@@ -309,13 +320,9 @@ export function ipv4InCidr(
  * @example sameInBoth.countIf('"action" = \'REJECT\'') // count_if("action" = 'REJECT')
  */
 export const sameInBoth = {
-  ident(name: string): string {
-    return `"${name.replaceAll('"', '""')}"`;
-  },
-  string(value: string): string {
-    if (value.includes('\0')) throw new Error('a NUL character cannot be used in a SQL literal');
-    return `'${value.replaceAll("'", "''")}'`;
-  },
+  // The store's quoting (storage/sql.ts) is standard SQL, the same in Trino.
+  ident,
+  string: literal,
   number(value: number): string {
     if (!Number.isFinite(value)) throw new Error(`${value} is not a finite number`);
     return Number.isInteger(value) ? String(value) : `CAST(${value} AS DOUBLE)`;

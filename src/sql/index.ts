@@ -1,6 +1,7 @@
 // The SQL dialect layer: one interface (Dialect) with a DuckDB and a Trino implementation, shared by the
 // compilers that emit SQL (Logs Insights, detections).
 
+export { cidrOf } from './cidr.js';
 export {
   anchored,
   bracket,

@@ -44,6 +44,8 @@ export async function runAthenaQuery(
   let cancel = () => {};
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
+    // Trino divides integers as integers (7 / 2 = 3); DuckDB's `/` would give 3.5.
+    await conn.run('SET integer_division = true');
     for (const m of TRINO_MACROS) await conn.run(m.sql);
     const schemas = new Set([opts.currentDb, ...views.map((v) => v.db)]);
     for (const s of schemas) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);

@@ -124,6 +124,12 @@ export const TRINO_MACROS: readonly TrinoMacro[] = [
     sql: 'CREATE TEMP MACRO regexp_extract(s, p) AS CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p) END, (s, p, g) AS CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END',
   },
   {
+    trino:
+      'regexp_replace(s, re[, replacement]): every match replaced (removed when there is no replacement)',
+    duckdb: "regexp_replace(s, re, replacement, 'g') (without 'g' DuckDB replaces the first match only)",
+    sql: "CREATE TEMP MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, r, 'g')",
+  },
+  {
     trino: 'approx_distinct(x) (HyperLogLog)',
     duckdb: 'approx_count_distinct(x) (HyperLogLog)',
     sql: 'CREATE TEMP MACRO approx_distinct(x) AS approx_count_distinct(x)',

@@ -65,6 +65,13 @@ const CASES: readonly [string, unknown][] = [
   ["regexp_extract('arn:aws:ecs:us-east-1:1', 'us-[a-z]+-[0-9]')", 'us-east-1'],
   ["regexp_extract('abc', '[0-9]+')", null],
   ["regexp_extract('a1b2', '([a-z])([0-9])', 2)", '1'],
+  ["regexp_replace('a-b-c', '-', '+')", 'a+b+c'],
+  ["regexp_replace('a1b22c', '[0-9]')", 'abc'],
+  ["regexp_replace('  x  ', '^\\s+|\\s+$', '')", 'x'],
+  // Trino divides integers as integers, truncating toward zero; a decimal operand divides exactly
+  ['7 / 2', 3],
+  ['-7 / 2', -3],
+  ['7 / 2.0', 3.5],
   ["if(1 > 2, 'x', 'y')", 'y'],
   ["try_cast('-' AS integer)", null],
   ["try_cast('443' AS integer)", 443],
