@@ -1,6 +1,6 @@
 // The Trino (Amazon Athena engine v3) entry point of Logs Insights: the source relation over an Athena table
 // whose columns are the catalog's column names (`athena setup`), under the one SQL renderer (render-sql.ts)
-// in the Trino dialect. Differences from DuckDB (see docs/decisions/sql-dialect.md): text sorts in plain
+// in the Trino dialect. Differences from DuckDB (see docs/decisions/23-sql-dialect.md): text sorts in plain
 // (code point) order, not CloudWatch's natural order; pct() is approx_percentile; there are no file
 // tie-breakers (file_id, line); parse, IPv6 and @ingestionTime are refused with INSIGHTS_NO_TRINO.
 
