@@ -33,10 +33,16 @@ const APP = [
 ];
 const DB = host('10.0.3.41', 6, 'subnet-0db000000000003', 'use1-az2');
 
-/** The attacks and when they run (seconds after the start, then every `every` seconds, for `length` seconds). */
+/**
+ * The attacks and when they run (seconds after the start, then every `every` seconds, for `length` seconds). A
+ * brute force tries once a second for four minutes out of ten and the denied pings last two minutes out of five,
+ * as real ones do (sustained, not a 20-second blip): the starter alarms (2 of 3 minutes at or over 5 rejected SSH,
+ * 2 denied pings) fire in their second minute, go OK between the bursts, and their notifications fold into one
+ * episode per alarm.
+ */
 export const LIVE_SCHEDULE = {
-  sshBruteForce: { source: '203.0.113.250', first: 5, every: 180, length: 20 },
-  deniedPing: { source: BASTION.ip, first: 20, every: 120, length: 10 },
+  sshBruteForce: { source: '203.0.113.250', first: 5, every: 600, length: 240 },
+  deniedPing: { source: BASTION.ip, first: 20, every: 300, length: 120 },
   portScan: { source: '192.0.2.178', first: 60, every: 240, length: 15 },
 } as const;
 
@@ -161,21 +167,20 @@ export class LiveTraffic {
     }
     const elapsed = second - Math.floor(this.started);
     if (active(LIVE_SCHEDULE.sshBruteForce, elapsed)) {
-      for (let i = 0; i < 3; i++)
-        rec(
-          BASTION,
-          LIVE_SCHEDULE.sshBruteForce.source,
-          BASTION.ip,
-          eph(),
-          22,
-          6,
-          1,
-          60,
-          'REJECT',
-          'ingress',
-          2,
-          0,
-        );
+      rec(
+        BASTION,
+        LIVE_SCHEDULE.sshBruteForce.source,
+        BASTION.ip,
+        eph(),
+        22,
+        6,
+        1,
+        60,
+        'REJECT',
+        'ingress',
+        2,
+        0,
+      );
     }
     if (active(LIVE_SCHEDULE.deniedPing, elapsed)) {
       rec(BASTION, BASTION.ip, '8.8.8.8', 0, 0, 1, 1, 84, 'REJECT', 'egress', 0, 0);
