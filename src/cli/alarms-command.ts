@@ -337,7 +337,10 @@ function replayNotifications(
       from: '',
       to: '',
       actions: '',
-      notifications: `${e.topic}: episode still open`,
+      notifications:
+        e.leftAt === null
+          ? `${e.topic}: episode open (in ALARM)`
+          : `${e.topic}: episode ends at ${hm(e.leftAt + (byName.get(e.topic)?.episodes ?? DEFAULT_EPISODES).quietSeconds)} unless the alarm re-triggers`,
       reason: `first ALARM ${hm(e.firstAlarmTime)}, ${e.retriggers} re-triggers folded so far`,
     });
   return { rows, sent, ungrouped, perAlarm };

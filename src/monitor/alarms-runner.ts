@@ -244,6 +244,22 @@ export class AlarmsRunner {
     return changes;
   }
 
+  /**
+   * SetAlarmState: forces a state until the next evaluation, at `at` (default now); the transition is saved and
+   * notified like any other (grouped per episode).
+   */
+  async setState(
+    name: string,
+    state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+    reason: string,
+    at: number = Math.floor(this.now()),
+  ): Promise<StateChange | undefined> {
+    const change = this.machine.setState(name, state, reason, at);
+    await this.save();
+    if (change) await this.publish(change);
+    return change;
+  }
+
   private async applyRequests(): Promise<void> {
     const dir = join(this.opts.stateDir, REQUESTS_DIR);
     const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
@@ -255,9 +271,7 @@ export class AlarmsRunner {
           state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
           reason: string;
         };
-        const change = this.machine.setState(r.name, r.state, r.reason, Math.floor(this.now()));
-        await this.save();
-        if (change) await this.publish(change);
+        await this.setState(r.name, r.state, r.reason);
       } catch (err) {
         this.opts.log?.('alarm_request_error', { file: n, error: (err as Error).message });
       } finally {
