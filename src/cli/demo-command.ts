@@ -160,6 +160,16 @@ function demoConfig(stateDir: string, history: string, port: string): string {
   });
 }
 
+/**
+ * The history the live demo writes before streaming from `now`: the day before `now` (from the start of the hour
+ * 24 h ago), ending exactly at `now`, where the live stream begins: no gap between the two.
+ *
+ * @example demoHistoryWindow(1716200100) // { start: 1716113700, until: 1716200100 }
+ */
+export function demoHistoryWindow(now: number): { start: number; until: number } {
+  return { start: now - 86_400, until: now };
+}
+
 /** True when nothing listens on 127.0.0.1:`port` (the address the demo serves on). */
 function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -207,13 +217,8 @@ async function liveDemo(
   const stateDir = resolve(o.dir, 'state');
   const now = Math.floor(Date.now() / 1000);
   io.err(`Simulating the last day of a demo VPC (${o.records.toLocaleString('en-US')} records)...\n`);
-  await simulate({
-    out: history,
-    records: o.records,
-    seed: o.seed,
-    days: 1,
-    start: now - (now % 3600) - 86_400,
-  });
+  const window = demoHistoryWindow(now);
+  const sim = await simulate({ out: history, records: o.records, seed: o.seed, ...window });
   const configText = demoConfig(stateDir, history, String(port));
   await mkdir(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'flowwatch.yaml'), configText);
@@ -226,11 +231,13 @@ async function liveDemo(
     env: { ...io.env, FLOWWATCH_DEMO_FIREHOSE_KEY: key },
     ...dashboardRoutes(),
   });
-  const traffic = new LiveTraffic(Date.now() / 1000, 40, o.seed);
+  // The live stream continues the history where it ends, at the rate it ends with (at least one record a
+  // second); the seconds that passed while the history was written are sent at once.
+  const traffic = new LiveTraffic(sim.end, Math.max(1, sim.recordsPerSecondAtEnd), o.seed);
   let stopped = false;
   let sent = 0;
   const feed = (async () => {
-    for (let second = Math.floor(Date.now() / 1000); !stopped; second++) {
+    for (let second = sim.end; !stopped; second++) {
       const wait = second * 1000 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const lines = traffic.linesFor(second);
