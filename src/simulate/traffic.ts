@@ -92,6 +92,8 @@ export class Traffic {
   /** Seconds of the current hour that are simulated (the last hour may be cut). */
   private span = 3600;
   private quota = 0;
+  /** Background records written in the current hour. */
+  private bgDone = 0;
   private remaining = 0;
   private readonly budget = [0, 0, 0, 0, 0];
   private readonly hourBudget = [0, 0, 0, 0, 0];
@@ -184,6 +186,7 @@ export class Traffic {
     });
     for (let i = 0; i < 5; i++) this.hourBudget[i] = this.budget[i]!;
     this.quota = this.budget.reduce((a, b) => a + b, 0);
+    this.bgDone = 0;
     this.remaining = this.quota;
   }
 
@@ -215,6 +218,7 @@ export class Traffic {
       budget[s]! -= n;
       this.remaining -= n;
       this.scenarioDone[s]! += n;
+      if (s === BACKGROUND) this.bgDone += n;
     }
   }
 
@@ -234,8 +238,15 @@ export class Traffic {
     this.t1 = Math.min(t + this.rng.int(0, maxDuration), latest);
   }
 
+  /**
+   * Background conversations are spread by the background's own progress through the hour, not the hour's: when
+   * an attack's records happened to be drawn last, the hour's progress put the background's last records minutes
+   * before the hour's end (a dip at hh:58–hh:59 of an attack hour).
+   */
   private backgroundTimes(maxDuration: number): void {
-    this.times(0, this.span, (this.quota - this.remaining) / this.quota, maxDuration);
+    const done = this.bgDone;
+    const left = this.budget[BACKGROUND]!;
+    this.times(0, this.span, done + left > 0 ? done / (done + left) : 0, maxDuration);
   }
 
   private attackTimes(s: number, from: number, to: number, maxDuration: number): void {
