@@ -69,7 +69,7 @@ describe('the demo history and the live stream', () => {
     let streamed = 0;
     // The live stream's background: without its injected attacks (SSH attempts and the scan from their sources,
     // the denied pings, protocol 1).
-    const attackers = new Set([LIVE_SCHEDULE.sshBruteForce.source, LIVE_SCHEDULE.portScan.source]);
+    const attackers = new Set<string>([LIVE_SCHEDULE.sshBruteForce.source, LIVE_SCHEDULE.portScan.source]);
     for (let t = NOW; t < NOW + 600; t++)
       for (const l of live.linesFor(t)) {
         const v = l.split(' ');
