@@ -256,8 +256,8 @@ function replayNotifications(
   const rows: Record<string, unknown>[] = [];
   const perAlarm = new Map<string, { changes: number; sent: number; ungrouped: number }>();
   const count = (alarm: string) => {
-    let c = perAlarm.get(alarm);
-    if (!c) perAlarm.set(alarm, (c = { changes: 0, sent: 0, ungrouped: 0 }));
+    const c = perAlarm.get(alarm) ?? { changes: 0, sent: 0, ungrouped: 0 };
+    perAlarm.set(alarm, c);
     return c;
   };
   let sent = 0;
