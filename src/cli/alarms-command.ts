@@ -8,8 +8,10 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metrics/alarms/index.js';
+import type { StateChange } from '../metrics/alarms/state-machine.js';
 import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
+import { DEFAULT_EPISODES, type EpisodeDecision, EpisodeGrouper, type Topic } from '../notify/index.js';
 import { Store } from '../storage/store.js';
 import { registerAlarmsPut } from './alarms-put-command.js';
 import { dbPath, type Io, positiveInt, runningMonitor, timeRange } from './context.js';
@@ -179,7 +181,7 @@ export function registerAlarms(program: Command, io: Io): void {
           );
         }
         const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
-        const rows: Record<string, unknown>[] = [];
+        const changes: StateChange[] = [];
         try {
           for (const a of chosen) {
             const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
@@ -200,27 +202,146 @@ export function registerAlarms(program: Command, io: Io): void {
                 context: { account: config.monitor.account, region: config.monitor.region },
               },
             );
-            for (const c of r.changes) {
-              if (c.previous === undefined) continue;
-              rows.push({
-                time: iso(c.time),
-                alarm: c.alarmName,
-                from: c.previous.value,
-                to: c.current.value,
-                actions: c.actions.join(' '),
-                reason: c.current.reason,
-              });
-            }
+            changes.push(...r.changes.filter((c) => c.previous !== undefined));
           }
         } finally {
           store.close();
         }
-        rows.sort((x, y) => String(x['time']).localeCompare(String(y['time'])));
-        io.out(render({ columns: ['time', 'alarm', 'from', 'to', 'actions', 'reason'], rows }, output));
-        if (output === 'table')
+        const { rows, sent, ungrouped, perAlarm } = replayNotifications(changes, config.topics, until);
+        io.out(
+          render(
+            { columns: ['time', 'alarm', 'from', 'to', 'actions', 'notifications', 'reason'], rows },
+            output,
+          ),
+        );
+        if (output === 'table') {
+          const n = changes.length;
           io.err(
-            `${rows.length} state change${rows.length === 1 ? '' : 's'} between ${iso(since)} and ${iso(until)}\n`,
+            `${n} state change${n === 1 ? '' : 's'} between ${iso(since)} and ${iso(until)}; ` +
+              `${sent} notification${sent === 1 ? '' : 's'} grouped per episode by the topics (${ungrouped} without grouping)\n`,
           );
+          for (const [name, c] of perAlarm)
+            io.err(
+              `  ${name}: ${c.changes} state changes, ${c.sent} notifications (${c.ungrouped} ungrouped)\n`,
+            );
+        }
       },
     );
+}
+
+/** The topic named by an action: a plain name, or the last field of an SNS ARN; undefined for other actions. */
+function topicOfAction(action: string): string | undefined {
+  if (!action.startsWith('arn:')) return action;
+  const parts = action.split(':');
+  return parts[2] === 'sns' ? parts.at(-1) : undefined;
+}
+
+/**
+ * What the replayed state changes would have sent to the configured topics, grouped per episode as the monitor
+ * groups them: one row per state change (its `notifications` says sent / folded / held per topic) plus one row
+ * per episode end; counts of the messages sent with and without grouping, in all and per alarm.
+ */
+function replayNotifications(
+  changes: readonly StateChange[],
+  topics: readonly Topic[],
+  until: number,
+): {
+  rows: Record<string, unknown>[];
+  sent: number;
+  ungrouped: number;
+  perAlarm: Map<string, { changes: number; sent: number; ungrouped: number }>;
+} {
+  const byName = new Map(topics.map((t) => [t.name, t]));
+  const grouper = new EpisodeGrouper<StateChange>((t) => byName.get(t)?.episodes ?? DEFAULT_EPISODES);
+  const rows: Record<string, unknown>[] = [];
+  const perAlarm = new Map<string, { changes: number; sent: number; ungrouped: number }>();
+  const count = (alarm: string) => {
+    const c = perAlarm.get(alarm) ?? { changes: 0, sent: 0, ungrouped: 0 };
+    perAlarm.set(alarm, c);
+    return c;
+  };
+  let sent = 0;
+  let ungrouped = 0;
+  const hm = (t: number) => iso(t).slice(11, 16);
+  const describe = (d: EpisodeDecision<StateChange>): string => {
+    switch (d.kind) {
+      case 'send':
+        return `${d.topic}: sent`;
+      case 'fold':
+        return `${d.topic}: folded (re-trigger ${d.episode.retriggers})`;
+      case 'hold':
+        return `${d.topic}: held`;
+      case 'resolve':
+        return `${d.topic}: ${d.payload ? `sent ${d.payload.current.value}` : 'nothing (no action for the state)'}`;
+      default: {
+        const never: never = d;
+        throw new Error(`unhandled decision ${String(never)}`);
+      }
+    }
+  };
+  const resolutions = (ds: readonly EpisodeDecision<StateChange>[]) => {
+    for (const d of ds) {
+      if (d.kind !== 'resolve') continue;
+      if (d.payload) {
+        sent++;
+        count(d.alarmName).sent++;
+      }
+      rows.push({
+        time: iso(d.time),
+        alarm: d.alarmName,
+        from: '',
+        to: '',
+        actions: '',
+        notifications: describe(d),
+        reason:
+          `episode ended after ${d.episode.quietSeconds / 60} quiet minutes: first ALARM ${hm(d.episode.firstAlarmTime)}, ` +
+          `last ${hm(d.episode.lastAlarmTime)}, ${d.episode.retriggers} re-triggers folded`,
+      });
+    }
+  };
+  for (const c of [...changes].sort((a, b) => a.time - b.time)) {
+    const targets = [...new Set(c.actions.map(topicOfAction))].filter(
+      (t): t is string => t !== undefined && byName.has(t),
+    );
+    const ds = grouper.transition({
+      alarmName: c.alarmName,
+      time: c.time,
+      state: c.current.value,
+      topics: targets,
+      payload: c,
+    });
+    resolutions(ds);
+    const mine = ds.filter((d) => d.kind !== 'resolve');
+    const own = count(c.alarmName);
+    own.changes++;
+    own.ungrouped += targets.length;
+    ungrouped += targets.length;
+    const now = mine.filter((d) => d.kind === 'send').length;
+    own.sent += now;
+    sent += now;
+    rows.push({
+      time: iso(c.time),
+      alarm: c.alarmName,
+      from: c.previous?.value ?? '',
+      to: c.current.value,
+      actions: c.actions.join(' '),
+      notifications: mine.map(describe).join('; '),
+      reason: c.current.reason,
+    });
+  }
+  resolutions(grouper.due(until));
+  for (const e of grouper.open())
+    rows.push({
+      time: iso(until),
+      alarm: e.alarmName,
+      from: '',
+      to: '',
+      actions: '',
+      notifications:
+        e.leftAt === null
+          ? `${e.topic}: episode open (in ALARM)`
+          : `${e.topic}: episode ends at ${hm(e.leftAt + (byName.get(e.topic)?.episodes ?? DEFAULT_EPISODES).quietSeconds)} unless the alarm re-triggers`,
+      reason: `first ALARM ${hm(e.firstAlarmTime)}, ${e.retriggers} re-triggers folded so far`,
+    });
+  return { rows, sent, ungrouped, perAlarm };
 }

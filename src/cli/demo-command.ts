@@ -126,22 +126,25 @@ function demoConfig(stateDir: string, history: string, port: string): string {
     (p) => p.available && ['rejected-ssh', 'denied-icmp', 'rejected'].includes(p.id),
   );
   const filters = available.map((p) => (p.available ? p.filter : undefined)).filter((f) => f !== undefined);
-  const alarm = (name: string, metricName: string, description: string) => ({
+  // The starter alarms of `flowwatch init` (2 of the last 3 minutes at or over the threshold; see
+  // docs/decisions/24-alarm-episodes-and-demo.md), on the preset metrics.
+  const alarm = (name: string, metricName: string, threshold: number, description: string) => ({
     name,
     description,
     metric: { namespace: PRESET_NAMESPACE, metricName },
     statistic: 'Sum',
     period: 60,
-    evaluationPeriods: 1,
-    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    threshold,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
     treatMissingData: 'notBreaching',
   });
   return stringify({
     metricFilters: filters,
     alarms: [
-      alarm('rejected-ssh', 'RejectedSSH', 'Someone tried SSH and was rejected.'),
-      alarm('denied-icmp', 'DeniedICMP', 'A ping was denied by a network ACL.'),
+      alarm('rejected-ssh', 'RejectedSSH', 5, 'Repeated SSH attempts were rejected (a brute force).'),
+      alarm('denied-icmp', 'DeniedICMP', 2, 'Pings were denied by a network ACL for minutes on end.'),
     ],
     sources: [
       { name: 'history', type: 'directory', path: history },
@@ -155,6 +158,16 @@ function demoConfig(stateDir: string, history: string, port: string): string {
     ],
     monitor: { listen: `127.0.0.1:${port}`, stateDir, evaluationDelaySeconds: 2 },
   });
+}
+
+/**
+ * The history the live demo writes before streaming from `now`: the day before `now` (from the start of the hour
+ * 24 h ago), ending exactly at `now`, where the live stream begins: no gap between the two.
+ *
+ * @example demoHistoryWindow(1716200100) // { start: 1716113700, until: 1716200100 }
+ */
+export function demoHistoryWindow(now: number): { start: number; until: number } {
+  return { start: now - 86_400, until: now };
 }
 
 /** True when nothing listens on 127.0.0.1:`port` (the address the demo serves on). */
@@ -204,13 +217,8 @@ async function liveDemo(
   const stateDir = resolve(o.dir, 'state');
   const now = Math.floor(Date.now() / 1000);
   io.err(`Simulating the last day of a demo VPC (${o.records.toLocaleString('en-US')} records)...\n`);
-  await simulate({
-    out: history,
-    records: o.records,
-    seed: o.seed,
-    days: 1,
-    start: now - (now % 3600) - 86_400,
-  });
+  const window = demoHistoryWindow(now);
+  const sim = await simulate({ out: history, records: o.records, seed: o.seed, ...window });
   const configText = demoConfig(stateDir, history, String(port));
   await mkdir(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'flowwatch.yaml'), configText);
@@ -223,11 +231,13 @@ async function liveDemo(
     env: { ...io.env, FLOWWATCH_DEMO_FIREHOSE_KEY: key },
     ...dashboardRoutes(),
   });
-  const traffic = new LiveTraffic(Date.now() / 1000, 40, o.seed);
+  // The live stream continues the history where it ends, at the rate it ends with (at least one record a
+  // second); the seconds that passed while the history was written are sent at once.
+  const traffic = new LiveTraffic(sim.end, Math.max(1, sim.recordsPerSecondAtEnd), o.seed);
   let stopped = false;
   let sent = 0;
   const feed = (async () => {
-    for (let second = Math.floor(Date.now() / 1000); !stopped; second++) {
+    for (let second = sim.end; !stopped; second++) {
       const wait = second * 1000 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const lines = traffic.linesFor(second);
@@ -251,7 +261,7 @@ async function liveDemo(
   })();
   io.err(
     `\nflowwatch demo: a small VPC streams flow logs into the monitor (an SSH brute force, a port scan and\n` +
-      `denied pings are injected every few minutes; the rejected-ssh alarm fires within about a minute).\n\n` +
+      `denied pings are injected every few minutes; the rejected-ssh alarm fires within about two minutes).\n\n` +
       `  Dashboard: ${monitor.url}/#token=${monitor.token}\n  API token: ${monitor.token}\n\n(Ctrl-C to stop)\n`,
   );
   await runUntilSignal(io, monitor, async () => {

@@ -24,34 +24,44 @@ metricFilters:
     defaultValue: 0
     unit: Count
 
-# Alarms with CloudWatch's semantics: ALARM as soon as one rejected SSH attempt or denied ping is seen in a
-# minute (Sum >= 1 over 1 period of 60 s); OK again after a quiet minute.
+# Alarms with CloudWatch's semantics, set so that a normal day stays quiet and an attack alarms within two
+# minutes. Internet scanners knock on port 22 all day (a few a minute at most); a brute force tries several
+# times a minute for minutes on end. So: ALARM when at least 2 of the last 3 minutes each saw 5 or more rejected
+# SSH attempts (2 or more denied pings); OK again once 2 of the last 3 minutes are below that. A minute without
+# records counts as quiet (notBreaching). See docs/decisions/24-alarm-episodes-and-demo.md for the reasoning.
 alarms:
   - name: rejected-ssh
-    description: Someone tried SSH and was rejected by a security group or network ACL.
+    description: Repeated SSH attempts rejected by a security group or network ACL (a brute force or a scan).
     metric: { namespace: FlowLogs, metricName: RejectedSSH }
     statistic: Sum
     period: 60
-    evaluationPeriods: 1
-    threshold: 1
+    evaluationPeriods: 3
+    datapointsToAlarm: 2
+    threshold: 5
     comparisonOperator: GreaterThanOrEqualToThreshold
     treatMissingData: notBreaching
     alarmActions: [netops]
     okActions: [netops]
   - name: denied-icmp
-    description: A ping was denied (typically by a network ACL).
+    description: Pings denied for minutes on end (typically by a network ACL).
     metric: { namespace: FlowLogs, metricName: DeniedICMP }
     statistic: Sum
     period: 60
-    evaluationPeriods: 1
-    threshold: 1
+    evaluationPeriods: 3
+    datapointsToAlarm: 2
+    threshold: 2
     comparisonOperator: GreaterThanOrEqualToThreshold
     treatMissingData: notBreaching
     alarmActions: [netops]
+    okActions: [netops]
 
 # Where notifications go: SNS-like topics with subscriptions (email, webhook, slack, stdout).
+# A topic groups an alarm's notifications per episode: one message when the alarm goes to ALARM, nothing while
+# it goes OK and back to ALARM within quietMinutes, one message (with the episode's first and last ALARM and
+# its re-triggers) once it has stayed out of ALARM for quietMinutes. quietMinutes: 0 sends every state change.
 topics:
   - name: netops
+    episodes: { quietMinutes: 15 }
     subscriptions:
       - type: email
         to: [netops@example.com]

@@ -24,12 +24,18 @@ import {
   type AlarmNotification,
   cloudWatchTime,
   type Dispatcher,
+  type EpisodeDecision,
+  EpisodeGrouper,
+  type EpisodeSummary,
+  type EpisodesJson,
   regionDisplayName,
 } from '../notify/index.js';
 import type { Store } from '../storage/store.js';
 
 /** The file in the state folder holding alarm states and history. */
 export const ALARMS_FILE = 'alarms.json';
+/** The file in the state folder holding the open notification episodes (and their held messages). */
+export const EPISODES_FILE = 'episodes.json';
 /** Folder of `flowwatch alarms set-state` requests a running monitor applies. */
 export const REQUESTS_DIR = 'alarm-requests';
 
@@ -70,6 +76,8 @@ export class AlarmsRunner {
   private readonly due = new Map<string, number>();
   evaluations = 0;
   transitions = 0;
+  /** Notifications grouped per episode and topic (see src/notify/episodes.ts). */
+  readonly episodes: EpisodeGrouper<StateChange>;
 
   private constructor(
     readonly machine: AlarmStateMachine,
@@ -77,7 +85,16 @@ export class AlarmsRunner {
     private readonly store: Store,
     private readonly dispatcher: Dispatcher | undefined,
     private readonly opts: AlarmsRunnerOptions,
-  ) {}
+  ) {
+    const file = join(opts.stateDir, EPISODES_FILE);
+    const saved = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as EpisodesJson<StateChange>)
+      : undefined;
+    this.episodes = new EpisodeGrouper(
+      (topic) => this.dispatcher?.episodeSettings(topic) ?? { quietSeconds: 0 },
+      saved,
+    );
+  }
 
   static async open(
     config: Config,
@@ -111,6 +128,7 @@ export class AlarmsRunner {
       if (!old || JSON.stringify(old.definition.alarm) !== JSON.stringify(c))
         this.machine.putCompositeAlarm(c, at);
     }
+    this.episodes.retain(wanted);
     await this.save();
   }
 
@@ -130,6 +148,22 @@ export class AlarmsRunner {
       join(this.opts.stateDir, ALARMS_FILE),
       `${JSON.stringify(this.machine.toJSON())}\n`,
     );
+    await this.saveEpisodes();
+  }
+
+  private async saveEpisodes(): Promise<void> {
+    await writeFileDurable(
+      join(this.opts.stateDir, EPISODES_FILE),
+      `${JSON.stringify(this.episodes.toJSON())}\n`,
+    );
+  }
+
+  /** Ends the episodes whose quiet period has passed by `at`, sending their resolution messages. */
+  async resolveEpisodes(at: number): Promise<void> {
+    const ended = this.episodes.due(at);
+    if (ended.length === 0) return;
+    await this.saveEpisodes();
+    for (const d of ended) await this.deliver(d);
   }
 
   start(): void {
@@ -186,6 +220,7 @@ export class AlarmsRunner {
     alarms: readonly MetricAlarm[] = this.config.alarms,
     at: number = Math.floor(this.now()),
   ): Promise<StateChange[]> {
+    await this.resolveEpisodes(at);
     const changes: StateChange[] = [];
     for (const a of alarms) {
       const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
@@ -211,11 +246,17 @@ export class AlarmsRunner {
   }
 
   /**
-   * Sets an alarm's state now, as SetAlarmState does (the CloudWatch API): the transition is saved and its actions
-   * run. Throws AlarmStateError for an unknown alarm.
+   * Sets an alarm's state, as SetAlarmState does (the CloudWatch API): forced until the next evaluation, at `at`
+   * (default now); the transition is saved and notified like any other (grouped per episode). Throws
+   * AlarmStateError for an unknown alarm.
    */
-  async setState(name: string, state: AlarmState, reason: string): Promise<StateChange | undefined> {
-    const change = this.machine.setState(name, state, reason, Math.floor(this.now()));
+  async setState(
+    name: string,
+    state: AlarmState,
+    reason: string,
+    at: number = Math.floor(this.now()),
+  ): Promise<StateChange | undefined> {
+    const change = this.machine.setState(name, state, reason, at);
     await this.save();
     if (change) await this.publish(change);
     return change;
@@ -232,9 +273,7 @@ export class AlarmsRunner {
           state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
           reason: string;
         };
-        const change = this.machine.setState(r.name, r.state, r.reason, Math.floor(this.now()));
-        await this.save();
-        if (change) await this.publish(change);
+        await this.setState(r.name, r.state, r.reason);
       } catch (err) {
         this.opts.log?.('alarm_request_error', { file: n, error: (err as Error).message });
       } finally {
@@ -252,8 +291,39 @@ export class AlarmsRunner {
     });
     if (change.actions.length === 0 || !this.dispatcher || change.previous === undefined) return;
     const n = await this.notification(change);
-    const r = await this.dispatcher.publishAlarm(n);
-    for (const u of r.unknown) this.opts.log?.('alarm_unknown_topic', { alarm: change.alarmName, topic: u });
+    const { topics, unknown } = this.dispatcher.topicsFor(n);
+    for (const u of unknown) this.opts.log?.('alarm_unknown_topic', { alarm: change.alarmName, topic: u });
+    const decisions = this.episodes.transition({
+      alarmName: change.alarmName,
+      time: change.time,
+      state: change.current.value,
+      topics,
+      payload: change,
+    });
+    await this.saveEpisodes();
+    for (const d of decisions)
+      await this.deliver(d, d.kind === 'send' && d.payload === change ? n : undefined);
+  }
+
+  /** Carries out one episode decision: publishes what is sent, logs what is folded or held. */
+  private async deliver(d: EpisodeDecision<StateChange>, built?: AlarmNotification): Promise<void> {
+    if (!this.dispatcher) return;
+    if (d.kind === 'fold' || d.kind === 'hold') {
+      this.opts.log?.(d.kind === 'fold' ? 'notification_folded' : 'notification_held', {
+        alarm: d.alarmName,
+        topic: d.topic,
+        retriggers: d.episode.retriggers,
+      });
+      return;
+    }
+    const change = d.payload;
+    if (change === undefined) {
+      // The episode ended, but the topic is not among the actions of the state the alarm went to.
+      this.opts.log?.('episode_ended', { alarm: d.alarmName, topic: d.topic });
+      return;
+    }
+    const n = built ?? (await this.notification(change));
+    await this.dispatcher.publish(d.topic, d.episode ? { ...n, episode: episodeOf(d.episode) } : n);
   }
 
   /** The SNS-shaped notification of a transition, with the evidence of the breach for ALARM. */
@@ -338,4 +408,17 @@ export class AlarmsRunner {
       ...(evidence && evidence.records > 0 ? { evidence } : {}),
     };
   }
+}
+
+/** An episode summary as the notification carries it. */
+function episodeOf(e: EpisodeSummary): NonNullable<AlarmNotification['episode']> {
+  const t = (s: number) => cloudWatchTime(s * 1000);
+  return {
+    firstAlarmTime: t(e.firstAlarmTime),
+    lastAlarmTime: t(e.lastAlarmTime),
+    alarmTransitions: e.alarmTransitions,
+    retriggers: e.retriggers,
+    ...(e.endTime === undefined ? {} : { endTime: t(e.endTime) }),
+    quietMinutes: e.quietSeconds / 60,
+  };
 }

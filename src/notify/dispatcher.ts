@@ -15,6 +15,7 @@ import {
   snsEnvelope,
   topicArnFor,
 } from './envelope.js';
+import { DEFAULT_EPISODES, type EpisodeSettings } from './episodes.js';
 import { DeliveryError } from './http-post.js';
 import type { AlarmNotification } from './message.js';
 import { type DeliveryRecord, OUTBOX_VERSION, Outbox } from './outbox.js';
@@ -357,22 +358,40 @@ export class Dispatcher {
    * @example const { published, unknown } = await d.publishAlarm(n);
    */
   async publishAlarm(n: AlarmNotification): Promise<{ published: PublishResult[]; unknown: string[] }> {
+    const { topics, unknown } = this.topicsFor(n);
+    const published: PublishResult[] = [];
+    for (const name of topics) published.push(await this.publish(name, n));
+    return { published, unknown };
+  }
+
+  /**
+   * The configured topics among the actions of a notification's new state (`AlarmActions` for ALARM, `OKActions`
+   * for OK, `InsufficientDataActions` for INSUFFICIENT_DATA; an SNS ARN names a topic by its last field), and the
+   * SNS ARNs naming no configured topic. Other actions (Lambda, EC2) are ignored.
+   */
+  topicsFor(n: AlarmNotification): { topics: string[]; unknown: string[] } {
     const actions =
       n.NewStateValue === 'ALARM'
         ? n.AlarmActions
         : n.NewStateValue === 'OK'
           ? n.OKActions
           : n.InsufficientDataActions;
-    const published: PublishResult[] = [];
+    const topics: string[] = [];
     const unknown: string[] = [];
     for (const arn of new Set(actions)) {
       const parts = arn.split(':');
       if (parts[0] !== 'arn' || parts[2] !== 'sns') continue;
       const name = parts.at(-1) ?? '';
-      if (this.topics.has(name)) published.push(await this.publish(name, n));
+      if (this.topics.has(name)) topics.push(name);
       else unknown.push(arn);
     }
-    return { published, unknown };
+    return { topics, unknown };
+  }
+
+  /** A configured topic's episode grouping (the default when it sets none); undefined for an unknown topic. */
+  episodeSettings(topic: string): EpisodeSettings | undefined {
+    const t = this.topics.get(topic);
+    return t === undefined ? undefined : (t.episodes ?? DEFAULT_EPISODES);
   }
 
   /** Pending deliveries, oldest first. */

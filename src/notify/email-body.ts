@@ -3,7 +3,13 @@
 import { DAYS, MONTHS } from '../core/calendar.js';
 import { protocolName } from '../core/protocols.js';
 import { alarmSubject } from './envelope.js';
-import { type AlarmNotification, type AlarmTrigger, type Evidence, parseCloudWatchTime } from './message.js';
+import {
+  type AlarmNotification,
+  type AlarmTrigger,
+  type Evidence,
+  episodeLine,
+  parseCloudWatchTime,
+} from './message.js';
 
 /** A rendered mail. */
 export interface AlarmEmail {
@@ -223,6 +229,7 @@ export function renderAlarmEmail(n: AlarmNotification, options: EmailOptions = {
   const secs = sections(n);
   const tables = n.evidence ? evidenceTables(n.evidence) : [];
   const text: string[] = [intro(n), ''];
+  if (n.episode) text.push(episodeLine(n.episode), '');
   if (options.alarmUrl) text.push('View this alarm:', options.alarmUrl, '');
   for (const s of secs) {
     text.push(`${s.title}:`);
@@ -244,6 +251,7 @@ export function renderAlarmEmail(n: AlarmNotification, options: EmailOptions = {
     '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px;">',
     `<p>${esc(intro(n))}</p>`,
   ];
+  if (n.episode) html.push(`<p>${esc(episodeLine(n.episode))}</p>`);
   if (options.alarmUrl) html.push(`<p><a href="${esc(options.alarmUrl)}">View this alarm</a></p>`);
   for (const s of secs) {
     html.push(`<h3>${esc(s.title)}:</h3>`);

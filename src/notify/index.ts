@@ -29,6 +29,15 @@ export {
   snsSubject,
   topicArnFor,
 } from './envelope.js';
+export {
+  DEFAULT_EPISODES,
+  type EpisodeDecision,
+  EpisodeGrouper,
+  type EpisodeSettings,
+  type EpisodeSummary,
+  type EpisodesJson,
+  type EpisodeTransition,
+} from './episodes.js';
 export { DeliveryError } from './http-post.js';
 export {
   type AlarmDimension,
@@ -40,7 +49,9 @@ export {
   type Evidence,
   type EvidenceOptions,
   type EvidenceRecord,
+  episodeLine,
   type InterfaceCount,
+  type NotificationEpisode,
   type PortCount,
   parseCloudWatchTime,
   type SourceCount,

@@ -106,6 +106,44 @@ export interface AlarmNotification {
   readonly Trigger: AlarmTrigger;
   /** flowwatch extension; absent when there are no records to show (e.g. a transition to OK). */
   readonly evidence?: Evidence | undefined;
+  /** flowwatch extension: the episode this message opens or ends (topics group notifications per episode). */
+  readonly episode?: NotificationEpisode | undefined;
+}
+
+/**
+ * flowwatch's episode summary in a notification (not CloudWatch's): when the alarm first and last went to ALARM in
+ * this episode, how often it re-triggered (ALARM again within the topic's quiet period, not delivered) and, on the
+ * resolution message, when it last left ALARM. Times in CloudWatch's format.
+ */
+export interface NotificationEpisode {
+  readonly firstAlarmTime: string;
+  readonly lastAlarmTime: string;
+  readonly alarmTransitions: number;
+  readonly retriggers: number;
+  /** Present on the message that ends the episode. */
+  readonly endTime?: string | undefined;
+  readonly quietMinutes: number;
+}
+
+/**
+ * One line saying what an episode is (on the message that opens it) or was (on the one that ends it), for mails
+ * and Slack.
+ *
+ * @example episodeLine({ firstAlarmTime: '2024-05-20T10:00:00.000+0000', lastAlarmTime: '2024-05-20T10:20:00.000+0000', alarmTransitions: 3, retriggers: 2, endTime: '2024-05-20T10:25:00.000+0000', quietMinutes: 15 })
+ * // 'Episode: first ALARM 2024-05-20 10:00 UTC, last ALARM 2024-05-20 10:20 UTC, 2 re-triggers folded; out of ALARM since 2024-05-20 10:25 UTC (15 quiet minutes).'
+ */
+export function episodeLine(e: NotificationEpisode): string {
+  const t = (x: string) => `${x.slice(0, 10)} ${x.slice(11, 16)} UTC`;
+  if (e.endTime === undefined)
+    return (
+      `Episode: in ALARM since ${t(e.firstAlarmTime)}. Further ALARMs within ${e.quietMinutes} minutes of ` +
+      'leaving ALARM are folded into this episode; one message follows when it ends.'
+    );
+  const folded = `${e.retriggers} re-trigger${e.retriggers === 1 ? '' : 's'} folded`;
+  return (
+    `Episode: first ALARM ${t(e.firstAlarmTime)}, last ALARM ${t(e.lastAlarmTime)}, ${folded}; ` +
+    `out of ALARM since ${t(e.endTime)} (${e.quietMinutes} quiet minutes).`
+  );
 }
 
 /**

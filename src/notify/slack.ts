@@ -3,7 +3,7 @@
 import { evidenceHeading, evidenceLines, javaDouble, mailTime } from './email-body.js';
 import { alarmSubject } from './envelope.js';
 import { httpPost } from './http-post.js';
-import type { AlarmNotification, AlarmState } from './message.js';
+import { type AlarmNotification, type AlarmState, episodeLine } from './message.js';
 import type { SlackSubscription } from './topic.js';
 import { USER_AGENT } from './webhook.js';
 
@@ -92,6 +92,12 @@ export function slackPayload(
       ],
     },
   ];
+  if (n.episode) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: cut(md(episodeLine(n.episode)), SECTION_MAX) },
+    });
+  }
   if (n.evidence) {
     const table = evidenceLines(n.evidence).join('\n');
     const head = `*${md(evidenceHeading(n.evidence))}*\n`;

@@ -2,6 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
+import type { EpisodeSettings } from './episodes.js';
 
 /** The kinds of subscription flowwatch delivers to. */
 export const SUBSCRIPTION_TYPES = ['email', 'webhook', 'slack', 'stdout'] as const;
@@ -61,6 +62,11 @@ export type Subscription = EmailSubscription | WebhookSubscription | SlackSubscr
 export interface Topic {
   readonly name: string;
   readonly subscriptions: readonly Subscription[];
+  /**
+   * Grouping of each alarm's notifications per episode (`episodes: { quietMinutes }` in the file); default
+   * {@link DEFAULT_EPISODES} (15 quiet minutes). `quietSeconds` 0 delivers every state change.
+   */
+  readonly episodes?: EpisodeSettings | undefined;
 }
 
 /** How mail leaves: an SMTP server. Credentials come from environment variables, never from the file. */
@@ -225,6 +231,8 @@ function describeKey(k: string): string {
       return 'a topic name';
     case 'subscriptions':
       return 'a list of subscriptions';
+    case 'quietMinutes':
+      return 'minutes out of ALARM that end an episode (0: deliver every state change)';
     case 'type':
       return SUBSCRIPTION_TYPES.join(', ');
     case 'to':
@@ -408,7 +416,7 @@ function result<T>(c: Checker, value: T | undefined): Checked<T> {
  */
 export function checkTopic(raw: unknown): Checked<Topic> {
   const c = new Checker();
-  const m = c.mapping(raw, [], ['name', 'subscriptions'], ['name', 'subscriptions']);
+  const m = c.mapping(raw, [], ['name', 'subscriptions', 'episodes'], ['name', 'subscriptions']);
   if (m === undefined) return result<Topic>(c, undefined);
   let name: string | undefined;
   if (m['name'] !== undefined) {
@@ -446,7 +454,19 @@ export function checkTopic(raw: unknown): Checked<Topic> {
       subscriptions.push(s);
     });
   }
-  return result(c, name === undefined ? undefined : { name, subscriptions });
+  let episodes: EpisodeSettings | undefined;
+  if (m['episodes'] !== undefined) {
+    const e = c.mapping(m['episodes'], ['episodes'], ['quietMinutes'], ['quietMinutes']);
+    const minutes =
+      e === undefined
+        ? undefined
+        : c.number(e['quietMinutes'], ['episodes', 'quietMinutes'], 0, 10_080, false);
+    if (minutes !== undefined) episodes = { quietSeconds: Math.round(minutes * 60) };
+  }
+  return result(
+    c,
+    name === undefined ? undefined : { name, subscriptions, ...(episodes === undefined ? {} : { episodes }) },
+  );
 }
 
 /**

@@ -32,11 +32,24 @@ const APP = [
   host('10.0.2.32', 5, 'subnet-0app00000000002', 'use1-az2'),
 ];
 const DB = host('10.0.3.41', 6, 'subnet-0db000000000003', 'use1-az2');
+/** The HPC nodes' EFA interfaces (their OS-bypass traffic is `type` EFA, without ports or protocol). */
+const HPC = [
+  host('10.0.4.11', 7, 'subnet-0hpc00000000004', 'use1-az2'),
+  host('10.0.4.12', 8, 'subnet-0hpc00000000004', 'use1-az2'),
+];
+/** The web servers' IPv6 addresses (they are dual-stack), in the order of WEB. */
+const WEB6 = ['2600:1f18:4a3:6b01::21', '2600:1f18:4a3:6b01::22'];
 
-/** The attacks and when they run (seconds after the start, then every `every` seconds, for `length` seconds). */
+/**
+ * The attacks and when they run (seconds after the start, then every `every` seconds, for `length` seconds). A
+ * brute force tries once a second for four minutes out of ten and the denied pings last two minutes out of five,
+ * as real ones do (sustained, not a 20-second blip): the starter alarms (2 of 3 minutes at or over 5 rejected SSH,
+ * 2 denied pings) fire in their second minute, go OK between the bursts, and their notifications fold into one
+ * episode per alarm.
+ */
 export const LIVE_SCHEDULE = {
-  sshBruteForce: { source: '203.0.113.250', first: 5, every: 180, length: 20 },
-  deniedPing: { source: BASTION.ip, first: 20, every: 120, length: 10 },
+  sshBruteForce: { source: '203.0.113.250', first: 5, every: 600, length: 240 },
+  deniedPing: { source: BASTION.ip, first: 20, every: 300, length: 120 },
   portScan: { source: '192.0.2.178', first: 60, every: 240, length: 15 },
 } as const;
 
@@ -73,7 +86,9 @@ export class LiveTraffic {
       direction: 'ingress' | 'egress',
       flags: number,
       lag = 50,
+      type: 'IPv4' | 'IPv6' | 'EFA' = src.includes(':') ? 'IPv6' : 'IPv4',
     ) => {
+      const efa = type === 'EFA';
       // Normal flows started up to 50 s before their record; attacks are recorded at once (so the alarms see
       // them in the minute they happen).
       const start = second - rng.int(0, lag);
@@ -84,9 +99,9 @@ export class LiveTraffic {
           h.eni,
           src,
           dst,
-          sport,
-          dport,
-          proto,
+          efa ? '-' : sport,
+          efa ? '-' : dport,
+          efa ? '-' : proto,
           packets,
           bytes,
           start,
@@ -96,8 +111,8 @@ export class LiveTraffic {
           VPC,
           h.subnet,
           h.instance,
-          flags,
-          'IPv4',
+          efa ? '-' : flags,
+          type,
           src,
           dst,
           REGION,
@@ -107,18 +122,31 @@ export class LiveTraffic {
           '-',
           '-',
           direction,
-          direction === 'egress' ? 8 : '-',
+          direction === 'egress' ? (efa ? 1 : 8) : '-',
         ].join(' '),
       );
     };
     const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
     const eph = () => rng.int(32768, 60999);
-    for (let i = 0; i < this.perSecond; i++) {
+    // A fractional rate: its whole part every second, one more with the probability of the rest.
+    const whole = Math.floor(this.perSecond);
+    const count = whole + (rng.next() < this.perSecond - whole ? 1 : 0);
+    for (let i = 0; i < count; i++) {
       const r = rng.next();
       if (r < 0.35) {
-        const w = pick(WEB);
-        const client = `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
-        rec(w, client, w.ip, eph(), 443, 6, rng.int(5, 40), rng.int(800, 60_000), 'ACCEPT', 'ingress', 19);
+        // One client in ten comes over IPv6 to the web servers' IPv6 addresses.
+        const i = rng.int(0, WEB.length - 1);
+        const w = WEB[i]!;
+        const v6 = rng.chance(0.1);
+        const client = v6
+          ? `2001:db8:${rng.int(1, 0xffff).toString(16)}::${rng.int(1, 0xffff).toString(16)}`
+          : `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+        const to = v6 ? WEB6[i]! : w.ip;
+        rec(w, client, to, eph(), 443, 6, rng.int(5, 40), rng.int(800, 60_000), 'ACCEPT', 'ingress', 19);
+      } else if (r < 0.38) {
+        const [a, b] = rng.chance(0.5) ? [HPC[0]!, HPC[1]!] : [HPC[1]!, HPC[0]!];
+        const bytes = rng.int(1_000_000, 50_000_000);
+        rec(a, a.ip, b.ip, 0, 0, 0, Math.ceil(bytes / 8900), bytes, 'ACCEPT', 'egress', 0, 50, 'EFA');
       } else if (r < 0.6) {
         const w = pick(WEB);
         const a = pick(APP);
@@ -161,21 +189,20 @@ export class LiveTraffic {
     }
     const elapsed = second - Math.floor(this.started);
     if (active(LIVE_SCHEDULE.sshBruteForce, elapsed)) {
-      for (let i = 0; i < 3; i++)
-        rec(
-          BASTION,
-          LIVE_SCHEDULE.sshBruteForce.source,
-          BASTION.ip,
-          eph(),
-          22,
-          6,
-          1,
-          60,
-          'REJECT',
-          'ingress',
-          2,
-          0,
-        );
+      rec(
+        BASTION,
+        LIVE_SCHEDULE.sshBruteForce.source,
+        BASTION.ip,
+        eph(),
+        22,
+        6,
+        1,
+        60,
+        'REJECT',
+        'ingress',
+        2,
+        0,
+      );
     }
     if (active(LIVE_SCHEDULE.deniedPing, elapsed)) {
       rec(BASTION, BASTION.ip, '8.8.8.8', 0, 0, 1, 1, 84, 'REJECT', 'egress', 0, 0);

@@ -24,6 +24,8 @@ export interface Plan {
   /** Unix seconds of the first hour. */
   readonly start: number;
   readonly hours: number;
+  /** Seconds simulated of the last hour: 3600, or fewer when the corpus ends inside it. */
+  readonly lastHourSeconds: number;
   /** Background (non-attack) records of each hour. */
   readonly background: readonly number[];
   readonly scenarios: Readonly<Record<ScenarioName, ScenarioPlan>>;
@@ -70,7 +72,15 @@ function diurnal(unixHour: number): number {
  * proportional to the corpus with a floor (so small corpora still show every attack), capped at half of
  * the corpus together; the rest is background, spread over the hours by a diurnal curve.
  */
-export function planCorpus(rng: Random, records: number, start: number, hours: number): Plan {
+export function planCorpus(
+  rng: Random,
+  records: number,
+  start: number,
+  hours: number,
+  lastHourSeconds = HOUR,
+): Plan {
+  // Attacks fall in whole hours: a cut last hour is left out when there is another.
+  const whole = lastHourSeconds < HOUR && hours > 1 ? hours - 1 : hours;
   const wanted = [
     Math.max(30, Math.round(records * 0.01)), // SSH brute force: one record per attempt
     Math.max(250, Math.round(records * 0.01)), // port scan: one record per probed port
@@ -81,13 +91,13 @@ export function planCorpus(rng: Random, records: number, start: number, hours: n
   const cap = Math.floor(records / 2);
   const budgets = sum > cap ? wanted.map((w) => Math.floor((w * cap) / sum)) : wanted;
 
-  const window = (length: number): number => rng.int(0, hours - Math.min(length, hours));
+  const window = (length: number): number => rng.int(0, whole - Math.min(length, whole));
   const ssh = window(3);
   const scan = window(1);
   const icmp = window(2);
   // Exfiltration at night (01:00–04:59 UTC) when the span has such an hour.
   const night: number[] = [];
-  for (let h = 0; h < hours; h++) {
+  for (let h = 0; h < whole; h++) {
     const hod = (Math.floor(start / HOUR) + h) % 24;
     if (hod >= 1 && hod <= 4) night.push(h);
   }
@@ -102,7 +112,7 @@ export function planCorpus(rng: Random, records: number, start: number, hours: n
     from: number,
     to: number,
   ): ScenarioPlan => {
-    const n = Math.min(length, hours - firstHour);
+    const n = Math.min(length, whole - firstHour);
     return { firstHour, perHour: split(budget, new Array<number>(n).fill(1)), from, to };
   };
   const scenarios: Record<ScenarioName, ScenarioPlan> = {
@@ -113,9 +123,11 @@ export function planCorpus(rng: Random, records: number, start: number, hours: n
   };
   const attack = budgets.reduce((a, b) => a + b, 0);
   const weights: number[] = [];
-  for (let h = 0; h < hours; h++)
-    weights.push(diurnal(Math.floor(start / HOUR) + h) * (0.9 + 0.2 * rng.next()));
-  return { start, hours, background: split(records - attack, weights), scenarios };
+  for (let h = 0; h < hours; h++) {
+    const share = h === hours - 1 ? lastHourSeconds / HOUR : 1;
+    weights.push(diurnal(Math.floor(start / HOUR) + h) * (0.9 + 0.2 * rng.next()) * share);
+  }
+  return { start, hours, lastHourSeconds, background: split(records - attack, weights), scenarios };
 }
 
 /** Records budgeted to an attack in hour `hour` (0 outside its window). */

@@ -26,6 +26,8 @@ export interface FlowRecord {
   trafficPath: number;
   /** `reject-reason`: `BPA` or `-`. */
   rejectReason: string;
+  /** `type`: IPv4, IPv6, or EFA (OS-bypass traffic of an EFA: no ports, protocol or TCP flags, written `-`). */
+  type: 'IPv4' | 'IPv6' | 'EFA';
 }
 
 /** Counts of the records exchanged between an attack's source and its target (either direction). */
@@ -96,8 +98,8 @@ const S = {
 /** Ports whose traffic the simulated applications encrypt themselves (HTTPS, SSH, PostgreSQL with TLS). */
 const APP_ENCRYPTED_PORTS = new Set([443, 22, 5432]);
 
-/** `interface-type` of a simulated interface: the NAT gateway's is `nat_gateway`, an instance's `-`. */
-const interfaceType = (eni: Eni): string => (eni.name === 'nat' ? 'nat_gateway' : '-');
+/** `interface-type` of a simulated interface: the NAT gateway's is `nat_gateway`, an EFA's `efa`, an instance's `-`. */
+const interfaceType = (eni: Eni): string => (eni.name === 'nat' ? 'nat_gateway' : eni.efa ? 'efa' : '-');
 
 /** Initial size of the line buffer; it grows if the caller lets more accumulate. */
 const INITIAL_BUFFER = (1 << 20) + (256 << 10);
@@ -223,6 +225,8 @@ export class RecordSink {
     s[S.direction] = r.egress ? 'egress' : 'ingress';
     s[S.path] = r.egress ? r.trafficPath : '-';
     s[S.rejectReason] = r.accept ? '-' : r.rejectReason;
+    s[S.type] = r.type;
+    if (r.type === 'EFA') s[S.srcport] = s[S.dstport] = s[S.protocol] = s[S.tcpFlags] = '-';
     if (this.byIp.size > 0) this.newerFields(s, r);
     this.line(s);
 

@@ -27,8 +27,14 @@ export interface SimulateOptions {
   format?: Format;
   /** Unix seconds of the first hour, truncated to the hour (default: now minus `days`, truncated). */
   start?: number;
-  /** Span in days (default 1); one file per hour of the span. */
+  /** Span in days (default 1); one file per hour of the span. Ignored when `until` is given. */
   days?: number;
+  /**
+   * Unix seconds the corpus ends at (exclusive): the hours from `start` (truncated to the hour) up to it, the
+   * last one cut at `until`, so a live stream starting at `until` continues it without a gap. Attacks fall in
+   * whole hours.
+   */
+  until?: number;
   /** AWS account ID (default `123456789012`). */
   account?: string;
   /** AWS region (default `us-east-1`). */
@@ -43,6 +49,10 @@ export interface SimulateResult {
   files: string[];
   records: number;
   manifestPath: string;
+  /** Unix seconds the corpus ends at (exclusive): `until`, else the end of its last hour. */
+  end: number;
+  /** Background records per second in the last (possibly cut) hour: the rate a live stream continues at. */
+  recordsPerSecondAtEnd: number;
 }
 
 /** The default format of simulated corpora: every confirmed VPC field of versions 2–5, in catalog order. */
@@ -84,17 +94,28 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     throw new UsageError('SIMULATE_NAME', 'account and region must be lowercase letters, digits and "-"');
   }
   const format = opts.format ?? SIMULATE_DEFAULT_FORMAT;
-  const hours = Math.max(1, Math.round(days * 24));
-  const startOpt = opts.start ?? Date.now() / 1000 - hours * HOUR;
+  const until = opts.until;
+  let hours = Math.max(1, Math.round(days * 24));
+  const startOpt = opts.start ?? (until ?? Date.now() / 1000) - hours * HOUR;
   if (!Number.isFinite(startOpt) || startOpt < 0) {
     throw new UsageError('SIMULATE_START', `start must be unix seconds, got ${startOpt}`);
   }
   const start = Math.floor(startOpt / HOUR) * HOUR;
+  if (until !== undefined) {
+    if (!Number.isInteger(until) || until <= start)
+      throw new UsageError(
+        'SIMULATE_UNTIL',
+        `until must be whole unix seconds after the start (${start}), got ${until}`,
+      );
+    hours = Math.ceil((until - start) / HOUR);
+  }
+  // Seconds of the last hour that are simulated (3600 unless `until` cuts it).
+  const lastHourSeconds = until === undefined ? HOUR : until - (start + (hours - 1) * HOUR);
 
   const root = new Random(seed);
   const vpc = buildVpc(root.fork(1), region);
   const net = buildInternet(root.fork(2));
-  const plan = planCorpus(root.fork(3), total, start, hours);
+  const plan = planCorpus(root.fork(3), total, start, hours, lastHourSeconds);
   const flowLogId = `fl-0${root.fork(4).hex(16)}`;
   const sink = new RecordSink(format, { account, region, vpcId: vpc.id, enis: vpc.enis }, net.services);
   const traffic = new Traffic(root.fork(5), vpc, net, sink, plan);
@@ -167,7 +188,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     topTalkerBySourceBytes: sink.topTalker(),
     seed,
     start,
-    end: start + hours * HOUR,
+    end: until ?? start + hours * HOUR,
     account,
     region,
     flowLogId,
@@ -176,7 +197,13 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   if (manifest.records !== total) throw new Error(`simulate wrote ${manifest.records} records, not ${total}`);
   const manifestPath = join(out, 'manifest.json');
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { files, records: manifest.records, manifestPath };
+  return {
+    files,
+    records: manifest.records,
+    manifestPath,
+    end: manifest.end,
+    recordsPerSecondAtEnd: (plan.background[hours - 1] ?? 0) / lastHourSeconds,
+  };
 }
 
 /**

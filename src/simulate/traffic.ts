@@ -34,6 +34,8 @@ const NOISE_UDP_PORTS = [53, 123, 161, 1900, 5060];
 type Kind =
   | 'webHttps'
   | 'webHttp'
+  | 'webHttps6'
+  | 'efa'
   | 'webToApp'
   | 'appToDb'
   | 'toS3'
@@ -51,6 +53,10 @@ type Kind =
 const KINDS: readonly { kind: Kind; records: number; weight: number }[] = [
   { kind: 'webHttps', records: 2, weight: 34 },
   { kind: 'webHttp', records: 2, weight: 4 },
+  // IPv6 clients of the dual-stack web servers: about 8% of the records (24 of ~290 record-weights).
+  { kind: 'webHttps6', records: 2, weight: 12 },
+  // EFA traffic between the two HPC nodes, recorded on both: about 4%.
+  { kind: 'efa', records: 4, weight: 3 },
   { kind: 'webToApp', records: 4, weight: 16 },
   { kind: 'appToDb', records: 4, weight: 14 },
   { kind: 'toS3', records: 2, weight: 4 },
@@ -83,7 +89,11 @@ export class Traffic {
 
   // Current hour.
   private hourStart = 0;
+  /** Seconds of the current hour that are simulated (the last hour may be cut). */
+  private span = 3600;
   private quota = 0;
+  /** Background records written in the current hour. */
+  private bgDone = 0;
   private remaining = 0;
   private readonly budget = [0, 0, 0, 0, 0];
   private readonly hourBudget = [0, 0, 0, 0, 0];
@@ -111,6 +121,10 @@ export class Traffic {
   private readonly scanOffset: number;
   private readonly exfilUnitBytes: number;
   private natPort = 1024;
+  /** IPv6 internet clients (documentation prefix 2001:db8::/32, as the IPv4 ones are documentation ranges). */
+  private readonly clients6: readonly string[];
+  /** True while an EFA conversation is written: its records are `type` EFA. */
+  private efaFlow = false;
 
   constructor(rng: Random, vpc: Vpc, net: Internet, sink: RecordSink, plan: Plan) {
     this.rng = rng;
@@ -136,6 +150,7 @@ export class Traffic {
       pktDstaddr: '',
       trafficPath: 0,
       rejectReason: '-',
+      type: 'IPv4',
     };
     this.scenarioTotal = [0, ...SCENARIOS.map((s) => plan.scenarios[s].perHour.reduce((a, b) => a + b, 0))];
     const [scanTarget, pingTarget] = rng.chance(0.5) ? [vpc.web[0], vpc.web[1]] : [vpc.web[1], vpc.web[0]];
@@ -145,6 +160,8 @@ export class Traffic {
     this.scanOffset = rng.int(0, 65534);
     const exfilUnits = Math.max(1, Math.floor((this.scenarioTotal[EXFIL] ?? 0) / EXFIL_UNIT));
     this.exfilUnitBytes = rng.int(3_000_000_000, 9_000_000_000) / exfilUnits;
+    const group = () => rng.int(1, 0xffff).toString(16);
+    this.clients6 = Array.from({ length: 64 }, () => `2001:db8:${group()}:${group()}::${group()}`);
   }
 
   /** The two addresses of each attack: the bastion, one web server each for the scan and the pings, the db host. */
@@ -162,12 +179,14 @@ export class Traffic {
   beginHour(h: number): void {
     const plan = this.plan;
     this.hourStart = plan.start + h * 3600;
+    this.span = h === plan.hours - 1 ? plan.lastHourSeconds : 3600;
     this.budget[BACKGROUND] = plan.background[h] ?? 0;
     SCENARIOS.forEach((s, i) => {
       this.budget[i + 1] = budgetAt(plan.scenarios[s], h);
     });
     for (let i = 0; i < 5; i++) this.hourBudget[i] = this.budget[i]!;
     this.quota = this.budget.reduce((a, b) => a + b, 0);
+    this.bgDone = 0;
     this.remaining = this.quota;
   }
 
@@ -199,6 +218,7 @@ export class Traffic {
       budget[s]! -= n;
       this.remaining -= n;
       this.scenarioDone[s]! += n;
+      if (s === BACKGROUND) this.bgDone += n;
     }
   }
 
@@ -218,14 +238,22 @@ export class Traffic {
     this.t1 = Math.min(t + this.rng.int(0, maxDuration), latest);
   }
 
+  /**
+   * Background conversations are spread by the background's own progress through the hour, not the hour's: when
+   * an attack's records happened to be drawn last, the hour's progress put the background's last records minutes
+   * before the hour's end (a dip at hh:58–hh:59 of an attack hour).
+   */
   private backgroundTimes(maxDuration: number): void {
-    this.times(0, 3600, (this.quota - this.remaining) / this.quota, maxDuration);
+    const done = this.bgDone;
+    const left = this.budget[BACKGROUND]!;
+    this.times(0, this.span, done + left > 0 ? done / (done + left) : 0, maxDuration);
   }
 
   private attackTimes(s: number, from: number, to: number, maxDuration: number): void {
     const total = this.hourBudget[s]!;
     const done = total - this.budget[s]!;
-    this.times(from, to, total > 0 ? done / total : 0, maxDuration);
+    const end = Math.min(to, this.span);
+    this.times(Math.min(from, end - 1), end, total > 0 ? done / total : 0, maxDuration);
   }
 
   /** Request/response packets and bytes of a TCP exchange with a log-normal response size. */
@@ -301,6 +329,7 @@ export class Traffic {
     r.pktSrcaddr = pktSrc;
     r.pktDstaddr = pktDst;
     r.rejectReason = this.rejectReason;
+    r.type = this.efaFlow ? 'EFA' : src.includes(':') ? 'IPv6' : 'IPv4';
     this.sink.write(r);
     this.rejectReason = '-';
   }
@@ -500,6 +529,26 @@ export class Traffic {
         );
         return;
       }
+      case 'webHttps6': {
+        this.backgroundTimes(59);
+        this.flags(false);
+        this.sizes(9000, 1.5, 500);
+        const web = rng.pick(vpc.web);
+        const client = this.clients6[rng.skewed(this.clients6.length)]!;
+        this.exchange(undefined, client, this.ephemeral(), web, web.ip6!, 443, TCP, 0, PATH_IGW_NITRO);
+        return;
+      }
+      case 'efa': {
+        // OS-bypass (SRD) traffic between the HPC nodes' EFAs: large transfers; no ports or protocol.
+        this.backgroundTimes(59);
+        this.sizes(4_000_000, 1.0, 2_000_000);
+        this.setFlags(0, 0);
+        const [a, b] = rng.chance(0.5) ? [vpc.hpc[0], vpc.hpc[1]] : [vpc.hpc[1], vpc.hpc[0]];
+        this.efaFlow = true;
+        this.exchange(a, a.ip, 0, b, b.ip, 0, 0, PATH_SAME_VPC, PATH_SAME_VPC);
+        this.efaFlow = false;
+        return;
+      }
       case 'webToApp': {
         this.backgroundTimes(59);
         this.flags(true);
@@ -681,7 +730,7 @@ export class Traffic {
         this.backgroundTimes(0);
         const eni = rng.chance(0.6) ? vpc.bastion : rng.pick([vpc.db, vpc.app[0], vpc.app[1]]);
         const start = this.t0 - (this.t0 % 60);
-        this.sink.writeNoData(eni, start, start + 59);
+        this.sink.writeNoData(eni, start, Math.min(start + 59, this.hourStart + this.span - 1));
         return;
       }
       default: {

@@ -20,6 +20,10 @@ export interface Eni {
   readonly id: string;
   /** Primary private IPv4 address. */
   readonly ip: string;
+  /** IPv6 address of a dual-stack interface (from the VPC's Amazon-provided /56). */
+  readonly ip6?: string | undefined;
+  /** True for an Elastic Fabric Adapter (interface type `efa`): HPC nodes, whose OS-bypass traffic is `type` EFA. */
+  readonly efa?: boolean | undefined;
   /** `i-…`, or `-` for requester-managed interfaces (the NAT gateway). */
   readonly instanceId: string;
   readonly subnet: Subnet;
@@ -31,7 +35,7 @@ export interface Vpc {
   readonly cidr: string;
   /** The Amazon-provided DNS resolver (VPC base + 2). Traffic to it is never logged (spec §1). */
   readonly resolver: string;
-  readonly subnets: { readonly web: Subnet; readonly app: Subnet; readonly db: Subnet };
+  readonly subnets: { readonly web: Subnet; readonly app: Subnet; readonly db: Subnet; readonly hpc: Subnet };
   /** The two public web servers (HTTPS/HTTP from the internet). */
   readonly web: readonly [Eni, Eni];
   /** SSH bastion in the web subnet; its security group admits SSH from the office only. */
@@ -40,11 +44,16 @@ export interface Vpc {
   readonly app: readonly [Eni, Eni];
   /** The PostgreSQL host (port 5432). */
   readonly db: Eni;
+  /** Two HPC nodes with EFA interfaces in their own subnet (a nightly-busy simulation cluster). */
+  readonly hpc: readonly [Eni, Eni];
   /** The NAT gateway's interface in the web subnet: egress of the private subnets to the internet. */
   readonly nat: Eni;
   /** Every interface, in a fixed order. */
   readonly enis: readonly Eni[];
 }
+
+/** The /64 of the web subnet's IPv6 addresses (the web servers are `::21` and `::22`). */
+export const WEB_IPV6_PREFIX = '2600:1f18:4a3:6b01::';
 
 /** The office's public address: the only source the bastion's security group admits on port 22. */
 export const OFFICE_IP = '198.51.100.7';
@@ -106,16 +115,29 @@ export function buildVpc(rng: Random, region: string): Vpc {
   const nat = eni('nat', '10.0.1.100', subnets.web, true);
   const app: [Eni, Eni] = [eni('app-1', '10.0.2.31', subnets.app), eni('app-2', '10.0.2.32', subnets.app)];
   const db = eni('db', '10.0.3.41', subnets.db);
+  // Drawn after the others so that their IDs stay those of earlier versions for a seed.
+  const hpcSubnet = subnet('10.0.4.0/24', 2, false);
+  const hpc: [Eni, Eni] = [
+    { ...eni('hpc-1', '10.0.4.11', hpcSubnet), efa: true },
+    { ...eni('hpc-2', '10.0.4.12', hpcSubnet), efa: true },
+  ];
+  // The web servers are dual-stack: an IPv6 address in the web subnet's /64 (2600:1f18::/33 is us-east-1's
+  // Amazon-provided VPC range; the simulator uses it whatever the region).
+  const dual = web.map((w, i) => ({ ...w, ip6: `${WEB_IPV6_PREFIX}${(0x21 + i).toString(16)}` })) as [
+    Eni,
+    Eni,
+  ];
   return {
     id: vpcId,
     cidr: '10.0.0.0/16',
     resolver: '10.0.0.2',
-    subnets,
-    web,
+    subnets: { ...subnets, hpc: hpcSubnet },
+    web: dual,
     bastion,
     app,
     db,
+    hpc,
     nat,
-    enis: [...web, bastion, nat, ...app, db],
+    enis: [...dual, bastion, nat, ...app, db, ...hpc],
   };
 }

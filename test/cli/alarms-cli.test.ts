@@ -55,20 +55,23 @@ describe('flowwatch alarms', () => {
       'json',
     ]);
     expect(r.code).toBe(0);
-    const rows = (JSON.parse(r.out) as { time: string; from: string; to: string }[]).map((x) => [
-      x.time,
-      x.from,
-      x.to,
-    ]);
+    const rows = (
+      JSON.parse(r.out) as { time: string; from: string; to: string; notifications: string }[]
+    ).map((x) => [x.time, x.from, x.to, x.notifications]);
     // N = 1, evaluation range 3 periods, notBreaching. At 10:00 nothing is in range: OK. At 10:01 the minute
     // 10:00 (sum 2) breaches: ALARM, and it stays the newest real point until it leaves the range at 10:04: OK.
     // 10:05 (sum 1) fires at 10:06 and leaves the range at 10:09.
+    // Notifications (topic ops, default 15 quiet minutes, ALARM actions only): the first ALARM is sent; the OK at
+    // 10:04 starts the quiet period (nothing to send: no OK action); the ALARM at 10:06 is 2 minutes later, a
+    // re-trigger folded into the episode; the OK at 10:09 starts a quiet period that would end at 10:24, after
+    // the replay's end (10:10).
     expect(rows).toEqual([
-      ['2024-05-20T10:00:00Z', 'INSUFFICIENT_DATA', 'OK'],
-      ['2024-05-20T10:01:00Z', 'OK', 'ALARM'],
-      ['2024-05-20T10:04:00Z', 'ALARM', 'OK'],
-      ['2024-05-20T10:06:00Z', 'OK', 'ALARM'],
-      ['2024-05-20T10:09:00Z', 'ALARM', 'OK'],
+      ['2024-05-20T10:00:00Z', 'INSUFFICIENT_DATA', 'OK', ''],
+      ['2024-05-20T10:01:00Z', 'OK', 'ALARM', 'ops: sent'],
+      ['2024-05-20T10:04:00Z', 'ALARM', 'OK', 'ops: held'],
+      ['2024-05-20T10:06:00Z', 'OK', 'ALARM', 'ops: folded (re-trigger 1)'],
+      ['2024-05-20T10:09:00Z', 'ALARM', 'OK', 'ops: held'],
+      ['2024-05-20T10:10:00Z', '', '', 'ops: episode ends at 10:24 unless the alarm re-triggers'],
     ]);
   });
 

@@ -52,9 +52,12 @@ describe('flowwatch.yaml monitor sections', () => {
         a.comparisonOperator,
       ]),
     ).toEqual([
-      ['rejected-ssh', 'Sum', 60, 1, 1, 'GreaterThanOrEqualToThreshold'],
-      ['denied-icmp', 'Sum', 60, 1, 1, 'GreaterThanOrEqualToThreshold'],
+      ['rejected-ssh', 'Sum', 60, 3, 5, 'GreaterThanOrEqualToThreshold'],
+      ['denied-icmp', 'Sum', 60, 3, 2, 'GreaterThanOrEqualToThreshold'],
     ]);
+    // 2 of the 3 minutes (docs/decisions/24-alarm-episodes-and-demo.md); the topic groups per episode (15 minutes).
+    expect(c.alarms.map((a) => a.datapointsToAlarm)).toEqual([2, 2]);
+    expect(c.topics.map((t) => t.episodes)).toEqual([{ quietSeconds: 900 }]);
     expect(c.topics.map((t) => [t.name, t.subscriptions.map((s) => s.type)])).toEqual([
       ['netops', ['email', 'stdout']],
     ]);

@@ -84,6 +84,8 @@ alarms:
     okActions: [ops]
 topics:
   - name: ops
+    # Every state change delivered, as CloudWatch does (episode grouping is tested in alarm-episodes.test.ts).
+    episodes: { quietMinutes: 0 }
     subscriptions:
       - { type: webhook, url: "${hook.url}", secretEnv: HOOK_SECRET }
       - { type: email, to: [netops@example.com] }

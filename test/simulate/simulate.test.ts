@@ -249,6 +249,17 @@ describe('record values', () => {
       }
       expect(r['log-status']).toBe('OK');
       expect(['ACCEPT', 'REJECT']).toContain(r['action']);
+      expect(['IPv4', 'IPv6', 'EFA']).toContain(r['type']);
+      if (r['type'] === 'EFA') {
+        // OS-bypass traffic between the HPC nodes' EFAs (10.0.4.0/24): no ports, protocol or TCP flags.
+        for (const f of ['srcport', 'dstport', 'protocol', 'tcp-flags']) expect(r[f], f).toBe('-');
+        expect([r['srcaddr'], r['dstaddr']].every((a) => a!.startsWith('10.0.4.'))).toBe(true);
+        continue;
+      }
+      // IPv6: the dual-stack web servers' own addresses in 2600:1f18:4a3:6b01::/64 and clients in 2001:db8::/32.
+      const v6 = r['type'] === 'IPv6';
+      expect(r['srcaddr']!.includes(':')).toBe(v6);
+      expect(r['dstaddr']!.includes(':')).toBe(v6);
       expect(r['vpc-id']).toMatch(/^vpc-[0-9a-f]{17}$/);
       expect(r['subnet-id']).toMatch(/^subnet-[0-9a-f]{17}$/);
       expect(r['instance-id']).toMatch(/^(i-[0-9a-f]{17}|-)$/);
@@ -256,7 +267,6 @@ describe('record values', () => {
       if (r['protocol'] !== '6') expect(r['tcp-flags']).toBe('0');
       if (r['protocol'] === '1') expect([r['srcport'], r['dstport']]).toEqual(['0', '0']);
       expect([0, 1, 2, 3, 4, 18, 19]).toContain(Number(r['tcp-flags']));
-      expect(r['type']).toBe('IPv4');
       expect(r['region']).toBe('us-east-1');
       expect(r['az-id']).toMatch(/^use1-az\d$/);
       expect([r['sublocation-type'], r['sublocation-id']]).toEqual(['-', '-']);
@@ -264,11 +274,11 @@ describe('record values', () => {
       expect(['ingress', 'egress']).toContain(r['flow-direction']);
       if (r['flow-direction'] === 'ingress') {
         expect(r['traffic-path']).toBe('-');
-        // Ingress: the ENI's own (private) address is the destination.
-        expect(r['dstaddr']).toMatch(/^10\.0\./);
+        // Ingress: the ENI's own address (private IPv4, or its IPv6 address) is the destination.
+        expect(r['dstaddr']).toMatch(v6 ? /^2600:1f18:4a3:6b01::/ : /^10\.0\./);
       } else {
         expect(['1', '2', '7', '8']).toContain(r['traffic-path']);
-        expect(r['srcaddr']).toMatch(/^10\.0\./);
+        expect(r['srcaddr']).toMatch(v6 ? /^2600:1f18:4a3:6b01::/ : /^10\.0\./);
       }
       if (r['pkt-dstaddr']!.startsWith('52.216.')) expect(r['pkt-dst-aws-service']).toBe('S3');
       if (r['pkt-srcaddr']!.startsWith('52.216.')) expect(r['pkt-src-aws-service']).toBe('S3');
@@ -453,7 +463,7 @@ describe('options', () => {
       if (r['dstport'] === '443' && instances) {
         if (r['action'] === 'ACCEPT') expect(r['encryption-status'], JSON.stringify(r)).toBe('3');
       }
-      expect(['-', 'nat_gateway']).toContain(r['interface-type']);
+      expect(['-', 'nat_gateway', 'efa']).toContain(r['interface-type']);
       expect(r['resource-id']).toBe('-');
       const hop = r['next-hop-interface-id']!;
       if (hop === '-') {
