@@ -222,7 +222,9 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
      GROUP BY r.file_id`,
     p,
   );
-  const known = delayQ.rows.filter((r) => r['unknown'] !== true && r['delay'] !== null).map((r) => num(r['delay']));
+  const known = delayQ.rows
+    .filter((r) => r['unknown'] !== true && r['delay'] !== null)
+    .map((r) => num(r['delay']));
   // A key time before the file's records end is not when AWS delivered it (a simulated or renamed file).
   const early = known.filter((x) => x < 0).length;
   const delays = known.filter((x) => x >= 0).sort((a, b) => a - b);
