@@ -251,6 +251,13 @@ export class AlarmsRunner {
     this.opts.log?.('alarm_muted', { alarm: name, until });
   }
 
+  /** Mutes for `seconds` from now (the runner's clock); returns when the mute ends (unix seconds). */
+  async muteFor(name: string, seconds: number): Promise<number> {
+    const until = Math.floor(this.now()) + Math.floor(seconds);
+    await this.mute(name, until);
+    return until;
+  }
+
   /** Ends a mute; false when the alarm was not muted. */
   async unmute(name: string): Promise<boolean> {
     const was = this.machine.unmute(name, Math.floor(this.now()));

@@ -336,7 +336,11 @@ export function alarmsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if ((minutes === undefined) === (until === undefined)) {
         throw new InvalidInputError('minutes', 'give either minutes or until', 'e.g. { "minutes": 120 }');
       }
-      const end = until ?? now + (minutes ?? 0) * 60;
+      if (minutes !== undefined) {
+        // From the monitor's own clock, which also decides when a change happens.
+        return { name: req.params.name, mutedUntil: await r.muteFor(req.params.name, minutes * 60) };
+      }
+      const end = until ?? now;
       if (end <= now || end - now > MAX_MUTE_SECONDS) {
         throw new InvalidInputError(
           'until',

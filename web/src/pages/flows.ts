@@ -158,7 +158,9 @@ class FlowsPage extends PageShell {
   private visible(columns: readonly string[]): string[] {
     const want = new Set(this.chosen ?? DEFAULT_FLOW_COLUMNS);
     const shown = columns.filter((c) => want.has(c));
-    return shown.length > 0 ? shown : [...columns];
+    // When first: the flow's start leads (the server lists columns in catalog order, start after bytes).
+    const ordered = shown.includes('start') ? ['start', ...shown.filter((c) => c !== 'start')] : shown;
+    return ordered.length > 0 ? ordered : [...columns];
   }
 
   private renderChooser(columns: readonly string[]): void {

@@ -22,6 +22,9 @@ const EXAMPLES: Record<QueryLang, string> = {
   sql: 'SELECT action, count(*) AS flows, sum(bytes) AS bytes\nFROM flows\nGROUP BY action\nORDER BY flows DESC',
 };
 
+/** The width at which the stylesheet stacks the side panel under the editor. */
+const NARROW = window.matchMedia('(max-width: 720px)');
+
 class QueryPage extends PageShell {
   private readonly editor: QueryEditor;
   private readonly langInputs: Record<QueryLang, HTMLInputElement>;
@@ -111,13 +114,14 @@ class QueryPage extends PageShell {
           { class: 'query-side', 'aria-label': 'Fields and history' },
           h(
             'details',
-            { open: true, 'data-testid': 'fields-panel' },
+            // Open beside the editor; closed on a narrow screen, where it would push Run below the fold.
+            { open: !NARROW.matches, 'data-testid': 'fields-panel' },
             h('summary', {}, 'Fields'),
             this.fieldList,
           ),
           h(
             'details',
-            { open: true, 'data-testid': 'history-panel' },
+            { open: !NARROW.matches, 'data-testid': 'history-panel' },
             h('summary', {}, 'History'),
             this.historyList,
             h(
