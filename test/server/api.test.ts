@@ -759,6 +759,9 @@ describe('GET /api/openapi.json', () => {
         'GET /api/alarms',
         'GET /api/alarms/{name}/history',
         'GET /api/alarms/{name}/metric',
+        'GET /api/alarms/{name}/flows',
+        'POST /api/alarms/{name}/mute',
+        'DELETE /api/alarms/{name}/mute',
         'GET /api/metric-filters',
         'POST /api/metric-filters',
         'POST /api/metric-filters/test',
@@ -804,5 +807,41 @@ describe('GET /api/reports (issue 18): the v5 store has no encryption-status, ty
 
   it('refuses an unknown grouping with 400', async () => {
     await failure(call('/api/reports/encryption?by=region'), 400);
+  });
+});
+
+describe('issue 13: SQL error spans, alarm flows and mutes', () => {
+  it('answers a SQL binder error with the span of the unknown column (DuckDB caret mapped to the text)', async () => {
+    // "SELECT action,\n" is 15 characters; the next line is "  srcadr": srcadr spans [17, 23).
+    const e = await failure(
+      call('/api/sql', {
+        method: 'POST',
+        body: JSON.stringify({ sql: 'SELECT action,\n  srcadr\nFROM flows' }),
+      }),
+      400,
+    );
+    expect(e).toMatchObject({ error: 'SQL_ERROR', start: 17, end: 23 });
+    expect(String(e['message'])).not.toContain('LINE 2');
+  });
+
+  it('lists the records behind the alarm: the 4 rejected SSH flows of minute [T, T+60)', async () => {
+    const r = await get<{ records: number; rows: unknown[]; filter: string }>(
+      `/api/alarms/rejected-ssh/flows?since=${T}&until=${T + 60}`,
+    );
+    expect(r.records).toBe(4);
+    expect(r.rows).toHaveLength(4);
+    expect(r.filter).toBe('rejected-ssh');
+  });
+
+  it('mutes for a while on the monitor clock, shows it, and unmutes', async () => {
+    const m = await post<{ mutedUntil: number }>('/api/alarms/rejected-ssh/mute', { minutes: 60 });
+    expect(m.mutedUntil).toBe(Math.floor(clock) + 3600);
+    const { alarms } = await get<{ alarms: { name: string; mutedUntil?: number }[] }>('/api/alarms');
+    expect(alarms.find((a) => a.name === 'rejected-ssh')?.mutedUntil).toBe(m.mutedUntil);
+    const e = await failure(call('/api/alarms/rejected-ssh/mute', { method: 'POST', body: '{}' }), 400);
+    expect(e['field']).toBe('minutes');
+    const d = await failure(call('/api/alarms/rejected-ssh/mute', { method: 'DELETE' }), 200);
+    expect(d).toEqual({ name: 'rejected-ssh', wasMuted: true });
+    await failure(call('/api/alarms/nope/mute', { method: 'POST', body: '{"minutes":5}' }), 404);
   });
 });
