@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { deriveDatapoints } from '../../src/metrics/datapoints.js';
+import { REQUESTS_DIR } from '../../src/monitor/alarms-runner.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { registerApi } from '../../src/server/api.js';
 import type {
@@ -843,5 +844,20 @@ describe('issue 13: SQL error spans, alarm flows and mutes', () => {
     const d = await failure(call('/api/alarms/rejected-ssh/mute', { method: 'DELETE' }), 200);
     expect(d).toEqual({ name: 'rejected-ssh', wasMuted: true });
     await failure(call('/api/alarms/nope/mute', { method: 'POST', body: '{"minutes":5}' }), 404);
+  });
+
+  it('applies a mute and an unmute handed over as request files (flowwatch alarms mute/unmute)', async () => {
+    const dirOf = join(dir, 'state', REQUESTS_DIR);
+    const until = Math.floor(clock) + 600;
+    const machine = monitor.alarms.machine;
+    const wait = async (done: () => boolean) => {
+      for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    writeFileSync(join(dirOf, 'm1.json'), JSON.stringify({ name: 'rejected-ssh', mute: until }));
+    await wait(() => machine.mutedUntil('rejected-ssh', Math.floor(clock)) !== undefined);
+    expect(machine.mutedUntil('rejected-ssh', Math.floor(clock))).toBe(until);
+    writeFileSync(join(dirOf, 'm2.json'), JSON.stringify({ name: 'rejected-ssh', unmute: true }));
+    await wait(() => machine.mutedUntil('rejected-ssh', Math.floor(clock)) === undefined);
+    expect(machine.mutedUntil('rejected-ssh', Math.floor(clock))).toBeUndefined();
   });
 });
