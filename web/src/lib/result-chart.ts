@@ -3,7 +3,7 @@
 // aggregated results as bars.
 
 import type { QueryResponse } from './api.js';
-import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './charts.js';
+import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './chart-options.js';
 import { formatBytes as bytesFormat, formatCell, isNumeric, parseTimeValue } from './format.js';
 
 /** At most this many lines (the largest by total) and bars. */
@@ -45,10 +45,14 @@ export interface ResultChart {
 }
 
 /** The chart for a result, or undefined when it has none (event rows, nothing numeric). */
-export function resultChart(res: QueryResponse, fieldNames: ReadonlySet<string>): ResultChart | undefined {
+export function resultChart(
+  res: QueryResponse,
+  fieldNames: ReadonlySet<string>,
+  range?: { readonly since: number; readonly until: number },
+): ResultChart | undefined {
   if (res.rows.length === 0) return undefined;
   if (res.timeSeries && res.columns.includes(res.timeSeries))
-    return timeChart(res, res.timeSeries, fieldNames);
+    return timeChart(res, res.timeSeries, fieldNames, range);
   if (res.aggregated) return barChart(res, fieldNames);
   return undefined;
 }
@@ -57,6 +61,7 @@ function timeChart(
   res: QueryResponse,
   time: string,
   fieldNames: ReadonlySet<string>,
+  range: { readonly since: number; readonly until: number } | undefined,
 ): ResultChart | undefined {
   const { keys, measures } = splitColumns(
     res.columns.filter((c) => c !== time),
@@ -118,6 +123,8 @@ function timeChart(
       series,
       format: bytes ? bytesFormat : undefined,
       ...(mixed ? { rightFormat: bytesFormat } : {}),
+      // The queried range as the axis: no data at either end shows as empty, not as a zoom on the data.
+      ...(range ? { range } : {}),
     }),
     series: series.length,
     points: kept.reduce((s, x) => s + x[1].length, 0),

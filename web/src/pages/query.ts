@@ -397,7 +397,7 @@ class QueryPage extends PageShell {
                 { query: text, since: range.since, until: range.until, stats: true },
                 signal,
               );
-        this.renderResult(res);
+        this.renderResult(res, lang === 'insights' ? range : undefined);
       } catch (err) {
         if (err instanceof ApiError) {
           if (err.start !== undefined && text === this.editor.text) {
@@ -422,7 +422,7 @@ class QueryPage extends PageShell {
     });
   }
 
-  private renderResult(res: QueryResponse): void {
+  private renderResult(res: QueryResponse, range?: { since: number; until: number }): void {
     this.last = res;
     this.exportBar.hidden = res.columns.length === 0;
     const st = res.statistics;
@@ -445,7 +445,7 @@ class QueryPage extends PageShell {
           )
         : null,
     );
-    const chart = resultChart(res, this.fieldNames);
+    const chart = resultChart(res, this.fieldNames, range);
     this.chartHolder.hidden = chart === undefined;
     this.chartNote.textContent = chart?.note ?? '';
     if (chart) this.chart.set(chart.option, { series: chart.series, points: chart.points });
