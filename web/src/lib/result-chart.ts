@@ -2,7 +2,7 @@
 // split by the other group columns; empty buckets are gaps; bytes beside counts on a second axis), other
 // aggregated results as bars.
 
-import type { QueryResponse } from './api.js';
+import type { QueryResponse } from '../../../src/server/api-contract.js';
 import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './chart-options.js';
 import { formatBytes as bytesFormat, formatCell, isNumeric, parseTimeValue } from './format.js';
 
