@@ -2,7 +2,7 @@
 // the server, with cells formatted (UTC times, bytes, thousands separators) and optional drill-down links.
 
 import { h } from './dom.js';
-import { formatCell, isNumeric, plural } from './format.js';
+import { formatCell, isNumeric, plural, TIME_COLUMN } from './format.js';
 import { empty } from './states.js';
 
 /** One column of a typed table. */
@@ -179,7 +179,8 @@ export function renderResults(
   return renderTable<Record<string, unknown>>({
     columns: columns.map((c) => ({
       label: c,
-      numeric: numeric.has(c) && !/addr|port$/i.test(c),
+      // Times read as dates, addresses and ports as names: left-aligned like text.
+      numeric: numeric.has(c) && !/addr|port$/i.test(c) && !TIME_COLUMN.test(c),
       cell: (row) => {
         const v = row[c];
         const text = formatCell(
