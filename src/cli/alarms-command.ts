@@ -1,4 +1,4 @@
-// `flowwatch alarms list|history|set-state|replay`: the alarms of flowwatch.yaml, their states and history
+// `flowwatch alarms list|history|set-state|mute|unmute|replay`: the alarms of flowwatch.yaml, their states and history
 // (kept by the monitor in its state folder), and when they would have fired on stored data.
 
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { UsageError, UserError } from '../core/errors.js';
 import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metrics/alarms/index.js';
 import type { StateChange } from '../metrics/alarms/state-machine.js';
 import { minuteSets } from '../metrics/datapoints.js';
-import { ALARMS_FILE, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
+import { ALARMS_FILE, type AlarmRequest, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
 import { DEFAULT_EPISODES, type EpisodeDecision, EpisodeGrouper, type Topic } from '../notify/index.js';
 import { Store } from '../storage/store.js';
 import { registerAlarmsPut } from './alarms-put-command.js';
@@ -24,6 +24,25 @@ interface Common {
 }
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * A mute's length in seconds: `90s`, `30m`, `2h`, `1d`; between a minute and 30 days.
+ *
+ * @example muteSeconds('2h') // 7200
+ */
+export function muteSeconds(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)$/i.exec(text.trim());
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+  const seconds = m ? Number(m[1]) * unit[m[2]!.toLowerCase() as keyof typeof unit] : Number.NaN;
+  if (!(seconds >= 60 && seconds <= 30 * 86_400)) {
+    throw new UsageError(
+      'BAD_DURATION',
+      `--for "${text}" is not a duration between 1m and 30d`,
+      'write a number and a unit: 30m, 2h or 1d',
+    );
+  }
+  return seconds;
+}
 
 function stateDirOf(flags: Common): string {
   return resolve(flags.stateDir ?? loadConfig(flags.config).monitor.stateDir);
@@ -148,6 +167,59 @@ export function registerAlarms(program: Command, io: Io): void {
         );
       const m = loadAlarmState(dir, { account: config.monitor.account, region: config.monitor.region });
       io.out(`${name}: ${m.state(name).value} (${m.state(name).reason})\n`);
+    });
+
+  const request = async (flags: Common, name: string, req: AlarmRequest, what: string) => {
+    const config = loadConfig(flags.config);
+    if (![...config.alarms, ...config.compositeAlarms].some((a) => a.name === name)) {
+      throw new UsageError(
+        'UNKNOWN_ALARM',
+        `there is no alarm "${name}" in ${flags.config}`,
+        'list them with: flowwatch alarms list',
+      );
+    }
+    const dir = stateDirOf(flags);
+    if (runningMonitor(dir) === undefined) {
+      throw new UserError(
+        'NO_MONITOR',
+        `no monitor is running on ${dir}`,
+        `start it with: flowwatch monitor (${what} acts through the monitor, which keeps the alarm states)`,
+      );
+    }
+    const reqDir = join(dir, REQUESTS_DIR);
+    await mkdir(reqDir, { recursive: true });
+    const file = join(reqDir, `${Date.now()}-${process.pid}.json`);
+    await writeFile(file, JSON.stringify(req));
+    for (let i = 0; i < 100 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    if (existsSync(file))
+      throw new UserError(
+        'MONITOR_BUSY',
+        'the monitor did not pick the request up within 10 s',
+        'it will when it can; check flowwatch alarms list',
+      );
+    return loadAlarmState(dir, { account: config.monitor.account, region: config.monitor.region });
+  };
+
+  common(
+    alarms
+      .command('mute')
+      .description("mute an alarm's actions for a while: its state still changes, no notification is sent"),
+  )
+    .argument('<name>', 'the alarm')
+    .requiredOption('--for <duration>', 'how long, e.g. 30m, 2h or 1d (at most 30d)')
+    .action(async (name: string, flags: Common & { for: string }) => {
+      const seconds = muteSeconds(flags.for);
+      const until = Math.floor(Date.now() / 1000) + seconds;
+      const m = await request(flags, name, { name, mute: until }, 'mute');
+      const end = m.mutedUntil(name, Math.floor(Date.now() / 1000));
+      io.out(`${name}: muted until ${end === undefined ? iso(until) : iso(end)}\n`);
+    });
+
+  common(alarms.command('unmute').description("end an alarm's mute: its actions run again"))
+    .argument('<name>', 'the alarm')
+    .action(async (name: string, flags: Common) => {
+      await request(flags, name, { name, unmute: true }, 'unmute');
+      io.out(`${name}: not muted\n`);
     });
 
   alarms

@@ -48,6 +48,12 @@ export interface AlarmsRunnerOptions {
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
+/** A request file of `flowwatch alarms set-state|mute|unmute`, applied by the running monitor. */
+export type AlarmRequest =
+  | { readonly name: string; readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; readonly reason: string }
+  | { readonly name: string; readonly mute: number }
+  | { readonly name: string; readonly unmute: true };
+
 /** Loads the saved state machine of a state folder, or a new one. */
 export function loadAlarmState(stateDir: string, context: AlarmContext): AlarmStateMachine {
   const file = join(stateDir, ALARMS_FILE);
@@ -268,11 +274,15 @@ export class AlarmsRunner {
     for (const n of names) {
       const path = join(dir, n);
       try {
-        const r = JSON.parse(await readFile(path, 'utf8')) as {
-          name: string;
-          state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-          reason: string;
-        };
+        const r = JSON.parse(await readFile(path, 'utf8')) as AlarmRequest;
+        if ('mute' in r) {
+          await this.mute(r.name, r.mute);
+          continue;
+        }
+        if ('unmute' in r) {
+          await this.unmute(r.name);
+          continue;
+        }
         await this.setState(r.name, r.state, r.reason);
       } catch (err) {
         this.opts.log?.('alarm_request_error', { file: n, error: (err as Error).message });
@@ -280,6 +290,31 @@ export class AlarmsRunner {
         await rm(path, { force: true });
       }
     }
+  }
+
+  /**
+   * Mutes an alarm's actions until `until` (unix seconds), saved with the alarm states (so a restart keeps it):
+   * its state still changes and is recorded, but no notification is sent before then.
+   */
+  async mute(name: string, until: number): Promise<void> {
+    this.machine.mute(name, until, Math.floor(this.now()));
+    await this.save();
+    this.opts.log?.('alarm_muted', { alarm: name, until });
+  }
+
+  /** Mutes for `seconds` from now (the runner's clock); returns when the mute ends (unix seconds). */
+  async muteFor(name: string, seconds: number): Promise<number> {
+    const until = Math.floor(this.now()) + Math.floor(seconds);
+    await this.mute(name, until);
+    return until;
+  }
+
+  /** Ends a mute; false when the alarm was not muted. */
+  async unmute(name: string): Promise<boolean> {
+    const was = this.machine.unmute(name, Math.floor(this.now()));
+    await this.save();
+    if (was) this.opts.log?.('alarm_unmuted', { alarm: name });
+    return was;
   }
 
   private async publish(change: StateChange): Promise<void> {
@@ -290,6 +325,17 @@ export class AlarmsRunner {
       reason: change.current.reason,
     });
     if (change.actions.length === 0 || !this.dispatcher || change.previous === undefined) return;
+    const muted = this.machine.mutedUntil(change.alarmName, change.time);
+    if (muted !== undefined) {
+      // Recorded, not sent: the history shows what a mute held back.
+      const until = new Date(muted * 1000).toISOString().replace('.000Z', 'Z');
+      for (const action of change.actions) {
+        this.machine.recordMutedAction(change.alarmName, change.time, action, muted);
+      }
+      await this.save();
+      this.opts.log?.('alarm_actions_muted', { alarm: change.alarmName, to: change.current.value, until });
+      return;
+    }
     const n = await this.notification(change);
     const { topics, unknown } = this.dispatcher.topicsFor(n);
     for (const u of unknown) this.opts.log?.('alarm_unknown_topic', { alarm: change.alarmName, topic: u });

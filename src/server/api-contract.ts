@@ -80,6 +80,8 @@ export interface OverviewResponse {
 /** `POST /api/query` body: a Logs Insights query. */
 export interface QueryRequest {
   readonly query: string;
+  /** Also count the records scanned and matched (one more pass over the data). */
+  readonly stats?: boolean;
   readonly since?: number;
   readonly until?: number;
 }
@@ -94,6 +96,8 @@ export interface QueryResponse {
   readonly timeSeries?: string;
   /** True for aggregated results (bar chart), false for event rows. */
   readonly aggregated?: boolean;
+  /** Logs Insights asked with `stats: true`: records of the range read, and those the query matched. */
+  readonly statistics?: { readonly recordsScanned: number; readonly recordsMatched: number };
 }
 /** `POST /api/sql` body: read-only SQL (SELECT/WITH only; no file access; timeout and row cap). */
 export interface SqlRequest {
@@ -133,7 +137,33 @@ export interface AlarmsResponse {
     readonly threshold?: number;
     readonly comparisonOperator?: string;
     readonly rule?: string;
+    /** Metric alarms: M of N — `datapointsToAlarm` breaching periods out of the last `evaluationPeriods`. */
+    readonly evaluationPeriods?: number;
+    readonly datapointsToAlarm?: number;
+    readonly treatMissingData?: string;
+    readonly actionsEnabled?: boolean;
+    readonly alarmActions?: readonly string[];
+    readonly okActions?: readonly string[];
+    readonly insufficientDataActions?: readonly string[];
+    /** Unix seconds: muted (changes recorded, no action run) until then. */
+    readonly mutedUntil?: number;
   }[];
+}
+/**
+ * `POST /api/alarms/:name/mute` body `{ minutes }` or `{ until }` → `{ name, mutedUntil }`;
+ * `DELETE /api/alarms/:name/mute` → `{ name, wasMuted }`. Needs a running monitor.
+ */
+export interface AlarmMuteRequest {
+  readonly minutes?: number;
+  readonly until?: number;
+}
+/** `GET /api/alarms/:name/flows?since&until&limit=100` — records the alarm's metric filter matched, oldest first. */
+export interface AlarmFlowsResponse {
+  readonly filter?: string;
+  readonly records: number;
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly truncated: boolean;
 }
 /** `GET /api/alarms/:name/history?limit=100` — newest first. */
 export interface AlarmHistoryResponse {

@@ -18,7 +18,7 @@ import {
 } from './ingest-sql.js';
 import { LogEventStore } from './log-events.js';
 import { QueryGate } from './query-gate.js';
-import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog } from './sandbox.js';
+import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog, SandboxError } from './sandbox.js';
 import {
   baseSchema,
   fieldSet,
@@ -32,6 +32,7 @@ import {
   sourceKeyIfNewSql,
 } from './schema.js';
 import { ident, literal } from './sql.js';
+import { sqlErrorSpan } from './sql-error-span.js';
 
 /** A query result as plain JSON-friendly values (64-bit integers become numbers when exact, else strings). */
 export interface QueryResult {
@@ -199,9 +200,17 @@ export async function read(
 }
 
 /** Turns a DuckDB error into a user-facing StoreError, keeping DuckDB's own explanation. */
-export function userSqlError(err: unknown): StoreError {
-  const msg = err instanceof Error ? err.message : String(err);
-  return new StoreError('SQL_ERROR', msg.replace(/\s+$/, ''));
+export function userSqlError(err: unknown, sql?: string): StoreError {
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+$/, '');
+  if (sql === undefined) return new StoreError('SQL_ERROR', msg);
+  // The caret context DuckDB appends is turned into a span of the text the user sent (run as is, unwrapped).
+  const s = sqlErrorSpan(sql, msg);
+  return new SandboxError(
+    'SQL_ERROR',
+    s.message,
+    undefined,
+    s.start !== undefined && s.end !== undefined ? { start: s.start, end: s.end } : undefined,
+  );
 }
 
 /** What is left of a time limit started at `started` (at least 1 ms; undefined: no limit). */
@@ -706,7 +715,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     } catch (err) {
       if (expired) throw new QueryTimeoutError(opts.timeoutMs);
       if (err instanceof UserError) throw err;
-      throw userSqlError(err);
+      throw userSqlError(err, sql);
     } finally {
       cancel();
       conn.closeSync();

@@ -97,6 +97,18 @@ describe('flowwatch alarms', () => {
     expect((await fw(['alarms', 'set-state', 'rejected-ssh', 'RED', '--reason', 'test'])).code).toBe(2);
   });
 
+  it('mute and unmute need a running monitor; mute refuses a bad duration and unknown alarms', async () => {
+    expect((await fw(['alarms', 'mute', 'rejected-ssh', '--for', '2h'])).err).toContain(
+      'no monitor is running',
+    );
+    expect((await fw(['alarms', 'unmute', 'rejected-ssh'])).err).toContain('no monitor is running');
+    const bad = await fw(['alarms', 'mute', 'rejected-ssh', '--for', '2 weeks']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--for "2 weeks"');
+    expect((await fw(['alarms', 'mute', 'rejected-ssh', '--for', '31d'])).code).toBe(2);
+    expect((await fw(['alarms', 'mute', 'nope', '--for', '2h'])).code).toBe(2);
+  });
+
   it('init writes a configuration that the monitor accepts, and does not overwrite one', async () => {
     expect((await fw(['init', '--config', 'new.yaml'])).code).toBe(0);
     expect(readFileSync(join(dir, 'new.yaml'), 'utf8')).toContain('name: rejected-ssh');

@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { deriveDatapoints } from '../../src/metrics/datapoints.js';
+import { REQUESTS_DIR } from '../../src/monitor/alarms-runner.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { registerApi } from '../../src/server/api.js';
 import type {
@@ -762,6 +763,9 @@ describe('GET /api/openapi.json', () => {
         'GET /api/alarms',
         'GET /api/alarms/{name}/history',
         'GET /api/alarms/{name}/metric',
+        'GET /api/alarms/{name}/flows',
+        'POST /api/alarms/{name}/mute',
+        'DELETE /api/alarms/{name}/mute',
         'GET /api/metric-filters',
         'POST /api/metric-filters',
         'POST /api/metric-filters/test',
@@ -825,5 +829,56 @@ describe('GET /api/reports (issue 18): the v5 store has no encryption-status, ty
 
   it('refuses an unknown grouping with 400', async () => {
     await failure(call('/api/reports/encryption?by=region'), 400);
+  });
+});
+
+describe('issue 13: SQL error spans, alarm flows and mutes', () => {
+  it('answers a SQL binder error with the span of the unknown column (DuckDB caret mapped to the text)', async () => {
+    // "SELECT action,\n" is 15 characters; the next line is "  srcadr": srcadr spans [17, 23).
+    const e = await failure(
+      call('/api/sql', {
+        method: 'POST',
+        body: JSON.stringify({ sql: 'SELECT action,\n  srcadr\nFROM flows' }),
+      }),
+      400,
+    );
+    expect(e).toMatchObject({ error: 'SQL_ERROR', start: 17, end: 23 });
+    expect(String(e['message'])).not.toContain('LINE 2');
+  });
+
+  it('lists the records behind the alarm: the 4 rejected SSH flows of minute [T, T+60)', async () => {
+    const r = await get<{ records: number; rows: unknown[]; filter: string }>(
+      `/api/alarms/rejected-ssh/flows?since=${T}&until=${T + 60}`,
+    );
+    expect(r.records).toBe(4);
+    expect(r.rows).toHaveLength(4);
+    expect(r.filter).toBe('rejected-ssh');
+  });
+
+  it('mutes for a while on the monitor clock, shows it, and unmutes', async () => {
+    const m = await post<{ mutedUntil: number }>('/api/alarms/rejected-ssh/mute', { minutes: 60 });
+    expect(m.mutedUntil).toBe(Math.floor(clock) + 3600);
+    const { alarms } = await get<{ alarms: { name: string; mutedUntil?: number }[] }>('/api/alarms');
+    expect(alarms.find((a) => a.name === 'rejected-ssh')?.mutedUntil).toBe(m.mutedUntil);
+    const e = await failure(call('/api/alarms/rejected-ssh/mute', { method: 'POST', body: '{}' }), 400);
+    expect(e['field']).toBe('minutes');
+    const d = await failure(call('/api/alarms/rejected-ssh/mute', { method: 'DELETE' }), 200);
+    expect(d).toEqual({ name: 'rejected-ssh', wasMuted: true });
+    await failure(call('/api/alarms/nope/mute', { method: 'POST', body: '{"minutes":5}' }), 404);
+  });
+
+  it('applies a mute and an unmute handed over as request files (flowwatch alarms mute/unmute)', async () => {
+    const dirOf = join(dir, 'state', REQUESTS_DIR);
+    const until = Math.floor(clock) + 600;
+    const machine = monitor.alarms.machine;
+    const wait = async (done: () => boolean) => {
+      for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    writeFileSync(join(dirOf, 'm1.json'), JSON.stringify({ name: 'rejected-ssh', mute: until }));
+    await wait(() => machine.mutedUntil('rejected-ssh', Math.floor(clock)) !== undefined);
+    expect(machine.mutedUntil('rejected-ssh', Math.floor(clock))).toBe(until);
+    writeFileSync(join(dirOf, 'm2.json'), JSON.stringify({ name: 'rejected-ssh', unmute: true }));
+    await wait(() => machine.mutedUntil('rejected-ssh', Math.floor(clock)) === undefined);
+    expect(machine.mutedUntil('rejected-ssh', Math.floor(clock))).toBeUndefined();
   });
 });

@@ -88,6 +88,8 @@ export interface SavedAlarms {
   readonly context: AlarmContext;
   readonly alarms: readonly AlarmRecord[];
   readonly history: readonly HistoryItem[];
+  /** Alarms whose actions are muted: name → unix seconds the mute ends (added later; absent in older files). */
+  readonly mutes?: Readonly<Record<string, number>>;
 }
 
 /** Misuse of the state machine (unknown alarm, kind change) or a saved state that cannot be read. */
@@ -138,6 +140,8 @@ export class AlarmStateMachine {
     { definition: AlarmDefinition; state: StateValue; rule?: RuleNode }
   >();
   private log: HistoryItem[] = [];
+  /** Muted alarms: name → unix seconds when their actions run again. */
+  private readonly mutes = new Map<string, number>();
 
   constructor(options: StateMachineOptions = {}) {
     this.context = options.context ?? DEFAULT_CONTEXT;
@@ -243,11 +247,55 @@ export class AlarmStateMachine {
     };
   }
 
+  /**
+   * Mutes an alarm's actions until `until` (unix seconds): its state keeps changing and is recorded, but the
+   * caller runs no action for a change before then. Recorded in the history as a configuration update.
+   *
+   * @example sm.mute('rejected-ssh', now + 7200, now)
+   */
+  mute(name: string, until: number, at: number): void {
+    const a = this.require(name);
+    if (!(until > at)) {
+      throw new AlarmStateError('ALARM_BAD_MUTE', 'a mute must end in the future');
+    }
+    this.mutes.set(name, Math.floor(until));
+    this.record({
+      alarmName: name,
+      alarmType: this.alarmType(a.definition),
+      timestamp: at,
+      type: 'ConfigurationUpdate',
+      summary: `Actions muted until ${new Date(Math.floor(until) * 1000).toISOString().replace('.000Z', 'Z')}`,
+    });
+  }
+
+  /** Ends a mute; returns false when the alarm was not muted (at `at`). */
+  unmute(name: string, at: number): boolean {
+    const a = this.require(name);
+    const was = this.mutedUntil(name, at);
+    this.mutes.delete(name);
+    if (was === undefined) return false;
+    this.record({
+      alarmName: name,
+      alarmType: this.alarmType(a.definition),
+      timestamp: at,
+      type: 'ConfigurationUpdate',
+      summary: 'Actions unmuted',
+    });
+    return true;
+  }
+
+  /** The end of the alarm's mute when it is muted at `at`; undefined otherwise. */
+  mutedUntil(name: string, at: number): number | undefined {
+    const until = this.mutes.get(name);
+    return until !== undefined && until > at ? until : undefined;
+  }
+
   /** Deletes an alarm (its history is kept); returns false when there was no such alarm. */
   delete(name: string, at: number): boolean {
     const a = this.alarms.get(name);
     if (a === undefined) return false;
     this.alarms.delete(name);
+    this.mutes.delete(name);
     this.record({
       alarmName: name,
       alarmType: this.alarmType(a.definition),
@@ -403,6 +451,22 @@ export class AlarmStateMachine {
     });
   }
 
+  /** Records an action a mute held back (not run) in the alarm's history. */
+  recordMutedAction(name: string, at: number, action: string, until: number): void {
+    const a = this.require(name);
+    const end = new Date(until * 1000).toISOString().replace('.000Z', 'Z');
+    this.record({
+      alarmName: name,
+      alarmType: this.alarmType(a.definition),
+      timestamp: at,
+      type: 'Action',
+      summary: `Action ${action} not run: the alarm is muted until ${end}`,
+      action,
+      ok: false,
+      detail: `muted until ${end}`,
+    });
+  }
+
   /** Everything needed to resume: definitions, states, history. Plain JSON. */
   toJSON(): SavedAlarms {
     return {
@@ -410,6 +474,7 @@ export class AlarmStateMachine {
       context: this.context,
       alarms: this.names().map((n) => this.get(n)!),
       history: [...this.log],
+      ...(this.mutes.size > 0 ? { mutes: Object.fromEntries(this.mutes) } : {}),
     };
   }
 
@@ -454,6 +519,14 @@ export class AlarmStateMachine {
         throw bad(`history[${i}] is not a history entry`);
       }
       sm.log.push(item as HistoryItem);
+    }
+    const mutes = (data as { mutes?: unknown }).mutes;
+    if (mutes !== undefined) {
+      if (typeof mutes !== 'object' || mutes === null) throw bad('mutes is not an object');
+      for (const [name, until] of Object.entries(mutes)) {
+        if (typeof until !== 'number' || !Number.isFinite(until)) throw bad(`mutes.${name} is not a time`);
+        if (sm.alarms.has(name)) sm.mutes.set(name, until);
+      }
     }
     return sm;
   }

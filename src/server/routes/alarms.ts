@@ -5,10 +5,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { CompositeAlarm, MetricAlarm } from '../../metrics/alarms/index.js';
 import { statistics } from '../../metrics/datapoints.js';
-import type { AlarmHistoryResponse, AlarmMetricResponse, AlarmsResponse } from '../api-contract.js';
+import { matchedRecords } from '../../metrics/evidence.js';
+import { FIELDS } from '../../records/catalog.js';
+import type {
+  AlarmFlowsResponse,
+  AlarmHistoryResponse,
+  AlarmMetricResponse,
+  AlarmsResponse,
+} from '../api-contract.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { RouteContext } from '../route-context.js';
-import { pointsSchema, responses, timeRangeProperties } from '../schemas.js';
+import { pointsSchema, responses, rowsSchema, timeRangeProperties, unixSeconds } from '../schemas.js';
+
+/** The catalog's columns, then each record's event time. */
+const FLOW_COLUMNS = [...FIELDS.map((f) => f.column), 'event_time'];
 
 type Definition = { kind: 'metric'; alarm: MetricAlarm } | { kind: 'composite'; alarm: CompositeAlarm };
 type AlarmItem = AlarmsResponse['alarms'][number];
@@ -17,6 +27,7 @@ const NOT_RUNNING = 'the monitor is not running: no state is known';
 
 /** Every alarm: the monitor's, or the configuration's without state. */
 function alarms(ctx: RouteContext): AlarmItem[] {
+  const machine = ctx.monitor?.alarms.machine;
   const item = (d: Definition, state: AlarmItem['state'], since: number, reason: string): AlarmItem => {
     const base = {
       name: d.alarm.name,
@@ -38,13 +49,28 @@ function alarms(ctx: RouteContext): AlarmItem[] {
       },
       threshold: a.threshold,
       comparisonOperator: a.comparisonOperator,
+      evaluationPeriods: a.evaluationPeriods,
+      datapointsToAlarm: a.datapointsToAlarm ?? a.evaluationPeriods,
+      ...(a.treatMissingData !== undefined ? { treatMissingData: a.treatMissingData } : {}),
     };
   };
-  const machine = ctx.monitor?.alarms.machine;
+  const withActions = (d: Definition, x: AlarmItem): AlarmItem => {
+    const until = machine?.mutedUntil(d.alarm.name, Math.floor(ctx.now()));
+    return {
+      ...x,
+      actionsEnabled: d.alarm.actionsEnabled !== false,
+      alarmActions: d.alarm.alarmActions ?? [],
+      okActions: d.alarm.okActions ?? [],
+      insufficientDataActions: d.alarm.insufficientDataActions ?? [],
+      ...(until !== undefined ? { mutedUntil: until } : {}),
+    };
+  };
   if (machine) {
     return machine.names().flatMap((name) => {
       const r = machine.get(name);
-      return r ? [item(r.definition, r.state.value, r.state.timestamp, r.state.reason)] : [];
+      return r
+        ? [withActions(r.definition, item(r.definition, r.state.value, r.state.timestamp, r.state.reason))]
+        : [];
     });
   }
   const defs: Definition[] = [
@@ -52,7 +78,7 @@ function alarms(ctx: RouteContext): AlarmItem[] {
     ...ctx.config.compositeAlarms.map((alarm) => ({ kind: 'composite' as const, alarm })),
   ];
   return defs
-    .map((d) => item(d, 'INSUFFICIENT_DATA', 0, NOT_RUNNING))
+    .map((d) => withActions(d, item(d, 'INSUFFICIENT_DATA', 0, NOT_RUNNING)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -102,8 +128,36 @@ const alarmSchema = {
     threshold: { type: 'number' },
     comparisonOperator: { type: 'string' },
     rule: { type: 'string', description: 'composite alarms: the alarm rule' },
+    evaluationPeriods: { type: 'integer', description: 'N of "M of N": the periods looked at' },
+    datapointsToAlarm: { type: 'integer', description: 'M of "M of N": breaching periods that alarm' },
+    treatMissingData: { type: 'string' },
+    actionsEnabled: { type: 'boolean' },
+    alarmActions: { type: 'array', items: { type: 'string' } },
+    okActions: { type: 'array', items: { type: 'string' } },
+    insufficientDataActions: { type: 'array', items: { type: 'string' } },
+    mutedUntil: {
+      type: 'integer',
+      description: 'unix seconds: the alarm is muted (changes are recorded, no action runs) until then',
+    },
   },
 } as const;
+
+/** The longest mute: 30 days. */
+export const MAX_MUTE_SECONDS = 30 * 86_400;
+
+/** The running monitor's alarm runner, or a 409-style refusal naming what to do. */
+function runner(ctx: RouteContext) {
+  const r = ctx.monitor?.alarms;
+  if (!r) {
+    throw new InvalidInputError(
+      'name',
+      'alarms can only be muted on a running monitor (flowwatch serve or flowwatch monitor)',
+      'start the monitor, then mute the alarm',
+      'NO_MONITOR',
+    );
+  }
+  return r;
+}
 
 export function alarmsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
@@ -242,6 +296,157 @@ export function alarmsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         period,
         threshold: a.threshold,
         points: values.map((v) => ({ t: Math.floor(Date.parse(v.timestamp) / 1000), value: v.value })),
+      };
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { minutes?: number; until?: number } }>(
+    '/alarms/:name/mute',
+    {
+      schema: {
+        summary: "Mute an alarm's actions for a while",
+        description:
+          'The alarm keeps being evaluated and its changes recorded, but no notification is sent until the mute ' +
+          'ends (saved with the alarm states: a restart keeps it). Give `minutes` (from now) or `until` (unix ' +
+          'seconds); at most 30 days. Needs a running monitor.',
+        tags: ['alarms'],
+        params: nameParams,
+        body: {
+          type: 'object',
+          properties: {
+            minutes: { type: 'integer', minimum: 1, maximum: MAX_MUTE_SECONDS / 60 },
+            until: unixSeconds,
+          },
+        },
+        response: responses(
+          {
+            type: 'object',
+            required: ['name', 'mutedUntil'],
+            properties: { name: { type: 'string' }, mutedUntil: { type: 'integer' } },
+          },
+          [400, 401, 404, 500],
+        ),
+      },
+    },
+    async (req): Promise<{ name: string; mutedUntil: number }> => {
+      const r = runner(ctx);
+      if (!definition(ctx, req.params.name)) throw notFound(req.params.name);
+      const now = Math.floor(ctx.now());
+      const { minutes, until } = req.body ?? {};
+      if ((minutes === undefined) === (until === undefined)) {
+        throw new InvalidInputError('minutes', 'give either minutes or until', 'e.g. { "minutes": 120 }');
+      }
+      if (minutes !== undefined) {
+        // From the monitor's own clock, which also decides when a change happens.
+        return { name: req.params.name, mutedUntil: await r.muteFor(req.params.name, minutes * 60) };
+      }
+      const end = until ?? now;
+      if (end <= now || end - now > MAX_MUTE_SECONDS) {
+        throw new InvalidInputError(
+          'until',
+          `until (${end}) must be in the future and at most 30 days away`,
+          'give unix seconds after now',
+        );
+      }
+      await r.mute(req.params.name, end);
+      return { name: req.params.name, mutedUntil: end };
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/alarms/:name/mute',
+    {
+      schema: {
+        summary: 'End a mute',
+        tags: ['alarms'],
+        params: nameParams,
+        response: responses(
+          {
+            type: 'object',
+            required: ['name', 'wasMuted'],
+            properties: { name: { type: 'string' }, wasMuted: { type: 'boolean' } },
+          },
+          [400, 401, 404, 500],
+        ),
+      },
+    },
+    async (req): Promise<{ name: string; wasMuted: boolean }> => {
+      const r = runner(ctx);
+      if (!definition(ctx, req.params.name)) throw notFound(req.params.name);
+      return { name: req.params.name, wasMuted: await r.unmute(req.params.name) };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { since?: number; until?: number; limit?: number } }>(
+    '/alarms/:name/flows',
+    {
+      schema: {
+        summary: "The flow records behind a metric alarm's metric",
+        description:
+          "Records of [since, until) that the alarm's metric filter matched (those the metric counted), oldest " +
+          'first, with how many matched in all. For a breach, ask for its span: the dashboard asks from the ' +
+          'evaluation periods before the alarm fired to when it ended.',
+        tags: ['alarms'],
+        params: nameParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            ...timeRangeProperties,
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: responses(
+          {
+            type: 'object',
+            required: ['records', 'columns', 'rows', 'truncated'],
+            properties: {
+              filter: { type: 'string', description: 'the metric filter whose matches these are' },
+              records: { type: 'integer', description: 'records matched in the range' },
+              columns: { type: 'array', items: { type: 'string' } },
+              rows: rowsSchema,
+              truncated: { type: 'boolean' },
+            },
+          },
+          [400, 401, 404, 408, 500],
+        ),
+      },
+    },
+    async (req): Promise<AlarmFlowsResponse> => {
+      const d = definition(ctx, req.params.name);
+      if (!d) throw notFound(req.params.name);
+      if (d.kind !== 'metric') {
+        throw new InvalidInputError(
+          'name',
+          `"${d.alarm.name}" is a composite alarm: its flows are those of its children`,
+          undefined,
+          'ALARM_NOT_METRIC',
+        );
+      }
+      const a = d.alarm;
+      const filters = ctx.monitor?.filters?.() ?? ctx.config.filters;
+      const filter = filters.find(
+        (f) => f.filter.metricNamespace === a.metric.namespace && f.filter.metricName === a.metric.metricName,
+      );
+      if (!filter) {
+        throw new InvalidInputError(
+          'name',
+          `no metric filter produces ${a.metric.namespace}/${a.metric.metricName}, so no flow records lie behind "${a.name}"`,
+          'define a metric filter for that metric (Metric filters page)',
+          'ALARM_NO_FILTER',
+        );
+      }
+      const { since, until } = ctx.range(req.query);
+      const limit = req.query.limit ?? 100;
+      const r = await ctx.read((reader) => matchedRecords(reader, filter, since, until, limit + 1));
+      const truncated = r.rows.length > limit;
+      const rows = truncated ? r.rows.slice(0, limit) : r.rows;
+      const columns = FLOW_COLUMNS.filter((c) => rows.some((row) => row[c] !== null && row[c] !== undefined));
+      return {
+        filter: filter.filter.name,
+        records: r.records,
+        columns,
+        rows: rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
+        truncated,
       };
     },
   );

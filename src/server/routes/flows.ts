@@ -89,7 +89,13 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return `$${params.length}`;
       };
       const where = ['event_time >= $1::BIGINT', 'event_time < $2::BIGINT'];
-      if (q.ip !== undefined) {
+      // An IPv6 address has many spellings (2001:db8::1, 2001:DB8:0:0:0:0:0:1): compared as a /128 block
+      // over the parsed bytes, not as text. IPv4 has one spelling and keeps the plain (indexed) equality.
+      const v6 = q.ip?.includes(':') ? parseCidr(`${q.ip}/128`) : undefined;
+      if (v6) {
+        const side = (col: string) => subnetSql(ident(col), v6.v, v6.bytes, v6.prefix);
+        where.push(`(${side('srcaddr')} OR ${side('dstaddr')})`);
+      } else if (q.ip !== undefined) {
         const p = bind(q.ip);
         where.push(`(srcaddr = ${p} OR dstaddr = ${p})`);
       }

@@ -18,6 +18,13 @@ export const queryResponseSchema = {
     elapsedMs: { type: 'number' },
     timeSeries: { type: 'string', description: 'for stats ... by bin(): the column holding the time bucket' },
     aggregated: { type: 'boolean', description: 'true for stats results, false for event rows' },
+    statistics: {
+      type: 'object',
+      description:
+        'Logs Insights with `stats: true`: records in the range (scanned) and those the query matched',
+      required: ['recordsScanned', 'recordsMatched'],
+      properties: { recordsScanned: { type: 'number' }, recordsMatched: { type: 'number' } },
+    },
   },
 } as const;
 
@@ -41,6 +48,10 @@ export function queryRoutes(app: FastifyInstance, ctx: RouteContext): void {
               maxLength: 10_000,
               description: 'Logs Insights query text',
             },
+            stats: {
+              type: 'boolean',
+              description: 'also count the records scanned and matched (one more pass over the data)',
+            },
             ...timeRangeProperties,
           },
         },
@@ -51,7 +62,12 @@ export function queryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const { since, until } = ctx.range(req.body);
       const started = performance.now();
       const r = await ctx.read((reader) =>
-        runQuery(reader, req.body.query, { since, until, now: Math.floor(ctx.now()) }),
+        runQuery(reader, req.body.query, {
+          since,
+          until,
+          now: Math.floor(ctx.now()),
+          statistics: req.body.stats === true,
+        }),
       );
       const truncated = r.rows.length > ctx.maxRows;
       return {
@@ -61,6 +77,14 @@ export function queryRoutes(app: FastifyInstance, ctx: RouteContext): void {
         elapsedMs: Math.round(performance.now() - started),
         aggregated: r.plan.aggregated,
         ...(r.plan.timeSeries !== undefined ? { timeSeries: r.plan.timeSeries } : {}),
+        ...(r.statistics
+          ? {
+              statistics: {
+                recordsScanned: r.statistics.recordsScanned,
+                recordsMatched: r.statistics.recordsMatched,
+              },
+            }
+          : {}),
       };
     },
   );

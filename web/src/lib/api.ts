@@ -2,6 +2,7 @@
 // the bearer token; errors become ApiError with the server's code, message, hint and span.
 
 import type {
+  AlarmFlowsResponse,
   AlarmHistoryResponse,
   AlarmMetricResponse,
   AlarmsResponse,
@@ -21,6 +22,7 @@ import type {
 import { currentToken } from './auth.js';
 
 export type {
+  AlarmFlowsResponse,
   AlarmHistoryResponse,
   AlarmMetricResponse,
   AlarmsResponse,
@@ -118,6 +120,20 @@ export class Api {
 
   alarmMetric(name: string, range: Range, signal?: AbortSignal): Promise<AlarmMetricResponse> {
     return this.get(`/alarms/${encodeURIComponent(name)}/metric`, { ...range }, signal);
+  }
+
+  /** The records the alarm's metric filter matched in `range` (the flows behind a breach). */
+  alarmFlows(name: string, range: Range, limit: number, signal?: AbortSignal): Promise<AlarmFlowsResponse> {
+    return this.get(`/alarms/${encodeURIComponent(name)}/flows`, { ...range, limit }, signal);
+  }
+
+  /** Mutes an alarm's actions for `minutes` (running monitor only). */
+  muteAlarm(name: string, minutes: number, signal?: AbortSignal): Promise<{ mutedUntil: number }> {
+    return this.post(`/alarms/${encodeURIComponent(name)}/mute`, { minutes }, signal);
+  }
+
+  unmuteAlarm(name: string, signal?: AbortSignal): Promise<{ wasMuted: boolean }> {
+    return this.request(`${this.base}/alarms/${encodeURIComponent(name)}/mute`, { method: 'DELETE' }, signal);
   }
 
   metricFilters(signal?: AbortSignal): Promise<MetricFiltersResponse> {

@@ -6,6 +6,7 @@ import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts
 import type {
   GridComponentOption,
   LegendComponentOption,
+  MarkAreaComponentOption,
   MarkLineComponentOption,
   TooltipComponentOption,
 } from 'echarts/components';
@@ -20,6 +21,7 @@ export type ChartOption = ComposeOption<
   | TooltipComponentOption
   | LegendComponentOption
   | MarkLineComponentOption
+  | MarkAreaComponentOption
 >;
 
 /** Colours with a meaning, the same in every chart. */
@@ -53,11 +55,22 @@ const GRID: GridComponentOption = {
   outerBoundsContain: 'axisLabel',
 };
 
-/** One line of a time-series chart: `[epoch ms, value]` points. */
+/** One line of a time-series chart: `[epoch ms, value]` points; a null value is a gap in the line. */
 export interface TimeSeries {
   readonly name: string;
-  readonly points: readonly (readonly [number, number])[];
+  readonly points: readonly (readonly [number, number | null])[];
   readonly color?: string;
+  /** The value axis: left (default) or right (e.g. bytes beside counts). */
+  readonly axis?: 'left' | 'right';
+}
+
+/** A shaded span of a time chart (an alarm's state between two changes). */
+export interface TimeBand {
+  /** Epoch ms. */
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+  readonly color: string;
 }
 
 export interface TimeSeriesOptions {
@@ -67,6 +80,10 @@ export interface TimeSeriesOptions {
   readonly threshold?: { readonly value: number; readonly label: string };
   /** The x-axis span (unix seconds), so gaps at either end show as gaps. */
   readonly range?: { readonly since: number; readonly until: number };
+  /** Values of the right axis (series with `axis: 'right'`). */
+  readonly rightFormat?: (n: number) => string;
+  /** Shaded spans behind the lines (alarm states). */
+  readonly bands?: readonly TimeBand[];
 }
 
 /**
@@ -77,6 +94,8 @@ export interface TimeSeriesOptions {
  */
 export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
   const format = o.format ?? formatNumber;
+  const right = o.series.some((s) => s.axis === 'right');
+  const rightFormat = o.rightFormat ?? format;
   const series: LineSeriesOption[] = o.series.map((s, i) => ({
     type: 'line',
     name: s.name,
@@ -84,6 +103,8 @@ export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
     showSymbol: s.points.length < 40,
     symbolSize: 5,
     smooth: false,
+    connectNulls: false,
+    ...(s.axis === 'right' ? { yAxisIndex: 1 } : {}),
     ...(s.color ? { color: s.color } : {}),
     ...(o.threshold && i === 0
       ? {
@@ -96,26 +117,67 @@ export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
           },
         }
       : {}),
+    ...(o.bands?.length && i === 0
+      ? {
+          markArea: {
+            silent: true,
+            label: { show: false },
+            data: o.bands.map((b) => [
+              { xAxis: b.from, name: b.label, itemStyle: { color: b.color, opacity: 0.14 } },
+              { xAxis: b.to },
+            ]),
+          },
+        }
+      : {}),
   }));
-  const values = o.series.flatMap((s) => s.points.map((p) => p[1]));
+  const values = o.series.filter((s) => s.axis !== 'right').flatMap((s) => s.points.map((p) => p[1] ?? 0));
   const max = Math.max(o.threshold?.value ?? 0, ...values);
+  const valueAxis = (f: ((n: number) => string) | undefined) => ({
+    type: 'value' as const,
+    axisLabel: { formatter: (v: number) => (f ? f(v) : formatCompact(v)) },
+  });
+  const rightSeries = new Set(o.series.filter((s) => s.axis === 'right').map((s) => s.name));
   return {
     ...BASE,
     grid: GRID,
     legend: o.series.length > 1 ? { top: 0, type: 'plain' } : { show: false },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? format(v) : String(v)) },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (params) => {
+        const list = Array.isArray(params) ? params : [params];
+        const first = list[0] as { value?: unknown } | undefined;
+        const t = Array.isArray(first?.value) ? Number(first.value[0]) : Number.NaN;
+        const head = Number.isFinite(t) ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '';
+        const lines = list.map((p) => {
+          const x = p as { marker?: unknown; seriesName?: string; value?: unknown };
+          const v = Array.isArray(x.value) ? x.value[1] : undefined;
+          const f = rightSeries.has(x.seriesName ?? '') ? rightFormat : format;
+          const text = typeof v === 'number' ? f(v) : 'no data';
+          return `${typeof x.marker === 'string' ? x.marker : ''}${escapeHtml(x.seriesName ?? '')}: <b>${escapeHtml(text)}</b>`;
+        });
+        return [`${head} UTC`, ...lines].join('<br>');
+      },
+    },
     xAxis: {
       type: 'time',
       ...(o.range ? { min: o.range.since * 1000, max: o.range.until * 1000 } : {}),
       axisLabel: { hideOverlap: true, formatter: TIME_LABELS },
     },
-    yAxis: {
-      type: 'value',
-      ...(o.threshold ? { max: max > 0 ? Math.ceil(max * 1.15) : 1 } : {}),
-      axisLabel: { formatter: (v: number) => (o.format ? o.format(v) : formatCompact(v)) },
-    },
+    yAxis: right
+      ? [
+          valueAxis(o.format),
+          { ...valueAxis(rightFormat), splitLine: { show: false }, position: 'right' as const },
+        ]
+      : {
+          ...valueAxis(o.format),
+          ...(o.threshold ? { max: max > 0 ? Math.ceil(max * 1.15) : 1 } : {}),
+        },
     series,
   };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export interface BarOptions {

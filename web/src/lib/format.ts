@@ -110,7 +110,8 @@ export function parseTimeValue(v: unknown): number {
 /** Identifiers and codes: printed as they are (no `49,152` ports). */
 const RAW_COLUMN = /port|protocol|version|account|_id$|Id$|^id$|line|eventNumber|code|status/i;
 const PROTOCOL_COLUMN = /^protocol$/i;
-const TIME_COLUMN = /^(@timestamp|@ingestionTime|start|end|time|t|timestamp|.*_at|.*At)$/;
+/** Columns whose unix-seconds values are shown as times. */
+export const TIME_COLUMN = /^(@timestamp|@ingestionTime|start|end|time|t|timestamp|.*_at|.*At)$/;
 const BYTES_COLUMN = /bytes/i;
 
 /**

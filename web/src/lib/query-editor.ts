@@ -2,7 +2,7 @@
 // from the catalog, server errors underlined at their span (lint diagnostics), Ctrl/Cmd-Enter to run,
 // and a small undo history (Mod-Z / Mod-Shift-Z / Mod-Y).
 
-import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeCompletion } from '@codemirror/autocomplete';
 import { PostgreSQL, sql } from '@codemirror/lang-sql';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { type Diagnostic, setDiagnostics } from '@codemirror/lint';
@@ -160,7 +160,8 @@ export class QueryEditor {
             keymap.of([
               {
                 key: 'Mod-Enter',
-                run: () => {
+                run: (view) => {
+                  closeCompletion(view);
                   o.onRun();
                   return true;
                 },
@@ -229,10 +230,29 @@ export class QueryEditor {
     }
     const diagnostic: Diagnostic = { from, to, severity: 'error', message, source: 'flowwatch' };
     this.view.dispatch(setDiagnostics(this.view.state, [diagnostic]));
+    this.el.dataset['errorStart'] = String(from);
+    this.el.dataset['errorEnd'] = String(to);
   }
 
   clearErrors(): void {
     this.view.dispatch(setDiagnostics(this.view.state, []));
+    delete this.el.dataset['errorStart'];
+    delete this.el.dataset['errorEnd'];
+  }
+
+  /** Closes the completion list (a run must not leave it open over the results). */
+  closeCompletion(): void {
+    closeCompletion(this.view);
+  }
+
+  /** Inserts `text` at the cursor (replacing the selection) and focuses the editor. */
+  insert(text: string): void {
+    const { from, to } = this.view.state.selection.main;
+    this.view.dispatch({
+      changes: { from, to, insert: text },
+      selection: { anchor: from + text.length },
+    });
+    this.view.focus();
   }
 
   /** The next edit starts a new undo step. */

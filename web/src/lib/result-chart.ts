@@ -1,13 +1,16 @@
 // Charts of query results: `stats ... by bin()` results as a time series (one line per numeric column,
-// split by the other group columns), other aggregated results as bars.
+// split by the other group columns; empty buckets are gaps; bytes beside counts on a second axis), other
+// aggregated results as bars.
 
-import type { QueryResponse } from './api.js';
-import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './charts.js';
+import type { QueryResponse } from '../../../src/server/api-contract.js';
+import { barOption, type ChartOption, type TimeSeries, timeSeriesOption } from './chart-options.js';
 import { formatBytes as bytesFormat, formatCell, isNumeric, parseTimeValue } from './format.js';
 
 /** At most this many lines (the largest by total) and bars. */
 export const MAX_SERIES = 12;
 export const MAX_BARS = 40;
+/** Gaps are filled in (as nulls) up to this many buckets. */
+export const MAX_FILLED_BUCKETS = 5000;
 
 /**
  * Splits result columns into group keys (first) and measures (the trailing numeric columns), as `stats`
@@ -42,10 +45,14 @@ export interface ResultChart {
 }
 
 /** The chart for a result, or undefined when it has none (event rows, nothing numeric). */
-export function resultChart(res: QueryResponse, fieldNames: ReadonlySet<string>): ResultChart | undefined {
+export function resultChart(
+  res: QueryResponse,
+  fieldNames: ReadonlySet<string>,
+  range?: { readonly since: number; readonly until: number },
+): ResultChart | undefined {
   if (res.rows.length === 0) return undefined;
   if (res.timeSeries && res.columns.includes(res.timeSeries))
-    return timeChart(res, res.timeSeries, fieldNames);
+    return timeChart(res, res.timeSeries, fieldNames, range);
   if (res.aggregated) return barChart(res, fieldNames);
   return undefined;
 }
@@ -54,6 +61,7 @@ function timeChart(
   res: QueryResponse,
   time: string,
   fieldNames: ReadonlySet<string>,
+  range: { readonly since: number; readonly until: number } | undefined,
 ): ResultChart | undefined {
   const { keys, measures } = splitColumns(
     res.columns.filter((c) => c !== time),
@@ -76,18 +84,50 @@ function timeChart(
       points.push([t, Number(row[m] ?? 0)]);
     }
   }
+  // Buckets with no row are gaps (null), not zeros and not a line drawn across them: the bin is the
+  // smallest step between two bucket times of the result.
+  const times = [...new Set([...lines.values()].flatMap((p) => p.map((x) => x[0])))].sort((a, b) => a - b);
+  let step = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) step = Math.min(step, times[i]! - times[i - 1]!);
+  const first = times[0] ?? 0;
+  const last = times[times.length - 1] ?? 0;
+  const fill = Number.isFinite(step) && step > 0 && (last - first) / step <= MAX_FILLED_BUCKETS;
+  const withGaps = (points: [number, number][]): [number, number | null][] => {
+    const sorted = points.sort((a, b) => a[0] - b[0]);
+    if (!fill) return sorted;
+    const at = new Map(sorted.map((p) => [p[0], p[1]]));
+    const out: [number, number | null][] = [];
+    for (let t = first; t <= last; t += step) out.push([t, at.get(t) ?? null]);
+    return out;
+  };
   const total = (p: [number, number][]) => p.reduce((s, x) => s + Math.abs(x[1]), 0);
   const ranked = [...lines.entries()].sort((a, b) => total(b[1]) - total(a[1]));
   const kept = ranked.slice(0, MAX_SERIES);
+  // Bytes and counts differ by orders of magnitude: when both are measured, bytes get the right axis.
+  const isBytes = (m: string) => /bytes/i.test(m);
+  const mixed = measures.some(isBytes) && !measures.every(isBytes);
+  const measureOf = new Map<string, string>();
+  for (const m of measures) {
+    for (const name of lines.keys()) if (name === m || name.startsWith(`${m} · `)) measureOf.set(name, m);
+  }
   const series: TimeSeries[] = kept.map(([name, points]) => ({
     name,
-    points: points.sort((a, b) => a[0] - b[0]),
+    points: withGaps(points),
+    ...(mixed && isBytes(measureOf.get(name) ?? (measures.length === 1 ? measures[0]! : ''))
+      ? { axis: 'right' as const }
+      : {}),
   }));
-  const bytes = measures.every((m) => /bytes/i.test(m));
+  const bytes = measures.every(isBytes);
   return {
-    option: timeSeriesOption({ series, format: bytes ? bytesFormat : undefined }),
+    option: timeSeriesOption({
+      series,
+      format: bytes ? bytesFormat : undefined,
+      ...(mixed ? { rightFormat: bytesFormat } : {}),
+      // The queried range as the axis: no data at either end shows as empty, not as a zoom on the data.
+      ...(range ? { range } : {}),
+    }),
     series: series.length,
-    points: series.reduce((s, x) => s + x.points.length, 0),
+    points: kept.reduce((s, x) => s + x[1].length, 0),
     note:
       ranked.length > MAX_SERIES
         ? `Showing the ${MAX_SERIES} largest of ${ranked.length} series.`

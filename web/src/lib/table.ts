@@ -2,7 +2,7 @@
 // the server, with cells formatted (UTC times, bytes, thousands separators) and optional drill-down links.
 
 import { h } from './dom.js';
-import { formatCell, isNumeric, plural } from './format.js';
+import { formatCell, isNumeric, plural, TIME_COLUMN } from './format.js';
 import { empty } from './states.js';
 
 /** One column of a typed table. */
@@ -13,6 +13,16 @@ export interface Column<R> {
   readonly cell: (row: R) => Node | string | number | null | undefined;
   /** The cell's tooltip (e.g. the exact number behind `1.2 GiB`). */
   readonly title?: (row: R) => string | undefined;
+  /** Sort key: set for sortable columns (the header becomes a button calling `onSort`). */
+  readonly sortKey?: string;
+  /** Keep the cell on one line (times, addresses). */
+  readonly nowrap?: boolean;
+}
+
+/** The column a table is sorted by. */
+export interface SortState {
+  readonly key: string;
+  readonly dir: 'asc' | 'desc';
 }
 
 export interface TableOptions<R> {
@@ -26,6 +36,9 @@ export interface TableOptions<R> {
   readonly keepEmptyTable?: boolean;
   /** Attributes of each row (e.g. `data-testid`). */
   readonly rowAttrs?: (row: R) => Record<string, string>;
+  readonly sort?: SortState;
+  /** Called with a sortable column's key when its header is clicked. */
+  readonly onSort?: (key: string) => void;
 }
 
 /**
@@ -42,7 +55,33 @@ export function renderTable<R>(opts: TableOptions<R>): HTMLElement {
   const head = h(
     'tr',
     {},
-    opts.columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.label)),
+    opts.columns.map((c) => {
+      const sorted = c.sortKey !== undefined && opts.sort?.key === c.sortKey ? opts.sort.dir : undefined;
+      const label =
+        c.sortKey !== undefined && opts.onSort
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'sort',
+                'data-testid': `sort-${c.sortKey}`,
+                title: `Sort by ${c.label}`,
+                onclick: () => opts.onSort?.(c.sortKey!),
+              },
+              c.label,
+              h('span', { 'aria-hidden': 'true' }, sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''),
+            )
+          : c.label;
+      return h(
+        'th',
+        {
+          scope: 'col',
+          class: c.numeric ? 'num' : undefined,
+          ...(sorted ? { 'aria-sort': sorted === 'asc' ? 'ascending' : 'descending' } : {}),
+        },
+        label,
+      );
+    }),
   );
   const body = opts.rows.map((row) => {
     const tr = h(
@@ -50,7 +89,8 @@ export function renderTable<R>(opts: TableOptions<R>): HTMLElement {
       {},
       opts.columns.map((c) => {
         const v = c.cell(row);
-        return h('td', { class: c.numeric ? 'num' : undefined, title: c.title?.(row) }, v ?? '–');
+        const cls = [c.numeric ? 'num' : '', c.nowrap ? 'nowrap' : ''].filter(Boolean).join(' ');
+        return h('td', { class: cls || undefined, title: c.title?.(row) }, v ?? '–');
       }),
     );
     for (const [k, v] of Object.entries(opts.rowAttrs?.(row) ?? {})) tr.setAttribute(k, v);
@@ -89,6 +129,38 @@ export interface ResultTableOptions {
   readonly keepEmptyTable?: boolean;
   /** A drill-down link for a cell, or undefined to show it as text. */
   readonly link?: (column: string, value: unknown, row: Record<string, unknown>) => string | undefined;
+  /** Sortable headers: the order shown and what a click on a header does. */
+  readonly sort?: SortState;
+  readonly onSort?: (column: string) => void;
+  /** Cells on one line. */
+  readonly nowrap?: boolean;
+}
+
+/**
+ * Rows ordered by one column: numbers as numbers, other values as text with digit runs compared by value
+ * (so 10.0.1.9 comes before 10.0.1.10); empty values last either way. Stable.
+ *
+ * @example sortRows([{ n: 10 }, { n: 9 }], { key: 'n', dir: 'asc' }) // [{ n: 9 }, { n: 10 }]
+ */
+export function sortRows(
+  rows: readonly Record<string, unknown>[],
+  sort: SortState,
+): Record<string, unknown>[] {
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => {
+      const x = a.r[sort.key];
+      const y = b.r[sort.key];
+      if (empty(x) || empty(y)) return empty(x) === empty(y) ? a.i - b.i : empty(x) ? 1 : -1;
+      const c =
+        isNumeric(x) && isNumeric(y)
+          ? Number(x) - Number(y)
+          : String(x).localeCompare(String(y), 'en', { numeric: true });
+      return c === 0 ? a.i - b.i : sign * c;
+    })
+    .map((x) => x.r);
 }
 
 /** Renders rows whose columns the server named (query results, flows). */
@@ -107,7 +179,8 @@ export function renderResults(
   return renderTable<Record<string, unknown>>({
     columns: columns.map((c) => ({
       label: c,
-      numeric: numeric.has(c) && !/addr|port$/i.test(c),
+      // Times read as dates, addresses and ports as names: left-aligned like text.
+      numeric: numeric.has(c) && !/addr|port$/i.test(c) && !TIME_COLUMN.test(c),
       cell: (row) => {
         const v = row[c];
         const text = formatCell(
@@ -121,8 +194,12 @@ export function renderResults(
         const v = row[c];
         return typeof v === 'number' && /bytes/i.test(c) ? plural(v, 'byte') : undefined;
       },
+      ...(opts.onSort ? { sortKey: c } : {}),
+      ...(opts.nowrap ? { nowrap: true } : {}),
     })),
-    rows,
+    rows: opts.sort ? sortRows(rows, opts.sort) : rows,
+    ...(opts.sort ? { sort: opts.sort } : {}),
+    ...(opts.onSort ? { onSort: opts.onSort } : {}),
     testid: opts.testid,
     empty: opts.empty,
     keepEmptyTable: opts.keepEmptyTable,

@@ -101,7 +101,7 @@ export class TimeRangePicker {
   private readonly custom: HTMLElement;
   private readonly from: HTMLInputElement;
   private readonly to: HTMLInputElement;
-  private readonly summary: HTMLElement;
+  private readonly summary: HTMLButtonElement;
   private spec: TimeRangeSpec = rangeFromParams(new URLSearchParams());
 
   constructor(private readonly onChange: (params: ParamValues) => void) {
@@ -111,17 +111,30 @@ export class TimeRangePicker {
     this.select = h('select', { id: selectId, 'data-testid': 'time-range' });
     this.from = h('input', { id: fromId, type: 'datetime-local', step: 60, 'data-testid': 'range-from' });
     this.to = h('input', { id: toId, type: 'datetime-local', step: 60, 'data-testid': 'range-to' });
-    this.summary = h('span', { class: 'range-summary', 'aria-live': 'polite' });
-    const apply = h('button', { type: 'submit', 'data-testid': 'range-apply' }, 'Apply');
+    this.summary = h('button', {
+      type: 'button',
+      class: 'range-summary',
+      'aria-live': 'polite',
+      'data-testid': 'range-summary',
+      title: 'Change the custom range',
+      hidden: true,
+    });
+    this.summary.addEventListener('click', () => this.openCustom(!this.custom.hidden));
+    const apply = h('button', { type: 'submit', class: 'primary', 'data-testid': 'range-apply' }, 'Apply');
+    const cancel = h('button', { type: 'button', onclick: () => this.closeCustom() }, 'Cancel');
+    // A panel under the picker, not inline: opening it must not make the header wrap.
     this.custom = h(
       'form',
-      { class: 'range-custom', hidden: true },
+      { class: 'range-custom', hidden: true, 'aria-label': 'Custom time range' },
       h('label', { for: fromId }, 'From (UTC)'),
       this.from,
       h('label', { for: toId }, 'To (UTC)'),
       this.to,
-      apply,
+      h('div', { class: 'range-custom-buttons' }, apply, cancel),
     );
+    this.custom.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.closeCustom();
+    });
     this.custom.addEventListener('submit', (e) => {
       e.preventDefault();
       const since = fromLocalInput(this.from.value);
@@ -132,17 +145,14 @@ export class TimeRangePicker {
         return;
       }
       this.to.setCustomValidity('');
+      this.custom.hidden = true;
       this.onChange(absoluteParams(since, until));
     });
     this.to.addEventListener('input', () => this.to.setCustomValidity(''));
     this.select.addEventListener('change', () => {
       const v = this.select.value;
       if (v === 'custom') {
-        const r = resolveRange(this.spec);
-        this.from.value = localInput(r.since);
-        this.to.value = localInput(r.until);
-        this.custom.hidden = false;
-        this.from.focus();
+        this.openCustom(false);
       } else {
         this.custom.hidden = true;
         this.onChange({ since: v, until: undefined });
@@ -158,6 +168,25 @@ export class TimeRangePicker {
     );
   }
 
+  /** Opens the custom-range panel at the range in effect (or closes it when `toggle` and open). */
+  private openCustom(toggle: boolean): void {
+    if (toggle) {
+      this.closeCustom();
+      return;
+    }
+    const r = resolveRange(this.spec);
+    this.from.value = localInput(r.since);
+    this.to.value = localInput(r.until);
+    this.custom.hidden = false;
+    this.from.focus();
+  }
+
+  /** Closes the panel; the select shows the range in effect again. */
+  private closeCustom(): void {
+    this.custom.hidden = true;
+    this.select.value = this.spec.kind === 'relative' ? this.spec.text : 'custom';
+  }
+
   /** Shows the range of `route`. */
   update(route: Route): void {
     this.spec = rangeFromParams(route.params);
@@ -169,14 +198,15 @@ export class TimeRangePicker {
     options.push({ value: 'custom', label: 'Custom…' });
     this.select.replaceChildren(...options.map((o) => h('option', { value: o.value }, o.label)));
     this.select.value = this.spec.kind === 'relative' ? this.spec.text : 'custom';
+    this.custom.hidden = true;
     if (this.spec.kind === 'absolute') {
-      this.custom.hidden = false;
       this.from.value = localInput(this.spec.since);
       this.to.value = localInput(this.spec.until);
       this.summary.textContent = `${formatTime(this.spec.since)} → ${formatTimeUtc(this.spec.until)}`;
+      this.summary.hidden = false;
     } else {
-      this.custom.hidden = true;
       this.summary.textContent = '';
+      this.summary.hidden = true;
     }
   }
 }

@@ -8,7 +8,7 @@ import { cellLink, PROTOCOL_NUMBERS, protocolName } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { navigate, type Route, withParams } from '../lib/router.js';
 import { loading } from '../lib/states.js';
-import { renderResults } from '../lib/table.js';
+import { renderResults, type SortState } from '../lib/table.js';
 import { rangeFromParams, resolveRange } from '../lib/time-range.js';
 
 /** The explorer's filter fields, in URL order. */
@@ -16,6 +16,41 @@ const FIELDS = ['ip', 'port', 'protocol', 'interface', 'action', 'direction', 'l
 type Field = (typeof FIELDS)[number];
 
 const LIMITS = ['100', '500', '1000'];
+
+/** The columns shown until the user chooses: when, where from and to, what and how much. */
+export const DEFAULT_FLOW_COLUMNS = [
+  'start',
+  'interface_id',
+  'srcaddr',
+  'srcport',
+  'dstaddr',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'action',
+  'flow_direction',
+];
+const COLUMNS_KEY = 'flowwatch.flowColumns.v1';
+
+/** The user's column choice (undefined: the defaults). */
+function savedColumns(): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? 'null');
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveColumns(columns: readonly string[] | undefined): void {
+  try {
+    if (columns === undefined) localStorage.removeItem(COLUMNS_KEY);
+    else localStorage.setItem(COLUMNS_KEY, JSON.stringify(columns));
+  } catch {
+    // Storage disabled: the choice lasts for this page.
+  }
+}
 
 class FlowsPage extends PageShell {
   private readonly inputs: Record<Field, HTMLInputElement | HTMLSelectElement>;
@@ -25,6 +60,11 @@ class FlowsPage extends PageShell {
     'aria-live': 'polite',
   });
   private readonly results = h('div', {}, loading());
+  private readonly chooser = h('details', { class: 'column-chooser', 'data-testid': 'column-chooser' });
+  /** Chosen columns, in the server's order when shown; undefined: the defaults. */
+  private chosen: string[] | undefined = savedColumns();
+  private sort: SortState | undefined;
+  private last: { res: FlowsResponse; q: FlowsQuery } | undefined;
 
   constructor(private readonly ctx: PageContext) {
     super('flows', 'Flows');
@@ -43,7 +83,10 @@ class FlowsPage extends PageShell {
       return { el, field: h('div', { class: 'field' }, h('label', { for: id }, label), el) };
     };
     const protocolList = uid('protocols');
-    const ip = input('ip', 'IP or CIDR', { placeholder: '10.0.1.5 or 10.0.0.0/16', spellcheck: 'false' });
+    const ip = input('ip', 'IP or CIDR', {
+      placeholder: '10.0.1.5, 2001:db8::5 or a CIDR',
+      spellcheck: 'false',
+    });
     const port = input('port', 'Port', { inputmode: 'numeric', placeholder: '22', pattern: '\\d{1,5}' });
     const protocol = input('protocol', 'Protocol', {
       placeholder: 'TCP, UDP, ICMP or a number',
@@ -104,7 +147,99 @@ class FlowsPage extends PageShell {
       this.submit();
     });
     protocol.el.addEventListener('input', () => protocol.el.setCustomValidity(''));
-    this.body.append(form, this.meta, this.results);
+    this.body.append(
+      form,
+      h('div', { class: 'toolbar results-bar' }, this.meta, h('div', { class: 'spacer' }), this.chooser),
+      this.results,
+    );
+  }
+
+  /** The columns shown of those the server returned. */
+  private visible(columns: readonly string[]): string[] {
+    const want = new Set(this.chosen ?? DEFAULT_FLOW_COLUMNS);
+    const shown = columns.filter((c) => want.has(c));
+    // When first: the flow's start leads (the server lists columns in catalog order, start after bytes).
+    const ordered = shown.includes('start') ? ['start', ...shown.filter((c) => c !== 'start')] : shown;
+    return ordered.length > 0 ? ordered : [...columns];
+  }
+
+  private renderChooser(columns: readonly string[]): void {
+    const shown = new Set(this.visible(columns));
+    const boxes = columns.map((c) => {
+      const id = uid(`col-${c}`);
+      const box = h('input', {
+        type: 'checkbox',
+        id,
+        'data-testid': `column-toggle-${c}`,
+        ...(shown.has(c) ? { checked: true } : {}),
+      });
+      box.addEventListener('change', () => {
+        const next = new Set(this.visible(columns));
+        if (box.checked) next.add(c);
+        else next.delete(c);
+        // Columns of the catalog not in this answer stay chosen for answers that have them.
+        const others = (this.chosen ?? DEFAULT_FLOW_COLUMNS).filter((x) => !columns.includes(x));
+        this.chosen = [...others, ...columns.filter((x) => next.has(x))];
+        saveColumns(this.chosen);
+        this.rerender();
+      });
+      return h('label', { for: id }, box, ` ${c}`);
+    });
+    const open = this.chooser.open;
+    replaceChildren(
+      this.chooser,
+      h('summary', {}, `Columns (${shown.size} of ${columns.length})`),
+      h(
+        'div',
+        { class: 'column-chooser-panel' },
+        boxes,
+        h(
+          'div',
+          { class: 'chooser-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'small',
+              'data-testid': 'columns-default',
+              onclick: () => {
+                this.chosen = undefined;
+                saveColumns(undefined);
+                this.rerender();
+              },
+            },
+            'Defaults',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'small',
+              'data-testid': 'columns-all',
+              onclick: () => {
+                this.chosen = [...new Set([...(this.chosen ?? []), ...columns])];
+                saveColumns(this.chosen);
+                this.rerender();
+              },
+            },
+            'All',
+          ),
+        ),
+      ),
+    );
+    this.chooser.open = open;
+  }
+
+  private rerender(): void {
+    if (this.last) this.render(this.last.res, this.last.q);
+  }
+
+  private toggleSort(key: string): void {
+    // Numbers and times start largest first (the newest, the biggest); text starts at A.
+    const first: SortState['dir'] = /bytes|packets|start|end|event_time/.test(key) ? 'desc' : 'asc';
+    this.sort =
+      this.sort?.key === key ? { key, dir: this.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: first };
+    this.rerender();
   }
 
   update(route: Route): void {
@@ -123,8 +258,18 @@ class FlowsPage extends PageShell {
     const range = resolveRange(rangeFromParams(route.params));
     this.meta.textContent = 'Searching…';
     void this.run('flows', async (signal) => {
-      const res = await this.ctx.api.flows(query, range, signal);
-      this.render(res, query);
+      try {
+        const res = await this.ctx.api.flows(query, range, signal);
+        this.render(res, query);
+      } catch (err) {
+        // The banner says what went wrong; the status must not keep saying "Searching…".
+        if (!signal.aborted) {
+          this.meta.textContent = 'The search failed: see the message above.';
+          replaceChildren(this.results);
+          this.last = undefined;
+        }
+        throw err;
+      }
     });
   }
 
@@ -157,6 +302,8 @@ class FlowsPage extends PageShell {
   }
 
   private render(res: FlowsResponse, q: FlowsQuery): void {
+    this.last = { res, q };
+    this.renderChooser(res.columns);
     const filters = Object.entries(q)
       .filter(([k, v]) => k !== 'limit' && v !== undefined)
       .map(([k, v]) => `${k} ${k === 'protocol' ? protocolName(Number(v)) : v}`);
@@ -174,11 +321,14 @@ class FlowsPage extends PageShell {
     );
     replaceChildren(
       this.results,
-      renderResults(res.columns, res.rows, {
+      renderResults(this.visible(res.columns), res.rows, {
         testid: 'flows-table',
         keepEmptyTable: true,
         empty: 'No flows match in this time range.',
         link: (c, v) => cellLink(c, v),
+        nowrap: true,
+        ...(this.sort && res.columns.includes(this.sort.key) ? { sort: this.sort } : {}),
+        onSort: (c) => this.toggleSort(c),
       }),
     );
   }

@@ -5,10 +5,12 @@
 import { ApiError, type CatalogResponse, type QueryResponse } from '../lib/api.js';
 import { Chart } from '../lib/charts.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
-import { formatNumber, plural } from '../lib/format.js';
+import { copyText, download, toCsv, toJson } from '../lib/export.js';
+import { formatAgo, formatNumber, plural } from '../lib/format.js';
 import { cellLink } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { QueryEditor, type QueryLang } from '../lib/query-editor.js';
+import { clearHistory, type HistoryEntry, loadHistory, remember } from '../lib/query-history.js';
 import { resultChart } from '../lib/result-chart.js';
 import { navigate, type Route, withParams } from '../lib/router.js';
 import { empty } from '../lib/states.js';
@@ -19,6 +21,9 @@ const EXAMPLES: Record<QueryLang, string> = {
   insights: 'filter action = "REJECT"\n| stats count(*) as rejected by bin(5m)\n| sort @timestamp',
   sql: 'SELECT action, count(*) AS flows, sum(bytes) AS bytes\nFROM flows\nGROUP BY action\nORDER BY flows DESC',
 };
+
+/** The width at which the stylesheet stacks the side panel under the editor. */
+const NARROW = window.matchMedia('(max-width: 720px)');
 
 class QueryPage extends PageShell {
   private readonly editor: QueryEditor;
@@ -36,6 +41,13 @@ class QueryPage extends PageShell {
   private readonly chart = new Chart('query', 'Chart of the query results');
   private readonly table = h('div', { class: 'results' });
   private readonly runButton: HTMLButtonElement;
+  /** Where the last error points: the line, and a caret under the span. */
+  private readonly errorAt = h('pre', { class: 'query-error', 'data-testid': 'query-error', hidden: true });
+  private readonly exportBar: HTMLElement;
+  private readonly exportNote = h('span', { class: 'muted small', 'aria-live': 'polite' });
+  private readonly fieldList = h('ul', { class: 'side-list', 'data-testid': 'field-list' });
+  private readonly historyList = h('ol', { class: 'side-list', 'data-testid': 'query-history' });
+  private last: QueryResponse | undefined;
   private lang: QueryLang = 'insights';
   private catalog: CatalogResponse | undefined;
   private fieldNames = new Set<string>();
@@ -93,7 +105,42 @@ class QueryPage extends PageShell {
         h('fieldset', { class: 'segmented' }, h('legend', {}, 'Language'), insights.el, sql.el),
         this.libraryField,
       ),
-      this.editor.el,
+      h(
+        'div',
+        { class: 'query-main' },
+        this.editor.el,
+        h(
+          'aside',
+          { class: 'query-side', 'aria-label': 'Fields and history' },
+          h(
+            'details',
+            // Open beside the editor; closed on a narrow screen, where it would push Run below the fold.
+            { open: !NARROW.matches, 'data-testid': 'fields-panel' },
+            h('summary', {}, 'Fields'),
+            this.fieldList,
+          ),
+          h(
+            'details',
+            { open: !NARROW.matches, 'data-testid': 'history-panel' },
+            h('summary', {}, 'History'),
+            this.historyList,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                'data-testid': 'history-clear',
+                onclick: () => {
+                  clearHistory();
+                  this.renderHistory([]);
+                },
+              },
+              'Clear history',
+            ),
+          ),
+        ),
+      ),
+      this.errorAt,
       h(
         'div',
         { class: 'toolbar' },
@@ -115,8 +162,132 @@ class QueryPage extends PageShell {
       e.preventDefault();
       this.submit();
     });
+    const exportButton = (label: string, testid: string, fn: () => void) =>
+      h('button', { type: 'button', class: 'small', 'data-testid': testid, onclick: fn }, label);
+    this.exportBar = h(
+      'div',
+      { class: 'toolbar export-bar', hidden: true, 'data-testid': 'export-bar' },
+      exportButton('Download CSV', 'export-csv', () => this.exportAs('csv')),
+      exportButton('Download JSON', 'export-json', () => this.exportAs('json')),
+      exportButton('Copy as CSV', 'copy-csv', () => void this.copyResult()),
+      this.exportNote,
+    );
     this.chartHolder.append(this.chart.el);
-    this.body.append(form, this.meta, this.chartHolder, this.chartNote, this.table);
+    this.body.append(form, this.meta, this.exportBar, this.chartHolder, this.chartNote, this.table);
+    this.renderHistory(loadHistory());
+  }
+
+  private exportAs(kind: 'csv' | 'json'): void {
+    const r = this.last;
+    if (!r) return;
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+    if (kind === 'csv') download(`flowwatch-${stamp}.csv`, toCsv(r.columns, r.rows), 'text/csv');
+    else download(`flowwatch-${stamp}.json`, toJson(r.columns, r.rows), 'application/json');
+  }
+
+  private async copyResult(): Promise<void> {
+    const r = this.last;
+    if (!r) return;
+    const ok = await copyText(toCsv(r.columns, r.rows));
+    this.exportNote.textContent = ok
+      ? `Copied ${plural(r.rows.length, 'row')} as CSV.`
+      : 'The browser refused the clipboard: use Download CSV instead.';
+  }
+
+  private renderFields(): void {
+    const c = this.catalog;
+    if (!c) return;
+    const names =
+      this.lang === 'sql'
+        ? c.fields.map((f) => ({ name: f.column, type: f.type, doc: f.description }))
+        : [
+            ...c.systemFields.map((f) => ({ name: f, type: '', doc: 'a system field' })),
+            ...c.fields.map((f) => ({ name: f.insights, type: f.type, doc: f.description })),
+          ];
+    replaceChildren(
+      this.fieldList,
+      names.map((f) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link-button',
+              title: `${f.doc}${f.type ? ` (${f.type})` : ''} — click to insert`,
+              onclick: () => this.editor.insert(f.name),
+            },
+            f.name,
+          ),
+          f.type ? h('span', { class: 'muted small' }, ` ${f.type}`) : null,
+        ),
+      ),
+    );
+  }
+
+  private renderHistory(items: readonly HistoryEntry[]): void {
+    replaceChildren(
+      this.historyList,
+      items.length === 0
+        ? h('li', { class: 'muted small' }, 'Queries you run appear here.')
+        : items.map((e) =>
+            h(
+              'li',
+              { 'data-testid': 'history-item', 'data-lang': e.lang },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'link-button history-text',
+                  title: e.text,
+                  onclick: () => this.loadFromHistory(e),
+                },
+                e.text.replace(/\s+/g, ' '),
+              ),
+              h(
+                'span',
+                { class: 'muted small' },
+                `${e.lang === 'sql' ? 'SQL' : 'Insights'} · ${formatAgo(e.at / 1000)}`,
+              ),
+            ),
+          ),
+    );
+  }
+
+  /** Puts a past query in the editor (switching language if needed) without running it. */
+  private loadFromHistory(e: HistoryEntry): void {
+    if (!this.route) return;
+    if (e.lang === this.lang) {
+      this.editor.setText(e.text);
+      this.editor.focus();
+      return;
+    }
+    this.texts[this.lang] = this.editor.text;
+    this.texts[e.lang] = e.text;
+    navigate(withParams(this.route, { lang: e.lang, q: undefined }), true);
+  }
+
+  /** Shows where an error points: its line with a caret under the span, and line and column. */
+  private showErrorAt(text: string, start: number, end: number): void {
+    const before = text.slice(0, start);
+    const line = before.split('\n').length;
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const lineEnd = text.indexOf('\n', start);
+    const lineText = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+    const column = start - lineStart + 1;
+    const width = Math.max(1, Math.min(end, lineStart + lineText.length) - start);
+    this.errorAt.dataset['line'] = String(line);
+    this.errorAt.dataset['column'] = String(column);
+    replaceChildren(
+      this.errorAt,
+      h('span', { class: 'query-error-where' }, `Line ${line}, column ${column}:`),
+      '\n',
+      lineText,
+      '\n',
+      h('span', { class: 'query-error-caret' }, `${' '.repeat(column - 1)}${'^'.repeat(width)}`),
+    );
+    this.errorAt.hidden = false;
   }
 
   update(route: Route): void {
@@ -135,6 +306,7 @@ class QueryPage extends PageShell {
       this.table.replaceChildren();
     }
     this.langInputs[lang].checked = true;
+    this.renderFields();
     this.libraryField.hidden = lang !== 'insights';
     this.hint.textContent =
       lang === 'insights'
@@ -165,6 +337,7 @@ class QueryPage extends PageShell {
       this.editor.focus();
       return;
     }
+    this.editor.closeCompletion();
     this.editor.markUndoBoundary();
     navigate(withParams(this.route, { q: text, lang: this.lang }));
   }
@@ -192,6 +365,7 @@ class QueryPage extends PageShell {
         ...catalog.systemFields,
       ]);
       this.editor.setCatalog(catalog);
+      this.renderFields();
       this.library.replaceChildren(
         h('option', { value: '' }, catalog.library.length ? 'Choose a saved query…' : 'No saved queries'),
         ...catalog.library.map((l) =>
@@ -204,6 +378,12 @@ class QueryPage extends PageShell {
 
   private execute(lang: QueryLang, text: string, route: Route): void {
     this.editor.clearErrors();
+    this.editor.closeCompletion();
+    this.errorAt.hidden = true;
+    this.exportBar.hidden = true;
+    this.exportNote.textContent = '';
+    this.last = undefined;
+    this.renderHistory(remember(lang, text));
     this.runButton.disabled = true;
     this.runButton.textContent = 'Running…';
     this.meta.textContent = 'Running…';
@@ -213,8 +393,11 @@ class QueryPage extends PageShell {
         const res =
           lang === 'sql'
             ? await this.ctx.api.sql({ sql: text }, signal)
-            : await this.ctx.api.query({ query: text, since: range.since, until: range.until }, signal);
-        this.renderResult(res);
+            : await this.ctx.api.query(
+                { query: text, since: range.since, until: range.until, stats: true },
+                signal,
+              );
+        this.renderResult(res, lang === 'insights' ? range : undefined);
       } catch (err) {
         if (err instanceof ApiError) {
           if (err.start !== undefined && text === this.editor.text) {
@@ -223,6 +406,7 @@ class QueryPage extends PageShell {
               err.end ?? err.start,
               err.hint ? `${err.message} — ${err.hint}` : err.message,
             );
+            this.showErrorAt(text, err.start, err.end ?? err.start);
           }
           this.meta.textContent = err.status === 408 ? 'The query timed out.' : 'The query failed.';
           // Results of an earlier query would pass for this one's.
@@ -238,10 +422,21 @@ class QueryPage extends PageShell {
     });
   }
 
-  private renderResult(res: QueryResponse): void {
+  private renderResult(res: QueryResponse, range?: { since: number; until: number }): void {
+    this.last = res;
+    this.exportBar.hidden = res.columns.length === 0;
+    const st = res.statistics;
     replaceChildren(
       this.meta,
-      `${plural(res.rows.length, 'row')} in ${formatNumber(Math.round(res.elapsedMs))} ms`,
+      plural(res.rows.length, 'row'),
+      st
+        ? h(
+            'span',
+            { 'data-testid': 'query-stats' },
+            ` · ${formatNumber(st.recordsMatched)} of ${plural(st.recordsScanned, 'record')} matched`,
+          )
+        : null,
+      ` · ${formatNumber(Math.round(res.elapsedMs))} ms`,
       res.truncated
         ? h(
             'span',
@@ -250,7 +445,7 @@ class QueryPage extends PageShell {
           )
         : null,
     );
-    const chart = resultChart(res, this.fieldNames);
+    const chart = resultChart(res, this.fieldNames, range);
     this.chartHolder.hidden = chart === undefined;
     this.chartNote.textContent = chart?.note ?? '';
     if (chart) this.chart.set(chart.option, { series: chart.series, points: chart.points });
