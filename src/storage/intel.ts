@@ -1,0 +1,365 @@
+// Threat intelligence in the store: feeds (versioned, with source and licence), their indicators as 128-bit key
+// ranges, the disjoint segments that index them, and THE one matcher of stored flow records against indicators
+// (intelMatchSql / intelMatches), used by `flowwatch hunt`, the known-bad-address detection and anything else.
+//
+// Address keys (src/enrich/ip-range.ts): IPv6 as its 128-bit value, IPv4 as ::ffff:a.b.c.d, stored as UHUGEINT,
+// so one sorted order holds both families. A record's address text is turned into a key in SQL, once per
+// distinct address of the period; the keys find their segment with an ASOF join (greatest segment start at or
+// below the key), and the segment lists the indicators covering it.
+
+import { listValue } from '@duckdb/node-api';
+import type { Indicator } from '../enrich/indicator.js';
+import { type Segment, segmentsOf } from '../enrich/segments.js';
+import { INTEL_DDL } from './schema.js';
+import { ident } from './sql.js';
+import type { Store } from './store.js';
+
+/** The relations a match reads: the stored intel, or a hunt's temporary copy. */
+export interface IntelRelations {
+  readonly indicators: string;
+  readonly segments: string;
+}
+
+export const STORED_INTEL: IntelRelations = { indicators: 'intel_indicators', segments: 'intel_segments' };
+
+/**
+ * SQL turning address text (column `a` of `relation`) into its key `k` (UHUGEINT; NULL when it is not an
+ * address): IPv4 dotted quads as ::ffff:a.b.c.d; IPv6 with `::` expanded; `::ffff:a.b.c.d` as its IPv4 key.
+ * Other IPv6 spellings with an embedded dotted tail give NULL (AWS writes IPv6 in hex groups).
+ */
+export function addressKeySql(relation: string): string {
+  const v4 = (e: string) =>
+    `(281470681743360::UHUGEINT
+      + (try_cast(split_part(${e}, '.', 1) AS UTINYINT)::UHUGEINT << 24)
+      + (try_cast(split_part(${e}, '.', 2) AS UTINYINT)::UHUGEINT << 16)
+      + (try_cast(split_part(${e}, '.', 3) AS UTINYINT)::UHUGEINT << 8)
+      + try_cast(split_part(${e}, '.', 4) AS UTINYINT)::UHUGEINT)`;
+  const group = (i: number) =>
+    `(try_cast('0x' || CASE WHEN g[${i}] = '' THEN '0' ELSE g[${i}] END AS INTEGER)::UHUGEINT << ${(8 - i) * 16})`;
+  const side = (n: 1 | 2) =>
+    `CASE WHEN contains(a, '::') AND a NOT LIKE '%::%::%' THEN CASE WHEN split_part(a, '::', ${n}) = ''
+      THEN []::VARCHAR[] ELSE string_split(lower(split_part(a, '::', ${n})), ':') END END`;
+  return `(SELECT a, CASE
+      WHEN NOT contains(a, ':') THEN CASE WHEN a NOT LIKE '%.%.%.%.%' THEN ${v4('a')} END
+      WHEN contains(a, '.') THEN CASE WHEN lower(a) LIKE '::ffff:%' AND a NOT LIKE '%.%.%.%.%'
+        THEN ${v4('substr(a, 8)')} END
+      WHEN len(g) = 8 AND list_bool_and(list_transform(g, x -> len(x) <= 4))
+        THEN ${Array.from({ length: 8 }, (_, i) => group(i + 1)).join('\n        + ')}
+    END AS k
+  FROM (SELECT a, CASE WHEN NOT contains(a, ':') THEN NULL
+      WHEN contains(a, '::') THEN l || list_transform(range(8 - len(l) - len(r)), x -> '0') || r
+      ELSE string_split(lower(a), ':') END AS g
+    FROM (SELECT a, ${side(1)} AS l, ${side(2)} AS r FROM ${relation})))`;
+}
+
+/** Which records a match looks at. */
+export interface IntelMatchOptions {
+  /** Unix seconds: records whose event time lies in [since, until). */
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  /** The indicator relations (default: the stored intel). */
+  readonly relations?: IntelRelations | undefined;
+}
+
+/** One record side that lies in a valid indicator (the most specific one when several cover it). */
+export interface IntelMatch {
+  /** The record: file id and line (with event time) identify it in `flows`. */
+  readonly fileId: number;
+  readonly line: number;
+  readonly eventTime: number;
+  /** Which address matched: the record's source (pkt-srcaddr, else srcaddr) or destination. */
+  readonly side: 'src' | 'dst';
+  readonly address: string;
+  /** The other side's address. */
+  readonly peer: string | null;
+  readonly interfaceId: string | null;
+  readonly action: string | null;
+  readonly protocol: number | null;
+  readonly srcport: number | null;
+  readonly dstport: number | null;
+  readonly bytes: number | null;
+  readonly packets: number | null;
+  readonly indicatorId: number;
+  /** The indicator as its feed wrote it (address, CIDR or range). */
+  readonly indicator: string;
+  readonly feed: string;
+  readonly version: number;
+  readonly description: string | null;
+  readonly labels: string | null;
+  /** How many valid indicators cover the address (the one reported is the most specific). */
+  readonly covering: number;
+}
+
+/**
+ * The one matcher: SQL returning a row per record side (source, destination) whose address lies in an indicator
+ * valid at the record's event time (valid_from ≤ t < valid_until), with the most specific such indicator
+ * (smallest range; ties: lowest id). Columns: file_id, line, event_time, side ('src'|'dst'), address, peer,
+ * interface_id, action, protocol, srcport, dstport, bytes, packets, indicator_id, indicator, feed, version,
+ * description, labels, covering. Parameters $1/$2 are `since`/`until` (NULL: unbounded). Addresses are the
+ * packet-level ones when the format has them (pkt-srcaddr, pkt-dstaddr), else srcaddr/dstaddr.
+ *
+ * @example const { sql, params } = intelMatchSql({ since: 1716200000 }); await store.query(`SELECT count(*) FROM (${sql})`, params)
+ */
+export function intelMatchSql(opts: IntelMatchOptions = {}): { sql: string; params: (number | null)[] } {
+  const rel = opts.relations ?? STORED_INTEL;
+  const ind = ident(rel.indicators);
+  const seg = ident(rel.segments);
+  const sql = `WITH recs AS MATERIALIZED (
+    SELECT file_id, line, event_time, interface_id, action, protocol, srcport, dstport, bytes, packets,
+      coalesce(pkt_srcaddr, srcaddr) AS src, coalesce(pkt_dstaddr, dstaddr) AS dst
+    FROM flows
+    WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)
+  ),
+  addrs AS (SELECT DISTINCT a FROM (SELECT src AS a FROM recs UNION ALL SELECT dst AS a FROM recs) WHERE a IS NOT NULL),
+  keyed AS (SELECT a, k FROM ${addressKeySql('addrs')} WHERE k IS NOT NULL),
+  hits AS (
+    SELECT keyed.a, unnest(s.members) AS indicator_id
+    FROM keyed ASOF JOIN ${seg} s ON keyed.k >= s.lo
+    WHERE keyed.k <= s.hi
+  ),
+  sides AS (
+    SELECT r.*, 'src' AS side, r.src AS address, r.dst AS peer, h.indicator_id FROM recs r JOIN hits h ON r.src = h.a
+    UNION ALL
+    SELECT r.*, 'dst' AS side, r.dst AS address, r.src AS peer, h.indicator_id FROM recs r JOIN hits h ON r.dst = h.a
+  )
+  SELECT m.file_id, m.line, m.event_time, m.side, m.address, m.peer, m.interface_id, m.action, m.protocol,
+    m.srcport, m.dstport, m.bytes, m.packets, i.id AS indicator_id, i.indicator, i.feed, i.version,
+    i.description, i.labels, count(*) OVER (PARTITION BY m.file_id, m.line, m.side) AS covering
+  FROM sides m JOIN ${ind} i ON i.id = m.indicator_id
+  WHERE (i.valid_from IS NULL OR m.event_time >= i.valid_from)
+    AND (i.valid_until IS NULL OR m.event_time < i.valid_until)
+  QUALIFY row_number() OVER (PARTITION BY m.file_id, m.line, m.side ORDER BY i.hi - i.lo, i.id) = 1`;
+  return { sql, params: [opts.since ?? null, opts.until ?? null] };
+}
+
+function toMatch(r: Record<string, unknown>): IntelMatch {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    fileId: Number(r['file_id']),
+    line: Number(r['line']),
+    eventTime: Number(r['event_time']),
+    side: r['side'] === 'src' ? 'src' : 'dst',
+    address: String(r['address']),
+    peer: s(r['peer']),
+    interfaceId: s(r['interface_id']),
+    action: s(r['action']),
+    protocol: n(r['protocol']),
+    srcport: n(r['srcport']),
+    dstport: n(r['dstport']),
+    bytes: n(r['bytes']),
+    packets: n(r['packets']),
+    indicatorId: Number(r['indicator_id']),
+    indicator: String(r['indicator']),
+    feed: String(r['feed']),
+    version: Number(r['version']),
+    description: s(r['description']),
+    labels: s(r['labels']),
+    covering: Number(r['covering']),
+  };
+}
+
+/**
+ * Every record side of [since, until) lying in a stored indicator valid at its event time (see intelMatchSql),
+ * ordered by event time, file and line. For large results prefer composing intelMatchSql into an aggregate.
+ *
+ * @example for (const m of await intelMatches(store, { since: 1716200000 })) console.log(m.address, m.feed)
+ */
+export async function intelMatches(store: Store, opts: IntelMatchOptions = {}): Promise<IntelMatch[]> {
+  const { sql, params } = intelMatchSql(opts);
+  const r = await store.query(`${sql}\nORDER BY event_time, file_id, line, side`, params);
+  return r.rows.map(toMatch);
+}
+
+/** A stored feed version. */
+export interface FeedInfo {
+  readonly name: string;
+  readonly version: number;
+  readonly format: string;
+  readonly source: string;
+  readonly sha256: string;
+  readonly licence: string;
+  readonly loadedAt: string;
+  readonly indicators: number;
+  readonly skipped: number;
+  readonly revoked: number;
+  /** The version whose indicators are matched (false: replaced or removed; kept as history). */
+  readonly current: boolean;
+}
+
+/** A feed to store. */
+export interface NewFeed {
+  readonly name: string;
+  readonly format: string;
+  readonly source: string;
+  readonly sha256: string;
+  readonly licence: string;
+  readonly indicators: readonly Indicator[];
+  readonly skipped: number;
+  readonly revoked: number;
+}
+
+/** The list parameters inserting indicators (all text, cast in SQL; '' is NULL for the optional ones). */
+function indicatorLists(indicators: readonly Indicator[], ids?: readonly number[]) {
+  const text = (f: (i: Indicator, n: number) => string) => listValue(indicators.map(f));
+  return [
+    text((_, n) => String(ids?.[n] ?? 0)),
+    text((i) => i.lo.toString()),
+    text((i) => i.hi.toString()),
+    text((i) => (i.v6 ? '6' : '4')),
+    text((i) => i.text),
+    text((i) => (i.validFrom === undefined ? '' : String(i.validFrom))),
+    text((i) => (i.validUntil === undefined ? '' : String(i.validUntil))),
+    text((i) => i.description ?? ''),
+    text((i) => i.labels.join(', ')),
+    text((i) => String(i.line)),
+  ];
+}
+
+/** SELECT over the unnested lists of indicatorLists; `id` is the given one or `idSql`. */
+function indicatorSelect(feedParam: string, versionParam: string, idSql?: string): string {
+  return `SELECT ${idSql ?? 'id::BIGINT'}, ${feedParam}, ${versionParam}, lo::UHUGEINT, hi::UHUGEINT, fam::TINYINT,
+    ind, nullif(vf, '')::BIGINT, nullif(vu, '')::BIGINT, nullif(descr, ''), nullif(lab, ''), ln::INTEGER
+  FROM (SELECT unnest($1) AS id, unnest($2) AS lo, unnest($3) AS hi, unnest($4) AS fam, unnest($5) AS ind,
+    unnest($6) AS vf, unnest($7) AS vu, unnest($8) AS descr, unnest($9) AS lab, unnest($10) AS ln)`;
+}
+
+/** Inserts segments into `table` (members as comma-separated ids). */
+async function insertSegments(store: Store, table: string, segments: readonly Segment[]): Promise<void> {
+  if (segments.length === 0) return;
+  await store.query(
+    `INSERT INTO ${ident(table)} SELECT lo::UHUGEINT, hi::UHUGEINT, string_split(m, ',')::BIGINT[]
+     FROM (SELECT unnest($1) AS lo, unnest($2) AS hi, unnest($3) AS m)`,
+    [
+      listValue(segments.map((s) => s.lo.toString())),
+      listValue(segments.map((s) => s.hi.toString())),
+      listValue(segments.map((s) => s.members.join(','))),
+    ],
+  );
+}
+
+/** Recomputes intel_segments from the current indicators (inside the caller's transaction). */
+async function rebuildSegments(store: Store): Promise<void> {
+  const r = await store.query(`SELECT id, lo::VARCHAR AS lo, hi::VARCHAR AS hi FROM intel_indicators`);
+  const segments = segmentsOf(
+    r.rows.map((x) => ({ id: Number(x['id']), lo: BigInt(String(x['lo'])), hi: BigInt(String(x['hi'])) })),
+  );
+  await store.query('DELETE FROM intel_segments');
+  await insertSegments(store, 'intel_segments', segments);
+}
+
+/** Runs `fn` in one transaction of the store's connection. */
+async function inTransaction<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  await store.query('BEGIN TRANSACTION');
+  try {
+    const out = await fn();
+    await store.query('COMMIT');
+    return out;
+  } catch (err) {
+    await store.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Stores a feed as a new version of its name, in one transaction: the previous version stays listed (not
+ * current) but its indicators are replaced by the new ones. Returns the new version number.
+ *
+ * @example await saveFeed(store, { name: 'drop', format: 'spamhaus-drop', source: 'drop_v4.json', ... }) // 1
+ */
+export async function saveFeed(store: Store, feed: NewFeed): Promise<number> {
+  return inTransaction(store, async () => {
+    const v = await store.query(
+      `SELECT coalesce(max(version), 0) + 1 AS v FROM intel_feeds WHERE name = $1`,
+      [feed.name],
+    );
+    const version = Number(v.rows[0]!['v']);
+    await store.query(`UPDATE intel_feeds SET current = false WHERE name = $1 AND current`, [feed.name]);
+    await store.query(`DELETE FROM intel_indicators WHERE feed = $1`, [feed.name]);
+    await store.query(`INSERT INTO intel_feeds VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9, true)`, [
+      feed.name,
+      version,
+      feed.format,
+      feed.source,
+      feed.sha256,
+      feed.licence,
+      feed.indicators.length,
+      feed.skipped,
+      feed.revoked,
+    ]);
+    if (feed.indicators.length > 0) {
+      await store.query(
+        `INSERT INTO intel_indicators ${indicatorSelect('$11', '$12', "nextval('intel_ids')")}`,
+        [...indicatorLists(feed.indicators), feed.name, version],
+      );
+    }
+    await rebuildSegments(store);
+    return version;
+  });
+}
+
+/** Every stored feed version, by name then version. */
+export async function listFeeds(store: Store): Promise<FeedInfo[]> {
+  const r = await store.query(
+    `SELECT name, version, format, source, sha256, licence, CAST(loaded_at AS VARCHAR) AS loaded_at,
+       indicators, skipped, revoked, current FROM intel_feeds ORDER BY name, version`,
+  );
+  return r.rows.map((x) => ({
+    name: String(x['name']),
+    version: Number(x['version']),
+    format: String(x['format']),
+    source: String(x['source']),
+    sha256: String(x['sha256']),
+    licence: String(x['licence']),
+    loadedAt: String(x['loaded_at']),
+    indicators: Number(x['indicators']),
+    skipped: Number(x['skipped']),
+    revoked: Number(x['revoked']),
+    current: x['current'] === true,
+  }));
+}
+
+/**
+ * Stops matching a feed: its indicators are deleted and its versions stay listed as not current. Returns the
+ * number of indicators removed, or undefined when no current feed has that name.
+ */
+export async function removeFeed(store: Store, name: string): Promise<number | undefined> {
+  return inTransaction(store, async () => {
+    const r = await store.query(`SELECT indicators FROM intel_feeds WHERE name = $1 AND current`, [name]);
+    if (r.rows.length === 0) return undefined;
+    await store.query(`UPDATE intel_feeds SET current = false WHERE name = $1`, [name]);
+    await store.query(`DELETE FROM intel_indicators WHERE feed = $1`, [name]);
+    await rebuildSegments(store);
+    return Number(r.rows[0]!['indicators']);
+  });
+}
+
+/**
+ * Loads indicators into temporary tables of the store's connection (works on a read-only store) for a one-off
+ * match (`flowwatch hunt`); nothing is stored. Returns the relations to pass to intelMatchSql.
+ */
+export async function loadTemporaryIntel(
+  store: Store,
+  feed: string,
+  indicators: readonly Indicator[],
+): Promise<IntelRelations> {
+  const relations = { indicators: 'hunt_indicators', segments: 'hunt_segments' };
+  const ddl = INTEL_DDL.filter((d) => /intel_(indicators|segments)/.test(d)).map((d) =>
+    d.replace('CREATE TABLE IF NOT EXISTS intel_', 'CREATE OR REPLACE TEMP TABLE hunt_'),
+  );
+  for (const d of ddl) await store.query(d);
+  const ids = indicators.map((_, n) => n + 1);
+  if (indicators.length > 0) {
+    await store.query(`INSERT INTO hunt_indicators ${indicatorSelect('$11', '$12')}`, [
+      ...indicatorLists(indicators, ids),
+      feed,
+      0,
+    ]);
+  }
+  await insertSegments(
+    store,
+    'hunt_segments',
+    segmentsOf(indicators.map((i, n) => ({ id: ids[n]!, lo: i.lo, hi: i.hi }))),
+  );
+  return relations;
+}
