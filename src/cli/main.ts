@@ -108,6 +108,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./top-command.js')).registerTop,
   },
   {
+    name: 'intel',
+    args: '',
+    summary: 'threat-intelligence feeds kept in the store: add (or replace), list, remove',
+    load: async () => (await import('./intel-command.js')).registerIntel,
+  },
+  {
+    name: 'hunt',
+    args: '[options]',
+    summary:
+      'retro hunt: which stored flows touched the addresses of an indicator file (or the stored feeds)',
+    load: async () => (await import('./hunt-command.js')).registerHunt,
+  },
+  {
     name: 'fields',
     args: '[options]',
     summary: 'list every flow log field: AWS, column and Logs Insights names, version, types',

@@ -300,6 +300,7 @@ export async function saveFeed(store: Store, feed: NewFeed): Promise<number> {
 
 /** Every stored feed version, by name then version. */
 export async function listFeeds(store: Store): Promise<FeedInfo[]> {
+  if (!(await store.hasTable('intel_feeds'))) return [];
   const r = await store.query(
     `SELECT name, version, format, source, sha256, licence, CAST(loaded_at AS VARCHAR) AS loaded_at,
        indicators, skipped, revoked, current FROM intel_feeds ORDER BY name, version`,
@@ -362,4 +363,69 @@ export async function loadTemporaryIntel(
     segmentsOf(indicators.map((i, n) => ({ id: ids[n]!, lo: i.lo, hi: i.hi }))),
   );
   return relations;
+}
+
+/** What a hunt searched: the records of the period and their event-time span. */
+export interface SearchedSpan {
+  readonly records: number;
+  readonly first: number | null;
+  readonly last: number | null;
+  /** Records in the whole store (to tell an empty store from an empty period). */
+  readonly stored: number;
+}
+
+/** How many records lie in [since, until), their first and last event time, and how many are stored at all. */
+export async function searchedSpan(
+  store: Store,
+  opts: { since?: number | undefined; until?: number | undefined },
+): Promise<SearchedSpan> {
+  const r = await store.query(
+    `SELECT count(*) FILTER (WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)) AS n,
+       min(event_time) FILTER (WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)) AS first,
+       max(event_time) FILTER (WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)) AS last,
+       count(*) AS stored
+     FROM flows`,
+    [opts.since ?? null, opts.until ?? null],
+  );
+  const x = r.rows[0] ?? {};
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    records: Number(x['n'] ?? 0),
+    first: num(x['first']),
+    last: num(x['last']),
+    stored: Number(x['stored'] ?? 0),
+  };
+}
+
+/** How many indicators (IPv4, IPv6) a relation holds. */
+export async function indicatorCounts(
+  store: Store,
+  relations: IntelRelations,
+): Promise<{ v4: number; v6: number }> {
+  // A store written before intel existed, opened read-only, has no intel tables yet.
+  if (!(await store.hasTable(relations.indicators))) return { v4: 0, v6: 0 };
+  const r = await store.query(
+    `SELECT count(*) FILTER (WHERE family = 4) AS v4, count(*) FILTER (WHERE family = 6) AS v6 FROM ${ident(relations.indicators)}`,
+  );
+  return { v4: Number(r.rows[0]?.['v4'] ?? 0), v6: Number(r.rows[0]?.['v6'] ?? 0) };
+}
+
+/**
+ * A retro hunt's answer: the matches of [since, until) grouped by indicator, matched address and peer, with
+ * first and last event time (ISO), records, bytes and packets, most records first.
+ */
+export async function huntGroups(store: Store, opts: IntelMatchOptions): Promise<Record<string, unknown>[]> {
+  const { sql, params } = intelMatchSql(opts);
+  const r = await store.query(
+    `SELECT indicator, feed, address, peer, string_agg(DISTINCT side, ',' ORDER BY side) AS sides,
+       strftime(to_timestamp(min(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+       strftime(to_timestamp(max(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS last_seen,
+       count(*) AS flows, sum(bytes) AS bytes, sum(packets) AS packets,
+       count(*) FILTER (WHERE action = 'REJECT') AS rejected, any_value(description) AS description
+     FROM (${sql})
+     GROUP BY indicator, feed, address, peer
+     ORDER BY flows DESC, bytes DESC NULLS LAST, indicator, address, peer`,
+    params,
+  );
+  return r.rows.map((x) => ({ ...x }));
 }
