@@ -126,7 +126,7 @@ describe('flowwatch hunt', () => {
   it('runs as a child process (the built CLI)', async () => {
     const r = await runCli(['hunt', '--ioc', join(FIX, 'ipblocklist.csv'), '--db', db]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('203.0.113.7');
-    expect(r.stdout).toContain('Dridex C2 port 443 (online)');
+    expect(r.out).toContain('203.0.113.7');
+    expect(r.out).toContain('Dridex C2 port 443 (online)');
   }, 60_000);
 });
