@@ -77,6 +77,10 @@ for (let i = 0; i < N; i += CHUNK) {
 await new Promise((r) => out.end(r));
 process.stderr.write('ingesting...\n');
 await run('node', [BIN, 'ingest', join(dir, 'flows.log'), '--db', db]);
+if (args.includes('--prepare-only')) {
+  process.stdout.write(`${dir}\n`);
+  process.exit(0);
+}
 
 const measure = async (label, argv) => {
   const runs = [];

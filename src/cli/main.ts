@@ -121,6 +121,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./hunt-command.js')).registerHunt,
   },
   {
+    name: 'enrich',
+    args: '',
+    summary: 'offline enrichment: load AWS ip-ranges.json, look addresses up (AS, country, AWS service)',
+    load: async () => (await import('./enrich-command.js')).registerEnrich,
+  },
+  {
     name: 'fields',
     args: '[options]',
     summary: 'list every flow log field: AWS, column and Logs Insights names, version, types',

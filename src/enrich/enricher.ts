@@ -45,7 +45,7 @@ export class Enricher {
   private readonly cache = new Map<string, Enrichment | undefined>();
   constructor(
     private readonly aws?: AwsRanges | undefined,
-    private readonly geo: GeoAsn | undefined = new GeoAsn(),
+    private readonly geo: GeoAsn | null = new GeoAsn(),
   ) {}
 
   /** The enrichment of an address text, or undefined when nothing is known (or it is not an address). */

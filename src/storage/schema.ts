@@ -54,6 +54,14 @@ export const INTEL_DDL: readonly string[] = [
   labels VARCHAR,
   line INTEGER NOT NULL
 )`,
+  // User-loaded enrichment files (AWS ip-ranges.json), the latest of each kind (see enrichment-data.ts).
+  `CREATE TABLE IF NOT EXISTS enrichment_data (
+  kind VARCHAR PRIMARY KEY,
+  source VARCHAR NOT NULL,
+  loaded_at TIMESTAMPTZ NOT NULL,
+  published VARCHAR,
+  body VARCHAR NOT NULL
+)`,
   `CREATE TABLE IF NOT EXISTS intel_segments (lo UHUGEINT NOT NULL, hi UHUGEINT NOT NULL, members BIGINT[] NOT NULL)`,
 ];
 
