@@ -26,6 +26,10 @@ const V4_SPECIAL: readonly [number, number][] = [
   [0xa9fe0000, 0xa9feffff], // 169.254/16
   [0xac100000, 0xac1fffff], // 172.16/12
   [0xc0a80000, 0xc0a8ffff], // 192.168/16
+  [0xc0000200, 0xc00002ff], // 192.0.2/24 (documentation, RFC 5737)
+  [0xc6120000, 0xc613ffff], // 198.18/15 (benchmarking)
+  [0xc6336400, 0xc63364ff], // 198.51.100/24 (documentation)
+  [0xcb007100, 0xcb0071ff], // 203.0.113/24 (documentation)
   [0xe0000000, 0xffffffff], // multicast and reserved
 ];
 
@@ -33,6 +37,8 @@ function special(a: { v6: false; n: number } | { v6: true; n: bigint }): boolean
   if (!a.v6) return V4_SPECIAL.some(([lo, hi]) => a.n >= lo && a.n <= hi);
   const top = a.n >> 112n;
   // ::/8 (loopback, unspecified, mapped), fc00::/7 (unique local), fe80::/10 (link local), ff00::/8 (multicast)
+  // 2001:db8::/32 is for documentation (RFC 3849)
+  if (a.n >> 96n === 0x20010db8n) return true;
   return top < 0x0100n || (top & 0xfe00n) === 0xfc00n || (top & 0xffc0n) === 0xfe80n || top >= 0xff00n;
 }
 
