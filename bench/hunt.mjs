@@ -3,7 +3,8 @@
 // --per-eni` over the same records (a plain grouped scan: the floor any per-record answer pays). Each is the
 // whole command (process start, feed parse, temporary tables, query). Medians of --runs runs.
 //
-// Usage: npm run build && npm run bench:hunt [-- --records 10000000 --runs 3]
+// Usage: npm run build && npm run bench:hunt [-- --records 10000000 --runs 3] (--prepare-only: build the store,
+// print its folder and stop, to probe by hand)
 // Target (issue 14): 10M records against 100k indicators ≤ 5 s. Results go to bench/results/hunt.json.
 
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
