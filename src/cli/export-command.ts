@@ -18,6 +18,7 @@ interface ExportFlags {
   until?: string;
   db?: string;
   endpoint?: string;
+  enrich: boolean;
 }
 
 export function registerExport(program: Command, io: Io): void {
@@ -30,6 +31,10 @@ export function registerExport(program: Command, io: Io): void {
     .option('--until <time>', 'only records that start before this time')
     .option('--db <file>', 'store to read (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('--endpoint <url>', 'S3 endpoint for s3:// destinations (default: the SDK default)')
+    .option(
+      '--no-enrich',
+      'ocsf/ecs: leave out the AS and country of each side (offline data, README "Enrichment")',
+    )
     .addHelpText(
       'after',
       `
@@ -65,6 +70,7 @@ Example:
           to: flags.to,
           format: flags.format as ExportFormat,
           ...range,
+          enrich: flags.enrich,
           s3: { endpoint: flags.endpoint, forcePathStyle: flags.endpoint !== undefined ? true : undefined },
           onProgress: (done, total) => {
             if (total < BIG_EXPORT) return;

@@ -126,6 +126,25 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./top-command.js')).registerTop,
   },
   {
+    name: 'intel',
+    args: '',
+    summary: 'threat-intelligence feeds kept in the store: add (or replace), list, remove',
+    load: async () => (await import('./intel-command.js')).registerIntel,
+  },
+  {
+    name: 'hunt',
+    args: '[options]',
+    summary:
+      'retro hunt: which stored flows touched the addresses of an indicator file (or the stored feeds)',
+    load: async () => (await import('./hunt-command.js')).registerHunt,
+  },
+  {
+    name: 'enrich',
+    args: '',
+    summary: 'offline enrichment: load AWS ip-ranges.json, look addresses up (AS, country, AWS service)',
+    load: async () => (await import('./enrich-command.js')).registerEnrich,
+  },
+  {
     name: 'fields',
     args: '[options]',
     summary: 'list every flow log field: AWS, column and Logs Insights names, version, types',

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
+import { enricherOf } from '../enrich/load-enricher.js';
 import { flowViewNote } from '../storage/flow-views.js';
 import { Store } from '../storage/store.js';
 import { TOP_KINDS, type TopKind, type TopMeasure, top } from '../storage/top-queries.js';
@@ -17,6 +18,7 @@ interface TopFlags {
   until?: string;
   output: string;
   perEni?: boolean;
+  enrich: boolean;
 }
 
 export function registerTop(program: Command, io: Io): void {
@@ -38,6 +40,7 @@ export function registerTop(program: Command, io: Io): void {
       '--per-eni',
       'count every record as each ENI logged it (default: each flow once, on the receiving ENI)',
     )
+    .option('--no-enrich', 'leave out the AS, country and AWS service of each address (talkers, rejected)')
     .option('--db <file>', 'store to query (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
     .addHelpText(
@@ -73,10 +76,25 @@ and on stderr for json and csv.`,
           ...range,
           view: flags.perEni === true ? 'per-eni' : 'deduplicated',
         });
-        const rows = r.rows.map((row) =>
+        let rows = r.rows.map((row) =>
           'protocol' in row ? { ...row, protocol: protocolName(row['protocol'] as number | null) } : row,
         );
-        io.out(render({ columns: r.columns.map((c) => c.name), rows }, output));
+        let columns = r.columns.map((c) => c.name);
+        // Addresses gain their AS, country and AWS service (offline data): one column in a table, fields in json/csv.
+        if (flags.enrich && columns.includes('source')) {
+          const enricher = await enricherOf(store);
+          if (output === 'table') {
+            rows = rows.map((row) => ({
+              ...row,
+              'as · country · aws': enricher.label(row['source'] as string),
+            }));
+            columns = [...columns, 'as · country · aws'];
+          } else {
+            rows = rows.map((row) => ({ ...row, ...enricher.fields('', row['source'] as string) }));
+            columns = [...columns, ...Object.keys(enricher.fields('', undefined))];
+          }
+        }
+        io.out(render({ columns, rows }, output));
         const note =
           what === 'interfaces'
             ? 'view: per ENI (an interface’s bytes are what its own flow log recorded)'

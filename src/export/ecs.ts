@@ -3,17 +3,33 @@
 // account and region in cloud, and every flow log field also under `aws.vpcflow.<column>`.
 
 import { ianaKeyword } from '../core/protocols.js';
+import type { Enrichment } from '../enrich/enricher.js';
 import { FIELDS } from '../records/catalog.js';
 import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
 export const ECS_VERSION = '8.11.0';
 
 /**
- * Maps one record to an ECS document. Absent values are omitted.
+ * Maps one record to an ECS document. Absent values are omitted. With `lookup`, each side's autonomous system and
+ * country (offline enrichment) fill `source.as.*`, `source.geo.country_iso_code` and the destination's.
  *
  * @example toEcs({ action: 'REJECT', protocol: 6, ... }).event.outcome // 'failure'
  */
-export function toEcs(row: FlowRow): Record<string, unknown> {
+export function toEcs(
+  row: FlowRow,
+  lookup?: (ip: string | undefined) => Enrichment | undefined,
+): Record<string, unknown> {
+  const side = (ip: string | undefined) => {
+    const e = lookup?.(ip);
+    if (!e) return {};
+    return {
+      as: compact({
+        number: e.asNumber,
+        organization: e.asOrganization === undefined ? undefined : { name: e.asOrganization },
+      }),
+      geo: compact({ country_iso_code: e.country }),
+    };
+  };
   const start = num(row, 'start');
   const end = num(row, 'end');
   // `@timestamp` is the event time (start, or for formats without it, where the time came from).
@@ -45,8 +61,12 @@ export function toEcs(row: FlowRow): Record<string, unknown> {
       dataset: 'aws.vpcflow',
       provider: 'vpcflowlogs',
     }),
-    source: compact({ ip: str(row, 'srcaddr'), port: num(row, 'srcport') }),
-    destination: compact({ ip: str(row, 'dstaddr'), port: num(row, 'dstport') }),
+    source: compact({ ip: str(row, 'srcaddr'), port: num(row, 'srcport'), ...side(str(row, 'srcaddr')) }),
+    destination: compact({
+      ip: str(row, 'dstaddr'),
+      port: num(row, 'dstport'),
+      ...side(str(row, 'dstaddr')),
+    }),
     network: compact({
       transport: protocol === undefined ? undefined : (ianaKeyword(protocol) ?? String(protocol)),
       iana_number: protocol === undefined ? undefined : String(protocol),

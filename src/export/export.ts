@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { enricherOf } from '../enrich/load-enricher.js';
 import type { FieldDef } from '../records/catalog.js';
 import {
   type ExportRange,
@@ -45,6 +46,8 @@ export interface ExportOptions extends ExportRange {
   readonly s3?: S3UploadOptions | undefined;
   /** Called as records are written (for the OCSF/ECS mappers after every page; for COPY at start and end). */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  /** OCSF/ECS: add each side's AS and country from the packaged offline data (default true). */
+  readonly enrich?: boolean | undefined;
 }
 
 export interface ExportSummary {
@@ -152,7 +155,10 @@ async function writeFlat(
   if (format === 'csv' || format === 'ndjson') {
     await store.query(flatExportSql(columns, opts, tmp, format));
   } else {
-    const map = format === 'ocsf' ? toOcsf : toEcs;
+    // Offline enrichment (AS, country) of each side; off with `enrich: false`.
+    const enricher = opts.enrich === false ? undefined : await enricherOf(store);
+    const lookup = enricher ? (ip: string | undefined) => enricher.lookup(ip) : undefined;
+    const map = (r: FlowRow) => (format === 'ocsf' ? toOcsf(r, lookup) : toEcs(r, lookup));
     const out = createWriteStream(tmp);
     const done = finished(out);
     let written = 0;

@@ -2,6 +2,7 @@
 // version 2) maps it: ../shared/spec/ocsf-network-activity.md §1–2.5 (the ocsf/examples 1.1.0 dossier).
 
 import { ianaKeyword } from '../core/protocols.js';
+import type { Enrichment } from '../enrich/enricher.js';
 import { FIELDS } from '../records/catalog.js';
 import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
@@ -89,7 +90,19 @@ function endpointIp(
  *
  * @example toOcsf({ action: 'ACCEPT', start: 1716200105, ... }).type_uid // 400106
  */
-export function toOcsf(row: FlowRow): Record<string, unknown> {
+export function toOcsf(
+  row: FlowRow,
+  lookup?: (ip: string | undefined) => Enrichment | undefined,
+): Record<string, unknown> {
+  // Offline enrichment of an endpoint: OCSF network_endpoint `location.country` and `autonomous_system`.
+  const where = (ip: string | undefined) => {
+    const e = lookup?.(ip);
+    if (!e) return {};
+    return {
+      location: compact({ country: e.country }),
+      autonomous_system: compact({ number: e.asNumber, name: e.asOrganization }),
+    };
+  };
   const action = str(row, 'action');
   const verdict = action === 'ACCEPT' || action === 'REJECT' ? VERDICT[action] : undefined;
   const activityId = verdict?.activity_id ?? 0;
@@ -114,12 +127,14 @@ export function toOcsf(row: FlowRow): Record<string, unknown> {
     port: num(row, 'srcport'),
     svc_name: str(row, 'pkt_src_aws_service'),
     ...(dirName === 'egress' ? eni : {}),
+    ...where(str(row, 'pkt_srcaddr') ?? str(row, 'srcaddr')),
   });
   const dst = compact({
     ...endpointIp(str(row, 'dstaddr'), str(row, 'pkt_dstaddr')),
     port: num(row, 'dstport'),
     svc_name: str(row, 'pkt_dst_aws_service'),
     ...(dirName === 'ingress' ? eni : {}),
+    ...where(str(row, 'pkt_dstaddr') ?? str(row, 'dstaddr')),
   });
 
   const unmapped: Record<string, unknown> = {};

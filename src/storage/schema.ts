@@ -23,6 +23,49 @@ export const NETWORK_SNAPSHOTS_DDL = `CREATE TABLE IF NOT EXISTS network_snapsho
   body VARCHAR NOT NULL
 )`;
 
+/** DDL of the intel tables (feeds, indicators as 128-bit key ranges, their segments; see intel.ts). Added
+ * without a version bump. */
+export const INTEL_DDL: readonly string[] = [
+  `CREATE SEQUENCE IF NOT EXISTS intel_ids START 1`,
+  `CREATE TABLE IF NOT EXISTS intel_feeds (
+  name VARCHAR NOT NULL,
+  version INTEGER NOT NULL,
+  format VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  sha256 VARCHAR NOT NULL,
+  licence VARCHAR NOT NULL,
+  loaded_at TIMESTAMPTZ NOT NULL,
+  indicators BIGINT NOT NULL,
+  skipped BIGINT NOT NULL,
+  revoked BIGINT NOT NULL,
+  current BOOLEAN NOT NULL,
+  PRIMARY KEY (name, version)
+)`,
+  `CREATE TABLE IF NOT EXISTS intel_indicators (
+  id BIGINT NOT NULL,
+  feed VARCHAR NOT NULL,
+  version INTEGER NOT NULL,
+  lo UHUGEINT NOT NULL,
+  hi UHUGEINT NOT NULL,
+  family TINYINT NOT NULL,
+  indicator VARCHAR NOT NULL,
+  valid_from BIGINT,
+  valid_until BIGINT,
+  description VARCHAR,
+  labels VARCHAR,
+  line INTEGER NOT NULL
+)`,
+  // User-loaded enrichment files (AWS ip-ranges.json), the latest of each kind (see enrichment-data.ts).
+  `CREATE TABLE IF NOT EXISTS enrichment_data (
+  kind VARCHAR PRIMARY KEY,
+  source VARCHAR NOT NULL,
+  loaded_at TIMESTAMPTZ NOT NULL,
+  published VARCHAR,
+  body VARCHAR NOT NULL
+)`,
+  `CREATE TABLE IF NOT EXISTS intel_segments (lo UHUGEINT NOT NULL, hi UHUGEINT NOT NULL, members BIGINT[] NOT NULL)`,
+];
+
 /**
  * Upgrades a store of schema `from` to SCHEMA_VERSION, or undefined when it cannot be upgraded. Version 2 → 3
  * adds each record table's `event_time` and `time_source`: start, else the file's S3 key time, else its ingest
@@ -116,6 +159,7 @@ export function baseSchema(): string[] {
     NETWORK_SNAPSHOTS_DDL,
     // Findings of the detections (src/storage/findings.ts). Added without a version bump.
     FINDINGS_DDL,
+    ...INTEL_DDL,
     `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }

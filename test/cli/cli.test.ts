@@ -86,7 +86,15 @@ describe('flowwatch CLI', () => {
 
   it('top talkers by bytes, top ports and protocols', async () => {
     const talkers = JSON.parse((await fw(['top', 'talkers', '--db', db, '-o', 'json', '--limit', '1'])).out);
-    expect(talkers).toEqual([{ source: '10.0.1.5', flows: 2, packets: 22, bytes: 12000 }]);
+    // A private address: its offline enrichment fields are present and empty.
+    const none = {
+      as_number: null,
+      as_organization: null,
+      country: null,
+      aws_service: null,
+      aws_region: null,
+    };
+    expect(talkers).toEqual([{ source: '10.0.1.5', flows: 2, packets: 22, bytes: 12000, ...none }]);
     const protos = JSON.parse((await fw(['top', 'protocols', '--db', db, '-o', 'json'])).out);
     expect(protos.map((p: Record<string, unknown>) => [p['protocol'], p['flows'], p['bytes']])).toEqual([
       ['TCP', 5, 12132],

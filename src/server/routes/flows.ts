@@ -3,6 +3,8 @@
 // block becomes the Insights backend's subnet test over its parsed bytes.
 
 import type { FastifyInstance } from 'fastify';
+import type { Enricher } from '../../enrich/enricher.js';
+import { enricherOf } from '../../enrich/load-enricher.js';
 import { parseCidr, subnetSql } from '../../insights/index.js';
 import { DEFAULT_FIELDS, FIELDS } from '../../records/catalog.js';
 import { ident } from '../../storage/sql.js';
@@ -26,6 +28,19 @@ interface FlowsQuery {
 
 export const MAX_FLOWS = 10_000;
 
+/** The enricher, rebuilt at most once a minute (to see AWS ranges loaded since). */
+let cached: { at: number; enricher: Promise<Enricher> } | undefined;
+function enricher$(ctx: RouteContext): Promise<Enricher> {
+  if (!cached || Date.now() - cached.at > 60_000) {
+    const enricher = ctx.read((reader) => enricherOf(reader));
+    cached = { at: Date.now(), enricher };
+    enricher.catch(() => {
+      cached = undefined;
+    });
+  }
+  return cached.enricher;
+}
+
 /** The catalog's columns, then each record's event time (unix seconds) and where it came from. */
 const COLUMNS = [...FIELDS.map((f) => f.column), 'event_time', 'time_source'];
 
@@ -38,7 +53,8 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         description:
           'Records whose event time lies in [since, until) (default: the last hour), all filters combined with AND. ' +
           '`ip`, `cidr` and `port` match either side (source or destination). Columns are the store’s column ' +
-          'names (catalog order) that hold a value in at least one returned row.',
+          'names (catalog order) that hold a value in at least one returned row, then the offline enrichment of ' +
+          'each side when known: src_/dst_ as_number, as_organization, country, aws_service, aws_region.',
         tags: ['flows'],
         querystring: {
           type: 'object',
@@ -126,11 +142,23 @@ LIMIT ${bind(limit + 1)}`;
       const r = await ctx.read((reader) => reader.query(sql, params));
       const truncated = r.rows.length > limit;
       const rows = truncated ? r.rows.slice(0, limit) : r.rows;
-      const used = COLUMNS.filter((c) => rows.some((row) => row[c] !== null && row[c] !== undefined));
+      // Offline enrichment of both sides (AS, country, AWS service): src_as_number, dst_country, ...
+      const enricher = rows.length === 0 ? undefined : await enricher$(ctx);
+      const enriched = rows.map((row) => ({
+        ...row,
+        ...enricher?.fields('src_', (row['pkt_srcaddr'] ?? row['srcaddr']) as string | null),
+        ...enricher?.fields('dst_', (row['pkt_dstaddr'] ?? row['dstaddr']) as string | null),
+      }));
+      const extra = enricher
+        ? [...Object.keys(enricher.fields('src_', null)), ...Object.keys(enricher.fields('dst_', null))]
+        : [];
+      const used = [...COLUMNS, ...extra].filter((c) =>
+        enriched.some((row) => row[c] !== null && row[c] !== undefined),
+      );
       const columns = rows.length === 0 ? DEFAULT_FIELDS.map((f) => f.column) : used;
       return {
         columns,
-        rows: rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
+        rows: enriched.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
         truncated,
       };
     },
