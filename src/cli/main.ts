@@ -191,7 +191,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'report',
     args: '',
-    summary: 'views over the newest flow log fields: encryption in transit, traffic kinds, paths and cost',
+    summary:
+      'views over the newest flow log fields (encryption in transit, traffic kinds, paths and cost) and the compliance evidence report',
     load: async () => (await import('./report-command.js')).registerReport,
   },
   {
