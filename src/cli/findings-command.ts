@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
-import { parseTime } from '../core/time.js';
+import { isoUtc, parseTime } from '../core/time.js';
 import { SEVERITIES } from '../detect/definition.js';
 import { FindingError } from '../detect/errors.js';
 import { effectiveState, findingDetailJson, findingJson } from '../detect/findings.js';
@@ -22,7 +22,7 @@ import { dbPath, type Io, positiveInt, timeRange } from './context.js';
 import { VERSION } from './main.js';
 import { parseOutput, render } from './output.js';
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+const iso = isoUtc;
 
 async function withStore<T>(io: Io, db: string | undefined, write: boolean, fn: (s: Store) => Promise<T>) {
   const store = await Store.open(dbPath(io, db), { readOnly: !write });

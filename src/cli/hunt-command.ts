@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { isoUtc } from '../core/time.js';
 import { feedFormatFlag, printReport, readFeedFile } from '../enrich/read-feed.js';
 import {
   huntGroups,
@@ -25,7 +26,7 @@ interface HuntFlags {
   output: string;
 }
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+const iso = isoUtc;
 
 export function registerHunt(program: Command, io: Io): void {
   program

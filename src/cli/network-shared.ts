@@ -2,7 +2,7 @@
 // a stored row as a flow record, the period options and time formatting.
 
 import { UsageError } from '../core/errors.js';
-import { parseTime } from '../core/time.js';
+import { isoUtc, parseTime } from '../core/time.js';
 import type { FlowRecord } from '../network/explain.js';
 import type { NetworkModel } from '../network/model.js';
 import { modelOfBody } from '../network/snapshot.js';
@@ -10,7 +10,7 @@ import { listSnapshots, type SnapshotInfo, snapshotBody } from '../storage/netwo
 import type { Store } from '../storage/store.js';
 
 /** Unix seconds as ISO 8601 without milliseconds. */
-export const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+export const iso = isoUtc;
 
 /** --last / --since / --until as a half-open period (undefined ends are open). */
 export function periodOf(flags: {

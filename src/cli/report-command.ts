@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { parseTime } from '../core/time.js';
+import { isoUtc, parseTime } from '../core/time.js';
 import { estimateCosts } from '../cost/estimate.js';
 import { DEFAULT_PRICES, loadPrices, regionPrices } from '../cost/prices.js';
 import { complianceHtml } from '../report/compliance-html.js';
@@ -168,14 +168,13 @@ record (traffic, NODATA or SKIPDATA) in it. Delivery delay needs files with thei
         }
         if (flags.out !== undefined) return;
         const logging = data.interfaces.filter((i) => i.status === 'logging').length;
-        const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
         io.out(
           [
-            `period: ${iso(since)} to ${iso(until)}`,
+            `period: ${isoUtc(since)} to ${isoUtc(until)}`,
             `interfaces logging: ${logging} of ${data.interfaces.length}`,
             `hours without records: ${data.hoursWithoutRecords} of ${data.periodHours}; hours with SKIPDATA: ${data.hoursWithSkipdata}`,
             `delivery delay: median ${data.delay.medianSeconds ?? '-'} s, p95 ${data.delay.p95Seconds ?? '-'} s, late ${data.delay.late} of ${data.delay.files} files`,
-            `retention: ${data.retention.oldest === null ? 'empty store' : `${iso(data.retention.oldest)} to ${iso(data.retention.newest!)} (${data.retention.days.toFixed(1)} days)`}`,
+            `retention: ${data.retention.oldest === null ? 'empty store' : `${isoUtc(data.retention.oldest)} to ${isoUtc(data.retention.newest!)} (${data.retention.days.toFixed(1)} days)`}`,
             '',
             render(
               {
@@ -193,8 +192,8 @@ record (traffic, NODATA or SKIPDATA) in it. Delivery delay needs files with thei
                   interface: i.interfaceId,
                   vpc: i.vpcId ?? '-',
                   status: i.status,
-                  first_seen: iso(i.firstSeen),
-                  last_seen: iso(i.lastSeen),
+                  first_seen: isoUtc(i.firstSeen),
+                  last_seen: isoUtc(i.lastSeen),
                   hours: `${i.hoursWithRecords}/${data.periodHours}`,
                   records: i.records,
                   skipdata: i.skipdata,

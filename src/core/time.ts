@@ -32,3 +32,12 @@ export function parseTime(text: string, what: string, now: number = Date.now() /
     'use an ISO-8601 time (2024-05-20T10:15:00Z), unix seconds, or a span back from now such as 2h or 7d',
   );
 }
+
+/**
+ * Unix seconds as ISO-8601 UTC, without the fraction when it is zero.
+ *
+ * @example isoUtc(1716200100) // '2024-05-20T10:15:00Z'
+ */
+export function isoUtc(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}

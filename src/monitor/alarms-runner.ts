@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { isoUtc } from '../core/time.js';
 import { recordsAccount, UNSET_ACCOUNT } from '../metrics/account.js';
 import {
   type AlarmContext,
@@ -328,7 +329,7 @@ export class AlarmsRunner {
     const muted = this.machine.mutedUntil(change.alarmName, change.time);
     if (muted !== undefined) {
       // Recorded, not sent: the history shows what a mute held back.
-      const until = new Date(muted * 1000).toISOString().replace('.000Z', 'Z');
+      const until = isoUtc(muted);
       for (const action of change.actions) {
         this.machine.recordMutedAction(change.alarmName, change.time, action, muted);
       }

@@ -1,11 +1,12 @@
 // The compliance report as one self-contained, printable HTML page: summary, coverage grid (day × hour), gaps,
 // interfaces and VPCs, delivery delay, retention and rejected traffic, with inline SVG charts (no scripts).
 
+import { isoUtc } from '../core/time.js';
 import type { ComplianceData, KeyCount } from '../storage/compliance.js';
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z').replace('T', ' ');
+const iso = (t: number): string => isoUtc(t).replace('T', ' ');
 /** A time in a table cell: minutes are enough. */
 const at = (t: number): string => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
 const day = (t: number): string => new Date(t * 1000).toISOString().slice(0, 10);

@@ -1,6 +1,7 @@
 // The evidence a compliance review asks of flow logs: coverage (which interfaces and VPCs log, hours with no
 // records or with SKIPDATA), delivery delay, retention kept, and what was rejected.
 
+import { isoUtc } from '../core/time.js';
 import type { Store } from './store.js';
 
 /** Unix seconds; the report covers [since, until). */
@@ -283,12 +284,12 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     warnings.push(
       retention.newest === null
         ? 'the store holds no records: ingest flow logs first (flowwatch ingest <files>)'
-        : `no records between ${iso(since)} and ${iso(until)}; the store holds ${iso(retention.oldest!)} to ${iso(retention.newest)}: give --since/--until inside that range`,
+        : `no records between ${isoUtc(since)} and ${isoUtc(until)}; the store holds ${isoUtc(retention.oldest!)} to ${isoUtc(retention.newest)}: give --since/--until inside that range`,
     );
   } else {
     if (retention.oldest !== null && since < retention.oldest - HOUR)
       warnings.push(
-        `the period starts ${((retention.oldest - since) / DAY).toFixed(1)} days before the oldest stored record (${iso(retention.oldest)}): those hours count as gaps; they may predate logging or retention`,
+        `the period starts ${((retention.oldest - since) / DAY).toFixed(1)} days before the oldest stored record (${isoUtc(retention.oldest)}): those hours count as gaps; they may predate logging or retention`,
       );
     if (interfaces.every((i) => i.vpcId === null))
       warnings.push(
@@ -318,8 +319,4 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     rejects,
     warnings,
   };
-}
-
-function iso(t: number): string {
-  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 }

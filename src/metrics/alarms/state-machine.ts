@@ -2,6 +2,7 @@
 // SetAlarmState, history (state, configuration and action entries), composite propagation, and JSON persistence.
 
 import { UserError } from '../../core/errors.js';
+import { isoUtc } from '../../core/time.js';
 import { CREATION_REASON, compositeOrder, evaluateComposite } from './composite.js';
 import {
   ALARM_STATES,
@@ -264,7 +265,7 @@ export class AlarmStateMachine {
       alarmType: this.alarmType(a.definition),
       timestamp: at,
       type: 'ConfigurationUpdate',
-      summary: `Actions muted until ${new Date(Math.floor(until) * 1000).toISOString().replace('.000Z', 'Z')}`,
+      summary: `Actions muted until ${isoUtc(Math.floor(until))}`,
     });
   }
 
@@ -454,7 +455,7 @@ export class AlarmStateMachine {
   /** Records an action a mute held back (not run) in the alarm's history. */
   recordMutedAction(name: string, at: number, action: string, until: number): void {
     const a = this.require(name);
-    const end = new Date(until * 1000).toISOString().replace('.000Z', 'Z');
+    const end = isoUtc(until);
     this.record({
       alarmName: name,
       alarmType: this.alarmType(a.definition),
