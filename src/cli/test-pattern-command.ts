@@ -1,6 +1,7 @@
 // `flowwatch test-pattern`: CloudWatch's TestMetricFilter, locally: which lines a filter pattern matches.
 
 import type { Command } from 'commander';
+import { SourceError } from '../core/errors.js';
 import { compileLineMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
 import { LineSplitter } from '../ingest/line-splitter.js';
 import { MAX_LINE_BYTES } from '../records/parse-line.js';
@@ -72,9 +73,17 @@ Example:
           tooLong.push(n);
         },
       });
-      for await (const chunk of await inputStream(io, flags.file))
-        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-      splitter.end(true);
+      // A damaged or cut gzip stream: the events before the damage are still reported, then the error.
+      let damaged: Error | undefined;
+      try {
+        for await (const chunk of await inputStream(io, flags.file))
+          splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      } catch (err) {
+        if (err instanceof SourceError) throw err;
+        damaged = err as Error;
+      }
+      // After damage the last, unfinished line is the damaged part, not an event.
+      splitter.end(damaged === undefined);
       if (tooLong.length > 0)
         io.err(
           `warning: ${tooLong.length} event(s) longer than ${MAX_LINE_BYTES / (1 << 20)} MiB not tested (event ${tooLong.slice(0, 5).join(', ')}${tooLong.length > 5 ? ', ...' : ''})\n`,
@@ -82,10 +91,12 @@ Example:
       if (flags.count) {
         if (output === 'json') io.out(`${JSON.stringify({ matched, events: n })}\n`);
         else io.out(`${matched} of ${n} events match.\n`);
+        if (damaged) throw unreadable(flags.file, n, damaged);
         return;
       }
       if (output === 'json') {
         io.out(`${JSON.stringify(matches, null, 2)}\n`);
+        if (damaged) throw unreadable(flags.file, n, damaged);
         return;
       }
       const rows = matches.map((m) => ({
@@ -97,5 +108,16 @@ Example:
       }));
       io.out(render({ columns: ['event', 'message', 'extracted'], rows }, output));
       io.err(`${matched} of ${n} events match.\n`);
+      if (damaged) throw unreadable(flags.file, n, damaged);
     });
+}
+
+/** The error for input that broke off: where (after how many events) and why. */
+function unreadable(file: string | undefined, events: number, err: Error): SourceError {
+  return new SourceError(
+    'INPUT_DAMAGED',
+    file ?? 'stdin',
+    `the input is damaged or cut short after event ${events} (${err.message}); the events above were tested`,
+    'a truncated .gz (an interrupted download or copy) can be checked with gzip -t; fetch the file again',
+  );
 }

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
@@ -51,6 +51,23 @@ describe('test-pattern --file', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe('2 of 3 events match.\n');
     expect(r.err).toMatch(/1 event\(s\) longer than 1 MiB not tested \(event 2\)/);
+  });
+
+  it('reports the events before a cut gzip stream, then names the file and the damage (exit 1)', async () => {
+    const whole = gzipSync(
+      `${Array.from({ length: 2000 }, (_, i) => rec('1.1.1.1', i % 2 === 0 ? 22 : 80, 'REJECT')).join('\n')}\n`,
+    );
+    const cut = whole.subarray(0, 300);
+    const f = join(dir, 'cut.log.gz');
+    writeFileSync(f, cut);
+    // What survives the cut, inflated independently: its complete lines are the events; every other one is port 22.
+    const complete =
+      gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString().split('\n').length - 1;
+    expect(complete).toBeGreaterThan(10);
+    const r = await fw(['test-pattern', SSH, '--file', f, '--count', '-o', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ matched: Math.ceil(complete / 2), events: complete });
+    expect(r.err).toContain(`cut.log.gz: the input is damaged or cut short after event ${complete}`);
   });
 
   it('names a missing file', async () => {
