@@ -316,6 +316,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   region: settings.region,
                   config: currentConfig,
                   editConfig,
+                  publish: async (topic, message) => (await dispatcher.publish(topic, message)).messageId,
                 }),
                 ...apiAuth,
                 maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
