@@ -9,6 +9,7 @@ import { isoUtc } from '../core/time.js';
 import { type Detection, SEVERITIES, type Severity } from '../detect/definition.js';
 import { findingDetailJson, storeFindings } from '../detect/findings.js';
 import { detectWithSql } from '../detect/run.js';
+import { entityLabel, resourceNames } from '../network/resource-names.js';
 import { hashUuid, MAX_SUBJECT_CHARS } from '../notify/envelope.js';
 import type { Dispatcher } from '../notify/index.js';
 import type { PlainMessage } from '../notify/message.js';
@@ -174,9 +175,11 @@ export class DetectionsRunner {
       Math.floor(now),
     );
     let notified = 0;
+    const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
     for (const id of new Set(summary.ids)) {
       const f = await getFinding(this.store, id);
-      if (f !== undefined) notified += await this.notify(f, list, Math.floor(now));
+      if (f !== undefined)
+        notified += await this.notify(f, list, Math.floor(now), entityLabel(names, f.entity));
     }
     const r: LiveRun = {
       at: Math.floor(now),
@@ -194,7 +197,12 @@ export class DetectionsRunner {
   }
 
   /** Tells each topic of the finding's actions, once per severity it reaches; returns the messages published. */
-  private async notify(f: StoredFinding, list: readonly Detection[], now: number): Promise<number> {
+  private async notify(
+    f: StoredFinding,
+    list: readonly Detection[],
+    now: number,
+    name: string | undefined,
+  ): Promise<number> {
     if (this.dispatcher === undefined || this.actions.length === 0) return 0;
     const json = findingDetailJson(f, now);
     if (json.state !== 'open') return 0; // acknowledged or suppressed: the team has seen it
@@ -216,7 +224,7 @@ export class DetectionsRunner {
         AWSAccountId: this.opts.account,
         region: this.opts.region,
         source: `finding ${f.detection}`,
-        text: findingText(f, d, told),
+        text: findingText(f, d, told, name),
       };
       try {
         await this.dispatcher.publish(topic, message, {
@@ -263,12 +271,17 @@ const SAMPLE_COLUMNS = [
 ];
 
 /** The readable body of a finding's mail and Slack message. */
-export function findingText(f: StoredFinding, d: Detection | undefined, before?: Severity): string {
+export function findingText(
+  f: StoredFinding,
+  d: Detection | undefined,
+  before?: Severity,
+  name?: string,
+): string {
   const lines = [
     `flowwatch found: ${f.title}${before !== undefined ? ` (severity rose from ${before} to ${f.severity})` : ''}`,
     '',
     `Severity:  ${f.severity}`,
-    `Entity:    ${f.entity}`,
+    `Entity:    ${f.entity}${name !== undefined ? ` (${name})` : ''}`,
     `Peers:     ${f.peers.length === 0 ? '-' : f.peers.slice(0, 10).join(', ')}${f.morePeers || f.peers.length > 10 ? ' (and more)' : ''}`,
     `First:     ${isoUtc(f.start)}`,
     `Last:      ${isoUtc(f.end)}`,

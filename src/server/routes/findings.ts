@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES } from '../../detect/definition.js';
 import { findingDetailJson, findingJson } from '../../detect/findings.js';
+import { entityLabel, type ResourceNames, resourceNames } from '../../network/resource-names.js';
 import { type FindingState, getFinding, listFindings, setFindingState } from '../../storage/findings.js';
 import type { Store } from '../../storage/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -30,6 +31,11 @@ const findingSchema = {
     evidence_count: { type: 'integer' },
     peak: { type: 'number' },
     windows: { type: 'integer' },
+    entity_name: {
+      type: 'string',
+      description:
+        "the entity's instance Name tag, subnet and security groups, from the newest network snapshot",
+    },
   },
 } as const;
 
@@ -57,6 +63,12 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
+
+/** Adds `entity_name` when the newest network snapshot names the entity. */
+function withName<T extends object>(j: T, names: ResourceNames | undefined, entity: string): T {
+  const name = entityLabel(names, entity);
+  return name === undefined ? j : { ...j, entity_name: name };
+}
 
 async function hasFindings(store: Store): Promise<boolean> {
   return store.hasTable('findings');
@@ -120,10 +132,10 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           throw new InvalidInputError('state', `"${s}" is not a state`, 'use open, acknowledged, suppressed');
       }
       const now = ctx.now();
-      const list = await ctx.store.withReader(
-        async (r) =>
-          (await hasFindings(r))
-            ? listFindings(r, {
+      const { list, names } = await ctx.store.withReader(
+        async (r) => ({
+          list: (await hasFindings(r))
+            ? await listFindings(r, {
                 ...(q.detection === undefined ? {} : { detection: q.detection }),
                 ...(severities === undefined ? {} : { severities }),
                 ...(q.since === undefined ? {} : { since: q.since }),
@@ -131,11 +143,13 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
                 limit: q.limit ?? 1000,
               })
             : [],
+          names: await resourceNames(r),
+        }),
         { timeoutMs: ctx.timeoutMs },
       );
       return {
         findings: list
-          .map((f) => findingJson(f, now))
+          .map((f) => withName(findingJson(f, now), names, f.entity))
           .filter((f) => states === undefined || states.includes(f.state)),
       };
     },
@@ -152,12 +166,15 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (req) => {
-      const f = await ctx.store.withReader(
-        async (r) => ((await hasFindings(r)) ? getFinding(r, req.params.id) : undefined),
+      const { f, names } = await ctx.store.withReader(
+        async (r) => ({
+          f: (await hasFindings(r)) ? await getFinding(r, req.params.id) : undefined,
+          names: await resourceNames(r),
+        }),
         { timeoutMs: ctx.timeoutMs },
       );
       if (f === undefined) throw notFound(req.params.id);
-      return findingDetailJson(f, ctx.now());
+      return withName(findingDetailJson(f, ctx.now()), names, f.entity);
     },
   );
 
