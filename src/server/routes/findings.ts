@@ -4,7 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES } from '../../detect/definition.js';
 import { findingDetailJson, findingJson } from '../../detect/findings.js';
-import { type FindingState, getFinding, listFindings, setFindingState } from '../../storage/findings.js';
+import {
+  type FindingState,
+  findingStateHistory,
+  getFinding,
+  listFindings,
+  setFindingState,
+} from '../../storage/findings.js';
 import type { Store } from '../../storage/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { RouteContext } from '../route-context.js';
@@ -39,6 +45,32 @@ const detailSchema = {
   properties: {
     ...findingSchema.properties,
     windows: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    description: { type: 'string', description: "the detection's description (when it is in the catalog)" },
+    attack: {
+      type: 'object',
+      description: "the detection's MITRE ATT&CK tactic and technique",
+      properties: {
+        tactic: { type: 'string' },
+        tacticName: { type: 'string' },
+        technique: { type: 'string' },
+        techniqueName: { type: 'string' },
+      },
+    },
+    history: {
+      type: 'array',
+      description: 'state changes, oldest first (ack, suppress, reopen from the API or the CLI)',
+      items: {
+        type: 'object',
+        required: ['at', 'from', 'state'],
+        properties: {
+          at: { type: 'integer' },
+          from: { type: 'string' },
+          state: { type: 'string' },
+          reason: { type: 'string' },
+          until: { type: 'integer' },
+        },
+      },
+    },
     evidence: {
       type: 'object',
       required: ['engine', 'query', 'count', 'sample'],
@@ -152,12 +184,22 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (req) => {
-      const f = await ctx.store.withReader(
-        async (r) => ((await hasFindings(r)) ? getFinding(r, req.params.id) : undefined),
+      const found = await ctx.store.withReader(
+        async (r) => {
+          if (!(await hasFindings(r))) return undefined;
+          const f = await getFinding(r, req.params.id);
+          return f === undefined ? undefined : { f, history: await findingStateHistory(r, f.id) };
+        },
         { timeoutMs: ctx.timeoutMs },
       );
-      if (f === undefined) throw notFound(req.params.id);
-      return findingDetailJson(f, ctx.now());
+      if (found === undefined) throw notFound(req.params.id);
+      const d = ctx.config.detections.find((x) => x.id === found.f.detection);
+      return {
+        ...findingDetailJson(found.f, ctx.now()),
+        ...(d === undefined ? {} : { description: d.description }),
+        ...(d?.attack === undefined ? {} : { attack: d.attack }),
+        history: found.history,
+      };
     },
   );
 
