@@ -7,9 +7,9 @@ import { SourceError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
+import { explanationJson, interfacesOf } from '../network/explanation-json.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
-import { explanationJson, interfacesOf } from '../network/explanation-json.js';
 import { nameLine } from '../network/names.js';
 import { inForce, snapshotBodyOf } from '../network/snapshot.js';
 import {

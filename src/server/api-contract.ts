@@ -380,7 +380,11 @@ export type ExplainResponse = import('../network/explanation-json.js').Explanati
 export interface NetworkRejectsResponse {
   readonly rejects: number;
   readonly predatingSnapshots: number;
-  readonly snapshots: readonly { readonly id: number; readonly takenAt: number; readonly sources: readonly string[] }[];
+  readonly snapshots: readonly {
+    readonly id: number;
+    readonly takenAt: number;
+    readonly sources: readonly string[];
+  }[];
   readonly flows: readonly {
     readonly interfaceId: string | null;
     readonly srcaddr: string;
