@@ -295,6 +295,10 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
       warnings.push(
         'no stored record has vpc-id: VPCs cannot be told apart; add ${vpc-id} (version 3+) to the flow log format',
       );
+    if (rejects.reasons.length === 0 && rejects.days.some((d) => d.rejected > 0))
+      warnings.push(
+        'no rejected record has reject-reason: why traffic was rejected (BPA, EC) is unknown, not none; add ${reject-reason} (version 8) to the flow log format',
+      );
     if (early > 0)
       warnings.push(
         `${early} file(s) have an S3 key time before their newest record ends, so it is not their delivery time (simulated or renamed files): left out of the delivery delay`,
