@@ -11,8 +11,8 @@ import type {
   ExplainRequest,
   ExplainResponse,
   FindingDetailResponse,
-  FindingsResponse,
   FindingStateRequest,
+  FindingsResponse,
   FlowsResponse,
   MetricFiltersResponse,
   MetricResponse,
@@ -219,7 +219,8 @@ export class Api {
     const token = currentToken();
     if (token) headers.set('Authorization', `Bearer ${token}`);
     const res = await fetch(this.complianceHtmlUrl(range), { headers, signal: signal ?? null });
-    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, `The report could not be made (${res.status}).`);
+    if (!res.ok)
+      throw new ApiError(res.status, `HTTP_${res.status}`, `The report could not be made (${res.status}).`);
     return res.text();
   }
 

@@ -1,0 +1,241 @@
+// The Findings, Compliance and Troubleshoot pages in real headless Chromium (Debian's, driven by playwright-core)
+// against a monitor over a store seeded here the way a user fills it: `flowwatch ingest` of version-8 records (a
+// 20-port scan, a 40-connection SSH brute force, a dropped SYN-ACK), `flowwatch network load` of the describe-*
+// fixtures and `flowwatch detect`. Real rows on every page, a finding acknowledged and suppressed from its page,
+// a reject explained with its fix, no console error; at 420 px no page is wider than the viewport. Screenshots
+// at 1280 and 420 px go to test-results/screenshots/. Expected values are worked out by hand from LINES and the
+// fixtures (test/network/cases.ts).
+
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Io } from '../../src/cli/context.js';
+import { main } from '../../src/cli/main.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
+import { dashboardRoutes } from '../../src/server/dashboard.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WEB = resolve(import.meta.dirname, '../../dist/web');
+const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
+
+// A 10-minute boundary 30 to 40 minutes ago: every record lies in the browser's "Last hour".
+const B = Math.floor((Date.now() / 1000 - 1800) / 600) * 600;
+const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction tcp-flags reject-reason';
+const rec = (
+  eni: string,
+  src: string,
+  dst: string,
+  sp: number,
+  dp: number,
+  t: number,
+  action: string,
+  dir: string,
+  flags: number,
+) => `8 111122223333 ${eni} ${src} ${dst} ${sp} ${dp} 6 1 60 ${t} ${t + 5} ${action} OK ${dir} ${flags} -`;
+const LINES = [
+  HEADER,
+  // A vertical port scan of eni-0app's 10.0.2.20, ports 1-20, all rejected (no SG rule admits 203.0.113.9).
+  ...Array.from({ length: 20 }, (_, i) =>
+    rec('eni-0app', '203.0.113.9', '10.0.2.20', 40000 + i, i + 1, B + i * 10, 'REJECT', 'ingress', 2),
+  ),
+  // An SSH brute force on eni-0web's 10.0.1.10: 40 accepted connections from one address.
+  ...Array.from({ length: 40 }, (_, i) =>
+    rec('eni-0web', '198.51.100.20', '10.0.1.10', 50000 + i, 22, B + i * 5, 'ACCEPT', 'ingress', 2),
+  ),
+  // The server's SYN-ACK to client port 5000, three times: acl-0app outbound has only 32768-61000 (rule *).
+  ...[0, 60, 120].map((d) =>
+    rec('eni-0app', '10.0.2.20', '192.0.2.5', 22, 5000, B + 30 + d, 'REJECT', 'egress', 18),
+  ),
+];
+
+let dir: string;
+let db: string;
+let monitor: Monitor;
+let browser: Browser;
+let page: Page;
+let base: string;
+const consoleErrors: string[] = [];
+
+async function fw(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+    stdin: process.stdin,
+    env: {},
+  };
+  const code = await main([...args, '--db', db], io);
+  return { code, out, err };
+}
+
+async function open(hash: string, ready: string): Promise<void> {
+  const target = `${base}#/${hash}`;
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
+  await page.waitForSelector(`[data-testid="page-${ready}"][data-ready="true"]`, { timeout: 30_000 });
+}
+
+async function fits(name: string): Promise<void> {
+  const sw = Number(await page.evaluate('document.documentElement.scrollWidth'));
+  expect(sw, `${name} at 420 px`).toBeLessThanOrEqual(420);
+}
+
+describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chromium', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fw-web-security-'));
+    db = join(dir, 'w.duckdb');
+    mkdirSync(SHOTS, { recursive: true });
+    cpSync(join(import.meta.dirname, '../fixtures/network'), join(dir, 'net'), { recursive: true });
+    writeFileSync(join(dir, 'flows.log'), `${LINES.join('\n')}\n`);
+    expect((await fw(['ingest', join(dir, 'flows.log')])).code).toBe(0);
+    expect((await fw(['network', 'load', join(dir, 'net'), '--at', String(B - 3600)])).code).toBe(0);
+    const det = await fw([
+      'detect',
+      '--since',
+      String(B - 600),
+      '--until',
+      String(B + 1200),
+      '--config',
+      join(dir, 'none.yaml'),
+      '-o',
+      'json',
+    ]);
+    expect(det.code, det.err).toBe(0);
+    monitor = await startMonitor({
+      config: parseConfig('flowwatch.yaml', 'metricFilters: []\n'),
+      db,
+      log: createLogger(() => undefined),
+      env: {},
+      listen: '127.0.0.1:0',
+      stateDir: join(dir, 'state'),
+      ...dashboardRoutes({ webRoot: WEB }),
+    });
+    base = `${monitor.url}/`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(`${base}#token=${monitor.token}`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await monitor?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the findings with counts by severity; filters and sorts them', async () => {
+    await open('findings', 'findings');
+    const rows = page.locator('[data-testid="findings-table"] tbody tr');
+    // The scan of 10.0.2.20 (20 records) and the brute force of 10.0.1.10:22 (40 records).
+    expect(await rows.count()).toBe(2);
+    const entities = async () =>
+      page.locator('[data-testid="findings-table"] tbody tr td:nth-child(3)').allTextContents();
+    expect((await entities()).sort()).toEqual(['10.0.1.10:22', '10.0.2.20']);
+    expect(await page.textContent('[data-testid="findings-open"] .stat-value')).toBe('2');
+    // Sort by records, largest first: the brute force (40) before the scan (20).
+    await page.click('[data-testid="sort-evidence"]');
+    await page.waitForSelector('[data-testid="page-findings"][data-ready="true"]');
+    expect(await entities()).toEqual(['10.0.1.10:22', '10.0.2.20']);
+    await page.click('[data-testid="sort-evidence"]');
+    await page.waitForSelector('[data-testid="page-findings"][data-ready="true"]');
+    expect(await entities()).toEqual(['10.0.2.20', '10.0.1.10:22']);
+    await page.selectOption('[data-testid="findings-detection"]', 'vertical-port-scan');
+    await page.waitForFunction(
+      `document.querySelectorAll('[data-testid="findings-table"] tbody tr').length === 1`,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await entities()).toEqual(['10.0.2.20']);
+    // A filter nothing matches: the empty state says what to do.
+    await page.selectOption('[data-testid="findings-severity"]', 'critical');
+    await page.waitForSelector('[data-testid="empty"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="empty"]')).toContain('flowwatch detect');
+  }, 60_000);
+
+  it("shows a finding's evidence, MITRE tag and Flows link; acknowledges, suppresses and reopens it", async () => {
+    await open('findings?detection=brute-force-login', 'findings');
+    await page.click('[data-testid="finding-link"]');
+    await page.waitForSelector('[data-testid="page-finding"][data-ready="true"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="finding-attack"]')).toContain('T1110 Brute Force');
+    expect(await page.textContent('[data-testid="finding-peers"]')).toContain('198.51.100.20');
+    expect(await page.locator('[data-testid="finding-sample"] tbody tr').count()).toBe(5);
+    const flows = await page.getAttribute('[data-testid="finding-flows-link"]', 'href');
+    expect(flows).toContain('ip=10.0.1.10');
+    expect(flows).toContain('port=22');
+    expect(await page.getAttribute('[data-testid="finding-state"]', 'data-state')).toBe('open');
+    await page.screenshot({ path: join(SHOTS, 'finding-1280.png'), fullPage: true });
+
+    await page.fill('[data-testid="finding-reason"]', 'looking into it');
+    await page.click('[data-testid="finding-ack"]');
+    await page.waitForSelector('[data-testid="finding-state"][data-state="acknowledged"]', {
+      timeout: 30_000,
+    });
+    expect(await page.locator('[data-testid="finding-history"] tbody tr').count()).toBe(1);
+
+    // Suppress needs a reason: with none the browser refuses, nothing is sent.
+    await page.fill('[data-testid="finding-reason"]', '');
+    await page.click('[data-testid="finding-suppress"]');
+    expect(await page.getAttribute('[data-testid="finding-state"]', 'data-state')).toBe('acknowledged');
+    await page.fill('[data-testid="finding-reason"]', 'pentest, ticket OPS-12');
+    await page.selectOption('[data-testid="finding-suppress-for"]', String(86_400));
+    await page.click('[data-testid="finding-suppress"]');
+    await page.waitForSelector('[data-testid="finding-state"][data-state="suppressed"]', { timeout: 30_000 });
+    const text = await page.textContent('[data-testid="finding-state-text"]');
+    expect(text).toContain('pentest, ticket OPS-12');
+    expect(text).toContain('until');
+    await page.click('[data-testid="finding-reopen"]');
+    await page.waitForSelector('[data-testid="finding-state"][data-state="open"]', { timeout: 30_000 });
+    // Newest first: reopened, suppressed, acknowledged.
+    const changes = await page
+      .locator('[data-testid="finding-history"] tbody tr td:nth-child(2)')
+      .allTextContents();
+    expect(changes).toEqual(['suppressed → open', 'acknowledged → suppressed', 'open → acknowledged']);
+
+    // The Flows link opens the explorer on the entity and time: the 40 brute-force records.
+    await page.click('[data-testid="finding-flows-link"]');
+    await page.waitForSelector('[data-testid="page-flows"][data-ready="true"]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid="flows-table"] tbody tr').count()).toBe(40);
+  }, 60_000);
+
+  it('checks that no page logged a console error', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('fits every page in 420 px and takes screenshots at 1280 and 420 px', async () => {
+    await open('findings', 'findings');
+    const id = await page.getAttribute('[data-testid="finding-link"]', 'href');
+    const pages: [string, string][] = [
+      ['findings', 'findings'],
+      [String(id).replace(/^#\//, ''), 'finding'],
+    ];
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [hash, name] of pages) {
+        await open(hash, name);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: width === 420 });
+        if (width === 420) await fits(name);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+});
