@@ -6,7 +6,7 @@
 // at 1280 and 420 px go to test-results/screenshots/. Expected values are worked out by hand from LINES and the
 // fixtures (test/network/cases.ts).
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -127,7 +127,7 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -215,6 +215,33 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
     expect(await page.locator('[data-testid="flows-table"] tbody tr').count()).toBe(40);
   }, 60_000);
 
+  it('shows the compliance evidence; says loudly that vpc-id is missing and how to add it; downloads the report', async () => {
+    await open('compliance', 'compliance');
+    // The version-8 format has no vpc-id: the VPC view is empty for that reason, said with the fix.
+    const missing = page.locator('[data-testid="compliance-warning"][data-missing-field="vpc-id"]');
+    expect(await missing.count()).toBe(1);
+    expect(await missing.textContent()).toContain('aws ec2 create-flow-logs');
+    // It has reject-reason (every value "-"): no warning for it.
+    expect(await page.locator('[data-missing-field="reject-reason"]').count()).toBe(0);
+    expect(await page.textContent('[data-testid="compliance-vpcs"]')).toContain('(vpc-id not in the format)');
+    // Two interfaces logged (eni-0app: 20 + 3 records, eni-0web: 40); 23 rejected records, 20 from the scanner.
+    const ifaces = page.locator('[data-testid="compliance-interfaces-table"] tbody tr');
+    expect(await ifaces.count()).toBe(2);
+    expect(await page.textContent('[data-testid="compliance-rejected"] .stat-value')).toBe('23');
+    const top = page.locator('[data-testid="compliance-reject-sources-row"]').first();
+    expect(await top.textContent()).toContain('203.0.113.9');
+    expect(await top.textContent()).toContain('20');
+    expect(await page.getAttribute('[data-testid="chart-coverage-hours"]', 'data-series')).toBe('2');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="compliance-download-report"]'),
+    ]);
+    const html = readFileSync((await download.path())!, 'utf8');
+    expect(html).toContain('<html');
+    expect(html).toContain('203.0.113.9');
+    await page.screenshot({ path: join(SHOTS, 'compliance-1280.png'), fullPage: true });
+  }, 60_000);
+
   it('checks that no page logged a console error', () => {
     expect(consoleErrors).toEqual([]);
   });
@@ -225,6 +252,7 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
     const pages: [string, string][] = [
       ['findings', 'findings'],
       [String(id).replace(/^#\//, ''), 'finding'],
+      ['compliance', 'compliance'],
     ];
     for (const width of [1280, 420]) {
       await page.setViewportSize({ width, height: 900 });

@@ -19,6 +19,7 @@ import { loading } from './lib/states.js';
 import { TimeRangePicker } from './lib/time-range.js';
 import { alarmDetailPage } from './pages/alarm-detail.js';
 import { alarmsPage } from './pages/alarms.js';
+import { compliancePage } from './pages/compliance.js';
 import { findingDetailPage } from './pages/finding-detail.js';
 import { findingsPage } from './pages/findings.js';
 import { flowsPage } from './pages/flows.js';
@@ -48,6 +49,7 @@ const PAGES: readonly {
     make: (ctx, route) =>
       route.rest[0] !== undefined ? findingDetailPage(ctx, route.rest[0]) : findingsPage(ctx),
   },
+  { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
   { page: 'filters', label: 'Metric filters', make: (ctx) => metricFiltersPage(ctx) },
   { page: 'sources', label: 'Sources', make: (ctx) => sourcesPage(ctx) },
 ];
