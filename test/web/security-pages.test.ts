@@ -62,7 +62,7 @@ let page: Page;
 let base: string;
 const consoleErrors: string[] = [];
 
-async function fw(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function fw(args: string[], store = db): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = {
@@ -76,7 +76,7 @@ async function fw(args: string[]): Promise<{ code: number; out: string; err: str
     stdin: process.stdin,
     env: {},
   };
-  const code = await main([...args, '--db', db], io);
+  const code = await main([...args, '--db', store], io);
   return { code, out, err };
 }
 
@@ -242,6 +242,102 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
     await page.screenshot({ path: join(SHOTS, 'compliance-1280.png'), fullPage: true });
   }, 60_000);
 
+  it('explains the top rejected flow: the dropped SYN-ACK, its ACL rule highlighted, the fix copied', async () => {
+    await open('troubleshoot', 'troubleshoot');
+    const first = page.locator('[data-testid="rejected-flows"] tbody tr').first();
+    const cells = await first.locator('td').allTextContents();
+    // The three SYN-ACKs are one flow of 3 records, the largest; the scan's 20 are one record per port.
+    expect(cells.slice(0, 4)).toEqual(['Explain', '3', '10.0.2.20:22', '192.0.2.5:5000']);
+    expect(cells[7]).toBe('acl-0app rule * (outbound, reply)');
+    const groups = await page.locator('[data-testid="reject-groups"] tbody tr').allTextContents();
+    expect(groups.some((g) => g.startsWith('acl-0app rule * (outbound, reply)3'))).toBe(true);
+
+    await first.locator('[data-testid="explain-flow"]').click();
+    await page.waitForSelector('[data-testid="explain-conclusion"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="page-troubleshoot"][data-ready="true"]');
+    expect(await page.textContent('[data-testid="explain-decision"]')).toBe('REJECT');
+    const blocking = page.locator('[data-testid="blocking-step"]');
+    expect(await blocking.count()).toBe(1);
+    expect(await blocking.getAttribute('data-control')).toBe('network-acl');
+    expect(await blocking.textContent()).toContain('acl-0app');
+    const fix =
+      'aws ec2 create-network-acl-entry --network-acl-id acl-0app --egress --rule-number 120 --protocol 6 --port-range From=1024,To=65535 --cidr-block 192.0.2.5/32 --rule-action allow';
+    expect(await page.textContent('[data-testid="fix-cli"] pre')).toBe(fix);
+    expect(await page.textContent('[data-testid="fix-cdk"] pre')).toContain(
+      "new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {",
+    );
+    expect(await page.textContent('[data-testid="explain-evidence"]')).toContain('tcp-flags 18 (SYN-ACK)');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: monitor.url });
+    await page.click('[data-testid="fix-cli-copy"]');
+    await page.waitForSelector('[data-testid="fix-cli-copy"][data-copied="true"]');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(fix);
+    await page.screenshot({ path: join(SHOTS, 'troubleshoot-explained-1280.png'), fullPage: true });
+  }, 60_000);
+
+  it('explains a described flow: the lab ping, its reply denied by acl-0lab outbound rule 90', async () => {
+    await open('troubleshoot', 'troubleshoot');
+    await page.fill('[data-testid="explain-src"]', '198.51.100.7');
+    await page.fill('[data-testid="explain-dst"]', '10.0.1.10');
+    await page.fill('[data-testid="explain-proto"]', 'icmp');
+    await page.click('[data-testid="explain-submit"]');
+    await page.waitForSelector('[data-testid="explain-conclusion"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="explain-conclusion"]')).toMatch(
+      /^rejected by acl-0lab rule 90: deny icmp all types to 0\.0\.0\.0\/0 on the reply/,
+    );
+    expect(await page.getAttribute('[data-testid="blocking-step"]', 'data-control')).toBe('network-acl');
+    // A bad address is refused with the field named, the page stays up.
+    await page.fill('[data-testid="explain-src"]', '10.0.0.300');
+    await page.click('[data-testid="explain-submit"]');
+    await page.waitForSelector('[data-testid="error-banner"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="error-banner"]')).toContain(
+      'is not an IPv4 or IPv6 address',
+    );
+    // The browser logs the refused request: the one console error expected here.
+    expect(consoleErrors.splice(0)).toEqual([
+      'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+  }, 60_000);
+
+  it('says loudly when no configuration snapshot is loaded, with the commands that load one', async () => {
+    const bare = join(dir, 'bare.duckdb');
+    expect((await fw(['ingest', join(dir, 'flows.log')], bare)).code).toBe(0);
+    const second = await startMonitor({
+      config: parseConfig('flowwatch.yaml', 'metricFilters: []\n'),
+      db: bare,
+      log: createLogger(() => undefined),
+      env: {},
+      listen: '127.0.0.1:0',
+      stateDir: join(dir, 'state2'),
+      ...dashboardRoutes({ webRoot: WEB }),
+    });
+    try {
+      await page.goto(`${second.url}/#token=${second.token}`);
+      await page.goto(`${second.url}/#/troubleshoot?src=203.0.113.9&dst=10.0.2.20&dport=22`);
+      await page.waitForSelector('[data-testid="page-troubleshoot"][data-ready="true"]', { timeout: 30_000 });
+      // Once above the form and once in place of the answer.
+      expect(await page.locator('[data-testid="no-snapshot"]').count()).toBe(2);
+      expect(await page.textContent('[data-testid="load-command"] pre')).toContain('flowwatch network load');
+      expect(await page.textContent('[data-testid="load-command"] pre')).toContain(
+        'aws ec2 describe-network-acls',
+      );
+      // The rejects are still listed, unexplained.
+      expect(await page.locator('[data-testid="rejected-flows"] tbody tr').count()).toBe(20);
+      expect(await page.textContent('[data-testid="rejected-flows"] tbody tr')).toContain(
+        'not explained (no snapshot)',
+      );
+      expect(await page.locator('[data-testid="error-banner"]').count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'troubleshoot-no-snapshot-1280.png'), fullPage: true });
+      await page.setViewportSize({ width: 420, height: 900 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, 'troubleshoot-no-snapshot-420.png'), fullPage: true });
+      await fits('troubleshoot without a snapshot');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${base}#/findings`);
+      await second.stop();
+    }
+  }, 60_000);
+
   it('checks that no page logged a console error', () => {
     expect(consoleErrors).toEqual([]);
   });
@@ -253,14 +349,20 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
       ['findings', 'findings'],
       [String(id).replace(/^#\//, ''), 'finding'],
       ['compliance', 'compliance'],
+      ['troubleshoot', 'troubleshoot'],
+      [
+        'troubleshoot?src=10.0.2.20&dst=192.0.2.5&sport=22&dport=5000&proto=6&eni=eni-0app&logged=1&flags=18&dir=egress',
+        'troubleshoot',
+      ],
     ];
     for (const width of [1280, 420]) {
       await page.setViewportSize({ width, height: 900 });
       for (const [hash, name] of pages) {
         await open(hash, name);
         await page.waitForTimeout(300);
-        await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: width === 420 });
-        if (width === 420) await fits(name);
+        const shot = hash.includes('src=') ? `${name}-explained` : name;
+        await page.screenshot({ path: join(SHOTS, `${shot}-${width}.png`), fullPage: width === 420 });
+        if (width === 420) await fits(shot);
       }
     }
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -26,6 +26,7 @@ import { flowsPage } from './pages/flows.js';
 import { metricFiltersPage } from './pages/metric-filters.js';
 import { overviewPage } from './pages/overview.js';
 import { sourcesPage } from './pages/sources.js';
+import { troubleshootPage } from './pages/troubleshoot.js';
 
 /** The pages in navigation order. */
 const PAGES: readonly {
@@ -49,6 +50,7 @@ const PAGES: readonly {
     make: (ctx, route) =>
       route.rest[0] !== undefined ? findingDetailPage(ctx, route.rest[0]) : findingsPage(ctx),
   },
+  { page: 'troubleshoot', label: 'Troubleshoot', make: (ctx) => troubleshootPage(ctx) },
   { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
   { page: 'filters', label: 'Metric filters', make: (ctx) => metricFiltersPage(ctx) },
   { page: 'sources', label: 'Sources', make: (ctx) => sourcesPage(ctx) },
