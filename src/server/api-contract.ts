@@ -371,10 +371,23 @@ export interface ExplainRequest {
   readonly flowDirection?: string;
   readonly tcpFlags?: number;
   readonly rejectReason?: string;
+  /** Also re-judge the stored flows of this period with the fix applied (answered as `whatIf`). */
+  readonly whatIf?: { readonly since: number; readonly until: number };
 }
 
-/** POST /api/network/explain: the verdict, each step on the path, the blocking rule and the fix. */
-export type ExplainResponse = import('../network/explanation-json.js').ExplanationJson;
+/**
+ * POST /api/network/explain: the verdict, each step on the path, the blocking rule and the fix; with `whatIf`
+ * asked and a fix that is a rule change, what that change does to the stored flows of the period.
+ */
+export type ExplainResponse = import('../network/explanation-json.js').ExplanationJson & {
+  readonly whatIf?: {
+    readonly since: number;
+    readonly until: number;
+    readonly judged: import('../network/what-if.js').WhatIfResult['judged'];
+    readonly totals: import('../network/what-if.js').WhatIfResult['totals'];
+    readonly groups: readonly import('../network/what-if.js').WhatIfGroup[];
+  };
+};
 
 /** GET /api/network/rejects?since&until&limit: the top rejected flows and the rejects by responsible rule. */
 export interface NetworkRejectsResponse {

@@ -127,6 +127,34 @@ describe('POST /api/network/explain', () => {
     expect(e.evidence.join('\n')).toContain('tcp-flags 18 (SYN-ACK)');
   });
 
+  it('with whatIf, re-judges the stored flows with the fix applied: the one dropped SYN-ACK becomes accepted', async () => {
+    const r = await post({
+      src: '10.0.2.20',
+      dst: '192.0.2.5',
+      srcPort: 22,
+      dstPort: 5000,
+      protocol: 'tcp',
+      interface: 'eni-0app',
+      time: T,
+      asLogged: true,
+      flowDirection: 'egress',
+      tcpFlags: 18,
+      whatIf: { since: T - 60, until: T + 60 },
+    });
+    expect(r.status).toBe(200);
+    const w = (r.json as unknown as ExplainResponse).whatIf!;
+    // Judged: the 5 REJECT records of LINES (nothing accepted). The new egress entry 120 admits only replies to
+    // 192.0.2.5 on 1024-65535: the SYN-ACK (1 record); the SSH and BPA rejects stay as they were.
+    expect(w.judged).toEqual({ records: 5, rejects: 5, accepts: 0 });
+    expect(w.totals).toEqual({ 'becomes-accepted': 1, 'becomes-rejected': 0, 'rejected-elsewhere': 0 });
+    expect(w.groups).toHaveLength(1);
+    expect(w.groups[0]).toMatchObject({ transition: 'becomes-accepted', records: 1 });
+    expect(w.groups[0]!.flow).toContain('192.0.2.5 → 10.0.2.20');
+    // Without whatIf asked, none is computed.
+    const plain = await post({ src: '198.51.100.7', dst: '10.0.1.10', protocol: 'icmp', time: T });
+    expect(plain.json['whatIf']).toBeUndefined();
+  });
+
   it('says when the flow predates every snapshot', async () => {
     const r = await post({ src: '198.51.100.7', dst: '10.0.1.10', protocol: 'icmp', time: SNAPSHOT_AT - 1 });
     expect((r.json as unknown as ExplainResponse).snapshot.predatesFlow).toBe(true);

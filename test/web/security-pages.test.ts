@@ -267,6 +267,10 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
       "new ec2.CfnNetworkAclEntry(this, 'acl-0app-egress-120', {",
     );
     expect(await page.textContent('[data-testid="explain-evidence"]')).toContain('tcp-flags 18 (SYN-ACK)');
+    // The fix's what-if over the hour: the three SYN-ACK records become accepted, nothing accepted is cut.
+    expect(await page.textContent('[data-testid="what-if-summary"]')).toContain(
+      '3 rejected would be accepted, 0 accepted would be rejected',
+    );
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: monitor.url });
     await page.click('[data-testid="fix-cli-copy"]');
     await page.waitForSelector('[data-testid="fix-cli-copy"][data-copied="true"]');

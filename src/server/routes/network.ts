@@ -4,12 +4,15 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { UserError } from '../../core/errors.js';
+import { applyChange } from '../../network/change.js';
 import { explainRecord, type FlowRecord } from '../../network/explain.js';
 import { explanationJson, recordOf } from '../../network/explanation-json.js';
 import { protocolNumber } from '../../network/load.js';
 import type { NetworkModel } from '../../network/model.js';
 import { inForce, modelOfBody } from '../../network/snapshot.js';
+import { type FlowGroup, whatIf } from '../../network/what-if.js';
 import {
+  flowGroups,
   listSnapshots,
   rejectGroups,
   type SnapshotInfo,
@@ -197,6 +200,14 @@ export function networkRoutes(app: FastifyInstance, ctx: RouteContext): void {
             flowDirection: { type: 'string', maxLength: 8 },
             tcpFlags: { type: 'integer', minimum: 0, maximum: 255 },
             rejectReason: { type: 'string', maxLength: 16 },
+            whatIf: {
+              type: 'object',
+              description:
+                'also re-judge the stored flows of [since, until) with the fix applied: which rejects it would accept',
+              additionalProperties: false,
+              required: ['since', 'until'],
+              properties: { since: unixSeconds, until: unixSeconds },
+            },
           },
         },
         response: responses(explanationSchema, [400, 401, 408, 500]),
@@ -241,7 +252,30 @@ export function networkRoutes(app: FastifyInstance, ctx: RouteContext): void {
         const pick = inForce(await listSnapshots(reader), time);
         if (pick === undefined) throw noSnapshot();
         const model = modelOfBody(await snapshotBody(reader, pick.snapshot.id));
-        return explanationJson(explainRecord(model, rec), pick.snapshot, pick.predates, model);
+        const e = explainRecord(model, rec);
+        const json = explanationJson(e, pick.snapshot, pick.predates, model);
+        if (b.whatIf === undefined || e.fixOperation === undefined) return json;
+        const { since, until } = ctx.range(b.whatIf);
+        const flows: FlowGroup[] = [];
+        for await (const chunk of flowGroups(reader, since, until))
+          for (const row of chunk)
+            flows.push({
+              record: recordOf(row),
+              records: Number(row['records']),
+              first: Number(row['first_seen']),
+              last: Number(row['last_seen']),
+            });
+        const r = whatIf(model, applyChange(model, [e.fixOperation]), flows);
+        return {
+          ...json,
+          whatIf: {
+            since,
+            until,
+            judged: r.judged,
+            totals: r.totals,
+            groups: r.groups.slice(0, 20).map((g) => ({ ...g })),
+          },
+        };
       });
     },
   );

@@ -4,7 +4,7 @@
 // the verdict chain with the blocking rule highlighted and the fix as an AWS CLI command and a CDK statement.
 // Without a snapshot the page says so loudly, with the commands that load one.
 
-import { ApiError, type ExplainResponse, type NetworkRejectsResponse } from '../lib/api.js';
+import { ApiError, type ExplainResponse, type NetworkRejectsResponse, type Range } from '../lib/api.js';
 import { codeBlock } from '../lib/copy.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
 import { formatNumber, formatTime } from '../lib/format.js';
@@ -153,7 +153,7 @@ class TroubleshootPage extends PageShell {
       // Without a snapshot nothing can be explained: say so in place of the answer instead of asking.
       if (wanted && r.snapshots.length === 0)
         replaceChildren(this.result, this.noSnapshot(`load: ${r.loadCommand ?? ''}`));
-      else if (wanted) this.explain(p);
+      else if (wanted) this.explain(p, range);
     });
   }
 
@@ -175,7 +175,7 @@ class TroubleshootPage extends PageShell {
     );
   }
 
-  private explain(p: URLSearchParams): void {
+  private explain(p: URLSearchParams, range: Range): void {
     const num = (k: string) => {
       const v = p.get(k);
       return v === null || v === '' || !/^\d+$/.test(v) ? undefined : Number(v);
@@ -192,6 +192,7 @@ class TroubleshootPage extends PageShell {
         );
       const logged = p.get('logged') === '1';
       const body = {
+        whatIf: range,
         src: p.get('src')!,
         dst: p.get('dst')!,
         ...(num('sport') !== undefined ? { srcPort: num('sport')! } : {}),
@@ -442,11 +443,46 @@ class TroubleshootPage extends PageShell {
       e.decision === 'REJECT' && !e.fix
         ? h('p', { class: 'muted' }, 'No rule change would allow this flow (see the evidence and notes).')
         : null,
+      e.whatIf ? this.whatIf(e.whatIf) : null,
       this.list('Evidence from the flow log', e.evidence, 'explain-evidence'),
       this.list('Likely causes', e.causes, 'explain-causes'),
       this.list('Notes', e.notes, 'explain-notes'),
     );
     if (e.steps.length === 0) this.result.append(empty('No control was evaluated.'));
+  }
+
+  /** What the fix would change in the stored flows of the time range. */
+  private whatIf(w: NonNullable<ExplainResponse['whatIf']>): HTMLElement {
+    type G = NonNullable<ExplainResponse['whatIf']>['groups'][number];
+    const t = w.totals;
+    return h(
+      'div',
+      { 'data-testid': 'what-if' },
+      h('h3', { class: 'small-head' }, 'What the fix would change (stored flows of the time range)'),
+      h(
+        'p',
+        { 'data-testid': 'what-if-summary' },
+        `Of ${formatNumber(w.judged.records)} records (${formatNumber(w.judged.rejects)} REJECT, ${formatNumber(w.judged.accepts)} ACCEPT) from ${formatTime(w.since)} to ${formatTime(w.until)} UTC: `,
+        h('strong', {}, `${formatNumber(t['becomes-accepted'])} rejected would be accepted`),
+        `, ${formatNumber(t['becomes-rejected'])} accepted would be rejected`,
+        t['rejected-elsewhere'] > 0
+          ? `, ${formatNumber(t['rejected-elsewhere'])} would still be rejected by another rule`
+          : '',
+        '.',
+      ),
+      renderTable<G>({
+        testid: 'what-if-groups',
+        rows: w.groups,
+        empty: 'No stored flow of the time range changes verdict.',
+        columns: [
+          { label: 'Change', cell: (g) => g.transition.replace('-', ' ') },
+          { label: 'Flow', cell: (g) => h('span', { class: 'mono' }, g.flow) },
+          { label: 'Records', numeric: true, cell: (g) => formatNumber(g.records) },
+          { label: 'Before', cell: (g) => h('span', { class: 'reason' }, g.before) },
+          { label: 'After', cell: (g) => h('span', { class: 'reason' }, g.after) },
+        ],
+      }),
+    );
   }
 
   private list(title: string, items: readonly string[], testid: string): HTMLElement | null {
