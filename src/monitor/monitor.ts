@@ -23,6 +23,7 @@ import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { apiToken, followToken } from './api-token.js';
+import { DetectionsRunner } from './detections-runner.js';
 import { DirectorySource } from './directory-source.js';
 import { EndpointErrors, type SourceHealth, sourcesHealth } from './health.js';
 import { prometheus } from './metrics.js';
@@ -73,6 +74,8 @@ export interface MonitorParts {
   readonly store: Store;
   readonly sink: StoreSink;
   readonly alarms: AlarmsRunner;
+  /** The detection catalog, run as its windows close (findings stored, `findingActions` notified). */
+  readonly detections: DetectionsRunner;
   readonly dispatcher: Dispatcher;
   readonly sources: readonly Source[];
   /** Every configured source (push endpoints included) with what was committed for it: /healthz, /metrics, /api/sources. */
@@ -83,7 +86,7 @@ export interface MonitorParts {
 export interface Monitor
   extends Pick<
     MonitorParts,
-    'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'sourcesHealth' | 'stateDir'
+    'store' | 'sink' | 'alarms' | 'detections' | 'dispatcher' | 'sources' | 'sourcesHealth' | 'stateDir'
   > {
   readonly url: string;
   /** The API token now (it follows `flowwatch token rotate`). */
@@ -200,6 +203,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     log: (event, fields) => log(event, fields),
   });
 
+  const detections = new DetectionsRunner(config.detections, config.findingActions, store, dispatcher, {
+    delaySeconds: settings.evaluationDelaySeconds,
+    account: settings.account,
+    region: settings.region,
+    ...(opts.now ? { now: opts.now } : {}),
+    log: (event, fields, level) => log(event, fields, level),
+  });
+
   const sources: Source[] = [];
   for (const s of config.sources) {
     if (s.type === 'directory') sources.push(new DirectorySource(s, sink, log));
@@ -273,6 +284,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               store,
               sink,
               alarms,
+              detections,
               dispatcher,
               sources,
               sourcesHealth: sourcesNow,
@@ -304,6 +316,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   region: settings.region,
                   config: currentConfig,
                   editConfig,
+                  publish: async (topic, message) => (await dispatcher.publish(topic, message)).messageId,
                 }),
                 ...apiAuth,
                 maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
@@ -338,12 +351,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   }
   for (const s of sources) await s.start();
   alarms.start();
+  detections.start();
   log('monitor_started', {
     url: server.url,
     db: opts.db,
     stateDir,
     sources: config.sources.map((s) => `${s.name} (${s.type})`),
     alarms: config.alarms.length,
+    detections: config.detections.filter((d) => d.enabled).length,
   });
 
   // Reload on SIGHUP (monitor-command) and when the configuration file changes (polled each second).
@@ -366,6 +381,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     if (changed.length > 0) await backfill(store, changed, false, onMismatch);
     dispatcher.setTopics(next.topics);
     await alarms.reload(next);
+    detections.reload(next.detections, next.findingActions);
     const restartNeeded = (['sources', 'smtp', 'retry', 'monitor'] as const).filter(
       (k) => !same(current[k], next[k]),
     );
@@ -408,6 +424,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     store,
     sink,
     alarms,
+    detections,
     dispatcher,
     sources,
     sourcesHealth: sourcesNow,
@@ -422,6 +439,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await server.close();
         await sink.close();
         await alarms.stop();
+        await detections.stop();
         await dispatcher.stop();
         await store.checkpoint();
         logEvents?.close();
