@@ -45,7 +45,10 @@ export function findingFlowsLink(entity: string, start: number, end: number): st
   return linkTo(['flows'], { ...range, ip: entity });
 }
 
-/** What to do when there are no findings: they come from `flowwatch detect` (the monitor does not run it). */
+/**
+ * What to do when there are no findings: the monitor runs the detections live as their windows close, and
+ * `flowwatch detect` runs them over stored records (history, or records that arrived late).
+ */
 export function noFindings(filtered: boolean): HTMLElement {
   return h(
     'div',
@@ -62,14 +65,12 @@ export function noFindings(filtered: boolean): HTMLElement {
     h(
       'p',
       {},
-      'Findings are made by running the detections over the stored flow records: ',
+      'The running monitor runs the enabled detections itself as each window closes, over the records it receives. ',
+      'For records loaded with ',
+      h('code', {}, 'flowwatch ingest'),
+      ' (history) or that arrived more than a window late, run the detections over the stored records: ',
       h('code', {}, 'flowwatch detect --last 24h'),
-      ' (or ',
-      h('code', {}, '--since … --until …'),
-      '). The monitor stores records but does not run the detections itself yet: run ',
-      h('code', {}, 'flowwatch detect'),
-      ' again, e.g. from cron, to find new ones. ',
-      'See the detections with ',
+      '. See the catalog with ',
       h('code', {}, 'flowwatch detections list'),
       '.',
     ),
