@@ -210,7 +210,26 @@ export async function getFinding(store: Store, id: string): Promise<StoredFindin
   return r.rows.length === 0 ? undefined : fromRow(r.rows[0]!);
 }
 
-/** Sets a finding's state; false when there is no such finding. */
+/** The state changes of findings (ack, suppress, reopen), one row per change; created on the first change. */
+const FINDING_STATES_DDL = `CREATE TABLE IF NOT EXISTS finding_states (
+  finding_id VARCHAR NOT NULL,
+  changed_at BIGINT NOT NULL,
+  from_state VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  reason VARCHAR,
+  until BIGINT
+)`;
+
+/** One change of a finding's state. */
+export interface FindingStateChange {
+  readonly at: number;
+  readonly from: FindingState;
+  readonly state: FindingState;
+  readonly reason?: string;
+  readonly until?: number;
+}
+
+/** Sets a finding's state and records the change in its history; false when there is no such finding. */
 export async function setFindingState(
   store: Store,
   id: string,
@@ -219,9 +238,43 @@ export async function setFindingState(
   until: number | undefined,
   nowSeconds: number,
 ): Promise<boolean> {
+  await store.query(FINDING_STATES_DDL);
+  await store.query('BEGIN TRANSACTION');
+  try {
+    const before = await store.query('SELECT state FROM findings WHERE id = $1', [id]);
+    const r = await store.query(
+      'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
+      [id, state, reason ?? null, until ?? null, nowSeconds],
+    );
+    if (r.rows.length > 0)
+      await store.query('INSERT INTO finding_states VALUES ($1, $2, $3, $4, $5, $6)', [
+        id,
+        nowSeconds,
+        String(before.rows[0]?.['state'] ?? 'open'),
+        state,
+        reason ?? null,
+        until ?? null,
+      ]);
+    await store.query('COMMIT');
+    return r.rows.length > 0;
+  } catch (err) {
+    await store.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A finding's state changes, oldest first (none when no state was ever changed). */
+export async function findingStateHistory(store: Store, id: string): Promise<FindingStateChange[]> {
+  if (!(await store.hasTable('finding_states'))) return [];
   const r = await store.query(
-    'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
-    [id, state, reason ?? null, until ?? null, nowSeconds],
+    'SELECT changed_at, from_state, state, reason, until FROM finding_states WHERE finding_id = $1 ORDER BY changed_at, rowid',
+    [id],
   );
-  return r.rows.length > 0;
+  return r.rows.map((row) => ({
+    at: Number(row['changed_at']),
+    from: String(row['from_state']) as FindingState,
+    state: String(row['state']) as FindingState,
+    ...(row['reason'] === null ? {} : { reason: String(row['reason']) }),
+    ...(row['until'] === null ? {} : { until: Number(row['until']) }),
+  }));
 }

@@ -5,7 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { SEVERITIES } from '../../detect/definition.js';
 import { findingDetailJson, findingJson } from '../../detect/findings.js';
 import { entityLabel, type ResourceNames, resourceNames } from '../../network/resource-names.js';
-import { type FindingState, getFinding, listFindings, setFindingState } from '../../storage/findings.js';
+import {
+  type FindingState,
+  findingStateHistory,
+  getFinding,
+  listFindings,
+  setFindingState,
+} from '../../storage/findings.js';
 import type { Store } from '../../storage/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { RouteContext } from '../route-context.js';
@@ -45,6 +51,32 @@ const detailSchema = {
   properties: {
     ...findingSchema.properties,
     windows: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    description: { type: 'string', description: "the detection's description (when it is in the catalog)" },
+    attack: {
+      type: 'object',
+      description: "the detection's MITRE ATT&CK tactic and technique",
+      properties: {
+        tactic: { type: 'string' },
+        tacticName: { type: 'string' },
+        technique: { type: 'string' },
+        techniqueName: { type: 'string' },
+      },
+    },
+    history: {
+      type: 'array',
+      description: 'state changes, oldest first (ack, suppress, reopen from the API or the CLI)',
+      items: {
+        type: 'object',
+        required: ['at', 'from', 'state'],
+        properties: {
+          at: { type: 'integer' },
+          from: { type: 'string' },
+          state: { type: 'string' },
+          reason: { type: 'string' },
+          until: { type: 'integer' },
+        },
+      },
+    },
     evidence: {
       type: 'object',
       required: ['engine', 'query', 'count', 'sample'],
@@ -166,15 +198,28 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (req) => {
-      const { f, names } = await ctx.store.withReader(
-        async (r) => ({
-          f: (await hasFindings(r)) ? await getFinding(r, req.params.id) : undefined,
-          names: await resourceNames(r),
-        }),
+      const found = await ctx.store.withReader(
+        async (r) => {
+          if (!(await hasFindings(r))) return undefined;
+          const f = await getFinding(r, req.params.id);
+          return f === undefined
+            ? undefined
+            : { f, history: await findingStateHistory(r, f.id), names: await resourceNames(r) };
+        },
         { timeoutMs: ctx.timeoutMs },
       );
-      if (f === undefined) throw notFound(req.params.id);
-      return withName(findingDetailJson(f, ctx.now()), names, f.entity);
+      if (found === undefined) throw notFound(req.params.id);
+      const d = ctx.config.detections.find((x) => x.id === found.f.detection);
+      return withName(
+        {
+          ...findingDetailJson(found.f, ctx.now()),
+          ...(d === undefined ? {} : { description: d.description }),
+          ...(d?.attack === undefined ? {} : { attack: d.attack }),
+          history: found.history,
+        },
+        found.names,
+        found.f.entity,
+      );
     },
   );
 
