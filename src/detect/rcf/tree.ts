@@ -27,8 +27,29 @@ export interface Internal {
 
 export type Node = Leaf | Internal;
 
-const boxMin = (n: Node): Float64Array => (n.leaf ? n.point : n.min);
-const boxMax = (n: Node): Float64Array => (n.leaf ? n.point : n.max);
+/**
+ * Every node is made here with the same fields in the same order (a leaf's box is its point, its cut unused), so
+ * the engine sees one object shape on every walk.
+ */
+function makeNode(
+  leaf: boolean,
+  dim: number,
+  value: number,
+  left: Node | undefined,
+  right: Node | undefined,
+  min: Float64Array,
+  max: Float64Array,
+  mass: number,
+  parent: Internal | undefined,
+): Node {
+  return { leaf, dim, value, left, right, min, max, point: min, mass, parent } as unknown as Node;
+}
+
+const newLeaf = (point: Float64Array): Leaf =>
+  makeNode(true, -1, 0, undefined, undefined, point, point, 1, undefined) as Leaf;
+
+const boxMin = (n: Node): Float64Array => (n as Internal).min;
+const boxMax = (n: Node): Float64Array => (n as Internal).max;
 
 function samePoint(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -70,7 +91,7 @@ export class RandomCutTree {
     if (point.length !== this.dim)
       throw new Error(`point has ${point.length} dimensions, the tree ${this.dim}`);
     if (this.root === undefined) {
-      this.root = { leaf: true, point, mass: 1, parent: undefined };
+      this.root = newLeaf(point);
       return;
     }
     let node: Node = this.root;
@@ -105,7 +126,7 @@ export class RandomCutTree {
       const separatesLeft = p <= cutValue && cutValue < lo[cutDim]!;
       const separatesRight = hi[cutDim]! <= cutValue && cutValue < p;
       if (separatesLeft || separatesRight) {
-        const leaf: Leaf = { leaf: true, point, mass: 1, parent: undefined };
+        const leaf = newLeaf(point);
         const min = new Float64Array(this.dim);
         const max = new Float64Array(this.dim);
         for (let i = 0; i < this.dim; i++) {
@@ -113,17 +134,17 @@ export class RandomCutTree {
           max[i] = Math.max(hi[i]!, point[i]!);
         }
         const parent: Internal | undefined = node.parent;
-        const inner: Internal = {
-          leaf: false,
-          dim: cutDim,
-          value: cutValue,
-          left: separatesLeft ? leaf : node,
-          right: separatesLeft ? node : leaf,
+        const inner = makeNode(
+          false,
+          cutDim,
+          cutValue,
+          separatesLeft ? leaf : node,
+          separatesLeft ? node : leaf,
           min,
           max,
-          mass: node.mass + 1,
+          node.mass + 1,
           parent,
-        };
+        ) as Internal;
         leaf.parent = inner;
         node.parent = inner;
         if (parent === undefined) this.root = inner;
