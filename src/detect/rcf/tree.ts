@@ -70,6 +70,8 @@ export interface Attribution {
  */
 export class RandomCutTree {
   root: Node | undefined;
+  /** Boxes of deleted nodes, reused by the next inserts (a forest deletes one point for each it inserts). */
+  private readonly spare: Float64Array[] = [];
 
   constructor(
     readonly dim: number,
@@ -127,8 +129,8 @@ export class RandomCutTree {
       const separatesRight = hi[cutDim]! <= cutValue && cutValue < p;
       if (separatesLeft || separatesRight) {
         const leaf = newLeaf(point);
-        const min = new Float64Array(this.dim);
-        const max = new Float64Array(this.dim);
+        const min = this.spare.pop() ?? new Float64Array(this.dim);
+        const max = this.spare.pop() ?? new Float64Array(this.dim);
         for (let i = 0; i < this.dim; i++) {
           min[i] = Math.min(lo[i]!, point[i]!);
           max[i] = Math.max(hi[i]!, point[i]!);
@@ -187,6 +189,7 @@ export class RandomCutTree {
       return;
     }
     const sibling = parent.left === leaf ? parent.right : parent.left;
+    if (this.spare.length < 8) this.spare.push(parent.min, parent.max);
     const grand = parent.parent;
     sibling.parent = grand;
     if (grand === undefined) this.root = sibling;
