@@ -132,12 +132,16 @@ Examples:
       const store = await Store.open(dbPath(io, flags.db));
       try {
         const started = performance.now();
-        const features = await interfaceFeatures(store, { period, since: learnFrom, until: range.until });
-        if (flags.interface !== undefined) {
-          for (const id of [...features.keys()]) if (id !== flags.interface) features.delete(id);
-          if (features.size === 0)
-            io.err(`warning: interface ${flags.interface} has no records in this range: nothing to score.\n`);
-        }
+        const features = await interfaceFeatures(store, {
+          period,
+          since: learnFrom,
+          until: range.until,
+          interfaceId: flags.interface,
+        });
+        if (flags.interface !== undefined && features.size === 0)
+          io.err(
+            `warning: interface ${flags.interface} has no records with addresses in this range: nothing to score. Check the id (flowwatch top interfaces) or widen --since/--until.\n`,
+          );
         if (features.size === 0 && flags.interface === undefined)
           io.err(
             `warning: the store has no records with an interface id and addresses${range.since !== undefined || range.until !== undefined ? ' in this range' : ''}: nothing to score. Ingest flow logs first (flowwatch ingest <path>), or widen --since/--until.\n`,

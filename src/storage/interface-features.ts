@@ -33,7 +33,12 @@ export interface PeriodFeatures {
  */
 export async function interfaceFeatures(
   store: Store,
-  o: { period: number; since?: number | undefined; until?: number | undefined },
+  o: {
+    period: number;
+    since?: number | undefined;
+    until?: number | undefined;
+    interfaceId?: string | undefined;
+  },
 ): Promise<Map<string, PeriodFeatures[]>> {
   if (!Number.isInteger(o.period) || o.period < 1) throw new RangeError('period must be a positive integer');
   const r = await store.query(
@@ -42,6 +47,7 @@ export async function interfaceFeatures(
   FROM flows
   WHERE interface_id IS NOT NULL AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
     AND (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL)
+    AND (interface_id = $4::VARCHAR OR $4::VARCHAR IS NULL)
 ), own AS (
   SELECT interface_id, arg_max(a, n) AS own FROM (
     SELECT interface_id, a, count(*) AS n FROM (
@@ -60,7 +66,7 @@ SELECT r.interface_id AS interface_id,
 FROM r JOIN own USING (interface_id)
 GROUP BY ALL
 ORDER BY interface_id, period`,
-    [o.since ?? null, o.until ?? null, o.period],
+    [o.since ?? null, o.until ?? null, o.period, o.interfaceId ?? null],
   );
   const out = new Map<string, PeriodFeatures[]>();
   for (const row of r.rows) {
