@@ -98,7 +98,7 @@ Re-running over the same range updates those findings. See them with flowwatch f
 
 Examples:
   flowwatch anomalies --last 24h
-  flowwatch anomalies --since 2024-05-20 --period 5m --threshold 3 -o json`,
+  flowwatch anomalies --since 2024-05-20 --period 5m --threshold 4 -o json`,
     )
     .action(async (flags: Flags) => {
       const output = parseOutput(flags.output);

@@ -12,7 +12,7 @@ export const RCF_DETECTION_ID = 'rcf-interface-anomaly';
 
 /** How scores become anomalies. */
 export interface ThresholdOptions {
-  /** The least score that can be an anomaly (default 2.5, see docs). */
+  /** The least score that can be an anomaly (default 3, see docs/decisions/NEW-rcf.md). */
   readonly floor: number;
   /** Standard deviations above the mean of the interface's earlier scores (default 3, AWS's z-factor). */
   readonly zFactor: number;
@@ -20,7 +20,7 @@ export interface ThresholdOptions {
   readonly minScores: number;
 }
 
-export const DEFAULT_THRESHOLD: ThresholdOptions = { floor: 2.5, zFactor: 3, minScores: 10 };
+export const DEFAULT_THRESHOLD: ThresholdOptions = { floor: 3, zFactor: 3, minScores: 10 };
 
 /** One scored period. */
 export interface ScoredPeriod {
