@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { httpError } from './errors.js';
 import { type ApiContext, routeContext } from './route-context.js';
 import { alarmsRoutes } from './routes/alarms.js';
+import { anomaliesRoutes } from './routes/anomalies.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { findingsRoutes } from './routes/findings.js';
 import { flowsRoutes } from './routes/flows.js';
@@ -82,6 +83,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
       reportsRoutes(api, rc);
       findingsRoutes(api, rc);
       networkRoutes(api, rc);
+      anomaliesRoutes(api, rc);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -179,6 +179,7 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/openapi.json' },
   { method: 'GET', path: '/api/findings' },
   { method: 'GET', path: '/api/network/rejects' },
+  { method: 'GET', path: '/api/anomalies?interface=eni-a' },
 ];
 
 describe('authentication', () => {
@@ -786,9 +787,30 @@ describe('GET /api/openapi.json', () => {
         'POST /api/findings/{id}/reopen',
         'GET /api/network/rejects',
         'POST /api/network/explain',
+        'GET /api/anomalies',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
+  });
+});
+
+describe('GET /api/anomalies', () => {
+  it('says how many periods it needs when the interface has too little history, instead of an empty chart', async () => {
+    // eni-a has records in the 10-minute periods starting T and T+3600 (`late`): 7 periods with the zeros between.
+    const r = await get<{ needs: number; available: number; note: string; points: unknown[] }>(
+      `/api/anomalies?interface=eni-a&since=${T}&until=${T + 7200}`,
+    );
+    expect([r.needs, r.available, r.points]).toEqual([65, 7, []]);
+    expect(r.note).toBe('needs 65 periods of 600 s before its first score; 7 available');
+  });
+
+  it('names an interface without records, and refuses a request without one', async () => {
+    const r = await get<{ available: number; note: string }>(
+      `/api/anomalies?interface=eni-zz&since=${T}&until=${T + 7200}`,
+    );
+    expect(r.available).toBe(0);
+    expect(r.note).toContain('eni-zz has no records');
+    await failure(call('/api/anomalies'), 400);
   });
 });
 
