@@ -179,7 +179,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const ctes = [
     `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
   ];
-  if (d.kind === 'threshold') {
+  if (d.kind !== 'pair') {
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
   }
