@@ -162,10 +162,18 @@ Examples:
         }
         const bar = progressBar(io, detections.length, 'detect [{bar}] {value}/{total} {id}', { id: '' });
         const started = performance.now();
-        const found = await detectWithSql(detections, src, range, run, (done, _total, id) =>
-          bar.update(done, { id }),
+        const notes: { detection: string; message: string }[] = [];
+        const found = await detectWithSql(
+          detections,
+          src,
+          range,
+          run,
+          (done, _total, id) => bar.update(done, { id }),
+          (detection, message) => notes.push({ detection, message }),
         );
         bar.stop();
+        // A baseline short of history says so (never a silent zero), in both output forms.
+        for (const n of notes) io.err(`note: ${n.detection}: ${n.message}\n`);
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
         const ms = Math.round(performance.now() - started);
         const stored: FindingJson[] = [];
@@ -184,6 +192,7 @@ Examples:
               updated: summary.updated,
               unchanged: summary.unchanged,
               elapsedMs: ms,
+              notes,
               findings: stored,
             })}\n`,
           );
@@ -205,6 +214,7 @@ Examples:
               'table',
             ),
           );
+          for (const f of stored) if (f.summary !== undefined) io.out(`${f.id}: ${f.summary}\n`);
           io.err(
             `${detections.length} detection${detections.length === 1 ? '' : 's'} · ${found.length} finding${found.length === 1 ? '' : 's'} (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged) · ${ms.toLocaleString('en-US')} ms\n`,
           );

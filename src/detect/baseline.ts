@@ -6,9 +6,9 @@
 // Every backend computes the same bins (the hits query of a threshold detection with no threshold: DuckDB and
 // Trino SQL through to-sql.ts, the in-memory evaluator for the monitor); the scoring below is shared.
 
-import { type BaselineDetection, minThreshold, type ThresholdDetection } from './definition.js';
-import { evaluate, type DetectRecord, type Hit } from './evaluate.js';
 import { dialectOf } from '../sql/index.js';
+import { type BaselineDetection, minThreshold, type ThresholdDetection } from './definition.js';
+import { type DetectRecord, evaluate, type Hit } from './evaluate.js';
 import { hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 const HOUR = 3600;
@@ -196,7 +196,7 @@ export function scoreBaseline(
 function coldStartWhat(d: BaselineDetection): string {
   return d.baseline.coldStart === undefined
     ? 'nothing is compared (cold start); ingest more history or run detect over a later range'
-    : `only the cold-start rule applies (≥ ${formatAmount(d, d.baseline.coldStart)} in a ${d.window === HOUR ? 'hour' : 'minute'})`;
+    : `only the cold-start rule applies (≥ ${formatAmount(d, d.baseline.coldStart)} in ${d.window === HOUR ? 'an hour' : 'a minute'})`;
 }
 
 /** The range the bins are read over: the lookback before the range, up to its end. */
@@ -241,9 +241,11 @@ export function evaluateBaseline(
 ): BaselineResult {
   const r = binsRange(range);
   const inRange = records.filter(
-    (x) => (r.since === undefined || x.event_time >= r.since) && (r.until === undefined || x.event_time < r.until),
+    (x) =>
+      (r.since === undefined || x.event_time >= r.since) && (r.until === undefined || x.event_time < r.until),
   );
   let dataStart: number | undefined;
-  for (const x of inRange) dataStart = dataStart === undefined ? x.event_time : Math.min(dataStart, x.event_time);
+  for (const x of inRange)
+    dataStart = dataStart === undefined ? x.event_time : Math.min(dataStart, x.event_time);
   return scoreBaseline(d, evaluate(binsDetection(d), inRange), dataStart, range);
 }

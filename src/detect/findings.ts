@@ -69,7 +69,10 @@ export function findingJson(f: StoredFinding, nowSeconds: number): FindingJson {
 function peakSummary(f: StoredFinding): { summary?: string } {
   let best: Record<string, unknown> | undefined;
   for (const w of f.windows)
-    if (typeof w['summary'] === 'string' && (best === undefined || Number(w['value']) > Number(best['value'])))
+    if (
+      typeof w['summary'] === 'string' &&
+      (best === undefined || Number(w['value']) > Number(best['value']))
+    )
       best = w;
   return best === undefined ? {} : { summary: String(best['summary']) };
 }

@@ -399,7 +399,11 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
       nameHint(kind, ['threshold', 'pair', 'baseline']),
     );
   if (kind !== 'baseline' && e.has('baseline'))
-    throw loc.at(e.get('baseline')!.key, 'DETECT_KIND_KEY', `${where}: "baseline" applies to kind baseline only`);
+    throw loc.at(
+      e.get('baseline')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: "baseline" applies to kind baseline only`,
+    );
   const groupBy = fields(need('groupBy'), loc, `${where}.groupBy`);
   const entityNode = opt('entity');
   const entity = entityNode === undefined ? [groupBy[0]!] : fields(entityNode, loc, `${where}.entity`);
