@@ -5,6 +5,7 @@ import { baselineBinsSql, binsRange, dataStartSql, scoreBaseline } from './basel
 import type { BaselineDetection, Detection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
+import { rollable, rollupBins } from './rollups.js';
 import { hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
@@ -53,7 +54,17 @@ export async function baselineWithSql(
   run: RunSql,
   note?: DetectNote,
 ): Promise<DetectedFinding[]> {
-  const bins = hitsFromRows(d, await run(baselineBinsSql(src, d, range)));
+  let bins: Hit[] | undefined;
+  if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
+    const r = await rollupBins(d, range, run);
+    if ('bins' in r) bins = r.bins;
+    else
+      note?.(
+        d.id,
+        `${r.missing} stored file${r.missing === 1 ? ' has' : 's have'} no baseline rollups (ingested before this detection's rollups existed): bins read from the records instead (slower; re-ingesting with --replace adds them)`,
+      );
+  }
+  bins ??= hitsFromRows(d, await run(baselineBinsSql(src, d, range)));
   const first = (await run(dataStartSql(src, binsRange(range))))[0]?.['t'];
   const dataStart = first === null || first === undefined ? undefined : Number(first);
   const scored = scoreBaseline(d, bins, dataStart, range);

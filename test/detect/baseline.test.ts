@@ -14,6 +14,7 @@ import type { BaselineDetection } from '../../src/detect/definition.js';
 import { type DetectedFinding, episodes } from '../../src/detect/episodes.js';
 import type { DetectRecord } from '../../src/detect/evaluate.js';
 import { parseDefinitionText } from '../../src/detect/parse.js';
+import { deriveRollups, ROLLUP_DDL } from '../../src/detect/rollups.js';
 import { detectWithSql } from '../../src/detect/run.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
@@ -326,5 +327,67 @@ describe('baseline definitions', () => {
     expect(() => parseDefinitionText('f.yaml', def('baseline: { minRatio: 0.5 }\n'))).toThrow(
       expect.objectContaining({ code: 'DETECT_TYPE' }),
     );
+  });
+});
+
+describe('rollups kept at ingest', () => {
+  it('give the same findings as the records, and are not counted twice when a file is ingested again', async () => {
+    const d = builtin('exfiltration-baseline');
+    const file = join(dir, 'rollup.log');
+    writeFileSync(file, `${HEADER}\n${EXFIL.join('\n')}\n`);
+    const store = await Store.open(join(dir, 'rollup.duckdb'));
+    try {
+      for (const ddl of ROLLUP_DDL) await store.query(ddl);
+      const derive = deriveRollups([d]);
+      await ingest(store, [file], { derive });
+      await ingest(store, [file], { derive }); // skipped: already stored
+      const notes: string[] = [];
+      const run = async (sql: string) => (await store.query(sql)).rows;
+      const found = await detectWithSql(
+        [d],
+        { engine: 'duckdb', rollups: true },
+        {},
+        run,
+        undefined,
+        (_i, m) => notes.push(m),
+      );
+      expect(found.map(shape)).toEqual(EXFIL_EXPECTED);
+      expect(notes.some((n) => n.includes('no baseline rollups'))).toBe(false);
+      // the hour of the upload: one bin of 5 GB from one file (the replies and private traffic are out of scope)
+      const rows = await run(
+        `SELECT k, w, value, records FROM baseline_bins WHERE w = ${T0 + 3 * DAY + 3 * HOUR}`,
+      );
+      expect(rows.map((r) => [r['k'], Number(r['w']), Number(r['value']), Number(r['records'])])).toEqual([
+        ['10.0.0.6', T0 + 3 * DAY + 3 * HOUR, 5 * GB, 1],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+  it('a store whose files have none reads the records and says so', async () => {
+    const d = builtin('exfiltration-baseline');
+    const file = join(dir, 'norollup.log');
+    writeFileSync(file, `${HEADER}\n${EXFIL.join('\n')}\n`);
+    const store = await Store.open(join(dir, 'norollup.duckdb'));
+    try {
+      await ingest(store, [file], {});
+      const notes: string[] = [];
+      const found = await detectWithSql(
+        [d],
+        { engine: 'duckdb', rollups: true },
+        {},
+        async (sql) => (await store.query(sql)).rows,
+        undefined,
+        (_i, m) => notes.push(m),
+      );
+      expect(found.map(shape)).toEqual(EXFIL_EXPECTED);
+      expect(notes[0]).toMatch(/^1 stored file has no baseline rollups/);
+    } finally {
+      store.close();
+    }
+  });
+  it('flood fan-in (distinct sources) is not rollable: distinct counts do not add up across files', () => {
+    expect(deriveRollups([builtin('flood-fan-in')])).toBeUndefined();
+    expect(deriveRollups([builtin('flood-packets')])).toBeDefined();
   });
 });
