@@ -25,6 +25,7 @@ interface IngestFlags {
   concurrency?: string;
   config?: string;
   replace?: boolean;
+  baselineRollups?: boolean;
   allowUnknownFields?: boolean;
 }
 
@@ -52,6 +53,10 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .option(
       '--allow-unknown-fields',
       'accept --format names flowwatch does not know (kept as text in the "extra" column) instead of refusing them as typos',
+    )
+    .option(
+      '--baseline-rollups',
+      'keep the baseline detections’ per-hour rollups while loading, so detect reads them instead of the records (costs ingest time: see BENCHMARKS.md)',
     )
     .option('--json', 'print the summary as one JSON object')
     .option('--config <file>', 'metric filters to apply (default: ./flowwatch.yaml when it exists)')
@@ -85,8 +90,9 @@ Examples:
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
       const loaded = configPath === undefined ? undefined : loadConfig(configPath, true);
       const filters = loaded?.filters ?? [];
-      // The baseline detections' rollups are kept as files are loaded (see src/detect/rollups.ts).
-      const rollups = deriveRollups(loaded?.detections ?? builtinCatalog());
+      // With --baseline-rollups the baseline detections' rollups are kept as files load (src/detect/rollups.ts).
+      const rollups =
+        flags.baselineRollups === true ? deriveRollups(loaded?.detections ?? builtinCatalog()) : undefined;
       // A path that is not there is refused before the store is opened, so a typo leaves no empty store.
       for (const p of paths)
         if (p !== '-' && !existsSync(p))

@@ -156,7 +156,6 @@ groupBy: [srcaddr]
 entity: [srcaddr]
 filter:
   action: ACCEPT
-  srcaddr: { notCidr: [$local] }
   dstaddr: { notCidr: [$private, $local] }
 metric: { sum: bytes }
 baseline: { minValue: 1073741824, minRatio: 10, coldStart: 107374182400 }
