@@ -146,18 +146,23 @@ Examples:
           };
           const { athenaClient, runRemote, withInterrupt } = await import('../athena/remote.js');
           const client = athenaClient(flags);
-          run = async (sql) =>
-            (
-              await withInterrupt((signal) =>
-                runRemote(client, sql, {
-                  workgroup: flags.workgroup,
-                  database: flags.database,
-                  outputLocation: flags.outputLocation,
-                  maxRows: 100_000,
-                  signal,
-                }),
-              )
-            ).rows;
+          run = async (sql) => {
+            const r = await withInterrupt((signal) =>
+              runRemote(client, sql, {
+                workgroup: flags.workgroup,
+                database: flags.database,
+                outputLocation: flags.outputLocation,
+                maxRows: 100_000,
+                signal,
+              }),
+            );
+            // Never a silent cut: baseline detections read every bin of the lookback, which can be many.
+            if (r.truncated)
+              io.err(
+                'warning: an Athena result was cut at 100,000 rows: findings of this run may be missing; narrow --since/--until or run fewer detections with --only\n',
+              );
+            return r.rows;
+          };
           horizon = range.until ?? now;
         }
         const bar = progressBar(io, detections.length, 'detect [{bar}] {value}/{total} {id}', { id: '' });

@@ -53,6 +53,7 @@ export async function baselineWithSql(
   range: TimeRange,
   run: RunSql,
   note?: DetectNote,
+  memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
 ): Promise<DetectedFinding[]> {
   let bins: Hit[] | undefined;
   if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
@@ -65,7 +66,10 @@ export async function baselineWithSql(
       );
   }
   bins ??= hitsFromRows(d, await run(baselineBinsSql(src, d, range)));
-  const first = (await run(dataStartSql(src, binsRange(range))))[0]?.['t'];
+  // The history the store holds: one query per run, shared by its baseline detections.
+  const startSql = dataStartSql(src, binsRange(range));
+  if (!memo.has(startSql)) memo.set(startSql, run(startSql));
+  const first = (await memo.get(startSql)!)[0]?.['t'];
   const dataStart = first === null || first === undefined ? undefined : Number(first);
   const scored = scoreBaseline(d, bins, dataStart, range);
   for (const n of scored.notes) note?.(d.id, n);
@@ -87,10 +91,11 @@ export async function detectWithSql(
 ): Promise<DetectedFinding[]> {
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
+  const memo = new Map<string, Promise<readonly Record<string, unknown>[]>>();
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
-      out.push(...(await baselineWithSql(d, src, range, run, note)));
+      out.push(...(await baselineWithSql(d, src, range, run, note, memo)));
       continue;
     }
     const rows = await run(hitsSql(src, d, range));
