@@ -60,7 +60,9 @@ try {
     withR.push(b.seconds);
     n = a.records;
     bins = b.bins;
-    process.stderr.write(`run ${i + 1}/${runs}: without ${a.seconds.toFixed(2)} s, with ${b.seconds.toFixed(2)} s\n`);
+    process.stderr.write(
+      `run ${i + 1}/${runs}: without ${a.seconds.toFixed(2)} s, with ${b.seconds.toFixed(2)} s\n`,
+    );
   }
   const m0 = median(without);
   const m1 = median(withR);
