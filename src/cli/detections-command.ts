@@ -23,6 +23,12 @@ const metric = (d: Detection) =>
         ? `sum of ${d.metric.field}`
         : `distinct ${d.metric.fields.join('+')}`;
 
+/** Baseline detections: how a bin is compared (thresholds are z-scores). */
+const baselineText = (d: Detection) =>
+  d.kind !== 'baseline'
+    ? undefined
+    : `per ${d.window === 3600 ? 'hour' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
+
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {
   return {
@@ -43,6 +49,7 @@ export function detectionJson(d: Detection) {
     filter: d.filter,
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
+    ...(d.kind === 'baseline' ? { baseline: d.baseline } : {}),
   };
 }
 
@@ -127,6 +134,7 @@ export function registerDetections(program: Command, io: Io): void {
         `  group by    ${d.groupBy.join(', ')} (entity ${d.entity.join(':')}${d.peers ? `, peers ${d.peers}` : ''})`,
         `  metric      ${metric(d)}`,
         `  thresholds  ${thresholds(d)}`,
+        ...(d.kind === 'baseline' ? [`  baseline    ${baselineText(d)}`] : []),
         ...(d.attack
           ? [
               `  ATT&CK      ${d.attack.technique} ${d.attack.techniqueName} (${d.attack.tactic} ${d.attack.tacticName})`,

@@ -98,7 +98,31 @@ export interface PairDetection extends Common {
   readonly reply: readonly FieldTest[];
 }
 
-export type Detection = ThresholdDetection | PairDetection;
+/** How a baseline detection compares a bin with the entity's own history (see baseline.ts). */
+export interface BaselineCompare {
+  /** The least bin value reported (a bin below it is never a finding, whatever its z-score). */
+  readonly minValue: number;
+  /** The least ratio of the bin's value to the baseline median (ignored when the median is 0). */
+  readonly minRatio: number;
+  /**
+   * While the baseline lacks history (cold start), bins reaching this value are still reported (at the lowest
+   * severity); undefined: nothing is reported during cold start (the run says so).
+   */
+  readonly coldStart: number | undefined;
+}
+
+/**
+ * A per-bin aggregate per group compared with the group's own history at the same hour (of the week, else of
+ * the day): robust z = (value − median) / σ, σ from the median absolute deviation. `window` is the bin;
+ * `thresholds` are z-scores per severity.
+ */
+export interface BaselineDetection extends Common {
+  readonly kind: 'baseline';
+  readonly metric: Metric;
+  readonly baseline: BaselineCompare;
+}
+
+export type Detection = ThresholdDetection | PairDetection | BaselineDetection;
 
 /**
  * The severity a metric value reaches (the highest threshold it meets), or undefined.
@@ -127,7 +151,7 @@ export function fieldsUsed(d: Detection): string[] {
   for (const a of d.allow.values) out.add(a.field);
   for (const g of d.groupBy) out.add(g);
   if (d.peers !== undefined) out.add(d.peers);
-  if (d.kind === 'threshold') {
+  if (d.kind === 'threshold' || d.kind === 'baseline') {
     if (d.metric.kind === 'distinct') for (const f of d.metric.fields) out.add(f);
     if (d.metric.kind === 'sum') out.add(d.metric.field);
   } else {

@@ -14,6 +14,8 @@ export interface FindingWindow {
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly severity: Severity;
+  /** Baseline detections: the window's value against its baseline. */
+  readonly summary?: string;
 }
 
 /** A finding as the detectors produce it (the store adds state, see src/storage/findings.ts). */
@@ -113,6 +115,7 @@ export function episodes(d: Detection, hits: readonly Hit[]): DetectedFinding[] 
       firstSeen: h.firstSeen,
       lastSeen: h.lastSeen,
       severity,
+      ...(h.summary === undefined ? {} : { summary: h.summary }),
     };
     if (cur && compareKeys(cur.key, h.key) === 0 && continues(d, cur.windows.at(-1)!.w, h.w)) {
       cur.windows.push(win);

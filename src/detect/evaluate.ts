@@ -22,6 +22,8 @@ export interface Hit {
   readonly peers: readonly string[];
   /** Distinct peer values in the window. */
   readonly peerCount: number;
+  /** Baseline detections: what the window's value is, against which baseline ("4.1 GB, 38σ above ..."). */
+  readonly summary?: string;
 }
 
 const missing = (v: unknown) => v === null || v === undefined || v === '-';
@@ -93,7 +95,7 @@ const windowOf = (d: Detection, t: number) => t - (t % d.window);
 /** The records the metric is over: in scope, and for pairs the replies with a request partner. */
 export function matched(d: Detection, records: readonly DetectRecord[]): DetectRecord[] {
   const scoped = records.filter((r) => inScope(d, r));
-  if (d.kind === 'threshold') return scoped;
+  if (d.kind !== 'pair') return scoped;
   const tuple = (r: DetectRecord, reverse: boolean) =>
     [
       r['interface_id'],

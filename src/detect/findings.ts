@@ -31,6 +31,8 @@ export interface FindingJson {
   readonly evidence_count: number;
   readonly peak: number;
   readonly windows: number;
+  /** Baseline detections: the peak window's value against its baseline ("4.1 GB, 38σ above ..."). */
+  readonly summary?: string;
 }
 
 /** The state a finding is in now: a suppression whose expiry has passed is open again. */
@@ -59,7 +61,20 @@ export function findingJson(f: StoredFinding, nowSeconds: number): FindingJson {
     evidence_count: f.evidenceCount,
     peak: f.peak,
     windows: f.windows.length,
+    ...peakSummary(f),
   };
+}
+
+/** The summary of the highest window (baseline detections), if any. */
+function peakSummary(f: StoredFinding): { summary?: string } {
+  let best: Record<string, unknown> | undefined;
+  for (const w of f.windows)
+    if (
+      typeof w['summary'] === 'string' &&
+      (best === undefined || Number(w['value']) > Number(best['value']))
+    )
+      best = w;
+  return best === undefined ? {} : { summary: String(best['summary']) };
 }
 
 /** The full JSON of one finding (`findings show`, GET /api/findings/:id): adds the windows and evidence. */
@@ -79,6 +94,7 @@ const toWindows = (ws: readonly Record<string, unknown>[]): FindingWindow[] =>
     firstSeen: Number(w['firstSeen']),
     lastSeen: Number(w['lastSeen']),
     severity: String(w['severity']) as Severity,
+    ...(typeof w['summary'] === 'string' ? { summary: w['summary'] } : {}),
   }));
 
 /** Counts of a save. */

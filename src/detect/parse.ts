@@ -10,6 +10,7 @@ import {
   ADDRESS_FIELDS,
   type AllowList,
   type Attack,
+  type BaselineCompare,
   type Condition,
   DETECT_FIELDS,
   type Detection,
@@ -59,6 +60,7 @@ const KEYS = [
   'allow',
   'request',
   'reply',
+  'baseline',
 ] as const;
 /** Keys flowwatch.yaml may change on a built-in detection. */
 export const OVERRIDE_KEYS = [
@@ -332,6 +334,21 @@ function parseMetric(node: unknown, loc: Locator, where: string): Metric {
   return { kind: 'sum', field: f };
 }
 
+const BASELINE_KEYS = ['minValue', 'minRatio', 'coldStart'] as const;
+
+/** `baseline: { minValue, minRatio, coldStart }` of a baseline detection. */
+function parseBaseline(node: unknown, loc: Locator, where: string): BaselineCompare {
+  const e = entries(node, loc, where, BASELINE_KEYS);
+  const get = (k: (typeof BASELINE_KEYS)[number], dflt: number | undefined) => {
+    const v = e.get(k);
+    return v === undefined ? dflt : num(v.value, loc, `${where}.${k}`);
+  };
+  const minRatio = get('minRatio', 1)!;
+  if (minRatio < 1)
+    throw loc.at(e.get('minRatio')!.value, 'DETECT_TYPE', `${where}.minRatio: expected a number ≥ 1`);
+  return { minValue: get('minValue', 1)!, minRatio, coldStart: get('coldStart', undefined) };
+}
+
 function parseAttack(node: unknown, loc: Locator, where: string): Attack {
   const e = entries(node, loc, where, ATTACK_KEYS);
   const get = (k: (typeof ATTACK_KEYS)[number]) => {
@@ -374,12 +391,18 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     );
   const kindNode = need('kind');
   const kind = str(kindNode, loc, `${where}.kind`);
-  if (kind !== 'threshold' && kind !== 'pair')
+  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'baseline')
     throw loc.at(
       kindNode,
       'DETECT_UNKNOWN_KIND',
       `${where}.kind: unknown kind "${kind}"`,
-      nameHint(kind, ['threshold', 'pair']),
+      nameHint(kind, ['threshold', 'pair', 'baseline']),
+    );
+  if (kind !== 'baseline' && e.has('baseline'))
+    throw loc.at(
+      e.get('baseline')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: "baseline" applies to kind baseline only`,
     );
   const groupBy = fields(need('groupBy'), loc, `${where}.groupBy`);
   const entityNode = opt('entity');
@@ -415,12 +438,21 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     peers: e.has('peers') ? field(opt('peers'), loc, `${where}.peers`) : undefined,
     origin: loc.file,
   };
-  if (kind === 'threshold') {
+  if (kind === 'threshold' || kind === 'baseline') {
     for (const k of ['request', 'reply'] as const) {
       if (e.has(k))
         throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind pair only`);
     }
-    return { ...common, kind, metric: parseMetric(need('metric'), loc, `${where}.metric`) };
+    const metric = parseMetric(need('metric'), loc, `${where}.metric`);
+    if (kind === 'threshold') return { ...common, kind, metric };
+    if (window !== 60 && window !== 3600)
+      throw loc.at(
+        e.get('window')!.value,
+        'DETECT_BASELINE_BIN',
+        `${where}.window: a baseline detection's bin is 60 (a minute) or 3600 (an hour), got ${window}`,
+        'baselines are kept per hour of the day/week: use 3600, or 60 for per-minute floods',
+      );
+    return { ...common, kind, metric, baseline: parseBaseline(need('baseline'), loc, `${where}.baseline`) };
   }
   if (e.has('metric'))
     throw loc.at(

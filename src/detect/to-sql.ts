@@ -29,6 +29,10 @@ export interface SqlSource {
   readonly columns?: readonly string[];
   /** Trino: an extra predicate on the table (partitions). */
   readonly partitionFilter?: string;
+  /** DuckDB: read this relation instead of `flows` (one file's rows, for the baseline rollups at ingest). */
+  readonly relation?: string;
+  /** DuckDB: baseline detections read their bins from the ingest rollups when every file has them. */
+  readonly rollups?: boolean;
 }
 
 /** Inclusive-exclusive range of event times, unix seconds. */
@@ -132,7 +136,7 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
     if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
     const cols = narrow ? [...fieldsUsed(d), 'event_time'].map(ident).join(', ') : '*';
-    return `SELECT ${cols} FROM flows${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+    return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
   const missing = fieldsUsed(d).filter((f) => !columns.includes(f));
@@ -179,7 +183,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const ctes = [
     `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
   ];
-  if (d.kind === 'threshold') {
+  if (d.kind !== 'pair') {
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
   }

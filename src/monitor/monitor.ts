@@ -15,6 +15,7 @@ import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '..
 import { endpointSecret } from '../config/monitor-config.js';
 import { UserError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
+import { deriveRollups, ROLLUP_DDL } from '../detect/rollups.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
@@ -157,11 +158,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
   const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
   let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
+  // The baseline detections' rollups are kept per committed batch (see src/detect/rollups.ts).
+  const rollups = deriveRollups(config.detections);
+  if (rollups !== undefined) for (const ddl of ROLLUP_DDL) await store.query(ddl);
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
     derive: (format, rows, fileId) => {
       if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-      return derived.derive?.(format, rows, fileId) ?? [];
+      return [...(derived.derive?.(format, rows, fileId) ?? []), ...(rollups?.(format, rows, fileId) ?? [])];
     },
     scratch,
     flushMillis: settings.flushMillis,

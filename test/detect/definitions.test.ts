@@ -29,6 +29,11 @@ describe('the built-in catalog', () => {
       'unusual-protocol',
       'nacl-reply-drop',
       'skipdata',
+      'exfiltration-baseline',
+      'flood-fan-in',
+      'flood-packets',
+      'reject-spike',
+      'remote-volume',
     ]);
     for (const d of builtinCatalog()) {
       expect(d.enabled).toBe(true);
