@@ -17,11 +17,13 @@ const thresholds = (d: Detection) =>
 const metric = (d: Detection) =>
   d.kind === 'pair'
     ? 'matched replies'
-    : d.metric.kind === 'count'
-      ? 'records'
-      : d.metric.kind === 'sum'
-        ? `sum of ${d.metric.field}`
-        : `distinct ${d.metric.fields.join('+')}`;
+    : d.kind === 'beacon'
+      ? 'beacon score (0-100)'
+      : d.metric.kind === 'count'
+        ? 'records'
+        : d.metric.kind === 'sum'
+          ? `sum of ${d.metric.field}`
+          : `distinct ${d.metric.fields.join('+')}`;
 
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {
@@ -43,6 +45,9 @@ export function detectionJson(d: Detection) {
     filter: d.filter,
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
+    ...(d.kind === 'beacon'
+      ? { minConnections: d.minConnections, gap: d.gap, prevalence: d.prevalence }
+      : {}),
   };
 }
 

@@ -29,6 +29,7 @@ describe('the built-in catalog', () => {
       'unusual-protocol',
       'nacl-reply-drop',
       'skipdata',
+      'beacon',
     ]);
     for (const d of builtinCatalog()) {
       expect(d.enabled).toBe(true);
