@@ -30,6 +30,10 @@ const findingSchema = {
     evidence_count: { type: 'integer' },
     peak: { type: 'number' },
     windows: { type: 'integer' },
+    summary: {
+      type: 'string',
+      description: 'what was seen, in one line (beacons: interval, jitter, size, duration)',
+    },
   },
 } as const;
 
