@@ -148,8 +148,9 @@ description: |
   become connections (consecutive records of one 5-tuple are one connection, so a long download or a
   keep-alive session is never a series), and the connection times and sizes get RITA's beacon score
   (interval skew and dispersion, hourly histogram, duration), 0-100. A destination more than half of the
-  day's sources contact (NTP pools, update mirrors) is a shared service, not a beacon; private and
-  link-local destinations (health checks, internal services) are out of scope. A NAT gateway's own records
+  day's sources contact (update mirrors) is a shared service, not a beacon; NTP (port 123) polls by design
+  and pool DNS spreads the hosts over many servers, so it is allowed by port; private and link-local
+  destinations (health checks, internal services) are out of scope. A NAT gateway's own records
   repeat its clients' beacons under its address. Periods under about two minutes cannot be told apart in
   flow logs.
 kind: beacon
@@ -162,6 +163,8 @@ filter:
   dstaddr: { notCidr: [$private, $local] }
   srcaddr: { notCidr: [$local] }
   srcport: { gte: 1024 }
+allow:
+  dstport: [123]
 minConnections: 4
 gap: 120
 prevalence: { percent: 50, minSources: 3 }

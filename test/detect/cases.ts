@@ -51,7 +51,7 @@ export interface DetectCase {
 /** The day window of the beacon cases (the multiple of 86400 before T: 2024-05-20T00:00:00Z). */
 const D = T - (T % 86_400);
 const C2 = '198.51.100.7';
-const NTP = '203.0.113.123';
+const MIRROR = '203.0.113.80';
 
 const range = <X>(n: number, f: (i: number) => X): X[] => Array.from({ length: n }, (_, i) => f(i));
 
@@ -463,16 +463,16 @@ export const CASES: readonly DetectCase[] = [
     expected: [],
   },
   {
-    // NTP: 10.0.2.1..4 poll 203.0.113.123:123 every 1024 s (42 polls, T + h .. T + 41984 + h); 10.0.2.9
-    // beacons as in the first case. 5 sources; the NTP server is reached by 4 of them (80 % > 50 %, ≥ 3):
+    // An update mirror: 10.0.2.1..4 poll 203.0.113.80:443 every 1024 s (42 polls, T + h .. T + 41984 + h);
+    // 10.0.2.9 beacons as in the first case. 5 sources; the mirror is reached by 4 of them (80 % > 50 %, ≥ 3):
     // shared, not a beacon. The C2 is reached by 1 of 5. lo = T, hi = T + 42900 (the beacon's last): the
     // beacon scores 1 as above.
-    name: 'beacon: NTP every host shares is not a beacon; the beacon beside it is',
+    name: 'beacon: a mirror every host polls is shared, not a beacon; the beacon beside it is',
     detection: 'beacon',
     records: [
       ...range(4, (h) =>
         range(42, (k) =>
-          rec('eni-n', `10.0.2.${h + 1}`, NTP, 33000 + k, 123, 17, 'ACCEPT', T + k * 1024 + h + 1, 76),
+          rec('eni-n', `10.0.2.${h + 1}`, MIRROR, 33000 + k, 443, 6, 'ACCEPT', T + k * 1024 + h + 1, 76),
         ),
       ).flat(),
       ...range(144, (i) => rec('eni-n', '10.0.2.9', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, 640)),
@@ -491,17 +491,17 @@ export const CASES: readonly DetectCase[] = [
     ],
   },
   {
-    // The same records with the prevalence rule off (percent 100: nothing is more than 100 %): each NTP pair
+    // The same records with the prevalence rule off (percent 100: nothing is more than 100 %): each mirror pair
     // is a perfect series too. Host h: ts 1 (deltas 1024), ds 1 (76 B), hist: every 1787.5 s bin holds 1 or 2
     // polls (1024 < 1787.5), 24 non-empty bars, bin width ceil(2 × 0.05) = 1 → fit 24/23 → 1; dur: run 24 → 1.
     // Score 1: high. 41984 s = 11.66 h.
-    name: 'beacon: with prevalence off, NTP polls score as beacons',
+    name: 'beacon: with prevalence off, the mirror polls score as beacons',
     detection: 'beacon',
     config: 'detections:\n  beacon:\n    prevalence: { percent: 100 }\n',
     records: [
       ...range(4, (h) =>
         range(42, (k) =>
-          rec('eni-n', `10.0.2.${h + 1}`, NTP, 33000 + k, 123, 17, 'ACCEPT', T + k * 1024 + h + 1, 76),
+          rec('eni-n', `10.0.2.${h + 1}`, MIRROR, 33000 + k, 443, 6, 'ACCEPT', T + k * 1024 + h + 1, 76),
         ),
       ).flat(),
       ...range(144, (i) => rec('eni-n', '10.0.2.9', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, 640)),
@@ -514,7 +514,7 @@ export const CASES: readonly DetectCase[] = [
         end: T + 41_984 + h + 1,
         evidenceCount: 42,
         windows: [D],
-        peers: [NTP],
+        peers: [MIRROR],
         summary: 'every 1024 s ± 0%, 76 B each, for 11.7 h (42 check-ins)',
       })),
       {
@@ -528,6 +528,16 @@ export const CASES: readonly DetectCase[] = [
         summary: 'every 300 s ± 0%, 640 B each, for 11.9 h (144 check-ins)',
       },
     ],
+  },
+  {
+    // NTP from one host, every 1024 s for 12 h: its only source reaches the server (1 < minSources 3, so not
+    // shared), but the built-in allows destination port 123.
+    name: 'beacon: NTP is allowed by port',
+    detection: 'beacon',
+    records: range(42, (k) =>
+      rec('eni-n', '10.0.2.1', '203.0.113.123', 33000 + k, 123, 17, 'ACCEPT', T + k * 1024, 76),
+    ),
+    expected: [],
   },
   {
     // Load-balancer health checks every 30 s to a private address: out of scope (destination $private).
