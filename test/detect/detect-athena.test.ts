@@ -96,5 +96,6 @@ describe('detect --engine athena', () => {
     } finally {
       store.close();
     }
-  });
+    // two runs of the whole catalog (eight detections) through the remote protocol's polling
+  }, 120_000);
 });
