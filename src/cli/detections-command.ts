@@ -132,6 +132,11 @@ export function registerDetections(program: Command, io: Io): void {
         `  group by    ${d.groupBy.join(', ')} (entity ${d.entity.join(':')}${d.peers ? `, peers ${d.peers}` : ''})`,
         `  metric      ${metric(d)}`,
         `  thresholds  ${thresholds(d)}`,
+        ...(d.kind === 'beacon'
+          ? [
+              `  beacon      ≥ ${d.minConnections} connections; a record within ${d.gap} s of its 5-tuple's last continues a connection; a destination > ${d.prevalence.percent}% of sources (and ≥ ${d.prevalence.minSources}) reach is shared`,
+            ]
+          : []),
         ...(d.attack
           ? [
               `  ATT&CK      ${d.attack.technique} ${d.attack.techniqueName} (${d.attack.tactic} ${d.attack.tacticName})`,

@@ -146,7 +146,7 @@ description: |
   An internal host contacts one external address:port at a regular interval with similar sizes, the way an
   implant checks in with its controller. Per source, destination, port and protocol over a day, the records
   become connections (consecutive records of one 5-tuple are one connection, so a long download or a
-  keep-alive session is never a series), and the connection times and sizes get RITA's beacon score
+  keep-alive session counts once, not as a series of windows), and the connection times and sizes get RITA's beacon score
   (interval skew and dispersion, hourly histogram, duration), 0-100. A destination more than half of the
   day's sources contact (update mirrors) is a shared service, not a beacon; NTP (port 123) polls by design
   and pool DNS spreads the hosts over many servers, so it is allowed by port; private and link-local

@@ -6,12 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { builtinCatalog } from '../../src/detect/catalog.js';
 import { findingDetailJson, findingJson, storeFindings } from '../../src/detect/findings.js';
 import { detectWithSql, type RunSql } from '../../src/detect/run.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { getFinding, listFindings } from '../../src/storage/findings.js';
 import { Store } from '../../src/storage/store.js';
+import { io } from '../support/capture-io.js';
 import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
@@ -57,5 +59,16 @@ describe('a stored beacon finding', () => {
     expect(detail.summary).toBe(json.summary);
     expect(detail.evidence.count).toBe(144);
     expect((await store.query(detail.evidence.query)).rows).toHaveLength(144);
+  });
+});
+
+describe('flowwatch detections show beacon', () => {
+  it('prints the beacon keys beside the thresholds', async () => {
+    const c = io();
+    expect(await main(['detections', 'show', 'beacon', '--config', join(dir, 'none.yaml')], c)).toBe(0);
+    expect(c.stdout).toContain('beacon score (0-100)');
+    expect(c.stdout).toContain('≥ 4 connections; a record within 120 s');
+    expect(c.stdout).toContain('> 50% of sources (and ≥ 3) reach is shared');
+    expect(c.stdout).toContain('allow       dstport = 123');
   });
 });
