@@ -17,11 +17,13 @@ const thresholds = (d: Detection) =>
 const metric = (d: Detection) =>
   d.kind === 'pair'
     ? 'matched replies'
-    : d.metric.kind === 'count'
-      ? 'records'
-      : d.metric.kind === 'sum'
-        ? `sum of ${d.metric.field}`
-        : `distinct ${d.metric.fields.join('+')}`;
+    : d.kind === 'beacon'
+      ? 'beacon score (0-100)'
+      : d.metric.kind === 'count'
+        ? 'records'
+        : d.metric.kind === 'sum'
+          ? `sum of ${d.metric.field}`
+          : `distinct ${d.metric.fields.join('+')}`;
 
 /** Baseline detections: how a bin is compared (thresholds are z-scores). */
 const baselineText = (d: Detection) =>
@@ -50,6 +52,9 @@ export function detectionJson(d: Detection) {
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
     ...(d.kind === 'baseline' ? { baseline: d.baseline } : {}),
+    ...(d.kind === 'beacon'
+      ? { minConnections: d.minConnections, gap: d.gap, prevalence: d.prevalence }
+      : {}),
   };
 }
 
@@ -135,6 +140,11 @@ export function registerDetections(program: Command, io: Io): void {
         `  metric      ${metric(d)}`,
         `  thresholds  ${thresholds(d)}`,
         ...(d.kind === 'baseline' ? [`  baseline    ${baselineText(d)}`] : []),
+        ...(d.kind === 'beacon'
+          ? [
+              `  beacon      ≥ ${d.minConnections} connections; a record within ${d.gap} s of its 5-tuple's last continues a connection; a destination > ${d.prevalence.percent}% of sources (and ≥ ${d.prevalence.minSources}) reach is shared`,
+            ]
+          : []),
         ...(d.attack
           ? [
               `  ATT&CK      ${d.attack.technique} ${d.attack.techniqueName} (${d.attack.tactic} ${d.attack.tacticName})`,

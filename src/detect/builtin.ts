@@ -235,4 +235,34 @@ metric: { sum: bytes }
 baseline: { minValue: 1073741824, minRatio: 10 }
 thresholds: { medium: 6, high: 20, critical: 50 }
 `,
+  'beacon.yaml': `id: beacon
+title: Beaconing to an external host
+description: |
+  An internal host contacts one external address:port at a regular interval with similar sizes, the way an
+  implant checks in with its controller. Per source, destination, port and protocol over a day, the records
+  become connections (consecutive records of one 5-tuple are one connection, so a long download or a
+  keep-alive session counts once, not as a series of windows), and the connection times and sizes get RITA's beacon score
+  (interval skew and dispersion, hourly histogram, duration), 0-100. A destination more than half of the
+  day's sources contact (update mirrors) is a shared service, not a beacon; NTP (port 123) polls by design
+  and pool DNS spreads the hosts over many servers, so it is allowed by port; private and link-local
+  destinations (health checks, internal services) are out of scope. A NAT gateway's own records
+  repeat its clients' beacons under its address. Periods under about two minutes cannot be told apart in
+  flow logs.
+kind: beacon
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+window: 86400
+quiet: 86400
+entity: [srcaddr]
+filter:
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { notCidr: [$local] }
+  srcport: { gte: 1024 }
+allow:
+  dstport: [123]
+minConnections: 4
+gap: 120
+prevalence: { percent: 50, minSources: 3 }
+thresholds: { low: 75, medium: 90, high: 100 }
+`,
 };

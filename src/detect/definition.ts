@@ -122,7 +122,26 @@ export interface BaselineDetection extends Common {
   readonly baseline: BaselineCompare;
 }
 
-export type Detection = ThresholdDetection | PairDetection | BaselineDetection;
+/** Beacon groups by this pair (srcaddr, dstaddr, dstport, protocol): one internal → external destination. */
+export const BEACON_GROUP_BY: readonly string[] = ['srcaddr', 'dstaddr', 'dstport', 'protocol'];
+
+/**
+ * Beaconing (RITA's beacon score, docs/decisions/30-beaconing.md): per pair and analysis window (`window`), the
+ * records become connections (consecutive records of one 5-tuple, at most `gap` seconds apart, are one), and
+ * the pair's connection times and sizes are scored 0..100; thresholds are on that score.
+ */
+export interface BeaconDetection extends Common {
+  readonly kind: 'beacon';
+  /** Fewest unique connection timestamps a pair needs to be scored (RITA: 4). */
+  readonly minConnections: number;
+  /** A record starting at most this many seconds after the previous one of its 5-tuple ended continues it. */
+  readonly gap: number;
+  /** A destination (dstaddr, dstport, protocol) more than `percent`% of the sources contact, and at least
+   * `minSources`, is a shared service (NTP, update servers), not a beacon. */
+  readonly prevalence: { readonly percent: number; readonly minSources: number };
+}
+
+export type Detection = ThresholdDetection | PairDetection | BaselineDetection | BeaconDetection;
 
 /**
  * The severity a metric value reaches (the highest threshold it meets), or undefined.
@@ -154,6 +173,8 @@ export function fieldsUsed(d: Detection): string[] {
   if (d.kind === 'threshold' || d.kind === 'baseline') {
     if (d.metric.kind === 'distinct') for (const f of d.metric.fields) out.add(f);
     if (d.metric.kind === 'sum') out.add(d.metric.field);
+  } else if (d.kind === 'beacon') {
+    for (const f of ['srcport', 'bytes', 'end']) out.add(f);
   } else {
     for (const t of [...d.request, ...d.reply]) out.add(t.field);
     for (const f of ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol']) out.add(f);

@@ -2,11 +2,12 @@
 // hits, then merged into episodes. The caller supplies how to run SQL (a store reader, the local Athena).
 
 import { baselineBinsSql, binsRange, dataStartSql, scoreBaseline } from './baseline.js';
-import type { BaselineDetection, Detection } from './definition.js';
+import { beaconHit } from './beacon.js';
+import type { BaselineDetection, BeaconDetection, Detection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
 import { rollable, rollupBins } from './rollups.js';
-import { hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
+import { beaconSql, hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
@@ -38,6 +39,28 @@ export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown
     if (r['peer'] !== null && r['peer'] !== undefined) last.hit.peers.push(String(r['peer']));
   }
   return out;
+}
+
+const nums = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+
+/** The hits of the beacon query's rows (see beaconSql): each pair scored by beacon.ts, as in memory. */
+export function beaconHitsFromRows(d: BeaconDetection, rows: readonly Record<string, unknown>[]): Hit[] {
+  return rows.flatMap(
+    (r) =>
+      beaconHit(d, {
+        key: d.groupBy.map((_, i) => String(r[`k${i}`])),
+        w: Number(r['w']),
+        ts: nums(r['ts']),
+        sizes: nums(r['sizes']),
+        records: Number(r['records']),
+        firstSeen: Number(r['first_seen']),
+        lastSeen: Number(r['last_seen']),
+        lo: Number(r['lo']),
+        hi: Number(r['hi']),
+        sources: Number(r['sources']),
+        allSources: Number(r['all_sources']),
+      }) ?? [],
+  );
 }
 
 /** Progress of a run: called before each detection. */
@@ -96,6 +119,10 @@ export async function detectWithSql(
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
       out.push(...(await baselineWithSql(d, src, range, run, note, memo)));
+      continue;
+    }
+    if (d.kind === 'beacon') {
+      out.push(...episodes(d, beaconHitsFromRows(d, await run(beaconSql(src, d, range)))));
       continue;
     }
     const rows = await run(hitsSql(src, d, range));

@@ -44,6 +44,7 @@ function shape(f: DetectedFinding): ExpectedFinding {
     windows: f.windows.map((w) => w.w),
     peers: f.peers,
     morePeers: f.morePeers,
+    ...(f.summary === undefined ? {} : { summary: f.summary }),
   };
 }
 

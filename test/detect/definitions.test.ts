@@ -34,6 +34,7 @@ describe('the built-in catalog', () => {
       'flood-packets',
       'reject-spike',
       'remote-volume',
+      'beacon',
     ]);
     for (const d of builtinCatalog()) {
       expect(d.enabled).toBe(true);

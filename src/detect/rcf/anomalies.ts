@@ -12,7 +12,7 @@ export const RCF_DETECTION_ID = 'rcf-interface-anomaly';
 
 /** How scores become anomalies. */
 export interface ThresholdOptions {
-  /** The least score that can be an anomaly (default 3, see docs/decisions/NEW-rcf.md). */
+  /** The least score that can be an anomaly (default 3, see docs/decisions/28-random-cut-forest.md). */
   readonly floor: number;
   /** Standard deviations above the mean of the interface's earlier scores (default 3, AWS's z-factor). */
   readonly zFactor: number;

@@ -42,6 +42,10 @@ const findingSchema = {
       description:
         "the entity's instance Name tag, subnet and security groups, from the newest network snapshot",
     },
+    summary: {
+      type: 'string',
+      description: 'what was seen, in one line (beacons: interval, jitter, size, duration)',
+    },
   },
 } as const;
 
