@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
-import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metrics/alarms/index.js';
+import { ALARM_STATES, type AlarmState, alarmLookback, replay } from '../metrics/alarms/index.js';
 import type { StateChange } from '../metrics/alarms/state-machine.js';
 import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, type AlarmRequest, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
@@ -256,7 +256,7 @@ export function registerAlarms(program: Command, io: Io): void {
         const changes: StateChange[] = [];
         try {
           for (const a of chosen) {
-            const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
+            const lookback = alarmLookback(a);
             const points = await minuteSets(
               store,
               a.metric.namespace,

@@ -179,8 +179,19 @@ export interface AlarmHistoryResponse {
 /** `GET /api/alarms/:name/metric?since&until` — the alarm's statistic per period and its threshold. */
 export interface AlarmMetricResponse {
   readonly period: number;
-  readonly threshold: number;
+  /** Static-threshold alarms. */
+  readonly threshold?: number;
   readonly points: readonly { readonly t: number; readonly value: number }[];
+  /**
+   * Anomaly-band alarms: the band per period (absent where the detector had none) and the detector's state with
+   * its message (e.g. "baseline needs 7 days; 2 available").
+   */
+  readonly band?: {
+    readonly k: number;
+    readonly state: string;
+    readonly message: string;
+    readonly points: readonly { readonly t: number; readonly lower: number; readonly upper: number }[];
+  };
 }
 
 /** `GET /api/metric-filters` */
