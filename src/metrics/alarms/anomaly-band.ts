@@ -17,6 +17,8 @@ export const MIN_TRAINING_DAYS = 7;
 export const MAX_EXCLUDED_RANGES = 10;
 /** A slot needs this many samples, else the next coarser slot (hour-of-week → hour-of-day → all) is used. */
 const MIN_SLOT_SAMPLES = 3;
+/** An hour-of-week slot needs samples from both weeks of the window (2 for hourly periods). */
+const MIN_WEEK_SLOT_SAMPLES = 2;
 /** MAD × 1.4826 estimates σ for normally distributed data. */
 const MAD_TO_SIGMA = 1.4826;
 
@@ -215,7 +217,8 @@ function days(seconds: number): string {
  * [cutoff − 14 days, cutoff) that end by `cutoff` and do not touch an excluded range are used.
  *
  * The expected value of a period is the median of its seasonal slot (local hour-of-week when 14 days of history
- * span the window, else hour-of-day; a slot with fewer than 3 samples falls back to the coarser one), plus the
+ * span the window, else hour-of-day; an hour-of-week slot with fewer than 2 samples or an hour-of-day slot with
+ * fewer than 3 falls back to the coarser one), plus the
  * median within-hour offset of its position in the hour (hourly seasonality, periods under an hour), plus the
  * recent level (the median residual of the newest day: trend). σ is the MAD-based σ of the residuals in the slot,
  * at least half the σ of all residuals and 1 % of |expected|.
@@ -286,7 +289,7 @@ export function trainAnomalyModel(
     if (seasonality === 'hour-of-week') {
       const w = clock.hourOfWeek(t);
       const r = weekStats.get(w);
-      if (r !== undefined && r.count >= MIN_SLOT_SAMPLES) return { key: `w${w}`, r };
+      if (r !== undefined && r.count >= MIN_WEEK_SLOT_SAMPLES) return { key: `w${w}`, r };
     }
     if (seasonality !== 'none') {
       const d = clock.hourOfDay(t);
@@ -317,6 +320,12 @@ export function trainAnomalyModel(
   const recent = residuals.filter((x) => x.v.start >= cutoff - DAY).map((x) => x.r);
   const level = recent.length >= MIN_SLOT_SAMPLES ? robust(recent).median : 0;
 
+  const aligned = (start: number) => {
+    const { key } = slotOf(start);
+    const expected = seasonal(start) + level;
+    const sigma = Math.max(slotSigma.get(key) ?? globalSigma, 0.5 * globalSigma, 0.01 * Math.abs(expected));
+    return { expected, sigma };
+  };
   return {
     ...base,
     state: 'TRAINED',
@@ -324,14 +333,17 @@ export function trainAnomalyModel(
     daysAvailable,
     seasonality,
     predict(start: number) {
-      const { key } = slotOf(start);
-      const expected = seasonal(start) + level;
-      const sigma = Math.max(slotSigma.get(key) ?? globalSigma, 0.5 * globalSigma, 0.01 * Math.abs(expected));
-      return { expected, sigma };
+      // A period off the training grid (alarm periods slide by the minute) blends the two grid periods it
+      // overlaps, weighted by overlap: [08:05, 09:05) is 55/60 of 08:00 and 5/60 of 09:00.
+      const off = (((start - cutoff) % period) + period) % period;
+      if (off === 0) return aligned(start);
+      const a = aligned(start - off);
+      const b = aligned(start - off + period);
+      const w = off / period;
+      return { expected: (1 - w) * a.expected + w * b.expected, sigma: (1 - w) * a.sigma + w * b.sigma };
     },
   };
 }
-
 function push<K>(m: Map<K, number[]>, k: K, v: number): void {
   const list = m.get(k);
   if (list === undefined) m.set(k, [v]);

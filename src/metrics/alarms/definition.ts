@@ -1036,6 +1036,25 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
 }
 
 /**
+ * A typed metric alarm back in the input form {@link checkAlarm} reads (an anomaly-band alarm's metric, statistic
+ * and period live in its `metrics`; its detector is `anomalyDetector`), so typed alarms can be re-validated.
+ *
+ * @example checkAlarm(metricAlarmInput(alarm)).value // alarm
+ */
+export function metricAlarmInput(alarm: MetricAlarm): Record<string, unknown> {
+  if (alarm.metrics === undefined) return { ...alarm };
+  const { metric, statistic, extendedStatistic, period, anomalyBand, ...rest } = alarm;
+  void metric;
+  void statistic;
+  void extendedStatistic;
+  void period;
+  return {
+    ...rest,
+    ...(anomalyBand?.detector !== undefined ? { anomalyDetector: anomalyBand.detector } : {}),
+  };
+}
+
+/**
  * Validates an untyped composite alarm definition, including the syntax of its rule (errors on `alarmRule` carry
  * `start`/`end` inside the rule text). Whether the named children exist is checked by {@link checkAlarmSet}.
  *
