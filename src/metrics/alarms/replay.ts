@@ -65,7 +65,7 @@ export function replay(
   const first = Math.ceil(since / step) * step;
   // An anomaly band trains on up to 14 days before each period: fetch them too, and keep one band source so
   // models are trained once an hour, not at every evaluation.
-  const history = alarmLookback(alarm, options);
+  const history = alarm.anomalyBand !== undefined ? alarmLookback(alarm, options) : 0;
   const points = [
     ...fetch(windowEnd(alarm, first) - Math.max(lookback, history), windowEnd(alarm, until)),
   ].sort((a, b) => a.timestamp - b.timestamp);
