@@ -8,6 +8,8 @@ import { ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import {
   ALARM_STATES,
+  ALARM_STATISTICS,
+  type AlarmMetricQuery,
   type AlarmState,
   type CompositeAlarm,
   checkAlarm,
@@ -179,6 +181,56 @@ function dimensionsOf(inp: In, key = 'Dimensions'): Record<string, string> {
 const dimList = (d: Readonly<Record<string, string>>) =>
   Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
 
+/** One PutMetricAlarm Metrics member (MetricDataQuery) as an entry of an alarm's `metrics` in flowwatch.yaml. */
+function metricQueryOf(q: unknown, i: number): Obj {
+  const x = new In((q ?? {}) as Obj);
+  const at = `Metrics.member.${i + 1}`;
+  const id = x.str('Id');
+  if (id === undefined) throw missing(`${at}.Id`);
+  const out: Obj = { id };
+  if (x.str('Label') !== undefined) out['label'] = x.str('Label');
+  if (x.bool('ReturnData') !== undefined) out['returnData'] = x.bool('ReturnData');
+  if (x.str('Expression') !== undefined) out['expression'] = x.str('Expression');
+  const ms = x.sub('MetricStat');
+  if (ms !== undefined) {
+    const m = ms.sub('Metric');
+    if (m === undefined) throw missing(`${at}.MetricStat.Metric`);
+    out['metric'] = {
+      namespace: m.str('Namespace', true),
+      metricName: m.str('MetricName', true),
+      ...(m.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(m) } : {}),
+    };
+    const stat = ms.str('Stat', true)!;
+    if ((ALARM_STATISTICS as readonly string[]).includes(stat)) out['statistic'] = stat;
+    else out['extendedStatistic'] = stat;
+    out['period'] = ms.num('Period', true);
+  }
+  return out;
+}
+
+/** An alarm's `metrics` entry as DescribeAlarms' Metrics member. */
+function metricQueryOut(q: AlarmMetricQuery): Obj {
+  return {
+    Id: q.id,
+    ...(q.metric !== undefined
+      ? {
+          MetricStat: {
+            Metric: {
+              Namespace: q.metric.namespace,
+              MetricName: q.metric.metricName,
+              Dimensions: dimList(q.metric.dimensions),
+            },
+            Period: q.period,
+            Stat: q.statistic ?? q.extendedStatistic,
+          },
+        }
+      : {}),
+    ...(q.expression !== undefined ? { Expression: q.expression } : {}),
+    ...(q.label !== undefined ? { Label: q.label } : {}),
+    ReturnData: q.returnData ?? true,
+  };
+}
+
 /** The CloudWatch service (both protocols). */
 export class CloudWatchService {
   constructor(private readonly ctx: CloudWatchContext) {}
@@ -256,30 +308,40 @@ export class CloudWatchService {
 
   private async putMetricAlarm(inp: In): Promise<void> {
     const name = inp.str('AlarmName', true)!;
-    if (inp.list('Metrics') !== undefined)
+    const metrics = inp.list('Metrics');
+    if (metrics === undefined && inp.str('ThresholdMetricId') !== undefined)
       throw invalid(
-        'Metrics (metric math alarms) are not supported by flowwatch: give MetricName and Namespace',
+        'ThresholdMetricId names an ANOMALY_DETECTION_BAND expression of Metrics; give Metrics with the metric and the band',
       );
-    if (inp.str('ThresholdMetricId') !== undefined)
-      throw invalid('ThresholdMetricId (anomaly detection bands) is not supported by flowwatch');
+    const single =
+      metrics !== undefined
+        ? {
+            metrics: metrics.map((q, i) => metricQueryOf(q, i)),
+            thresholdMetricId: inp.str('ThresholdMetricId'),
+          }
+        : {
+            metric: {
+              namespace: inp.str('Namespace', true),
+              metricName: inp.str('MetricName', true),
+              ...(inp.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(inp) } : {}),
+            },
+            ...(inp.str('Statistic') !== undefined ? { statistic: inp.str('Statistic') } : {}),
+            ...(inp.str('ExtendedStatistic') !== undefined
+              ? { extendedStatistic: inp.str('ExtendedStatistic') }
+              : {}),
+            period: inp.num('Period', true),
+          };
     const raw: Obj & { name: string } = {
       name,
       ...(inp.str('AlarmDescription') !== undefined ? { description: inp.str('AlarmDescription') } : {}),
-      metric: {
-        namespace: inp.str('Namespace', true),
-        metricName: inp.str('MetricName', true),
-        ...(inp.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(inp) } : {}),
-      },
-      ...(inp.str('Statistic') !== undefined ? { statistic: inp.str('Statistic') } : {}),
-      ...(inp.str('ExtendedStatistic') !== undefined
-        ? { extendedStatistic: inp.str('ExtendedStatistic') }
-        : {}),
-      period: inp.num('Period', true),
+      ...single,
       evaluationPeriods: inp.num('EvaluationPeriods', true),
       ...(inp.num('DatapointsToAlarm') !== undefined
         ? { datapointsToAlarm: inp.num('DatapointsToAlarm') }
         : {}),
-      threshold: inp.num('Threshold', true),
+      ...(metrics === undefined || inp.num('Threshold') !== undefined
+        ? { threshold: inp.num('Threshold', metrics === undefined) }
+        : {}),
       comparisonOperator: inp.str('ComparisonOperator', true),
       ...(inp.str('TreatMissingData') !== undefined ? { treatMissingData: inp.str('TreatMissingData') } : {}),
       ...(inp.str('EvaluateLowSampleCountPercentile') !== undefined
@@ -365,15 +427,19 @@ export class CloudWatchService {
       AlarmActions: (a.alarmActions ?? []).map((x) => this.topicArn(x)),
       InsufficientDataActions: (a.insufficientDataActions ?? []).map((x) => this.topicArn(x)),
       ...this.stateOf(a.name),
-      MetricName: a.metric.metricName,
-      Namespace: a.metric.namespace,
-      ...(a.statistic !== undefined ? { Statistic: a.statistic } : {}),
-      ...(a.extendedStatistic !== undefined ? { ExtendedStatistic: a.extendedStatistic } : {}),
-      Dimensions: dimList(a.metric.dimensions),
-      Period: a.period,
+      ...(a.metrics !== undefined
+        ? { Metrics: a.metrics.map(metricQueryOut), ThresholdMetricId: a.thresholdMetricId }
+        : {
+            MetricName: a.metric.metricName,
+            Namespace: a.metric.namespace,
+            ...(a.statistic !== undefined ? { Statistic: a.statistic } : {}),
+            ...(a.extendedStatistic !== undefined ? { ExtendedStatistic: a.extendedStatistic } : {}),
+            Dimensions: dimList(a.metric.dimensions),
+            Period: a.period,
+          }),
       EvaluationPeriods: a.evaluationPeriods,
       ...(a.datapointsToAlarm !== undefined ? { DatapointsToAlarm: a.datapointsToAlarm } : {}),
-      Threshold: a.threshold,
+      ...(a.threshold !== undefined ? { Threshold: a.threshold } : {}),
       ComparisonOperator: a.comparisonOperator,
       TreatMissingData: a.treatMissingData ?? 'missing',
       ...(a.evaluateLowSampleCountPercentile !== undefined

@@ -230,6 +230,63 @@ describe('CloudWatch over AWS JSON 1.0 (the JS SDK)', () => {
   });
 });
 
+describe('anomaly-band alarms over the JS SDK', () => {
+  const band = {
+    AlarmName: 'ping-anomaly',
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    ComparisonOperator: 'GreaterThanUpperThreshold' as const,
+    ThresholdMetricId: 'band',
+    Metrics: [
+      {
+        Id: 'm1',
+        ReturnData: true,
+        MetricStat: { Metric: { Namespace: 'FlowLogs', MetricName: 'DeniedICMP' }, Period: 300, Stat: 'Sum' },
+      },
+      { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(m1, 3)', ReturnData: true },
+    ],
+  };
+
+  it('PutMetricAlarm with Metrics and ThresholdMetricId is stored; DescribeAlarms gives them back', async () => {
+    await cw.send(new PutMetricAlarmCommand(band));
+    const c = loadConfig(file);
+    const a = c.alarms.find((x) => x.name === 'ping-anomaly');
+    expect([a?.anomalyBand?.k, a?.thresholdMetricId, a?.period, a?.statistic]).toEqual([
+      3,
+      'band',
+      300,
+      'Sum',
+    ]);
+    const d = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['ping-anomaly'] }));
+    const m = d.MetricAlarms?.[0];
+    expect(m?.ThresholdMetricId).toBe('band');
+    expect(m?.Threshold).toBeUndefined();
+    expect(m?.Metrics?.map((q) => [q.Id, q.Expression, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
+      ['m1', undefined, 'Sum', 300],
+      ['band', 'ANOMALY_DETECTION_BAND(m1, 3)', undefined, undefined],
+    ]);
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['ping-anomaly'] }));
+  });
+
+  it('refuses a band with a static operator, and a band with a Threshold, naming the field', async () => {
+    const op = await cw
+      .send(new PutMetricAlarmCommand({ ...band, ComparisonOperator: 'GreaterThanThreshold' }))
+      .catch((x: Error) => x);
+    expect(op).toBeInstanceOf(InvalidParameterValueException);
+    expect((op as Error).message).toContain('comparisonOperator');
+    const thr = await cw.send(new PutMetricAlarmCommand({ ...band, Threshold: 5 })).catch((x: Error) => x);
+    expect(thr).toBeInstanceOf(InvalidParameterValueException);
+    expect((thr as Error).message).toContain('threshold');
+    const noBand = await cw
+      .send(
+        new PutMetricAlarmCommand({ ...ping, AlarmName: 'y', ComparisonOperator: 'LessThanLowerThreshold' }),
+      )
+      .catch((x: Error) => x);
+    expect(noBand).toBeInstanceOf(InvalidParameterValueException);
+    expect((noBand as Error).message).toContain('anomaly detection band');
+  });
+});
+
 describe('CloudWatch over AWS Query (form request, XML answer)', () => {
   it('answers DescribeAlarms in XML and errors as ErrorResponse with the query code', async () => {
     const { SignatureV4 } = await import('@smithy/signature-v4');
