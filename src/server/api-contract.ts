@@ -135,6 +135,8 @@ export interface AlarmsResponse {
       readonly period: number;
     };
     readonly threshold?: number;
+    /** Anomaly-band alarms: the band's k (ANOMALY_DETECTION_BAND(m1, k)) in place of a threshold. */
+    readonly anomalyBand?: { readonly k: number };
     readonly comparisonOperator?: string;
     readonly rule?: string;
     /** Metric alarms: M of N — `datapointsToAlarm` breaching periods out of the last `evaluationPeriods`. */
