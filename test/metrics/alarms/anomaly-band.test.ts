@@ -454,3 +454,48 @@ describe('validation', () => {
     ]);
   });
 });
+
+describe('flowwatch.yaml', () => {
+  it("reads the README's example, unquoted YAML times included, and locates errors by line", async () => {
+    const { parseConfig } = await import('../../../src/config/config.js');
+    const text = `metricFilters:
+  - { name: ssh, pattern: "[v, a, eni, src, dst, sp, dport = 22, proto = 6, pkts, bytes, st, en, action = REJECT, status]", metricNamespace: FlowLogs, metricName: RejectedSSH, metricValue: "1" }
+topics:
+  - { name: netmon-alerts, subscriptions: [{ type: stdout }] }
+alarms:
+  - name: ssh-rejects-unusual
+    metrics:
+      - { id: m1, metric: { namespace: FlowLogs, metricName: RejectedSSH }, statistic: Sum, period: 300 }
+      - { id: band, expression: "ANOMALY_DETECTION_BAND(m1, 3)" }
+    thresholdMetricId: band
+    comparisonOperator: GreaterThanUpperThreshold
+    evaluationPeriods: 3
+    datapointsToAlarm: 2
+    alarmActions: [netmon-alerts]
+    anomalyDetector:
+      metricTimezone: Europe/Paris
+      excludedTimeRanges:
+        - { start: 2026-12-24T00:00:00Z, end: 2026-12-27T00:00:00Z }
+`;
+    const c = parseConfig('flowwatch.yaml', text);
+    expect(c.alarms[0]?.anomalyBand).toEqual({
+      k: 3,
+      detector: {
+        metricTimezone: 'Europe/Paris',
+        excludedTimeRanges: [
+          {
+            start: Date.parse('2026-12-24T00:00:00Z') / 1000,
+            end: Date.parse('2026-12-27T00:00:00Z') / 1000,
+          },
+        ],
+      },
+    });
+    let message = '';
+    try {
+      parseConfig('flowwatch.yaml', text.replace('GreaterThanUpperThreshold', 'GreaterThanThreshold'));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/flowwatch\.yaml:11:\d+.*comparisonOperator|alarms\[0\]\.comparisonOperator/);
+  });
+});
