@@ -108,7 +108,6 @@ describe('the live alarms runner', () => {
     expect(state('ssh-anomaly-short')?.state).toBe('INSUFFICIENT_DATA');
     // It was created INSUFFICIENT_DATA and stays so (no transition, so the creation reason stays, as in
     // CloudWatch); the metric route below carries the detector's message for the dashboard.
-    );
   });
 });
 
