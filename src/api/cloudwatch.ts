@@ -11,6 +11,8 @@ import {
   ALARM_STATISTICS,
   type AlarmMetricQuery,
   type AlarmState,
+  alarmLookback,
+  anomalyBandSource,
   type CompositeAlarm,
   checkAlarm,
   checkAlarmSet,
@@ -231,6 +233,31 @@ function metricQueryOut(q: AlarmMetricQuery): Obj {
   };
 }
 
+/** A detector's identity: a metric and a stat. */
+interface DetectorKey {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, string>;
+  readonly stat: string;
+}
+
+function keyOf(a: MetricAlarm): DetectorKey {
+  return {
+    namespace: a.metric.namespace,
+    metricName: a.metric.metricName,
+    dimensions: { ...a.metric.dimensions },
+    stat: a.statistic ?? a.extendedStatistic ?? '',
+  };
+}
+
+function detectorId(k: DetectorKey): string {
+  const dims = Object.entries(k.dimensions)
+    .sort()
+    .map(([n, v]) => `${n}=${v}`)
+    .join(',');
+  return `${k.namespace}/${k.metricName}${dims ? `{${dims}}` : ''}/${k.stat}`;
+}
+
 /** The CloudWatch service (both protocols). */
 export class CloudWatchService {
   constructor(private readonly ctx: CloudWatchContext) {}
@@ -283,6 +310,13 @@ export class CloudWatchService {
         return this.getMetricData(inp);
       case 'ListMetrics':
         return this.listMetrics(inp);
+      case 'PutAnomalyDetector':
+        return this.putAnomalyDetector(inp);
+      case 'DescribeAnomalyDetectors':
+        return this.describeAnomalyDetectors(inp);
+      case 'DeleteAnomalyDetector':
+        await this.deleteAnomalyDetector(inp);
+        return {};
       default:
         throw new AwsError(
           'InvalidAction',
@@ -604,6 +638,158 @@ export class CloudWatchService {
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length > 0)
       throw notFound(`Alarm${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not found`);
+  }
+
+  /**
+   * The metric and stat a detector request names (SingleMetricAnomalyDetector, or the deprecated top-level
+   * members). MetricMathAnomalyDetector is refused: flowwatch bands only single metrics.
+   */
+  private detectorKey(inp: In, required: boolean): DetectorKey | undefined {
+    if (inp.sub('MetricMathAnomalyDetector') !== undefined)
+      throw invalid('MetricMathAnomalyDetector: flowwatch computes bands of single metrics only');
+    const single = inp.sub('SingleMetricAnomalyDetector');
+    const x = single ?? inp;
+    const namespace = x.str('Namespace', required && single !== undefined);
+    const metricName = x.str('MetricName', required && single !== undefined);
+    const stat = x.str('Stat', required && single !== undefined);
+    if (namespace === undefined || metricName === undefined || stat === undefined) {
+      if (required) throw missing('SingleMetricAnomalyDetector');
+      return undefined;
+    }
+    return { namespace, metricName, dimensions: dimensionsOf(x), stat };
+  }
+
+  /** The band alarms of the configuration whose metric and stat are `key`'s (all band alarms without a key). */
+  private bandAlarms(key: DetectorKey | undefined): MetricAlarm[] {
+    return this.ctx
+      .config()
+      .alarms.filter(
+        (a) =>
+          a.anomalyBand !== undefined &&
+          (key === undefined ||
+            (a.metric.namespace === key.namespace &&
+              a.metric.metricName === key.metricName &&
+              (a.statistic ?? a.extendedStatistic) === key.stat &&
+              JSON.stringify(Object.entries(a.metric.dimensions).sort()) ===
+                JSON.stringify(Object.entries(key.dimensions).sort()))),
+      );
+  }
+
+  /** Writes `anomalyDetector` (or removes it, `undefined`) on the named alarms of flowwatch.yaml, comments kept. */
+  private async setDetector(names: readonly string[], detector: Obj | undefined): Promise<void> {
+    const { isMap, isSeq } = await import('yaml');
+    await this.edit((c) => {
+      const seq = c.doc.get('alarms', true);
+      if (!isSeq(seq)) return undefined;
+      for (const it of seq.items) {
+        if (!isMap(it) || !names.includes(String(it.get('name')))) continue;
+        if (detector === undefined) it.delete('anomalyDetector');
+        else it.set('anomalyDetector', c.doc.createNode(detector));
+      }
+      return c.doc.toString({ lineWidth: 0 });
+    });
+  }
+
+  /**
+   * PutAnomalyDetector: flowwatch keeps a detector's Configuration on the alarms that band its metric and stat
+   * (`anomalyDetector` in flowwatch.yaml), so the alarm comes first.
+   */
+  private async putAnomalyDetector(inp: In): Promise<Obj> {
+    const key = this.detectorKey(inp, true)!;
+    const cfg = inp.sub('Configuration');
+    const ranges = (cfg?.list('ExcludedTimeRanges') ?? []).map((r, i) => {
+      const x = new In((r ?? {}) as Obj);
+      const at = `Configuration.ExcludedTimeRanges.member.${i + 1}`;
+      const start = x.time('StartTime');
+      const end = x.time('EndTime');
+      if (start === undefined) throw missing(`${at}.StartTime`);
+      if (end === undefined) throw missing(`${at}.EndTime`);
+      return { start: new Date(start * 1000).toISOString(), end: new Date(end * 1000).toISOString() };
+    });
+    const tz = cfg?.str('MetricTimezone');
+    const alarms = this.bandAlarms(key);
+    if (alarms.length === 0) {
+      throw invalid(
+        `no anomaly-band alarm watches ${key.namespace}/${key.metricName} (${key.stat}): flowwatch keeps a detector's configuration on the alarms that use its band, so put the alarm (PutMetricAlarm with ANOMALY_DETECTION_BAND) first`,
+      );
+    }
+    await this.setDetector(
+      alarms.map((a) => a.name),
+      {
+        ...(ranges.length > 0 ? { excludedTimeRanges: ranges } : {}),
+        ...(tz !== undefined ? { metricTimezone: tz } : {}),
+      },
+    );
+    return { AnomalyDetectorId: detectorId(key) };
+  }
+
+  /** DescribeAnomalyDetectors: one detector per metric and stat banded by an alarm, with its training state. */
+  private async describeAnomalyDetectors(inp: In): Promise<Obj> {
+    const ns = inp.str('Namespace');
+    const name = inp.str('MetricName');
+    const byKey = new Map<string, MetricAlarm>();
+    for (const a of this.bandAlarms(undefined)) {
+      if (ns !== undefined && a.metric.namespace !== ns) continue;
+      if (name !== undefined && a.metric.metricName !== name) continue;
+      const key = detectorId(keyOf(a));
+      if (!byKey.has(key)) byKey.set(key, a);
+    }
+    const now = Math.floor(this.ctx.nowMs() / 1000);
+    const detectors: Obj[] = [];
+    for (const a of byKey.values()) {
+      const points = await minuteSets(
+        this.ctx.store,
+        a.metric.namespace,
+        a.metric.metricName,
+        a.metric.dimensions,
+        now - alarmLookback(a),
+        now,
+      );
+      const model = anomalyBandSource(a, points)!.model(now);
+      const k = keyOf(a);
+      const d = a.anomalyBand?.detector;
+      detectors.push({
+        Namespace: k.namespace,
+        MetricName: k.metricName,
+        Dimensions: dimList(k.dimensions),
+        Stat: k.stat,
+        SingleMetricAnomalyDetector: {
+          Namespace: k.namespace,
+          MetricName: k.metricName,
+          Dimensions: dimList(k.dimensions),
+          Stat: k.stat,
+        },
+        Configuration: {
+          ExcludedTimeRanges: (d?.excludedTimeRanges ?? []).map((r) => ({
+            StartTime: new Date(r.start * 1000),
+            EndTime: new Date(r.end * 1000),
+          })),
+          ...(d?.metricTimezone !== undefined ? { MetricTimezone: d.metricTimezone } : {}),
+        },
+        StateValue: model.state,
+        // Not in CloudWatch's model: why a detector has no band yet ("baseline needs 7 days; 2 available").
+        StateReason: model.message,
+      });
+    }
+    return { AnomalyDetectors: detectors };
+  }
+
+  /** DeleteAnomalyDetector: the alarms on that metric and stat go back to the default configuration. */
+  private async deleteAnomalyDetector(inp: In): Promise<void> {
+    const key = this.detectorKey(inp, true)!;
+    const alarms = this.bandAlarms(key);
+    if (alarms.length === 0) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `no anomaly detector for ${key.namespace}/${key.metricName} (${key.stat})`,
+        404,
+        'ResourceNotFoundException',
+      );
+    }
+    await this.setDetector(
+      alarms.map((a) => a.name),
+      undefined,
+    );
   }
 
   private async stats(

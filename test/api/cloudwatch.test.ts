@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
+  DeleteAnomalyDetectorCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
+  DescribeAnomalyDetectorsCommand,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
   InvalidParameterValueException,
   ListMetricsCommand,
   MissingRequiredParameterException,
+  PutAnomalyDetectorCommand,
   PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   ResourceNotFound,
@@ -265,6 +268,48 @@ describe('anomaly-band alarms over the JS SDK', () => {
       ['m1', undefined, 'Sum', 300],
       ['band', 'ANOMALY_DETECTION_BAND(m1, 3)', undefined, undefined],
     ]);
+  });
+
+  it('PutAnomalyDetector writes the configuration on the alarms of that metric and stat; Describe gives the state; Delete removes it', async () => {
+    const single = { Namespace: 'FlowLogs', MetricName: 'DeniedICMP', Stat: 'Sum' };
+    const put = await cw.send(
+      new PutAnomalyDetectorCommand({
+        SingleMetricAnomalyDetector: single,
+        Configuration: {
+          ExcludedTimeRanges: [
+            { StartTime: new Date('2024-05-01T00:00:00Z'), EndTime: new Date('2024-05-02T00:00:00Z') },
+          ],
+          MetricTimezone: 'Europe/Paris',
+        },
+      }),
+    );
+    expect(put.$metadata.httpStatusCode).toBe(200);
+    const a = loadConfig(file).alarms.find((x) => x.name === 'ping-anomaly');
+    expect(a?.anomalyBand?.detector).toEqual({
+      excludedTimeRanges: [
+        { start: Date.parse('2024-05-01T00:00:00Z') / 1000, end: Date.parse('2024-05-02T00:00:00Z') / 1000 },
+      ],
+      metricTimezone: 'Europe/Paris',
+    });
+    const d = await cw.send(new DescribeAnomalyDetectorsCommand({ MetricName: 'DeniedICMP' }));
+    expect(
+      d.AnomalyDetectors?.map((x) => [
+        x.SingleMetricAnomalyDetector?.Stat,
+        x.Configuration?.MetricTimezone,
+        x.StateValue,
+      ]),
+    ).toEqual([
+      ['Sum', 'Europe/Paris', 'PENDING_TRAINING'], // the only datapoint (10:00) is not before the hour's cutoff
+    ]);
+    const other = await cw
+      .send(new PutAnomalyDetectorCommand({ SingleMetricAnomalyDetector: { ...single, Stat: 'Maximum' } }))
+      .catch((x: Error) => x);
+    expect(other).toBeInstanceOf(InvalidParameterValueException);
+    expect((other as Error).message).toContain('put the alarm');
+    await cw.send(new DeleteAnomalyDetectorCommand({ SingleMetricAnomalyDetector: single }));
+    expect(
+      loadConfig(file).alarms.find((x) => x.name === 'ping-anomaly')?.anomalyBand?.detector,
+    ).toBeUndefined();
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['ping-anomaly'] }));
   });
 
