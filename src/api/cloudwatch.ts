@@ -8,7 +8,11 @@ import { ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import {
   ALARM_STATES,
+  ALARM_STATISTICS,
+  type AlarmMetricQuery,
   type AlarmState,
+  alarmLookback,
+  anomalyBandSource,
   type CompositeAlarm,
   checkAlarm,
   checkAlarmSet,
@@ -179,6 +183,81 @@ function dimensionsOf(inp: In, key = 'Dimensions'): Record<string, string> {
 const dimList = (d: Readonly<Record<string, string>>) =>
   Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
 
+/** One PutMetricAlarm Metrics member (MetricDataQuery) as an entry of an alarm's `metrics` in flowwatch.yaml. */
+function metricQueryOf(q: unknown, i: number): Obj {
+  const x = new In((q ?? {}) as Obj);
+  const at = `Metrics.member.${i + 1}`;
+  const id = x.str('Id');
+  if (id === undefined) throw missing(`${at}.Id`);
+  const out: Obj = { id };
+  if (x.str('Label') !== undefined) out['label'] = x.str('Label');
+  if (x.bool('ReturnData') !== undefined) out['returnData'] = x.bool('ReturnData');
+  if (x.str('Expression') !== undefined) out['expression'] = x.str('Expression');
+  const ms = x.sub('MetricStat');
+  if (ms !== undefined) {
+    const m = ms.sub('Metric');
+    if (m === undefined) throw missing(`${at}.MetricStat.Metric`);
+    out['metric'] = {
+      namespace: m.str('Namespace', true),
+      metricName: m.str('MetricName', true),
+      ...(m.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(m) } : {}),
+    };
+    const stat = ms.str('Stat', true)!;
+    if ((ALARM_STATISTICS as readonly string[]).includes(stat)) out['statistic'] = stat;
+    else out['extendedStatistic'] = stat;
+    out['period'] = ms.num('Period', true);
+  }
+  return out;
+}
+
+/** An alarm's `metrics` entry as DescribeAlarms' Metrics member. */
+function metricQueryOut(q: AlarmMetricQuery): Obj {
+  return {
+    Id: q.id,
+    ...(q.metric !== undefined
+      ? {
+          MetricStat: {
+            Metric: {
+              Namespace: q.metric.namespace,
+              MetricName: q.metric.metricName,
+              Dimensions: dimList(q.metric.dimensions),
+            },
+            Period: q.period,
+            Stat: q.statistic ?? q.extendedStatistic,
+          },
+        }
+      : {}),
+    ...(q.expression !== undefined ? { Expression: q.expression } : {}),
+    ...(q.label !== undefined ? { Label: q.label } : {}),
+    ReturnData: q.returnData ?? true,
+  };
+}
+
+/** A detector's identity: a metric and a stat. */
+interface DetectorKey {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, string>;
+  readonly stat: string;
+}
+
+function keyOf(a: MetricAlarm): DetectorKey {
+  return {
+    namespace: a.metric.namespace,
+    metricName: a.metric.metricName,
+    dimensions: { ...a.metric.dimensions },
+    stat: a.statistic ?? a.extendedStatistic ?? '',
+  };
+}
+
+function detectorId(k: DetectorKey): string {
+  const dims = Object.entries(k.dimensions)
+    .sort()
+    .map(([n, v]) => `${n}=${v}`)
+    .join(',');
+  return `${k.namespace}/${k.metricName}${dims ? `{${dims}}` : ''}/${k.stat}`;
+}
+
 /** The CloudWatch service (both protocols). */
 export class CloudWatchService {
   constructor(private readonly ctx: CloudWatchContext) {}
@@ -231,6 +310,13 @@ export class CloudWatchService {
         return this.getMetricData(inp);
       case 'ListMetrics':
         return this.listMetrics(inp);
+      case 'PutAnomalyDetector':
+        return this.putAnomalyDetector(inp);
+      case 'DescribeAnomalyDetectors':
+        return this.describeAnomalyDetectors(inp);
+      case 'DeleteAnomalyDetector':
+        await this.deleteAnomalyDetector(inp);
+        return {};
       default:
         throw new AwsError(
           'InvalidAction',
@@ -256,30 +342,40 @@ export class CloudWatchService {
 
   private async putMetricAlarm(inp: In): Promise<void> {
     const name = inp.str('AlarmName', true)!;
-    if (inp.list('Metrics') !== undefined)
+    const metrics = inp.list('Metrics');
+    if (metrics === undefined && inp.str('ThresholdMetricId') !== undefined)
       throw invalid(
-        'Metrics (metric math alarms) are not supported by flowwatch: give MetricName and Namespace',
+        'ThresholdMetricId names an ANOMALY_DETECTION_BAND expression of Metrics; give Metrics with the metric and the band',
       );
-    if (inp.str('ThresholdMetricId') !== undefined)
-      throw invalid('ThresholdMetricId (anomaly detection bands) is not supported by flowwatch');
+    const single =
+      metrics !== undefined
+        ? {
+            metrics: metrics.map((q, i) => metricQueryOf(q, i)),
+            thresholdMetricId: inp.str('ThresholdMetricId'),
+          }
+        : {
+            metric: {
+              namespace: inp.str('Namespace', true),
+              metricName: inp.str('MetricName', true),
+              ...(inp.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(inp) } : {}),
+            },
+            ...(inp.str('Statistic') !== undefined ? { statistic: inp.str('Statistic') } : {}),
+            ...(inp.str('ExtendedStatistic') !== undefined
+              ? { extendedStatistic: inp.str('ExtendedStatistic') }
+              : {}),
+            period: inp.num('Period', true),
+          };
     const raw: Obj & { name: string } = {
       name,
       ...(inp.str('AlarmDescription') !== undefined ? { description: inp.str('AlarmDescription') } : {}),
-      metric: {
-        namespace: inp.str('Namespace', true),
-        metricName: inp.str('MetricName', true),
-        ...(inp.list('Dimensions') !== undefined ? { dimensions: dimensionsOf(inp) } : {}),
-      },
-      ...(inp.str('Statistic') !== undefined ? { statistic: inp.str('Statistic') } : {}),
-      ...(inp.str('ExtendedStatistic') !== undefined
-        ? { extendedStatistic: inp.str('ExtendedStatistic') }
-        : {}),
-      period: inp.num('Period', true),
+      ...single,
       evaluationPeriods: inp.num('EvaluationPeriods', true),
       ...(inp.num('DatapointsToAlarm') !== undefined
         ? { datapointsToAlarm: inp.num('DatapointsToAlarm') }
         : {}),
-      threshold: inp.num('Threshold', true),
+      ...(metrics === undefined || inp.num('Threshold') !== undefined
+        ? { threshold: inp.num('Threshold', metrics === undefined) }
+        : {}),
       comparisonOperator: inp.str('ComparisonOperator', true),
       ...(inp.str('TreatMissingData') !== undefined ? { treatMissingData: inp.str('TreatMissingData') } : {}),
       ...(inp.str('EvaluateLowSampleCountPercentile') !== undefined
@@ -365,15 +461,19 @@ export class CloudWatchService {
       AlarmActions: (a.alarmActions ?? []).map((x) => this.topicArn(x)),
       InsufficientDataActions: (a.insufficientDataActions ?? []).map((x) => this.topicArn(x)),
       ...this.stateOf(a.name),
-      MetricName: a.metric.metricName,
-      Namespace: a.metric.namespace,
-      ...(a.statistic !== undefined ? { Statistic: a.statistic } : {}),
-      ...(a.extendedStatistic !== undefined ? { ExtendedStatistic: a.extendedStatistic } : {}),
-      Dimensions: dimList(a.metric.dimensions),
-      Period: a.period,
+      ...(a.metrics !== undefined
+        ? { Metrics: a.metrics.map(metricQueryOut), ThresholdMetricId: a.thresholdMetricId }
+        : {
+            MetricName: a.metric.metricName,
+            Namespace: a.metric.namespace,
+            ...(a.statistic !== undefined ? { Statistic: a.statistic } : {}),
+            ...(a.extendedStatistic !== undefined ? { ExtendedStatistic: a.extendedStatistic } : {}),
+            Dimensions: dimList(a.metric.dimensions),
+            Period: a.period,
+          }),
       EvaluationPeriods: a.evaluationPeriods,
       ...(a.datapointsToAlarm !== undefined ? { DatapointsToAlarm: a.datapointsToAlarm } : {}),
-      Threshold: a.threshold,
+      ...(a.threshold !== undefined ? { Threshold: a.threshold } : {}),
       ComparisonOperator: a.comparisonOperator,
       TreatMissingData: a.treatMissingData ?? 'missing',
       ...(a.evaluateLowSampleCountPercentile !== undefined
@@ -538,6 +638,158 @@ export class CloudWatchService {
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length > 0)
       throw notFound(`Alarm${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not found`);
+  }
+
+  /**
+   * The metric and stat a detector request names (SingleMetricAnomalyDetector, or the deprecated top-level
+   * members). MetricMathAnomalyDetector is refused: flowwatch bands only single metrics.
+   */
+  private detectorKey(inp: In, required: boolean): DetectorKey | undefined {
+    if (inp.sub('MetricMathAnomalyDetector') !== undefined)
+      throw invalid('MetricMathAnomalyDetector: flowwatch computes bands of single metrics only');
+    const single = inp.sub('SingleMetricAnomalyDetector');
+    const x = single ?? inp;
+    const namespace = x.str('Namespace', required && single !== undefined);
+    const metricName = x.str('MetricName', required && single !== undefined);
+    const stat = x.str('Stat', required && single !== undefined);
+    if (namespace === undefined || metricName === undefined || stat === undefined) {
+      if (required) throw missing('SingleMetricAnomalyDetector');
+      return undefined;
+    }
+    return { namespace, metricName, dimensions: dimensionsOf(x), stat };
+  }
+
+  /** The band alarms of the configuration whose metric and stat are `key`'s (all band alarms without a key). */
+  private bandAlarms(key: DetectorKey | undefined): MetricAlarm[] {
+    return this.ctx
+      .config()
+      .alarms.filter(
+        (a) =>
+          a.anomalyBand !== undefined &&
+          (key === undefined ||
+            (a.metric.namespace === key.namespace &&
+              a.metric.metricName === key.metricName &&
+              (a.statistic ?? a.extendedStatistic) === key.stat &&
+              JSON.stringify(Object.entries(a.metric.dimensions).sort()) ===
+                JSON.stringify(Object.entries(key.dimensions).sort()))),
+      );
+  }
+
+  /** Writes `anomalyDetector` (or removes it, `undefined`) on the named alarms of flowwatch.yaml, comments kept. */
+  private async setDetector(names: readonly string[], detector: Obj | undefined): Promise<void> {
+    const { isMap, isSeq } = await import('yaml');
+    await this.edit((c) => {
+      const seq = c.doc.get('alarms', true);
+      if (!isSeq(seq)) return undefined;
+      for (const it of seq.items) {
+        if (!isMap(it) || !names.includes(String(it.get('name')))) continue;
+        if (detector === undefined) it.delete('anomalyDetector');
+        else it.set('anomalyDetector', c.doc.createNode(detector));
+      }
+      return c.doc.toString({ lineWidth: 0 });
+    });
+  }
+
+  /**
+   * PutAnomalyDetector: flowwatch keeps a detector's Configuration on the alarms that band its metric and stat
+   * (`anomalyDetector` in flowwatch.yaml), so the alarm comes first.
+   */
+  private async putAnomalyDetector(inp: In): Promise<Obj> {
+    const key = this.detectorKey(inp, true)!;
+    const cfg = inp.sub('Configuration');
+    const ranges = (cfg?.list('ExcludedTimeRanges') ?? []).map((r, i) => {
+      const x = new In((r ?? {}) as Obj);
+      const at = `Configuration.ExcludedTimeRanges.member.${i + 1}`;
+      const start = x.time('StartTime');
+      const end = x.time('EndTime');
+      if (start === undefined) throw missing(`${at}.StartTime`);
+      if (end === undefined) throw missing(`${at}.EndTime`);
+      return { start: new Date(start * 1000).toISOString(), end: new Date(end * 1000).toISOString() };
+    });
+    const tz = cfg?.str('MetricTimezone');
+    const alarms = this.bandAlarms(key);
+    if (alarms.length === 0) {
+      throw invalid(
+        `no anomaly-band alarm watches ${key.namespace}/${key.metricName} (${key.stat}): flowwatch keeps a detector's configuration on the alarms that use its band, so put the alarm (PutMetricAlarm with ANOMALY_DETECTION_BAND) first`,
+      );
+    }
+    await this.setDetector(
+      alarms.map((a) => a.name),
+      {
+        ...(ranges.length > 0 ? { excludedTimeRanges: ranges } : {}),
+        ...(tz !== undefined ? { metricTimezone: tz } : {}),
+      },
+    );
+    return { AnomalyDetectorId: detectorId(key) };
+  }
+
+  /** DescribeAnomalyDetectors: one detector per metric and stat banded by an alarm, with its training state. */
+  private async describeAnomalyDetectors(inp: In): Promise<Obj> {
+    const ns = inp.str('Namespace');
+    const name = inp.str('MetricName');
+    const byKey = new Map<string, MetricAlarm>();
+    for (const a of this.bandAlarms(undefined)) {
+      if (ns !== undefined && a.metric.namespace !== ns) continue;
+      if (name !== undefined && a.metric.metricName !== name) continue;
+      const key = detectorId(keyOf(a));
+      if (!byKey.has(key)) byKey.set(key, a);
+    }
+    const now = Math.floor(this.ctx.nowMs() / 1000);
+    const detectors: Obj[] = [];
+    for (const a of byKey.values()) {
+      const points = await minuteSets(
+        this.ctx.store,
+        a.metric.namespace,
+        a.metric.metricName,
+        a.metric.dimensions,
+        now - alarmLookback(a),
+        now,
+      );
+      const model = anomalyBandSource(a, points)!.model(now);
+      const k = keyOf(a);
+      const d = a.anomalyBand?.detector;
+      detectors.push({
+        Namespace: k.namespace,
+        MetricName: k.metricName,
+        Dimensions: dimList(k.dimensions),
+        Stat: k.stat,
+        SingleMetricAnomalyDetector: {
+          Namespace: k.namespace,
+          MetricName: k.metricName,
+          Dimensions: dimList(k.dimensions),
+          Stat: k.stat,
+        },
+        Configuration: {
+          ExcludedTimeRanges: (d?.excludedTimeRanges ?? []).map((r) => ({
+            StartTime: new Date(r.start * 1000),
+            EndTime: new Date(r.end * 1000),
+          })),
+          ...(d?.metricTimezone !== undefined ? { MetricTimezone: d.metricTimezone } : {}),
+        },
+        StateValue: model.state,
+        // Not in CloudWatch's model: why a detector has no band yet ("baseline needs 7 days; 2 available").
+        StateReason: model.message,
+      });
+    }
+    return { AnomalyDetectors: detectors };
+  }
+
+  /** DeleteAnomalyDetector: the alarms on that metric and stat go back to the default configuration. */
+  private async deleteAnomalyDetector(inp: In): Promise<void> {
+    const key = this.detectorKey(inp, true)!;
+    const alarms = this.bandAlarms(key);
+    if (alarms.length === 0) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `no anomaly detector for ${key.namespace}/${key.metricName} (${key.stat})`,
+        404,
+        'ResourceNotFoundException',
+      );
+    }
+    await this.setDetector(
+      alarms.map((a) => a.name),
+      undefined,
+    );
   }
 
   private async stats(

@@ -7,7 +7,13 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
-import { ALARM_STATES, type AlarmState, evaluationRange, replay } from '../metrics/alarms/index.js';
+import {
+  ALARM_STATES,
+  type AlarmState,
+  alarmLookback,
+  anomalyBandSource,
+  replay,
+} from '../metrics/alarms/index.js';
 import type { StateChange } from '../metrics/alarms/state-machine.js';
 import { minuteSets } from '../metrics/datapoints.js';
 import { ALARMS_FILE, type AlarmRequest, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
@@ -254,9 +260,10 @@ export function registerAlarms(program: Command, io: Io): void {
         }
         const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
         const changes: StateChange[] = [];
+        const bandNotes: string[] = [];
         try {
           for (const a of chosen) {
-            const lookback = (Math.max(a.evaluationPeriods, evaluationRange(a)) + 1) * a.period;
+            const lookback = alarmLookback(a);
             const points = await minuteSets(
               store,
               a.metric.namespace,
@@ -275,6 +282,16 @@ export function registerAlarms(program: Command, io: Io): void {
               },
             );
             changes.push(...r.changes.filter((c) => c.previous !== undefined));
+            // An anomaly-band alarm without a band evaluates its periods as missing data: say so, never a silent
+            // INSUFFICIENT_DATA.
+            const band = anomalyBandSource(a, points);
+            if (band !== undefined) {
+              for (const t of [since, until]) {
+                const m = band.model(t);
+                if (m.state !== 'TRAINED')
+                  bandNotes.push(`${a.name}: no anomaly band at ${iso(t)}: ${m.message}`);
+              }
+            }
           }
         } finally {
           store.close();
@@ -286,6 +303,7 @@ export function registerAlarms(program: Command, io: Io): void {
             output,
           ),
         );
+        for (const note of [...new Set(bandNotes)]) io.err(`warning: ${note}\n`);
         if (output === 'table') {
           const n = changes.length;
           io.err(

@@ -12,7 +12,10 @@ import {
   type AlarmContext,
   type AlarmState,
   AlarmStateMachine,
+  type AnomalyBandSource,
   alarmArn,
+  alarmLookback,
+  anomalyBandSource,
   evaluationRange,
   evaluationStep,
   type MetricAlarm,
@@ -81,6 +84,7 @@ export class AlarmsRunner {
   private stopped = false;
   /** Unix seconds of the next due evaluation per alarm. */
   private readonly due = new Map<string, number>();
+  private readonly bands = new Map<string, { hour: number; source: AnomalyBandSource }>();
   evaluations = 0;
   transitions = 0;
   /** Notifications grouped per episode and topic (see src/notify/episodes.ts). */
@@ -240,7 +244,8 @@ export class AlarmsRunner {
         at + 60,
       );
       this.evaluations++;
-      const change = this.machine.evaluate(a.name, points, at);
+      const band = await this.bandFor(a, at);
+      const change = this.machine.evaluate(a.name, points, at, band !== undefined ? { band } : {});
       if (change) changes.push(change);
     }
     changes.push(...this.machine.evaluateComposites(at));
@@ -250,6 +255,29 @@ export class AlarmsRunner {
       for (const c of changes) await this.publish(c);
     }
     return changes;
+  }
+
+  /**
+   * The anomaly band source of an alarm: the metric's 14-day history is read once an hour (models are trained
+   * once an hour on the periods that ended by then), not at every evaluation.
+   */
+  private async bandFor(a: MetricAlarm, at: number): Promise<AnomalyBandSource | undefined> {
+    if (a.anomalyBand === undefined) return undefined;
+    const hour = Math.floor(at / 3600) * 3600;
+    const key = JSON.stringify([a.name, a.metric, a.statistic, a.extendedStatistic, a.period, a.anomalyBand]);
+    const hit = this.bands.get(key);
+    if (hit !== undefined && hit.hour === hour) return hit.source;
+    const points = await minuteSets(
+      this.store,
+      a.metric.namespace,
+      a.metric.metricName,
+      a.metric.dimensions,
+      hour - alarmLookback(a) - 3600,
+      hour,
+    );
+    const source = anomalyBandSource(a, points)!;
+    this.bands.set(key, { hour, source });
+    return source;
   }
 
   /**
@@ -435,7 +463,10 @@ export class AlarmsRunner {
               ? { DatapointsToAlarm: metric.datapointsToAlarm }
               : {}),
             ComparisonOperator: metric.comparisonOperator,
-            Threshold: metric.threshold,
+            ...(metric.threshold !== undefined ? { Threshold: metric.threshold } : {}),
+            ...(metric.thresholdMetricId !== undefined
+              ? { ThresholdMetricId: metric.thresholdMetricId, Metrics: triggerMetrics(metric) }
+              : {}),
             TreatMissingData: metric.treatMissingData ?? '',
             EvaluateLowSampleCountPercentile: metric.evaluateLowSampleCountPercentile ?? '',
           }
@@ -455,6 +486,29 @@ export class AlarmsRunner {
       ...(evidence && evidence.records > 0 ? { evidence } : {}),
     };
   }
+}
+
+/** The Metrics of an anomaly-band alarm as a notification's Trigger carries them (MetricDataQuery-like). */
+function triggerMetrics(a: MetricAlarm): Record<string, unknown>[] {
+  return (a.metrics ?? []).map((q) => ({
+    Id: q.id,
+    ...(q.expression !== undefined ? { Expression: q.expression } : {}),
+    ...(q.metric !== undefined
+      ? {
+          MetricStat: {
+            Metric: {
+              Namespace: q.metric.namespace,
+              MetricName: q.metric.metricName,
+              Dimensions: Object.entries(q.metric.dimensions).map(([name, value]) => ({ value, name })),
+            },
+            Period: q.period,
+            Stat: q.statistic ?? q.extendedStatistic,
+          },
+        }
+      : {}),
+    ...(q.label !== undefined ? { Label: q.label } : {}),
+    ReturnData: q.returnData ?? true,
+  }));
 }
 
 /** An episode summary as the notification carries it. */

@@ -67,6 +67,12 @@ function statisticOf(t: AlarmTrigger): string {
 /** The `Threshold:` sentence of the mail. */
 function thresholdSentence(t: AlarmTrigger): string {
   const m = t.DatapointsToAlarm ?? t.EvaluationPeriods;
+  if (t.Threshold === undefined) {
+    return (
+      `The alarm is in the ALARM state when the metric is ${t.ComparisonOperator} of its anomaly detection band ` +
+      `(${t.ThresholdMetricId ?? 'band'}) for at least ${m} of the last ${t.EvaluationPeriods} period(s) of ${t.Period} seconds.`
+    );
+  }
   return (
     `The alarm is in the ALARM state when the metric is ${t.ComparisonOperator} ${javaDouble(t.Threshold)} ` +
     `for at least ${m} of the last ${t.EvaluationPeriods} period(s) of ${t.Period} seconds.`

@@ -108,7 +108,9 @@ function orderedTrigger(t: AlarmTrigger): AlarmTrigger {
     EvaluationPeriods: t.EvaluationPeriods,
     ...(t.DatapointsToAlarm !== undefined ? { DatapointsToAlarm: t.DatapointsToAlarm } : {}),
     ComparisonOperator: t.ComparisonOperator,
-    Threshold: t.Threshold,
+    ...(t.Threshold !== undefined ? { Threshold: t.Threshold } : {}),
+    ...(t.ThresholdMetricId !== undefined ? { ThresholdMetricId: t.ThresholdMetricId } : {}),
+    ...(t.Metrics !== undefined ? { Metrics: t.Metrics } : {}),
     TreatMissingData: t.TreatMissingData,
     EvaluateLowSampleCountPercentile: t.EvaluateLowSampleCountPercentile,
   };

@@ -28,7 +28,12 @@ export interface AlarmTrigger {
   /** Present when the alarm sets it. */
   readonly DatapointsToAlarm?: number | undefined;
   readonly ComparisonOperator: string;
-  readonly Threshold: number;
+  /** Static-threshold alarms; absent for an anomaly-band alarm (which has ThresholdMetricId). */
+  readonly Threshold?: number | undefined;
+  /** Anomaly-band alarms: the Id of the ANOMALY_DETECTION_BAND entry of Metrics. */
+  readonly ThresholdMetricId?: string | undefined;
+  /** Anomaly-band alarms: the metric and the band expression, MetricDataQuery-like. */
+  readonly Metrics?: readonly Record<string, unknown>[] | undefined;
   /** `missing`, `notBreaching`, `breaching`, `ignore`, or `""`. */
   readonly TreatMissingData: string;
   /** `evaluate`, `ignore`, or (usually) `""`. */

@@ -84,7 +84,7 @@ export function slackPayload(
         field('Statistic', `${statistic ?? ''} over ${t.Period} s`),
         field(
           'Threshold',
-          `${t.ComparisonOperator} ${javaDouble(t.Threshold)} for ${m} of ${t.EvaluationPeriods} periods`,
+          `${t.ComparisonOperator} ${t.Threshold !== undefined ? javaDouble(t.Threshold) : `the anomaly band (${t.ThresholdMetricId ?? 'band'})`} for ${m} of ${t.EvaluationPeriods} periods`,
         ),
         field('Time', mailTime(n.StateChangeTime)),
         field('Account', n.AWSAccountId),

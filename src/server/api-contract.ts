@@ -135,6 +135,8 @@ export interface AlarmsResponse {
       readonly period: number;
     };
     readonly threshold?: number;
+    /** Anomaly-band alarms: the band's k (ANOMALY_DETECTION_BAND(m1, k)) in place of a threshold. */
+    readonly anomalyBand?: { readonly k: number };
     readonly comparisonOperator?: string;
     readonly rule?: string;
     /** Metric alarms: M of N — `datapointsToAlarm` breaching periods out of the last `evaluationPeriods`. */
@@ -179,8 +181,19 @@ export interface AlarmHistoryResponse {
 /** `GET /api/alarms/:name/metric?since&until` — the alarm's statistic per period and its threshold. */
 export interface AlarmMetricResponse {
   readonly period: number;
-  readonly threshold: number;
+  /** Static-threshold alarms. */
+  readonly threshold?: number;
   readonly points: readonly { readonly t: number; readonly value: number }[];
+  /**
+   * Anomaly-band alarms: the band per period (absent where the detector had none) and the detector's state with
+   * its message (e.g. "baseline needs 7 days; 2 available").
+   */
+  readonly band?: {
+    readonly k: number;
+    readonly state: string;
+    readonly message: string;
+    readonly points: readonly { readonly t: number; readonly lower: number; readonly upper: number }[];
+  };
 }
 
 /** `GET /api/metric-filters` */

@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
+  DeleteAnomalyDetectorCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
+  DescribeAnomalyDetectorsCommand,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
   InvalidParameterValueException,
   ListMetricsCommand,
   MissingRequiredParameterException,
+  PutAnomalyDetectorCommand,
   PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   ResourceNotFound,
@@ -227,6 +230,105 @@ describe('CloudWatch over AWS JSON 1.0 (the JS SDK)', () => {
     await expect(cw.send(new DeleteAlarmsCommand({ AlarmNames: ['ping'] }))).rejects.toBeInstanceOf(
       ResourceNotFound,
     );
+  });
+});
+
+describe('anomaly-band alarms over the JS SDK', () => {
+  const band = {
+    AlarmName: 'ping-anomaly',
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    ComparisonOperator: 'GreaterThanUpperThreshold' as const,
+    ThresholdMetricId: 'band',
+    Metrics: [
+      {
+        Id: 'm1',
+        ReturnData: true,
+        MetricStat: { Metric: { Namespace: 'FlowLogs', MetricName: 'DeniedICMP' }, Period: 300, Stat: 'Sum' },
+      },
+      { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(m1, 3)', ReturnData: true },
+    ],
+  };
+
+  it('PutMetricAlarm with Metrics and ThresholdMetricId is stored; DescribeAlarms gives them back', async () => {
+    await cw.send(new PutMetricAlarmCommand(band));
+    const c = loadConfig(file);
+    const a = c.alarms.find((x) => x.name === 'ping-anomaly');
+    expect([a?.anomalyBand?.k, a?.thresholdMetricId, a?.period, a?.statistic]).toEqual([
+      3,
+      'band',
+      300,
+      'Sum',
+    ]);
+    const d = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['ping-anomaly'] }));
+    const m = d.MetricAlarms?.[0];
+    expect(m?.ThresholdMetricId).toBe('band');
+    expect(m?.Threshold).toBeUndefined();
+    expect(m?.Metrics?.map((q) => [q.Id, q.Expression, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
+      ['m1', undefined, 'Sum', 300],
+      ['band', 'ANOMALY_DETECTION_BAND(m1, 3)', undefined, undefined],
+    ]);
+  });
+
+  it('PutAnomalyDetector writes the configuration on the alarms of that metric and stat; Describe gives the state; Delete removes it', async () => {
+    const single = { Namespace: 'FlowLogs', MetricName: 'DeniedICMP', Stat: 'Sum' };
+    const put = await cw.send(
+      new PutAnomalyDetectorCommand({
+        SingleMetricAnomalyDetector: single,
+        Configuration: {
+          ExcludedTimeRanges: [
+            { StartTime: new Date('2024-05-01T00:00:00Z'), EndTime: new Date('2024-05-02T00:00:00Z') },
+          ],
+          MetricTimezone: 'Europe/Paris',
+        },
+      }),
+    );
+    expect(put.$metadata.httpStatusCode).toBe(200);
+    const a = loadConfig(file).alarms.find((x) => x.name === 'ping-anomaly');
+    expect(a?.anomalyBand?.detector).toEqual({
+      excludedTimeRanges: [
+        { start: Date.parse('2024-05-01T00:00:00Z') / 1000, end: Date.parse('2024-05-02T00:00:00Z') / 1000 },
+      ],
+      metricTimezone: 'Europe/Paris',
+    });
+    const d = await cw.send(new DescribeAnomalyDetectorsCommand({ MetricName: 'DeniedICMP' }));
+    expect(
+      d.AnomalyDetectors?.map((x) => [
+        x.SingleMetricAnomalyDetector?.Stat,
+        x.Configuration?.MetricTimezone,
+        x.StateValue,
+      ]),
+    ).toEqual([
+      ['Sum', 'Europe/Paris', 'PENDING_TRAINING'], // the only datapoint (10:00) is not before the hour's cutoff
+    ]);
+    const other = await cw
+      .send(new PutAnomalyDetectorCommand({ SingleMetricAnomalyDetector: { ...single, Stat: 'Maximum' } }))
+      .catch((x: Error) => x);
+    expect(other).toBeInstanceOf(InvalidParameterValueException);
+    expect((other as Error).message).toContain('put the alarm');
+    await cw.send(new DeleteAnomalyDetectorCommand({ SingleMetricAnomalyDetector: single }));
+    expect(
+      loadConfig(file).alarms.find((x) => x.name === 'ping-anomaly')?.anomalyBand?.detector,
+    ).toBeUndefined();
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['ping-anomaly'] }));
+  });
+
+  it('refuses a band with a static operator, and a band with a Threshold, naming the field', async () => {
+    const op = await cw
+      .send(new PutMetricAlarmCommand({ ...band, ComparisonOperator: 'GreaterThanThreshold' }))
+      .catch((x: Error) => x);
+    expect(op).toBeInstanceOf(InvalidParameterValueException);
+    expect((op as Error).message).toContain('comparisonOperator');
+    const thr = await cw.send(new PutMetricAlarmCommand({ ...band, Threshold: 5 })).catch((x: Error) => x);
+    expect(thr).toBeInstanceOf(InvalidParameterValueException);
+    expect((thr as Error).message).toContain('threshold');
+    const noBand = await cw
+      .send(
+        new PutMetricAlarmCommand({ ...ping, AlarmName: 'y', ComparisonOperator: 'LessThanLowerThreshold' }),
+      )
+      .catch((x: Error) => x);
+    expect(noBand).toBeInstanceOf(InvalidParameterValueException);
+    expect((noBand as Error).message).toContain('anomaly detection band');
   });
 });
 

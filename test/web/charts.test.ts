@@ -1,5 +1,6 @@
 // The dashboard's pure chart helpers: the plural helper, the pixel-to-bucket mapping behind a click anywhere
-// in a time chart, the Overview's unstacked accepted/rejected panels and the donut's non-overlapping labels.
+// in a time chart, the Overview's unstacked accepted/rejected panels, the donut's non-overlapping labels and the
+// alarm chart's shaded anomaly band.
 // Expected values are worked out by hand.
 
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   PIE_MIN_LABEL_ANGLE,
   pieOption,
   splitTimeSeriesOption,
+  timeSeriesOption,
 } from '../../web/src/lib/chart-options.js';
 import { plural } from '../../web/src/lib/format.js';
 
@@ -100,5 +102,45 @@ describe('pieOption', () => {
       { name: 'TCP', value: 90, key: 6 },
       { name: 'ICMP', value: 1, key: 1 },
     ]);
+  });
+});
+
+describe('timeSeriesOption with an anomaly band', () => {
+  const points = [
+    [1000, 5],
+    [2000, 30],
+  ] as const;
+  const o = timeSeriesOption({
+    series: [{ name: 'Sum per 300s', points }],
+    valueBand: {
+      label: 'anomaly band (k = 2)',
+      color: '#e39a00',
+      points: [
+        [1000, 2, 8],
+        [2000, 3, 9],
+      ],
+    },
+  });
+  const series = o.series as { name: string; stack?: string; data: number[][]; areaStyle?: unknown }[];
+
+  it('draws the band as an invisible lower edge and a shaded width stacked on it, behind the metric', () => {
+    expect(series.map((s) => s.name)).toEqual(['\u200bband lower', 'anomaly band (k = 2)', 'Sum per 300s']);
+    expect(series[0]?.stack).toBe('value-band');
+    expect(series[1]?.stack).toBe('value-band');
+    expect(series[0]?.data).toEqual([
+      [1000, 2],
+      [2000, 3],
+    ]);
+    // upper − lower, so that lower + width = upper
+    expect(series[1]?.data).toEqual([
+      [1000, 6],
+      [2000, 6],
+    ]);
+    expect(series[1]?.areaStyle).toBeDefined();
+    expect(series[2]?.stack).toBeUndefined();
+  });
+
+  it('the value axis reaches above both the values and the band', () => {
+    expect((o.yAxis as { max?: number }).max).toBe(Math.ceil(30 * 1.15));
   });
 });

@@ -2,6 +2,7 @@
 // from untyped configuration, with errors that carry a code, the offending key path and what was expected.
 
 import { UserError } from '../../core/errors.js';
+import { type AnomalyDetectorConfig, MAX_EXCLUDED_RANGES, timezoneProblem } from './anomaly-band.js';
 import { closest } from './names.js';
 import { AlarmRuleError } from './rule-lexer.js';
 import { checkRuleReferences, parseAlarmRule } from './rule-parser.js';
@@ -23,12 +24,22 @@ export const COMPARISON_OPERATORS = [
 ] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
-/** Anomaly-band operators: recognised, and refused (flowwatch has no anomaly detection). */
+/** Anomaly-band operators: valid only with an ANOMALY_DETECTION_BAND named by thresholdMetricId. */
 export const ANOMALY_OPERATORS = [
   'LessThanLowerOrGreaterThanUpperThreshold',
   'LessThanLowerThreshold',
   'GreaterThanUpperThreshold',
 ] as const;
+export type AnomalyOperator = (typeof ANOMALY_OPERATORS)[number];
+
+/**
+ * Whether an operator compares against an anomaly band.
+ *
+ * @example isAnomalyOperator('GreaterThanUpperThreshold') // true
+ */
+export function isAnomalyOperator(op: string): op is AnomalyOperator {
+  return (ANOMALY_OPERATORS as readonly string[]).includes(op);
+}
 
 /** `TreatMissingData` values (spec §3.3). */
 export const TREAT_MISSING_DATA = ['missing', 'notBreaching', 'breaching', 'ignore'] as const;
@@ -81,12 +92,39 @@ export interface MetricAlarm extends AlarmActions {
   readonly evaluationPeriods: number;
   /** M: how many of the N must breach; default N. Whether it was given changes the reason wording. */
   readonly datapointsToAlarm?: number | undefined;
-  readonly threshold: number;
-  readonly comparisonOperator: ComparisonOperator;
+  /** Static-threshold alarms only; absent for an anomaly-band alarm. */
+  readonly threshold?: number | undefined;
+  /** A static operator, or an anomaly operator when `anomalyBand` is set. */
+  readonly comparisonOperator: ComparisonOperator | AnomalyOperator;
+  /** PutMetricAlarm's Metrics as given (anomaly-band alarms): the metric entry and the band expression. */
+  readonly metrics?: readonly AlarmMetricQuery[] | undefined;
+  /** The Id of the ANOMALY_DETECTION_BAND entry of `metrics`. */
+  readonly thresholdMetricId?: string | undefined;
+  /** Set for an anomaly-band alarm: the band's k and its detector's configuration. */
+  readonly anomalyBand?: AnomalyBandSpec | undefined;
   /** Default `missing`. */
   readonly treatMissingData?: TreatMissingData | undefined;
   /** Percentile alarms only; default `evaluate`. */
   readonly evaluateLowSampleCountPercentile?: LowSampleCountOption | undefined;
+}
+
+/** One entry of an alarm's `metrics` (PutMetricAlarm's MetricDataQuery): a metric with its statistic, or an expression. */
+export interface AlarmMetricQuery {
+  readonly id: string;
+  readonly metric?: AlarmMetric | undefined;
+  readonly statistic?: AlarmStatistic | undefined;
+  readonly extendedStatistic?: string | undefined;
+  readonly period?: number | undefined;
+  readonly expression?: string | undefined;
+  readonly label?: string | undefined;
+  readonly returnData?: boolean | undefined;
+}
+
+/** The band of an anomaly alarm: ANOMALY_DETECTION_BAND(m1, k) and its detector (PutAnomalyDetector's Configuration). */
+export interface AnomalyBandSpec {
+  /** Standard deviations either side of the expected value; default 2, need not be whole. */
+  readonly k: number;
+  readonly detector?: AnomalyDetectorConfig | undefined;
 }
 
 /**
@@ -366,11 +404,104 @@ export const METRIC_ALARM_KEYS = [
   'comparisonOperator',
   'treatMissingData',
   'evaluateLowSampleCountPercentile',
+  'metrics',
+  'thresholdMetricId',
+  'anomalyDetector',
   ...ACTION_KEYS,
 ] as const;
 
 /** The keys of a composite alarm definition. */
 export const COMPOSITE_ALARM_KEYS = ['name', 'description', 'alarmRule', ...ACTION_KEYS] as const;
+
+/** statistic or extendedStatistic of an alarm or of a metrics entry. */
+function readStatistic(
+  r: Reader,
+  path: ConfigPath,
+): { statistic?: AlarmStatistic | undefined; extendedStatistic?: string | undefined } {
+  let statistic: AlarmStatistic | undefined;
+  let extendedStatistic: string | undefined;
+  let percentile: number | undefined;
+  const raw = r.raw;
+  if (r.has('statistic') && r.has('extendedStatistic')) {
+    r.fail(
+      'ALARM_STATISTIC_CONFLICT',
+      'extendedStatistic',
+      'give statistic or extendedStatistic, not both',
+      'exactly one of statistic and extendedStatistic',
+    );
+  } else if (r.has('statistic')) {
+    statistic = r.oneOf('statistic', ALARM_STATISTICS);
+    if (
+      statistic === undefined &&
+      typeof raw['statistic'] === 'string' &&
+      percentileOf(raw['statistic']) !== undefined
+    ) {
+      r.errors[r.errors.length - 1] = new AlarmConfigError(
+        'ALARM_BAD_VALUE',
+        r.at('statistic'),
+        `statistic "${raw['statistic']}" is a percentile`,
+        `one of ${ALARM_STATISTICS.join(', ')}`,
+        `write extendedStatistic: ${raw['statistic']}`,
+      );
+    }
+  } else if (r.has('extendedStatistic')) {
+    const v = raw['extendedStatistic'];
+    if (typeof v !== 'string') {
+      r.fail(
+        'ALARM_TYPE',
+        'extendedStatistic',
+        'extendedStatistic must be a string',
+        'a percentile such as p99',
+      );
+    } else {
+      percentile = percentileOf(v);
+      if (percentile !== undefined) {
+        extendedStatistic = v;
+      } else if (/^(tm|wm|tc|ts)\d|^(TM|WM|TC|TS|PR)\(|^IQM$/.test(v)) {
+        r.fail(
+          'ALARM_UNSUPPORTED_STATISTIC',
+          'extendedStatistic',
+          `extendedStatistic "${v}" (a trimmed, winsorized or rank statistic) is not supported`,
+          'a percentile from p0 to p100, such as p99 or p95.5',
+        );
+      } else {
+        r.fail(
+          'ALARM_BAD_VALUE',
+          'extendedStatistic',
+          `extendedStatistic "${v}" is not a percentile`,
+          'a percentile from p0 to p100, such as p99 or p95.5',
+        );
+      }
+    }
+  } else {
+    r.fail(
+      'ALARM_MISSING_KEY',
+      path,
+      '"statistic" is missing',
+      `statistic (${ALARM_STATISTICS.join(', ')}) or extendedStatistic (a percentile such as p99)`,
+    );
+  }
+
+  void percentile;
+  return { statistic, extendedStatistic };
+}
+
+/** period of an alarm or of a metrics entry. */
+function readPeriod(r: Reader): number | undefined {
+  const periodWhat = '10, 20, 30 or a multiple of 60 (seconds)';
+  let period: number | undefined = r.required('period', periodWhat)
+    ? r.integer('period', periodWhat, 1)
+    : undefined;
+  if (period !== undefined && !(period === 10 || period === 20 || period === 30 || period % 60 === 0)) {
+    period = r.fail(
+      'ALARM_BAD_PERIOD',
+      'period',
+      `period must be 10, 20, 30 or a multiple of 60; found ${period}`,
+      periodWhat,
+    );
+  }
+  return period;
+}
 
 function readMetric(r: Reader): AlarmMetric | undefined {
   const raw = r.raw['metric'];
@@ -447,6 +578,279 @@ function readMetric(r: Reader): AlarmMetric | undefined {
   return { namespace, metricName, dimensions };
 }
 
+const QUERY_ID = /^[a-z][A-Za-z0-9_]*$/;
+const BAND_EXPRESSION =
+  /^\s*ANOMALY_DETECTION_BAND\s*\(\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:,\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*)?\)\s*$/;
+
+/**
+ * Reads `ANOMALY_DETECTION_BAND(m1)` or `ANOMALY_DETECTION_BAND(m1, k)`: the metric id and k (default 2); an error
+ * text when the expression is something else.
+ *
+ * @example parseBandExpression('ANOMALY_DETECTION_BAND(m1, 2.5)') // { metricId: 'm1', k: 2.5 }
+ */
+export function parseBandExpression(expression: string): { metricId: string; k: number } | { error: string } {
+  const m = BAND_EXPRESSION.exec(expression);
+  if (m === null) {
+    return /^\s*ANOMALY_DETECTION_BAND\b/i.test(expression)
+      ? { error: `"${expression}" is not ANOMALY_DETECTION_BAND(<metric id>[, <k>])` }
+      : {
+          error: `"${expression}" is metric math other than ANOMALY_DETECTION_BAND, which flowwatch does not evaluate`,
+        };
+  }
+  const k = m[2] === undefined ? 2 : Number(m[2]);
+  if (!(k > 0) || !Number.isFinite(k))
+    return { error: `the band's k must be a number above 0; found ${m[2]}` };
+  return { metricId: m[1]!, k };
+}
+
+interface BandMetrics {
+  readonly metrics: readonly AlarmMetricQuery[];
+  readonly metric: AlarmMetric;
+  readonly statistic?: AlarmStatistic | undefined;
+  readonly extendedStatistic?: string | undefined;
+  readonly period: number;
+  readonly k: number;
+  readonly bandId: string;
+}
+
+/** The `metrics` list of an anomaly-band alarm: one metric entry and one ANOMALY_DETECTION_BAND over it. */
+function readBandMetrics(r: Reader): BandMetrics | undefined {
+  const list = r.raw['metrics'];
+  const what =
+    'a list of a metric entry (id, metric, statistic, period) and an entry with expression ANOMALY_DETECTION_BAND(<id>, k)';
+  if (!Array.isArray(list)) return r.fail('ALARM_TYPE', 'metrics', 'metrics must be a list', what);
+  if (list.length < 2 || list.length > 10) {
+    return r.fail(
+      'ALARM_BAD_METRICS',
+      'metrics',
+      `metrics must have 2 to 10 entries; it has ${list.length}`,
+      what,
+    );
+  }
+  const before = r.errors.length;
+  const queries: AlarmMetricQuery[] = [];
+  const ids = new Set<string>();
+  list.forEach((item, i) => {
+    const at = [...r.at('metrics'), i];
+    if (!isMapping(item)) {
+      r.fail(
+        'ALARM_TYPE',
+        at,
+        `metrics[${i}] must be a mapping`,
+        'a mapping with id and metric or expression',
+      );
+      return;
+    }
+    const q = new Reader(item, at);
+    q.keys(['id', 'metric', 'statistic', 'extendedStatistic', 'period', 'expression', 'label', 'returnData']);
+    const id = q.required('id', 'an id starting with a lower-case letter')
+      ? q.string('id', 'letters, digits and _', { max: 255 })
+      : undefined;
+    if (id !== undefined && !QUERY_ID.test(id)) {
+      q.fail(
+        'ALARM_BAD_VALUE',
+        'id',
+        `id "${id}" must start with a lower-case letter and hold only letters, digits and _`,
+        'an id such as m1',
+      );
+    } else if (id !== undefined && ids.has(id)) {
+      q.fail('ALARM_DUPLICATE_ID', 'id', `id "${id}" is used by another metrics entry`, 'a unique id');
+    }
+    if (id !== undefined) ids.add(id);
+    const label = q.has('label') ? q.string('label', 'a label', { min: 0, max: 1024 }) : undefined;
+    const returnData = q.has('returnData') ? q.boolean('returnData') : undefined;
+    const common = {
+      id: id ?? '',
+      ...(label !== undefined ? { label } : {}),
+      ...(returnData !== undefined ? { returnData } : {}),
+    };
+    if (q.has('expression') && q.has('metric')) {
+      q.fail(
+        'ALARM_METRICS_CONFLICT',
+        'expression',
+        'a metrics entry has a metric or an expression, not both',
+        'metric or expression',
+      );
+    } else if (q.has('expression')) {
+      for (const k of ['statistic', 'extendedStatistic', 'period'] as const) {
+        if (q.has(k))
+          q.fail(
+            'ALARM_METRICS_CONFLICT',
+            k,
+            `${k} belongs to the metric entry, not to an expression`,
+            `no ${k} here`,
+          );
+      }
+      const expression = q.string('expression', 'ANOMALY_DETECTION_BAND(m1, 2)', { max: 2048 });
+      if (expression !== undefined) {
+        const parsed = parseBandExpression(expression);
+        if ('error' in parsed) {
+          q.fail(
+            'ALARM_METRIC_MATH_UNSUPPORTED',
+            'expression',
+            parsed.error,
+            'ANOMALY_DETECTION_BAND(<metric id>, <k>), e.g. ANOMALY_DETECTION_BAND(m1, 2)',
+          );
+        }
+        queries.push({ ...common, expression });
+      }
+    } else if (q.required('metric', 'metric (namespace, metricName, dimensions) or expression')) {
+      const metric = readMetric(q);
+      const st = readStatistic(q, at);
+      const period = readPeriod(q);
+      if (
+        metric !== undefined &&
+        period !== undefined &&
+        (st.statistic ?? st.extendedStatistic) !== undefined
+      ) {
+        queries.push({ ...common, metric, ...st, period });
+      }
+    }
+    r.errors.push(...q.errors);
+  });
+  const bandIdRaw = r.raw['thresholdMetricId'];
+  if (bandIdRaw === undefined || bandIdRaw === null) {
+    r.fail(
+      'ALARM_MISSING_KEY',
+      r.path,
+      '"thresholdMetricId" is missing',
+      'the id of the ANOMALY_DETECTION_BAND entry of metrics',
+    );
+  }
+  if (r.errors.length > before) return undefined;
+  const bands = queries.filter((q) => q.expression !== undefined);
+  const metricQueries = queries.filter((q) => q.metric !== undefined);
+  const bandAt = list.findIndex((x) => isMapping(x) && x['expression'] !== undefined);
+  if (bands.length !== 1 || metricQueries.length !== 1) {
+    return r.fail(
+      'ALARM_BAD_METRICS',
+      'metrics',
+      `an anomaly-band alarm has one metric entry and one ANOMALY_DETECTION_BAND entry; found ${metricQueries.length} and ${bands.length}`,
+      what,
+    );
+  }
+  const band = bands[0]!;
+  const metricQuery = metricQueries[0]!;
+  const parsed = parseBandExpression(band.expression!) as { metricId: string; k: number };
+  if (parsed.metricId !== metricQuery.id) {
+    return r.fail(
+      'ALARM_BAND_UNKNOWN_METRIC',
+      [...r.at('metrics'), bandAt, 'expression'],
+      `ANOMALY_DETECTION_BAND(${parsed.metricId}, …) names no metric entry`,
+      `ANOMALY_DETECTION_BAND(${metricQuery.id}, ${parsed.k})`,
+      `did you mean "${metricQuery.id}"?`,
+    );
+  }
+  if (bandIdRaw !== band.id) {
+    return r.fail(
+      'ALARM_BAD_THRESHOLD_METRIC_ID',
+      'thresholdMetricId',
+      `thresholdMetricId ${show(bandIdRaw)} is not the id of the ANOMALY_DETECTION_BAND entry`,
+      `"${band.id}"`,
+      `write thresholdMetricId: ${band.id}`,
+    );
+  }
+  return {
+    metrics: queries,
+    metric: metricQuery.metric!,
+    statistic: metricQuery.statistic,
+    extendedStatistic: metricQuery.extendedStatistic,
+    period: metricQuery.period!,
+    k: parsed.k,
+    bandId: band.id,
+  };
+}
+
+/** A time as ISO 8601 text, a Date or epoch seconds; undefined when it is none of them. */
+function timeValue(v: unknown): number | undefined {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : Math.floor(v.getTime() / 1000);
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v)) {
+    const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || v.length === 10 ? v : `${v}Z`);
+    return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  }
+  return undefined;
+}
+
+/** anomalyDetector: PutAnomalyDetector's Configuration (excludedTimeRanges, metricTimezone). */
+function readDetector(r: Reader): AnomalyDetectorConfig | undefined {
+  const raw = r.raw['anomalyDetector'];
+  if (!isMapping(raw)) {
+    return r.fail(
+      'ALARM_TYPE',
+      'anomalyDetector',
+      'anomalyDetector must be a mapping',
+      'a mapping with excludedTimeRanges and metricTimezone',
+    );
+  }
+  const d = new Reader(raw, r.at('anomalyDetector'));
+  d.keys(['excludedTimeRanges', 'metricTimezone']);
+  let metricTimezone: string | undefined;
+  if (d.has('metricTimezone')) {
+    metricTimezone = d.string('metricTimezone', 'a tz-database name such as Europe/Paris', { max: 50 });
+    const problem = metricTimezone === undefined ? undefined : timezoneProblem(metricTimezone);
+    if (problem !== undefined)
+      metricTimezone = d.fail(
+        'ALARM_BAD_VALUE',
+        'metricTimezone',
+        problem,
+        'a tz-database name such as Europe/Paris or UTC',
+      );
+  }
+  const ranges: { start: number; end: number }[] = [];
+  if (d.has('excludedTimeRanges')) {
+    const list = raw['excludedTimeRanges'];
+    const what = `a list of at most ${MAX_EXCLUDED_RANGES} ranges {start, end} (ISO 8601 times)`;
+    if (!Array.isArray(list))
+      d.fail('ALARM_TYPE', 'excludedTimeRanges', 'excludedTimeRanges must be a list', what);
+    else if (list.length > MAX_EXCLUDED_RANGES) {
+      d.fail(
+        'ALARM_TOO_MANY_RANGES',
+        'excludedTimeRanges',
+        `excludedTimeRanges has ${list.length} ranges; at most ${MAX_EXCLUDED_RANGES}`,
+        what,
+      );
+    } else {
+      list.forEach((item, i) => {
+        const at = [...d.at('excludedTimeRanges'), i];
+        if (!isMapping(item)) {
+          d.fail('ALARM_TYPE', at, `excludedTimeRanges[${i}] must be a mapping with start and end`, what);
+          return;
+        }
+        const x = new Reader(item, at);
+        x.keys(['start', 'end']);
+        const t = (k: 'start' | 'end') => {
+          if (!x.required(k, 'an ISO 8601 time such as 2026-12-24T00:00:00Z')) return undefined;
+          const v = timeValue(item[k]);
+          return (
+            v ??
+            x.fail(
+              'ALARM_BAD_TIME',
+              k,
+              `${k} ${show(item[k])} is not a time`,
+              'an ISO 8601 time such as 2026-12-24T00:00:00Z',
+            )
+          );
+        };
+        const start = t('start');
+        const end = t('end');
+        if (start !== undefined && end !== undefined && end <= start) {
+          x.fail('ALARM_BAD_TIME', 'end', 'end must be after start', 'a time after start');
+        } else if (start !== undefined && end !== undefined) {
+          ranges.push({ start, end });
+        }
+        d.errors.push(...x.errors);
+      });
+    }
+  }
+  r.errors.push(...d.errors);
+  if (d.errors.length > 0) return undefined;
+  return {
+    ...(ranges.length > 0 ? { excludedTimeRanges: ranges } : {}),
+    ...(metricTimezone !== undefined ? { metricTimezone } : {}),
+  };
+}
+
 /**
  * Validates an untyped metric alarm definition (as read from YAML/JSON) as PutMetricAlarm would, collecting
  * every error. `path` is where the definition sits in the configuration; each error's path extends it.
@@ -472,82 +876,33 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
   const description = r.has('description')
     ? r.string('description', 'at most 1024 characters', { min: 0, max: 1024 })
     : undefined;
-  const metric = r.required('metric', 'the metric: namespace, metricName, dimensions')
-    ? readMetric(r)
-    : undefined;
-
+  const band = r.has('metrics') ? readBandMetrics(r) : undefined;
+  const usesMetrics = r.has('metrics');
+  let metric: AlarmMetric | undefined;
   let statistic: AlarmStatistic | undefined;
   let extendedStatistic: string | undefined;
-  let percentile: number | undefined;
-  if (r.has('statistic') && r.has('extendedStatistic')) {
-    r.fail(
-      'ALARM_STATISTIC_CONFLICT',
-      'extendedStatistic',
-      'give statistic or extendedStatistic, not both',
-      'exactly one of statistic and extendedStatistic',
-    );
-  } else if (r.has('statistic')) {
-    statistic = r.oneOf('statistic', ALARM_STATISTICS);
-    if (
-      statistic === undefined &&
-      typeof raw['statistic'] === 'string' &&
-      percentileOf(raw['statistic']) !== undefined
-    ) {
-      r.errors[r.errors.length - 1] = new AlarmConfigError(
-        'ALARM_BAD_VALUE',
-        r.at('statistic'),
-        `statistic "${raw['statistic']}" is a percentile`,
-        `one of ${ALARM_STATISTICS.join(', ')}`,
-        `write extendedStatistic: ${raw['statistic']}`,
-      );
-    }
-  } else if (r.has('extendedStatistic')) {
-    const v = raw['extendedStatistic'];
-    if (typeof v !== 'string') {
-      r.fail(
-        'ALARM_TYPE',
-        'extendedStatistic',
-        'extendedStatistic must be a string',
-        'a percentile such as p99',
-      );
-    } else {
-      percentile = percentileOf(v);
-      if (percentile !== undefined) {
-        extendedStatistic = v;
-      } else if (/^(tm|wm|tc|ts)\d|^(TM|WM|TC|TS|PR)\(|^IQM$/.test(v)) {
+  let period: number | undefined;
+  if (usesMetrics) {
+    for (const key of ['metric', 'statistic', 'extendedStatistic', 'period'] as const) {
+      if (r.has(key)) {
         r.fail(
-          'ALARM_UNSUPPORTED_STATISTIC',
-          'extendedStatistic',
-          `extendedStatistic "${v}" (a trimmed, winsorized or rank statistic) is not supported`,
-          'a percentile from p0 to p100, such as p99 or p95.5',
-        );
-      } else {
-        r.fail(
-          'ALARM_BAD_VALUE',
-          'extendedStatistic',
-          `extendedStatistic "${v}" is not a percentile`,
-          'a percentile from p0 to p100, such as p99 or p95.5',
+          'ALARM_METRICS_CONFLICT',
+          key,
+          `${key} goes inside the metrics list when the alarm has metrics`,
+          `no ${key} beside metrics (give it in the metrics entry with the metric)`,
         );
       }
     }
+    metric = band?.metric;
+    statistic = band?.statistic;
+    extendedStatistic = band?.extendedStatistic;
+    period = band?.period;
   } else {
-    r.fail(
-      'ALARM_MISSING_KEY',
-      path,
-      '"statistic" is missing',
-      `statistic (${ALARM_STATISTICS.join(', ')}) or extendedStatistic (a percentile such as p99)`,
-    );
-  }
-
-  const periodWhat = '10, 20, 30 or a multiple of 60 (seconds)';
-  let period = r.required('period', periodWhat) ? r.integer('period', periodWhat, 1) : undefined;
-  if (period !== undefined && !(period === 10 || period === 20 || period === 30 || period % 60 === 0)) {
-    period = r.fail(
-      'ALARM_BAD_PERIOD',
-      'period',
-      `period must be 10, 20, 30 or a multiple of 60; found ${period}`,
-      periodWhat,
-    );
+    metric = r.required('metric', 'the metric: namespace, metricName, dimensions')
+      ? readMetric(r)
+      : undefined;
+    ({ statistic, extendedStatistic } = readStatistic(r, path));
+    period = readPeriod(r);
   }
   const n = r.required('evaluationPeriods', 'a whole number of at least 1')
     ? r.integer('evaluationPeriods', 'a whole number of at least 1', 1)
@@ -576,7 +931,17 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
     }
   }
   let threshold: number | undefined;
-  if (r.required('threshold', 'a number')) {
+  if (band !== undefined || usesMetrics) {
+    if (r.has('threshold')) {
+      r.fail(
+        'ALARM_BAND_THRESHOLD_CONFLICT',
+        'threshold',
+        'an anomaly-band alarm compares against its band, not a threshold',
+        'no threshold (the band in metrics, named by thresholdMetricId, is the threshold)',
+        'remove threshold, or remove metrics and thresholdMetricId for a static threshold',
+      );
+    }
+  } else if (r.required('threshold', 'a number')) {
     const v = raw['threshold'];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       r.fail('ALARM_TYPE', 'threshold', `threshold must be a finite number; found ${show(v)}`, 'a number');
@@ -584,19 +949,49 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
       threshold = v;
     }
   }
-  let comparisonOperator: ComparisonOperator | undefined;
-  if (r.required('comparisonOperator', `one of ${COMPARISON_OPERATORS.join(', ')}`)) {
+  if (!usesMetrics && r.has('thresholdMetricId')) {
+    r.fail(
+      'ALARM_BAND_MISSING',
+      'thresholdMetricId',
+      'thresholdMetricId names an ANOMALY_DETECTION_BAND expression, but the alarm has no metrics list',
+      'a metrics list with the metric (id m1) and an expression ANOMALY_DETECTION_BAND(m1, 2)',
+    );
+  }
+  if (!usesMetrics && r.has('anomalyDetector')) {
+    r.fail(
+      'ALARM_BAND_MISSING',
+      'anomalyDetector',
+      'anomalyDetector configures an anomaly band, but the alarm has no metrics list with ANOMALY_DETECTION_BAND',
+      'a metrics list with the metric (id m1) and an expression ANOMALY_DETECTION_BAND(m1, 2)',
+    );
+  }
+  const detector = usesMetrics && r.has('anomalyDetector') ? readDetector(r) : undefined;
+  let comparisonOperator: ComparisonOperator | AnomalyOperator | undefined;
+  const allOperators = [...COMPARISON_OPERATORS, ...ANOMALY_OPERATORS];
+  if (r.required('comparisonOperator', `one of ${allOperators.join(', ')}`)) {
     const v = raw['comparisonOperator'];
-    if (typeof v === 'string' && (ANOMALY_OPERATORS as readonly string[]).includes(v)) {
+    const anomalyOp = typeof v === 'string' && (ANOMALY_OPERATORS as readonly string[]).includes(v);
+    if (anomalyOp && !usesMetrics) {
       r.fail(
-        'ALARM_ANOMALY_UNSUPPORTED',
+        'ALARM_OPERATOR_NEEDS_BAND',
         'comparisonOperator',
-        `${v} compares against an anomaly detection band, which flowwatch does not compute`,
-        `one of ${COMPARISON_OPERATORS.join(', ')}`,
-        'use a static threshold',
+        `${v} compares against an anomaly detection band, and the alarm has none`,
+        `one of ${COMPARISON_OPERATORS.join(', ')}, or a metrics list with ANOMALY_DETECTION_BAND(m1, 2) and thresholdMetricId`,
+        'see "Anomaly-band alarms" in the README',
+      );
+    } else if (
+      usesMetrics &&
+      typeof v === 'string' &&
+      (COMPARISON_OPERATORS as readonly string[]).includes(v)
+    ) {
+      r.fail(
+        'ALARM_BAND_NEEDS_BAND_OPERATOR',
+        'comparisonOperator',
+        `${v} compares against a static threshold; an anomaly-band alarm needs one of ${ANOMALY_OPERATORS.join(', ')}`,
+        `one of ${ANOMALY_OPERATORS.join(', ')}`,
       );
     } else {
-      comparisonOperator = r.oneOf('comparisonOperator', COMPARISON_OPERATORS);
+      comparisonOperator = r.oneOf('comparisonOperator', usesMetrics ? ANOMALY_OPERATORS : allOperators);
     }
   }
   const treatMissingData = r.has('treatMissingData')
@@ -605,7 +1000,7 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
   let lowSample: LowSampleCountOption | undefined;
   if (r.has('evaluateLowSampleCountPercentile')) {
     lowSample = r.oneOf('evaluateLowSampleCountPercentile', LOW_SAMPLE_COUNT_OPTIONS);
-    if (lowSample !== undefined && r.has('statistic')) {
+    if (lowSample !== undefined && statistic !== undefined) {
       lowSample = r.fail(
         'ALARM_LOW_SAMPLE_NOT_PERCENTILE',
         'evaluateLowSampleCountPercentile',
@@ -624,13 +1019,39 @@ export function checkAlarm(raw: unknown, path: ConfigPath = []): CheckResult<Met
     period: period!,
     evaluationPeriods: n!,
     ...(m !== undefined ? { datapointsToAlarm: m } : {}),
-    threshold: threshold!,
+    ...(threshold !== undefined ? { threshold } : {}),
     comparisonOperator: comparisonOperator!,
+    ...(band !== undefined
+      ? {
+          metrics: band.metrics,
+          thresholdMetricId: band.bandId,
+          anomalyBand: { k: band.k, ...(detector !== undefined ? { detector } : {}) },
+        }
+      : {}),
     ...(treatMissingData !== undefined ? { treatMissingData } : {}),
     ...(lowSample !== undefined ? { evaluateLowSampleCountPercentile: lowSample } : {}),
     ...actions,
   };
   return { value: alarm, errors: [] };
+}
+
+/**
+ * A typed metric alarm back in the input form {@link checkAlarm} reads (an anomaly-band alarm's metric, statistic
+ * and period live in its `metrics`; its detector is `anomalyDetector`), so typed alarms can be re-validated.
+ *
+ * @example checkAlarm(metricAlarmInput(alarm)).value // alarm
+ */
+export function metricAlarmInput(alarm: MetricAlarm): Record<string, unknown> {
+  if (alarm.metrics === undefined) return { ...alarm };
+  const { metric, statistic, extendedStatistic, period, anomalyBand, ...rest } = alarm;
+  void metric;
+  void statistic;
+  void extendedStatistic;
+  void period;
+  return {
+    ...rest,
+    ...(anomalyBand?.detector !== undefined ? { anomalyDetector: anomalyBand.detector } : {}),
+  };
 }
 
 /**

@@ -1,10 +1,13 @@
 // One evaluation of a metric alarm (spec §3): the evaluation range, M of N, TreatMissingData, the premature-alarm
 // rule, low-sample percentiles, and CloudWatch's reason text and reasonData. Pure: the caller supplies datapoints.
 
+import { AnomalyBandSource, TRAINING_WINDOW_DAYS } from './anomaly-band.js';
 import {
   type AlarmState,
+  type AnomalyOperator,
   type ComparisonOperator,
   datapointsToAlarmOf,
+  isAnomalyOperator,
   type MetricAlarm,
   type TreatMissingData,
 } from './definition.js';
@@ -50,8 +53,13 @@ export interface RangeSlot {
   readonly start: number;
   readonly value?: number | undefined;
   readonly sampleCount?: number | undefined;
-  /** Whether `value <op> threshold`; undefined for a missing period. */
+  /** Whether `value <op> threshold` (or outside the band's side); undefined for a missing period or band. */
   readonly breaching?: boolean | undefined;
+  /** Anomaly-band alarms: the band of this period, when the detector had one. */
+  readonly lower?: number | undefined;
+  readonly upper?: number | undefined;
+  /** Anomaly-band alarms: why this period has no band (e.g. "baseline needs 7 days; 2 available"). */
+  readonly noBand?: string | undefined;
 }
 
 /** What {@link decide} concluded: a state, or KEEP (stay in the current state). */
@@ -174,6 +182,64 @@ export function breaches(value: number, op: ComparisonOperator, threshold: numbe
   }
 }
 
+/**
+ * Whether a value breaches an anomaly band: above the upper bound, below the lower one, or either.
+ *
+ * @example breachesBand(12, 'GreaterThanUpperThreshold', { lower: 2, upper: 10 }) // true
+ */
+export function breachesBand(
+  value: number,
+  op: AnomalyOperator,
+  band: { readonly lower: number; readonly upper: number },
+): boolean {
+  switch (op) {
+    case 'GreaterThanUpperThreshold':
+      return value > band.upper;
+    case 'LessThanLowerThreshold':
+      return value < band.lower;
+    case 'LessThanLowerOrGreaterThanUpperThreshold':
+      return value < band.lower || value > band.upper;
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
+
+/**
+ * Seconds of datapoints before an evaluation an alarm needs: its evaluation range, plus the 14-day training
+ * window of an anomaly band.
+ *
+ * @example alarmLookback({ period: 300, evaluationPeriods: 3 }) // 1800
+ */
+export function alarmLookback(
+  alarm: Pick<MetricAlarm, 'period' | 'evaluationPeriods' | 'anomalyBand'>,
+  options: EvaluateOptions = {},
+): number {
+  const range = Math.max(alarm.evaluationPeriods, options.evaluationRange ?? evaluationRange(alarm));
+  return (range + 1) * alarm.period + (alarm.anomalyBand !== undefined ? TRAINING_WINDOW_DAYS * 86_400 : 0);
+}
+
+/**
+ * The band source of an anomaly alarm over some datapoints (the metric's history: give at least
+ * {@link alarmLookback} seconds of it); undefined for a static-threshold alarm.
+ *
+ * @example anomalyBandSource(alarm, points)?.at(t)
+ */
+export function anomalyBandSource(
+  alarm: MetricAlarm,
+  datapoints: readonly MetricDatapoint[],
+): AnomalyBandSource | undefined {
+  if (alarm.anomalyBand === undefined) return undefined;
+  return new AnomalyBandSource(datapoints, {
+    period: alarm.period,
+    k: alarm.anomalyBand.k,
+    stat: statOf(alarm),
+    statistic: alarm.statistic ?? alarm.extendedStatistic,
+    config: alarm.anomalyBand.detector,
+  });
+}
+
 const OP_WORDS: Record<ComparisonOperator, string> = {
   GreaterThanOrEqualToThreshold: 'greater than or equal to',
   GreaterThanThreshold: 'greater than',
@@ -185,6 +251,11 @@ const OP_WORDS: Record<ComparisonOperator, string> = {
 export interface EvaluateOptions {
   /** Periods fetched per evaluation; default {@link evaluationRange}. */
   readonly evaluationRange?: number | undefined;
+  /**
+   * Anomaly-band alarms: where the band comes from (a replay or runner keeps one over the metric's history so
+   * models are trained once an hour). Default: a band source over the datapoints given to the evaluation.
+   */
+  readonly band?: AnomalyBandSource | undefined;
 }
 
 /** The result of evaluating a metric alarm once. */
@@ -219,7 +290,9 @@ export function rangeSlots(
   datapoints: readonly MetricDatapoint[],
   end: number,
   count: number,
+  band?: AnomalyBandSource | undefined,
 ): RangeSlot[] {
+  const source = band ?? anomalyBandSource(alarm, datapoints);
   const first = end - count * alarm.period;
   const groups: MetricDatapoint[][] = Array.from({ length: count }, () => []);
   for (const dp of datapoints) {
@@ -231,12 +304,29 @@ export function rangeSlots(
     const start = first + i * alarm.period;
     const stats = combine(points);
     const value = stats === undefined ? undefined : periodValue(stats, stat);
+    const op = alarm.comparisonOperator;
+    if (source !== undefined && isAnomalyOperator(op)) {
+      const b = source.at(start);
+      const bandPart =
+        b.band !== undefined ? { lower: b.band.lower, upper: b.band.upper } : { noBand: b.model.message };
+      if (stats === undefined || value === undefined || !Number.isFinite(value))
+        return { start, ...bandPart };
+      return {
+        start,
+        value,
+        sampleCount: stats.sampleCount,
+        ...bandPart,
+        ...(b.band !== undefined ? { breaching: breachesBand(value, op, b.band) } : {}),
+      };
+    }
     if (stats === undefined || value === undefined || !Number.isFinite(value)) return { start };
+    if (isAnomalyOperator(op) || alarm.threshold === undefined)
+      return { start, value, sampleCount: stats.sampleCount };
     return {
       start,
       value,
       sampleCount: stats.sampleCount,
-      breaching: breaches(value, alarm.comparisonOperator, alarm.threshold),
+      breaching: breaches(value, op, alarm.threshold),
     };
   });
 }
@@ -272,6 +362,7 @@ export function evaluateAlarm(
     datapoints,
     end,
     Math.max(n, options.evaluationRange ?? evaluationRange(alarm)),
+    options.band,
   );
   let decision = decide(
     range.map((s) => s.breaching),
@@ -316,7 +407,62 @@ function supporting(range: readonly RangeSlot[], d: Decision, state: 'ALARM' | '
   return [...reals, ...fills].sort((a, b) => b - a);
 }
 
+/** ` No anomaly band: <why>.` when a period of the newest N has no band; empty otherwise. */
+function noBandClause(alarm: MetricAlarm, range: readonly RangeSlot[]): string {
+  const without = range.slice(-alarm.evaluationPeriods).filter((s) => s.noBand !== undefined);
+  if (without.length === 0) return '';
+  return ` No anomaly band for ${plural(without.length, 'period')}: ${without.at(-1)!.noBand}.`;
+}
+
+const BAND_WORDS: Record<AnomalyOperator, string> = {
+  GreaterThanUpperThreshold: 'greater than the upper thresholds',
+  LessThanLowerThreshold: 'less than the lower thresholds',
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside the band',
+};
+
+function bandReasonText(
+  alarm: MetricAlarm,
+  op: AnomalyOperator,
+  range: readonly RangeSlot[],
+  d: Decision,
+  state: AlarmState,
+): string {
+  const n = alarm.evaluationPeriods;
+  const why = noBandClause(alarm, range);
+  if (state === 'INSUFFICIENT_DATA') {
+    const unknown = n - d.used.length;
+    return `Insufficient Data: ${plural(unknown, 'datapoint')} ${unknown === 1 ? 'was' : 'were'} unknown.${why}`;
+  }
+  const m = datapointsToAlarmOf(alarm);
+  const want = state === 'ALARM';
+  const cited = d.used.filter((i) => range[i]!.breaching === want).sort((a, b) => b - a);
+  const f = d.filled.length;
+  const label = d.fillAs === 'breaching' ? 'Breaching' : 'NonBreaching';
+  const fillClause =
+    f > 0 ? ` and ${plural(f, 'missing datapoint')} ${f === 1 ? 'was' : 'were'} treated as [${label}]` : '';
+  if (cited.length === 0) {
+    const k = d.used.length;
+    const received = k === 0 ? 'no datapoints were' : `${plural(k, 'datapoint')} ${k === 1 ? 'was' : 'were'}`;
+    return `Thresholds Crossed: ${received} received for ${plural(n, 'period')}${fillClause}.${why}`;
+  }
+  const t = (i: number) => reasonTime(range[i]!.start);
+  const list = cited.map((i) => `${javaDouble(range[i]!.value!)} (${t(i)})`).join(', ');
+  const bound = (i: number) => {
+    const s = range[i]!;
+    if (op === 'GreaterThanUpperThreshold') return `${javaDouble(s.upper!)} (${t(i)})`;
+    if (op === 'LessThanLowerThreshold') return `${javaDouble(s.lower!)} (${t(i)})`;
+    return `${javaDouble(s.lower!)}..${javaDouble(s.upper!)} (${t(i)})`;
+  };
+  const verb = cited.length === 1 ? 'was' : 'were';
+  const words = `${want ? '' : 'not '}${BAND_WORDS[op]}`;
+  const min = want ? m : n - m + 1;
+  const transition = want ? 'OK -> ALARM' : 'ALARM -> OK';
+  return `Thresholds Crossed: ${cited.length} out of the last ${n} datapoints [${list}] ${verb} ${words} [${cited.map(bound).join(', ')}]${fillClause} (minimum ${plural(min, 'datapoint')} for ${transition} transition).${why}`;
+}
+
 function reasonText(alarm: MetricAlarm, range: readonly RangeSlot[], d: Decision, state: AlarmState): string {
+  const op0 = alarm.comparisonOperator;
+  if (isAnomalyOperator(op0)) return bandReasonText(alarm, op0, range, d, state);
   const n = alarm.evaluationPeriods;
   if (state === 'INSUFFICIENT_DATA') {
     const unknown = n - d.used.length;
@@ -337,8 +483,8 @@ function reasonText(alarm: MetricAlarm, range: readonly RangeSlot[], d: Decision
   const point = (i: number) => `${javaDouble(range[i]!.value!)} (${reasonTime(range[i]!.start)})`;
   const list = cited.map(point).join(', ');
   const verb = cited.length === 1 ? 'was' : 'were';
-  const op = `${want ? '' : 'not '}${OP_WORDS[alarm.comparisonOperator]}`;
-  const thr = javaDouble(alarm.threshold);
+  const op = `${want ? '' : 'not '}${OP_WORDS[op0]}`;
+  const thr = javaDouble(alarm.threshold ?? Number.NaN);
   if (alarm.datapointsToAlarm !== undefined) {
     const min = want ? m : n - m + 1;
     const transition = want ? 'OK -> ALARM' : 'ALARM -> OK';
@@ -362,9 +508,10 @@ function reasonData(
   const used = [...d.used].sort((a, b) => a - b);
   const entry = (i: number): JavaJson => {
     const s = range[i]!;
+    const band = s.lower !== undefined ? { lowerThreshold: s.lower, upperThreshold: s.upper! } : {};
     return s.value === undefined
-      ? { timestamp: isoTime(s.start) }
-      : { timestamp: isoTime(s.start), sampleCount: s.sampleCount ?? 0, value: s.value };
+      ? { timestamp: isoTime(s.start), ...band }
+      : { timestamp: isoTime(s.start), sampleCount: s.sampleCount ?? 0, value: s.value, ...band };
   };
   let evaluated: number[];
   if (d.outcome === 'ALARM' || d.outcome === 'OK') {
@@ -385,7 +532,8 @@ function reasonData(
     statistic: alarm.statistic ?? alarm.extendedStatistic,
     period: new JsonInt(alarm.period),
     recentDatapoints: used.map((i) => range[i]!.value!),
-    threshold: alarm.threshold,
+    ...(alarm.threshold !== undefined ? { threshold: alarm.threshold } : {}),
+    ...(alarm.thresholdMetricId !== undefined ? { thresholdMetricId: alarm.thresholdMetricId } : {}),
     evaluatedDatapoints: evaluated.map(entry),
   });
 }

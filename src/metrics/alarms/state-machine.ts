@@ -13,6 +13,7 @@ import {
   checkAlarm,
   checkCompositeAlarm,
   type MetricAlarm,
+  metricAlarmInput,
 } from './definition.js';
 import { type EvaluateOptions, evaluateAlarm } from './evaluate.js';
 import {
@@ -194,7 +195,7 @@ export class AlarmStateMachine {
    * keeps the state, replaces the configuration and returns undefined.
    */
   putMetricAlarm(alarm: MetricAlarm, at: number): StateChange | undefined {
-    const checked = checkAlarm(alarm);
+    const checked = checkAlarm(metricAlarmInput(alarm));
     if (checked.value === undefined) throw firstError(checked.errors);
     return this.put({ kind: 'metric', alarm: checked.value }, at, undefined);
   }
@@ -498,7 +499,9 @@ export class AlarmStateMachine {
       const kind = rec?.definition?.kind;
       if (kind !== 'metric' && kind !== 'composite') throw bad(`alarms[${i}] has no kind`);
       const checked =
-        kind === 'metric' ? checkAlarm(rec.definition!.alarm) : checkCompositeAlarm(rec.definition!.alarm);
+        kind === 'metric'
+          ? checkAlarm(metricAlarmInput(rec.definition!.alarm as MetricAlarm))
+          : checkCompositeAlarm(rec.definition!.alarm);
       if (checked.value === undefined) throw bad(`alarms[${i}]: ${firstError(checked.errors).message}`);
       if (!isStateValue(rec.state)) throw bad(`alarms[${i}] has no valid state`);
       const definition = { kind, alarm: checked.value } as AlarmDefinition;

@@ -3,8 +3,13 @@
 // stored datapoints, with its threshold.
 
 import type { FastifyInstance } from 'fastify';
-import type { CompositeAlarm, MetricAlarm } from '../../metrics/alarms/index.js';
-import { statistics } from '../../metrics/datapoints.js';
+import {
+  alarmLookback,
+  anomalyBandSource,
+  type CompositeAlarm,
+  type MetricAlarm,
+} from '../../metrics/alarms/index.js';
+import { minuteSets, statistics } from '../../metrics/datapoints.js';
 import { matchedRecords } from '../../metrics/evidence.js';
 import { FIELDS } from '../../records/catalog.js';
 import type {
@@ -47,7 +52,8 @@ function alarms(ctx: RouteContext): AlarmItem[] {
         statistic: a.statistic ?? a.extendedStatistic ?? '',
         period: a.period,
       },
-      threshold: a.threshold,
+      ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+      ...(a.anomalyBand !== undefined ? { anomalyBand: { k: a.anomalyBand.k } } : {}),
       comparisonOperator: a.comparisonOperator,
       evaluationPeriods: a.evaluationPeriods,
       datapointsToAlarm: a.datapointsToAlarm ?? a.evaluationPeriods,
@@ -126,6 +132,12 @@ const alarmSchema = {
       },
     },
     threshold: { type: 'number' },
+    anomalyBand: {
+      type: 'object',
+      description: 'anomaly-band alarms: ANOMALY_DETECTION_BAND(m1, k) takes the place of a threshold',
+      required: ['k'],
+      properties: { k: { type: 'number' } },
+    },
     comparisonOperator: { type: 'string' },
     rule: { type: 'string', description: 'composite alarms: the alarm rule' },
     evaluationPeriods: { type: 'integer', description: 'N of "M of N": the periods looked at' },
@@ -251,8 +263,33 @@ export function alarmsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         response: responses(
           {
             type: 'object',
-            required: ['period', 'threshold', 'points'],
-            properties: { period: { type: 'integer' }, threshold: { type: 'number' }, points: pointsSchema },
+            required: ['period', 'points'],
+            properties: {
+              period: { type: 'integer' },
+              threshold: { type: 'number' },
+              points: pointsSchema,
+              band: {
+                type: 'object',
+                required: ['k', 'state', 'message', 'points'],
+                properties: {
+                  k: { type: 'number' },
+                  state: { type: 'string' },
+                  message: { type: 'string' },
+                  points: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['t', 'lower', 'upper'],
+                      properties: {
+                        t: { type: 'integer' },
+                        lower: { type: 'number' },
+                        upper: { type: 'number' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
           },
           [400, 401, 404, 408, 500],
         ),
@@ -292,10 +329,34 @@ export function alarmsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           until,
         }),
       );
+      const points = values.map((v) => ({ t: Math.floor(Date.parse(v.timestamp) / 1000), value: v.value }));
+      let band: AlarmMetricResponse['band'];
+      if (a.anomalyBand !== undefined) {
+        // The band of each shown period, from models trained on the history before it (the same as evaluation).
+        const history = await ctx.read((r) =>
+          minuteSets(
+            r,
+            a.metric.namespace,
+            a.metric.metricName,
+            a.metric.dimensions,
+            since - alarmLookback(a),
+            until,
+          ),
+        );
+        const source = anomalyBandSource({ ...a, period }, history)!;
+        const bandPoints: { t: number; lower: number; upper: number }[] = [];
+        for (let t = Math.floor(since / period) * period; t < until; t += period) {
+          const b = source.at(t);
+          if (b.band !== undefined) bandPoints.push({ t, lower: b.band.lower, upper: b.band.upper });
+        }
+        const newest = source.model(Math.max(since, until - period));
+        band = { k: a.anomalyBand.k, state: newest.state, message: newest.message, points: bandPoints };
+      }
       return {
         period,
-        threshold: a.threshold,
-        points: values.map((v) => ({ t: Math.floor(Date.parse(v.timestamp) / 1000), value: v.value })),
+        ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+        points,
+        ...(band !== undefined ? { band } : {}),
       };
     },
   );

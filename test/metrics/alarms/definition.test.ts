@@ -146,9 +146,9 @@ describe('checkAlarm', () => {
       [['ALARM_BAD_VALUE', 'alarms[2].comparisonOperator']],
     ],
     [
-      'anomaly-band operator',
+      'anomaly-band operator without a band',
       { comparisonOperator: 'GreaterThanUpperThreshold' },
-      [['ALARM_ANOMALY_UNSUPPORTED', 'alarms[2].comparisonOperator']],
+      [['ALARM_OPERATOR_NEEDS_BAND', 'alarms[2].comparisonOperator']],
     ],
     [
       'unknown treatMissingData',

@@ -30,6 +30,17 @@ const OPERATORS: Record<string, string> = {
   GreaterThanUpperThreshold: '>',
 };
 
+const BAND_OPERATORS: Record<string, string> = {
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside the anomaly band',
+  LessThanLowerThreshold: 'below the anomaly band',
+  GreaterThanUpperThreshold: 'above the anomaly band',
+};
+
+/** `above the anomaly band (k = 2)` for an anomaly-band alarm. */
+export function bandConditionText(operator: string | undefined, k: number): string {
+  return `${BAND_OPERATORS[operator ?? ''] ?? operator ?? ''} (k = ${k})`;
+}
+
 /** `≥ 10` for a comparison operator and threshold. */
 export function conditionText(operator: string | undefined, threshold: number | undefined): string {
   if (threshold === undefined) return '–';

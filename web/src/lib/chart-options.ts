@@ -84,7 +84,16 @@ export interface TimeSeriesOptions {
   readonly rightFormat?: (n: number) => string;
   /** Shaded spans behind the lines (alarm states). */
   readonly bands?: readonly TimeBand[];
+  /** A shaded value band (an anomaly detection band): lower and upper per time (epoch ms). */
+  readonly valueBand?: {
+    readonly label: string;
+    readonly color: string;
+    readonly points: readonly (readonly [t: number, lower: number, upper: number])[];
+  };
 }
+
+/** Series names of the value band's two stacked series: the invisible lower edge and the shaded width. */
+const BAND_LOWER = '\u200bband lower';
 
 /**
  * A time-series line chart, series drawn unstacked on one value axis (see `splitTimeSeriesOption` for
@@ -130,8 +139,37 @@ export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
         }
       : {}),
   }));
+  if (o.valueBand !== undefined && o.valueBand.points.length > 0) {
+    // ECharts draws a band as two stacked lines: the lower edge (invisible) and the width above it (shaded).
+    const edge = {
+      showSymbol: false,
+      symbol: 'none',
+      smooth: false,
+      silent: true,
+      lineStyle: { opacity: 0 },
+    };
+    series.unshift(
+      {
+        type: 'line',
+        name: BAND_LOWER,
+        stack: 'value-band',
+        data: o.valueBand.points.map((p) => [p[0], p[1]]),
+        ...edge,
+      },
+      {
+        type: 'line',
+        name: o.valueBand.label,
+        stack: 'value-band',
+        data: o.valueBand.points.map((p) => [p[0], p[2] - p[1]]),
+        color: o.valueBand.color,
+        areaStyle: { color: o.valueBand.color, opacity: 0.22 },
+        ...edge,
+      },
+    );
+  }
+  const bandEdges = (o.valueBand?.points ?? []).map((p) => p[2]);
   const values = o.series.filter((s) => s.axis !== 'right').flatMap((s) => s.points.map((p) => p[1] ?? 0));
-  const max = Math.max(o.threshold?.value ?? 0, ...values);
+  const max = Math.max(o.threshold?.value ?? 0, ...values, ...bandEdges);
   const valueAxis = (f: ((n: number) => string) | undefined) => ({
     type: 'value' as const,
     axisLabel: { formatter: (v: number) => (f ? f(v) : formatCompact(v)) },
@@ -148,12 +186,24 @@ export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
         const first = list[0] as { value?: unknown } | undefined;
         const t = Array.isArray(first?.value) ? Number(first.value[0]) : Number.NaN;
         const head = Number.isFinite(t) ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '';
-        const lines = list.map((p) => {
+        const bandAt = (t: number) => o.valueBand?.points.find((p) => p[0] === t);
+        const lines = list.flatMap((p) => {
           const x = p as { marker?: unknown; seriesName?: string; value?: unknown };
+          if (x.seriesName === BAND_LOWER) return [];
+          if (o.valueBand !== undefined && x.seriesName === o.valueBand.label) {
+            const b = bandAt(Array.isArray(x.value) ? Number(x.value[0]) : Number.NaN);
+            return b
+              ? [
+                  `${escapeHtml(o.valueBand.label)}: <b>${escapeHtml(`${format(b[1])} – ${format(b[2])}`)}</b>`,
+                ]
+              : [];
+          }
           const v = Array.isArray(x.value) ? x.value[1] : undefined;
           const f = rightSeries.has(x.seriesName ?? '') ? rightFormat : format;
           const text = typeof v === 'number' ? f(v) : 'no data';
-          return `${typeof x.marker === 'string' ? x.marker : ''}${escapeHtml(x.seriesName ?? '')}: <b>${escapeHtml(text)}</b>`;
+          return [
+            `${typeof x.marker === 'string' ? x.marker : ''}${escapeHtml(x.seriesName ?? '')}: <b>${escapeHtml(text)}</b>`,
+          ];
         });
         return [`${head} UTC`, ...lines].join('<br>');
       },
@@ -170,7 +220,7 @@ export function timeSeriesOption(o: TimeSeriesOptions): ChartOption {
         ]
       : {
           ...valueAxis(o.format),
-          ...(o.threshold ? { max: max > 0 ? Math.ceil(max * 1.15) : 1 } : {}),
+          ...(o.threshold || o.valueBand ? { max: max > 0 ? Math.ceil(max * 1.15) : 1 } : {}),
         },
     series,
   };

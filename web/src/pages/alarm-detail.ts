@@ -2,7 +2,7 @@
 // the threshold line and the alarm's states as bands behind it, each breach with the flow records behind it,
 // and the state-change history (newest first).
 
-import { conditionText, stateBadge } from '../lib/alarm-state.js';
+import { bandConditionText, conditionText, stateBadge } from '../lib/alarm-state.js';
 import { type AlarmHistoryResponse, type AlarmsResponse, ApiError, type Range } from '../lib/api.js';
 import { Chart, COLORS, type TimeBand, timeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
@@ -126,6 +126,7 @@ class AlarmDetailPage extends PageShell {
       }
       if (!this.chartHolder.contains(this.chart.el)) replaceChildren(this.chartHolder, this.chart.el);
       const stat = alarm.metric?.statistic ?? 'value';
+      const band = metric.band;
       this.chart.set(
         timeSeriesOption({
           series: [
@@ -135,16 +136,30 @@ class AlarmDetailPage extends PageShell {
               color: COLORS.accepted,
             },
           ],
-          threshold: {
-            value: metric.threshold,
-            label: `threshold ${conditionText(alarm.comparisonOperator, metric.threshold)}`,
-          },
+          ...(metric.threshold !== undefined
+            ? {
+                threshold: {
+                  value: metric.threshold,
+                  label: `threshold ${conditionText(alarm.comparisonOperator, metric.threshold)}`,
+                },
+              }
+            : {}),
+          ...(band !== undefined
+            ? {
+                valueBand: {
+                  label: `anomaly band (k = ${band.k})`,
+                  color: COLORS.threshold,
+                  points: band.points.map((p) => [p.t * 1000, p.lower, p.upper] as const),
+                },
+              }
+            : {}),
           bands,
           range,
         }),
         { series: 1, points: metric.points.length },
       );
       this.chart.el.dataset['bands'] = String(bands.length);
+      this.chart.el.dataset['anomalyBand'] = String(band?.points.length ?? 0);
       const shown = [...new Set(bands.map((b) => b.label))];
       replaceChildren(
         this.legend,
@@ -152,8 +167,11 @@ class AlarmDetailPage extends PageShell {
           'span',
           {},
           h('span', { class: 'band-swatch', style: `background:${COLORS.threshold}` }),
-          'threshold',
+          band !== undefined ? `anomaly band (k = ${band.k})` : 'threshold',
         ),
+        band !== undefined && band.state !== 'TRAINED'
+          ? h('span', { 'data-testid': 'anomaly-band-message' }, `no band yet: ${band.message}`)
+          : [],
         shown.map((s) =>
           h(
             'span',
@@ -198,7 +216,7 @@ class AlarmDetailPage extends PageShell {
         a.kind === 'metric'
           ? row(
               'Threshold',
-              `${m?.statistic ?? 'value'} ${conditionText(a.comparisonOperator, a.threshold)}`,
+              `${m?.statistic ?? 'value'} ${a.anomalyBand !== undefined ? bandConditionText(a.comparisonOperator, a.anomalyBand.k) : conditionText(a.comparisonOperator, a.threshold)}`,
               'alarm-threshold',
             )
           : [],

@@ -1,6 +1,6 @@
 // Alarms: every alarm with its state, since when, and why; each row links to the alarm's detail page.
 
-import { conditionText, stateBadge } from '../lib/alarm-state.js';
+import { bandConditionText, conditionText, stateBadge } from '../lib/alarm-state.js';
 import type { AlarmsResponse } from '../lib/api.js';
 import { h, replaceChildren } from '../lib/dom.js';
 import { formatAgo, formatTimeUtc } from '../lib/format.js';
@@ -72,7 +72,7 @@ class AlarmsPage extends PageShell {
               a.kind === 'composite'
                 ? h('code', {}, a.rule ?? 'composite')
                 : a.metric
-                  ? `${a.metric.statistic}(${a.metric.namespace}/${a.metric.metricName}, ${a.metric.period}s) ${conditionText(a.comparisonOperator, a.threshold)}`
+                  ? `${a.metric.statistic}(${a.metric.namespace}/${a.metric.metricName}, ${a.metric.period}s) ${a.anomalyBand !== undefined ? bandConditionText(a.comparisonOperator, a.anomalyBand.k) : conditionText(a.comparisonOperator, a.threshold)}`
                   : conditionText(a.comparisonOperator, a.threshold),
           },
         ],
