@@ -319,7 +319,9 @@ async function writeTree(
   const table = aws ? undefined : await enrichTable(store, 'ocsf', opts);
   try {
     await store.query(
-      aws ? parquetExportSql(columns, opts, root, codec) : ocsfParquetExportSql(opts, root, table, codec),
+      aws
+        ? parquetExportSql(columns, opts, root, codec)
+        : ocsfParquetExportSql(opts, root, table, codec, columns),
     );
   } finally {
     if (table) await store.dropTempTable(table);
@@ -381,7 +383,7 @@ async function writeFlat(
   } else {
     const table = await enrichTable(store, format, opts);
     try {
-      await store.query(linesCopySql(jsonLinesSelect(format, opts, table), tmp, p.compression));
+      await store.query(linesCopySql(jsonLinesSelect(format, opts, table, columns), tmp, p.compression));
     } finally {
       if (table) await store.dropTempTable(table);
     }

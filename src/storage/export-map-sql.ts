@@ -10,7 +10,7 @@ import { ECS_VERSION } from '../export/ecs.js';
 import { BOUNDARY, DIRECTION, MAPPED, OCSF_PROFILES, OCSF_VERSION, VERDICT } from '../export/ocsf.js';
 import { FIELDS, type FieldDef } from '../records/catalog.js';
 import { type ExportRange, type ParquetCodec, PLACEHOLDER, rangeWhere } from './export-sql.js';
-import { type JsonSql, jArr, jConst, jIf, jNum, jObj, jObjKeep, jStr } from './json-sql.js';
+import { type JsonSql, jArr, jCase, jConst, jIf, jNum, jObj, jObjKeep, jRaw, jStr } from './json-sql.js';
 import { ident, literal } from './sql.js';
 
 /** Columns of the temporary enrichment table (one row per address the packaged data knows). */
@@ -131,16 +131,29 @@ function ocsfEndpoint(side: 'src' | 'dst', enrich: boolean): JsonSql {
 
 function observable(name: string, type: string, typeId: number, value: string): JsonSql {
   const head = JSON.stringify({ name, type, type_id: typeId }).slice(0, -1);
-  return `(${literal(`${head},"value":`)} || ${jStr(value)} || '}')`;
+  return jRaw(`(${literal(`${head},"value":`)} || ${jStr(value).sql} || '}')`);
+}
+
+/** A verdict attribute as JSON text (absent for NODATA/SKIPDATA). */
+function verdictJson(field: keyof (typeof VERDICT)['ACCEPT']): JsonSql {
+  return jCase(S('action'), { ACCEPT: VERDICT.ACCEPT[field], REJECT: VERDICT.REJECT[field] });
+}
+
+/** Always present: a verdict's text, else `fallback`. */
+function verdictText(make: (name: string) => string, fallback: string): JsonSql {
+  const c = jCase(S('action'), {
+    ACCEPT: make(VERDICT.ACCEPT.activity_name),
+    REJECT: make(VERDICT.REJECT.activity_name),
+  });
+  return { sql: `coalesce(${c.sql}, ${literal(JSON.stringify(make(fallback)))})`, always: true };
 }
 
 /** One OCSF 1.1.0 Network Activity event per row of `r` (see toOcsf). */
-export function ocsfJsonSql(enrich: boolean): JsonSql {
+export function ocsfJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS): JsonSql {
   const act = O.activityId;
-  const unmapped: [string, JsonSql][] = FIELDS.filter((f) => !MAPPED.has(f.column)).map((f) => [
-    f.column,
-    raw(f),
-  ]);
+  const unmapped: [string, JsonSql][] = columns
+    .filter((f) => !MAPPED.has(f.column))
+    .map((f) => [f.column, raw(f)]);
   for (const [, c] of ENI) unmapped.push([c, jIf(`${O.dir} IS NULL`, jStr(S(c)))]);
   const t = O.time;
   return jObj([
@@ -148,14 +161,14 @@ export function ocsfJsonSql(enrich: boolean): JsonSql {
     ['class_name', jConst('Network Activity')],
     ['category_uid', jConst(4)],
     ['category_name', jConst('Network Activity')],
-    ['activity_id', jNum(act)],
-    ['activity_name', jStr(O.activityName)],
-    ['type_uid', jNum(`(400100 + ${act})`)],
-    ['type_name', jStr(`'Network Activity: ' || ${O.activityName}`)],
-    ['action_id', jNum(verdict('action_id'))],
-    ['action', jStr(verdict('action'))],
-    ['disposition_id', jNum(verdict('disposition_id'))],
-    ['disposition', jStr(verdict('disposition'))],
+    ['activity_id', { ...jNum(act), always: true }],
+    ['activity_name', verdictText((n) => n, 'Unknown')],
+    ['type_uid', { ...jNum(`(400100 + ${act})`), always: true }],
+    ['type_name', verdictText((n) => `Network Activity: ${n}`, 'Unknown')],
+    ['action_id', verdictJson('action_id')],
+    ['action', verdictJson('action')],
+    ['disposition_id', verdictJson('disposition_id')],
+    ['disposition', verdictJson('disposition')],
     ['severity_id', jConst(1)],
     ['severity', jConst('Informational')],
     ['status_code', jStr(S('log_status'))],
@@ -196,13 +209,19 @@ export function ocsfJsonSql(enrich: boolean): JsonSql {
       'connection_info',
       jObj([
         ['protocol_num', jNum(col('protocol'))],
-        ['protocol_name', jStr(O.protocolName)],
+        ['protocol_name', jCase(col('protocol'), IANA_KEYWORDS, true)],
         ['protocol_ver', jStr(S('type'))],
         ['tcp_flags', jNum(col('tcp_flags'))],
         ['boundary_id', jNum(O.boundaryId)],
         ['boundary', jStr(O.boundary)],
-        ['direction_id', jNum(O.directionId)],
-        ['direction', jStr(O.direction)],
+        [
+          'direction_id',
+          jCase(S('flow_direction'), { ingress: DIRECTION.ingress[0], egress: DIRECTION.egress[0] }),
+        ],
+        [
+          'direction',
+          jCase(S('flow_direction'), { ingress: DIRECTION.ingress[1], egress: DIRECTION.egress[1] }),
+        ],
       ]),
     ],
     [
@@ -248,7 +267,7 @@ function ecsSide(side: 'src' | 'dst', enrich: boolean): JsonSql {
 }
 
 /** One ECS document per row of `r` (see toEcs). */
-export function ecsJsonSql(enrich: boolean): JsonSql {
+export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS): JsonSql {
   const action = S('action');
   const p = col('protocol');
   return jObj([
@@ -261,10 +280,13 @@ export function ecsJsonSql(enrich: boolean): JsonSql {
         ['category', jConst(['network'])],
         [
           'type',
-          `(CASE ${action} WHEN 'ACCEPT' THEN ${jConst(['connection', 'allowed'])} WHEN 'REJECT' THEN ${jConst(['connection', 'denied'])} ELSE ${jConst(['connection'])} END)`,
+          {
+            sql: `(CASE ${action} WHEN 'ACCEPT' THEN ${jConst(['connection', 'allowed']).sql} WHEN 'REJECT' THEN ${jConst(['connection', 'denied']).sql} ELSE ${jConst(['connection']).sql} END)`,
+            always: true,
+          },
         ],
         ['action', jStr(`lower(${action})`)],
-        ['outcome', jStr(`(CASE ${action} WHEN 'ACCEPT' THEN 'success' WHEN 'REJECT' THEN 'failure' END)`)],
+        ['outcome', jCase(action, { ACCEPT: 'success', REJECT: 'failure' })],
         ['start', jStr(isoSql(col('start')))],
         ['end', jStr(isoSql(col('end')))],
         ['dataset', jConst('aws.vpcflow')],
@@ -278,7 +300,7 @@ export function ecsJsonSql(enrich: boolean): JsonSql {
       jObj([
         ['transport', jStr(`coalesce(${O.protocolName}, CAST(${p} AS VARCHAR))`)],
         ['iana_number', jStr(`CAST(${p} AS VARCHAR)`)],
-        ['type', jStr(caseOf(S('type'), { IPv4: 'ipv4', IPv6: 'ipv6' }))],
+        ['type', jCase(S('type'), { IPv4: 'ipv4', IPv6: 'ipv6' })],
         ['bytes', jNum(col('bytes'))],
         ['packets', jNum(col('packets'))],
         ['direction', jStr(S('flow_direction'))],
@@ -294,7 +316,7 @@ export function ecsJsonSql(enrich: boolean): JsonSql {
         ['instance', jObj([['id', jStr(S('instance_id'))]])],
       ]),
     ],
-    ['aws', jObjKeep([['vpcflow', jObjKeep(FIELDS.map((f) => [f.column, raw(f)] as const))]])],
+    ['aws', jObjKeep([['vpcflow', jObjKeep(columns.map((f) => [f.column, raw(f)] as const))]])],
   ]);
 }
 
@@ -312,15 +334,20 @@ function recordsFrom(range: ExportRange, key: EnrichKey, enrichTable: string | u
   FROM flows f LEFT JOIN files fi ON fi.id = f.file_id WHERE ${rangeWhere(range)}) r${joins}`;
 }
 
-/** The SELECT of one JSON document (`line`) per record in range, in store order. */
+/**
+ * The SELECT of one JSON document (`line`) per record in range. Not sorted: sorting the documents cost more than
+ * building them (measured: 4.4 against 2.6 CPU seconds for 200k OCSF documents), so they come in the store's
+ * insertion order (kept by DuckDB where `preserve_insertion_order` is on, as on the CLI's read-only store).
+ */
 export function jsonLinesSelect(
   format: 'ocsf' | 'ecs',
   range: ExportRange,
   enrichTable: string | undefined,
+  columns: readonly FieldDef[] = FIELDS,
 ): string {
-  const doc =
-    format === 'ocsf' ? ocsfJsonSql(enrichTable !== undefined) : ecsJsonSql(enrichTable !== undefined);
-  return `SELECT ${doc} AS line\n${recordsFrom(range, format, enrichTable)}\nORDER BY r.file_id, r.line`;
+  const enrich = enrichTable !== undefined;
+  const doc = format === 'ocsf' ? ocsfJsonSql(enrich, columns) : ecsJsonSql(enrich, columns);
+  return `SELECT ${doc.sql} AS line\n${recordsFrom(range, format, enrichTable)}`;
 }
 
 /** A struct of the given members, NULL when every member is NULL (the JSON documents leave it out). */
@@ -362,11 +389,11 @@ function observableStruct(cond: string, name: string, type: string, typeId: numb
  * integers as OCSF's integer (INT32) or long (INT64), `*_dt` as UTC timestamps, absent objects NULL, and
  * `unmapped` as a string-to-string map (Parquet has no "any JSON value" type).
  */
-export function ocsfParquetColumns(enrich: boolean): string {
+export function ocsfParquetColumns(enrich: boolean, columns: readonly FieldDef[] = FIELDS): string {
   const act = O.activityId;
   const t = O.time;
   const unmapped = [
-    ...FIELDS.filter((f) => !MAPPED.has(f.column)).map((f) => [f.column, txt(col(f.column))] as const),
+    ...columns.filter((f) => !MAPPED.has(f.column)).map((f) => [f.column, txt(col(f.column))] as const),
     ...ENI.map(([, c]) => [c, `(CASE WHEN ${O.dir} IS NULL THEN ${S(c)} END)`] as const),
   ].map(([k, v]) => `struct_pack(k := ${literal(k)}, v := ${v})`);
   const entries = `list_filter([${unmapped.join(', ')}], e -> e.v IS NOT NULL)`;
@@ -465,11 +492,12 @@ export function ocsfParquetExportSql(
   dir: string,
   enrichTable: string | undefined,
   codec: ParquetCodec = 'zstd',
+  columns: readonly FieldDef[] = FIELDS,
 ): string {
   const acct = `coalesce(CASE WHEN regexp_full_match(${O.account}, '[0-9]{12}') THEN ${O.account} END, ${literal(PLACEHOLDER.account)})`;
   const region = `coalesce(CASE WHEN regexp_full_match(${O.region}, '[a-z0-9-]+') THEN ${O.region} END, ${literal(PLACEHOLDER.region)})`;
   const hour = `make_timestamp(CAST(coalesce(${O.time}, 0) AS BIGINT) // 3600 * 3600 * 1000000)`;
-  const select = `SELECT ${ocsfParquetColumns(enrichTable !== undefined)},
+  const select = `SELECT ${ocsfParquetColumns(enrichTable !== undefined, columns)},
   ${acct} AS "accountId", ${region} AS "region", strftime(${hour}, '%Y%m%d') AS "eventDay",
   ${acct} || '_' || ${region} || '_' || strftime(${hour}, '%Y%m%dT%HZ') AS "file"
 ${recordsFrom(range, 'ocsf', enrichTable)}
