@@ -1,7 +1,7 @@
 // `flowwatch export` options: compression (--compress or a .gz/.zst file name), a file as --to, --force,
 // OCSF Parquet in Amazon Security Lake's custom-source layout, and bad destinations (errors naming the path).
 
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -114,7 +114,13 @@ describe('existing files and bad destinations', () => {
   });
 
   it('an unwritable folder is an error naming it (exit 1), and nothing is left behind', async () => {
-    if (process.getuid?.() === 0) return; // root writes anywhere
+    if (process.getuid?.() === 0) {
+      // Folder modes do not stop root: a device where a folder should be does.
+      const r = await cli(['--to', '/dev/null/flowwatch-export', '--format', 'ocsf']);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('cannot create the output folder /dev/null/flowwatch-export');
+      return;
+    }
     const ro = join(dir, 'ro');
     await prepareExport({ to: ro, format: 'csv' }).then((p) => p.dispose());
     chmodSync(ro, 0o500);
@@ -122,6 +128,7 @@ describe('existing files and bad destinations', () => {
       const r = await cli(['--to', ro, '--format', 'ocsf']);
       expect(r.code).toBe(1);
       expect(r.err).toContain(`cannot write into ${ro}: permission denied`);
+      expect(readdirSync(ro)).toEqual([]);
     } finally {
       chmodSync(ro, 0o700);
     }
