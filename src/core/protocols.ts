@@ -23,7 +23,7 @@ export function protocolName(n: number | null | undefined): string {
 }
 
 /** IANA's lower-case protocol keywords, as OCSF `protocol_name` and ECS `network.transport` write them. */
-const KEYWORDS: Record<number, string> = {
+export const IANA_KEYWORDS: Readonly<Record<number, string>> = {
   1: 'icmp',
   6: 'tcp',
   17: 'udp',
@@ -35,5 +35,5 @@ const KEYWORDS: Record<number, string> = {
 
 /** IANA keyword of a protocol number (`6` → `tcp`), or undefined when it has none here. */
 export function ianaKeyword(n: number): string | undefined {
-  return KEYWORDS[n];
+  return IANA_KEYWORDS[n];
 }

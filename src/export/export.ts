@@ -1,53 +1,78 @@
 // `flowwatch export`: the store's records written out as Parquet in AWS's own Hive-compatible hourly S3
-// layout, as OCSF 1.1 or ECS NDJSON, or as plain NDJSON/CSV — to a folder or to `s3://bucket/prefix`.
+// layout, as OCSF 1.1 (NDJSON, or Parquet in Amazon Security Lake's layout) or ECS NDJSON, or as plain
+// NDJSON/CSV — to a folder, a file or `s3://bucket/prefix`, optionally gzip- or zstd-compressed.
 //
-// Files appear atomically: everything is written to a temporary name first and renamed (or uploaded) when
-// complete, so a reader never sees half a file.
+// DuckDB writes every file itself (the OCSF and ECS mappings are SQL: src/storage/export-map-sql.ts), into a
+// hidden work folder beside the destination; complete files are then renamed into place (or uploaded), so a
+// reader never sees half a file. The work folder is the only place DuckDB is asked to write: the CLI opens the
+// store confined to it (prepareExport, then Store.open with `confineTo`).
 
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { UsageError, UserError } from '../core/errors.js';
 import { enricherOf } from '../enrich/load-enricher.js';
 import type { FieldDef } from '../records/catalog.js';
 import {
+  ENRICH_COLUMNS,
+  type EnrichKey,
+  enrichAddressesSql,
+  jsonLinesSelect,
+  ocsfParquetExportSql,
+} from '../storage/export-map-sql.js';
+import {
+  type Compression,
   type ExportRange,
   exportColumns,
   exportCountSql,
   FIELD_SETS_SQL,
   flatExportSql,
+  linesCopySql,
+  type ParquetCodec,
   parquetExportSql,
-  recordsSql,
 } from '../storage/export-sql.js';
 import type { Store } from '../storage/store.js';
-import { toEcs } from './ecs.js';
-import type { FlowRow } from './flow-row.js';
-import { toOcsf } from './ocsf.js';
-import { parseS3Uri, type S3UploadOptions, uploadTree } from './s3-upload.js';
+import { parseS3Uri, type S3Location, type S3UploadOptions, uploadTree } from './s3-upload.js';
 
-export const EXPORT_FORMATS = ['parquet', 'ocsf', 'ecs', 'ndjson', 'csv'] as const;
+export const EXPORT_FORMATS = ['parquet', 'ocsf', 'ocsf-parquet', 'ecs', 'ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** File names of the single-file formats (inside the destination folder or prefix). */
-export const FLAT_FILE: Record<Exclude<ExportFormat, 'parquet'>, string> = {
+/** The formats written as one file (the others write a tree of Parquet files). */
+export type FlatFormat = 'ocsf' | 'ecs' | 'ndjson' | 'csv';
+
+export const COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
+
+/** File names of the single-file formats (inside the destination folder or prefix), before a compression suffix. */
+export const FLAT_FILE: Record<FlatFormat, string> = {
   ocsf: 'flows.ocsf.ndjson',
   ecs: 'flows.ecs.ndjson',
   ndjson: 'flows.ndjson',
   csv: 'flows.csv',
 };
 
+const SUFFIX: Record<Compression, string> = { none: '', gzip: '.gz', zstd: '.zst' };
+
+/** A `--to` that names a file rather than a folder: a text export's extension, optionally compressed. */
+const FILE_NAME = /\.(ndjson|jsonl|json|csv|txt)(\.gz|\.zst)?$/i;
+
 export interface ExportOptions extends ExportRange {
-  /** A local folder or `s3://bucket/prefix`. */
+  /** A local folder, a local file (single-file formats) or `s3://bucket/prefix`. */
   readonly to: string;
   readonly format: ExportFormat;
   readonly s3?: S3UploadOptions | undefined;
-  /** Called as records are written (for the OCSF/ECS mappers after every page; for COPY at start and end). */
+  /** Called at the start and the end of the export. */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
   /** OCSF/ECS: add each side's AS and country from the packaged offline data (default true). */
   readonly enrich?: boolean | undefined;
+  /**
+   * Text formats: compress the file (default: from a `.gz`/`.zst` file name, else none). Parquet formats: the
+   * codec inside the files (default gzip for `parquet`, as AWS writes, zstd for `ocsf-parquet`).
+   */
+  readonly compress?: Compression | undefined;
+  /** Replace files that exist already (default: refuse, naming the file). */
+  readonly force?: boolean | undefined;
 }
 
 export interface ExportSummary {
@@ -56,34 +81,192 @@ export interface ExportSummary {
   readonly files: readonly string[];
 }
 
+/** Where an export writes: checked and prepared before the store is opened. */
+export interface PreparedExport {
+  /** The hidden folder DuckDB writes into (the only one it needs). */
+  readonly work: string;
+  /** The folder the finished files are renamed into (a temporary one for S3). */
+  readonly dest: string;
+  /** Single-file formats: the file's name in `dest`. */
+  readonly fileName?: string | undefined;
+  readonly compression: Compression;
+  readonly s3?: S3Location | undefined;
+  /** Removes the work folder (and for S3 the staging folder). */
+  dispose(): Promise<void>;
+}
+
+/** An output path that cannot be written (missing permission, a file where a folder is needed, a file that exists). */
+export class ExportPathError extends UserError {}
+
+function isFlat(format: ExportFormat): format is FlatFormat {
+  return format !== 'parquet' && format !== 'ocsf-parquet';
+}
+
+function checkFormat(format: string): asserts format is ExportFormat {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      'BAD_FORMAT',
+      `unknown export format "${format}"`,
+      `use one of ${EXPORT_FORMATS.join(', ')}`,
+    );
+  }
+}
+
+/** The compression of a file name's suffix, if any. */
+function suffixCompression(name: string): Compression | undefined {
+  if (/\.gz$/i.test(name)) return 'gzip';
+  if (/\.zst$/i.test(name)) return 'zstd';
+  return undefined;
+}
+
+function pathProblem(err: unknown, path: string, what: string): ExportPathError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a file is in the way (a folder is needed)'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : err instanceof Error
+            ? err.message
+            : String(err);
+  return new ExportPathError(
+    'EXPORT_PATH',
+    `cannot ${what} ${path}: ${why}`,
+    'choose another --to, or fix the folder permissions',
+  );
+}
+
 /**
- * Exports the records whose `start` lies in [since, until).
+ * Checks the destination and makes the work folder, before any record is read: an unknown format or compression,
+ * a destination that cannot be written, or a file that exists (without `force`) fail here, naming the path.
+ *
+ * @example const p = await prepareExport({ to: 'out/flows.ocsf.ndjson.gz', format: 'ocsf' }) // p.compression === 'gzip'
+ */
+export async function prepareExport(opts: ExportOptions): Promise<PreparedExport> {
+  checkFormat(opts.format);
+  if (opts.compress !== undefined && !(COMPRESSIONS as readonly string[]).includes(opts.compress)) {
+    throw new UsageError(
+      'BAD_COMPRESSION',
+      `unknown compression "${String(opts.compress)}"`,
+      `use one of ${COMPRESSIONS.join(', ')}`,
+    );
+  }
+  const s3 = parseS3Uri(opts.to);
+  const flat = isFlat(opts.format);
+  let dest: string;
+  let fileName: string | undefined;
+  const full = s3 ? undefined : resolve(opts.to);
+  const namesFile =
+    full !== undefined && FILE_NAME.test(full) && !(existsSync(full) && statSync(full).isDirectory());
+  if (namesFile && !flat) {
+    throw new UsageError(
+      'EXPORT_NOT_A_FOLDER',
+      `--format ${opts.format} writes a tree of Parquet files, so --to must be a folder, not ${opts.to}`,
+      'give a folder (it is created if needed) or an s3:// prefix',
+    );
+  }
+  const named = namesFile ? suffixCompression(full!) : undefined;
+  if (named !== undefined && opts.compress !== undefined && opts.compress !== named) {
+    throw new UsageError(
+      'EXPORT_COMPRESSION_CONFLICT',
+      `--compress ${opts.compress} does not match the file name ${opts.to} (${named})`,
+      `drop --compress, or name the file ${full!.replace(/\.(gz|zst)$/i, SUFFIX[opts.compress])}`,
+    );
+  }
+  const compression: Compression =
+    named ?? opts.compress ?? (flat ? 'none' : opts.format === 'parquet' ? 'gzip' : 'zstd');
+  let staging: string | undefined;
+  if (s3) {
+    staging = await mkdtemp(join(tmpdir(), 'flowwatch-export-'));
+    dest = staging;
+  } else if (namesFile) {
+    dest = dirname(full!);
+    fileName = basename(full!);
+  } else {
+    dest = full!;
+  }
+  if (flat && fileName === undefined) fileName = FLAT_FILE[opts.format as FlatFormat] + SUFFIX[compression];
+  try {
+    await mkdir(dest, { recursive: true });
+  } catch (err) {
+    throw pathProblem(err, dest, 'create the output folder');
+  }
+  if (fileName !== undefined && !s3) {
+    const target = join(dest, fileName);
+    if (existsSync(target)) {
+      if (statSync(target).isDirectory()) {
+        throw new ExportPathError(
+          'EXPORT_PATH',
+          `cannot write ${target}: it is a folder`,
+          'choose another --to',
+        );
+      }
+      if (!opts.force) {
+        throw new ExportPathError(
+          'EXPORT_EXISTS',
+          `${target} exists already`,
+          'add --force to replace it, or choose another --to',
+        );
+      }
+      try {
+        await access(target, 2 /* W_OK */);
+      } catch (err) {
+        throw pathProblem(err, target, 'replace');
+      }
+    }
+  }
+  let work: string;
+  try {
+    work = await mkdtemp(join(dest, '.flowwatch-export-'));
+  } catch (err) {
+    if (staging) await rm(staging, { recursive: true, force: true });
+    throw pathProblem(err, dest, 'write into');
+  }
+  return {
+    work,
+    dest,
+    fileName,
+    compression,
+    s3,
+    async dispose() {
+      await rm(work, { recursive: true, force: true });
+      if (staging) await rm(staging, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Exports the records whose event time lies in [since, until). `prepared` comes from prepareExport (made here
+ * when omitted).
  *
  * @example await exportFlows(store, { to: './out', format: 'parquet' }) // out/AWSLogs/aws-account-id=.../...log.parquet
  */
-export async function exportFlows(store: Store, opts: ExportOptions): Promise<ExportSummary> {
-  const s3 = parseS3Uri(opts.to);
-  const sets = (await store.query(FIELD_SETS_SQL)).rows.map((r) => String(r['set']));
-  const columns = exportColumns(sets);
-  if (columns.length === 0) return { records: 0, files: [] }; // an empty store: nothing ever ingested
-  const total = Number((await store.query(exportCountSql(opts))).rows[0]!['n']);
-  opts.onProgress?.(0, total);
-  // Local: build beside the destination (same file system, so renames are atomic). S3: in the temp folder.
-  const dest = s3 ? await mkdtemp(join(tmpdir(), 'flowwatch-export-')) : resolve(opts.to);
-  await mkdir(dest, { recursive: true });
-  const work = await mkdtemp(join(dest, '.flowwatch-export-'));
+export async function exportFlows(
+  store: Store,
+  opts: ExportOptions,
+  prepared?: PreparedExport,
+): Promise<ExportSummary> {
+  const p = prepared ?? (await prepareExport(opts));
   try {
+    const sets = (await store.query(FIELD_SETS_SQL)).rows.map((r) => String(r['set']));
+    const columns = exportColumns(sets);
+    if (columns.length === 0) return { records: 0, files: [] }; // an empty store: nothing ever ingested
+    const total = Number((await store.query(exportCountSql(opts))).rows[0]!['n']);
+    opts.onProgress?.(0, total);
     const files =
-      opts.format === 'parquet'
-        ? await writeParquet(store, columns, opts, work, dest)
-        : [await writeFlat(store, columns, opts, opts.format, work, dest, total)];
+      opts.format === 'parquet' || opts.format === 'ocsf-parquet'
+        ? await writeTree(store, columns, opts, p)
+        : [await writeFlat(store, columns, opts, opts.format, p)];
     opts.onProgress?.(total, total);
-    await rm(work, { recursive: true, force: true });
-    if (s3) return { records: total, files: await uploadTree(dest, s3, opts.s3 ?? {}) };
+    if (p.s3) {
+      await rm(p.work, { recursive: true, force: true });
+      return { records: total, files: await uploadTree(p.dest, p.s3, opts.s3 ?? {}) };
+    }
     return { records: total, files: files.sort() };
   } finally {
-    await rm(work, { recursive: true, force: true });
-    if (s3) await rm(dest, { recursive: true, force: true });
+    if (!prepared) await p.dispose();
   }
 }
 
@@ -100,86 +283,116 @@ function fileHash(stem: string, n: number): string {
   return createHash('sha256').update(`${stem}/${n}`).digest('hex').slice(0, 8);
 }
 
+/** Loads the enrichment of the records' endpoint addresses into a temporary table; its name, or undefined. */
+async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): Promise<string | undefined> {
+  if (opts.enrich === false) return undefined;
+  const enricher = await enricherOf(store);
+  const rows: (string | number | null)[][] = [];
+  for await (const chunk of store.streamRows(enrichAddressesSql(key, opts))) {
+    for (const r of chunk) {
+      const ip = String(r['ip']);
+      const e = enricher.lookup(ip);
+      if (e && (e.asNumber !== undefined || e.asOrganization !== undefined || e.country !== undefined))
+        rows.push([ip, e.asNumber ?? null, e.asOrganization ?? null, e.country ?? null]);
+    }
+  }
+  const table = `export_enrich_${process.pid}_${++enrichTables}`;
+  await store.tempTable(table, ENRICH_COLUMNS, rows);
+  return table;
+}
+let enrichTables = 0;
+
 /**
- * DuckDB writes `AWSLogs/<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
- * `AWSLogs/<hive partitions>/<stem>_<hash>.log.parquet` in `dest`.
+ * Parquet trees. DuckDB writes `<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
+ * `<hive partitions>/<name>` in `dest`: for `parquet` (AWS layout under AWSLogs/) `<stem>_<hash>.log.parquet`,
+ * for `ocsf-parquet` (Security Lake layout) `<stem>.parquet` (`<stem>_<n>.parquet` past the first file).
  */
-async function writeParquet(
+async function writeTree(
   store: Store,
   columns: readonly FieldDef[],
-  range: ExportRange,
-  work: string,
-  dest: string,
+  opts: ExportOptions,
+  p: PreparedExport,
 ): Promise<string[]> {
-  const root = join(work, 'AWSLogs');
-  await store.query(parquetExportSql(columns, range, root));
-  const out: string[] = [];
-  let found: string[];
+  const codec: ParquetCodec = p.compression === 'none' ? 'uncompressed' : p.compression;
+  const aws = opts.format === 'parquet';
+  const root = aws ? join(p.work, 'AWSLogs') : join(p.work, 'lake');
+  const table = aws ? undefined : await enrichTable(store, 'ocsf', opts);
   try {
-    found = [];
+    await store.query(
+      aws
+        ? parquetExportSql(columns, opts, root, codec)
+        : ocsfParquetExportSql(opts, root, table, codec, columns),
+    );
+  } finally {
+    if (table) await store.dropTempTable(table);
+  }
+  const found: string[] = [];
+  try {
     for await (const f of walk(root)) found.push(f);
   } catch {
-    return out; // nothing in range: DuckDB wrote no folder
+    return []; // nothing in range: DuckDB wrote no folder
   }
+  const moves: [string, string][] = [];
   for (const file of found) {
     const rel = relative(root, file).split(sep);
     const fileDir = rel[rel.length - 2] ?? '';
     const m = /^data_(\d+)\.parquet$/.exec(rel[rel.length - 1] ?? '');
     if (!fileDir.startsWith('file=') || !m) continue;
     const stem = decodeURIComponent(fileDir.slice('file='.length));
-    const target = join(
-      dest,
-      'AWSLogs',
-      ...rel.slice(0, -2),
-      `${stem}_${fileHash(stem, Number(m[1]))}.log.parquet`,
-    );
-    await mkdir(dirname(target), { recursive: true });
-    await rename(file, target);
-    out.push(relative(dest, target).split(sep).join('/'));
+    const n = Number(m[1]);
+    const name = aws
+      ? `${stem}_${fileHash(stem, n)}.log.parquet`
+      : `${stem}${n === 0 ? '' : `_${n}`}.parquet`;
+    moves.push([file, join(p.dest, ...(aws ? ['AWSLogs'] : []), ...rel.slice(0, -2), name)]);
+  }
+  if (!opts.force && !p.s3) {
+    const existing = moves.filter(([, target]) => existsSync(target)).map(([, t]) => t);
+    if (existing.length > 0) {
+      throw new ExportPathError(
+        'EXPORT_EXISTS',
+        `${existing[0]} exists already${existing.length > 1 ? ` (and ${existing.length - 1} more of this export's files)` : ''}`,
+        'add --force to replace them, or choose another --to',
+      );
+    }
+  }
+  const out: string[] = [];
+  for (const [file, target] of moves) {
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(file, target);
+    } catch (err) {
+      throw pathProblem(err, target, 'write');
+    }
+    out.push(relative(p.dest, target).split(sep).join('/'));
   }
   return out;
 }
 
-/** One file: COPY for CSV/NDJSON, the streamed records through a JS mapper for OCSF/ECS. Renamed when complete. */
+/** One file, written by DuckDB's COPY (OCSF/ECS mapped in SQL), then renamed into place. */
 async function writeFlat(
   store: Store,
   columns: readonly FieldDef[],
   opts: ExportOptions,
-  format: Exclude<ExportFormat, 'parquet'>,
-  work: string,
-  dest: string,
-  total: number,
+  format: FlatFormat,
+  p: PreparedExport,
 ): Promise<string> {
-  const name = FLAT_FILE[format];
-  const tmp = join(work, name);
+  const name = p.fileName ?? FLAT_FILE[format];
+  const tmp = join(p.work, 'out');
   if (format === 'csv' || format === 'ndjson') {
-    await store.query(flatExportSql(columns, opts, tmp, format));
+    await store.query(flatExportSql(columns, opts, tmp, format, p.compression));
   } else {
-    // Offline enrichment (AS, country) of each side; off with `enrich: false`.
-    const enricher = opts.enrich === false ? undefined : await enricherOf(store);
-    const lookup = enricher ? (ip: string | undefined) => enricher.lookup(ip) : undefined;
-    const map = (r: FlowRow) => (format === 'ocsf' ? toOcsf(r, lookup) : toEcs(r, lookup));
-    const out = createWriteStream(tmp);
-    const done = finished(out);
-    let written = 0;
-    let reported = 0;
+    const table = await enrichTable(store, format, opts);
     try {
-      // One query, read chunk by chunk (bounded memory; no page re-scans the store).
-      for await (const rows of store.streamRows(recordsSql(columns, opts))) {
-        const text = rows.map((r) => JSON.stringify(map(r as FlowRow))).join('\n');
-        if (!out.write(`${text}\n`)) await once(out, 'drain');
-        written += rows.length;
-        if (written - reported >= 20_000) {
-          opts.onProgress?.(written, total);
-          reported = written;
-        }
-      }
-      opts.onProgress?.(written, total);
+      await store.query(linesCopySql(jsonLinesSelect(format, opts, table, columns), tmp, p.compression));
     } finally {
-      out.end();
-      await done;
+      if (table) await store.dropTempTable(table);
     }
   }
-  await rename(tmp, join(dest, name));
+  const target = join(p.dest, name);
+  try {
+    await rename(tmp, target);
+  } catch (err) {
+    throw pathProblem(err, target, 'write');
+  }
   return name;
 }

@@ -8,8 +8,11 @@ import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
 export const OCSF_VERSION = '1.1.0';
 
+/** `metadata.profiles` of every event (spec §1, 1.1.0). */
+export const OCSF_PROFILES = ['cloud', 'security_control', 'datetime'] as const;
+
 /** Verdict → activity, type, action and disposition (spec §2.2). Anything else (NODATA, SKIPDATA) → Unknown. */
-const VERDICT = {
+export const VERDICT = {
   ACCEPT: {
     activity_id: 6,
     activity_name: 'Traffic',
@@ -29,7 +32,7 @@ const VERDICT = {
 } as const;
 
 /** traffic_path → connection_info.boundary (boundary_id = traffic_path + 3; spec §2.3). */
-const BOUNDARY: Record<number, string> = {
+export const BOUNDARY: Record<number, string> = {
   1: 'Same VPC',
   2: 'Internet/VPC Gateway',
   3: 'Virtual Private Gateway',
@@ -40,10 +43,10 @@ const BOUNDARY: Record<number, string> = {
   8: 'Internet Gateway',
 };
 
-const DIRECTION = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] } as const;
+export const DIRECTION = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] } as const;
 
 /** Columns with a mapping of their own; every other non-null catalog column goes to `unmapped`. */
-const MAPPED = new Set([
+export const MAPPED: ReadonlySet<string> = new Set([
   'version',
   'account_id',
   'region',
@@ -190,7 +193,7 @@ export function toOcsf(
     end_time_dt: end === undefined ? undefined : isoSeconds(end),
     metadata: {
       version: OCSF_VERSION,
-      profiles: ['cloud', 'security_control', 'datetime'],
+      profiles: [...OCSF_PROFILES],
       product: compact({
         name: 'Amazon VPC',
         vendor_name: 'AWS',

@@ -46,6 +46,9 @@ export function exportCountSql(range: ExportRange): string {
   return `SELECT count(*) AS n FROM flows f WHERE ${rangeWhere(range)}`;
 }
 
+/** A Parquet file's compression codec. */
+export type ParquetCodec = 'gzip' | 'zstd' | 'uncompressed';
+
 const PARQUET_TYPE = { INT_32: 'INTEGER', INT_64: 'BIGINT', STRING: 'VARCHAR' } as const;
 
 /** A column as AWS's Parquet files hold it: integers typed (NULL when absent), strings with `-` when absent. */
@@ -76,7 +79,12 @@ export const PARQUET_PARTITIONS = [
  * Partition folders use the file's key (account, region, flow log id as ingested), else the record's own
  * `account_id`/`region`, else PLACEHOLDER. Times are UTC.
  */
-export function parquetExportSql(columns: readonly FieldDef[], range: ExportRange, dir: string): string {
+export function parquetExportSql(
+  columns: readonly FieldDef[],
+  range: ExportRange,
+  dir: string,
+  codec: ParquetCodec = 'gzip',
+): string {
   const acct = `coalesce(fi.account, CASE WHEN regexp_full_match(f.account_id, '[0-9]{12}') THEN f.account_id END, ${literal(PLACEHOLDER.account)})`;
   const region = `coalesce(fi.region, CASE WHEN regexp_full_match(f.region, '[a-z0-9-]+') THEN f.region END, ${literal(PLACEHOLDER.region)})`;
   const flid = `coalesce(fi.flow_log_id, ${literal(PLACEHOLDER.flowLogId)})`;
@@ -94,8 +102,11 @@ export function parquetExportSql(columns: readonly FieldDef[], range: ExportRang
   WHERE ${rangeWhere(range)}
   ORDER BY f.file_id, f.line`;
   const parts = PARQUET_PARTITIONS.map((p) => ident(p)).join(', ');
-  return `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION gzip, PARTITION_BY (${parts}), OVERWRITE_OR_IGNORE true)`;
+  return `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION ${codec}, PARTITION_BY (${parts}), OVERWRITE_OR_IGNORE true)`;
 }
+
+/** How a single-file export is compressed (DuckDB's COPY `COMPRESSION`). */
+export type Compression = 'none' | 'gzip' | 'zstd';
 
 /** One COPY writing every record in range as CSV (header of AWS names, `-` when absent) or NDJSON (column names, null). */
 export function flatExportSql(
@@ -103,13 +114,22 @@ export function flatExportSql(
   range: ExportRange,
   path: string,
   format: 'csv' | 'ndjson',
+  compression: Compression = 'none',
 ): string {
   const cols = columns
     .map((f) => `f.${ident(f.column)} AS ${ident(format === 'csv' ? f.aws : f.column)}`)
     .join(', ');
   const select = `SELECT ${cols} FROM flows f WHERE ${rangeWhere(range)} ORDER BY f.file_id, f.line`;
   const opts = format === 'csv' ? `FORMAT csv, HEADER true, NULLSTR '-'` : `FORMAT json`;
-  return `COPY (${select}) TO ${literal(path)} (${opts})`;
+  return `COPY (${select}) TO ${literal(path)} (${opts}, COMPRESSION ${compression})`;
+}
+
+/**
+ * One COPY writing the single VARCHAR column `line` of `select` as lines of text, unquoted: DuckDB's CSV writer
+ * with no quote, no escape and a delimiter that JSON text never holds raw (control characters are escaped).
+ */
+export function linesCopySql(select: string, path: string, compression: Compression = 'none'): string {
+  return `COPY (${select}) TO ${literal(path)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER ${literal('\x1f')}, COMPRESSION ${compression})`;
 }
 
 /**

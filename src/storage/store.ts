@@ -318,7 +318,7 @@ export class Store {
       opts.queryGate,
     );
     if (opts.readOnly) {
-      await confine(conn, {});
+      await confine(conn, { directories: opts.confineTo ?? [] });
       const ok = await read(
         conn,
         `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'flows'`,
@@ -493,6 +493,43 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     const result = await this.conn.stream(sql, params);
     for await (const rows of result.yieldRowObjectJs())
       yield rows.map((r) => plain(r) as Record<string, unknown>);
+  }
+
+  /**
+   * Creates (or replaces) a temporary table of this connection and fills it with `rows` through DuckDB's appender
+   * (no SQL text per value). Temporary tables live beside the store, never in it: a read-only store takes them too.
+   *
+   * @example await store.tempTable('export_enrich', [{ name: 'ip', type: 'VARCHAR' }], [['1.0.0.1']])
+   */
+  async tempTable(
+    name: string,
+    columns: readonly { readonly name: string; readonly type: 'VARCHAR' | 'BIGINT' }[],
+    rows: Iterable<readonly (string | number | null)[]>,
+  ): Promise<void> {
+    this.checkTime();
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+    );
+    const appender = await this.conn.createAppender(name, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        columns.forEach((c, i) => {
+          const v = row[i];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (c.type === 'BIGINT') appender.appendBigInt(BigInt(v));
+          else appender.appendVarchar(String(v));
+        });
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Drops a temporary table made by tempTable (no-op when it is gone). */
+  async dropTempTable(name: string): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS temp.main.${ident(name)}`);
   }
 
   /** Writes the WAL into the database file (after a load). */
