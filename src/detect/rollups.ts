@@ -55,12 +55,15 @@ export function deriveRollups(detections: readonly Detection[]): DeriveSql | und
   const defs = ds.map((d) => ({ d, def: rollupDef(d), used: fieldsUsed(d).filter((f) => f !== 'start') }));
   return (format: Format, rows: string, fileId: number) => {
     const cols = new Set(format.fields.flatMap((f) => (f.def ? [f.def.column] : [])));
+    // The hits query reads `start` (every definition does); a format without it (the CDK example's) has only the
+    // event time: give the relation a NULL start so the query binds (bins are by event time anyway).
+    const relation = cols.has('start') ? rows : `(SELECT *, CAST(NULL AS BIGINT) AS "start" FROM ${rows})`;
     const out: string[] = [];
     for (const { d, def, used } of defs) {
       if (used.every((f) => cols.has(f))) {
         const key = d.groupBy.map((_, i) => `k${i}`).join(` || ${sep} || `);
         out.push(
-          `INSERT INTO baseline_bins SELECT ${quote(def)}, ${Math.trunc(fileId)}, ${key}, w, value, records, first_seen, last_seen FROM (${hitsSql({ engine: 'duckdb', relation: rows }, binsDetection(d), {})})`,
+          `INSERT INTO baseline_bins SELECT ${quote(def)}, ${Math.trunc(fileId)}, ${key}, w, value, records, first_seen, last_seen FROM (${hitsSql({ engine: 'duckdb', relation }, binsDetection(d), {})})`,
         );
       }
       out.push(

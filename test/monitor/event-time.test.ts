@@ -91,6 +91,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
 });
 
 afterAll(async () => {
+  if (process.env['FW_DEBUG']) process.stderr.write(logs.join(''));
   await monitor?.stop();
   await hook?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -106,7 +107,7 @@ describe('a format without ${start} through a CloudWatch Logs subscription', () 
         { id: '3', timestamp: (T + 70) * 1000, message: ssh(51002) },
       ]),
     });
-    expect(r.status).toBe(200);
+    expect(r.status, await r.clone().text()).toBe(200);
     const rows = await monitor.store.query(
       'SELECT srcport, event_time, time_source FROM flows ORDER BY srcport',
     );
