@@ -324,6 +324,29 @@ export type PathsReportResponse = import('../storage/path-costs.js').PathsReport
   readonly cost: import('../cost/estimate.js').CostEstimate;
 };
 
+/**
+ * GET /api/anomalies?interface&since&until&period: one interface's Random Cut Forest score per period, the
+ * threshold in force and each period's explanation; `note` says why there are no points when there are none.
+ */
+export interface AnomaliesResponse {
+  readonly interface: string;
+  readonly period: number;
+  /** Periods needed before the first score. */
+  readonly needs: number;
+  /** Periods read (the range and the 7 days before it). */
+  readonly available: number;
+  /** The floor; a period also needs mean + 3σ. */
+  readonly threshold: number;
+  readonly note?: string;
+  readonly points: readonly {
+    readonly t: number;
+    readonly score: number;
+    readonly threshold: number;
+    readonly anomalous: boolean;
+    readonly explanation: string;
+  }[];
+}
+
 /** GET /api/findings?detection&severity&state&since&until&limit: the stored findings, most recent activity first. */
 export interface FindingsResponse {
   readonly findings: readonly import('../detect/findings.js').FindingJson[];

@@ -19,6 +19,7 @@ import { loading } from './lib/states.js';
 import { TimeRangePicker } from './lib/time-range.js';
 import { alarmDetailPage } from './pages/alarm-detail.js';
 import { alarmsPage } from './pages/alarms.js';
+import { anomaliesPage } from './pages/anomalies.js';
 import { compliancePage } from './pages/compliance.js';
 import { findingDetailPage } from './pages/finding-detail.js';
 import { findingsPage } from './pages/findings.js';
@@ -50,6 +51,7 @@ const PAGES: readonly {
     make: (ctx, route) =>
       route.rest[0] !== undefined ? findingDetailPage(ctx, route.rest[0]) : findingsPage(ctx),
   },
+  { page: 'anomalies', label: 'Anomalies', make: (ctx) => anomaliesPage(ctx) },
   { page: 'troubleshoot', label: 'Troubleshoot', make: (ctx) => troubleshootPage(ctx) },
   { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
   { page: 'filters', label: 'Metric filters', make: (ctx) => metricFiltersPage(ctx) },

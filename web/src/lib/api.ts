@@ -6,6 +6,7 @@ import type {
   AlarmHistoryResponse,
   AlarmMetricResponse,
   AlarmsResponse,
+  AnomaliesResponse,
   CatalogResponse,
   ComplianceResponse,
   ExplainRequest,
@@ -33,6 +34,7 @@ export type {
   AlarmHistoryResponse,
   AlarmMetricResponse,
   AlarmsResponse,
+  AnomaliesResponse,
   CatalogResponse,
   ComplianceResponse,
   ExplainRequest,
@@ -185,6 +187,11 @@ export class Api {
     signal?: AbortSignal,
   ): Promise<FindingsResponse> {
     return this.get('/findings', { ...q, ...range }, signal);
+  }
+
+  /** One interface's Random Cut Forest anomaly score per period of the range (or a note saying why none). */
+  anomalies(iface: string, range: Range, signal?: AbortSignal): Promise<AnomaliesResponse> {
+    return this.get('/anomalies', { interface: iface, ...range }, signal);
   }
 
   finding(id: string, signal?: AbortSignal): Promise<FindingDetailResponse> {
