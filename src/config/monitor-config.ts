@@ -112,6 +112,11 @@ export interface MonitorSettings {
    */
   readonly queryConcurrency: number;
   readonly queryQueue: number;
+  /**
+   * Keep the baseline detections' rollups per committed batch (docs/decisions/29-baselines.md): the live baseline
+   * runs then read small bins instead of days of records, at a cost per record at ingest (bench:baselines).
+   */
+  readonly baselineRollups: boolean;
 }
 
 /** A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB, MiB, GiB, TiB). */
@@ -129,6 +134,7 @@ export const DEFAULT_MONITOR: MonitorSettings = {
   memoryLimit: '1GB',
   queryConcurrency: 0,
   queryQueue: 64,
+  baselineRollups: false,
 };
 
 const SOURCE_TYPES = ['directory', 's3', 'cloudwatch-logs', 'firehose', 'subscription'] as const;
@@ -389,6 +395,7 @@ export function checkMonitor(
       1,
       65_536,
     ),
+    baselineRollups: r.boolean(m, 'baselineRollups') ?? DEFAULT_MONITOR.baselineRollups,
   };
   return r.errors.length > 0 ? { errors: r.errors } : { value, errors: [] };
 }

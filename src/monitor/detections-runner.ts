@@ -29,6 +29,8 @@ export interface DetectionsRunnerOptions {
   readonly delaySeconds: number;
   readonly account: string;
   readonly region: string;
+  /** Baseline detections read the monitor's rollups (`monitor.baselineRollups`) instead of the records. */
+  readonly rollups?: boolean;
   /** Unix seconds (tests pass a clock). */
   readonly now?: () => number;
   readonly log?: (event: string, fields: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
@@ -58,6 +60,7 @@ export class DetectionsRunner {
   private ready: Promise<void> | undefined;
   private lastError: { error: string; at: number } | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private readonly noted = new Set<string>();
   /** The most recent runs, newest last (kept for /healthz and tests). */
   readonly runs: LiveRun[] = [];
 
@@ -164,7 +167,14 @@ export class DetectionsRunner {
   ): Promise<LiveRun> {
     const started = performance.now();
     const run = async (sql: string) => (await this.store.query(sql)).rows;
-    const found = await detectWithSql(list, { engine: 'duckdb' }, { since, until }, run);
+    const src = { engine: 'duckdb' as const, ...(this.opts.rollups === true ? { rollups: true } : {}) };
+    // A baseline detection's note (too little history, rollups missing) is logged once per detection and text.
+    const found = await detectWithSql(list, src, { since, until }, run, undefined, (id, text) => {
+      const key = `${id}\u0000${text.replace(/\d+/g, '#')}`;
+      if (this.noted.has(key)) return;
+      this.noted.add(key);
+      this.opts.log?.('detection_note', { detection: id, note: text }, 'warn');
+    });
     const summary = await storeFindings(
       this.store,
       list,

@@ -158,8 +158,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
   const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
   let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-  // The baseline detections' rollups are kept per committed batch (see src/detect/rollups.ts).
-  const rollups = deriveRollups(config.detections);
+  // The baseline detections' rollups, kept per committed batch when asked (monitor.baselineRollups: they cost
+  // ingest time, see bench:baselines; without them the baseline detections read the records).
+  const rollups = settings.baselineRollups ? deriveRollups(config.detections) : undefined;
   if (rollups !== undefined) for (const ddl of ROLLUP_DDL) await store.query(ddl);
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
@@ -209,6 +210,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
 
   const detections = new DetectionsRunner(config.detections, config.findingActions, store, dispatcher, {
     delaySeconds: settings.evaluationDelaySeconds,
+    rollups: settings.baselineRollups,
     account: settings.account,
     region: settings.region,
     ...(opts.now ? { now: opts.now } : {}),
