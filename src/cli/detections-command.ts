@@ -17,11 +17,13 @@ const thresholds = (d: Detection) =>
 const metric = (d: Detection) =>
   d.kind === 'pair'
     ? 'matched replies'
-    : d.metric.kind === 'count'
-      ? 'records'
-      : d.metric.kind === 'sum'
-        ? `sum of ${d.metric.field}`
-        : `distinct ${d.metric.fields.join('+')}`;
+    : d.kind === 'intel'
+      ? 'most serious record: 1 rejected, 2 accepted inbound, 3 accepted outbound'
+      : d.metric.kind === 'count'
+        ? 'records'
+        : d.metric.kind === 'sum'
+          ? `sum of ${d.metric.field}`
+          : `distinct ${d.metric.fields.join('+')}`;
 
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {
@@ -41,6 +43,7 @@ export function detectionJson(d: Detection) {
     metric: metric(d),
     thresholds: d.thresholds,
     filter: d.filter,
+    ...(d.anyOf.length > 0 ? { filterAny: d.anyOf } : {}),
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
   };

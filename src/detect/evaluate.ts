@@ -3,7 +3,8 @@
 
 import { contains, parseAddress, parseCidr } from '../network/address.js';
 import type { Condition, Detection, FieldTest } from './definition.js';
-import { minThreshold } from './definition.js';
+import { intelRank, minThreshold } from './definition.js';
+import type { IntelIndex } from './intel-index.js';
 import { PEER_LIMIT } from './to-sql.js';
 
 /** A record: catalog column names to values (missing fields null/undefined), plus its event time. */
@@ -23,6 +24,9 @@ export interface Hit {
   /** Distinct peer values in the window. */
   readonly peerCount: number;
 }
+
+/** The column holding an intel match's rank (SQL: `fw_rank`). */
+const INTEL_RANK = 'fw_rank';
 
 const missing = (v: unknown) => v === null || v === undefined || v === '-';
 
@@ -47,6 +51,7 @@ const same = (v: unknown, x: string | number) => (typeof x === 'number' ? Number
 
 /** One condition on a value; false for a missing value (SQL's NULL). */
 export function holds(c: Condition, v: unknown): boolean {
+  if (c.op === 'missing') return missing(v);
   if (missing(v)) return false;
   switch (c.op) {
     case 'in':
@@ -81,7 +86,8 @@ const all = (tests: readonly FieldTest[], r: DetectRecord) => tests.every((t) =>
 /** True when the record is in the detection's scope (filter, group fields present, not allow-listed). */
 export function inScope(d: Detection, r: DetectRecord): boolean {
   if (!all(d.filter, r)) return false;
-  if (d.groupBy.some((g) => missing(r[g]))) return false;
+  if (d.anyOf.length > 0 && !d.anyOf.some((g) => all(g, r))) return false;
+  if (d.kind !== 'intel' && d.groupBy.some((g) => missing(r[g]))) return false;
   if (d.allow.cidrs.some((a) => inCidrs(r[a.field], a.cidrs) && !missing(r[a.field]))) return false;
   if (d.allow.values.some((a) => !missing(r[a.field]) && a.values.some((x) => same(r[a.field], x))))
     return false;
@@ -90,10 +96,39 @@ export function inScope(d: Detection, r: DetectRecord): boolean {
 
 const windowOf = (d: Detection, t: number) => t - (t % d.window);
 
-/** The records the metric is over: in scope, and for pairs the replies with a request partner. */
-export function matched(d: Detection, records: readonly DetectRecord[]): DetectRecord[] {
+/**
+ * The records the metric is over: in scope, and for pairs the replies with a request partner; for intel, one
+ * record per side lying in a valid indicator, with the pseudo fields `host`, `known_bad` and its rank.
+ */
+export function matched(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): DetectRecord[] {
   const scoped = records.filter((r) => inScope(d, r));
   if (d.kind === 'threshold') return scoped;
+  if (d.kind === 'intel') {
+    if (intel === undefined) return [];
+    const out: DetectRecord[] = [];
+    for (const r of scoped) {
+      const src = missing(r['pkt_srcaddr']) ? r['srcaddr'] : r['pkt_srcaddr'];
+      const dst = missing(r['pkt_dstaddr']) ? r['dstaddr'] : r['pkt_dstaddr'];
+      for (const [bad, host, badIsSource] of [
+        [src, dst, true],
+        [dst, src, false],
+      ] as const) {
+        if (missing(bad) || !intel.listed(String(bad), r.event_time)) continue;
+        out.push({
+          ...r,
+          host: missing(host) ? null : text(host),
+          known_bad: text(bad),
+          [INTEL_RANK]: intelRank(
+            r['action'],
+            badIsSource,
+            missing(r['srcport']) ? null : r['srcport'],
+            missing(r['dstport']) ? null : r['dstport'],
+          ),
+        });
+      }
+    }
+    return out;
+  }
   const tuple = (r: DetectRecord, reverse: boolean) =>
     [
       r['interface_id'],
@@ -114,6 +149,7 @@ export function matched(d: Detection, records: readonly DetectRecord[]): DetectR
 
 function metric(d: Detection, rs: readonly DetectRecord[]): number {
   if (d.kind === 'pair') return rs.length;
+  if (d.kind === 'intel') return Math.max(...rs.map((r) => Number(r[INTEL_RANK])));
   const m = d.metric;
   switch (m.kind) {
     case 'count':
@@ -143,9 +179,10 @@ export const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  *
  * @example evaluate(detection, records).map((h) => h.value)
  */
-export function evaluate(d: Detection, records: readonly DetectRecord[]): Hit[] {
+export function evaluate(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): Hit[] {
   const groups = new Map<string, { key: string[]; w: number; rs: DetectRecord[] }>();
-  for (const r of matched(d, records)) {
+  for (const r of matched(d, records, intel)) {
+    if (d.groupBy.some((g) => missing(r[g]))) continue;
     const key = d.groupBy.map((g) => text(r[g]));
     const w = windowOf(d, r.event_time);
     const id = `${key.join('\u0001')}\u0002${w}`;
