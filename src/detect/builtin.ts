@@ -122,13 +122,15 @@ thresholds: { low: 30, medium: 100, high: 500 }
 title: Slow brute force on a login port (attempts over an hour)
 description: |
   The brute force over an hour, for low-and-slow guessing kept under the 10-minute window's 30 attempts (one
-  attempt every 2 minutes is 5 per 10 minutes but 30 an hour). Same records as brute-force-login; 20 short
-  connections an hour to one login port is one every 3 minutes, sustained.
+  attempt every 2 minutes is 5 per 10 minutes but 30 an hour): 20 short connections in an hour from ONE source
+  to one login port (one every 3 minutes, sustained). Same records as brute-force-login. Per source, because an
+  internet-facing login port gets a steady trickle of single probes from ever-new addresses all day; a
+  distributed guesser fast enough to matter reaches brute-force-login's 30 per 10 minutes.
 kind: threshold
 attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
 window: 3600
 quiet: 3600
-groupBy: [dstaddr, dstport]
+groupBy: [dstaddr, dstport, srcaddr]
 entity: [dstaddr, dstport]
 peers: srcaddr
 filter:

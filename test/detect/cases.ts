@@ -709,12 +709,18 @@ export const CASES: readonly DetectCase[] = [
   },
   {
     // Low and slow: one attempt every 150 s from 198.51.100.40 to 10.0.1.10:22 for an hour (24, last T+3450):
-    // 4 per 10-minute window (< 30), 24 in the hour ≥ 20 (low).
-    name: 'slow brute force: one SSH attempt every 150 s for an hour',
+    // 4 per 10-minute window (< 30), 24 in the hour ≥ 20 (low). Internet noise: 30 single rejected probes of
+    // 10.0.1.10:22 from 30 different addresses in the same hour — one connection per source: nothing.
+    name: 'slow brute force: one SSH attempt every 150 s for an hour, not the noise of many sources',
     detection: 'brute-force-login-slow',
-    records: range(24, (i) =>
-      rec('eni-a', '198.51.100.40', '10.0.1.10', 50000 + i, 22, 6, 'ACCEPT', T + i * 150),
-    ),
+    records: [
+      ...range(24, (i) =>
+        rec('eni-a', '198.51.100.40', '10.0.1.10', 50000 + i, 22, 6, 'ACCEPT', T + i * 150),
+      ),
+      ...range(30, (i) =>
+        rec('eni-a', `203.0.113.${100 + i}`, '10.0.1.10', 40000, 22, 6, 'REJECT', T + i * 100),
+      ),
+    ],
     expected: [
       {
         entity: '10.0.1.10:22',
