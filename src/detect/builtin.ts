@@ -30,6 +30,7 @@ description: |
   The vertical port scan over an hour: a scanner probing fewer than 15 ports per 10 minutes (one every 150 s is
   4) but keeping on (24 an hour) stays under the 10-minute window. Same records as vertical-port-scan.
 kind: threshold
+supersededBy: vertical-port-scan
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
 window: 3600
 quiet: 3600
@@ -75,6 +76,7 @@ description: |
   The horizontal sweep over an hour: a source that probes fewer than 5 hosts per 10 minutes but keeps going
   (one host a minute is 60 an hour) stays under the 10-minute window. Same records as horizontal-sweep.
 kind: threshold
+supersededBy: horizontal-sweep
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
 window: 3600
 quiet: 3600
@@ -127,6 +129,7 @@ description: |
   internet-facing login port gets a steady trickle of single probes from ever-new addresses all day; a
   distributed guesser fast enough to matter reaches brute-force-login's 30 per 10 minutes.
 kind: threshold
+supersededBy: brute-force-login
 attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
 window: 3600
 quiet: 3600

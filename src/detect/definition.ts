@@ -85,6 +85,11 @@ interface Common {
   readonly entity: readonly string[];
   /** The field listed as the finding's peers (the other side). */
   readonly peers: string | undefined;
+  /**
+   * Another detection (a faster variant) whose finding on the same entity, overlapping in time, makes this one's
+   * redundant: `detect` then keeps only the other (e.g. the hour-long variants of the 10-minute ones).
+   */
+  readonly supersededBy?: string | undefined;
   /** Where the definition came from: `builtin` or the file that defined or changed it. */
   readonly origin: string;
 }

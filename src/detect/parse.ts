@@ -60,6 +60,7 @@ const KEYS = [
   'allow',
   'request',
   'reply',
+  'supersededBy',
 ] as const;
 /** Keys flowwatch.yaml may change on a built-in detection. */
 export const OVERRIDE_KEYS = [
@@ -468,6 +469,9 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
       : kind === 'intel'
         ? 'known_bad'
         : undefined,
+    ...(e.has('supersededBy')
+      ? { supersededBy: str(opt('supersededBy'), loc, `${where}.supersededBy`) }
+      : {}),
     origin: loc.file,
   };
   if (kind === 'intel') {
