@@ -4,11 +4,13 @@
 // Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --cli <bin/flowwatch.js>
 //                                      --detect-arg <arg> ...]
 //        npm run bench:detect-eval -- --corpus-only <dir>     (write the corpus and stop)
+//        npm run bench:detect-eval -- --anomalies [--anomaly-arg <arg> ...]   (also run `flowwatch anomalies`, the
+//            Random Cut Forest, and score its kind-less findings: any attack they hit, false findings)
 // Needs the built CLI (npm run build). Exit codes: 0 scored, 1 failure, 2 `detect` missing or bad usage.
 // Results: bench/results/detect-eval.md and bench/results/detect-eval.json (--results <dir> elsewhere).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -58,7 +60,10 @@ const dist = join(root, 'dist', 'simulate', 'labelled');
 if (!existsSync(join(dist, 'generate.js')))
   fail(2, 'the built CLI is missing (dist/simulate/labelled): run `npm run build` first');
 const { generateLabelled } = await import(join(dist, 'generate.js'));
-const { parseFindings, score, markdown } = await import(join(dist, 'score.js'));
+const { parseFindings, score, markdown, scoreAnomalies, anomalyMarkdown } = await import(
+  join(dist, 'score.js')
+);
+const anomalyArgs = args.flatMap((a, i) => (args[i - 1] === '--anomaly-arg' ? [a] : []));
 
 const options = {
   seed: number('seed', 1),
@@ -161,7 +166,21 @@ try {
     `Corpus: seed ${truth.seed}, ${options.hours} h from ${new Date(truth.start * 1000).toISOString()}, ` +
     `${truth.records.toLocaleString('en-US')} records in ${truth.files} files, ${truth.attacks.length} attacks, ${truth.benign.length} benign look-alikes. ` +
     `Generate ${genSeconds.toFixed(0)} s, ingest ${ingestSeconds.toFixed(0)} s, detect ${detectSeconds.toFixed(1)} s; ${findings.length} findings.\n\n`;
-  const md = header + markdown(result, 'Detection quality (bench:detect-eval)');
+  let md = header + markdown(result, 'Detection quality (bench:detect-eval)');
+  if (flag('anomalies')) {
+    const argv = [cli, 'anomalies', '--db', db, '--since', String(truth.start), '--until', String(truth.end)];
+    argv.push('--output', 'json', ...anomalyArgs);
+    process.stderr.write(`running: node ${argv.slice(1).join(' ')}\n`);
+    t0 = performance.now();
+    const an = await run('node', argv);
+    if (an.code !== 0)
+      fail(1, `flowwatch anomalies failed (exit ${an.code}):\n${an.err}${an.out.slice(0, 2000)}`);
+    const seconds = (performance.now() - t0) / 1000;
+    const found = parseFindings(an.out);
+    md +=
+      `\n${anomalyMarkdown(scoreAnomalies(truth, found, slack), 'Interface anomalies (Random Cut Forest, flowwatch anomalies)', slack)}` +
+      `anomalies ${anomalyArgs.join(' ') || '(defaults)'}: ${found.length} findings in ${seconds.toFixed(1)} s.\n`;
+  }
   process.stdout.write(md);
   for (const [d, c] of Object.entries(result.unmapped))
     process.stderr.write(

@@ -4,7 +4,9 @@
 
 import { type Config, ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
+import { MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS } from '../notify/envelope.js';
 import { checkTopic } from '../notify/index.js';
+import type { PlainMessage } from '../notify/message.js';
 import { fromQuery } from './cloudwatch.js';
 import { decodeToken, encodeToken } from './input.js';
 import { AwsError, type XmlValue } from './protocol.js';
@@ -15,6 +17,8 @@ export interface SnsContext {
   readonly region: string;
   config(): Config;
   editConfig(edit: (config: Config) => string | undefined): Promise<void>;
+  /** Queues a message to every subscription of a topic (the monitor's dispatcher); resolves to its MessageId. */
+  publish?(topic: string, message: PlainMessage): Promise<string>;
 }
 
 const invalid = (message: string) =>
@@ -132,10 +136,55 @@ export class SnsService implements QueryService {
         }));
         return this.page(str('NextToken'), all, 'Subscriptions');
       }
+      case 'Publish': {
+        if (str('PhoneNumber') !== undefined)
+          throw invalid('Invalid parameter: flowwatch publishes to topics, not to phone numbers (SMS)');
+        const arn = str('TopicArn') ?? str('TargetArn');
+        if (arn === undefined) throw invalid('Invalid parameter: TopicArn or TargetArn is required');
+        const topic = this.topicOf(arn);
+        const message = p['Message'];
+        if (typeof message !== 'string' || message === '')
+          throw invalid('Invalid parameter: Message is required and must not be empty');
+        if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES)
+          throw invalid(`Invalid parameter: Message too long (the limit is ${MAX_MESSAGE_BYTES} bytes)`);
+        const subject = str('Subject');
+        if (subject !== undefined && ([...subject].length > MAX_SUBJECT_CHARS || /[\r\n]/.test(subject)))
+          throw invalid(
+            `Invalid parameter: Subject must be fewer than 100 characters without line breaks (got ${[...subject].length})`,
+          );
+        let body = message;
+        if (str('MessageStructure') !== undefined) {
+          if (str('MessageStructure') !== 'json')
+            throw invalid('Invalid parameter: MessageStructure must be json');
+          // Per-protocol bodies: flowwatch sends the `default` body (which SNS makes mandatory) to every channel;
+          // the per-protocol keys are accepted and not used (docs/decisions/22-cloudwatch-api.md).
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(message);
+          } catch {
+            throw invalid('Invalid parameter: Message Structure - JSON message body failed to parse');
+          }
+          const o = parsed as Record<string, unknown> | null;
+          if (o === null || typeof o !== 'object' || typeof o['default'] !== 'string')
+            throw invalid('Invalid parameter: Message Structure - No default entry in JSON message body');
+          body = o['default'] as string;
+        }
+        if (this.ctx.publish === undefined)
+          throw new AwsError('InternalError', 'this flowwatch server has no notification dispatcher', 500);
+        const messageId = await this.ctx.publish(topic, {
+          kind: 'message',
+          Subject: subject ?? null,
+          Message: body,
+          AWSAccountId: this.ctx.account,
+          region: this.ctx.region,
+          source: 'sns:Publish',
+        });
+        return { MessageId: messageId };
+      }
       default:
         throw new AwsError(
           'InvalidAction',
-          `flowwatch does not implement the SNS operation ${action} (CreateTopic, Subscribe, Unsubscribe, ListTopics, ListSubscriptionsByTopic)`,
+          `flowwatch does not implement the SNS operation ${action} (CreateTopic, Subscribe, Unsubscribe, ListTopics, ListSubscriptionsByTopic, Publish)`,
           400,
         );
     }

@@ -162,7 +162,7 @@ Examples:
         let run: RunSql;
         let horizon: number;
         if (engine === 'duckdb') {
-          src = { engine: 'duckdb' };
+          src = { engine: 'duckdb', rollups: true };
           run = async (sql) => (await store.query(sql)).rows;
           const r = await store.query(
             `SELECT count(*) AS n, max(event_time) AS t FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL)`,
@@ -187,26 +187,39 @@ Examples:
           };
           const { athenaClient, runRemote, withInterrupt } = await import('../athena/remote.js');
           const client = athenaClient(flags);
-          run = async (sql) =>
-            (
-              await withInterrupt((signal) =>
-                runRemote(client, sql, {
-                  workgroup: flags.workgroup,
-                  database: flags.database,
-                  outputLocation: flags.outputLocation,
-                  maxRows: 100_000,
-                  signal,
-                }),
-              )
-            ).rows;
+          run = async (sql) => {
+            const r = await withInterrupt((signal) =>
+              runRemote(client, sql, {
+                workgroup: flags.workgroup,
+                database: flags.database,
+                outputLocation: flags.outputLocation,
+                maxRows: 100_000,
+                signal,
+              }),
+            );
+            // Never a silent cut: baseline detections read every bin of the lookback, which can be many.
+            if (r.truncated)
+              io.err(
+                'warning: an Athena result was cut at 100,000 rows: findings of this run may be missing; narrow --since/--until or run fewer detections with --only\n',
+              );
+            return r.rows;
+          };
           horizon = range.until ?? now;
         }
         const bar = progressBar(io, detections.length, 'detect [{bar}] {value}/{total} {id}', { id: '' });
         const started = performance.now();
-        const found = await detectWithSql(detections, src, range, run, (done, _total, id) =>
-          bar.update(done, { id }),
+        const notes: { detection: string; message: string }[] = [];
+        const found = await detectWithSql(
+          detections,
+          src,
+          range,
+          run,
+          (done, _total, id) => bar.update(done, { id }),
+          (detection, message) => notes.push({ detection, message }),
         );
         bar.stop();
+        // A baseline short of history says so (never a silent zero), in both output forms.
+        for (const n of notes) io.err(`note: ${n.detection}: ${n.message}\n`);
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
         const ms = Math.round(performance.now() - started);
         const stored: FindingJson[] = [];
@@ -225,6 +238,7 @@ Examples:
               updated: summary.updated,
               unchanged: summary.unchanged,
               elapsedMs: ms,
+              notes,
               findings: stored,
             })}\n`,
           );
@@ -246,6 +260,7 @@ Examples:
               'table',
             ),
           );
+          for (const f of stored) if (f.summary !== undefined) io.out(`${f.id}: ${f.summary}\n`);
           io.err(
             `${detections.length} detection${detections.length === 1 ? '' : 's'} · ${found.length} finding${found.length === 1 ? '' : 's'} (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged) · ${ms.toLocaleString('en-US')} ms\n`,
           );

@@ -19,11 +19,19 @@ const metric = (d: Detection) =>
     ? 'matched replies'
     : d.kind === 'intel'
       ? 'most serious record: 1 rejected, 2 accepted inbound, 3 accepted outbound'
-      : d.metric.kind === 'count'
-        ? 'records'
-        : d.metric.kind === 'sum'
-          ? `sum of ${d.metric.field}`
-          : `distinct ${d.metric.fields.join('+')}`;
+      : d.kind === 'beacon'
+        ? 'beacon score (0-100)'
+        : d.metric.kind === 'count'
+          ? 'records'
+          : d.metric.kind === 'sum'
+            ? `sum of ${d.metric.field}`
+            : `distinct ${d.metric.fields.join('+')}`;
+
+/** Baseline detections: how a bin is compared (thresholds are z-scores). */
+const baselineText = (d: Detection) =>
+  d.kind !== 'baseline'
+    ? undefined
+    : `per ${d.window === 3600 ? 'hour' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
 
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {
@@ -46,6 +54,10 @@ export function detectionJson(d: Detection) {
     ...(d.anyOf.length > 0 ? { filterAny: d.anyOf } : {}),
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
+    ...(d.kind === 'baseline' ? { baseline: d.baseline } : {}),
+    ...(d.kind === 'beacon'
+      ? { minConnections: d.minConnections, gap: d.gap, prevalence: d.prevalence }
+      : {}),
   };
 }
 
@@ -130,6 +142,12 @@ export function registerDetections(program: Command, io: Io): void {
         `  group by    ${d.groupBy.join(', ')} (entity ${d.entity.join(':')}${d.peers ? `, peers ${d.peers}` : ''})`,
         `  metric      ${metric(d)}`,
         `  thresholds  ${thresholds(d)}`,
+        ...(d.kind === 'baseline' ? [`  baseline    ${baselineText(d)}`] : []),
+        ...(d.kind === 'beacon'
+          ? [
+              `  beacon      ≥ ${d.minConnections} connections; a record within ${d.gap} s of its 5-tuple's last continues a connection; a destination > ${d.prevalence.percent}% of sources (and ≥ ${d.prevalence.minSources}) reach is shared`,
+            ]
+          : []),
         ...(d.attack
           ? [
               `  ATT&CK      ${d.attack.technique} ${d.attack.techniqueName} (${d.attack.tactic} ${d.attack.tacticName})`,

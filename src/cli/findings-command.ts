@@ -10,6 +10,7 @@ import { SEVERITIES } from '../detect/definition.js';
 import { FindingError } from '../detect/errors.js';
 import { effectiveState, findingDetailJson, findingJson } from '../detect/findings.js';
 import { toOcsfFinding } from '../export/ocsf-finding.js';
+import { entityLabel, resourceNames } from '../network/resource-names.js';
 import {
   type FindingState,
   getFinding,
@@ -99,16 +100,22 @@ export function registerFindings(program: Command, io: Io): void {
         }
         const range = timeRange(flags.since, flags.until);
         const now = Math.floor(Date.now() / 1000);
-        const list = await withStore(io, flags.db, false, (s) =>
-          listFindings(s, {
+        const { list, names } = await withStore(io, flags.db, false, async (s) => ({
+          list: await listFindings(s, {
             ...(flags.detection === undefined ? {} : { detection: flags.detection }),
             ...(severities === undefined ? {} : { severities }),
             ...range,
             limit: positiveInt(flags.limit, '--limit'),
           }),
-        );
+          // Names of the entities from the newest network snapshot, when one is loaded.
+          names: await resourceNames(s),
+        }));
         const shown = list
-          .map((f) => findingJson(f, now))
+          .map((f) => {
+            const j = findingJson(f, now);
+            const name = entityLabel(names, f.entity);
+            return name === undefined ? j : { ...j, entity_name: name };
+          })
           .filter((f) => states === undefined || states.includes(f.state));
         if (output === 'json') {
           io.out(`${JSON.stringify(shown)}\n`);
@@ -123,6 +130,7 @@ export function registerFindings(program: Command, io: Io): void {
                 'state',
                 'detection',
                 'entity',
+                ...(names !== undefined ? ['name'] : []),
                 'start',
                 'end',
                 'evidence',
@@ -134,6 +142,7 @@ export function registerFindings(program: Command, io: Io): void {
                 state: f.closed && f.state === 'open' ? 'open (ended)' : f.state,
                 detection: f.detection,
                 entity: f.entity,
+                name: 'entity_name' in f ? f.entity_name : '',
                 start: iso(f.start),
                 end: iso(f.end),
                 evidence: f.evidence_count,
@@ -159,7 +168,8 @@ export function registerFindings(program: Command, io: Io): void {
       const now = Math.floor(Date.now() / 1000);
       await withStore(io, flags.db, false, async (store) => {
         const f = await found(store, id);
-        const detail = findingDetailJson(f, now);
+        const name = entityLabel(await resourceNames(store), f.entity);
+        const detail = { ...findingDetailJson(f, now), ...(name !== undefined ? { entity_name: name } : {}) };
         let records: readonly Record<string, unknown>[] | undefined;
         if (flags.evidence === true) {
           if (f.evidenceEngine !== 'duckdb') {
@@ -179,7 +189,7 @@ export function registerFindings(program: Command, io: Io): void {
           `${f.id}  ${f.severity.toUpperCase()}  ${effectiveState(f, now)}${f.closed ? ' (ended)' : ''}`,
           `  ${f.title}`,
           `  detection  ${f.detection}`,
-          `  entity     ${f.entity}`,
+          `  entity     ${f.entity}${name !== undefined ? `  (${name})` : ''}`,
           `  peers      ${f.peers.join(', ') || '-'}${f.morePeers ? ' …' : ''}`,
           `  seen       ${iso(f.start)} → ${iso(f.end)}`,
           `  evidence   ${f.evidenceCount} records in ${f.windows.length} window${f.windows.length === 1 ? '' : 's'} (peak ${f.peak})`,

@@ -4,6 +4,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { FormatError, SourceError } from '../core/errors.js';
+import { builtinCatalog } from '../detect/catalog.js';
+import { combineDerive, deriveRollups, ROLLUP_DDL } from '../detect/rollups.js';
 import { ingest } from '../ingest/ingest.js';
 import { Scratch } from '../ingest/scratch.js';
 import { deriveDatapoints, type FilterMismatch, mismatchWarning } from '../metrics/datapoints.js';
@@ -23,6 +25,7 @@ interface IngestFlags {
   concurrency?: string;
   config?: string;
   replace?: boolean;
+  baselineRollups?: boolean;
   allowUnknownFields?: boolean;
 }
 
@@ -50,6 +53,10 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .option(
       '--allow-unknown-fields',
       'accept --format names flowwatch does not know (kept as text in the "extra" column) instead of refusing them as typos',
+    )
+    .option(
+      '--baseline-rollups',
+      'keep the baseline detections’ per-hour rollups while loading, so detect reads them instead of the records (costs ingest time: see BENCHMARKS.md)',
     )
     .option('--json', 'print the summary as one JSON object')
     .option('--config <file>', 'metric filters to apply (default: ./flowwatch.yaml when it exists)')
@@ -81,7 +88,11 @@ Examples:
       const concurrency =
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
-      const filters = configPath === undefined ? [] : loadConfig(configPath, true).filters;
+      const loaded = configPath === undefined ? undefined : loadConfig(configPath, true);
+      const filters = loaded?.filters ?? [];
+      // With --baseline-rollups the baseline detections' rollups are kept as files load (src/detect/rollups.ts).
+      const rollups =
+        flags.baselineRollups === true ? deriveRollups(loaded?.detections ?? builtinCatalog()) : undefined;
       // A path that is not there is refused before the store is opened, so a typo leaves no empty store.
       for (const p of paths)
         if (p !== '-' && !existsSync(p))
@@ -92,6 +103,7 @@ Examples:
             'give flow log files, folders of them (e.g. an AWSLogs tree) or "-" for stdin',
           );
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
+      if (rollups !== undefined) for (const ddl of ROLLUP_DDL) await store.query(ddl);
       // Ctrl-C or SIGTERM: remove the scratch copies and leave; the file being loaded is rolled back (its
       // transaction never commits) and every file committed so far stays.
       // Scratch copies live in a run folder under $TMPDIR/flowwatch-scratch-<uid>; folders left by killed runs
@@ -122,7 +134,10 @@ Examples:
           scratch: scratch.dir,
           replace: flags.replace === true,
           stdin: io.stdin,
-          derive: deriveDatapoints(filters, (m) => mismatches.push(m)),
+          derive: combineDerive(
+            deriveDatapoints(filters, (m) => mismatches.push(m)),
+            rollups,
+          ),
           onProgress: (p) => {
             const secs = (performance.now() - t0) / 1000;
             bar.update(p.bytesTotal === 0 ? 1 : p.bytesDone / p.bytesTotal, {

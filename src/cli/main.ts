@@ -65,6 +65,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./detect-command.js')).registerDetect,
   },
   {
+    name: 'anomalies',
+    args: '[options]',
+    summary:
+      'score each interface against its own history (Random Cut Forest) and store the anomalies as findings',
+    load: async () => (await import('./anomalies-command.js')).registerAnomalies,
+  },
+  {
     name: 'findings',
     args: '',
     summary: 'the findings of the detections: list, show, ack, suppress, reopen, export',

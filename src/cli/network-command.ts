@@ -7,9 +7,10 @@ import { SourceError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
+import { explanationJson, interfacesOf } from '../network/explanation-json.js';
 import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from '../network/load.js';
 import type { NetworkModel } from '../network/model.js';
-import { type InterfaceNames, nameLine, namesOf } from '../network/names.js';
+import { nameLine } from '../network/names.js';
 import { inForce, snapshotBodyOf } from '../network/snapshot.js';
 import {
   listSnapshots,
@@ -91,35 +92,6 @@ function stepRows(e: Explanation): Record<string, unknown>[] {
     decision: s.decision,
     rule: s.rule,
   }));
-}
-
-/** The names of the interfaces on the path (instance, Name tags, subnet, groups), from the judging snapshot. */
-function interfacesOf(m: NetworkModel, e: Explanation): InterfaceNames[] {
-  const ids = [...new Set(e.verdict.steps.map((s) => s.interfaceId))];
-  return ids.flatMap((id) => namesOf(m, id) ?? []);
-}
-
-function explanationJson(
-  e: Explanation,
-  snap: SnapshotInfo,
-  predates: boolean,
-  m: NetworkModel,
-): Record<string, unknown> {
-  return {
-    conclusion: e.conclusion,
-    decision: e.verdict.decision,
-    blocking: e.verdict.blocking ?? null,
-    connection: e.connection,
-    role: e.role,
-    steps: e.verdict.steps,
-    evidence: e.evidence,
-    causes: e.causes,
-    fix: e.fix ?? null,
-    fixCdk: e.fixCdk ?? null,
-    interfaces: interfacesOf(m, e),
-    notes: e.verdict.notes,
-    snapshot: { id: snap.id, takenAt: iso(snap.takenAt), predatesFlow: predates },
-  };
 }
 
 function printOne(

@@ -3,7 +3,6 @@
 
 import { UsageError } from '../core/errors.js';
 import { isoUtc, parseTime } from '../core/time.js';
-import type { FlowRecord } from '../network/explain.js';
 import type { NetworkModel } from '../network/model.js';
 import { modelOfBody } from '../network/snapshot.js';
 import { listSnapshots, type SnapshotInfo, snapshotBody } from '../storage/network-snapshots.js';
@@ -73,22 +72,4 @@ export class Snapshots {
   }
 }
 
-/** A stored row (flows columns) as a record to explain. */
-export function recordOf(row: Record<string, unknown>): FlowRecord {
-  const s = (k: string) => (row[k] === null || row[k] === undefined ? null : String(row[k]));
-  const n = (k: string) => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
-  return {
-    interfaceId: s('interface_id'),
-    srcaddr: s('srcaddr') ?? '-',
-    dstaddr: s('dstaddr') ?? '-',
-    pktSrcaddr: s('pkt_srcaddr'),
-    pktDstaddr: s('pkt_dstaddr'),
-    srcport: n('srcport') ?? 0,
-    dstport: n('dstport') ?? 0,
-    protocol: n('protocol') ?? -1,
-    action: s('action'),
-    flowDirection: s('flow_direction'),
-    tcpFlags: n('tcp_flags'),
-    rejectReason: s('reject_reason'),
-  };
-}
+export { recordOf } from '../network/explanation-json.js';

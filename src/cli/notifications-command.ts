@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { type DeliveryState, Outbox } from '../notify/index.js';
+import { isPlainMessage } from '../notify/message.js';
 import type { Io } from './context.js';
 import { parseOutput, render } from './output.js';
 
@@ -34,8 +35,8 @@ export function registerNotifications(program: Command, io: Io): void {
         const rows = found.map((d) => ({
           id: d.id.slice(0, 12),
           delivery: d.state,
-          alarm: d.notification.AlarmName,
-          state: d.notification.NewStateValue,
+          alarm: isPlainMessage(d.notification) ? d.notification.source : d.notification.AlarmName,
+          state: isPlainMessage(d.notification) ? '' : d.notification.NewStateValue,
           topic: d.topic,
           to: d.endpoint,
           attempts: d.attempts,
@@ -78,7 +79,7 @@ export function registerNotifications(program: Command, io: Io): void {
       try {
         const d = await box.requeue(id, Date.now());
         io.out(
-          `queued ${d.id.slice(0, 12)} (${d.notification.AlarmName} → ${d.endpoint}) for another attempt\n`,
+          `queued ${d.id.slice(0, 12)} (${isPlainMessage(d.notification) ? d.notification.source : d.notification.AlarmName} → ${d.endpoint}) for another attempt\n`,
         );
       } finally {
         await box.close();

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
 import { enricherOf } from '../enrich/load-enricher.js';
+import { resourceNames } from '../network/resource-names.js';
 import { flowViewNote } from '../storage/flow-views.js';
 import { Store } from '../storage/store.js';
 import { TOP_KINDS, type TopKind, type TopMeasure, top } from '../storage/top-queries.js';
@@ -92,6 +93,20 @@ and on stderr for json and csv.`,
           } else {
             rows = rows.map((row) => ({ ...row, ...enricher.fields('', row['source'] as string) }));
             columns = [...columns, ...Object.keys(enricher.fields('', undefined))];
+          }
+        }
+        // Names from the newest network snapshot (instance Name tag, subnet, security groups), when one is loaded.
+        const named = columns.includes('source')
+          ? 'source'
+          : columns.includes('interface')
+            ? 'interface'
+            : undefined;
+        if (named !== undefined) {
+          const names = await resourceNames(store);
+          if (names !== undefined) {
+            const col = output === 'table' ? 'name' : `${named}_name`;
+            rows = rows.map((row) => ({ ...row, [col]: names.label(row[named] as string) ?? null }));
+            columns = [...columns, col];
           }
         }
         io.out(render({ columns, rows }, output));

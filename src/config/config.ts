@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import { builtinCatalog, effectiveCatalog } from '../detect/catalog.js';
 import type { Detection } from '../detect/definition.js';
 import { FilterPatternError } from '../filter/index.js';
@@ -34,6 +35,7 @@ import {
   type Topic,
 } from '../notify/index.js';
 import { type ApiSettings, checkApi } from './api-config.js';
+import { checkFindingActions, type FindingAction } from './finding-actions-config.js';
 import {
   checkMonitor,
   checkSource,
@@ -77,6 +79,8 @@ export interface Config {
   readonly detections: readonly Detection[];
   /** The CloudWatch-compatible API (`api:`); undefined when the section is absent (the API is off). */
   readonly api: ApiSettings | undefined;
+  /** Which topics the monitor tells of new findings (`findingActions:`). */
+  readonly findingActions: readonly FindingAction[];
   readonly doc: Document;
 }
 
@@ -91,6 +95,7 @@ export const CONFIG_KEYS = [
   'sources',
   'monitor',
   'detections',
+  'findingActions',
   'api',
 ] as const;
 
@@ -104,6 +109,7 @@ const EMPTY_REST = {
   sources: [],
   monitor: DEFAULT_MONITOR,
   api: undefined,
+  findingActions: [],
 } as const;
 
 const FILTER_KEYS = [
@@ -315,7 +321,46 @@ export function parseConfig(file: string, text: string): Config {
   const { doc, loc } = parse(file, text);
   const filters = check(doc, loc, text);
   const rest = checkMonitorSections(doc, loc, filters);
-  return { path: file, exists: true, filters, ...rest, detections: effectiveCatalog(doc, file, text), doc };
+  const detections = effectiveCatalog(doc, file, text);
+  checkFindingActionNames(doc, loc, rest.findingActions, rest.topics, detections);
+  return { path: file, exists: true, filters, ...rest, detections, doc };
+}
+
+/** Every topic and detection a finding action names must exist. */
+function checkFindingActionNames(
+  doc: Document,
+  loc: Locator,
+  actions: readonly FindingAction[],
+  topics: readonly Topic[],
+  detections: readonly Detection[],
+): void {
+  const topicNames = new Set(topics.map((t) => t.name));
+  actions.forEach((a, i) => {
+    a.topics.forEach((t, j) => {
+      if (!topicNames.has(t)) {
+        throw loc.at(
+          nodeAtPath(doc, ['findingActions', i, 'topics', j]),
+          'CONFIG_UNKNOWN_TOPIC',
+          `findingActions[${i}].topics[${j}]: there is no topic "${t}"`,
+          topicNames.size > 0 ? `topics: ${[...topicNames].join(', ')}` : 'declare it under topics:',
+        );
+      }
+    });
+    (a.detections ?? []).forEach((d, j) => {
+      if (!detections.some((x) => x.id === d)) {
+        const near = closest(
+          d,
+          detections.map((x) => x.id),
+        );
+        throw loc.at(
+          nodeAtPath(doc, ['findingActions', i, 'detections', j]),
+          'CONFIG_UNKNOWN_DETECTION',
+          `findingActions[${i}].detections[${j}]: there is no detection "${d}"`,
+          near !== undefined ? `did you mean "${near}"?` : 'see them with: flowwatch detections list',
+        );
+      }
+    });
+  });
 }
 
 type PathError = AlarmConfigError | NotifyConfigError | MonitorConfigError;
@@ -468,7 +513,19 @@ function checkMonitorSections(doc: Document, loc: Locator, filters: readonly Che
     if (a.errors[0]) fail([], a.errors[0]);
     api = a.value;
   }
-  return { alarms, compositeAlarms, topics, smtp, retry, sources, monitor: m.value!, api };
+  const fa = checkFindingActions(json('findingActions'), ['findingActions']);
+  if (fa.errors[0]) fail([], fa.errors[0]);
+  return {
+    alarms,
+    compositeAlarms,
+    topics,
+    smtp,
+    retry,
+    sources,
+    monitor: m.value!,
+    api,
+    findingActions: fa.value ?? [],
+  };
 }
 
 function filterSeq(doc: Document) {

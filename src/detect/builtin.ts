@@ -245,4 +245,129 @@ entity: [host]
 peers: known_bad
 thresholds: { low: 1, medium: 2, high: 3 }
 `,
+  'exfiltration-baseline.yaml': `id: exfiltration-baseline
+title: Outbound data far above the host's own baseline (exfiltration)
+description: |
+  Bytes a host sends to the internet in an hour, compared with the same host at the same hour on earlier days
+  (hour of the week once the store holds 3 weeks): median and MAD, hours without traffic counted as 0. A
+  nightly backup at the same hour every night is its own baseline; an upload at an hour the host is usually
+  quiet is not. At least 1 GiB in the hour and 10 times the baseline median. Until the store holds 3 days,
+  only 100 GiB or more in an hour is reported (cold start) and the run says so.
+kind: baseline
+attack: { tactic: TA0010, tacticName: Exfiltration, technique: T1048, techniqueName: Exfiltration Over Alternative Protocol }
+window: 3600
+quiet: 3600
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  dstaddr: { notCidr: [$private, $local] }
+metric: { sum: bytes }
+baseline: { minValue: 1073741824, minRatio: 10, coldStart: 107374182400 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
+  'flood-fan-in.yaml': `id: flood-fan-in
+title: Flood / DDoS fan-in (distinct internet sources per minute far above the host's baseline)
+description: |
+  Distinct internet source addresses reaching one address in a minute, compared with the per-minute values of
+  the same host in the same hour on earlier days (of the week after 3 weeks): median and MAD, minutes without
+  traffic counted as 0. A busy web server is busy every day; a flood is not. At least 100 sources and 5 times
+  the baseline median. Until the store holds 3 days only 1,000 sources or more in a minute are reported.
+kind: baseline
+attack: { tactic: TA0040, tacticName: Impact, technique: T1498, techniqueName: Network Denial of Service }
+window: 60
+quiet: 600
+groupBy: [dstaddr]
+entity: [dstaddr]
+filter:
+  srcaddr: { notCidr: [$private, $local] }
+metric: { distinct: [srcaddr] }
+baseline: { minValue: 100, minRatio: 5, coldStart: 1000 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
+  'flood-packets.yaml': `id: flood-packets
+title: Flood (packets per minute from the internet far above the host's baseline)
+description: |
+  Packets from internet addresses to one address in a minute against the same host's per-minute baseline for
+  that hour (as flood-fan-in). At least 100,000 packets and 10 times the baseline median; during cold start
+  (less than 3 days of history) 1,000,000 packets or more in a minute.
+kind: baseline
+attack: { tactic: TA0040, tacticName: Impact, technique: T1498, techniqueName: Network Denial of Service }
+window: 60
+quiet: 600
+groupBy: [dstaddr]
+entity: [dstaddr]
+filter:
+  srcaddr: { notCidr: [$private, $local] }
+metric: { sum: packets }
+baseline: { minValue: 100000, minRatio: 10, coldStart: 1000000 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
+  'reject-spike.yaml': `id: reject-spike
+title: Spike of rejected traffic to a host
+description: |
+  Rejected records toward one address in an hour against the same host's baseline for that hour (hour of day,
+  of the week after 3 weeks). At least 500 rejected records and 10 times the baseline median: the steady
+  background of internet probes is the baseline, a scan, flood or broken rule is not.
+kind: baseline
+attack: { tactic: TA0043, tacticName: Reconnaissance, technique: T1595, techniqueName: Active Scanning }
+window: 3600
+quiet: 3600
+groupBy: [dstaddr]
+entity: [dstaddr]
+filter:
+  action: REJECT
+metric: count
+baseline: { minValue: 500, minRatio: 10 }
+thresholds: { low: 6, medium: 20, high: 50 }
+`,
+  'remote-volume.yaml': `id: remote-volume
+title: Unusual traffic volume to a remote host
+description: |
+  Bytes sent to one internet address in an hour against that address's own baseline for the hour (hour of
+  day, of the week after 3 weeks); an address never used before has a baseline of 0. At least 1 GiB and 10
+  times the baseline median: a new destination receiving gigabytes, or a known one receiving far more.
+kind: baseline
+attack: { tactic: TA0010, tacticName: Exfiltration, technique: T1048, techniqueName: Exfiltration Over Alternative Protocol }
+window: 3600
+quiet: 3600
+groupBy: [dstaddr]
+entity: [dstaddr]
+filter:
+  action: ACCEPT
+  dstaddr: { notCidr: [$private, $local] }
+metric: { sum: bytes }
+baseline: { minValue: 1073741824, minRatio: 10 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
+  'beacon.yaml': `id: beacon
+title: Beaconing to an external host
+description: |
+  An internal host contacts one external address:port at a regular interval with similar sizes, the way an
+  implant checks in with its controller. Per source, destination, port and protocol over a day, the records
+  become connections (consecutive records of one 5-tuple are one connection, so a long download or a
+  keep-alive session counts once, not as a series of windows), and the connection times and sizes get RITA's beacon score
+  (interval skew and dispersion, hourly histogram, duration), 0-100. A destination more than half of the
+  day's sources contact (update mirrors) is a shared service, not a beacon; NTP (port 123) polls by design
+  and pool DNS spreads the hosts over many servers, so it is allowed by port; private and link-local
+  destinations (health checks, internal services) are out of scope. A NAT gateway's own records
+  repeat its clients' beacons under its address. Periods under about two minutes cannot be told apart in
+  flow logs.
+kind: beacon
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+window: 86400
+quiet: 86400
+entity: [srcaddr]
+filter:
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { notCidr: [$local] }
+  srcport: { gte: 1024 }
+allow:
+  dstport: [123]
+minConnections: 4
+gap: 120
+prevalence: { percent: 50, minSources: 3 }
+thresholds: { low: 75, medium: 90, high: 100 }
+`,
 };

@@ -121,8 +121,6 @@ export interface IntelDetection extends Common {
   readonly kind: 'intel';
 }
 
-export type Detection = ThresholdDetection | PairDetection | IntelDetection;
-
 /** Pseudo fields an intel detection groups by. */
 export const INTEL_FIELDS: readonly string[] = ['host', 'known_bad'];
 
@@ -141,6 +139,56 @@ export function intelRank(action: unknown, badIsSource: boolean, srcport: unknow
       : false;
   return badIsSource !== reply ? 2 : 3;
 }
+
+/** How a baseline detection compares a bin with the entity's own history (see baseline.ts). */
+export interface BaselineCompare {
+  /** The least bin value reported (a bin below it is never a finding, whatever its z-score). */
+  readonly minValue: number;
+  /** The least ratio of the bin's value to the baseline median (ignored when the median is 0). */
+  readonly minRatio: number;
+  /**
+   * While the baseline lacks history (cold start), bins reaching this value are still reported (at the lowest
+   * severity); undefined: nothing is reported during cold start (the run says so).
+   */
+  readonly coldStart: number | undefined;
+}
+
+/**
+ * A per-bin aggregate per group compared with the group's own history at the same hour (of the week, else of
+ * the day): robust z = (value − median) / σ, σ from the median absolute deviation. `window` is the bin;
+ * `thresholds` are z-scores per severity.
+ */
+export interface BaselineDetection extends Common {
+  readonly kind: 'baseline';
+  readonly metric: Metric;
+  readonly baseline: BaselineCompare;
+}
+
+/** Beacon groups by this pair (srcaddr, dstaddr, dstport, protocol): one internal → external destination. */
+export const BEACON_GROUP_BY: readonly string[] = ['srcaddr', 'dstaddr', 'dstport', 'protocol'];
+
+/**
+ * Beaconing (RITA's beacon score, docs/decisions/30-beaconing.md): per pair and analysis window (`window`), the
+ * records become connections (consecutive records of one 5-tuple, at most `gap` seconds apart, are one), and
+ * the pair's connection times and sizes are scored 0..100; thresholds are on that score.
+ */
+export interface BeaconDetection extends Common {
+  readonly kind: 'beacon';
+  /** Fewest unique connection timestamps a pair needs to be scored (RITA: 4). */
+  readonly minConnections: number;
+  /** A record starting at most this many seconds after the previous one of its 5-tuple ended continues it. */
+  readonly gap: number;
+  /** A destination (dstaddr, dstport, protocol) more than `percent`% of the sources contact, and at least
+   * `minSources`, is a shared service (NTP, update servers), not a beacon. */
+  readonly prevalence: { readonly percent: number; readonly minSources: number };
+}
+
+export type Detection =
+  | ThresholdDetection
+  | PairDetection
+  | BaselineDetection
+  | BeaconDetection
+  | IntelDetection;
 
 /**
  * The severity a metric value reaches (the highest threshold it meets), or undefined.
@@ -172,9 +220,11 @@ export function fieldsUsed(d: Detection): string[] {
   if (d.peers !== undefined && !(d.kind === 'intel' && INTEL_FIELDS.includes(d.peers))) out.add(d.peers);
   if (d.kind === 'intel') {
     for (const f of ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'action']) out.add(f);
-  } else if (d.kind === 'threshold') {
+  } else if (d.kind === 'threshold' || d.kind === 'baseline') {
     if (d.metric.kind === 'distinct') for (const f of d.metric.fields) out.add(f);
     if (d.metric.kind === 'sum') out.add(d.metric.field);
+  } else if (d.kind === 'beacon') {
+    for (const f of ['srcport', 'bytes', 'end']) out.add(f);
   } else {
     for (const t of [...d.request, ...d.reply]) out.add(t.field);
     for (const f of ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol']) out.add(f);

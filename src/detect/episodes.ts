@@ -2,6 +2,7 @@
 // within the detection's quiet period; a gap longer than that closes the finding and a later hit opens another.
 
 import { createHash } from 'node:crypto';
+import { type BeaconFigures, beaconSummary } from './beacon.js';
 import { type Detection, SEVERITIES, type Severity, severityOf } from './definition.js';
 import { byteOrder, compareKeys, type Hit } from './evaluate.js';
 import { PEER_LIMIT } from './to-sql.js';
@@ -14,6 +15,10 @@ export interface FindingWindow {
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly severity: Severity;
+  /** Baseline detections: the window's value against its baseline. */
+  readonly summary?: string;
+  /** Beacon detections: the figures behind the window's score. */
+  readonly beacon?: BeaconFigures;
 }
 
 /** A finding as the detectors produce it (the store adds state, see src/storage/findings.ts). */
@@ -40,6 +45,8 @@ export interface DetectedFinding {
   readonly peak: number;
   readonly window: number;
   readonly quiet: number;
+  /** One line saying what was seen, when the detection has one (beacons: `every 300 s ± 1%, ...`). */
+  readonly summary?: string;
 }
 
 /** The stable id of an episode: detection, group and first window (so re-runs find the same finding). */
@@ -75,6 +82,9 @@ export function buildFinding(
   const ws = [...windows].sort((a, b) => a.w - b.w);
   const all = [...new Set(peers)].sort(byteOrder);
   const severity = ws.reduce<Severity>((s, w) => (rank(w.severity) > rank(s) ? w.severity : s), 'low');
+  const start = Math.min(...ws.map((w) => w.firstSeen));
+  const end = Math.max(...ws.map((w) => w.lastSeen));
+  const summary = summaryOf(ws, end - start);
   return {
     id: id ?? findingId(d.id, key, ws[0]!.w),
     detection: d.id,
@@ -84,14 +94,24 @@ export function buildFinding(
     entity: entityText(d.entity.map((f) => key[d.groupBy.indexOf(f)] ?? '')),
     peers: all.slice(0, PEER_LIMIT),
     morePeers: all.length > PEER_LIMIT || peerCount > PEER_LIMIT,
-    start: Math.min(...ws.map((w) => w.firstSeen)),
-    end: Math.max(...ws.map((w) => w.lastSeen)),
+    start,
+    end,
     windows: ws,
     evidenceCount: ws.reduce((s, w) => s + w.records, 0),
     peak: Math.max(...ws.map((w) => w.value)),
     window: d.window,
     quiet: d.quiet,
+    ...(summary === undefined ? {} : { summary }),
   };
+}
+
+/** A beacon episode's sentence: the interval, jitter and size of its highest-scoring window, all check-ins. */
+function summaryOf(ws: readonly FindingWindow[], span: number): string | undefined {
+  const b = ws.filter((w) => w.beacon !== undefined);
+  if (b.length === 0) return undefined;
+  const best = b.reduce((x, w) => (w.value > x.value ? w : x)).beacon!;
+  const n = b.reduce((s, w) => s + w.beacon!.connections, 0);
+  return beaconSummary(best.interval, best.jitter, best.bytes, span, n);
 }
 
 /**
@@ -124,6 +144,8 @@ export function episodes(d: Detection, hits: readonly Hit[]): DetectedFinding[] 
       firstSeen: h.firstSeen,
       lastSeen: h.lastSeen,
       severity,
+      ...(h.summary === undefined ? {} : { summary: h.summary }),
+      ...(h.beacon === undefined ? {} : { beacon: h.beacon }),
     };
     if (cur && compareKeys(cur.key, h.key) === 0 && continues(d, cur.windows.at(-1)!.w, h.w)) {
       cur.windows.push(win);

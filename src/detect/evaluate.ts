@@ -2,7 +2,8 @@
 // the conformance suite), with the same semantics as the SQL of to-sql.ts (see its header).
 
 import { contains, parseAddress, parseCidr } from '../network/address.js';
-import type { Condition, Detection, FieldTest } from './definition.js';
+import { type BeaconFigures, type BeaconPair, beaconHit, STROBE_CONNECTIONS } from './beacon.js';
+import type { BeaconDetection, Condition, Detection, FieldTest } from './definition.js';
 import { intelRank, minThreshold } from './definition.js';
 import type { IntelIndex } from './intel-index.js';
 import { PEER_LIMIT } from './to-sql.js';
@@ -23,6 +24,10 @@ export interface Hit {
   readonly peers: readonly string[];
   /** Distinct peer values in the window. */
   readonly peerCount: number;
+  /** Baseline detections: what the window's value is, against which baseline ("4.1 GB, 38σ above ..."). */
+  readonly summary?: string;
+  /** Beacon detections: the figures behind the score. */
+  readonly beacon?: BeaconFigures;
 }
 
 /** The column holding an intel match's rank (SQL: `fw_rank`). */
@@ -102,7 +107,6 @@ const windowOf = (d: Detection, t: number) => t - (t % d.window);
  */
 export function matched(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): DetectRecord[] {
   const scoped = records.filter((r) => inScope(d, r));
-  if (d.kind === 'threshold') return scoped;
   if (d.kind === 'intel') {
     if (intel === undefined) return [];
     const out: DetectRecord[] = [];
@@ -129,6 +133,7 @@ export function matched(d: Detection, records: readonly DetectRecord[], intel?: 
     }
     return out;
   }
+  if (d.kind !== 'pair') return scoped;
   const tuple = (r: DetectRecord, reverse: boolean) =>
     [
       r['interface_id'],
@@ -150,6 +155,7 @@ export function matched(d: Detection, records: readonly DetectRecord[], intel?: 
 function metric(d: Detection, rs: readonly DetectRecord[]): number {
   if (d.kind === 'pair') return rs.length;
   if (d.kind === 'intel') return Math.max(...rs.map((r) => Number(r[INTEL_RANK])));
+  if (d.kind === 'beacon') throw new Error('beacon detections have no window metric');
   const m = d.metric;
   switch (m.kind) {
     case 'count':
@@ -180,6 +186,11 @@ export const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * @example evaluate(detection, records).map((h) => h.value)
  */
 export function evaluate(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): Hit[] {
+  if (d.kind === 'beacon') {
+    return beaconPairs(d, records)
+      .flatMap((p) => beaconHit(d, p) ?? [])
+      .sort((a, b) => compareKeys(a.key, b.key) || a.w - b.w);
+  }
   const groups = new Map<string, { key: string[]; w: number; rs: DetectRecord[] }>();
   for (const r of matched(d, records, intel)) {
     if (d.groupBy.some((g) => missing(r[g]))) continue;
@@ -227,4 +238,100 @@ export function compareKeys(a: readonly string[], b: readonly string[]): number 
     if (c !== 0) return c;
   }
   return 0;
+}
+
+/**
+ * The per-pair lists of a beacon detection, gathered from records as beaconSql gathers them (see its comment):
+ * connections of each 5-tuple split where a record starts more than `gap` seconds after every earlier one
+ * ended; pairs with fewer than minConnections unique timestamps or a strobe's count are left out.
+ */
+export function beaconPairs(d: BeaconDetection, records: readonly DetectRecord[]): BeaconPair[] {
+  interface Rec {
+    readonly key: string[];
+    readonly sp: string;
+    readonly w: number;
+    readonly t: number;
+    readonly e: number;
+    readonly b: number;
+  }
+  const recs: Rec[] = matched(d, records).map((r) => ({
+    key: d.groupBy.map((g) => text(r[g])),
+    sp: missing(r['srcport']) ? '' : text(r['srcport']),
+    w: windowOf(d, r.event_time),
+    t: r.event_time,
+    e: missing(r['end']) ? r.event_time : Number(r['end']),
+    b: missing(r['bytes']) ? 0 : Number(r['bytes']),
+  }));
+  const by = <X>(m: Map<string, X[]>, id: string, x: X) => {
+    const l = m.get(id);
+    if (l === undefined) m.set(id, [x]);
+    else l.push(x);
+  };
+  const tuples = new Map<string, Rec[]>();
+  for (const r of recs) by(tuples, [...r.key, r.sp, r.w].join('\u0001'), r);
+  const conns = new Map<string, { ts: number; size: number }[]>();
+  const span = new Map<number, { lo: number; hi: number }>();
+  for (const rs of tuples.values()) {
+    rs.sort((a, b) => a.t - b.t || a.e - b.e);
+    let end = Number.NEGATIVE_INFINITY;
+    let cur: { ts: number; size: number } | undefined;
+    const list: { ts: number; size: number }[] = [];
+    for (const r of rs) {
+      if (cur === undefined || r.t > end + d.gap) {
+        cur = { ts: r.t, size: 0 };
+        list.push(cur);
+      }
+      cur.size += r.b;
+      end = Math.max(end, r.e);
+    }
+    const { key, w } = rs[0]!;
+    for (const c of list) by(conns, [...key, w].join('\u0001'), c);
+    for (const c of list) {
+      const x = span.get(w);
+      span.set(
+        w,
+        x === undefined ? { lo: c.ts, hi: c.ts } : { lo: Math.min(x.lo, c.ts), hi: Math.max(x.hi, c.ts) },
+      );
+    }
+  }
+  const everyone = new Map<number, Set<string>>();
+  const shared = new Map<string, Set<string>>();
+  const stats = new Map<string, { records: number; first: number; last: number; key: string[]; w: number }>();
+  for (const r of recs) {
+    if (!everyone.has(r.w)) everyone.set(r.w, new Set());
+    everyone.get(r.w)!.add(r.key[0]!);
+    const dest = [r.w, ...r.key.slice(1)].join('\u0001');
+    if (!shared.has(dest)) shared.set(dest, new Set());
+    shared.get(dest)!.add(r.key[0]!);
+    const id = [...r.key, r.w].join('\u0001');
+    const s = stats.get(id);
+    if (s === undefined) stats.set(id, { records: 1, first: r.t, last: r.t, key: r.key, w: r.w });
+    else
+      stats.set(id, {
+        ...s,
+        records: s.records + 1,
+        first: Math.min(s.first, r.t),
+        last: Math.max(s.last, r.t),
+      });
+  }
+  const out: BeaconPair[] = [];
+  for (const [id, cs] of conns) {
+    if (new Set(cs.map((c) => c.ts)).size < d.minConnections || cs.length >= STROBE_CONNECTIONS) continue;
+    const s = stats.get(id)!;
+    const sp = span.get(s.w)!;
+    out.push({
+      key: s.key,
+      w: s.w,
+      ts: cs.map((c) => c.ts).sort((a, b) => a - b),
+      sizes: cs.map((c) => c.size).sort((a, b) => a - b),
+      records: s.records,
+      firstSeen: s.first,
+      lastSeen: s.last,
+      lo: sp.lo,
+      hi: sp.hi,
+      sources: shared.get([s.w, ...s.key.slice(1)].join('\u0001'))!.size,
+      allSources: everyone.get(s.w)!.size,
+    });
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
 
 import { type FindingState, findingsNear, type StoredFinding, saveFinding } from '../storage/findings.js';
 import type { Store } from '../storage/store.js';
+import type { BeaconFigures } from './beacon.js';
 import { type Detection, SEVERITIES, type Severity } from './definition.js';
 import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
 import type { RunSql } from './run.js';
@@ -31,6 +32,9 @@ export interface FindingJson {
   readonly evidence_count: number;
   readonly peak: number;
   readonly windows: number;
+  /** What was seen, in one line (beacons: `every 300 s ± 1%, 640 B each, for 20 h (240 check-ins)`; baselines: the
+   * peak window's value against its baseline, "4.1 GB, 38σ above ..."). */
+  readonly summary?: string;
 }
 
 /** The state a finding is in now: a suppression whose expiry has passed is open again. */
@@ -42,6 +46,7 @@ export function effectiveState(f: StoredFinding, nowSeconds: number): FindingSta
 /** The list/summary JSON of a stored finding. */
 export function findingJson(f: StoredFinding, nowSeconds: number): FindingJson {
   const state = effectiveState(f, nowSeconds);
+  const summary = storedSummary(f);
   return {
     id: f.id,
     detection: f.detection,
@@ -59,7 +64,20 @@ export function findingJson(f: StoredFinding, nowSeconds: number): FindingJson {
     evidence_count: f.evidenceCount,
     peak: f.peak,
     windows: f.windows.length,
+    ...(summary === undefined ? peakSummary(f) : { summary }),
   };
+}
+
+/** The summary of the highest window (baseline detections), if any. */
+function peakSummary(f: StoredFinding): { summary?: string } {
+  let best: Record<string, unknown> | undefined;
+  for (const w of f.windows)
+    if (
+      typeof w['summary'] === 'string' &&
+      (best === undefined || Number(w['value']) > Number(best['value']))
+    )
+      best = w;
+  return best === undefined ? {} : { summary: String(best['summary']) };
 }
 
 /** The full JSON of one finding (`findings show`, GET /api/findings/:id): adds the windows and evidence. */
@@ -71,6 +89,18 @@ export function findingDetailJson(f: StoredFinding, nowSeconds: number) {
   };
 }
 
+/** The summary of a stored finding, rebuilt from its windows (beacon figures are kept in them). */
+function storedSummary(f: StoredFinding): string | undefined {
+  const ws = toWindows(f.windows);
+  return buildFinding(
+    { id: f.detection, title: f.title, groupBy: [], entity: [], window: 0, quiet: 0 },
+    [],
+    ws,
+    [],
+    f.id,
+  ).summary;
+}
+
 const toWindows = (ws: readonly Record<string, unknown>[]): FindingWindow[] =>
   ws.map((w) => ({
     w: Number(w['w']),
@@ -79,6 +109,8 @@ const toWindows = (ws: readonly Record<string, unknown>[]): FindingWindow[] =>
     firstSeen: Number(w['firstSeen']),
     lastSeen: Number(w['lastSeen']),
     severity: String(w['severity']) as Severity,
+    ...(typeof w['summary'] === 'string' ? { summary: w['summary'] } : {}),
+    ...(w['beacon'] === undefined ? {} : { beacon: w['beacon'] as BeaconFigures }),
   }));
 
 /** Counts of a save. */

@@ -6,10 +6,14 @@ import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { parseCidr } from '../network/address.js';
+import { MIN_UNIQUE_CONNECTIONS } from './beacon.js';
 import {
   ADDRESS_FIELDS,
   type AllowList,
   type Attack,
+  type BaselineCompare,
+  BEACON_GROUP_BY,
+  type BeaconDetection,
   type Condition,
   DETECT_FIELDS,
   type Detection,
@@ -61,6 +65,10 @@ const KEYS = [
   'request',
   'reply',
   'supersededBy',
+  'baseline',
+  'minConnections',
+  'gap',
+  'prevalence',
 ] as const;
 /** Keys flowwatch.yaml may change on a built-in detection. */
 export const OVERRIDE_KEYS = [
@@ -72,6 +80,9 @@ export const OVERRIDE_KEYS = [
   'thresholds',
   'allow',
   'filter',
+  'minConnections',
+  'gap',
+  'prevalence',
 ] as const;
 const ATTACK_KEYS = ['tactic', 'tacticName', 'technique', 'techniqueName'] as const;
 const CONDITION_KEYS = [
@@ -376,6 +387,21 @@ function parseMetric(node: unknown, loc: Locator, where: string): Metric {
   return { kind: 'sum', field: f };
 }
 
+const BASELINE_KEYS = ['minValue', 'minRatio', 'coldStart'] as const;
+
+/** `baseline: { minValue, minRatio, coldStart }` of a baseline detection. */
+function parseBaseline(node: unknown, loc: Locator, where: string): BaselineCompare {
+  const e = entries(node, loc, where, BASELINE_KEYS);
+  const get = (k: (typeof BASELINE_KEYS)[number], dflt: number | undefined) => {
+    const v = e.get(k);
+    return v === undefined ? dflt : num(v.value, loc, `${where}.${k}`);
+  };
+  const minRatio = get('minRatio', 1)!;
+  if (minRatio < 1)
+    throw loc.at(e.get('minRatio')!.value, 'DETECT_TYPE', `${where}.minRatio: expected a number ≥ 1`);
+  return { minValue: get('minValue', 1)!, minRatio, coldStart: get('coldStart', undefined) };
+}
+
 function parseAttack(node: unknown, loc: Locator, where: string): Attack {
   const e = entries(node, loc, where, ATTACK_KEYS);
   const get = (k: (typeof ATTACK_KEYS)[number]) => {
@@ -398,6 +424,62 @@ function parseAttack(node: unknown, loc: Locator, where: string): Attack {
   };
 }
 
+/** Default `gap` of a beacon definition: two Nitro aggregation windows (flow-log starts lag up to 60 s). */
+export const DEFAULT_GAP = 120;
+/** Default `prevalence`: RITA treats a destination ≥ 50 % of hosts reach as common (−15 %); here it is out. */
+export const DEFAULT_PREVALENCE = { percent: 50, minSources: 3 } as const;
+
+/** Beacon scores are 0..100: a threshold above 100 could never be reached. */
+function checkScoreThresholds(
+  t: Partial<Record<Severity, number>>,
+  node: unknown,
+  loc: Locator,
+  where: string,
+): void {
+  for (const s of SEVERITIES) {
+    if ((t[s] ?? 0) > 100)
+      throw loc.at(
+        node,
+        'DETECT_TYPE',
+        `${where}.${s}: a beacon score is 0..100; ${t[s]} can never be reached`,
+        'RITA’s bands are 50, 75, 90 and 100',
+      );
+  }
+}
+
+/** The beacon keys of a definition or an override (minConnections, gap, prevalence) applied to `b`. */
+function beaconOptions(
+  b: BeaconDetection,
+  e: Map<string, { key: Node; value: unknown }>,
+  loc: Locator,
+  where: string,
+): BeaconDetection {
+  let out = b;
+  const mc = e.get('minConnections');
+  if (mc !== undefined) {
+    const n = num(mc.value, loc, `${where}.minConnections`, MIN_UNIQUE_CONNECTIONS);
+    if (!Number.isInteger(n))
+      throw loc.at(mc.value, 'DETECT_TYPE', `${where}.minConnections: expected a whole number`);
+    out = { ...out, minConnections: n };
+  }
+  const gap = e.get('gap');
+  if (gap !== undefined) out = { ...out, gap: num(gap.value, loc, `${where}.gap`, 0) };
+  const pv = e.get('prevalence');
+  if (pv !== undefined) {
+    const w = `${where}.prevalence`;
+    const p = entries(pv.value, loc, w, ['percent', 'minSources']);
+    const percent = p.has('percent')
+      ? num(p.get('percent')!.value, loc, `${w}.percent`, 0)
+      : out.prevalence.percent;
+    if (percent > 100) throw loc.at(p.get('percent')!.value, 'DETECT_TYPE', `${w}.percent: expected 0..100`);
+    const minSources = p.has('minSources')
+      ? num(p.get('minSources')!.value, loc, `${w}.minSources`, 1)
+      : out.prevalence.minSources;
+    out = { ...out, prevalence: { percent, minSources } };
+  }
+  return out;
+}
+
 /**
  * A full definition from a YAML mapping. `where` names it in messages (e.g. `detections.my-scan`).
  */
@@ -418,19 +500,39 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     );
   const kindNode = need('kind');
   const kind = str(kindNode, loc, `${where}.kind`);
-  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'intel')
+  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'baseline' && kind !== 'beacon' && kind !== 'intel')
     throw loc.at(
       kindNode,
       'DETECT_UNKNOWN_KIND',
       `${where}.kind: unknown kind "${kind}"`,
-      nameHint(kind, ['threshold', 'pair', 'intel']),
+      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel']),
     );
-  // kind intel groups by its pseudo fields (host, known_bad) only.
+  if (kind !== 'baseline' && e.has('baseline'))
+    throw loc.at(
+      e.get('baseline')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: "baseline" applies to kind baseline only`,
+    );
+  if (kind === 'beacon' && e.has('groupBy'))
+    throw loc.at(
+      e.get('groupBy')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: kind beacon groups by ${BEACON_GROUP_BY.join(', ')}; remove "groupBy"`,
+    );
+  if (kind !== 'beacon') {
+    for (const k of ['minConnections', 'gap', 'prevalence'] as const) {
+      if (e.has(k))
+        throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind beacon only`);
+    }
+  }
+  // kind intel groups by its pseudo fields (host, known_bad) only; kind beacon by its fixed pair.
   const groupFields = kind === 'intel' ? INTEL_FIELDS : undefined;
   const groupBy =
-    kind === 'intel' && !e.has('groupBy')
-      ? [...INTEL_FIELDS]
-      : fields(need('groupBy'), loc, `${where}.groupBy`, groupFields);
+    kind === 'beacon'
+      ? [...BEACON_GROUP_BY]
+      : kind === 'intel' && !e.has('groupBy')
+        ? [...INTEL_FIELDS]
+        : fields(need('groupBy'), loc, `${where}.groupBy`, groupFields);
   const entityNode = opt('entity');
   const entity =
     entityNode === undefined ? [groupBy[0]!] : fields(entityNode, loc, `${where}.entity`, groupFields);
@@ -445,6 +547,7 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
   const thresholdsNode = need('thresholds');
   const thresholds = parseThresholds(thresholdsNode, loc, `${where}.thresholds`);
   checkThresholds(thresholds, thresholdsNode, loc, `${where}.thresholds`);
+  if (kind === 'beacon') checkScoreThresholds(thresholds, thresholdsNode, loc, `${where}.thresholds`);
   const window = num(need('window'), loc, `${where}.window`, 1);
   if (!Number.isInteger(window))
     throw loc.at(e.get('window')!.value, 'DETECT_TYPE', `${where}.window: expected whole seconds`);
@@ -468,7 +571,9 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
       ? field(opt('peers'), loc, `${where}.peers`, groupFields)
       : kind === 'intel'
         ? 'known_bad'
-        : undefined,
+        : kind === 'beacon'
+          ? 'dstaddr'
+          : undefined,
     ...(e.has('supersededBy')
       ? { supersededBy: str(opt('supersededBy'), loc, `${where}.supersededBy`) }
       : {}),
@@ -485,12 +590,41 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     }
     return { ...common, kind };
   }
-  if (kind === 'threshold') {
+  if (kind === 'beacon') {
+    if (e.has('metric'))
+      throw loc.at(
+        e.get('metric')!.key,
+        'DETECT_KIND_KEY',
+        `${where}: kind beacon scores each pair 0..100; remove "metric"`,
+      );
     for (const k of ['request', 'reply'] as const) {
       if (e.has(k))
         throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind pair only`);
     }
-    return { ...common, kind, metric: parseMetric(need('metric'), loc, `${where}.metric`) };
+    const b: BeaconDetection = {
+      ...common,
+      kind,
+      minConnections: MIN_UNIQUE_CONNECTIONS,
+      gap: DEFAULT_GAP,
+      prevalence: DEFAULT_PREVALENCE,
+    };
+    return beaconOptions(b, e, loc, where);
+  }
+  if (kind === 'threshold' || kind === 'baseline') {
+    for (const k of ['request', 'reply'] as const) {
+      if (e.has(k))
+        throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind pair only`);
+    }
+    const metric = parseMetric(need('metric'), loc, `${where}.metric`);
+    if (kind === 'threshold') return { ...common, kind, metric };
+    if (window !== 60 && window !== 3600)
+      throw loc.at(
+        e.get('window')!.value,
+        'DETECT_BASELINE_BIN',
+        `${where}.window: a baseline detection's bin is 60 (a minute) or 3600 (an hour), got ${window}`,
+        'baselines are kept per hour of the day/week: use 3600, or 60 for per-minute floods',
+      );
+    return { ...common, kind, metric, baseline: parseBaseline(need('baseline'), loc, `${where}.baseline`) };
   }
   if (e.has('metric'))
     throw loc.at(
@@ -573,8 +707,17 @@ export function applyOverride(base: Detection, node: YAMLMap, loc: Locator, wher
         d = { ...d, filter: f.tests, anyOf: f.any };
         break;
       }
+      case 'minConnections':
+      case 'gap':
+      case 'prevalence':
+        if (d.kind !== 'beacon')
+          throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind beacon only`);
+        d = beaconOptions(d, new Map([[k, e.get(k)!]]), loc, where);
+        break;
     }
   }
+  if (d.kind === 'beacon' && e.has('thresholds'))
+    checkScoreThresholds(d.thresholds, e.get('thresholds')!.value, loc, `${where}.thresholds`);
   return d;
 }
 

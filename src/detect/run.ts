@@ -1,10 +1,13 @@
 // Running detections through a SQL backend: the hits query's rows (one per hit window and peer) read back as
 // hits, then merged into episodes. The caller supplies how to run SQL (a store reader, the local Athena).
 
-import type { Detection } from './definition.js';
+import { baselineBinsSql, binsRange, dataStartSql, scoreBaseline } from './baseline.js';
+import { beaconHit } from './beacon.js';
+import type { BaselineDetection, BeaconDetection, Detection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
-import { hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
+import { rollable, rollupBins } from './rollups.js';
+import { beaconSql, hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
@@ -38,8 +41,63 @@ export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown
   return out;
 }
 
+const nums = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+
+/** The hits of the beacon query's rows (see beaconSql): each pair scored by beacon.ts, as in memory. */
+export function beaconHitsFromRows(d: BeaconDetection, rows: readonly Record<string, unknown>[]): Hit[] {
+  return rows.flatMap(
+    (r) =>
+      beaconHit(d, {
+        key: d.groupBy.map((_, i) => String(r[`k${i}`])),
+        w: Number(r['w']),
+        ts: nums(r['ts']),
+        sizes: nums(r['sizes']),
+        records: Number(r['records']),
+        firstSeen: Number(r['first_seen']),
+        lastSeen: Number(r['last_seen']),
+        lo: Number(r['lo']),
+        hi: Number(r['hi']),
+        sources: Number(r['sources']),
+        allSources: Number(r['all_sources']),
+      }) ?? [],
+  );
+}
+
 /** Progress of a run: called before each detection. */
 export type DetectProgress = (done: number, total: number, id: string) => void;
+
+/** What a run must tell the user about one detection (e.g. a baseline short of history). */
+export type DetectNote = (detection: string, message: string) => void;
+
+/** A baseline detection through SQL: its bins over the lookback, the first record time, then the scoring. */
+export async function baselineWithSql(
+  d: BaselineDetection,
+  src: SqlSource,
+  range: TimeRange,
+  run: RunSql,
+  note?: DetectNote,
+  memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
+): Promise<DetectedFinding[]> {
+  let bins: Hit[] | undefined;
+  if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
+    const r = await rollupBins(d, range, run);
+    if ('bins' in r) bins = r.bins;
+    else
+      note?.(
+        d.id,
+        `${r.missing} stored file${r.missing === 1 ? ' has' : 's have'} no baseline rollups (ingested before this detection's rollups existed): bins read from the records instead (slower; re-ingesting with --replace adds them)`,
+      );
+  }
+  bins ??= hitsFromRows(d, await run(baselineBinsSql(src, d, range)));
+  // The history the store holds: one query per run, shared by its baseline detections.
+  const startSql = dataStartSql(src, binsRange(range));
+  if (!memo.has(startSql)) memo.set(startSql, run(startSql));
+  const first = (await memo.get(startSql)!)[0]?.['t'];
+  const dataStart = first === null || first === undefined ? undefined : Number(first);
+  const scored = scoreBaseline(d, bins, dataStart, range);
+  for (const n of scored.notes) note?.(d.id, n);
+  return episodes(d, scored.hits);
+}
 
 /**
  * Runs the enabled detections over a range and returns their findings (episodes within the range).
@@ -52,11 +110,21 @@ export async function detectWithSql(
   range: TimeRange,
   run: RunSql,
   progress?: DetectProgress,
+  note?: DetectNote,
 ): Promise<DetectedFinding[]> {
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
+  const memo = new Map<string, Promise<readonly Record<string, unknown>[]>>();
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
+    if (d.kind === 'baseline') {
+      out.push(...(await baselineWithSql(d, src, range, run, note, memo)));
+      continue;
+    }
+    if (d.kind === 'beacon') {
+      out.push(...episodes(d, beaconHitsFromRows(d, await run(beaconSql(src, d, range)))));
+      continue;
+    }
     const rows = await run(hitsSql(src, d, range));
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }

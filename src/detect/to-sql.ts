@@ -12,7 +12,15 @@ import { parseCidr } from '../insights/analyze.js';
 import { FIELDS } from '../records/catalog.js';
 import { type Dialect, dialectOf, UnsupportedSqlError } from '../sql/index.js';
 import { intelMatchSql } from '../storage/intel.js';
-import { type Condition, type Detection, type FieldTest, fieldsUsed, minThreshold } from './definition.js';
+import { STROBE_CONNECTIONS } from './beacon.js';
+import {
+  type BeaconDetection,
+  type Condition,
+  type Detection,
+  type FieldTest,
+  fieldsUsed,
+  minThreshold,
+} from './definition.js';
 import { DetectCompileError } from './errors.js';
 
 /** The SQL family a query is rendered in. */
@@ -35,6 +43,10 @@ export interface SqlSource {
    * DuckDB backend joins the store's intel tables instead).
    */
   readonly intel?: readonly IntelEntry[];
+  /** DuckDB: read this relation instead of `flows` (one file's rows, for the baseline rollups at ingest). */
+  readonly relation?: string;
+  /** DuckDB: baseline detections read their bins from the ingest rollups when every file has them. */
+  readonly rollups?: boolean;
 }
 
 /** One indicator for the Trino backend: CIDR blocks (or addresses) and when it holds (unix seconds). */
@@ -148,7 +160,7 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
     const extra = d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : [];
     const cols = narrow ? [...fieldsUsed(d), ...extra, 'event_time'].map(ident).join(', ') : '*';
-    return `SELECT ${cols} FROM flows${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+    return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
   // A field only tested inside `filter.any` may be absent from the table: there it reads as missing (NULL).
@@ -209,12 +221,12 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const ctes = [
     `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
   ];
-  if (d.kind === 'threshold') {
-    ctes.push('matched AS (SELECT * FROM scoped)');
-    return ctes;
-  }
   if (d.kind === 'intel') {
     ctes.push(intelMatchedSql(src, range));
+    return ctes;
+  }
+  if (d.kind !== 'pair') {
+    ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
   }
   const req = testsSql(e, d.request);
@@ -267,6 +279,7 @@ function intelMatchedSql(src: SqlSource, range: TimeRange): string {
 function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'pair') return 'count(*)';
   if (d.kind === 'intel') return 'max("fw_rank")';
+  if (d.kind === 'beacon') throw new DetectCompileError(`${d.id} is a beacon detection: use beaconSql`);
   const m = d.metric;
   switch (m.kind) {
     case 'count':
@@ -324,6 +337,45 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
     peerCol,
   ];
   return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM hits h${peerJoin}\nORDER BY ${[...kcols.map((c) => `h.${c}`), 'h.w', 'peer'].join(', ')}`;
+}
+
+/**
+ * The beacon query: per pair (k0..k3 = srcaddr, dstaddr, dstport, protocol) and analysis window w, the
+ * connection timestamps `ts` and sizes `sizes` (sorted lists), the pair's records, first_seen and last_seen,
+ * the window's first and last connection (lo, hi), and the destination's prevalence (`sources` of
+ * `all_sources`). Only pairs with at least minConnections unique timestamps and fewer than STROBE_CONNECTIONS
+ * connections are returned; beacon.ts scores them.
+ *
+ * Connections: the records of one 5-tuple (the pair and its srcport) in a window, ordered by start, split where
+ * a record starts more than `gap` seconds after every earlier one ended; a connection's timestamp is its first
+ * start, its size the sum of its bytes.
+ */
+export function beaconSql(src: SqlSource, d: BeaconDetection, range: TimeRange): string {
+  const e = src.engine;
+  const sq = dialect(e);
+  const text = (x: string) => sq.cast(x, 'varchar');
+  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
+  const k = d.groupBy.map((_, i) => `k${i}`).join(', ');
+  const tuple = `${k}, sp, w`;
+  const agg = (x: string) => (e === 'duckdb' ? `list(${x} ORDER BY ${x})` : `array_agg(${x} ORDER BY ${x})`);
+  const ctes = matchedCtes(src, d, range);
+  ctes.push(
+    `recs AS (SELECT ${keys.join(', ')}, coalesce(${text(ident('srcport'))}, '') AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
+    `marked AS (SELECT r.*, CASE WHEN r.t > coalesce(max(r.e) OVER (PARTITION BY ${tuple} ORDER BY r.t, r.e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), r.t - ${Math.floor(d.gap)} - 1) + ${Math.floor(d.gap)} THEN 1 ELSE 0 END AS fresh FROM recs r)`,
+    `numbered AS (SELECT m.*, sum(m.fresh) OVER (PARTITION BY ${tuple} ORDER BY m.t, m.e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cid FROM marked m)`,
+    `conns AS (SELECT ${k}, w, min(t) AS ts, sum(b) AS size FROM numbered GROUP BY ${tuple}, cid)`,
+    `pairs AS (SELECT ${k}, w, ${agg('ts')} AS ts, ${agg('size')} AS sizes FROM conns GROUP BY ${k}, w HAVING ${sq.countDistinct('ts')} >= ${Math.floor(d.minConnections)} AND count(*) < ${STROBE_CONNECTIONS})`,
+    `stats AS (SELECT ${k}, w, count(*) AS records, min(t) AS first_seen, max(t) AS last_seen FROM recs GROUP BY ${k}, w)`,
+    `span AS (SELECT w, min(ts) AS lo, max(ts) AS hi FROM conns GROUP BY w)`,
+    `everyone AS (SELECT w, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w)`,
+    `shared AS (SELECT w, k1, k2, k3, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w, k1, k2, k3)`,
+  );
+  const on = (a: string, cols: string[]) => cols.map((c) => `${a}.${c} = p.${c}`).join(' AND ');
+  const kc = d.groupBy.map((_, i) => `k${i}`);
+  return `WITH ${ctes.join(',\n')}
+SELECT ${kc.map((c) => `p.${c}`).join(', ')}, p.w, p.ts, p.sizes, st.records, st.first_seen, st.last_seen, s.lo, s.hi, sh.n AS sources, ev.n AS all_sources
+FROM pairs p JOIN stats st ON ${on('st', [...kc, 'w'])} JOIN span s ON ${on('s', ['w'])} JOIN everyone ev ON ${on('ev', ['w'])} JOIN shared sh ON ${on('sh', ['w', 'k1', 'k2', 'k3'])}
+ORDER BY ${kc.map((c) => `p.${c}`).join(', ')}, p.w`;
 }
 
 /**

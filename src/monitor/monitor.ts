@@ -15,6 +15,7 @@ import { type Config, deleteFilter, loadConfig, putFilter, saveConfig } from '..
 import { endpointSecret } from '../config/monitor-config.js';
 import { UserError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
+import { deriveRollups, ROLLUP_DDL } from '../detect/rollups.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
@@ -23,6 +24,7 @@ import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { apiToken, followToken } from './api-token.js';
+import { DetectionsRunner } from './detections-runner.js';
 import { DirectorySource } from './directory-source.js';
 import { EndpointErrors, type SourceHealth, sourcesHealth } from './health.js';
 import { prometheus } from './metrics.js';
@@ -73,6 +75,8 @@ export interface MonitorParts {
   readonly store: Store;
   readonly sink: StoreSink;
   readonly alarms: AlarmsRunner;
+  /** The detection catalog, run as its windows close (findings stored, `findingActions` notified). */
+  readonly detections: DetectionsRunner;
   readonly dispatcher: Dispatcher;
   readonly sources: readonly Source[];
   /** Every configured source (push endpoints included) with what was committed for it: /healthz, /metrics, /api/sources. */
@@ -83,7 +87,7 @@ export interface MonitorParts {
 export interface Monitor
   extends Pick<
     MonitorParts,
-    'store' | 'sink' | 'alarms' | 'dispatcher' | 'sources' | 'sourcesHealth' | 'stateDir'
+    'store' | 'sink' | 'alarms' | 'detections' | 'dispatcher' | 'sources' | 'sourcesHealth' | 'stateDir'
   > {
   readonly url: string;
   /** The API token now (it follows `flowwatch token rotate`). */
@@ -154,11 +158,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
   const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
   let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
+  // The baseline detections' rollups are kept per committed batch (see src/detect/rollups.ts).
+  const rollups = deriveRollups(config.detections);
+  if (rollups !== undefined) for (const ddl of ROLLUP_DDL) await store.query(ddl);
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
     derive: (format, rows, fileId) => {
       if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-      return derived.derive?.(format, rows, fileId) ?? [];
+      return [...(derived.derive?.(format, rows, fileId) ?? []), ...(rollups?.(format, rows, fileId) ?? [])];
     },
     scratch,
     flushMillis: settings.flushMillis,
@@ -198,6 +205,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     delaySeconds: settings.evaluationDelaySeconds,
     ...(opts.now ? { now: opts.now } : {}),
     log: (event, fields) => log(event, fields),
+  });
+
+  const detections = new DetectionsRunner(config.detections, config.findingActions, store, dispatcher, {
+    delaySeconds: settings.evaluationDelaySeconds,
+    account: settings.account,
+    region: settings.region,
+    ...(opts.now ? { now: opts.now } : {}),
+    log: (event, fields, level) => log(event, fields, level),
   });
 
   const sources: Source[] = [];
@@ -273,6 +288,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
               store,
               sink,
               alarms,
+              detections,
               dispatcher,
               sources,
               sourcesHealth: sourcesNow,
@@ -304,6 +320,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   region: settings.region,
                   config: currentConfig,
                   editConfig,
+                  publish: async (topic, message) => (await dispatcher.publish(topic, message)).messageId,
                 }),
                 ...apiAuth,
                 maxBodyBytes: api.maxBodyMegabytes * 1024 * 1024,
@@ -338,12 +355,14 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   }
   for (const s of sources) await s.start();
   alarms.start();
+  detections.start();
   log('monitor_started', {
     url: server.url,
     db: opts.db,
     stateDir,
     sources: config.sources.map((s) => `${s.name} (${s.type})`),
     alarms: config.alarms.length,
+    detections: config.detections.filter((d) => d.enabled).length,
   });
 
   // Reload on SIGHUP (monitor-command) and when the configuration file changes (polled each second).
@@ -366,6 +385,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     if (changed.length > 0) await backfill(store, changed, false, onMismatch);
     dispatcher.setTopics(next.topics);
     await alarms.reload(next);
+    detections.reload(next.detections, next.findingActions);
     const restartNeeded = (['sources', 'smtp', 'retry', 'monitor'] as const).filter(
       (k) => !same(current[k], next[k]),
     );
@@ -408,6 +428,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     store,
     sink,
     alarms,
+    detections,
     dispatcher,
     sources,
     sourcesHealth: sourcesNow,
@@ -422,6 +443,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         await server.close();
         await sink.close();
         await alarms.stop();
+        await detections.stop();
         await dispatcher.stop();
         await store.checkpoint();
         logEvents?.close();

@@ -1,6 +1,6 @@
 // The notification dispatcher: publishes alarm notifications to topics through the durable outbox and delivers them with retries.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -17,10 +17,10 @@ import {
 } from './envelope.js';
 import { DEFAULT_EPISODES, type EpisodeSettings } from './episodes.js';
 import { DeliveryError } from './http-post.js';
-import type { AlarmNotification } from './message.js';
+import { type AlarmNotification, isPlainMessage, type Notification } from './message.js';
 import { type DeliveryRecord, OUTBOX_VERSION, Outbox } from './outbox.js';
 import { keySigner, loadOrCreateSigningKey } from './signing.js';
-import { postSlack, slackPayload } from './slack.js';
+import { messageSlackPayload, postSlack, slackPayload } from './slack.js';
 import { writeLine } from './stdout.js';
 import {
   DEFAULT_RETRY,
@@ -289,7 +289,7 @@ export class Dispatcher {
    */
   async publish(
     topicName: string,
-    n: AlarmNotification,
+    n: Notification,
     options: { readonly messageId?: string } = {},
   ): Promise<PublishResult> {
     if (this.closed) throw new NotifyError('NOTIFY_STOPPED', 'the dispatcher has been stopped');
@@ -303,9 +303,9 @@ export class Dispatcher {
           : 'no topic is configured',
       );
     }
-    let notification: AlarmNotification;
+    let notification: Notification;
     try {
-      notification = JSON.parse(JSON.stringify(n)) as AlarmNotification;
+      notification = JSON.parse(JSON.stringify(n)) as Notification;
     } catch (err) {
       throw new NotifyError(
         'NOTIFY_NOT_JSON',
@@ -313,7 +313,11 @@ export class Dispatcher {
       );
     }
     const topicArn = topicArnFor(notification, topic.name);
-    const messageId = options.messageId ?? alarmMessageId(topicArn, notification);
+    // A plain message (SNS Publish) gets a new id each time unless the publisher gives one (a finding does, so a
+    // re-run of the same finding adds nothing); an alarm transition's id is derived from the transition.
+    const messageId =
+      options.messageId ??
+      (isPlainMessage(notification) ? randomUUID() : alarmMessageId(topicArn, notification));
     const now = this.clock.now();
     const deliveries: PublishedDelivery[] = [];
     for (const sub of topic.subscriptions) {
@@ -557,7 +561,7 @@ export class Dispatcher {
           messageId: r.messageId,
           deliveryId: r.id,
           topic: r.topic,
-          alarmUrl: this.options.alarmUrl?.(r.notification),
+          alarmUrl: isPlainMessage(r.notification) ? undefined : this.options.alarmUrl?.(r.notification),
         });
         return;
       }
@@ -581,7 +585,13 @@ export class Dispatcher {
         return;
       }
       case 'slack':
-        await postSlack(sub, slackPayload(r.notification, { topic: r.topic }), this.stopping.signal);
+        await postSlack(
+          sub,
+          isPlainMessage(r.notification)
+            ? messageSlackPayload(r.notification, { topic: r.topic })
+            : slackPayload(r.notification, { topic: r.topic }),
+          this.stopping.signal,
+        );
         return;
       case 'stdout':
         await writeLine(this.options.stdout ?? process.stdout, JSON.stringify(this.envelope(r)));

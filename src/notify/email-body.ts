@@ -6,8 +6,10 @@ import { alarmSubject } from './envelope.js';
 import {
   type AlarmNotification,
   type AlarmTrigger,
+  DEFAULT_MAIL_SUBJECT,
   type Evidence,
   episodeLine,
+  type PlainMessage,
   parseCloudWatchTime,
 } from './message.js';
 
@@ -280,4 +282,22 @@ export function renderAlarmEmail(n: AlarmNotification, options: EmailOptions = {
   }
   html.push(`<hr><p style="color: #666;">${esc(footer(options))}</p>`, '</body></html>');
   return { subject: alarmSubject(n), text: `${text.join('\n')}\n`, html: `${html.join('\n')}\n` };
+}
+
+/**
+ * The mail of a {@link PlainMessage}: its subject (SNS's "AWS Notification Message" when it has none) and its
+ * text (or the message itself) in a plain-text part and a preformatted HTML part, then the footer.
+ *
+ * @example renderMessageEmail(m, { topic: 'security' }).subject // 'HIGH finding: vertical-port-scan on 10.0.1.5'
+ */
+export function renderMessageEmail(m: PlainMessage, options: EmailOptions = {}): AlarmEmail {
+  const body = m.text ?? m.Message;
+  const foot = `Sent by flowwatch${options.topic ? ` to the subscribers of topic "${options.topic}"` : ''} (${m.source}); this message does not come from AWS.`;
+  return {
+    subject: m.Subject ?? DEFAULT_MAIL_SUBJECT,
+    text: `${body}\n\n--\n${foot}\n`,
+    html:
+      '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n<body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px;">\n' +
+      `<pre style="white-space: pre-wrap;">${esc(body)}</pre>\n<hr><p style="color: #666;">${esc(foot)}</p>\n</body></html>\n`,
+  };
 }

@@ -1,9 +1,9 @@
 // Email channel: sends the rendered alarm mail through an SMTP server with nodemailer.
 
 import nodemailer, { type Transporter } from 'nodemailer';
-import { renderAlarmEmail } from './email-body.js';
+import { renderAlarmEmail, renderMessageEmail } from './email-body.js';
 import { DeliveryError } from './http-post.js';
-import type { AlarmNotification } from './message.js';
+import { isPlainMessage, type Notification } from './message.js';
 import { type EmailSubscription, NotifyConfigError, type SmtpSettings } from './topic.js';
 
 /** An SMTP connection factory bound to one server (nodemailer's Transporter). */
@@ -69,10 +69,12 @@ export async function sendAlarmEmail(
   transport: EmailTransport,
   from: string,
   sub: EmailSubscription,
-  n: AlarmNotification,
+  n: Notification,
   d: EmailDelivery,
 ): Promise<void> {
-  const mail = renderAlarmEmail(n, { topic: d.topic, alarmUrl: d.alarmUrl });
+  const mail = isPlainMessage(n)
+    ? renderMessageEmail(n, { topic: d.topic })
+    : renderAlarmEmail(n, { topic: d.topic, alarmUrl: d.alarmUrl });
   try {
     await transport.sendMail({
       from,

@@ -1,7 +1,13 @@
 // The SNS side of a notification: subject, message text, topic ARN, message id and the HTTP/JSON envelope (spec §7.3, §8).
 
 import { createHash } from 'node:crypto';
-import type { AlarmNotification, AlarmTrigger, Evidence } from './message.js';
+import {
+  type AlarmNotification,
+  type AlarmTrigger,
+  type Evidence,
+  isPlainMessage,
+  type Notification,
+} from './message.js';
 import { regionOfArn } from './regions.js';
 
 /** SNS's limit on a published message, in UTF-8 bytes (spec §7.1). */
@@ -56,7 +62,8 @@ export function snsSubject(n: AlarmNotification): string {
  *
  * @example topicArnFor(n, 'netmon-alerts') // 'arn:aws:sns:eu-west-1:111122223333:netmon-alerts'
  */
-export function topicArnFor(n: AlarmNotification, topic: string): string {
+export function topicArnFor(n: Notification, topic: string): string {
+  if (isPlainMessage(n)) return `arn:aws:sns:${n.region}:${n.AWSAccountId}:${topic}`;
   const named = [...n.AlarmActions, ...n.OKActions, ...n.InsufficientDataActions].find(
     (a) => a.startsWith('arn:') && a.split(':')[2] === 'sns' && a.split(':').at(-1) === topic,
   );
@@ -210,13 +217,15 @@ export interface EnvelopeInput {
  *
  * @example JSON.stringify(snsEnvelope(n, { topicArn, messageId, timestamp, signer }))
  */
-export function snsEnvelope(n: AlarmNotification, input: EnvelopeInput): SnsEnvelope {
+export function snsEnvelope(n: Notification, input: EnvelopeInput): SnsEnvelope {
+  const plain = isPlainMessage(n);
   const unsigned: UnsignedEnvelope = {
     Type: 'Notification',
     MessageId: input.messageId,
     TopicArn: input.topicArn,
-    Subject: snsSubject(n),
-    Message: alarmMessage(n),
+    // A message published without a subject has none in its envelope (and none in the string to sign).
+    Subject: plain ? (n.Subject ?? undefined) : snsSubject(n),
+    Message: plain ? n.Message : alarmMessage(n),
     Timestamp: input.timestamp,
     SignatureVersion: input.signer.signatureVersion,
     SigningCertURL: input.signer.signingCertUrl,
@@ -226,7 +235,7 @@ export function snsEnvelope(n: AlarmNotification, input: EnvelopeInput): SnsEnve
     Type: unsigned.Type,
     MessageId: unsigned.MessageId,
     TopicArn: unsigned.TopicArn,
-    Subject: unsigned.Subject,
+    ...(unsigned.Subject !== undefined ? { Subject: unsigned.Subject } : {}),
     Message: unsigned.Message,
     Timestamp: unsigned.Timestamp,
     SignatureVersion: unsigned.SignatureVersion,

@@ -268,3 +268,33 @@ export function buildEvidence(
     sampleRecords,
   };
 }
+
+/**
+ * A message published as text, not an alarm state change: SNS `Publish` through the API, and the monitor's
+ * findings (`findingActions`). `Message` goes out as given (for findings: the finding as JSON, as EventBridge
+ * delivers a GuardDuty finding to SNS); `text` is a human rendering for mail and Slack (defaults to `Message`).
+ */
+export interface PlainMessage {
+  readonly kind: 'message';
+  /** SNS Subject (fewer than 100 characters), or null: mail then says "AWS Notification Message", as SNS does. */
+  readonly Subject: string | null;
+  readonly Message: string;
+  /** Account and Region of the topic ARN. */
+  readonly AWSAccountId: string;
+  readonly region: string;
+  /** What published it, for listings: e.g. `finding vertical-port-scan` or `sns:Publish`. */
+  readonly source: string;
+  /** A readable body for mail and Slack; `Message` when absent. */
+  readonly text?: string | undefined;
+}
+
+/** Anything the dispatcher publishes. */
+export type Notification = AlarmNotification | PlainMessage;
+
+/** True for a {@link PlainMessage}. */
+export function isPlainMessage(n: Notification): n is PlainMessage {
+  return (n as PlainMessage).kind === 'message';
+}
+
+/** SNS's subject for mail of a message published without one. */
+export const DEFAULT_MAIL_SUBJECT = 'AWS Notification Message';

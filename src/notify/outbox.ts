@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { DirLockBusy, lockDirectory } from './dir-lock.js';
 import { removeDurable, syncDir, TEMP_SUFFIX, writeFileDurable } from './durable-file.js';
-import type { AlarmNotification } from './message.js';
+import type { Notification } from './message.js';
 import type { SubscriptionType } from './topic.js';
 
 /** Version of the record files; a newer flowwatch reads older versions. */
@@ -34,7 +34,7 @@ export interface DeliveryRecord {
   readonly messageId: string;
   /** The SNS Timestamp, fixed at publish (ISO 8601 UTC). */
   readonly timestamp: string;
-  readonly notification: AlarmNotification;
+  readonly notification: Notification;
   /** Milliseconds since the epoch, all of them. */
   readonly createdAt: number;
   /** Attempts started so far (an attempt cut short by a crash counts). */

@@ -3,7 +3,7 @@
 import { evidenceHeading, evidenceLines, javaDouble, mailTime } from './email-body.js';
 import { alarmSubject } from './envelope.js';
 import { httpPost } from './http-post.js';
-import { type AlarmNotification, type AlarmState, episodeLine } from './message.js';
+import { type AlarmNotification, type AlarmState, episodeLine, type PlainMessage } from './message.js';
 import type { SlackSubscription } from './topic.js';
 import { USER_AGENT } from './webhook.js';
 
@@ -140,4 +140,37 @@ export async function postSlack(
     sub.timeoutSeconds * 1000,
     signal,
   );
+}
+
+/**
+ * The Slack message of a {@link PlainMessage}: its subject as the header and its text in a section (cut to
+ * Slack's limits), with a context line naming what published it.
+ *
+ * @example messageSlackPayload(m).text // the subject, or the first line of the text
+ */
+export function messageSlackPayload(
+  m: PlainMessage,
+  options: { readonly topic?: string | undefined } = {},
+): SlackPayload {
+  const body = m.text ?? m.Message;
+  const title = m.Subject ?? body.split('\n')[0] ?? '';
+  const blocks: SlackBlock[] = [];
+  if (m.Subject !== null)
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: cut(m.Subject, HEADER_MAX) } });
+  blocks.push(
+    { type: 'section', text: { type: 'mrkdwn', text: cut(md(body), SECTION_MAX) } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: cut(
+            `flowwatch${options.topic ? ` · topic ${md(options.topic)}` : ''} · ${md(m.source)}`,
+            FIELD_MAX,
+          ),
+        },
+      ],
+    },
+  );
+  return { text: cut(title, SECTION_MAX), blocks };
 }

@@ -310,3 +310,119 @@ export type TrafficKindsResponse = import('../storage/traffic-reports.js').Traff
 export type PathsReportResponse = import('../storage/path-costs.js').PathsReport & {
   readonly cost: import('../cost/estimate.js').CostEstimate;
 };
+
+/** GET /api/findings?detection&severity&state&since&until&limit: the stored findings, most recent activity first. */
+export interface FindingsResponse {
+  readonly findings: readonly import('../detect/findings.js').FindingJson[];
+}
+
+/**
+ * GET /api/findings/:id: one finding with its windows, evidence (query, count, sample), the detection's
+ * description and MITRE ATT&CK tag (when the detection is in the catalog) and its state changes.
+ */
+export type FindingDetailResponse = import('../detect/findings.js').FindingJson & {
+  readonly windows: readonly {
+    readonly w: number;
+    readonly value: number;
+    readonly records: number;
+    readonly firstSeen: number;
+    readonly lastSeen: number;
+    readonly severity: string;
+  }[];
+  readonly evidence: {
+    readonly engine: string;
+    readonly query: string;
+    readonly count: number;
+    readonly sample: readonly Record<string, unknown>[];
+  };
+  readonly description?: string;
+  readonly attack?: import('../detect/definition.js').Attack;
+  readonly history: readonly import('../storage/findings.js').FindingStateChange[];
+};
+
+/** POST /api/findings/:id/ack|suppress|reopen body (suppress needs both). */
+export interface FindingStateRequest {
+  readonly reason?: string;
+  readonly until?: number;
+}
+
+/** GET /api/reports/compliance: coverage, gaps, delivery delay, retention and rejected traffic of a period. */
+export type ComplianceResponse = import('../storage/compliance.js').ComplianceData;
+
+/**
+ * POST /api/network/explain body. By default `src` opened the connection to `dst`:`dstPort` (`srcPort` defaults
+ * to the ephemeral 50000); with `asLogged` the fields are a flow-log record as written.
+ */
+export interface ExplainRequest {
+  readonly src: string;
+  readonly dst: string;
+  readonly srcPort?: number;
+  readonly dstPort?: number;
+  /** tcp, udp, icmp, icmpv6 or a protocol number (default tcp). */
+  readonly protocol?: string;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  /** When the flow happened (unix seconds; picks the snapshot in force; default now). */
+  readonly time?: number;
+  /** The interface that logged the flow. */
+  readonly interface?: string;
+  readonly asLogged?: boolean;
+  readonly action?: string;
+  readonly flowDirection?: string;
+  readonly tcpFlags?: number;
+  readonly rejectReason?: string;
+  /** Also re-judge the stored flows of this period with the fix applied (answered as `whatIf`). */
+  readonly whatIf?: { readonly since: number; readonly until: number };
+}
+
+/**
+ * POST /api/network/explain: the verdict, each step on the path, the blocking rule and the fix; with `whatIf`
+ * asked and a fix that is a rule change, what that change does to the stored flows of the period.
+ */
+export type ExplainResponse = import('../network/explanation-json.js').ExplanationJson & {
+  readonly whatIf?: {
+    readonly since: number;
+    readonly until: number;
+    readonly judged: import('../network/what-if.js').WhatIfResult['judged'];
+    readonly totals: import('../network/what-if.js').WhatIfResult['totals'];
+    readonly groups: readonly import('../network/what-if.js').WhatIfGroup[];
+  };
+};
+
+/** GET /api/network/rejects?since&until&limit: the top rejected flows and the rejects by responsible rule. */
+export interface NetworkRejectsResponse {
+  readonly rejects: number;
+  readonly predatingSnapshots: number;
+  readonly snapshots: readonly {
+    readonly id: number;
+    readonly takenAt: number;
+    readonly sources: readonly string[];
+  }[];
+  readonly flows: readonly {
+    readonly interfaceId: string | null;
+    readonly srcaddr: string;
+    readonly dstaddr: string;
+    readonly srcport: number;
+    readonly dstport: number;
+    readonly protocol: number;
+    readonly flowDirection: string | null;
+    readonly tcpFlags: number | null;
+    readonly rejectReason: string | null;
+    readonly records: number;
+    readonly firstSeen: number;
+    readonly lastSeen: number;
+    /** The rule (or cause) responsible; null without a snapshot. */
+    readonly responsible: string | null;
+  }[];
+  readonly groups: readonly {
+    readonly responsible: string;
+    readonly records: number;
+    readonly flows: number;
+    readonly conclusion: string;
+    readonly fix: string | null;
+  }[];
+  /** Loud notes: no snapshot loaded, records predating every snapshot. */
+  readonly warnings: readonly string[];
+  /** Without a snapshot: the commands that load one. */
+  readonly loadCommand?: string;
+}

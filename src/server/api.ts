@@ -6,10 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import { httpError } from './errors.js';
 import { type ApiContext, routeContext } from './route-context.js';
 import { alarmsRoutes } from './routes/alarms.js';
+import { anomaliesRoutes } from './routes/anomalies.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { findingsRoutes } from './routes/findings.js';
 import { flowsRoutes } from './routes/flows.js';
 import { metricFilterRoutes } from './routes/metric-filters.js';
+import { networkRoutes } from './routes/network.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queryRoutes } from './routes/query.js';
 import { reportsRoutes } from './routes/reports.js';
@@ -80,6 +82,8 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
       catalogRoutes(api);
       reportsRoutes(api, rc);
       findingsRoutes(api, rc);
+      networkRoutes(api, rc);
+      anomaliesRoutes(api, rc);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -3,6 +3,7 @@
 
 import { isoUtc } from '../core/time.js';
 import type { Store } from './store.js';
+import { coveredPredicate } from './traffic-reports.js';
 
 /** Unix seconds; the report covers [since, until). */
 export interface ComplianceRange {
@@ -294,6 +295,22 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     if (interfaces.every((i) => i.vpcId === null))
       warnings.push(
         'no stored record has vpc-id: VPCs cannot be told apart; add ${vpc-id} (version 3+) to the flow log format',
+      );
+    const rejected = rejects.days.reduce((n, d) => n + d.rejected, 0);
+    const withReason =
+      rejected === 0
+        ? 0
+        : num(
+            (
+              await store.query(
+                `SELECT count(*) AS n FROM flows WHERE ${RANGE} AND action = 'REJECT' AND ${await coveredPredicate(store, 'reject_reason')}`,
+                p,
+              )
+            ).rows[0]?.['n'],
+          );
+    if (rejected > 0 && withReason === 0)
+      warnings.push(
+        'no rejected record has reject-reason: why traffic was rejected (BPA, EC) is unknown, not none; add ${reject-reason} (version 8) to the flow log format',
       );
     if (early > 0)
       warnings.push(

@@ -3,6 +3,36 @@
 
 import type { Store } from './store.js';
 
+/** The findings transaction running on each store's connection (one at a time: see inFindingsTransaction). */
+const running = new WeakMap<Store, Promise<unknown>>();
+
+/**
+ * Runs `fn` inside BEGIN … COMMIT (ROLLBACK on error), after any other findings transaction on the same store: the
+ * monitor's live detections and the API's ack/suppress share one connection, and DuckDB refuses a transaction
+ * begun inside another.
+ */
+async function inFindingsTransaction<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  const before = running.get(store) ?? Promise.resolve();
+  const next = before
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(async () => {
+      await store.query('BEGIN TRANSACTION');
+      try {
+        const out = await fn();
+        await store.query('COMMIT');
+        return out;
+      } catch (err) {
+        await store.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  running.set(store, next);
+  return next;
+}
+
 /** DDL of the findings table (see baseSchema). */
 export const FINDINGS_DDL = `CREATE TABLE IF NOT EXISTS findings (
   id VARCHAR PRIMARY KEY,
@@ -130,8 +160,7 @@ export async function saveFinding(
   replaces: readonly string[],
   nowSeconds: number,
 ): Promise<void> {
-  await store.query('BEGIN TRANSACTION');
-  try {
+  await inFindingsTransaction(store, async () => {
     for (const id of replaces) if (id !== f.id) await store.query('DELETE FROM findings WHERE id = $1', [id]);
     await store.query(
       `INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', NULL, NULL, NULL, $20, $20)
@@ -164,11 +193,7 @@ ON CONFLICT (id) DO UPDATE SET detection = excluded.detection, title = excluded.
         nowSeconds,
       ],
     );
-    await store.query('COMMIT');
-  } catch (err) {
-    await store.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** Filters of listFindings. */
@@ -210,7 +235,26 @@ export async function getFinding(store: Store, id: string): Promise<StoredFindin
   return r.rows.length === 0 ? undefined : fromRow(r.rows[0]!);
 }
 
-/** Sets a finding's state; false when there is no such finding. */
+/** The state changes of findings (ack, suppress, reopen), one row per change; created on the first change. */
+const FINDING_STATES_DDL = `CREATE TABLE IF NOT EXISTS finding_states (
+  finding_id VARCHAR NOT NULL,
+  changed_at BIGINT NOT NULL,
+  from_state VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  reason VARCHAR,
+  until BIGINT
+)`;
+
+/** One change of a finding's state. */
+export interface FindingStateChange {
+  readonly at: number;
+  readonly from: FindingState;
+  readonly state: FindingState;
+  readonly reason?: string;
+  readonly until?: number;
+}
+
+/** Sets a finding's state and records the change in its history; false when there is no such finding. */
 export async function setFindingState(
   store: Store,
   id: string,
@@ -219,9 +263,38 @@ export async function setFindingState(
   until: number | undefined,
   nowSeconds: number,
 ): Promise<boolean> {
+  await store.query(FINDING_STATES_DDL);
+  return inFindingsTransaction(store, async () => {
+    const before = await store.query('SELECT state FROM findings WHERE id = $1', [id]);
+    const r = await store.query(
+      'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
+      [id, state, reason ?? null, until ?? null, nowSeconds],
+    );
+    if (r.rows.length > 0)
+      await store.query('INSERT INTO finding_states VALUES ($1, $2, $3, $4, $5, $6)', [
+        id,
+        nowSeconds,
+        String(before.rows[0]?.['state'] ?? 'open'),
+        state,
+        reason ?? null,
+        until ?? null,
+      ]);
+    return r.rows.length > 0;
+  });
+}
+
+/** A finding's state changes, oldest first (none when no state was ever changed). */
+export async function findingStateHistory(store: Store, id: string): Promise<FindingStateChange[]> {
+  if (!(await store.hasTable('finding_states'))) return [];
   const r = await store.query(
-    'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
-    [id, state, reason ?? null, until ?? null, nowSeconds],
+    'SELECT changed_at, from_state, state, reason, until FROM finding_states WHERE finding_id = $1 ORDER BY changed_at, rowid',
+    [id],
   );
-  return r.rows.length > 0;
+  return r.rows.map((row) => ({
+    at: Number(row['changed_at']),
+    from: String(row['from_state']) as FindingState,
+    state: String(row['state']) as FindingState,
+    ...(row['reason'] === null ? {} : { reason: String(row['reason']) }),
+    ...(row['until'] === null ? {} : { until: Number(row['until']) }),
+  }));
 }

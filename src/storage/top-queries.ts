@@ -86,7 +86,11 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
     LIMIT ${limit}`;
   const params = [opts.since ?? null, opts.until ?? null];
   const result = await store.query(sql, params);
+  // Records without flow-direction are counted as recorded; only worth a note where that can double-count, which
+  // rejected traffic never does (its relation is per ENI whatever the view): no second scan for it.
   const undirected =
-    view === 'deduplicated' ? Number((await store.query(UNDIRECTED_SQL, params)).rows[0]?.['n'] ?? 0) : 0;
+    view === 'deduplicated' && relation !== 'per-eni'
+      ? Number((await store.query(UNDIRECTED_SQL, params)).rows[0]?.['n'] ?? 0)
+      : 0;
   return { ...result, view, undirected };
 }

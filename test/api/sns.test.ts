@@ -10,6 +10,7 @@ import {
   ListSubscriptionsByTopicCommand,
   ListTopicsCommand,
   NotFoundException,
+  PublishCommand,
   SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -18,13 +19,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
+import { type Receiver, startReceiver } from '../notify/helpers.js';
 
 let dir: string;
 let file: string;
 let monitor: Monitor;
 let sns: SNSClient;
+let hook: Receiver;
 
 beforeAll(async () => {
+  hook = await startReceiver();
   dir = mkdtempSync(join(tmpdir(), 'fw-cwapi-sns-'));
   file = join(dir, 'flowwatch.yaml');
   writeFileSync(
@@ -51,6 +55,7 @@ api: { credentials: [{ accessKeyId: AKIAFLOWWATCHTEST, secretAccessKey: s3cret }
 afterAll(async () => {
   sns?.destroy();
   await monitor?.stop();
+  await hook?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -100,5 +105,51 @@ describe('SNS', () => {
     await expect(
       sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })),
     ).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('publishes a message to every subscription of a topic, as the SNS envelope SNS would POST', async () => {
+    const t = await sns.send(new CreateTopicCommand({ Name: 'changes' }));
+    await sns.send(new SubscribeCommand({ TopicArn: t.TopicArn, Protocol: 'http', Endpoint: hook.url }));
+    const r = await sns.send(
+      new PublishCommand({ TopicArn: t.TopicArn, Subject: 'Deploy done', Message: 'web tier v42 is live' }),
+    );
+    expect(r.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+    await hook.waitFor(1);
+    const env = JSON.parse(hook.requests[0]!.body) as Record<string, string>;
+    expect(env).toMatchObject({
+      Type: 'Notification',
+      MessageId: r.MessageId,
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:changes',
+      Subject: 'Deploy done',
+      Message: 'web tier v42 is live',
+    });
+    // MessageStructure json: the `default` body goes to channels without a body of their own; no subject given,
+    // so the envelope has none (SNS leaves the key out).
+    const j = await sns.send(
+      new PublishCommand({
+        TopicArn: t.TopicArn,
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: 'plain body', email: 'mail body' }),
+      }),
+    );
+    await hook.waitFor(2);
+    const env2 = JSON.parse(hook.requests[1]!.body) as Record<string, string>;
+    expect(env2['MessageId']).toBe(j.MessageId);
+    expect(env2['Message']).toBe('plain body');
+    expect('Subject' in env2).toBe(false);
+    // Mistakes come back as the SDK's exceptions.
+    const bad = [
+      { TopicArn: t.TopicArn, Message: '' },
+      { TopicArn: t.TopicArn, Message: 'x', Subject: 'a\nb' },
+      { TopicArn: t.TopicArn, Message: 'x', Subject: 's'.repeat(100) },
+      { TopicArn: t.TopicArn, Message: '{"email":"no default"}', MessageStructure: 'json' },
+      { TopicArn: t.TopicArn, Message: 'x'.repeat(262_145) },
+    ];
+    for (const input of bad)
+      await expect(sns.send(new PublishCommand(input))).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: `${t.TopicArn}-gone`, Message: 'x' })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    expect(hook.requests).toHaveLength(2);
   });
 });

@@ -67,6 +67,8 @@ export interface ExpectedFinding {
   readonly windows: readonly number[];
   readonly peers?: readonly string[];
   readonly morePeers?: boolean;
+  /** The finding's one-line summary, when its detection writes one (beacons). */
+  readonly summary?: string;
 }
 
 export interface DetectCase {
@@ -83,6 +85,11 @@ export interface DetectCase {
   /** Backends that cannot run it (with the reason in a comment). */
   readonly skip?: readonly ('duckdb' | 'trino' | 'memory')[];
 }
+
+/** The day window of the beacon cases (the multiple of 86400 before T: 2024-05-20T00:00:00Z). */
+const D = T - (T % 86_400);
+const C2 = '198.51.100.7';
+const MIRROR = '203.0.113.80';
 
 const range = <X>(n: number, f: (i: number) => X): X[] => Array.from({ length: n }, (_, i) => f(i));
 
@@ -741,6 +748,148 @@ export const CASES: readonly DetectCase[] = [
       ...range(5, (i) => rec('eni-v', '198.51.100.77', '10.0.5.9', 0, 0, 50, 'ACCEPT', T + 60 * i)),
       rec('eni-v', '198.51.100.77', '10.0.5.9', 0, 0, 51, 'ACCEPT', T),
     ],
+    expected: [],
+  },
+  // --- beacon ---------------------------------------------------------------------------------------------
+  // The day window is [D, D + 86400); T is 10:00 of that day. A beacon every 300 s for 12 h: 144 connections
+  // (a new source port each), T .. T + 42900. They are the whole data, so lo = T, hi = T + 42900: 24 bins of
+  // 1787.5 s hold 6 connections each (1787.5/300 = 5.96: bin b holds k = 6b .. 6b + 5, the last k = 143 too).
+  // ts 1 (all deltas 300), ds 1 (all 640 B), hist 1 (CV 0), dur 1 (coverage 1) → score 1 → 100 → high.
+  // The replies (from 443 to the client) go to a private address: out of scope.
+  {
+    name: 'beacon: every 300 s for 12 h, same size',
+    detection: 'beacon',
+    records: range(144, (i) => [
+      rec('eni-b', '10.0.1.5', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, 640),
+      rec('eni-b', C2, '10.0.1.5', 443, 40000 + i, 6, 'ACCEPT', T + i * 300, 1200),
+    ]).flat(),
+    expected: [
+      {
+        entity: '10.0.1.5',
+        severity: 'high',
+        start: T,
+        end: T + 42_900,
+        evidenceCount: 144,
+        windows: [D],
+        peers: [C2],
+        // 42900 s = 11.92 h
+        summary: 'every 300 s ± 0%, 640 B each, for 11.9 h (144 check-ins)',
+      },
+    ],
+  },
+  {
+    // Sizes 400 and 600 alternating: median 500, MAD 100 → 0.8; hinges 400/500/600 → skew 0; ds = 0.9.
+    // Score (1 + 0.9 + 1 + 1)/4 = 0.975 → 97.5: medium (≥ 90, < 100).
+    name: 'beacon: every 300 s, sizes 400 and 600 B',
+    detection: 'beacon',
+    records: range(144, (i) =>
+      rec('eni-b', '10.0.1.5', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, i % 2 === 0 ? 400 : 600),
+    ),
+    expected: [
+      {
+        entity: '10.0.1.5',
+        severity: 'medium',
+        start: T,
+        end: T + 42_900,
+        evidenceCount: 144,
+        windows: [D],
+        peers: [C2],
+        summary: 'every 300 s ± 0%, 500 B each, for 11.9 h (144 check-ins)',
+      },
+    ],
+  },
+  {
+    // Look-alike: one long download logged every 60 s for 12 h on one 5-tuple. Each record starts 1 s after the
+    // previous one ended (gap 120 s): one connection, 1 timestamp < 4: not scored.
+    name: 'beacon: one long connection logged every window is not a beacon',
+    detection: 'beacon',
+    records: range(720, (i) => rec('eni-b', '10.0.1.5', C2, 51000, 443, 6, 'ACCEPT', T + i * 60, 90_000)),
+    expected: [],
+  },
+  {
+    // An update mirror: 10.0.2.1..4 poll 203.0.113.80:443 every 1024 s (42 polls, T + h .. T + 41984 + h);
+    // 10.0.2.9 beacons as in the first case. 5 sources; the mirror is reached by 4 of them (80 % > 50 %, ≥ 3):
+    // shared, not a beacon. The C2 is reached by 1 of 5. lo = T, hi = T + 42900 (the beacon's last): the
+    // beacon scores 1 as above.
+    name: 'beacon: a mirror every host polls is shared, not a beacon; the beacon beside it is',
+    detection: 'beacon',
+    records: [
+      ...range(4, (h) =>
+        range(42, (k) =>
+          rec('eni-n', `10.0.2.${h + 1}`, MIRROR, 33000 + k, 443, 6, 'ACCEPT', T + k * 1024 + h + 1, 76),
+        ),
+      ).flat(),
+      ...range(144, (i) => rec('eni-n', '10.0.2.9', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, 640)),
+    ],
+    expected: [
+      {
+        entity: '10.0.2.9',
+        severity: 'high',
+        start: T,
+        end: T + 42_900,
+        evidenceCount: 144,
+        windows: [D],
+        peers: [C2],
+        summary: 'every 300 s ± 0%, 640 B each, for 11.9 h (144 check-ins)',
+      },
+    ],
+  },
+  {
+    // The same records with the prevalence rule off (percent 100: nothing is more than 100 %): each mirror pair
+    // is a perfect series too. Host h: ts 1 (deltas 1024), ds 1 (76 B), hist: every 1787.5 s bin holds 1 or 2
+    // polls (1024 < 1787.5), 24 non-empty bars, bin width ceil(2 × 0.05) = 1 → fit 24/23 → 1; dur: run 24 → 1.
+    // Score 1: high. 41984 s = 11.66 h.
+    name: 'beacon: with prevalence off, the mirror polls score as beacons',
+    detection: 'beacon',
+    config: 'detections:\n  beacon:\n    prevalence: { percent: 100 }\n',
+    records: [
+      ...range(4, (h) =>
+        range(42, (k) =>
+          rec('eni-n', `10.0.2.${h + 1}`, MIRROR, 33000 + k, 443, 6, 'ACCEPT', T + k * 1024 + h + 1, 76),
+        ),
+      ).flat(),
+      ...range(144, (i) => rec('eni-n', '10.0.2.9', C2, 40000 + i, 443, 6, 'ACCEPT', T + i * 300, 640)),
+    ],
+    expected: [
+      ...range(4, (h) => ({
+        entity: `10.0.2.${h + 1}`,
+        severity: 'high' as const,
+        start: T + h + 1,
+        end: T + 41_984 + h + 1,
+        evidenceCount: 42,
+        windows: [D],
+        peers: [MIRROR],
+        summary: 'every 1024 s ± 0%, 76 B each, for 11.7 h (42 check-ins)',
+      })),
+      {
+        entity: '10.0.2.9',
+        severity: 'high',
+        start: T,
+        end: T + 42_900,
+        evidenceCount: 144,
+        windows: [D],
+        peers: [C2],
+        summary: 'every 300 s ± 0%, 640 B each, for 11.9 h (144 check-ins)',
+      },
+    ],
+  },
+  {
+    // NTP from one host, every 1024 s for 12 h: its only source reaches the server (1 < minSources 3, so not
+    // shared), but the built-in allows destination port 123.
+    name: 'beacon: NTP is allowed by port',
+    detection: 'beacon',
+    records: range(42, (k) =>
+      rec('eni-n', '10.0.2.1', '203.0.113.123', 33000 + k, 123, 17, 'ACCEPT', T + k * 1024, 76),
+    ),
+    expected: [],
+  },
+  {
+    // Load-balancer health checks every 30 s to a private address: out of scope (destination $private).
+    name: 'beacon: internal health checks are not beacons',
+    detection: 'beacon',
+    records: range(1440, (i) =>
+      rec('eni-l', '10.0.0.5', '10.0.1.10', 30000 + i, 8080, 6, 'ACCEPT', T + i * 30),
+    ),
     expected: [],
   },
 ];

@@ -50,6 +50,7 @@ function shape(f: DetectedFinding): ExpectedFinding {
     windows: f.windows.map((w) => w.w),
     peers: f.peers,
     morePeers: f.morePeers,
+    ...(f.summary === undefined ? {} : { summary: f.summary }),
   };
 }
 

@@ -33,6 +33,12 @@ describe('the built-in catalog', () => {
       'nacl-reply-drop',
       'skipdata',
       'known-bad-address',
+      'exfiltration-baseline',
+      'flood-fan-in',
+      'flood-packets',
+      'reject-spike',
+      'remote-volume',
+      'beacon',
     ]);
     for (const d of builtinCatalog()) {
       expect(d.enabled).toBe(true);

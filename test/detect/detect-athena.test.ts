@@ -96,5 +96,6 @@ describe('detect --engine athena', () => {
     } finally {
       store.close();
     }
-  });
+    // every detection of the catalog runs twice through the loopback protocol (baseline ones: two queries each)
+  }, 180_000);
 });

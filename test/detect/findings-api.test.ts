@@ -142,4 +142,27 @@ describe('findings API', () => {
     expect((only['findings'] as Record<string, unknown>[]).map((f) => f['id'])).toEqual([id]);
     await json(call('/api/findings?severity=severe'), 400);
   });
+
+  it("gives the detection's MITRE tag and the state history, oldest first; reopen is recorded too", async () => {
+    const list = (await json(call('/api/findings'), 200))['findings'] as Record<string, unknown>[];
+    // The brute force: acknowledged then suppressed by the test above.
+    const id = String(list[0]!['id']);
+    await json(call(`/api/findings/${id}/reopen`, { method: 'POST', body: '{}' }), 200);
+    const f = await json(call(`/api/findings/${id}`), 200);
+    expect(f['attack']).toEqual({
+      tactic: 'TA0006',
+      tacticName: 'Credential Access',
+      technique: 'T1110',
+      techniqueName: 'Brute Force',
+    });
+    expect(f['state']).toBe('open');
+    expect(f['history']).toEqual([
+      { at: clock, from: 'open', state: 'acknowledged', reason: 'on it' },
+      { at: clock, from: 'acknowledged', state: 'suppressed', reason: 'pentest', until: clock + 3600 },
+      { at: clock, from: 'suppressed', state: 'open' },
+    ]);
+    // A finding whose state never changed has an empty history.
+    const other = await json(call(`/api/findings/${String(list[1]!['id'])}`), 200);
+    expect(other['history']).toEqual([]);
+  });
 });

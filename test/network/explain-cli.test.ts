@@ -198,3 +198,57 @@ describe('flowwatch explain', () => {
     expect(JSON.parse(list.out)).toHaveLength(1);
   });
 });
+
+describe('names from the snapshot (issue 16 item 5)', () => {
+  // By hand from test/fixtures/network: eni-0web is attached to i-0web (no describe-instances file, so no Name
+  // tag) in subnet-0pub (Name "public") with sg-0web (web); eni-0app (10.0.2.20) has no instance, sits in
+  // subnet-0app (no Name tag) with sg-0app (app) and sg-0mgmt (mgmt).
+  it('top lists name interfaces and the addresses of known interfaces', async () => {
+    const i = await fw(['top', 'interfaces', '--output', 'json']);
+    expect(i.code, i.err).toBe(0);
+    const byId = Object.fromEntries(
+      (JSON.parse(i.out) as Record<string, unknown>[]).map((r) => [r['interface'], r['interface_name']]),
+    );
+    expect(byId).toEqual({
+      'eni-0app': 'subnet-0app · app+mgmt',
+      'eni-0web': 'i-0web · public · web',
+      'eni-0gone': null, // not in the snapshot: no name rather than a guess
+    });
+    const r = await fw(['top', 'rejected', '--output', 'json', '--no-enrich']);
+    const names = Object.fromEntries(
+      (JSON.parse(r.out) as Record<string, unknown>[]).map((x) => [x['source'], x['source_name']]),
+    );
+    expect(names['10.0.2.20']).toBe('subnet-0app · app+mgmt');
+    expect(names['203.0.113.9']).toBeNull();
+    const table = await fw(['top', 'interfaces']);
+    expect(table.out).toMatch(/eni-0web.*i-0web · public · web/);
+  });
+
+  it('findings name their entity', async () => {
+    // Three SSH rejects from 203.0.113.9 to 10.0.2.20 within a minute are not a scan: a detection of one's own
+    // that reports any rejected SSH makes a finding on 10.0.2.20 to name.
+    writeFileSync(
+      join(dir, 'flowwatch.yaml'),
+      `detections:
+  rejected-ssh-any:
+    kind: threshold
+    title: Rejected SSH
+    window: 3600
+    groupBy: [dstaddr]
+    filter: { dstport: 22, action: REJECT }
+    metric: count
+    thresholds: { low: 1 }
+`,
+    );
+    const d = await fw(['detect', '--config', join(dir, 'flowwatch.yaml'), '--only', 'rejected-ssh-any']);
+    expect(d.code, d.err).toBe(0);
+    const list = await fw(['findings', 'list', '--output', 'json']);
+    const f = (JSON.parse(list.out) as Record<string, unknown>[]).find((x) => x['entity'] === '10.0.2.20');
+    expect(f?.['entity_name']).toBe('subnet-0app · app+mgmt');
+    const other = (JSON.parse(list.out) as Record<string, unknown>[]).find((x) => x['entity'] === '10.0.9.9');
+    expect(other).toBeDefined();
+    expect(other && 'entity_name' in other).toBe(false);
+    const show = await fw(['findings', 'show', String(f?.['id'])]);
+    expect(show.out).toContain('entity     10.0.2.20  (subnet-0app · app+mgmt)');
+  });
+});

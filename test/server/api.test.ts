@@ -22,6 +22,7 @@ import type {
   FlowsResponse,
   MetricFiltersResponse,
   MetricResponse,
+  NetworkRejectsResponse,
   OverviewResponse,
   PathsReportResponse,
   QueryResponse,
@@ -177,6 +178,8 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/reports/compliance.html' },
   { method: 'GET', path: '/api/openapi.json' },
   { method: 'GET', path: '/api/findings' },
+  { method: 'GET', path: '/api/network/rejects' },
+  { method: 'GET', path: '/api/anomalies?interface=eni-a' },
 ];
 
 describe('authentication', () => {
@@ -782,9 +785,32 @@ describe('GET /api/openapi.json', () => {
         'POST /api/findings/{id}/ack',
         'POST /api/findings/{id}/suppress',
         'POST /api/findings/{id}/reopen',
+        'GET /api/network/rejects',
+        'POST /api/network/explain',
+        'GET /api/anomalies',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
+  });
+});
+
+describe('GET /api/anomalies', () => {
+  it('says how many periods it needs when the interface has too little history, instead of an empty chart', async () => {
+    // eni-a has records in the 10-minute periods starting T and T+3600 (`late`): 7 periods with the zeros between.
+    const r = await get<{ needs: number; available: number; note: string; points: unknown[] }>(
+      `/api/anomalies?interface=eni-a&since=${T}&until=${T + 7200}`,
+    );
+    expect([r.needs, r.available, r.points]).toEqual([65, 7, []]);
+    expect(r.note).toBe('needs 65 periods of 600 s before its first score; 7 available');
+  });
+
+  it('names an interface without records, and refuses a request without one', async () => {
+    const r = await get<{ available: number; note: string }>(
+      `/api/anomalies?interface=eni-zz&since=${T}&until=${T + 7200}`,
+    );
+    expect(r.available).toBe(0);
+    expect(r.note).toContain('eni-zz has no records');
+    await failure(call('/api/anomalies'), 400);
   });
 });
 
@@ -880,5 +906,41 @@ describe('issue 13: SQL error spans, alarm flows and mutes', () => {
     writeFileSync(join(dirOf, 'm2.json'), JSON.stringify({ name: 'rejected-ssh', unmute: true }));
     await wait(() => machine.mutedUntil('rejected-ssh', Math.floor(clock)) === undefined);
     expect(machine.mutedUntil('rejected-ssh', Math.floor(clock))).toBeUndefined();
+  });
+});
+
+describe('network routes (issue 16) without a configuration snapshot', () => {
+  it('POST /api/network/explain needs the token, and says loudly how to load a snapshot', async () => {
+    const body = JSON.stringify({ src: '203.0.113.9', dst: '10.0.1.10', dstPort: 22 });
+    await failure(call('/api/network/explain', { method: 'POST', body, token: null }), 401);
+    const e = await failure(call('/api/network/explain', { method: 'POST', body }), 400);
+    expect(e['error']).toBe('NETWORK_NO_SNAPSHOT');
+    expect(String(e['hint'])).toContain('flowwatch network load');
+    expect(String(e['hint'])).toContain('aws ec2 describe-security-groups');
+  });
+
+  it('POST /api/network/explain refuses a bad address or protocol, naming the field', async () => {
+    const bad = async (b: unknown) =>
+      failure(call('/api/network/explain', { method: 'POST', body: JSON.stringify(b) }), 400);
+    expect((await bad({ src: '10.0.0.300', dst: '10.0.1.10', dstPort: 22 }))['field']).toBe('src');
+    expect((await bad({ src: '10.0.0.3', dst: '10.0.1.10', dstPort: 22, protocol: 'tcpx' }))['field']).toBe(
+      'protocol',
+    );
+    expect((await bad({ src: '10.0.0.3', dst: '10.0.1.10' }))['field']).toBe('dstPort');
+  });
+
+  it('GET /api/network/rejects lists the rejected flows unexplained, with the warning and the load command', async () => {
+    // REJECT records of [T, T+3600): ssh1, ssh2, ssh3, ssh4, ping (late is after the hour) — one record each,
+    // so the first two are the earliest: ssh1 (T+10) and ssh2 (T+20).
+    const r = await get<NetworkRejectsResponse>(`/api/network/rejects?${HOUR}&limit=2`);
+    expect(r.rejects).toBe(5);
+    expect(r.snapshots).toEqual([]);
+    expect(r.groups).toEqual([]);
+    expect(r.flows.map((f) => [f.srcaddr, f.srcport, f.dstport, f.records, f.responsible])).toEqual([
+      ['203.0.113.9', 51000, 22, 1, null],
+      ['203.0.113.9', 51001, 22, 1, null],
+    ]);
+    expect(r.warnings[0]).toContain('no network configuration snapshot is loaded');
+    expect(r.loadCommand).toContain('flowwatch network load');
   });
 });

@@ -212,6 +212,15 @@ describe('flowwatch top', () => {
     const table = await fw(['top', 'talkers', '--db', db]);
     expect(table.out).toMatch(/view: deduplicated/);
   });
+
+  it('top rejected does not warn about records without flow-direction: a rejection is never counted twice', async () => {
+    // The same store holds the record without flow-direction that the talkers note counts; rejected traffic is
+    // counted per ENI in both views (a rejected packet went no further), so that note would be noise here.
+    const r = await fw(['top', 'rejected', '--db', db, '-o', 'json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('view: deduplicated');
+    expect(r.err).not.toContain('no flow-direction');
+  });
 });
 
 describe('flowwatch query --name (the Logs Insights library)', () => {

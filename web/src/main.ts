@@ -19,10 +19,14 @@ import { loading } from './lib/states.js';
 import { TimeRangePicker } from './lib/time-range.js';
 import { alarmDetailPage } from './pages/alarm-detail.js';
 import { alarmsPage } from './pages/alarms.js';
+import { compliancePage } from './pages/compliance.js';
+import { findingDetailPage } from './pages/finding-detail.js';
+import { findingsPage } from './pages/findings.js';
 import { flowsPage } from './pages/flows.js';
 import { metricFiltersPage } from './pages/metric-filters.js';
 import { overviewPage } from './pages/overview.js';
 import { sourcesPage } from './pages/sources.js';
+import { troubleshootPage } from './pages/troubleshoot.js';
 
 /** The pages in navigation order. */
 const PAGES: readonly {
@@ -40,13 +44,23 @@ const PAGES: readonly {
     make: (ctx, route) =>
       route.rest[0] !== undefined ? alarmDetailPage(ctx, route.rest[0]) : alarmsPage(ctx),
   },
+  {
+    page: 'findings',
+    label: 'Findings',
+    make: (ctx, route) =>
+      route.rest[0] !== undefined ? findingDetailPage(ctx, route.rest[0]) : findingsPage(ctx),
+  },
+  { page: 'troubleshoot', label: 'Troubleshoot', make: (ctx) => troubleshootPage(ctx) },
+  { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
   { page: 'filters', label: 'Metric filters', make: (ctx) => metricFiltersPage(ctx) },
   { page: 'sources', label: 'Sources', make: (ctx) => sourcesPage(ctx) },
 ];
 
 /** Which mounted page a route needs: the same key means update in place, another means remount. */
 function pageKey(route: Route): string {
-  return route.page === 'alarms' && route.rest[0] !== undefined ? `alarms/${route.rest[0]}` : route.page;
+  return (route.page === 'alarms' || route.page === 'findings') && route.rest[0] !== undefined
+    ? `${route.page}/${route.rest[0]}`
+    : route.page;
 }
 
 class App {

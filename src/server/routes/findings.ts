@@ -4,7 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES } from '../../detect/definition.js';
 import { findingDetailJson, findingJson } from '../../detect/findings.js';
-import { type FindingState, getFinding, listFindings, setFindingState } from '../../storage/findings.js';
+import { entityLabel, type ResourceNames, resourceNames } from '../../network/resource-names.js';
+import {
+  type FindingState,
+  findingStateHistory,
+  getFinding,
+  listFindings,
+  setFindingState,
+} from '../../storage/findings.js';
 import type { Store } from '../../storage/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { RouteContext } from '../route-context.js';
@@ -30,6 +37,15 @@ const findingSchema = {
     evidence_count: { type: 'integer' },
     peak: { type: 'number' },
     windows: { type: 'integer' },
+    entity_name: {
+      type: 'string',
+      description:
+        "the entity's instance Name tag, subnet and security groups, from the newest network snapshot",
+    },
+    summary: {
+      type: 'string',
+      description: 'what was seen, in one line (beacons: interval, jitter, size, duration)',
+    },
   },
 } as const;
 
@@ -39,6 +55,32 @@ const detailSchema = {
   properties: {
     ...findingSchema.properties,
     windows: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    description: { type: 'string', description: "the detection's description (when it is in the catalog)" },
+    attack: {
+      type: 'object',
+      description: "the detection's MITRE ATT&CK tactic and technique",
+      properties: {
+        tactic: { type: 'string' },
+        tacticName: { type: 'string' },
+        technique: { type: 'string' },
+        techniqueName: { type: 'string' },
+      },
+    },
+    history: {
+      type: 'array',
+      description: 'state changes, oldest first (ack, suppress, reopen from the API or the CLI)',
+      items: {
+        type: 'object',
+        required: ['at', 'from', 'state'],
+        properties: {
+          at: { type: 'integer' },
+          from: { type: 'string' },
+          state: { type: 'string' },
+          reason: { type: 'string' },
+          until: { type: 'integer' },
+        },
+      },
+    },
     evidence: {
       type: 'object',
       required: ['engine', 'query', 'count', 'sample'],
@@ -57,6 +99,12 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
+
+/** Adds `entity_name` when the newest network snapshot names the entity. */
+function withName<T extends object>(j: T, names: ResourceNames | undefined, entity: string): T {
+  const name = entityLabel(names, entity);
+  return name === undefined ? j : { ...j, entity_name: name };
+}
 
 async function hasFindings(store: Store): Promise<boolean> {
   return store.hasTable('findings');
@@ -120,10 +168,10 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           throw new InvalidInputError('state', `"${s}" is not a state`, 'use open, acknowledged, suppressed');
       }
       const now = ctx.now();
-      const list = await ctx.store.withReader(
-        async (r) =>
-          (await hasFindings(r))
-            ? listFindings(r, {
+      const { list, names } = await ctx.store.withReader(
+        async (r) => ({
+          list: (await hasFindings(r))
+            ? await listFindings(r, {
                 ...(q.detection === undefined ? {} : { detection: q.detection }),
                 ...(severities === undefined ? {} : { severities }),
                 ...(q.since === undefined ? {} : { since: q.since }),
@@ -131,11 +179,13 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
                 limit: q.limit ?? 1000,
               })
             : [],
+          names: await resourceNames(r),
+        }),
         { timeoutMs: ctx.timeoutMs },
       );
       return {
         findings: list
-          .map((f) => findingJson(f, now))
+          .map((f) => withName(findingJson(f, now), names, f.entity))
           .filter((f) => states === undefined || states.includes(f.state)),
       };
     },
@@ -152,12 +202,28 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (req) => {
-      const f = await ctx.store.withReader(
-        async (r) => ((await hasFindings(r)) ? getFinding(r, req.params.id) : undefined),
+      const found = await ctx.store.withReader(
+        async (r) => {
+          if (!(await hasFindings(r))) return undefined;
+          const f = await getFinding(r, req.params.id);
+          return f === undefined
+            ? undefined
+            : { f, history: await findingStateHistory(r, f.id), names: await resourceNames(r) };
+        },
         { timeoutMs: ctx.timeoutMs },
       );
-      if (f === undefined) throw notFound(req.params.id);
-      return findingDetailJson(f, ctx.now());
+      if (found === undefined) throw notFound(req.params.id);
+      const d = ctx.config.detections.find((x) => x.id === found.f.detection);
+      return withName(
+        {
+          ...findingDetailJson(found.f, ctx.now()),
+          ...(d === undefined ? {} : { description: d.description }),
+          ...(d?.attack === undefined ? {} : { attack: d.attack }),
+          history: found.history,
+        },
+        found.names,
+        found.f.entity,
+      );
     },
   );
 

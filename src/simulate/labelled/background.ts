@@ -56,6 +56,8 @@ export interface World {
   readonly nearIndicator: string;
   readonly github4: readonly string[];
   readonly github6: readonly string[];
+  /** The external log service web-2 keeps one TLS session to (b-keepalive). */
+  readonly logService: string;
   /** Every address drawn so far (attack addresses are drawn fresh from the same generators, never reused). */
   readonly taken: Set<string>;
 }
@@ -91,6 +93,8 @@ export function buildWorld(seed: number): World {
     nearIndicator: fresh(taken, () => '45.95.146.254'),
     github4: many(6, v4),
     github6: many(4, v6),
+    // drawn last, so every address above stays what it was before this look-alike was added
+    logService: v4(),
     taken,
   };
 }
@@ -160,6 +164,8 @@ export class Background {
     this.staging(r(13), s, e, f, out);
     this.devHost(r(14), s, e, out);
     this.dbPool(r(15), s, e, out);
+    // drawn last (its own stream 16), so the components above keep their traffic
+    this.keepalive(r(16), s, e, out);
   }
 
   /** Business hours of the dev host: weekdays 08:00–18:00 UTC. */
@@ -418,6 +424,42 @@ export class Background {
           });
         }
       }
+    }
+  }
+
+  /**
+   * Log shipping over one long-lived TLS session: web-2 keeps a connection to an external log service on 6514
+   * (syslog over TLS) with traffic in every minute, and reconnects (a new source port) when it drops: in each
+   * hour, with probability 1/3, at a random minute (so about every 3 hours, irregularly).
+   */
+  private keepalive(rng: Random, s: number, e: number, out: Conn[]): void {
+    const dropIn = (hour: number): number | undefined => {
+      const x = hash32(this.seed, 91, hour);
+      return x % 3 === 0 ? hour * HOUR + (Math.floor(x / 3) % 60) * 60 : undefined;
+    };
+    for (const t of ticks(s, e, 60, 0)) {
+      // the session the minute belongs to starts at the last drop at or before it
+      let since = 0;
+      for (let hour = Math.floor(t / HOUR); hour > Math.floor(t / HOUR) - 400; hour--) {
+        const d = dropIn(hour);
+        if (d !== undefined && d <= t) {
+          since = d;
+          break;
+        }
+      }
+      const b = rng.int(2_000, 40_000);
+      out.push({
+        t,
+        dur: 59,
+        src: this.h('web-2').ip4,
+        dst: this.world.logService,
+        sport: 32768 + (hash32(this.seed, 92, since) % 28000),
+        dport: 6514,
+        proto: 6,
+        fwd: leg(Math.ceil(b / 1400), b, 0),
+        rev: leg(Math.ceil(b / 2800), 52 * Math.ceil(b / 2800), 0),
+        tag: 'b-keepalive',
+      });
     }
   }
 
@@ -758,6 +800,16 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       description:
         'Nightly backup: from 02:00 UTC (+0–2 min) for ~33–38 min every night the backup host sends 350–420 MB a minute (~13 GB) to one offsite provider through the NAT gateway.',
       why: 'gigabytes out to one external address at night (exfiltration), at the same hour every night',
+    },
+    {
+      id: 'b-keepalive',
+      kind: 'beacon',
+      also: ['exfiltration'],
+      entity: ip('web-2'),
+      alt: [h('web-2').eni, world.logService],
+      description:
+        'Log shipping: web-2 keeps one TLS session to an external log service (6514) with traffic every minute, reconnecting on a new source port about every 3 hours (irregularly).',
+      why: 'a record to the same external address:port in every aggregation window, all day (a perfect 60 s series if windows are taken for check-ins)',
     },
     {
       id: 'b-vpn-esp',

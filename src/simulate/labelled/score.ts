@@ -300,3 +300,97 @@ export function markdown(s: Score, title = 'Detection quality'): string {
     );
   return `${lines.join('\n')}\n`;
 }
+
+/** How anomaly findings (which name no kind) fared: per attack kind found, and the findings that hit no attack. */
+export interface AnomalyScore {
+  /** Per kind: attacks, those some anomaly finding hit (entity named, windows overlapping ± slack), recall. */
+  readonly rows: readonly {
+    kind: Kind;
+    attacks: number;
+    found: number;
+    recall: number | null;
+    missed: string[];
+  }[];
+  readonly findings: number;
+  /** Findings that hit at least one attack. */
+  readonly onAttacks: number;
+  /** Findings that hit no attack (false findings), and those of them that land on a benign look-alike. */
+  readonly falseFindings: number;
+  readonly falseOnBenign: number;
+  /** Look-alikes hit, with how many findings each. */
+  readonly benignHit: Readonly<Record<string, number>>;
+}
+
+/**
+ * Scores kind-less anomaly findings (e.g. the Random Cut Forest's per-interface anomalies): a finding **hits** an
+ * attack of any kind when it names the attack's entity or an alternative and the windows overlap (± `slack` s).
+ * Recall is per attack kind; every finding that hits no attack is a false finding.
+ */
+export function scoreAnomalies(
+  truth: Pick<Truth, 'attacks' | 'benign'>,
+  findings: readonly Finding[],
+  slack = 300,
+): AnomalyScore {
+  const hit = new Set<string>();
+  let onAttacks = 0;
+  let falseOnBenign = 0;
+  const benignHit: Record<string, number> = {};
+  for (const f of findings) {
+    const attacks = truth.attacks.filter((a) => namesEntity(f, a) && overlaps(f, a, slack));
+    for (const a of attacks) hit.add(a.id);
+    if (attacks.length > 0) {
+      onAttacks++;
+      continue;
+    }
+    const benign = truth.benign.filter((b) => namesEntity(f, b) && overlaps(f, b, slack));
+    if (benign.length > 0) falseOnBenign++;
+    for (const b of benign) benignHit[b.id] = (benignHit[b.id] ?? 0) + 1;
+  }
+  const rows = KINDS.map((kind) => {
+    const attacks = truth.attacks.filter((a) => a.kind === kind);
+    const found = attacks.filter((a) => hit.has(a.id)).length;
+    return {
+      kind,
+      attacks: attacks.length,
+      found,
+      recall: attacks.length === 0 ? null : found / attacks.length,
+      missed: attacks.filter((a) => !hit.has(a.id)).map((a) => a.id),
+    };
+  });
+  return {
+    rows,
+    findings: findings.length,
+    onAttacks,
+    falseFindings: findings.length - onAttacks,
+    falseOnBenign,
+    benignHit,
+  };
+}
+
+/** The anomaly evaluation as markdown. */
+export function anomalyMarkdown(s: AnomalyScore, title: string, slack: number): string {
+  const pct = (r: number | null) => (r === null ? '–' : `${Math.round(r * 100)}%`);
+  const lines = [
+    `## ${title}`,
+    '',
+    '| Attack kind | Attacks | Hit | Recall | Missed |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...s.rows.map(
+      (r) => `| ${r.kind} | ${r.attacks} | ${r.found} | ${pct(r.recall)} | ${r.missed.join(', ') || '–'} |`,
+    ),
+    '',
+    `Findings: ${s.findings}; on an attack: ${s.onAttacks}; **false: ${s.falseFindings}** (of which on a benign look-alike: ${s.falseOnBenign}).`,
+    '',
+    `Look-alikes hit: ${
+      Object.keys(s.benignHit).length === 0
+        ? 'none'
+        : Object.entries(s.benignHit)
+            .map(([b, n]) => `${b} (${n})`)
+            .join(', ')
+    }`,
+    '',
+    `Matching: entity (or an alternative) named, windows overlapping ± ${slack} s; any attack kind counts.`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -316,6 +316,24 @@ describe('labelled corpus', () => {
     expect(rows.filter((r) => r['interface-id'] === dev.eni && r['log-status'] === 'NODATA').length).toBe(24);
   });
 
+  it('the keep-alive look-alike: web-2 writes a record to the log service every minute on few source ports', () => {
+    const web2 = eni('web-2');
+    const keep = truth.benign.find((b) => b.id === 'b-keepalive')!;
+    const service = keep.alt[1]!;
+    const out = rows.filter(
+      (r) =>
+        r['interface-id'] === web2.eni &&
+        r.srcaddr === web2.ip4 &&
+        r.dstaddr === service &&
+        r.dstport === '6514',
+    );
+    expect(new Set(out.map((r) => r.start)).size).toBe(120); // 2 h of minutes
+    // a reconnect in an hour has probability 1/3: over 2 h at most 3 sessions
+    const ports = new Set(out.map((r) => r.srcport)).size;
+    expect(ports).toBeGreaterThanOrEqual(1);
+    expect(ports).toBeLessThanOrEqual(3);
+  });
+
   it('flowwatch ingest reads every line: zero rejected lines', async () => {
     const db = join(dir, 'store.duckdb');
     const r = await runCli(['ingest', join(dir, 'a', 'logs'), '--db', db, '--json'], { timeoutMs: 110_000 });

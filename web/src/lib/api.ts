@@ -7,9 +7,16 @@ import type {
   AlarmMetricResponse,
   AlarmsResponse,
   CatalogResponse,
+  ComplianceResponse,
+  ExplainRequest,
+  ExplainResponse,
+  FindingDetailResponse,
+  FindingStateRequest,
+  FindingsResponse,
   FlowsResponse,
   MetricFiltersResponse,
   MetricResponse,
+  NetworkRejectsResponse,
   OverviewResponse,
   PutMetricFilterRequest,
   QueryRequest,
@@ -27,9 +34,15 @@ export type {
   AlarmMetricResponse,
   AlarmsResponse,
   CatalogResponse,
+  ComplianceResponse,
+  ExplainRequest,
+  ExplainResponse,
+  FindingDetailResponse,
+  FindingsResponse,
   FlowsResponse,
   MetricFiltersResponse,
   MetricResponse,
+  NetworkRejectsResponse,
   OverviewResponse,
   QueryResponse,
   SourcesResponse,
@@ -163,6 +176,62 @@ export class Api {
 
   catalog(signal?: AbortSignal): Promise<CatalogResponse> {
     return this.get('/catalog', {}, signal);
+  }
+
+  /** Findings of the detections: `severity` and `state` comma-separated. */
+  findings(
+    q: { severity?: string; state?: string; detection?: string },
+    range: Range,
+    signal?: AbortSignal,
+  ): Promise<FindingsResponse> {
+    return this.get('/findings', { ...q, ...range }, signal);
+  }
+
+  finding(id: string, signal?: AbortSignal): Promise<FindingDetailResponse> {
+    return this.get(`/findings/${encodeURIComponent(id)}`, {}, signal);
+  }
+
+  /** Acknowledge, suppress (reason and until required) or reopen a finding. */
+  setFindingState(
+    id: string,
+    action: 'ack' | 'suppress' | 'reopen',
+    body: FindingStateRequest,
+    signal?: AbortSignal,
+  ): Promise<FindingsResponse['findings'][number]> {
+    return this.post(`/findings/${encodeURIComponent(id)}/${action}`, body, signal);
+  }
+
+  /** The compliance evidence of a period (default: the 30 days before `until`). */
+  compliance(range: Partial<Range>, signal?: AbortSignal): Promise<ComplianceResponse> {
+    return this.get('/reports/compliance', { ...range }, signal);
+  }
+
+  /** The URL of the printable compliance report (the token goes in the Authorization header, so fetch it). */
+  complianceHtmlUrl(range: Partial<Range>): string {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(range)) if (v !== undefined) search.set(k, String(v));
+    return `${this.base}/reports/compliance.html?${search}`;
+  }
+
+  /** The printable compliance report as HTML text. */
+  async complianceHtml(range: Partial<Range>, signal?: AbortSignal): Promise<string> {
+    const headers = new Headers({ Accept: 'text/html' });
+    const token = currentToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    const res = await fetch(this.complianceHtmlUrl(range), { headers, signal: signal ?? null });
+    if (!res.ok)
+      throw new ApiError(res.status, `HTTP_${res.status}`, `The report could not be made (${res.status}).`);
+    return res.text();
+  }
+
+  /** The rejected flows of a range, top first, each with the rule responsible (when a snapshot is loaded). */
+  networkRejects(range: Range, limit: number, signal?: AbortSignal): Promise<NetworkRejectsResponse> {
+    return this.get('/network/rejects', { ...range, limit }, signal);
+  }
+
+  /** Why a flow was (or would be) rejected, with the fix. */
+  explain(body: ExplainRequest, signal?: AbortSignal): Promise<ExplainResponse> {
+    return this.post('/network/explain', body, signal);
   }
 
   private get<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {

@@ -17,6 +17,7 @@ export const PRESETS: readonly { readonly text: string; readonly label: string }
   { text: '6h', label: 'Last 6 hours' },
   { text: '24h', label: 'Last 24 hours' },
   { text: '7d', label: 'Last 7 days' },
+  { text: '30d', label: 'Last 30 days' },
 ];
 
 export const DEFAULT_RANGE = '1h';

@@ -1,0 +1,344 @@
+// The detection catalog, live: when a detection's window closes (plus the monitor's evaluation delay, for records
+// still on their way), the monitor runs it over the store's recent windows, stores the findings like
+// `flowwatch detect` does (episodes merged, re-runs idempotent) and tells the topics of `findingActions` about
+// every new finding and every finding whose severity rose. docs/decisions/21-detections.md ("Live") says why the
+// live path runs the DuckDB backend over the store rather than holding records in memory.
+
+import { type FindingAction, topicsForFinding } from '../config/finding-actions-config.js';
+import { isoUtc } from '../core/time.js';
+import { type Detection, SEVERITIES, type Severity } from '../detect/definition.js';
+import type { DetectedFinding } from '../detect/episodes.js';
+import { findingDetailJson, storeFindings } from '../detect/findings.js';
+import { detectWithSql } from '../detect/run.js';
+import { entityLabel, resourceNames } from '../network/resource-names.js';
+import { hashUuid, MAX_SUBJECT_CHARS } from '../notify/envelope.js';
+import type { Dispatcher } from '../notify/index.js';
+import type { PlainMessage } from '../notify/message.js';
+import { getFinding, type StoredFinding } from '../storage/findings.js';
+import type { Store } from '../storage/store.js';
+
+/** Which finding severities were already told to a topic (so a restart or a re-run does not repeat them). */
+const NOTIFIED_DDL = `CREATE TABLE IF NOT EXISTS finding_notifications (
+  finding_id VARCHAR NOT NULL, topic VARCHAR NOT NULL, severity VARCHAR NOT NULL, notified_at BIGINT NOT NULL,
+  PRIMARY KEY (finding_id, topic))`;
+
+/** Windows before the one that just closed that each run looks at again (records that arrived late). */
+export const LATE_WINDOWS = 1;
+
+export interface DetectionsRunnerOptions {
+  /** Seconds after a window closes before it is evaluated (the monitor's `evaluationDelaySeconds`). */
+  readonly delaySeconds: number;
+  readonly account: string;
+  readonly region: string;
+  /** Unix seconds (tests pass a clock). */
+  readonly now?: () => number;
+  readonly log?: (event: string, fields: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
+}
+
+/** What one evaluation did, for logs and tests. */
+export interface LiveRun {
+  readonly at: number;
+  readonly detections: readonly string[];
+  readonly created: number;
+  readonly updated: number;
+  readonly notified: number;
+  readonly ms: number;
+}
+
+/**
+ * Runs the enabled detections as their windows close and notifies `findingActions`' topics.
+ *
+ * @example const r = new DetectionsRunner(config.detections, config.findingActions, store, dispatcher, opts); r.start();
+ */
+export class DetectionsRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Per detection id: the end of the last window evaluated (unix seconds). */
+  private readonly done = new Map<string, number>();
+  private ready: Promise<void> | undefined;
+  private lastError: { error: string; at: number } | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  /** The most recent runs, newest last (kept for /healthz and tests). */
+  readonly runs: LiveRun[] = [];
+
+  constructor(
+    private detections: readonly Detection[],
+    private actions: readonly FindingAction[],
+    private readonly store: Store,
+    private readonly dispatcher: Dispatcher | undefined,
+    private readonly opts: DetectionsRunnerOptions,
+  ) {}
+
+  private now(): number {
+    return (this.opts.now ?? (() => Date.now() / 1000))();
+  }
+
+  /** Applies a reloaded configuration: the catalog and the finding actions. */
+  reload(detections: readonly Detection[], actions: readonly FindingAction[]): void {
+    this.detections = detections;
+    this.actions = actions;
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Resolves once the runs due by now have finished (tests). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => this.schedule());
+    }, 250);
+  }
+
+  /** The end of the last closed window of `d` that is due by `now` (its close plus the delay has passed). */
+  private closedUntil(d: Detection, now: number): number {
+    return Math.floor((now - this.opts.delaySeconds) / d.window) * d.window;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      this.ready ??= this.store.query(NOTIFIED_DDL).then(() => undefined);
+      await this.ready;
+      const now = this.now();
+      // Detections whose latest window closed since their last run, grouped by the range to look at.
+      const due = new Map<string, { since: number; until: number; list: Detection[] }>();
+      for (const d of this.detections) {
+        if (!d.enabled) continue;
+        const until = this.closedUntil(d, now);
+        const last = this.done.get(d.id);
+        if (last === undefined) {
+          // First look: the window that closed last, so a restart picks up where the store is.
+          this.done.set(d.id, until - d.window);
+        }
+        if (until <= (this.done.get(d.id) ?? until)) continue;
+        const since = Math.max(this.done.get(d.id)!, until - d.window) - LATE_WINDOWS * d.window;
+        const key = `${since}:${until}`;
+        const g = due.get(key) ?? { since, until, list: [] };
+        g.list.push(d);
+        due.set(key, g);
+        this.done.set(d.id, until);
+      }
+      for (const g of due.values()) await this.evaluate(g.list, g.since, g.until, now);
+    } catch (err) {
+      this.ready = undefined;
+      // The same failure on every tick is logged once a minute, not four times a second.
+      const error = (err as Error).message;
+      const t = Date.now();
+      if (error !== this.lastError?.error || t - this.lastError.at > 60_000) {
+        this.lastError = { error, at: t };
+        this.opts.log?.('detection_error', { error }, 'error');
+      }
+    }
+  }
+
+  /**
+   * Runs `list` over [since, until), stores the findings and notifies (the demo uses it for its history's day).
+   * Calls are queued: one evaluation at a time.
+   */
+  evaluate(list: readonly Detection[], since: number, until: number, now = this.now()): Promise<LiveRun> {
+    // One at a time: storing findings runs transactions on the store's connection.
+    const next = this.queue.then(() => this.evaluateNow(list, since, until, now));
+    this.queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private async evaluateNow(
+    list: readonly Detection[],
+    since: number,
+    until: number,
+    now: number,
+  ): Promise<LiveRun> {
+    const started = performance.now();
+    const run = async (sql: string) => (await this.store.query(sql)).rows;
+    const found = await this.notSuperseded(
+      list,
+      await detectWithSql(list, { engine: 'duckdb' }, { since, until }, run),
+    );
+    const summary = await storeFindings(
+      this.store,
+      list,
+      found,
+      { engine: 'duckdb' },
+      run,
+      until,
+      Math.floor(now),
+    );
+    let notified = 0;
+    const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
+    for (const id of new Set(summary.ids)) {
+      const f = await getFinding(this.store, id);
+      if (f !== undefined)
+        notified += await this.notify(f, list, Math.floor(now), entityLabel(names, f.entity));
+    }
+    const r: LiveRun = {
+      at: Math.floor(now),
+      detections: list.map((d) => d.id),
+      created: summary.created,
+      updated: summary.updated,
+      notified,
+      ms: Math.round(performance.now() - started),
+    };
+    this.runs.push(r);
+    if (this.runs.length > 50) this.runs.shift();
+    if (found.length > 0 || r.ms > 5000)
+      this.opts.log?.('detections_evaluated', { ...r, since, until, findings: found.length });
+    return r;
+  }
+
+  /**
+   * `supersededBy` across runs: a detection's windows close at other times than the faster variant it names, so
+   * detectWithSql (which drops superseded findings within one run) never sees both; here a finding is also dropped
+   * when the stored findings hold the named detection's finding on the same entity, overlapping in time.
+   */
+  private async notSuperseded(
+    list: readonly Detection[],
+    found: readonly DetectedFinding[],
+  ): Promise<DetectedFinding[]> {
+    const by = new Map(list.flatMap((d) => (d.supersededBy ? [[d.id, d.supersededBy] as const] : [])));
+    if (by.size === 0 || !found.some((f) => by.has(f.detection)) || !(await this.store.hasTable('findings')))
+      return [...found];
+    const out: DetectedFinding[] = [];
+    for (const f of found) {
+      const other = by.get(f.detection);
+      if (other !== undefined) {
+        const r = await this.store.query(
+          'SELECT 1 FROM findings WHERE detection = $1 AND entity = $2 AND start_time <= $3 AND end_time >= $4 LIMIT 1',
+          [other, f.entity, f.end, f.start],
+        );
+        if (r.rows.length > 0) continue;
+      }
+      out.push(f);
+    }
+    return out;
+  }
+
+  /** Tells each topic of the finding's actions, once per severity it reaches; returns the messages published. */
+  private async notify(
+    f: StoredFinding,
+    list: readonly Detection[],
+    now: number,
+    name: string | undefined,
+  ): Promise<number> {
+    if (this.dispatcher === undefined || this.actions.length === 0) return 0;
+    const json = findingDetailJson(f, now);
+    if (json.state !== 'open') return 0; // acknowledged or suppressed: the team has seen it
+    const severity = f.severity as Severity;
+    const topics = topicsForFinding(this.actions, f.detection, severity);
+    let n = 0;
+    for (const topic of topics) {
+      const before = await this.store.query(
+        'SELECT severity FROM finding_notifications WHERE finding_id = $1 AND topic = $2',
+        [f.id, topic],
+      );
+      const told = before.rows[0]?.['severity'] as Severity | undefined;
+      if (told !== undefined && SEVERITIES.indexOf(told) >= SEVERITIES.indexOf(severity)) continue;
+      const d = list.find((x) => x.id === f.detection);
+      const message: PlainMessage = {
+        kind: 'message',
+        Subject: findingSubject(f, told),
+        Message: JSON.stringify({ source: 'flowwatch', type: 'finding', finding: json }),
+        AWSAccountId: this.opts.account,
+        region: this.opts.region,
+        source: `finding ${f.detection}`,
+        text: findingText(f, d, told, name),
+      };
+      try {
+        await this.dispatcher.publish(topic, message, {
+          messageId: hashUuid(`${f.id}\n${severity}\n${topic}`),
+        });
+        await this.store.query(
+          `INSERT INTO finding_notifications VALUES ($1, $2, $3, $4)
+           ON CONFLICT (finding_id, topic) DO UPDATE SET severity = excluded.severity, notified_at = excluded.notified_at`,
+          [f.id, topic, severity, now],
+        );
+        n++;
+      } catch (err) {
+        this.opts.log?.(
+          'finding_notification_failed',
+          { finding: f.id, topic, error: (err as Error).message },
+          'error',
+        );
+      }
+    }
+    return n;
+  }
+}
+
+/**
+ * The subject of a finding's message, cut to SNS's 99 characters.
+ *
+ * @example findingSubject(f) // 'HIGH finding: Vertical port scan (many ports on one host) on 10.0.1.5'
+ */
+export function findingSubject(f: StoredFinding, before?: Severity): string {
+  const s = `${f.severity.toUpperCase()} finding${before !== undefined ? ` (was ${before})` : ''}: ${f.title} on ${f.entity}`;
+  const chars = [...s.replace(/[\r\n]+/g, ' ')];
+  return chars.length <= MAX_SUBJECT_CHARS ? s : `${chars.slice(0, MAX_SUBJECT_CHARS - 3).join('')}...`;
+}
+
+const SAMPLE_COLUMNS = [
+  'start',
+  'interface_id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'action',
+];
+
+/** The readable body of a finding's mail and Slack message. */
+export function findingText(
+  f: StoredFinding,
+  d: Detection | undefined,
+  before?: Severity,
+  name?: string,
+): string {
+  const lines = [
+    `flowwatch found: ${f.title}${before !== undefined ? ` (severity rose from ${before} to ${f.severity})` : ''}`,
+    '',
+    `Severity:  ${f.severity}`,
+    `Entity:    ${f.entity}${name !== undefined ? ` (${name})` : ''}`,
+    `Peers:     ${f.peers.length === 0 ? '-' : f.peers.slice(0, 10).join(', ')}${f.morePeers || f.peers.length > 10 ? ' (and more)' : ''}`,
+    `First:     ${isoUtc(f.start)}`,
+    `Last:      ${isoUtc(f.end)}`,
+    `Windows:   ${f.windows.length} (peak ${f.peak})`,
+    `Evidence:  ${f.evidenceCount} records`,
+  ];
+  if (d?.attack !== undefined)
+    lines.push(
+      `MITRE:     ${d.attack.tactic} ${d.attack.tacticName} / ${d.attack.technique} ${d.attack.techniqueName}`,
+    );
+  if (d !== undefined) lines.push('', d.description.trim());
+  if (f.sample.length > 0) {
+    lines.push('', `First ${f.sample.length} evidence records:`);
+    const cols = SAMPLE_COLUMNS.filter((c) => f.sample.some((r) => r[c] !== undefined && r[c] !== null));
+    const cell = (r: Record<string, unknown>, c: string) =>
+      c === 'start' && typeof r[c] === 'number' ? isoUtc(r[c] as number) : String(r[c] ?? '-');
+    const widths = cols.map((c) => Math.max(c.length, ...f.sample.map((r) => cell(r, c).length)));
+    lines.push(cols.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+    for (const r of f.sample)
+      lines.push(
+        cols
+          .map((c, i) => cell(r, c).padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
+  }
+  lines.push('', `See it: flowwatch findings show ${f.id}`, `Acknowledge: flowwatch findings ack ${f.id}`);
+  return lines.join('\n');
+}

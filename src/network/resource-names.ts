@@ -1,0 +1,93 @@
+// Names for what flow logs identify by number (issue 16 item 5): an interface id, or an address one of the
+// snapshot's interfaces holds, becomes its instance's Name tag (or the interface's kind), subnet and security
+// groups, from the newest stored network snapshot (`flowwatch network load`). Top lists, findings and the API
+// show them beside the ids; without a snapshot nothing is added.
+
+import { listSnapshots, snapshotBody } from '../storage/network-snapshots.js';
+import type { Store } from '../storage/store.js';
+import type { NetworkModel } from './model.js';
+import { type InterfaceNames, namesOf } from './names.js';
+import { modelOfBody } from './snapshot.js';
+
+/** Names looked up by interface id or by address. */
+export interface ResourceNames {
+  /** The snapshot they come from (unix seconds it was in force from). */
+  readonly takenAt: number;
+  /** The interface's names, for an interface id or an address of one. */
+  of(idOrAddress: string | null | undefined): InterfaceNames | undefined;
+  /** A short label, e.g. `web-1 · public-a · web-sg`; undefined when the snapshot does not know it. */
+  label(idOrAddress: string | null | undefined): string | undefined;
+}
+
+/**
+ * A short label for an interface: the instance's Name tag (else its id, else the interface's kind), the subnet's
+ * Name tag (else id), the security groups' names (else ids).
+ *
+ * @example shortLabel(namesOf(model, 'eni-0web')!) // 'web-1 · public-a · web'
+ */
+export function shortLabel(x: InterfaceNames): string {
+  const parts: string[] = [];
+  const what = x.instanceName ?? x.instanceId ?? x.kind;
+  if (what !== undefined) parts.push(what);
+  const subnet = x.subnetName ?? x.subnetId;
+  if (subnet !== undefined) parts.push(subnet);
+  if (x.groups.length > 0) parts.push(x.groups.map((g) => g.name ?? g.id).join('+'));
+  return parts.length > 0 ? parts.join(' · ') : x.interfaceId;
+}
+
+/** Names of a model (for tests and for callers that hold one). */
+export function namesOfModel(model: NetworkModel, takenAt: number): ResourceNames {
+  const byAddress = new Map<string, string>();
+  for (const n of model.interfaces.values()) {
+    for (const a of [...n.privateAddresses, ...n.publicAddresses])
+      if (!byAddress.has(a)) byAddress.set(a, n.id);
+  }
+  const cache = new Map<string, InterfaceNames | undefined>();
+  const of = (key: string | null | undefined): InterfaceNames | undefined => {
+    if (key === null || key === undefined || key === '') return undefined;
+    if (cache.has(key)) return cache.get(key);
+    const id = model.interfaces.has(key) ? key : byAddress.get(key);
+    const found = id === undefined ? undefined : namesOf(model, id);
+    cache.set(key, found);
+    return found;
+  };
+  return {
+    takenAt,
+    of,
+    label: (key) => {
+      const x = of(key);
+      return x === undefined ? undefined : shortLabel(x);
+    },
+  };
+}
+
+/**
+ * The names of the newest stored snapshot, or undefined when the store has none (a store from before snapshots
+ * existed has no table either: also undefined).
+ *
+ * @example (await resourceNames(store))?.label('eni-0web') // 'web-1 · public-a · web'
+ */
+export async function resourceNames(store: Store): Promise<ResourceNames | undefined> {
+  let list: Awaited<ReturnType<typeof listSnapshots>>;
+  try {
+    list = await listSnapshots(store);
+  } catch {
+    return undefined;
+  }
+  const newest = list.at(-1);
+  if (newest === undefined) return undefined;
+  return namesOfModel(modelOfBody(await snapshotBody(store, newest.id)), newest.takenAt);
+}
+
+/**
+ * The label of a finding's entity: an address or interface id, or `address:port` (a brute force's host:port).
+ *
+ * @example entityLabel(names, '10.0.1.5:22') // 'db-1 · private-a · db'
+ */
+export function entityLabel(names: ResourceNames | undefined, entity: string): string | undefined {
+  if (names === undefined) return undefined;
+  const whole = names.label(entity);
+  if (whole !== undefined) return whole;
+  const m = /^(.*):\d+$/.exec(entity);
+  return m ? names.label(m[1]) : undefined;
+}
