@@ -1,5 +1,5 @@
-// bench:detect-eval — generates the labelled corpus, ingests it, runs `flowwatch detect` and scores the findings
-// against truth.json: per kind, attacks found (right entity, overlapping window), recall, false findings.
+// bench:detect-eval — generates the labelled corpus, ingests it, loads its indicator list (`flowwatch intel add`),
+// runs `flowwatch detect` and scores the findings against truth.json: per kind, attacks found (right entity, overlapping window), recall, false findings.
 //
 // Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --cli <bin/flowwatch.js>
 //                                      --detect-arg <arg> ...]
@@ -10,7 +10,7 @@
 // Results: bench/results/detect-eval.md and bench/results/detect-eval.json (--results <dir> elsewhere).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -123,6 +123,17 @@ try {
       `WARNING: ingest loaded ${summary.records} records, the corpus has ${truth.records}\n`,
     );
 
+  // Load the corpus's indicator list into the store as a user would (`flowwatch intel add`), when this build has
+  // threat-intel feeds; the known-bad detection matches the stored feeds.
+  const intelHelp = await run('node', [cli, 'intel', 'add', '--help']);
+  let intelLoaded = false;
+  if (intelHelp.code === 0) {
+    const add = await run('node', [cli, 'intel', 'add', indicatorsPath, '--name', 'corpus', '--db', db]);
+    if (add.code !== 0) fail(1, `flowwatch intel add failed (exit ${add.code}):\n${add.err}${add.out}`);
+    intelLoaded = true;
+    process.stderr.write(`loaded ${indicatorsPath} with flowwatch intel add\n`);
+  }
+
   const detectArgv = [
     cli,
     'detect',
@@ -139,7 +150,7 @@ try {
     detectArgv.push(indicatorOption, indicatorsPath);
   detectArgv.push(...detectArgs);
   process.stderr.write(`running: node ${detectArgv.slice(1).join(' ')}\n`);
-  if (!indicatorOption)
+  if (!indicatorOption && !intelLoaded)
     process.stderr.write(
       `NOTE: detect --help names no indicator option; known-bad detections get no list (pass one with --detect-arg)\n`,
     );

@@ -8,8 +8,9 @@ import { closest } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import type { Detection } from '../detect/definition.js';
 import { type FindingJson, findingJson, storeFindings } from '../detect/findings.js';
+import { rangeCidrs } from '../detect/intel-index.js';
 import { detectWithSql, type RunSql } from '../detect/run.js';
-import type { SqlSource } from '../detect/to-sql.js';
+import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
 import { getFinding } from '../storage/findings.js';
@@ -58,6 +59,36 @@ export function selectDetections(catalog: readonly Detection[], only: string | u
     }
     return { ...d, enabled: true };
   });
+}
+
+/**
+ * What the `kind: intel` detections need: the stored indicators. With no feed loaded they are left out, saying
+ * so loudly (not a silent zero); for Trino the indicators are read here and inlined.
+ */
+async function intelFor(
+  store: Store,
+  detections: readonly Detection[],
+  io: Io,
+): Promise<{ skip: string[]; entries: IntelEntry[]; error?: UsageError }> {
+  const ids = detections.filter((d) => d.kind === 'intel').map((d) => d.id);
+  if (ids.length === 0) return { skip: [], entries: [] };
+  const r = await store.query(
+    'SELECT lo::VARCHAR AS lo, hi::VARCHAR AS hi, family, valid_from, valid_until FROM intel_indicators ORDER BY id',
+  );
+  if (r.rows.length === 0) {
+    const message = `${ids.join(', ')}: no threat-intelligence feed is loaded, so no address can be matched as known-bad`;
+    const hint =
+      'load one with: flowwatch intel add <file> (plain IP/CIDR list, Spamhaus DROP JSON, abuse.ch CSV or STIX 2.1)';
+    io.err(`warning: ${message} (skipped).\n  ${hint}\n`);
+    return { skip: ids, entries: [], error: new UsageError('NO_INTEL', message, hint) };
+  }
+  const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+  const entries = r.rows.map((x) => ({
+    cidrs: rangeCidrs(BigInt(String(x['lo'])), BigInt(String(x['hi'])), Number(x['family']) === 6),
+    validFrom: num(x['valid_from']),
+    validUntil: num(x['valid_until']),
+  }));
+  return { skip: [], entries };
 }
 
 export function registerDetect(program: Command, io: Io): void {
@@ -118,6 +149,15 @@ Examples:
       }
       const store = await Store.open(dbPath(io, flags.db));
       try {
+        const intel = await intelFor(store, detections, io);
+        if (intel.skip.length > 0) {
+          for (const id of intel.skip)
+            detections.splice(
+              detections.findIndex((d) => d.id === id),
+              1,
+            );
+          if (detections.length === 0) throw intel.error!;
+        }
         let src: SqlSource;
         let run: RunSql;
         let horizon: number;
@@ -143,6 +183,7 @@ Examples:
             engine: 'trino',
             table: flags.database === undefined ? flags.table : `${flags.database}.${flags.table}`,
             columns,
+            ...(intel.entries.length > 0 ? { intel: intel.entries } : {}),
           };
           const { athenaClient, runRemote, withInterrupt } = await import('../athena/remote.js');
           const client = athenaClient(flags);

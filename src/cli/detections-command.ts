@@ -17,13 +17,15 @@ const thresholds = (d: Detection) =>
 const metric = (d: Detection) =>
   d.kind === 'pair'
     ? 'matched replies'
-    : d.kind === 'beacon'
-      ? 'beacon score (0-100)'
-      : d.metric.kind === 'count'
-        ? 'records'
-        : d.metric.kind === 'sum'
-          ? `sum of ${d.metric.field}`
-          : `distinct ${d.metric.fields.join('+')}`;
+    : d.kind === 'intel'
+      ? 'most serious record: 1 rejected, 2 accepted inbound, 3 accepted outbound'
+      : d.kind === 'beacon'
+        ? 'beacon score (0-100)'
+        : d.metric.kind === 'count'
+          ? 'records'
+          : d.metric.kind === 'sum'
+            ? `sum of ${d.metric.field}`
+            : `distinct ${d.metric.fields.join('+')}`;
 
 /** Baseline detections: how a bin is compared (thresholds are z-scores). */
 const baselineText = (d: Detection) =>
@@ -49,6 +51,7 @@ export function detectionJson(d: Detection) {
     metric: metric(d),
     thresholds: d.thresholds,
     filter: d.filter,
+    ...(d.anyOf.length > 0 ? { filterAny: d.anyOf } : {}),
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
     ...(d.kind === 'baseline' ? { baseline: d.baseline } : {}),

@@ -24,12 +24,35 @@ filter:
 metric: { distinct: [dstport] }
 thresholds: { low: 15, medium: 50, high: 250 }
 `,
+  'vertical-port-scan-slow.yaml': `id: vertical-port-scan-slow
+title: Slow vertical port scan (many ports on one host in an hour)
+description: |
+  The vertical port scan over an hour: a scanner probing fewer than 15 ports per 10 minutes (one every 150 s is
+  4) but keeping on (24 an hour) stays under the 10-minute window. Same records as vertical-port-scan.
+kind: threshold
+supersededBy: vertical-port-scan
+attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
+window: 3600
+quiet: 3600
+groupBy: [dstaddr, srcaddr]
+entity: [dstaddr]
+peers: srcaddr
+filter:
+  action: REJECT
+  protocol: [6, 17]
+  dstport: { lt: 32768 }
+metric: { distinct: [dstport] }
+thresholds: { low: 15, medium: 50, high: 250 }
+`,
   'horizontal-sweep.yaml': `id: horizontal-sweep
 title: Horizontal sweep (one port, many hosts)
 description: |
-  One source is refused on the same port of many hosts within the window. Rejected TCP/UDP records only,
-  to ports below 32768; a server answering many clients (one source port, many client ports) never
-  groups, because the group is the destination port.
+  One source probes the same port of many hosts within the window: TCP/UDP records to ports below 32768 that
+  were rejected, or TCP attempts that were let out but never answered (a bare SYN: tcp-flags SYN or SYN+RST
+  with at most 2 packets and 160 bytes; with no tcp-flags field, at most 2 packets and 160 bytes). Sweeps of
+  empty address space are accepted by the sender's security group and answered by nobody, so rejected records
+  alone miss them. A server answering many clients never groups (the group is the destination port), and a
+  client that talks to many hosts exchanges data, so neither counts.
 kind: threshold
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
 window: 600
@@ -38,19 +61,47 @@ groupBy: [srcaddr, dstport]
 entity: [srcaddr]
 peers: dstaddr
 filter:
-  action: REJECT
   protocol: [6, 17]
   dstport: { lt: 32768 }
+  any:
+    - { action: REJECT }
+    - { protocol: 6, tcp_flags: [2, 6], packets: { lte: 2 }, bytes: { lte: 160 } }
+    - { protocol: 6, tcp_flags: { missing: true }, packets: { lte: 2 }, bytes: { lte: 160 } }
 metric: { distinct: [dstaddr] }
-thresholds: { low: 20, medium: 100, high: 500 }
+thresholds: { low: 5, medium: 20, high: 100 }
+`,
+  'horizontal-sweep-slow.yaml': `id: horizontal-sweep-slow
+title: Slow horizontal sweep (one port, many hosts in an hour)
+description: |
+  The horizontal sweep over an hour: a source that probes fewer than 5 hosts per 10 minutes but keeps going
+  (one host a minute is 60 an hour) stays under the 10-minute window. Same records as horizontal-sweep.
+kind: threshold
+supersededBy: horizontal-sweep
+attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
+window: 3600
+quiet: 3600
+groupBy: [srcaddr, dstport]
+entity: [srcaddr]
+peers: dstaddr
+filter:
+  protocol: [6, 17]
+  dstport: { lt: 32768 }
+  any:
+    - { action: REJECT }
+    - { protocol: 6, tcp_flags: [2, 6], packets: { lte: 2 }, bytes: { lte: 160 } }
+    - { protocol: 6, tcp_flags: { missing: true }, packets: { lte: 2 }, bytes: { lte: 160 } }
+metric: { distinct: [dstaddr] }
+thresholds: { low: 10, medium: 50, high: 250 }
 `,
   'brute-force-login.yaml': `id: brute-force-login
 title: Brute force on a login port
 description: |
-  Many TCP connections (distinct source address and port) to one host on a login port within the window:
-  SSH, Telnet, FTP, RDP, WinRM, VNC and the common database ports. Connections are counted, not records,
-  so one long session (a record per aggregation interval) counts once, and so does a connection recorded
-  on both ends.
+  Many short TCP connections (distinct source address and port) to one host on a login port within the window:
+  SSH, Telnet, FTP, RDP, WinRM, VNC and the common database ports. A login attempt is short and small: the
+  client sends a few kilobytes (at most 16 KiB in the record) and, where the format has tcp-flags, opens and
+  closes it within one record (SYN with FIN or RST), or is rejected. So a pooled or long-lived connection (its
+  records carry no SYN, or SYN without FIN) and a session doing work (tens of kilobytes and more) do not count,
+  and connections are counted, not records, so a connection recorded on both ends counts once.
 kind: threshold
 attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
 window: 600
@@ -61,8 +112,40 @@ peers: srcaddr
 filter:
   protocol: 6
   dstport: [21, 22, 23, 1433, 3306, 3389, 5432, 5900, 5985, 5986]
+  bytes: { lte: 16384 }
+  any:
+    - { action: REJECT }
+    - { tcp_flags: [3, 6, 7] }
+    - { tcp_flags: { missing: true } }
 metric: { distinct: [srcaddr, srcport] }
 thresholds: { low: 30, medium: 100, high: 500 }
+`,
+  'brute-force-login-slow.yaml': `id: brute-force-login-slow
+title: Slow brute force on a login port (attempts over an hour)
+description: |
+  The brute force over an hour, for low-and-slow guessing kept under the 10-minute window's 30 attempts (one
+  attempt every 2 minutes is 5 per 10 minutes but 30 an hour): 20 short connections in an hour from ONE source
+  to one login port (one every 3 minutes, sustained). Same records as brute-force-login. Per source, because an
+  internet-facing login port gets a steady trickle of single probes from ever-new addresses all day; a
+  distributed guesser fast enough to matter reaches brute-force-login's 30 per 10 minutes.
+kind: threshold
+supersededBy: brute-force-login
+attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
+window: 3600
+quiet: 3600
+groupBy: [dstaddr, dstport, srcaddr]
+entity: [dstaddr, dstport]
+peers: srcaddr
+filter:
+  protocol: 6
+  dstport: [21, 22, 23, 1433, 3306, 3389, 5432, 5900, 5985, 5986]
+  bytes: { lte: 16384 }
+  any:
+    - { action: REJECT }
+    - { tcp_flags: [3, 6, 7] }
+    - { tcp_flags: { missing: true } }
+metric: { distinct: [srcaddr, srcport] }
+thresholds: { low: 20, medium: 100, high: 500 }
 `,
   'outbound-scan.yaml': `id: outbound-scan
 title: Internal host scanning outward
@@ -90,8 +173,11 @@ thresholds: { medium: 50, high: 250 }
   'unusual-protocol.yaml': `id: unusual-protocol
 title: Unusual IP protocol accepted
 description: |
-  Traffic with an IP protocol other than ICMP (1), TCP (6), UDP (17) and ICMPv6 (58) was accepted.
-  VPN tunnels (GRE 47, ESP 50, AH 51) are common and legitimate: allow-list their endpoints.
+  Traffic with an IP protocol other than ICMP (1), TCP (6), UDP (17), ICMPv6 (58) and IPsec (ESP 50, AH 51)
+  was accepted: GRE, IP-in-IP, 6in4, SCTP and the rest. IPsec is left out because it is what every
+  site-to-site VPN speaks (AWS Site-to-Site VPN, strongSwan or libreswan on an instance), all day; to watch it
+  too, override the filter (protocol: { notIn: [1, 6, 17, 58] }). Other tunnels to known peers: allow-list
+  their addresses.
 kind: threshold
 attack: { tactic: TA0011, tacticName: Command and Control, technique: T1095, techniqueName: Non-Application Layer Protocol }
 window: 3600
@@ -101,7 +187,7 @@ entity: [srcaddr]
 peers: dstaddr
 filter:
   action: ACCEPT
-  protocol: { notIn: [1, 6, 17, 58] }
+  protocol: { notIn: [1, 6, 17, 58, 50, 51] }
 metric: count
 thresholds: { low: 1 }
 `,
@@ -139,6 +225,25 @@ filter:
   log_status: SKIPDATA
 metric: count
 thresholds: { low: 1, medium: 12 }
+`,
+  'known-bad-address.yaml': `id: known-bad-address
+title: Traffic with a known-bad address (threat intelligence)
+description: |
+  A record whose source or destination (the packet-level address when the format has it, so a NAT gateway's
+  records name the real party) lies in an indicator of the loaded threat-intelligence feeds (flowwatch intel
+  add), valid at the record's time. The entity is the other side (the internal host), the peers the listed
+  addresses. Severity by direction and action: an accepted connection the internal host started (outbound:
+  command and control, a download) is high; an accepted one the listed address started (inbound: it reached a
+  service, replies included) medium; rejected traffic either way (probes the network refused) low. Which side
+  started a connection: the one with the higher (ephemeral) port.
+kind: intel
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+window: 3600
+quiet: 3600
+groupBy: [host, known_bad]
+entity: [host]
+peers: known_bad
+thresholds: { low: 1, medium: 2, high: 3 }
 `,
   'exfiltration-baseline.yaml': `id: exfiltration-baseline
 title: Outbound data far above the host's own baseline (exfiltration)

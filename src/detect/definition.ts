@@ -28,7 +28,9 @@ export type Condition =
   | { readonly op: 'cmp'; readonly cmp: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number }
   | { readonly op: 'cidr'; readonly cidrs: readonly string[] }
   | { readonly op: 'not_cidr'; readonly cidrs: readonly string[] }
-  | { readonly op: 'present' };
+  | { readonly op: 'present' }
+  /** The field is missing (NULL, `-`): the one test a missing value passes (`tcp_flags: { missing: true }`). */
+  | { readonly op: 'missing' };
 
 /** A filter: every listed field's conditions must hold (AND). */
 export interface FieldTest {
@@ -71,6 +73,11 @@ interface Common {
   /** The least metric value reaching each severity (at least one). */
   readonly thresholds: Readonly<Partial<Record<Severity, number>>>;
   readonly filter: readonly FieldTest[];
+  /**
+   * `filter.any`: alternatives of which at least one must hold (each an AND of tests), ANDed with `filter`.
+   * Empty: no alternatives.
+   */
+  readonly anyOf: readonly (readonly FieldTest[])[];
   readonly allow: AllowList;
   /** Group-by fields (the entity's identity). */
   readonly groupBy: readonly string[];
@@ -78,6 +85,11 @@ interface Common {
   readonly entity: readonly string[];
   /** The field listed as the finding's peers (the other side). */
   readonly peers: string | undefined;
+  /**
+   * Another detection (a faster variant) whose finding on the same entity, overlapping in time, makes this one's
+   * redundant: `detect` then keeps only the other (e.g. the hour-long variants of the 10-minute ones).
+   */
+  readonly supersededBy?: string | undefined;
   /** Where the definition came from: `builtin` or the file that defined or changed it. */
   readonly origin: string;
 }
@@ -96,6 +108,36 @@ export interface PairDetection extends Common {
   readonly kind: 'pair';
   readonly request: readonly FieldTest[];
   readonly reply: readonly FieldTest[];
+}
+
+/**
+ * Known-bad addresses: records with an address (the packet-level one when the format has it) inside an indicator
+ * of the loaded threat-intelligence feeds, valid at the record's event time. Groups are the pseudo fields
+ * `host` (the record's other address: the internal host) and `known_bad` (the listed address); the metric of a
+ * window is its most serious record (intelRank): 1 rejected (either way), 2 accepted on a connection the listed
+ * address started (inbound), 3 accepted on one the internal host started (outbound) — compared with the thresholds (the built-in: low 1, medium 2, high 3).
+ */
+export interface IntelDetection extends Common {
+  readonly kind: 'intel';
+}
+
+/** Pseudo fields an intel detection groups by. */
+export const INTEL_FIELDS: readonly string[] = ['host', 'known_bad'];
+
+/**
+ * The record rank of an intel match (see IntelDetection): 1 rejected; accepted, 3 when the internal host started
+ * the connection (outbound) and 2 when the listed address did (inbound). The side that started it is the one
+ * with the higher (ephemeral) port: a record from a lower source port to a higher destination port is a reply.
+ *
+ * @example intelRank('ACCEPT', false, 40000, 443) // 3: the host reached the listed address's 443
+ */
+export function intelRank(action: unknown, badIsSource: boolean, srcport: unknown, dstport: unknown): number {
+  if (action !== 'ACCEPT') return 1;
+  const reply =
+    srcport !== null && srcport !== undefined && dstport !== null && dstport !== undefined
+      ? Number(srcport) < Number(dstport)
+      : false;
+  return badIsSource !== reply ? 2 : 3;
 }
 
 /** How a baseline detection compares a bin with the entity's own history (see baseline.ts). */
@@ -141,7 +183,12 @@ export interface BeaconDetection extends Common {
   readonly prevalence: { readonly percent: number; readonly minSources: number };
 }
 
-export type Detection = ThresholdDetection | PairDetection | BaselineDetection | BeaconDetection;
+export type Detection =
+  | ThresholdDetection
+  | PairDetection
+  | BaselineDetection
+  | BeaconDetection
+  | IntelDetection;
 
 /**
  * The severity a metric value reaches (the highest threshold it meets), or undefined.
@@ -166,11 +213,14 @@ export function minThreshold(thresholds: Detection['thresholds']): number {
 export function fieldsUsed(d: Detection): string[] {
   const out = new Set<string>(['start']);
   for (const t of d.filter) out.add(t.field);
+  for (const g of d.anyOf) for (const t of g) out.add(t.field);
   for (const a of d.allow.cidrs) out.add(a.field);
   for (const a of d.allow.values) out.add(a.field);
-  for (const g of d.groupBy) out.add(g);
-  if (d.peers !== undefined) out.add(d.peers);
-  if (d.kind === 'threshold' || d.kind === 'baseline') {
+  for (const g of d.groupBy) if (d.kind !== 'intel' || !INTEL_FIELDS.includes(g)) out.add(g);
+  if (d.peers !== undefined && !(d.kind === 'intel' && INTEL_FIELDS.includes(d.peers))) out.add(d.peers);
+  if (d.kind === 'intel') {
+    for (const f of ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'action']) out.add(f);
+  } else if (d.kind === 'threshold' || d.kind === 'baseline') {
     if (d.metric.kind === 'distinct') for (const f of d.metric.fields) out.add(f);
     if (d.metric.kind === 'sum') out.add(d.metric.field);
   } else if (d.kind === 'beacon') {

@@ -29,7 +29,7 @@ export interface DetectedFinding {
   readonly severity: Severity;
   /** The group values (text), in the definition's groupBy order. */
   readonly key: readonly string[];
-  /** The entity: its groupBy values joined with `:` (e.g. `10.0.1.5:22`). */
+  /** The entity: its groupBy values joined with `:` (e.g. `10.0.1.5:22`, `[2001:db8::5]:22`). */
   readonly entity: string;
   readonly peers: readonly string[];
   /** True when more distinct peers were seen than `peers` lists. */
@@ -59,6 +59,17 @@ export function findingId(detection: string, key: readonly string[], firstWindow
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
+/**
+ * The entity text of group values: joined with `:`, an IPv6 address bracketed when other values follow or
+ * precede it (RFC 3986 host syntax), so `[2001:db8::10]:22` is not read as the address `2001:db8::10:22`.
+ *
+ * @example entityText(['2001:db8::10', '22']) // '[2001:db8::10]:22'
+ */
+export function entityText(values: readonly string[]): string {
+  if (values.length === 1) return values[0]!;
+  return values.map((v) => (v.includes(':') && /^[0-9a-f:.]+$/i.test(v) ? `[${v}]` : v)).join(':');
+}
+
 /** The finding made of `windows` (merged, ordered) with `peers` (any order, any number). */
 export function buildFinding(
   d: Pick<Detection, 'id' | 'title' | 'groupBy' | 'entity' | 'window' | 'quiet'>,
@@ -80,7 +91,7 @@ export function buildFinding(
     title: d.title,
     severity,
     key,
-    entity: d.entity.map((f) => key[d.groupBy.indexOf(f)] ?? '').join(':'),
+    entity: entityText(d.entity.map((f) => key[d.groupBy.indexOf(f)] ?? '')),
     peers: all.slice(0, PEER_LIMIT),
     morePeers: all.length > PEER_LIMIT || peerCount > PEER_LIMIT,
     start,

@@ -4,7 +4,8 @@
 import { contains, parseAddress, parseCidr } from '../network/address.js';
 import { type BeaconFigures, type BeaconPair, beaconHit, STROBE_CONNECTIONS } from './beacon.js';
 import type { BeaconDetection, Condition, Detection, FieldTest } from './definition.js';
-import { minThreshold } from './definition.js';
+import { intelRank, minThreshold } from './definition.js';
+import type { IntelIndex } from './intel-index.js';
 import { PEER_LIMIT } from './to-sql.js';
 
 /** A record: catalog column names to values (missing fields null/undefined), plus its event time. */
@@ -29,6 +30,9 @@ export interface Hit {
   readonly beacon?: BeaconFigures;
 }
 
+/** The column holding an intel match's rank (SQL: `fw_rank`). */
+const INTEL_RANK = 'fw_rank';
+
 const missing = (v: unknown) => v === null || v === undefined || v === '-';
 
 /** SQL's CAST(x AS VARCHAR) for the values a record holds. */
@@ -52,6 +56,7 @@ const same = (v: unknown, x: string | number) => (typeof x === 'number' ? Number
 
 /** One condition on a value; false for a missing value (SQL's NULL). */
 export function holds(c: Condition, v: unknown): boolean {
+  if (c.op === 'missing') return missing(v);
   if (missing(v)) return false;
   switch (c.op) {
     case 'in':
@@ -86,7 +91,8 @@ const all = (tests: readonly FieldTest[], r: DetectRecord) => tests.every((t) =>
 /** True when the record is in the detection's scope (filter, group fields present, not allow-listed). */
 export function inScope(d: Detection, r: DetectRecord): boolean {
   if (!all(d.filter, r)) return false;
-  if (d.groupBy.some((g) => missing(r[g]))) return false;
+  if (d.anyOf.length > 0 && !d.anyOf.some((g) => all(g, r))) return false;
+  if (d.kind !== 'intel' && d.groupBy.some((g) => missing(r[g]))) return false;
   if (d.allow.cidrs.some((a) => inCidrs(r[a.field], a.cidrs) && !missing(r[a.field]))) return false;
   if (d.allow.values.some((a) => !missing(r[a.field]) && a.values.some((x) => same(r[a.field], x))))
     return false;
@@ -95,9 +101,38 @@ export function inScope(d: Detection, r: DetectRecord): boolean {
 
 const windowOf = (d: Detection, t: number) => t - (t % d.window);
 
-/** The records the metric is over: in scope, and for pairs the replies with a request partner. */
-export function matched(d: Detection, records: readonly DetectRecord[]): DetectRecord[] {
+/**
+ * The records the metric is over: in scope, and for pairs the replies with a request partner; for intel, one
+ * record per side lying in a valid indicator, with the pseudo fields `host`, `known_bad` and its rank.
+ */
+export function matched(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): DetectRecord[] {
   const scoped = records.filter((r) => inScope(d, r));
+  if (d.kind === 'intel') {
+    if (intel === undefined) return [];
+    const out: DetectRecord[] = [];
+    for (const r of scoped) {
+      const src = missing(r['pkt_srcaddr']) ? r['srcaddr'] : r['pkt_srcaddr'];
+      const dst = missing(r['pkt_dstaddr']) ? r['dstaddr'] : r['pkt_dstaddr'];
+      for (const [bad, host, badIsSource] of [
+        [src, dst, true],
+        [dst, src, false],
+      ] as const) {
+        if (missing(bad) || !intel.listed(String(bad), r.event_time)) continue;
+        out.push({
+          ...r,
+          host: missing(host) ? null : text(host),
+          known_bad: text(bad),
+          [INTEL_RANK]: intelRank(
+            r['action'],
+            badIsSource,
+            missing(r['srcport']) ? null : r['srcport'],
+            missing(r['dstport']) ? null : r['dstport'],
+          ),
+        });
+      }
+    }
+    return out;
+  }
   if (d.kind !== 'pair') return scoped;
   const tuple = (r: DetectRecord, reverse: boolean) =>
     [
@@ -119,6 +154,7 @@ export function matched(d: Detection, records: readonly DetectRecord[]): DetectR
 
 function metric(d: Detection, rs: readonly DetectRecord[]): number {
   if (d.kind === 'pair') return rs.length;
+  if (d.kind === 'intel') return Math.max(...rs.map((r) => Number(r[INTEL_RANK])));
   if (d.kind === 'beacon') throw new Error('beacon detections have no window metric');
   const m = d.metric;
   switch (m.kind) {
@@ -149,14 +185,15 @@ export const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  *
  * @example evaluate(detection, records).map((h) => h.value)
  */
-export function evaluate(d: Detection, records: readonly DetectRecord[]): Hit[] {
+export function evaluate(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): Hit[] {
   if (d.kind === 'beacon') {
     return beaconPairs(d, records)
       .flatMap((p) => beaconHit(d, p) ?? [])
       .sort((a, b) => compareKeys(a.key, b.key) || a.w - b.w);
   }
   const groups = new Map<string, { key: string[]; w: number; rs: DetectRecord[] }>();
-  for (const r of matched(d, records)) {
+  for (const r of matched(d, records, intel)) {
+    if (d.groupBy.some((g) => missing(r[g]))) continue;
     const key = d.groupBy.map((g) => text(r[g]));
     const w = windowOf(d, r.event_time);
     const id = `${key.join('\u0001')}\u0002${w}`;

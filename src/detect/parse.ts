@@ -18,6 +18,7 @@ import {
   DETECT_FIELDS,
   type Detection,
   type FieldTest,
+  INTEL_FIELDS,
   isNumericField,
   type Metric,
   SEVERITIES,
@@ -63,6 +64,7 @@ const KEYS = [
   'allow',
   'request',
   'reply',
+  'supersededBy',
   'baseline',
   'minConnections',
   'gap',
@@ -83,7 +85,18 @@ export const OVERRIDE_KEYS = [
   'prevalence',
 ] as const;
 const ATTACK_KEYS = ['tactic', 'tacticName', 'technique', 'techniqueName'] as const;
-const CONDITION_KEYS = ['in', 'notIn', 'lt', 'lte', 'gt', 'gte', 'cidr', 'notCidr', 'present'] as const;
+const CONDITION_KEYS = [
+  'in',
+  'notIn',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'cidr',
+  'notCidr',
+  'present',
+  'missing',
+] as const;
 
 /** Positions in one YAML text. */
 export class Locator {
@@ -154,21 +167,16 @@ function list(node: unknown): unknown[] {
   return isSeq(node) ? node.items : [node];
 }
 
-function field(node: unknown, loc: Locator, where: string): string {
+function field(node: unknown, loc: Locator, where: string, valid = DETECT_FIELDS): string {
   const name = str(node, loc, where);
-  if (!DETECT_FIELDS.includes(name)) {
-    throw loc.at(
-      node,
-      'DETECT_UNKNOWN_FIELD',
-      `${where}: unknown field "${name}"`,
-      nameHint(name, DETECT_FIELDS),
-    );
+  if (!valid.includes(name)) {
+    throw loc.at(node, 'DETECT_UNKNOWN_FIELD', `${where}: unknown field "${name}"`, nameHint(name, valid));
   }
   return name;
 }
 
-function fields(node: unknown, loc: Locator, where: string): string[] {
-  const out = list(node).map((n, i) => field(n, loc, `${where}[${i}]`));
+function fields(node: unknown, loc: Locator, where: string, valid = DETECT_FIELDS): string[] {
+  const out = list(node).map((n, i) => field(n, loc, `${where}[${i}]`, valid));
   if (out.length === 0) throw loc.at(node, 'DETECT_TYPE', `${where}: expected at least one field`);
   return out;
 }
@@ -261,6 +269,11 @@ function conditions(node: unknown, loc: Locator, where: string, f: string): Cond
           throw loc.at(value, 'DETECT_TYPE', `${w}: only "present: true" is supported`);
         out.push({ op: 'present' });
         break;
+      case 'missing':
+        if (!bool(value, loc, w))
+          throw loc.at(value, 'DETECT_TYPE', `${w}: only "missing: true" is supported`);
+        out.push({ op: 'missing' });
+        break;
     }
   }
   return out;
@@ -268,12 +281,43 @@ function conditions(node: unknown, loc: Locator, where: string, f: string): Cond
 
 /** A `filter:` mapping (field → value, list or condition mapping). */
 export function parseFilter(node: unknown, loc: Locator, where: string): FieldTest[] {
-  if (node === null || (isScalar(node) && node.value === null)) return [];
+  return parseFilterAny(node, loc, where, false).tests;
+}
+
+/**
+ * A detection's `filter:` mapping, which may also hold `any:` — a list of filter mappings of which at least one
+ * must hold (alternatives, e.g. rejected, or accepted but never answered).
+ */
+export function parseFilterAny(
+  node: unknown,
+  loc: Locator,
+  where: string,
+  allowAny = true,
+): { tests: FieldTest[]; any: FieldTest[][] } {
+  if (node === null || (isScalar(node) && node.value === null)) return { tests: [], any: [] };
   const out: FieldTest[] = [];
-  for (const [k, { value }] of entries(node, loc, where, DETECT_FIELDS)) {
+  const any: FieldTest[][] = [];
+  for (const [k, { key, value }] of entries(
+    node,
+    loc,
+    where,
+    allowAny ? [...DETECT_FIELDS, 'any'] : DETECT_FIELDS,
+  )) {
+    if (k === 'any') {
+      if (!isSeq(value) || value.items.length === 0)
+        throw loc.at(
+          value ?? key,
+          'DETECT_TYPE',
+          `${where}.any: expected a list of filter mappings (at least one must hold)`,
+        );
+      value.items.forEach((item, i) => {
+        any.push(parseFilterAny(item, loc, `${where}.any[${i}]`, false).tests);
+      });
+      continue;
+    }
     for (const cond of conditions(value, loc, `${where}.${k}`, k)) out.push({ field: k, cond });
   }
-  return out;
+  return { tests: out, any };
 }
 
 /** An `allow:` mapping: address fields take CIDRs, the others exact values. */
@@ -456,12 +500,12 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     );
   const kindNode = need('kind');
   const kind = str(kindNode, loc, `${where}.kind`);
-  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'baseline' && kind !== 'beacon')
+  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'baseline' && kind !== 'beacon' && kind !== 'intel')
     throw loc.at(
       kindNode,
       'DETECT_UNKNOWN_KIND',
       `${where}.kind: unknown kind "${kind}"`,
-      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon']),
+      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel']),
     );
   if (kind !== 'baseline' && e.has('baseline'))
     throw loc.at(
@@ -481,9 +525,17 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
         throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind beacon only`);
     }
   }
-  const groupBy = kind === 'beacon' ? [...BEACON_GROUP_BY] : fields(need('groupBy'), loc, `${where}.groupBy`);
+  // kind intel groups by its pseudo fields (host, known_bad) only; kind beacon by its fixed pair.
+  const groupFields = kind === 'intel' ? INTEL_FIELDS : undefined;
+  const groupBy =
+    kind === 'beacon'
+      ? [...BEACON_GROUP_BY]
+      : kind === 'intel' && !e.has('groupBy')
+        ? [...INTEL_FIELDS]
+        : fields(need('groupBy'), loc, `${where}.groupBy`, groupFields);
   const entityNode = opt('entity');
-  const entity = entityNode === undefined ? [groupBy[0]!] : fields(entityNode, loc, `${where}.entity`);
+  const entity =
+    entityNode === undefined ? [groupBy[0]!] : fields(entityNode, loc, `${where}.entity`, groupFields);
   for (const [i, f] of entity.entries()) {
     if (!groupBy.includes(f))
       throw loc.at(
@@ -500,6 +552,7 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
   if (!Number.isInteger(window))
     throw loc.at(e.get('window')!.value, 'DETECT_TYPE', `${where}.window: expected whole seconds`);
   const quiet = e.has('quiet') ? num(opt('quiet'), loc, `${where}.quiet`, 0) : window;
+  const filter = parseFilterAny(opt('filter') ?? null, loc, `${where}.filter`);
   const common = {
     id,
     title: str(need('title'), loc, `${where}.title`),
@@ -509,17 +562,34 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     window,
     quiet,
     thresholds,
-    filter: parseFilter(opt('filter') ?? null, loc, `${where}.filter`),
+    filter: filter.tests,
+    anyOf: filter.any,
     allow: parseAllow(opt('allow') ?? null, loc, `${where}.allow`),
     groupBy,
     entity,
     peers: e.has('peers')
-      ? field(opt('peers'), loc, `${where}.peers`)
-      : kind === 'beacon'
-        ? 'dstaddr'
-        : undefined,
+      ? field(opt('peers'), loc, `${where}.peers`, groupFields)
+      : kind === 'intel'
+        ? 'known_bad'
+        : kind === 'beacon'
+          ? 'dstaddr'
+          : undefined,
+    ...(e.has('supersededBy')
+      ? { supersededBy: str(opt('supersededBy'), loc, `${where}.supersededBy`) }
+      : {}),
     origin: loc.file,
   };
+  if (kind === 'intel') {
+    for (const k of ['request', 'reply', 'metric'] as const) {
+      if (e.has(k))
+        throw loc.at(
+          e.get(k)!.key,
+          'DETECT_KIND_KEY',
+          `${where}: kind intel ranks its records itself (1 rejected, 2 accepted inbound, 3 accepted outbound); remove "${k}"`,
+        );
+    }
+    return { ...common, kind };
+  }
   if (kind === 'beacon') {
     if (e.has('metric'))
       throw loc.at(
@@ -632,9 +702,11 @@ export function applyOverride(base: Detection, node: YAMLMap, loc: Locator, wher
         };
         break;
       }
-      case 'filter':
-        d = { ...d, filter: parseFilter(value, loc, w) };
+      case 'filter': {
+        const f = parseFilterAny(value, loc, w);
+        d = { ...d, filter: f.tests, anyOf: f.any };
         break;
+      }
       case 'minConnections':
       case 'gap':
       case 'prevalence':

@@ -129,5 +129,25 @@ export async function detectWithSql(
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }
   progress?.(enabled.length, enabled.length, '');
-  return out;
+  return superseded(enabled, out);
+}
+
+/**
+ * Drops the findings of a detection with `supersededBy` when the named detection has a finding on the same
+ * entity overlapping in time (a fast scan is not reported again by the hour-long variant).
+ *
+ * @example superseded(catalog, findings).length <= findings.length // true
+ */
+export function superseded(
+  detections: readonly Detection[],
+  findings: readonly DetectedFinding[],
+): DetectedFinding[] {
+  const by = new Map(detections.flatMap((d) => (d.supersededBy ? [[d.id, d.supersededBy] as const] : [])));
+  return findings.filter((f) => {
+    const other = by.get(f.detection);
+    if (other === undefined) return true;
+    return !findings.some(
+      (g) => g.detection === other && g.entity === f.entity && g.start <= f.end && f.start <= g.end,
+    );
+  });
 }

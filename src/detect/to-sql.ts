@@ -11,6 +11,7 @@
 import { parseCidr } from '../insights/analyze.js';
 import { FIELDS } from '../records/catalog.js';
 import { type Dialect, dialectOf, UnsupportedSqlError } from '../sql/index.js';
+import { intelMatchSql } from '../storage/intel.js';
 import { STROBE_CONNECTIONS } from './beacon.js';
 import {
   type BeaconDetection,
@@ -37,10 +38,22 @@ export interface SqlSource {
   readonly columns?: readonly string[];
   /** Trino: an extra predicate on the table (partitions). */
   readonly partitionFilter?: string;
+  /**
+   * Trino: the threat-intelligence indicators a `kind: intel` detection matches (inlined as CIDR tests; the
+   * DuckDB backend joins the store's intel tables instead).
+   */
+  readonly intel?: readonly IntelEntry[];
   /** DuckDB: read this relation instead of `flows` (one file's rows, for the baseline rollups at ingest). */
   readonly relation?: string;
   /** DuckDB: baseline detections read their bins from the ingest rollups when every file has them. */
   readonly rollups?: boolean;
+}
+
+/** One indicator for the Trino backend: CIDR blocks (or addresses) and when it holds (unix seconds). */
+export interface IntelEntry {
+  readonly cidrs: readonly string[];
+  readonly validFrom?: number | undefined;
+  readonly validUntil?: number | undefined;
 }
 
 /** Inclusive-exclusive range of event times, unix seconds. */
@@ -113,6 +126,8 @@ export function conditionSql(engine: SqlEngine, x: string, c: Condition): string
       return `(${x} IS NOT NULL AND NOT (${c.cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')}))`;
     case 'present':
       return `(${x} IS NOT NULL)`;
+    case 'missing':
+      return `(${x} IS NULL)`;
     default: {
       const never: never = c;
       return never;
@@ -143,11 +158,18 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
     if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
     if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
-    const cols = narrow ? [...fieldsUsed(d), 'event_time'].map(ident).join(', ') : '*';
+    const extra = d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : [];
+    const cols = narrow ? [...fieldsUsed(d), ...extra, 'event_time'].map(ident).join(', ') : '*';
     return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
-  const missing = fieldsUsed(d).filter((f) => !columns.includes(f));
+  // A field only tested inside `filter.any` may be absent from the table: there it reads as missing (NULL).
+  const optional = new Set(d.anyOf.flatMap((g) => g.map((t) => t.field)));
+  for (const f of d.filter) optional.delete(f.field);
+  for (const f of fieldsUsed(d)) if (!d.anyOf.some((g) => g.some((t) => t.field === f))) optional.delete(f);
+  if (d.kind === 'intel') for (const f of ['pkt_srcaddr', 'pkt_dstaddr']) optional.add(f);
+  const wanted = [...new Set([...fieldsUsed(d), ...optional])];
+  const missing = wanted.filter((f) => !columns.includes(f) && !optional.has(f));
   if (missing.length > 0) {
     throw new DetectCompileError(
       `${d.id} reads ${missing.join(', ')}, which the Athena table does not have`,
@@ -156,11 +178,12 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
   }
   // Text tables keep AWS's `-` placeholder in string columns: read it as missing. The event time of raw
   // files is `start` (DESIGN.md, "Event time").
-  const cols = fieldsUsed(d).map((c) =>
-    (FIELDS.find((f) => f.column === c)?.type ?? 'string') === 'string'
-      ? `nullif(v.${ident(c)}, '-') AS ${ident(c)}`
-      : `v.${ident(c)}`,
-  );
+  const cols = wanted.map((c) => {
+    const type = FIELDS.find((f) => f.column === c)?.type ?? 'string';
+    if (!columns.includes(c))
+      return `CAST(NULL AS ${type === 'string' ? 'varchar' : 'bigint'}) AS ${ident(c)}`;
+    return type === 'string' ? `nullif(v.${ident(c)}, '-') AS ${ident(c)}` : `v.${ident(c)}`;
+  });
   cols.push('v."start" AS "event_time"');
   const w: string[] = [];
   if (range.since !== undefined) w.push(`v."start" >= ${Math.floor(range.since)}`);
@@ -173,7 +196,14 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
 /** The predicate putting a record in scope (filter, group fields present, not allowed). */
 function scopeSql(engine: SqlEngine, d: Detection): string {
   const conds = testsSql(engine, d.filter);
-  for (const g of d.groupBy) conds.push(`${ident(g)} IS NOT NULL`);
+  if (d.anyOf.length > 0) {
+    const alts = d.anyOf.map((g) => {
+      const t = testsSql(engine, g);
+      return t.length === 0 ? 'true' : `(${t.map((c) => `(${c})`).join(' AND ')})`;
+    });
+    conds.push(`(${alts.join(' OR ')})`);
+  }
+  if (d.kind !== 'intel') for (const g of d.groupBy) conds.push(`${ident(g)} IS NOT NULL`);
   const allow = allowSql(engine, d);
   if (allow !== undefined) conds.push(`NOT ${allow}`);
   return conds.length === 0 ? 'true' : conds.map((c) => `(${c})`).join(' AND ');
@@ -191,6 +221,10 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const ctes = [
     `scoped AS${m} (SELECT * FROM (${sourceSql(src, d, range, narrow)}) s WHERE ${scopeSql(e, d)})`,
   ];
+  if (d.kind === 'intel') {
+    ctes.push(intelMatchedSql(src, range));
+    return ctes;
+  }
   if (d.kind !== 'pair') {
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
@@ -205,8 +239,46 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   return ctes;
 }
 
+/**
+ * `matched` of a `kind: intel` detection: a row per record side lying in a valid indicator, with `host` (the
+ * other side), `known_bad` (the listed address) and `fw_rank` (intelRank: 1 rejected, 2 accepted inbound, 3
+ * accepted outbound). DuckDB joins the one matcher over the store's intel tables (src/storage/intel.ts); Trino tests the
+ * indicators the source carries inline.
+ */
+function intelMatchedSql(src: SqlSource, range: TimeRange): string {
+  // intelRank: a reply (lower source port than destination port) belongs to the other side's connection
+  const reply = 'coalesce(s."srcport" < s."dstport", false)';
+  const rank = (badIsSource: string) =>
+    `CASE WHEN coalesce(s."action" = 'ACCEPT', false) THEN (CASE WHEN (${badIsSource}) <> ${reply} THEN 2 ELSE 3 END) ELSE 1 END`;
+  if (src.engine === 'duckdb') {
+    const m = intelMatchSql({});
+    const sql = m.sql
+      .replaceAll('$1', range.since === undefined ? 'NULL' : String(Math.floor(range.since)))
+      .replaceAll('$2', range.until === undefined ? 'NULL' : String(Math.floor(range.until)));
+    return `matched AS (SELECT s.*, m.peer AS "host", m.address AS "known_bad", ${rank("m.side = 'src'")} AS "fw_rank"
+  FROM scoped s JOIN (${sql}) m ON m.file_id = s.file_id AND m.line = s.line)`;
+  }
+  const entries = src.intel ?? [];
+  const listed = (x: string) => {
+    if (entries.length === 0) return 'false';
+    const parts = entries.map((i) => {
+      const t = [`(${i.cidrs.map((c) => cidrSql('trino', x, c)).join(' OR ')})`];
+      if (i.validFrom !== undefined) t.push(`s."event_time" >= ${Math.floor(i.validFrom)}`);
+      if (i.validUntil !== undefined) t.push(`s."event_time" < ${Math.floor(i.validUntil)}`);
+      return `(${t.join(' AND ')})`;
+    });
+    return `(${parts.join(' OR ')})`;
+  };
+  const a = 'coalesce(s."pkt_srcaddr", s."srcaddr")';
+  const b = 'coalesce(s."pkt_dstaddr", s."dstaddr")';
+  return `matched AS (SELECT s.*, ${b} AS "host", ${a} AS "known_bad", ${rank('true')} AS "fw_rank" FROM scoped s WHERE ${a} IS NOT NULL AND ${listed(a)}
+  UNION ALL
+  SELECT s.*, ${a} AS "host", ${b} AS "known_bad", ${rank('false')} AS "fw_rank" FROM scoped s WHERE ${b} IS NOT NULL AND ${listed(b)})`;
+}
+
 function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'pair') return 'count(*)';
+  if (d.kind === 'intel') return 'max("fw_rank")';
   if (d.kind === 'beacon') throw new DetectCompileError(`${d.id} is a beacon detection: use beaconSql`);
   const m = d.metric;
   switch (m.kind) {

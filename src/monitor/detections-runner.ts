@@ -7,6 +7,7 @@
 import { type FindingAction, topicsForFinding } from '../config/finding-actions-config.js';
 import { isoUtc } from '../core/time.js';
 import { type Detection, SEVERITIES, type Severity } from '../detect/definition.js';
+import type { DetectedFinding } from '../detect/episodes.js';
 import { findingDetailJson, storeFindings } from '../detect/findings.js';
 import { detectWithSql } from '../detect/run.js';
 import { entityLabel, resourceNames } from '../network/resource-names.js';
@@ -169,12 +170,15 @@ export class DetectionsRunner {
     const run = async (sql: string) => (await this.store.query(sql)).rows;
     const src = { engine: 'duckdb' as const, ...(this.opts.rollups === true ? { rollups: true } : {}) };
     // A baseline detection's note (too little history, rollups missing) is logged once per detection and text.
-    const found = await detectWithSql(list, src, { since, until }, run, undefined, (id, text) => {
-      const key = `${id}\u0000${text.replace(/\d+/g, '#')}`;
-      if (this.noted.has(key)) return;
-      this.noted.add(key);
-      this.opts.log?.('detection_note', { detection: id, note: text }, 'warn');
-    });
+    const found = await this.notSuperseded(
+      list,
+      await detectWithSql(list, src, { since, until }, run, undefined, (id, text) => {
+        const key = `${id}\u0000${text.replace(/\d+/g, '#')}`;
+        if (this.noted.has(key)) return;
+        this.noted.add(key);
+        this.opts.log?.('detection_note', { detection: id, note: text }, 'warn');
+      }),
+    );
     const summary = await storeFindings(
       this.store,
       list,
@@ -204,6 +208,33 @@ export class DetectionsRunner {
     if (found.length > 0 || r.ms > 5000)
       this.opts.log?.('detections_evaluated', { ...r, since, until, findings: found.length });
     return r;
+  }
+
+  /**
+   * `supersededBy` across runs: a detection's windows close at other times than the faster variant it names, so
+   * detectWithSql (which drops superseded findings within one run) never sees both; here a finding is also dropped
+   * when the stored findings hold the named detection's finding on the same entity, overlapping in time.
+   */
+  private async notSuperseded(
+    list: readonly Detection[],
+    found: readonly DetectedFinding[],
+  ): Promise<DetectedFinding[]> {
+    const by = new Map(list.flatMap((d) => (d.supersededBy ? [[d.id, d.supersededBy] as const] : [])));
+    if (by.size === 0 || !found.some((f) => by.has(f.detection)) || !(await this.store.hasTable('findings')))
+      return [...found];
+    const out: DetectedFinding[] = [];
+    for (const f of found) {
+      const other = by.get(f.detection);
+      if (other !== undefined) {
+        const r = await this.store.query(
+          'SELECT 1 FROM findings WHERE detection = $1 AND entity = $2 AND start_time <= $3 AND end_time >= $4 LIMIT 1',
+          [other, f.entity, f.end, f.start],
+        );
+        if (r.rows.length > 0) continue;
+      }
+      out.push(f);
+    }
+    return out;
   }
 
   /** Tells each topic of the finding's actions, once per severity it reaches; returns the messages published. */

@@ -3,6 +3,36 @@
 
 import type { Store } from './store.js';
 
+/** The findings transaction running on each store's connection (one at a time: see inFindingsTransaction). */
+const running = new WeakMap<Store, Promise<unknown>>();
+
+/**
+ * Runs `fn` inside BEGIN … COMMIT (ROLLBACK on error), after any other findings transaction on the same store: the
+ * monitor's live detections and the API's ack/suppress share one connection, and DuckDB refuses a transaction
+ * begun inside another.
+ */
+async function inFindingsTransaction<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  const before = running.get(store) ?? Promise.resolve();
+  const next = before
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(async () => {
+      await store.query('BEGIN TRANSACTION');
+      try {
+        const out = await fn();
+        await store.query('COMMIT');
+        return out;
+      } catch (err) {
+        await store.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  running.set(store, next);
+  return next;
+}
+
 /** DDL of the findings table (see baseSchema). */
 export const FINDINGS_DDL = `CREATE TABLE IF NOT EXISTS findings (
   id VARCHAR PRIMARY KEY,
@@ -130,8 +160,7 @@ export async function saveFinding(
   replaces: readonly string[],
   nowSeconds: number,
 ): Promise<void> {
-  await store.query('BEGIN TRANSACTION');
-  try {
+  await inFindingsTransaction(store, async () => {
     for (const id of replaces) if (id !== f.id) await store.query('DELETE FROM findings WHERE id = $1', [id]);
     await store.query(
       `INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', NULL, NULL, NULL, $20, $20)
@@ -164,11 +193,7 @@ ON CONFLICT (id) DO UPDATE SET detection = excluded.detection, title = excluded.
         nowSeconds,
       ],
     );
-    await store.query('COMMIT');
-  } catch (err) {
-    await store.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** Filters of listFindings. */
@@ -239,8 +264,7 @@ export async function setFindingState(
   nowSeconds: number,
 ): Promise<boolean> {
   await store.query(FINDING_STATES_DDL);
-  await store.query('BEGIN TRANSACTION');
-  try {
+  return inFindingsTransaction(store, async () => {
     const before = await store.query('SELECT state FROM findings WHERE id = $1', [id]);
     const r = await store.query(
       'UPDATE findings SET state = $2, state_reason = $3, state_until = $4, state_at = $5 WHERE id = $1 RETURNING id',
@@ -255,12 +279,8 @@ export async function setFindingState(
         reason ?? null,
         until ?? null,
       ]);
-    await store.query('COMMIT');
     return r.rows.length > 0;
-  } catch (err) {
-    await store.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** A finding's state changes, oldest first (none when no state was ever changed). */

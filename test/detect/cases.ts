@@ -24,6 +24,40 @@ export function rec(
   return `2 111122223333 ${eni} ${src} ${dst} ${sport} ${dport} ${proto} 1 ${bytes} ${t} ${t + 59} ${action} OK`;
 }
 
+/** The default format plus tcp-flags (a custom v3 format): version 3 records. */
+export const HEADER_FLAGS = `${HEADER} tcp-flags`;
+
+/** One record of HEADER_FLAGS with its packets, bytes and TCP flags. */
+export function recF(
+  eni: string,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  action: 'ACCEPT' | 'REJECT',
+  t: number,
+  packets: number,
+  bytes: number,
+  flags: number,
+): string {
+  return `3 111122223333 ${eni} ${src} ${dst} ${sport} ${dport} 6 ${packets} ${bytes} ${t} ${t + 59} ${action} OK ${flags}`;
+}
+
+/** One default-format TCP record with its packets and bytes. */
+export function recP(
+  eni: string,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  action: 'ACCEPT' | 'REJECT',
+  t: number,
+  packets: number,
+  bytes: number,
+): string {
+  return `2 111122223333 ${eni} ${src} ${dst} ${sport} ${dport} 6 ${packets} ${bytes} ${t} ${t + 59} ${action} OK`;
+}
+
 export interface ExpectedFinding {
   readonly entity: string;
   readonly severity: 'low' | 'medium' | 'high' | 'critical';
@@ -44,6 +78,10 @@ export interface DetectCase {
   readonly config?: string;
   readonly records: readonly string[];
   readonly expected: readonly ExpectedFinding[];
+  /** The header line of the records (default HEADER, the v2 default format). */
+  readonly header?: string;
+  /** Threat-intelligence indicators (a plain IP/CIDR list) loaded before a `kind: intel` detection runs. */
+  readonly indicators?: readonly string[];
   /** Backends that cannot run it (with the reason in a comment). */
   readonly skip?: readonly ('duckdb' | 'trino' | 'memory')[];
 }
@@ -169,7 +207,7 @@ export const CASES: readonly DetectCase[] = [
     expected: [],
   },
   {
-    // 25 hosts 10.0.2.1..25 refused on 22 → 25 ≥ 20 (low). Peers in byte order, first 20:
+    // 25 hosts 10.0.2.1..25 refused on 22 → 25 ≥ 20 (medium; low is 5). Peers in byte order, first 20:
     // 10.0.2.1, 10.0.2.10..19 (11), 10.0.2.2, 10.0.2.20..25 (18), 10.0.2.3, 10.0.2.4 (20); 25 > 20: more.
     name: 'horizontal sweep: one port, 25 hosts',
     detection: 'horizontal-sweep',
@@ -179,7 +217,7 @@ export const CASES: readonly DetectCase[] = [
     expected: [
       {
         entity: '203.0.113.50',
-        severity: 'low',
+        severity: 'medium',
         start: T + 300,
         end: T + 324,
         evidenceCount: 25,
@@ -405,6 +443,312 @@ export const CASES: readonly DetectCase[] = [
     expected: [
       { entity: '10.0.6.1', severity: 'low', start: T, end: T + 1800, evidenceCount: 2, windows: [T] },
     ],
+  },
+  {
+    // Known-bad (intel): 198.51.100.0/24 and 2001:db8:bad::1 are listed. 10.0.1.5 reaches 198.51.100.7:443 and
+    // is answered (both accepted): the request is outbound to a listed address (rank 3), the reply inbound from
+    // it (rank 2); one group (10.0.1.5, 198.51.100.7), window T, peak 3 → high, 2 records. A rejected IPv6 probe
+    // from 2001:db8:bad::1 to 2001:db8:1::10 (rank 1) → low. 198.51.101.7, one address past the /24, and
+    // 2001:db8:bad::2, next to the listed /128, are not listed: nothing for 10.0.1.6.
+    name: 'known-bad: accepted outbound is high, a rejected inbound probe low, neighbours not listed',
+    detection: 'known-bad-address',
+    indicators: ['# test list', '198.51.100.0/24', '2001:db8:bad::1'],
+    records: [
+      rec('eni-k', '10.0.1.5', '198.51.100.7', 40000, 443, 6, 'ACCEPT', T + 10),
+      rec('eni-k', '198.51.100.7', '10.0.1.5', 443, 40000, 6, 'ACCEPT', T + 10),
+      rec('eni-k', '10.0.1.6', '198.51.101.0', 40001, 443, 6, 'ACCEPT', T + 20),
+      rec('eni-k', '2001:db8:bad::2', '10.0.1.6', 40002, 22, 6, 'REJECT', T + 30),
+      rec('eni-k', '2001:db8:bad::1', '2001:db8:1::10', 40003, 22, 6, 'REJECT', T + 100),
+    ],
+    expected: [
+      {
+        entity: '10.0.1.5',
+        severity: 'high',
+        start: T + 10,
+        end: T + 10,
+        evidenceCount: 2,
+        windows: [T],
+        peers: ['198.51.100.7'],
+      },
+      {
+        entity: '2001:db8:1::10',
+        severity: 'low',
+        start: T + 100,
+        end: T + 100,
+        evidenceCount: 1,
+        windows: [T],
+        peers: ['2001:db8:bad::1'],
+      },
+    ],
+  },
+  {
+    // Known-bad, inbound accepted: 203.0.113.66 (in the listed 203.0.113.64/26) reaches 10.0.2.9:443 at T+100 and
+    // again at T+3700 (next hour window, within the quiet hour): one episode of two windows. The listed address
+    // started these connections (its port 50000 > 443), so its requests and 10.0.2.9's accepted reply (from 443
+    // to 50000: a reply, not an outbound contact) all rank 2 → medium. 203.0.113.63 is just outside the /26.
+    name: 'known-bad: accepted inbound from a listed CIDR is medium, across two windows',
+    detection: 'known-bad-address',
+    indicators: ['203.0.113.64/26'],
+    records: [
+      rec('eni-k', '203.0.113.66', '10.0.2.9', 50000, 443, 6, 'ACCEPT', T + 100),
+      rec('eni-k', '10.0.2.9', '203.0.113.66', 443, 50000, 6, 'ACCEPT', T + 100),
+      rec('eni-k', '203.0.113.66', '10.0.2.9', 50001, 443, 6, 'ACCEPT', T + 3700),
+      rec('eni-k', '203.0.113.63', '10.0.2.9', 50002, 443, 6, 'ACCEPT', T + 3700),
+    ],
+    expected: [
+      {
+        entity: '10.0.2.9',
+        severity: 'medium',
+        start: T + 100,
+        end: T + 3700,
+        evidenceCount: 3,
+        windows: [T, T + 3600],
+        peers: ['203.0.113.66'],
+      },
+    ],
+  },
+  {
+    // A sweep of empty address space (default format: no tcp-flags): 10.0.9.9 sends one SYN (1 packet, 60 bytes)
+    // to 445 on 10.0.10.1..6, accepted by its security group and answered by nobody: 6 hosts ≥ 5 (low). The
+    // monitor 10.0.9.10 reaches 10.0.10.1..8 on 9100 with data (12 packets, 1800 bytes): not a probe.
+    name: 'horizontal sweep: unanswered SYNs to empty addresses (no tcp-flags field)',
+    detection: 'horizontal-sweep',
+    records: [
+      ...range(6, (i) =>
+        rec('eni-s', '10.0.9.9', `10.0.10.${i + 1}`, 40000 + i, 445, 6, 'ACCEPT', T + i * 30),
+      ),
+      ...range(8, (i) =>
+        recP('eni-m', '10.0.9.10', `10.0.10.${i + 1}`, 41000 + i, 9100, 'ACCEPT', T + i, 12, 1800),
+      ),
+    ],
+    expected: [
+      {
+        entity: '10.0.9.9',
+        severity: 'low',
+        start: T,
+        end: T + 150,
+        evidenceCount: 6,
+        windows: [T],
+        peers: range(6, (i) => `10.0.10.${i + 1}`),
+      },
+    ],
+  },
+  {
+    // With tcp-flags: 10.0.9.9's bare SYNs (flags 2, 1 packet) to 6379 on 5 hosts count (5 ≥ 5, low). Idle
+    // connections' keepalives (flags 0, 2 packets) from 10.0.9.11 and the opening records of long connections
+    // with data (flags 2, 9 packets, 900 bytes) from 10.0.9.12, each to 8 hosts on 9042, do not.
+    name: 'horizontal sweep with tcp-flags: bare SYNs count, keepalives and opened connections do not',
+    detection: 'horizontal-sweep',
+    header: HEADER_FLAGS,
+    records: [
+      ...range(5, (i) =>
+        recF('eni-s', '10.0.9.9', `10.0.10.${i + 1}`, 40000 + i, 6379, 'ACCEPT', T + i * 10, 1, 60, 2),
+      ),
+      ...range(8, (i) =>
+        recF('eni-s', '10.0.9.11', `10.0.10.${i + 1}`, 42000 + i, 9042, 'ACCEPT', T + i, 2, 104, 0),
+      ),
+      ...range(8, (i) =>
+        recF('eni-s', '10.0.9.12', `10.0.10.${i + 1}`, 43000 + i, 9042, 'ACCEPT', T + i, 9, 900, 2),
+      ),
+    ],
+    expected: [
+      {
+        entity: '10.0.9.9',
+        severity: 'low',
+        start: T,
+        end: T + 40,
+        evidenceCount: 5,
+        windows: [T],
+        peers: range(5, (i) => `10.0.10.${i + 1}`),
+      },
+    ],
+  },
+  {
+    // Slow sweep: 10.0.9.20 refused on 22 by 10.0.11.1..12, one every 300 s from T (last T+3300): 2 per
+    // 10-minute window (below horizontal-sweep's 5), 12 in the hour [T, T+3600) ≥ 10 (low). Peers in byte
+    // order: .1, .10, .11, .12, .2 ... .9.
+    name: 'slow horizontal sweep: one host every 5 minutes for an hour',
+    detection: 'horizontal-sweep-slow',
+    records: range(12, (i) =>
+      rec('eni-s', '10.0.9.20', `10.0.11.${i + 1}`, 40000 + i, 22, 6, 'REJECT', T + i * 300),
+    ),
+    expected: [
+      {
+        entity: '10.0.9.20',
+        severity: 'low',
+        start: T,
+        end: T + 3300,
+        evidenceCount: 12,
+        windows: [T],
+        peers: [
+          '10.0.11.1',
+          '10.0.11.10',
+          '10.0.11.11',
+          '10.0.11.12',
+          ...range(8, (i) => `10.0.11.${i + 2}`),
+        ],
+      },
+    ],
+  },
+  {
+    // The same slow sweep is under the 10-minute detection's threshold (2 hosts per window < 5).
+    name: 'slow horizontal sweep: below the 10-minute window',
+    detection: 'horizontal-sweep',
+    records: range(12, (i) =>
+      rec('eni-s', '10.0.9.20', `10.0.11.${i + 1}`, 40000 + i, 22, 6, 'REJECT', T + i * 300),
+    ),
+    expected: [],
+  },
+  {
+    // Slow vertical scan: 203.0.113.77 refused on ports 1..20 of 10.0.1.10, one every 170 s (last T+3230): at most
+    // 4 per 10-minute window (< 15), 20 in the hour ≥ 15 (low).
+    name: 'slow vertical scan: 20 ports in an hour',
+    detection: 'vertical-port-scan-slow',
+    records: range(20, (i) =>
+      rec('eni-a', '203.0.113.77', '10.0.1.10', 40000 + i, i + 1, 6, 'REJECT', T + i * 170),
+    ),
+    expected: [
+      {
+        entity: '10.0.1.10',
+        severity: 'low',
+        start: T,
+        end: T + 3230,
+        evidenceCount: 20,
+        windows: [T],
+        peers: ['203.0.113.77'],
+      },
+    ],
+  },
+  {
+    // Brute force with tcp-flags: 35 short connections (SYN+FIN in one record, 15 packets, 3000 bytes) from
+    // 198.51.100.20 to 10.0.1.10:22 → 35 ≥ 30 (low). The CI runner 198.51.100.30's 10 sessions move 50 kB each
+    // (over 16 KiB: work, not guesses) and do not count.
+    name: 'brute force with tcp-flags: short small connections count, sessions doing work do not',
+    detection: 'brute-force-login',
+    header: HEADER_FLAGS,
+    records: [
+      ...range(35, (i) =>
+        recF('eni-a', '198.51.100.20', '10.0.1.10', 50000 + i, 22, 'ACCEPT', T + i * 10, 15, 3000, 3),
+      ),
+      ...range(10, (i) =>
+        recF('eni-a', '198.51.100.30', '10.0.1.10', 52000 + i, 22, 'ACCEPT', T + i * 10, 80, 50000, 3),
+      ),
+    ],
+    expected: [
+      {
+        entity: '10.0.1.10:22',
+        severity: 'low',
+        start: T,
+        end: T + 340,
+        evidenceCount: 35,
+        windows: [T],
+        peers: ['198.51.100.20'],
+      },
+    ],
+  },
+  {
+    // Look-alike: a connection pool. App hosts 10.0.3.21 and .22 each keep 20 connections (ports 41000..41019)
+    // to 10.0.3.41:5432; in this window each port writes a record mid-connection (flags 0, 6 packets, 700 bytes)
+    // and 3 of them open (SYN without FIN: the connection outlives the record). 40 connections, but none opened
+    // and closed in a record: no brute force (before, 40 ≥ 30 was a low finding).
+    name: 'brute force look-alike: an app tier’s connection pool to its database (tcp-flags)',
+    detection: 'brute-force-login',
+    header: HEADER_FLAGS,
+    records: [
+      ...range(40, (i) =>
+        recF(
+          'eni-d',
+          `10.0.3.${21 + (i % 2)}`,
+          '10.0.3.41',
+          41000 + Math.floor(i / 2),
+          5432,
+          'ACCEPT',
+          T + i * 10,
+          6,
+          700,
+          0,
+        ),
+      ),
+      ...range(3, (i) =>
+        recF('eni-d', '10.0.3.21', '10.0.3.41', 41100 + i, 5432, 'ACCEPT', T + 500 + i, 8, 900, 2),
+      ),
+    ],
+    expected: [],
+  },
+  {
+    // Look-alike without tcp-flags: 40 pooled connections each moving 30 kB a minute (over 16 KiB): no brute force.
+    name: 'brute force look-alike: data-heavy pooled connections (no tcp-flags field)',
+    detection: 'brute-force-login',
+    records: range(40, (i) =>
+      recP(
+        'eni-d',
+        `10.0.3.${21 + (i % 2)}`,
+        '10.0.3.41',
+        41000 + Math.floor(i / 2),
+        5432,
+        'ACCEPT',
+        T + i * 10,
+        30,
+        30000,
+      ),
+    ),
+    expected: [],
+  },
+  {
+    // IPv6: 30 connections from 2001:db8:bad::9 to [2001:db8:1::10]:22 → 30 ≥ 30 (low). The entity brackets the
+    // IPv6 address so its port is not read as a group of the address.
+    name: 'brute force over IPv6: the entity is [address]:port',
+    detection: 'brute-force-login',
+    records: range(30, (i) =>
+      rec('eni-a', '2001:db8:bad::9', '2001:db8:1::10', 50000 + i, 22, 6, 'ACCEPT', T + i * 10),
+    ),
+    expected: [
+      {
+        entity: '[2001:db8:1::10]:22',
+        severity: 'low',
+        start: T,
+        end: T + 290,
+        evidenceCount: 30,
+        windows: [T],
+        peers: ['2001:db8:bad::9'],
+      },
+    ],
+  },
+  {
+    // Low and slow: one attempt every 150 s from 198.51.100.40 to 10.0.1.10:22 for an hour (24, last T+3450):
+    // 4 per 10-minute window (< 30), 24 in the hour ≥ 20 (low). Internet noise: 30 single rejected probes of
+    // 10.0.1.10:22 from 30 different addresses in the same hour — one connection per source: nothing.
+    name: 'slow brute force: one SSH attempt every 150 s for an hour, not the noise of many sources',
+    detection: 'brute-force-login-slow',
+    records: [
+      ...range(24, (i) =>
+        rec('eni-a', '198.51.100.40', '10.0.1.10', 50000 + i, 22, 6, 'ACCEPT', T + i * 150),
+      ),
+      ...range(30, (i) =>
+        rec('eni-a', `203.0.113.${100 + i}`, '10.0.1.10', 40000, 22, 6, 'REJECT', T + i * 100),
+      ),
+    ],
+    expected: [
+      {
+        entity: '10.0.1.10:22',
+        severity: 'low',
+        start: T,
+        end: T + 3450,
+        evidenceCount: 24,
+        windows: [T],
+        peers: ['198.51.100.40'],
+      },
+    ],
+  },
+  {
+    // Look-alike: site-to-site IPsec (ESP 50, AH 51) accepted all hour from a branch office: not unusual.
+    name: 'unusual protocol look-alike: an IPsec VPN (ESP, AH)',
+    detection: 'unusual-protocol',
+    records: [
+      ...range(5, (i) => rec('eni-v', '198.51.100.77', '10.0.5.9', 0, 0, 50, 'ACCEPT', T + 60 * i)),
+      rec('eni-v', '198.51.100.77', '10.0.5.9', 0, 0, 51, 'ACCEPT', T),
+    ],
+    expected: [],
   },
   // --- beacon ---------------------------------------------------------------------------------------------
   // The day window is [D, D + 86400); T is 10:00 of that day. A beacon every 300 s for 12 h: 144 connections

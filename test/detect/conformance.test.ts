@@ -12,13 +12,19 @@ import { effectiveCatalog } from '../../src/detect/catalog.js';
 import type { Detection } from '../../src/detect/definition.js';
 import { type DetectedFinding, episodes } from '../../src/detect/episodes.js';
 import { type DetectRecord, evaluate } from '../../src/detect/evaluate.js';
+import { IntelIndex, rangeCidrs } from '../../src/detect/intel-index.js';
 import { detectWithSql } from '../../src/detect/run.js';
+import { parsePlainList } from '../../src/enrich/feeds/plain-list.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
+import { saveFeed } from '../../src/storage/intel.js';
 import { Store } from '../../src/storage/store.js';
 import { CASES, type DetectCase, type ExpectedFinding, HEADER } from './cases.js';
 
-const COLUMNS = HEADER.split(' ').map((f) => f.replaceAll('-', '_'));
+const columnsOf = (c: DetectCase) => (c.header ?? HEADER).split(' ').map((f) => f.replaceAll('-', '_'));
+
+/** The case's indicators as a plain list feed. */
+const indicatorsOf = (c: DetectCase) => parsePlainList((c.indicators ?? []).join('\n')).indicators;
 
 let dir: string;
 beforeAll(() => {
@@ -53,11 +59,12 @@ function expected(c: DetectCase): ExpectedFinding[] {
 }
 
 /** The records as the monitor holds them: catalog columns, `-` as missing, numbers typed. */
-function memoryRecords(lines: readonly string[]): DetectRecord[] {
-  return lines.map((line) => {
+function memoryRecords(c: DetectCase): DetectRecord[] {
+  const columns = columnsOf(c);
+  return c.records.map((line) => {
     const parts = line.split(' ');
     const r: Record<string, unknown> = {};
-    COLUMNS.forEach((c, i) => {
+    columns.forEach((c, i) => {
       const v = parts[i];
       const type = FIELDS.find((f) => f.column === c)?.type;
       r[c] = v === '-' || v === undefined ? null : type === 'string' ? v : Number(v);
@@ -70,6 +77,18 @@ async function runDuckdb(c: DetectCase, d: Detection, file: string): Promise<Det
   const store = await Store.open(join(dir, `${slug(c)}.duckdb`));
   try {
     await ingest(store, [file], {});
+    if (c.indicators !== undefined) {
+      await saveFeed(store, {
+        name: 'case',
+        format: 'list',
+        source: 'case.txt',
+        sha256: '0',
+        licence: 'test',
+        indicators: indicatorsOf(c),
+        skipped: 0,
+        revoked: 0,
+      });
+    }
     return await detectWithSql([d], { engine: 'duckdb' }, {}, async (sql) => (await store.query(sql)).rows);
   } finally {
     store.close();
@@ -82,18 +101,30 @@ async function runTrino(c: DetectCase, d: Detection, file: string): Promise<Dete
     const mirror = join(dir, 'mirror');
     const bucketDir = join(mirror, 'bucket', slug(c));
     mkdirSync(bucketDir, { recursive: true });
-    writeFileSync(join(bucketDir, 'part.log'), `${HEADER}\n${c.records.join('\n')}\n`);
+    writeFileSync(join(bucketDir, 'part.log'), `${c.header ?? HEADER}\n${c.records.join('\n')}\n`);
     void file;
     const athena = await AthenaSession.open(store, { s3Root: mirror });
+    const cols = columnsOf(c).map(
+      (n) =>
+        `${n === 'end' ? '`end`' : n} ${FIELDS.find((f) => f.column === n)?.type === 'string' ? 'string' : 'bigint'}`,
+    );
     await athena.run(`CREATE EXTERNAL TABLE vpc_flow_logs (
-  version int, account_id string, interface_id string, srcaddr string, dstaddr string, srcport int, dstport int,
-  protocol int, packets bigint, bytes bigint, start bigint, \`end\` bigint, action string, log_status string)
+  ${cols.join(', ')})
 ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 LOCATION 's3://bucket/${slug(c)}/'
 TBLPROPERTIES ("skip.header.line.count"="1")`);
     return await detectWithSql(
       [d],
-      { engine: 'trino', table: 'vpc_flow_logs', columns: COLUMNS },
+      {
+        engine: 'trino',
+        table: 'vpc_flow_logs',
+        columns: columnsOf(c),
+        intel: indicatorsOf(c).map((i) => ({
+          cidrs: rangeCidrs(i.lo, i.hi, i.v6),
+          validFrom: i.validFrom,
+          validUntil: i.validUntil,
+        })),
+      },
       {},
       async (sql) => (await athena.run(sql)).rows,
     );
@@ -109,12 +140,13 @@ describe('detections agree with the hand-worked findings on every backend', () =
     describe(c.name, () => {
       const file = () => {
         const p = join(dir, `${slug(c)}.log`);
-        writeFileSync(p, `${HEADER}\n${c.records.join('\n')}\n`);
+        writeFileSync(p, `${c.header ?? HEADER}\n${c.records.join('\n')}\n`);
         return p;
       };
       it('in memory (the monitor)', () => {
         const d = detectionOf(c);
-        expect(episodes(d, evaluate(d, memoryRecords(c.records))).map(shape)).toEqual(expected(c));
+        const intel = c.indicators === undefined ? undefined : new IntelIndex(indicatorsOf(c));
+        expect(episodes(d, evaluate(d, memoryRecords(c), intel)).map(shape)).toEqual(expected(c));
       });
       it('DuckDB SQL over the store', async () => {
         const d = detectionOf(c);

@@ -23,12 +23,16 @@ describe('the built-in catalog', () => {
   it('has the issue’s detections, each enabled, with a threshold', () => {
     expect(builtinCatalog().map((d) => d.id)).toEqual([
       'vertical-port-scan',
+      'vertical-port-scan-slow',
       'horizontal-sweep',
+      'horizontal-sweep-slow',
       'brute-force-login',
+      'brute-force-login-slow',
       'outbound-scan',
       'unusual-protocol',
       'nacl-reply-drop',
       'skipdata',
+      'known-bad-address',
       'exfiltration-baseline',
       'flood-fan-in',
       'flood-packets',
@@ -43,6 +47,56 @@ describe('the built-in catalog', () => {
   });
   it('is the effective catalog when flowwatch.yaml has no detections section', () => {
     expect(load('metricFilters: []\n').map((d) => d.id)).toEqual(builtinCatalog().map((d) => d.id));
+  });
+});
+
+describe('filter alternatives and missing fields', () => {
+  it('parses filter.any into alternatives and missing: true into a test', () => {
+    const c = load(`detections:
+  syn-tries:
+    kind: threshold
+    title: x
+    window: 600
+    groupBy: [dstaddr]
+    filter:
+      protocol: 6
+      any:
+        - { action: REJECT }
+        - { tcp_flags: { missing: true }, packets: { lte: 2 } }
+    metric: count
+    thresholds: { low: 1 }
+`);
+    const d = c.find((x) => x.id === 'syn-tries')!;
+    expect(d.filter).toEqual([{ field: 'protocol', cond: { op: 'in', values: [6] } }]);
+    expect(d.anyOf).toEqual([
+      [{ field: 'action', cond: { op: 'in', values: ['REJECT'] } }],
+      [
+        { field: 'tcp_flags', cond: { op: 'missing' } },
+        { field: 'packets', cond: { op: 'cmp', cmp: 'lte', value: 2 } },
+      ],
+    ]);
+  });
+  it('a filter override replaces the alternatives too', () => {
+    const d = load(`detections:
+  horizontal-sweep:
+    filter: { action: REJECT }
+`).find((x) => x.id === 'horizontal-sweep')!;
+    expect(d.anyOf).toEqual([]);
+  });
+  it('kind intel defaults to groups host and known_bad, entity host, peers known_bad', () => {
+    const d = load(`detections:
+  bad-hosts:
+    kind: intel
+    title: x
+    window: 60
+    thresholds: { high: 3 }
+`).find((x) => x.id === 'bad-hosts')!;
+    expect([d.kind, d.groupBy, d.entity, d.peers]).toEqual([
+      'intel',
+      ['host', 'known_bad'],
+      ['host'],
+      'known_bad',
+    ]);
   });
 });
 
@@ -151,6 +205,39 @@ describe('flowwatch.yaml detections', () => {
       code: 'DETECT_MISSING_KEY',
       line: 3,
       column: 5,
+    },
+    {
+      // "metric" sits at line 4, column 5
+      name: 'a metric on kind intel (it ranks its records itself)',
+      text: 'detections:\n  bad-hosts:\n    kind: intel\n    metric: count\n    title: x\n    window: 60\n    thresholds: { low: 1 }\n',
+      code: 'DETECT_KIND_KEY',
+      line: 4,
+      column: 5,
+    },
+    {
+      // groupBy: [srcaddr]: "srcaddr" at line 4, column 15; intel groups by host and known_bad only
+      name: 'a record field in the groupBy of kind intel',
+      text: 'detections:\n  bad-hosts:\n    kind: intel\n    groupBy: [srcaddr]\n    title: x\n    window: 60\n    thresholds: { low: 1 }\n',
+      code: 'DETECT_UNKNOWN_FIELD',
+      line: 4,
+      column: 15,
+      hint: /host|known_bad/,
+    },
+    {
+      // filter: { any: ok }: "ok" at line 3, column 20
+      name: 'filter.any that is not a list',
+      text: 'detections:\n  horizontal-sweep:\n    filter: { any: ok }\n',
+      code: 'DETECT_TYPE',
+      line: 3,
+      column: 20,
+    },
+    {
+      // "any" inside an alternative: line 3, column 23 (4 spaces, `filter: { any: [{ ` is 18 characters)
+      name: 'filter.any nested in an alternative',
+      text: 'detections:\n  horizontal-sweep:\n    filter: { any: [{ any: [] }] }\n',
+      code: 'DETECT_UNKNOWN_KEY',
+      line: 3,
+      column: 23,
     },
     {
       name: 'a text value for a number field',

@@ -187,4 +187,18 @@ describe('detections in the monitor', () => {
       `MEDIUM finding (was low): Vertical port scan (many ports on one host) on ${TARGET}`,
     );
   });
+
+  it('drops the hour-long variant’s finding that the 10-minute detection already reported (supersededBy)', async () => {
+    // [T, T+3600) closes: vertical-port-scan-slow sees the same 80 ports from the scanner on TARGET (≥ 15: a hit),
+    // but vertical-port-scan's stored finding covers the same entity over an overlapping time, so nothing new.
+    const before = monitor.detections.runs.length;
+    clock = T + 3600 + 1.5;
+    await evaluatedThrough(before + 1);
+    await monitor.dispatcher.idle();
+    expect(monitor.detections.runs.slice(before).flatMap((r) => r.detections)).toContain(
+      'vertical-port-scan-slow',
+    );
+    expect((await listFindings(monitor.store)).map((f) => f.detection)).toEqual(['vertical-port-scan']);
+    expect(hook.requests).toHaveLength(2);
+  });
 });

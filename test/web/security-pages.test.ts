@@ -44,9 +44,10 @@ const LINES = [
   ...Array.from({ length: 20 }, (_, i) =>
     rec('eni-0app', '203.0.113.9', '10.0.2.20', 40000 + i, i + 1, B + i * 10, 'REJECT', 'ingress', 2),
   ),
-  // An SSH brute force on eni-0web's 10.0.1.10: 40 accepted connections from one address.
+  // An SSH brute force on eni-0web's 10.0.1.10: 40 accepted connections from one address, each opened and closed
+  // within its record (tcp-flags 3, SYN+FIN: a short attempt; a SYN alone would be a connection outliving it).
   ...Array.from({ length: 40 }, (_, i) =>
-    rec('eni-0web', '198.51.100.20', '10.0.1.10', 50000 + i, 22, B + i * 5, 'ACCEPT', 'ingress', 2),
+    rec('eni-0web', '198.51.100.20', '10.0.1.10', 50000 + i, 22, B + i * 5, 'ACCEPT', 'ingress', 3),
   ),
   // The server's SYN-ACK to client port 5000, three times: acl-0app outbound has only 32768-61000 (rule *).
   ...[0, 60, 120].map((d) =>

@@ -170,6 +170,7 @@ export function rcfDetection(period: number, floor: number): ThresholdDetection 
     quiet: period,
     thresholds: { low: 0, medium: 2 * floor, high: 4 * floor },
     filter: [],
+    anyOf: [],
     allow: { cidrs: [], values: [] },
     groupBy: ['interface_id'],
     entity: ['interface_id'],

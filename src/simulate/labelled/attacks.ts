@@ -854,7 +854,8 @@ export function buildAttacks(
         id: 'g01-c2-outbound',
         kind: 'known-bad',
         entity: ind.c2,
-        alt: [ip('app-4'), h('app-4').eni],
+        // the NAT gateway's translated records have its address as the source (as for c01 and c03)
+        alt: [ip('app-4'), h('app-4').eni, ip('nat')],
         direction: 'outbound',
         family: 4,
         intensity: `${conns.length} HTTPS connections in ${fmtDur(dur)} to a listed single address`,
@@ -944,7 +945,7 @@ export function buildAttacks(
         id: 'g04-listed-cidr-outbound',
         kind: 'known-bad',
         entity: ind.badDl,
-        alt: [ip('build-2'), h('build-2').eni],
+        alt: [ip('build-2'), h('build-2').eni, ip('nat-c')],
         direction: 'outbound',
         family: 4,
         intensity: '3 HTTP downloads in 3 min from an address inside a listed /22',

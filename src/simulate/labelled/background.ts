@@ -163,7 +163,9 @@ export class Background {
     this.nearIndicator(r(12), s, e, f, out);
     this.staging(r(13), s, e, f, out);
     this.devHost(r(14), s, e, out);
-    this.keepalive(r(15), s, e, out);
+    this.dbPool(r(15), s, e, out);
+    // drawn last (its own stream 16), so the components above keep their traffic
+    this.keepalive(r(16), s, e, out);
   }
 
   /** Business hours of the dev host: weekdays 08:00–18:00 UTC. */
@@ -250,6 +252,44 @@ export class Background {
       pool(app, this.h('db-1').ip4, 5432, 300 + k, 30_000);
     }
     pool(this.h('db-1').ip4, this.h('db-2').ip4, 5432, 400, 80_000);
+  }
+
+  /**
+   * A connection pool: app-1..4 each keep 12 connections to the read replica db-2:5432 (a HikariCP-style pool,
+   * each connection replaced after 30 minutes at its own phase). A connection carries queries in ~15% of its
+   * minutes (a record pair then) and always writes its first minute (SYN, no FIN) and its last (FIN); a few kB
+   * of queries each way. About 38 of the 48 connections show up in any 10 minutes.
+   */
+  private dbPool(rng: Random, s: number, e: number, out: Conn[]): void {
+    const LIFE = 1800;
+    const db = this.h('db-2').ip4;
+    for (let k = 1; k <= 4; k++) {
+      const app = this.h(`app-${k}`).ip4;
+      for (let c = 0; c < 12; c++) {
+        const phase = (hash32(this.seed, 0xb001, k, c) % LIFE) - LIFE;
+        for (const t of ticks(s, e, 60, phase % 60)) {
+          const age = (((t - phase) % LIFE) + LIFE) % LIFE;
+          const gen = Math.floor((t - phase) / LIFE);
+          const first = age < 60;
+          const last = age >= LIFE - 60;
+          const used = rng.chance(0.15);
+          const b = rng.int(400, 6000);
+          if (!first && !last && !used) continue;
+          out.push({
+            t: t + rng.next() * 0.5,
+            dur: 58,
+            src: app,
+            dst: db,
+            sport: 32768 + (hash32(this.seed, 0xb002, k, c, gen) % 28000),
+            dport: 5432,
+            proto: 6,
+            fwd: leg(Math.ceil(b / 400) + 2, b, first ? 2 : last ? 1 : 0),
+            rev: leg(Math.ceil((b * 4) / 1400) + 2, b * 4, first ? 18 : last ? 1 : 0),
+            tag: 'b-db-pool',
+          });
+        }
+      }
+    }
   }
 
   /** App servers call a dozen third-party HTTPS APIs through the NAT gateway. */
@@ -800,6 +840,16 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       description:
         'CI deploys: one runner opens 3 SSH sessions (20–90 s, 20–400 kB) to the bastion every 10 minutes, all day, all accepted.',
       why: '18 SSH connections an hour from one source to one host:port, for days (like a low-and-slow brute force)',
+    },
+    {
+      id: 'b-db-pool',
+      kind: 'brute-force',
+      also: [],
+      entity: ip('db-2'),
+      alt: [h('db-2').eni, ...[1, 2, 3, 4].map((k) => ip(`app-${k}`))],
+      description:
+        'Connection pools: app-1..4 each keep 12 connections to the read replica db-2:5432, each replaced after 30 minutes; a record pair in the minutes a connection carries queries (~15%, and its first and last), a few kB each, all day.',
+      why: '~38 connections to one database port in every 10 minutes from four sources, small records (a brute force if connections are counted without telling new ones from pooled ones)',
     },
     {
       id: 'b-near-indicator',
