@@ -93,6 +93,7 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       memoryLimit: '1GB',
       queryConcurrency: 0,
       queryQueue: 64,
+      baselineRollups: false, // opt-in: they cost ingest time (bench:baselines)
     });
   });
 
