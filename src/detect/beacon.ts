@@ -215,6 +215,14 @@ export function scoreBeacon(
   };
 }
 
+/**
+ * The most interval dispersion (median absolute deviation / median interval) a beacon may have: 0.2. Flow logs
+ * put a connection's `start` up to 60 s from its real time (docs/decisions/30-beaconing.md), which is 20% of
+ * the shortest period they can show (about 5 minutes); more dispersion than that is not flow-log timing error
+ * but an irregular caller (an API client on its own schedule), and the finding's "every N s ± J" would be false.
+ */
+export const MAX_RELATIVE_JITTER = 0.2;
+
 /** Why a pair is not scored, or undefined when it is a candidate. */
 export function notCandidate(
   p: BeaconPair,
@@ -293,6 +301,9 @@ export interface BeaconFigures {
 export function beaconHit(d: BeaconDetection, p: BeaconPair): Hit | undefined {
   if (notCandidate(p, d.minConnections, d.prevalence) !== undefined) return undefined;
   const s = scoreBeacon(p.ts, p.sizes, p.lo, p.hi);
+  // A beacon has a period: when the intervals' median absolute deviation is over MAX_RELATIVE_JITTER of their
+  // median, "every N s" is not a period, whatever RITA's size, histogram and duration sub-scores add.
+  if (s.interval > 0 && s.jitter > MAX_RELATIVE_JITTER * s.interval) return undefined;
   const value = Math.round(s.score * 1000) / 10;
   if (value < minThreshold(d.thresholds)) return undefined;
   return {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import {
+  beaconHit,
   beaconSummary,
   bowleySkew,
   dsScore,
@@ -13,6 +14,7 @@ import {
   formatDuration,
   histogram,
   histScore,
+  MAX_RELATIVE_JITTER,
   mad,
   madScore,
   notCandidate,
@@ -193,6 +195,47 @@ describe('wording', () => {
     expect(formatDuration(5400)).toBe('90 min');
     expect(formatDuration(5 * 86400)).toBe('5 d');
     expect(formatBytes(2_300_000)).toBe('2.3 MB');
+  });
+});
+
+describe('a period, not just regular sizes', () => {
+  // 145 connections over 24 h, 640 B each, intervals cycling 540, 600, 660 s (a third each: median 600;
+  // |d − 600| = 60, 0, 60, two thirds 60 → MAD 60 = 10 %) against cycling 300, 600, 900 s (the same way:
+  // median 600, MAD 300 = 50 %). Sizes equal (ds 1) and the calls
+  // spread over the whole day (dur and hist high), so RITA's score alone reaches the low band (75) for both.
+  const pair = (cycle: readonly number[]) => {
+    const ts: number[] = [];
+    let t = DAY;
+    for (let i = 0; t < DAY + 86_400; i++) {
+      ts.push(t);
+      t += cycle[i % cycle.length]!;
+    }
+    return {
+      key: ['10.0.1.5', '198.51.100.7', '443', '6'],
+      w: DAY,
+      ts,
+      sizes: ts.map(() => 640),
+      records: ts.length,
+      firstSeen: ts[0]!,
+      lastSeen: ts.at(-1)!,
+      lo: DAY,
+      hi: DAY + 86_399,
+      sources: 1,
+      allSources: 40,
+    };
+  };
+  it('keeps a caller whose intervals vary by 10 % and drops one whose vary by 50 %', () => {
+    const regular = pair([540, 600, 660]);
+    const irregular = pair([300, 600, 900]);
+    const r = scoreBeacon(regular.ts, regular.sizes, regular.lo, regular.hi);
+    const x = scoreBeacon(irregular.ts, irregular.sizes, irregular.lo, irregular.hi);
+    expect([r.interval, r.jitter]).toEqual([600, 60]);
+    expect([x.interval, x.jitter]).toEqual([600, 300]);
+    expect(x.jitter / x.interval).toBeGreaterThan(MAX_RELATIVE_JITTER);
+    // RITA alone would report the irregular caller: the jitter rule is what drops it.
+    expect(x.score).toBeGreaterThanOrEqual(0.75);
+    expect(beaconHit(beacon(), irregular)).toBeUndefined();
+    expect(beaconHit(beacon(), regular)).toBeDefined();
   });
 });
 
