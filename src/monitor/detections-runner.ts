@@ -11,7 +11,7 @@ import type { DetectedFinding } from '../detect/episodes.js';
 import { findingDetailJson, storeFindings } from '../detect/findings.js';
 import { detectWithSql } from '../detect/run.js';
 import { entityLabel, resourceNames } from '../network/resource-names.js';
-import { hashUuid, MAX_SUBJECT_CHARS } from '../notify/envelope.js';
+import { hashUuid, subjectLine } from '../notify/envelope.js';
 import type { Dispatcher } from '../notify/index.js';
 import type { PlainMessage } from '../notify/message.js';
 import { getFinding, type StoredFinding } from '../storage/findings.js';
@@ -295,9 +295,9 @@ export class DetectionsRunner {
  * @example findingSubject(f) // 'HIGH finding: Vertical port scan (many ports on one host) on 10.0.1.5'
  */
 export function findingSubject(f: StoredFinding, before?: Severity): string {
-  const s = `${f.severity.toUpperCase()} finding${before !== undefined ? ` (was ${before})` : ''}: ${f.title} on ${f.entity}`;
-  const chars = [...s.replace(/[\r\n]+/g, ' ')];
-  return chars.length <= MAX_SUBJECT_CHARS ? s : `${chars.slice(0, MAX_SUBJECT_CHARS - 3).join('')}...`;
+  return subjectLine(
+    `${f.severity.toUpperCase()} finding${before !== undefined ? ` (was ${before})` : ''}: ${f.title} on ${f.entity}`,
+  );
 }
 
 const SAMPLE_COLUMNS = [

@@ -51,7 +51,16 @@ export function alarmSubject(n: AlarmNotification): string {
  * @example snsSubject(n) // 'ALARM: "vpc-rejects-high" in Europe (Ireland)'
  */
 export function snsSubject(n: AlarmNotification): string {
-  const s = alarmSubject(n).replace(/[\r\n]+/g, ' ');
+  return subjectLine(alarmSubject(n));
+}
+
+/**
+ * Any text as an SNS subject: line breaks become spaces, and 100 characters or more are cut to 99 ending in `...`.
+ *
+ * @example subjectLine('a\nb') // 'a b'
+ */
+export function subjectLine(text: string): string {
+  const s = text.replace(/[\r\n]+/g, ' ');
   const chars = [...s];
   return chars.length <= MAX_SUBJECT_CHARS ? s : `${chars.slice(0, MAX_SUBJECT_CHARS - 3).join('')}...`;
 }
