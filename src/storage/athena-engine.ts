@@ -3,9 +3,9 @@
 // (no other file, URL, extension or setting change), and the user's SELECT checked by the SQL sandbox
 // (sandbox.ts) before it runs, so it can read those views and nothing else.
 
-import { DuckDBInstance } from '@duckdb/node-api';
 import { QueryTimeoutError, UserError } from '../core/errors.js';
 import { TRINO_MACROS } from './athena-macros.js';
+import { DuckDBInstance } from './duckdb.js';
 import { checkSandboxedSql, SandboxError } from './sandbox.js';
 import { ident, literal } from './sql.js';
 import { confine, deadline, type QueryResult, read, userSqlError } from './store.js';

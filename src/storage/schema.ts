@@ -9,6 +9,7 @@
 import { FIELDS } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
 import { FINDINGS_DDL } from './findings.js';
+import { REJECT_ROLLUP_DDL } from './reject-rollup.js';
 import { ident, literal } from './sql.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
@@ -127,6 +128,8 @@ export function baseSchema(): string[] {
   text VARCHAR
 )`,
     `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
+    // The rejected-traffic rollup (reject-rollup.ts), kept with each file. Added without a version bump.
+    ...REJECT_ROLLUP_DDL,
     // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (

@@ -4,10 +4,11 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { TimeSource } from '../records/event-time.js';
 import type { Format } from '../records/format.js';
+import { DuckDBInstance } from './duckdb.js';
 import {
   eventTimeSql,
   lineTimesSql,
@@ -18,6 +19,7 @@ import {
 } from './ingest-sql.js';
 import { LogEventStore } from './log-events.js';
 import { QueryGate } from './query-gate.js';
+import { DELETE_REJECT_ROLLUP, rejectRollupSql } from './reject-rollup.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog, SandboxError } from './sandbox.js';
 import {
   baseSchema,
@@ -581,6 +583,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
           await c.run(`DELETE FROM ${ident(f.table)} WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM rejects WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [f.id]);
+          for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [f.id]);
           if (hasKeys) await c.run(`DELETE FROM source_keys WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM files WHERE id = $1`, [f.id]);
         }
@@ -1047,6 +1050,7 @@ export class Loader {
         await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
+        for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
         await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
       }
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
@@ -1056,6 +1060,7 @@ export class Loader {
       const { records, unreadable } = await fill(id, into);
       // Called with no records too: the hook also writes a live batch's key, which must be kept even when
       // every line was a reject (otherwise a retry would store the rejects again).
+      for (const sql of rejectRollupSql(meta.format, table, id)) await c.run(sql);
       if (this.derive) {
         for (const sql of this.derive(
           meta.format,

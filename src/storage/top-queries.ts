@@ -1,6 +1,7 @@
 // The everyday questions as fixed SQL with bound parameters: top talkers, rejected sources, ports, protocols, interfaces.
 
 import { type FlowView, flowsRelation, UNDIRECTED_SQL } from './flow-views.js';
+import { rejectedSourcesSql, splitHours, UNCOVERED_FILES_SQL } from './reject-rollup.js';
 import type { QueryResult, Store } from './store.js';
 
 export type TopKind = 'talkers' | 'rejected' | 'ports' | 'protocols' | 'interfaces';
@@ -14,6 +15,8 @@ export interface TopOptions {
   readonly until?: number | undefined;
   /** Deduplicated (default: each flow once) or per ENI (every record); `interfaces` is always per ENI. */
   readonly view?: FlowView | undefined;
+  /** `rejected` reads whole hours from the rejected-traffic rollup when every file has one (default); false: the records only. */
+  readonly rollup?: boolean | undefined;
 }
 
 /** A top list and the view its numbers come from. */
@@ -85,7 +88,9 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
     ORDER BY ${MEASURE_SQL[by]}, 1
     LIMIT ${limit}`;
   const params = [opts.since ?? null, opts.until ?? null];
-  const result = await store.query(sql, params);
+  const rolled =
+    kind === 'rejected' && opts.rollup !== false ? await rollupSql(store, opts, by, limit) : undefined;
+  const result = rolled ? await store.query(rolled) : await store.query(sql, params);
   // Records without flow-direction are counted as recorded; only worth a note where that can double-count, which
   // rejected traffic never does (its relation is per ENI whatever the view): no second scan for it.
   const undirected =
@@ -93,4 +98,23 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
       ? Number((await store.query(UNDIRECTED_SQL, params)).rows[0]?.['n'] ?? 0)
       : 0;
   return { ...result, view, undirected };
+}
+
+/**
+ * The rejected sources query through the rollup, or undefined when the records must answer (a store or file
+ * without the rollup, or a range shorter than a whole hour).
+ */
+async function rollupSql(
+  store: Store,
+  opts: TopOptions,
+  by: TopMeasure,
+  limit: number,
+): Promise<string | undefined> {
+  const since = opts.since ?? null;
+  const until = opts.until ?? null;
+  const split = splitHours(since, until);
+  if (!split || !(await store.hasTable('reject_rollup_files'))) return undefined;
+  const uncovered = Number((await store.query(UNCOVERED_FILES_SQL)).rows[0]?.['n'] ?? 1);
+  if (uncovered > 0) return undefined;
+  return rejectedSourcesSql(split, since, until, MEASURE_SQL[by], limit);
 }

@@ -1,4 +1,4 @@
-// The classic flow log lab's steps with Debian's AWS CLI 2.9 (/usr/bin/aws, installed by scripts/ensure-awscli.mjs)
+// The classic flow log lab's steps with Debian's AWS CLI 2.9 (/usr/bin/aws, installed by scripts/ensure-test-tools.mjs)
 // and --endpoint-url against a running monitor: log group, the ping-deny metric filter, test-metric-filter with the
 // lab's four lines, an SNS topic with an email subscription, put-metric-alarm (Sum >= 1 over 60 s), a rejected ping
 // through put-log-events, the alarm in ALARM and the email at a loopback SMTP server, and the top-20 rejected
@@ -18,7 +18,7 @@ const AWS = '/usr/bin/aws';
 const HAVE_AWS = existsSync(AWS);
 if (!HAVE_AWS)
   process.stderr.write(
-    '\n*** /usr/bin/aws is missing: the AWS CLI lab test is SKIPPED (node scripts/ensure-awscli.mjs) ***\n\n',
+    '\n*** /usr/bin/aws is missing: the AWS CLI lab test is SKIPPED (node scripts/ensure-test-tools.mjs) ***\n\n',
   );
 
 const T = 1716199200; // 2024-05-20T10:00:00Z

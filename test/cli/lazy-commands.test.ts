@@ -29,7 +29,17 @@ export async function resolve(specifier, context, next) {
   );
   writeFileSync(
     join(dir, 'register.mjs'),
-    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+    // ES modules through the resolve hook; CommonJS modules (src/storage/duckdb.ts loads DuckDB with require())
+    // through require's own resolver.
+    `import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  appendFileSync(process.env.FW_LOADED, 'file://' + file + '\\n');
+  return file;
+};\n`,
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

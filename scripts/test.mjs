@@ -1,0 +1,64 @@
+// `npm test`: the checks, then the test suite. The steps that do not depend on each other run side by side
+// (on a 2-core machine the type checks are single-threaded and the tool installs wait on the network), and the
+// build is skipped when scripts/build-stamp.mjs says it is up to date with its sources (as it is right after
+// `npm ci`, whose `prepare` step builds). Arguments go to vitest: `npm test -- test/detect`.
+//
+//   tools:  ensure-test-tools (Debian's chromium and awscli, installed when missing)
+//   code:   build (when stale) -> tsc (src, tests, benches)
+//   style:  tsc (dashboard) -> biome
+//   then:   vitest run
+
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const node = process.execPath;
+const bin = (name) => resolve(root, 'node_modules', '.bin', name);
+
+/** Runs a command with its output captured; resolves to { code, out, seconds }. */
+function run(cmd, args) {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', (err) => done({ code: 1, out: `${out}${err.message}\n`, seconds: 0 }));
+    child.on('close', (code) => done({ code: code ?? 1, out, seconds: (performance.now() - t0) / 1000 }));
+  });
+}
+
+/** A chain of steps: stops at the first failure. Prints each step's output when it ends. */
+async function chain(steps) {
+  for (const [label, cmd, args, when] of steps) {
+    if (when && !(await when())) {
+      process.stdout.write(`- ${label}: up to date, skipped\n`);
+      continue;
+    }
+    const r = await run(cmd, args);
+    const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
+    process.stdout.write(`${r.code === 0 ? '-' : '✗'} ${label} (${r.seconds.toFixed(1)} s)${tail}`);
+    if (r.code !== 0) return { ok: false, label };
+  }
+  return { ok: true };
+}
+
+const stale = async () => (await run(node, ['scripts/build-stamp.mjs', 'check'])).code !== 0;
+const results = await Promise.all([
+  chain([['test tools (chromium, awscli)', node, ['scripts/ensure-test-tools.mjs']]]),
+  chain([
+    ['build', 'npm', ['run', 'build', '--silent'], stale],
+    ['type check (src, tests, benches)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ]),
+  chain([
+    ['type check (dashboard)', bin('tsc'), ['-p', 'web/tsconfig.json', '--noEmit']],
+    ['lint (biome)', bin('biome'), ['check', '.']],
+  ]),
+]);
+const failed = results.filter((r) => !r.ok);
+if (failed.length > 0) {
+  process.stderr.write(`\nnpm test stopped before the suite: ${failed.map((f) => f.label).join(', ')} failed (output above).\n`);
+  process.exit(1);
+}
+const vitest = spawn(bin('vitest'), ['run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+vitest.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,122 @@
+// The rejected-traffic rollup: per stored file, UTC hour, source, target and port, the rejected records' count,
+// packets, bytes and first/last time. It is written inside each file's (or live batch's) load transaction and
+// deleted with the file, so it always equals the records. `top rejected` reads whole hours from it and only the
+// partial hours at the edges of a range from the records; it falls back to the records when any stored file
+// lacks a rollup (a store written before it existed). Decision record 34.
+
+import type { Format } from '../records/format.js';
+
+export const REJECT_ROLLUP_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS reject_rollup (
+  file_id INTEGER NOT NULL,
+  hour BIGINT NOT NULL,
+  srcaddr VARCHAR NOT NULL,
+  dstaddr VARCHAR,
+  dstport INTEGER,
+  flows BIGINT NOT NULL,
+  packets BIGINT,
+  bytes BIGINT,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL
+)`,
+  // Which files have their rollup (a file with no rejected record has no rows, but is still covered).
+  `CREATE TABLE IF NOT EXISTS reject_rollup_files (file_id INTEGER PRIMARY KEY)`,
+];
+
+const HOUR = 3600;
+
+/**
+ * The statements that add one loaded file's rollup, given its format and record table. A format without
+ * `action` or `srcaddr` has no rejected sources to count: the file is marked covered with no rows.
+ */
+export function rejectRollupSql(format: Format, table: string, fileId: number): string[] {
+  const id = Math.trunc(fileId);
+  const cols = new Set(format.fields.flatMap((f) => (f.def ? [f.def.column] : [])));
+  const out: string[] = [];
+  if (cols.has('action') && cols.has('srcaddr')) {
+    const col = (name: string, type: string) => (cols.has(name) ? `"${name}"` : `CAST(NULL AS ${type})`);
+    const end = cols.has('end') ? `coalesce("end", event_time)` : 'event_time';
+    out.push(
+      `INSERT INTO reject_rollup
+       SELECT ${id}, floor(event_time / ${HOUR})::BIGINT AS hour, srcaddr, ${col('dstaddr', 'VARCHAR')} AS dstaddr,
+         ${col('dstport', 'INTEGER')} AS dstport, count(*), sum(${col('packets', 'BIGINT')})::BIGINT,
+         sum(${col('bytes', 'BIGINT')})::BIGINT, min(event_time), max(${end})
+       FROM "${table.replaceAll('"', '""')}"
+       WHERE file_id = ${id} AND action = 'REJECT' AND srcaddr IS NOT NULL AND event_time IS NOT NULL
+       GROUP BY 2, 3, 4, 5`,
+    );
+  }
+  out.push(`INSERT INTO reject_rollup_files VALUES (${id}) ON CONFLICT DO NOTHING`);
+  return out;
+}
+
+/** Statements removing a file's rollup (with the file). */
+export const DELETE_REJECT_ROLLUP: readonly string[] = [
+  'DELETE FROM reject_rollup WHERE file_id = $1',
+  'DELETE FROM reject_rollup_files WHERE file_id = $1',
+];
+
+/** True (as a row with n = 0) when every stored file has its rollup. */
+export const UNCOVERED_FILES_SQL = `SELECT count(*) AS n FROM files f
+  WHERE NOT EXISTS (SELECT 1 FROM reject_rollup_files r WHERE r.file_id = f.id)`;
+
+/** The whole hours of [since, until) (unix seconds; either may be open) and the partial edges around them. */
+export interface HourSplit {
+  /** First second of the first whole hour, or null for "from the beginning". */
+  readonly fullFrom: number | null;
+  /** First second after the last whole hour, or null for "to the end". */
+  readonly fullTo: number | null;
+}
+
+/**
+ * Splits a range into whole hours (read from the rollup) and edges (read from the records); undefined when the
+ * range holds no whole hour, so the records answer it all.
+ *
+ * @example splitHours(5400, 14400) // { fullFrom: 7200, fullTo: 14400 }: 1:30–2:00 from records, 2:00–4:00 rolled up
+ */
+export function splitHours(since: number | null, until: number | null): HourSplit | undefined {
+  const fullFrom = since == null ? null : Math.ceil(since / HOUR) * HOUR;
+  const fullTo = until == null ? null : Math.floor(until / HOUR) * HOUR;
+  if (fullFrom != null && fullTo != null && fullFrom >= fullTo) return undefined;
+  return { fullFrom, fullTo };
+}
+
+/**
+ * The rejected sources query over the rollup (whole hours) and the records (the edges), as exact as the records
+ * alone: counts and sums add up, distinct targets and ports are counted over the rolled-up (source, target,
+ * port) rows, and first/last seen are the minimum and maximum of the parts.
+ */
+export function rejectedSourcesSql(
+  split: HourSplit,
+  since: number | null,
+  until: number | null,
+  order: string,
+  limit: number,
+): string {
+  const n = (x: number | null) => (x == null ? 'NULL' : String(Math.ceil(x)));
+  const whole = [
+    split.fullFrom == null ? null : `hour * ${HOUR} >= ${n(split.fullFrom)}`,
+    split.fullTo == null ? null : `(hour + 1) * ${HOUR} <= ${n(split.fullTo)}`,
+  ].filter((x) => x !== null);
+  const edges: string[] = [];
+  if (since != null && split.fullFrom != null && since < split.fullFrom)
+    edges.push(`(event_time >= ${n(since)} AND event_time < ${n(split.fullFrom)})`);
+  if (until != null && split.fullTo != null && until > split.fullTo)
+    edges.push(`(event_time >= ${n(split.fullTo)} AND event_time < ${n(until)})`);
+  const parts = [
+    `SELECT srcaddr, dstaddr, dstport, flows, packets, bytes, first_seen, last_seen FROM reject_rollup${whole.length > 0 ? ` WHERE ${whole.join(' AND ')}` : ''}`,
+  ];
+  if (edges.length > 0) {
+    parts.push(`SELECT srcaddr, dstaddr, dstport, count(*), sum(packets), sum(bytes), min(event_time),
+        max(coalesce("end", event_time))
+      FROM flows WHERE action = 'REJECT' AND srcaddr IS NOT NULL AND (${edges.join(' OR ')})
+      GROUP BY 1, 2, 3`);
+  }
+  return `SELECT srcaddr AS source, sum(flows)::BIGINT AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
+      count(DISTINCT dstaddr) AS targets, count(DISTINCT dstport) AS ports,
+      to_timestamp(min(first_seen)) AS first_seen, to_timestamp(max(last_seen)) AS last_seen
+    FROM (${parts.join('\n    UNION ALL\n    ')}) AS parts
+    GROUP BY 1
+    ORDER BY ${order}, 1
+    LIMIT ${Math.trunc(limit)}`;
+}
