@@ -87,7 +87,7 @@ export function deriveDatapoints(
 }
 
 /**
- * Recomputes datapoints over every stored record in one transaction. With `all`, every existing datapoint is
+ * Recomputes datapoints over every stored record in one transaction. With `all`, every existing filter datapoint is
  * deleted first (filters no longer configured lose theirs); otherwise only those of `filters`.
  *
  * @example await backfill(store, filters, true)
@@ -102,7 +102,8 @@ export async function backfill(
   await store.rebuild((files) => {
     const out: string[] = [
       all
-        ? 'DELETE FROM metric_datapoints'
+        ? // Custom metrics (PutMetricData, file_id 0) are data, not derived: they stay.
+          'DELETE FROM metric_datapoints WHERE file_id <> 0'
         : `DELETE FROM metric_datapoints WHERE filter_name IN (${filters.map((f) => literal(f.filter.name)).join(', ')})`,
     ];
     // Files of one format and record table are computed together.
