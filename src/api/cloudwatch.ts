@@ -1090,7 +1090,9 @@ export class CloudWatchService {
         throw invalid(
           `The parameters ${at}.Values and ${at}.Counts must be of the same size (${vs.length} values, ${counts.length} counts).`,
         );
-      vs.forEach((v, j) => check(v, `${at}.Values.member.${j + 1}`));
+      vs.forEach((v, j) => {
+        check(v, `${at}.Values.member.${j + 1}`);
+      });
       counts.forEach((c, j) => {
         if (c <= 0) throw invalid(`The parameter ${at}.Counts.member.${j + 1} must be greater than 0.`);
       });
