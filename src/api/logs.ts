@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { compileMatcher, FilterPatternError, type Matcher, parsePattern } from '../filter/index.js';
+import { apiSource } from '../ingest/sources/log-group.js';
 import type { LineTime, Sink } from '../ingest/sources/source.js';
 import { InsightsError, runQuery } from '../insights/index.js';
 import {
@@ -36,6 +37,8 @@ export interface LogsContext {
   nowMs(): number;
   /** Every query's time limit. */
   readonly queryTimeoutMs: number;
+  /** The source names whose records belong to a log group (default: only the group's API events). */
+  readonly sourcesOf?: ((group: string) => readonly string[]) | undefined;
 }
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
@@ -56,7 +59,7 @@ const RETENTION_DAYS = [
 ];
 
 /** The ingestion source name of a log group's events (source_keys, /healthz counters). */
-export const apiSource = (group: string) => `cloudwatch-api:${group}`;
+export { apiSource };
 
 /** Logs Insights queries started through the API (kept in memory, as CloudWatch keeps them for a while). */
 interface QueryRun {
@@ -163,6 +166,9 @@ export class LogsService {
         const group = this.groupName(inp);
         const name = inp.string('filterName', { required: true, min: 1, max: 512 });
         await this.existingGroup(group);
+        // A filter belongs to one log group: another group's filter of that name is not this one.
+        if (!this.ctx.filters().some((f) => f.filter.name === name && f.filter.logGroup === group))
+          throw notFound('The specified metric filter does not exist.');
         if (!(await this.ctx.deleteMetricFilter(name)))
           throw notFound('The specified metric filter does not exist.');
         return {};
@@ -263,7 +269,7 @@ export class LogsService {
     if (prefix !== undefined && pattern !== undefined)
       throw invalid('give logGroupNamePrefix or logGroupNamePattern, not both');
     const limit = inp.number('limit', { min: 1, max: 50, integer: true }) ?? 50;
-    const filters = this.ctx.filters().length;
+    const filters = this.ctx.filters();
     const groups = (await this.ctx.events.groups()).filter(
       (g) =>
         (prefix === undefined || g.name.startsWith(prefix)) &&
@@ -273,7 +279,7 @@ export class LogsService {
       logGroupName: g.name,
       creationTime: g.createdMs,
       ...(g.retentionDays !== undefined ? { retentionInDays: g.retentionDays } : {}),
-      metricFilterCount: filters,
+      metricFilterCount: filters.filter((f) => f.filter.logGroup === g.name).length,
       arn: `${this.arn(g.name)}:*`,
       logGroupArn: this.arn(g.name),
       storedBytes: g.storedBytes,
@@ -529,8 +535,14 @@ export class LogsService {
       dimensions[k] = v;
     }
     await this.existingGroup(group);
+    const other = this.ctx.filters().find((f) => f.filter.name === name && f.filter.logGroup !== group);
+    if (other !== undefined)
+      throw invalid(
+        `filterName: a metric filter named "${name}" already counts ${other.filter.logGroup === undefined ? "every record (it is flowwatch.yaml's, without a logGroup)" : `the log group ${other.filter.logGroup}`}; flowwatch names metric filters uniquely across log groups, so choose another name`,
+      );
     const filter: MetricFilter = {
       name,
+      logGroup: group,
       pattern,
       metricNamespace,
       metricName,
@@ -568,6 +580,7 @@ export class LogsService {
       .map((c) => c.filter)
       .filter(
         (f) =>
+          (group === undefined || f.logGroup === group) &&
           (prefix === undefined || group === undefined || f.name.startsWith(prefix)) &&
           (metricName === undefined ||
             (f.metricName === metricName && f.metricNamespace === metricNamespace)),
@@ -586,7 +599,7 @@ export class LogsService {
           ...(f.unit !== undefined ? { unit: f.unit } : {}),
         },
       ],
-      ...(group !== undefined ? { logGroupName: group } : {}),
+      ...(f.logGroup !== undefined ? { logGroupName: f.logGroup } : {}),
     }));
   }
 
@@ -656,6 +669,8 @@ export class LogsService {
           runQuery(reader, text, {
             since: start,
             until: end + 1,
+            // Only the named groups' records (src/ingest/sources/log-group.ts).
+            sources: groups.flatMap((g) => this.sourcesOf(g)),
             now: Math.floor(this.ctx.nowMs() / 1000),
             statistics: true,
           }),
@@ -684,6 +699,10 @@ export class LogsService {
         },
       );
     return { queryId: run.queryId };
+  }
+
+  private sourcesOf(group: string): readonly string[] {
+    return this.ctx.sourcesOf?.(group) ?? [apiSource(group)];
   }
 
   private query(inp: Input): QueryRun {

@@ -121,6 +121,7 @@ const FILTER_KEYS = [
   'defaultValue',
   'dimensions',
   'unit',
+  'logGroup',
 ] as const;
 const REQUIRED = ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'] as const;
 
@@ -205,6 +206,7 @@ function readFilter(item: unknown, index: number, loc: Locator): MetricFilter {
     filter.defaultValue = node.value;
   }
   if (values.has('unit')) filter.unit = text('unit', 'a CloudWatch unit such as Count') as Unit;
+  if (values.has('logGroup')) filter.logGroup = text('logGroup', 'a log group name');
   if (values.has('dimensions')) {
     const node = values.get('dimensions');
     if (!isMap(node)) {
