@@ -4,6 +4,8 @@
 // Insights queries run on the store.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { compileMatcher, FilterPatternError, type Matcher, parsePattern } from '../filter/index.js';
@@ -17,6 +19,7 @@ import {
   UNITS,
   type Unit,
 } from '../metrics/metric-filter.js';
+import { writeFileDurable } from '../notify/durable-file.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import type { LogEventRow, LogEventStore } from '../storage/log-events.js';
 import type { Store } from '../storage/store.js';
@@ -39,7 +42,12 @@ export interface LogsContext {
   readonly queryTimeoutMs: number;
   /** The source names whose records belong to a log group (default: only the group's API events). */
   readonly sourcesOf?: ((group: string) => readonly string[]) | undefined;
+  /** Where query definitions are kept across restarts (`query-definitions.json`); undefined: in memory only. */
+  readonly stateDir?: string | undefined;
 }
+
+/** The file in the state folder holding the Logs Insights query definitions (PutQueryDefinition). */
+export const QUERY_DEFINITIONS_FILE = 'query-definitions.json';
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 const notFound = (message: string) => new AwsError('ResourceNotFoundException', message);
@@ -87,7 +95,35 @@ const MAX_QUERIES_KEPT = 1000;
 export class LogsService {
   private readonly queries = new Map<string, QueryRun>();
   private readonly definitions = new Map<string, QueryDefinition>();
-  constructor(private readonly ctx: LogsContext) {}
+  /** Saves of the definitions, one after another (the last one wins). */
+  private saving: Promise<void> = Promise.resolve();
+  constructor(private readonly ctx: LogsContext) {
+    const file = ctx.stateDir === undefined ? undefined : join(ctx.stateDir, QUERY_DEFINITIONS_FILE);
+    if (file !== undefined && existsSync(file)) {
+      let saved: { definitions?: QueryDefinition[] };
+      try {
+        saved = JSON.parse(readFileSync(file, 'utf8')) as { definitions?: QueryDefinition[] };
+      } catch (err) {
+        throw new UserError(
+          'API_QUERY_DEFINITIONS',
+          `${file}: the saved Logs Insights query definitions cannot be read (${(err as Error).message})`,
+          'repair the file, or move it away to start without the saved definitions',
+        );
+      }
+      for (const d of saved.definitions ?? []) this.definitions.set(d.queryDefinitionId, d);
+    }
+  }
+
+  /** Writes the definitions durably (temp file, fsync, rename) before the operation answers. */
+  private async saveDefinitions(): Promise<void> {
+    const dir = this.ctx.stateDir;
+    if (dir === undefined) return;
+    const text = `${JSON.stringify({ definitions: [...this.definitions.values()] }, null, 1)}\n`;
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() => writeFileDurable(join(dir, QUERY_DEFINITIONS_FILE), text));
+    await this.saving;
+  }
 
   private arn(group: string): string {
     return `arn:aws:logs:${this.ctx.region}:${this.ctx.account}:log-group:${group}`;
@@ -208,7 +244,9 @@ export class LogsService {
       }
       case 'DeleteQueryDefinition': {
         const id = inp.string('queryDefinitionId', { required: true, min: 0, max: 256 });
-        return { success: this.definitions.delete(id) };
+        if (!this.definitions.delete(id)) throw notFound(`There is no query definition with id ${id}.`);
+        await this.saveDefinitions();
+        return { success: true };
       }
       default:
         throw new AwsError(
@@ -747,6 +785,7 @@ export class LogsService {
       logGroupNames,
     };
     this.definitions.set(def.queryDefinitionId, def);
+    await this.saveDefinitions();
     return { queryDefinitionId: def.queryDefinitionId };
   }
 }

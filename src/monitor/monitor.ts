@@ -353,6 +353,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
                   queryTimeoutMs: 30_000,
                   sourcesOf,
+                  stateDir,
                 }),
               });
             },
