@@ -376,7 +376,7 @@ export class LogsService {
         );
     }
     const g = await this.existingGroup(group);
-    if (!(await this.ctx.events.streams(group)).some((s) => s.name === stream)) throw streamMissing();
+    if (!(await this.ctx.events.hasStream(group, stream))) throw streamMissing();
     const now = this.ctx.nowMs();
     // Too new (> 2 h ahead), too old (> 14 days) and expired (older than the retention) events are rejected and
     // reported by index; the others are accepted.
@@ -397,8 +397,9 @@ export class LogsService {
       );
     if (accepted.length > 0) {
       const key = randomUUID();
-      // The records first (the product: metric filters, alarms, queries), then the event text for Get/Filter.
-      await this.ctx.sink.write({
+      // The records (the product: metric filters, alarms, queries) and the event text for Get/Filter are written at
+      // once; the text is committed only once the records are, so a failed commit never leaves text without records.
+      const stored = this.ctx.sink.write({
         kind: 'lines',
         source: apiSource(group),
         key,
@@ -407,7 +408,14 @@ export class LogsService {
         times: accepted.map((e): LineTime => ({ ms: e.timestamp, source: 'cwl-event' })),
         format: g.format,
       });
-      await this.ctx.events.append(group, stream, accepted, now);
+      const text = this.ctx.events.stage(group, stream, accepted, now);
+      const [records, staged] = await Promise.allSettled([stored, text]);
+      if (records.status === 'rejected') {
+        if (staged.status === 'fulfilled') await staged.value.rollback();
+        throw records.reason;
+      }
+      if (staged.status === 'rejected') throw staged.reason;
+      await staged.value.commit();
     }
     const rejected = {
       ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}),

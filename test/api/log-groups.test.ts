@@ -54,7 +54,7 @@ api:
     config: loadConfig(file, true),
     configPath: file,
     db: join(dir, 'm.duckdb'),
-    log: createLogger(() => undefined),
+    log: createLogger((l) => process.env['FW_TEST_LOG'] && process.stderr.write(`${l}\n`)),
     env: {},
     now: () => T + 120,
   });
@@ -131,7 +131,7 @@ async function query(scope: Partial<StartQueryCommandInput>): Promise<string[]> 
   throw new Error('the query did not complete');
 }
 
-describe('metric filters and Insights per log group', () => {
+describe('metric filters and Insights per log group', { timeout: 60_000 }, () => {
   it('counts an event only in its own group: A does not move B, the group-less filter counts every record', async () => {
     for (const g of ['/vpc/a', '/vpc/b']) {
       await logs.send(new CreateLogGroupCommand({ logGroupName: g }));
