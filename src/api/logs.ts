@@ -588,7 +588,6 @@ export class LogsService {
       );
     const filter: MetricFilter = {
       name,
-      logGroup: group,
       pattern,
       metricNamespace,
       metricName,
@@ -596,6 +595,7 @@ export class LogsService {
       ...(defaultValue !== undefined ? { defaultValue } : {}),
       ...(dimsRaw !== undefined ? { dimensions } : {}),
       ...(unit !== undefined ? { unit: unit as Unit } : {}),
+      logGroup: group,
     };
     try {
       await this.ctx.putMetricFilter(filter);

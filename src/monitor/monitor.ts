@@ -395,7 +395,18 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       log('config_reload_failed', { file: opts.configPath, error }, 'error');
       return { ok: false, error };
     }
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // Key order does not matter: a filter put through the API and the same filter read back from the file are the same.
+    const canonical = (v: unknown): unknown =>
+      v === null || typeof v !== 'object'
+        ? v
+        : Array.isArray(v)
+          ? v.map(canonical)
+          : Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+            );
+    const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
     const before = new Map(filters.map((f) => [f.filter.name, f]));
     const changed = next.filters.filter((f) => !same(before.get(f.filter.name)?.filter, f.filter));
     filters = next.filters;
