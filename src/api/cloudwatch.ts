@@ -20,7 +20,7 @@ import {
   type MetricAlarm,
 } from '../metrics/alarms/index.js';
 import { combine, percentile } from '../metrics/alarms/statistics.js';
-import { type CustomDatum, customUnit, putCustomMetrics } from '../metrics/custom-metrics.js';
+import { CUSTOM_PREFIX, type CustomDatum, customUnit, putCustomMetrics } from '../metrics/custom-metrics.js';
 import { minuteSets } from '../metrics/datapoints.js';
 import { UNITS } from '../metrics/metric-filter.js';
 import type { AlarmsRunner } from '../monitor/alarms-runner.js';
@@ -804,8 +804,25 @@ export class CloudWatchService {
     start: number,
     end: number,
     period: number,
+    unit?: string,
   ) {
-    const minutes = await minuteSets(this.ctx.store, namespace, metric, dims, start, end);
+    // A Unit selects the data put with that unit: custom data by its own unit, a metric filter's by the filter's.
+    const names =
+      unit === undefined
+        ? undefined
+        : [
+            `${CUSTOM_PREFIX}${unit}`,
+            ...this.ctx
+              .config()
+              .filters.filter(
+                (f) =>
+                  f.filter.metricNamespace === namespace &&
+                  f.filter.metricName === metric &&
+                  (f.filter.unit ?? 'None') === unit,
+              )
+              .map((f) => f.filter.name),
+          ];
+    const minutes = await minuteSets(this.ctx.store, namespace, metric, dims, start, end, names);
     const buckets = new Map<number, typeof minutes>();
     for (const m of minutes) {
       if (m.timestamp < start || m.timestamp >= end) continue;
@@ -852,7 +869,15 @@ export class CloudWatchService {
     for (const p of extended)
       if (!/^p\d{1,2}(\.\d+)?$|^p100$/.test(p))
         throw invalid(`ExtendedStatistics: ${p} is not a percentile such as p99`);
-    const buckets = await this.stats(namespace, metric, dimensionsOf(inp), start, end, period);
+    const buckets = await this.stats(
+      namespace,
+      metric,
+      dimensionsOf(inp),
+      start,
+      end,
+      period,
+      inp.str('Unit'),
+    );
     if (buckets.length > 1440)
       throw invalid(
         `Requested ${buckets.length} datapoints; at most 1440 are returned per call: use a longer Period`,
@@ -920,7 +945,15 @@ export class CloudWatchService {
       const stat = ms.str('Stat', true)!;
       const namespace = m.str('Namespace', true)!;
       const metric = m.str('MetricName', true)!;
-      const buckets = await this.stats(namespace, metric, dimensionsOf(m), start, end, period);
+      const buckets = await this.stats(
+        namespace,
+        metric,
+        dimensionsOf(m),
+        start,
+        end,
+        period,
+        ms.str('Unit'),
+      );
       const value = (s: NonNullable<ReturnType<typeof combine>>): number | undefined => {
         switch (stat) {
           case 'Sum':

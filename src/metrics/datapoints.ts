@@ -201,9 +201,19 @@ export async function minuteSets(
   dimensions: Readonly<Record<string, string>>,
   since: number,
   until: number,
+  /** Only the datapoints of these filter names (a request's Unit: src/api/cloudwatch.ts); undefined: all. */
+  filterNames?: readonly string[],
 ): Promise<MinuteSet[]> {
   if (!(await store.hasTable('metric_datapoints'))) return [];
-  const r = await store.query(MINUTE_SETS_SQL, [
+  if (filterNames !== undefined && filterNames.length === 0) return [];
+  const sql =
+    filterNames === undefined
+      ? MINUTE_SETS_SQL
+      : MINUTE_SETS_SQL.replace(
+          'WHERE namespace = $1',
+          `WHERE filter_name IN (${filterNames.map(literal).join(', ')}) AND namespace = $1`,
+        );
+  const r = await store.query(sql, [
     namespace,
     metric,
     canonicalDimensions(dimensions),

@@ -126,6 +126,23 @@ describe('PutMetricData over AWS JSON 1.0 (the JS SDK)', () => {
       [T * 1000, 7, 29, 1, 10, 29 / 7, 'Milliseconds'],
       [(T + 60) * 1000, 1, 100, 100, 100, 100, 'Milliseconds'],
     ]);
+    // A Unit selects the data put with it: Seconds selects none of the Milliseconds data.
+    const inUnit = async (Unit: 'Seconds' | 'Milliseconds') =>
+      (
+        await cw.send(
+          new GetMetricStatisticsCommand({
+            Namespace: 'MyApp',
+            MetricName: 'Latency',
+            StartTime: at(T),
+            EndTime: at(T + 120),
+            Period: 60,
+            Statistics: ['Sum'],
+            Unit,
+          }),
+        )
+      ).Datapoints?.map((d) => d.Sum);
+    expect(await inUnit('Seconds')).toEqual([]);
+    expect(await inUnit('Milliseconds')).toEqual([29, 100]);
     const byService = await cw.send(
       new GetMetricDataCommand({
         StartTime: at(T),
