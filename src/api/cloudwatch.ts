@@ -20,7 +20,9 @@ import {
   type MetricAlarm,
 } from '../metrics/alarms/index.js';
 import { combine, percentile } from '../metrics/alarms/statistics.js';
+import { CUSTOM_PREFIX, type CustomDatum, customUnit, putCustomMetrics } from '../metrics/custom-metrics.js';
 import { minuteSets } from '../metrics/datapoints.js';
+import { UNITS } from '../metrics/metric-filter.js';
 import type { AlarmsRunner } from '../monitor/alarms-runner.js';
 import type { Store } from '../storage/store.js';
 import { decodeToken, encodeToken } from './input.js';
@@ -310,6 +312,9 @@ export class CloudWatchService {
         return this.getMetricData(inp);
       case 'ListMetrics':
         return this.listMetrics(inp);
+      case 'PutMetricData':
+        await this.putMetricData(inp);
+        return undefined;
       case 'PutAnomalyDetector':
         return this.putAnomalyDetector(inp);
       case 'DescribeAnomalyDetectors':
@@ -799,8 +804,25 @@ export class CloudWatchService {
     start: number,
     end: number,
     period: number,
+    unit?: string,
   ) {
-    const minutes = await minuteSets(this.ctx.store, namespace, metric, dims, start, end);
+    // A Unit selects the data put with that unit: custom data by its own unit, a metric filter's by the filter's.
+    const names =
+      unit === undefined
+        ? undefined
+        : [
+            `${CUSTOM_PREFIX}${unit}`,
+            ...this.ctx
+              .config()
+              .filters.filter(
+                (f) =>
+                  f.filter.metricNamespace === namespace &&
+                  f.filter.metricName === metric &&
+                  (f.filter.unit ?? 'None') === unit,
+              )
+              .map((f) => f.filter.name),
+          ];
+    const minutes = await minuteSets(this.ctx.store, namespace, metric, dims, start, end, names);
     const buckets = new Map<number, typeof minutes>();
     for (const m of minutes) {
       if (m.timestamp < start || m.timestamp >= end) continue;
@@ -847,12 +869,20 @@ export class CloudWatchService {
     for (const p of extended)
       if (!/^p\d{1,2}(\.\d+)?$|^p100$/.test(p))
         throw invalid(`ExtendedStatistics: ${p} is not a percentile such as p99`);
-    const buckets = await this.stats(namespace, metric, dimensionsOf(inp), start, end, period);
+    const buckets = await this.stats(
+      namespace,
+      metric,
+      dimensionsOf(inp),
+      start,
+      end,
+      period,
+      inp.str('Unit'),
+    );
     if (buckets.length > 1440)
       throw invalid(
         `Requested ${buckets.length} datapoints; at most 1440 are returned per call: use a longer Period`,
       );
-    const unit = inp.str('Unit') ?? this.unitOf(namespace, metric);
+    const unit = inp.str('Unit') ?? (await this.unitOf(namespace, metric));
     return {
       Label: metric,
       Datapoints: buckets.map(({ t, s }) => ({
@@ -877,11 +907,13 @@ export class CloudWatchService {
     };
   }
 
-  private unitOf(namespace: string, metric: string): string {
+  /** A metric's unit: its metric filter's, else the unit its latest custom data was put with. */
+  private async unitOf(namespace: string, metric: string): Promise<string> {
     const f = this.ctx
       .config()
       .filters.find((x) => x.filter.metricNamespace === namespace && x.filter.metricName === metric);
-    return f?.filter.unit ?? 'None';
+    if (f !== undefined) return f.filter.unit ?? 'None';
+    return (await customUnit(this.ctx.store, namespace, metric)) ?? 'None';
   }
 
   private async getMetricData(inp: In): Promise<Obj> {
@@ -913,7 +945,15 @@ export class CloudWatchService {
       const stat = ms.str('Stat', true)!;
       const namespace = m.str('Namespace', true)!;
       const metric = m.str('MetricName', true)!;
-      const buckets = await this.stats(namespace, metric, dimensionsOf(m), start, end, period);
+      const buckets = await this.stats(
+        namespace,
+        metric,
+        dimensionsOf(m),
+        start,
+        end,
+        period,
+        ms.str('Unit'),
+      );
       const value = (s: NonNullable<ReturnType<typeof combine>>): number | undefined => {
         switch (stat) {
           case 'Sum':
@@ -949,6 +989,156 @@ export class CloudWatchService {
       });
     }
     return { MetricDataResults: results, Messages: [] };
+  }
+
+  /**
+   * PutMetricData: AWS's checks (namespace not `AWS/`, 1–1000 data, ≤ 30 dimensions, one of Value, StatisticValues
+   * and Values, values within ±2^360, a known Unit, timestamps at most two weeks old and two hours ahead), then every
+   * datum stored as its minute's statistic set (all or nothing). The alarms runner reads them as it reads the
+   * metric filters' datapoints.
+   */
+  private async putMetricData(inp: In): Promise<void> {
+    const namespace = inp.str('Namespace', true)!;
+    if (namespace.length > 255 || namespace.startsWith(':'))
+      throw invalid(
+        `The value ${namespace} for parameter Namespace is invalid: 1 to 255 characters, not starting with ":".`,
+      );
+    if (namespace.startsWith('AWS/'))
+      throw invalid(
+        `The value ${namespace} for parameter Namespace is invalid: namespaces starting with "AWS/" are reserved for AWS services; choose your own (e.g. MyApp/${namespace.slice(4)})`,
+      );
+    const list = inp.list('MetricData');
+    if (list === undefined || list.length === 0) throw missing('MetricData');
+    if (list.length > 1000)
+      throw invalid(
+        `The collection MetricData must not have a size greater than 1000 (it has ${list.length}); split the data over several calls.`,
+      );
+    const now = this.ctx.nowMs() / 1000;
+    const data: CustomDatum[] = list.map((raw, i) => {
+      const at = `MetricData.member.${i + 1}`;
+      const x = new In((raw ?? {}) as Obj);
+      const metricName = x.str('MetricName');
+      if (metricName === undefined) throw missing(`${at}.MetricName`);
+      if (metricName.length > 255)
+        throw invalid(`The parameter ${at}.MetricName must be at most 255 characters.`);
+      const dimsRaw = x.list('Dimensions') ?? [];
+      if (dimsRaw.length > 30)
+        throw invalid(
+          `The collection ${at}.Dimensions must not have a size greater than 30 (it has ${dimsRaw.length}).`,
+        );
+      const dimensions = dimensionsOf(x);
+      for (const [k, v] of Object.entries(dimensions)) {
+        if (k.length > 255 || v.length > 1024)
+          throw invalid(`${at}.Dimensions: a dimension name is 1–255 characters and its value 1–1024 (${k})`);
+      }
+      if (Object.keys(dimensions).length !== dimsRaw.length)
+        throw invalid(`${at}.Dimensions: a dimension name may appear only once`);
+      const unit = x.str('Unit') ?? 'None';
+      if (!(UNITS as readonly string[]).includes(unit))
+        throw invalid(
+          `The parameter ${at}.Unit ${unit} is not a CloudWatch unit: expected one of ${UNITS.join(', ')}`,
+        );
+      const resolution = x.num('StorageResolution');
+      if (resolution !== undefined && resolution !== 1 && resolution !== 60)
+        throw invalid(`The parameter ${at}.StorageResolution must be 1 or 60.`);
+      const timestamp = x.time('Timestamp') ?? now;
+      if (timestamp < now - 14 * 86_400)
+        throw invalid(
+          `The parameter ${at}.Timestamp must specify a time no more than two weeks in the past (it is ${new Date(timestamp * 1000).toISOString()}).`,
+        );
+      if (timestamp > now + 2 * 3_600)
+        throw invalid(
+          `The parameter ${at}.Timestamp must specify a time no more than two hours in the future (it is ${new Date(timestamp * 1000).toISOString()}).`,
+        );
+      const value = x.num('Value');
+      const stats = x.sub('StatisticValues');
+      const values = x.list('Values');
+      const given = [
+        value !== undefined ? 'Value' : undefined,
+        stats !== undefined ? 'StatisticValues' : undefined,
+        values !== undefined ? 'Values' : undefined,
+      ].filter((g): g is string => g !== undefined);
+      if (given.length > 1)
+        throw new AwsError(
+          'InvalidParameterCombinationException',
+          `The parameters ${given.map((g) => `${at}.${g}`).join(' and ')} are mutually exclusive and you have specified both.`,
+          400,
+          'InvalidParameterCombination',
+        );
+      if (given.length === 0) throw missing(`${at}.Value (or ${at}.StatisticValues, or ${at}.Values)`);
+      const check = (v: number, key: string): number => {
+        const a = Math.abs(v);
+        if (a !== 0 && (a > 2 ** 360 || a < 2 ** -360))
+          throw invalid(
+            `The value ${v} for parameter ${key} is invalid: values must be between -2^360 and 2^360 (and 0 or at least 2^-360 in magnitude).`,
+          );
+        return v;
+      };
+      const base = { namespace, metricName, dimensions, timestamp, unit };
+      if (value !== undefined) {
+        check(value, `${at}.Value`);
+        return { ...base, sampleCount: 1, sum: value, minimum: value, maximum: value };
+      }
+      if (stats !== undefined) {
+        const n = stats.num('SampleCount');
+        const sum = stats.num('Sum');
+        const min = stats.num('Minimum');
+        const max = stats.num('Maximum');
+        for (const [k, v] of [
+          ['SampleCount', n],
+          ['Sum', sum],
+          ['Minimum', min],
+          ['Maximum', max],
+        ] as const)
+          if (v === undefined) throw missing(`${at}.StatisticValues.${k}`);
+        for (const [k, v] of [
+          ['SampleCount', n],
+          ['Sum', sum],
+          ['Minimum', min],
+          ['Maximum', max],
+        ] as const)
+          check(v!, `${at}.StatisticValues.${k}`);
+        if (n! <= 0) throw invalid(`The parameter ${at}.StatisticValues.SampleCount must be greater than 0.`);
+        if (min! > max!)
+          throw invalid(`The parameter ${at}.StatisticValues.Minimum must not be greater than Maximum.`);
+        return { ...base, sampleCount: n!, sum: sum!, minimum: min!, maximum: max! };
+      }
+      const nums = (key: string, l: unknown[]) =>
+        l.map((v, j) => {
+          const n = typeof v === 'string' ? Number(v) : v;
+          if (typeof n !== 'number' || !Number.isFinite(n))
+            throw invalid(
+              `The value ${String(v)} for parameter ${at}.${key}.member.${j + 1} is invalid: expected a number.`,
+            );
+          return n;
+        });
+      const vs = nums('Values', values!);
+      const counts = x.list('Counts') === undefined ? vs.map(() => 1) : nums('Counts', x.list('Counts')!);
+      if (vs.length === 0) throw missing(`${at}.Values`);
+      if (vs.length > 150)
+        throw invalid(
+          `The collection ${at}.Values must not have a size greater than 150 (it has ${vs.length}).`,
+        );
+      if (counts.length !== vs.length)
+        throw invalid(
+          `The parameters ${at}.Values and ${at}.Counts must be of the same size (${vs.length} values, ${counts.length} counts).`,
+        );
+      vs.forEach((v, j) => {
+        check(v, `${at}.Values.member.${j + 1}`);
+      });
+      counts.forEach((c, j) => {
+        if (c <= 0) throw invalid(`The parameter ${at}.Counts.member.${j + 1} must be greater than 0.`);
+      });
+      const n = counts.reduce((a, c) => a + c, 0);
+      return {
+        ...base,
+        sampleCount: n,
+        sum: vs.reduce((a, v, j) => a + v * counts[j]!, 0),
+        minimum: Math.min(...vs),
+        maximum: Math.max(...vs),
+      };
+    });
+    await putCustomMetrics(this.ctx.store, data);
   }
 
   private async listMetrics(inp: In): Promise<Obj> {

@@ -4,9 +4,12 @@
 // Insights queries run on the store.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { compileMatcher, FilterPatternError, type Matcher, parsePattern } from '../filter/index.js';
+import { apiSource } from '../ingest/sources/log-group.js';
 import type { LineTime, Sink } from '../ingest/sources/source.js';
 import { InsightsError, runQuery } from '../insights/index.js';
 import {
@@ -16,6 +19,7 @@ import {
   UNITS,
   type Unit,
 } from '../metrics/metric-filter.js';
+import { writeFileDurable } from '../notify/durable-file.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import type { LogEventRow, LogEventStore } from '../storage/log-events.js';
 import type { Store } from '../storage/store.js';
@@ -36,7 +40,14 @@ export interface LogsContext {
   nowMs(): number;
   /** Every query's time limit. */
   readonly queryTimeoutMs: number;
+  /** The source names whose records belong to a log group (default: only the group's API events). */
+  readonly sourcesOf?: ((group: string) => readonly string[]) | undefined;
+  /** Where query definitions are kept across restarts (`query-definitions.json`); undefined: in memory only. */
+  readonly stateDir?: string | undefined;
 }
+
+/** The file in the state folder holding the Logs Insights query definitions (PutQueryDefinition). */
+export const QUERY_DEFINITIONS_FILE = 'query-definitions.json';
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 const notFound = (message: string) => new AwsError('ResourceNotFoundException', message);
@@ -56,7 +67,7 @@ const RETENTION_DAYS = [
 ];
 
 /** The ingestion source name of a log group's events (source_keys, /healthz counters). */
-export const apiSource = (group: string) => `cloudwatch-api:${group}`;
+export { apiSource };
 
 /** Logs Insights queries started through the API (kept in memory, as CloudWatch keeps them for a while). */
 interface QueryRun {
@@ -84,7 +95,35 @@ const MAX_QUERIES_KEPT = 1000;
 export class LogsService {
   private readonly queries = new Map<string, QueryRun>();
   private readonly definitions = new Map<string, QueryDefinition>();
-  constructor(private readonly ctx: LogsContext) {}
+  /** Saves of the definitions, one after another (the last one wins). */
+  private saving: Promise<void> = Promise.resolve();
+  constructor(private readonly ctx: LogsContext) {
+    const file = ctx.stateDir === undefined ? undefined : join(ctx.stateDir, QUERY_DEFINITIONS_FILE);
+    if (file !== undefined && existsSync(file)) {
+      let saved: { definitions?: QueryDefinition[] };
+      try {
+        saved = JSON.parse(readFileSync(file, 'utf8')) as { definitions?: QueryDefinition[] };
+      } catch (err) {
+        throw new UserError(
+          'API_QUERY_DEFINITIONS',
+          `${file}: the saved Logs Insights query definitions cannot be read (${(err as Error).message})`,
+          'repair the file, or move it away to start without the saved definitions',
+        );
+      }
+      for (const d of saved.definitions ?? []) this.definitions.set(d.queryDefinitionId, d);
+    }
+  }
+
+  /** Writes the definitions durably (temp file, fsync, rename) before the operation answers. */
+  private async saveDefinitions(): Promise<void> {
+    const dir = this.ctx.stateDir;
+    if (dir === undefined) return;
+    const text = `${JSON.stringify({ definitions: [...this.definitions.values()] }, null, 1)}\n`;
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() => writeFileDurable(join(dir, QUERY_DEFINITIONS_FILE), text));
+    await this.saving;
+  }
 
   private arn(group: string): string {
     return `arn:aws:logs:${this.ctx.region}:${this.ctx.account}:log-group:${group}`;
@@ -163,6 +202,9 @@ export class LogsService {
         const group = this.groupName(inp);
         const name = inp.string('filterName', { required: true, min: 1, max: 512 });
         await this.existingGroup(group);
+        // A filter belongs to one log group: another group's filter of that name is not this one.
+        if (!this.ctx.filters().some((f) => f.filter.name === name && f.filter.logGroup === group))
+          throw notFound('The specified metric filter does not exist.');
         if (!(await this.ctx.deleteMetricFilter(name)))
           throw notFound('The specified metric filter does not exist.');
         return {};
@@ -202,7 +244,9 @@ export class LogsService {
       }
       case 'DeleteQueryDefinition': {
         const id = inp.string('queryDefinitionId', { required: true, min: 0, max: 256 });
-        return { success: this.definitions.delete(id) };
+        if (!this.definitions.delete(id)) throw notFound(`There is no query definition with id ${id}.`);
+        await this.saveDefinitions();
+        return { success: true };
       }
       default:
         throw new AwsError(
@@ -263,7 +307,7 @@ export class LogsService {
     if (prefix !== undefined && pattern !== undefined)
       throw invalid('give logGroupNamePrefix or logGroupNamePattern, not both');
     const limit = inp.number('limit', { min: 1, max: 50, integer: true }) ?? 50;
-    const filters = this.ctx.filters().length;
+    const filters = this.ctx.filters();
     const groups = (await this.ctx.events.groups()).filter(
       (g) =>
         (prefix === undefined || g.name.startsWith(prefix)) &&
@@ -273,7 +317,7 @@ export class LogsService {
       logGroupName: g.name,
       creationTime: g.createdMs,
       ...(g.retentionDays !== undefined ? { retentionInDays: g.retentionDays } : {}),
-      metricFilterCount: filters,
+      metricFilterCount: filters.filter((f) => f.filter.logGroup === g.name).length,
       arn: `${this.arn(g.name)}:*`,
       logGroupArn: this.arn(g.name),
       storedBytes: g.storedBytes,
@@ -332,7 +376,7 @@ export class LogsService {
         );
     }
     const g = await this.existingGroup(group);
-    if (!(await this.ctx.events.streams(group)).some((s) => s.name === stream)) throw streamMissing();
+    if (!(await this.ctx.events.hasStream(group, stream))) throw streamMissing();
     const now = this.ctx.nowMs();
     // Too new (> 2 h ahead), too old (> 14 days) and expired (older than the retention) events are rejected and
     // reported by index; the others are accepted.
@@ -353,8 +397,9 @@ export class LogsService {
       );
     if (accepted.length > 0) {
       const key = randomUUID();
-      // The records first (the product: metric filters, alarms, queries), then the event text for Get/Filter.
-      await this.ctx.sink.write({
+      // The records (the product: metric filters, alarms, queries) and the event text for Get/Filter are written at
+      // once; the text is committed only once the records are, so a failed commit never leaves text without records.
+      const stored = this.ctx.sink.write({
         kind: 'lines',
         source: apiSource(group),
         key,
@@ -363,7 +408,14 @@ export class LogsService {
         times: accepted.map((e): LineTime => ({ ms: e.timestamp, source: 'cwl-event' })),
         format: g.format,
       });
-      await this.ctx.events.append(group, stream, accepted, now);
+      const text = this.ctx.events.stage(group, stream, accepted, now);
+      const [records, staged] = await Promise.allSettled([stored, text]);
+      if (records.status === 'rejected') {
+        if (staged.status === 'fulfilled') await staged.value.rollback();
+        throw records.reason;
+      }
+      if (staged.status === 'rejected') throw staged.reason;
+      await staged.value.commit();
     }
     const rejected = {
       ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}),
@@ -529,6 +581,11 @@ export class LogsService {
       dimensions[k] = v;
     }
     await this.existingGroup(group);
+    const other = this.ctx.filters().find((f) => f.filter.name === name && f.filter.logGroup !== group);
+    if (other !== undefined)
+      throw invalid(
+        `filterName: a metric filter named "${name}" already counts ${other.filter.logGroup === undefined ? "every record (it is flowwatch.yaml's, without a logGroup)" : `the log group ${other.filter.logGroup}`}; flowwatch names metric filters uniquely across log groups, so choose another name`,
+      );
     const filter: MetricFilter = {
       name,
       pattern,
@@ -538,6 +595,7 @@ export class LogsService {
       ...(defaultValue !== undefined ? { defaultValue } : {}),
       ...(dimsRaw !== undefined ? { dimensions } : {}),
       ...(unit !== undefined ? { unit: unit as Unit } : {}),
+      logGroup: group,
     };
     try {
       await this.ctx.putMetricFilter(filter);
@@ -568,6 +626,7 @@ export class LogsService {
       .map((c) => c.filter)
       .filter(
         (f) =>
+          (group === undefined || f.logGroup === group) &&
           (prefix === undefined || group === undefined || f.name.startsWith(prefix)) &&
           (metricName === undefined ||
             (f.metricName === metricName && f.metricNamespace === metricNamespace)),
@@ -586,7 +645,7 @@ export class LogsService {
           ...(f.unit !== undefined ? { unit: f.unit } : {}),
         },
       ],
-      ...(group !== undefined ? { logGroupName: group } : {}),
+      ...(f.logGroup !== undefined ? { logGroupName: f.logGroup } : {}),
     }));
   }
 
@@ -656,6 +715,8 @@ export class LogsService {
           runQuery(reader, text, {
             since: start,
             until: end + 1,
+            // Only the named groups' records (src/ingest/sources/log-group.ts).
+            sources: groups.flatMap((g) => this.sourcesOf(g)),
             now: Math.floor(this.ctx.nowMs() / 1000),
             statistics: true,
           }),
@@ -684,6 +745,10 @@ export class LogsService {
         },
       );
     return { queryId: run.queryId };
+  }
+
+  private sourcesOf(group: string): readonly string[] {
+    return this.ctx.sourcesOf?.(group) ?? [apiSource(group)];
   }
 
   private query(inp: Input): QueryRun {
@@ -728,6 +793,7 @@ export class LogsService {
       logGroupNames,
     };
     this.definitions.set(def.queryDefinitionId, def);
+    await this.saveDefinitions();
     return { queryDefinitionId: def.queryDefinitionId };
   }
 }

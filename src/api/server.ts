@@ -3,6 +3,7 @@
 // against api.credentials (unsigned requests only when allowed on loopback), body size and time limits, and
 // every error in the protocol's own shape.
 
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Log } from '../core/logger.js';
 import {
@@ -178,7 +179,7 @@ export async function registerAwsApi(app: FastifyInstance, opts: AwsApiOptions):
     r.post('/', async (req, reply) => {
       const requestId = idOf(req);
       let p = protocolOf(req);
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const sent = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       try {
         const auth = parseAuthorization(header(req, 'authorization'));
         // With dummy keys and allowUnsigned (local development) the signature is not checked; otherwise it is.
@@ -186,7 +187,7 @@ export async function registerAwsApi(app: FastifyInstance, opts: AwsApiOptions):
         if (auth === undefined || known || !opts.allowUnsigned) {
           try {
             verifySigV4(
-              { method: req.method, url: req.url, headers: req.headers, body },
+              { method: req.method, url: req.url, headers: req.headers, body: sent },
               opts.credentials,
               opts.allowUnsigned,
             );
@@ -194,6 +195,8 @@ export async function registerAwsApi(app: FastifyInstance, opts: AwsApiOptions):
             throw err instanceof AwsError ? authError(err, p) : err;
           }
         }
+        // The JS SDK gzips PutMetricData bodies of 10,240 bytes and more; the signature covers the bytes sent.
+        const body = inflated(header(req, 'content-encoding'), sent, opts.maxBodyBytes, p);
         if (p.kind === 'json') {
           const service =
             p.prefix === 'Logs_20140328'
@@ -246,6 +249,32 @@ export async function registerAwsApi(app: FastifyInstance, opts: AwsApiOptions):
       }
     });
   });
+}
+
+/** The body as the operation reads it: `Content-Encoding: gzip` inflated (at most `max` bytes), others refused. */
+function inflated(encoding: string | undefined, body: Buffer, max: number, p: Protocol): Buffer {
+  const codings = (encoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return body;
+  if (codings.length > 1 || codings[0] !== 'gzip')
+    throw new AwsError(
+      p.kind === 'query' ? 'InvalidParameterValue' : 'SerializationException',
+      `Content-Encoding ${encoding}: flowwatch reads gzip or uncompressed bodies`,
+      400,
+    );
+  try {
+    return gunzipSync(body, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw asAwsError({ statusCode: 413, message: 'too large' }, p, () => undefined);
+    throw new AwsError(
+      p.kind === 'query' ? 'InvalidParameterValue' : 'SerializationException',
+      'the body says Content-Encoding: gzip but is not a complete gzip stream',
+      400,
+    );
+  }
 }
 
 /** Authentication errors under each protocol's usual names. */

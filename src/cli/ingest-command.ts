@@ -135,7 +135,11 @@ Examples:
           replace: flags.replace === true,
           stdin: io.stdin,
           derive: combineDerive(
-            deriveDatapoints(filters, (m) => mismatches.push(m)),
+            // Files ingested here belong to no log group: a filter of a log group (put through the API) counts none.
+            deriveDatapoints(
+              filters.filter((f) => f.filter.logGroup === undefined),
+              (m) => mismatches.push(m),
+            ),
             rollups,
           ),
           onProgress: (p) => {

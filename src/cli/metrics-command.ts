@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { sourcesOfGroup } from '../ingest/sources/log-group.js';
 import { canonicalDimensions, STATISTICS, type Statistic } from '../metrics/datapoint-sql.js';
 import { backfill, dimensionSets, mismatchWarning, statistics } from '../metrics/datapoints.js';
 import { Store } from '../storage/store.js';
@@ -31,7 +32,7 @@ export function registerMetrics(program: Command, io: Io): void {
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('--filter <name>', 'only this metric filter (default: all; datapoints of removed filters go)')
     .action(async (flags: { config: string; db?: string; filter?: string }) => {
-      const { filters } = loadConfig(flags.config, true);
+      const { filters, sources } = loadConfig(flags.config, true);
       const chosen =
         flags.filter === undefined ? filters : filters.filter((f) => f.filter.name === flags.filter);
       if (flags.filter !== undefined && chosen.length === 0) {
@@ -39,8 +40,12 @@ export function registerMetrics(program: Command, io: Io): void {
       }
       const store = await Store.open(dbPath(io, flags.db), { memoryLimit: '512MB' });
       try {
-        await backfill(store, chosen, flags.filter === undefined, (m) =>
-          io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`),
+        await backfill(
+          store,
+          chosen,
+          flags.filter === undefined,
+          (m) => io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`),
+          (group) => sourcesOfGroup(group, sources),
         );
         const n = await store.query(`SELECT count(*) AS n FROM metric_datapoints`);
         await store.checkpoint();

@@ -121,6 +121,7 @@ const FILTER_KEYS = [
   'defaultValue',
   'dimensions',
   'unit',
+  'logGroup',
 ] as const;
 const REQUIRED = ['name', 'pattern', 'metricNamespace', 'metricName', 'metricValue'] as const;
 
@@ -205,6 +206,7 @@ function readFilter(item: unknown, index: number, loc: Locator): MetricFilter {
     filter.defaultValue = node.value;
   }
   if (values.has('unit')) filter.unit = text('unit', 'a CloudWatch unit such as Count') as Unit;
+  if (values.has('logGroup')) filter.logGroup = text('logGroup', 'a log group name');
   if (values.has('dimensions')) {
     const node = values.get('dimensions');
     if (!isMap(node)) {
@@ -436,13 +438,22 @@ function checkMonitorSections(doc: Document, loc: Locator, filters: readonly Che
     });
   }
   const metrics = new Set(filters.map((f) => `${f.filter.metricNamespace}\u0000${f.filter.metricName}`));
+  // A namespace no metric filter publishes to holds custom metrics (PutMetricData, src/api/cloudwatch.ts): an
+  // alarm on one stays INSUFFICIENT_DATA until data arrives. Within a filter namespace, an unknown name is a typo.
+  const filterNamespaces = new Set(filters.map((f) => f.filter.metricNamespace));
   alarms.forEach((a, i) => {
-    if (!metrics.has(`${a.metric.namespace}\u0000${a.metric.metricName}`)) {
+    if (
+      filterNamespaces.has(a.metric.namespace) &&
+      !metrics.has(`${a.metric.namespace}\u0000${a.metric.metricName}`)
+    ) {
       throw loc.at(
         nodeAtPath(doc, ['alarms', i, 'metric']),
         'CONFIG_UNKNOWN_METRIC',
         `alarms[${i}].metric: no metric filter publishes ${a.metric.namespace}/${a.metric.metricName}`,
-        'alarms watch the metrics of the metricFilters in this file',
+        `the metric filters of this file publish ${[...metrics]
+          .filter((m) => m.startsWith(`${a.metric.namespace}\u0000`))
+          .map((m) => m.replace('\u0000', '/'))
+          .join(', ')}; custom metrics (PutMetricData) need a namespace of their own`,
       );
     }
   });

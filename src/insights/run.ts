@@ -12,6 +12,11 @@ export interface RunOptions {
   readonly until?: number | undefined;
   /** The query's start time in epoch seconds (`now()`); defaults to the clock. */
   readonly now?: number;
+  /**
+   * Only the records delivered by these live sources (source_keys.source of their file): a query scoped to log
+   * groups (src/ingest/sources/log-group.ts). Undefined: every record.
+   */
+  readonly sources?: readonly string[] | undefined;
   /** Also count the records scanned and matched (one more pass over the data each). */
   readonly statistics?: boolean;
 }
@@ -54,7 +59,7 @@ export async function runQuery(
         : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) =>
             String(r['format']),
           );
-    const compiled = toSql(plan, { formats, since: opts.since, until: opts.until });
+    const compiled = toSql(plan, { formats, since: opts.since, until: opts.until, sources: opts.sources });
     const r = await s.userQuery(compiled.sql, plan.limit);
     let statistics: QueryStatistics | undefined;
     if (opts.statistics) {

@@ -14,6 +14,8 @@ export interface SqlEnv {
   /** Inclusive time range on the record's event time (@timestamp), epoch seconds. */
   readonly since?: number | undefined;
   readonly until?: number | undefined;
+  /** Only the records of files these live sources delivered (source_keys); undefined: every record. */
+  readonly sources?: readonly string[] | undefined;
 }
 
 const TARGET: RenderTarget = {
@@ -55,11 +57,19 @@ function fileFieldSql(env: SqlEnv, r: string, f: string): Map<string, string> {
   ]);
 }
 
-/** The time-range condition on the record's event time (@timestamp), or `true`. */
+/** The time-range condition on the record's event time (@timestamp) and the sources' scope, or `true`. */
 function rangeSql(env: SqlEnv, col: string): string {
   const c: string[] = [];
   if (env.since !== undefined) c.push(`${col} >= ${Math.floor(env.since)}`);
   if (env.until !== undefined) c.push(`${col} <= ${Math.floor(env.until)}`);
+  if (env.sources !== undefined) {
+    const fileId = col.replace(/event_time$/, 'file_id');
+    c.push(
+      env.sources.length === 0
+        ? 'false'
+        : `${fileId} IN (SELECT file_id FROM source_keys WHERE source IN (${env.sources.map(literal).join(', ')}))`,
+    );
+  }
   return c.length > 0 ? c.join(' AND ') : 'true';
 }
 

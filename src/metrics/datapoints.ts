@@ -1,6 +1,7 @@
 // Metric datapoints in the store: computed at ingest (per file, in its transaction), back-filled over stored
 // data, and read back aggregated into periods.
 
+import { apiSource } from '../ingest/sources/log-group.js';
 import { DEFAULT, type Format, parseFormat, sameFormat } from '../records/format.js';
 import { ident, literal } from '../storage/sql.js';
 import type { DeriveSql, Store } from '../storage/store.js';
@@ -46,7 +47,7 @@ export type OnMismatch = (m: FilterMismatch) => void;
 function fittedSql(
   filters: readonly CheckedMetricFilter[],
   format: Format,
-  rows: string,
+  rows: string | ((f: CheckedMetricFilter) => string),
   fits: Map<string, FilterFit>,
   onMismatch: OnMismatch | undefined,
 ): string[] {
@@ -67,7 +68,8 @@ function fittedSql(
         });
       }
     }
-    if (fit.status !== 'cannot') out.push(...datapointSql(fit.checked, format, rows));
+    if (fit.status !== 'cannot')
+      out.push(...datapointSql(fit.checked, format, typeof rows === 'string' ? rows : rows(f)));
   }
   return out;
 }
@@ -87,7 +89,7 @@ export function deriveDatapoints(
 }
 
 /**
- * Recomputes datapoints over every stored record in one transaction. With `all`, every existing datapoint is
+ * Recomputes datapoints over every stored record in one transaction. With `all`, every existing filter datapoint is
  * deleted first (filters no longer configured lose theirs); otherwise only those of `filters`.
  *
  * @example await backfill(store, filters, true)
@@ -97,12 +99,15 @@ export async function backfill(
   filters: readonly CheckedMetricFilter[],
   all: boolean,
   onMismatch?: OnMismatch,
+  /** The source names whose records belong to a log group (src/ingest/sources/log-group.ts); by default only the API's. */
+  sourcesOf: (group: string) => readonly string[] = (g) => [apiSource(g)],
 ): Promise<void> {
   const fits = new Map<string, FilterFit>();
   await store.rebuild((files) => {
     const out: string[] = [
       all
-        ? 'DELETE FROM metric_datapoints'
+        ? // Custom metrics (PutMetricData, file_id 0) are data, not derived: they stay.
+          'DELETE FROM metric_datapoints WHERE file_id <> 0'
         : `DELETE FROM metric_datapoints WHERE filter_name IN (${filters.map((f) => literal(f.filter.name)).join(', ')})`,
     ];
     // Files of one format and record table are computed together.
@@ -110,7 +115,15 @@ export async function backfill(
     for (const f of files) groups.set(`${f.table}\n${f.format}`, { format: f.format, table: f.table });
     for (const g of groups.values()) {
       const format = parseFormat(g.format);
-      const rows = `(SELECT * FROM ${ident(g.table)} WHERE file_id IN (SELECT id FROM files WHERE format = ${literal(g.format)} AND record_table = ${literal(g.table)}))`;
+      const rows = (f: CheckedMetricFilter) => {
+        const group = f.filter.logGroup;
+        // A filter of a log group counts only the records its group's sources delivered.
+        const scope =
+          group === undefined
+            ? ''
+            : ` AND file_id IN (SELECT file_id FROM source_keys WHERE source IN (${sourcesOf(group).map(literal).join(', ')}))`;
+        return `(SELECT * FROM ${ident(g.table)} WHERE file_id IN (SELECT id FROM files WHERE format = ${literal(g.format)} AND record_table = ${literal(g.table)})${scope})`;
+      };
       out.push(...fittedSql(filters, format, rows, fits, onMismatch));
     }
     return out;
@@ -188,9 +201,19 @@ export async function minuteSets(
   dimensions: Readonly<Record<string, string>>,
   since: number,
   until: number,
+  /** Only the datapoints of these filter names (a request's Unit: src/api/cloudwatch.ts); undefined: all. */
+  filterNames?: readonly string[],
 ): Promise<MinuteSet[]> {
   if (!(await store.hasTable('metric_datapoints'))) return [];
-  const r = await store.query(MINUTE_SETS_SQL, [
+  if (filterNames !== undefined && filterNames.length === 0) return [];
+  const sql =
+    filterNames === undefined
+      ? MINUTE_SETS_SQL
+      : MINUTE_SETS_SQL.replace(
+          'WHERE namespace = $1',
+          `WHERE filter_name IN (${filterNames.map(literal).join(', ')}) AND namespace = $1`,
+        );
+  const r = await store.query(sql, [
     namespace,
     metric,
     canonicalDimensions(dimensions),

@@ -60,6 +60,11 @@ export interface MetricFilter {
   /** Dimension name → `"$field"` naming a slot of the pattern; at most 3. */
   readonly dimensions?: Readonly<Record<string, string>> | undefined;
   readonly unit?: Unit | undefined;
+  /**
+   * The log group whose records the filter counts (a filter put through the CloudWatch API has one); without it the
+   * filter counts every record. Which records belong to a group: src/ingest/sources/log-group.ts.
+   */
+  readonly logGroup?: string | undefined;
 }
 
 /** A validated metric filter with its parsed pattern. */
@@ -116,6 +121,8 @@ export function checkMetricFilter(filter: MetricFilter): CheckedMetricFilter {
   checkName(filter.name, 'name', 512, /[:*]/, 'a filter name');
   checkName(filter.metricNamespace, 'metricNamespace', 255, /[:*$]/, 'a metric namespace');
   checkName(filter.metricName, 'metricName', 255, /[:*$]/, 'a metric name');
+  if (filter.logGroup !== undefined)
+    checkName(filter.logGroup, 'logGroup', 512, /[^.\-_/#A-Za-z0-9]/, 'a log group name');
   const pattern = parsePattern(filter.pattern);
   const names = slotNames(pattern);
   const fieldRef = (ref: string, key: string): string => {

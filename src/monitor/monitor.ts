@@ -16,12 +16,13 @@ import { endpointSecret } from '../config/monitor-config.js';
 import { UserError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
 import { deriveRollups, ROLLUP_DDL } from '../detect/rollups.js';
+import { logGroupOf, sourcesOfGroup } from '../ingest/sources/log-group.js';
 import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { Dispatcher, dispatchEventLevel } from '../notify/index.js';
 import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
-import { Store } from '../storage/store.js';
+import { type DeriveSql, Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
 import { apiToken, followToken } from './api-token.js';
 import { DetectionsRunner } from './detections-runner.js';
@@ -157,17 +158,29 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   let warnedIngestTime = false;
   // A filter that cannot count a format's records is logged once per filter and format, never silently zero.
   const onMismatch: OnMismatch = (m) => log('metric_filter_mismatch', { ...m }, 'warn');
-  let derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
+  // Per log group (undefined: records of no group), the datapoint SQL of the filters that count its records: a
+  // filter of a group counts only that group's records (src/ingest/sources/log-group.ts).
+  let derived = { filters, byGroup: new Map<string | undefined, DeriveSql | undefined>() };
+  const deriveFor = (source: string): DeriveSql | undefined => {
+    if (derived.filters !== filters) derived = { filters, byGroup: new Map() };
+    const group = logGroupOf(source, config.sources);
+    if (!derived.byGroup.has(group)) {
+      const mine = filters.filter((f) => f.filter.logGroup === undefined || f.filter.logGroup === group);
+      derived.byGroup.set(group, deriveDatapoints(mine, onMismatch));
+    }
+    return derived.byGroup.get(group);
+  };
+  const sourcesOf = (group: string) => sourcesOfGroup(group, config.sources);
   // The baseline detections' rollups, kept per committed batch when asked (monitor.baselineRollups: they cost
   // ingest time, see bench:baselines; without them the baseline detections read the records).
   const rollups = settings.baselineRollups ? deriveRollups(config.detections) : undefined;
   if (rollups !== undefined) for (const ddl of ROLLUP_DDL) await store.query(ddl);
   const sink = await StoreSink.open(store, {
     // Read at each commit, so filters defined while running apply from their definition on.
-    derive: (format, rows, fileId) => {
-      if (derived.filters !== filters) derived = { filters, derive: deriveDatapoints(filters, onMismatch) };
-      return [...(derived.derive?.(format, rows, fileId) ?? []), ...(rollups?.(format, rows, fileId) ?? [])];
-    },
+    derive: (format, rows, fileId, source) => [
+      ...(deriveFor(source)?.(format, rows, fileId) ?? []),
+      ...(rollups?.(format, rows, fileId) ?? []),
+    ],
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
@@ -231,7 +244,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       saveConfig(opts.configPath, putFilter(loadConfig(opts.configPath), filter));
     }
     filters = [...filters.filter((f) => f.filter.name !== filter.name), checked];
-    await backfill(store, [checked], false, onMismatch);
+    await backfill(store, [checked], false, onMismatch, sourcesOf);
     log('metric_filter_defined', {
       name: filter.name,
       metric: `${filter.metricNamespace}/${filter.metricName}`,
@@ -339,6 +352,8 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
                   deleteMetricFilter,
                   nowMs: () => (opts.now ? opts.now() * 1000 : Date.now()),
                   queryTimeoutMs: 30_000,
+                  sourcesOf,
+                  stateDir,
                 }),
               });
             },
@@ -380,11 +395,22 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
       log('config_reload_failed', { file: opts.configPath, error }, 'error');
       return { ok: false, error };
     }
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // Key order does not matter: a filter put through the API and the same filter read back from the file are the same.
+    const canonical = (v: unknown): unknown =>
+      v === null || typeof v !== 'object'
+        ? v
+        : Array.isArray(v)
+          ? v.map(canonical)
+          : Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+            );
+    const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
     const before = new Map(filters.map((f) => [f.filter.name, f]));
     const changed = next.filters.filter((f) => !same(before.get(f.filter.name)?.filter, f.filter));
     filters = next.filters;
-    if (changed.length > 0) await backfill(store, changed, false, onMismatch);
+    if (changed.length > 0) await backfill(store, changed, false, onMismatch, sourcesOf);
     dispatcher.setTopics(next.topics);
     await alarms.reload(next);
     detections.reload(next.detections, next.findingActions);

@@ -24,8 +24,8 @@ interface Waiting<B> {
 }
 
 export interface SinkOptions {
-  /** Metric-filter datapoints, computed in each load transaction. */
-  readonly derive?: DeriveSql | undefined;
+  /** Metric-filter datapoints, computed in each load transaction (`source`: the source whose batches it commits). */
+  readonly derive?: ((...args: [...Parameters<DeriveSql>, source: string]) => readonly string[]) | undefined;
   /** Scratch folder (owned by the caller). */
   readonly scratch: string;
   /** Commit waiting line batches at least this often. */
@@ -82,6 +82,8 @@ interface Slot {
   readonly id: number;
   /** This commit's key and checkpoint statements, added by the loader's derive hook. */
   extras: (fileId: number) => string[];
+  /** The source whose batches this commit stores (one source per commit). */
+  source: string;
 }
 
 export class StoreSink implements Sink {
@@ -120,13 +122,14 @@ export class StoreSink implements Sink {
     await mkdir(opts.scratch, { recursive: true });
     const slots: Slot[] = [];
     for (let id = 0; id < Math.max(1, opts.writers ?? 2); id++) {
-      const slot: { loader?: Loader; id: number; extras: (fileId: number) => string[] } = {
+      const slot: { loader?: Loader; id: number; extras: (fileId: number) => string[]; source: string } = {
         id,
         extras: () => [],
+        source: '',
       };
       // The derive hook adds the commit's keys and checkpoints to the metric datapoint statements.
       const derive: DeriveSql = (format, rows, fileId) => [
-        ...(opts.derive?.(format, rows, fileId) ?? []),
+        ...(opts.derive?.(format, rows, fileId, slot.source) ?? []),
         ...slot.extras(fileId),
       ];
       slot.loader = await store.loader(derive);
@@ -316,6 +319,7 @@ export class StoreSink implements Sink {
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
       slot.extras = (fileId) => this.keysSql(group, fileId);
+      slot.source = first.source;
       const r = await loadFile(
         slot.loader,
         { label, path, kind: 'text', sha256: hash.digest('hex') },
@@ -413,6 +417,7 @@ export class StoreSink implements Sink {
         return;
       }
       slot.extras = (fileId) => this.keysSql([w], fileId);
+      slot.source = b.source;
       const r = await loadFile(
         slot.loader,
         { label: b.origin ?? b.path, path: b.path, kind, sha256: sha },

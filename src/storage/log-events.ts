@@ -40,6 +40,9 @@ export interface LogGroupRow {
   readonly storedBytes: number;
 }
 
+/** A group as PutLogEvents needs it (no stored bytes: those scan every event of the group). */
+export type GroupMeta = Omit<LogGroupRow, 'storedBytes'>;
+
 export interface LogStreamRow {
   readonly logGroup: string;
   readonly name: string;
@@ -62,6 +65,12 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined ?
 /** Log groups, streams and events of the API, serialised on one connection. */
 export class LogEventStore {
   private lock: Promise<unknown> = Promise.resolve();
+  /**
+   * The groups and streams as committed, kept in memory (this store is their only writer): PutLogEvents checks its
+   * group and stream without waiting for the connection, which a staged append may hold.
+   */
+  private readonly known = new Map<string, GroupMeta>();
+  private readonly knownStreams = new Set<string>();
   private constructor(
     private readonly conn: DuckDBConnection,
     private nextSeq: number,
@@ -71,7 +80,18 @@ export class LogEventStore {
   static async open(conn: DuckDBConnection): Promise<LogEventStore> {
     for (const sql of LOG_EVENTS_DDL) await conn.run(sql);
     const r = await read(conn, 'SELECT coalesce(max(seq), 0) AS s FROM cwl_log_events');
-    return new LogEventStore(conn, Number(r.rows[0]!['s']) + 1);
+    const store = new LogEventStore(conn, Number(r.rows[0]!['s']) + 1);
+    for (const x of (await read(conn, 'SELECT name, format, created_ms, retention_days FROM cwl_log_groups'))
+      .rows)
+      store.known.set(String(x['name']), {
+        name: String(x['name']),
+        format: String(x['format']),
+        createdMs: Number(x['created_ms']),
+        retentionDays: num(x['retention_days']),
+      });
+    for (const x of (await read(conn, 'SELECT log_group, name FROM cwl_log_streams')).rows)
+      store.knownStreams.add(`${String(x['log_group'])}\u0000${String(x['name'])}`);
+    return store;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -88,6 +108,7 @@ export class LogEventStore {
         'INSERT INTO cwl_log_groups VALUES ($1, $2, $3, NULL) ON CONFLICT DO NOTHING RETURNING name',
         [name, format, createdMs],
       );
+      if (r.rows.length > 0) this.known.set(name, { name, format, createdMs, retentionDays: undefined });
       return r.rows.length > 0;
     });
   }
@@ -97,6 +118,8 @@ export class LogEventStore {
     return this.serial(async () => {
       const r = await read(this.conn, 'DELETE FROM cwl_log_groups WHERE name = $1 RETURNING name', [name]);
       if (r.rows.length === 0) return false;
+      this.known.delete(name);
+      for (const k of [...this.knownStreams]) if (k.startsWith(`${name}\u0000`)) this.knownStreams.delete(k);
       await this.conn.run('DELETE FROM cwl_log_streams WHERE log_group = $1', [name]);
       await this.conn.run('DELETE FROM cwl_log_events WHERE log_group = $1', [name]);
       return true;
@@ -110,6 +133,8 @@ export class LogEventStore {
         'UPDATE cwl_log_groups SET retention_days = $2 WHERE name = $1 RETURNING name',
         [name, days],
       );
+      const g = this.known.get(name);
+      if (g !== undefined) this.known.set(name, { ...g, retentionDays: days ?? undefined });
       return r.rows.length > 0;
     });
   }
@@ -133,8 +158,14 @@ export class LogEventStore {
     });
   }
 
-  group(name: string): Promise<LogGroupRow | undefined> {
-    return this.groups().then((gs) => gs.find((g) => g.name === name));
+  /** One group, without its stored bytes (which scan every event of the group: only DescribeLogGroups pays that). */
+  group(name: string): Promise<GroupMeta | undefined> {
+    return Promise.resolve(this.known.get(name));
+  }
+
+  /** True when the group has a stream of this name. */
+  hasStream(group: string, name: string): Promise<boolean> {
+    return Promise.resolve(this.knownStreams.has(`${group}\u0000${name}`));
   }
 
   /** Creates a stream; false when it exists. */
@@ -145,6 +176,7 @@ export class LogEventStore {
         `INSERT INTO cwl_log_streams VALUES ($1, $2, $3, NULL, NULL, NULL) ON CONFLICT DO NOTHING RETURNING name`,
         [group, name, createdMs],
       );
+      if (r.rows.length > 0) this.knownStreams.add(`${group}\u0000${name}`);
       return r.rows.length > 0;
     });
   }
@@ -157,6 +189,7 @@ export class LogEventStore {
         [group, name],
       );
       if (r.rows.length === 0) return false;
+      this.knownStreams.delete(`${group}\u0000${name}`);
       await this.conn.run('DELETE FROM cwl_log_events WHERE log_group = $1 AND log_stream = $2', [
         group,
         name,
@@ -182,14 +215,75 @@ export class LogEventStore {
   }
 
   /** Appends events (already sorted and validated) to a stream; returns the first sequence number used. */
-  append(
+  async append(
     group: string,
     stream: string,
     events: readonly { timestamp: number; message: string }[],
     ingestionMs: number,
   ): Promise<number> {
-    return this.serial(async () => {
-      const first = this.nextSeq;
+    const staged = await this.stage(group, stream, events, ingestionMs);
+    return staged.commit();
+  }
+
+  /**
+   * Writes events in an open transaction and holds this store until the caller commits or rolls back: PutLogEvents
+   * writes the text while the sink commits the records, and keeps the text only once the records are committed.
+   */
+  stage(
+    group: string,
+    stream: string,
+    events: readonly { timestamp: number; message: string }[],
+    ingestionMs: number,
+  ): Promise<{ commit(): Promise<number>; rollback(): Promise<void> }> {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((res) => {
+      release = res;
+    });
+    return new Promise((resolveStage, rejectStage) => {
+      void this.serial(async () => {
+        const first = this.nextSeq;
+        let seq: number;
+        try {
+          seq = await this.write(group, stream, events, ingestionMs, first);
+        } catch (err) {
+          rejectStage(err);
+          return;
+        }
+        let ended = false;
+        const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
+          if (ended) throw new Error('a staged append ends once');
+          ended = true;
+          try {
+            await this.conn.run(sql);
+          } catch (err) {
+            if (sql === 'COMMIT') await this.conn.run('ROLLBACK').catch(() => undefined);
+            throw err;
+          } finally {
+            release();
+          }
+        };
+        resolveStage({
+          commit: async () => {
+            await end('COMMIT');
+            this.nextSeq = Math.max(this.nextSeq, seq);
+            return first;
+          },
+          rollback: () => end('ROLLBACK'),
+        });
+        await held;
+      });
+    });
+  }
+
+  /** BEGIN and the rows of {@link stage} (rolled back on an error); returns the next sequence number. */
+  private async write(
+    group: string,
+    stream: string,
+    events: readonly { timestamp: number; message: string }[],
+    ingestionMs: number,
+    first: number,
+  ): Promise<number> {
+    {
       let appender: DuckDBAppender | undefined;
       await this.conn.run('BEGIN TRANSACTION');
       try {
@@ -220,9 +314,7 @@ export class LogEventStore {
             [group, stream, lo, hi, ingestionMs],
           );
         }
-        await this.conn.run('COMMIT');
-        this.nextSeq = seq;
-        return first;
+        return seq;
       } catch (err) {
         try {
           appender?.closeSync();
@@ -232,7 +324,7 @@ export class LogEventStore {
         await this.conn.run('ROLLBACK').catch(() => undefined);
         throw err;
       }
-    });
+    }
   }
 
   /**

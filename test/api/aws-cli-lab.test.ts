@@ -212,4 +212,152 @@ describe.skipIf(!HAVE_AWS)('the classic lab with the AWS CLI 2.9', () => {
       ],
     ]);
   });
+
+  it('put-metric-data (AWS Query): a custom metric read back and alarmed on', {
+    timeout: 300_000,
+  }, async () => {
+    const m = T + 600; // the minute 10:10
+    clock = m + 30;
+    await aws(
+      'cloudwatch',
+      'put-metric-alarm',
+      '--alarm-name',
+      'app-failures',
+      '--namespace',
+      'MyApp',
+      '--metric-name',
+      'Failures',
+      '--dimensions',
+      'Name=Service,Value=api',
+      '--statistic',
+      'Sum',
+      '--period',
+      '60',
+      '--evaluation-periods',
+      '1',
+      '--threshold',
+      '5',
+      '--comparison-operator',
+      'GreaterThanOrEqualToThreshold',
+      '--treat-missing-data',
+      'notBreaching',
+    );
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    await aws(
+      'cloudwatch',
+      'put-metric-data',
+      '--namespace',
+      'MyApp',
+      '--metric-name',
+      'Failures',
+      '--dimensions',
+      'Service=api',
+      '--unit',
+      'Count',
+      '--value',
+      '2',
+      '--timestamp',
+      iso(m + 1),
+    );
+    writeFileSync(
+      join(dir, 'metric-data.json'),
+      JSON.stringify([
+        {
+          MetricName: 'Failures',
+          Dimensions: [{ Name: 'Service', Value: 'api' }],
+          Timestamp: iso(m + 20),
+          StatisticValues: { SampleCount: 2, Sum: 4, Minimum: 1, Maximum: 3 },
+          Unit: 'Count',
+        },
+        {
+          MetricName: 'Failures',
+          Dimensions: [{ Name: 'Service', Value: 'api' }],
+          Timestamp: iso(m + 40),
+          Values: [0.5, 2],
+          Counts: [2, 1],
+          Unit: 'Count',
+        },
+      ]),
+    );
+    await aws(
+      'cloudwatch',
+      'put-metric-data',
+      '--namespace',
+      'MyApp',
+      '--metric-data',
+      `file://${join(dir, 'metric-data.json')}`,
+    );
+    const stats = await aws(
+      'cloudwatch',
+      'get-metric-statistics',
+      '--namespace',
+      'MyApp',
+      '--metric-name',
+      'Failures',
+      '--dimensions',
+      'Name=Service,Value=api',
+      '--start-time',
+      iso(m),
+      '--end-time',
+      iso(m + 60),
+      '--period',
+      '60',
+      '--statistics',
+      'Sum',
+      'SampleCount',
+      'Maximum',
+    );
+    // n = 1 + 2 + (2 + 1) = 6; sum = 2 + 4 + (0.5·2 + 2) = 9; max 3.
+    expect(
+      (stats['Datapoints'] as Record<string, unknown>[]).map((d) => [
+        d['SampleCount'],
+        d['Sum'],
+        d['Maximum'],
+        d['Unit'],
+      ]),
+    ).toEqual([[6, 9, 3, 'Count']]);
+    const listed = await aws('cloudwatch', 'list-metrics', '--namespace', 'MyApp');
+    expect(listed['Metrics']).toEqual([
+      { Namespace: 'MyApp', MetricName: 'Failures', Dimensions: [{ Name: 'Service', Value: 'api' }] },
+    ]);
+    // An AWS/ namespace is refused with AWS's code, which the CLI prints.
+    const refused = await runProcess(
+      AWS,
+      [
+        'cloudwatch',
+        'put-metric-data',
+        '--namespace',
+        'AWS/EC2',
+        '--metric-name',
+        'X',
+        '--value',
+        '1',
+        '--endpoint-url',
+        monitor.url,
+      ],
+      {
+        cwd: dir,
+        timeoutMs: 120_000,
+        env: {
+          PATH: process.env['PATH'],
+          HOME: dir,
+          AWS_ACCESS_KEY_ID: 'AKIAFLOWWATCHLAB',
+          AWS_SECRET_ACCESS_KEY: 'lab-secret',
+          AWS_DEFAULT_REGION: 'eu-west-1',
+          AWS_PAGER: '',
+        },
+      },
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('InvalidParameterValue');
+    // The minute 10:10 sums 9 ≥ 5: the monitor puts the alarm in ALARM once the minute has closed.
+    clock = m + 61;
+    let state = '';
+    for (let i = 0; i < 30 && state !== 'ALARM'; i++) {
+      if (i > 0) await new Promise((res) => setTimeout(res, 200));
+      const alarms = await aws('cloudwatch', 'describe-alarms', '--alarm-names', 'app-failures');
+      state = String((alarms['MetricAlarms'] as { StateValue: string }[])[0]?.StateValue);
+    }
+    expect(state).toBe('ALARM');
+  });
 });
