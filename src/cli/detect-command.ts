@@ -8,7 +8,9 @@ import { closest } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import type { Detection } from '../detect/definition.js';
 import { type FindingJson, findingJson, storeFindings } from '../detect/findings.js';
+import { homeNetOf, ipv6HomeNote, UNDIRECTED_IPV6_SQL } from '../detect/home-net.js';
 import { rangeCidrs } from '../detect/intel-index.js';
+import { Locator } from '../detect/parse.js';
 import { detectWithSql, type RunSql } from '../detect/run.js';
 import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
@@ -220,6 +222,14 @@ Examples:
         bar.stop();
         // A baseline short of history says so (never a silent zero), in both output forms.
         for (const n of notes) io.err(`note: ${n.detection}: ${n.message}\n`);
+        if (engine === 'duckdb') {
+          const home = homeNetOf(config.doc.get('homeNet', true), new Locator(flags.config, ''));
+          const v6 = await ipv6HomeNote(detections, home, async () => {
+            const r = await store.query(UNDIRECTED_IPV6_SQL, [range.since ?? null, range.until ?? null]);
+            return r.rows.length > 0;
+          });
+          if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
+        }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
         const ms = Math.round(performance.now() - started);
         const stored: FindingJson[] = [];

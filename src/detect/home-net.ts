@@ -101,3 +101,22 @@ export function resolveHome(d: Detection, home: readonly string[]): Detection {
     return { ...out, request: must(out.request, 'request'), reply: must(out.reply, 'reply') };
   return out;
 }
+
+/**
+ * The note `detect` prints when outbound-scan cannot see IPv6 scans: the range holds IPv6 records without
+ * flow-direction and homeNet lists no IPv6 block (a VPC's IPv6 addresses are public, so nothing says which
+ * side is ours). `hasUndirectedIpv6` answers whether such a record exists (see UNDIRECTED_IPV6_SQL).
+ */
+export async function ipv6HomeNote(
+  detections: readonly Detection[],
+  home: readonly string[],
+  hasUndirectedIpv6: () => Promise<boolean>,
+): Promise<string | undefined> {
+  if (!detections.some((d) => d.id === 'outbound-scan' && d.enabled)) return undefined;
+  if (home.some((c) => c.includes(':'))) return undefined;
+  if (!(await hasUndirectedIpv6())) return undefined;
+  return 'the store has IPv6 records without flow-direction, and flowwatch.yaml lists no IPv6 homeNet block: a VPC’s IPv6 addresses are public, so IPv6 scans from these hosts cannot be told from the internet’s and are not reported. List your VPCs’ IPv6 CIDRs (homeNet: [2600:1f18:4a3:6b00::/56, ...]) or log flow-direction (format v5 or later).';
+}
+
+/** One IPv6 record without flow-direction in [$1, $2) (NULL: unbounded), for ipv6HomeNote (DuckDB, `flows`). */
+export const UNDIRECTED_IPV6_SQL = `SELECT 1 AS x FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL) AND flow_direction IS NULL AND contains(srcaddr, ':') LIMIT 1`;
