@@ -123,17 +123,23 @@ function evidenceCtes(src: SqlSource, d: SilenceDetection, range: TimeRange, nar
   if (range.until !== undefined) inRange.push(`"event_time" < ${Math.floor(range.until)}`);
   const acctOf = (x: string) => `coalesce(${x}"account_id", '')`;
   const bucket = (x: string) => sq.epochBucket(`${x}"event_time"`, d.window);
+  // The narrow records are read once (materialized); the address counts start from one GROUP BY per (interface,
+  // src, dst, direction), far fewer rows than records; evidence is found by hash joins, not correlated subqueries.
   return [
     `src AS${m} (${sourceSql(src, d, wide, narrow)})`,
-    `learn AS (SELECT "interface_id" AS i, ${acctOf('')} AS acct, "srcaddr" AS a FROM src WHERE "interface_id" IS NOT NULL AND "srcaddr" IS NOT NULL AND coalesce("flow_direction", '') <> 'ingress'
-  UNION ALL SELECT "interface_id" AS i, ${acctOf('')} AS acct, "dstaddr" AS a FROM src WHERE "interface_id" IS NOT NULL AND "dstaddr" IS NOT NULL AND coalesce("flow_direction", '') <> 'egress')`,
-    'counts AS (SELECT i, acct, a, count(*) AS n FROM learn GROUP BY i, acct, a)',
+    `pairs AS${m} (SELECT "interface_id" AS i, ${acctOf('')} AS acct, "srcaddr" AS sa, "dstaddr" AS da, coalesce("flow_direction", '') AS dir, count(*) AS n FROM src WHERE "interface_id" IS NOT NULL GROUP BY "interface_id", ${acctOf('')}, "srcaddr", "dstaddr", coalesce("flow_direction", ''))`,
+    `learn AS (SELECT i, acct, sa AS a, n FROM pairs WHERE sa IS NOT NULL AND dir <> 'ingress'
+  UNION ALL SELECT i, acct, da AS a, n FROM pairs WHERE da IS NOT NULL AND dir <> 'egress')`,
+    'counts AS (SELECT i, acct, a, sum(n) AS n FROM learn GROUP BY i, acct, a)',
     `own AS${m} (SELECT i, acct, a FROM (SELECT c.*, row_number() OVER (PARTITION BY i, acct ORDER BY n DESC, a) AS rn FROM counts c) x WHERE rn = 1)`,
-    `seen AS (SELECT DISTINCT "interface_id" AS i, ${bucket('')} AS w FROM src WHERE "interface_id" IS NOT NULL${inRange.map((c) => ` AND ${c}`).join('')})`,
-    `scoped AS (SELECT * FROM src s WHERE "srcaddr" IS NOT NULL${inRange.map((c) => ` AND ${c}`).join('')} AND ${scopeSql(e, d)})`,
+    `seen AS${m} (SELECT DISTINCT "interface_id" AS i, ${bucket('')} AS w FROM src WHERE "interface_id" IS NOT NULL${inRange.map((c) => ` AND ${c}`).join('')})`,
+    `scoped AS (SELECT * FROM src s WHERE "srcaddr" IN (SELECT a FROM own)${inRange.map((c) => ` AND ${c}`).join('')} AND ${scopeSql(e, d)})`,
+    // (address, window) pairs in which an owner of the address logged: their records are no evidence
+    'logged AS (SELECT DISTINCT o.a, o.acct, z.w FROM own o JOIN seen z ON z.i = o.i)',
     `ev AS${m} (SELECT s.*, o.i AS silent_if, ${bucket('s.')} AS w FROM scoped s JOIN own o ON o.a = s."srcaddr" AND o.acct = ${acctOf('s.')}
-  WHERE NOT EXISTS (SELECT 1 FROM own p WHERE p.a = o.a AND p.acct = o.acct AND p.i = s."interface_id")
-    AND NOT EXISTS (SELECT 1 FROM own q JOIN seen z ON z.i = q.i WHERE q.a = o.a AND q.acct = o.acct AND z.w = ${bucket('s.')}))`,
+  LEFT JOIN own p ON p.a = o.a AND p.acct = o.acct AND p.i = s."interface_id"
+  LEFT JOIN logged g ON g.a = o.a AND g.acct = o.acct AND g.w = ${bucket('s.')}
+  WHERE p.i IS NULL AND g.a IS NULL)`,
   ];
 }
 
