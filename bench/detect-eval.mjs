@@ -157,7 +157,9 @@ try {
     writeFileSync(cfg, `homeNet: [${blocks.join(', ')}]\n`);
     detectArgv.push('--config', cfg);
     homeNote = `homeNet: the corpus's VPC CIDRs (${blocks.length} blocks)`;
-    process.stderr.write(`homeNet: ${blocks.join(', ')} (from the corpus's VPCs; --no-home-net to leave it out)\n`);
+    process.stderr.write(
+      `homeNet: ${blocks.join(', ')} (from the corpus's VPCs; --no-home-net to leave it out)\n`,
+    );
   }
   if (indicatorOption && !detectArgs.includes(indicatorOption))
     detectArgv.push(indicatorOption, indicatorsPath);
