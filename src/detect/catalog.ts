@@ -40,12 +40,18 @@ export function builtinText(id: string): string | undefined {
 
 /**
  * The catalog as flowwatch.yaml's `detections:` section leaves it (built-ins first, in catalog order, then
- * the user's own). `text` is the file's text (for positions); `file` names it in errors.
+ * the user's own). `text` is the file's text (for positions); `file` names it in errors. `extraHome` joins
+ * homeNet in `$home` (detect adds the network snapshot's VPC blocks).
  */
-export function effectiveCatalog(doc: Document | undefined, file: string, text: string): Detection[] {
+export function effectiveCatalog(
+  doc: Document | undefined,
+  file: string,
+  text: string,
+  extraHome: readonly string[] = [],
+): Detection[] {
   const loc = new Locator(file, text);
   const homeNode = doc?.get('homeNet', true);
-  const home = homeNetOf(homeNode, loc);
+  const home = [...homeNetOf(homeNode, loc), ...extraHome];
   const resolved = (list: readonly Detection[]) =>
     list.map((d) => {
       try {

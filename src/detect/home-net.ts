@@ -1,9 +1,12 @@
 // `$home`: the user's own address space in detection definitions (docs/decisions/NEW-ipv6-home-net.md). It is the
-// `homeNet:` list of flowwatch.yaml; VPC IPv6 addresses are public, so `$private` alone cannot say that an IPv6
+// `homeNet:` list of flowwatch.yaml, plus for `detect` the VPC blocks of the newest network snapshot; VPC IPv6 addresses are public, so `$private` alone cannot say that an IPv6
 // host is one of ours. Definitions name `$home` symbolically and the catalog resolves it once the list is known.
 
 import { isScalar, isSeq, type Node } from 'yaml';
 import { parseCidr } from '../network/address.js';
+import { modelOfBody } from '../network/snapshot.js';
+import { listSnapshots, snapshotBody } from '../storage/network-snapshots.js';
+import type { Store } from '../storage/store.js';
 import type { AllowList, Condition, Detection, FieldTest } from './definition.js';
 import type { Locator } from './parse.js';
 
@@ -120,3 +123,22 @@ export async function ipv6HomeNote(
 
 /** One IPv6 record without flow-direction in [$1, $2) (NULL: unbounded), for ipv6HomeNote (DuckDB, `flows`). */
 export const UNDIRECTED_IPV6_SQL = `SELECT 1 AS x FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL) AND flow_direction IS NULL AND contains(srcaddr, ':') LIMIT 1`;
+
+/**
+ * The VPC blocks (IPv4 and IPv6) of the newest stored network snapshot (`flowwatch network load`), which `detect`
+ * adds to `$home`; [] without a snapshot.
+ *
+ * @example await snapshotHomeNet(store) // ['10.0.0.0/16', '2600:1f18:4a3:6b00::/56']
+ */
+export async function snapshotHomeNet(store: Store): Promise<string[]> {
+  let list: Awaited<ReturnType<typeof listSnapshots>>;
+  try {
+    list = await listSnapshots(store);
+  } catch {
+    return [];
+  }
+  const newest = list.at(-1);
+  if (newest === undefined) return [];
+  const model = modelOfBody(await snapshotBody(store, newest.id));
+  return [...new Set([...model.vpcs.values()].flatMap((v) => v.cidrs.map((c) => c.text)))];
+}

@@ -137,4 +137,54 @@ describe('detect says when IPv6 outbound scans cannot be seen', () => {
     expect(r.code).toBe(0);
     expect(r.err).not.toContain('note: outbound-scan');
   });
+
+  it('takes the network snapshot’s VPC blocks as home: an IPv6 scan from a VPC address is found', async () => {
+    // 60 SSH probes from 2600:1f18:1::7 (inside the fixture VPC's 2600:1f18:1::/56) to 60 internet addresses in
+    // one window: 60 distinct address:port pairs ≥ 50 → medium, once the snapshot says the block is ours.
+    const db = join(dir, 'snap.duckdb');
+    const lines = [
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+      ...Array.from(
+        { length: 60 },
+        (_, i) =>
+          `2 111122223333 eni-c 2600:1f18:1::7 2001:db8::${(i + 1).toString(16)} ${40000 + i} 22 6 1 60 ${T + i} ${T + i + 59} ACCEPT OK`,
+      ),
+    ];
+    writeFileSync(join(dir, 'scan.log'), `${lines.join('\n')}\n`);
+    expect((await fw(['ingest', join(dir, 'scan.log'), '--db', db])).code).toBe(0);
+    const before = await fw([
+      'detect',
+      '--db',
+      db,
+      '--config',
+      join(dir, 'none.yaml'),
+      '--only',
+      'outbound-scan',
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(before.out).findings).toEqual([]);
+    const net = join(import.meta.dirname, '../fixtures/network');
+    expect((await fw(['network', 'load', net, '--at', String(T - 3600), '--db', db])).code).toBe(0);
+    const after = await fw([
+      'detect',
+      '--db',
+      db,
+      '--config',
+      join(dir, 'none.yaml'),
+      '--only',
+      'outbound-scan',
+      '-o',
+      'json',
+    ]);
+    const found = JSON.parse(after.out).findings;
+    expect(
+      found.map((f: { entity: string; severity: string; evidence_count: number }) => [
+        f.entity,
+        f.severity,
+        f.evidence_count,
+      ]),
+    ).toEqual([['2600:1f18:1::7', 'medium', 60]]);
+    expect(after.err).not.toContain('note: outbound-scan');
+  });
 });
