@@ -1,7 +1,7 @@
 // bench:detect-eval — generates the labelled corpus, ingests it, loads its indicator list (`flowwatch intel add`),
 // runs `flowwatch detect` and scores the findings against truth.json: per kind, attacks found (right entity, overlapping window), recall, false findings.
 //
-// Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --cli <bin/flowwatch.js>
+// Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --no-home-net --cli <bin/flowwatch.js>
 //                                      --detect-arg <arg> ...]
 //        npm run bench:detect-eval -- --corpus-only <dir>     (write the corpus and stop)
 //        npm run bench:detect-eval -- --anomalies [--anomaly-arg <arg> ...]   (also run `flowwatch anomalies`, the
@@ -146,6 +146,21 @@ try {
     '--output',
     'json',
   ];
+  // Declare the estate's networks as a user does (flowwatch.yaml homeNet: its VPC CIDRs, IPv6 included: a VPC's
+  // IPv6 addresses are public, so without it outbound-scan cannot tell ours from the internet's where the format
+  // has no flow-direction). --no-home-net runs without it.
+  const help2 = help.out + help.err;
+  let homeNote = 'no homeNet';
+  if (!flag('no-home-net') && help2.includes('--config') && !detectArgs.includes('--config')) {
+    const cfg = join(work, 'flowwatch.yaml');
+    const blocks = (truth.vpcs ?? []).flatMap((v) => v.cidrs ?? []);
+    writeFileSync(cfg, `homeNet: [${blocks.join(', ')}]\n`);
+    detectArgv.push('--config', cfg);
+    homeNote = `homeNet: the corpus's VPC CIDRs (${blocks.length} blocks)`;
+    process.stderr.write(
+      `homeNet: ${blocks.join(', ')} (from the corpus's VPCs; --no-home-net to leave it out)\n`,
+    );
+  }
   if (indicatorOption && !detectArgs.includes(indicatorOption))
     detectArgv.push(indicatorOption, indicatorsPath);
   detectArgv.push(...detectArgs);
@@ -165,7 +180,7 @@ try {
   const header =
     `Corpus: seed ${truth.seed}, ${options.hours} h from ${new Date(truth.start * 1000).toISOString()}, ` +
     `${truth.records.toLocaleString('en-US')} records in ${truth.files} files, ${truth.attacks.length} attacks, ${truth.benign.length} benign look-alikes. ` +
-    `Generate ${genSeconds.toFixed(0)} s, ingest ${ingestSeconds.toFixed(0)} s, detect ${detectSeconds.toFixed(1)} s; ${findings.length} findings.\n\n`;
+    `Generate ${genSeconds.toFixed(0)} s, ingest ${ingestSeconds.toFixed(0)} s, detect ${detectSeconds.toFixed(1)} s; ${findings.length} findings; ${homeNote}.\n\n`;
   let md = header + markdown(result, 'Detection quality (bench:detect-eval)');
   if (flag('anomalies')) {
     const argv = [cli, 'anomalies', '--db', db, '--since', String(truth.start), '--until', String(truth.end)];

@@ -1,14 +1,18 @@
 // `flowwatch detect`: runs the detection catalog (flowwatch.yaml's effective one) over stored records with
 // DuckDB, or over an Athena table with Trino SQL, and stores the findings (episodes merged, re-runs idempotent).
 
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
+import { effectiveCatalog } from '../detect/catalog.js';
 import type { Detection } from '../detect/definition.js';
 import { type FindingJson, findingJson, storeFindings } from '../detect/findings.js';
+import { homeNetOf, ipv6HomeNote, snapshotHomeNet, UNDIRECTED_IPV6_SQL } from '../detect/home-net.js';
 import { rangeCidrs } from '../detect/intel-index.js';
+import { Locator } from '../detect/parse.js';
 import { detectWithSql, type RunSql } from '../detect/run.js';
 import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
@@ -149,6 +153,17 @@ Examples:
       }
       const store = await Store.open(dbPath(io, flags.db));
       try {
+        // $home also holds the newest network snapshot's VPC blocks (docs/decisions/NEW-ipv6-home-net.md); not on
+        // Athena, whose dialect tests IPv6 blocks of /16 or shorter only (a VPC's /56 would refuse the catalog)
+        const snapHome = engine === 'duckdb' ? await snapshotHomeNet(store) : [];
+        if (snapHome.length > 0) {
+          const text = config.exists ? readFileSync(flags.config, 'utf8') : '';
+          const withSnap = selectDetections(
+            effectiveCatalog(config.doc, flags.config, text, snapHome),
+            flags.only,
+          );
+          detections.splice(0, detections.length, ...withSnap);
+        }
         const intel = await intelFor(store, detections, io);
         if (intel.skip.length > 0) {
           for (const id of intel.skip)
@@ -220,6 +235,17 @@ Examples:
         bar.stop();
         // A baseline short of history says so (never a silent zero), in both output forms.
         for (const n of notes) io.err(`note: ${n.detection}: ${n.message}\n`);
+        if (engine === 'duckdb') {
+          const home = [
+            ...homeNetOf(config.doc.get('homeNet', true), new Locator(flags.config, '')),
+            ...snapHome,
+          ];
+          const v6 = await ipv6HomeNote(detections, home, async () => {
+            const r = await store.query(UNDIRECTED_IPV6_SQL, [range.since ?? null, range.until ?? null]);
+            return r.rows.length > 0;
+          });
+          if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
+        }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
         const ms = Math.round(performance.now() - started);
         const stored: FindingJson[] = [];

@@ -21,11 +21,13 @@ const metric = (d: Detection) =>
       ? 'most serious record: 1 rejected, 2 accepted inbound, 3 accepted outbound'
       : d.kind === 'beacon'
         ? 'beacon score (0-100)'
-        : d.metric.kind === 'count'
-          ? 'records'
-          : d.metric.kind === 'sum'
-            ? `sum of ${d.metric.field}`
-            : `distinct ${d.metric.fields.join('+')}`;
+        : d.kind === 'silence'
+          ? "records other interfaces logged from a silent interface's address"
+          : d.metric.kind === 'count'
+            ? 'records'
+            : d.metric.kind === 'sum'
+              ? `sum of ${d.metric.field}`
+              : `distinct ${d.metric.fields.join('+')}`;
 
 /** Baseline detections: how a bin is compared (thresholds are z-scores). */
 const baselineText = (d: Detection) =>
@@ -58,6 +60,7 @@ export function detectionJson(d: Detection) {
     ...(d.kind === 'beacon'
       ? { minConnections: d.minConnections, gap: d.gap, prevalence: d.prevalence }
       : {}),
+    ...(d.kind === 'silence' ? { lookback: d.lookback } : {}),
   };
 }
 

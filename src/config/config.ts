@@ -95,6 +95,7 @@ export const CONFIG_KEYS = [
   'sources',
   'monitor',
   'detections',
+  'homeNet',
   'findingActions',
   'api',
 ] as const;

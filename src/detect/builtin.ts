@@ -150,10 +150,13 @@ thresholds: { low: 20, medium: 100, high: 500 }
   'outbound-scan.yaml': `id: outbound-scan
 title: Internal host scanning outward
 description: |
-  A private address reaches many public address:port pairs within the window (accepted or not: egress
-  security groups usually allow everything). DNS, NTP, HTTP(S) and DNS-over-TLS destinations are left out
-  (browsing, updates and resolvers talk to many hosts), as are records from a source port below 1024 (a
-  server answering the internet).
+  One of our hosts reaches many internet address:port pairs within the window (accepted or not: egress
+  security groups usually allow everything). Ours: a private address ($private), an address of the homeNet:
+  list of flowwatch.yaml ($home: VPC IPv6 addresses are public, so only this list or flow-direction can tell
+  them from the internet), or the sender of a record its interface logged as egress (formats with
+  flow-direction). The internet: neither private, local nor homeNet. DNS, NTP, HTTP(S) and DNS-over-TLS
+  destinations are left out (browsing, updates and resolvers talk to many hosts), as are records from a source
+  port below 1024 (a server answering the internet).
 kind: threshold
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
 window: 600
@@ -163,10 +166,13 @@ entity: [srcaddr]
 peers: dstaddr
 filter:
   protocol: [6, 17]
-  srcaddr: { cidr: [$private] }
-  dstaddr: { notCidr: [$private, $local] }
+  dstaddr: { notCidr: [$private, $local, $home] }
   srcport: { gte: 1024 }
   dstport: { lt: 32768, notIn: [53, 80, 123, 443, 853] }
+  any:
+    - { srcaddr: { cidr: [$private] } }
+    - { srcaddr: { cidr: [$home] } }
+    - { flow_direction: egress, srcaddr: { notCidr: [$local] } }
 metric: { distinct: [dstaddr, dstport] }
 thresholds: { medium: 50, high: 250 }
 `,
@@ -225,6 +231,26 @@ filter:
   log_status: SKIPDATA
 metric: count
 thresholds: { low: 1, medium: 12 }
+`,
+  'interface-stopped-logging.yaml': `id: interface-stopped-logging
+title: Interface stopped logging (its traffic seen only by other interfaces)
+description: |
+  An interface that logged before writes nothing at all for a whole window (no record, no NODATA, no
+  SKIPDATA) while other interfaces of the account log traffic sent from its address: the host is alive and
+  talking, but its own flow log is blind (deleted, its delivery broken, or switched off to hide something). An
+  interface's address is the one in most of its records over the lookback (6 hours before the range; with
+  flow-direction, the local side of each record). Not reported: an idle host, however long (nothing sent, so
+  nothing for others to log; AWS writes NODATA for it anyway), a host quiet at night, a deleted or stopped
+  interface (others may still try to reach it, but nothing comes from its address), and an address moved to a
+  new interface (the new one logs it). Traffic with unmonitored hosts only (the internet) gives no evidence, so
+  an interface talking to no other monitored interface cannot be judged.
+kind: silence
+attack: { tactic: TA0005, tacticName: Defense Evasion, technique: T1562.008, techniqueName: "Impair Defenses: Disable or Modify Cloud Logs" }
+window: 900
+quiet: 1800
+lookback: 21600
+entity: [interface_id]
+thresholds: { medium: 10, high: 100 }
 `,
   'known-bad-address.yaml': `id: known-bad-address
 title: Traffic with a known-bad address (threat intelligence)

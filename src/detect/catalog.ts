@@ -9,9 +9,19 @@
 import { type Document, isMap, isScalar } from 'yaml';
 import { BUILTIN_DEFINITIONS } from './builtin.js';
 import type { Detection } from './definition.js';
+import { HomeNetMissing, homeNetOf, resolveHome } from './home-net.js';
 import { applyOverride, Locator, mapItems, nameHint, parseDefinition, parseDefinitionText } from './parse.js';
 
+let raw: readonly Detection[] | undefined;
 let builtins: readonly Detection[] | undefined;
+
+/** The built-ins as written, `$home` unresolved. */
+function rawBuiltins(): readonly Detection[] {
+  raw ??= Object.entries(BUILTIN_DEFINITIONS).map(([file, text]) =>
+    parseDefinitionText(`builtin/${file}`, text),
+  );
+  return raw;
+}
 
 /**
  * The built-in definitions, parsed once.
@@ -19,9 +29,7 @@ let builtins: readonly Detection[] | undefined;
  * @example builtinCatalog().map((d) => d.id) // ['vertical-port-scan', ...]
  */
 export function builtinCatalog(): readonly Detection[] {
-  builtins ??= Object.entries(BUILTIN_DEFINITIONS).map(([file, text]) =>
-    parseDefinitionText(`builtin/${file}`, text),
-  );
+  builtins ??= rawBuiltins().map((d) => resolveHome(d, []));
   return builtins;
 }
 
@@ -32,14 +40,36 @@ export function builtinText(id: string): string | undefined {
 
 /**
  * The catalog as flowwatch.yaml's `detections:` section leaves it (built-ins first, in catalog order, then
- * the user's own). `text` is the file's text (for positions); `file` names it in errors.
+ * the user's own). `text` is the file's text (for positions); `file` names it in errors. `extraHome` joins
+ * homeNet in `$home` (detect adds the network snapshot's VPC blocks).
  */
-export function effectiveCatalog(doc: Document | undefined, file: string, text: string): Detection[] {
-  const base = builtinCatalog();
+export function effectiveCatalog(
+  doc: Document | undefined,
+  file: string,
+  text: string,
+  extraHome: readonly string[] = [],
+): Detection[] {
+  const loc = new Locator(file, text);
+  const homeNode = doc?.get('homeNet', true);
+  const home = [...homeNetOf(homeNode, loc), ...extraHome];
+  const resolved = (list: readonly Detection[]) =>
+    list.map((d) => {
+      try {
+        return resolveHome(d, home);
+      } catch (err) {
+        if (!(err instanceof HomeNetMissing)) throw err;
+        throw loc.at(
+          doc?.getIn(['detections', d.id], true) ?? homeNode ?? doc?.contents,
+          'DETECT_NO_HOME',
+          err.message,
+          'list your networks at the top of flowwatch.yaml: homeNet: [10.10.0.0/16, 2600:1f18:4a3:6b00::/56]',
+        );
+      }
+    });
+  const base = rawBuiltins();
   const section = doc?.get('detections', true);
   if (section === undefined || section === null || (isScalar(section) && section.value === null))
-    return [...base];
-  const loc = new Locator(file, text);
+    return resolved(base);
   if (!isMap(section)) {
     throw loc.at(
       section,
@@ -85,5 +115,5 @@ export function effectiveCatalog(doc: Document | undefined, file: string, text: 
       throw loc.at(value.get('id', true), 'DETECT_TYPE', `${where}: the key above is the id; remove "id"`);
     added.push(parseDefinition(value, loc, where, name));
   }
-  return [...base.map((d) => byId.get(d.id)!), ...added];
+  return resolved([...base.map((d) => byId.get(d.id)!), ...added]);
 }

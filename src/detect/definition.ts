@@ -183,12 +183,29 @@ export interface BeaconDetection extends Common {
   readonly prevalence: { readonly percent: number; readonly minSources: number };
 }
 
+/** Silence detections group by the interface that stopped logging. */
+export const SILENCE_GROUP_BY: readonly string[] = ['interface_id'];
+
+/**
+ * An interface that stopped logging while its traffic goes on (docs/decisions/NEW-stopped-logging.md): in a
+ * window where neither the interface nor any other interface owning its address wrote a record (not even NODATA
+ * or SKIPDATA), other interfaces of the same account logged records sent from its address. An interface's
+ * address is the one in most of its records over [since − lookback, until). The metric of a window is the
+ * number of those records (traffic nobody else would have seen); the peers are the interfaces that logged them.
+ */
+export interface SilenceDetection extends Common {
+  readonly kind: 'silence';
+  /** Seconds before the range over which the interfaces' own addresses are learned. */
+  readonly lookback: number;
+}
+
 export type Detection =
   | ThresholdDetection
   | PairDetection
   | BaselineDetection
   | BeaconDetection
-  | IntelDetection;
+  | IntelDetection
+  | SilenceDetection;
 
 /**
  * The severity a metric value reaches (the highest threshold it meets), or undefined.
@@ -225,6 +242,8 @@ export function fieldsUsed(d: Detection): string[] {
     if (d.metric.kind === 'sum') out.add(d.metric.field);
   } else if (d.kind === 'beacon') {
     for (const f of ['srcport', 'bytes', 'end']) out.add(f);
+  } else if (d.kind === 'silence') {
+    for (const f of ['interface_id', 'account_id', 'flow_direction', 'srcaddr', 'dstaddr']) out.add(f);
   } else {
     for (const t of [...d.request, ...d.reply]) out.add(t.field);
     for (const f of ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol']) out.add(f);

@@ -6,6 +6,7 @@ import { type BeaconFigures, type BeaconPair, beaconHit, STROBE_CONNECTIONS } fr
 import type { BeaconDetection, Condition, Detection, FieldTest } from './definition.js';
 import { intelRank, minThreshold } from './definition.js';
 import type { IntelIndex } from './intel-index.js';
+import { silenceHits } from './silence.js';
 import { PEER_LIMIT } from './to-sql.js';
 
 /** A record: catalog column names to values (missing fields null/undefined), plus its event time. */
@@ -156,6 +157,7 @@ function metric(d: Detection, rs: readonly DetectRecord[]): number {
   if (d.kind === 'pair') return rs.length;
   if (d.kind === 'intel') return Math.max(...rs.map((r) => Number(r[INTEL_RANK])));
   if (d.kind === 'beacon') throw new Error('beacon detections have no window metric');
+  if (d.kind === 'silence') throw new Error('silence detections count in silence.ts');
   const m = d.metric;
   switch (m.kind) {
     case 'count':
@@ -186,6 +188,7 @@ export const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * @example evaluate(detection, records).map((h) => h.value)
  */
 export function evaluate(d: Detection, records: readonly DetectRecord[], intel?: IntelIndex): Hit[] {
+  if (d.kind === 'silence') return silenceHits(d, records);
   if (d.kind === 'beacon') {
     return beaconPairs(d, records)
       .flatMap((p) => beaconHit(d, p) ?? [])

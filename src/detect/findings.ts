@@ -9,6 +9,7 @@ import type { BeaconFigures } from './beacon.js';
 import { type Detection, SEVERITIES, type Severity } from './definition.js';
 import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
 import type { RunSql } from './run.js';
+import { silenceEvidenceSql } from './silence.js';
 import { evidenceSql, type SqlSource } from './to-sql.js';
 
 /** Rows of evidence kept with a finding. */
@@ -162,7 +163,8 @@ export async function storeFindings(
       near.some((s) => s.morePeers) || f.morePeers ? Number.POSITIVE_INFINITY : 0,
     );
     const ws = merged.windows.map((w) => w.w);
-    const sql = evidenceSql(src, d, merged.key, ws);
+    const sql =
+      d.kind === 'silence' ? silenceEvidenceSql(src, d, merged.key, ws) : evidenceSql(src, d, merged.key, ws);
     const sample = [...(await run(`${sql}\nLIMIT ${SAMPLE_SIZE}`))].map(plainRow);
     const closed = merged.windows.at(-1)!.w + d.window + d.quiet <= horizon;
     const before = near.find((s) => s.id === merged.id);

@@ -23,6 +23,7 @@ import {
   type Metric,
   SEVERITIES,
   type Severity,
+  SILENCE_GROUP_BY,
 } from './definition.js';
 
 /** A definition that cannot be used: the message starts with `file:line:column:`, `detail` holds the caret. */
@@ -69,6 +70,7 @@ const KEYS = [
   'minConnections',
   'gap',
   'prevalence',
+  'lookback',
 ] as const;
 /** Keys flowwatch.yaml may change on a built-in detection. */
 export const OVERRIDE_KEYS = [
@@ -83,6 +85,7 @@ export const OVERRIDE_KEYS = [
   'minConnections',
   'gap',
   'prevalence',
+  'lookback',
 ] as const;
 const ATTACK_KEYS = ['tactic', 'tacticName', 'technique', 'techniqueName'] as const;
 const CONDITION_KEYS = [
@@ -200,6 +203,11 @@ function cidrs(node: unknown, loc: Locator, where: string): string[] {
   const out: string[] = [];
   list(node).forEach((n, i) => {
     const text = str(n, loc, `${where}[${i}]`);
+    if (text === '$home') {
+      // the user's homeNet: resolved by the catalog (home-net.ts) once flowwatch.yaml is read
+      out.push(text);
+      return;
+    }
     if (text.startsWith('$')) {
       const set = CIDR_SETS[text];
       if (set === undefined)
@@ -207,7 +215,7 @@ function cidrs(node: unknown, loc: Locator, where: string): string[] {
           n,
           'DETECT_BAD_CIDR',
           `${where}[${i}]: unknown address set "${text}"`,
-          nameHint(text, Object.keys(CIDR_SETS)),
+          nameHint(text, [...Object.keys(CIDR_SETS), '$home']),
         );
       out.push(...set);
       return;
@@ -429,6 +437,15 @@ export const DEFAULT_GAP = 120;
 /** Default `prevalence`: RITA treats a destination ≥ 50 % of hosts reach as common (−15 %); here it is out. */
 export const DEFAULT_PREVALENCE = { percent: 50, minSources: 3 } as const;
 
+/** Default `lookback` of a silence definition: its interfaces' addresses are learned from the 6 hours before. */
+export const DEFAULT_LOOKBACK = 21_600;
+
+function wholeSeconds(node: unknown, loc: Locator, where: string): number {
+  const n = num(node, loc, where, 0);
+  if (!Number.isInteger(n)) throw loc.at(node, 'DETECT_TYPE', `${where}: expected whole seconds`);
+  return n;
+}
+
 /** Beacon scores are 0..100: a threshold above 100 could never be reached. */
 function checkScoreThresholds(
   t: Partial<Record<Severity, number>>,
@@ -500,12 +517,31 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     );
   const kindNode = need('kind');
   const kind = str(kindNode, loc, `${where}.kind`);
-  if (kind !== 'threshold' && kind !== 'pair' && kind !== 'baseline' && kind !== 'beacon' && kind !== 'intel')
+  if (
+    kind !== 'threshold' &&
+    kind !== 'pair' &&
+    kind !== 'baseline' &&
+    kind !== 'beacon' &&
+    kind !== 'intel' &&
+    kind !== 'silence'
+  )
     throw loc.at(
       kindNode,
       'DETECT_UNKNOWN_KIND',
       `${where}.kind: unknown kind "${kind}"`,
-      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel']),
+      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel', 'silence']),
+    );
+  if (kind !== 'silence' && e.has('lookback'))
+    throw loc.at(
+      e.get('lookback')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: "lookback" applies to kind silence only`,
+    );
+  if (kind === 'silence' && e.has('groupBy'))
+    throw loc.at(
+      e.get('groupBy')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: kind silence groups by ${SILENCE_GROUP_BY.join(', ')}; remove "groupBy"`,
     );
   if (kind !== 'baseline' && e.has('baseline'))
     throw loc.at(
@@ -530,9 +566,11 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
   const groupBy =
     kind === 'beacon'
       ? [...BEACON_GROUP_BY]
-      : kind === 'intel' && !e.has('groupBy')
-        ? [...INTEL_FIELDS]
-        : fields(need('groupBy'), loc, `${where}.groupBy`, groupFields);
+      : kind === 'silence'
+        ? [...SILENCE_GROUP_BY]
+        : kind === 'intel' && !e.has('groupBy')
+          ? [...INTEL_FIELDS]
+          : fields(need('groupBy'), loc, `${where}.groupBy`, groupFields);
   const entityNode = opt('entity');
   const entity =
     entityNode === undefined ? [groupBy[0]!] : fields(entityNode, loc, `${where}.entity`, groupFields);
@@ -589,6 +627,22 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
         );
     }
     return { ...common, kind };
+  }
+  if (kind === 'silence') {
+    for (const k of ['request', 'reply', 'metric', 'peers'] as const) {
+      if (e.has(k))
+        throw loc.at(
+          e.get(k)!.key,
+          'DETECT_KIND_KEY',
+          `${where}: kind silence counts the records other interfaces logged from the silent one's address, and its peers are those interfaces; remove "${k}"`,
+        );
+    }
+    const lb = e.get('lookback');
+    return {
+      ...common,
+      kind,
+      lookback: lb === undefined ? DEFAULT_LOOKBACK : wholeSeconds(lb.value, loc, `${where}.lookback`),
+    };
   }
   if (kind === 'beacon') {
     if (e.has('metric'))
@@ -707,6 +761,11 @@ export function applyOverride(base: Detection, node: YAMLMap, loc: Locator, wher
         d = { ...d, filter: f.tests, anyOf: f.any };
         break;
       }
+      case 'lookback':
+        if (d.kind !== 'silence')
+          throw loc.at(e.get(k)!.key, 'DETECT_KIND_KEY', `${where}: "${k}" applies to kind silence only`);
+        d = { ...d, lookback: wholeSeconds(value, loc, w) };
+        break;
       case 'minConnections':
       case 'gap':
       case 'prevalence':

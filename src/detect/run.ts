@@ -7,6 +7,7 @@ import type { BaselineDetection, BeaconDetection, Detection } from './definition
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
 import { rollable, rollupBins } from './rollups.js';
+import { silenceSql } from './silence.js';
 import { beaconSql, hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
@@ -125,7 +126,7 @@ export async function detectWithSql(
       out.push(...episodes(d, beaconHitsFromRows(d, await run(beaconSql(src, d, range)))));
       continue;
     }
-    const rows = await run(hitsSql(src, d, range));
+    const rows = await run(d.kind === 'silence' ? silenceSql(src, d, range) : hitsSql(src, d, range));
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }
   progress?.(enabled.length, enabled.length, '');

@@ -152,7 +152,7 @@ function allowSql(engine: SqlEngine, d: Detection): string | undefined {
 }
 
 /** The record relation with `event_time`, limited to the range. */
-function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boolean): string {
+export function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boolean): string {
   if (src.engine === 'duckdb') {
     const w: string[] = [];
     if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
@@ -168,6 +168,7 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
   for (const f of d.filter) optional.delete(f.field);
   for (const f of fieldsUsed(d)) if (!d.anyOf.some((g) => g.some((t) => t.field === f))) optional.delete(f);
   if (d.kind === 'intel') for (const f of ['pkt_srcaddr', 'pkt_dstaddr']) optional.add(f);
+  if (d.kind === 'silence') for (const f of ['account_id', 'flow_direction']) optional.add(f);
   const wanted = [...new Set([...fieldsUsed(d), ...optional])];
   const missing = wanted.filter((f) => !columns.includes(f) && !optional.has(f));
   if (missing.length > 0) {
@@ -194,7 +195,7 @@ function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boole
 }
 
 /** The predicate putting a record in scope (filter, group fields present, not allowed). */
-function scopeSql(engine: SqlEngine, d: Detection): string {
+export function scopeSql(engine: SqlEngine, d: Detection): string {
   const conds = testsSql(engine, d.filter);
   if (d.anyOf.length > 0) {
     const alts = d.anyOf.map((g) => {
@@ -280,6 +281,7 @@ function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'pair') return 'count(*)';
   if (d.kind === 'intel') return 'max("fw_rank")';
   if (d.kind === 'beacon') throw new DetectCompileError(`${d.id} is a beacon detection: use beaconSql`);
+  if (d.kind === 'silence') throw new DetectCompileError(`${d.id} is a silence detection: use silenceSql`);
   const m = d.metric;
   switch (m.kind) {
     case 'count':

@@ -207,10 +207,14 @@ export function userSqlError(err: unknown, sql?: string): StoreError {
   if (sql === undefined) return new StoreError('SQL_ERROR', msg);
   // The caret context DuckDB appends is turned into a span of the text the user sent (run as is, unwrapped).
   const s = sqlErrorSpan(sql, msg);
+  // The findings tables appear with the first `flowwatch detect` (or live detection): say so, not just "no table".
+  const noFindings = /Table with name (findings|finding_states) does not exist/i.test(msg)
+    ? 'no findings are stored yet: flowwatch detect (or the monitor, live) stores them in the table findings'
+    : undefined;
   return new SandboxError(
     'SQL_ERROR',
     s.message,
-    undefined,
+    noFindings,
     s.start !== undefined && s.end !== undefined ? { start: s.start, end: s.end } : undefined,
   );
 }

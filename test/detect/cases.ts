@@ -93,6 +93,45 @@ const MIRROR = '203.0.113.80';
 
 const range = <X>(n: number, f: (i: number) => X): X[] => Array.from({ length: n }, (_, i) => f(i));
 
+const LB = '10.0.1.10';
+const APP = '10.0.2.20';
+const DB = '10.0.3.30';
+
+/** A connection as one interface logs it: the request record and the reply record, both accepted. */
+function conv(eni: string, a: string, b: string, sport: number, dport: number, t: number): string[] {
+  return [rec(eni, a, b, sport, dport, 6, 'ACCEPT', t), rec(eni, b, a, dport, sport, 6, 'ACCEPT', t)];
+}
+
+/** A v5 TCP record (HEADER + flow-direction) on eni-c with its ports and direction. */
+function v5(src: string, dst: string, sp: number, dp: number, t: number, d: string): string {
+  return `5 111122223333 eni-c ${src} ${dst} ${sp} ${dp} 6 1 60 ${t} ${t + 59} ACCEPT OK ${d}`;
+}
+
+/** A v5 record (HEADER + flow-direction). */
+function dir(eni: string, src: string, dst: string, sp: number, dp: number, t: number, d: string): string {
+  return `5 111122223333 ${eni} ${src} ${dst} ${sp} ${dp} 6 1 60 ${t} ${t + 59} ACCEPT OK ${d}`;
+}
+
+/**
+ * The stopped-logging cases' common part: W0 = [T, T+900) with everyone logging (LB→app and app→DB at T, T+300,
+ * T+600, on both ends), and all hour (every 300 s, T .. T+3300) an internet client of the LB and an unmonitored
+ * host 10.0.4.40 querying the DB.
+ */
+function silenceBefore(): string[] {
+  return [
+    ...range(3, (k) => [
+      ...conv('eni-app', LB, APP, 40000, 8080, T + 300 * k),
+      ...conv('eni-lb', LB, APP, 40000, 8080, T + 300 * k),
+      ...conv('eni-app', APP, DB, 41000, 5432, T + 300 * k),
+      ...conv('eni-db', APP, DB, 41000, 5432, T + 300 * k),
+    ]).flat(),
+    ...range(12, (k) => [
+      ...conv('eni-lb', '198.51.100.1', LB, 50000, 443, T + 300 * k),
+      ...conv('eni-db', '10.0.4.40', DB, 42000, 5432, T + 300 * k),
+    ]).flat(),
+  ];
+}
+
 export const CASES: readonly DetectCase[] = [
   {
     // 20 distinct ports (1..20), all rejected TCP, within [T, T+600): 20 ≥ 15 (low), < 50 (medium).
@@ -342,6 +381,115 @@ export const CASES: readonly DetectCase[] = [
           '2001:db8::2',
           '2001:db8::20',
           '2001:db8::21',
+        ],
+        morePeers: true,
+      },
+    ],
+  },
+  {
+    // A VPC's IPv6 addresses are global, so $private does not cover them. With flow-direction (v5), the egress
+    // records of 2600:1f18:4a3:6b01::7 (a VPC address) to 60 global addresses on 22 are ours going out:
+    // 60 pairs ≥ 50 (medium). The 60 ingress records of an internet host 2001:db8:bad::1 sweeping 60 VPC
+    // addresses on 22 are not (not egress, not private, not homeNet).
+    name: 'outbound scan over IPv6 from a VPC address, told by flow-direction egress',
+    detection: 'outbound-scan',
+    header: `${HEADER} flow-direction`,
+    records: [
+      ...range(60, (i) =>
+        v5(`2600:1f18:4a3:6b01::7`, `2001:db8:1::${(i + 1).toString(16)}`, 40000 + i, 22, T + i, 'egress'),
+      ),
+      ...range(60, (i) =>
+        v5('2001:db8:bad::1', `2600:1f18:4a3:6b01::${(i + 1).toString(16)}`, 50000, 22, T + i, 'ingress'),
+      ),
+    ],
+    expected: [
+      {
+        entity: '2600:1f18:4a3:6b01::7',
+        severity: 'medium',
+        start: T,
+        end: T + 59,
+        evidenceCount: 60,
+        windows: [T],
+        // ::1..::3c (hex); byte order: ::1, ::10..::1f (16), ::2, ::20, ::21 are the first 20
+        peers: [
+          '2001:db8:1::1',
+          ...range(16, (i) => `2001:db8:1::1${i.toString(16)}`),
+          '2001:db8:1::2',
+          '2001:db8:1::20',
+          '2001:db8:1::21',
+        ],
+        morePeers: true,
+      },
+    ],
+  },
+  {
+    // The same outward IPv6 scan in the default format (no flow-direction) and no homeNet: nothing tells the VPC
+    // address from an internet one, so it is not reported (the inbound sweep would look the same). detect says
+    // so in a note (test/detect/home-net.test.ts).
+    name: 'outbound scan over IPv6 without flow-direction or homeNet is not reported',
+    detection: 'outbound-scan',
+    records: range(60, (i) =>
+      rec(
+        'eni-c',
+        '2600:1f18:4a3:6b01::7',
+        `2001:db8:1::${(i + 1).toString(16)}`,
+        40000 + i,
+        22,
+        6,
+        'ACCEPT',
+        T + i,
+      ),
+    ),
+    expected: [],
+  },
+  {
+    // With homeNet listing the VPC's IPv6 block, the default-format records are ours going out: medium (60). The
+    // internet host sweeping 60 VPC addresses: its destinations are homeNet, so not "the internet".
+    // Trino: the local engine tests IPv6 blocks of /16 or shorter only (to-sql.ts, ipv6Trino), so not there.
+    name: 'outbound scan over IPv6 with homeNet in flowwatch.yaml',
+    detection: 'outbound-scan',
+    config: 'homeNet: [10.0.0.0/8, 2600:1f18:4a3:6b00::/56]\n',
+    skip: ['trino'],
+    records: [
+      ...range(60, (i) =>
+        rec(
+          'eni-c',
+          '2600:1f18:4a3:6b01::7',
+          `2001:db8:1::${(i + 1).toString(16)}`,
+          40000 + i,
+          22,
+          6,
+          'ACCEPT',
+          T + i,
+        ),
+      ),
+      ...range(60, (i) =>
+        rec(
+          'eni-c',
+          '2001:db8:bad::1',
+          `2600:1f18:4a3:6b01::${(i + 1).toString(16)}`,
+          50000,
+          22,
+          6,
+          'REJECT',
+          T + i,
+        ),
+      ),
+    ],
+    expected: [
+      {
+        entity: '2600:1f18:4a3:6b01::7',
+        severity: 'medium',
+        start: T,
+        end: T + 59,
+        evidenceCount: 60,
+        windows: [T],
+        peers: [
+          '2001:db8:1::1',
+          ...range(16, (i) => `2001:db8:1::1${i.toString(16)}`),
+          '2001:db8:1::2',
+          '2001:db8:1::20',
+          '2001:db8:1::21',
         ],
         morePeers: true,
       },
@@ -891,5 +1039,121 @@ export const CASES: readonly DetectCase[] = [
       rec('eni-l', '10.0.0.5', '10.0.1.10', 30000 + i, 8080, 6, 'ACCEPT', T + i * 30),
     ),
     expected: [],
+  },
+  // --- interface-stopped-logging (kind silence) --------------------------------------------------------------
+  // Windows of 900 s: W0 = [T, T+900), W1, W2, W3. eni-lb (10.0.1.10) fronts eni-app (10.0.2.20), which uses
+  // eni-db (10.0.3.30); the LB also serves an internet client and the DB an unmonitored host, all hour. Own
+  // addresses (most records): eni-lb 10.0.1.10 (92 vs 68 for the app's), eni-db 10.0.3.30 (90 vs 66), eni-app
+  // 10.0.2.20 (14 vs 8 and 6). In W1 and W2 eni-app writes nothing while eni-lb logs a health-check reply
+  // from 10.0.2.20 every minute (15 per window) and eni-db a query from it (15): 30 records per window ≥ 10
+  // (medium), < 100. W3: eni-app logs again. One episode, W1..W2: first evidence T+900, last T+900+29·60.
+  {
+    name: 'stopped logging: the app interface writes nothing while the LB and the DB log its traffic',
+    detection: 'interface-stopped-logging',
+    records: [
+      ...silenceBefore(),
+      ...range(30, (m) => [
+        ...conv('eni-lb', LB, APP, 40000, 8080, T + 900 + 60 * m),
+        ...conv('eni-db', APP, DB, 41000, 5432, T + 900 + 60 * m),
+      ]).flat(),
+      ...conv('eni-app', LB, APP, 40000, 8080, T + 2700),
+      ...conv('eni-lb', LB, APP, 40000, 8080, T + 2700),
+    ],
+    expected: [
+      {
+        entity: 'eni-app',
+        severity: 'medium',
+        start: T + 900,
+        end: T + 900 + 29 * 60,
+        evidenceCount: 60,
+        windows: [T + 900, T + 1800],
+        peers: ['eni-db', 'eni-lb'],
+      },
+    ],
+  },
+  {
+    // As above, but eni-app writes one SKIPDATA record in W1: it is still logging there (skipdata reports
+    // that), so only W2 is silent: 30 records, T+1800 .. T+2640.
+    name: 'stopped logging: a SKIPDATA record is not silence',
+    detection: 'interface-stopped-logging',
+    records: [
+      ...silenceBefore(),
+      `2 111122223333 eni-app - - - - - - - ${T + 900} ${T + 959} - SKIPDATA`,
+      ...range(30, (m) => [
+        ...conv('eni-lb', LB, APP, 40000, 8080, T + 900 + 60 * m),
+        ...conv('eni-db', APP, DB, 41000, 5432, T + 900 + 60 * m),
+      ]).flat(),
+    ],
+    expected: [
+      {
+        entity: 'eni-app',
+        severity: 'medium',
+        start: T + 1800,
+        end: T + 900 + 29 * 60,
+        evidenceCount: 30,
+        windows: [T + 1800],
+        peers: ['eni-db', 'eni-lb'],
+      },
+    ],
+  },
+  {
+    // Look-alike: the app goes quiet (at night) or is stopped/deleted. eni-app writes nothing in W1 and W2; the
+    // LB keeps sending health checks to 10.0.2.20 (srcaddr 10.0.1.10) and nothing comes back. No record from
+    // 10.0.2.20 anywhere: no evidence, no finding. (eni-lb: 10.0.1.10 in 60 records, 10.0.2.20 in 36.)
+    name: 'stopped logging look-alike: a quiet, stopped or deleted interface (nothing sent from its address)',
+    detection: 'interface-stopped-logging',
+    records: [
+      ...silenceBefore(),
+      ...range(30, (m) => rec('eni-lb', LB, APP, 40000 + m, 8080, 6, 'ACCEPT', T + 900 + 60 * m)),
+    ],
+    expected: [],
+  },
+  {
+    // Look-alike: the address moves to a new interface (an instance replaced): eni-app2 owns 10.0.2.20 (it is in
+    // all 120 of its records) and logs in W1 and W2, so the address is not silent there.
+    name: 'stopped logging look-alike: the address moved to a new interface',
+    detection: 'interface-stopped-logging',
+    records: [
+      ...silenceBefore(),
+      ...range(30, (m) => [
+        ...conv('eni-lb', LB, APP, 40000, 8080, T + 900 + 60 * m),
+        ...conv('eni-db', APP, DB, 41000, 5432, T + 900 + 60 * m),
+        ...conv('eni-app2', LB, APP, 40000, 8080, T + 900 + 60 * m),
+        ...conv('eni-app2', APP, DB, 41000, 5432, T + 900 + 60 * m),
+      ]).flat(),
+    ],
+    expected: [],
+  },
+  {
+    // With flow-direction (v5): eni-app talks to the LB only, so without it 10.0.1.10 and 10.0.2.20 tie in its 6
+    // records (and byte order would pick the LB's). Ingress records count their dstaddr, egress their srcaddr:
+    // eni-app owns 10.0.2.20 (6), eni-lb 10.0.1.10 (6 + 60). W1, W2: the LB logs the app's replies every
+    // minute (15 per window, medium); eni-app is silent. Peers: eni-lb only.
+    name: 'stopped logging: flow-direction tells an interface talking to one peer from that peer',
+    detection: 'interface-stopped-logging',
+    header: `${HEADER} flow-direction`,
+    records: [
+      ...range(3, (k) => [
+        dir('eni-app', LB, APP, 40000, 8080, T + 300 * k, 'ingress'),
+        dir('eni-app', APP, LB, 8080, 40000, T + 300 * k, 'egress'),
+        dir('eni-lb', LB, APP, 40000, 8080, T + 300 * k, 'egress'),
+        dir('eni-lb', APP, LB, 8080, 40000, T + 300 * k, 'ingress'),
+      ]).flat(),
+      ...range(30, (m) => [
+        dir('eni-lb', LB, APP, 40000, 8080, T + 900 + 60 * m, 'egress'),
+        dir('eni-lb', APP, LB, 8080, 40000, T + 900 + 60 * m, 'ingress'),
+      ]).flat(),
+    ],
+    expected: [
+      {
+        entity: 'eni-app',
+        severity: 'medium',
+        start: T + 900,
+        end: T + 900 + 29 * 60,
+        evidenceCount: 30,
+        windows: [T + 900, T + 1800],
+        peers: ['eni-lb'],
+      },
+    ],
   },
 ];

@@ -32,6 +32,7 @@ describe('the built-in catalog', () => {
       'unusual-protocol',
       'nacl-reply-drop',
       'skipdata',
+      'interface-stopped-logging',
       'known-bad-address',
       'exfiltration-baseline',
       'flood-fan-in',

@@ -164,6 +164,7 @@ export async function generateLabelled(opts: LabelledOptions): Promise<LabelledR
       region: v.region,
       flowLogId: v.flowLogId,
       format: v.format.text,
+      cidrs: [v.cidr4, ...(v.cidr6 ? [v.cidr6] : [])],
       interfaces: v.hosts.map((h) => ({
         name: h.name,
         eni: h.eni,

@@ -63,6 +63,8 @@ export interface TruthVpc {
   readonly region: string;
   readonly flowLogId: string;
   readonly format: string;
+  /** The VPC's address blocks (what a user lists as flowwatch.yaml's homeNet). */
+  readonly cidrs: readonly string[];
   readonly interfaces: readonly { name: string; eni: string; ip4: string; ip6?: string }[];
 }
 

@@ -6,6 +6,7 @@
 import type { OverviewResponse } from '../lib/api.js';
 import { bucketAt, Chart, COLORS, pieOption, splitTimeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren } from '../lib/dom.js';
+import { FindingMarkers } from '../lib/finding-markers.js';
 import { formatBytes, formatNumber, formatPercent, formatTimeUtc, plural } from '../lib/format.js';
 import { card, flowsLink, insightsLink, portLabel, rankedList, statTile } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
@@ -28,6 +29,7 @@ class OverviewPage extends PageShell {
   private readonly protocolsHolder = h('div', { class: 'chart-holder' }, loading());
   private readonly directionsHolder = h('div', { class: 'chart-holder' }, loading());
   private data: OverviewResponse | undefined;
+  private readonly markers: FindingMarkers;
 
   constructor(private readonly ctx: PageContext) {
     super('overview', 'Overview');
@@ -45,6 +47,7 @@ class OverviewPage extends PageShell {
       const d = this.data?.directions[e.dataIndex];
       if (d) navigate(flowsLink({ direction: d.direction }));
     });
+    this.markers = new FindingMarkers(ctx.api);
     const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
     this.body.append(
       this.totals,
@@ -58,6 +61,7 @@ class OverviewPage extends PageShell {
           actions: q('stats count(*) as flows by bin(5m), action'),
         }),
       ),
+      this.markers.el,
       h(
         'div',
         { class: 'grid grid-3' },
@@ -88,6 +92,7 @@ class OverviewPage extends PageShell {
     this.route = route;
     const range = resolveRange(rangeFromParams(route.params));
     const bin = chooseBin(range);
+    this.markers.update(range);
     void this.run('overview', async (signal) => {
       const view = route.params.get('view') === 'per-eni' ? 'per-eni' : 'deduplicated';
       const data = await this.ctx.api.overview(range, bin, signal, view);
@@ -98,6 +103,7 @@ class OverviewPage extends PageShell {
 
   override dispose(): void {
     super.dispose();
+    this.markers.dispose();
     for (const s of Object.values(this.series)) s.chart.dispose();
     this.protocols.dispose();
     this.directions.dispose();

@@ -6,6 +6,7 @@ import { ApiError, type CatalogResponse, type QueryResponse } from '../lib/api.j
 import { Chart } from '../lib/charts.js';
 import { h, replaceChildren, uid } from '../lib/dom.js';
 import { copyText, download, toCsv, toJson } from '../lib/export.js';
+import { FINDINGS_COLUMNS, SQL_HINT } from '../lib/findings-table.js';
 import { formatAgo, formatNumber, plural } from '../lib/format.js';
 import { cellLink } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
@@ -199,7 +200,10 @@ class QueryPage extends PageShell {
     if (!c) return;
     const names =
       this.lang === 'sql'
-        ? c.fields.map((f) => ({ name: f.column, type: f.type, doc: f.description }))
+        ? [
+            ...c.fields.map((f) => ({ name: f.column, type: f.type, doc: f.description })),
+            ...FINDINGS_COLUMNS.map((f) => ({ ...f, name: `findings.${f.name}` })),
+          ]
         : [
             ...c.systemFields.map((f) => ({ name: f, type: '', doc: 'a system field' })),
             ...c.fields.map((f) => ({ name: f.insights, type: f.type, doc: f.description })),
@@ -311,7 +315,7 @@ class QueryPage extends PageShell {
     this.hint.textContent =
       lang === 'insights'
         ? 'Logs Insights over the selected time range. Ctrl-Space lists commands, functions and fields.'
-        : 'Read-only SQL (SELECT or WITH) over the tables flows, files and rejects. The time range does not apply: filter on the event_time column (unix seconds; equal to start when a record has one).';
+        : SQL_HINT;
     // Only a query that changed in the URL replaces the editor text (time-range changes keep edits).
     if (q !== null && q !== this.lastRouteQuery) this.editor.setText(q);
     if (this.lastRouteQuery === undefined && q === null && !this.editor.text)
