@@ -177,7 +177,7 @@ Examples:
         let run: RunSql;
         let horizon: number;
         if (engine === 'duckdb') {
-          src = { engine: 'duckdb', rollups: true };
+          src = { engine: 'duckdb', rollups: true, shareScan: true };
           run = async (sql) => (await store.query(sql)).rows;
           const r = await store.query(
             `SELECT count(*) AS n, max(event_time) AS t FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL)`,

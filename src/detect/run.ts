@@ -8,7 +8,7 @@ import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
 import { rollable, rollupBins } from './rollups.js';
 import { silenceSql } from './silence.js';
-import { beaconSql, hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
+import { beaconSql, hitsSql, type SqlSource, sharedScopeSql, type TimeRange } from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
@@ -116,6 +116,36 @@ export async function detectWithSql(
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
   const memo = new Map<string, Promise<readonly Record<string, unknown>[]>>();
+  // Threshold and pair detections share one scan of the store (sharedScopeSql): one pass instead of one each.
+  const shared =
+    src.engine === 'duckdb' && src.shareScan === true && src.relation === undefined
+      ? enabled.filter((d) => d.kind === 'threshold' || d.kind === 'pair')
+      : [];
+  const sharedSrc: SqlSource = shared.length >= 2 ? { ...src, relation: SHARED_SCOPE_TABLE } : src;
+  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE));
+  try {
+    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note);
+  } finally {
+    if (shared.length >= 2) await run(`DROP TABLE IF EXISTS ${SHARED_SCOPE_TABLE}`);
+  }
+  progress?.(enabled.length, enabled.length, '');
+  return superseded(enabled, out);
+}
+
+/** The temporary table of a run's shared scan. */
+export const SHARED_SCOPE_TABLE = 'detect_shared_scope';
+
+async function detectEach(
+  enabled: readonly Detection[],
+  src: SqlSource,
+  sharedSrc: SqlSource,
+  range: TimeRange,
+  run: RunSql,
+  out: DetectedFinding[],
+  memo: Map<string, Promise<readonly Record<string, unknown>[]>>,
+  progress?: DetectProgress,
+  note?: DetectNote,
+): Promise<void> {
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
@@ -126,11 +156,13 @@ export async function detectWithSql(
       out.push(...episodes(d, beaconHitsFromRows(d, await run(beaconSql(src, d, range)))));
       continue;
     }
-    const rows = await run(d.kind === 'silence' ? silenceSql(src, d, range) : hitsSql(src, d, range));
+    const rows = await run(
+      d.kind === 'silence'
+        ? silenceSql(src, d, range)
+        : hitsSql(d.kind === 'intel' ? src : sharedSrc, d, range),
+    );
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }
-  progress?.(enabled.length, enabled.length, '');
-  return superseded(enabled, out);
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { AthenaSession } from '../../src/athena/session.js';
-import { effectiveCatalog } from '../../src/detect/catalog.js';
+import { builtinCatalog, effectiveCatalog } from '../../src/detect/catalog.js';
 import type { Detection } from '../../src/detect/definition.js';
 import { type DetectedFinding, episodes } from '../../src/detect/episodes.js';
 import { type DetectRecord, evaluate } from '../../src/detect/evaluate.js';
@@ -73,8 +73,22 @@ function memoryRecords(c: DetectCase): DetectRecord[] {
   });
 }
 
-async function runDuckdb(c: DetectCase, d: Detection, file: string): Promise<DetectedFinding[]> {
-  const store = await Store.open(join(dir, `${slug(c)}.duckdb`));
+/**
+ * The catalog's threshold and pair detections, renamed so that they never supersede the case's: run beside it,
+ * they put its records through the shared scan (sharedScopeSql) with the union of all their scopes.
+ */
+const companions = (): Detection[] =>
+  builtinCatalog()
+    .filter((x) => x.kind === 'threshold' || x.kind === 'pair')
+    .map(({ supersededBy: _s, ...x }) => ({ ...x, id: `companion-${x.id}`, enabled: true }) as Detection);
+
+async function runDuckdb(
+  c: DetectCase,
+  d: Detection,
+  file: string,
+  shareScan = false,
+): Promise<DetectedFinding[]> {
+  const store = await Store.open(join(dir, `${slug(c)}${shareScan ? '-shared' : ''}.duckdb`));
   try {
     await ingest(store, [file], {});
     if (c.indicators !== undefined) {
@@ -89,7 +103,10 @@ async function runDuckdb(c: DetectCase, d: Detection, file: string): Promise<Det
         revoked: 0,
       });
     }
-    return await detectWithSql([d], { engine: 'duckdb' }, {}, async (sql) => (await store.query(sql)).rows);
+    const run = async (sql: string) => (await store.query(sql)).rows;
+    if (!shareScan) return await detectWithSql([d], { engine: 'duckdb' }, {}, run);
+    const all = await detectWithSql([d, ...companions()], { engine: 'duckdb', shareScan: true }, {}, run);
+    return all.filter((f) => f.detection === d.id);
   } finally {
     store.close();
   }
@@ -151,6 +168,10 @@ describe('detections agree with the hand-worked findings on every backend', () =
       it.skipIf(c.skip?.includes('duckdb'))('DuckDB SQL over the store', async () => {
         const d = detectionOf(c);
         expect((await runDuckdb(c, d, file())).map(shape)).toEqual(expected(c));
+      });
+      it('DuckDB SQL, one shared scan with the catalog beside it', async () => {
+        const d = detectionOf(c);
+        expect((await runDuckdb(c, d, file(), true)).map(shape)).toEqual(expected(c));
       });
       it.skipIf(c.skip?.includes('trino'))('Trino SQL on the local Athena engine', async () => {
         const d = detectionOf(c);
