@@ -12,15 +12,10 @@ import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from 
 import type { NetworkModel } from '../network/model.js';
 import { nameLine } from '../network/names.js';
 import { inForce, snapshotBodyOf } from '../network/snapshot.js';
-import {
-  listSnapshots,
-  recordAt,
-  rejectGroups,
-  type SnapshotInfo,
-  saveSnapshot,
-} from '../storage/network-snapshots.js';
+import { listSnapshots, recordAt, type SnapshotInfo, saveSnapshot } from '../storage/network-snapshots.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
+import { exampleText, explainRejects } from './explain-rejects.js';
 import { registerLeastPrivilege } from './network-least-privilege-command.js';
 import { iso, periodOf, recordOf, Snapshots } from './network-shared.js';
 import { registerWhatIf } from './network-what-if-command.js';
@@ -138,53 +133,7 @@ function printOne(
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
   const { since, until } = periodOf(flags);
-  const groups = new Map<
-    string,
-    {
-      conclusion: string;
-      records: number;
-      flows: number;
-      example: string;
-      fix: string | undefined;
-      fixCdk: string | undefined;
-      first: number;
-      last: number;
-    }
-  >();
-  let predating = 0;
-  let total = 0;
-  // Build every model first: a query on the connection while its stream is open would cut the stream short.
-  const models = new Map<number, NetworkModel>();
-  for (const sn of snaps.list) models.set(sn.id, await snaps.model(sn.id));
-  for await (const chunk of rejectGroups(store, since, until)) {
-    for (const row of chunk) {
-      const snapId = row['snapshot'] === null ? undefined : Number(row['snapshot']);
-      const snap = snapId ?? snaps.list[0]!.id;
-      const records = Number(row['records']);
-      if (snapId === undefined) predating += records;
-      total += records;
-      const e = explainRecord(models.get(snap)!, recordOf(row));
-      const g = groups.get(e.groupKey);
-      const first = Number(row['first_seen']);
-      const last = Number(row['last_seen']);
-      if (g) {
-        g.records += records;
-        g.flows += 1;
-        g.first = Math.min(g.first, first);
-        g.last = Math.max(g.last, last);
-      } else
-        groups.set(e.groupKey, {
-          conclusion: e.conclusion,
-          records,
-          flows: 1,
-          fix: e.fix,
-          fixCdk: e.fixCdk,
-          example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
-          first,
-          last,
-        });
-    }
-  }
+  const { total, predating, groups } = await explainRejects(store, snaps, since, until);
   const limit = int(flags.limit, '--limit');
   const rows = [...groups.entries()]
     .sort((a, b) => b[1].records - a[1].records)
@@ -193,7 +142,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       responsible: key,
       records: g.records,
       distinct_flows: g.flows,
-      example: g.example,
+      example: exampleText(g.example),
       first_seen: iso(g.first),
       last_seen: iso(g.last),
       conclusion: g.conclusion,
