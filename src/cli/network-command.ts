@@ -61,6 +61,7 @@ interface ExplainFlags {
   interface?: string;
   record?: string;
   rejects?: boolean;
+  exactFlows?: boolean;
   last?: string;
   since?: string;
   until?: string;
@@ -133,7 +134,14 @@ function printOne(
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
   const { since, until } = periodOf(flags);
-  const { total, predating, groups } = await explainRejects(store, snaps, since, until);
+  const { total, predating, groups, flowsEstimated } = await explainRejects(
+    store,
+    snaps,
+    since,
+    until,
+    'cells',
+    flags.exactFlows === true,
+  );
   const limit = int(flags.limit, '--limit');
   const rows = [...groups.entries()]
     .sort((a, b) => b[1].records - a[1].records)
@@ -150,7 +158,9 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       fix_cdk_for_example: g.fixCdk ?? null,
     }));
   if (output === 'json') {
-    io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ rejects: total, predatingSnapshots: predating, distinctFlowsEstimated: flowsEstimated, groups: rows }, null, 2)}\n`,
+    );
     return;
   }
   if (total === 0) {
@@ -165,7 +175,9 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       output,
     ),
   );
-  io.out(`${total} REJECT records in ${groups.size} group${groups.size === 1 ? '' : 's'}\n`);
+  io.out(
+    `${total} REJECT records in ${groups.size} group${groups.size === 1 ? '' : 's'}${flowsEstimated ? ' (distinct_flows estimated within about 2%; --exact-flows to count them)' : ''}\n`,
+  );
   if (predating > 0)
     io.out(
       `warning: ${predating} records predate every snapshot: judged against the earliest (${iso(snaps.list[0]!.takenAt)})\n`,
@@ -267,6 +279,10 @@ export function registerExplain(program: Command, io: Io): void {
     .option('--since <time>', 'with --rejects: start of the period')
     .option('--until <time>', 'with --rejects: end of the period')
     .option('--limit <n>', 'with --rejects: groups to show', '20')
+    .option(
+      '--exact-flows',
+      'with --rejects: count distinct flows exactly (slower: a hash set of every flow) instead of estimating them',
+    )
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table or json (csv too with --rejects)', 'table')
     .action(async (flags: ExplainFlags) => {

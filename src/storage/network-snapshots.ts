@@ -107,14 +107,6 @@ export async function* flowGroups(
   );
 }
 
-/** The cell boundaries rejectCells groups by (see src/network/cells.ts). */
-export interface CellBounds {
-  /** Sorted IPv4 cell starts (numbers), the first 0. */
-  readonly v4Starts: readonly number[];
-  /** Sorted client-port cell starts, the first 0. */
-  readonly portStarts: readonly number[];
-}
-
 /** The effective address of a side (pkt-srcaddr/pkt-dstaddr when present, as explain reads it). */
 const effective = (pkt: string, plain: string) =>
   `CASE WHEN ${pkt} IS NOT NULL AND ${pkt} NOT IN ('-', '') THEN ${pkt} ELSE coalesce(${plain}, '-') END`;
@@ -129,84 +121,111 @@ const ROLE_SQL = `CASE
     ELSE 'reply' END
   ELSE 'request' END`;
 
-/** An IPv4 dotted quad as a number (as parseAddress reads it), else NULL. */
-const V4_SQL = `CASE WHEN regexp_full_match(addr, '\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}')
-  AND greatest(split_part(addr, '.', 1)::INTEGER, split_part(addr, '.', 2)::INTEGER,
-               split_part(addr, '.', 3)::INTEGER, split_part(addr, '.', 4)::INTEGER) <= 255
-  THEN split_part(addr, '.', 1)::BIGINT * 16777216 + split_part(addr, '.', 2)::BIGINT * 65536
-     + split_part(addr, '.', 3)::BIGINT * 256 + split_part(addr, '.', 4)::BIGINT END`;
+/** A record's place in the store as one number (file id and line), to fetch it back. */
+const ROW_ID = '((f.file_id::BIGINT << 32) + f.line)';
+
+const REJECTS_OF = `FROM flows f
+  WHERE f.action = 'REJECT' AND (f.event_time >= $1 OR $1 IS NULL) AND (f.event_time < $2 OR $2 IS NULL)`;
+
+/** The distinct source and destination addresses (pkt-srcaddr/pkt-dstaddr when present) of the REJECTs of a period. */
+export async function rejectAddresses(
+  store: Store,
+  since: number | undefined,
+  until: number | undefined,
+): Promise<string[]> {
+  const r = await store.query(
+    `SELECT DISTINCT ${effective('f.pkt_srcaddr', 'f.srcaddr')} AS a ${REJECTS_OF}
+     UNION SELECT DISTINCT ${effective('f.pkt_dstaddr', 'f.dstaddr')} ${REJECTS_OF}`,
+    [since ?? null, until ?? null],
+  );
+  return r.rows.map((x) => String(x['a']));
+}
 
 /**
  * The REJECT records of [since, until) grouped by verdict cell: snapshot in force, interface, protocol, action,
- * direction, reject-reason, role, the server's port exactly, the client's port cell and both addresses' cells
- * (IPv4 cells from `bounds`; other addresses exactly). Each row has its count, first/last event time, its number
- * of distinct flows (distinct record tuples, counted by a 64-bit hash) and `example`: its earliest record.
- * `snapshots` must be every stored snapshot; a record older than all has snapshot NULL.
+ * direction, reject-reason, role, tcp-flags class (18 SYN-ACK, 2 SYN, else 0), the server's port exactly, the
+ * client's port cell and both addresses' cells (`addressCells`: every address rejectAddresses gave, with its cell).
+ * Each row has its count, first/last event time, its number of distinct flows (distinct record tuples, counted by
+ * a 64-bit hash; estimated by HyperLogLog unless `exactFlows`, which costs a hash set of every flow), the smallest client port, source and destination address of the cell, and `row_id`: where its
+ * first stored record is (see rejectRecords). `snapshots` must be every stored snapshot; a record older than all
+ * has snapshot NULL.
  */
 export async function* rejectCells(
   store: Store,
   snapshots: readonly SnapshotInfo[],
-  bounds: CellBounds,
+  addressCells: ReadonlyMap<string, number>,
+  portStarts: readonly number[],
   since: number | undefined,
   until: number | undefined,
+  exactFlows = false,
 ): AsyncGenerator<Record<string, unknown>[]> {
   const ordered = [...snapshots].sort((a, b) => b.takenAt - a.takenAt || b.id - a.id);
   const snap =
     ordered.length === 0
       ? 'NULL::BIGINT'
       : `CASE ${ordered.map((s) => `WHEN f.event_time >= ${Math.trunc(s.takenAt)} THEN ${Math.trunc(s.id)}`).join(' ')} ELSE NULL END`;
+  const starts = [...portStarts].map((p) => Math.trunc(p)).sort((a, b) => b - a);
+  const portCell = `CASE ${starts.map((p) => `WHEN cp >= ${p} THEN ${p}`).join(' ')} ELSE -1 END`;
   await store.tempTable(
-    'fw_cells_v4',
-    [{ name: 'lo', type: 'BIGINT' }],
-    bounds.v4Starts.map((n) => [n]),
-  );
-  const ports: number[][] = [];
-  let cell = 0;
-  for (let p = 0; p <= 65535; p++) {
-    while (cell + 1 < bounds.portStarts.length && bounds.portStarts[cell + 1]! <= p) cell++;
-    ports.push([p, bounds.portStarts[cell]!]);
-  }
-  await store.tempTable(
-    'fw_cells_port',
+    'fw_address_cells',
     [
-      { name: 'port', type: 'BIGINT' },
+      { name: 'addr', type: 'VARCHAR' },
       { name: 'cell', type: 'BIGINT' },
     ],
-    ports,
+    [...addressCells.entries()],
   );
   try {
+    // Two stages: the records grouped with their exact addresses (few groups: interfaces talk to few cells of
+    // ports), then those groups joined to the address cells and grouped again. Distinct flows add up across the
+    // first groups: a flow's columns decide its group.
     yield* store.streamRows(
       `WITH r AS (
-         SELECT ${snap} AS snapshot, f.event_time, f.interface_id, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
-           f.srcport, f.dstport, f.protocol, f.action, f.flow_direction, f.tcp_flags, f.reject_reason,
+         SELECT ${snap} AS snapshot, f.event_time, f.interface_id, f.protocol, f.action, f.flow_direction,
+           f.reject_reason, f.tcp_flags, ${ROW_ID} AS row_id,
            ${effective('f.pkt_srcaddr', 'f.srcaddr')} AS src, ${effective('f.pkt_dstaddr', 'f.dstaddr')} AS dst,
-           coalesce(f.srcport, 0) AS sp, coalesce(f.dstport, 0) AS dp
-         FROM flows f
-         WHERE f.action = 'REJECT' AND (f.event_time >= $1 OR $1 IS NULL) AND (f.event_time < $2 OR $2 IS NULL)
-       ), rr AS (SELECT *, ${ROLE_SQL} AS role FROM r),
-       a AS (SELECT src AS addr FROM rr UNION SELECT dst FROM rr),
-       ac AS (
-         SELECT a.addr, coalesce('c' || b.lo, 'x' || a.addr) AS cell
-         FROM (SELECT addr, ${V4_SQL} AS ip FROM a) a ASOF LEFT JOIN temp.main.fw_cells_v4 b ON a.ip >= b.lo
+           coalesce(f.srcport, 0) AS sp, coalesce(f.dstport, 0) AS dp,
+           hash(f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, f.srcport, f.dstport, f.tcp_flags) AS flow
+         ${REJECTS_OF}
+       ), rr AS (
+         SELECT *, CASE WHEN role = 'request' THEN dp ELSE sp END AS server_port,
+           CASE WHEN role = 'request' THEN sp ELSE dp END AS cp
+         FROM (SELECT *, ${ROLE_SQL} AS role FROM r)
+       ), g AS (
+         SELECT snapshot, interface_id, protocol, action, flow_direction, reject_reason, role,
+           CASE WHEN protocol = 6 AND (tcp_flags & 18) = 18 THEN 18
+                WHEN protocol = 6 AND (tcp_flags & 2) = 2 THEN 2 ELSE 0 END AS flags,
+           server_port, ${portCell} AS client_cell, src, dst,
+           count(*) AS records, min(event_time) AS first_seen, max(event_time) AS last_seen,
+           ${exactFlows ? 'count(DISTINCT flow)' : 'approx_count_distinct(flow)'} AS flows, min(cp) AS client_port, min(row_id) AS row_id
+         FROM rr GROUP BY ALL
        )
-       SELECT rr.snapshot, rr.interface_id, rr.protocol, rr.action, rr.flow_direction, rr.reject_reason, rr.role,
-         CASE WHEN rr.role = 'request' THEN rr.dp ELSE rr.sp END AS server_port, pc.cell AS client_cell,
-         s.cell AS src_cell, d.cell AS dst_cell,
-         count(*) AS records, min(rr.event_time) AS first_seen, max(rr.event_time) AS last_seen,
-         count(DISTINCT hash(rr.interface_id, rr.srcaddr, rr.dstaddr, rr.pkt_srcaddr, rr.pkt_dstaddr, rr.srcport,
-           rr.dstport, rr.protocol, rr.action, rr.flow_direction, rr.tcp_flags, rr.reject_reason)) AS flows,
-         arg_min(struct_pack(interface_id := rr.interface_id, srcaddr := rr.srcaddr, dstaddr := rr.dstaddr,
-           pkt_srcaddr := rr.pkt_srcaddr, pkt_dstaddr := rr.pkt_dstaddr, srcport := rr.srcport, dstport := rr.dstport,
-           protocol := rr.protocol, action := rr.action, flow_direction := rr.flow_direction,
-           tcp_flags := rr.tcp_flags, reject_reason := rr.reject_reason), rr.event_time) AS example
-       FROM rr JOIN ac s ON s.addr = rr.src JOIN ac d ON d.addr = rr.dst
-         LEFT JOIN temp.main.fw_cells_port pc ON pc.port = CASE WHEN rr.role = 'request' THEN rr.sp ELSE rr.dp END
-       GROUP BY rr.snapshot, rr.interface_id, rr.protocol, rr.action, rr.flow_direction, rr.reject_reason, rr.role,
-         server_port, client_cell, src_cell, dst_cell`,
+       SELECT g.snapshot, g.interface_id, g.protocol, g.action, g.flow_direction, g.reject_reason, g.role, g.flags,
+         g.server_port, g.client_cell, s.cell AS src_cell, d.cell AS dst_cell,
+         sum(g.records)::BIGINT AS records, min(g.first_seen) AS first_seen, max(g.last_seen) AS last_seen,
+         sum(g.flows)::BIGINT AS flows, min(g.client_port) AS client_port, min(g.src) AS src, min(g.dst) AS dst,
+         min(g.row_id) AS row_id
+       FROM g JOIN temp.main.fw_address_cells s ON s.addr = g.src JOIN temp.main.fw_address_cells d ON d.addr = g.dst
+       GROUP BY ALL`,
       [since ?? null, until ?? null],
     );
   } finally {
-    await store.dropTempTable('fw_cells_v4');
-    await store.dropTempTable('fw_cells_port');
+    await store.dropTempTable('fw_address_cells');
+  }
+}
+
+/** The stored records at these row ids (rejectCells' `row_id`), with the flows columns explain reads. */
+export async function rejectRecords(store: Store, rowIds: readonly number[]): Promise<QueryResult> {
+  await store.tempTable(
+    'fw_row_ids',
+    [{ name: 'id', type: 'BIGINT' }],
+    rowIds.map((x) => [x]),
+  );
+  try {
+    return await store.query(
+      `SELECT ${ROW_ID} AS row_id, ${RECORD_COLUMNS} FROM flows f
+       WHERE ${ROW_ID} IN (SELECT id FROM temp.main.fw_row_ids)`,
+    );
+  } finally {
+    await store.dropTempTable('fw_row_ids');
   }
 }

@@ -157,7 +157,8 @@ describe('explain --rejects by verdict cell', () => {
     const store = await Store.open(db);
     try {
       const snaps = await Snapshots.of(store);
-      const cells = await explainRejects(store, snaps, undefined, undefined, 'cells');
+      const cells = await explainRejects(store, snaps, undefined, undefined, 'cells', true);
+      const estimated = await explainRejects(store, snaps, undefined, undefined, 'cells');
       const records = await explainRejects(store, snaps, undefined, undefined, 'records');
       expect(cells.total).toBe(4074);
       expect(records.total).toBe(4074);
@@ -171,6 +172,14 @@ describe('explain --rejects by verdict cell', () => {
           ]),
         );
       expect(shape(cells.groups)).toEqual(shape(records.groups));
+      // the default estimates distinct flows (HyperLogLog): the same groups and records, flows within 5%
+      expect(estimated.flowsEstimated).toBe(true);
+      expect(cells.flowsEstimated).toBe(false);
+      for (const [k, g] of records.groups) {
+        const e = estimated.groups.get(k);
+        expect(e?.records, k).toBe(g.records);
+        expect(Math.abs(e!.flows - g.flows), k).toBeLessThanOrEqual(Math.max(1, 0.05 * g.flows));
+      }
       // the corpus reaches the kinds of group that name no address in their key
       const keys = [...cells.groups.keys()].join('\n');
       expect(keys).toContain(
@@ -179,6 +188,12 @@ describe('explain --rejects by verdict cell', () => {
       expect(keys).toContain('unknown: no interface in the snapshot has the source or destination address');
       expect(keys).toContain('VPC Block Public Access');
       expect(keys).toContain('acl-0app rule');
+      // each group's example is a stored record (it has a row id) whose own explanation falls in the group
+      for (const [k, g] of cells.groups) {
+        expect(g.example['row_id'], k).toBeTypeOf('number');
+        const at = Number(g.example['row_id']) % 2 ** 32;
+        expect(at, k).toBeGreaterThan(1);
+      }
       // fewer rows judged than distinct flows
       expect(cells.judged).toBeLessThan(records.judged);
     } finally {
