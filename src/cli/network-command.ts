@@ -232,6 +232,75 @@ Each file is the JSON one of these prints (recognised by its top-level key):
       }
     });
   network
+    .command('fetch')
+    .description(
+      'read the describe-* data with the AWS SDK (your credentials and region) into a new snapshot in force from now',
+    )
+    .option('--region <region>', "AWS region (default: AWS_REGION or the profile's region)")
+    .option(
+      '--profile <name>',
+      'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else the default chain)',
+    )
+    .option('--endpoint-url <url>', 'another EC2 endpoint, e.g. LocalStack at http://localhost:4566')
+    .option('--at <time>', 'when this configuration came into force (default: now)')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .addHelpText(
+      'after',
+      `
+Calls (each paginated; the credentials need these read-only permissions, all in AmazonEC2ReadOnlyAccess):
+  ec2:DescribeSecurityGroups  ec2:DescribeNetworkAcls  ec2:DescribeNetworkInterfaces  ec2:DescribeSubnets
+  ec2:DescribeRouteTables     ec2:DescribeInstances    ec2:DescribeVpcs              ec2:DescribeManagedPrefixLists
+  ec2:GetManagedPrefixListEntries (for each prefix list)
+The snapshot is stored exactly as if the same JSON had been saved to files and given to network load.`,
+    )
+    .action(
+      async (flags: {
+        region?: string;
+        profile?: string;
+        endpointUrl?: string;
+        at?: string;
+        db?: string;
+      }) => {
+        const at = flags.at ? parseTime(flags.at, '--at') : Math.floor(Date.now() / 1000);
+        const { fetchDocuments } = await import('../network/fetch.js');
+        const where = `${flags.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'] ?? "the profile's region"}${flags.endpointUrl ? ` at ${flags.endpointUrl}` : ''}`;
+        io.err(`fetching the network configuration from EC2 (${where})...\n`);
+        let last = '';
+        let done: string[] = [];
+        const docs = await fetchDocuments({
+          region: flags.region,
+          profile: flags.profile,
+          endpoint: flags.endpointUrl,
+          progress: (what, items, pages) => {
+            const line = `  ${what}: ${items}${pages > 1 ? ` (${pages} pages)` : ''}`;
+            if (io.isTTY) io.err(`\r${line}`);
+            done = [
+              ...done.filter((d) => !d.startsWith(`${what} `)),
+              `${what} ${items}${pages > 1 ? ` (${pages} pages)` : ''}`,
+            ];
+            last = line;
+          },
+        });
+        if (last !== '' && io.isTTY) io.err('\n');
+        io.err(`fetched: ${done.join(', ')}\n`);
+        const model = buildModel(docs);
+        const sources = docs.map((d) => `ec2 ${d.name.replace(' (fetched)', '')}`);
+        const store = await Store.open(dbPath(io, flags.db));
+        try {
+          const id = await saveSnapshot(store, at, sources, snapshotBodyOf(docs));
+          io.out(
+            `snapshot ${id} (in force from ${iso(at)}), fetched from EC2 (${where}): ${model.securityGroups.size} security groups, ${model.acls.size} network ACLs, ${model.interfaces.size} interfaces, ${model.subnets.size} subnets, ${model.routeTables.size} route tables, ${model.instances.size} instances, ${model.vpcs.size} VPCs, ${model.prefixLists.size} prefix lists\n`,
+          );
+          if (model.interfaces.size === 0)
+            io.out(
+              `warning: EC2 returned no network interfaces in ${where}: explain can judge no flow against this snapshot (is it the region of your VPCs?)\n`,
+            );
+        } finally {
+          store.close();
+        }
+      },
+    );
+  network
     .command('list')
     .description('list the stored snapshots')
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
