@@ -3,10 +3,11 @@
 // security groups and 200 network ACLs (2,000 interfaces in 200 subnets), side by side with `top rejected` over the
 // same records (a plain grouped scan: the floor any per-record answer pays). Medians of --runs runs.
 //
-// Usage: npm run build && npm run bench:explain [-- --records 200000 --runs 3]
+// Usage: npm run build && npm run bench:explain [-- --records 200000 --runs 3] [--keep] [--dir KEPT] [--what-if]
 // Target (issue 16): 10M records ≤ 10 s. Results go to bench/results/explain.json.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, run } from './lib.mjs';
@@ -27,10 +28,13 @@ const rnd = (n) => {
   return seed % n;
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'fw-bench-explain-'));
+// --dir D: reuse a store kept by an earlier run with --keep (same --records), skipping generation and ingest
+const reuseAt = args.indexOf('--dir');
+const reuse = reuseAt >= 0 && existsSync(join(args[reuseAt + 1], 'b.duckdb'));
+const dir = reuse ? args[reuseAt + 1] : mkdtempSync(join(tmpdir(), 'fw-bench-explain-'));
 const db = join(dir, 'b.duckdb');
 const net = join(dir, 'net');
-mkdirSync(net);
+mkdirSync(net, { recursive: true });
 
 // The snapshot: 200 subnets 10.<s/100>.<s%100>.0/24 each with its own ACL, 500 groups, 2,000 interfaces.
 const SUBNETS = 200;
@@ -109,30 +113,42 @@ writeFileSync(join(net, 'pl-0bench.json'), JSON.stringify({ Entries: [{ Cidr: '1
 
 // N REJECT records: scanners and clients against random interfaces, random source ports (nearly all distinct).
 const T0 = 1767571200; // 2026-01-05
-const lines = [
-  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction tcp-flags',
-];
-for (let i = 0; i < N; i++) {
-  const e = enis[rnd(ENIS)];
-  const remote = `${[198, 203, 192][rnd(3)]}.${[51, 0][rnd(2)]}.${100 + rnd(5)}.${rnd(256)}`;
-  const t = T0 + rnd(86_400);
-  const inbound = rnd(4) !== 0;
-  lines.push(
-    inbound
-      ? `5 111122223333 ${e.NetworkInterfaceId} ${remote} ${e.PrivateIpAddress} ${1024 + rnd(64000)} ${ports[rnd(8)]} 6 1 60 ${t} ${t + 30} REJECT OK ingress 2`
-      : `5 111122223333 ${e.NetworkInterfaceId} ${e.PrivateIpAddress} ${remote} ${ports[rnd(8)]} ${1024 + rnd(64000)} 6 1 60 ${t} ${t + 30} REJECT OK egress 18`,
-  );
+// Written in chunks: 10M lines are past the largest string V8 makes.
+if (!reuse) {
+  const out = createWriteStream(join(dir, 'flows.log'));
+  let chunk = [
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction tcp-flags',
+  ];
+  for (let i = 0; i < N; i++) {
+    const e = enis[rnd(ENIS)];
+    const remote = `${[198, 203, 192][rnd(3)]}.${[51, 0][rnd(2)]}.${100 + rnd(5)}.${rnd(256)}`;
+    const t = T0 + rnd(86_400);
+    const inbound = rnd(4) !== 0;
+    chunk.push(
+      inbound
+        ? `5 111122223333 ${e.NetworkInterfaceId} ${remote} ${e.PrivateIpAddress} ${1024 + rnd(64000)} ${ports[rnd(8)]} 6 1 60 ${t} ${t + 30} REJECT OK ingress 2`
+        : `5 111122223333 ${e.NetworkInterfaceId} ${e.PrivateIpAddress} ${remote} ${ports[rnd(8)]} ${1024 + rnd(64000)} 6 1 60 ${t} ${t + 30} REJECT OK egress 18`,
+    );
+    if (chunk.length >= 100_000 || i === N - 1) {
+      if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
+      chunk = [];
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  process.stderr.write(`ingesting ${N} records and loading the snapshot...\n`);
+  await run('node', [BIN, 'ingest', join(dir, 'flows.log'), '--db', db]);
+  await run('node', [BIN, 'network', 'load', net, '--at', String(T0 - 3600), '--db', db]);
 }
-writeFileSync(join(dir, 'flows.log'), `${lines.join('\n')}\n`);
-process.stderr.write(`ingesting ${N} records and loading the snapshot...\n`);
-await run('node', [BIN, 'ingest', join(dir, 'flows.log'), '--db', db]);
-await run('node', [BIN, 'network', 'load', net, '--at', String(T0 - 3600), '--db', db]);
 
 const variants = {
   'top rejected (baseline scan)': ['top', 'rejected', '--since', '0', '--db', db],
   'explain --rejects': ['explain', '--rejects', '--since', '0', '--output', 'json', '--db', db],
-  // every stored flow judged twice (before and after opening 3389 from 203.0.100.0/24 on the first group)
-  'network what-if': [
+};
+// every stored flow judged twice (before and after opening 3389 from 203.0.100.0/24 on the first group); record by
+// record, so only with --what-if (about 20 µs per record)
+if (args.includes('--what-if'))
+  variants['network what-if'] = [
     'network',
     'what-if',
     '--since',
@@ -143,8 +159,7 @@ const variants = {
     `aws ec2 authorize-security-group-ingress --group-id ${groups[0].GroupId} --protocol tcp --port 3389 --cidr 203.0.100.0/24`,
     '--db',
     db,
-  ],
-};
+  ];
 const results = {};
 for (const [name, argv] of Object.entries(variants)) {
   const times = [];
@@ -171,7 +186,7 @@ for (const [name, argv] of Object.entries(variants)) {
 const base = results['top rejected (baseline scan)'].seconds;
 const ex = results['explain --rejects'];
 const perMillion = ex.seconds / (N / 1_000_000);
-const wi = results['network what-if'];
+const wi = results['network what-if'] ?? { seconds: Number.NaN };
 const summary = {
   records: N,
   runs: RUNS,
@@ -188,5 +203,5 @@ console.log(
 );
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'explain.json'), `${JSON.stringify(summary, null, 2)}\n`);
-if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+if (!args.includes('--keep') && !reuse) rmSync(dir, { recursive: true, force: true });
 else console.log(`kept ${dir}`);

@@ -12,15 +12,10 @@ import { buildModel, type NetworkDocument, parseDocument, protocolNumber } from 
 import type { NetworkModel } from '../network/model.js';
 import { nameLine } from '../network/names.js';
 import { inForce, snapshotBodyOf } from '../network/snapshot.js';
-import {
-  listSnapshots,
-  recordAt,
-  rejectGroups,
-  type SnapshotInfo,
-  saveSnapshot,
-} from '../storage/network-snapshots.js';
+import { listSnapshots, recordAt, type SnapshotInfo, saveSnapshot } from '../storage/network-snapshots.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
+import { exampleText, explainRejects } from './explain-rejects.js';
 import { registerLeastPrivilege } from './network-least-privilege-command.js';
 import { iso, periodOf, recordOf, Snapshots } from './network-shared.js';
 import { registerWhatIf } from './network-what-if-command.js';
@@ -66,6 +61,7 @@ interface ExplainFlags {
   interface?: string;
   record?: string;
   rejects?: boolean;
+  exactFlows?: boolean;
   last?: string;
   since?: string;
   until?: string;
@@ -138,53 +134,14 @@ function printOne(
 async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: ExplainFlags): Promise<void> {
   const output = parseOutput(flags.output);
   const { since, until } = periodOf(flags);
-  const groups = new Map<
-    string,
-    {
-      conclusion: string;
-      records: number;
-      flows: number;
-      example: string;
-      fix: string | undefined;
-      fixCdk: string | undefined;
-      first: number;
-      last: number;
-    }
-  >();
-  let predating = 0;
-  let total = 0;
-  // Build every model first: a query on the connection while its stream is open would cut the stream short.
-  const models = new Map<number, NetworkModel>();
-  for (const sn of snaps.list) models.set(sn.id, await snaps.model(sn.id));
-  for await (const chunk of rejectGroups(store, since, until)) {
-    for (const row of chunk) {
-      const snapId = row['snapshot'] === null ? undefined : Number(row['snapshot']);
-      const snap = snapId ?? snaps.list[0]!.id;
-      const records = Number(row['records']);
-      if (snapId === undefined) predating += records;
-      total += records;
-      const e = explainRecord(models.get(snap)!, recordOf(row));
-      const g = groups.get(e.groupKey);
-      const first = Number(row['first_seen']);
-      const last = Number(row['last_seen']);
-      if (g) {
-        g.records += records;
-        g.flows += 1;
-        g.first = Math.min(g.first, first);
-        g.last = Math.max(g.last, last);
-      } else
-        groups.set(e.groupKey, {
-          conclusion: e.conclusion,
-          records,
-          flows: 1,
-          fix: e.fix,
-          fixCdk: e.fixCdk,
-          example: `${row['srcaddr']}:${row['srcport']} → ${row['dstaddr']}:${row['dstport']} (${row['protocol']}) at ${row['interface_id'] ?? '?'}`,
-          first,
-          last,
-        });
-    }
-  }
+  const { total, predating, groups, flowsEstimated } = await explainRejects(
+    store,
+    snaps,
+    since,
+    until,
+    'cells',
+    flags.exactFlows === true,
+  );
   const limit = int(flags.limit, '--limit');
   const rows = [...groups.entries()]
     .sort((a, b) => b[1].records - a[1].records)
@@ -193,7 +150,7 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       responsible: key,
       records: g.records,
       distinct_flows: g.flows,
-      example: g.example,
+      example: exampleText(g.example),
       first_seen: iso(g.first),
       last_seen: iso(g.last),
       conclusion: g.conclusion,
@@ -201,7 +158,9 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       fix_cdk_for_example: g.fixCdk ?? null,
     }));
   if (output === 'json') {
-    io.out(`${JSON.stringify({ rejects: total, predatingSnapshots: predating, groups: rows }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ rejects: total, predatingSnapshots: predating, distinctFlowsEstimated: flowsEstimated, groups: rows }, null, 2)}\n`,
+    );
     return;
   }
   if (total === 0) {
@@ -216,7 +175,9 @@ async function explainMany(io: Io, store: Store, snaps: Snapshots, flags: Explai
       output,
     ),
   );
-  io.out(`${total} REJECT records in ${groups.size} group${groups.size === 1 ? '' : 's'}\n`);
+  io.out(
+    `${total} REJECT records in ${groups.size} group${groups.size === 1 ? '' : 's'}${flowsEstimated ? ' (distinct_flows estimated within about 2%; --exact-flows to count them)' : ''}\n`,
+  );
   if (predating > 0)
     io.out(
       `warning: ${predating} records predate every snapshot: judged against the earliest (${iso(snaps.list[0]!.takenAt)})\n`,
@@ -271,6 +232,75 @@ Each file is the JSON one of these prints (recognised by its top-level key):
       }
     });
   network
+    .command('fetch')
+    .description(
+      'read the describe-* data with the AWS SDK (your credentials and region) into a new snapshot in force from now',
+    )
+    .option('--region <region>', "AWS region (default: AWS_REGION or the profile's region)")
+    .option(
+      '--profile <name>',
+      'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else the default chain)',
+    )
+    .option('--endpoint-url <url>', 'another EC2 endpoint, e.g. LocalStack at http://localhost:4566')
+    .option('--at <time>', 'when this configuration came into force (default: now)')
+    .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
+    .addHelpText(
+      'after',
+      `
+Calls (each paginated; the credentials need these read-only permissions, all in AmazonEC2ReadOnlyAccess):
+  ec2:DescribeSecurityGroups  ec2:DescribeNetworkAcls  ec2:DescribeNetworkInterfaces  ec2:DescribeSubnets
+  ec2:DescribeRouteTables     ec2:DescribeInstances    ec2:DescribeVpcs              ec2:DescribeManagedPrefixLists
+  ec2:GetManagedPrefixListEntries (for each prefix list)
+The snapshot is stored exactly as if the same JSON had been saved to files and given to network load.`,
+    )
+    .action(
+      async (flags: {
+        region?: string;
+        profile?: string;
+        endpointUrl?: string;
+        at?: string;
+        db?: string;
+      }) => {
+        const at = flags.at ? parseTime(flags.at, '--at') : Math.floor(Date.now() / 1000);
+        const { fetchDocuments } = await import('../network/fetch.js');
+        const where = `${flags.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'] ?? "the profile's region"}${flags.endpointUrl ? ` at ${flags.endpointUrl}` : ''}`;
+        io.err(`fetching the network configuration from EC2 (${where})...\n`);
+        let last = '';
+        let done: string[] = [];
+        const docs = await fetchDocuments({
+          region: flags.region,
+          profile: flags.profile,
+          endpoint: flags.endpointUrl,
+          progress: (what, items, pages) => {
+            const line = `  ${what}: ${items}${pages > 1 ? ` (${pages} pages)` : ''}`;
+            if (io.isTTY) io.err(`\r${line}`);
+            done = [
+              ...done.filter((d) => !d.startsWith(`${what} `)),
+              `${what} ${items}${pages > 1 ? ` (${pages} pages)` : ''}`,
+            ];
+            last = line;
+          },
+        });
+        if (last !== '' && io.isTTY) io.err('\n');
+        io.err(`fetched: ${done.join(', ')}\n`);
+        const model = buildModel(docs);
+        const sources = docs.map((d) => `ec2 ${d.name.replace(' (fetched)', '')}`);
+        const store = await Store.open(dbPath(io, flags.db));
+        try {
+          const id = await saveSnapshot(store, at, sources, snapshotBodyOf(docs));
+          io.out(
+            `snapshot ${id} (in force from ${iso(at)}), fetched from EC2 (${where}): ${model.securityGroups.size} security groups, ${model.acls.size} network ACLs, ${model.interfaces.size} interfaces, ${model.subnets.size} subnets, ${model.routeTables.size} route tables, ${model.instances.size} instances, ${model.vpcs.size} VPCs, ${model.prefixLists.size} prefix lists\n`,
+          );
+          if (model.interfaces.size === 0)
+            io.out(
+              `warning: EC2 returned no network interfaces in ${where}: explain can judge no flow against this snapshot (is it the region of your VPCs?)\n`,
+            );
+        } finally {
+          store.close();
+        }
+      },
+    );
+  network
     .command('list')
     .description('list the stored snapshots')
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
@@ -318,6 +348,10 @@ export function registerExplain(program: Command, io: Io): void {
     .option('--since <time>', 'with --rejects: start of the period')
     .option('--until <time>', 'with --rejects: end of the period')
     .option('--limit <n>', 'with --rejects: groups to show', '20')
+    .option(
+      '--exact-flows',
+      'with --rejects: count distinct flows exactly (slower: a hash set of every flow) instead of estimating them',
+    )
     .option('--db <file>', 'store (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table or json (csv too with --rejects)', 'table')
     .action(async (flags: ExplainFlags) => {

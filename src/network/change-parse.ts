@@ -4,6 +4,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
+import { parseCidr } from './address.js';
 import type { Operation } from './change.js';
 import { protocolNumber, readAclEntry, readSgPermissions } from './load.js';
 
@@ -20,9 +21,30 @@ const ACL_VERBS = [
   'replace-network-acl-entry',
   'delete-network-acl-entry',
 ] as const;
-const VERBS: readonly string[] = [...SG_VERBS, ...ACL_VERBS];
+const ROUTE_VERBS = ['create-route', 'replace-route', 'delete-route'] as const;
+const VERBS: readonly string[] = [...SG_VERBS, ...ACL_VERBS, ...ROUTE_VERBS];
 
-const HINT = `a change is ${VERBS.join(', ')}: pasted as the aws ec2 command, or as YAML/JSON [{ <command>: { GroupId, IpPermissions } | { NetworkAclId, RuleNumber, Egress, Protocol, RuleAction, CidrBlock, PortRange, IcmpTypeCode } }] (see README "What-if")`;
+/** A route's destination keys and its target keys (CLI input JSON) with their CLI options. */
+const DESTINATIONS = [
+  ['DestinationCidrBlock', '--destination-cidr-block'],
+  ['DestinationIpv6CidrBlock', '--destination-ipv6-cidr-block'],
+  ['DestinationPrefixListId', '--destination-prefix-list-id'],
+] as const;
+const TARGETS = [
+  ['GatewayId', '--gateway-id'],
+  ['NatGatewayId', '--nat-gateway-id'],
+  ['TransitGatewayId', '--transit-gateway-id'],
+  ['VpcPeeringConnectionId', '--vpc-peering-connection-id'],
+  ['NetworkInterfaceId', '--network-interface-id'],
+  ['InstanceId', '--instance-id'],
+  ['EgressOnlyInternetGatewayId', '--egress-only-internet-gateway-id'],
+  ['LocalGatewayId', '--local-gateway-id'],
+  ['CarrierGatewayId', '--carrier-gateway-id'],
+  ['VpcEndpointId', '--vpc-endpoint-id'],
+  ['CoreNetworkArn', '--core-network-arn'],
+] as const;
+
+const HINT = `a change is ${VERBS.join(', ')}: pasted as the aws ec2 command, or as YAML/JSON [{ <command>: { GroupId, IpPermissions } | { NetworkAclId, RuleNumber, Egress, Protocol, RuleAction, CidrBlock, PortRange, IcmpTypeCode } | { RouteTableId, DestinationCidrBlock, GatewayId } }] (see README "What-if")`;
 
 /**
  * Reads a change given as text: `aws ec2 …` commands (one per line, `\` continuations, `;` or `&&` between) or a
@@ -89,6 +111,10 @@ function opsOfInputs(source: string, inputs: readonly Input[]): Operation[] {
         `${source}: ${at}: "${verb}" is not a change flowwatch can apply`,
         HINT,
       );
+    if ((ROUTE_VERBS as readonly string[]).includes(verb)) {
+      ops.push(routeOp(source, verb as (typeof ROUTE_VERBS)[number], input, at));
+      continue;
+    }
     if ((SG_VERBS as readonly string[]).includes(verb)) {
       const egress = verb.endsWith('-egress');
       const groupId = input['GroupId'];
@@ -139,6 +165,46 @@ function opsOfInputs(source: string, inputs: readonly Input[]): Operation[] {
     });
   }
   return ops;
+}
+
+/** create-route / replace-route / delete-route from its input (RouteTableId, a destination, a target). */
+function routeOp(source: string, verb: (typeof ROUTE_VERBS)[number], input: Obj, at: string): Operation {
+  const routeTableId = input['RouteTableId'];
+  if (typeof routeTableId !== 'string' || routeTableId === '')
+    throw new UsageError(
+      'CHANGE_BAD_FIELD',
+      `${source}: ${at}.RouteTableId: expected the route table id (rtb-…)`,
+      HINT,
+    );
+  const dests = DESTINATIONS.filter(([k]) => typeof input[k] === 'string' && input[k] !== '');
+  if (dests.length !== 1)
+    throw new UsageError(
+      'CHANGE_BAD_FIELD',
+      `${source}: ${at}: give one destination (${DESTINATIONS.map(([, o]) => o).join(', ')})`,
+      HINT,
+    );
+  const destination = String(input[dests[0]![0]]);
+  if (dests[0]![0] !== 'DestinationPrefixListId' && parseCidr(destination) === undefined)
+    throw new UsageError(
+      'CHANGE_BAD_FIELD',
+      `${source}: ${at}.${dests[0]![0]}: "${destination}" is not a CIDR block`,
+      HINT,
+    );
+  if (verb === 'delete-route') return { op: 'delete-route', routeTableId, destination };
+  const targets = TARGETS.filter(([k]) => typeof input[k] === 'string' && input[k] !== '');
+  if (targets.length !== 1)
+    throw new UsageError(
+      'CHANGE_BAD_FIELD',
+      `${source}: ${at}: give one target (${TARGETS.map(([, o]) => o).join(', ')})`,
+      HINT,
+    );
+  const [key, option] = targets[0]!;
+  return {
+    op: verb,
+    routeTableId,
+    route: { destination, target: String(input[key]), state: 'active' },
+    targetOption: option,
+  };
 }
 
 /** The flat form of authorize-security-group-ingress (IpProtocol, FromPort, ToPort, CidrIp) as one permission. */
@@ -337,7 +403,13 @@ function commandsOf(source: string, text: string): Input[] {
       return one(name);
     };
     let input: Obj;
-    if ((SG_VERBS as readonly string[]).includes(verb)) {
+    if ((ROUTE_VERBS as readonly string[]).includes(verb)) {
+      input = { RouteTableId: take('--route-table-id') };
+      for (const [k, o] of [...DESTINATIONS, ...TARGETS]) {
+        const v = take(o);
+        if (v !== undefined) input[k] = v;
+      }
+    } else if ((SG_VERBS as readonly string[]).includes(verb)) {
       input = { GroupId: take('--group-id') };
       known.add('--ip-permissions');
       const perms = opts.get('--ip-permissions');

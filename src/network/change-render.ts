@@ -66,6 +66,11 @@ export function cliOf(o: Operation): string {
       return `aws ec2 ${verb} --network-acl-id ${o.aclId} --${o.entry.egress ? 'egress' : 'ingress'} --rule-number ${o.entry.ruleNumber} ${aclSpec(o.entry)}`;
     case 'delete-acl-entry':
       return `aws ec2 ${verb} --network-acl-id ${o.aclId} --${o.egress ? 'egress' : 'ingress'} --rule-number ${o.ruleNumber}`;
+    case 'create-route':
+    case 'replace-route':
+      return `aws ec2 ${verb} --route-table-id ${o.routeTableId} ${destinationOption(o.route.destination)} ${o.route.destination} ${o.targetOption} ${o.route.target}`;
+    case 'delete-route':
+      return `aws ec2 ${verb} --route-table-id ${o.routeTableId} ${destinationOption(o.destination)} ${o.destination}`;
     default: {
       const never: never = o;
       return never;
@@ -176,11 +181,33 @@ export function cdkOf(o: Operation): string {
       return `// remove from the stack that declares ${o.groupId}: the ${o.rule.egress ? 'egress' : 'ingress'} rule ${permissionShorthand(o.rule)}`;
     case 'delete-acl-entry':
       return `// remove from the stack that declares ${o.aclId}: its ${o.egress ? 'egress' : 'ingress'} entry ${o.ruleNumber}`;
+    case 'create-route':
+    case 'replace-route': {
+      const dest = destinationOption(o.route.destination)
+        .slice(2)
+        .replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      const target = o.targetOption.slice(2).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      const c = `new ec2.CfnRoute(this, '${constructId(o.routeTableId, o.route.destination)}', {\n  routeTableId: '${o.routeTableId}',\n  ${dest}: '${o.route.destination}',\n  ${target}: '${o.route.target}',\n});`;
+      return o.op === 'create-route'
+        ? c
+        : `// replaces the route to ${o.route.destination} of ${o.routeTableId}: where the stack declares it, change it to\n${c}`;
+    }
+    case 'delete-route':
+      return `// remove from the stack that declares ${o.routeTableId}: its route to ${o.destination}`;
     default: {
       const never: never = o;
       return never;
     }
   }
+}
+
+/** The CLI option naming a route's destination. */
+function destinationOption(d: string): string {
+  return d.startsWith('pl-')
+    ? '--destination-prefix-list-id'
+    : d.includes(':')
+      ? '--destination-ipv6-cidr-block'
+      : '--destination-cidr-block';
 }
 
 /** The import line a CDK snippet needs. */

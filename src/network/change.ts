@@ -3,8 +3,18 @@
 // a model so flows can be judged before and after it.
 
 import { UsageError } from '../core/errors.js';
+import { parseCidr } from './address.js';
 import { indexModel } from './load.js';
-import type { AclEntry, NetworkAcl, NetworkModel, SecurityGroup, SgPeer, SgRule } from './model.js';
+import type {
+  AclEntry,
+  NetworkAcl,
+  NetworkModel,
+  Route,
+  RouteTable,
+  SecurityGroup,
+  SgPeer,
+  SgRule,
+} from './model.js';
 
 /** One EC2 operation on one security-group rule (a permission × one peer) or one network ACL entry. */
 export type Operation =
@@ -24,6 +34,19 @@ export type Operation =
       readonly aclId: string;
       readonly egress: boolean;
       readonly ruleNumber: number;
+    }
+  | {
+      readonly op: 'create-route' | 'replace-route';
+      readonly routeTableId: string;
+      /** The route (state active); its target names the target's id (igw-…, nat-…, eni-…). */
+      readonly route: Route;
+      /** The CLI option of the target (`--gateway-id`), for the command and the CDK property. */
+      readonly targetOption: string;
+    }
+  | {
+      readonly op: 'delete-route';
+      readonly routeTableId: string;
+      readonly destination: string;
     };
 
 /** The AWS CLI verb of an operation. */
@@ -39,6 +62,10 @@ export function verbOf(o: Operation): string {
       return 'replace-network-acl-entry';
     case 'delete-acl-entry':
       return 'delete-network-acl-entry';
+    case 'create-route':
+    case 'replace-route':
+    case 'delete-route':
+      return o.op;
     default: {
       const never: never = o;
       return never;
@@ -73,6 +100,7 @@ export function sameRule(a: SgRule, b: SgRule): boolean {
 export function applyChange(m: NetworkModel, ops: readonly Operation[]): NetworkModel {
   const groups = new Map(m.securityGroups);
   const acls = new Map(m.acls);
+  const tables = new Map(m.routeTables);
   for (const [i, o] of ops.entries()) {
     const where = `change ${i + 1} (${verbOf(o)})`;
     switch (o.op) {
@@ -87,6 +115,13 @@ export function applyChange(m: NetworkModel, ops: readonly Operation[]): Network
       case 'delete-acl-entry':
         applyAcl(acls, o.op, o.aclId, o.egress, o.ruleNumber, undefined, where);
         break;
+      case 'create-route':
+      case 'replace-route':
+        applyRoute(tables, o.op, o.routeTableId, o.route.destination, o.route, where);
+        break;
+      case 'delete-route':
+        applyRoute(tables, o.op, o.routeTableId, o.destination, undefined, where);
+        break;
       default: {
         const never: never = o;
         throw new Error(`unhandled operation ${String(never)}`);
@@ -100,10 +135,61 @@ export function applyChange(m: NetworkModel, ops: readonly Operation[]): Network
     subnets: m.subnets,
     vpcs: m.vpcs,
     prefixLists: m.prefixLists,
-    routeTables: m.routeTables,
+    routeTables: tables,
     instances: m.instances,
     kinds: m.kinds,
   });
+}
+
+/** True when two route destinations are the same block (`10.0.0.0/16` = `10.0.5.0/16`) or the same prefix list. */
+function sameDestination(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  if (x && y) return x.v6 === y.v6 && x.base === y.base && x.bits === y.bits;
+  return a === b;
+}
+
+/** A route change as EC2 applies it: create refuses a destination already routed, replace/delete a missing one. */
+function applyRoute(
+  tables: Map<string, RouteTable>,
+  op: 'create-route' | 'replace-route' | 'delete-route',
+  tableId: string,
+  destination: string,
+  route: Route | undefined,
+  where: string,
+): void {
+  const t = tables.get(tableId);
+  if (t === undefined)
+    throw new UsageError(
+      'CHANGE_UNKNOWN_ROUTE_TABLE',
+      `${where}: route table ${tableId} is not in the snapshot`,
+      'check the id, or load a snapshot with aws ec2 describe-route-tables output (flowwatch network load)',
+    );
+  const at = t.routes.findIndex((r) => sameDestination(r.destination, destination));
+  if (op === 'create-route' && at >= 0)
+    throw new UsageError(
+      'CHANGE_ROUTE_EXISTS',
+      `${where}: ${tableId} already has a route to ${t.routes[at]!.destination} (→ ${t.routes[at]!.target}); EC2 refuses it (RouteAlreadyExists)`,
+      'use replace-route to change its target',
+    );
+  if (op !== 'create-route' && at < 0)
+    throw new UsageError(
+      'CHANGE_NO_SUCH_ROUTE',
+      `${where}: ${tableId} has no route to ${destination}; EC2 refuses it (InvalidRoute.NotFound)`,
+      op === 'replace-route'
+        ? 'use create-route to add it'
+        : 'check the destination: flowwatch network list shows the snapshot',
+    );
+  if (op !== 'create-route' && t.routes[at]!.target === 'local')
+    throw new UsageError(
+      'CHANGE_LOCAL_ROUTE',
+      `${where}: the local route ${t.routes[at]!.destination} of ${tableId} cannot be ${op === 'delete-route' ? 'deleted' : 'replaced'} this way`,
+    );
+  const routes = [...t.routes];
+  if (op === 'delete-route') routes.splice(at, 1);
+  else if (op === 'replace-route') routes[at] = route!;
+  else routes.push(route!);
+  tables.set(tableId, { ...t, routes });
 }
 
 function applySg(

@@ -46,6 +46,8 @@ export interface Step {
   readonly traffic: string;
   /** Reachability Analyzer's vocabulary: ENI_SG_RULES_MISMATCH, SUBNET_ACL_RESTRICTION, … */
   readonly code: string;
+  /** The rule in words without the flow's addresses, when `rule` names them (rejects are grouped by it). */
+  readonly groupRule?: string | undefined;
 }
 
 export interface Verdict {
@@ -55,6 +57,8 @@ export interface Verdict {
   readonly steps: readonly Step[];
   /** What the snapshot lacks or what was assumed. */
   readonly notes: readonly string[];
+  /** Why nothing could be judged, without the flow's addresses (rejects are grouped by it). */
+  readonly groupNote?: string | undefined;
 }
 
 const ICMP = 1;
@@ -389,6 +393,7 @@ function routeStep(
       ids: [rt.id],
       decision: 'unknown',
       rule: `${rt.id} might route ${destText} by ${unknown.destination} (prefix list entries not in the snapshot)`,
+      groupRule: `${rt.id} might route the destination by ${unknown.destination} (prefix list entries not in the snapshot)`,
       code: 'PREFIX_LIST_UNKNOWN',
     };
   if (best === undefined)
@@ -397,6 +402,7 @@ function routeStep(
       ids: [rt.id],
       decision: 'deny',
       rule: `${rt.id}: no route to ${destText}`,
+      groupRule: `${rt.id}: no route to the destination`,
       code: 'NO_ROUTE_TO_DESTINATION',
     };
   const r = best.route;
@@ -435,6 +441,7 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
       blocking: undefined,
       steps: [],
       notes: [`${c.client} or ${c.server} is not an IP address`],
+      groupNote: 'the source or destination is not an IP address',
     };
   }
   if (c.interfaceId !== undefined && !m.interfaces.has(c.interfaceId)) {
@@ -467,6 +474,7 @@ export function evaluate(m: NetworkModel, c: Connection): Verdict {
       notes: [
         `no interface in the snapshot has ${c.client} or ${c.server}: nothing to judge the flow against`,
       ],
+      groupNote: 'no interface in the snapshot has the source or destination address',
     };
   }
   const icmp = isIcmp(c.protocol);

@@ -83,7 +83,7 @@ function flagText(flags: number): string {
 }
 
 function groupKeyOf(s: Step): string {
-  if (s.control === 'route-table') return `${s.rule} (${s.packet})`;
+  if (s.control === 'route-table') return `${s.groupRule ?? s.rule} (${s.packet})`;
   if (s.control === 'network-acl')
     return `${s.ids[0]} rule ${s.ruleNumber === undefined || s.ruleNumber < 32767 ? s.ruleNumber : '*'} (${s.boundary}, ${s.packet})`;
   return `${s.ids.join('+') || s.interfaceId} ${s.boundary}: no rule allows ${s.traffic}`;
@@ -174,7 +174,9 @@ export function explainRecord(model: NetworkModel, r: FlowRecord): Explanation {
   } else {
     conclusion = `cannot judge: ${verdict.notes[0] ?? verdict.steps.find((s) => s.decision === 'unknown')?.rule ?? 'unknown'}`;
     const unknown = verdict.steps.find((s) => s.decision === 'unknown');
-    groupKey = unknown ? `unknown: ${unknown.rule}` : `unknown: ${verdict.notes[0] ?? ''}`;
+    groupKey = unknown
+      ? `unknown: ${unknown.groupRule ?? unknown.rule}`
+      : `unknown: ${verdict.groupNote ?? verdict.notes[0] ?? ''}`;
   }
   const fix =
     verdict.blocking && r.rejectReason !== 'BPA' ? fixOf(model, verdict.blocking, withExtras) : undefined;

@@ -5,8 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { applyChange } from '../../src/network/change.js';
+import { parseChange } from '../../src/network/change-parse.js';
+import { cdkOf, cliOf } from '../../src/network/change-render.js';
 import { evaluate } from '../../src/network/evaluate.js';
 import { buildModel, parseDocument } from '../../src/network/load.js';
+import { whatIf } from '../../src/network/what-if.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/network');
 const ROUTES = {
@@ -104,5 +108,82 @@ describe('route tables', () => {
       'rtb-0main route 10.0.0.0/16 → local',
       'rtb-0app route 10.0.0.0/16 → local',
     ]);
+  });
+});
+
+describe('route changes in what-if (create-route, replace-route, delete-route)', () => {
+  // Stored flows: the server's SYN-ACK replies of SSH from 192.0.2.5 and 203.0.113.200 (both in pl-0corp, so
+  // sg-0mgmt lets the request in; client port 40000 is in acl-0app's outbound 32768-61000), logged at eni-0app.
+  const reply = (client: string, records: number) => ({
+    record: {
+      interfaceId: 'eni-0app',
+      srcaddr: '10.0.2.20',
+      dstaddr: client,
+      srcport: 22,
+      dstport: 40000,
+      protocol: 6,
+      action: 'REJECT',
+      flowDirection: 'egress',
+      tcpFlags: 18,
+    },
+    records,
+    first: 100,
+    last: 200,
+  });
+  const flows = [reply('192.0.2.5', 3), reply('203.0.113.200', 2)];
+  const judge = (change: string) => whatIf(model, applyChange(model, parseChange('--change', change)), flows);
+
+  it('the blackhole route replaced by an internet gateway route: the 3 replies to 192.0.2.5 become accepted', () => {
+    const r = judge(
+      'aws ec2 replace-route --route-table-id rtb-0app --destination-cidr-block 192.0.2.0/25 --gateway-id igw-0lab',
+    );
+    // 192.0.2.5: blackhole before; after, 192.0.2.0/25 → igw-0lab (active) and acl-0app lets the reply out
+    expect(r.totals['becomes-accepted']).toBe(3);
+    // 203.0.113.200 still has no route: not moved
+    expect(r.groups.map((g) => g.transition)).toEqual(['becomes-accepted']);
+    expect(r.groups[0]!.before).toContain('blackhole');
+  });
+
+  it('delete-route of the blackhole: 192.0.2.5 falls back to the /24 → igw-0lab and is accepted', () => {
+    const r = judge('aws ec2 delete-route --route-table-id rtb-0app --destination-cidr-block 192.0.2.0/25');
+    expect(r.totals['becomes-accepted']).toBe(3);
+  });
+
+  it('create-route 0.0.0.0/0 → igw-0lab: the replies to 203.0.113.200 become accepted, 192.0.2.5 stays blackholed', () => {
+    const r = judge(
+      'aws ec2 create-route --route-table-id rtb-0app --destination-cidr-block 0.0.0.0/0 --gateway-id igw-0lab',
+    );
+    // longest prefix: 192.0.2.5 still takes the /25 blackhole; 203.0.113.200 now has the default route
+    expect(r.totals['becomes-accepted']).toBe(2);
+    expect(r.groups.map((g) => g.flow).join(' ')).toContain('203.0.113.200');
+  });
+
+  it('as EC2: create-route on a routed destination and replace/delete of a missing one are refused', () => {
+    expect(() =>
+      judge(
+        'aws ec2 create-route --route-table-id rtb-0app --destination-cidr-block 192.0.2.0/25 --gateway-id igw-0lab',
+      ),
+    ).toThrow(/already has a route to 192.0.2.0\/25.*RouteAlreadyExists/);
+    expect(() =>
+      judge(
+        'aws ec2 replace-route --route-table-id rtb-0app --destination-cidr-block 198.51.100.0/24 --gateway-id igw-0lab',
+      ),
+    ).toThrow(/has no route to 198.51.100.0\/24/);
+    expect(() =>
+      judge('aws ec2 delete-route --route-table-id rtb-0nope --destination-cidr-block 0.0.0.0/0'),
+    ).toThrow(/route table rtb-0nope is not in the snapshot/);
+  });
+
+  it('renders the change back as the AWS CLI command and a CDK CfnRoute', () => {
+    const [op] = parseChange(
+      '--change',
+      'aws ec2 create-route --route-table-id rtb-0app --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a',
+    );
+    expect(cliOf(op!)).toBe(
+      'aws ec2 create-route --route-table-id rtb-0app --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a',
+    );
+    expect(cdkOf(op!)).toBe(
+      "new ec2.CfnRoute(this, 'rtb-0app-0-0-0-0-0', {\n  routeTableId: 'rtb-0app',\n  destinationCidrBlock: '0.0.0.0/0',\n  natGatewayId: 'nat-0a',\n});",
+    );
   });
 });
