@@ -205,6 +205,20 @@ class CompliancePage extends PageShell {
       }),
       statTile('Delivery delay (median)', formatDelay(d.delay.medianSeconds), { testid: 'compliance-delay' }),
       statTile('Days kept', d.retention.days.toFixed(1), { testid: 'compliance-retention' }),
+      statTile(
+        'Open findings',
+        d.findings.runs === 0 && d.findings.total === 0
+          ? 'unknown'
+          : `${formatNumber(d.findings.open)} of ${formatNumber(d.findings.total)}`,
+        {
+          testid: 'compliance-findings',
+          href: linkTo(['findings'], { since: String(d.since), until: String(d.until) }),
+          title: `${d.findings.acknowledged} acknowledged, ${d.findings.suppressed} suppressed; ${d.findings.runs} detection runs`,
+          ...(d.findings.open > 0 || (d.findings.runs === 0 && d.findings.total === 0)
+            ? { tone: 'danger' as const }
+            : {}),
+        },
+      ),
       statTile('Rejected records', formatNumber(rejected), {
         testid: 'compliance-rejected',
         href: flowsLink({ action: 'REJECT' }),
