@@ -324,14 +324,14 @@ export async function recordDetectionRun(
     readonly engine: string;
   },
 ): Promise<void> {
-  await inFindingsTransaction(store, async () => {
-    await store.query(DETECTION_RUNS_DDL);
-    await store.query('INSERT INTO detection_runs VALUES ($1, $2, $3, $4, $5)', [
-      run.since,
-      run.until,
-      run.at,
-      run.engine,
-      run.detections.join(','),
-    ]);
-  });
+  // Two autocommit statements, no transaction of its own: the monitor's sink may hold one open on this shared
+  // connection, and a BEGIN (or the ROLLBACK after it failed) here would break the sink's batch.
+  await store.query(DETECTION_RUNS_DDL);
+  await store.query('INSERT INTO detection_runs VALUES ($1, $2, $3, $4, $5)', [
+    run.since,
+    run.until,
+    run.at,
+    run.engine,
+    run.detections.join(','),
+  ]);
 }
