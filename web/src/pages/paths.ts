@@ -258,7 +258,7 @@ class PathsPage extends PageShell {
           : [
               'From ',
               h('code', {}, d.pricesFile),
-              ' (costs.prices in flowwatch.yaml; edits apply on reload).',
+              ' (costs.prices in flowwatch.yaml, read on every request: an edit shows on the next refresh).',
             ],
         ' Per 30 days scales the range’s bytes by 30 days over the records’ span. GB = 2³⁰ bytes, as AWS bills.',
       ),
