@@ -17,7 +17,7 @@ import { detectWithSql, type RunSql } from '../detect/run.js';
 import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
-import { getFinding } from '../storage/findings.js';
+import { getFinding, recordDetectionRun } from '../storage/findings.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
@@ -247,6 +247,13 @@ Examples:
           if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
         }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
+        await recordDetectionRun(store, {
+          detections: detections.map((d) => d.id),
+          since: range.since ?? null,
+          until: range.until ?? now,
+          at: now,
+          engine,
+        });
         const ms = Math.round(performance.now() - started);
         const stored: FindingJson[] = [];
         for (const id of new Set(summary.ids)) {

@@ -174,6 +174,9 @@ record (traffic, NODATA or SKIPDATA) in it. Delivery delay needs files with thei
             `interfaces logging: ${logging} of ${data.interfaces.length}`,
             `hours without records: ${data.hoursWithoutRecords} of ${data.periodHours}; hours with SKIPDATA: ${data.hoursWithSkipdata}`,
             `delivery delay: median ${data.delay.medianSeconds ?? '-'} s, p95 ${data.delay.p95Seconds ?? '-'} s, late ${data.delay.late} of ${data.delay.files} files`,
+            data.findings.runs === 0 && data.findings.total === 0
+              ? 'findings: unknown (no detection ran in the period)'
+              : `findings: ${data.findings.total} (${data.findings.open} open, ${data.findings.acknowledged} acknowledged, ${data.findings.suppressed} suppressed) from ${data.findings.runs} detection runs`,
             `retention: ${data.retention.oldest === null ? 'empty store' : `${isoUtc(data.retention.oldest)} to ${isoUtc(data.retention.newest!)} (${data.retention.days.toFixed(1)} days)`}`,
             '',
             render(

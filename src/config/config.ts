@@ -2,6 +2,7 @@
 // changes back through the YAML document so that the user's comments and layout survive.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { caretLine } from '../core/caret.js';
 import { UserError } from '../core/errors.js';
@@ -81,7 +82,17 @@ export interface Config {
   readonly api: ApiSettings | undefined;
   /** Which topics the monitor tells of new findings (`findingActions:`). */
   readonly findingActions: readonly FindingAction[];
+  /** The cost estimates' region and price table (`costs:`); undefined: us-east-1 and the built-in prices. */
+  readonly costs?: CostSettings | undefined;
   readonly doc: Document;
+}
+
+/** `costs:` of flowwatch.yaml: which region's prices apply, and an editable JSON price table. */
+export interface CostSettings {
+  /** Default region of the estimates (e.g. eu-west-1). */
+  readonly region?: string | undefined;
+  /** The price table file (see src/cost/prices.ts), resolved against the configuration's folder. */
+  readonly prices?: string | undefined;
 }
 
 /** The top-level keys of flowwatch.yaml. */
@@ -98,6 +109,7 @@ export const CONFIG_KEYS = [
   'homeNet',
   'findingActions',
   'api',
+  'costs',
 ] as const;
 
 /** Everything but the metric filters, for an empty or filters-only configuration. */
@@ -111,6 +123,7 @@ const EMPTY_REST = {
   monitor: DEFAULT_MONITOR,
   api: undefined,
   findingActions: [],
+  costs: undefined,
 } as const;
 
 const FILTER_KEYS = [
@@ -527,6 +540,7 @@ function checkMonitorSections(doc: Document, loc: Locator, filters: readonly Che
   }
   const fa = checkFindingActions(json('findingActions'), ['findingActions']);
   if (fa.errors[0]) fail([], fa.errors[0]);
+  const costs = checkCosts(doc, loc);
   return {
     alarms,
     compositeAlarms,
@@ -537,7 +551,44 @@ function checkMonitorSections(doc: Document, loc: Locator, filters: readonly Che
     monitor: m.value!,
     api,
     findingActions: fa.value ?? [],
+    costs,
   };
+}
+
+/** `costs: { region: eu-west-1, prices: prices.json }`: strings; the price file is read when an estimate is made. */
+function checkCosts(doc: Document, loc: Locator): CostSettings | undefined {
+  const node = doc.get('costs', true) as Node | undefined;
+  if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
+  if (!isMap(node)) throw loc.at(node, 'CONFIG_TYPE', 'costs: expected a mapping with region and/or prices');
+  const out: { region?: string; prices?: string } = {};
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key !== 'region' && key !== 'prices') {
+      throw loc.at(
+        pair.key as Node,
+        'CONFIG_UNKNOWN_KEY',
+        `costs: unknown key "${key}"`,
+        'expected region, prices',
+      );
+    }
+    const v = pair.value as Node | null;
+    if (!isScalar(v) || typeof v.value !== 'string' || v.value.trim() === '') {
+      throw loc.at(
+        (v ?? pair.key) as Node,
+        'CONFIG_TYPE',
+        `costs.${key}: expected ${key === 'region' ? 'a region such as eu-west-1' : 'the path of a JSON price table'}`,
+      );
+    }
+    out[key] = v.value.trim();
+  }
+  return out;
+}
+
+/** The price table file of `costs.prices`, relative to the configuration's folder; undefined when none is set. */
+export function pricesFile(config: Config): string | undefined {
+  const p = config.costs?.prices;
+  if (p === undefined) return undefined;
+  return isAbsolute(p) ? p : join(dirname(config.path), p);
 }
 
 function filterSeq(doc: Document) {

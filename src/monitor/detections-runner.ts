@@ -14,7 +14,7 @@ import { entityLabel, resourceNames } from '../network/resource-names.js';
 import { hashUuid, subjectLine } from '../notify/envelope.js';
 import type { Dispatcher } from '../notify/index.js';
 import type { PlainMessage } from '../notify/message.js';
-import { getFinding, type StoredFinding } from '../storage/findings.js';
+import { getFinding, recordDetectionRun, type StoredFinding } from '../storage/findings.js';
 import type { Store } from '../storage/store.js';
 
 /** Which finding severities were already told to a topic (so a restart or a re-run does not repeat them). */
@@ -188,6 +188,13 @@ export class DetectionsRunner {
       until,
       Math.floor(now),
     );
+    await recordDetectionRun(this.store, {
+      detections: list.map((d) => d.id),
+      since,
+      until,
+      at: Math.floor(now),
+      engine: 'duckdb',
+    });
     let notified = 0;
     const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
     for (const id of new Set(summary.ids)) {

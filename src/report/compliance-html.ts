@@ -83,6 +83,33 @@ ${parts.join('')}</svg>`;
 
 const keyRows = (xs: readonly KeyCount[]) => xs.map((x) => [esc(x.key), int(x.records)]);
 
+/** Findings of the period by detection and severity, their states, and the detection runs behind them. */
+function findingsSection(d: ComplianceData): string {
+  const f = d.findings;
+  const command = `flowwatch detect --since ${isoUtc(d.since)} --until ${isoUtc(d.until)}`;
+  const runs =
+    f.runs === 0
+      ? f.total === 0
+        ? `<div class="warnings" role="alert" id="no-detection"><strong>No detection ran in this period.</strong> Findings are unknown, not none. Run <code>${esc(command)}</code> (or keep <code>flowwatch monitor</code> running, which runs the detections as windows close), then make this report again.</div>`
+        : '<p>No detection run is recorded for this period (the findings below come from runs before flowwatch kept that record).</p>'
+      : `<p>${int(f.runs)} detection run${f.runs === 1 ? '' : 's'} covered the period (the last at ${esc(iso(f.lastRunAt ?? 0))} UTC), evaluating ${int(f.detections.length)} detection${f.detections.length === 1 ? '' : 's'}: ${esc(f.detections.join(', '))}.</p>`;
+  return `<h2 id="findings">Findings</h2>
+${runs}
+<p>${int(f.total)} finding${f.total === 1 ? '' : 's'} active in the period: ${int(f.open)} open, ${int(f.acknowledged)} acknowledged, ${int(f.suppressed)} suppressed.</p>
+${table(
+  ['detection', 'severity', 'findings', 'open', 'acknowledged', 'suppressed'],
+  f.rows.map((r) => [
+    esc(r.detection),
+    esc(r.severity),
+    int(r.findings),
+    int(r.open),
+    int(r.acknowledged),
+    int(r.suppressed),
+  ]),
+  f.runs === 0 ? 'No finding, and no detection ran: unknown.' : 'No finding in the period.',
+)}`;
+}
+
 /**
  * The report page. `title` names the account or environment; `generatedAt` is unix seconds.
  *
@@ -93,6 +120,7 @@ export function complianceHtml(d: ComplianceData, opts: { title?: string; genera
   const stopped = d.interfaces.filter((i) => i.status === 'stopped');
   const totalRecords = d.rejects.days.reduce((a, r) => a + r.records, 0);
   const totalRejected = d.rejects.days.reduce((a, r) => a + r.rejected, 0);
+  const noDetection = d.findings.runs === 0 && d.findings.total === 0;
   const cards: [string, string, string][] = [
     ['Interfaces logging', `${logging} of ${d.interfaces.length}`, stopped.length > 0 ? 'bad' : 'good'],
     [
@@ -104,6 +132,11 @@ export function complianceHtml(d: ComplianceData, opts: { title?: string; genera
     ['Delivery delay p95', dur(d.delay.p95Seconds), d.delay.late > 0 ? 'warn' : 'good'],
     ['Retention kept', `${d.retention.days.toFixed(1)} days`, 'plain'],
     ['Rejected records', pct(totalRejected, totalRecords), 'plain'],
+    [
+      'Open findings',
+      noDetection ? 'unknown' : `${d.findings.open} of ${d.findings.total}`,
+      noDetection ? 'bad' : d.findings.open > 0 ? 'warn' : 'good',
+    ],
   ];
   const warnings =
     d.warnings.length === 0
@@ -230,6 +263,8 @@ ${rejectBars(d)}
 <div><h3>Top rejected ports</h3>${table(['port/protocol', 'records'], keyRows(d.rejects.ports), 'None.')}</div>
 <div><h3>Reject reasons</h3>${table(['reason', 'records'], keyRows(d.rejects.reasons), 'No record carries reject-reason (version 8+).')}</div>
 </div>
+
+${findingsSection(d)}
 </body></html>
 `;
 }

@@ -322,6 +322,10 @@ export type TrafficKindsResponse = import('../storage/traffic-reports.js').Traff
 /** GET /api/reports/paths: bytes by traffic path, NAT-processed and cross-AZ bytes, and their estimated cost. */
 export type PathsReportResponse = import('../storage/path-costs.js').PathsReport & {
   readonly cost: import('../cost/estimate.js').CostEstimate;
+  /** The regions the price table prices. */
+  readonly regions: readonly string[];
+  /** The price table file (costs.prices of flowwatch.yaml); null: the built-in table. */
+  readonly pricesFile: string | null;
 };
 
 /**

@@ -103,8 +103,101 @@ export interface ComplianceData {
     readonly ports: readonly KeyCount[];
     readonly reasons: readonly KeyCount[];
   };
+  /** The detections' findings active in the period, and the detection runs that looked at it. */
+  readonly findings: FindingsSummary;
   /** Loud notes: nothing in the period, fields missing from the formats, a period longer than retention. */
   readonly warnings: readonly string[];
+}
+
+/** Findings of one detection and severity, by state. */
+export interface FindingsSummaryRow {
+  readonly detection: string;
+  readonly severity: string;
+  readonly findings: number;
+  readonly open: number;
+  readonly acknowledged: number;
+  readonly suppressed: number;
+}
+
+export interface FindingsSummary {
+  /** Findings whose activity [start, end] overlaps the period. */
+  readonly total: number;
+  readonly open: number;
+  readonly acknowledged: number;
+  readonly suppressed: number;
+  /** Per detection and severity, most findings first. */
+  readonly rows: readonly FindingsSummaryRow[];
+  /** Detection runs (`flowwatch detect`, monitor windows) whose range overlaps the period. */
+  readonly runs: number;
+  /** The detections those runs evaluated (ids, sorted). */
+  readonly detections: readonly string[];
+  /** Newest run time (unix seconds), null when none. */
+  readonly lastRunAt: number | null;
+}
+
+/** Severities from most to least severe (the order of the summary's rows at equal counts). */
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
+
+/**
+ * The findings summary of [since, until): findings by detection, severity and state, and the detection runs that
+ * covered the period (none recorded: no detection looked, so "no finding" would be a silent zero).
+ */
+async function findingsSummary(store: Store, since: number, until: number): Promise<FindingsSummary> {
+  const f = await store.query(
+    `SELECT detection, severity, count(*) AS n,
+       count(*) FILTER (WHERE state = 'open') AS open,
+       count(*) FILTER (WHERE state = 'acknowledged') AS acknowledged,
+       count(*) FILTER (WHERE state = 'suppressed') AS suppressed
+     FROM findings WHERE start_time < $2 AND end_time >= $1 GROUP BY 1, 2`,
+    [since, until],
+  );
+  const rank = (s: string) => {
+    const i = SEVERITY_ORDER.indexOf(s);
+    return i < 0 ? SEVERITY_ORDER.length : i;
+  };
+  const rows = f.rows
+    .map((r) => ({
+      detection: String(r['detection']),
+      severity: String(r['severity']),
+      findings: num(r['n']),
+      open: num(r['open']),
+      acknowledged: num(r['acknowledged']),
+      suppressed: num(r['suppressed']),
+    }))
+    .sort(
+      (a, b) =>
+        b.findings - a.findings ||
+        rank(a.severity) - rank(b.severity) ||
+        a.detection.localeCompare(b.detection),
+    );
+  const has = await store.query(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'detection_runs' AND schema_name = 'main'`,
+  );
+  let runs = 0;
+  let lastRunAt: number | null = null;
+  const detections = new Set<string>();
+  if (num(has.rows[0]?.['n']) > 0) {
+    const r = await store.query(
+      `SELECT count(*) AS runs, max(ran_at) AS last, string_agg(DISTINCT detections, ',') AS ids
+       FROM detection_runs WHERE (since IS NULL OR since < $2) AND until > $1`,
+      [since, until],
+    );
+    runs = num(r.rows[0]?.['runs']);
+    lastRunAt =
+      r.rows[0]?.['last'] === null || r.rows[0]?.['last'] === undefined ? null : num(r.rows[0]['last']);
+    for (const id of String(r.rows[0]?.['ids'] ?? '').split(',')) if (id !== '') detections.add(id);
+  }
+  const sum = (k: 'findings' | 'open' | 'acknowledged' | 'suppressed') => rows.reduce((n, x) => n + x[k], 0);
+  return {
+    total: sum('findings'),
+    open: sum('open'),
+    acknowledged: sum('acknowledged'),
+    suppressed: sum('suppressed'),
+    rows,
+    runs,
+    detections: [...detections].sort(),
+    lastRunAt,
+  };
 }
 
 const HOUR = 3600;
@@ -281,6 +374,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     reasons: await top('reject_reason'),
   };
 
+  const findings = await findingsSummary(store, since, until);
   if (hours.length === 0) {
     warnings.push(
       retention.newest === null
@@ -321,6 +415,11 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
         'no delivery delay: no file of the period has an S3 key time (files loaded from a local copy without the AWS key name, or live batches)',
       );
   }
+  if (findings.runs === 0 && findings.total === 0 && retention.newest !== null) {
+    warnings.push(
+      `no detection ran in this period: findings are unknown, not none; run flowwatch detect --since ${isoUtc(since)} --until ${isoUtc(until)} (or keep flowwatch monitor running, which runs them as windows close)`,
+    );
+  }
   return {
     since,
     until,
@@ -334,6 +433,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     delay,
     retention,
     rejects,
+    findings,
     warnings,
   };
 }

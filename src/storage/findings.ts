@@ -298,3 +298,40 @@ export async function findingStateHistory(store: Store, id: string): Promise<Fin
     ...(row['until'] === null ? {} : { until: Number(row['until']) }),
   }));
 }
+
+/** DDL of the record of detection runs (created by the first run; the compliance report reads it). */
+const DETECTION_RUNS_DDL = `CREATE TABLE IF NOT EXISTS detection_runs (
+  since BIGINT,
+  until BIGINT NOT NULL,
+  ran_at BIGINT NOT NULL,
+  engine VARCHAR NOT NULL,
+  detections VARCHAR NOT NULL
+)`;
+
+/**
+ * Records that `detections` ran over [since, until) (since null: from the first record), so a report can tell
+ * "no finding" from "nothing looked". One row per run: `flowwatch detect` or a window the monitor closed.
+ *
+ * @example await recordDetectionRun(store, { detections: ['vertical-port-scan'], since: 1716163200, until: 1716166800, at: 1716166900, engine: 'duckdb' })
+ */
+export async function recordDetectionRun(
+  store: Store,
+  run: {
+    readonly detections: readonly string[];
+    readonly since: number | null;
+    readonly until: number;
+    readonly at: number;
+    readonly engine: string;
+  },
+): Promise<void> {
+  // Two autocommit statements, no transaction of its own: the monitor's sink may hold one open on this shared
+  // connection, and a BEGIN (or the ROLLBACK after it failed) here would break the sink's batch.
+  await store.query(DETECTION_RUNS_DDL);
+  await store.query('INSERT INTO detection_runs VALUES ($1, $2, $3, $4, $5)', [
+    run.since,
+    run.until,
+    run.at,
+    run.engine,
+    run.detections.join(','),
+  ]);
+}

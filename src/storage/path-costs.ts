@@ -1,7 +1,7 @@
 // Traffic paths and their cost: bytes by path (traffic-path, next-hop interface type), NAT-processed and cross-AZ bytes, S3/DynamoDB through NAT.
 
 import type { Store } from './store.js';
-import { type Coverage, coverage, coveredPredicate, type ReportRange } from './traffic-reports.js';
+import { type Coverage, coveredPredicate, RANGE, type ReportRange, rangeParams } from './traffic-reports.js';
 
 /** Bytes per path of egress records. */
 export interface PathRow {
@@ -47,7 +47,6 @@ const PATH_SQL = `CASE
   ELSE 'unknown' END`;
 
 const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
-const RANGE = `(event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)`;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /**
@@ -57,19 +56,58 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  * @example const r = await pathsReport(store, { since: 1716163200 })
  */
 export async function pathsReport(store: Store, opts: ReportRange = {}): Promise<PathsReport> {
-  const params = [opts.since ?? null, opts.until ?? null];
-  const where = `FROM flows WHERE ${TRAFFIC} AND ${RANGE}`;
+  const params = rangeParams(opts);
   const warnings: string[] = [];
   const hasDir = await coveredPredicate(store, 'flow_direction');
   const hasPath = await coveredPredicate(store, 'traffic_path');
   const hasHop = await coveredPredicate(store, 'next_hop_interface_type');
-
-  const pathCov = await coverage(store, `(${hasDir}) AND ((${hasPath}) OR (${hasHop}))`, params);
-  const paths = await store.query(
-    `SELECT ${PATH_SQL} AS path, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     ${where} AND flow_direction = 'egress' AND ((${hasPath}) OR (${hasHop})) GROUP BY 1 ORDER BY 3 DESC, 1`,
+  const hasItype = await coveredPredicate(store, 'interface_type');
+  const hasRes = await coveredPredicate(store, 'resource_id');
+  const hasAz = await coveredPredicate(store, 'az_id');
+  const hasHopAz = await coveredPredicate(store, 'next_hop_az_id');
+  const isNat = `coalesce(flow_direction = 'ingress'
+    AND (interface_type IN ('nat_gateway', 'regional_nat_gateway') OR starts_with(resource_id, 'nat-')), false)`;
+  // One pass: paths of egress records, NAT-processed bytes by AWS service, cross-AZ bytes, the coverage of each and
+  // the span; every key has few values, so the sections are sums over this grouping, made here.
+  const all = await store.query(
+    `SELECT (${hasDir}) AND ((${hasPath}) OR (${hasHop})) AS cp,
+       (${hasDir}) AND ((${hasItype}) OR (${hasRes})) AS cn,
+       (${hasDir}) AND (${hasAz}) AND (${hasHopAz}) AS ca,
+       CASE WHEN flow_direction = 'egress' AND ((${hasPath}) OR (${hasHop})) THEN ${PATH_SQL} END AS path,
+       ${isNat} AS nat,
+       CASE WHEN ${isNat} THEN coalesce(pkt_dst_aws_service, pkt_src_aws_service) END AS svc,
+       coalesce(flow_direction = 'egress' AND az_id <> next_hop_az_id, false) AS xaz,
+       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, min(event_time) AS first, max(event_time) AS last
+     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
     params,
   );
+  const cov = (flag: string): Coverage => {
+    let records = 0;
+    let covered = 0;
+    for (const r of all.rows) {
+      records += num(r['flows']);
+      if (r[flag] === true) covered += num(r['flows']);
+    }
+    return { records, covered, share: records > 0 ? covered / records : 0 };
+  };
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const sums = (key: string, when: (r: Record<string, unknown>) => boolean = () => true) => {
+    const m = new Map<string, { flows: number; bytes: number }>();
+    for (const r of all.rows) {
+      const k = r[key];
+      if (k === null || k === undefined || !when(r)) continue;
+      const x = m.get(String(k)) ?? { flows: 0, bytes: 0 };
+      x.flows += num(r['flows']);
+      x.bytes += num(r['bytes']);
+      m.set(String(k), x);
+    }
+    return [...m.entries()]
+      .map(([path, x]) => ({ path, flows: x.flows, bytes: x.bytes }))
+      .sort((a, b) => b.bytes - a.bytes || cmp(a.path, b.path));
+  };
+
+  const pathCov = cov('cp');
+  const paths = { rows: sums('path') };
   if (pathCov.records > 0 && pathCov.covered === 0) {
     warnings.push(
       'no stored record has flow-direction with traffic-path or next-hop-interface-type: add ${flow-direction} ${traffic-path} (version 5) or ${next-hop-interface-type} (version 11) to the flow log format; paths are unknown, not zero',
@@ -80,18 +118,10 @@ export async function pathsReport(store: Store, opts: ReportRange = {}): Promise
     );
   }
 
-  const hasItype = await coveredPredicate(store, 'interface_type');
-  const hasRes = await coveredPredicate(store, 'resource_id');
-  const natCov = await coverage(store, `(${hasDir}) AND ((${hasItype}) OR (${hasRes}))`, params);
-  const natWhere = `${where} AND flow_direction = 'ingress'
-    AND (interface_type IN ('nat_gateway', 'regional_nat_gateway') OR starts_with(resource_id, 'nat-'))`;
-  const nat = await store.query(`SELECT coalesce(sum(bytes), 0) AS bytes ${natWhere}`, params);
-  const natByService = await store.query(
-    `SELECT coalesce(pkt_dst_aws_service, pkt_src_aws_service) AS path, count(*) AS flows,
-       coalesce(sum(bytes), 0) AS bytes
-     ${natWhere} AND coalesce(pkt_dst_aws_service, pkt_src_aws_service) IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1`,
-    params,
-  );
+  const natCov = cov('cn');
+  const natBytes = all.rows.filter((r) => r['nat'] === true).reduce((a, r) => a + num(r['bytes']), 0);
+  const nat = { rows: [{ bytes: natBytes }] };
+  const natByService = { rows: sums('svc', (r) => r['nat'] === true) };
   if (natCov.records > 0 && natCov.covered === 0) {
     warnings.push(
       'no stored record has interface-type or resource-id with flow-direction: add ${interface-type} ${flow-direction} to the flow log format (version 11) to see NAT-processed bytes; they are unknown, not zero',
@@ -102,14 +132,16 @@ export async function pathsReport(store: Store, opts: ReportRange = {}): Promise
     );
   }
 
-  const hasAz = await coveredPredicate(store, 'az_id');
-  const hasHopAz = await coveredPredicate(store, 'next_hop_az_id');
-  const azCov = await coverage(store, `(${hasDir}) AND (${hasAz}) AND (${hasHopAz})`, params);
-  const az = await store.query(
-    `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes ${where} AND flow_direction = 'egress'
-       AND az_id IS NOT NULL AND next_hop_az_id IS NOT NULL AND az_id <> next_hop_az_id`,
-    params,
-  );
+  const azCov = cov('ca');
+  const cross = all.rows.filter((r) => r['xaz'] === true);
+  const az = {
+    rows: [
+      {
+        flows: cross.reduce((a, r) => a + num(r['flows']), 0),
+        bytes: cross.reduce((a, r) => a + num(r['bytes']), 0),
+      },
+    ],
+  };
   if (azCov.records > 0 && azCov.covered === 0) {
     warnings.push(
       'no stored record has az-id, next-hop-az-id and flow-direction: add ${az-id} ${next-hop-az-id} ${flow-direction} to the flow log format (version 11) to see cross-AZ bytes; they are unknown, not zero',
@@ -119,18 +151,15 @@ export async function pathsReport(store: Store, opts: ReportRange = {}): Promise
       `only ${azCov.covered} of ${azCov.records} traffic records (${((azCov.covered / azCov.records) * 100).toFixed(1)}%) have az-id and next-hop-az-id; cross-AZ bytes cover those records only`,
     );
   }
-  const span = await store.query(`SELECT min(event_time) AS first, max(event_time) AS last ${where}`, params);
-  const first = span.rows[0]?.['first'];
-  const last = span.rows[0]?.['last'];
-  const spanSeconds = first === null || first === undefined ? 0 : num(last) - num(first) + 1;
+  const firsts = all.rows.map((r) => num(r['first']));
+  const lasts = all.rows.map((r) => num(r['last']));
+  const spanSeconds = all.rows.length === 0 ? 0 : Math.max(...lasts) - Math.min(...firsts) + 1;
   if (pathCov.records === 0) warnings.unshift('no traffic records in this time range');
 
-  const rows = (r: readonly Record<string, unknown>[]): PathRow[] =>
-    r.map((x) => ({ path: String(x['path']), flows: num(x['flows']), bytes: num(x['bytes']) }));
   return {
-    paths: { rows: rows(paths.rows), coverage: pathCov },
-    nat: { bytes: num(nat.rows[0]?.['bytes']), coverage: natCov, byService: rows(natByService.rows) },
-    crossAz: { bytes: num(az.rows[0]?.['bytes']), flows: num(az.rows[0]?.['flows']), coverage: azCov },
+    paths: { rows: paths.rows, coverage: pathCov },
+    nat: { bytes: nat.rows[0]!.bytes, coverage: natCov, byService: natByService.rows },
+    crossAz: { bytes: az.rows[0]!.bytes, flows: az.rows[0]!.flows, coverage: azCov },
     spanSeconds,
     warnings,
   };

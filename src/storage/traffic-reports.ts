@@ -94,7 +94,16 @@ const GROUP_SQL: Record<EncryptionGroup, { expr: string; field: string }> = {
 
 /** Traffic records: NODATA and SKIPDATA records carry no traffic. */
 const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
-const RANGE = `(event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)`;
+/** The range as two bound BIGINTs, never NULL (see rangeParams), so DuckDB can push it into the scan. */
+export const RANGE = `event_time >= $1::BIGINT AND event_time < $2::BIGINT`;
+
+/** The parameters of RANGE: an open end becomes the widest BIGINT. */
+export function rangeParams(r: ReportRange): [bigint, bigint] {
+  return [
+    r.since === undefined ? -(2n ** 63n) : BigInt(Math.floor(r.since)),
+    r.until === undefined ? 2n ** 63n - 1n : BigInt(Math.ceil(r.until)),
+  ];
+}
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const share = (a: number, b: number): number => (b > 0 ? a / b : 0);
@@ -109,13 +118,19 @@ export async function coveredPredicate(store: Store, column: string): Promise<st
     .filter((row) => String(row['field_set']).split(',').includes(column))
     .map((row) => literal(String(row['name'])));
   if (tables.length === 0) return 'false';
+  // Every record table has the column: true, with no lookup per record.
+  if (tables.length === r.rows.length) return 'true';
   return `file_id IN (SELECT id FROM files WHERE record_table IN (${tables.join(', ')}))`;
 }
 
-export async function coverage(store: Store, covered: string, params: (number | null)[]): Promise<Coverage> {
+export async function coverage(
+  store: Store,
+  covered: string,
+  params: readonly (bigint | number)[],
+): Promise<Coverage> {
   const r = await store.query(
     `SELECT count(*) AS records, count(*) FILTER (WHERE ${covered}) AS covered FROM flows WHERE ${TRAFFIC} AND ${RANGE}`,
-    params,
+    [...params],
   );
   const records = num(r.rows[0]?.['records']);
   const c = num(r.rows[0]?.['covered']);
@@ -153,29 +168,54 @@ export async function encryptionReport(
 ): Promise<EncryptionReport> {
   const by = opts.by ?? 'vpc';
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
-  const params = [opts.since ?? null, opts.until ?? null];
+  const params = rangeParams(opts);
   const covered = await coveredPredicate(store, 'encryption_status');
-  const cov = await coverage(store, covered, params);
-  const warnings = coverageWarnings('encryption-status', 10, cov);
-  const base = `FROM flows WHERE ${TRAFFIC} AND ${RANGE} AND ${covered}`;
-  const statusRows = await store.query(
-    `SELECT coalesce(CAST(encryption_status AS VARCHAR), 'unknown') AS status, count(*) AS flows,
-       coalesce(sum(bytes), 0) AS bytes ${base} GROUP BY 1 ORDER BY 1`,
+  // One pass for the coverage, the statuses and the hourly trend (integer keys only: cheap to group).
+  const one = await store.query(
+    `SELECT ${covered} AS cov, CASE WHEN ${covered} THEN encryption_status END AS status,
+       CASE WHEN ${covered} THEN event_time // 3600 * 3600 END AS hour,
+       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
+     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
     params,
   );
-  const totalFlows = statusRows.rows.reduce((a, r) => a + num(r['flows']), 0);
-  const totalBytes = statusRows.rows.reduce((a, r) => a + num(r['bytes']), 0);
-  const statuses = statusRows.rows.map((r) => {
-    const status = String(r['status']);
-    return {
+  const records = one.rows.reduce((a, r) => a + num(r['flows']), 0);
+  const inCov = one.rows.filter((r) => r['cov'] === true);
+  const coveredRecords = inCov.reduce((a, r) => a + num(r['flows']), 0);
+  const cov: Coverage = { records, covered: coveredRecords, share: share(coveredRecords, records) };
+  const warnings = coverageWarnings('encryption-status', 10, cov);
+  const base = `FROM flows WHERE ${TRAFFIC} AND ${RANGE} AND ${covered}`;
+  const byStatus = new Map<string, { flows: number; bytes: number }>();
+  const byHour = new Map<number, { flows: number; bytes: number; uflows: number; ubytes: number }>();
+  for (const r of inCov) {
+    const status = r['status'] === null || r['status'] === undefined ? 'unknown' : String(r['status']);
+    const flows = num(r['flows']);
+    const bytes = num(r['bytes']);
+    const st = byStatus.get(status) ?? { flows: 0, bytes: 0 };
+    st.flows += flows;
+    st.bytes += bytes;
+    byStatus.set(status, st);
+    const hour = num(r['hour']);
+    const h = byHour.get(hour) ?? { flows: 0, bytes: 0, uflows: 0, ubytes: 0 };
+    h.flows += flows;
+    h.bytes += bytes;
+    if (status === '0') {
+      h.uflows += flows;
+      h.ubytes += bytes;
+    }
+    byHour.set(hour, h);
+  }
+  const totalFlows = coveredRecords;
+  const totalBytes = [...byStatus.values()].reduce((a, r) => a + r.bytes, 0);
+  const statuses = [...byStatus.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([status, r]) => ({
       status,
       meaning: ENCRYPTION_MEANINGS[status] ?? 'value not documented by AWS',
-      flows: num(r['flows']),
-      bytes: num(r['bytes']),
-      flowShare: share(num(r['flows']), totalFlows),
-      byteShare: share(num(r['bytes']), totalBytes),
-    };
-  });
+      flows: r.flows,
+      bytes: r.bytes,
+      flowShare: share(r.flows, totalFlows),
+      byteShare: share(r.bytes, totalBytes),
+    }));
 
   const g = GROUP_SQL[by];
   const groupRows = await store.query(
@@ -217,20 +257,15 @@ export async function encryptionReport(
     ports: await talkers(GROUP_SQL.port.expr),
   };
 
-  const trendRows = await store.query(
-    `SELECT event_time // 3600 * 3600 AS hour, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
-       count(*) FILTER (WHERE encryption_status = 0) AS uflows,
-       coalesce(sum(bytes) FILTER (WHERE encryption_status = 0), 0) AS ubytes
-     ${base} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
-  const trend = trendRows.rows.map((r) => ({
-    hour: num(r['hour']),
-    flows: num(r['flows']),
-    bytes: num(r['bytes']),
-    unencryptedFlows: num(r['uflows']),
-    unencryptedBytes: num(r['ubytes']),
-  }));
+  const trend = [...byHour.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([hour, r]) => ({
+      hour,
+      flows: r.flows,
+      bytes: r.bytes,
+      unencryptedFlows: r.uflows,
+      unencryptedBytes: r.ubytes,
+    }));
   return { field: 'encryption-status', coverage: cov, warnings, statuses, by, groups, unencrypted, trend };
 }
 
@@ -293,23 +328,58 @@ export async function trafficKinds(
   opts: ReportRange & { limit?: number | undefined } = {},
 ): Promise<TrafficKindsReport> {
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
-  const params = [opts.since ?? null, opts.until ?? null];
-  const where = `FROM flows WHERE ${TRAFFIC} AND ${RANGE}`;
+  const params = rangeParams(opts);
   const warnings: string[] = [];
-
-  // IP version: `type` when the record's format has it, else the address's form (":" = IPv6).
   const hasType = await coveredPredicate(store, 'type');
   const hasAddr = await coveredPredicate(store, 'srcaddr');
-  const typeCov = await coverage(store, hasType, params);
-  const ipCov = await coverage(store, `(${hasType}) OR (${hasAddr})`, params);
-  const ip = await store.query(
-    `SELECT CASE WHEN ${hasType} THEN coalesce(type, 'unknown')
-              WHEN srcaddr IS NULL THEN 'unknown'
-              WHEN contains(srcaddr, ':') THEN 'IPv6' ELSE 'IPv4' END AS kind,
+  const hasReason = await coveredPredicate(store, 'reject_reason');
+  const hasItype = await coveredPredicate(store, 'interface_type');
+  // One pass: every section's keys are few (IP kind, reject reason, interface type, EFA interfaces), so the
+  // sections are sums over this grouping, made here.
+  const all = await store.query(
+    `SELECT ${hasType} AS ct, (${hasType}) OR (${hasAddr}) AS cip, ${hasReason} AS cr, ${hasItype} AS cit,
+       CASE WHEN ${hasType} THEN coalesce(type, 'unknown')
+            WHEN ${hasAddr} THEN (CASE WHEN srcaddr IS NULL THEN 'unknown'
+                                       WHEN contains(srcaddr, ':') THEN 'IPv6' ELSE 'IPv4' END) END AS ip,
+       CASE WHEN action = 'REJECT' AND ${hasReason} THEN coalesce(reject_reason, '-') END AS reason,
+       CASE WHEN ${hasItype} THEN coalesce(interface_type, '-') END AS itype,
+       coalesce(type = 'EFA', false) AS is_efa, CASE WHEN type = 'EFA' THEN interface_id END AS efa,
        count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     ${where} AND ((${hasType}) OR (${hasAddr})) GROUP BY 1 ORDER BY 1`,
+     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
     params,
   );
+  type Sum = { flows: number; bytes: number };
+  const sums = (key: (r: Record<string, unknown>) => string | null | undefined) => {
+    const m = new Map<string, Sum>();
+    for (const r of all.rows) {
+      const k = key(r);
+      if (k === null || k === undefined) continue;
+      const x = m.get(k) ?? { flows: 0, bytes: 0 };
+      x.flows += num(r['flows']);
+      x.bytes += num(r['bytes']);
+      m.set(k, x);
+    }
+    return m;
+  };
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const rowsOf = (m: Map<string, Sum>, order: (a: [string, Sum], b: [string, Sum]) => number) =>
+    [...m.entries()].sort(order).map(([kind, x]) => ({ kind, flows: x.flows, bytes: x.bytes }));
+  const cov = (flag: string): Coverage => {
+    let records = 0;
+    let covered = 0;
+    for (const r of all.rows) {
+      records += num(r['flows']);
+      if (r[flag] === true) covered += num(r['flows']);
+    }
+    return { records, covered, share: share(covered, records) };
+  };
+  const str = (k: string) => (r: Record<string, unknown>) =>
+    r[k] === null || r[k] === undefined ? null : String(r[k]);
+
+  // IP version: `type` when the record's format has it, else the address's form (":" = IPv6).
+  const typeCov = cov('ct');
+  const ipCov = cov('cip');
+  const ip = { rows: rowsOf(sums(str('ip')), ([a], [b]) => cmp(a, b)) };
   warnings.push(...coverageWarnings('srcaddr or type', 2, ipCov).filter((w) => !w.startsWith('no traffic')));
   const source =
     typeCov.covered === ipCov.covered
@@ -319,15 +389,23 @@ export async function trafficKinds(
         : 'type field where present, else address form';
 
   // EFA: only the `type` field tells.
-  const efaRow = await store.query(
-    `SELECT count(*) AS flows, coalesce(sum(bytes), 0) AS bytes ${where} AND type = 'EFA'`,
-    params,
+  const efaBy = new Map<string | null, Sum>();
+  for (const r of all.rows) {
+    if (r['is_efa'] !== true) continue;
+    const k = r['efa'] === null || r['efa'] === undefined ? null : String(r['efa']);
+    const x = efaBy.get(k) ?? { flows: 0, bytes: 0 };
+    x.flows += num(r['flows']);
+    x.bytes += num(r['bytes']);
+    efaBy.set(k, x);
+  }
+  const efaTotal = [...efaBy.values()].reduce(
+    (a, x) => ({ flows: a.flows + x.flows, bytes: a.bytes + x.bytes }),
+    { flows: 0, bytes: 0 },
   );
-  const efaInterfaces = await store.query(
-    `SELECT interface_id AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     ${where} AND type = 'EFA' GROUP BY 1 ORDER BY bytes DESC, 1 NULLS LAST LIMIT ${limit}`,
-    params,
-  );
+  const efaInterfaces = [...efaBy.entries()]
+    .map(([key, x]) => ({ key, flows: x.flows, bytes: x.bytes }))
+    .sort((a, b) => b.bytes - a.bytes || (a.key === null ? 1 : b.key === null ? -1 : cmp(a.key, b.key)))
+    .slice(0, limit);
   if (typeCov.records > 0 && typeCov.covered === 0) {
     warnings.push(
       'no stored record has type: add ${type} to the flow log format (version 3+) to see EFA traffic; EFA is unknown, not zero',
@@ -337,36 +415,27 @@ export async function trafficKinds(
   }
 
   // Reject reasons over rejected records whose format has reject-reason.
-  const hasReason = await coveredPredicate(store, 'reject_reason');
-  const rejCov = await coverage(store, hasReason, params);
-  const reasons = await store.query(
-    `SELECT coalesce(reject_reason, '-') AS kind, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     ${where} AND action = 'REJECT' AND ${hasReason} GROUP BY 1 ORDER BY 2 DESC, 1`,
-    params,
-  );
+  const rejCov = cov('cr');
+  const reasons = {
+    rows: rowsOf(sums(str('reason')), ([ka, a], [kb, b]) => b.flows - a.flows || cmp(ka, kb)),
+  };
   warnings.push(...coverageWarnings('reject-reason', 8, rejCov).filter((w) => !w.startsWith('no traffic')));
 
-  const hasItype = await coveredPredicate(store, 'interface_type');
-  const itCov = await coverage(store, hasItype, params);
-  const itypes = await store.query(
-    `SELECT coalesce(interface_type, '-') AS kind, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     ${where} AND ${hasItype} GROUP BY 1 ORDER BY 3 DESC, 1`,
-    params,
-  );
+  const itCov = cov('cit');
+  const itypes = {
+    rows: rowsOf(sums(str('itype')), ([ka, a], [kb, b]) => b.bytes - a.bytes || cmp(ka, kb)),
+  };
   warnings.push(...coverageWarnings('interface-type', 11, itCov).filter((w) => !w.startsWith('no traffic')));
   if (ipCov.records === 0) warnings.unshift('no traffic records in this time range');
+  const efaRow = { rows: [efaTotal] };
 
   return {
     ipVersion: { rows: kindRows(ip.rows), coverage: ipCov, source },
     efa: {
-      flows: num(efaRow.rows[0]?.['flows']),
-      bytes: num(efaRow.rows[0]?.['bytes']),
+      flows: efaRow.rows[0]!.flows,
+      bytes: efaRow.rows[0]!.bytes,
       coverage: typeCov,
-      interfaces: efaInterfaces.rows.map((r) => ({
-        key: r['key'] === null ? null : String(r['key']),
-        flows: num(r['flows']),
-        bytes: num(r['bytes']),
-      })),
+      interfaces: efaInterfaces,
     },
     rejectReasons: { rows: kindRows(reasons.rows, (k) => REJECT_MEANINGS[k] ?? k), coverage: rejCov },
     interfaceTypes: {

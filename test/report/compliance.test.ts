@@ -144,8 +144,20 @@ describe('flowwatch report compliance', () => {
     ]);
     // 3 rejected records, none with reject-reason (the format has no such field): said, not shown as "no reasons".
     expect(d.rejects.reasons).toEqual([]);
+    // No detection ever ran on this store: the findings are unknown, said with the command that runs them.
+    expect(d.findings).toEqual({
+      total: 0,
+      open: 0,
+      acknowledged: 0,
+      suppressed: 0,
+      rows: [],
+      runs: 0,
+      detections: [],
+      lastRunAt: null,
+    });
     expect(d.warnings).toEqual([
       'no rejected record has reject-reason: why traffic was rejected (BPA, EC) is unknown, not none; add ${reject-reason} (version 8) to the flow log format',
+      'no detection ran in this period: findings are unknown, not none; run flowwatch detect --since 2024-05-20T00:00:00Z --until 2024-05-20T06:00:00Z (or keep flowwatch monitor running, which runs them as windows close)',
     ]);
   });
 

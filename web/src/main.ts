@@ -21,11 +21,14 @@ import { alarmDetailPage } from './pages/alarm-detail.js';
 import { alarmsPage } from './pages/alarms.js';
 import { anomaliesPage } from './pages/anomalies.js';
 import { compliancePage } from './pages/compliance.js';
+import { encryptionPage } from './pages/encryption.js';
 import { findingDetailPage } from './pages/finding-detail.js';
 import { findingsPage } from './pages/findings.js';
 import { flowsPage } from './pages/flows.js';
+import { kindsPage } from './pages/kinds.js';
 import { metricFiltersPage } from './pages/metric-filters.js';
 import { overviewPage } from './pages/overview.js';
+import { pathsPage } from './pages/paths.js';
 import { sourcesPage } from './pages/sources.js';
 import { troubleshootPage } from './pages/troubleshoot.js';
 
@@ -54,6 +57,9 @@ const PAGES: readonly {
   { page: 'anomalies', label: 'Anomalies', make: (ctx) => anomaliesPage(ctx) },
   { page: 'troubleshoot', label: 'Troubleshoot', make: (ctx) => troubleshootPage(ctx) },
   { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
+  { page: 'encryption', label: 'Encryption', make: (ctx) => encryptionPage(ctx) },
+  { page: 'paths', label: 'Paths & cost', make: (ctx) => pathsPage(ctx) },
+  { page: 'kinds', label: 'Traffic kinds', make: (ctx) => kindsPage(ctx) },
   { page: 'filters', label: 'Metric filters', make: (ctx) => metricFiltersPage(ctx) },
   { page: 'sources', label: 'Sources', make: (ctx) => sourcesPage(ctx) },
 ];

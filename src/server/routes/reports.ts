@@ -1,8 +1,9 @@
 // GET /api/reports/encryption and /api/reports/traffic-kinds: the views over the newest fields, with their coverage and warnings.
 
 import type { FastifyInstance } from 'fastify';
+import { pricesFile } from '../../config/config.js';
 import { estimateCosts } from '../../cost/estimate.js';
-import { DEFAULT_PRICES, regionPrices } from '../../cost/prices.js';
+import { DEFAULT_PRICES, loadPrices, regionPrices } from '../../cost/prices.js';
 import { complianceHtml } from '../../report/compliance-html.js';
 import { complianceData } from '../../storage/compliance.js';
 import { pathsReport } from '../../storage/path-costs.js';
@@ -106,26 +107,37 @@ export function reportsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         summary: 'Traffic paths, NAT-processed and cross-AZ bytes, with estimated costs',
         description:
           'Egress bytes by path (next-hop-interface-type, else traffic-path), bytes the NAT gateways processed (with ' +
-          'the share to or from AWS services), cross-AZ bytes (az-id ≠ next-hop-az-id), and their cost from the built-in ' +
-          'dated per-GB prices of `region` (default us-east-1), extrapolated to 30 days, over [since, until) ' +
-          '(default: the last hour). `warnings` says when the stored formats lack the fields.',
+          'the share to or from AWS services), cross-AZ bytes (az-id ≠ next-hop-az-id), and their cost from the ' +
+          'dated per-GB prices of `region` (default: costs.region of flowwatch.yaml, else us-east-1) in the price ' +
+          'table of costs.prices (else the built-in one; the file is read on every request, so edits apply at once), ' +
+          'extrapolated to 30 days, over [since, until) (default: the last hour). `regions` lists the regions the ' +
+          'table prices, `pricesFile` its file (null: built in). `warnings` says when the stored formats lack the fields.',
         tags: ['reports'],
         querystring: {
           type: 'object',
           properties: {
-            region: { type: 'string', maxLength: 32, default: 'us-east-1' },
+            region: { type: 'string', maxLength: 32 },
             ...timeRangeProperties,
           },
         },
-        response: responses(openObject(['paths', 'nat', 'crossAz', 'spanSeconds', 'warnings', 'cost'])),
+        response: responses(
+          openObject(['paths', 'nat', 'crossAz', 'spanSeconds', 'warnings', 'cost', 'regions', 'pricesFile']),
+        ),
       },
     },
     async (req): Promise<PathsReportResponse> => {
       const { since, until } = ctx.range(req.query);
-      const region = req.query.region ?? 'us-east-1';
-      const prices = regionPrices(DEFAULT_PRICES, region);
+      const file = pricesFile(ctx.config);
+      const table = file === undefined ? DEFAULT_PRICES : loadPrices(file);
+      const region = req.query.region ?? ctx.config.costs?.region ?? 'us-east-1';
+      const prices = regionPrices(table, region);
       const r = await ctx.read((reader) => pathsReport(reader, { since, until }));
-      return { ...r, cost: estimateCosts(r, DEFAULT_PRICES, region, prices) };
+      return {
+        ...r,
+        cost: estimateCosts(r, table, region, prices),
+        regions: Object.keys(table.regions),
+        pricesFile: file ?? null,
+      };
     },
   );
   const complianceQuery = {

@@ -9,6 +9,7 @@ import type {
   AnomaliesResponse,
   CatalogResponse,
   ComplianceResponse,
+  EncryptionReportResponse,
   ExplainRequest,
   ExplainResponse,
   FindingDetailResponse,
@@ -19,6 +20,7 @@ import type {
   MetricResponse,
   NetworkRejectsResponse,
   OverviewResponse,
+  PathsReportResponse,
   PutMetricFilterRequest,
   QueryRequest,
   QueryResponse,
@@ -26,6 +28,7 @@ import type {
   SqlRequest,
   TestPatternRequest,
   TestPatternResponse,
+  TrafficKindsResponse,
 } from '../../../src/server/api-contract.js';
 import { currentToken } from './auth.js';
 
@@ -37,6 +40,7 @@ export type {
   AnomaliesResponse,
   CatalogResponse,
   ComplianceResponse,
+  EncryptionReportResponse,
   ExplainRequest,
   ExplainResponse,
   FindingDetailResponse,
@@ -46,9 +50,11 @@ export type {
   MetricResponse,
   NetworkRejectsResponse,
   OverviewResponse,
+  PathsReportResponse,
   QueryResponse,
   SourcesResponse,
   TestPatternResponse,
+  TrafficKindsResponse,
 };
 
 /** An error answered by the API (or a failure to reach it: status 0). */
@@ -206,6 +212,25 @@ export class Api {
     signal?: AbortSignal,
   ): Promise<FindingsResponse['findings'][number]> {
     return this.post(`/findings/${encodeURIComponent(id)}/${action}`, body, signal);
+  }
+
+  /** Encryption in transit (encryption-status) of a range, grouped by vpc, subnet, interface or port. */
+  encryption(
+    range: Range,
+    by: 'vpc' | 'subnet' | 'interface' | 'port',
+    signal?: AbortSignal,
+  ): Promise<EncryptionReportResponse> {
+    return this.get('/reports/encryption', { ...range, by }, signal);
+  }
+
+  /** IP version, EFA, reject reasons and interface types of a range. */
+  trafficKinds(range: Range, signal?: AbortSignal): Promise<TrafficKindsResponse> {
+    return this.get('/reports/traffic-kinds', { ...range }, signal);
+  }
+
+  /** Bytes by traffic path, NAT-processed and cross-AZ bytes and their cost in `region` (default: the server's). */
+  paths(range: Range, region: string | undefined, signal?: AbortSignal): Promise<PathsReportResponse> {
+    return this.get('/reports/paths', { ...range, region }, signal);
   }
 
   /** The compliance evidence of a period (default: the 30 days before `until`). */

@@ -6,6 +6,7 @@
 import type { ComplianceResponse, Range } from '../lib/api.js';
 import { barOption, Chart, COLORS, timeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren } from '../lib/dom.js';
+import { addFieldHelp, missingField } from '../lib/field-warnings.js';
 import { formatBytes, formatNumber, formatPercent, formatSpan, formatTime } from '../lib/format.js';
 import { card, flowsLink, rankedList, statTile } from '../lib/layout.js';
 import { type Page, type PageContext, PageShell } from '../lib/page.js';
@@ -19,26 +20,6 @@ type Iface = Data['interfaces'][number];
 
 const HOUR = 3600;
 const DAY = 86_400;
-
-/** How to get a field into stored records: AWS cannot change a flow log's format, so a new flow log is needed. */
-export function addFieldHelp(field: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'banner-hint' },
-    `A flow log's format cannot be changed after it is created: create a new flow log whose format includes \${${field}}, e.g. `,
-    h(
-      'code',
-      { class: 'wrap' },
-      `aws ec2 create-flow-logs --resource-type VPC --resource-ids vpc-… --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::BUCKET --log-format '\${version} \${account-id} \${interface-id} \${srcaddr} \${dstaddr} \${srcport} \${dstport} \${protocol} \${packets} \${bytes} \${start} \${end} \${action} \${log-status} \${${field}}'`,
-    ),
-    ' (or the format option of the @flowwatch/cdk construct), then delete the old flow log. Records already stored keep their format.',
-  );
-}
-
-/** The field a warning says is missing (`add ${vpc-id} …`), if any. */
-export function missingField(warning: string): string | undefined {
-  return /add \$\{([a-z0-9-]+)\}/.exec(warning)?.[1];
-}
 
 /** Durations such as 540 s as `9m`, 5400 s as `1.5h`. */
 function formatDelay(seconds: number | null): string {
@@ -224,6 +205,20 @@ class CompliancePage extends PageShell {
       }),
       statTile('Delivery delay (median)', formatDelay(d.delay.medianSeconds), { testid: 'compliance-delay' }),
       statTile('Days kept', d.retention.days.toFixed(1), { testid: 'compliance-retention' }),
+      statTile(
+        'Open findings',
+        d.findings.runs === 0 && d.findings.total === 0
+          ? 'unknown'
+          : `${formatNumber(d.findings.open)} of ${formatNumber(d.findings.total)}`,
+        {
+          testid: 'compliance-findings',
+          href: linkTo(['findings'], { since: String(d.since), until: String(d.until) }),
+          title: `${d.findings.acknowledged} acknowledged, ${d.findings.suppressed} suppressed; ${d.findings.runs} detection runs`,
+          ...(d.findings.open > 0 || (d.findings.runs === 0 && d.findings.total === 0)
+            ? { tone: 'danger' as const }
+            : {}),
+        },
+      ),
       statTile('Rejected records', formatNumber(rejected), {
         testid: 'compliance-rejected',
         href: flowsLink({ action: 'REJECT' }),
