@@ -370,4 +370,71 @@ gap: 120
 prevalence: { percent: 50, minSources: 3 }
 thresholds: { low: 75, medium: 90, high: 100 }
 `,
+  'first-seen-port.yaml': `id: first-seen-port
+title: A host used a remote port it never used before
+description: |
+  Connections a host starts to internet addresses (source port above destination port: the ephemeral side
+  is the higher, so a server's replies to its clients' ports are not its own choices), per destination port: a
+  port the host did not use in the 28 days before is new. Needs 7 days of history, of the store and of the host
+  (before that: the learning period, said so). NTP (123) is allowed: pool servers rotate.
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1571, techniqueName: Non-Standard Port }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { notCidr: [$local] }
+allow:
+  dstport: [123]
+firstSeen: { field: dstport, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
+  'first-seen-country.yaml': `id: first-seen-country
+title: A host talked to a destination country it never talked to before
+description: |
+  Connections a host starts to internet addresses, per destination country (offline data,
+  @ip-location-db): a country the host did not reach in the 28 days before is new. Needs 7 days of history, of
+  the store and of the host. Addresses without a known country are not compared.
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { notCidr: [$local] }
+allow:
+  dstport: [123]
+firstSeen: { field: dstaddr, as: country, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
+  'first-seen-asn.yaml': `id: first-seen-asn
+title: A host talked to a network (ASN) it never talked to before
+description: |
+  Connections a host starts to internet addresses, per destination autonomous system (offline data,
+  @ip-location-db): a network the host did not reach in the 28 days before is new — a new address of a CDN or
+  cloud provider it already uses is not. Needs 7 days of history, of the store and of the host.
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { notCidr: [$local] }
+allow:
+  dstport: [123]
+firstSeen: { field: dstaddr, as: asn, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
 };

@@ -295,6 +295,8 @@ function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'pair') return 'count(*)';
   if (d.kind === 'intel') return 'max("fw_rank")';
   if (d.kind === 'beacon') throw new DetectCompileError(`${d.id} is a beacon detection: use beaconSql`);
+  if (d.kind === 'first-seen')
+    throw new DetectCompileError(`${d.id} is a first-seen detection: use firstSeenPairsSql`);
   const m = d.metric;
   switch (m.kind) {
     case 'count':
