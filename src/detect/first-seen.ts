@@ -70,7 +70,7 @@ export function firstSeenStartSql(src: SqlSource, range: TimeRange): string {
 let enricher: Enricher | undefined;
 
 /** The value a raw field value stands for: itself, or the address's country or `AS<n> <organisation>`. */
-export function valueOf(d: FirstSeenDetection, raw: string): string | undefined {
+export function observedValue(d: FirstSeenDetection, raw: string): string | undefined {
   if (d.value.as === undefined) return raw;
   enricher ??= new Enricher(undefined);
   const e = enricher.lookup(raw);
@@ -126,7 +126,7 @@ export function scoreFirstSeen(
   }
   for (const p of pairs) {
     const raw = p.key[n] ?? '';
-    const v = valueOf(d, raw);
+    const v = observedValue(d, raw);
     if (v === undefined) {
       if (!unknownSeen.has(raw)) {
         unknownSeen.add(raw);
