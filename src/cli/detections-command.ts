@@ -33,7 +33,7 @@ const metric = (d: Detection) =>
 const baselineText = (d: Detection) =>
   d.kind !== 'baseline'
     ? undefined
-    : `per ${d.window === 3600 ? 'hour' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
+    : `per ${d.window === 3600 ? 'hour' : d.window === 86400 ? 'day' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
 
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {

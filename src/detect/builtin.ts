@@ -437,4 +437,27 @@ allow:
 firstSeen: { field: dstaddr, as: asn, learningDays: 7, requestsOnly: true }
 thresholds: { low: 1, medium: 3 }
 `,
+  'exfiltration-daily.yaml': `id: exfiltration-daily
+title: Slow exfiltration (outbound bytes in a day far above the host's daily baseline)
+description: |
+  Bytes a host sends to internet addresses in a UTC day, compared with its own totals on the previous days (the
+  same weekday once the store holds 3 weeks): median and MAD, days without traffic counted as 0. Catches a
+  trickle that stays under exfiltration-baseline's 1 GiB in every hour (800 MB an hour for 4 hours). At least
+  2 GiB and 10 times the daily median; a nightly backup of the same size every night is its own baseline. Until
+  the store holds 3 days only 1 TiB or more in a day is reported. Not reported again when exfiltration-baseline
+  found the same host in the same day.
+kind: baseline
+attack: { tactic: TA0010, tacticName: Exfiltration, technique: T1030, techniqueName: Data Transfer Size Limits }
+window: 86400
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+supersededBy: exfiltration-baseline
+filter:
+  action: ACCEPT
+  dstaddr: { notCidr: [$private, $local] }
+metric: { sum: bytes }
+baseline: { minValue: 2147483648, minRatio: 10, coldStart: 1099511627776 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
 };

@@ -689,12 +689,12 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     }
     const metric = parseMetric(need('metric'), loc, `${where}.metric`);
     if (kind === 'threshold') return { ...common, kind, metric };
-    if (window !== 60 && window !== 3600)
+    if (window !== 60 && window !== 3600 && window !== 86400)
       throw loc.at(
         e.get('window')!.value,
         'DETECT_BASELINE_BIN',
-        `${where}.window: a baseline detection's bin is 60 (a minute) or 3600 (an hour), got ${window}`,
-        'baselines are kept per hour of the day/week: use 3600, or 60 for per-minute floods',
+        `${where}.window: a baseline detection's bin is 60 (a minute), 3600 (an hour) or 86400 (a day), got ${window}`,
+        'baselines are kept per hour of the day/week: use 3600, 60 for per-minute floods or 86400 for slow daily totals',
       );
     return { ...common, kind, metric, baseline: parseBaseline(need('baseline'), loc, `${where}.baseline`) };
   }
