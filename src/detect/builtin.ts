@@ -376,7 +376,8 @@ description: |
   Connections a host starts to internet addresses (source port above destination port: the ephemeral side
   is the higher, so a server's replies to its clients' ports are not its own choices), per destination port: a
   port the host did not use in the 28 days before is new. Needs 7 days of history, of the store and of the host
-  (before that: the learning period, said so). NTP (123) is allowed: pool servers rotate.
+  (before that: the learning period, said so). NTP (123) is allowed: pool servers rotate. Ports in the dynamic range
+  (49152-65535: passive FTP data, RPC) are no service of their own and are not compared.
 attack: { tactic: TA0011, tacticName: Command and Control, technique: T1571, techniqueName: Non-Standard Port }
 kind: first-seen
 window: 3600
@@ -388,6 +389,7 @@ filter:
   protocol: [6, 17]
   dstaddr: { notCidr: [$private, $local] }
   srcaddr: { notCidr: [$local] }
+  dstport: { lt: 49152 }
 allow:
   dstport: [123]
 firstSeen: { field: dstport, learningDays: 7, requestsOnly: true }
