@@ -377,7 +377,8 @@ description: |
   is the higher, so a server's replies to its clients' ports are not its own choices), per destination port: a
   port the host did not use in the 28 days before is new. Needs 7 days of history, of the store and of the host
   (before that: the learning period, said so). NTP (123) is allowed: pool servers rotate. Ports in the dynamic range
-  (49152-65535: passive FTP data, RPC) are no service of their own and are not compared.
+  (49152-65535: passive FTP data, RPC) are no service of their own and are not compared. Hosts are private
+  addresses: add your VPCs' IPv6 prefixes to filter.srcaddr.cidr.
 attack: { tactic: TA0011, tacticName: Command and Control, technique: T1571, techniqueName: Non-Standard Port }
 kind: first-seen
 window: 3600
@@ -388,7 +389,7 @@ filter:
   action: ACCEPT
   protocol: [6, 17]
   dstaddr: { notCidr: [$private, $local] }
-  srcaddr: { notCidr: [$local] }
+  srcaddr: { cidr: [$private] }
   dstport: { lt: 49152 }
 allow:
   dstport: [123]
@@ -400,7 +401,8 @@ title: A host talked to a destination country it never talked to before
 description: |
   Connections a host starts to internet addresses, per destination country (offline data,
   @ip-location-db): a country the host did not reach in the 28 days before is new. Needs 7 days of history, of
-  the store and of the host. Addresses without a known country are not compared.
+  the store and of the host. Addresses without a known country are not compared. Hosts are private addresses:
+  add your VPCs' IPv6 prefixes to filter.srcaddr.cidr (an IPv6 address alone does not say whose it is).
 attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
 kind: first-seen
 window: 3600
@@ -411,7 +413,7 @@ filter:
   action: ACCEPT
   protocol: [6, 17]
   dstaddr: { notCidr: [$private, $local] }
-  srcaddr: { notCidr: [$local] }
+  srcaddr: { cidr: [$private] }
 allow:
   dstport: [123]
 firstSeen: { field: dstaddr, as: country, learningDays: 7, requestsOnly: true }
@@ -422,7 +424,8 @@ title: A host talked to a network (ASN) it never talked to before
 description: |
   Connections a host starts to internet addresses, per destination autonomous system (offline data,
   @ip-location-db): a network the host did not reach in the 28 days before is new — a new address of a CDN or
-  cloud provider it already uses is not. Needs 7 days of history, of the store and of the host.
+  cloud provider it already uses is not. Needs 7 days of history, of the store and of the host. Hosts are
+  private addresses: add your VPCs' IPv6 prefixes to filter.srcaddr.cidr.
 attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
 kind: first-seen
 window: 3600
@@ -433,7 +436,7 @@ filter:
   action: ACCEPT
   protocol: [6, 17]
   dstaddr: { notCidr: [$private, $local] }
-  srcaddr: { notCidr: [$local] }
+  srcaddr: { cidr: [$private] }
 allow:
   dstport: [123]
 firstSeen: { field: dstaddr, as: asn, learningDays: 7, requestsOnly: true }

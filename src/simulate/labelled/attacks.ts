@@ -1293,7 +1293,8 @@ export function buildAttacks(
         id: 'n02-new-port',
         kind: 'first-seen',
         entity: ip('build-1'),
-        alt: [h('build-1').eni, dst],
+        // corp's NAT gateway logs the translated connection from its own address
+        alt: [h('build-1').eni, ip('nat-c'), dst],
         direction: 'outbound',
         family: 4,
         intensity: `10 connections in ${fmtDur(dur)} to port 4444 of an internet address; build-1 never used that port`,
