@@ -67,6 +67,10 @@ try {
   const m0 = median(without);
   const m1 = median(withR);
   const perMillion = ((m1 - m0) / n) * 1e6;
+  // Paired: each run's with/without ratio (the two ingests of a run are next to each other in time, so a shared
+  // machine's load swings hit both alike); the median of those ratios.
+  const ratios = withR.map((w, i) => w / without[i]);
+  const pairedPct = (median(ratios) - 1) * 100;
   const md = [
     '## Baseline rollups: ingest cost (bench:baselines)',
     '',
@@ -77,7 +81,7 @@ try {
     `| ingest without rollups | ${m0.toFixed(2)} | ${Math.round(n / m0).toLocaleString('en-US')} |`,
     `| ingest with rollups | ${m1.toFixed(2)} | ${Math.round(n / m1).toLocaleString('en-US')} |`,
     '',
-    `Cost: ${perMillion.toFixed(2)} s per million records (${(((m1 - m0) / m0) * 100).toFixed(1)} % of ingest).`,
+    `Cost: ${perMillion.toFixed(2)} s per million records (${(((m1 - m0) / m0) * 100).toFixed(1)} % of ingest, medians); paired per run: ${ratios.map((r) => `+${((r - 1) * 100).toFixed(0)} %`).join(', ')} (median ${pairedPct >= 0 ? '+' : ''}${pairedPct.toFixed(1)} %).`,
     '',
   ].join('\n');
   process.stdout.write(md);

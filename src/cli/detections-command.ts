@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { builtinText } from '../detect/catalog.js';
-import { type Detection, SEVERITIES } from '../detect/definition.js';
+import { type Detection, FIRST_SEEN_LOOKBACK_DAYS, SEVERITIES } from '../detect/definition.js';
 import type { Io } from './context.js';
 import { parseOutput, render } from './output.js';
 
@@ -23,17 +23,19 @@ const metric = (d: Detection) =>
         ? 'beacon score (0-100)'
         : d.kind === 'silence'
           ? "records other interfaces logged from a silent interface's address"
-          : d.metric.kind === 'count'
-            ? 'records'
-            : d.metric.kind === 'sum'
-              ? `sum of ${d.metric.field}`
-              : `distinct ${d.metric.fields.join('+')}`;
+          : d.kind === 'first-seen'
+            ? `new ${d.value.as === undefined ? d.value.field : `${d.value.field} ${d.value.as}`} values first seen in the window`
+            : d.metric.kind === 'count'
+              ? 'records'
+              : d.metric.kind === 'sum'
+                ? `sum of ${d.metric.field}`
+                : `distinct ${d.metric.fields.join('+')}`;
 
 /** Baseline detections: how a bin is compared (thresholds are z-scores). */
 const baselineText = (d: Detection) =>
   d.kind !== 'baseline'
     ? undefined
-    : `per ${d.window === 3600 ? 'hour' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
+    : `per ${d.window === 3600 ? 'hour' : d.window === 86400 ? 'day' : 'minute'} against the entity's own hour-of-day/week baseline (z-score thresholds); at least ${d.baseline.minValue} and ${d.baseline.minRatio}× the baseline median; cold start ${d.baseline.coldStart === undefined ? 'reports nothing' : `reports ≥ ${d.baseline.coldStart}`}`;
 
 /** The JSON of a definition as the CLI and the API show it. */
 export function detectionJson(d: Detection) {
@@ -57,6 +59,9 @@ export function detectionJson(d: Detection) {
     allow: d.allow,
     ...(d.kind === 'pair' ? { request: d.request, reply: d.reply } : {}),
     ...(d.kind === 'baseline' ? { baseline: d.baseline } : {}),
+    ...(d.kind === 'first-seen'
+      ? { value: d.value, learningDays: d.learningDays, requestsOnly: d.requestsOnly }
+      : {}),
     ...(d.kind === 'beacon'
       ? { minConnections: d.minConnections, gap: d.gap, prevalence: d.prevalence }
       : {}),
@@ -146,6 +151,11 @@ export function registerDetections(program: Command, io: Io): void {
         `  metric      ${metric(d)}`,
         `  thresholds  ${thresholds(d)}`,
         ...(d.kind === 'baseline' ? [`  baseline    ${baselineText(d)}`] : []),
+        ...(d.kind === 'first-seen'
+          ? [
+              `  first seen  a value not used in the ${FIRST_SEEN_LOOKBACK_DAYS} days before, once ${d.learningDays} days of history are stored${d.requestsOnly ? '; connections the entity started only (source port above destination port)' : ''}`,
+            ]
+          : []),
         ...(d.kind === 'beacon'
           ? [
               `  beacon      ≥ ${d.minConnections} connections; a record within ${d.gap} s of its 5-tuple's last continues a connection; a destination > ${d.prevalence.percent}% of sources (and ≥ ${d.prevalence.minSources}) reach is shared`,

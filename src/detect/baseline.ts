@@ -1,6 +1,6 @@
 // Baseline detections (kind `baseline`): per group, a metric per bin (an hour, or a minute for floods) compared
 // with the group's own history at the same hour — of the week once the store holds 3 weeks, else of the day
-// once it holds 3 days — by a robust z-score (median and MAD); hours without records count as 0. Below 3 days
+// once it holds 3 days (a daily bin: the same weekday, else the previous days) — by a robust z-score (median and MAD); hours without records count as 0. Below 3 days
 // of history (cold start) only the definition's absolute cold-start value is reported, and the run says so.
 //
 // Every backend computes the same bins (the hits query of a threshold detection with no threshold: DuckDB and
@@ -101,9 +101,16 @@ export function formatAmount(d: BaselineDetection, v: number): string {
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const hhmm = (t: number) => new Date(t * 1000).toISOString().slice(11, 16);
 
-/** The slot's name: `Tuesday 03:00` (hour of week) or `03:00` (hour of day), UTC. */
-export function slotName(b: Pick<Baseline, 'mode'>, hourStart: number): string {
+/** The bin's name in sentences: hour, minute or day. */
+const binName = (d: BaselineDetection) => (d.window === HOUR ? 'hour' : d.window === DAY ? 'day' : 'minute');
+
+/**
+ * The slot's name: `Tuesday 03:00` (hour of week) or `03:00` (hour of day), UTC; a daily bin's `daily` or
+ * `Tuesday` (day of week).
+ */
+export function slotName(b: Pick<Baseline, 'mode'>, hourStart: number, window = HOUR): string {
   const day = WEEKDAYS[new Date(hourStart * 1000).getUTCDay()]!;
+  if (window === DAY) return b.mode === 'hour-of-week' ? day : 'daily';
   return b.mode === 'hour-of-week' ? `${day} ${hhmm(hourStart)} UTC` : `${hhmm(hourStart)} UTC`;
 }
 
@@ -160,7 +167,7 @@ export function scoreBaseline(
           hits.push({
             ...b,
             value: zMin,
-            summary: `${formatAmount(d, x)} in the ${d.window === HOUR ? 'hour' : 'minute'} from ${entity}, at or above the cold-start limit of ${formatAmount(d, cmp.coldStart)} (no baseline yet: it needs ${HOUR_OF_DAY_DAYS} days of history; ${days} available)`,
+            summary: `${formatAmount(d, x)} in the ${binName(d)} from ${entity}, at or above the cold-start limit of ${formatAmount(d, cmp.coldStart)} (no baseline yet: it needs ${HOUR_OF_DAY_DAYS} days of history; ${days} available)`,
           });
         }
         continue;
@@ -168,12 +175,12 @@ export function scoreBaseline(
       if (base.mode === 'hour-of-day') dayModeDays = Math.min(dayModeDays ?? days, days);
       const z = Math.round(((x - base.median) / base.sigma) * 100) / 100;
       if (x < cmp.minValue || z < zMin || (base.median > 0 && x < cmp.minRatio * base.median)) continue;
-      const per = d.window === HOUR ? '' : ' per-minute';
+      const per = d.window === HOUR ? '' : d.window === DAY ? '' : ' per-minute';
       const over = `median of ${base.periods} ${base.mode === 'hour-of-week' ? 'weeks' : 'days'}`;
       hits.push({
         ...b,
         value: z,
-        summary: `${formatAmount(d, x)}, ${z.toLocaleString('en-US', { maximumFractionDigits: 1 })}σ above ${entity}'s ${slotName(base, hourStart)}${per} baseline of ${formatAmount(d, base.median)} (${over}, σ ${formatAmount(d, base.sigma)})`,
+        summary: `${formatAmount(d, x)}, ${z.toLocaleString('en-US', { maximumFractionDigits: 1 })}σ above ${entity}'s ${slotName(base, hourStart, d.window)}${per} baseline of ${formatAmount(d, base.median)} (${over}, σ ${formatAmount(d, base.sigma)})`,
       });
     }
   }
@@ -196,7 +203,7 @@ export function scoreBaseline(
 function coldStartWhat(d: BaselineDetection): string {
   return d.baseline.coldStart === undefined
     ? 'nothing is compared (cold start); ingest more history or run detect over a later range'
-    : `only the cold-start rule applies (≥ ${formatAmount(d, d.baseline.coldStart)} in ${d.window === HOUR ? 'an hour' : 'a minute'})`;
+    : `only the cold-start rule applies (≥ ${formatAmount(d, d.baseline.coldStart)} in ${d.window === HOUR ? 'an hour' : d.window === DAY ? 'a day' : 'a minute'})`;
 }
 
 /** The range the bins are read over: the lookback before the range, up to its end. */

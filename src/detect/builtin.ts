@@ -396,4 +396,99 @@ gap: 120
 prevalence: { percent: 50, minSources: 3 }
 thresholds: { low: 75, medium: 90, high: 100 }
 `,
+  'first-seen-port.yaml': `id: first-seen-port
+title: A host used a remote port it never used before
+description: |
+  Connections a host starts to internet addresses (source port above destination port: the ephemeral side
+  is the higher, so a server's replies to its clients' ports are not its own choices), per destination port: a
+  port the host did not use in the 28 days before is new. Needs 7 days of history, of the store and of the host
+  (before that: the learning period, said so). NTP (123) is allowed: pool servers rotate. Ports in the dynamic range
+  (49152-65535: passive FTP data, RPC) are no service of their own and are not compared. Hosts are private
+  addresses: add your VPCs' IPv6 prefixes to filter.srcaddr.cidr.
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1571, techniqueName: Non-Standard Port }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { cidr: [$private] }
+  dstport: { lt: 49152 }
+allow:
+  dstport: [123]
+firstSeen: { field: dstport, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
+  'first-seen-country.yaml': `id: first-seen-country
+title: A host talked to a destination country it never talked to before
+description: |
+  Connections a host starts to internet addresses, per destination country (offline data,
+  @ip-location-db): a country the host did not reach in the 28 days before is new. Needs 7 days of history, of
+  the store and of the host. Addresses without a known country are not compared. Hosts are private addresses:
+  add your VPCs' IPv6 prefixes to filter.srcaddr.cidr (an IPv6 address alone does not say whose it is).
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { cidr: [$private] }
+allow:
+  dstport: [123]
+firstSeen: { field: dstaddr, as: country, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
+  'first-seen-asn.yaml': `id: first-seen-asn
+title: A host talked to a network (ASN) it never talked to before
+description: |
+  Connections a host starts to internet addresses, per destination autonomous system (offline data,
+  @ip-location-db): a network the host did not reach in the 28 days before is new — a new address of a CDN or
+  cloud provider it already uses is not. Needs 7 days of history, of the store and of the host. Hosts are
+  private addresses: add your VPCs' IPv6 prefixes to filter.srcaddr.cidr.
+attack: { tactic: TA0011, tacticName: Command and Control, technique: T1071, techniqueName: Application Layer Protocol }
+kind: first-seen
+window: 3600
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+filter:
+  action: ACCEPT
+  protocol: [6, 17]
+  dstaddr: { notCidr: [$private, $local] }
+  srcaddr: { cidr: [$private] }
+allow:
+  dstport: [123]
+firstSeen: { field: dstaddr, as: asn, learningDays: 7, requestsOnly: true }
+thresholds: { low: 1, medium: 3 }
+`,
+  'exfiltration-daily.yaml': `id: exfiltration-daily
+title: Slow exfiltration (outbound bytes in a day far above the host's daily baseline)
+description: |
+  Bytes a host sends to internet addresses in a UTC day, compared with its own totals on the previous days (the
+  same weekday once the store holds 3 weeks): median and MAD, days without traffic counted as 0. Catches a
+  trickle that stays under exfiltration-baseline's 1 GiB in every hour (800 MB an hour for 4 hours). At least
+  2 GiB and 10 times the daily median; a nightly backup of the same size every night is its own baseline. Until
+  the store holds 3 days only 1 TiB or more in a day is reported. Not reported again when exfiltration-baseline
+  found the same host in the same day.
+kind: baseline
+attack: { tactic: TA0010, tacticName: Exfiltration, technique: T1030, techniqueName: Data Transfer Size Limits }
+window: 86400
+quiet: 86400
+groupBy: [srcaddr]
+entity: [srcaddr]
+supersededBy: exfiltration-baseline
+filter:
+  action: ACCEPT
+  dstaddr: { notCidr: [$private, $local] }
+metric: { sum: bytes }
+baseline: { minValue: 2147483648, minRatio: 10, coldStart: 1099511627776 }
+thresholds: { medium: 6, high: 20, critical: 50 }
+`,
 };

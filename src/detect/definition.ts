@@ -164,6 +164,29 @@ export interface BaselineDetection extends Common {
   readonly baseline: BaselineCompare;
 }
 
+/** Days before a first-seen detection's range that are read: a value used in them is not new. */
+export const FIRST_SEEN_LOOKBACK_DAYS = 28;
+
+/** What a first-seen detection watches: a field, or the country or autonomous system of an address field. */
+export interface FirstSeenValue {
+  readonly field: string;
+  readonly as?: 'country' | 'asn' | undefined;
+}
+
+/**
+ * First seen (first-seen.ts): per entity (groupBy), the values of `value` it uses; a value not seen in the lookback
+ * before is new when at least `learningDays` of history precede it. A window's metric is the number of new values
+ * first seen in it; thresholds are on that count.
+ */
+export interface FirstSeenDetection extends Common {
+  readonly kind: 'first-seen';
+  readonly value: FirstSeenValue;
+  /** Days of stored history before anything is new (before that: the learning period, said so). */
+  readonly learningDays: number;
+  /** Only records of connections the entity started (source port above destination port). */
+  readonly requestsOnly: boolean;
+}
+
 /** Beacon groups by this pair (srcaddr, dstaddr, dstport, protocol): one internal → external destination. */
 export const BEACON_GROUP_BY: readonly string[] = ['srcaddr', 'dstaddr', 'dstport', 'protocol'];
 
@@ -204,6 +227,7 @@ export type Detection =
   | PairDetection
   | BaselineDetection
   | BeaconDetection
+  | FirstSeenDetection
   | IntelDetection
   | SilenceDetection;
 
@@ -244,6 +268,9 @@ export function fieldsUsed(d: Detection): string[] {
     for (const f of ['srcport', 'bytes', 'end']) out.add(f);
   } else if (d.kind === 'silence') {
     for (const f of ['interface_id', 'account_id', 'flow_direction', 'srcaddr', 'dstaddr']) out.add(f);
+  } else if (d.kind === 'first-seen') {
+    out.add(d.value.field);
+    if (d.requestsOnly) for (const f of ['srcport', 'dstport']) out.add(f);
   } else {
     for (const t of [...d.request, ...d.reply]) out.add(t.field);
     for (const f of ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol']) out.add(f);

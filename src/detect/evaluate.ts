@@ -158,6 +158,7 @@ function metric(d: Detection, rs: readonly DetectRecord[]): number {
   if (d.kind === 'intel') return Math.max(...rs.map((r) => Number(r[INTEL_RANK])));
   if (d.kind === 'beacon') throw new Error('beacon detections have no window metric');
   if (d.kind === 'silence') throw new Error('silence detections count in silence.ts');
+  if (d.kind === 'first-seen') throw new Error('first-seen detections are scored by first-seen.ts');
   const m = d.metric;
   switch (m.kind) {
     case 'count':

@@ -18,6 +18,7 @@ import {
   DETECT_FIELDS,
   type Detection,
   type FieldTest,
+  type FirstSeenValue,
   INTEL_FIELDS,
   isNumericField,
   type Metric,
@@ -71,6 +72,7 @@ const KEYS = [
   'gap',
   'prevalence',
   'lookback',
+  'firstSeen',
 ] as const;
 /** Keys flowwatch.yaml may change on a built-in detection. */
 export const OVERRIDE_KEYS = [
@@ -395,6 +397,52 @@ function parseMetric(node: unknown, loc: Locator, where: string): Metric {
   return { kind: 'sum', field: f };
 }
 
+const FIRST_SEEN_KEYS = ['field', 'as', 'learningDays', 'requestsOnly'] as const;
+/** Default learning period of a first-seen detection: a week, so each weekday has been seen once. */
+export const DEFAULT_LEARNING_DAYS = 7;
+
+/** `firstSeen: { field, as, learningDays, requestsOnly }` of a first-seen detection. */
+function parseFirstSeen(
+  node: unknown,
+  loc: Locator,
+  where: string,
+): { value: FirstSeenValue; learningDays: number; requestsOnly: boolean } {
+  const e = entries(node, loc, where, FIRST_SEEN_KEYS);
+  const f = e.get('field');
+  if (f === undefined) throw loc.at(node, 'DETECT_MISSING_KEY', `${where}: "field" is missing`);
+  const fieldName = field(f.value, loc, `${where}.field`);
+  let as: FirstSeenValue['as'];
+  const a = e.get('as');
+  if (a !== undefined) {
+    const t = str(a.value, loc, `${where}.as`);
+    if (t !== 'country' && t !== 'asn')
+      throw loc.at(
+        a.value,
+        'DETECT_TYPE',
+        `${where}.as: expected country or asn`,
+        nameHint(t, ['country', 'asn']),
+      );
+    if (!ADDRESS_FIELDS.includes(fieldName))
+      throw loc.at(
+        f.value,
+        'DETECT_TYPE',
+        `${where}.field: "as: ${t}" needs an address field (${ADDRESS_FIELDS.join(', ')}), got ${fieldName}`,
+      );
+    as = t;
+  }
+  const l = e.get('learningDays');
+  const learningDays =
+    l === undefined ? DEFAULT_LEARNING_DAYS : num(l.value, loc, `${where}.learningDays`, 1);
+  if (!Number.isInteger(learningDays))
+    throw loc.at(l!.value, 'DETECT_TYPE', `${where}.learningDays: expected whole days`);
+  const r = e.get('requestsOnly');
+  return {
+    value: as === undefined ? { field: fieldName } : { field: fieldName, as },
+    learningDays,
+    requestsOnly: r === undefined ? false : bool(r.value, loc, `${where}.requestsOnly`),
+  };
+}
+
 const BASELINE_KEYS = ['minValue', 'minRatio', 'coldStart'] as const;
 
 /** `baseline: { minValue, minRatio, coldStart }` of a baseline detection. */
@@ -523,13 +571,20 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     kind !== 'baseline' &&
     kind !== 'beacon' &&
     kind !== 'intel' &&
-    kind !== 'silence'
+    kind !== 'silence' &&
+    kind !== 'first-seen'
   )
     throw loc.at(
       kindNode,
       'DETECT_UNKNOWN_KIND',
       `${where}.kind: unknown kind "${kind}"`,
-      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel', 'silence']),
+      nameHint(kind, ['threshold', 'pair', 'baseline', 'beacon', 'intel', 'silence', 'first-seen']),
+    );
+  if (kind !== 'first-seen' && e.has('firstSeen'))
+    throw loc.at(
+      e.get('firstSeen')!.key,
+      'DETECT_KIND_KEY',
+      `${where}: "firstSeen" applies to kind first-seen only`,
     );
   if (kind !== 'silence' && e.has('lookback'))
     throw loc.at(
@@ -664,6 +719,17 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     };
     return beaconOptions(b, e, loc, where);
   }
+  if (kind === 'first-seen') {
+    for (const k of ['request', 'reply', 'metric'] as const) {
+      if (e.has(k))
+        throw loc.at(
+          e.get(k)!.key,
+          'DETECT_KIND_KEY',
+          `${where}: kind first-seen counts the new values of a window; remove "${k}"`,
+        );
+    }
+    return { ...common, kind, ...parseFirstSeen(need('firstSeen'), loc, `${where}.firstSeen`) };
+  }
   if (kind === 'threshold' || kind === 'baseline') {
     for (const k of ['request', 'reply'] as const) {
       if (e.has(k))
@@ -671,12 +737,12 @@ export function parseDefinition(node: unknown, loc: Locator, where: string, idFr
     }
     const metric = parseMetric(need('metric'), loc, `${where}.metric`);
     if (kind === 'threshold') return { ...common, kind, metric };
-    if (window !== 60 && window !== 3600)
+    if (window !== 60 && window !== 3600 && window !== 86400)
       throw loc.at(
         e.get('window')!.value,
         'DETECT_BASELINE_BIN',
-        `${where}.window: a baseline detection's bin is 60 (a minute) or 3600 (an hour), got ${window}`,
-        'baselines are kept per hour of the day/week: use 3600, or 60 for per-minute floods',
+        `${where}.window: a baseline detection's bin is 60 (a minute), 3600 (an hour) or 86400 (a day), got ${window}`,
+        'baselines are kept per hour of the day/week: use 3600, 60 for per-minute floods or 86400 for slow daily totals',
       );
     return { ...common, kind, metric, baseline: parseBaseline(need('baseline'), loc, `${where}.baseline`) };
   }

@@ -3,9 +3,10 @@
 
 import { baselineBinsSql, binsRange, dataStartSql, scoreBaseline } from './baseline.js';
 import { beaconHit } from './beacon.js';
-import type { BaselineDetection, BeaconDetection, Detection } from './definition.js';
+import type { BaselineDetection, BeaconDetection, Detection, FirstSeenDetection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
+import { firstSeenPairsSql, firstSeenStartSql, scoreFirstSeen } from './first-seen.js';
 import { rollable, rollupBins } from './rollups.js';
 import { silenceSql } from './silence.js';
 import { beaconSql, hitsSql, type SqlSource, sharedScopeSql, type TimeRange } from './to-sql.js';
@@ -100,6 +101,28 @@ export async function baselineWithSql(
   return episodes(d, scored.hits);
 }
 
+/** A first-seen detection through SQL: its pairs over the lookback, the first record time, then the scoring. */
+export async function firstSeenWithSql(
+  d: FirstSeenDetection,
+  src: SqlSource,
+  range: TimeRange,
+  run: RunSql,
+  note?: DetectNote,
+  memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
+): Promise<DetectedFinding[]> {
+  const pairs = hitsFromRows(
+    { ...d, groupBy: [...d.groupBy, d.value.field] },
+    await run(firstSeenPairsSql(src, d, range)),
+  );
+  const startSql = firstSeenStartSql(src, range);
+  if (!memo.has(startSql)) memo.set(startSql, run(startSql));
+  const first = (await memo.get(startSql)!)[0]?.['t'];
+  const dataStart = first === null || first === undefined ? undefined : Number(first);
+  const scored = scoreFirstSeen(d, pairs, dataStart, range);
+  for (const n of scored.notes) note?.(d.id, n);
+  return episodes(d, scored.hits);
+}
+
 /**
  * Runs the enabled detections over a range and returns their findings (episodes within the range).
  *
@@ -150,6 +173,10 @@ async function detectEach(
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
       out.push(...(await baselineWithSql(d, src, range, run, note, memo)));
+      continue;
+    }
+    if (d.kind === 'first-seen') {
+      out.push(...(await firstSeenWithSql(d, src, range, run, note, memo)));
       continue;
     }
     if (d.kind === 'beacon') {

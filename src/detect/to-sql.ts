@@ -84,6 +84,21 @@ function cidrSql(engine: SqlEngine, x: string, cidr: string): string {
   }
 }
 
+/** x in any of the blocks: DuckDB tests the family once and parses an IPv6 address once for all blocks. */
+function cidrsSql(engine: SqlEngine, x: string, cidrs: readonly string[]): string {
+  if (engine === 'duckdb') {
+    return dialect(engine).inCidrs(
+      x,
+      cidrs.map((b) => {
+        const c = parseCidr(b);
+        if (c === undefined) throw new DetectCompileError(`"${b}" is not a CIDR block`);
+        return c;
+      }),
+    );
+  }
+  return `(${cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')})`;
+}
+
 /**
  * IPv6 membership in Trino without the IPADDRESS type (the local engine lacks it): /128 blocks by the
  * canonical text, blocks of /16 or shorter by the first group padded to four digits (a lexicographic range:
@@ -126,9 +141,9 @@ export function conditionSql(engine: SqlEngine, x: string, c: Condition): string
       return `coalesce(${x} ${op} ${c.value}, false)`;
     }
     case 'cidr':
-      return `(${c.cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')})`;
+      return cidrsSql(engine, x, c.cidrs);
     case 'not_cidr':
-      return `(${x} IS NOT NULL AND NOT (${c.cidrs.map((b) => cidrSql(engine, x, b)).join(' OR ')}))`;
+      return `(${x} IS NOT NULL AND NOT ${cidrsSql(engine, x, c.cidrs)})`;
     case 'present':
       return `(${x} IS NOT NULL)`;
     case 'missing':
@@ -389,6 +404,8 @@ function metricSql(e: SqlEngine, d: Detection): string {
   if (d.kind === 'intel') return 'max("fw_rank")';
   if (d.kind === 'beacon') throw new DetectCompileError(`${d.id} is a beacon detection: use beaconSql`);
   if (d.kind === 'silence') throw new DetectCompileError(`${d.id} is a silence detection: use silenceSql`);
+  if (d.kind === 'first-seen')
+    throw new DetectCompileError(`${d.id} is a first-seen detection: use firstSeenPairsSql`);
   const m = d.metric;
   switch (m.kind) {
     case 'count':

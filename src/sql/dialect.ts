@@ -194,6 +194,12 @@ export interface Dialect {
    * IPv6 on DuckDB only (Trino: UnsupportedSqlError).
    */
   inCidr(x: string, cidr: Cidr): string;
+  /**
+   * The address x lies in one of the blocks (false for NULL and invalid addresses, and for no blocks), testing
+   * the address's family once per row. DuckDB parses an IPv6 address once for all its IPv6 blocks; Trino is
+   * the OR of `inCidr` (IPv6 blocks: UnsupportedSqlError).
+   */
+  inCidrs(x: string, cidrs: readonly Cidr[]): string;
 }
 
 /**

@@ -32,6 +32,64 @@ function ipv6Hex(x: string): string {
 }
 
 /**
+ * A valid IPv6 address in lower case, without an embedded IPv4 form or zone (RFC 4291 §2.2 forms 1 and 2): the
+ * same addresses ipv6Hex accepts, by one regular expression (a DFA in RE2, about 50 times cheaper than
+ * ipv6Hex's list lambdas).
+ */
+const IPV6_PATTERN = [
+  '([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}',
+  '([0-9a-f]{1,4}:){1,7}:',
+  '([0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}',
+  '([0-9a-f]{1,4}:){1,5}(:[0-9a-f]{1,4}){1,2}',
+  '([0-9a-f]{1,4}:){1,4}(:[0-9a-f]{1,4}){1,3}',
+  '([0-9a-f]{1,4}:){1,3}(:[0-9a-f]{1,4}){1,4}',
+  '([0-9a-f]{1,4}:){1,2}(:[0-9a-f]{1,4}){1,5}',
+  '[0-9a-f]{1,4}:(:[0-9a-f]{1,4}){1,6}',
+  ':((:[0-9a-f]{1,4}){1,7}|:)',
+].join('|');
+
+/**
+ * IPv6 membership of an address known to contain ':' (false, never NULL). The first group (its first 16
+ * bits: padded to four lower-case hex digits, which sort as their value; '' before a leading '::' is 0) is
+ * compared first, so an address outside the block's first 16 bits costs two string functions; a block of
+ * /16 or shorter is then decided by the validity pattern alone, a longer one by the full parse (ipv6Hex).
+ */
+function ipv6InCidr(x: string, cidr: Cidr): string {
+  const bits = Math.min(cidr.prefix, 16);
+  const first = (cidr.bytes[0]! << 8) | cidr.bytes[1]!;
+  const size = 2 ** (16 - bits);
+  const lo = Math.floor(first / size) * size;
+  const hex4 = (n: number) => `'${n.toString(16).padStart(4, '0')}'`;
+  const g = `lpad(split_part(lower(${x}), ':', 1), 4, '0')`;
+  const guard =
+    bits === 0
+      ? 'true'
+      : size === 1
+        ? `${g} = ${hex4(lo)}`
+        : `${g} BETWEEN ${hex4(lo)} AND ${hex4(lo + size - 1)}`;
+  const exact =
+    cidr.prefix <= 16
+      ? `coalesce(regexp_full_match(lower(${x}), '${IPV6_PATTERN}'), false)`
+      : `coalesce(${ipv6HexInCidr(ipv6Hex(x), cidr)}, false)`;
+  return `(CASE WHEN coalesce(${guard}, false) THEN ${exact} ELSE false END)`;
+}
+
+/** The exact IPv6 test on the address's 32 hex digits `h` (NULL when the address is not valid). */
+function ipv6HexInCidr(h: string, cidr: Cidr): string {
+  const hex = cidr.bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  const whole = Math.floor(cidr.prefix / 4);
+  const checks = [whole > 0 ? `starts_with(${h}, '${hex.slice(0, whole)}')` : `${h} IS NOT NULL`];
+  const rest = cidr.prefix % 4;
+  if (rest > 0) {
+    const nibble = Number.parseInt(hex[whole]!, 16);
+    checks.push(
+      `((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`,
+    );
+  }
+  return `(${checks.join(' AND ')})`;
+}
+
+/**
  * DuckDB SQL.
  *
  * @example duckdb.floorTimestamp('"t"', { n: 1, unit: 'mo' }) // time_bucket(to_months(1), "t")
@@ -99,17 +157,13 @@ export const duckdb: Dialect = {
     if (cidr.v === 4) {
       return ipv4InCidr(duckdb, x, cidr, (octet, shift, value) => `(${octet} >> ${shift}) = ${value}`);
     }
-    const hex = cidr.bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
-    const whole = Math.floor(cidr.prefix / 4);
-    const h = ipv6Hex(x);
-    const checks = [whole > 0 ? `starts_with(${h}, '${hex.slice(0, whole)}')` : `${h} IS NOT NULL`];
-    const rest = cidr.prefix % 4;
-    if (rest > 0) {
-      const nibble = Number.parseInt(hex[whole]!, 16);
-      checks.push(
-        `((strpos('0123456789abcdef', substr(${h}, ${whole + 1}, 1)) - 1) >> ${4 - rest}) = ${nibble >> (4 - rest)}`,
-      );
-    }
-    return `(CASE WHEN contains(${x}, ':') THEN coalesce(${checks.join(' AND ')}, false) ELSE false END)`;
+    return `(CASE WHEN contains(${x}, ':') THEN ${ipv6InCidr(x, cidr)} ELSE false END)`;
+  },
+  inCidrs(x: string, cidrs: readonly Cidr[]): string {
+    const v4 = cidrs.filter((c) => c.v === 4).map((c) => duckdb.inCidr(x, c));
+    const v6 = cidrs.filter((c) => c.v === 6).map((c) => ipv6InCidr(x, c));
+    // One family test per row: an IPv4 address never pays an IPv6 test, nor the reverse.
+    const any = (tests: string[]) => (tests.length === 0 ? 'false' : `(${tests.join(' OR ')})`);
+    return `(CASE WHEN contains(${x}, ':') THEN ${any(v6)} ELSE ${any(v4)} END)`;
   },
 };

@@ -97,4 +97,7 @@ export const trino: Dialect = {
     // No bit shift in Trino: the partial octet is compared by integer division.
     return ipv4InCidr(trino, x, cidr, (octet, shift, value) => `${octet} / ${2 ** shift} = ${value}`);
   },
+  inCidrs(x, cidrs) {
+    return cidrs.length === 0 ? 'false' : `(${cidrs.map((c) => trino.inCidr(x, c)).join(' OR ')})`;
+  },
 };

@@ -40,6 +40,10 @@ describe('the built-in catalog', () => {
       'reject-spike',
       'remote-volume',
       'beacon',
+      'first-seen-port',
+      'first-seen-country',
+      'first-seen-asn',
+      'exfiltration-daily',
     ]);
     for (const d of builtinCatalog()) {
       expect(d.enabled).toBe(true);

@@ -466,6 +466,44 @@ describe('duckdb only, on hand-written values', () => {
     ]);
   });
 
+  it('inCidrs: one family test per row, IPv6 blocks by first group then validity or the full parse', async () => {
+    const blocks = ['10.0.0.0/8', '172.16.0.0/12', 'fc00::/7', '::1/128', 'fe80::/10'].map((b) => cidrOf(b)!);
+    const addrs = [
+      'fd00:ec2::254', // fc00::/7 holds fc00–fdff
+      '::1', // loopback
+      '::2',
+      'FE80::1', // link-local in capitals
+      'fec0::1', // fec0 is past febf: outside fe80::/10, and not fc/fd
+      '2600:1f18::21',
+      '10.1.2.3',
+      '8.8.8.8',
+      'fd00::1::2', // two '::': not an address
+      'fc00:12345::1', // a five-digit group: not an address
+      '0:0:0:0:0:0:0:1', // ::1 written in full
+      '172.32.0.1', // 172.32 is past 172.16/12
+    ];
+    const values = addrs.map((a, i) => `(${i}, '${a}')`).join(', ');
+    const r = await store.query(
+      `SELECT ${duckdb.inCidrs('a', blocks)} AS any, ${duckdb.inCidrs('a', [])} AS none FROM (VALUES ${values}, (${addrs.length}, NULL)) AS x(i, a) ORDER BY i`,
+    );
+    expect(r.rows.map((x) => x['any'])).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect(r.rows.every((x) => x['none'] === false)).toBe(true);
+  });
+
   it('natural text order and the ordered first value', async () => {
     const names = ['eni-a10', '443', 'eni-a2', '10.0.1.20', '22', '8.8.8.8'];
     const values = names.map((n) => `('${n}')`).join(', ');

@@ -1236,5 +1236,83 @@ export function buildAttacks(
       conns,
     );
   }
+  // --- first-seen -------------------------------------------------------------------------------------------
+  // In the span's last day (after an 8-day corpus's 7 days of learning): a host talks to a country and network
+  // it never used, and another to a port it never used.
+  {
+    const { rng, t0, cut } = begin(0.93);
+    const dur = cut(30 * MIN);
+    // A fixed address whose offline country (RU) and network (AS8291) no background destination has by design:
+    // the address generator's draws are random, so a drawn one could share a country with app-2's APIs.
+    const dst = '95.173.136.70';
+    world.taken.add(dst);
+    const conns: Conn[] = Array.from({ length: 20 }, (_, i) => ({
+      t: t0 + (i * dur) / 20 + rng.next() * 30,
+      dur: rng.int(1, 20),
+      src: ip('app-2'),
+      dst,
+      sport: eph(rng),
+      dport: 443,
+      proto: 6,
+      fwd: leg(rng.int(8, 20), rng.int(2000, 9000), 3),
+      rev: leg(rng.int(8, 30), rng.int(3000, 40_000), 19),
+    }));
+    add(
+      {
+        id: 'n01-new-country',
+        kind: 'first-seen',
+        entity: ip('app-2'),
+        alt: [h('app-2').eni, ip('nat'), dst],
+        direction: 'outbound',
+        family: 4,
+        intensity: `20 HTTPS connections in ${fmtDur(dur)} to a country (RU) and network (AS8291) app-2 never used`,
+        details: { connections: 20, seconds: dur, destination: dst, country: 'RU', asn: 8291 },
+        description:
+          'An app server that only ever calls its dozen third-party APIs suddenly talks HTTPS to an address in a new country and network (through the NAT gateway).',
+      },
+      conns,
+    );
+  }
+  {
+    const { rng, t0, cut } = begin(0.96);
+    const dur = cut(20 * MIN);
+    const dst = v4(rng);
+    const conns: Conn[] = Array.from({ length: 10 }, (_, i) => ({
+      t: t0 + (i * dur) / 10 + rng.next() * 30,
+      dur: rng.int(5, 50),
+      src: ip('build-1'),
+      dst,
+      sport: eph(rng),
+      dport: 4444,
+      proto: 6,
+      fwd: leg(rng.int(10, 40), rng.int(2000, 30_000), 3),
+      rev: leg(rng.int(10, 40), rng.int(2000, 30_000), 19),
+    }));
+    add(
+      {
+        id: 'n02-new-port',
+        kind: 'first-seen',
+        entity: ip('build-1'),
+        // corp's NAT gateway logs the translated connection from its own address
+        alt: [h('build-1').eni, ip('nat-c'), dst],
+        direction: 'outbound',
+        family: 4,
+        intensity: `10 connections in ${fmtDur(dur)} to port 4444 of an internet address; build-1 never used that port`,
+        details: { connections: 10, seconds: dur, destination: dst, port: 4444 },
+        description:
+          'A build host opens a reverse shell to port 4444 of an internet address (a port it never used).',
+      },
+      conns,
+    );
+  }
+  // Every outbound attack reaches a destination its host never used: first seen may report it too.
+  for (const a of out) {
+    if (
+      a.label.direction === 'outbound' &&
+      a.label.kind !== 'first-seen' &&
+      !a.label.also.includes('first-seen')
+    )
+      (a as { label: AttackBuild['label'] }).label = { ...a.label, also: [...a.label.also, 'first-seen'] };
+  }
   return out;
 }

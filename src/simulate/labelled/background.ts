@@ -58,6 +58,8 @@ export interface World {
   readonly github6: readonly string[];
   /** The external log service web-2 keeps one TLS session to (b-keepalive). */
   readonly logService: string;
+  /** The package mirror build-2 fetches from by passive FTP every morning (b-ftp-passive). */
+  readonly mirror: string;
   /** Every address drawn so far (attack addresses are drawn fresh from the same generators, never reused). */
   readonly taken: Set<string>;
 }
@@ -95,6 +97,7 @@ export function buildWorld(seed: number): World {
     github6: many(4, v6),
     // drawn last, so every address above stays what it was before this look-alike was added
     logService: v4(),
+    mirror: v4(),
     taken,
   };
 }
@@ -166,6 +169,66 @@ export class Background {
     this.dbPool(r(15), s, e, out);
     // drawn last (its own stream 16), so the components above keep their traffic
     this.keepalive(r(16), s, e, out);
+    this.ftpPassive(r(17), s, out);
+    this.cdn(r(18), s, e, f, out);
+  }
+
+  /**
+   * Passive FTP: at 06:00 UTC every day build-2 opens a control connection to a package mirror's port 21 and
+   * a data connection to the port the mirror names, in its passive range 50000–50999: a new high port a day.
+   */
+  private ftpPassive(rng: Random, s: number, out: Conn[]): void {
+    if (s % DAY !== 6 * HOUR) return;
+    const day = Math.floor(s / DAY);
+    const src = this.h('build-2').ip4;
+    const t = s + rng.next() * 60;
+    out.push({
+      t,
+      dur: 40,
+      src,
+      dst: this.world.mirror,
+      sport: ephemeral(rng),
+      dport: 21,
+      proto: 6,
+      fwd: leg(12, 900, REQ),
+      rev: leg(12, 1400, REP),
+      tag: 'b-ftp-passive',
+    });
+    out.push({
+      t: t + 2,
+      dur: 30,
+      src,
+      dst: this.world.mirror,
+      sport: ephemeral(rng),
+      dport: 50000 + (hash32(this.seed, 0xf7, day) % 1000),
+      proto: 6,
+      fwd: leg(400, 21_000, REQ),
+      rev: leg(900, 1_300_000, REP),
+      tag: 'b-ftp-passive',
+    });
+  }
+
+  /**
+   * A CDN: app-1 fetches assets over HTTPS from a content network whose address changes every day (13.32.d.10,
+   * Amazon CloudFront's 13.32.0.0/15: one network, AS16509, and one country, US).
+   */
+  private cdn(rng: Random, s: number, _e: number, f: number, out: Conn[]): void {
+    const n = poisson(rng, 2 * f);
+    const day = Math.floor(s / DAY);
+    for (let i = 0; i < n; i++) {
+      out.push({
+        t: s + rng.next() * SLOT,
+        dur: rng.next() * 3,
+        src: this.h('app-1').ip4,
+        dst: `13.32.${(day % 200) + 1}.10`,
+        sport: ephemeral(rng),
+        dport: 443,
+        proto: 6,
+        fwd: leg(rng.int(6, 12), rng.int(800, 3000), REQ),
+        rev: leg(rng.int(10, 60), rng.int(20_000, 400_000), REP),
+        tag: 'b-cdn-change',
+      });
+    }
   }
 
   /** Business hours of the dev host: weekdays 08:00–18:00 UTC. */
@@ -859,6 +922,36 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       alt: [],
       description: `A client at ${world.nearIndicator}, one address below the listed 45.95.147.0/24, browses web-1 from 07:00 to midnight.`,
       why: 'an address next to a listed CIDR: a wrong prefix match (off by one, or a /23 for a /24) reports it',
+    },
+    {
+      id: 'b-ftp-passive',
+      kind: 'first-seen',
+      also: [],
+      entity: ip('build-2'),
+      alt: [h('build-2').eni, world.mirror],
+      description:
+        'Passive FTP: at 06:00 UTC every day build-2 fetches from a package mirror: port 21, then a data connection to the port the mirror names in 50000–50999 (a new one every day).',
+      why: 'a host starting connections to a remote port it never used before, every day (a new-port rule that does not know dynamic ports)',
+    },
+    {
+      id: 'b-cdn-change',
+      kind: 'first-seen',
+      also: [],
+      entity: ip('app-1'),
+      alt: [h('app-1').eni],
+      description:
+        'A CDN: app-1 fetches assets from Amazon CloudFront, whose address changes every day (13.32.d.10): one network (AS16509), one country (US).',
+      why: 'a new destination address every day (a new-destination rule keyed on addresses, not on the network)',
+    },
+    {
+      id: 'b-web-countries',
+      kind: 'first-seen',
+      also: [],
+      entity: ip('web-1'),
+      alt: [h('web-1').ip6!, h('web-1').eni, ip('web-2'), h('web-2').ip6!, h('web-2').eni],
+      description:
+        'The busy web servers (b-busy-web-1/-2) answer clients from a pool of 7,200 internet addresses in many countries; new clients, and so new client countries, every day.',
+      why: 'records from the server to addresses in countries it never sent to before (its replies, not connections it started)',
     },
     {
       id: 'b-business-hours',

@@ -21,6 +21,7 @@ export interface Finding {
  * "outbound" before "scan" (an outbound port scan is `outbound-scan`), "sweep" before "scan".
  */
 export const KIND_RULES: readonly { readonly kind: Kind; readonly pattern: RegExp }[] = [
+  { kind: 'first-seen', pattern: /first[-_ ]?seen|novel|new[-_ ]?(country|asn|port|destination)/ },
   {
     kind: 'outbound-scan',
     pattern: /outbound|egress[-_ ]?scan|internal[-_ ]?scan|scanning[-_ ]?out|recon[-_ ]?out/,

@@ -13,6 +13,7 @@ export const KINDS = [
   'exfiltration',
   'flood',
   'beacon',
+  'first-seen',
 ] as const;
 
 export type Kind = (typeof KINDS)[number];
