@@ -153,7 +153,7 @@ Examples:
       }
       const store = await Store.open(dbPath(io, flags.db));
       try {
-        // $home also holds the newest network snapshot's VPC blocks (docs/decisions/NEW-ipv6-home-net.md); not on
+        // $home also holds the newest network snapshot's VPC blocks (docs/decisions/36-ipv6-home-net.md); not on
         // Athena, whose dialect tests IPv6 blocks of /16 or shorter only (a VPC's /56 would refuse the catalog)
         const snapHome = engine === 'duckdb' ? await snapshotHomeNet(store) : [];
         if (snapHome.length > 0) {

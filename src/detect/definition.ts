@@ -210,7 +210,7 @@ export interface BeaconDetection extends Common {
 export const SILENCE_GROUP_BY: readonly string[] = ['interface_id'];
 
 /**
- * An interface that stopped logging while its traffic goes on (docs/decisions/NEW-stopped-logging.md): in a
+ * An interface that stopped logging while its traffic goes on (docs/decisions/35-stopped-logging.md): in a
  * window where neither the interface nor any other interface owning its address wrote a record (not even NODATA
  * or SKIPDATA), other interfaces of the same account logged records sent from its address. An interface's
  * address is the one in most of its records over [since − lookback, until). The metric of a window is the

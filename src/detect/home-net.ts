@@ -1,4 +1,4 @@
-// `$home`: the user's own address space in detection definitions (docs/decisions/NEW-ipv6-home-net.md). It is the
+// `$home`: the user's own address space in detection definitions (docs/decisions/36-ipv6-home-net.md). It is the
 // `homeNet:` list of flowwatch.yaml, plus for `detect` the VPC blocks of the newest network snapshot; VPC IPv6 addresses are public, so `$private` alone cannot say that an IPv6
 // host is one of ours. Definitions name `$home` symbolically and the catalog resolves it once the list is known.
 

@@ -1,5 +1,5 @@
 // The `silence` kind: an interface that stopped logging while its traffic goes on, on the three backends (in
-// memory for the monitor and the conformance suite, DuckDB and Trino SQL). docs/decisions/NEW-stopped-logging.md.
+// memory for the monitor and the conformance suite, DuckDB and Trino SQL). docs/decisions/35-stopped-logging.md.
 //
 // Semantics shared by the backends (checked by test/detect/conformance):
 //   * an interface's own address is the address (srcaddr or dstaddr) in most of its records over
