@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Two worker processes, each running its test files one after the other in the same process (isolate:
+    // false): a file no longer pays a fresh process with its own DuckDB, AWS SDK and Chromium driver imports.
+    // Measured on the whole suite: no test depends on a fresh process; tests that set process.env set
+    // only fake AWS credentials, which no other test reads.
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
   },
 });
