@@ -25,8 +25,8 @@ if (!Number.isInteger(RECORDS) || RECORDS < 1 || !Number.isInteger(RUNS) || RUNS
 }
 const cli = join(root, 'bin', 'flowwatch.js');
 const data = join(root, 'bench', 'data');
-// v2: stores written since the rejected-traffic rollup (an older store would answer from the records).
-const db = join(data, `startup-v2-${RECORDS}.duckdb`);
+// v3: stores written since the rejected-traffic rollup (BIGINT sums) (an older store would answer from the records).
+const db = join(data, `startup-v3-${RECORDS}.duckdb`);
 
 const corpus = await ensureCorpus(root, 'v5', RECORDS);
 if (!existsSync(db)) {
