@@ -3,7 +3,8 @@
 // traffic. Every element drills into the Flows page (or the Query page) for the flows behind it: a click
 // anywhere in a time panel opens that bucket's accepted or rejected flows, a donut slice its flows.
 
-import type { OverviewResponse } from '../lib/api.js';
+import type { BaselineResponse, OverviewResponse } from '../lib/api.js';
+import { markBand, renderBaselineNote, withBaselineBand } from '../lib/baseline-band.js';
 import { bucketAt, Chart, COLORS, pieOption, splitTimeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren } from '../lib/dom.js';
 import { formatBytes, formatNumber, formatPercent, formatTimeUtc, plural } from '../lib/format.js';
@@ -28,6 +29,8 @@ class OverviewPage extends PageShell {
   private readonly protocolsHolder = h('div', { class: 'chart-holder' }, loading());
   private readonly directionsHolder = h('div', { class: 'chart-holder' }, loading());
   private data: OverviewResponse | undefined;
+  private readonly baseline = h('div', { 'data-testid': 'overview-baseline' });
+  private band: BaselineResponse | Error | undefined;
 
   constructor(private readonly ctx: PageContext) {
     super('overview', 'Overview');
@@ -48,6 +51,7 @@ class OverviewPage extends PageShell {
     const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
     this.body.append(
       this.totals,
+      this.baseline,
       h(
         'div',
         { class: 'grid grid-3' },
@@ -92,6 +96,12 @@ class OverviewPage extends PageShell {
       const view = route.params.get('view') === 'per-eni' ? 'per-eni' : 'deduplicated';
       const data = await this.ctx.api.overview(range, bin, signal, view);
       this.data = data;
+      this.band = undefined;
+      this.render(data);
+      this.band = await this.ctx.api.baseline(range, bin, signal, view).catch((e: unknown) => {
+        if (signal.aborted) throw e;
+        return e instanceof Error ? e : new Error(String(e));
+      });
       this.render(data);
     });
   }
@@ -156,6 +166,7 @@ class OverviewPage extends PageShell {
       this.viewToggle(d),
     );
 
+    renderBaselineNote(this.baseline, this.band);
     const hasSeries = d.series.length > 0 && t.flows > 0;
     const metric = (
       m: Metric,
@@ -163,6 +174,7 @@ class OverviewPage extends PageShell {
       format: (n: number) => string,
     ) => {
       const { chart, holder } = this.series[m];
+      const key = m === 'Bytes' ? 'bytes' : m === 'Packets' ? 'packets' : 'flows';
       if (!hasSeries) {
         replaceChildren(holder, empty());
         return;
@@ -170,12 +182,18 @@ class OverviewPage extends PageShell {
       if (!holder.contains(chart.el)) replaceChildren(holder, chart.el);
       const accepted = d.series.map((p) => [p.t * 1000, acc(p)[0]] as const);
       const rejected = d.series.map((p) => [p.t * 1000, acc(p)[1]] as const);
+      const band = this.band instanceof Error || this.band === undefined ? [] : this.band[key];
+      markBand(chart, band);
       chart.set(
-        splitTimeSeriesOption({
+        withBaselineBand(
+          splitTimeSeriesOption({
+            format,
+            top: { name: 'accepted', points: accepted, color: COLORS.accepted },
+            bottom: { name: 'rejected', points: rejected, color: COLORS.rejected },
+          }),
+          band,
           format,
-          top: { name: 'accepted', points: accepted, color: COLORS.accepted },
-          bottom: { name: 'rejected', points: rejected, color: COLORS.rejected },
-        }),
+        ),
         { series: 2, points: d.series.length },
       );
     };
