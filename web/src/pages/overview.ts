@@ -14,6 +14,7 @@ import { navigate, type Route, withParams } from '../lib/router.js';
 import { empty, loading, NO_DATA } from '../lib/states.js';
 import { renderTable } from '../lib/table.js';
 import { absoluteParams, chooseBin, rangeFromParams, resolveRange } from '../lib/time-range.js';
+import { hostLink } from './host.js';
 
 type Metric = 'Bytes' | 'Packets' | 'Flows';
 
@@ -207,11 +208,11 @@ class OverviewPage extends PageShell {
         ? rankedList(
             d.topTalkers.map((x) => ({
               label: x.addr,
-              href: flowsLink({ ip: x.addr }),
+              href: hostLink(x.addr, this.route),
               value: x.bytes,
               valueText: formatBytes(x.bytes),
               detail: plural(x.flows, 'flow'),
-              title: `Flows from or to ${x.addr}`,
+              title: `The page of ${x.addr}: its traffic against its baseline, peers, ports and findings`,
             })),
             { testid: 'top-talkers', label: 'Top talkers by bytes' },
           )
@@ -289,7 +290,7 @@ class OverviewPage extends PageShell {
         columns: [
           {
             label: 'Interface',
-            cell: (r) => h('a', { href: flowsLink({ interface: r.interfaceId }) }, r.interfaceId),
+            cell: (r) => h('a', { href: hostLink(r.interfaceId, this.route) }, r.interfaceId),
           },
           { label: 'Flows', numeric: true, cell: (r) => formatNumber(r.flows) },
           {
