@@ -24,7 +24,14 @@ export function withBaselineBand(
   format: (n: number) => string,
 ): ChartOption {
   if (points.length === 0) return option;
-  const edge = { showSymbol: false, symbol: 'none', smooth: false, silent: true, lineStyle: { opacity: 0 } };
+  // Both edges drawn faint and dashed, so a narrow band (steady traffic) still shows.
+  const edge = {
+    showSymbol: false,
+    symbol: 'none',
+    smooth: false,
+    silent: true,
+    lineStyle: { color: COLOR, opacity: 0.7, width: 1, type: 'dashed' as const },
+  };
   const byT = new Map(points.map((p) => [p.t * 1000, p]));
   const band = [
     {
@@ -54,6 +61,7 @@ export function withBaselineBand(
     legend: { top: 0, type: 'plain', data: series.map((s) => String(s.name)).concat(WIDTH) },
     tooltip: {
       trigger: 'axis',
+      confine: true,
       formatter: (params) => {
         const list = Array.isArray(params) ? params : [params];
         const lines: string[] = [];

@@ -57,7 +57,8 @@ class HostPage extends PageShell {
   update(route: Route): void {
     this.route = route;
     const range = resolveRange(rangeFromParams(route.params));
-    const bin = chooseBin(range);
+    // Flow logs aggregate over 60 s at the finest: smaller bins would show a record's minute as a sawtooth.
+    const bin = Math.max(60, chooseBin(range));
     void this.run('host', async (signal) => {
       const [d, f] = await Promise.all([
         this.ctx.api.host(this.host, range, bin, signal),
