@@ -209,6 +209,12 @@ describe.skipIf(!hasBrowser)('Baseline bands in Chromium', () => {
     expect(await f.evaluateAll((els) => els.map((e) => e.getAttribute('data-detection')))).toContain(
       'vertical-port-scan',
     );
+    // The finding's page links its entity back to the host page.
+    await f.first().locator('[data-testid="host-finding-link"]').click();
+    await page.waitForSelector('[data-testid="page-finding"][data-ready="true"]', { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid="finding-host-link"]', 'href')).toMatch(
+      /^#\/host\/10\.0\.3\.30(\?|$)/,
+    );
   }, 90_000);
 
   it('fits 420 px (Overview with band, host page); no console error', async () => {

@@ -21,6 +21,14 @@ export function hostLink(host: string, route?: Route): string {
   return linkTo(['host', host], {}, route);
 }
 
+/** The host a finding's entity names when it is one address or interface id, else undefined. */
+export function entityHost(entity: string): string | undefined {
+  const s = entity.trim();
+  const ipv4 = /^(\d{1,3}\.){3}\d{1,3}$/.test(s);
+  const ipv6 = /^[0-9a-f:]+$/i.test(s) && s.includes(':');
+  return /^eni-[0-9a-z]{1,32}$/i.test(s) || ipv4 || ipv6 ? s : undefined;
+}
+
 /** Whether a finding's entity names the host (an address or interface id as a whole word). */
 export function findingNamesHost(f: Finding, host: string): boolean {
   return f.entity.split(/[^0-9A-Za-z.:-]+/).includes(host);
@@ -184,7 +192,11 @@ class HostPage extends PageShell {
                 { 'data-testid': 'host-finding', 'data-detection': x.detection },
                 severityBadge(x.severity),
                 ' ',
-                h('a', { href: linkTo(['findings', x.id], {}, this.route) }, x.title),
+                h(
+                  'a',
+                  { href: linkTo(['findings', x.id], {}, this.route), 'data-testid': 'host-finding-link' },
+                  x.title,
+                ),
                 h('div', { class: 'small' }, `${formatTime(x.start)} · ${x.entity}`),
               ),
             ),
