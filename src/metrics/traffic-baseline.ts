@@ -4,7 +4,6 @@
 
 import { bandAt, type PeriodValue, trainAnomalyModel } from './alarms/anomaly-band.js';
 
-const HOUR = 3600;
 const DAY = 86_400;
 
 /** Days of history before any band is drawn (hour-of-day slots). */
@@ -53,8 +52,8 @@ function days(seconds: number): string {
 
 /**
  * The band of each bin in [since, until) from `history` (bin values before and inside the range; bins without a
- * value count as missing, not zero). The bin starting at t gets the model trained at t rounded down to the hour on
- * the bins that ended by then, over the {@link BASELINE_WINDOW_DAYS} before: hour-of-day slots from
+ * value count as missing, not zero). The bin starting at t gets the model trained at t rounded down to the day (UTC
+ * midnight; hourly retraining cost ~5 s for a day of 1-minute bins) on the bins that ended by then, over the {@link BASELINE_WINDOW_DAYS} before: hour-of-day slots from
  * {@link BASELINE_MIN_DAYS} days of history, hour-of-week slots from {@link BASELINE_WEEK_DAYS}. Fewer than 3 days: no
  * points and a note "baseline needs 3 days of history; N available".
  *
@@ -74,7 +73,7 @@ export function baselineBand(history: readonly PeriodValue[], o: BaselineOptions
   const sorted = [...history].sort((a, b) => a.start - b.start);
   const models = new Map<number, ReturnType<typeof trainAnomalyModel>>();
   const model = (t: number) => {
-    const cutoff = Math.floor(t / HOUR) * HOUR;
+    const cutoff = Math.floor(t / DAY) * DAY;
     let m = models.get(cutoff);
     if (m === undefined) {
       m = trainAnomalyModel(sorted, cutoff, {

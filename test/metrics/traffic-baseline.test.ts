@@ -52,12 +52,13 @@ describe('baselineBand', () => {
   });
 
   it('too little history: no band and a loud note with the days available', () => {
-    // 2.5 days of hourly values; the last bin (since + 5 h) has 2.5 d + 5 h = 2.708 days before it → "2.7".
+    // 2.5 days of hourly values from T0; the last bin (T0 + 2.5 d + 5 h) uses the model trained at its day's
+    // midnight, T0 + 2 d: 2 days of history.
     const values = fourDays().filter((v) => v.start < T0 + 2.5 * DAY);
     const since = T0 + 2.5 * DAY;
     const b = baselineBand(values, { since, until: since + 6 * H, bin: H });
     expect(b.points).toEqual([]);
-    expect(b.note).toMatch(/^baseline needs 3 days of history; 2\.7 available/);
+    expect(b.note).toMatch(/^baseline needs 3 days of history; 2 available/);
   });
 
   it('no history at all says 0 available', () => {

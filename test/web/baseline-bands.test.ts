@@ -1,6 +1,6 @@
 // Baseline bands in real headless Chromium (Debian's, driven by playwright-core) against a monitor over a store
-// seeded with `flowwatch ingest`: eni-0web sends one accepted record of 1000 bytes every minute for the 4 days up to
-// now, so every bin's expected range is worked out by hand (median 1000, MAD 0, σ floored at 1 % = 10:
+// seeded with `flowwatch ingest`: eni-0web sends one accepted record of 1000 bytes every minute from the midnight 4 days
+// before today's up to now, so every bin's expected range is worked out by hand (median 1000, MAD 0, σ floored at 1 % = 10:
 // 1000 ± 2 · 10 = 980 B – 1,020 B a minute). The host page of 10.0.1.10 over one fixed past hour shows hand-counted
 // totals, peers and ports; the page of 10.0.3.30 lists the port-scan finding naming it. A range with one day of
 // history shows the loud note. Screenshots at 1280 and 420 px go to test-results/screenshots/.
@@ -23,9 +23,9 @@ const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
 
 const DAY = 86_400;
-/** The last hour boundary; history starts 4 days before it. */
+/** The last hour boundary; history starts at the UTC midnight 4 days before today's. */
 const B = Math.floor(Date.now() / 1000 / 3600) * 3600;
-const F = B - 4 * DAY;
+const F = Math.floor(B / DAY) * DAY - 4 * DAY;
 /** The last whole minute with a record: two minutes ago. */
 const LAST = Math.floor(Date.now() / 1000 / 60) * 60 - 120;
 /** The host page's fixed hour [B − 2 h, B − 1 h). */
@@ -161,8 +161,8 @@ describe.skipIf(!hasBrowser)('Baseline bands in Chromium', () => {
   }, 90_000);
 
   it('Overview: with one day of history, no band and a loud note saying how much there is', async () => {
-    // [F + 2 h, F + 1 d + 1 h): the last bin's model (trained at F + 1 d) has F … F + 1 d: 1 day.
-    await open(`overview?since=${iso(F + 7200)}&until=${iso(F + DAY + 3600)}`, 'overview');
+    // [F + 1 d + 2 h, F + 2 d): every bin's model is trained at its day's midnight, F + 1 d, on F … F + 1 d: 1 day.
+    await open(`overview?since=${iso(F + DAY + 7200)}&until=${iso(F + 2 * DAY)}`, 'overview');
     const note = page.locator('[data-testid="baseline-note"]');
     await note.waitFor({ timeout: 30_000 });
     expect(await note.textContent()).toContain('baseline needs 3 days of history; 1 available');

@@ -92,7 +92,7 @@ export function baselineRoutes(app: FastifyInstance, ctx: RouteContext): void {
           'The baseline band (expected range) of accepted traffic per bin, from the store’s own history',
         description:
           `Median/MAD seasonal model of the anomaly-band alarms: hour of day from ${BASELINE_MIN_DAYS} days of history, ` +
-          `hour of week from ${BASELINE_WEEK_DAYS}; each bin's band comes from the model trained at its hour on the ` +
+          `hour of week from ${BASELINE_WEEK_DAYS}; each bin's band comes from the model trained at its day's start (UTC) on the ` +
           `${BASELINE_WINDOW_DAYS} days before (no look-ahead); expected ± ${BASELINE_K}σ. Too little history: no ` +
           'points and `note` says how much there is.',
         tags: ['overview'],
