@@ -168,6 +168,7 @@ describe.skipIf(!hasBrowser)('Baseline bands in Chromium', () => {
     expect(await note.textContent()).toContain('baseline needs 3 days of history; 1 available');
     expect(await note.getAttribute('role')).toBe('alert');
     expect(await page.getAttribute('[data-testid="chart-bytes"]', 'data-baseline-band')).toBe('0');
+    await page.screenshot({ path: join(SHOTS, 'baseline-note-1280.png') });
   }, 90_000);
 
   it('Overview top talkers and interfaces link to the host page', async () => {
