@@ -466,3 +466,50 @@ export interface NetworkRejectsResponse {
   /** Without a snapshot: the commands that load one. */
   readonly loadCommand?: string;
 }
+
+/** One bin's band: expected ± k·σ. */
+export interface BaselineBandPoint {
+  readonly t: number;
+  readonly expected: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * GET /api/baseline?since&until&bin&view&host: the baseline band of accepted bytes, packets and flows per bin (all
+ * traffic, or one host's); `note` says why some or all bins have none ("baseline needs 3 days of history; 1.5
+ * available").
+ */
+export interface BaselineResponse {
+  readonly since: number;
+  readonly until: number;
+  readonly bin: number;
+  readonly view: string;
+  readonly host?: string;
+  readonly k: number;
+  readonly daysAvailable: number;
+  readonly seasonality: 'hour-of-week' | 'hour-of-day' | 'none';
+  readonly note?: string;
+  readonly bytes: readonly BaselineBandPoint[];
+  readonly packets: readonly BaselineBandPoint[];
+  readonly flows: readonly BaselineBandPoint[];
+}
+
+/** GET /api/host?host&since&until&bin&view&top: one host's traffic per bin, totals, top peers and ports. */
+export interface HostResponse {
+  readonly host: string;
+  readonly kind: 'address' | 'interface';
+  readonly since: number;
+  readonly until: number;
+  readonly bin: number;
+  readonly series: readonly OverviewResponse['series'][number][];
+  readonly totals: OverviewResponse['totals'];
+  readonly peers: readonly { readonly addr: string; readonly bytes: number; readonly flows: number }[];
+  readonly ports: readonly {
+    readonly port: number;
+    readonly protocol: number;
+    readonly name: string;
+    readonly flows: number;
+    readonly bytes: number;
+  }[];
+}

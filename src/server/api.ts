@@ -7,6 +7,7 @@ import { httpError } from './errors.js';
 import { type ApiContext, routeContext } from './route-context.js';
 import { alarmsRoutes } from './routes/alarms.js';
 import { anomaliesRoutes } from './routes/anomalies.js';
+import { baselineRoutes } from './routes/baseline.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { findingsRoutes } from './routes/findings.js';
 import { flowsRoutes } from './routes/flows.js';
@@ -84,6 +85,7 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext): Promis
       findingsRoutes(api, rc);
       networkRoutes(api, rc);
       anomaliesRoutes(api, rc);
+      baselineRoutes(api, rc);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -17,9 +17,11 @@ import type {
   AlarmHistoryResponse,
   AlarmMetricResponse,
   AlarmsResponse,
+  BaselineResponse,
   CatalogResponse,
   EncryptionReportResponse,
   FlowsResponse,
+  HostResponse,
   MetricFiltersResponse,
   MetricResponse,
   NetworkRejectsResponse,
@@ -180,6 +182,8 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: unknown }[
   { method: 'GET', path: '/api/findings' },
   { method: 'GET', path: '/api/network/rejects' },
   { method: 'GET', path: '/api/anomalies?interface=eni-a' },
+  { method: 'GET', path: '/api/baseline' },
+  { method: 'GET', path: '/api/host?host=10.0.2.20' },
 ];
 
 describe('authentication', () => {
@@ -788,6 +792,8 @@ describe('GET /api/openapi.json', () => {
         'GET /api/network/rejects',
         'POST /api/network/explain',
         'GET /api/anomalies',
+        'GET /api/baseline',
+        'GET /api/host',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
@@ -811,6 +817,49 @@ describe('GET /api/anomalies', () => {
     expect(r.available).toBe(0);
     expect(r.note).toContain('eni-zz has no records');
     await failure(call('/api/anomalies'), 400);
+  });
+});
+
+describe('GET /api/baseline and /api/host (issue 15)', () => {
+  it('baseline: too little history gives no band and says so, with the days available', async () => {
+    // The store's records span [T, T + 4001): the model of the last bin (trained at T + 3600) has 1 h of history.
+    const r = await get<BaselineResponse>(`/api/baseline?since=${T + 3600}&until=${T + 7200}&bin=300`);
+    expect([r.bin, r.k, r.bytes, r.packets, r.flows]).toEqual([300, 2, [], [], []]);
+    expect(r.note).toMatch(/^baseline needs 3 days of history; 0 available/);
+  });
+
+  it('baseline refuses a host that is neither an address nor an interface, naming the field', async () => {
+    const e = await failure(call(`/api/baseline?${HOUR}&host=web-1`), 400);
+    expect(e['field']).toBe('host');
+  });
+
+  it('host by address: each flow once, peers at the other end, ports by flows', async () => {
+    // 10.0.2.20 in [T, T+3600): ssh4 (REJECT, 2 pkts, 120 B) and ping (REJECT, 4 pkts, 336 B) from 198.51.100.7,
+    // and the Postgres flow to 10.0.1.10 (20 pkts, 15000 B) logged by eni-b and eni-a, counted once.
+    const r = await get<HostResponse>(`/api/host?host=10.0.2.20&${HOUR}&bin=3600`);
+    expect(r.kind).toBe('address');
+    expect(r.totals).toEqual({ flows: 3, bytes: 15456, packets: 26, rejectedFlows: 2 });
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0]).toMatchObject({ t: T, acceptedBytes: 15000, rejectedBytes: 456, acceptedFlows: 1 });
+    expect(r.peers).toEqual([
+      { addr: '10.0.1.10', bytes: 15000, flows: 1 },
+      { addr: '198.51.100.7', bytes: 456, flows: 2 },
+    ]);
+    expect(r.ports.map((p) => [p.port, p.name, p.flows, p.bytes])).toEqual([
+      [5432, 'TCP', 1, 15000],
+      [0, 'ICMP', 1, 336],
+      [22, 'TCP', 1, 120],
+    ]);
+  });
+
+  it('host by interface: its own records; an ingress peer is the source, an egress one the destination', async () => {
+    const r = await get<HostResponse>(`/api/host?host=eni-b&${HOUR}&bin=3600`);
+    expect(r.kind).toBe('interface');
+    expect(r.totals).toEqual({ flows: 3, bytes: 15456, packets: 26, rejectedFlows: 2 });
+    expect(r.peers.map((p) => [p.addr, p.flows])).toEqual([
+      ['10.0.1.10', 1],
+      ['198.51.100.7', 2],
+    ]);
   });
 });
 

@@ -25,6 +25,7 @@ import { encryptionPage } from './pages/encryption.js';
 import { findingDetailPage } from './pages/finding-detail.js';
 import { findingsPage } from './pages/findings.js';
 import { flowsPage } from './pages/flows.js';
+import { hostPage } from './pages/host.js';
 import { kindsPage } from './pages/kinds.js';
 import { metricFiltersPage } from './pages/metric-filters.js';
 import { overviewPage } from './pages/overview.js';
@@ -37,6 +38,8 @@ const PAGES: readonly {
   readonly page: string;
   readonly label: string;
   readonly make: (ctx: PageContext, route: Route) => Page | Promise<Page>;
+  /** Reached by links only, not listed in the navigation (a host's page). */
+  readonly hidden?: boolean;
 }[] = [
   { page: 'overview', label: 'Overview', make: (ctx) => overviewPage(ctx) },
   // The editor (CodeMirror) is loaded only when the Query page opens.
@@ -55,6 +58,12 @@ const PAGES: readonly {
       route.rest[0] !== undefined ? findingDetailPage(ctx, route.rest[0]) : findingsPage(ctx),
   },
   { page: 'anomalies', label: 'Anomalies', make: (ctx) => anomaliesPage(ctx) },
+  {
+    page: 'host',
+    label: 'Host',
+    hidden: true,
+    make: (ctx, route) => hostPage(ctx, route.rest[0] ?? ''),
+  },
   { page: 'troubleshoot', label: 'Troubleshoot', make: (ctx) => troubleshootPage(ctx) },
   { page: 'compliance', label: 'Compliance', make: (ctx) => compliancePage(ctx) },
   { page: 'encryption', label: 'Encryption', make: (ctx) => encryptionPage(ctx) },
@@ -66,7 +75,8 @@ const PAGES: readonly {
 
 /** Which mounted page a route needs: the same key means update in place, another means remount. */
 function pageKey(route: Route): string {
-  return (route.page === 'alarms' || route.page === 'findings') && route.rest[0] !== undefined
+  return (route.page === 'alarms' || route.page === 'findings' || route.page === 'host') &&
+    route.rest[0] !== undefined
     ? `${route.page}/${route.rest[0]}`
     : route.page;
 }
@@ -95,7 +105,7 @@ class App {
       h(
         'ul',
         {},
-        PAGES.map((p) => {
+        PAGES.filter((p) => !p.hidden).map((p) => {
           const a = h('a', { href: buildHref([p.page]), 'data-testid': `nav-${p.page}` }, p.label);
           this.navLinks.set(p.page, a);
           return h('li', {}, a);

@@ -92,6 +92,10 @@ export interface TrainOptions {
   readonly statistic?: string | undefined;
   /** Days of history needed before a band is drawn; default {@link MIN_TRAINING_DAYS}. */
   readonly minDays?: number | undefined;
+  /** Days before the cutoff the model learns from; default {@link TRAINING_WINDOW_DAYS}. */
+  readonly windowDays?: number | undefined;
+  /** Days of history before hour-of-week slots are used (else hour-of-day); default 14. */
+  readonly weekSeasonDays?: number | undefined;
 }
 
 function median(sorted: readonly number[]): number {
@@ -234,7 +238,8 @@ export function trainAnomalyModel(
   const minDays = options.minDays ?? MIN_TRAINING_DAYS;
   const excluded = options.config?.excludedTimeRanges ?? [];
   const clock = new LocalClock(options.config?.metricTimezone);
-  const from = cutoff - TRAINING_WINDOW_DAYS * DAY;
+  const windowDays = options.windowDays ?? TRAINING_WINDOW_DAYS;
+  const from = cutoff - windowDays * DAY;
   const used = values
     .filter(
       (v) =>
@@ -251,7 +256,7 @@ export function trainAnomalyModel(
     return {
       ...base,
       state: 'PENDING_TRAINING',
-      message: `baseline needs ${minDays} days; 0 available (no datapoints in the ${TRAINING_WINDOW_DAYS} days before ${new Date(cutoff * 1000).toISOString()}${excluded.length > 0 ? ' outside the excluded time ranges' : ''})`,
+      message: `baseline needs ${minDays} days; 0 available (no datapoints in the ${windowDays} days before ${new Date(cutoff * 1000).toISOString()}${excluded.length > 0 ? ' outside the excluded time ranges' : ''})`,
       daysAvailable: 0,
       seasonality: 'none',
       predict: none,
@@ -273,7 +278,11 @@ export function trainAnomalyModel(
     };
   }
   const seasonality: Seasonality =
-    period > HOUR ? 'none' : cutoff - used[0]!.start >= 2 * WEEK ? 'hour-of-week' : 'hour-of-day';
+    period > HOUR
+      ? 'none'
+      : cutoff - used[0]!.start >= (options.weekSeasonDays ?? (2 * WEEK) / DAY) * DAY
+        ? 'hour-of-week'
+        : 'hour-of-day';
 
   // Seasonal slots: hour-of-week → hour-of-day → all, each falling back to the next when thin.
   const byWeek = new Map<number, number[]>();

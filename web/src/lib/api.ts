@@ -7,6 +7,7 @@ import type {
   AlarmMetricResponse,
   AlarmsResponse,
   AnomaliesResponse,
+  BaselineResponse,
   CatalogResponse,
   ComplianceResponse,
   EncryptionReportResponse,
@@ -16,6 +17,7 @@ import type {
   FindingStateRequest,
   FindingsResponse,
   FlowsResponse,
+  HostResponse,
   MetricFiltersResponse,
   MetricResponse,
   NetworkRejectsResponse,
@@ -38,6 +40,7 @@ export type {
   AlarmMetricResponse,
   AlarmsResponse,
   AnomaliesResponse,
+  BaselineResponse,
   CatalogResponse,
   ComplianceResponse,
   EncryptionReportResponse,
@@ -46,6 +49,7 @@ export type {
   FindingDetailResponse,
   FindingsResponse,
   FlowsResponse,
+  HostResponse,
   MetricFiltersResponse,
   MetricResponse,
   NetworkRejectsResponse,
@@ -117,6 +121,22 @@ export class Api {
     view: OverviewResponse['view'] = 'deduplicated',
   ): Promise<OverviewResponse> {
     return this.get('/overview', { ...range, bin, view }, signal);
+  }
+
+  /** The baseline band of the Overview's (or, with `host`, one host's) accepted traffic per bin. */
+  baseline(
+    range: Range,
+    bin: number,
+    signal?: AbortSignal,
+    view: OverviewResponse['view'] = 'deduplicated',
+    host?: string,
+  ): Promise<BaselineResponse> {
+    return this.get('/baseline', { ...range, bin, view, ...(host !== undefined ? { host } : {}) }, signal);
+  }
+
+  /** One host's (an address's or an interface's) traffic per bin, top peers and ports. */
+  host(host: string, range: Range, bin: number, signal?: AbortSignal): Promise<HostResponse> {
+    return this.get('/host', { host, ...range, bin }, signal);
   }
 
   query(body: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {

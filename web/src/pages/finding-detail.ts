@@ -11,6 +11,7 @@ import { type Page, type PageContext, PageShell } from '../lib/page.js';
 import { linkTo, type Route } from '../lib/router.js';
 import { empty, loading } from '../lib/states.js';
 import { renderResults, renderTable } from '../lib/table.js';
+import { entityHost, hostLink } from './host.js';
 
 type Detail = FindingDetailResponse;
 type Window = Detail['windows'][number];
@@ -130,7 +131,12 @@ class FindingDetailPage extends PageShell {
           : row('MITRE ATT&CK', h('span', { class: 'muted' }, 'not tagged (detection not in the catalog)')),
         row(
           'Entity',
-          h('a', { class: 'mono', href: findingFlowsLink(f.entity, f.start, f.end) }, f.entity),
+          [
+            h('a', { class: 'mono', href: findingFlowsLink(f.entity, f.start, f.end) }, f.entity),
+            ...(entityHost(f.entity) !== undefined
+              ? [' · ', h('a', { href: hostLink(f.entity), 'data-testid': 'finding-host-link' }, 'host page')]
+              : []),
+          ],
           'finding-entity',
         ),
         row(

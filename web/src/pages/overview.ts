@@ -3,7 +3,8 @@
 // traffic. Every element drills into the Flows page (or the Query page) for the flows behind it: a click
 // anywhere in a time panel opens that bucket's accepted or rejected flows, a donut slice its flows.
 
-import type { OverviewResponse } from '../lib/api.js';
+import type { BaselineResponse, OverviewResponse } from '../lib/api.js';
+import { markBand, renderBaselineNote, withBaselineBand } from '../lib/baseline-band.js';
 import { bucketAt, Chart, COLORS, pieOption, splitTimeSeriesOption } from '../lib/charts.js';
 import { h, replaceChildren } from '../lib/dom.js';
 import { FindingMarkers } from '../lib/finding-markers.js';
@@ -14,6 +15,7 @@ import { navigate, type Route, withParams } from '../lib/router.js';
 import { empty, loading, NO_DATA } from '../lib/states.js';
 import { renderTable } from '../lib/table.js';
 import { absoluteParams, chooseBin, rangeFromParams, resolveRange } from '../lib/time-range.js';
+import { hostLink } from './host.js';
 
 type Metric = 'Bytes' | 'Packets' | 'Flows';
 
@@ -30,6 +32,8 @@ class OverviewPage extends PageShell {
   private readonly directionsHolder = h('div', { class: 'chart-holder' }, loading());
   private data: OverviewResponse | undefined;
   private readonly markers: FindingMarkers;
+  private readonly baseline = h('div', { 'data-testid': 'overview-baseline' });
+  private band: BaselineResponse | Error | undefined;
 
   constructor(private readonly ctx: PageContext) {
     super('overview', 'Overview');
@@ -51,6 +55,7 @@ class OverviewPage extends PageShell {
     const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
     this.body.append(
       this.totals,
+      this.baseline,
       h(
         'div',
         { class: 'grid grid-3' },
@@ -97,6 +102,12 @@ class OverviewPage extends PageShell {
       const view = route.params.get('view') === 'per-eni' ? 'per-eni' : 'deduplicated';
       const data = await this.ctx.api.overview(range, bin, signal, view);
       this.data = data;
+      this.band = undefined;
+      this.render(data);
+      this.band = await this.ctx.api.baseline(range, bin, signal, view).catch((e: unknown) => {
+        if (signal.aborted) throw e;
+        return e instanceof Error ? e : new Error(String(e));
+      });
       this.render(data);
     });
   }
@@ -162,6 +173,7 @@ class OverviewPage extends PageShell {
       this.viewToggle(d),
     );
 
+    renderBaselineNote(this.baseline, this.band);
     const hasSeries = d.series.length > 0 && t.flows > 0;
     const metric = (
       m: Metric,
@@ -169,6 +181,7 @@ class OverviewPage extends PageShell {
       format: (n: number) => string,
     ) => {
       const { chart, holder } = this.series[m];
+      const key = m === 'Bytes' ? 'bytes' : m === 'Packets' ? 'packets' : 'flows';
       if (!hasSeries) {
         replaceChildren(holder, empty());
         return;
@@ -176,12 +189,18 @@ class OverviewPage extends PageShell {
       if (!holder.contains(chart.el)) replaceChildren(holder, chart.el);
       const accepted = d.series.map((p) => [p.t * 1000, acc(p)[0]] as const);
       const rejected = d.series.map((p) => [p.t * 1000, acc(p)[1]] as const);
+      const band = this.band instanceof Error || this.band === undefined ? [] : this.band[key];
+      markBand(chart, band);
       chart.set(
-        splitTimeSeriesOption({
+        withBaselineBand(
+          splitTimeSeriesOption({
+            format,
+            top: { name: 'accepted', points: accepted, color: COLORS.accepted },
+            bottom: { name: 'rejected', points: rejected, color: COLORS.rejected },
+          }),
+          band,
           format,
-          top: { name: 'accepted', points: accepted, color: COLORS.accepted },
-          bottom: { name: 'rejected', points: rejected, color: COLORS.rejected },
-        }),
+        ),
         { series: 2, points: d.series.length },
       );
     };
@@ -195,11 +214,11 @@ class OverviewPage extends PageShell {
         ? rankedList(
             d.topTalkers.map((x) => ({
               label: x.addr,
-              href: flowsLink({ ip: x.addr }),
+              href: hostLink(x.addr, this.route),
               value: x.bytes,
               valueText: formatBytes(x.bytes),
               detail: plural(x.flows, 'flow'),
-              title: `Flows from or to ${x.addr}`,
+              title: `The page of ${x.addr}: its traffic against its baseline, peers, ports and findings`,
             })),
             { testid: 'top-talkers', label: 'Top talkers by bytes' },
           )
@@ -277,7 +296,7 @@ class OverviewPage extends PageShell {
         columns: [
           {
             label: 'Interface',
-            cell: (r) => h('a', { href: flowsLink({ interface: r.interfaceId }) }, r.interfaceId),
+            cell: (r) => h('a', { href: hostLink(r.interfaceId, this.route) }, r.interfaceId),
           },
           { label: 'Flows', numeric: true, cell: (r) => formatNumber(r.flows) },
           {
