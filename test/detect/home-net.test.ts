@@ -5,10 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
-import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
 import { DetectionError } from '../../src/detect/parse.js';
+import { runMain } from '../support/capture-io.js';
 
 const load = (text: string) => parseConfig('flowwatch.yaml', text).detections;
 
@@ -97,23 +96,7 @@ describe('the silence kind', () => {
 describe('detect says when IPv6 outbound scans cannot be seen', () => {
   let dir: string;
   const T = 1716199200;
-  const fw = async (args: string[]) => {
-    let out = '';
-    let err = '';
-    const io: Io = {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      isTTY: false,
-      stdin: process.stdin,
-      env: {},
-    };
-    const code = await main(args, io);
-    return { code, out, err };
-  };
+  const fw = runMain;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fw-home-'));
     const lines = [

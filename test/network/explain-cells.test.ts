@@ -8,32 +8,17 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
 import { explainRejects } from '../../src/cli/explain-rejects.js';
-import { main } from '../../src/cli/main.js';
 import { Snapshots } from '../../src/cli/network-shared.js';
 import { cellStart, verdictCells } from '../../src/network/cells.js';
 import { Store } from '../../src/storage/store.js';
+import { runMain } from '../support/capture-io.js';
 
 let dir: string;
 let db: string;
 
 async function fw(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    stdin: process.stdin,
-    env: {},
-  };
-  const code = await main([...args, '--db', db], io);
-  return { code, out, err };
+  return runMain([...args, '--db', db]);
 }
 
 const AT1 = 1716200000;

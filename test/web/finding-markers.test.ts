@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/context.js';
-import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
+import { runMain } from '../support/capture-io.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB = resolve(import.meta.dirname, '../../dist/web');
@@ -56,21 +55,7 @@ let base: string;
 const consoleErrors: string[] = [];
 
 async function fw(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    stdin: process.stdin,
-    env: {},
-  };
-  const code = await main([...args, '--db', db], io);
-  return { code, out, err };
+  return runMain([...args, '--db', db]);
 }
 
 async function open(hash: string, ready: string): Promise<void> {
