@@ -118,8 +118,12 @@ and on stderr for json and csv.`,
           r.undirected > 0
             ? `\nnote: ${r.undirected} records have no flow-direction (their format lacks it) and are counted as recorded; add \${flow-direction} to the flow log format to count each flow once`
             : '';
-        if (output === 'table') io.out(`${note}${undirected}\n`);
-        else io.err(`${note}${undirected}\n`);
+        const noAction =
+          r.withoutAction > 0
+            ? `\nwarning: ${r.withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${rows.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (aws ec2 create-flow-logs ... --log-format '... \${action}')`
+            : '';
+        if (output === 'table') io.out(`${note}${undirected}${noAction}\n`);
+        else io.err(`${note}${undirected}${noAction}\n`);
       } finally {
         store.close();
       }

@@ -3,6 +3,7 @@
 import { type FlowView, flowsRelation, UNDIRECTED_SQL } from './flow-views.js';
 import { rejectedSourcesSql, splitHours, UNCOVERED_FILES_SQL } from './reject-rollup.js';
 import type { QueryResult, Store } from './store.js';
+import { coveredPredicate } from './traffic-reports.js';
 
 export type TopKind = 'talkers' | 'rejected' | 'ports' | 'protocols' | 'interfaces';
 export type TopMeasure = 'bytes' | 'packets' | 'flows';
@@ -24,6 +25,11 @@ export interface TopResult extends QueryResult {
   readonly view: FlowView;
   /** Records in range without flow-direction, counted as recorded because no side can be chosen for them. */
   readonly undirected: number;
+  /**
+   * `rejected` only: records in range whose format has no `action` field, so whether they were rejected is
+   * unknown (an empty list over them is not "nothing was rejected").
+   */
+  readonly withoutAction: number;
 }
 
 export const TOP_KINDS: readonly TopKind[] = ['talkers', 'rejected', 'ports', 'protocols', 'interfaces'];
@@ -97,7 +103,8 @@ export async function top(store: Store, kind: TopKind, opts: TopOptions = {}): P
     view === 'deduplicated' && relation !== 'per-eni'
       ? Number((await store.query(UNDIRECTED_SQL, params)).rows[0]?.['n'] ?? 0)
       : 0;
-  return { ...result, view, undirected };
+  const withoutAction = kind === 'rejected' ? await countWithout(store, 'action', params) : 0;
+  return { ...result, view, undirected, withoutAction };
 }
 
 /**
@@ -117,4 +124,15 @@ async function rollupSql(
   const uncovered = Number((await store.query(UNCOVERED_FILES_SQL)).rows[0]?.['n'] ?? 1);
   if (uncovered > 0) return undefined;
   return rejectedSourcesSql(split, since, until, MEASURE_SQL[by], limit);
+}
+
+/** Records in [since, until) whose format lacks `column` (0 at once, with no scan, when every format has it). */
+async function countWithout(store: Store, column: string, params: (number | null)[]): Promise<number> {
+  const covered = await coveredPredicate(store, column);
+  if (covered === 'true') return 0;
+  const r = await store.query(
+    `SELECT count(*) AS n FROM flows WHERE NOT (${covered}) AND (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)`,
+    params,
+  );
+  return Number(r.rows[0]?.['n'] ?? 0);
 }

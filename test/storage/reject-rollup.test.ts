@@ -10,6 +10,7 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { rejectedSourcesSql, splitHours } from '../../src/storage/reject-rollup.js';
 import { Store } from '../../src/storage/store.js';
 import { top } from '../../src/storage/top-queries.js';
+import { runMain } from '../support/capture-io.js';
 
 const T = 1716199200; // 2024-05-20T10:00:00Z, a whole hour
 const HEADER =
@@ -163,5 +164,43 @@ describe('the rejected-traffic rollup', () => {
     ]);
     const left = await store.query('SELECT count(*) AS n FROM reject_rollup_files');
     expect(Number(left.rows[0]!['n'])).toBe(1);
+  });
+});
+
+describe('rejected sources over records without an action field', () => {
+  it('counts those records and says so, instead of an empty list that reads as "nothing rejected"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-no-action-'));
+    try {
+      // Two records of a format with no action (no way to know whether they were rejected), one with it.
+      writeFileSync(
+        join(dir, 'a.log'),
+        `version srcaddr dstaddr dstport start\n2 ${S1} 10.0.0.1 22 ${T}\n2 ${S2} 10.0.0.1 23 ${T + 60}\n`,
+      );
+      writeFileSync(join(dir, 'b.log'), `${HEADER}\n${rec(S3, '10.0.0.1', 443, 1, 40, 120)}\n`);
+      const db = join(dir, 's.duckdb');
+      const store = await Store.open(db);
+      try {
+        await ingest(store, [join(dir, 'a.log')]);
+        expect((await top(store, 'rejected')).rows).toEqual([]);
+        expect((await top(store, 'rejected')).withoutAction).toBe(2);
+        await ingest(store, [join(dir, 'b.log')]);
+        const r = await top(store, 'rejected');
+        expect([r.rows.length, r.withoutAction]).toEqual([1, 2]);
+        // A range holding only the record with action: nothing to warn about.
+        expect((await top(store, 'rejected', { since: T + 100 })).withoutAction).toBe(0);
+      } finally {
+        store.close();
+      }
+      const cli = await runMain(['top', 'rejected', '--db', db, '--until', String(T + 100)]);
+      expect(cli.code).toBe(0);
+      expect(cli.out).toContain('(no rows)');
+      expect(cli.out).toContain(
+        'warning: 2 records in range come from flow logs whose format has no action field',
+      );
+      expect(cli.out).toContain('the empty list does not mean nothing was rejected');
+      expect(cli.out).toContain('${action}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
