@@ -1,10 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import Sequencer from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Starts `flowwatch demo` at the beginning of a whole-suite run (FLOWWATCH_EARLY_DEMO=1, set by `npm test`
+    // without arguments) so that the dashboard test finds its alarm already fired: test/support/early-demo.ts.
+    globalSetup: ['test/support/early-demo.ts'],
+    // The longest files first, the dashboard's end-to-end test last when the demo started early.
+    sequence: { sequencer: Sequencer },
     pool: 'forks',
     // Two worker processes, each running its test files one after the other in the same process (isolate:
     // false): a file no longer pays a fresh process with its own DuckDB, AWS SDK and Chromium driver imports.

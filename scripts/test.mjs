@@ -60,5 +60,8 @@ if (failed.length > 0) {
   process.stderr.write(`\nnpm test stopped before the suite: ${failed.map((f) => f.label).join(', ')} failed (output above).\n`);
   process.exit(1);
 }
-const vitest = spawn(bin('vitest'), ['run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// The whole suite (no arguments) starts the demo the dashboard test needs first: test/support/early-demo.ts.
+const args = process.argv.slice(2);
+const env = args.length === 0 ? { ...process.env, FLOWWATCH_EARLY_DEMO: '1' } : process.env;
+const vitest = spawn(bin('vitest'), ['run', ...args], { cwd: root, stdio: 'inherit', env });
 vitest.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

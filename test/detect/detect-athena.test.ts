@@ -36,7 +36,14 @@ beforeAll(async () => {
 ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 LOCATION 's3://bucket/flows/'
 TBLPROPERTIES ("skip.header.line.count"="1")`);
-  server = await startAthenaServer({ execute: async (sql) => session.run(sql), pageSize: 3 });
+  // One RUNNING poll per query (100 ms): the polling itself is tested in test/athena/remote.test.ts; here each of the
+  // catalog's queries would otherwise wait 0.7 s in backoff.
+  server = await startAthenaServer({
+    execute: async (sql) => session.run(sql),
+    pageSize: 3,
+    queuedPolls: 0,
+    runningPolls: 1,
+  });
 });
 
 afterAll(async () => {

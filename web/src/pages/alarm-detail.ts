@@ -318,7 +318,7 @@ class AlarmDetailPage extends PageShell {
           const body = h('div', {}, loading());
           const details = h(
             'details',
-            { class: 'breach', 'data-testid': 'alarm-breach' },
+            { class: 'breach', 'data-testid': 'alarm-breach', 'data-from': String(b.from) },
             h(
               'summary',
               {},

@@ -1,0 +1,42 @@
+// The order in which the suite's files start. vitest's own order runs the longest files first when it has their
+// durations from an earlier run, and the largest files first when it has none (a fresh clone, as in CI), where
+// size says little about time: a long file started last keeps one worker busy alone at the end. Without earlier
+// durations, the files known to be long (measured on this project's 2-core machine, quiet, in seconds) go
+// first, heaviest first. And when the whole suite started the demo early (test/support/early-demo.ts), the
+// dashboard's end-to-end test goes last, so the demo's live brute force and its alarm have happened by then.
+
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** Files that take longest (seconds, quiet 2-core machine, 2026-12-07); the rest take under 10 s each. */
+const KNOWN_LONG: Record<string, number> = {
+  'test/detect/conformance.test.ts': 44,
+  'test/cli/crash.test.ts': 28,
+  'test/storage/backends-agree.test.ts': 19,
+  'test/simulate/labelled/generate.test.ts': 18,
+  'test/api/aws-cli-lab.test.ts': 16,
+  'test/detect/detect-athena.test.ts': 15,
+  'test/monitor/store-sink.test.ts': 14,
+  'test/cli/metrics-cli.test.ts': 12,
+  'test/server/query-capacity.test.ts': 12,
+  'test/storage/flow-views.test.ts': 10,
+  'test/cli/cli.test.ts': 10,
+};
+
+const LAST = 'test/e2e/dashboard.test.ts';
+
+export default class Sequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const root = this.ctx.config.root;
+    const path = (f: TestSpecification) => relative(root, f.moduleId);
+    const cache = this.ctx.cache;
+    const known = files.every((f) => cache.getFileTestResults(`${f.project.name}:${path(f)}`) !== undefined);
+    let sorted = known
+      ? await super.sort(files)
+      : [...files].sort((a, b) => (KNOWN_LONG[path(b)] ?? 0) - (KNOWN_LONG[path(a)] ?? 0));
+    if (process.env['FLOWWATCH_EARLY_DEMO'] === '1') {
+      sorted = [...sorted.filter((f) => path(f) !== LAST), ...sorted.filter((f) => path(f) === LAST)];
+    }
+    return sorted;
+  }
+}
