@@ -30,7 +30,10 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-detect-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const p of caseStores.values()) (await p.catch(() => undefined))?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function detectionOf(c: DetectCase): Detection {
   const text = c.config ?? '';
@@ -82,34 +85,45 @@ const companions = (): Detection[] =>
     .filter((x) => x.kind === 'threshold' || x.kind === 'pair')
     .map(({ supersededBy: _s, ...x }) => ({ ...x, id: `companion-${x.id}`, enabled: true }) as Detection);
 
+/** One store per case, the case's records ingested once: both DuckDB runs read it (neither writes to it). */
+const caseStores = new Map<string, Promise<Store>>();
+
+function caseStore(c: DetectCase, file: string): Promise<Store> {
+  let p = caseStores.get(c.name);
+  if (p === undefined) {
+    p = (async () => {
+      const store = await Store.open(join(dir, `${slug(c)}.duckdb`));
+      await ingest(store, [file], {});
+      if (c.indicators !== undefined) {
+        await saveFeed(store, {
+          name: 'case',
+          format: 'list',
+          source: 'case.txt',
+          sha256: '0',
+          licence: 'test',
+          indicators: indicatorsOf(c),
+          skipped: 0,
+          revoked: 0,
+        });
+      }
+      return store;
+    })();
+    caseStores.set(c.name, p);
+  }
+  return p;
+}
+
 async function runDuckdb(
   c: DetectCase,
   d: Detection,
   file: string,
   shareScan = false,
 ): Promise<DetectedFinding[]> {
-  const store = await Store.open(join(dir, `${slug(c)}${shareScan ? '-shared' : ''}.duckdb`));
-  try {
-    await ingest(store, [file], {});
-    if (c.indicators !== undefined) {
-      await saveFeed(store, {
-        name: 'case',
-        format: 'list',
-        source: 'case.txt',
-        sha256: '0',
-        licence: 'test',
-        indicators: indicatorsOf(c),
-        skipped: 0,
-        revoked: 0,
-      });
-    }
-    const run = async (sql: string) => (await store.query(sql)).rows;
-    if (!shareScan) return await detectWithSql([d], { engine: 'duckdb' }, {}, run);
-    const all = await detectWithSql([d, ...companions()], { engine: 'duckdb', shareScan: true }, {}, run);
-    return all.filter((f) => f.detection === d.id);
-  } finally {
-    store.close();
-  }
+  const store = await caseStore(c, file);
+  const run = async (sql: string) => (await store.query(sql)).rows;
+  if (!shareScan) return await detectWithSql([d], { engine: 'duckdb' }, {}, run);
+  const all = await detectWithSql([d, ...companions()], { engine: 'duckdb', shareScan: true }, {}, run);
+  return all.filter((f) => f.detection === d.id);
 }
 
 async function runTrino(c: DetectCase, d: Detection, file: string): Promise<DetectedFinding[]> {

@@ -37,10 +37,10 @@ ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 LOCATION 's3://bucket/flows/'
 TBLPROPERTIES ("skip.header.line.count"="1")`);
   // One RUNNING poll per query (100 ms): the polling itself is tested in test/athena/remote.test.ts; here each of the
-  // catalog's queries would otherwise wait 0.7 s in backoff.
+  // catalog's queries would otherwise wait 0.7 s in backoff. Pages of 100 rows (paging is tested there too).
   server = await startAthenaServer({
     execute: async (sql) => session.run(sql),
-    pageSize: 3,
+    pageSize: 100,
     queuedPolls: 0,
     runningPolls: 1,
   });
