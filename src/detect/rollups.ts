@@ -89,9 +89,10 @@ export async function rollupBins(
   d: BaselineDetection,
   range: TimeRange,
   run: RunSql,
-): Promise<{ bins: Hit[] } | { missing: number }> {
+): Promise<{ bins: Hit[] } | { missing: number; total: number }> {
   const def = quote(rollupDef(d));
   let missing: number;
+  const total = Number((await run('SELECT count(*) AS n FROM files'))[0]?.['n'] ?? 0);
   try {
     const r = await run(
       `SELECT count(*) AS n FROM files f WHERE NOT EXISTS (SELECT 1 FROM baseline_rollup_files x WHERE x.def = ${def} AND x.file_id = f.id)`,
@@ -99,9 +100,9 @@ export async function rollupBins(
     missing = Number(r[0]?.['n'] ?? 0);
   } catch {
     // no rollup table yet: every file lacks them
-    missing = Number((await run('SELECT count(*) AS n FROM files'))[0]?.['n'] ?? 0);
+    missing = total;
   }
-  if (missing > 0) return { missing };
+  if (missing > 0) return { missing, total };
   const b = binsRange(range);
   const w: string[] = [`b.def = ${def}`];
   if (b.since !== undefined) w.push(`b.w >= ${Math.floor(b.since) - (Math.floor(b.since) % d.window)}`);

@@ -84,10 +84,12 @@ export async function baselineWithSql(
   if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
     const r = await rollupBins(d, range, run);
     if ('bins' in r) bins = r.bins;
-    else
+    // Rollups are opt-in (ingest --baseline-rollups): a store with none reads the records, as it always does, and
+    // says nothing; a store with some files rolled up and others not is worth a word.
+    else if (r.missing < r.total)
       note?.(
         d.id,
-        `${r.missing} stored file${r.missing === 1 ? ' has' : 's have'} no baseline rollups (ingested before this detection's rollups existed): bins read from the records instead (slower; re-ingesting with --replace adds them)`,
+        `${r.missing} of ${r.total} stored files have no baseline rollups (ingested without --baseline-rollups, or before this detection's rollups existed): bins read from the records instead (slower; re-ingest them with --replace --baseline-rollups)`,
       );
   }
   bins ??= hitsFromRows(d, await run(baselineBinsSql(src, d, range)));

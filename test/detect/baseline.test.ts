@@ -364,7 +364,7 @@ describe('rollups kept at ingest', () => {
       store.close();
     }
   });
-  it('a store whose files have none reads the records and says so', async () => {
+  it('a store whose files have none reads the records and says nothing (rollups are opt-in)', async () => {
     const d = builtin('exfiltration-baseline');
     const file = join(dir, 'norollup.log');
     writeFileSync(file, `${HEADER}\n${EXFIL.join('\n')}\n`);
@@ -381,7 +381,39 @@ describe('rollups kept at ingest', () => {
         (_i, m) => notes.push(m),
       );
       expect(found.map(shape)).toEqual(EXFIL_EXPECTED);
-      expect(notes[0]).toMatch(/^1 stored file has no baseline rollups/);
+      expect(notes.filter((n) => n.includes('rollups'))).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+  it('a store with some files rolled up and others not reads the records and says how many lack them', async () => {
+    const d = builtin('exfiltration-baseline');
+    const rolled = join(dir, 'mixed-a.log');
+    const plain = join(dir, 'mixed-b.log');
+    // the same records split in two files: the first with rollups, the second without
+    const half = Math.ceil(EXFIL.length / 2);
+    writeFileSync(rolled, `${HEADER}\n${EXFIL.slice(0, half).join('\n')}\n`);
+    writeFileSync(plain, `${HEADER}\n${EXFIL.slice(half).join('\n')}\n`);
+    const store = await Store.open(join(dir, 'mixed.duckdb'));
+    try {
+      for (const ddl of ROLLUP_DDL) await store.query(ddl);
+      await ingest(store, [rolled], { derive: deriveRollups([d]) });
+      await ingest(store, [plain], {});
+      const notes: string[] = [];
+      const found = await detectWithSql(
+        [d],
+        { engine: 'duckdb', rollups: true },
+        {},
+        async (sql) => (await store.query(sql)).rows,
+        undefined,
+        (_i, m) => notes.push(m),
+      );
+      expect(found.map(shape)).toEqual(EXFIL_EXPECTED);
+      expect(notes.filter((n) => n.includes('rollups'))).toEqual([
+        expect.stringMatching(
+          /^1 of 2 stored files have no baseline rollups \(ingested without --baseline-rollups/,
+        ),
+      ]);
     } finally {
       store.close();
     }
