@@ -187,6 +187,7 @@ Examples:
           { timeoutMs },
         );
         io.out(render({ columns: r.columns, rows: r.rows }, output));
+        for (const w of r.warnings) io.err(`warning: ${w}\n`);
         if (viewNote !== undefined) io.err(viewNote);
         if (output === 'table') {
           const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { sqlMissingFieldWarnings } from '../storage/missing-fields.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeoutFlag } from './context.js';
 import { parseOutput, render } from './output.js';
@@ -87,6 +88,7 @@ Example:
       try {
         const r = await store.sandboxQuery(sql, { timeoutMs, maxRows });
         io.out(render({ columns: r.columns.map((c) => c.name), rows: r.rows }, output));
+        for (const w of await sqlMissingFieldWarnings(store, sql)) io.err(`warning: ${w}\n`);
         if (r.truncated) io.err(`(only the first ${maxRows} rows are shown; raise --max-rows to see more)\n`);
       } finally {
         store.close();

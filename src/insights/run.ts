@@ -1,5 +1,6 @@
 // Runs a Logs Insights query on a store: parse → analyze → plan → DuckDB SQL, executed read-only.
 
+import { missingFieldWarnings, storedColumns } from '../storage/missing-fields.js';
 import { Store } from '../storage/store.js';
 import { analyze } from './analyze.js';
 import { parseQuery } from './parser.js';
@@ -36,6 +37,27 @@ export interface InsightsResult {
   readonly sql: string;
   readonly statistics?: QueryStatistics;
   readonly elapsedMs: number;
+  /**
+   * Flow log fields the query reads that no stored record has (their formats lack them), so every record reads
+   * them as null: a filter on one matches nothing and a count over it is zero because of the format, not the
+   * traffic. One sentence each, with the format fix. Empty when every field read is stored.
+   */
+  readonly warnings: string[];
+}
+
+/** Every column a plan's expressions read (internal names: catalog columns for flow log fields). */
+export function columnsRead(plan: Plan): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o['k'] === 'col' && typeof o['name'] === 'string') out.add(o['name']);
+      for (const x of Object.values(o)) walk(x);
+    }
+  };
+  walk(plan.stages);
+  return out;
 }
 
 /**
@@ -59,6 +81,7 @@ export async function runQuery(
         : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) =>
             String(r['format']),
           );
+    const warnings = missingFieldWarnings(columnsRead(plan), await storedColumns(s), (f) => f.insights);
     const compiled = toSql(plan, { formats, since: opts.since, until: opts.until, sources: opts.sources });
     const r = await s.userQuery(compiled.sql, plan.limit);
     let statistics: QueryStatistics | undefined;
@@ -77,6 +100,7 @@ export async function runQuery(
       sql: compiled.sql,
       ...(statistics ? { statistics } : {}),
       elapsedMs: performance.now() - started,
+      warnings,
     };
   } finally {
     if (typeof store === 'string') s.close();

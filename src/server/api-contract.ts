@@ -98,6 +98,8 @@ export interface QueryResponse {
   readonly aggregated?: boolean;
   /** Logs Insights asked with `stats: true`: records of the range read, and those the query matched. */
   readonly statistics?: { readonly recordsScanned: number; readonly recordsMatched: number };
+  /** Logs Insights: flow log fields the query reads that no stored record has (read as null), one sentence each. */
+  readonly warnings?: readonly string[];
 }
 /** `POST /api/sql` body: read-only SQL (SELECT/WITH only; no file access; timeout and row cap). */
 export interface SqlRequest {

@@ -325,6 +325,21 @@ describe('POST /api/query', () => {
     expect(r).toMatchObject({ truncated: false, aggregated: true });
     expect(r.timeSeries).toBeUndefined();
     expect(typeof r.elapsedMs).toBe('number');
+    expect(r.warnings).toBeUndefined();
+  });
+
+  it('warns when the query reads a field no stored record has (the store has no tcp-flags)', async () => {
+    const r = await post<QueryResponse>('/api/query', {
+      query: 'filter tcpFlags = 2 | stats count(*) as n',
+      since: T,
+      until: T + 3600,
+    });
+    expect(r.rows).toEqual([{ n: 0 }]);
+    expect(r.warnings).toEqual([expect.stringContaining('no stored record has tcpFlags (tcp-flags')]);
+    const sql = await post<QueryResponse>('/api/sql', {
+      sql: 'SELECT count(*) AS n FROM flows WHERE tcp_flags = 2',
+    });
+    expect(sql.warnings).toEqual([expect.stringContaining('no stored record has tcp_flags (tcp-flags')]);
   });
 
   it('names the time-series column of stats ... by bin()', async () => {

@@ -18,6 +18,13 @@ export const queryResponseSchema = {
     elapsedMs: { type: 'number' },
     timeSeries: { type: 'string', description: 'for stats ... by bin(): the column holding the time bucket' },
     aggregated: { type: 'boolean', description: 'true for stats results, false for event rows' },
+    warnings: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Flow log fields the query (Logs Insights or SQL) reads that no stored record has (read as null): ' +
+        'an empty or zero answer about them is the format, not the traffic',
+    },
     statistics: {
       type: 'object',
       description:
@@ -76,6 +83,7 @@ export function queryRoutes(app: FastifyInstance, ctx: RouteContext): void {
         truncated,
         elapsedMs: Math.round(performance.now() - started),
         aggregated: r.plan.aggregated,
+        ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
         ...(r.plan.timeSeries !== undefined ? { timeSeries: r.plan.timeSeries } : {}),
         ...(r.statistics
           ? {

@@ -2,6 +2,7 @@
 // and row cap). See src/storage/sandbox.ts for the rules.
 
 import type { FastifyInstance } from 'fastify';
+import { sqlMissingFieldWarnings } from '../../storage/missing-fields.js';
 import type { QueryResponse, SqlRequest } from '../api-contract.js';
 import type { RouteContext } from '../route-context.js';
 import { responses } from '../schemas.js';
@@ -33,10 +34,12 @@ export function sqlRoutes(app: FastifyInstance, ctx: RouteContext): void {
         timeoutMs: ctx.timeoutMs,
         maxRows: ctx.maxRows,
       });
+      const warnings = await sqlMissingFieldWarnings(ctx.store, req.body.sql);
       return {
         columns: r.columns.map((c) => c.name),
         rows: r.rows,
         truncated: r.truncated,
+        ...(warnings.length > 0 ? { warnings } : {}),
         elapsedMs: Math.round(performance.now() - started),
       };
     },

@@ -448,6 +448,9 @@ class QueryPage extends PageShell {
             ' — cut at the row cap; narrow the query or add a limit',
           )
         : null,
+      ...(res.warnings ?? []).map((w) =>
+        h('div', { class: 'warn', 'data-testid': 'query-warning' }, `Warning: ${w}`),
+      ),
     );
     const chart = resultChart(res, this.fieldNames, range);
     this.chartHolder.hidden = chart === undefined;
