@@ -18,6 +18,7 @@ import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
 import { getFinding, recordDetectionRun } from '../storage/findings.js';
+import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
@@ -294,6 +295,10 @@ Examples:
             ),
           );
           for (const f of stored) if (f.summary !== undefined) io.out(`${f.id}: ${f.summary}\n`);
+          if (found.length === 0 && engine === 'duckdb') {
+            const empty = await emptyRangeNote(store, range);
+            if (empty !== undefined) io.err(`note: ${empty}\n`);
+          }
           io.err(
             `${detections.length} detection${detections.length === 1 ? '' : 's'} · ${found.length} finding${found.length === 1 ? '' : 's'} (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged) · ${ms.toLocaleString('en-US')} ms\n`,
           );

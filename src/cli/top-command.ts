@@ -6,6 +6,7 @@ import { protocolName } from '../core/protocols.js';
 import { enricherOf } from '../enrich/load-enricher.js';
 import { resourceNames } from '../network/resource-names.js';
 import { flowViewNote } from '../storage/flow-views.js';
+import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { TOP_KINDS, type TopKind, type TopMeasure, top } from '../storage/top-queries.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
@@ -122,8 +123,10 @@ and on stderr for json and csv.`,
           r.withoutAction > 0
             ? `\nwarning: ${r.withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${rows.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (aws ec2 create-flow-logs ... --log-format '... \${action}')`
             : '';
-        if (output === 'table') io.out(`${note}${undirected}${noAction}\n`);
-        else io.err(`${note}${undirected}${noAction}\n`);
+        const empty = rows.length === 0 ? await emptyRangeNote(store, range) : undefined;
+        const emptyNote = empty === undefined ? '' : `\nnote: ${empty}`;
+        if (output === 'table') io.out(`${note}${undirected}${noAction}${emptyNote}\n`);
+        else io.err(`${note}${undirected}${noAction}${emptyNote}\n`);
       } finally {
         store.close();
       }
