@@ -12,6 +12,7 @@ import {
   prepareExport,
 } from '../export/export.js';
 import type { Compression } from '../storage/export-sql.js';
+import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeRange } from './context.js';
 import { rate } from './progress.js';
@@ -102,6 +103,10 @@ Examples:
             `exported ${summary.records} records to ${summary.files.length} file(s) in ${flags.to} ` +
               `(${flags.format}, ${secs.toFixed(1)} s, ${rate(summary.records / Math.max(secs, 1e-3))} records/s)\n`,
           );
+          if (summary.records === 0) {
+            const empty = await emptyRangeNote(store, range);
+            if (empty !== undefined) io.err(`warning: ${empty}\n`);
+          }
         } finally {
           store.close();
         }

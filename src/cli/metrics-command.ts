@@ -111,9 +111,20 @@ since 1970-01-01T00:00:00Z.`,
           ),
         );
         if (points.length === 0) {
-          const sets = (await dimensionSets(store, namespace, name)).filter(
-            (s) => canonicalDimensions(s) !== canonicalDimensions(dimensions),
-          );
+          const all = await dimensionSets(store, namespace, name);
+          const sets = all.filter((s) => canonicalDimensions(s) !== canonicalDimensions(dimensions));
+          if (all.length === 0) io.err(`${await unknownMetricNote(store, namespace, name)}\n`);
+          else if (sets.length < all.length) {
+            // The metric and these dimensions have datapoints, outside the range asked.
+            const span = await store.query(
+              'SELECT min(minute) AS lo, max(minute) AS hi FROM metric_datapoints WHERE namespace = $1 AND metric = $2 AND dimensions = $3',
+              [namespace, name, canonicalDimensions(dimensions)],
+            );
+            const iso = (v: unknown) => new Date(String(v)).toISOString().replace('.000Z', 'Z');
+            io.err(
+              `No datapoints in this range; ${namespace}/${name} has datapoints from ${iso(span.rows[0]?.['lo'])} to ${iso(span.rows[0]?.['hi'])} (the minute each starts, UTC): move --since/--until into that span\n`,
+            );
+          }
           if (sets.length > 0) {
             io.err(
               `No datapoints for these dimensions; ${namespace}/${name} has: ${sets
@@ -132,4 +143,19 @@ since 1970-01-01T00:00:00Z.`,
         store.close();
       }
     });
+}
+
+/**
+ * What to say when a metric has no datapoint at all: the stored metrics (a misspelt name is the usual cause), or
+ * that none is stored yet and how to make them.
+ */
+async function unknownMetricNote(store: Store, namespace: string, name: string): Promise<string> {
+  const known = (await store.hasTable('metric_datapoints'))
+    ? (
+        await store.query('SELECT DISTINCT namespace, metric FROM metric_datapoints ORDER BY 1, 2 LIMIT 20')
+      ).rows.map((r) => `${String(r['namespace'])}/${String(r['metric'])}`)
+    : [];
+  if (known.length === 0)
+    return `No datapoint of ${namespace}/${name}: the store holds no metric datapoints yet. Define a metric filter (flowwatch metric-filter put ...) and compute it over the stored records with flowwatch metrics backfill`;
+  return `No datapoint of ${namespace}/${name} is stored (names are case-sensitive); the stored metrics are: ${known.join(', ')}`;
 }

@@ -66,12 +66,53 @@ describe('an empty answer over a range without records says where the records ar
       `note: no stored record has an event time from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z: ${SPAN}`,
     );
   });
+  it('export', async () => {
+    const r = await runMain(['export', '--db', db, '--format', 'csv', '--to', join(dir, 'out.csv'), ...OFF]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('exported 0 records');
+    expect(r.err).toContain(
+      `warning: no stored record has an event time from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z: ${SPAN}`,
+    );
+  });
   it('an empty store says to ingest first', async () => {
     const empty = join(dir, 'empty.duckdb');
     (await Store.open(empty)).close();
     const r = await runMain(['top', 'talkers', '--db', empty]);
     expect(r.out).toContain(
       'note: the store holds no flow records yet: ingest flow logs first (flowwatch ingest <path>)',
+    );
+  });
+});
+
+describe('metrics get: an empty answer says why', () => {
+  // A filter counting accepted HTTPS records (dstport 443): the first record, in the minute 2023-11-14T22:13:00Z.
+  const CONFIG = `metricFilters:
+  - name: https
+    pattern: "[version, account, eni, source, destination, srcport, destport = 443, protocol, packets, bytes, start, end, action = ACCEPT, status]"
+    metricNamespace: Test
+    metricName: Https
+    metricValue: "1"
+`;
+  it('no datapoint stored yet, a misspelt name, a range outside the datapoints', async () => {
+    const fresh = join(dir, 'metrics.duckdb');
+    const file = join(dir, 'm.log');
+    writeFileSync(file, `${HEADER}\n${LINES.join('\n')}\n`);
+    expect((await runMain(['ingest', file, '--db', fresh])).code).toBe(0);
+    const none = await runMain(['metrics', 'get', 'Test', 'Https', '--db', fresh]);
+    expect(none.err).toContain('No datapoint of Test/Https: the store holds no metric datapoints yet');
+    const config = join(dir, 'flowwatch.yaml');
+    writeFileSync(config, CONFIG);
+    expect((await runMain(['metrics', 'backfill', '--db', fresh, '--config', config])).code).toBe(0);
+    const ok = await runMain(['metrics', 'get', 'Test', 'Https', '--db', fresh]);
+    expect(ok.out).toContain('1');
+    expect(ok.err).toBe('');
+    const misspelt = await runMain(['metrics', 'get', 'Test', 'HTTPS', '--db', fresh]);
+    expect(misspelt.err).toContain(
+      'No datapoint of Test/HTTPS is stored (names are case-sensitive); the stored metrics are: Test/Https',
+    );
+    const off = await runMain(['metrics', 'get', 'Test', 'Https', '--db', fresh, ...OFF]);
+    expect(off.err).toContain(
+      'No datapoints in this range; Test/Https has datapoints from 2023-11-14T22:13:00Z to 2023-11-14T22:13:00Z',
     );
   });
 });
