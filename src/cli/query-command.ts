@@ -16,7 +16,6 @@ import {
 } from '../insights/index.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
-import { emptyRangeNote } from '../storage/range-note.js';
 import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeoutFlag, timeRange } from './context.js';
@@ -189,10 +188,6 @@ Examples:
         );
         io.out(render({ columns: r.columns, rows: r.rows }, output));
         for (const w of r.warnings) io.err(`warning: ${w}\n`);
-        if (r.rows.length === 0) {
-          const empty = await emptyRangeNote(store!, range);
-          if (empty !== undefined) io.err(`note: ${empty}\n`);
-        }
         if (viewNote !== undefined) io.err(viewNote);
         if (output === 'table') {
           const parts = [`${r.rows.length.toLocaleString('en-US')} row${r.rows.length === 1 ? '' : 's'}`];

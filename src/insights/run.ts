@@ -1,6 +1,7 @@
 // Runs a Logs Insights query on a store: parse → analyze → plan → DuckDB SQL, executed read-only.
 
 import { missingFieldWarnings, storedColumns } from '../storage/missing-fields.js';
+import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { analyze } from './analyze.js';
 import { parseQuery } from './parser.js';
@@ -40,7 +41,8 @@ export interface InsightsResult {
   /**
    * Flow log fields the query reads that no stored record has (their formats lack them), so every record reads
    * them as null: a filter on one matches nothing and a count over it is zero because of the format, not the
-   * traffic. One sentence each, with the format fix. Empty when every field read is stored.
+   * traffic. One sentence each, with the format fix. First, when no stored record has an event time in the
+   * range: where the records are. Empty when neither applies.
    */
   readonly warnings: string[];
 }
@@ -82,6 +84,9 @@ export async function runQuery(
             String(r['format']),
           );
     const warnings = missingFieldWarnings(columnsRead(plan), await storedColumns(s), (f) => f.insights);
+    // A range without any record answers empty or zero whatever the query: say so, with where the records are.
+    const empty = await emptyRangeNote(s, { since: opts.since, until: opts.until });
+    if (empty !== undefined) warnings.unshift(empty);
     const compiled = toSql(plan, { formats, since: opts.since, until: opts.until, sources: opts.sources });
     const r = await s.userQuery(compiled.sql, plan.limit);
     let statistics: QueryStatistics | undefined;

@@ -56,8 +56,24 @@ describe('an empty answer over a range without records says where the records ar
     const r = await runMain(['query', '--db', db, 'stats count(*) as n by srcAddr', ...OFF]);
     expect(r.code).toBe(0);
     expect(r.err).toContain(
-      `note: no stored record has an event time from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z: ${SPAN}`,
+      `warning: no stored record has an event time from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z: ${SPAN}`,
     );
+  });
+  it('query: a count answers one row of 0, with the same warning; none over a range with records', async () => {
+    const count = await runMain(['query', '--db', db, 'stats count(*) as n', ...OFF]);
+    expect(count.out).toMatch(/^n\n-+\n\s*0\n/);
+    expect(count.err).toContain('warning: no stored record has an event time from 2020-01-01T00:00:00Z');
+    const inRange = await runMain([
+      'query',
+      '--db',
+      db,
+      'stats count(*) as n',
+      '--since',
+      '1700000000',
+      '--until',
+      '1700000100',
+    ]);
+    expect(inRange.err).not.toContain('warning');
   });
   it('detect', async () => {
     const r = await runMain(['detect', '--db', db, '--config', join(dir, 'none.yaml'), ...OFF]);
