@@ -269,7 +269,11 @@ export async function normalizeBytes(
   } finally {
     await split.close();
   }
-  return { ...split.result(chooseFormat), normalTimes: times !== undefined, oddTimes: split.oddTimes.join('') };
+  return {
+    ...split.result(chooseFormat),
+    normalTimes: times !== undefined,
+    oddTimes: split.oddTimes.join(''),
+  };
 }
 
 /** One pass of the line split over chunks pushed in order (a file's or a batch's). */
