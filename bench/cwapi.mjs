@@ -10,6 +10,7 @@
 // duckdbFloor, a child process).
 //
 // Usage: npm run build (or npx tsc -p tsconfig.build.json), then npm run bench:cwapi [-- --calls 30 --reps 50]
+// (--root DIR runs the dist/ of another build)
 // (--flush-ms N sets the monitor's flushMillis; default: the monitor's default, 250).
 // Results go to bench/results/cwapi.json.
 
@@ -27,7 +28,10 @@ import {
 import { duckdbFloor, median } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
+// --root DIR: the dist/ of another build (e.g. the one before a change), for a before/after in one sitting.
+const rootArg = process.argv.indexOf('--root');
+const build = rootArg >= 0 ? resolve(process.argv[rootArg + 1]) : root;
+const dist = (p) => pathToFileURL(join(build, 'dist', p)).href;
 const { loadConfig } = await import(dist('config/config.js'));
 const { startMonitor } = await import(dist('monitor/monitor.js'));
 const { compileMatcher, parsePattern } = await import(dist('filter/index.js'));
