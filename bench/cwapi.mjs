@@ -5,11 +5,16 @@
 //   2. TestMetricFilter for 100 lines (two calls of 50, the API's limit per call) through the SDK, against the
 //      matcher `flowwatch test-pattern` runs in-process over the same 100 lines: median ms. Target <= 20 ms.
 //
+// Each PutLogEvents line also gives CPU microseconds per record (process.cpuUsage: client, server and DuckDB's threads
+// share this process), beside the floor: DuckDB alone storing the same lines in commits of 40,000 (bench/lib.mjs
+// duckdbFloor, a child process).
+//
 // Usage: npm run build (or npx tsc -p tsconfig.build.json), then npm run bench:cwapi [-- --calls 30 --reps 50]
+// (--root DIR runs the dist/ of another build)
 // (--flush-ms N sets the monitor's flushMillis; default: the monitor's default, 250).
 // Results go to bench/results/cwapi.json.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,10 +25,13 @@ import {
   PutLogEventsCommand,
   TestMetricFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { median } from './lib.mjs';
+import { duckdbFloor, median } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
+// --root DIR: the dist/ of another build (e.g. the one before a change), for a before/after in one sitting.
+const rootArg = process.argv.indexOf('--root');
+const build = rootArg >= 0 ? resolve(process.argv[rootArg + 1]) : root;
+const dist = (p) => pathToFileURL(join(build, 'dist', p)).href;
 const { loadConfig } = await import(dist('config/config.js'));
 const { startMonitor } = await import(dist('monitor/monitor.js'));
 const { compileMatcher, parsePattern } = await import(dist('filter/index.js'));
@@ -53,6 +61,12 @@ function batch(b) {
   }
   return lines;
 }
+
+/** CPU seconds (user + system) of this process since `c0`. */
+const cpuSince = (c0) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
 
 async function pool(n, fn) {
   let next = 0;
@@ -91,6 +105,7 @@ try {
   const batches = Array.from({ length: CALLS }, (_, b) => batch(b));
 
   // Baseline: the same batches straight into the sink.
+  let c0 = process.cpuUsage();
   let t0 = performance.now();
   await pool(CALLS, (b) =>
     monitor.sink.write({
@@ -102,10 +117,13 @@ try {
     }),
   );
   const sinkSeconds = (performance.now() - t0) / 1000;
+  const sinkCpu = cpuSince(c0);
 
   // The sink again with each line's CloudWatch Logs event time, as PutLogEvents hands them (a side file joined on
   // the line numbers): how much of the API's cost is the event-time join rather than the API itself.
   const stamp = (i) => ({ ms: (now - 600 + Math.floor((i * 60) / 10_000)) * 1000, source: 'cwl-event' });
+  const stamped = batches.map((lines) => lines.map((_, i) => stamp(i)));
+  c0 = process.cpuUsage();
   t0 = performance.now();
   await pool(CALLS, (b) =>
     monitor.sink.write({
@@ -114,12 +132,14 @@ try {
       key: `t${b}`,
       origin: `bench://t${b}`,
       lines: batches[b],
-      times: batches[b].map((_, i) => stamp(i)),
+      times: stamped[b],
     }),
   );
   const sinkTimesSeconds = (performance.now() - t0) / 1000;
+  const sinkTimesCpu = cpuSince(c0);
 
   // PutLogEvents through the SDK (different content: the store dedupes nothing by content for live batches anyway).
+  c0 = process.cpuUsage();
   t0 = performance.now();
   await pool(CALLS, (b) =>
     client.send(
@@ -134,7 +154,10 @@ try {
     ),
   );
   const apiSeconds = (performance.now() - t0) / 1000;
+  const apiCpu = cpuSince(c0);
   const records = CALLS * 10_000;
+  const perRecord = (cpu) => Number(((cpu * 1e6) / records).toFixed(2));
+  const floor = await duckdbFloor(root, batches.slice(0, 4).flat(), 40_000, 8);
 
   // TestMetricFilter: 100 lines as two calls of 50.
   const hundred = batches[0].slice(0, 100);
@@ -168,6 +191,14 @@ try {
       sinkWithEventTimesRecordsPerSecond: Math.round(records / sinkTimesSeconds),
       ratio: Number((sinkSeconds / apiSeconds).toFixed(2)),
       target: 100_000,
+      cpuMicrosPerRecord: {
+        api: perRecord(apiCpu),
+        sink: perRecord(sinkCpu),
+        sinkWithEventTimes: perRecord(sinkTimesCpu),
+        duckdbFloor: floor.cpuMicrosPerRecord,
+      },
+      duckdbFloorRecordsPerSecond: floor.recordsPerSecond,
+      loadAverage: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     },
     testMetricFilter: {
       apiMedianMs: Number(median(apiMs).toFixed(2)),

@@ -77,3 +77,56 @@ export async function ensureCorpus(root, format, records) {
   }
   return corpus;
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux; clock ticks of 10 ms). */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * The floor of the live ingestion benches: DuckDB alone (no flowwatch code) storing default-format flow `lines` as the
+ * sink stores them, `<line number> <record>` read by read_csv with typed columns and inserted into a table of the
+ * same columns, in commits of `perCommit` lines (BEGIN, INSERT, COMMIT) into a database file, `commits` times, in
+ * a child process. Returns records/s (wall) and CPU microseconds per record (the child's user + system time,
+ * DuckDB's threads included).
+ */
+export async function duckdbFloor(root, lines, perCommit, commits) {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'fw-bench-floor-'));
+  try {
+    const chunk = lines.slice(0, perCommit);
+    writeFileSync(join(dir, 'lines.txt'), `${chunk.map((l, i) => `${i + 1} ${l}`).join('\n')}\n`);
+    const child = `
+      const { DuckDBInstance } = require(${JSON.stringify(join(root, 'node_modules', '@duckdb', 'node-api'))});
+      (async () => {
+        const db = await DuckDBInstance.create(${JSON.stringify(join(dir, 'floor.duckdb'))});
+        const c = await db.connect();
+        const cols = "'ln': 'BIGINT', 'version': 'INTEGER', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'INTEGER', 'dstport': 'INTEGER', 'protocol': 'INTEGER', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'";
+        await c.run('CREATE TABLE t (' + cols.replaceAll("'", '').replaceAll(':', '').replace('end ', '"end" ') + ')');
+        const read = "read_csv(" + ${JSON.stringify(`'${join(dir, 'lines.txt')}'`)} + ", columns = {" + cols + "}, header = false, delim = ' ', quote = '', escape = '', auto_detect = false, nullstr = '-')";
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        for (let i = 0; i < ${commits}; i++) {
+          await c.run('BEGIN');
+          await c.run('INSERT INTO t SELECT * FROM ' + read);
+          await c.run('COMMIT');
+        }
+        const cpu = process.cpuUsage(c0);
+        process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 }));
+        c.closeSync();
+        db.closeSync();
+      })();`;
+    const r = await run(process.execPath, ['-e', child]);
+    const { seconds, cpu } = JSON.parse(r.out);
+    const records = chunk.length * commits;
+    return {
+      recordsPerSecond: Math.round(records / seconds),
+      cpuMicrosPerRecord: Number(((cpu * 1e6) / records).toFixed(2)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

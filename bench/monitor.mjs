@@ -4,15 +4,24 @@
 // per-minute datapoint is compared with what was sent, and the latency from the close of the first minute with
 // rejected SSH to the ALARM notification reaching the webhook receiver is measured.
 //
+// Per step it also reads the monitor's CPU time (user + system, from /proc) and the generator's: CPU microseconds
+// per record, the figure that does not depend on how busy the shared machine is. At the end, the floor: DuckDB
+// alone storing the same lines in commits of 50,000 (read_csv into a table of the same columns, BEGIN/INSERT/
+// COMMIT, bench/lib.mjs duckdbFloor), as CPU microseconds per record and the ratio of the monitor's to it.
+//
 // Usage: npm run bench:monitor [-- --rates 50000,100000,200000,300000 --seconds 10 --batch 1000]
+//   --alarms no    skip the wait for the ALARM notifications (up to 2.5 minutes; datapoints are still checked)
+//   --root DIR     run the monitor of another build (DIR/bin/flowwatch.js and DIR/dist), e.g. the one before a change
+//   --profile DIR  run the monitor under node --cpu-prof, writing its profile to DIR
 // Results go to bench/results/monitor.json.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cpuSecondsOf, duckdbFloor, median } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -20,6 +29,8 @@ const argOf = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
+const build = resolve(argOf('root', root));
+const ALARMS = argOf('alarms', 'yes') !== 'no';
 const RATES = argOf('rates', '50000,100000,200000,300000,400000').split(',').map(Number);
 const SECONDS = Number(argOf('seconds', '10'));
 const BATCH = Number(argOf('batch', '5000'));
@@ -62,10 +73,12 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", evaluationD
 `,
 );
 
+const profile = argOf('profile', undefined);
 const child = spawn(
   'node',
   [
-    join(root, 'bin', 'flowwatch.js'),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []),
+    join(build, 'bin', 'flowwatch.js'),
     'monitor',
     '--config',
     join(dir, 'flowwatch.yaml'),
@@ -102,21 +115,25 @@ function recordsOf(now) {
   let ssh = 0;
   let icmp = 0;
   for (let n = 0; n < BATCH; n++) {
-    let line;
-    if (n % 100 === 0) {
-      line = `2 123456789012 eni-0a1 203.0.113.${n % 250} 10.0.1.10 ${40000 + (n % 20000)} 22 6 1 60 ${now} ${now + 1} REJECT OK`;
-      ssh++;
-    } else if (n % 200 === 1) {
-      line = `2 123456789012 eni-0a2 198.51.100.${n % 250} 10.0.1.11 0 0 1 1 84 ${now} ${now + 1} REJECT OK`;
-      icmp++;
-    } else {
-      line = `2 123456789012 eni-0a1 10.0.1.10 52.216.${n % 250}.9 ${1024 + (n % 60000)} 443 6 12 7000 ${now} ${now + 59} ACCEPT OK`;
-    }
+    const line = lineOf(n, now);
+    if (n % 100 === 0) ssh++;
+    else if (n % 200 === 1) icmp++;
     parts.push(`{"data":"${Buffer.from(`${line}\n`).toString('base64')}"}`);
   }
   cached = { second: now, records: `[${parts.join(',')}]`, ssh, icmp };
   return cached;
 }
+/** The generator's n-th line of a request at unix second `now`: 1 % rejected SSH, 0.5 % denied ICMP. */
+function lineOf(n, now) {
+  if (n % 100 === 0) {
+    return `2 123456789012 eni-0a1 203.0.113.${n % 250} 10.0.1.10 ${40000 + (n % 20000)} 22 6 1 60 ${now} ${now + 1} REJECT OK`;
+  }
+  if (n % 200 === 1) {
+    return `2 123456789012 eni-0a2 198.51.100.${n % 250} 10.0.1.11 0 0 1 1 84 ${now} ${now + 1} REJECT OK`;
+  }
+  return `2 123456789012 eni-0a1 10.0.1.10 52.216.${n % 250}.9 ${1024 + (n % 60000)} 443 6 12 7000 ${now} ${now + 59} ACCEPT OK`;
+}
+
 function body(requestId) {
   const now = Math.floor(Date.now() / 1000);
   const minute = now - (now % 60);
@@ -163,6 +180,8 @@ for (const rate of RATES) {
   const perSecond = rate / BATCH;
   const total = Math.round(perSecond * SECONDS);
   const t0 = performance.now();
+  const monitorCpu0 = cpuSecondsOf(child.pid);
+  const benchCpu0 = process.cpuUsage();
   const inflight = new Set();
   let retries = 0;
   for (let i = 0; i < total; i++) {
@@ -178,6 +197,8 @@ for (const rate of RATES) {
   }
   await Promise.all(inflight);
   const seconds = (performance.now() - t0) / 1000;
+  const monitorCpu = cpuSecondsOf(child.pid) - monitorCpu0;
+  const benchCpu = process.cpuUsage(benchCpu0);
   sent += total * BATCH;
   const stored = (await health()).recordsStored;
   const commits = stderr
@@ -198,16 +219,19 @@ for (const rate of RATES) {
     commits: commits.length,
     medianCommitMs: ms[ms.length >> 1],
     medianRecordsPerCommit: recs[recs.length >> 1],
+    monitorCpuMicrosPerRecord: Number(((monitorCpu * 1e6) / (total * BATCH)).toFixed(2)),
+    generatorCpuMicrosPerRecord: Number(((benchCpu.user + benchCpu.system) / (total * BATCH)).toFixed(2)),
+    loadAverage: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
   };
   steps.push(step);
   console.log(
-    `target ${rate.toLocaleString('en-US')}/s: acknowledged ${Math.round(step.acknowledgedPerSecond).toLocaleString('en-US')}/s over ${seconds.toFixed(1)} s, ${retries} retries, stored ${stored.toLocaleString('en-US')} of ${sent.toLocaleString('en-US')}; ${commits.length} commits, median ${step.medianCommitMs} ms for ${step.medianRecordsPerCommit} records`,
+    `target ${rate.toLocaleString('en-US')}/s: acknowledged ${Math.round(step.acknowledgedPerSecond).toLocaleString('en-US')}/s over ${seconds.toFixed(1)} s, ${retries} retries, stored ${stored.toLocaleString('en-US')} of ${sent.toLocaleString('en-US')}; ${commits.length} commits, median ${step.medianCommitMs} ms for ${step.medianRecordsPerCommit} records; CPU per record: monitor ${step.monitorCpuMicrosPerRecord} µs, generator ${step.generatorCpuMicrosPerRecord} µs (load ${step.loadAverage})`,
   );
 }
 
 // Latency: the first minute with rejected SSH closes at its end; wait for the ALARM notification.
 const firstMinute = Math.min(...sentSsh.keys());
-const deadline = Date.now() + 150_000;
+const deadline = Date.now() + (ALARMS ? 150_000 : 0);
 while (
   !(
     alarms.some((a) => a.alarm === 'rejected-ssh' && a.state === 'ALARM') &&
@@ -231,7 +255,7 @@ await new Promise((r) => child.on('exit', r));
 receiver.close();
 
 // Every datapoint right: the stored per-minute sums equal what was acknowledged.
-const { Store } = await import(pathToFileURL(join(root, 'dist/storage/store.js')).href);
+const { Store } = await import(pathToFileURL(join(build, 'dist/storage/store.js')).href);
 const store = await Store.open(db, { readOnly: true });
 const check = async (metric, expected) => {
   const r = await store.query(
@@ -254,9 +278,17 @@ const sustained = Math.max(
     .map((s) => s.targetPerSecond),
 );
 console.log(`highest sustained rate with zero loss: ${sustained.toLocaleString('en-US')} records/s`);
+// The floor: DuckDB alone storing the same lines, in commits of 50,000.
+const floorLines = Array.from({ length: 50_000 }, (_, n) => lineOf(n % BATCH, Math.floor(Date.now() / 1000)));
+const floor = await duckdbFloor(root, floorLines, 50_000, 8);
+const cpuPerRecord = median(steps.map((s) => s.monitorCpuMicrosPerRecord));
+const generatorPerRecord = median(steps.map((s) => s.generatorCpuMicrosPerRecord));
+console.log(
+  `CPU per record (median of the steps): monitor ${cpuPerRecord} µs, generator ${generatorPerRecord} µs; floor (DuckDB alone) ${floor.cpuMicrosPerRecord} µs: monitor/floor ${(cpuPerRecord / floor.cpuMicrosPerRecord).toFixed(2)}. Two idle cores would give at most ${Math.round(2e6 / cpuPerRecord).toLocaleString('en-US')} records/s to the monitor alone, ${Math.round(2e6 / (cpuPerRecord + generatorPerRecord)).toLocaleString('en-US')} with this generator beside it`,
+);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'monitor.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, concurrency: CONCURRENCY, steps, stored: total, sent, datapointsRight, sustained, notificationLatencySeconds: { rejectedSsh: latency, deniedIcmp: icmpLatency } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, concurrency: CONCURRENCY, steps, stored: total, sent, datapointsRight, sustained, notificationLatencySeconds: { rejectedSsh: latency, deniedIcmp: icmpLatency }, cpuMicrosPerRecord: { monitor: cpuPerRecord, generator: generatorPerRecord, duckdbFloor: floor.cpuMicrosPerRecord }, floor }, null, 2)}\n`,
 );
 rmSync(dir, { recursive: true, force: true });

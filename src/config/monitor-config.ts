@@ -87,9 +87,12 @@ export interface MonitorSettings {
   readonly listen: string;
   /** Folder for the monitor's own state: API token, alarm states and history, notification outbox. */
   readonly stateDir: string;
-  /** Records are committed in batches at least this often (milliseconds). */
+  /**
+   * Batches are committed at once when no commit runs (group commit); while one runs, a second writer commits what
+   * waits after this many milliseconds...
+   */
   readonly flushMillis: number;
-  /** ... or as soon as this many records wait. */
+  /** ... or as soon as this many records wait (otherwise it is committed when the running commit ends). */
   readonly flushRecords: number;
   /** Account id and Region alarms and notifications are reported under. */
   readonly account: string;

@@ -1,7 +1,7 @@
 // Ingest: files, directory trees and stdin into the store, in parallel, one crash-safe transaction per file.
 
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +20,7 @@ import type {
 } from '../storage/store.js';
 import { discover } from './discover.js';
 import { type FileKind, fileKind, sha256File } from './file-probe.js';
-import { normalize } from './normalize.js';
+import { type LineTimesAt, normalize, normalizeBytes } from './normalize.js';
 import { Scratch } from './scratch.js';
 
 export interface IngestOptions {
@@ -171,7 +171,6 @@ export async function ingest(
             normal: join(tmp, `normal-${worker}.txt`),
             odd: join(tmp, `odd-${worker}.txt`),
           },
-          undefined,
           opts.replace === true,
         );
         for (const u of r.format.unknown) unknown.add(u);
@@ -274,8 +273,6 @@ export async function loadFile(
   bytes: number,
   given: Format | undefined,
   scratch: { normal: string; odd: string },
-  /** A live batch's per-line times (see SplitText.timesPath). */
-  timesPath?: string,
   replace = false,
 ): Promise<{ format: Format; result: LoadResult }> {
   const key = parseKey(label);
@@ -328,13 +325,69 @@ export async function loadFile(
         normalLines: split.normalLines,
         oddPath: scratch.odd,
         oddLines: split.oddLines,
-        timesPath,
       },
       problems,
     );
     return { format: split.format, result };
   } catch (err) {
     throw new SourceError('UNREADABLE', label, `cannot load the file: ${firstLineOf(err)}`);
+  }
+}
+
+/**
+ * Loads a live batch held in memory (its lines joined by LF) with a loader, in one transaction, as loadFile loads a
+ * text file but without writing and re-reading it: the bytes are split straight into the normal and odd scratch
+ * files. With `times`, each normal line carries its event's time into DuckDB's reader (no join); the few odd
+ * lines with a time go to `timesPath`, joined on their line numbers by the general path.
+ */
+export async function loadBytes(
+  loader: Loader,
+  label: string,
+  bytes: Buffer,
+  sha256: string,
+  given: Format | undefined,
+  scratch: { normal: string; odd: string; times: string },
+  times: LineTimesAt | undefined,
+): Promise<{ format: Format; result: LoadResult }> {
+  const split = await normalizeBytes(
+    bytes,
+    (first) => {
+      const header = detectHeader(first);
+      return header ? { format: header, header: true } : { format: given ?? DEFAULT, header: false };
+    },
+    scratch.normal,
+    scratch.odd,
+    times,
+  );
+  const key = parseKey(label);
+  const meta: FileMeta = {
+    path: label,
+    sha256,
+    bytes: bytes.length,
+    kind: 'text',
+    format: split.format,
+    account: key.account,
+    region: key.region,
+    flowLogId: key.flowLogId,
+    keyTime: key.fileTime ?? key.from,
+  };
+  if (split.oddTimes !== '') await writeFile(scratch.times, split.oddTimes);
+  try {
+    const result = await loader.loadText(
+      meta,
+      {
+        normalPath: scratch.normal,
+        normalLines: split.normalLines,
+        oddPath: scratch.odd,
+        oddLines: split.oddLines,
+        normalTimes: split.normalTimes,
+        timesPath: split.oddTimes === '' ? undefined : scratch.times,
+      },
+      split.problems,
+    );
+    return { format: split.format, result };
+  } catch (err) {
+    throw new SourceError('UNREADABLE', label, `cannot load the batch: ${firstLineOf(err)}`);
   }
 }
 

@@ -195,6 +195,23 @@ function gzipOutcome(end: GzipEnd): { damage?: string; garbage?: string } {
 }
 
 /**
+ * Per-line times of a live batch, given to the split by the byte offset where a line starts in the batch's bytes:
+ * `at(offset)` answers the time of the event that line came from as `<unix seconds> <source>` (ASCII, e.g.
+ * `1716200000 cwl-event`), or undefined when its event carried none. Offsets only grow between calls.
+ */
+export interface LineTimesAt {
+  at(offset: number): string | undefined;
+}
+
+/** What normalizeBytes adds to Normalized when the batch has per-line times. */
+export interface NormalizedTimes extends Normalized {
+  /** Normal lines carry their time: `<line> <unix seconds|-> <source|-> <record>`. */
+  readonly normalTimes: boolean;
+  /** `<line> <unix seconds> <source>` of the odd lines that have a time (the general path joins them), or ''. */
+  readonly oddTimes: string;
+}
+
+/**
  * Reads `path` once and writes `normalPath` (`<line> <record>` per line) and `oddPath`
  * (`<line> <flag> <text>` per line, flag `-` or the column of a control character). `chooseFormat` gets the
  * first line and decides the format and whether that line is a header. Blank lines are dropped (they hold
@@ -210,61 +227,9 @@ export async function normalize(
   normalPath: string,
   oddPath: string,
 ): Promise<Normalized> {
-  const normal = await Sink.create(normalPath);
-  const odd = await Sink.create(oddPath);
-  const problems: NormalizeProblem[] = [];
-  let format: Format | undefined;
-  let skip = 0;
-  let fields = 0;
-  let kinds: Uint8Array = new Uint8Array(0);
-  let lineNo = 0;
-  let damage: string | undefined;
-  let garbage: string | undefined;
-
-  const choose = (first: string): boolean => {
-    const choice = chooseFormat(first);
-    format = choice.format;
-    fields = format.fields.length;
-    kinds = kindsOf(format);
-    return choice.header;
-  };
-
-  const handle = (buf: Buffer, s: number, e: number): void => {
-    lineNo++;
-    if (format === undefined && choose(buf.toString('utf8', s, e))) {
-      skip = 1;
-      return;
-    }
-    const verdict = scanLine(buf, s, e, fields, kinds);
-    if (verdict === BLANK) return;
-    if (verdict === NORMAL) {
-      normal.line(lineNo, undefined, buf, s, e);
-      return;
-    }
-    if (verdict === ODD) {
-      odd.line(lineNo, '-', buf, s, buf[e - 1] === CR ? e - 1 : e);
-      return;
-    }
-    const text = Buffer.from(buf.subarray(s, e));
-    for (let j = 0; j < text.length; j++) if (text[j]! < SPACE && text[j] !== TAB) text[j] = 0x3f;
-    odd.line(lineNo, String(verdict), text, 0, text.length);
-  };
-
-  const splitter = new LineSplitter({
-    line: handle,
-    tooLong: (length, head) => {
-      lineNo++;
-      if (format === undefined) choose('');
-      problems.push({
-        line: lineNo,
-        code: 'LINE_TOO_LONG',
-        reason: `the line is ${length} bytes long, over the limit of ${MAX_LINE_BYTES} bytes (a flow log record is at most a few hundred); is this a flow log file?`,
-        text: headText(head, length),
-      });
-    },
-  });
-
+  const split = await Split.open(chooseFormat, normalPath, oddPath, undefined);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  let damage: string | undefined;
   try {
     let end: GzipEnd = { kind: 'ok', members: 1 };
     const chunks: AsyncIterable<Buffer> = gzip
@@ -272,29 +237,158 @@ export async function normalize(
           end = e;
         })
       : raw;
-    for await (const chunk of chunks) {
-      splitter.push(chunk);
-      if (normal.full) normal.flush();
-      if (odd.full) odd.flush();
-    }
+    for await (const chunk of chunks) split.push(chunk);
+    let garbage: string | undefined;
     ({ damage, garbage } = gzipOutcome(end));
     // A last line without a line break is a line, unless the stream was cut (then it is the damaged part).
-    splitter.end(damage === undefined);
-    if (garbage !== undefined) {
-      problems.push({ line: lineNo + 1, code: 'TRAILING_GARBAGE', reason: garbage, text: null });
-    }
+    split.end(damage === undefined, garbage);
   } finally {
     raw.destroy();
-    await normal.close();
-    await odd.close();
+    await split.close();
   }
-  const result = {
-    format: format ?? chooseFormat('').format,
-    skip,
-    normalLines: normal.count,
-    oddLines: odd.count,
-    lines: lineNo,
-    problems,
+  const result = split.result(chooseFormat);
+  return damage === undefined ? result : { ...result, damage: { line: split.lineNo + 1, reason: damage } };
+}
+
+/**
+ * The split of a live batch already in memory (the sink's lines, joined by LF): as `normalize` without the file
+ * read, and with each line's event time when `times` is given: normal lines then carry it in two columns after
+ * their number (read by DuckDB's CSV reader with the record, no join), odd lines get it in `oddTimes`.
+ */
+export async function normalizeBytes(
+  bytes: Buffer,
+  chooseFormat: (firstLine: string) => { format: Format; header: boolean },
+  normalPath: string,
+  oddPath: string,
+  times: LineTimesAt | undefined,
+): Promise<NormalizedTimes> {
+  const split = await Split.open(chooseFormat, normalPath, oddPath, times);
+  try {
+    split.push(bytes);
+    split.end(true, undefined);
+  } finally {
+    await split.close();
+  }
+  return {
+    ...split.result(chooseFormat),
+    normalTimes: times !== undefined,
+    oddTimes: split.oddTimes.join(''),
   };
-  return damage === undefined ? result : { ...result, damage: { line: lineNo + 1, reason: damage } };
+}
+
+/** One pass of the line split over chunks pushed in order (a file's or a batch's). */
+class Split {
+  readonly problems: NormalizeProblem[] = [];
+  readonly oddTimes: string[] = [];
+  lineNo = 0;
+  private format: Format | undefined;
+  private skip = 0;
+  private fields = 0;
+  private kinds: Uint8Array = new Uint8Array(0);
+  /** Bytes pushed before the current chunk (line offsets for `times`). */
+  private base = 0;
+  private readonly splitter: LineSplitter;
+
+  private constructor(
+    private readonly chooseFormat: (firstLine: string) => { format: Format; header: boolean },
+    private readonly normal: Sink,
+    private readonly odd: Sink,
+    private readonly times: LineTimesAt | undefined,
+  ) {
+    this.splitter = new LineSplitter({
+      line: (buf, s, e) => this.handle(buf, s, e),
+      tooLong: (length, head) => {
+        this.lineNo++;
+        if (this.format === undefined) this.choose('');
+        this.problems.push({
+          line: this.lineNo,
+          code: 'LINE_TOO_LONG',
+          reason: `the line is ${length} bytes long, over the limit of ${MAX_LINE_BYTES} bytes (a flow log record is at most a few hundred); is this a flow log file?`,
+          text: headText(head, length),
+        });
+      },
+    });
+  }
+
+  static async open(
+    chooseFormat: (firstLine: string) => { format: Format; header: boolean },
+    normalPath: string,
+    oddPath: string,
+    times: LineTimesAt | undefined,
+  ): Promise<Split> {
+    const normal = await Sink.create(normalPath);
+    const odd = await Sink.create(oddPath).catch(async (err: unknown) => {
+      await normal.close();
+      throw err;
+    });
+    return new Split(chooseFormat, normal, odd, times);
+  }
+
+  private choose(first: string): boolean {
+    const choice = this.chooseFormat(first);
+    this.format = choice.format;
+    this.fields = this.format.fields.length;
+    this.kinds = kindsOf(this.format);
+    return choice.header;
+  }
+
+  private handle(buf: Buffer, s: number, e: number): void {
+    this.lineNo++;
+    if (this.format === undefined && this.choose(buf.toString('utf8', s, e))) {
+      this.skip = 1;
+      return;
+    }
+    const verdict = scanLine(buf, s, e, this.fields, this.kinds);
+    if (verdict === BLANK) return;
+    // A batch is pushed as one chunk: a line outside it is its last, unterminated line, ending at the last byte.
+    const time = this.times?.at(buf === this.chunk ? this.base + s : Math.max(0, this.base - 1));
+    if (verdict === NORMAL) {
+      this.normal.line(this.lineNo, this.times === undefined ? undefined : (time ?? '- -'), buf, s, e);
+      return;
+    }
+    if (time !== undefined) this.oddTimes.push(`${this.lineNo} ${time}\n`);
+    if (verdict === ODD) {
+      this.odd.line(this.lineNo, '-', buf, s, buf[e - 1] === CR ? e - 1 : e);
+      return;
+    }
+    const text = Buffer.from(buf.subarray(s, e));
+    for (let j = 0; j < text.length; j++) if (text[j]! < SPACE && text[j] !== TAB) text[j] = 0x3f;
+    this.odd.line(this.lineNo, String(verdict), text, 0, text.length);
+  }
+
+  private chunk: Buffer | undefined;
+
+  push(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.splitter.push(chunk);
+    this.base += chunk.length;
+    if (this.normal.full) this.normal.flush();
+    if (this.odd.full) this.odd.flush();
+  }
+
+  end(keepLast: boolean, garbage: string | undefined): void {
+    this.splitter.end(keepLast);
+    if (garbage !== undefined) {
+      this.problems.push({ line: this.lineNo + 1, code: 'TRAILING_GARBAGE', reason: garbage, text: null });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.normal.close();
+    } finally {
+      await this.odd.close();
+    }
+  }
+
+  result(chooseFormat: (firstLine: string) => { format: Format; header: boolean }): Normalized {
+    return {
+      format: this.format ?? chooseFormat('').format,
+      skip: this.skip,
+      normalLines: this.normal.count,
+      oddLines: this.odd.count,
+      lines: this.lineNo,
+      problems: this.problems,
+    };
+  }
 }

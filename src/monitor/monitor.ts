@@ -184,6 +184,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     scratch,
     flushMillis: settings.flushMillis,
     flushRecords: settings.flushRecords,
+    eager: true,
     onCommit: (c) => {
       log(
         'batch_committed',

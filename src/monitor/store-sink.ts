@@ -3,11 +3,12 @@
 // batch is acknowledged only once it is durable and a restart neither loses nor repeats one.
 
 import { createHash } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { fileKind, sha256File } from '../ingest/file-probe.js';
-import { loadFile } from '../ingest/ingest.js';
+import { loadBytes, loadFile } from '../ingest/ingest.js';
+import type { LineTimesAt } from '../ingest/normalize.js';
 import type { Batch, LineTime, Sink } from '../ingest/sources/source.js';
 import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
@@ -32,6 +33,13 @@ export interface SinkOptions {
   readonly flushMillis: number;
   /** ... or as soon as this many records wait. */
   readonly flushRecords: number;
+  /**
+   * Group commit: a batch arriving while no commit runs is committed at once (no flushMillis wait), and the batches
+   * that arrived during a commit are committed as soon as it ends; flushMillis and flushRecords then only decide
+   * when a second writer starts beside a running commit. Default false (commits wait for flushMillis or
+   * flushRecords).
+   */
+  readonly eager?: boolean | undefined;
   /** Commits that may run at once, each on its own DuckDB connection (default 2). */
   readonly writers?: number | undefined;
   /** Called after each commit with the number of records stored. */
@@ -108,7 +116,6 @@ export class StoreSink implements Sink {
   private readonly waitingForSlot: ((s: Slot) => void)[] = [];
   private readonly running = new Set<Promise<void>>();
   private closed = false;
-  private seq = 0;
 
   private constructor(
     private readonly store: Store,
@@ -198,7 +205,10 @@ export class StoreSink implements Sink {
       } else {
         this.pending.push({ batch, resolve, reject });
         this.stats.pendingRecords += batch.lines.length;
-        this.schedule(this.stats.pendingRecords >= this.opts.flushRecords ? 0 : this.opts.flushMillis);
+        const now =
+          this.stats.pendingRecords >= this.opts.flushRecords ||
+          (this.opts.eager === true && this.running.size === 0);
+        this.schedule(now ? 0 : this.opts.flushMillis);
       }
     });
   }
@@ -267,6 +277,10 @@ export class StoreSink implements Sink {
       await job;
     } finally {
       this.running.delete(job);
+      // Group commit: what arrived during this commit has waited a commit's time already.
+      if (this.opts.eager === true && !this.closed && (this.pending.length > 0 || this.files.length > 0)) {
+        this.schedule(0);
+      }
     }
   }
 
@@ -292,41 +306,38 @@ export class StoreSink implements Sink {
     return {
       normal: join(this.opts.scratch, `normal-${slot.id}.txt`),
       odd: join(this.opts.scratch, `odd-${slot.id}.txt`),
+      times: join(this.opts.scratch, `times-${slot.id}.txt`),
     };
   }
 
   private async commitLines(slot: Slot, format: string, group: Waiting<LinesBatch>[]): Promise<void> {
     const t0 = performance.now();
-    const path = join(this.opts.scratch, `batch-${this.seq++}.log`);
-    const timesPath = `${path}.times`;
     try {
-      const text = `${group
-        .map((w) => w.batch.lines.join('\n'))
-        .filter((t) => t !== '')
-        .join('\n')}\n`;
-      await writeFile(path, text);
       const parsed = parseFormat(format);
       // A record's own start beats a delivery time (src/records/event-time.ts): with start in the format, only
-      // CloudWatch Logs event times can matter, and lines without one need no side file or join.
-      const times = lineTimes(
+      // CloudWatch Logs event times can matter, and lines without one need no time column.
+      const wanted: readonly LineTime['source'][] = parsed.fields.some((f) => f.def?.aws === 'start')
+        ? ['cwl-event']
+        : ['cwl-event', 'firehose'];
+      const { bytes, times } = batchBytes(
         group.map((w) => w.batch),
-        parsed.fields.some((f) => f.def?.aws === 'start') ? ['cwl-event'] : ['cwl-event', 'firehose'],
+        wanted,
       );
-      if (times !== undefined) await writeFile(timesPath, times);
       // The identity covers the keys too: two batches with equal lines are still two batches.
-      const hash = createHash('sha256').update(text);
+      const hash = createHash('sha256').update(bytes);
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
       slot.extras = (fileId) => this.keysSql(group, fileId);
       slot.source = first.source;
-      const r = await loadFile(
+      const r = await loadBytes(
         slot.loader,
-        { label, path, kind: 'text', sha256: hash.digest('hex') },
-        Buffer.byteLength(text),
+        label,
+        bytes,
+        hash.digest('hex'),
         parsed,
         this.scratch(slot),
-        times === undefined ? undefined : timesPath,
+        times,
       );
       this.count(
         group[0]!.batch.source,
@@ -342,8 +353,6 @@ export class StoreSink implements Sink {
       this.done(group, err);
     } finally {
       slot.extras = () => [];
-      await rm(path, { force: true });
-      await rm(timesPath, { force: true });
     }
   }
 
@@ -440,39 +449,62 @@ export class StoreSink implements Sink {
 const MAX_MS = 253_402_300_799_999;
 
 /**
- * The per-line times file of a group of line batches, written as the sink writes their lines (`<line> <unix
- * seconds> <source>` per line, numbered as the loader numbers them) holding the `wanted` sources, or undefined
- * when no line carries one.
+ * The bytes of a group of line batches as the loader reads them (each batch's lines joined by LF, batches joined
+ * by LF, a final LF; a batch with no text adds nothing) and, when some line carries one of the `wanted` times,
+ * the time of each line by its byte offset: `<unix seconds> <source>` of the event it came from. A line holding
+ * line breaks is several lines to the loader, all with that event's time.
  */
-function lineTimes(
+export function batchBytes(
   batches: readonly LinesBatch[],
   wanted: readonly LineTime['source'][],
-): string | undefined {
-  if (!batches.some((b) => b.times?.some((t) => t !== undefined && wanted.includes(t.source)))) {
-    return undefined;
-  }
-  const out: string[] = [];
-  let line = 0;
-  for (const b of batches) {
-    if (b.lines.join('\n') === '') continue;
-    b.lines.forEach((text, i) => {
-      const t = b.times?.[i];
-      // A line holding newlines is several lines to the loader, all from the same event.
-      let pieces = 1;
-      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) pieces++;
-      for (let k = 0; k < pieces; k++) {
-        line++;
-        if (
-          t !== undefined &&
-          wanted.includes(t.source) &&
-          Number.isFinite(t.ms) &&
-          t.ms > 0 &&
-          t.ms <= MAX_MS
-        ) {
-          out.push(`${line} ${Math.floor(t.ms / 1000)} ${t.source}`);
-        }
+): { bytes: Buffer; times: LineTimesAt | undefined } {
+  const kept = batches.filter((b) => b.lines.length > 1 || (b.lines.length === 1 && b.lines[0] !== ''));
+  const text = `${kept.map((b) => b.lines.join('\n')).join('\n')}\n`;
+  const bytes = Buffer.from(text);
+  const timed = kept.some((b) =>
+    b.times?.some((t) => t !== undefined && wanted.includes(t.source) && validMs(t.ms)),
+  );
+  if (!timed) return { bytes, times: undefined };
+  // Per event: the offset just past its LF, and its time (one string per distinct second and source).
+  const ascii = bytes.length === text.length;
+  const ends: number[] = [];
+  const stamps: (string | undefined)[] = [];
+  let at = 0;
+  let lastKey = -1;
+  let lastSrc = '';
+  let last = '';
+  for (const b of kept) {
+    const ts = b.times;
+    for (let i = 0; i < b.lines.length; i++) {
+      const line = b.lines[i]!;
+      at += (ascii ? line.length : Buffer.byteLength(line)) + 1;
+      ends.push(at);
+      const t = ts?.[i];
+      if (t === undefined || !wanted.includes(t.source) || !validMs(t.ms)) {
+        stamps.push(undefined);
+        continue;
       }
-    });
+      const sec = Math.floor(t.ms / 1000);
+      if (sec !== lastKey || t.source !== lastSrc) {
+        lastKey = sec;
+        lastSrc = t.source;
+        last = `${sec} ${t.source}`;
+      }
+      stamps.push(last);
+    }
   }
-  return out.length === 0 ? undefined : `${out.join('\n')}\n`;
+  let k = 0;
+  return {
+    bytes,
+    times: {
+      at(offset: number): string | undefined {
+        while (k < ends.length - 1 && ends[k]! <= offset) k++;
+        return stamps[k];
+      },
+    },
+  };
+}
+
+function validMs(ms: number): boolean {
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_MS;
 }

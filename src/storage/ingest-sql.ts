@@ -110,11 +110,18 @@ function csv(path: string, columns: string, delim: string, rejectsTable: string,
 /**
  * The fast path: the records of a normal-lines file. Every line there was checked by the splitter (field
  * count, plain in-range integers), so DuckDB's typed CSV reader parses it exactly as the reference parser
- * would, with `-` read as NULL. Yields (typed columns..., extra, ln).
+ * would, with `-` read as NULL. Yields (typed columns..., extra, ln[, __ts, __src]).
  */
-export function normalRecordsSql(format: Format, path: string, rejectsTable: string): string {
+export function normalRecordsSql(
+  format: Format,
+  path: string,
+  rejectsTable: string,
+  /** The lines carry a live batch's event time after their number (`<line> <seconds|-> <source|-> <record>`). */
+  withTimes = false,
+): string {
   const types = format.fields.map((f, i) => `'c${i}': '${f.def ? f.def.duckdb : 'VARCHAR'}'`);
-  const read = csv(path, `{'ln': 'BIGINT', ${types.join(', ')}}`, "' '", rejectsTable, true);
+  const times = withTimes ? `'__ts': 'BIGINT', '__src': 'VARCHAR', ` : '';
+  const read = csv(path, `{'ln': 'BIGINT', ${times}${types.join(', ')}}`, "' '", rejectsTable, true);
   const cols: string[] = [];
   const extras: string[] = [];
   format.fields.forEach((f, i) => {
@@ -125,7 +132,8 @@ export function normalRecordsSql(format: Format, path: string, rejectsTable: str
     cols.push(`${seconds(f.def.aws, `c${i}`)} AS ${ident(f.def.column)}`);
   });
   const extra = extraMap(extras, 'e.v IS NOT NULL');
-  return `SELECT ${[...cols, `${extra} AS extra`, 'ln'].join(', ')} FROM ${read}`;
+  const tail = withTimes ? ['ln', '__ts', '__src'] : ['ln'];
+  return `SELECT ${[...cols, `${extra} AS extra`, ...tail].join(', ')} FROM ${read}`;
 }
 
 /**

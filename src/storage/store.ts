@@ -816,6 +816,11 @@ export interface SplitText {
    * `firehose`), for lines whose event carried a time; see eventTimeSql.
    */
   readonly timesPath?: string | undefined;
+  /**
+   * The normal lines carry their live batch's event time after the line number (`<line> <unix seconds|->
+   * <source|-> <record>`, see normalizeBytes), so only the odd lines' times are in `timesPath`.
+   */
+  readonly normalTimes?: boolean | undefined;
 }
 
 interface Unreadable {
@@ -859,14 +864,18 @@ export class Loader {
       if (split.normalLines > 0) {
         const scan1 = `${this.scan}_n`;
         await this.dropScan(scan1);
-        const t = eventTimeSql(meta.format, { line, keyTime: meta.keyTime });
+        const carried = split.normalTimes === true;
+        const t = eventTimeSql(meta.format, {
+          line: carried ? { time: 'r.__ts', source: 'r.__src' } : line,
+          keyTime: meta.keyTime,
+        });
         records += await this.insertCount(
           `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.ln
-           FROM (${normalRecordsSql(meta.format, split.normalPath, scan1)}) AS r${join('r', 'ln')}`,
+           FROM (${normalRecordsSql(meta.format, split.normalPath, scan1, carried)}) AS r${carried ? '' : join('r', 'ln')}`,
           [id],
         );
         // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing.
-        const bad = await this.unreadable(scan1, 1);
+        const bad = await this.unreadable(scan1, carried ? 3 : 1);
         unreadable.push(...bad);
         await this.dropScan(scan1);
         this.accounted(meta, 'normal', split.normalLines, records + bad.length);

@@ -230,7 +230,9 @@ async function deliver(req: PushRequest, sink: Sink, opts: FirehoseEndpointOptio
   const times: LineTime[] = [];
   const sent: LineTime = { ms: (raw as { timestamp: number }).timestamp, source: 'firehose' };
   for (let i = 0; i < records.length; i++) {
-    await decodeRecord(records[i]!, i, budget, lines, times);
+    // Plain records decode synchronously (no promise per record); only payloads to inflate are awaited.
+    const inflating = decodeRecord(records[i]!, i, budget, lines, times);
+    if (inflating !== undefined) await inflating;
     while (times.length < lines.length) times.push(sent);
   }
   if (lines.length === 0) return;
@@ -328,14 +330,17 @@ function validateBody(body: unknown, requestId: string): readonly unknown[] {
   return records;
 }
 
-/** Appends the lines of `records[index]` (§1.4) to `lines`. */
-async function decodeRecord(
+/**
+ * Appends the lines of `records[index]` (§1.4) to `lines`: at once for plain text, or through the promise it returns
+ * for a (gzipped or decompressed) CloudWatch Logs payload.
+ */
+function decodeRecord(
   record: unknown,
   index: number,
   budget: InflateBudget,
   lines: string[],
   times: LineTime[],
-) {
+): Promise<void> | undefined {
   const where = `records[${index}]`;
   if (!isObject(record)) {
     throw new Refusal(
@@ -356,10 +361,7 @@ async function decodeRecord(
   if (problem !== undefined)
     throw new Refusal(400, 'FIREHOSE_BAD_BASE64', `${where}.data is not base64: ${problem}`);
   const bytes = Buffer.from(data, 'base64');
-  if (isGzip(bytes)) {
-    await appendPayload(bytes, where, budget, lines, times);
-    return;
-  }
+  if (isGzip(bytes)) return appendPayload(bytes, where, budget, lines, times);
   const text = bytes.toString('utf8');
   if (text.startsWith('{')) {
     let doc: unknown;
@@ -370,14 +372,14 @@ async function decodeRecord(
     }
     if (isObject(doc) && typeof doc['message'] === 'string') {
       appendLines(lines, doc['message']);
-      return;
+      return undefined;
     }
     if (isObject(doc) && 'messageType' in doc) {
-      await appendPayload(bytes, where, budget, lines, times); // a CloudWatch Logs payload Firehose decompressed
-      return;
+      return appendPayload(bytes, where, budget, lines, times); // a CloudWatch Logs payload Firehose decompressed
     }
   }
   appendLines(lines, text);
+  return undefined;
 }
 
 async function appendPayload(
