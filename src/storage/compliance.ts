@@ -4,7 +4,7 @@
 import { isoUtc } from '../core/time.js';
 import type { Store } from './store.js';
 import { coveredPredicate } from './traffic-reports.js';
-import { coverageRows, type RejectKey, rejectKeyRows, rolledRows } from './view-rollups.js';
+import { coverageRows, type RejectKey, rejectKeyRows, rolledRows, withRows } from './view-rollups.js';
 
 /** Unix seconds; the report covers [since, until). */
 export interface ComplianceRange {
@@ -245,18 +245,22 @@ export function gapsOf(
  * @example const d = await complianceData(store, { since: 1716163200, until: 1718755200 })
  */
 export async function complianceData(store: Store, range: ComplianceRange): Promise<ComplianceData> {
+  // Every record per interface and hour: whole hours from the per-hour rollup, the edges from the records, kept
+  // once for the five queries below.
+  const rows = await rolledRows(store, 'coverage_rollup', 'true', coverageRows, range);
+  return withRows(store, rows, (cov) => fromCoverage(store, range, cov));
+}
+
+async function fromCoverage(store: Store, range: ComplianceRange, cov: string): Promise<ComplianceData> {
   const { since, until } = range;
   const staleSeconds = range.staleSeconds ?? HOUR;
   const lateSeconds = range.lateSeconds ?? 15 * 60;
   const limit = range.limit ?? 10;
   const warnings: string[] = [];
-
-  // Every record per interface and hour: whole hours from the per-hour rollup, the edges from the records.
-  const cov = await rolledRows(store, 'coverage_rollup', 'true', coverageRows, range);
   const hoursQ = await store.query(
     `SELECT hour * 3600 AS hour, sum(traffic) AS traffic, sum(nodata) AS nodata, sum(skipdata) AS skipdata,
        count(DISTINCT interface_id) AS interfaces
-     FROM (${cov}) AS r GROUP BY 1 ORDER BY 1`,
+     FROM ${cov} AS r GROUP BY 1 ORDER BY 1`,
   );
   const hours: HourRow[] = hoursQ.rows.map((r) => ({
     hour: num(r['hour']),
@@ -277,7 +281,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     `SELECT interface_id, min(vpc_id) AS vpc_id, min(subnet_id) AS subnet_id,
        min(account_id) AS account, min(first_time) AS first_seen, max(last_time) AS last_seen,
        count(DISTINCT hour) AS hours, sum(records) AS records, sum(skipdata) AS skipdata
-     FROM (${cov}) AS r WHERE interface_id IS NOT NULL AND interface_id <> '-'
+     FROM ${cov} AS r WHERE interface_id IS NOT NULL AND interface_id <> '-'
      GROUP BY interface_id ORDER BY interface_id`,
   );
   const newest = ifQ.rows.reduce((m, r) => Math.max(m, num(r['last_seen'])), 0);
@@ -309,7 +313,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
   // Delivery delay: an S3 file's key time (when AWS wrote it) minus the end of its newest record.
   const delayQ = await store.query(
     `SELECT epoch(any_value(f.key_time)) - max(r.last_end) AS delay, any_value(f.key_time) IS NULL AS unknown
-     FROM (${cov}) AS r JOIN files f ON f.id = r.file_id
+     FROM ${cov} AS r JOIN files f ON f.id = r.file_id
      GROUP BY r.file_id HAVING max(r.last_end) IS NOT NULL`,
   );
   const known = delayQ.rows
@@ -348,7 +352,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
   const dayQ = await store.query(
     `SELECT (hour // 24) * 86400 AS day, sum(traffic) AS records, sum(rejected) AS rejected,
        coalesce(sum(rejected_bytes), 0) AS rejected_bytes
-     FROM (${cov}) AS r GROUP BY 1 ORDER BY 1`,
+     FROM ${cov} AS r GROUP BY 1 ORDER BY 1`,
   );
   const top = async (kind: RejectKey): Promise<KeyCount[]> => {
     const rows = await rolledRows(
@@ -398,7 +402,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
         : num(
             (
               await store.query(
-                `SELECT coalesce(sum(rejected), 0) AS n FROM (${cov}) AS r WHERE ${await coveredPredicate(store, 'reject_reason')}`,
+                `SELECT coalesce(sum(rejected), 0) AS n FROM ${cov} AS r WHERE ${await coveredPredicate(store, 'reject_reason')}`,
               )
             ).rows[0]?.['n'],
           );

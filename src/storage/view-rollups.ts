@@ -242,7 +242,27 @@ export async function rolledRows(
     fromRecords.push(`(${between(split.fullTo, until)})`);
   if (uncovered.length > 0)
     fromRecords.push(`(file_id IN (${uncovered.join(', ')}) AND ${between(split.fullFrom, split.fullTo)})`);
-  const parts = [`SELECT * FROM ${table} WHERE ${[...whole, filter].join(' AND ')}`];
-  if (fromRecords.length > 0) parts.push(rows('flows', `(${fromRecords.join(' OR ')})`));
+  // One records part per piece: a plain range on event_time is pushed into the scan (row groups skipped by their
+  // min/max), an OR of ranges is not.
+  const parts = [
+    `SELECT * FROM ${table} WHERE ${[...whole, filter].join(' AND ')}`,
+    ...fromRecords.map((w) => rows('flows', w)),
+  ];
   return parts.map((p) => `(${p})`).join(' UNION ALL ');
+}
+
+let temps = 0;
+
+/**
+ * Runs `fn` over the rows of `sql` kept once in a temporary table (its connection's own, dropped after), for a
+ * view that reads the same rolled-up rows in several queries: the records at the range's edges are grouped once.
+ */
+export async function withRows<T>(store: Store, sql: string, fn: (table: string) => Promise<T>): Promise<T> {
+  const name = `fw_view_rows_${process.pid}_${++temps}`;
+  await store.query(`CREATE TEMP TABLE ${name} AS ${sql}`);
+  try {
+    return await fn(name);
+  } finally {
+    await store.query(`DROP TABLE IF EXISTS temp.${name}`).catch(() => undefined);
+  }
 }
