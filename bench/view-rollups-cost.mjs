@@ -33,10 +33,18 @@ const cpu = () => {
 const total = { reject: { cpu: 0, wall: 0 }, views: { cpu: 0, wall: 0 } };
 let records = 0;
 // DuckDB's own threads count in the process's CPU time, so the measure is what the statements cost in all.
+const byTable = {};
 const time = async (key, sqls) => {
   const c0 = cpu();
   const t0 = performance.now();
-  for (const sql of sqls) await store.query(sql);
+  for (const sql of sqls) {
+    const c1 = cpu();
+    await store.query(sql);
+    if (key === 'views') {
+      const t = /INSERT INTO (\w+)/.exec(sql)?.[1] ?? '?';
+      byTable[t] = (byTable[t] ?? 0) + cpu() - c1;
+    }
+  }
   total[key].cpu += cpu() - c0;
   total[key].wall += (performance.now() - t0) / 1000;
 };
@@ -66,6 +74,9 @@ process.stdout.write(
     `  reject rollup (reference)  CPU ${f2(total.reject.cpu)} s, wall ${f2(total.reject.wall)} s\n` +
     `  view rollups               CPU ${f2(total.views.cpu)} s, wall ${f2(total.views.wall)} s` +
     `  (${f2(total.views.cpu / total.reject.cpu)}× the reject rollup's CPU)\n` +
+    `  view rollups' CPU by table: ${Object.entries(byTable)
+      .map(([t, c]) => `${t} ${f2(c)} s`)
+      .join(', ')}\n` +
     (ingestCpu
       ? `  share of the ingest's ${ingestCpu} CPU-s: reject rollup ${f2((100 * total.reject.cpu) / ingestCpu)}%, view rollups ${f2((100 * total.views.cpu) / ingestCpu)}%\n`
       : ''),
