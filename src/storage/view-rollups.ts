@@ -15,21 +15,21 @@ const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
 export const VIEW_ROLLUP_DDL: readonly string[] = [
   // Encryption: every traffic record once per dimension (vpc, subnet, interface, port), by status.
   `CREATE TABLE IF NOT EXISTS enc_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL, dim VARCHAR NOT NULL,
-  key VARCHAR, status INTEGER, flows BIGINT NOT NULL, bytes BIGINT)`,
+  key VARCHAR, status INTEGER, flows BIGINT NOT NULL, bytes HUGEINT)`,
   // Encryption: unencrypted (status 0) traffic records by source (side 'src') and destination ('dst') address.
   `CREATE TABLE IF NOT EXISTS enc_talker_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL,
-  side VARCHAR NOT NULL, key VARCHAR, flows BIGINT NOT NULL, bytes BIGINT)`,
+  side VARCHAR NOT NULL, key VARCHAR, flows BIGINT NOT NULL, bytes HUGEINT)`,
   `CREATE TABLE IF NOT EXISTS kinds_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL, type VARCHAR,
   ipform VARCHAR, rejected BOOLEAN, reject_reason VARCHAR, interface_type VARCHAR, efa_interface VARCHAR,
-  flows BIGINT NOT NULL, bytes BIGINT)`,
+  flows BIGINT NOT NULL, bytes HUGEINT)`,
   `CREATE TABLE IF NOT EXISTS paths_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL, path VARCHAR,
-  nat BOOLEAN NOT NULL, svc VARCHAR, xaz BOOLEAN NOT NULL, flows BIGINT NOT NULL, bytes BIGINT,
+  nat BOOLEAN NOT NULL, svc VARCHAR, xaz BOOLEAN NOT NULL, flows BIGINT NOT NULL, bytes HUGEINT,
   first_time BIGINT, last_time BIGINT)`,
   // Compliance: every record (traffic, NODATA, SKIPDATA) per interface and hour.
   `CREATE TABLE IF NOT EXISTS coverage_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL,
   interface_id VARCHAR, vpc_id VARCHAR, subnet_id VARCHAR, account_id VARCHAR, records BIGINT NOT NULL,
   traffic BIGINT NOT NULL, nodata BIGINT NOT NULL, skipdata BIGINT NOT NULL, rejected BIGINT NOT NULL,
-  rejected_bytes BIGINT, first_time BIGINT, last_time BIGINT, last_end BIGINT)`,
+  rejected_bytes HUGEINT, first_time BIGINT, last_time BIGINT, last_end BIGINT)`,
   // Compliance: rejected records by source ('src'), port/protocol ('port') and reject-reason ('reason').
   `CREATE TABLE IF NOT EXISTS reject_key_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL,
   kind VARCHAR NOT NULL, key VARCHAR NOT NULL, records BIGINT NOT NULL)`,
@@ -76,7 +76,8 @@ const encKey = (c: Col, dim: EncDim): string =>
     : c(dim === 'vpc' ? 'vpc_id' : dim === 'subnet' ? 'subnet_id' : 'interface_id');
 
 const HOUR_OF = 'event_time // 3600';
-const sumBytes = (c: Col) => `sum(${c('bytes')})::BIGINT`;
+// HUGEINT, not BIGINT: a file's byte sum can pass 2^63 (bytes is a 64-bit counter), which must not fail its load.
+const sumBytes = (c: Col) => `sum(${c('bytes')})`;
 
 /** enc_rollup's rows of `from` (records matching `where`) for one dimension. */
 export function encRows(from: string, where: string, dim: EncDim, c: Col = ALL): string {
@@ -149,7 +150,7 @@ export function coverageRows(from: string, where: string, c: Col = ALL): string 
     count(*) FILTER (WHERE ${c('log_status')} = 'NODATA')::BIGINT AS nodata,
     count(*) FILTER (WHERE ${c('log_status')} = 'SKIPDATA')::BIGINT AS skipdata,
     count(*) FILTER (WHERE ${reject})::BIGINT AS rejected,
-    sum(${c('bytes')}) FILTER (WHERE ${reject})::BIGINT AS rejected_bytes,
+    sum(${c('bytes')}) FILTER (WHERE ${reject}) AS rejected_bytes,
     min(event_time) AS first_time, max(event_time) AS last_time, max(${c('end')}) AS last_end
   FROM ${from} WHERE ${where} GROUP BY ALL`;
 }
@@ -189,7 +190,7 @@ export function viewRollupSql(format: Format, table: string, fileId: number): st
          ${c('interface_id')} AS interface, ${encKey(c, 'port')} AS port, ${c('encryption_status')} AS status,
          count(*)::BIGINT AS flows, ${sumBytes(c)} AS bytes
        FROM ${from} WHERE ${TRAFFIC.replaceAll('log_status', c('log_status'))} AND ${where} GROUP BY ALL)
-     ${union(ENC_DIMS.map((d) => `SELECT file_id, hour, '${d}', ${d}, status, sum(flows)::BIGINT, sum(bytes)::BIGINT FROM b GROUP BY ALL`))}`,
+     ${union(ENC_DIMS.map((d) => `SELECT file_id, hour, '${d}', ${d}, status, sum(flows)::BIGINT, sum(bytes) FROM b GROUP BY ALL`))}`,
     `INSERT INTO enc_talker_rollup ${union([encTalkerRows(from, where, 'src', c), encTalkerRows(from, where, 'dst', c)])}`,
     `INSERT INTO kinds_rollup ${kindsRows(from, where, c)}`,
     `INSERT INTO paths_rollup ${pathsRows(from, where, c)}`,
