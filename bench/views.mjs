@@ -88,14 +88,37 @@ const cases = {
         [BigInt(range.since), BigInt(range.until)],
       )
     ).rows[0],
-  encryption: () => encryptionReport(store, { ...range, by: 'vpc' }),
-  trafficKinds: () => trafficKinds(store, range),
-  paths: async () => {
-    const r = await pathsReport(store, range);
-    return estimateCosts(r, DEFAULT_PRICES, 'us-east-1', regionPrices(DEFAULT_PRICES, 'us-east-1'));
-  },
-  compliance: () => complianceData(store, range),
 };
+// Each view three ways: the whole day (whole hours: the per-hour rollups alone), the day less 30 min at each end
+// (22 whole hours from the rollups, the two half hours from the records) and the records alone (`rollup: false`,
+// the path before the rollups).
+const views0 = {
+  encryption: (r) => encryptionReport(store, { ...r, by: 'vpc' }),
+  trafficKinds: (r) => trafficKinds(store, r),
+  paths: async (r) => {
+    const p = await pathsReport(store, r);
+    return estimateCosts(p, DEFAULT_PRICES, 'us-east-1', regionPrices(DEFAULT_PRICES, 'us-east-1'));
+  },
+  compliance: (r) => complianceData(store, r),
+};
+const edges = { since: range.since + 1800, until: range.until - 1800 };
+for (const [name, fn] of Object.entries(views0)) {
+  cases[name] = () => fn(range);
+  cases[`${name}Edges`] = () => fn(edges);
+  cases[`${name}Records`] = () => fn({ ...range, rollup: false });
+}
+const rollupRows = Object.fromEntries(
+  await Promise.all(
+    [
+      'enc_rollup',
+      'enc_talker_rollup',
+      'kinds_rollup',
+      'paths_rollup',
+      'coverage_rollup',
+      'reject_key_rollup',
+    ].map(async (t) => [t, Number((await store.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n)]),
+  ),
+);
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 const rssPeak = { mb: 0 };
 for (let i = 0; i < RUNS; i++) {
@@ -112,13 +135,23 @@ const views = ['encryption', 'trafficKinds', 'paths', 'compliance'];
 const result = {
   records: stored,
   runs: RUNS,
+  rollupRows,
   medianSeconds: m,
+  ratioToRecords: Object.fromEntries(views.map((v) => [v, m[v] / m[`${v}Records`]])),
+  cpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
   ratioToCount: Object.fromEntries(views.map((v) => [v, m[v] / m.countBaseline])),
   ratioToScan: Object.fromEntries(views.map((v) => [v, m[v] / m.scanBaseline])),
   loadAverage: os.loadavg(),
   peakRssMb: Math.round(rssPeak.mb),
   targets: Object.fromEntries(
-    views.map((v) => [v, { limit: LIMIT_SECONDS, met: m[v] <= LIMIT_SECONDS, atRecords: 10_000_000 }]),
+    views.map((v) => [
+      v,
+      {
+        limit: LIMIT_SECONDS,
+        met: m[v] <= LIMIT_SECONDS && m[`${v}Edges`] <= LIMIT_SECONDS,
+        atRecords: 10_000_000,
+      },
+    ]),
   ),
 };
 const s = (x) => `${x.toFixed(3)} s`;
@@ -129,9 +162,10 @@ process.stdout.write(
     views
       .map(
         (v) =>
-          `  ${v.padEnd(24)} ${s(m[v])}  (${(m[v] / m.scanBaseline).toFixed(1)}× the scan; target ≤ ${LIMIT_SECONDS} s: ${m[v] <= LIMIT_SECONDS ? 'met' : 'MISSED'})`,
+          `  ${v.padEnd(24)} ${s(m[v])} whole hours, ${s(m[`${v}Edges`])} with half-hour edges, ${s(m[`${v}Records`])} records only  (${(m[v] / m.scanBaseline).toFixed(1)}× the scan; target ≤ ${LIMIT_SECONDS} s: ${m[v] <= LIMIT_SECONDS && m[`${v}Edges`] <= LIMIT_SECONDS ? 'met' : 'MISSED'})`,
       )
       .join('\n') +
+    `\n  rollup rows: ${JSON.stringify(rollupRows)}; process CPU ${result.cpuSeconds} s` +
     `\n  load average during the run: ${os
       .loadavg()
       .map((x) => x.toFixed(1))

@@ -51,6 +51,10 @@ export interface OverviewResponse {
   };
   readonly topTalkers: readonly { readonly addr: string; readonly bytes: number; readonly flows: number }[];
   readonly topRejectedSources: readonly { readonly addr: string; readonly flows: number }[];
+  /** Records in range whose format has no `action` field: their rejected traffic cannot be counted. */
+  readonly recordsWithoutAction: number;
+  /** Set when recordsWithoutAction > 0: the loud note the Top rejected sources panel shows (never a silent zero). */
+  readonly topRejectedWarning: string | null;
   readonly topDestinationPorts: readonly {
     readonly port: number;
     readonly protocol: number;

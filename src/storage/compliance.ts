@@ -4,6 +4,7 @@
 import { isoUtc } from '../core/time.js';
 import type { Store } from './store.js';
 import { coveredPredicate } from './traffic-reports.js';
+import { coverageRows, type RejectKey, rejectKeyRows, rolledRows, withRows } from './view-rollups.js';
 
 /** Unix seconds; the report covers [since, until). */
 export interface ComplianceRange {
@@ -15,6 +16,8 @@ export interface ComplianceRange {
   readonly lateSeconds?: number;
   /** Rows in the top lists. */
   readonly limit?: number;
+  /** false: read the records only, never the per-hour rollups (view-rollups.ts); for tests and benchmarks. */
+  readonly rollup?: boolean;
 }
 
 export interface HourRow {
@@ -202,8 +205,6 @@ async function findingsSummary(store: Store, since: number, until: number): Prom
 
 const HOUR = 3600;
 const DAY = 86_400;
-const RANGE = `event_time >= $1 AND event_time < $2`;
-const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -244,21 +245,22 @@ export function gapsOf(
  * @example const d = await complianceData(store, { since: 1716163200, until: 1718755200 })
  */
 export async function complianceData(store: Store, range: ComplianceRange): Promise<ComplianceData> {
+  // Every record per interface and hour: whole hours from the per-hour rollup, the edges from the records, kept
+  // once for the five queries below.
+  const rows = await rolledRows(store, 'coverage_rollup', 'true', coverageRows, range);
+  return withRows(store, rows, (cov) => fromCoverage(store, range, cov));
+}
+
+async function fromCoverage(store: Store, range: ComplianceRange, cov: string): Promise<ComplianceData> {
   const { since, until } = range;
   const staleSeconds = range.staleSeconds ?? HOUR;
   const lateSeconds = range.lateSeconds ?? 15 * 60;
   const limit = range.limit ?? 10;
-  const p = [since, until];
   const warnings: string[] = [];
-
   const hoursQ = await store.query(
-    `SELECT (event_time // 3600) * 3600 AS hour,
-       count(*) FILTER (WHERE ${TRAFFIC}) AS traffic,
-       count(*) FILTER (WHERE log_status = 'NODATA') AS nodata,
-       count(*) FILTER (WHERE log_status = 'SKIPDATA') AS skipdata,
+    `SELECT hour * 3600 AS hour, sum(traffic) AS traffic, sum(nodata) AS nodata, sum(skipdata) AS skipdata,
        count(DISTINCT interface_id) AS interfaces
-     FROM flows WHERE ${RANGE} GROUP BY 1 ORDER BY 1`,
-    p,
+     FROM ${cov} AS r GROUP BY 1 ORDER BY 1`,
   );
   const hours: HourRow[] = hoursQ.rows.map((r) => ({
     hour: num(r['hour']),
@@ -274,14 +276,13 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
   const gaps = gapsOf(present, firstHour, endHour);
   const hoursWithoutRecords = gaps.reduce((a, g) => a + g.hours, 0);
 
+  // min(), not any_value(): the same answer from the rollup and from the records (an interface has one VPC).
   const ifQ = await store.query(
-    `SELECT interface_id, any_value(vpc_id) AS vpc_id, any_value(subnet_id) AS subnet_id,
-       any_value(account_id) AS account, min(event_time) AS first_seen, max(event_time) AS last_seen,
-       count(DISTINCT event_time // 3600) AS hours, count(*) AS records,
-       count(*) FILTER (WHERE log_status = 'SKIPDATA') AS skipdata
-     FROM flows WHERE ${RANGE} AND interface_id IS NOT NULL AND interface_id <> '-'
+    `SELECT interface_id, min(vpc_id) AS vpc_id, min(subnet_id) AS subnet_id,
+       min(account_id) AS account, min(first_time) AS first_seen, max(last_time) AS last_seen,
+       count(DISTINCT hour) AS hours, sum(records) AS records, sum(skipdata) AS skipdata
+     FROM ${cov} AS r WHERE interface_id IS NOT NULL AND interface_id <> '-'
      GROUP BY interface_id ORDER BY interface_id`,
-    p,
   );
   const newest = ifQ.rows.reduce((m, r) => Math.max(m, num(r['last_seen'])), 0);
   const interfaces: InterfaceRow[] = ifQ.rows.map((r) => ({
@@ -311,11 +312,9 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
 
   // Delivery delay: an S3 file's key time (when AWS wrote it) minus the end of its newest record.
   const delayQ = await store.query(
-    `SELECT epoch(any_value(f.key_time)) - max(r."end") AS delay, any_value(f.key_time) IS NULL AS unknown
-     FROM flows r JOIN files f ON f.id = r.file_id
-     WHERE r.event_time >= $1 AND r.event_time < $2 AND r."end" IS NOT NULL
-     GROUP BY r.file_id`,
-    p,
+    `SELECT epoch(any_value(f.key_time)) - max(r.last_end) AS delay, any_value(f.key_time) IS NULL AS unknown
+     FROM ${cov} AS r JOIN files f ON f.id = r.file_id
+     GROUP BY r.file_id HAVING max(r.last_end) IS NOT NULL`,
   );
   const known = delayQ.rows
     .filter((r) => r['unknown'] !== true && r['delay'] !== null)
@@ -333,9 +332,12 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
     lateSeconds,
   };
 
+  const all = await rolledRows(store, 'coverage_rollup', 'true', coverageRows, {
+    rollup: range.rollup,
+  });
   const retQ = await store.query(
-    `SELECT min(event_time) AS oldest, max(event_time) AS newest, count(*) AS records,
-       (SELECT count(*) FROM files) AS files FROM flows`,
+    `SELECT min(first_time) AS oldest, max(last_time) AS newest, (SELECT count(*) FROM flows) AS records,
+       (SELECT count(*) FROM files) AS files FROM (${all}) AS r`,
   );
   const oldest = retQ.rows[0]?.['oldest'] == null ? null : num(retQ.rows[0]!['oldest']);
   const newestStored = retQ.rows[0]?.['newest'] == null ? null : num(retQ.rows[0]!['newest']);
@@ -348,17 +350,20 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
   };
 
   const dayQ = await store.query(
-    `SELECT (event_time // 86400) * 86400 AS day, count(*) FILTER (WHERE ${TRAFFIC}) AS records,
-       count(*) FILTER (WHERE action = 'REJECT') AS rejected,
-       coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rejected_bytes
-     FROM flows WHERE ${RANGE} GROUP BY 1 ORDER BY 1`,
-    p,
+    `SELECT (hour // 24) * 86400 AS day, sum(traffic) AS records, sum(rejected) AS rejected,
+       coalesce(sum(rejected_bytes), 0) AS rejected_bytes
+     FROM ${cov} AS r GROUP BY 1 ORDER BY 1`,
   );
-  const top = async (expr: string): Promise<KeyCount[]> => {
+  const top = async (kind: RejectKey): Promise<KeyCount[]> => {
+    const rows = await rolledRows(
+      store,
+      'reject_key_rollup',
+      `kind = '${kind}'`,
+      (f, w) => rejectKeyRows(f, w, kind),
+      range,
+    );
     const r = await store.query(
-      `SELECT ${expr} AS k, count(*) AS n FROM flows WHERE ${RANGE} AND action = 'REJECT' AND ${expr} IS NOT NULL
-       GROUP BY 1 ORDER BY n DESC, k LIMIT ${Math.trunc(limit)}`,
-      p,
+      `SELECT key AS k, sum(records) AS n FROM (${rows}) AS r GROUP BY 1 ORDER BY n DESC, k LIMIT ${Math.trunc(limit)}`,
     );
     return r.rows.map((row) => ({ key: String(row['k']), records: num(row['n']) }));
   };
@@ -369,9 +374,9 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
       rejected: num(r['rejected']),
       rejectedBytes: num(r['rejected_bytes']),
     })),
-    sources: await top('srcaddr'),
-    ports: await top(`CAST(dstport AS VARCHAR) || '/' || CAST(protocol AS VARCHAR)`),
-    reasons: await top('reject_reason'),
+    sources: await top('src'),
+    ports: await top('port'),
+    reasons: await top('reason'),
   };
 
   const findings = await findingsSummary(store, since, until);
@@ -397,8 +402,7 @@ export async function complianceData(store: Store, range: ComplianceRange): Prom
         : num(
             (
               await store.query(
-                `SELECT count(*) AS n FROM flows WHERE ${RANGE} AND action = 'REJECT' AND ${await coveredPredicate(store, 'reject_reason')}`,
-                p,
+                `SELECT coalesce(sum(rejected), 0) AS n FROM ${cov} AS r WHERE ${await coveredPredicate(store, 'reject_reason')}`,
               )
             ).rows[0]?.['n'],
           );

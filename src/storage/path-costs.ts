@@ -1,7 +1,8 @@
 // Traffic paths and their cost: bytes by path (traffic-path, next-hop interface type), NAT-processed and cross-AZ bytes, S3/DynamoDB through NAT.
 
 import type { Store } from './store.js';
-import { type Coverage, coveredPredicate, RANGE, type ReportRange, rangeParams } from './traffic-reports.js';
+import { type Coverage, coveredPredicate, type ReportRange } from './traffic-reports.js';
+import { pathsRows, rolledRows } from './view-rollups.js';
 
 /** Bytes per path of egress records. */
 export interface PathRow {
@@ -30,23 +31,6 @@ export interface PathsReport {
   readonly warnings: readonly string[];
 }
 
-/** Path label of an egress record (spec §4.3 for traffic-path codes; §10.2 for next-hop interface types). */
-const PATH_SQL = `CASE
-  WHEN next_hop_interface_type IN ('nat_gateway', 'regional_nat_gateway') THEN 'NAT gateway'
-  WHEN next_hop_interface_type = 'transit_gateway' THEN 'transit gateway'
-  WHEN next_hop_interface_type = 'vpc_endpoint' THEN 'interface VPC endpoint'
-  WHEN next_hop_interface_type = 'network_load_balancer' THEN 'network load balancer'
-  WHEN traffic_path = 1 THEN 'within the VPC'
-  WHEN traffic_path = 2 THEN 'internet gateway or gateway VPC endpoint'
-  WHEN traffic_path = 3 THEN 'virtual private gateway'
-  WHEN traffic_path = 4 THEN 'VPC peering (same region)'
-  WHEN traffic_path = 5 THEN 'VPC peering (inter-region)'
-  WHEN traffic_path = 6 THEN 'local gateway'
-  WHEN traffic_path = 7 THEN 'gateway VPC endpoint'
-  WHEN traffic_path = 8 THEN 'internet gateway'
-  ELSE 'unknown' END`;
-
-const TRAFFIC = `(log_status IS NULL OR log_status = 'OK')`;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /**
@@ -56,7 +40,6 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  * @example const r = await pathsReport(store, { since: 1716163200 })
  */
 export async function pathsReport(store: Store, opts: ReportRange = {}): Promise<PathsReport> {
-  const params = rangeParams(opts);
   const warnings: string[] = [];
   const hasDir = await coveredPredicate(store, 'flow_direction');
   const hasPath = await coveredPredicate(store, 'traffic_path');
@@ -65,21 +48,18 @@ export async function pathsReport(store: Store, opts: ReportRange = {}): Promise
   const hasRes = await coveredPredicate(store, 'resource_id');
   const hasAz = await coveredPredicate(store, 'az_id');
   const hasHopAz = await coveredPredicate(store, 'next_hop_az_id');
-  const isNat = `coalesce(flow_direction = 'ingress'
-    AND (interface_type IN ('nat_gateway', 'regional_nat_gateway') OR starts_with(resource_id, 'nat-')), false)`;
-  // One pass: paths of egress records, NAT-processed bytes by AWS service, cross-AZ bytes, the coverage of each and
-  // the span; every key has few values, so the sections are sums over this grouping, made here.
+  // One pass over the per-hour rollup (and the records at the range's edges, view-rollups.ts): paths of egress
+  // records, NAT-processed bytes by AWS service, cross-AZ bytes, the coverage of each and the span; every key has
+  // few values, so the sections are sums over this grouping, made here.
+  const rows = await rolledRows(store, 'paths_rollup', 'true', pathsRows, opts);
   const all = await store.query(
     `SELECT (${hasDir}) AND ((${hasPath}) OR (${hasHop})) AS cp,
        (${hasDir}) AND ((${hasItype}) OR (${hasRes})) AS cn,
        (${hasDir}) AND (${hasAz}) AND (${hasHopAz}) AS ca,
-       CASE WHEN flow_direction = 'egress' AND ((${hasPath}) OR (${hasHop})) THEN ${PATH_SQL} END AS path,
-       ${isNat} AS nat,
-       CASE WHEN ${isNat} THEN coalesce(pkt_dst_aws_service, pkt_src_aws_service) END AS svc,
-       coalesce(flow_direction = 'egress' AND az_id <> next_hop_az_id, false) AS xaz,
-       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, min(event_time) AS first, max(event_time) AS last
-     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
-    params,
+       CASE WHEN (${hasPath}) OR (${hasHop}) THEN path END AS path,
+       nat, svc, xaz, sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes,
+       min(first_time) AS first, max(last_time) AS last
+     FROM (${rows}) AS r GROUP BY ALL`,
   );
   const cov = (flag: string): Coverage => {
     let records = 0;

@@ -11,6 +11,7 @@ import type { Format } from '../records/format.js';
 import { FINDINGS_DDL } from './findings.js';
 import { REJECT_ROLLUP_DDL } from './reject-rollup.js';
 import { ident, literal } from './sql.js';
+import { VIEW_ROLLUP_DDL } from './view-rollups.js';
 
 /** Bumped whenever the schema changes; stored in `meta`. */
 export const SCHEMA_VERSION = 4;
@@ -130,6 +131,8 @@ export function baseSchema(): string[] {
     `CREATE TABLE IF NOT EXISTS record_tables (name VARCHAR PRIMARY KEY, field_set VARCHAR NOT NULL UNIQUE)`,
     // The rejected-traffic rollup (reject-rollup.ts), kept with each file. Added without a version bump.
     ...REJECT_ROLLUP_DDL,
+    // The per-hour rollups of the views over the newest fields (view-rollups.ts), kept with each file.
+    ...VIEW_ROLLUP_DDL,
     // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (

@@ -35,6 +35,7 @@ import {
 } from './schema.js';
 import { ident, literal } from './sql.js';
 import { sqlErrorSpan } from './sql-error-span.js';
+import { DELETE_VIEW_ROLLUPS, viewRollupSql } from './view-rollups.js';
 
 /** A query result as plain JSON-friendly values (64-bit integers become numbers when exact, else strings). */
 export interface QueryResult {
@@ -588,6 +589,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
           await c.run(`DELETE FROM rejects WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [f.id]);
           for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [f.id]);
+          for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [f.id]);
           if (hasKeys) await c.run(`DELETE FROM source_keys WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM files WHERE id = $1`, [f.id]);
         }
@@ -1064,6 +1066,7 @@ export class Loader {
         await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
         await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
         for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
+        for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [oldId]);
         await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
       }
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
@@ -1073,7 +1076,11 @@ export class Loader {
       const { records, unreadable } = await fill(id, into);
       // Called with no records too: the hook also writes a live batch's key, which must be kept even when
       // every line was a reject (otherwise a retry would store the rejects again).
-      for (const sql of rejectRollupSql(meta.format, table, id)) await c.run(sql);
+      for (const sql of [
+        ...rejectRollupSql(meta.format, table, id),
+        ...viewRollupSql(meta.format, table, id),
+      ])
+        await c.run(sql);
       if (this.derive) {
         for (const sql of this.derive(
           meta.format,

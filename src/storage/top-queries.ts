@@ -127,7 +127,7 @@ async function rollupSql(
 }
 
 /** Records in [since, until) whose format lacks `column` (0 at once, with no scan, when every format has it). */
-async function countWithout(store: Store, column: string, params: (number | null)[]): Promise<number> {
+export async function countWithout(store: Store, column: string, params: (number | null)[]): Promise<number> {
   const covered = await coveredPredicate(store, column);
   if (covered === 'true') return 0;
   const r = await store.query(

@@ -2,6 +2,7 @@
 
 import { literal } from './sql.js';
 import type { Store } from './store.js';
+import { encRows, encTalkerRows, kindsRows, rolledRows } from './view-rollups.js';
 
 /** What the encryption report groups by: the service port is the lower of a record's two ports. */
 export type EncryptionGroup = 'vpc' | 'subnet' | 'interface' | 'port';
@@ -11,6 +12,8 @@ export const ENCRYPTION_GROUPS: readonly EncryptionGroup[] = ['vpc', 'subnet', '
 export interface ReportRange {
   readonly since?: number | undefined;
   readonly until?: number | undefined;
+  /** false: read the records only, never the per-hour rollups (view-rollups.ts); for tests and benchmarks. */
+  readonly rollup?: boolean | undefined;
 }
 
 /** The meaning of each `encryption-status` value (spec §10.2). */
@@ -168,22 +171,22 @@ export async function encryptionReport(
 ): Promise<EncryptionReport> {
   const by = opts.by ?? 'vpc';
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
-  const params = rangeParams(opts);
   const covered = await coveredPredicate(store, 'encryption_status');
+  // Every traffic record once, grouped by (hour, status, the group's key): from the per-hour rollup for whole
+  // hours, from the records for the range's edges (view-rollups.ts).
+  const dimRows = await rolledRows(store, 'enc_rollup', `dim = '${by}'`, (f, w) => encRows(f, w, by), opts);
   // One pass for the coverage, the statuses and the hourly trend (integer keys only: cheap to group).
   const one = await store.query(
-    `SELECT ${covered} AS cov, CASE WHEN ${covered} THEN encryption_status END AS status,
-       CASE WHEN ${covered} THEN event_time // 3600 * 3600 END AS hour,
-       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
-    params,
+    `SELECT ${covered} AS cov, CASE WHEN ${covered} THEN status END AS status,
+       CASE WHEN ${covered} THEN hour * 3600 END AS hour,
+       sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes
+     FROM (${dimRows}) AS r GROUP BY ALL`,
   );
   const records = one.rows.reduce((a, r) => a + num(r['flows']), 0);
   const inCov = one.rows.filter((r) => r['cov'] === true);
   const coveredRecords = inCov.reduce((a, r) => a + num(r['flows']), 0);
   const cov: Coverage = { records, covered: coveredRecords, share: share(coveredRecords, records) };
   const warnings = coverageWarnings('encryption-status', 10, cov);
-  const base = `FROM flows WHERE ${TRAFFIC} AND ${RANGE} AND ${covered}`;
   const byStatus = new Map<string, { flows: number; bytes: number }>();
   const byHour = new Map<number, { flows: number; bytes: number; uflows: number; ubytes: number }>();
   for (const r of inCov) {
@@ -218,12 +221,18 @@ export async function encryptionReport(
     }));
 
   const g = GROUP_SQL[by];
+  const keyed = (rows: readonly Record<string, unknown>[]) =>
+    rows.map((row) => ({
+      key: row['key'] === null ? null : String(row['key']),
+      flows: num(row['flows']),
+      bytes: num(row['bytes']),
+    }));
   const groupRows = await store.query(
-    `SELECT ${g.expr} AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
-       count(*) FILTER (WHERE encryption_status = 0) AS uflows,
-       coalesce(sum(bytes) FILTER (WHERE encryption_status = 0), 0) AS ubytes
-     ${base} GROUP BY 1 ORDER BY ubytes DESC, uflows DESC, bytes DESC, 1 NULLS LAST LIMIT ${limit}`,
-    params,
+    `SELECT key, sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes,
+       coalesce(sum(flows) FILTER (WHERE status = 0), 0) AS uflows,
+       coalesce(sum(bytes) FILTER (WHERE status = 0), 0) AS ubytes
+     FROM (${dimRows}) AS r WHERE ${covered}
+     GROUP BY 1 ORDER BY ubytes DESC, uflows DESC, bytes DESC, 1 NULLS LAST LIMIT ${limit}`,
   );
   const groups = groupRows.rows.map((r) => ({
     key: r['key'] === null ? null : String(r['key']),
@@ -239,22 +248,30 @@ export async function encryptionReport(
     );
   }
 
-  const talkers = async (expr: string): Promise<TalkerRow[]> => {
-    const r = await store.query(
-      `SELECT ${expr} AS key, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-       ${base} AND encryption_status = 0 GROUP BY 1 ORDER BY bytes DESC, flows DESC, 1 NULLS LAST LIMIT ${limit}`,
-      params,
+  const top = (rows: string) =>
+    `SELECT key, sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes FROM (${rows}) AS r WHERE ${covered}
+     GROUP BY 1 ORDER BY bytes DESC, flows DESC, 1 NULLS LAST LIMIT ${limit}`;
+  const talkers = async (side: 'src' | 'dst'): Promise<TalkerRow[]> => {
+    const rows = await rolledRows(
+      store,
+      'enc_talker_rollup',
+      `side = '${side}'`,
+      (f, w) => encTalkerRows(f, w, side),
+      opts,
     );
-    return r.rows.map((row) => ({
-      key: row['key'] === null ? null : String(row['key']),
-      flows: num(row['flows']),
-      bytes: num(row['bytes']),
-    }));
+    return keyed((await store.query(top(rows))).rows);
   };
+  const portRows = await rolledRows(
+    store,
+    'enc_rollup',
+    `dim = 'port' AND status = 0`,
+    (f, w) => `SELECT * FROM (${encRows(f, w, 'port')}) WHERE status = 0`,
+    opts,
+  );
   const unencrypted = {
-    sources: await talkers('coalesce(pkt_srcaddr, srcaddr)'),
-    destinations: await talkers('coalesce(pkt_dstaddr, dstaddr)'),
-    ports: await talkers(GROUP_SQL.port.expr),
+    sources: await talkers('src'),
+    destinations: await talkers('dst'),
+    ports: keyed((await store.query(top(portRows))).rows),
   };
 
   const trend = [...byHour.entries()]
@@ -328,25 +345,22 @@ export async function trafficKinds(
   opts: ReportRange & { limit?: number | undefined } = {},
 ): Promise<TrafficKindsReport> {
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 10_000));
-  const params = rangeParams(opts);
   const warnings: string[] = [];
   const hasType = await coveredPredicate(store, 'type');
   const hasAddr = await coveredPredicate(store, 'srcaddr');
   const hasReason = await coveredPredicate(store, 'reject_reason');
   const hasItype = await coveredPredicate(store, 'interface_type');
-  // One pass: every section's keys are few (IP kind, reject reason, interface type, EFA interfaces), so the
-  // sections are sums over this grouping, made here.
+  const rows = await rolledRows(store, 'kinds_rollup', 'true', kindsRows, opts);
+  // One pass over the per-hour rollup (and the records at the range's edges): every section's keys are few (IP
+  // kind, reject reason, interface type, EFA interfaces), so the sections are sums over this grouping, made here.
   const all = await store.query(
     `SELECT ${hasType} AS ct, (${hasType}) OR (${hasAddr}) AS cip, ${hasReason} AS cr, ${hasItype} AS cit,
-       CASE WHEN ${hasType} THEN coalesce(type, 'unknown')
-            WHEN ${hasAddr} THEN (CASE WHEN srcaddr IS NULL THEN 'unknown'
-                                       WHEN contains(srcaddr, ':') THEN 'IPv6' ELSE 'IPv4' END) END AS ip,
-       CASE WHEN action = 'REJECT' AND ${hasReason} THEN coalesce(reject_reason, '-') END AS reason,
+       CASE WHEN ${hasType} THEN coalesce(type, 'unknown') WHEN ${hasAddr} THEN ipform END AS ip,
+       CASE WHEN rejected AND ${hasReason} THEN coalesce(reject_reason, '-') END AS reason,
        CASE WHEN ${hasItype} THEN coalesce(interface_type, '-') END AS itype,
-       coalesce(type = 'EFA', false) AS is_efa, CASE WHEN type = 'EFA' THEN interface_id END AS efa,
-       count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-     FROM flows WHERE ${TRAFFIC} AND ${RANGE} GROUP BY ALL`,
-    params,
+       coalesce(type = 'EFA', false) AS is_efa, efa_interface AS efa,
+       sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes
+     FROM (${rows}) AS r GROUP BY ALL`,
   );
   type Sum = { flows: number; bytes: number };
   const sums = (key: (r: Record<string, unknown>) => string | null | undefined) => {

@@ -254,6 +254,8 @@ describe('GET /api/overview', () => {
       { addr: '203.0.113.9', flows: 3 },
       { addr: '198.51.100.7', flows: 2 },
     ]);
+    // Every record's format has action: nothing left out of the rejected counts, no warning.
+    expect([o.recordsWithoutAction, o.topRejectedWarning]).toEqual([0, null]);
     expect(o.topDestinationPorts).toEqual([
       { port: 22, protocol: 6, flows: 4, bytes: 252 },
       { port: 5432, protocol: 6, flows: 2, bytes: 30000 },

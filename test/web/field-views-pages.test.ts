@@ -76,6 +76,12 @@ const V2 = [
   `2 111122223333 eni-old 10.0.1.10 10.0.2.20 40000 5432 6 10 5000 ${B} ${B + 5} ACCEPT OK`,
   `2 111122223333 eni-old 198.51.100.7 10.0.1.10 55000 22 6 1 60 ${B + 10} ${B + 15} REJECT OK`,
 ];
+// No action field (a custom format): the Overview's "Top rejected sources" cannot count them and must say so.
+const NO_ACTION = [
+  'version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end',
+  `2 eni-x 198.51.100.7 10.0.1.10 55000 22 6 1 60 ${B + 10} ${B + 15}`,
+  `2 eni-x 198.51.100.8 10.0.1.10 55001 22 6 1 60 ${B + 20} ${B + 25}`,
+];
 // The edited price table: a made-up region whose NAT gateway costs $0.05/GB, beside us-east-1's list prices.
 const PRICES = {
   asOf: '2026-06-01',
@@ -101,6 +107,7 @@ const PRICES = {
 let dir: string;
 let monitor: Monitor;
 let bare: Monitor;
+let noAction: Monitor;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -145,6 +152,9 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
     writeFileSync(join(dir, 'v11.log'), `${LINES.join('\n')}\n`);
     writeFileSync(join(dir, 'v2.log'), `${V2.join('\n')}\n`);
     writeFileSync(join(dir, 'prices.json'), JSON.stringify(PRICES));
+    writeFileSync(join(dir, 'no-action.log'), `${NO_ACTION.join('\n')}\n`);
+    const c = await fw(['ingest', join(dir, 'no-action.log'), '--db', join(dir, 'c.duckdb')]);
+    expect(c.code, c.err).toBe(0);
     const a = await fw(['ingest', join(dir, 'v11.log'), '--db', join(dir, 'a.duckdb')]);
     expect(a.code, a.err).toBe(0);
     const b = await fw(['ingest', join(dir, 'v2.log'), '--db', join(dir, 'b.duckdb')]);
@@ -155,6 +165,7 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
       'state-a',
     );
     bare = await start(join(dir, 'b.duckdb'), 'metricFilters: []\n', 'state-b');
+    noAction = await start(join(dir, 'c.duckdb'), 'metricFilters: []\n', 'state-c');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
@@ -166,6 +177,7 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     // One token per monitor: each is kept in the tab's sessionStorage of its own origin.
     await page.goto(`${bare.url}/#token=${bare.token}`);
+    await page.goto(`${noAction.url}/#token=${noAction.token}`);
     await page.goto(`${monitor.url}/#token=${monitor.token}`);
   }, 180_000);
 
@@ -173,6 +185,7 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
     await browser?.close();
     await monitor?.stop();
     await bare?.stop();
+    await noAction?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -361,6 +374,20 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
     expect(await page.textContent('[data-testid="kinds-ip-source"]')).toContain('address form');
     expect(await stat('kinds-ipv6-share')).toBe('0.0%');
     await page.screenshot({ path: join(SHOTS, 'kinds-missing-1280.png'), fullPage: true });
+  }, 60_000);
+
+  it('Overview: Top rejected sources says the records have no action field, never "No rejected flows"', async () => {
+    await open(`${noAction.url}/`, 'overview', 'overview');
+    const card = page.locator('[data-testid="card-top-rejected"]');
+    const warning = card.locator('[data-testid="top-rejected-warning"]');
+    expect(await warning.count()).toBe(1);
+    // Both records of the last hour lack action.
+    expect(await warning.textContent()).toContain(
+      '2 records in range come from flow logs whose format has no action',
+    );
+    expect(await card.textContent()).not.toContain('No rejected flows in this time range');
+    await open(`${bare.url}/`, 'overview', 'overview');
+    expect(await page.locator('[data-testid="top-rejected-warning"]').count()).toBe(0);
   }, 60_000);
 
   it('fits every page in 420 px and takes screenshots at 1280 and 420 px, without a console error', async () => {

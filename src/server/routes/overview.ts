@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { protocolName } from '../../core/protocols.js';
 import { FLOW_VIEWS, type FlowView, flowsRelation, UNDIRECTED_SQL } from '../../storage/flow-views.js';
 import type { Store } from '../../storage/store.js';
+import { countWithout } from '../../storage/top-queries.js';
 import type { OverviewResponse } from '../api-contract.js';
 import { InvalidInputError } from '../errors.js';
 import type { RouteContext } from '../route-context.js';
@@ -99,6 +100,9 @@ async function overview(r: Store, since: number, until: number, bin: number, top
   const series = await rows(SERIES_SQL(from), [...range, bin]);
   const totals = (await rows(TOTALS_SQL(from), range))[0] ?? {};
   const undirected = view === 'deduplicated' ? n((await rows(UNDIRECTED_SQL, range))[0]?.['n']) : 0;
+  const topRejected = await rows(TOP_REJECTED_SQL(from), [...range, top]);
+  // Records whose format has no action field can't count as rejected: an empty list over them is a silent zero.
+  const withoutAction = await countWithout(r, 'action', range);
   const response: OverviewResponse = {
     since,
     until,
@@ -125,10 +129,15 @@ async function overview(r: Store, since: number, until: number, bin: number, top
       bytes: n(x['bytes']),
       flows: n(x['flows']),
     })),
-    topRejectedSources: (await rows(TOP_REJECTED_SQL(from), [...range, top])).map((x) => ({
+    topRejectedSources: topRejected.map((x) => ({
       addr: String(x['addr']),
       flows: n(x['flows']),
     })),
+    recordsWithoutAction: withoutAction,
+    topRejectedWarning:
+      withoutAction === 0
+        ? null
+        : `${withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${topRejected.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (a new flow log: a format cannot be changed)`,
     topDestinationPorts: (await rows(TOP_PORTS_SQL(from), [...range, top])).map((x) => ({
       port: n(x['port']),
       protocol: n(x['protocol']),
@@ -188,6 +197,16 @@ const overviewSchema = obj({
   totals: obj({ flows: count, bytes: num, packets: num, rejectedFlows: count }),
   topTalkers: { type: 'array', items: obj({ addr: { type: 'string' }, bytes: num, flows: count }) },
   topRejectedSources: { type: 'array', items: obj({ addr: { type: 'string' }, flows: count }) },
+  recordsWithoutAction: {
+    type: 'integer',
+    description: 'records in range whose format has no action field: their rejections cannot be counted',
+  },
+  topRejectedWarning: {
+    type: 'string',
+    nullable: true,
+    description:
+      'set when recordsWithoutAction > 0: the top rejected sources leave those records out (an empty list is not "nothing rejected")',
+  },
   topDestinationPorts: {
     type: 'array',
     items: obj({ port: count, protocol: count, flows: count, bytes: num }),

@@ -237,7 +237,21 @@ class OverviewPage extends PageShell {
             })),
             { testid: 'top-rejected-sources', label: 'Top rejected sources by flows', tone: 'danger' },
           )
-        : empty('No rejected flows in this time range.'),
+        : empty(
+            d.topRejectedWarning === null
+              ? 'No rejected flows in this time range.'
+              : 'No rejected flows among the records that have an action field.',
+          ),
+      ...(d.topRejectedWarning === null
+        ? []
+        : [
+            h(
+              'div',
+              { class: 'banner banner-warn', role: 'alert', 'data-testid': 'top-rejected-warning' },
+              h('strong', {}, 'Not counted: '),
+              d.topRejectedWarning,
+            ),
+          ]),
     );
     replaceChildren(
       this.ports,
