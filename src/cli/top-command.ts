@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
 import { enricherOf } from '../enrich/load-enricher.js';
-import { resourceNames } from '../network/resource-names.js';
+import { NO_SNAPSHOT_NAMES_NOTE, resourceNames } from '../network/resource-names.js';
 import { flowViewNote } from '../storage/flow-views.js';
 import { Store } from '../storage/store.js';
 import { TOP_KINDS, type TopKind, type TopMeasure, top } from '../storage/top-queries.js';
@@ -101,8 +101,10 @@ and on stderr for json and csv.`,
           : columns.includes('interface')
             ? 'interface'
             : undefined;
+        let namesNote = '';
         if (named !== undefined) {
           const names = await resourceNames(store);
+          if (names === undefined && rows.length > 0) namesNote = `\nnote: ${NO_SNAPSHOT_NAMES_NOTE}`;
           if (names !== undefined) {
             const col = output === 'table' ? 'name' : `${named}_name`;
             rows = rows.map((row) => ({ ...row, [col]: names.label(row[named] as string) ?? null }));
@@ -122,7 +124,8 @@ and on stderr for json and csv.`,
           r.withoutAction > 0
             ? `\nwarning: ${r.withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${rows.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (aws ec2 create-flow-logs ... --log-format '... \${action}')`
             : '';
-        if (output === 'table') io.out(`${note}${undirected}${noAction}\n`);
+        if (output === 'table') io.out(`${note}${undirected}${noAction}${namesNote}\n`);
+        else if (namesNote !== '') io.err(`${namesNote.trim()}\n`);
         else io.err(`${note}${undirected}${noAction}\n`);
       } finally {
         store.close();
