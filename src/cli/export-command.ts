@@ -53,7 +53,7 @@ export function registerExport(program: Command, io: Io): void {
     )
     .option(
       '--no-names',
-      'csv/ndjson: leave out the interface_name, instance_name, subnet_name and security_groups columns (from the newest network snapshot)',
+      'csv/ndjson: leave out the interface_name, instance_name, subnet_name and security_groups columns; ecs: cloud.instance.name (names from the newest network snapshot)',
     )
     .addHelpText(
       'after',

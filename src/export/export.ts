@@ -313,10 +313,10 @@ let enrichTables = 0;
  * Loads the interface names of the newest network snapshot into a temporary table; its name, or undefined (and a
  * note saying so) when the store has no snapshot.
  */
-async function namesTable(store: Store, notes: string[]): Promise<string | undefined> {
+async function namesTable(store: Store, notes: string[], what: string): Promise<string | undefined> {
   const names = await resourceNames(store);
   if (names === undefined) {
-    notes.push(`${NO_SNAPSHOT_NAMES_NOTE}; the export has no ${NAME_COLUMNS.join(', ')} columns`);
+    notes.push(`${NO_SNAPSHOT_NAMES_NOTE}; ${what}`);
     return undefined;
   }
   const table = `export_names_${process.pid}_${++enrichTables}`;
@@ -409,7 +409,10 @@ async function writeFlat(
   const name = p.fileName ?? FLAT_FILE[format];
   const tmp = join(p.work, 'out');
   if (format === 'csv' || format === 'ndjson') {
-    const table = opts.names === false ? undefined : await namesTable(store, notes);
+    const table =
+      opts.names === false
+        ? undefined
+        : await namesTable(store, notes, `the export has no ${NAME_COLUMNS.join(', ')} columns`);
     try {
       await store.query(
         flatExportSql(
@@ -426,10 +429,18 @@ async function writeFlat(
     }
   } else {
     const table = await enrichTable(store, format, opts);
+    // ECS: cloud.instance.name from the newest snapshot's names
+    const names =
+      format === 'ecs' && opts.names !== false
+        ? await namesTable(store, notes, 'the ECS documents have no cloud.instance.name')
+        : undefined;
     try {
-      await store.query(linesCopySql(jsonLinesSelect(format, opts, table, columns), tmp, p.compression));
+      await store.query(
+        linesCopySql(jsonLinesSelect(format, opts, table, columns, names), tmp, p.compression),
+      );
     } finally {
       if (table) await store.dropTempTable(table);
+      if (names) await store.dropTempTable(names);
     }
   }
   const target = join(p.dest, name);

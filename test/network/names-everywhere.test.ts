@@ -102,6 +102,19 @@ describe('exports carry the names', () => {
     expect(readFileSync(plain, 'utf8')).not.toContain('interface_name');
   });
 
+  it("ECS: cloud.instance.name is the instance Name tag of the record's interface", async () => {
+    const to = join(dir, 'named.ecs.ndjson');
+    expect((await fw(named, ['export', '--format', 'ecs', '--to', to])).code).toBe(0);
+    const docs = readFileSync(to, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { cloud: { instance?: { name?: string } } });
+    // eni-0web is on i-0web ("web-1"); eni-0app has no instance, eni-0gone is unknown: no instance member
+    expect(docs.map((d) => d.cloud.instance)).toEqual([{ name: 'web-1' }, undefined, undefined]);
+    const bareEcs = await fw(bare, ['export', '--format', 'ecs', '--to', join(dir, 'bare.ecs.ndjson')]);
+    expect(bareEcs.err).toContain('the ECS documents have no cloud.instance.name');
+  });
+
   it('without a snapshot, says so once and adds no empty columns', async () => {
     const to = join(dir, 'bare.csv');
     const r = await fw(bare, ['export', '--format', 'csv', '--to', to]);
