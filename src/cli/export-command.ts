@@ -28,6 +28,7 @@ interface ExportFlags {
   db?: string;
   endpoint?: string;
   enrich: boolean;
+  names: boolean;
   compress?: string;
   force?: boolean;
 }
@@ -50,6 +51,10 @@ export function registerExport(program: Command, io: Io): void {
     .option(
       '--no-enrich',
       'ocsf/ecs: leave out the AS and country of each side (offline data, README "Enrichment")',
+    )
+    .option(
+      '--no-names',
+      'csv/ndjson: leave out the interface_name, instance_name, subnet_name and security_groups columns; ecs: cloud.instance.name (names from the newest network snapshot)',
     )
     .addHelpText(
       'after',
@@ -83,6 +88,7 @@ Examples:
         format: flags.format as ExportFormat,
         ...range,
         enrich: flags.enrich,
+        names: flags.names,
         compress: flags.compress as Compression | undefined,
         force: flags.force === true,
         s3: { endpoint: flags.endpoint, forcePathStyle: flags.endpoint !== undefined ? true : undefined },
@@ -103,6 +109,7 @@ Examples:
             `exported ${summary.records} records to ${summary.files.length} file(s) in ${flags.to} ` +
               `(${flags.format}, ${secs.toFixed(1)} s, ${rate(summary.records / Math.max(secs, 1e-3))} records/s)\n`,
           );
+          for (const note of summary.notes ?? []) io.err(`note: ${note}\n`);
           if (summary.records === 0) {
             const empty = await emptyRangeNote(store, range);
             if (empty !== undefined) io.err(`warning: ${empty}\n`);

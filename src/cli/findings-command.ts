@@ -10,7 +10,7 @@ import { SEVERITIES } from '../detect/definition.js';
 import { FindingError } from '../detect/errors.js';
 import { effectiveState, findingDetailJson, findingJson } from '../detect/findings.js';
 import { toOcsfFinding } from '../export/ocsf-finding.js';
-import { entityLabel, resourceNames } from '../network/resource-names.js';
+import { entityLabel, NO_SNAPSHOT_NAMES_NOTE, resourceNames } from '../network/resource-names.js';
 import {
   type FindingState,
   getFinding,
@@ -154,6 +154,8 @@ export function registerFindings(program: Command, io: Io): void {
         );
         if (output === 'table' && shown.length === 0)
           io.err('no findings (run flowwatch detect first, or widen the filters)\n');
+        if (output === 'table' && shown.length > 0 && names === undefined)
+          io.err(`note: ${NO_SNAPSHOT_NAMES_NOTE}\n`);
       },
     );
   cmd

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
 import { enricherOf } from '../enrich/load-enricher.js';
-import { resourceNames } from '../network/resource-names.js';
+import { NO_SNAPSHOT_NAMES_NOTE, resourceNames } from '../network/resource-names.js';
 import { flowViewNote } from '../storage/flow-views.js';
 import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
@@ -102,8 +102,10 @@ and on stderr for json and csv.`,
           : columns.includes('interface')
             ? 'interface'
             : undefined;
+        let namesNote = '';
         if (named !== undefined) {
           const names = await resourceNames(store);
+          if (names === undefined && rows.length > 0) namesNote = `\nnote: ${NO_SNAPSHOT_NAMES_NOTE}`;
           if (names !== undefined) {
             const col = output === 'table' ? 'name' : `${named}_name`;
             rows = rows.map((row) => ({ ...row, [col]: names.label(row[named] as string) ?? null }));
@@ -124,9 +126,12 @@ and on stderr for json and csv.`,
             ? `\nwarning: ${r.withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${rows.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (aws ec2 create-flow-logs ... --log-format '... \${action}')`
             : '';
         const empty = rows.length === 0 ? await emptyRangeNote(store, range) : undefined;
-        const emptyNote = empty === undefined ? '' : `\nnote: ${empty}`;
-        if (output === 'table') io.out(`${note}${undirected}${noAction}${emptyNote}\n`);
-        else io.err(`${note}${undirected}${noAction}${emptyNote}\n`);
+        const emptyNote = empty === undefined ? '' : `
+note: ${empty}`;
+        const notes = `${note}${undirected}${noAction}${namesNote}${emptyNote}
+`;
+        if (output === 'table') io.out(notes);
+        else io.err(notes);
       } finally {
         store.close();
       }

@@ -80,7 +80,8 @@ export function toEcs(
       account: compact({ id: str(row, 'account_id') ?? str(row, 'file_account') }),
       region: str(row, 'region') ?? str(row, 'file_region'),
       availability_zone: str(row, 'az_id'),
-      instance: compact({ id: str(row, 'instance_id') }),
+      // instance_name: the instance's Name tag, when the export joined the newest network snapshot's names
+      instance: compact({ id: str(row, 'instance_id'), name: str(row, 'instance_name') }),
     }),
     aws: { vpcflow },
   }) as Record<string, unknown>;

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import { enricherOf } from '../enrich/load-enricher.js';
+import { NAME_COLUMNS, NO_SNAPSHOT_NAMES_NOTE, nameRows, resourceNames } from '../network/resource-names.js';
 import type { FieldDef } from '../records/catalog.js';
 import {
   ENRICH_COLUMNS,
@@ -73,10 +74,14 @@ export interface ExportOptions extends ExportRange {
   readonly compress?: Compression | undefined;
   /** Replace files that exist already (default: refuse, naming the file). */
   readonly force?: boolean | undefined;
+  /** CSV/NDJSON: add each record's interface names from the newest network snapshot (default true). */
+  readonly names?: boolean | undefined;
 }
 
 export interface ExportSummary {
   readonly records: number;
+  /** Things the user should know about the files (e.g. names left out for want of a snapshot). */
+  readonly notes?: readonly string[];
   /** Paths relative to the destination (S3 keys for `s3://`), sorted. */
   readonly files: readonly string[];
 }
@@ -255,16 +260,18 @@ export async function exportFlows(
     if (columns.length === 0) return { records: 0, files: [] }; // an empty store: nothing ever ingested
     const total = Number((await store.query(exportCountSql(opts))).rows[0]!['n']);
     opts.onProgress?.(0, total);
+    const notes: string[] = [];
     const files =
       opts.format === 'parquet' || opts.format === 'ocsf-parquet'
         ? await writeTree(store, columns, opts, p)
-        : [await writeFlat(store, columns, opts, opts.format, p)];
+        : [await writeFlat(store, columns, opts, opts.format, p, notes)];
     opts.onProgress?.(total, total);
+    const more = notes.length > 0 ? { notes } : {};
     if (p.s3) {
       await rm(p.work, { recursive: true, force: true });
-      return { records: total, files: await uploadTree(p.dest, p.s3, opts.s3 ?? {}) };
+      return { records: total, files: await uploadTree(p.dest, p.s3, opts.s3 ?? {}), ...more };
     }
-    return { records: total, files: files.sort() };
+    return { records: total, files: files.sort(), ...more };
   } finally {
     if (!prepared) await p.dispose();
   }
@@ -301,6 +308,28 @@ async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): P
   return table;
 }
 let enrichTables = 0;
+
+/**
+ * Loads the interface names of the newest network snapshot into a temporary table; its name, or undefined (and a
+ * note saying so) when the store has no snapshot.
+ */
+async function namesTable(store: Store, notes: string[], what: string): Promise<string | undefined> {
+  const names = await resourceNames(store);
+  if (names === undefined) {
+    notes.push(`${NO_SNAPSHOT_NAMES_NOTE}; ${what}`);
+    return undefined;
+  }
+  const table = `export_names_${process.pid}_${++enrichTables}`;
+  await store.tempTable(
+    table,
+    [
+      { name: 'interface_id', type: 'VARCHAR' },
+      ...NAME_COLUMNS.map((name) => ({ name, type: 'VARCHAR' as const })),
+    ],
+    nameRows(names),
+  );
+  return table;
+}
 
 /**
  * Parquet trees. DuckDB writes `<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
@@ -375,17 +404,43 @@ async function writeFlat(
   opts: ExportOptions,
   format: FlatFormat,
   p: PreparedExport,
+  notes: string[],
 ): Promise<string> {
   const name = p.fileName ?? FLAT_FILE[format];
   const tmp = join(p.work, 'out');
   if (format === 'csv' || format === 'ndjson') {
-    await store.query(flatExportSql(columns, opts, tmp, format, p.compression));
-  } else {
-    const table = await enrichTable(store, format, opts);
+    const table =
+      opts.names === false
+        ? undefined
+        : await namesTable(store, notes, `the export has no ${NAME_COLUMNS.join(', ')} columns`);
     try {
-      await store.query(linesCopySql(jsonLinesSelect(format, opts, table, columns), tmp, p.compression));
+      await store.query(
+        flatExportSql(
+          columns,
+          opts,
+          tmp,
+          format,
+          p.compression,
+          table === undefined ? undefined : { table, columns: NAME_COLUMNS },
+        ),
+      );
     } finally {
       if (table) await store.dropTempTable(table);
+    }
+  } else {
+    const table = await enrichTable(store, format, opts);
+    // ECS: cloud.instance.name from the newest snapshot's names
+    const names =
+      format === 'ecs' && opts.names !== false
+        ? await namesTable(store, notes, 'the ECS documents have no cloud.instance.name')
+        : undefined;
+    try {
+      await store.query(
+        linesCopySql(jsonLinesSelect(format, opts, table, columns, names), tmp, p.compression),
+      );
+    } finally {
+      if (table) await store.dropTempTable(table);
+      if (names) await store.dropTempTable(names);
     }
   }
   const target = join(p.dest, name);

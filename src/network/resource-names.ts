@@ -17,6 +17,35 @@ export interface ResourceNames {
   of(idOrAddress: string | null | undefined): InterfaceNames | undefined;
   /** A short label, e.g. `web-1 · public-a · web-sg`; undefined when the snapshot does not know it. */
   label(idOrAddress: string | null | undefined): string | undefined;
+  /** Every interface of the snapshot with its names. */
+  interfaces(): InterfaceNames[];
+}
+
+/** Said once wherever names would be shown but the store has no snapshot (never a silently blank column). */
+export const NO_SNAPSHOT_NAMES_NOTE =
+  'no network snapshot is loaded, so interfaces and addresses are shown without instance, subnet and security group names: load one with flowwatch network load <describe-*.json files or folder> (or flowwatch network fetch)';
+
+/** The name columns an export adds per record, from its interface (csv and ndjson). */
+export const NAME_COLUMNS = ['interface_name', 'instance_name', 'subnet_name', 'security_groups'] as const;
+
+/**
+ * One row per interface: its id, then NAME_COLUMNS (the short label, the instance's and subnet's Name tags, the
+ * security groups as `sg-0web (web) + sg-0mgmt`).
+ *
+ * @example nameRows(names)[0] // ['eni-0web', 'web-1 · public-a · web', 'web-1', 'public-a', 'sg-0web (web)']
+ */
+export function nameRows(names: ResourceNames): (string | null)[][] {
+  return names
+    .interfaces()
+    .map((x) => [
+      x.interfaceId,
+      shortLabel(x),
+      x.instanceName ?? null,
+      x.subnetName ?? null,
+      x.groups.length === 0
+        ? null
+        : x.groups.map((g) => (g.name && g.name !== g.id ? `${g.id} (${g.name})` : g.id)).join(' + '),
+    ]);
 }
 
 /**
@@ -54,6 +83,7 @@ export function namesOfModel(model: NetworkModel, takenAt: number): ResourceName
   return {
     takenAt,
     of,
+    interfaces: () => [...model.interfaces.keys()].sort().flatMap((id) => of(id) ?? []),
     label: (key) => {
       const x = of(key);
       return x === undefined ? undefined : shortLabel(x);

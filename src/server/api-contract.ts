@@ -122,6 +122,11 @@ export interface FlowsResponse {
   readonly columns: readonly string[];
   readonly rows: readonly Record<string, unknown>[];
   readonly truncated: boolean;
+  /**
+   * Loud notes about the rows, e.g. that no network snapshot is loaded so `interface_name`, `src_name` and
+   * `dst_name` (the instance, subnet and security groups of an interface or of an interface's address) are absent.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** `GET /api/alarms` */

@@ -267,7 +267,7 @@ function ecsSide(side: 'src' | 'dst', enrich: boolean): JsonSql {
 }
 
 /** One ECS document per row of `r` (see toEcs). */
-export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS): JsonSql {
+export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS, named = false): JsonSql {
   const action = S('action');
   const p = col('protocol');
   return jObj([
@@ -313,7 +313,14 @@ export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELD
         ['account', jObj([['id', jStr(O.account)]])],
         ['region', jStr(O.region)],
         ['availability_zone', jStr(S('az_id'))],
-        ['instance', jObj([['id', jStr(S('instance_id'))]])],
+        [
+          'instance',
+          jObj([
+            ['id', jStr(S('instance_id'))],
+            // the instance's Name tag from the newest network snapshot (`nm`: the names table, by interface)
+            ['name', jStr(named ? 'nm.instance_name' : 'NULL::VARCHAR')],
+          ]),
+        ],
       ]),
     ],
     ['aws', jObjKeep([['vpcflow', jObjKeep(columns.map((f) => [f.column, raw(f)] as const))]])],
@@ -324,12 +331,20 @@ export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELD
  * The records in range as rows `r` (every catalog column, the event time and the file key's account and region)
  * joined to the enrichment table of each side when `enrichTable` is given, in store order.
  */
-function recordsFrom(range: ExportRange, key: EnrichKey, enrichTable: string | undefined): string {
+function recordsFrom(
+  range: ExportRange,
+  key: EnrichKey,
+  enrichTable: string | undefined,
+  namesTable?: string,
+): string {
   const joins =
-    enrichTable === undefined
+    (enrichTable === undefined
       ? ''
       : `\nLEFT JOIN ${ident(enrichTable)} es ON es.ip = ${endpointAddress(key, 'src')}` +
-        `\nLEFT JOIN ${ident(enrichTable)} ed ON ed.ip = ${endpointAddress(key, 'dst')}`;
+        `\nLEFT JOIN ${ident(enrichTable)} ed ON ed.ip = ${endpointAddress(key, 'dst')}`) +
+    (namesTable === undefined
+      ? ''
+      : `\nLEFT JOIN ${ident(namesTable)} nm ON nm.interface_id = r.interface_id`);
   return `FROM (SELECT f.*, fi.account AS file_account, fi.region AS file_region
   FROM flows f LEFT JOIN files fi ON fi.id = f.file_id WHERE ${rangeWhere(range)}) r${joins}`;
 }
@@ -344,10 +359,13 @@ export function jsonLinesSelect(
   range: ExportRange,
   enrichTable: string | undefined,
   columns: readonly FieldDef[] = FIELDS,
+  namesTable?: string,
 ): string {
   const enrich = enrichTable !== undefined;
-  const doc = format === 'ocsf' ? ocsfJsonSql(enrich, columns) : ecsJsonSql(enrich, columns);
-  return `SELECT ${doc.sql} AS line\n${recordsFrom(range, format, enrichTable)}`;
+  const doc =
+    format === 'ocsf' ? ocsfJsonSql(enrich, columns) : ecsJsonSql(enrich, columns, namesTable !== undefined);
+  const names = format === 'ecs' ? namesTable : undefined;
+  return `SELECT ${doc.sql} AS line\n${recordsFrom(range, format, enrichTable, names)}`;
 }
 
 /** A struct of the given members, NULL when every member is NULL (the JSON documents leave it out). */

@@ -115,11 +115,16 @@ export function flatExportSql(
   path: string,
   format: 'csv' | 'ndjson',
   compression: Compression = 'none',
+  names?: { readonly table: string; readonly columns: readonly string[] },
 ): string {
-  const cols = columns
-    .map((f) => `f.${ident(f.column)} AS ${ident(format === 'csv' ? f.aws : f.column)}`)
-    .join(', ');
-  const select = `SELECT ${cols} FROM flows f WHERE ${rangeWhere(range)} ORDER BY f.file_id, f.line`;
+  const named = names === undefined ? [] : names.columns.map((c) => `n.${ident(c)} AS ${ident(c)}`);
+  const cols = [
+    ...columns.map((f) => `f.${ident(f.column)} AS ${ident(format === 'csv' ? f.aws : f.column)}`),
+    ...named,
+  ].join(', ');
+  const join =
+    names === undefined ? '' : ` LEFT JOIN ${ident(names.table)} n ON n.interface_id = f.interface_id`;
+  const select = `SELECT ${cols} FROM flows f${join} WHERE ${rangeWhere(range)} ORDER BY f.file_id, f.line`;
   const opts = format === 'csv' ? `FORMAT csv, HEADER true, NULLSTR '-'` : `FORMAT json`;
   return `COPY (${select}) TO ${literal(path)} (${opts}, COMPRESSION ${compression})`;
 }

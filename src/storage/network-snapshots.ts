@@ -88,6 +88,42 @@ export async function* rejectGroups(
 }
 
 /**
+ * The `limit` largest groups of rejectGroups (most records first, then the earliest), as one query: the
+ * dashboard's list of top rejected flows, without streaming every distinct flow.
+ */
+export async function topRejectGroups(
+  store: Store,
+  since: number | undefined,
+  until: number | undefined,
+  limit: number,
+): Promise<QueryResult> {
+  return store.query(
+    `SELECT s.id AS snapshot, ${RECORD_COLUMNS}, count(*) AS records,
+       min(f.event_time) AS first_seen, max(f.event_time) AS last_seen
+     FROM flows f ASOF LEFT JOIN network_snapshots s ON f.event_time >= s.taken_at
+     WHERE f.action = 'REJECT' AND (f.event_time >= $1 OR $1 IS NULL) AND (f.event_time < $2 OR $2 IS NULL)
+     GROUP BY ALL
+     ORDER BY records DESC, first_seen, f.interface_id, f.srcaddr, f.dstaddr, f.srcport, f.dstport
+     LIMIT $3`,
+    [since ?? null, until ?? null, Math.trunc(limit)],
+  );
+}
+
+/** The number of REJECT records of [since, until). */
+export async function countRejects(
+  store: Store,
+  since: number | undefined,
+  until: number | undefined,
+): Promise<number> {
+  const r = await store.query(
+    `SELECT count(*) AS n FROM flows f
+     WHERE f.action = 'REJECT' AND (f.event_time >= $1 OR $1 IS NULL) AND (f.event_time < $2 OR $2 IS NULL)`,
+    [since ?? null, until ?? null],
+  );
+  return Number(r.rows[0]?.['n'] ?? 0);
+}
+
+/**
  * The ACCEPT and REJECT records of [since, until) grouped by everything a verdict depends on (with their count and
  * first/last event time), for what-if and least privilege. `action` limits them to one action.
  */

@@ -8,9 +8,14 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainRejects } from '../../src/cli/explain-rejects.js';
 import { Snapshots } from '../../src/cli/network-shared.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { startMonitor } from '../../src/monitor/monitor.js';
 import { cellStart, verdictCells } from '../../src/network/cells.js';
+import { explainRejects } from '../../src/network/explain-rejects.js';
+import { registerApi } from '../../src/server/api.js';
+import type { NetworkRejectsResponse } from '../../src/server/api-contract.js';
 import { Store } from '../../src/storage/store.js';
 import { runMain } from '../support/capture-io.js';
 
@@ -185,4 +190,73 @@ describe('explain --rejects by verdict cell', () => {
       await store.close();
     }
   });
+
+  it('the Troubleshoot API groups the rejects by verdict cell with the same groups as judging every flow', async () => {
+    const store = await Store.open(db);
+    let reference: Awaited<ReturnType<typeof explainRejects>>;
+    let topRecords: number;
+    try {
+      reference = await explainRejects(store, await Snapshots.of(store), undefined, undefined, 'records');
+      const r = await store.query(
+        `SELECT count(*) AS n FROM flows WHERE action = 'REJECT'
+         GROUP BY interface_id, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, srcport, dstport, protocol,
+           flow_direction, tcp_flags, reject_reason
+         ORDER BY n DESC LIMIT 1`,
+      );
+      topRecords = Number(r.rows[0]!['n']);
+    } finally {
+      await store.close();
+    }
+    const monitor = await startMonitor({
+      config: parseConfig('flowwatch.yaml', 'metricFilters: []\n'),
+      db,
+      log: createLogger(() => {}),
+      env: {},
+      listen: '127.0.0.1:0',
+      stateDir: join(dir, 'state'),
+      now: () => AT2 + 50_000,
+      register: (app, parts) =>
+        registerApi(app, {
+          store: parts.store,
+          config: parts.config,
+          monitor: parts,
+          now: () => AT2 + 50_000,
+        }),
+    });
+    try {
+      const res = await fetch(`${monitor.url}/api/network/rejects?since=0&until=${AT2 + 50_000}&limit=1000`, {
+        headers: { authorization: `Bearer ${monitor.token}` },
+      });
+      expect(res.status).toBe(200);
+      const j = (await res.json()) as NetworkRejectsResponse;
+      expect(j.rejects).toBe(4074);
+      expect(j.predatingSnapshots).toBe(reference.predating);
+      const want = Object.fromEntries(
+        [...reference.groups].map(([k, g]) => [
+          k,
+          { records: g.records, flows: g.flows, conclusion: g.conclusion },
+        ]),
+      );
+      // `limit` caps the groups listed: the corpus has fewer than 1,000
+      expect(Object.keys(want).length).toBeLessThan(1000);
+      const got = Object.fromEntries(
+        j.groups.map((g) => [
+          g.responsible,
+          { records: g.records, flows: g.flows, conclusion: g.conclusion },
+        ]),
+      );
+      expect(Object.fromEntries(Object.entries(got).map(([k, v]) => [k, [v.records, v.flows]]))).toEqual(
+        Object.fromEntries(Object.entries(want).map(([k, v]) => [k, [v.records, v.flows]])),
+      );
+      // the top flows: most records first, the largest as counted directly in SQL, each judged
+      expect(j.flows).toHaveLength(Math.min(1000, reference.judged));
+      expect(j.flows[0]!.records).toBe(topRecords);
+      for (let i = 1; i < j.flows.length; i++)
+        expect(j.flows[i]!.records).toBeLessThanOrEqual(j.flows[i - 1]!.records);
+      for (const f of j.flows)
+        expect(f.responsible !== null && f.responsible in want, f.responsible ?? '').toBe(true);
+    } finally {
+      await monitor.stop();
+    }
+  }, 60_000);
 });

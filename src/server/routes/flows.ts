@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Enricher } from '../../enrich/enricher.js';
 import { enricherOf } from '../../enrich/load-enricher.js';
 import { parseCidr, subnetSql } from '../../insights/index.js';
+import { NO_SNAPSHOT_NAMES_NOTE, type ResourceNames, resourceNames } from '../../network/resource-names.js';
 import { DEFAULT_FIELDS, FIELDS } from '../../records/catalog.js';
 import { ident } from '../../storage/sql.js';
 import type { FlowsResponse } from '../api-contract.js';
@@ -54,7 +55,10 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           'Records whose event time lies in [since, until) (default: the last hour), all filters combined with AND. ' +
           '`ip`, `cidr` and `port` match either side (source or destination). Columns are the store’s column ' +
           'names (catalog order) that hold a value in at least one returned row, then the offline enrichment of ' +
-          'each side when known: src_/dst_ as_number, as_organization, country, aws_service, aws_region.',
+          'each side when known: src_/dst_ as_number, as_organization, country, aws_service, aws_region; then names ' +
+          'from the newest network snapshot: `interface_name` (instance Name tag, subnet, security groups of ' +
+          '`interface_id`) and `src_name`/`dst_name` (the same for an address one of its interfaces holds). Without ' +
+          'a snapshot `notes` says so.',
         tags: ['flows'],
         querystring: {
           type: 'object',
@@ -92,6 +96,7 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
             columns: { type: 'array', items: { type: 'string' } },
             rows: rowsSchema,
             truncated: { type: 'boolean', description: 'true when more records match than `limit`' },
+            notes: { type: 'array', items: { type: 'string' } },
           },
         }),
       },
@@ -144,14 +149,29 @@ LIMIT ${bind(limit + 1)}`;
       const rows = truncated ? r.rows.slice(0, limit) : r.rows;
       // Offline enrichment of both sides (AS, country, AWS service): src_as_number, dst_country, ...
       const enricher = rows.length === 0 ? undefined : await enricher$(ctx);
-      const enriched = rows.map((row) => ({
-        ...row,
-        ...enricher?.fields('src_', (row['pkt_srcaddr'] ?? row['srcaddr']) as string | null),
-        ...enricher?.fields('dst_', (row['pkt_dstaddr'] ?? row['dstaddr']) as string | null),
-      }));
-      const extra = enricher
-        ? [...Object.keys(enricher.fields('src_', null)), ...Object.keys(enricher.fields('dst_', null))]
-        : [];
+      // Names from the newest network snapshot: the interface's, and each side's when it is an interface's address.
+      const names: ResourceNames | undefined =
+        rows.length === 0 ? undefined : await ctx.read((reader) => resourceNames(reader));
+      const enriched = rows.map(
+        (row): Record<string, unknown> => ({
+          ...row,
+          ...enricher?.fields('src_', (row['pkt_srcaddr'] ?? row['srcaddr']) as string | null),
+          ...enricher?.fields('dst_', (row['pkt_dstaddr'] ?? row['dstaddr']) as string | null),
+          ...(names === undefined
+            ? {}
+            : {
+                interface_name: names.label(row['interface_id'] as string | null) ?? null,
+                src_name: names.label((row['pkt_srcaddr'] ?? row['srcaddr']) as string | null) ?? null,
+                dst_name: names.label((row['pkt_dstaddr'] ?? row['dstaddr']) as string | null) ?? null,
+              }),
+        }),
+      );
+      const extra = [
+        ...(enricher
+          ? [...Object.keys(enricher.fields('src_', null)), ...Object.keys(enricher.fields('dst_', null))]
+          : []),
+        ...(names === undefined ? [] : ['interface_name', 'src_name', 'dst_name']),
+      ];
       const used = [...COLUMNS, ...extra].filter((c) =>
         enriched.some((row) => row[c] !== null && row[c] !== undefined),
       );
@@ -160,6 +180,7 @@ LIMIT ${bind(limit + 1)}`;
         columns,
         rows: enriched.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
         truncated,
+        ...(rows.length > 0 && names === undefined ? { notes: [NO_SNAPSHOT_NAMES_NOTE] } : {}),
       };
     },
   );

@@ -6,17 +6,19 @@ import type { FastifyInstance } from 'fastify';
 import { UserError } from '../../core/errors.js';
 import { applyChange } from '../../network/change.js';
 import { explainRecord, type FlowRecord } from '../../network/explain.js';
+import { explainRejects } from '../../network/explain-rejects.js';
 import { explanationJson, recordOf } from '../../network/explanation-json.js';
 import { protocolNumber } from '../../network/load.js';
 import type { NetworkModel } from '../../network/model.js';
 import { inForce, modelOfBody } from '../../network/snapshot.js';
 import { type FlowGroup, whatIf } from '../../network/what-if.js';
 import {
+  countRejects,
   flowGroups,
   listSnapshots,
-  rejectGroups,
   type SnapshotInfo,
   snapshotBody,
+  topRejectGroups,
 } from '../../storage/network-snapshots.js';
 import type { Store } from '../../storage/store.js';
 import type { ExplainRequest, NetworkRejectsResponse } from '../api-contract.js';
@@ -102,49 +104,53 @@ export function networkRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const { since, until } = ctx.range(req.query);
       const limit = req.query.limit ?? 20;
       return ctx.read(async (reader) => {
-        // Every model first: a query on the connection while its stream is open would cut the stream short.
         const { list, models } = await modelsOf(reader);
-        const flows: NetworkRejectsResponse['flows'][number][] = [];
+        // The groups by rule: every reject judged by verdict cell (each cell once, as `flowwatch explain --rejects`),
+        // with exact distinct flows; the same groups as judging every distinct flow (test/network/explain-api).
+        const explained =
+          list.length === 0
+            ? undefined
+            : await explainRejects(
+                reader,
+                { list, model: async (id) => models.get(id)! },
+                since,
+                until,
+                'cells',
+                true,
+              );
+        const rejects = explained?.total ?? (await countRejects(reader, since, until));
+        const predating = explained?.predating ?? 0;
         const groups = new Map<string, NetworkRejectsResponse['groups'][number]>();
-        let rejects = 0;
-        let predating = 0;
-        for await (const chunk of rejectGroups(reader, since, until)) {
-          for (const row of chunk) {
-            const records = Number(row['records']);
-            rejects += records;
-            const rec = recordOf(row);
-            const snapId = row['snapshot'] === null ? undefined : Number(row['snapshot']);
-            if (snapId === undefined && list.length > 0) predating += records;
-            const model = models.get(snapId ?? list[0]?.id ?? -1);
-            const e = model ? explainRecord(model, rec) : undefined;
-            flows.push({
-              interfaceId: rec.interfaceId ?? null,
-              srcaddr: rec.srcaddr,
-              dstaddr: rec.dstaddr,
-              srcport: rec.srcport,
-              dstport: rec.dstport,
-              protocol: rec.protocol,
-              flowDirection: rec.flowDirection ?? null,
-              tcpFlags: rec.tcpFlags ?? null,
-              rejectReason: rec.rejectReason ?? null,
-              records,
-              firstSeen: Number(row['first_seen']),
-              lastSeen: Number(row['last_seen']),
-              responsible: e?.groupKey ?? null,
-            });
-            if (e) {
-              const g = groups.get(e.groupKey);
-              if (g) groups.set(e.groupKey, { ...g, records: g.records + records, flows: g.flows + 1 });
-              else
-                groups.set(e.groupKey, {
-                  responsible: e.groupKey,
-                  records,
-                  flows: 1,
-                  conclusion: e.conclusion,
-                  fix: e.fix ?? null,
-                });
-            }
-          }
+        for (const [k, g] of explained?.groups ?? [])
+          groups.set(k, {
+            responsible: k,
+            records: g.records,
+            flows: g.flows,
+            conclusion: g.conclusion,
+            fix: g.fix ?? null,
+          });
+        // The top flows: only the `limit` largest distinct flows are fetched and judged.
+        const flows: NetworkRejectsResponse['flows'][number][] = [];
+        for (const row of (await topRejectGroups(reader, since, until, limit)).rows) {
+          const rec = recordOf(row);
+          const snapId = row['snapshot'] === null ? undefined : Number(row['snapshot']);
+          const model = models.get(snapId ?? list[0]?.id ?? -1);
+          const e = model ? explainRecord(model, rec) : undefined;
+          flows.push({
+            interfaceId: rec.interfaceId ?? null,
+            srcaddr: rec.srcaddr,
+            dstaddr: rec.dstaddr,
+            srcport: rec.srcport,
+            dstport: rec.dstport,
+            protocol: rec.protocol,
+            flowDirection: rec.flowDirection ?? null,
+            tcpFlags: rec.tcpFlags ?? null,
+            rejectReason: rec.rejectReason ?? null,
+            records: Number(row['records']),
+            firstSeen: Number(row['first_seen']),
+            lastSeen: Number(row['last_seen']),
+            responsible: e?.groupKey ?? null,
+          });
         }
         flows.sort((a, b) => b.records - a.records || a.firstSeen - b.firstSeen);
         const warnings: string[] = [];

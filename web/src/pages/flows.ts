@@ -21,6 +21,7 @@ const LIMITS = ['100', '500', '1000'];
 export const DEFAULT_FLOW_COLUMNS = [
   'start',
   'interface_id',
+  'interface_name',
   'srcaddr',
   'srcport',
   'dstaddr',
@@ -318,6 +319,8 @@ class FlowsPage extends PageShell {
             ` — only the newest ${formatNumber(res.rows.length)} are shown; narrow the filter or raise Rows`,
           )
         : '',
+      // e.g. no network snapshot loaded, so the interfaces have no names: said once, above the table
+      ...(res.notes ?? []).map((n) => h('div', { class: 'warn', 'data-testid': 'flows-note' }, n)),
     );
     replaceChildren(
       this.results,

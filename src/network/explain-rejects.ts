@@ -2,14 +2,25 @@
 // records judged once; the default) or record by record (each distinct flow judged; the reference the cells are
 // tested against).
 
-import { parseAddress } from '../network/address.js';
-import { cellStart, verdictCells } from '../network/cells.js';
-import { explainRecord } from '../network/explain.js';
-import { recordOf } from '../network/explanation-json.js';
-import type { NetworkModel } from '../network/model.js';
-import { rejectAddresses, rejectCells, rejectGroups, rejectRecords } from '../storage/network-snapshots.js';
+import {
+  rejectAddresses,
+  rejectCells,
+  rejectGroups,
+  rejectRecords,
+  type SnapshotInfo,
+} from '../storage/network-snapshots.js';
 import type { Store } from '../storage/store.js';
-import type { Snapshots } from './network-shared.js';
+import { parseAddress } from './address.js';
+import { cellStart, verdictCells } from './cells.js';
+import { explainRecord } from './explain.js';
+import { recordOf } from './explanation-json.js';
+import type { NetworkModel } from './model.js';
+
+/** The stored snapshots (oldest first, at least one) and their models (the CLI's Snapshots is one). */
+export interface Snapshots {
+  readonly list: readonly SnapshotInfo[];
+  model(id: number): Promise<NetworkModel>;
+}
 
 /** One group of rejects: the records one rule (or cause) is responsible for. */
 export interface RejectGroup {
