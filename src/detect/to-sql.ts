@@ -352,12 +352,25 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
   }
-  const req = testsSql(e, d.request);
+  const req = testsSql(e, d.request, 'q.');
   const rep = testsSql(e, d.reply, 'r.');
   const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
+  // The replies are few (rejected records, typically) and the requests most of the store: the requests are looked
+  // up by the replies' reversed 5-tuples (a join whose build side is small) instead of a DISTINCT over every
+  // request, which was the largest query of a 10M-record detect (docs/decisions/NEW-detect-at-scale.md).
+  const reversed = {
+    interface_id: 'interface_id',
+    srcaddr: 'dstaddr',
+    dstaddr: 'srcaddr',
+    srcport: 'dstport',
+    dstport: 'srcport',
+    protocol: 'protocol',
+  } as const;
   ctes.push(
-    `requests AS (SELECT DISTINCT ${pairs.map(ident).join(', ')}, ${win(e, d)} AS w FROM scoped${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
-    `matched AS (SELECT r.* FROM scoped r WHERE ${[...rep.map((c) => `(${c})`), `EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')})`].join(' AND ')})`,
+    `replies AS${m} (SELECT * FROM scoped r${rep.length > 0 ? ` WHERE ${rep.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `wanted AS (SELECT DISTINCT ${pairs.map((p) => `${ident(reversed[p as keyof typeof reversed])} AS ${ident(p)}`).join(', ')}, ${win(e, d)} AS w FROM replies)`,
+    `requests AS (SELECT DISTINCT ${pairs.map((p) => `q.${ident(p)}`).join(', ')}, k.w FROM scoped q JOIN wanted k ON ${pairs.map((p) => `k.${ident(p)} = q.${ident(p)}`).join(' AND ')} AND k.w = ${win(e, d, 'q.')}${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `matched AS (SELECT r.* FROM replies r WHERE EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')}))`,
   );
   return ctes;
 }
