@@ -343,7 +343,10 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const source = sourceSql(src, d, range, narrow);
   const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
   const scope = scopeSql(e, d, sets);
-  const ctes = [...(sets?.ctes() ?? []), `scoped AS${m} (SELECT * FROM (${source}) s WHERE ${scope})`];
+  // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
+  // cost less than materializing every record in scope (all of them for nacl-reply-drop).
+  const ms = d.kind === 'pair' ? '' : m;
+  const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   if (d.kind === 'intel') {
     ctes.push(intelMatchedSql(src, range));
     return ctes;
