@@ -4,13 +4,22 @@
 // Usage: npm run bench:detect-eval [-- --hours 48 --seed 1 --scale 1 --slack 300 --keep --no-home-net --cli <bin/flowwatch.js>
 //                                      --detect-arg <arg> ...]
 //        npm run bench:detect-eval -- --corpus-only <dir>     (write the corpus and stop)
+//        npm run bench:detect-eval -- --reuse <dir>   (detect again over the corpus and store a --keep run left)
 //        npm run bench:detect-eval -- --anomalies [--anomaly-arg <arg> ...]   (also run `flowwatch anomalies`, the
 //            Random Cut Forest, and score its kind-less findings: any attack they hit, false findings)
 // Needs the built CLI (npm run build). Exit codes: 0 scored, 1 failure, 2 `detect` missing or bad usage.
 // Results: bench/results/detect-eval.md and bench/results/detect-eval.json (--results <dir> elsewhere).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -98,40 +107,57 @@ if (help.code !== 0 || !/detect/.test(help.out)) {
 }
 const indicatorOption = /--(indicators|threat[-\w]*|known-bad[-\w]*|intel[-\w]*)\b/.exec(help.out)?.[0];
 
-const work = mkdtempSync(join(tmpdir(), 'flowwatch-detect-eval-'));
+// --reuse <dir>: the folder a --keep run left (corpus/ and store.duckdb with the feed loaded): detect runs on a copy
+// of its store, with no generation nor ingest, to compare two builds on the same records.
+const reuse = value('reuse', undefined);
+const work = reuse === undefined ? mkdtempSync(join(tmpdir(), 'flowwatch-detect-eval-')) : resolve(reuse);
 const corpus = join(work, 'corpus');
-const db = join(work, 'store.duckdb');
+const db = join(work, reuse === undefined ? 'store.duckdb' : 'store-reuse.duckdb');
 try {
   let t0 = performance.now();
-  const { truth, logsDir, indicatorsPath } = await generateLabelled({ out: corpus, ...options });
-  const genSeconds = (performance.now() - t0) / 1000;
-  process.stderr.write(
-    `generated ${truth.records} records in ${truth.files} files (${genSeconds.toFixed(1)} s); ingesting...\n`,
-  );
-
-  t0 = performance.now();
-  const ing = await run('node', [cli, 'ingest', logsDir, '--db', db, '--json']);
-  if (ing.code !== 0) fail(1, `flowwatch ingest failed (exit ${ing.code}):\n${ing.err}${ing.out}`);
-  const summary = JSON.parse(ing.out);
-  const ingestSeconds = (performance.now() - t0) / 1000;
-  if (summary.rejected > 0)
+  let genSeconds = 0;
+  let ingestSeconds = 0;
+  let intelLoaded = reuse !== undefined;
+  let truth;
+  let indicatorsPath = join(corpus, 'indicators.txt');
+  if (reuse !== undefined) {
+    truth = JSON.parse(readFileSync(join(corpus, 'truth.json'), 'utf8'));
+    for (const ext of ['', '.wal']) rmSync(`${db}${ext}`, { force: true });
+    copyFileSync(join(work, 'store.duckdb'), db);
+    process.stderr.write(`reusing ${work}: detect on a copy of its store (no generation, no ingest)\n`);
+  } else {
+    const gen = await generateLabelled({ out: corpus, ...options });
+    truth = gen.truth;
+    indicatorsPath = gen.indicatorsPath;
+    const logsDir = gen.logsDir;
+    genSeconds = (performance.now() - t0) / 1000;
     process.stderr.write(
-      `WARNING: ingest rejected ${summary.rejected} lines of the corpus: the scores below miss them\n`,
-    );
-  if (summary.records !== truth.records)
-    process.stderr.write(
-      `WARNING: ingest loaded ${summary.records} records, the corpus has ${truth.records}\n`,
+      `generated ${truth.records} records in ${truth.files} files (${genSeconds.toFixed(1)} s); ingesting...\n`,
     );
 
-  // Load the corpus's indicator list into the store as a user would (`flowwatch intel add`), when this build has
-  // threat-intel feeds; the known-bad detection matches the stored feeds.
-  const intelHelp = await run('node', [cli, 'intel', 'add', '--help']);
-  let intelLoaded = false;
-  if (intelHelp.code === 0) {
-    const add = await run('node', [cli, 'intel', 'add', indicatorsPath, '--name', 'corpus', '--db', db]);
-    if (add.code !== 0) fail(1, `flowwatch intel add failed (exit ${add.code}):\n${add.err}${add.out}`);
-    intelLoaded = true;
-    process.stderr.write(`loaded ${indicatorsPath} with flowwatch intel add\n`);
+    t0 = performance.now();
+    const ing = await run('node', [cli, 'ingest', logsDir, '--db', db, '--json']);
+    if (ing.code !== 0) fail(1, `flowwatch ingest failed (exit ${ing.code}):\n${ing.err}${ing.out}`);
+    const summary = JSON.parse(ing.out);
+    ingestSeconds = (performance.now() - t0) / 1000;
+    if (summary.rejected > 0)
+      process.stderr.write(
+        `WARNING: ingest rejected ${summary.rejected} lines of the corpus: the scores below miss them\n`,
+      );
+    if (summary.records !== truth.records)
+      process.stderr.write(
+        `WARNING: ingest loaded ${summary.records} records, the corpus has ${truth.records}\n`,
+      );
+
+    // Load the corpus's indicator list into the store as a user would (`flowwatch intel add`), when this build has
+    // threat-intel feeds; the known-bad detection matches the stored feeds.
+    const intelHelp = await run('node', [cli, 'intel', 'add', '--help']);
+    if (intelHelp.code === 0) {
+      const add = await run('node', [cli, 'intel', 'add', indicatorsPath, '--name', 'corpus', '--db', db]);
+      if (add.code !== 0) fail(1, `flowwatch intel add failed (exit ${add.code}):\n${add.err}${add.out}`);
+      intelLoaded = true;
+      process.stderr.write(`loaded ${indicatorsPath} with flowwatch intel add\n`);
+    }
   }
 
   const detectArgv = [
@@ -212,5 +238,6 @@ try {
     `wrote bench/results/detect-eval.md and .json${flag('keep') ? `; corpus and store kept in ${work}` : ''}\n`,
   );
 } finally {
-  if (!flag('keep')) rmSync(work, { recursive: true, force: true });
+  if (reuse !== undefined) for (const ext of ['', '.wal']) rmSync(`${db}${ext}`, { force: true });
+  else if (!flag('keep')) rmSync(work, { recursive: true, force: true });
 }

@@ -10,12 +10,11 @@
 // bench/data/ and reused; an indicator list (1,000 addresses, 20 of them seen in the store) is loaded with
 // `flowwatch intel add` so that known-bad-address runs. Target (issue 14): ≤ 10 s at 10M records.
 // Results go to bench/results/detect.json.
-// WARNING (2026-12-07): at 10M records the beacon detection took 13 GB RSS before it was stopped (see BENCHMARKS.md,
-// bench:detect); until it is fixed, watch the run or pass --records 1000000.
+// CPU seconds (GNU time, /usr/bin/time) are reported beside wall seconds: on the shared machine wall time is 5-10x.
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureCorpus, median, run } from './lib.mjs';
+import { ensureCorpus, median, run, runCpu } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -82,33 +81,46 @@ const fresh = () => {
 };
 const detect = async (extra = []) => {
   fresh();
-  const r = await run('node', [cli, 'detect', '--db', scratch, '-o', 'json', ...extra]);
+  const r = await runCpu('node', [cli, 'detect', '--db', scratch, '-o', 'json', ...extra]);
   return { ...r, result: json(r) };
 };
 const baselineSql = 'SELECT interface_id, count(*) AS records, sum(bytes) AS bytes FROM flows GROUP BY 1';
 const times = { detect: [], baseline: [] };
+const cpu = { detect: [], baseline: [] };
 let last;
 let peakMb = 0;
 for (let i = 0; i < RUNS; i++) {
   // interleaved, so that load on the shared machine falls on both alike
-  const b = await run('node', [cli, 'sql', baselineSql, '--db', template, '-o', 'json']);
+  const b = await runCpu('node', [cli, 'sql', baselineSql, '--db', template, '-o', 'json']);
   times.baseline.push(b.seconds);
+  cpu.baseline.push(b.cpuSeconds);
   last = await detect();
   times.detect.push(last.seconds);
+  cpu.detect.push(last.cpuSeconds);
   peakMb = Math.max(peakMb, last.peakMb);
   process.stderr.write(
-    `run ${i + 1}: detect ${last.seconds.toFixed(2)} s, baseline ${b.seconds.toFixed(2)} s\n`,
+    `run ${i + 1}: detect ${last.seconds.toFixed(2)} s (CPU ${last.cpuSeconds.toFixed(2)} s), baseline ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s)\n`,
   );
 }
 const m = { detect: median(times.detect), baseline: median(times.baseline) };
+const mc = { detect: median(cpu.detect), baseline: median(cpu.baseline) };
 const findings = last.result.findings.length;
 
 const each = [];
 if (!args.includes('--no-each')) {
   for (const id of last.result.detections) {
     const r = await detect(['--only', id]);
-    each.push({ id, seconds: r.seconds, elapsedMs: r.result.elapsedMs, findings: r.result.findings.length });
-    process.stderr.write(`  ${id}: ${r.seconds.toFixed(2)} s (${r.result.elapsedMs} ms inside)\n`);
+    each.push({
+      id,
+      seconds: r.seconds,
+      cpuSeconds: r.cpuSeconds,
+      peakMb: r.peakMb,
+      elapsedMs: r.result.elapsedMs,
+      findings: r.result.findings.length,
+    });
+    process.stderr.write(
+      `  ${id}: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, ${Math.round(r.peakMb)} MB (${r.result.elapsedMs} ms inside)\n`,
+    );
   }
 }
 rmSync(scratch, { force: true });
@@ -121,6 +133,9 @@ const result = {
   findings,
   medianSeconds: m,
   runsSeconds: times,
+  medianCpuSeconds: mc,
+  runsCpuSeconds: cpu,
+  cpuRatioToBaseline: mc.detect / mc.baseline,
   ratioToBaseline: m.detect / m.baseline,
   peakMb,
   each,
@@ -129,12 +144,13 @@ const result = {
 const s = (x) => `${x.toFixed(2)} s`;
 process.stdout.write(
   `bench:detect (${RECORDS.toLocaleString('en-US')} stored records, ${result.detections} detections, median of ${RUNS})\n` +
-    `  baseline: one scan, GROUP BY interface   ${s(m.baseline)}\n` +
-    `  flowwatch detect (whole catalog)         ${s(m.detect)}  (${result.ratioToBaseline.toFixed(1)}× the baseline; ` +
+    `  baseline: one scan, GROUP BY interface   ${s(m.baseline)} (CPU ${s(mc.baseline)})\n` +
+    `  flowwatch detect (whole catalog)         ${s(m.detect)} (CPU ${s(mc.detect)})  (${result.ratioToBaseline.toFixed(1)}× the baseline; ` +
     `${findings} findings; peak RSS ${Math.round(peakMb)} MB; target ≤ 10 s at 10M: ${m.detect <= 10 ? 'met' : 'MISSED'})\n` +
     each
       .map(
-        (e) => `    ${e.id.padEnd(26)} ${s(e.seconds)} (${e.elapsedMs} ms inside, ${e.findings} findings)\n`,
+        (e) =>
+          `    ${e.id.padEnd(26)} ${s(e.seconds)} CPU ${s(e.cpuSeconds)} ${Math.round(e.peakMb)} MB (${e.elapsedMs} ms inside, ${e.findings} findings)\n`,
       )
       .join(''),
 );

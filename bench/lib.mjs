@@ -31,6 +31,42 @@ export function run(cmd, argv, opts = {}) {
   });
 }
 
+/**
+ * run() through GNU time: also the child's CPU seconds (user + system) and its peak RSS as the kernel counts it,
+ * for benchmarks on a loaded machine where wall time says little. Needs /usr/bin/time; the child's stderr is
+ * passed through except time's own line.
+ */
+export function runCpu(cmd, argv, opts = {}) {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'FWCPU %U %S %M', cmd, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...opts,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', rej);
+    child.on('exit', (code) => {
+      const m = /FWCPU ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err);
+      process.stderr.write(m ? err.slice(0, m.index) : err);
+      if (code !== 0) rej(new Error(`${cmd} ${argv.join(' ')} exited with ${code}`));
+      else
+        res({
+          seconds: (performance.now() - t0) / 1000,
+          cpuSeconds: m ? Number(m[1]) + Number(m[2]) : Number.NaN,
+          peakMb: m ? Number(m[3]) / 1024 : Number.NaN,
+          out,
+        });
+    });
+  });
+}
+
 /** Every `.log.gz` file under `dir`, sorted. */
 export function files(dir) {
   const out = [];

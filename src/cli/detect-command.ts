@@ -20,7 +20,7 @@ import { parseFormat } from '../records/format.js';
 import { getFinding, recordDetectionRun } from '../storage/findings.js';
 import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
-import { dbPath, type Io, timeRange } from './context.js';
+import { dbPath, type Io, memoryLimitFlag, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
 import { progressBar } from './progress.js';
 
@@ -40,7 +40,14 @@ interface Flags {
   region?: string;
   endpoint?: string;
   outputLocation?: string;
+  memoryLimit: string;
 }
+
+/**
+ * DuckDB's memory for a detect run: past it, the beacon connection split and the other large queries spill to the
+ * store's temporary folder (`<store>.tmp`) instead of growing the process (docs/decisions/NEW-detect-at-scale.md).
+ */
+export const DETECT_MEMORY_LIMIT = '1GB';
 
 /** The detections `--only` names (each checked, with a did-you-mean), else every enabled one. */
 export function selectDetections(catalog: readonly Detection[], only: string | undefined): Detection[] {
@@ -115,6 +122,11 @@ export function registerDetect(program: Command, io: Io): void {
     .option('--endpoint <url>', "Athena endpoint URL (default: the region's)")
     .option('--output-location <s3uri>', "where Athena writes results (default: the workgroup's)")
     .option('-o, --output <format>', 'table or json', 'table')
+    .option(
+      '--memory-limit <size>',
+      'DuckDB memory limit of the run, e.g. 2GB; larger queries spill to <store>.tmp',
+      DETECT_MEMORY_LIMIT,
+    )
     .addHelpText(
       'after',
       `
@@ -152,7 +164,9 @@ Examples:
           `enable one in ${flags.config} (detections: <id>: { enabled: true }) or name it with --only`,
         );
       }
-      const store = await Store.open(dbPath(io, flags.db));
+      const store = await Store.open(dbPath(io, flags.db), {
+        memoryLimit: memoryLimitFlag(flags.memoryLimit) ?? DETECT_MEMORY_LIMIT,
+      });
       try {
         // $home also holds the newest network snapshot's VPC blocks (docs/decisions/36-ipv6-home-net.md); not on
         // Athena, whose dialect tests IPv6 blocks of /16 or shorter only (a VPC's /56 would refuse the catalog)

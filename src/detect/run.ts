@@ -141,10 +141,12 @@ export async function detectWithSql(
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
   const memo = new Map<string, Promise<readonly Record<string, unknown>[]>>();
-  // Threshold and pair detections share one scan of the store (sharedScopeSql): one pass instead of one each.
+  // Threshold detections share one scan of the store (sharedScopeSql): one pass instead of one each. Pair
+  // detections read the store themselves: nacl-reply-drop's scope is every record, which made the shared table a
+  // copy of the store (through the spill files under detect's memory limit); its own two small joins cost less.
   const shared =
     src.engine === 'duckdb' && src.shareScan === true && src.relation === undefined
-      ? enabled.filter((d) => d.kind === 'threshold' || d.kind === 'pair')
+      ? enabled.filter((d) => d.kind === 'threshold')
       : [];
   const sharedSrc: SqlSource = shared.length >= 2 ? { ...src, relation: SHARED_SCOPE_TABLE } : src;
   if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE));
@@ -188,7 +190,7 @@ async function detectEach(
     const rows = await run(
       d.kind === 'silence'
         ? silenceSql(src, d, range)
-        : hitsSql(d.kind === 'intel' ? src : sharedSrc, d, range),
+        : hitsSql(d.kind === 'threshold' ? sharedSrc : src, d, range),
     );
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }

@@ -343,7 +343,10 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const source = sourceSql(src, d, range, narrow);
   const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
   const scope = scopeSql(e, d, sets);
-  const ctes = [...(sets?.ctes() ?? []), `scoped AS${m} (SELECT * FROM (${source}) s WHERE ${scope})`];
+  // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
+  // cost less than materializing every record in scope (all of them for nacl-reply-drop).
+  const ms = d.kind === 'pair' ? '' : m;
+  const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   if (d.kind === 'intel') {
     ctes.push(intelMatchedSql(src, range));
     return ctes;
@@ -352,12 +355,25 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
     ctes.push('matched AS (SELECT * FROM scoped)');
     return ctes;
   }
-  const req = testsSql(e, d.request);
+  const req = testsSql(e, d.request, 'q.');
   const rep = testsSql(e, d.reply, 'r.');
   const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
+  // The replies are few (rejected records, typically) and the requests most of the store: the requests are looked
+  // up by the replies' reversed 5-tuples (a join whose build side is small) instead of a DISTINCT over every
+  // request, which was the largest query of a 10M-record detect (docs/decisions/NEW-detect-at-scale.md).
+  const reversed = {
+    interface_id: 'interface_id',
+    srcaddr: 'dstaddr',
+    dstaddr: 'srcaddr',
+    srcport: 'dstport',
+    dstport: 'srcport',
+    protocol: 'protocol',
+  } as const;
   ctes.push(
-    `requests AS (SELECT DISTINCT ${pairs.map(ident).join(', ')}, ${win(e, d)} AS w FROM scoped${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
-    `matched AS (SELECT r.* FROM scoped r WHERE ${[...rep.map((c) => `(${c})`), `EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')})`].join(' AND ')})`,
+    `replies AS${m} (SELECT * FROM scoped r${rep.length > 0 ? ` WHERE ${rep.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `wanted AS (SELECT DISTINCT ${pairs.map((p) => `${ident(reversed[p as keyof typeof reversed])} AS ${ident(p)}`).join(', ')}, ${win(e, d)} AS w FROM replies)`,
+    `requests AS (SELECT DISTINCT ${pairs.map((p) => `q.${ident(p)}`).join(', ')}, k.w FROM scoped q JOIN wanted k ON ${pairs.map((p) => `k.${ident(p)} = q.${ident(p)}`).join(' AND ')} AND k.w = ${win(e, d, 'q.')}${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    `matched AS (SELECT r.* FROM replies r WHERE EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')}))`,
   );
   return ctes;
 }
@@ -475,29 +491,46 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
  * Connections: the records of one 5-tuple (the pair and its srcport) in a window, ordered by start, split where
  * a record starts more than `gap` seconds after every earlier one ended; a connection's timestamp is its first
  * start, its size the sum of its bytes.
+ *
+ * The split (two window functions) runs only where its result can matter (docs/decisions/NEW-detect-at-scale.md):
+ * over the tuples of candidate pairs, found with plain GROUP BYs first, and over the few tuples whose last
+ * connection could be the window's last one (hi). Candidates: a connection's timestamp is a record's start, so
+ * a pair with fewer than minConnections distinct starts has fewer distinct connection timestamps; each
+ * srcport's first record starts a connection, so a pair with STROBE_CONNECTIONS srcports is a strobe; a shared
+ * destination (prevalence) is never scored. lo is the window's first start (the first record of any tuple starts a
+ * connection); hi is at least the latest first start of a tuple (`floor_hi`), and only a tuple with a record
+ * after that can have a later connection.
  */
 export function beaconSql(src: SqlSource, d: BeaconDetection, range: TimeRange): string {
   const e = src.engine;
   const sq = dialect(e);
   const text = (x: string) => sq.cast(x, 'varchar');
   const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
-  const k = d.groupBy.map((_, i) => `k${i}`).join(', ');
+  const kc = d.groupBy.map((_, i) => `k${i}`);
+  const k = kc.join(', ');
   const tuple = `${k}, sp, w`;
+  const same = (a: string, b: string, cols: readonly string[]) =>
+    cols.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
   const agg = (x: string) => (e === 'duckdb' ? `list(${x} ORDER BY ${x})` : `array_agg(${x} ORDER BY ${x})`);
+  const { percent, minSources } = d.prevalence;
   const ctes = matchedCtes(src, d, range);
   ctes.push(
-    `recs AS (SELECT ${keys.join(', ')}, coalesce(${text(ident('srcport'))}, '') AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
-    `marked AS (SELECT r.*, CASE WHEN r.t > coalesce(max(r.e) OVER (PARTITION BY ${tuple} ORDER BY r.t, r.e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), r.t - ${Math.floor(d.gap)} - 1) + ${Math.floor(d.gap)} THEN 1 ELSE 0 END AS fresh FROM recs r)`,
-    `numbered AS (SELECT m.*, sum(m.fresh) OVER (PARTITION BY ${tuple} ORDER BY m.t, m.e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cid FROM marked m)`,
-    `conns AS (SELECT ${k}, w, min(t) AS ts, sum(b) AS size FROM numbered GROUP BY ${tuple}, cid)`,
-    `pairs AS (SELECT ${k}, w, ${agg('ts')} AS ts, ${agg('size')} AS sizes FROM conns GROUP BY ${k}, w HAVING ${sq.countDistinct('ts')} >= ${Math.floor(d.minConnections)} AND count(*) < ${STROBE_CONNECTIONS})`,
-    `stats AS (SELECT ${k}, w, count(*) AS records, min(t) AS first_seen, max(t) AS last_seen FROM recs GROUP BY ${k}, w)`,
-    `span AS (SELECT w, min(ts) AS lo, max(ts) AS hi FROM conns GROUP BY w)`,
+    `recs AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, coalesce(${text(ident('srcport'))}, '') AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
+    `stats AS (SELECT ${k}, w, count(*) AS records, min(t) AS first_seen, max(t) AS last_seen, ${sq.countDistinct('t')} AS starts, ${sq.countDistinct('sp')} AS ports FROM recs GROUP BY ${k}, w)`,
     `everyone AS (SELECT w, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w)`,
     `shared AS (SELECT w, k1, k2, k3, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w, k1, k2, k3)`,
+    `cand AS (SELECT st.* FROM stats st JOIN shared sh ON ${same('sh', 'st', ['w', 'k1', 'k2', 'k3'])} JOIN everyone ev ON ev.w = st.w WHERE st.starts >= ${Math.floor(d.minConnections)} AND st.ports < ${STROBE_CONNECTIONS} AND NOT (sh.n >= ${Math.floor(minSources)} AND sh.n * 100 > ${Number(percent)} * ev.n))`,
+    `tup AS (SELECT ${tuple}, min(t) AS t0, max(t) AS t1 FROM recs GROUP BY ${tuple})`,
+    `bound AS (SELECT w, min(t0) AS lo, max(t0) AS floor_hi FROM tup GROUP BY w)`,
+    `late AS (SELECT x.${kc.join(', x.')}, x.sp, x.w FROM tup x JOIN bound b ON b.w = x.w WHERE x.t1 > b.floor_hi)`,
+    `part AS (SELECT r.* FROM recs r WHERE EXISTS (SELECT 1 FROM cand c WHERE ${same('c', 'r', [...kc, 'w'])}) OR EXISTS (SELECT 1 FROM late l WHERE ${same('l', 'r', [...kc, 'sp', 'w'])}))`,
+    `marked AS (SELECT r.*, CASE WHEN r.t > coalesce(max(r.e) OVER (PARTITION BY ${tuple} ORDER BY r.t, r.e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), r.t - ${Math.floor(d.gap)} - 1) + ${Math.floor(d.gap)} THEN 1 ELSE 0 END AS fresh FROM part r)`,
+    `numbered AS (SELECT m.*, sum(m.fresh) OVER (PARTITION BY ${tuple} ORDER BY m.t, m.e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cid FROM marked m)`,
+    `conns AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${k}, w, min(t) AS ts, sum(b) AS size FROM numbered GROUP BY ${tuple}, cid)`,
+    `pairs AS (SELECT c.${kc.join(', c.')}, c.w, ${agg('c.ts')} AS ts, ${agg('c.size')} AS sizes FROM conns c WHERE EXISTS (SELECT 1 FROM cand x WHERE ${same('x', 'c', [...kc, 'w'])}) GROUP BY c.${kc.join(', c.')}, c.w HAVING ${sq.countDistinct('c.ts')} >= ${Math.floor(d.minConnections)} AND count(*) < ${STROBE_CONNECTIONS})`,
+    `span AS (SELECT b.w, b.lo, greatest(b.floor_hi, coalesce(max(c.ts), b.floor_hi)) AS hi FROM bound b LEFT JOIN conns c ON c.w = b.w GROUP BY b.w, b.lo, b.floor_hi)`,
   );
   const on = (a: string, cols: string[]) => cols.map((c) => `${a}.${c} = p.${c}`).join(' AND ');
-  const kc = d.groupBy.map((_, i) => `k${i}`);
   return `WITH ${ctes.join(',\n')}
 SELECT ${kc.map((c) => `p.${c}`).join(', ')}, p.w, p.ts, p.sizes, st.records, st.first_seen, st.last_seen, s.lo, s.hi, sh.n AS sources, ev.n AS all_sources
 FROM pairs p JOIN stats st ON ${on('st', [...kc, 'w'])} JOIN span s ON ${on('s', ['w'])} JOIN everyone ev ON ${on('ev', ['w'])} JOIN shared sh ON ${on('sh', ['w', 'k1', 'k2', 'k3'])}

@@ -4,6 +4,7 @@
 import { FIELDS } from '../records/catalog.js';
 import type { Command, Expr, Item, Query } from './ast.js';
 import { InsightsError, type Span } from './errors.js';
+import { FINDING_FIELDS, FINDING_SYSTEM } from './findings-source.js';
 import { FUNCTIONS, type FunctionDef, findFunction, type VType } from './functions.js';
 import { editDistance } from './parser.js';
 import type { FileFields, Named, OrderKey, OutputColumn, PeriodUnit, Plan, Stage, TExpr } from './plan.js';
@@ -105,6 +106,12 @@ class Analyzer {
     private readonly q: Query,
     private readonly now: number,
   ) {
+    if (q.source === 'findings') {
+      for (const f of FINDING_FIELDS) this.scope.set(f.name, { k: 'col', t: f.t, name: f.column });
+      for (const [name, s] of Object.entries(FINDING_SYSTEM))
+        this.scope.set(name, { k: 'col', t: s.t, name: s.name });
+      return;
+    }
     for (const f of FIELDS)
       this.scope.set(f.insights, { k: 'col', t: catalogType(f.duckdb), name: f.column });
     for (const [name, s] of Object.entries(SYSTEM)) this.scope.set(name, { k: 'col', t: s.t, name: s.name });
@@ -149,6 +156,7 @@ class Analyzer {
       matchedAfter: this.matchedAfter,
       aggregated: this.aggregated,
       ...(this.timeSeries !== undefined ? { timeSeries: this.timeSeries } : {}),
+      ...(this.q.source === undefined ? {} : { source: this.q.source }),
     };
   }
 
@@ -393,7 +401,9 @@ class Analyzer {
         span,
         close
           ? `did you mean "${close}"?`
-          : 'see "flowwatch fields" for the Insights names of flow log fields',
+          : this.q.source === 'findings'
+            ? `the fields of SOURCE findings: ${FINDING_FIELDS.map((f) => f.name).join(', ')}`
+            : 'see "flowwatch fields" for the Insights names of flow log fields',
       );
     }
     if (ctx.stats && !ctx.inAgg) {

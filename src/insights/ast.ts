@@ -103,4 +103,9 @@ export type Command =
 export interface Query {
   readonly text: string;
   readonly commands: readonly Command[];
+  /**
+   * What the query reads: the flow records (no SOURCE), or the stored findings (`SOURCE findings | ...`, the one
+   * SOURCE flowwatch has: its findings table as a log group of its own).
+   */
+  readonly source?: 'findings';
 }

@@ -10,7 +10,7 @@ import { KEYWORDS, type Token, tokenize } from './lexer.js';
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   unmask: 'flowwatch stores flow logs as they arrive and never masks them, so there is nothing to unmask',
   source:
-    'SOURCE picks CloudWatch log groups; flowwatch queries the store given by --db (choose the time with --since/--until or --last)',
+    'SOURCE picks CloudWatch log groups; flowwatch queries the flow records of the store given by --db (choose the time with --since/--until or --last), or its findings with "SOURCE findings | ..."',
   pattern:
     "pattern clusters free-text messages with CloudWatch's machine-learning service; flow log records are already structured: group them with stats ... by",
   anomaly:
@@ -78,13 +78,31 @@ class Parser {
         'e.g. fields @timestamp, @message | limit 20',
       );
     }
+    const source = this.source();
+    if (source !== undefined && this.cur().kind === 'eof') return { text: this.text, commands, source };
     for (;;) {
       commands.push(this.command());
       if (this.cur().kind === 'eof') break;
       if (this.cur().kind !== 'pipe') throw this.error('expected | before the next command');
       this.next();
     }
-    return { text: this.text, commands };
+    return { text: this.text, commands, ...(source === undefined ? {} : { source }) };
+  }
+
+  /**
+   * A leading `SOURCE findings` (then `|` and the commands, or nothing): the query reads the stored findings.
+   * Any other SOURCE is refused with the reason (UNSUPPORTED_COMMAND).
+   */
+  private source(): 'findings' | undefined {
+    const t = this.cur();
+    const name = this.tokens[this.pos + 1];
+    if (!this.isWord(t, 'source') || name === undefined || !this.isWord(name, 'findings')) return undefined;
+    const after = this.tokens[this.pos + 2];
+    if (after !== undefined && after.kind !== 'eof' && after.kind !== 'pipe') return undefined;
+    this.next();
+    this.next();
+    if (this.cur().kind === 'pipe') this.next();
+    return 'findings';
   }
 
   private command(): Command {

@@ -112,4 +112,6 @@ export interface Plan {
   readonly aggregated: boolean;
   /** For `stats ... by bin()`: the output name of the time bucket (charts plot against it). */
   readonly timeSeries?: string;
+  /** `SOURCE findings`: the query reads the stored findings, not the flow records. */
+  readonly source?: 'findings';
 }

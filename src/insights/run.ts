@@ -4,6 +4,7 @@ import { missingFieldWarnings, storedColumns } from '../storage/missing-fields.j
 import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { analyze } from './analyze.js';
+import { InsightsError } from './errors.js';
 import { parseQuery } from './parser.js';
 import type { Plan } from './plan.js';
 import { toSql } from './to-sql.js';
@@ -63,6 +64,27 @@ export function columnsRead(plan: Plan): Set<string> {
 }
 
 /**
+ * `SOURCE findings` on a store where no detection has run (no findings, no detection_runs row): say so, never an
+ * empty answer. After a run that found nothing, no rows is the answer.
+ */
+async function needFindings(s: Store): Promise<void> {
+  const tables = await s.userQuery(
+    "SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN ('findings', 'detection_runs')",
+    10,
+  );
+  const have = new Set(tables.rows.map((r) => String(r['t'])));
+  const count = async (t: string) =>
+    have.has(t) ? Number((await s.userQuery(`SELECT count(*) AS n FROM ${t}`, 1)).rows[0]?.['n'] ?? 0) : 0;
+  if ((await count('findings')) === 0 && (await count('detection_runs')) === 0)
+    throw new InsightsError(
+      'NO_FINDINGS',
+      'SOURCE findings: this store has no findings: no detection has run on it',
+      { start: 0, end: 'SOURCE findings'.length },
+      'run flowwatch detect (or the monitor with detections) on this store first',
+    );
+}
+
+/**
  * Runs a Logs Insights query against a store (a path is opened read-only and closed afterwards).
  * Throws InsightsError for query mistakes and StoreError for store problems.
  *
@@ -77,6 +99,7 @@ export async function runQuery(
   const plan = analyze(parseQuery(text), opts.now ?? Math.floor(Date.now() / 1000));
   const s = typeof store === 'string' ? await Store.open(store, { readOnly: true }) : store;
   try {
+    if (plan.source === 'findings') await needFindings(s);
     const formats =
       plan.fileFields === 'none'
         ? []

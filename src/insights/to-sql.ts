@@ -4,6 +4,7 @@
 import { parseFormat } from '../records/format.js';
 import { duckdb } from '../sql/index.js';
 import { ident, literal } from '../storage/sql.js';
+import { findingsRelationSql } from './findings-source.js';
 import type { Plan } from './plan.js';
 import { type RenderTarget, renderPlan } from './render-sql.js';
 
@@ -99,6 +100,15 @@ export interface CompiledSql {
  * @example toSql(analyze(parseQuery('stats count(*) by action'), now), { formats: [] }).sql
  */
 export function toSql(plan: Plan, env: SqlEnv): CompiledSql {
+  if (plan.source === 'findings') {
+    const base = findingsRelationSql(env);
+    const { ctes, body } = renderPlan(plan, TARGET, base, undefined);
+    return {
+      sql: `WITH ${ctes.join(',\n')}\n${body}`,
+      scannedSql: `SELECT count(*) AS records FROM (${base})`,
+      matchedSql: `WITH ${ctes.slice(0, plan.matchedAfter + 1).join(',\n')}\nSELECT count(*) AS records FROM s${plan.matchedAfter}`,
+    };
+  }
   const late =
     plan.fileFields === 'late'
       ? { cols: fileFieldSql(env, 't.', 'f.'), join: 'LEFT JOIN files f ON f.id = t.file_id' }

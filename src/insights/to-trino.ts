@@ -69,6 +69,8 @@ function columnsUsed(v: unknown, into: Set<string>): Set<string> {
  * @example toTrino(analyze(parseQuery('stats count(*) by action'), now), { table: 'vpc_flow_logs', columns: ['action'] })
  */
 export function toTrino(plan: Plan, env: TrinoEnv): string {
+  // findings live in the local store (flowwatch detect --engine athena stores them there too)
+  if (plan.source === 'findings') throw refuse('SOURCE findings (the findings are in the local store)');
   const have = new Set(env.columns);
   // Text tables keep AWS's `-` placeholder in string columns (LazySimpleSerDe only nulls unparsable
   // numbers); Insights treats it as a missing field, so string columns read `-` as NULL.
