@@ -1,11 +1,13 @@
 // `flowwatch export`: the store's records as Parquet in AWS's Hive layout, OCSF, ECS, NDJSON or CSV.
 
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StoreError } from '../core/errors.js';
 import {
   COMPRESSIONS,
   EXPORT_FORMATS,
+  EXPORT_MEMORY_LIMIT,
   type ExportFormat,
   type ExportOptions,
   exportFlows,
@@ -93,7 +95,13 @@ Examples:
       const prepared = await prepareExport(opts);
       try {
         // Read-only and confined: DuckDB can write nowhere but the export's work folder (and read no other file).
-        const store = await Store.open(path, { readOnly: true, confineTo: [prepared.work] });
+        // Memory bounded: DuckDB spills what does not fit (OCSF Parquet's sort by time) into the work folder.
+        const store = await Store.open(path, {
+          readOnly: true,
+          confineTo: [prepared.work],
+          memoryLimit: EXPORT_MEMORY_LIMIT,
+          tempDirectory: join(prepared.work, 'spill'),
+        });
         const t0 = performance.now();
         try {
           const summary = await exportFlows(store, opts, prepared);
