@@ -10,7 +10,7 @@ import { ECS_VERSION } from '../export/ecs.js';
 import { BOUNDARY, DIRECTION, MAPPED, OCSF_PROFILES, OCSF_VERSION, VERDICT } from '../export/ocsf.js';
 import { FIELDS, type FieldDef } from '../records/catalog.js';
 import { type ExportRange, type ParquetCodec, PLACEHOLDER, rangeWhere } from './export-sql.js';
-import { type JsonSql, jArr, jCase, jConst, jIf, jNum, jObj, jObjKeep, jRaw, jStr } from './json-sql.js';
+import { type JsonSql, jArr, jCase, jConst, jIf, jNum, jObj, jObjKeep, jParts, jStr } from './json-sql.js';
 import { ident, literal } from './sql.js';
 
 /** Columns of the temporary enrichment table (one row per address the packaged data knows). */
@@ -170,7 +170,7 @@ function ocsfEndpoint(side: 'src' | 'dst', enrich: boolean): JsonSql {
 
 function observable(name: string, type: string, typeId: number, value: string): JsonSql {
   const head = JSON.stringify({ name, type, type_id: typeId }).slice(0, -1);
-  return jRaw(`(${literal(`${head},"value":`)} || ${jStr(value).sql} || '}')`);
+  return jParts(`${value} IS NOT NULL`, [literal(`${head},"value":`), jStr(value).sql, `'}'`]);
 }
 
 /** A verdict attribute as JSON text (absent for NODATA/SKIPDATA). */
