@@ -106,7 +106,11 @@ const CASES = [
   },
   { name: 'ecs', label: 'ECS NDJSON', argv: ['--format', 'ecs'] },
   { name: 'ndjson', label: 'NDJSON (flow rows)', argv: ['--format', 'ndjson'] },
-  { name: 'ndjson-zstd', label: 'NDJSON (flow rows), zstd', argv: ['--format', 'ndjson', '--compress', 'zstd'] },
+  {
+    name: 'ndjson-zstd',
+    label: 'NDJSON (flow rows), zstd',
+    argv: ['--format', 'ndjson', '--compress', 'zstd'],
+  },
   { name: 'csv', label: 'CSV', argv: ['--format', 'csv'] },
   { name: 'csv-gzip', label: 'CSV, gzip', argv: ['--format', 'csv', '--compress', 'gzip'] },
 ];
