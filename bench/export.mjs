@@ -2,7 +2,9 @@
 // writing the files: OCSF and ECS mapped in SQL), beside DuckDB's own `COPY flows TO 'x.csv'` on the same store
 // (the baseline: the fastest a file can be written from it) and, once, the former JavaScript OCSF mapping.
 //
-// Usage: npm run bench:export [-- --records 1000000 --runs 3 --js-runs 1]
+// Usage: npm run bench:export [-- --records 1000000 --runs 3 --js-runs 1 --members 1]
+// --members 1 also times each top-level member of the OCSF and ECS documents alone (CPU seconds of
+// `SELECT sum(length(<member>))` over the same rows), to show where the mapping's time goes.
 // The corpus (bench/data/corpus-v5-<records>) and its store are made once and reused. Results go to
 // bench/results/export.json.
 
@@ -20,6 +22,7 @@ const arg = (name, dflt) => {
 const RECORDS = arg('records', 1_000_000);
 const RUNS = arg('runs', 3);
 const JS_RUNS = arg('js-runs', 1);
+const MEMBERS = arg('members', 1);
 const cli = join(root, 'bin', 'flowwatch.js');
 const scratch = join(root, 'bench', 'data', 'scratch-export');
 mkdirSync(scratch, { recursive: true });
@@ -66,6 +69,32 @@ store.close();
 process.stdout.write(String(n));
 `;
 
+// Per-member CPU time of the OCSF and ECS documents (each member alone, over the same rows as the export).
+const membersScript = `
+import { Store } from './dist/storage/store.js';
+import { ecsMembers, jsonLinesSelect, ocsfMembers } from './dist/storage/export-map-sql.js';
+import { exportColumns, FIELD_SETS_SQL } from './dist/storage/export-sql.js';
+const store = await Store.open(process.argv[1], { readOnly: true });
+const sets = (await store.query(FIELD_SETS_SQL)).rows.map((r) => String(r.set));
+const columns = exportColumns(sets);
+const out = {};
+for (const [fmt, members] of [['ocsf', ocsfMembers(false, columns)], ['ecs', ecsMembers(false, columns)]]) {
+  const sel = jsonLinesSelect(fmt, {}, undefined, columns);
+  const from = sel.slice(sel.indexOf('\\nFROM') + 1);
+  const time = async (expr) => {
+    const c0 = process.cpuUsage();
+    await store.query(\`SELECT sum(length(\${expr})) AS n \${from}\`);
+    const c = process.cpuUsage(c0);
+    return +((c.user + c.system) / 1e6).toFixed(3);
+  };
+  const doc = sel.slice('SELECT '.length, sel.indexOf(' AS line\\nFROM'));
+  out[fmt] = { document: await time(doc), members: {} };
+  for (const [k, v] of members) if (v.json === undefined) out[fmt].members[k] = await time(v.sql);
+}
+store.close();
+process.stdout.write(JSON.stringify(out));
+`;
+
 const CASES = [
   { name: 'ocsf', label: 'OCSF NDJSON', argv: ['--format', 'ocsf'] },
   { name: 'ocsf-gzip', label: 'OCSF NDJSON, gzip', argv: ['--format', 'ocsf', '--compress', 'gzip'] },
@@ -77,6 +106,11 @@ const CASES = [
   },
   { name: 'ecs', label: 'ECS NDJSON', argv: ['--format', 'ecs'] },
   { name: 'ndjson', label: 'NDJSON (flow rows)', argv: ['--format', 'ndjson'] },
+  {
+    name: 'ndjson-zstd',
+    label: 'NDJSON (flow rows), zstd',
+    argv: ['--format', 'ndjson', '--compress', 'zstd'],
+  },
   { name: 'csv', label: 'CSV', argv: ['--format', 'csv'] },
   { name: 'csv-gzip', label: 'CSV, gzip', argv: ['--format', 'csv', '--compress', 'gzip'] },
 ];
@@ -132,11 +166,18 @@ for (let i = 0; i < JS_RUNS; i++) {
   bytes.js = size(out);
 }
 
+let members;
+if (MEMBERS > 0) {
+  const r = await run('node', ['--input-type=module', '-e', membersScript, db], { cwd: root });
+  members = JSON.parse(r.out);
+}
+
 const rps = (rs) => (rs.length === 0 ? undefined : median(rs.map((r) => RECORDS / r.seconds)));
 const summary = {
   date: new Date().toISOString(),
   records: RECORDS,
   runs: RUNS,
+  members,
   cases: Object.fromEntries(
     Object.entries(results).map(([k, rs]) => [
       k,
@@ -170,5 +211,18 @@ process.stdout.write(
     row("DuckDB's own COPY flows TO 'x.csv' (baseline)", 'baseline') +
     CASES.map((c) => row(`flowwatch export ${c.label}`, c.name)).join('') +
     row('former JS mapping (toOcsf, streamed rows)', 'js') +
+    (members === undefined
+      ? ''
+      : Object.entries(members)
+          .map(
+            ([fmt, m]) =>
+              `\n${fmt}: the whole document ${m.document.toFixed(2)} CPU-s; members, costliest first: ` +
+              Object.entries(m.members)
+                .sort((a, b) => b[1] - a[1])
+                .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+                .join(', ') +
+              '\n',
+          )
+          .join('')) +
     `\ntarget: >= 200,000 records/s for every format; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} cores\n`,
 );

@@ -37,6 +37,12 @@ import {
 import type { Store } from '../storage/store.js';
 import { parseS3Uri, type S3Location, type S3UploadOptions, uploadTree } from './s3-upload.js';
 
+/**
+ * DuckDB's memory limit for an export from the CLI: past it DuckDB spills (OCSF Parquet's sort by time) into the
+ * export's work folder, so an export stays under 1 GB of memory whatever its size.
+ */
+export const EXPORT_MEMORY_LIMIT = '512MB';
+
 export const EXPORT_FORMATS = ['parquet', 'ocsf', 'ocsf-parquet', 'ecs', 'ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

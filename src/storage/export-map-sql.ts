@@ -10,7 +10,7 @@ import { ECS_VERSION } from '../export/ecs.js';
 import { BOUNDARY, DIRECTION, MAPPED, OCSF_PROFILES, OCSF_VERSION, VERDICT } from '../export/ocsf.js';
 import { FIELDS, type FieldDef } from '../records/catalog.js';
 import { type ExportRange, type ParquetCodec, PLACEHOLDER, rangeWhere } from './export-sql.js';
-import { type JsonSql, jArr, jCase, jConst, jIf, jNum, jObj, jObjKeep, jRaw, jStr } from './json-sql.js';
+import { type JsonSql, jArr, jCase, jConst, jIf, jNum, jObj, jObjKeep, jParts, jStr } from './json-sql.js';
 import { ident, literal } from './sql.js';
 
 /** Columns of the temporary enrichment table (one row per address the packaged data knows). */
@@ -23,14 +23,53 @@ export const ENRICH_COLUMNS = [
 
 /** A column of the record row `r`. */
 const col = (c: string) => `r.${ident(c)}`;
-/** The mappers' `str`: the text of a column, NULL when absent or "-". */
-const S = (c: string) => `nullif(${col(c)}, '-')`;
+/**
+ * The mappers' `str`: the text of a column, NULL when absent or "-". Computed once per row in the records
+ * sub-select (`~<column>`, see sharedSql), not in every member that reads it.
+ */
+const S = (c: string) => col(`~${c}`);
+/** A value computed once per row in the records sub-select (see sharedSql). */
+const R = (name: string) => col(`=${name}`);
 
 /** The endpoint addresses an export looks up: OCSF the packet-level address first, ECS the interface's. */
 export type EnrichKey = 'ocsf' | 'ecs';
 
 function endpointAddress(key: EnrichKey, side: 'src' | 'dst'): string {
-  return key === 'ocsf' ? `coalesce(${S(`pkt_${side}addr`)}, ${S(`${side}addr`)})` : S(`${side}addr`);
+  return key === 'ocsf' ? R(`ocsf_${side}`) : S(`${side}addr`);
+}
+
+/** The text columns read through `S`: the VARCHAR columns of the catalog and the file key's account and region. */
+const TEXT_COLUMNS = [
+  ...FIELDS.filter((f) => f.duckdb === 'VARCHAR').map((f) => f.column),
+  'file_account',
+  'file_region',
+];
+
+/**
+ * The two layers of per-row values every member shares, each computed once per row (DuckDB would otherwise
+ * evaluate them in every member that uses them): first `~<column>` = nullif(column, '-') of the text columns, then
+ * on those `=<name>`: the endpoint addresses, the direction, the event time and the ISO texts of the times, the
+ * account and the region.
+ * Columns no member reads are dropped by DuckDB's optimizer.
+ */
+function sharedSql(inner: string): string {
+  const x = (c: string) => `x.${ident(c)}`;
+  const first = TEXT_COLUMNS.map((c) => `nullif(${x(c)}, '-') AS ${ident(`~${c}`)}`).join(', ');
+  const s = (c: string) => `y.${ident(`~${c}`)}`;
+  const time = `coalesce(y."event_time", y."start")`;
+  const second: [string, string][] = [
+    ['ocsf_src', `coalesce(${s('pkt_srcaddr')}, ${s('srcaddr')})`],
+    ['ocsf_dst', `coalesce(${s('pkt_dstaddr')}, ${s('dstaddr')})`],
+    ['dir', `(CASE WHEN ${s('flow_direction')} IN ('ingress', 'egress') THEN ${s('flow_direction')} END)`],
+    ['time', time],
+    ['iso_time', isoSql(time)],
+    ['iso_start', isoSql('y."start"')],
+    ['iso_end', isoSql('y."end"')],
+    ['account', `coalesce(${s('account_id')}, ${s('file_account')})`],
+    ['region', `coalesce(${s('region')}, ${s('file_region')})`],
+  ];
+  return `(SELECT y.*, ${second.map(([k, v]) => `${v} AS ${ident(`=${k}`)}`).join(', ')}
+  FROM (SELECT x.*, ${first} FROM (${inner}) x) y)`;
 }
 
 /** The distinct endpoint addresses of the records in range (to be looked up, then loaded into the enrichment table). */
@@ -76,20 +115,20 @@ function raw(f: FieldDef): JsonSql {
 const O = {
   activityId: `coalesce(${verdict('activity_id')}, 0)`,
   activityName: `coalesce(${verdict('activity_name')}, 'Unknown')`,
-  time: `coalesce(${col('event_time')}, ${col('start')})`,
-  dir: `(CASE WHEN ${S('flow_direction')} IN ('ingress', 'egress') THEN ${S('flow_direction')} END)`,
+  time: R('time'),
+  dir: R('dir'),
   ip: (side: 'src' | 'dst') => endpointAddress('ocsf', side),
   intermediate: (side: 'src' | 'dst') =>
     `(CASE WHEN ${S(`pkt_${side}addr`)} <> ${S(`${side}addr`)} THEN ${S(`${side}addr`)} END)`,
   /** The side that owns the interface: egress → src, ingress → dst. */
   owns: (side: 'src' | 'dst') =>
     `(${S('flow_direction')} = ${literal(side === 'src' ? 'egress' : 'ingress')})`,
-  account: `coalesce(${S('account_id')}, ${S('file_account')})`,
-  region: `coalesce(${S('region')}, ${S('file_region')})`,
+  account: R('account'),
+  region: R('region'),
   boundaryId: `(CASE WHEN ${col('traffic_path')} IS NOT NULL THEN ${col('traffic_path')} + 3
-    WHEN ${S('flow_direction')} IN ('ingress', 'egress') THEN 99 END)`,
+    WHEN ${R('dir')} IS NOT NULL THEN 99 END)`,
   boundary: `(CASE WHEN ${col('traffic_path')} IS NOT NULL THEN coalesce(${caseOf(col('traffic_path'), BOUNDARY)}, CAST(${col('traffic_path')} AS VARCHAR))
-    WHEN ${S('flow_direction')} IN ('ingress', 'egress') THEN '-' END)`,
+    WHEN ${R('dir')} IS NOT NULL THEN '-' END)`,
   directionId: caseOf(S('flow_direction'), { ingress: DIRECTION.ingress[0], egress: DIRECTION.egress[0] }),
   direction: caseOf(S('flow_direction'), { ingress: DIRECTION.ingress[1], egress: DIRECTION.egress[1] }),
   protocolName: caseOf(col('protocol'), IANA_KEYWORDS),
@@ -131,7 +170,7 @@ function ocsfEndpoint(side: 'src' | 'dst', enrich: boolean): JsonSql {
 
 function observable(name: string, type: string, typeId: number, value: string): JsonSql {
   const head = JSON.stringify({ name, type, type_id: typeId }).slice(0, -1);
-  return jRaw(`(${literal(`${head},"value":`)} || ${jStr(value).sql} || '}')`);
+  return jParts(`${value} IS NOT NULL`, [literal(`${head},"value":`), jStr(value).sql, `'}'`]);
 }
 
 /** A verdict attribute as JSON text (absent for NODATA/SKIPDATA). */
@@ -150,13 +189,18 @@ function verdictText(make: (name: string) => string, fallback: string): JsonSql 
 
 /** One OCSF 1.1.0 Network Activity event per row of `r` (see toOcsf). */
 export function ocsfJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS): JsonSql {
+  return jObj(ocsfMembers(enrich, columns));
+}
+
+/** The top-level members of ocsfJsonSql, in document order (timed one by one by bench:export --members). */
+export function ocsfMembers(enrich: boolean, columns: readonly FieldDef[] = FIELDS): [string, JsonSql][] {
   const act = O.activityId;
   const unmapped: [string, JsonSql][] = columns
     .filter((f) => !MAPPED.has(f.column))
     .map((f) => [f.column, raw(f)]);
   for (const [, c] of ENI) unmapped.push([c, jIf(`${O.dir} IS NULL`, jStr(S(c)))]);
   const t = O.time;
-  return jObj([
+  return [
     ['class_uid', jConst(4001)],
     ['class_name', jConst('Network Activity')],
     ['category_uid', jConst(4)],
@@ -173,11 +217,11 @@ export function ocsfJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIEL
     ['severity', jConst('Informational')],
     ['status_code', jStr(S('log_status'))],
     ['time', jNum(`${t} * 1000`)],
-    ['time_dt', jStr(isoSql(t))],
+    ['time_dt', jStr(R('iso_time'))],
     ['start_time', jNum(`${col('start')} * 1000`)],
-    ['start_time_dt', jStr(isoSql(col('start')))],
+    ['start_time_dt', jStr(R('iso_start'))],
     ['end_time', jNum(`${col('end')} * 1000`)],
-    ['end_time_dt', jStr(isoSql(col('end')))],
+    ['end_time_dt', jStr(R('iso_end'))],
     [
       'metadata',
       jObjKeep([
@@ -247,7 +291,7 @@ export function ocsfJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIEL
       ]),
     ],
     ['unmapped', jObj(unmapped)],
-  ]);
+  ];
 }
 
 function ecsSide(side: 'src' | 'dst', enrich: boolean): JsonSql {
@@ -268,10 +312,19 @@ function ecsSide(side: 'src' | 'dst', enrich: boolean): JsonSql {
 
 /** One ECS document per row of `r` (see toEcs). */
 export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELDS, named = false): JsonSql {
+  return jObj(ecsMembers(enrich, columns, named));
+}
+
+/** The top-level members of ecsJsonSql, in document order (`named`: the names table `nm` is joined). */
+export function ecsMembers(
+  enrich: boolean,
+  columns: readonly FieldDef[] = FIELDS,
+  named = false,
+): [string, JsonSql][] {
   const action = S('action');
   const p = col('protocol');
-  return jObj([
-    ['@timestamp', jStr(isoSql(O.time))],
+  return [
+    ['@timestamp', jStr(R('iso_time'))],
     ['ecs', jConst({ version: ECS_VERSION })],
     [
       'event',
@@ -287,8 +340,8 @@ export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELD
         ],
         ['action', jStr(`lower(${action})`)],
         ['outcome', jCase(action, { ACCEPT: 'success', REJECT: 'failure' })],
-        ['start', jStr(isoSql(col('start')))],
-        ['end', jStr(isoSql(col('end')))],
+        ['start', jStr(R('iso_start'))],
+        ['end', jStr(R('iso_end'))],
         ['dataset', jConst('aws.vpcflow')],
         ['provider', jConst('vpcflowlogs')],
       ]),
@@ -324,7 +377,7 @@ export function ecsJsonSql(enrich: boolean, columns: readonly FieldDef[] = FIELD
       ]),
     ],
     ['aws', jObjKeep([['vpcflow', jObjKeep(columns.map((f) => [f.column, raw(f)] as const))]])],
-  ]);
+  ];
 }
 
 /**
@@ -345,8 +398,8 @@ function recordsFrom(
     (namesTable === undefined
       ? ''
       : `\nLEFT JOIN ${ident(namesTable)} nm ON nm.interface_id = r.interface_id`);
-  return `FROM (SELECT f.*, fi.account AS file_account, fi.region AS file_region
-  FROM flows f LEFT JOIN files fi ON fi.id = f.file_id WHERE ${rangeWhere(range)}) r${joins}`;
+  return `FROM ${sharedSql(`SELECT f.*, fi.account AS file_account, fi.region AS file_region
+  FROM flows f LEFT JOIN files fi ON fi.id = f.file_id WHERE ${rangeWhere(range)}`)} r${joins}`;
 }
 
 /**

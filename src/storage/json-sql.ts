@@ -18,16 +18,20 @@ export interface JsonSql {
   readonly always?: boolean;
   /** An expression that is NULL exactly when the value is absent, cheaper than the value (e.g. its input column). */
   readonly test?: string;
+  /** A boolean expression, true exactly when the value is present (when there is no `test`). */
+  readonly cond?: string;
+  /** `concat` arguments whose result is the value when it is present (saves allocations when inlined in a parent). */
+  readonly parts?: readonly string[];
 }
 
 /** A string value: JSON-escaped by DuckDB (`to_json`); NULL stays absent. */
 export function jStr(expr: string): JsonSql {
-  return { sql: `to_json(${expr})`, test: expr };
+  return { sql: `to_json(${expr})`, test: expr, parts: [`to_json(${expr})`] };
 }
 
 /** An integer value written as digits; NULL stays absent. */
 export function jNum(expr: string): JsonSql {
-  return { sql: `CAST(${expr} AS VARCHAR)`, test: expr };
+  return { sql: `CAST(${expr} AS VARCHAR)`, test: expr, parts: [`CAST(${expr} AS VARCHAR)`] };
 }
 
 /** A constant, written once as JSON text. */
@@ -41,6 +45,18 @@ export function jRaw(sql: string): JsonSql {
   return { sql };
 }
 
+/** JSON text that is the `concat` of `parts`, present when `cond` holds (parts may be NULL only when it does not). */
+export function jParts(cond: string, parts: readonly string[]): JsonSql {
+  return { sql: `(CASE WHEN ${cond} THEN concat(${parts.join(', ')}) END)`, cond, parts };
+}
+
+/** The boolean SQL true exactly when `v` is present, when it can be had without building `v`. */
+function presence(v: JsonSql): string | undefined {
+  if (v.always) return 'TRUE';
+  if (v.test !== undefined) return `${v.test} IS NOT NULL`;
+  return v.cond;
+}
+
 /** `CASE <expr> WHEN k THEN <json of v> ... END`: a value picked from a table, absent when nothing matches. */
 export function jCase(expr: string, table: Readonly<Record<string, unknown>>, numericKeys = false): JsonSql {
   const arms = Object.entries(table).map(
@@ -52,7 +68,11 @@ export function jCase(expr: string, table: Readonly<Record<string, unknown>>, nu
 
 /** `then` when `cond` holds, else absent. */
 export function jIf(cond: string, then: JsonSql): JsonSql {
-  return { sql: `(CASE WHEN ${cond} THEN ${then.sql} END)` };
+  const inner = presence(then);
+  const c = inner === undefined ? undefined : inner === 'TRUE' ? `(${cond})` : `(${cond}) AND ${inner}`;
+  if (c !== undefined && then.parts !== undefined) return jParts(c, then.parts);
+  const sql = `(CASE WHEN ${cond} THEN ${then.sql} END)`;
+  return c === undefined ? { sql } : { sql, cond: c };
 }
 
 /**
@@ -80,6 +100,9 @@ function pieces(entries: readonly (readonly [string, JsonSql])[]): {
     if (v.always) parts.push(literal(head), v.sql);
     else if (v.test !== undefined)
       parts.push(`(CASE WHEN ${v.test} IS NOT NULL THEN ${literal(head)} END)`, v.sql);
+    else if (v.cond !== undefined && v.parts !== undefined)
+      parts.push(`(CASE WHEN ${v.cond} THEN concat(${[literal(head), ...v.parts].join(', ')}) END)`);
+    else if (v.cond !== undefined) parts.push(`(CASE WHEN ${v.cond} THEN ${literal(head)} END)`, v.sql);
     else parts.push(`(${literal(head)} || ${v.sql})`);
   });
   if (text !== '') parts.push(literal(text));
@@ -104,18 +127,21 @@ function object(entries: readonly (readonly [string, JsonSql])[], keep: boolean)
   if (entries.length === 0) return keep ? jConst({}) : { sql: 'NULL::VARCHAR' };
   const { parts, leadingComma } = pieces(entries);
   if (!leadingComma) return { sql: `concat('{', ${parts.join(', ')}, '}')`, always: true };
-  // Every piece starts with a comma: drop the first one; nothing present → absent (or `{}`).
-  const body = `substr(nullif(concat(${parts.join(', ')}), ''), 2)`;
-  return keep
-    ? { sql: `('{' || coalesce(${body}, '') || '}')`, always: true }
-    : { sql: `('{' || ${body} || '}')` };
+  // Every piece starts with a comma: drop the first one (one concat: '{' + the rest + '}'); nothing present → `{}`,
+  // which is absent unless kept.
+  const sql = `concat('{', substr(concat(${parts.join(', ')}), 2), '}')`;
+  return keep ? { sql, always: true } : { sql: `nullif(${sql}, '{}')` };
 }
 
 /** An array of the present items, in the order given; absent (NULL) when no item is present. */
 export function jArr(items: readonly JsonSql[]): JsonSql {
   if (items.length === 0) return { sql: 'NULL::VARCHAR' };
-  const body = `substr(nullif(concat(${items.map((v) => `(',' || ${v.sql})`).join(', ')}), ''), 2)`;
   // One item: no separator to handle.
   if (items.length === 1) return { sql: `('[' || ${items[0]!.sql} || ']')` };
-  return { sql: `('[' || ${body} || ']')` };
+  const item = (v: JsonSql) =>
+    v.cond !== undefined && v.parts !== undefined
+      ? `(CASE WHEN ${v.cond} THEN concat(${["','", ...v.parts].join(', ')}) END)`
+      : `(',' || ${v.sql})`;
+  // Every item starts with a comma: drop the first one; no item present → `[]`, absent.
+  return { sql: `nullif(concat('[', substr(concat(${items.map(item).join(', ')}), 2), ']'), '[]')` };
 }

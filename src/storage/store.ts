@@ -50,6 +50,8 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** DuckDB memory limit, e.g. '1GB'. Bounds memory whatever the input size (DuckDB spills to disk). */
   readonly memoryLimit?: string;
+  /** Where DuckDB spills what does not fit the memory limit (default: `<store>.tmp`). */
+  readonly tempDirectory?: string;
   /**
    * Confine the database to these directories: it reads and writes files only under them (and its own
    * database, WAL and spill files); every other path and URL, extension installation and loading, and any
@@ -286,6 +288,7 @@ export class Store {
     const full = path === ':memory:' ? path : resolve(path);
     const options: Record<string, string> = {};
     if (opts.memoryLimit) options['memory_limit'] = opts.memoryLimit;
+    if (opts.tempDirectory) options['temp_directory'] = opts.tempDirectory;
     if (opts.readOnly) {
       options['access_mode'] = 'READ_ONLY';
     } else if (full !== ':memory:') {
