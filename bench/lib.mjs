@@ -124,9 +124,9 @@ export async function ensureSmallFiles(root, corpus, flowLogs = 9) {
       let h = 0;
       for (let i = 0; i < line.length; i++) h = (h * 31 + line.charCodeAt(i)) >>> 0;
       const key = `${Math.floor(start / 300) * 300}:${h % flowLogs}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(line);
+      const g = groups.get(key);
+      if (g) g.push(line);
+      else groups.set(key, [line]);
     }
     // .../vpcflowlogs/<region>/YYYY/MM/DD/HH/<account>_vpcflowlogs_<region>_fl-<id>_<YYYYMMDDTHHmmZ>_<hash>.log.gz
     const rel = f.slice(corpus.length + 1);
