@@ -7,16 +7,17 @@ import { join } from 'node:path';
 
 /**
  * Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout; with `cpu: true`, also
- * its CPU seconds (user + system, every thread, from /usr/bin/time) as `cpu`.
+ * its CPU seconds (user + system, every thread, from /usr/bin/time) as `cpu`, and peak RSS from the same.
  */
 export function run(cmd, argv, opts = {}) {
   if (opts.cpu) {
     const { cpu, ...rest } = opts;
     const out = join(tmpdir(), `bench-cpu-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    return run('/usr/bin/time', ['-f', '%U %S', '-o', out, cmd, ...argv], rest).then((r) => {
-      const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    return run('/usr/bin/time', ['-f', '%U %S %M', '-o', out, cmd, ...argv], rest).then((r) => {
+      const [u, s, kb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
       rmSync(out, { force: true });
-      return { ...r, cpu: u + s };
+      // Peak RSS of the command itself (the polled pid is /usr/bin/time's).
+      return { ...r, cpu: u + s, peakMb: kb / 1024 };
     });
   }
   return new Promise((res, rej) => {
