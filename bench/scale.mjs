@@ -101,7 +101,9 @@ for (const n of SIZES) {
   for (let i = 0; i < RUNS; i++) {
     top.push((await run('node', [cli, 'top', 'rejected', '--db', db, '--limit', '20'])).seconds);
   }
-  const ov = await run('node', ['--input-type=module', '-e', overviewScript, db, String(RUNS)], { cwd: root });
+  const ov = await run('node', ['--input-type=module', '-e', overviewScript, db, String(RUNS)], {
+    cwd: root,
+  });
   const overviewRuns = JSON.parse(ov.out);
   const det = await run('node', [cli, 'detect', '--db', db, '-o', 'json'], { cpu: true });
   rows.push({

@@ -92,7 +92,14 @@ export function chooseBin(since: number, until: number, bin?: number): number {
 }
 
 /** The Overview page's data (what /api/overview answers), in-process; bench:scale times it. */
-export async function overview(r: Store, since: number, until: number, bin: number, top: number, view: FlowView) {
+export async function overview(
+  r: Store,
+  since: number,
+  until: number,
+  bin: number,
+  top: number,
+  view: FlowView,
+) {
   const range = [since, until];
   const from = FROM[view];
   const rows = async (sql: string, params: number[]) => (await r.query(sql, params)).rows;
