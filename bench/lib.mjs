@@ -100,7 +100,7 @@ export async function ensureCorpus(root, format, records) {
  */
 export async function ensureSmallFiles(root, corpus, flowLogs = 9) {
   const { createGunzip, gzipSync } = await import('node:zlib');
-  const { createReadStream, writeFileSync, existsSync: exists } = await import('node:fs');
+  const { createReadStream, writeFileSync } = await import('node:fs');
   const { createInterface } = await import('node:readline');
   const { basename, dirname } = await import('node:path');
   const out = join(root, 'bench', 'data', `${basename(corpus)}-5min-x${flowLogs}`);
