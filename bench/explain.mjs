@@ -8,7 +8,15 @@
 // Target (issue 16): 10M records ≤ 10 s. Results go to bench/results/explain.json.
 
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, run } from './lib.mjs';
@@ -183,7 +191,9 @@ async function timed(argv) {
   return { ...x, cpu: user + sys, peakMb: kb / 1024 };
 }
 const results = {};
-const samples = Object.fromEntries(Object.keys(variants).map((n) => [n, { times: [], cpus: [], peak: 0, out: '' }]));
+const samples = Object.fromEntries(
+  Object.keys(variants).map((n) => [n, { times: [], cpus: [], peak: 0, out: '' }]),
+);
 // run by run, the commands alternate, so each run of each sees about the same load
 for (let r = 0; r < RUNS; r++)
   for (const [name, argv] of Object.entries(variants)) {
@@ -224,7 +234,9 @@ const summary = {
   projected10M: Number((perMillion * 10).toFixed(1)),
 };
 for (const [name, r] of Object.entries(results))
-  console.log(`${name.padEnd(30)} wall ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  peak ${r.peakMb} MB`);
+  console.log(
+    `${name.padEnd(30)} wall ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  peak ${r.peakMb} MB`,
+  );
 console.log(
   `explain / top rejected ${summary.ratioToBaseline}× wall, ${summary.cpuRatioToBaseline}× cpu; explain / grouped scan ${summary.cpuRatioToGroupedScan}× cpu; ${summary.secondsPerMillion} s per million records; projected 10M: ${summary.projected10M} s (target ≤ 10 s)`,
 );

@@ -2,10 +2,24 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout. */
+/**
+ * Runs a command, returning wall seconds, peak RSS (VmHWM polled from /proc) and stdout; with `cpu: true`, also
+ * its CPU seconds (user + system, every thread, from /usr/bin/time) as `cpu`, and peak RSS from the same.
+ */
 export function run(cmd, argv, opts = {}) {
+  if (opts.cpu) {
+    const { cpu, ...rest } = opts;
+    const out = join(tmpdir(), `bench-cpu-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    return run('/usr/bin/time', ['-f', '%U %S %M', '-o', out, cmd, ...argv], rest).then((r) => {
+      const [u, s, kb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      rmSync(out, { force: true });
+      // Peak RSS of the command itself (the polled pid is /usr/bin/time's).
+      return { ...r, cpu: u + s, peakMb: kb / 1024 };
+    });
+  }
   return new Promise((res, rej) => {
     const t0 = performance.now();
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
@@ -165,4 +179,72 @@ export async function duckdbFloor(root, lines, perCommit, commits) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of `corpus` shaped like AWS's 5-minute delivery: each record goes to the file of its 5-minute slot (by
+ * its `start`) and of one of `flowLogs` flow logs (by a hash of the line), each file in the S3 layout with
+ * the header line. With the default 24-hour corpus and 9 flow logs: 24 × 12 × 9 = 2,592 files. Written once
+ * into `<corpus>-5min-<flowLogs>` (under bench/data, next to the source). Returns its folder.
+ */
+export async function ensureSmallFiles(root, corpus, flowLogs = 9) {
+  const { createGunzip, gzipSync } = await import('node:zlib');
+  const { createReadStream, writeFileSync } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const { basename, dirname } = await import('node:path');
+  const out = join(root, 'bench', 'data', `${basename(corpus)}-5min-x${flowLogs}`);
+  if (existsSync(join(out, 'manifest.json'))) return out;
+  process.stderr.write(`splitting ${corpus} into 5-minute files in ${out} (once)...\n`);
+  rmSync(out, { recursive: true, force: true });
+  const manifest = { source: corpus, flowLogs, records: 0, files: [] };
+  for (const f of files(corpus)) {
+    const lines = createInterface({ input: createReadStream(f).pipe(createGunzip()), crlfDelay: Infinity });
+    let header;
+    let startIdx = -1;
+    const groups = new Map();
+    for await (const line of lines) {
+      if (header === undefined) {
+        header = line;
+        const names = line.split(' ');
+        startIdx = names.indexOf('start');
+        continue;
+      }
+      if (line === '') continue;
+      const start = Number(line.split(' ', startIdx + 1)[startIdx]);
+      let h = 0;
+      for (let i = 0; i < line.length; i++) h = (h * 31 + line.charCodeAt(i)) >>> 0;
+      const key = `${Math.floor(start / 300) * 300}:${h % flowLogs}`;
+      const g = groups.get(key);
+      if (g) g.push(line);
+      else groups.set(key, [line]);
+    }
+    // .../vpcflowlogs/<region>/YYYY/MM/DD/HH/<account>_vpcflowlogs_<region>_fl-<id>_<YYYYMMDDTHHmmZ>_<hash>.log.gz
+    const rel = f.slice(corpus.length + 1);
+    const name = basename(rel);
+    const [account, , region, fl, , tail] = name.split('_');
+    const src = tail.slice(0, 4);
+    for (const [key, g] of [...groups.entries()].sort()) {
+      const [slot, k] = key.split(':').map(Number);
+      const d = new Date(slot * 1000).toISOString();
+      const stamp = `${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}T${d.slice(11, 13)}${d.slice(14, 16)}Z`;
+      const dir = join(
+        out,
+        dirname(rel).replace(
+          /\/\d\d\/\d\d\/\d\d\/\d\d$/,
+          `/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(11, 13)}`,
+        ),
+      );
+      mkdirSync(dir, { recursive: true });
+      const id = `${fl.slice(0, -1)}${k}`;
+      const file = join(
+        dir,
+        `${account}_vpcflowlogs_${region}_${id}_${stamp}_${src}${(slot / 300 + k).toString(16).slice(-4)}.log.gz`,
+      );
+      writeFileSync(file, gzipSync(`${header}\n${g.join('\n')}\n`));
+      manifest.files.push({ path: file.slice(out.length + 1), records: g.length });
+      manifest.records += g.length;
+    }
+  }
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
+  return out;
 }

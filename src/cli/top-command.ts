@@ -126,7 +126,10 @@ and on stderr for json and csv.`,
             ? `\nwarning: ${r.withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${rows.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (aws ec2 create-flow-logs ... --log-format '... \${action}')`
             : '';
         const empty = rows.length === 0 ? await emptyRangeNote(store, range) : undefined;
-        const emptyNote = empty === undefined ? '' : `
+        const emptyNote =
+          empty === undefined
+            ? ''
+            : `
 note: ${empty}`;
         const notes = `${note}${undirected}${noAction}${namesNote}${emptyNote}
 `;

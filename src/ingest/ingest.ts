@@ -1,6 +1,6 @@
 // Ingest: files, directory trees and stdin into the store, in parallel, one crash-safe transaction per file.
 
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/format.js';
 import { parseKey } from '../records/s3-key.js';
 import type {
+  BatchItem,
   DeriveSql,
   FileMeta,
   FileProblem,
@@ -39,6 +40,8 @@ export interface IngestOptions {
   readonly derive?: DeriveSql | undefined;
   /** Re-ingest files already in the store (same content or path): old rows and rejects replaced atomically. */
   readonly replace?: boolean | undefined;
+  /** Most text files (and lines) loaded in one transaction; default BATCH_MAX_FILES and BATCH_MAX_LINES. */
+  readonly batch?: { readonly files?: number; readonly lines?: number } | undefined;
 }
 
 export interface IngestProgress {
@@ -92,6 +95,28 @@ export interface IngestSummary {
 
 const MAX_FIRST_REJECTS = 10;
 
+/**
+ * Text files loaded in one transaction, at most: this many files, or until they hold this many lines (a batch
+ * of thousands of 5-minute files costs one commit; one large file is a batch of its own). Decision record
+ * NEW-ingest-batching.
+ */
+export const BATCH_MAX_FILES = 500;
+export const BATCH_MAX_LINES = 250_000;
+
+/** A split file waiting in its worker's batch. */
+interface Pending {
+  readonly index: number;
+  readonly label: string;
+  readonly file: string;
+  readonly item: BatchItem;
+}
+
+/** Removes a split file's scratch copies (they are also removed with the scratch folder at the end). */
+function removeScratch(split: { normalPath: string; oddPath: string }): void {
+  rmSync(split.normalPath, { force: true });
+  rmSync(split.oddPath, { force: true });
+}
+
 /** Spools stdin to a temporary file so that it is loaded (and de-duplicated) like any other file. */
 async function spoolStdin(stream: NodeJS.ReadableStream, dir: string): Promise<string> {
   const out = join(dir, 'stdin.log');
@@ -136,9 +161,80 @@ export async function ingest(
     const timeSources: Partial<Record<TimeSource, number>> = {};
     let next = 0;
 
+    /** Files of each worker split and waiting to be loaded in one transaction (see flush). */
+    const pending: Pending[][] = [];
+    let scratchSeq = 0;
+    const maxFiles = Math.max(1, opts.batch?.files ?? BATCH_MAX_FILES);
+    const maxLines = Math.max(1, opts.batch?.lines ?? BATCH_MAX_LINES);
+
+    const progress = (file: string): void => {
+      filesDone++;
+      bytesDone += sizes.get(file) ?? 0;
+      opts.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, records: recordsDone });
+    };
+    const record = (index: number, label: string, format: Format, result: LoadResult): void => {
+      for (const u of format.unknown) unknown.add(u);
+      if (result.status === 'loaded') fileIds.push(result.fileId);
+      for (const rej of result.firstRejects) {
+        if (firstRejects.length < MAX_FIRST_REJECTS) firstRejects.push({ ...rej, file: label });
+      }
+      recordsDone += result.records;
+      for (const [k, v] of Object.entries(result.timeSources) as [TimeSource, number][]) {
+        timeSources[k] = (timeSources[k] ?? 0) + v;
+      }
+      reports[index] = {
+        file: label,
+        status: result.status,
+        records: result.records,
+        rejected: result.rejected,
+        format: format.text,
+        ...(result.duplicateOf ? { message: `already ingested as ${result.duplicateOf}` } : {}),
+        ...(result.replaced ? { replaced: result.replaced } : {}),
+      };
+    };
+    const failed = (index: number, label: string, err: unknown): void => {
+      if (!(err instanceof UserError)) throw err;
+      reports[index] = { file: label, status: 'failed', records: 0, rejected: 0, message: err.message };
+    };
+
+    /**
+     * Loads a worker's waiting files: several in one transaction (Loader.loadTextBatch), so that thousands of
+     * small files do not pay a transaction, a commit and a dozen statements each. When the batch fails, its
+     * files are loaded one by one, each in its own transaction, so that a bad file fails alone.
+     */
+    const flush = async (loader: Loader, worker: number): Promise<void> => {
+      const batch = pending[worker] ?? [];
+      pending[worker] = [];
+      if (batch.length === 0) return;
+      try {
+        let results: LoadResult[] | undefined;
+        if (batch.length > 1) {
+          results = await loader.loadTextBatch(batch.map((b) => b.item)).catch(() => undefined);
+        }
+        for (let j = 0; j < batch.length; j++) {
+          const b = batch[j]!;
+          try {
+            const result =
+              results?.[j] ??
+              (await loader.loadText(b.item.meta, b.item.split, b.item.problems).catch((err: unknown) => {
+                throw new SourceError('UNREADABLE', b.label, `cannot load the file: ${firstLineOf(err)}`);
+              }));
+            record(b.index, b.label, b.item.meta.format, result);
+          } catch (err) {
+            failed(b.index, b.label, err);
+          } finally {
+            progress(b.file);
+          }
+        }
+      } finally {
+        for (const b of batch) removeScratch(b.item.split);
+      }
+    };
+
     const one = async (loader: Loader, worker: number, file: string, index: number): Promise<void> => {
       const label = file === '-' ? '<stdin>' : file;
       const real = file === '-' ? stdinPath! : file;
+      let waiting = false;
       try {
         const kind = await fileKind(real);
         if (kind === 'binary') {
@@ -162,48 +258,50 @@ export async function ingest(
           return;
         }
         claimed.set(sha, label);
-        const r = await loadFile(
-          loader,
-          { label, path: real, kind, sha256: sha },
-          sizes.get(file) ?? 0,
-          opts.format,
-          {
-            normal: join(tmp, `normal-${worker}.txt`),
-            odd: join(tmp, `odd-${worker}.txt`),
-          },
-          opts.replace === true,
-        );
-        for (const u of r.format.unknown) unknown.add(u);
-        if (r.result.status === 'loaded') fileIds.push(r.result.fileId);
-        for (const rej of r.result.firstRejects) {
-          if (firstRejects.length < MAX_FIRST_REJECTS) firstRejects.push({ ...rej, file: label });
+        const bytes = sizes.get(file) ?? 0;
+        if (kind === 'parquet' || file === '-') {
+          const r = await loadFile(
+            loader,
+            { label, path: real, kind, sha256: sha },
+            bytes,
+            opts.format,
+            { normal: join(tmp, `normal-${worker}.txt`), odd: join(tmp, `odd-${worker}.txt`) },
+            opts.replace === true,
+          );
+          record(index, label, r.format, r.result);
+          return;
         }
-        recordsDone += r.result.records;
-        for (const [k, v] of Object.entries(r.result.timeSources) as [TimeSource, number][]) {
-          timeSources[k] = (timeSources[k] ?? 0) + v;
+        const seq = scratchSeq++;
+        const scratch = { normal: join(tmp, `normal-${seq}.txt`), odd: join(tmp, `odd-${seq}.txt`) };
+        let item: BatchItem;
+        try {
+          item = await splitText(
+            label,
+            real,
+            kind,
+            keyMeta(label, sha, bytes, opts.replace === true),
+            opts.format,
+            scratch,
+          );
+        } catch (err) {
+          removeScratch({ normalPath: scratch.normal, oddPath: scratch.odd });
+          throw err;
         }
-        reports[index] = {
-          file: label,
-          status: r.result.status,
-          records: r.result.records,
-          rejected: r.result.rejected,
-          format: r.format.text,
-          ...(r.result.duplicateOf ? { message: `already ingested as ${r.result.duplicateOf}` } : {}),
-          ...(r.result.replaced ? { replaced: r.result.replaced } : {}),
-        };
+        // A batch holds one format (one record table); a file of another format starts the next batch.
+        const first = pending[worker]?.[0];
+        if (first !== undefined && first.item.meta.format.text !== item.meta.format.text) {
+          await flush(loader, worker);
+        }
+        const batch = pending[worker] ?? [];
+        pending[worker] = batch;
+        batch.push({ index, label, file, item });
+        waiting = true;
+        const lines = batch.reduce((a, b) => a + b.item.split.normalLines + b.item.split.oddLines, 0);
+        if (batch.length >= maxFiles || lines >= maxLines) await flush(loader, worker);
       } catch (err) {
-        if (!(err instanceof UserError)) throw err;
-        reports[index] = { file: label, status: 'failed', records: 0, rejected: 0, message: err.message };
+        failed(index, label, err);
       } finally {
-        filesDone++;
-        bytesDone += sizes.get(file) ?? 0;
-        opts.onProgress?.({
-          filesDone,
-          filesTotal: files.length,
-          bytesDone,
-          bytesTotal,
-          records: recordsDone,
-        });
+        if (!waiting) progress(file);
       }
     };
 
@@ -216,6 +314,7 @@ export async function ingest(
         const loader = await store.loader(opts.derive);
         try {
           for (let i = next++; i < files.length; i = next++) await one(loader, worker, files[i]!, i);
+          await flush(loader, worker);
         } finally {
           loader.close();
         }
@@ -275,17 +374,7 @@ export async function loadFile(
   scratch: { normal: string; odd: string },
   replace = false,
 ): Promise<{ format: Format; result: LoadResult }> {
-  const key = parseKey(label);
-  const base = {
-    replace,
-    path: label,
-    sha256,
-    bytes,
-    account: key.account,
-    region: key.region,
-    flowLogId: key.flowLogId,
-    keyTime: key.fileTime ?? key.from,
-  };
+  const base = keyMeta(label, sha256, bytes, replace);
   if (kind === 'parquet') {
     let schema: { name: string }[];
     try {
@@ -297,6 +386,39 @@ export async function loadFile(
     const format = parseFormat(names.join(' '));
     return { format, result: await loader.loadParquet({ ...base, kind: 'parquet', format }, names) };
   }
+  const text = await splitText(label, path, kind, base, given, scratch);
+  try {
+    const result = await loader.loadText(text.meta, text.split, text.problems);
+    return { format: text.meta.format, result };
+  } catch (err) {
+    throw new SourceError('UNREADABLE', label, `cannot load the file: ${firstLineOf(err)}`);
+  }
+}
+
+/** The S3-key facts of a file, for its `files` row. */
+function keyMeta(label: string, sha256: string, bytes: number, replace: boolean) {
+  const key = parseKey(label);
+  return {
+    replace,
+    path: label,
+    sha256,
+    bytes,
+    account: key.account,
+    region: key.region,
+    flowLogId: key.flowLogId,
+    keyTime: key.fileTime ?? key.from,
+  };
+}
+
+/** A text file split into its scratch files, ready for Loader.loadText or a batch (Loader.loadTextBatch). */
+async function splitText(
+  label: string,
+  path: string,
+  kind: 'text' | 'gzip',
+  base: ReturnType<typeof keyMeta>,
+  given: Format | undefined,
+  scratch: { normal: string; odd: string },
+): Promise<BatchItem> {
   const split = await normalize(
     path,
     kind === 'gzip',
@@ -317,21 +439,16 @@ export async function loadFile(
       reason: `${split.damage.reason}; the ${split.damage.line - 1} lines before it were read`,
     });
   }
-  try {
-    const result = await loader.loadText(
-      meta,
-      {
-        normalPath: scratch.normal,
-        normalLines: split.normalLines,
-        oddPath: scratch.odd,
-        oddLines: split.oddLines,
-      },
-      problems,
-    );
-    return { format: split.format, result };
-  } catch (err) {
-    throw new SourceError('UNREADABLE', label, `cannot load the file: ${firstLineOf(err)}`);
-  }
+  return {
+    meta,
+    split: {
+      normalPath: scratch.normal,
+      normalLines: split.normalLines,
+      oddPath: scratch.odd,
+      oddLines: split.oddLines,
+    },
+    problems,
+  };
 }
 
 /**

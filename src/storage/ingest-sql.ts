@@ -101,20 +101,30 @@ function fieldError(e: FieldExprs): string {
 }
 
 /** Options of DuckDB's CSV reader for our own intermediate files (no quoting, no header, no detection). */
-function csv(path: string, columns: string, delim: string, rejectsTable: string, nullstr = false): string {
-  return `read_csv(${literal(path)}, columns = ${columns}, header = false, delim = ${delim}, quote = '', escape = '',
-      auto_detect = false,${nullstr ? " nullstr = '-'," : ''} store_rejects = true, ignore_errors = true,
+function csv(
+  path: string | readonly string[],
+  columns: string,
+  delim: string,
+  rejectsTable: string,
+  nullstr = false,
+): string {
+  // A list of files (a batch of small files) is read by one scan, each row with its file's name.
+  const files = typeof path === 'string' ? literal(path) : `[${path.map((p) => literal(p)).join(', ')}]`;
+  const many = typeof path === 'string' ? '' : ' filename = true,';
+  return `read_csv(${files}, columns = ${columns}, header = false, delim = ${delim}, quote = '', escape = '',
+      auto_detect = false,${nullstr ? " nullstr = '-'," : ''}${many} store_rejects = true, ignore_errors = true,
       rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
 }
 
 /**
  * The fast path: the records of a normal-lines file. Every line there was checked by the splitter (field
  * count, plain in-range integers), so DuckDB's typed CSV reader parses it exactly as the reference parser
- * would, with `-` read as NULL. Yields (typed columns..., extra, ln[, __ts, __src]).
+ * would, with `-` read as NULL. Yields (typed columns..., extra, ln[, __ts, __src]), and `filename` when `path` is
+ * a list of files (a batch of small files read by one scan).
  */
 export function normalRecordsSql(
   format: Format,
-  path: string,
+  path: string | readonly string[],
   rejectsTable: string,
   /** The lines carry a live batch's event time after their number (`<line> <seconds|-> <source|-> <record>`). */
   withTimes = false,
@@ -133,7 +143,8 @@ export function normalRecordsSql(
   });
   const extra = extraMap(extras, 'e.v IS NOT NULL');
   const tail = withTimes ? ['ln', '__ts', '__src'] : ['ln'];
-  return `SELECT ${[...cols, `${extra} AS extra`, ...tail].join(', ')} FROM ${read}`;
+  const name = typeof path === 'string' ? [] : ['filename'];
+  return `SELECT ${[...cols, `${extra} AS extra`, ...tail, ...name].join(', ')} FROM ${read}`;
 }
 
 /**
@@ -157,6 +168,8 @@ export interface TimeInputs {
   readonly line?: { readonly time: string; readonly source: string } | undefined;
   /** The file's S3 key time (unix seconds); without it, the ingest time is the last resort. */
   readonly keyTime?: number | undefined;
+  /** A column holding each row's file's S3 key time (NULL when unknown), for a batch of files; wins over keyTime. */
+  readonly keyTimeColumn?: string | undefined;
 }
 
 /**
@@ -173,7 +186,7 @@ export function eventTimeSql(format: Format, t: TimeInputs): { time: string; sou
     'export-prefix': t.prefix,
     start: hasStart ? ident('start') : undefined,
     firehose: lineOf('firehose'),
-    's3-key': t.keyTime === undefined ? undefined : `${Math.floor(t.keyTime)}::BIGINT`,
+    's3-key': t.keyTimeColumn ?? (t.keyTime === undefined ? undefined : `${Math.floor(t.keyTime)}::BIGINT`),
     ingest: `epoch(now())::BIGINT`,
   };
   const present = TIME_SOURCES.flatMap((s) => (cand[s] === undefined ? [] : [{ s, x: cand[s]! }]));

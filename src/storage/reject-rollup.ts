@@ -26,11 +26,16 @@ export const REJECT_ROLLUP_DDL: readonly string[] = [
 const HOUR = 3600;
 
 /**
- * The statements that add one loaded file's rollup, given its format and record table. A format without
- * `action` or `srcaddr` has no rejected sources to count: the file is marked covered with no rows.
+ * The statements that add the rollup of one loaded file (or of a batch of files of this format, loaded in one
+ * transaction: one scan instead of one per file), given its format and record table. A format without `action`
+ * or `srcaddr` has no rejected sources to count: the file is marked covered with no rows.
  */
-export function rejectRollupSql(format: Format, table: string, fileId: number): string[] {
-  const id = Math.trunc(fileId);
+export function rejectRollupSql(format: Format, table: string, fileId: number | readonly number[]): string[] {
+  const ids = (typeof fileId === 'number' ? [fileId] : fileId).map((x) => Math.trunc(x));
+  if (ids.length === 0) return [];
+  const one = ids.length === 1;
+  const id = one ? String(ids[0]) : 'file_id';
+  const where = one ? `file_id = ${ids[0]}` : `file_id IN (${ids.join(', ')})`;
   const cols = new Set(format.fields.flatMap((f) => (f.def ? [f.def.column] : [])));
   const out: string[] = [];
   if (cols.has('action') && cols.has('srcaddr')) {
@@ -42,11 +47,11 @@ export function rejectRollupSql(format: Format, table: string, fileId: number): 
          ${col('dstport', 'INTEGER')} AS dstport, count(*), sum(${col('packets', 'BIGINT')})::BIGINT,
          sum(${col('bytes', 'BIGINT')})::BIGINT, min(event_time), max(${end})
        FROM "${table.replaceAll('"', '""')}"
-       WHERE file_id = ${id} AND action = 'REJECT' AND srcaddr IS NOT NULL AND event_time IS NOT NULL
-       GROUP BY 2, 3, 4, 5`,
+       WHERE ${where} AND action = 'REJECT' AND srcaddr IS NOT NULL AND event_time IS NOT NULL
+       GROUP BY ${one ? '' : '1, '}2, 3, 4, 5`,
     );
   }
-  out.push(`INSERT INTO reject_rollup_files VALUES (${id}) ON CONFLICT DO NOTHING`);
+  out.push(`INSERT INTO reject_rollup_files SELECT unnest([${ids.join(', ')}]) ON CONFLICT DO NOTHING`);
   return out;
 }
 

@@ -828,6 +828,26 @@ export interface SplitText {
   readonly normalTimes?: boolean | undefined;
 }
 
+/** One file of a batch (Loader.loadTextBatch): what is known about it, its split lines, its problems. */
+export interface BatchItem {
+  readonly meta: FileMeta;
+  readonly split: SplitText;
+  readonly problems: readonly FileProblem[];
+}
+
+type Replaced = { path: string; reason: ReplaceReason };
+
+/** A row of `rejects` (line, code, field, reason, text) as a RejectInfo. */
+function rejectInfo(r: Record<string, unknown>): RejectInfo {
+  return {
+    line: Number(r['line']),
+    code: String(r['code']),
+    field: r['field'] == null ? null : String(r['field']),
+    reason: String(r['reason']),
+    text: r['text'] == null ? null : String(r['text']),
+  };
+}
+
 interface Unreadable {
   line: number;
   code: string;
@@ -886,34 +906,51 @@ export class Loader {
         this.accounted(meta, 'normal', split.normalLines, records + bad.length);
       }
       if (split.oddLines > 0) {
-        const scan3 = `${this.scan}_o`;
-        await this.dropScan(scan3);
-        const odd = oddSelectSql(meta.format, split.oddPath, scan3);
-        const t = eventTimeSql(meta.format, { prefix: 'r.pfx', line, keyTime: meta.keyTime });
-        const good = await this.insertCount(
-          `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.rn
-           FROM (${odd}) AS r${join('r', 'rn')} WHERE r.err IS NULL`,
-          [id],
-        );
-        records += good;
-        const bad = await this.unreadable(scan3, 2);
-        unreadable.push(...bad);
-        let rejected = 0;
-        if (good + bad.length < split.oddLines) {
-          const scan4 = `${this.scan}_o2`;
-          await this.dropScan(scan4);
-          rejected = await this.insertCount(
-            `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw
-             FROM (${oddSelectSql(meta.format, split.oddPath, scan4)}) WHERE err IS NOT NULL`,
-            [id],
-          );
-          await this.dropScan(scan4);
-        }
-        await this.dropScan(scan3);
-        this.accounted(meta, 'odd', split.oddLines, good + bad.length + rejected);
+        const odd = await this.loadOdd(meta, split, id, into);
+        records += odd.records;
+        unreadable.push(...odd.unreadable);
       }
       return { records, unreadable };
     });
+  }
+
+  /**
+   * The general path of one file: its odd lines (split and classified in SQL) as records of file `id` or
+   * located rejects. Inside a load transaction.
+   */
+  private async loadOdd(
+    meta: FileMeta,
+    split: SplitText,
+    id: number,
+    into: string,
+  ): Promise<{ records: number; unreadable: Unreadable[] }> {
+    const times = split.timesPath;
+    const join = times === undefined ? '' : ` LEFT JOIN ${lineTimesSql(times)} AS lt ON lt.__ln = r.rn`;
+    const line = times === undefined ? undefined : { time: 'lt.__ts', source: 'lt.__src' };
+    const scan3 = `${this.scan}_o`;
+    await this.dropScan(scan3);
+    const odd = oddSelectSql(meta.format, split.oddPath, scan3);
+    const t = eventTimeSql(meta.format, { prefix: 'r.pfx', line, keyTime: meta.keyTime });
+    const good = await this.insertCount(
+      `INSERT INTO ${into} SELECT ${this.targets(meta.format, 'r')}, ${t.time}, ${t.source}, $1, r.rn
+       FROM (${odd}) AS r${join} WHERE r.err IS NULL`,
+      [id],
+    );
+    const bad = await this.unreadable(scan3, 2);
+    let rejected = 0;
+    if (good + bad.length < split.oddLines) {
+      const scan4 = `${this.scan}_o2`;
+      await this.dropScan(scan4);
+      rejected = await this.insertCount(
+        `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw
+         FROM (${oddSelectSql(meta.format, split.oddPath, scan4)}) WHERE err IS NOT NULL`,
+        [id],
+      );
+      await this.dropScan(scan4);
+    }
+    await this.dropScan(scan3);
+    this.accounted(meta, 'odd', split.oddLines, good + bad.length + rejected);
+    return { records: good, unreadable: bad };
   }
 
   /** Throws when fewer lines came back from DuckDB's reader than the splitter wrote. */
@@ -1021,6 +1058,30 @@ export class Loader {
     });
   }
 
+  /** As unreadable(), for a scan over several files: each line with the path of the file it came from. */
+  private async unreadableByFile(
+    scan: string,
+    prefixTokens: number,
+  ): Promise<(Unreadable & { file: string })[]> {
+    const r = await read(
+      this.conn,
+      `SELECT r.csv_line, r.error_type, r.error_message, s.file_path
+       FROM ${ident(scan)} AS r JOIN ${ident(`${scan}_scan`)} AS s USING (scan_id, file_id)`,
+    );
+    return r.rows.map((row) => {
+      const text = row['csv_line'] == null ? '' : String(row['csv_line']);
+      const parts = text.split(' ');
+      const invalid = row['error_type'] === 'INVALID ENCODING';
+      return {
+        file: String(row['file_path']),
+        line: Number(parts[0]),
+        code: invalid ? 'INVALID_UTF8' : String(row['error_type']).replaceAll(' ', '_'),
+        reason: invalid ? 'the line is not valid UTF-8' : String(row['error_message']).split('\n')[0]!,
+        text: parts.slice(prefixTokens).join(' '),
+      };
+    });
+  }
+
   private async dropScan(name: string): Promise<void> {
     await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
     await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`);
@@ -1035,18 +1096,245 @@ export class Loader {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
-      // A file whose every line was rejected is not "done": the same content is loaded again (and replaces it).
-      const replace = meta.replace === true;
-      const prior = await read(
-        c,
-        `SELECT id, path, record_table, sha256 = $1 AS same, (records = 0 AND rejected > 0) AS failed
-         FROM files WHERE sha256 = $1 OR (path = $2 AND (NOT complete OR $3))`,
-        [meta.sha256, meta.path, replace],
-      );
-      const same = replace ? undefined : prior.rows.find((r) => r['same'] === true && r['failed'] !== true);
-      if (same) {
+      const prior = await this.clearPrior(meta);
+      if (prior.duplicate) {
         await c.run('ROLLBACK');
-        return {
+        return prior.duplicate;
+      }
+      const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
+      const { records, unreadable } = await fill(id, this.intoColumns(meta.format, table));
+      const result = await this.finishFile(meta, table, id, records, unreadable, problems, prior.replaced);
+      await c.run('COMMIT');
+      return result;
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Loads a batch of text files of one format, already split, in ONE transaction: the normal lines of every
+   * file are read by one DuckDB scan (the per-file cost of a statement, a transaction and its commit is what
+   * made thousands of small files slow), each row tagged with its file's id; the odd lines, rollups, rejects
+   * and `files` rows stay per file. Every file keeps its own id, row in `files`, rejects with line numbers
+   * and idempotency (a file already stored is reported as a duplicate, the others load). When anything fails
+   * the whole batch is rolled back and the error thrown; the caller then loads the files one by one, so that
+   * one bad file fails alone. Results are in the order of `items`.
+   */
+  async loadTextBatch(items: readonly BatchItem[]): Promise<LoadResult[]> {
+    if (items.length === 0) return [];
+    const format = items[0]!.meta.format;
+    if (items.some((x) => x.meta.format.text !== format.text || x.split.timesPath !== undefined)) {
+      throw new Error('loadTextBatch: every file of a batch has the same format and no per-line times');
+    }
+    const table = await this.store.recordTable(format);
+    const c = this.conn;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const results: (LoadResult | undefined)[] = new Array(items.length);
+      const live: {
+        i: number;
+        id: number;
+        replaced: Replaced[];
+        unreadable: Unreadable[];
+        records: number;
+      }[] = [];
+      // One look-up for the batch; only files with a stored twin or an earlier version go through clearPrior.
+      const shas = items.map((x) => literal(x.meta.sha256)).join(', ');
+      const paths = items.map((x) => literal(x.meta.path)).join(', ');
+      const known = await read(
+        c,
+        `SELECT sha256, path FROM files WHERE sha256 IN (${shas}) OR path IN (${paths})`,
+      );
+      const seen = new Set(known.rows.flatMap((r) => [`s:${String(r['sha256'])}`, `p:${String(r['path'])}`]));
+      const ids = (
+        await read(c, `SELECT nextval('file_ids') AS id FROM range(${items.length}) ORDER BY range`)
+      ).rows.map((r) => Number(r['id']));
+      for (let i = 0; i < items.length; i++) {
+        const meta = items[i]!.meta;
+        const prior =
+          seen.has(`s:${meta.sha256}`) || seen.has(`p:${meta.path}`)
+            ? await this.clearPrior(meta)
+            : { replaced: [] };
+        if (prior.duplicate) {
+          results[i] = prior.duplicate;
+          continue;
+        }
+        live.push({ i, id: ids[i]!, replaced: prior.replaced, unreadable: [], records: 0 });
+      }
+      const into = this.intoColumns(format, table);
+      const withNormal = live.filter((f) => items[f.i]!.split.normalLines > 0);
+      if (withNormal.length > 0) {
+        // One scan over every file's normal lines; the file's id and key time come from a small table of names.
+        const scan = `${this.scan}_b`;
+        await this.dropScan(scan);
+        const names = withNormal.map((f) => {
+          const kt = items[f.i]!.meta.keyTime;
+          return `(${literal(items[f.i]!.split.normalPath)}, ${f.id}, ${kt === undefined ? 'NULL' : Math.floor(kt)}::BIGINT)`;
+        });
+        const t = eventTimeSql(format, { keyTimeColumn: 'm.kt' });
+        await c.run(
+          `INSERT INTO ${into} SELECT ${this.targets(format, 'r')}, ${t.time}, ${t.source}, m.fid, r.ln
+           FROM (${normalRecordsSql(
+             format,
+             withNormal.map((f) => items[f.i]!.split.normalPath),
+             scan,
+           )}) AS r JOIN (VALUES ${names.join(', ')}) AS m(fname, fid, kt) ON m.fname = r.filename`,
+        );
+        const byFile = new Map(withNormal.map((f) => [items[f.i]!.split.normalPath, f]));
+        for (const u of await this.unreadableByFile(scan, 1)) byFile.get(u.file)?.unreadable.push(u);
+        await this.dropScan(scan);
+        const counts = await read(
+          c,
+          `SELECT file_id, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${withNormal.map((f) => f.id).join(', ')}) GROUP BY ALL`,
+        );
+        const n = new Map(counts.rows.map((r) => [Number(r['file_id']), Number(r['n'])]));
+        for (const f of withNormal) {
+          f.records = n.get(f.id) ?? 0;
+          const item = items[f.i]!;
+          this.accounted(item.meta, 'normal', item.split.normalLines, f.records + f.unreadable.length);
+        }
+      }
+      for (const f of live) {
+        const item = items[f.i]!;
+        if (item.split.oddLines > 0) {
+          const odd = await this.loadOdd(item.meta, item.split, f.id, into);
+          f.records += odd.records;
+          f.unreadable.push(...odd.unreadable);
+        }
+      }
+      // Time sources and reject counts of the whole batch in two scans, not two per file.
+      const liveIds = live.length === 0 ? 'NULL' : live.map((f) => f.id).join(', ');
+      const sources = new Map<number, Partial<Record<TimeSource, number>>>();
+      for (const r of (
+        await read(
+          c,
+          `SELECT file_id, time_source AS s, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${liveIds}) GROUP BY ALL`,
+        )
+      ).rows) {
+        const m = sources.get(Number(r['file_id'])) ?? {};
+        m[String(r['s']) as TimeSource] = Number(r['n']);
+        sources.set(Number(r['file_id']), m);
+      }
+      const rejectCounts = new Map(
+        (
+          await read(
+            c,
+            `SELECT file_id, count(*) AS n FROM rejects WHERE file_id IN (${liveIds}) GROUP BY ALL`,
+          )
+        ).rows.map((r) => [Number(r['file_id']), Number(r['n'])]),
+      );
+      // What is derived from the records (the reject and view rollups) for the whole batch in one scan each; the
+      // derive hook (metric datapoints, baseline bins) per file, as it is written per file.
+      const batchIds = live.map((f) => f.id);
+      for (const sql of [
+        ...rejectRollupSql(format, table, batchIds),
+        ...viewRollupSql(format, table, batchIds),
+      ])
+        await c.run(sql);
+      const rows: DuckDBValue[] = [];
+      for (const f of live) {
+        const item = items[f.i]!;
+        if (this.derive) {
+          for (const sql of this.derive(
+            format,
+            `(SELECT * FROM ${ident(table)} WHERE file_id = ${f.id})`,
+            f.id,
+          )) {
+            await c.run(sql);
+          }
+        }
+        const extra = [...f.unreadable, ...item.problems.map((p) => ({ ...p, text: p.text ?? null }))];
+        for (const e of extra) {
+          await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
+            f.id,
+            e.line,
+            e.code,
+            e.reason,
+            e.text,
+          ]);
+        }
+        const rejected = (rejectCounts.get(f.id) ?? 0) + extra.length;
+        const first =
+          rejected === 0
+            ? []
+            : (
+                await read(
+                  c,
+                  `SELECT line, code, field, reason, text FROM rejects WHERE file_id = $1 ORDER BY line LIMIT ${FIRST_REJECTS}`,
+                  [f.id],
+                )
+              ).rows.map(rejectInfo);
+        const m = item.meta;
+        rows.push(
+          f.id,
+          m.path,
+          m.sha256,
+          m.bytes,
+          m.kind,
+          m.format.text,
+          f.records,
+          rejected,
+          !extra.some((e) => e.code === 'TRUNCATED'),
+          m.account ?? null,
+          m.region ?? null,
+          m.flowLogId ?? null,
+          m.keyTime ?? null,
+          table,
+        );
+        results[f.i] = {
+          status: 'loaded',
+          fileId: f.id,
+          records: f.records,
+          rejected,
+          timeSources: sources.get(f.id) ?? {},
+          firstRejects: first,
+          ...(f.replaced.length > 0 ? { replaced: f.replaced } : {}),
+        };
+      }
+      if (live.length > 0) {
+        // The `files` rows of the batch in one statement.
+        const tuple = (k: number) => {
+          const p = (j: number) => `$${k * 14 + j}`;
+          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)},
+            CASE WHEN ${p(13)} IS NULL THEN NULL ELSE to_timestamp(${p(13)}::BIGINT) END, now(), ${p(14)})`;
+        };
+        await c.run(`INSERT INTO files VALUES ${live.map((_, k) => tuple(k)).join(', ')}`, rows);
+      }
+      await c.run('COMMIT');
+      return results as LoadResult[];
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** `table (columns..., event_time, time_source, file_id, line)`: the insert target for a format's records. */
+  private intoColumns(format: Format, table: string): string {
+    const cols = format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
+    if (format.unknown.length > 0) cols.push('extra');
+    return `${ident(table)} (${[...cols, 'event_time', 'time_source', 'file_id', 'line'].join(', ')})`;
+  }
+
+  /**
+   * Inside a load transaction: the stored file with this content, as a duplicate result (unless it is to be
+   * loaded again), else deletes what this file replaces: an earlier, incomplete (truncated) version of its path,
+   * the same content whose every line was rejected and, with `replace`, any stored file of this content or path.
+   */
+  private async clearPrior(meta: FileMeta): Promise<{ duplicate?: LoadResult; replaced: Replaced[] }> {
+    const c = this.conn;
+    // A file whose every line was rejected is not "done": the same content is loaded again (and replaces it).
+    const replace = meta.replace === true;
+    const prior = await read(
+      c,
+      `SELECT id, path, record_table, sha256 = $1 AS same, (records = 0 AND rejected > 0) AS failed
+       FROM files WHERE sha256 = $1 OR (path = $2 AND (NOT complete OR $3))`,
+      [meta.sha256, meta.path, replace],
+    );
+    const same = replace ? undefined : prior.rows.find((r) => r['same'] === true && r['failed'] !== true);
+    if (same) {
+      return {
+        duplicate: {
           status: 'duplicate',
           fileId: Number(same['id']),
           records: 0,
@@ -1054,109 +1342,118 @@ export class Loader {
           firstRejects: [],
           timeSources: {},
           duplicateOf: String(same['path']),
-        };
-      }
-      // An earlier, incomplete (truncated) version of this path is replaced by the new content, as are the same
-      // content whose every line was rejected and, with `replace`, any stored file of this content or path.
-      const replaced: { path: string; reason: ReplaceReason }[] = [];
-      for (const old of prior.rows) {
-        const oldId = Number(old['id']);
-        replaced.push({
-          path: String(old['path']),
-          reason: replace ? 'replace' : old['same'] === true ? 'all-rejected' : 'incomplete',
-        });
-        await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
-        await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
-        await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
-        for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
-        for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [oldId]);
-        await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
-      }
-      const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
-      const cols = meta.format.fields.flatMap((f) => (f.def ? [ident(f.def.column)] : []));
-      if (meta.format.unknown.length > 0) cols.push('extra');
-      const into = `${ident(table)} (${[...cols, 'event_time', 'time_source', 'file_id', 'line'].join(', ')})`;
-      const { records, unreadable } = await fill(id, into);
-      // Called with no records too: the hook also writes a live batch's key, which must be kept even when
-      // every line was a reject (otherwise a retry would store the rejects again).
-      for (const sql of [
-        ...rejectRollupSql(meta.format, table, id),
-        ...viewRollupSql(meta.format, table, id),
-      ])
+        },
+        replaced: [],
+      };
+    }
+    const replaced: Replaced[] = [];
+    for (const old of prior.rows) {
+      const oldId = Number(old['id']);
+      replaced.push({
+        path: String(old['path']),
+        reason: replace ? 'replace' : old['same'] === true ? 'all-rejected' : 'incomplete',
+      });
+      await c.run(`DELETE FROM ${ident(String(old['record_table']))} WHERE file_id = $1`, [oldId]);
+      await c.run(`DELETE FROM rejects WHERE file_id = $1`, [oldId]);
+      await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
+      for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
+      for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [oldId]);
+      await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
+    }
+    return { replaced };
+  }
+
+  /**
+   * Inside a load transaction, after a file's records are in: what is derived from them (the reject rollup,
+   * the derive hook's datapoints and baseline bins), its other rejects, and its `files` row.
+   */
+  private async finishFile(
+    meta: FileMeta,
+    table: string,
+    id: number,
+    records: number,
+    unreadable: readonly Unreadable[],
+    problems: readonly FileProblem[],
+    replaced: readonly Replaced[],
+    /** The file's time sources and reject count, when the caller counted them for a whole batch. */
+    known?: { timeSources: Partial<Record<TimeSource, number>>; rejected: number },
+  ): Promise<LoadResult> {
+    const c = this.conn;
+    // Called with no records too: the hook also writes a live batch's key, which must be kept even when
+    // every line was a reject (otherwise a retry would store the rejects again).
+    for (const sql of [...rejectRollupSql(meta.format, table, id), ...viewRollupSql(meta.format, table, id)])
+      await c.run(sql);
+    if (this.derive) {
+      for (const sql of this.derive(
+        meta.format,
+        `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
+        id,
+      )) {
         await c.run(sql);
-      if (this.derive) {
-        for (const sql of this.derive(
-          meta.format,
-          `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
-          id,
-        )) {
-          await c.run(sql);
-        }
       }
-      const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
-      for (const e of extra) {
-        await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
-          id,
-          e.line,
-          e.code,
-          e.reason,
-          e.text,
-        ]);
-      }
+    }
+    const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
+    for (const e of extra) {
+      await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
+        id,
+        e.line,
+        e.code,
+        e.reason,
+        e.text,
+      ]);
+    }
+    let timeSources: Partial<Record<TimeSource, number>> = {};
+    let rejected: number;
+    if (known) {
+      timeSources = known.timeSources;
+      rejected = known.rejected + extra.length;
+    } else {
       const sources = await read(
         c,
         `SELECT time_source AS s, count(*) AS n FROM ${ident(table)} WHERE file_id = $1 GROUP BY ALL`,
         [id],
       );
-      const timeSources: Partial<Record<TimeSource, number>> = {};
       for (const r of sources.rows) timeSources[String(r['s']) as TimeSource] = Number(r['n']);
       const counts = await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id]);
-      const rejected = Number(counts.rows[0]!['n']);
-      const first = await read(
-        c,
-        `SELECT line, code, field, reason, text FROM rejects WHERE file_id = $1 ORDER BY line LIMIT ${FIRST_REJECTS}`,
-        [id],
-      );
-      await c.run(
-        `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-           CASE WHEN $13 IS NULL THEN NULL ELSE to_timestamp($13::BIGINT) END, now(), $14)`,
-        [
-          id,
-          meta.path,
-          meta.sha256,
-          meta.bytes,
-          meta.kind,
-          meta.format.text,
-          records,
-          rejected,
-          !extra.some((e) => e.code === 'TRUNCATED'),
-          meta.account ?? null,
-          meta.region ?? null,
-          meta.flowLogId ?? null,
-          meta.keyTime ?? null,
-          table,
-        ],
-      );
-      await c.run('COMMIT');
-      return {
-        status: 'loaded',
-        fileId: id,
+      rejected = Number(counts.rows[0]!['n']);
+    }
+    const first =
+      rejected === 0
+        ? { rows: [] }
+        : await read(
+            c,
+            `SELECT line, code, field, reason, text FROM rejects WHERE file_id = $1 ORDER BY line LIMIT ${FIRST_REJECTS}`,
+            [id],
+          );
+    await c.run(
+      `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+         CASE WHEN $13 IS NULL THEN NULL ELSE to_timestamp($13::BIGINT) END, now(), $14)`,
+      [
+        id,
+        meta.path,
+        meta.sha256,
+        meta.bytes,
+        meta.kind,
+        meta.format.text,
         records,
         rejected,
-        timeSources,
-        firstRejects: first.rows.map((r) => ({
-          line: Number(r['line']),
-          code: String(r['code']),
-          field: r['field'] == null ? null : String(r['field']),
-          reason: String(r['reason']),
-          text: r['text'] == null ? null : String(r['text']),
-        })),
-        ...(replaced.length > 0 ? { replaced } : {}),
-      };
-    } catch (err) {
-      await c.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+        !extra.some((e) => e.code === 'TRUNCATED'),
+        meta.account ?? null,
+        meta.region ?? null,
+        meta.flowLogId ?? null,
+        meta.keyTime ?? null,
+        table,
+      ],
+    );
+    return {
+      status: 'loaded',
+      fileId: id,
+      records,
+      rejected,
+      timeSources,
+      firstRejects: first.rows.map(rejectInfo),
+      ...(replaced.length > 0 ? { replaced: [...replaced] } : {}),
+    };
   }
 
   close(): void {

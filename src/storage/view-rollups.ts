@@ -177,11 +177,13 @@ export function rejectKeyRows(from: string, where: string, kind: RejectKey, c: C
  * `rejectRollupSql`). A format without a view's fields gives rows whose keys are NULL, exactly what the
  * records read through `flows` give; the view decides coverage per file at read time.
  */
-export function viewRollupSql(format: Format, table: string, fileId: number): string[] {
-  const id = Math.trunc(fileId);
+export function viewRollupSql(format: Format, table: string, fileId: number | readonly number[]): string[] {
+  // One file, or a batch of files of this format loaded in one transaction (one scan each, grouped by file_id).
+  const ids = (typeof fileId === 'number' ? [fileId] : fileId).map((x) => Math.trunc(x));
+  if (ids.length === 0) return [];
   const c = columnsOf(format);
   const from = `"${table.replaceAll('"', '""')}"`;
-  const where = `file_id = ${id} AND event_time IS NOT NULL`;
+  const where = `${ids.length === 1 ? `file_id = ${ids[0]}` : `file_id IN (${ids.join(', ')})`} AND event_time IS NOT NULL`;
   const union = (parts: string[]) => parts.map((p) => `(${p})`).join(' UNION ALL ');
   return [
     // The four dimensions from one grouping of the file's records by all their keys (one pass, not four).
@@ -196,7 +198,7 @@ export function viewRollupSql(format: Format, table: string, fileId: number): st
     `INSERT INTO paths_rollup ${pathsRows(from, where, c)}`,
     `INSERT INTO coverage_rollup ${coverageRows(from, where, c)}`,
     `INSERT INTO reject_key_rollup ${union(REJECT_KEYS.map((k) => rejectKeyRows(from, where, k, c)))}`,
-    `INSERT INTO view_rollup_files VALUES (${id}) ON CONFLICT DO NOTHING`,
+    `INSERT INTO view_rollup_files SELECT unnest([${ids.join(', ')}]) ON CONFLICT DO NOTHING`,
   ];
 }
 

@@ -92,7 +92,15 @@ export function chooseBin(since: number, until: number, bin?: number): number {
   return NICE_BINS.find((b) => span / b <= MAX_POINTS) ?? Math.ceil(span / MAX_POINTS / 86_400) * 86_400;
 }
 
-async function overview(r: Store, since: number, until: number, bin: number, top: number, view: FlowView) {
+/** The Overview page's data (what /api/overview answers), in-process; bench:scale times it. */
+export async function overview(
+  r: Store,
+  since: number,
+  until: number,
+  bin: number,
+  top: number,
+  view: FlowView,
+) {
   const range = [since, until];
   const from = FROM[view];
   const rows = async (sql: string, params: number[]) => (await r.query(sql, params)).rows;
