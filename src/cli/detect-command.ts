@@ -45,7 +45,7 @@ interface Flags {
 
 /**
  * DuckDB's memory for a detect run: past it, the beacon connection split and the other large queries spill to the
- * store's temporary folder (`<store>.tmp`) instead of growing the process (docs/decisions/NEW-detect-at-scale.md).
+ * store's temporary folder (`<store>.tmp`) instead of growing the process (docs/decisions/46-detect-at-scale.md).
  */
 export const DETECT_MEMORY_LIMIT = '1GB';
 

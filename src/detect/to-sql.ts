@@ -360,7 +360,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
   const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
   // The replies are few (rejected records, typically) and the requests most of the store: the requests are looked
   // up by the replies' reversed 5-tuples (a join whose build side is small) instead of a DISTINCT over every
-  // request, which was the largest query of a 10M-record detect (docs/decisions/NEW-detect-at-scale.md).
+  // request, which was the largest query of a 10M-record detect (docs/decisions/46-detect-at-scale.md).
   const reversed = {
     interface_id: 'interface_id',
     srcaddr: 'dstaddr',
@@ -492,7 +492,7 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
  * a record starts more than `gap` seconds after every earlier one ended; a connection's timestamp is its first
  * start, its size the sum of its bytes.
  *
- * The split (two window functions) runs only where its result can matter (docs/decisions/NEW-detect-at-scale.md):
+ * The split (two window functions) runs only where its result can matter (docs/decisions/46-detect-at-scale.md):
  * over the tuples of candidate pairs, found with plain GROUP BYs first, and over the few tuples whose last
  * connection could be the window's last one (hi). Candidates: a connection's timestamp is a record's start, so
  * a pair with fewer than minConnections distinct starts has fewer distinct connection timestamps; each

@@ -98,7 +98,7 @@ const MAX_FIRST_REJECTS = 10;
 /**
  * Text files loaded in one transaction, at most: this many files, or until they hold this many lines (a batch
  * of thousands of 5-minute files costs one commit; one large file is a batch of its own). Decision record
- * NEW-ingest-batching.
+ * 45-ingest-batching.
  */
 export const BATCH_MAX_FILES = 500;
 export const BATCH_MAX_LINES = 250_000;

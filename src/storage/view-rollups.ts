@@ -3,7 +3,7 @@
 // byte sum. Written in each file's (or live batch's) load transaction beside the rejected-traffic rollup and
 // deleted with the file, so they always equal the records. A view reads the whole hours of its range from them,
 // the partial hours at its edges (and any file without its rollup) from the records, through one SQL text per
-// rollup (`*Rows`), so both paths group exactly alike. Decision record NEW-view-rollups.
+// rollup (`*Rows`), so both paths group exactly alike. Decision record 44-view-rollups.
 
 import type { Format } from '../records/format.js';
 import { splitHours } from './reject-rollup.js';

@@ -1,5 +1,5 @@
 // The beacon query over a store (beaconSql) splits connections only for candidate pairs and for the tuples that
-// can hold the window's last connection (docs/decisions/NEW-detect-at-scale.md). These cases check the lists and
+// can hold the window's last connection (docs/decisions/46-detect-at-scale.md). These cases check the lists and
 // the window's span (lo, hi) it returns against numbers worked out by hand, and against the in-memory gathering
 // (beaconPairs, which splits every tuple) on seeded random records.
 

@@ -1,5 +1,5 @@
 // Many small files loaded in one transaction (a batch): each file keeps its own row, records, located rejects,
-// rollup and idempotency; a batch that fails is rolled back whole. Decision record NEW-ingest-batching.
+// rollup and idempotency; a batch that fails is rolled back whole. Decision record 45-ingest-batching.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
