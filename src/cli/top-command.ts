@@ -105,7 +105,10 @@ and on stderr for json and csv.`,
         let namesNote = '';
         if (named !== undefined) {
           const names = await resourceNames(store);
-          if (names === undefined && rows.length > 0) namesNote = `\nnote: ${NO_SNAPSHOT_NAMES_NOTE}`;
+          // Only where naming is the point (the interfaces list): on every top list it would be noise for the
+          // many who never load a network snapshot.
+          if (names === undefined && rows.length > 0 && what === 'interfaces')
+            namesNote = `\nnote: ${NO_SNAPSHOT_NAMES_NOTE}`;
           if (names !== undefined) {
             const col = output === 'table' ? 'name' : `${named}_name`;
             rows = rows.map((row) => ({ ...row, [col]: names.label(row[named] as string) ?? null }));
