@@ -46,7 +46,11 @@ export default function setup(project: TestProject): (() => Promise<void>) | und
     { stdio: ['ignore', 'ignore', fd], env: { ...process.env, FLOWWATCH_DB: '' } },
   );
   project.provide('earlyDemo', { log, startedAt });
+  // If vitest ends without running the teardown (a crash), the demo must not outlive it.
+  const orphan = () => demo.kill('SIGKILL');
+  process.once('exit', orphan);
   return async () => {
+    process.off('exit', orphan);
     if (demo.exitCode === null && demo.signalCode === null) {
       const exited = new Promise((r) => demo.once('exit', r));
       demo.kill('SIGTERM');
