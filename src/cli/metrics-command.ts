@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { isoUtc } from '../core/time.js';
 import { sourcesOfGroup } from '../ingest/sources/log-group.js';
 import { canonicalDimensions, STATISTICS, type Statistic } from '../metrics/datapoint-sql.js';
 import { backfill, dimensionSets, mismatchWarning, statistics } from '../metrics/datapoints.js';
@@ -117,10 +118,10 @@ since 1970-01-01T00:00:00Z.`,
           else if (sets.length < all.length) {
             // The metric and these dimensions have datapoints, outside the range asked.
             const span = await store.query(
-              'SELECT min(minute) AS lo, max(minute) AS hi FROM metric_datapoints WHERE namespace = $1 AND metric = $2 AND dimensions = $3',
+              'SELECT epoch(min(minute)) AS lo, epoch(max(minute)) AS hi FROM metric_datapoints WHERE namespace = $1 AND metric = $2 AND dimensions = $3',
               [namespace, name, canonicalDimensions(dimensions)],
             );
-            const iso = (v: unknown) => new Date(String(v)).toISOString().replace('.000Z', 'Z');
+            const iso = (v: unknown) => isoUtc(Number(v));
             io.err(
               `No datapoints in this range; ${namespace}/${name} has datapoints from ${iso(span.rows[0]?.['lo'])} to ${iso(span.rows[0]?.['hi'])} (the minute each starts, UTC): move --since/--until into that span\n`,
             );

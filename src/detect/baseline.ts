@@ -6,6 +6,7 @@
 // Every backend computes the same bins (the hits query of a threshold detection with no threshold: DuckDB and
 // Trino SQL through to-sql.ts, the in-memory evaluator for the monitor); the scoring below is shared.
 
+import { isoUtc as iso } from '../core/time.js';
 import { dialectOf } from '../sql/index.js';
 import { type BaselineDetection, minThreshold, type ThresholdDetection } from './definition.js';
 import { type DetectRecord, evaluate, type Hit } from './evaluate.js';
@@ -119,8 +120,6 @@ export interface BaselineResult {
   readonly hits: Hit[];
   readonly notes: string[];
 }
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * Scores the bins of a baseline detection. `bins` are every non-empty bin of every group from `range.since −

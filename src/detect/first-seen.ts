@@ -8,6 +8,7 @@
 // ephemeral side is the higher), so the replies of a server to its clients' ephemeral ports and countries are
 // not the server's own choices.
 
+import { isoUtc as iso } from '../core/time.js';
 import { Enricher } from '../enrich/enricher.js';
 import { dataStartSql } from './baseline.js';
 import { FIRST_SEEN_LOOKBACK_DAYS, type FirstSeenDetection, type ThresholdDetection } from './definition.js';
@@ -90,8 +91,6 @@ export interface FirstSeenResult {
   readonly hits: Hit[];
   readonly notes: string[];
 }
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * Scores the pairs of a first-seen detection. `pairs` are the pairs query's rows (key = the entity's groupBy

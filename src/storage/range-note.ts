@@ -2,9 +2,8 @@
 // local time read as UTC, last year's logs). When an answer comes back empty, the commands ask this and say
 // where the stored records are.
 
+import { isoUtc as iso } from '../core/time.js';
 import type { Store } from './store.js';
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * A note when no stored record has an event time in [since, until) — with the stored records' span and what to
