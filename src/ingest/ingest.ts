@@ -476,17 +476,10 @@ export async function loadBytes(
     scratch.odd,
     times,
   );
-  const key = parseKey(label);
   const meta: FileMeta = {
-    path: label,
-    sha256,
-    bytes: bytes.length,
+    ...keyMeta(label, sha256, bytes.length, false),
     kind: 'text',
     format: split.format,
-    account: key.account,
-    region: key.region,
-    flowLogId: key.flowLogId,
-    keyTime: key.fileTime ?? key.from,
   };
   if (split.oddTimes !== '') await writeFile(scratch.times, split.oddTimes);
   try {
