@@ -14,6 +14,7 @@
 // (--flush-ms N sets the monitor's flushMillis; default: the monitor's default, 250).
 // Results go to bench/results/cwapi.json.
 
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,7 @@ import {
   PutLogEventsCommand,
   TestMetricFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { batch as batchLines, IN_FLIGHT, pool as poolOf } from './cwapi-lines.mjs';
 import { duckdbFloor, median } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -43,24 +45,12 @@ const opt = (name, dflt) => {
 };
 const CALLS = opt('calls', 30);
 const REPS = opt('reps', 50);
-const IN_FLIGHT = 4;
 const FLUSH_MS = opt('flush-ms', 0);
 const PATTERN =
   '[version, account, eni, source, destination, srcport, destport = 22, protocol = 6, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]';
 
 const now = Math.floor(Date.now() / 1000);
-/** 10,000 default-format lines within one minute, a tenth of them rejected SSH (different in every batch). */
-function batch(b) {
-  const lines = [];
-  for (let i = 0; i < 10_000; i++) {
-    const t = now - 600 + Math.floor((i * 60) / 10_000);
-    const ssh = i % 10 === 0;
-    lines.push(
-      `2 123456789012 eni-0a${b % 10} 10.${b % 250}.${(i >> 8) & 255}.${i & 255} 10.0.0.${i % 250} ${1024 + (i % 50000)} ${ssh ? 22 : 443} 6 ${1 + (i % 20)} ${100 + i} ${t} ${t + 30} ${ssh ? 'REJECT' : 'ACCEPT'} OK`,
-    );
-  }
-  return lines;
-}
+const batch = (b) => batchLines(b, now);
 
 /** CPU seconds (user + system) of this process since `c0`. */
 const cpuSince = (c0) => {
@@ -68,13 +58,7 @@ const cpuSince = (c0) => {
   return (c.user + c.system) / 1e6;
 };
 
-async function pool(n, fn) {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-}
+const pool = (n, fn) => poolOf(n, IN_FLIGHT, fn);
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-bench-cwapi-'));
 const file = join(dir, 'flowwatch.yaml');
@@ -155,6 +139,29 @@ try {
   );
   const apiSeconds = (performance.now() - t0) / 1000;
   const apiCpu = cpuSince(c0);
+  // The same calls from a client process of its own (as in production: the SDK's JSON writer and signing do not
+  // share the server's event loop). The server's CPU is this process's; the client reports its own.
+  const child = fork(
+    join(import.meta.dirname, 'cwapi-client.mjs'),
+    [monitor.url, String(CALLS), String(now)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const reply = () =>
+    new Promise((res, rej) => {
+      child.once('message', res);
+      child.once('exit', (code) => rej(new Error(`the client process exited with ${code}`)));
+    });
+  if ((await reply()) !== 'ready') throw new Error('the client process did not start');
+  const done = reply();
+  c0 = process.cpuUsage();
+  t0 = performance.now();
+  child.send('go');
+  const fromChild = await done;
+  const procSeconds = (performance.now() - t0) / 1000;
+  const serverCpu = cpuSince(c0);
+  if (fromChild.error) throw new Error(`client process: ${fromChild.error}`);
   const records = CALLS * 10_000;
   const perRecord = (cpu) => Number(((cpu * 1e6) / records).toFixed(2));
   const floor = await duckdbFloor(root, batches.slice(0, 4).flat(), 40_000, 8);
@@ -189,10 +196,13 @@ try {
       apiRecordsPerSecond: Math.round(records / apiSeconds),
       sinkRecordsPerSecond: Math.round(records / sinkSeconds),
       sinkWithEventTimesRecordsPerSecond: Math.round(records / sinkTimesSeconds),
+      clientProcessRecordsPerSecond: Math.round(records / procSeconds),
       ratio: Number((sinkSeconds / apiSeconds).toFixed(2)),
       target: 100_000,
       cpuMicrosPerRecord: {
         api: perRecord(apiCpu),
+        apiServerWithClientProcess: perRecord(serverCpu),
+        clientProcess: perRecord(fromChild.cpu),
         sink: perRecord(sinkCpu),
         sinkWithEventTimes: perRecord(sinkTimesCpu),
         duckdbFloor: floor.cpuMicrosPerRecord,
