@@ -27,6 +27,8 @@ export interface Io {
   err(text: string): void;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly isTTY: boolean;
+  /** True when stdout is a terminal (a report whose text carries its warnings then skips the stderr copy). */
+  readonly outIsTTY?: boolean;
   readonly stdin: NodeJS.ReadableStream;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -35,6 +37,7 @@ export const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   isTTY: process.stderr.isTTY === true,
+  outIsTTY: process.stdout.isTTY === true,
   stdin: process.stdin,
   env: process.env,
 };

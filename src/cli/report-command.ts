@@ -236,7 +236,7 @@ The port is the lower of a record's two ports (the service port).`,
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         const r = await encryptionReport(store, { by: by as EncryptionGroup, limit, ...range(flags) });
-        for (const w of r.warnings) io.err(`warning: ${w}\n`);
+        warnOnStderr(io, output, r.warnings);
         if (output === 'json') {
           io.out(`${JSON.stringify(r, null, 2)}\n`);
           return;
@@ -325,7 +325,7 @@ The port is the lower of a record's two ports (the service port).`,
     const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
     try {
       const r = await trafficKinds(store, { limit, ...range(flags) });
-      for (const w of r.warnings) io.err(`warning: ${w}\n`);
+      warnOnStderr(io, output, r.warnings);
       if (output === 'json') {
         io.out(`${JSON.stringify(r, null, 2)}\n`);
         return;
@@ -380,7 +380,7 @@ interfaceEndpointPerGb, internetOutPerGb (USD per GB of 2^30 bytes).`,
       try {
         const r = await pathsReport(store, range(flags));
         const cost = estimateCosts(r, table, region, prices);
-        for (const w of r.warnings) io.err(`warning: ${w}\n`);
+        warnOnStderr(io, output, r.warnings);
         if (output === 'json') {
           io.out(`${JSON.stringify({ ...r, cost }, null, 2)}\n`);
           return;
@@ -424,4 +424,13 @@ interfaceEndpointPerGb, internetOutPerGb (USD per GB of 2^30 bytes).`,
         store.close();
       }
     });
+}
+
+/**
+ * The report's warnings on stderr, except when its text goes to a terminal: that text carries them as WARNING lines
+ * already (a user saw each twice). JSON output, and text piped to a file, still warn on stderr.
+ */
+function warnOnStderr(io: Io, output: string, warnings: readonly string[]): void {
+  if (output !== 'json' && io.outIsTTY === true) return;
+  for (const w of warnings) io.err(`warning: ${w}\n`);
 }

@@ -21,8 +21,18 @@ const V2 = [
 
 let dir: string;
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = io();
+async function run(
+  args: string[],
+  outIsTTY = false,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const o = { ...io(), outIsTTY };
+  // The spread copied stdout/stderr; collect into the copy.
+  o.out = (t: string) => {
+    o.stdout += t;
+  };
+  o.err = (t: string) => {
+    o.stderr += t;
+  };
   const code = await main(args, o);
   return { code, stdout: o.stdout, stderr: o.stderr };
 }
@@ -76,6 +86,15 @@ describe('flowwatch report encryption', () => {
     expect(r.stderr).toContain('warning: no stored record has encryption-status: add ${encryption-status}');
     expect(r.stdout).toContain('WARNING: no stored record has encryption-status');
     expect(r.stdout).not.toContain('%)\nby status');
+  });
+
+  it('on a terminal, says each warning once: in the table, not again on stderr', async () => {
+    const r = await run(['report', 'encryption', '--db', join(dir, 'v2.duckdb')], true);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/no stored record has encryption-status/g)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+    const j = await run(['report', 'encryption', '-o', 'json', '--db', join(dir, 'v2.duckdb')], true);
+    expect(j.stderr).toContain('warning: no stored record has encryption-status');
   });
 
   it('refuses an unknown --by', async () => {
