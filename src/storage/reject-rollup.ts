@@ -14,8 +14,8 @@ export const REJECT_ROLLUP_DDL: readonly string[] = [
   dstaddr VARCHAR,
   dstport INTEGER,
   flows BIGINT NOT NULL,
-  packets BIGINT,
-  bytes BIGINT,
+  packets HUGEINT,
+  bytes HUGEINT,
   first_seen BIGINT NOT NULL,
   last_seen BIGINT NOT NULL
 )`,
@@ -44,8 +44,8 @@ export function rejectRollupSql(format: Format, table: string, fileId: number | 
     out.push(
       `INSERT INTO reject_rollup
        SELECT ${id}, floor(event_time / ${HOUR})::BIGINT AS hour, srcaddr, ${col('dstaddr', 'VARCHAR')} AS dstaddr,
-         ${col('dstport', 'INTEGER')} AS dstport, count(*), sum(${col('packets', 'BIGINT')})::BIGINT,
-         sum(${col('bytes', 'BIGINT')})::BIGINT, min(event_time), max(${end})
+         ${col('dstport', 'INTEGER')} AS dstport, count(*), sum(${col('packets', 'BIGINT')}),
+         sum(${col('bytes', 'BIGINT')}), min(event_time), max(${end})
        FROM "${table.replaceAll('"', '""')}"
        WHERE ${where} AND action = 'REJECT' AND srcaddr IS NOT NULL AND event_time IS NOT NULL
        GROUP BY ${one ? '' : '1, '}2, 3, 4, 5`,
@@ -54,6 +54,14 @@ export function rejectRollupSql(format: Format, table: string, fileId: number | 
   out.push(`INSERT INTO reject_rollup_files SELECT unnest([${ids.join(', ')}]) ON CONFLICT DO NOTHING`);
   return out;
 }
+
+/**
+ * Stores written before the sums were HUGEINT hold them as BIGINT: two records of 2^62 bytes of one source, port
+ * and hour overflowed it and failed the whole file's load. Run on every writable open; a no-op once widened.
+ */
+export const WIDEN_REJECT_ROLLUP = `SELECT column_name FROM duckdb_columns()
+  WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'reject_rollup'
+    AND column_name IN ('packets', 'bytes') AND data_type = 'BIGINT'`;
 
 /** Statements removing a file's rollup (with the file). */
 export const DELETE_REJECT_ROLLUP: readonly string[] = [

@@ -19,7 +19,7 @@ import {
 } from './ingest-sql.js';
 import { LogEventStore } from './log-events.js';
 import { QueryGate } from './query-gate.js';
-import { DELETE_REJECT_ROLLUP, rejectRollupSql } from './reject-rollup.js';
+import { DELETE_REJECT_ROLLUP, rejectRollupSql, WIDEN_REJECT_ROLLUP } from './reject-rollup.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog, SandboxError } from './sandbox.js';
 import {
   baseSchema,
@@ -347,6 +347,8 @@ export class Store {
       await store.checkVersion();
     } else {
       for (const sql of baseSchema()) await conn.run(sql);
+      for (const row of (await read(conn, WIDEN_REJECT_ROLLUP)).rows)
+        await conn.run(`ALTER TABLE reject_rollup ALTER "${String(row['column_name'])}" TYPE HUGEINT`);
       await store.migrate();
       await store.checkVersion();
       await store.refreshView();

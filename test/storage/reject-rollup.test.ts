@@ -203,4 +203,38 @@ describe('rejected sources over records without an action field', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('sums byte counts past 2^63 without failing the file, also in a store whose rollup was BIGINT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-reject-rollup-big-'));
+    try {
+      // Two rejected records of 9e18 bytes each, one source, target, port and hour: 1.8e19 > 2^63 - 1 (9.22e18).
+      const big = 9_000_000_000_000_000_000n;
+      const line = (at: number) =>
+        `2 111122223333 eni-1 ${S1} 10.0.0.1 40000 22 6 1 ${big} ${T + at} ${T + at + 50} REJECT OK`;
+      writeFileSync(join(dir, 'a.log'), `${HEADER}\n${line(10)}\n${line(20)}\n`);
+      writeFileSync(join(dir, 'b.log'), `${HEADER}\n${line(30)}\n`);
+      const db = join(dir, 's.duckdb');
+      // A store made by an earlier version: the rollup's sums were BIGINT.
+      let store = await Store.open(db);
+      await store.query('DROP TABLE reject_rollup');
+      await store.query(`CREATE TABLE reject_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL,
+        srcaddr VARCHAR NOT NULL, dstaddr VARCHAR, dstport INTEGER, flows BIGINT NOT NULL, packets BIGINT,
+        bytes BIGINT, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL)`);
+      store.close();
+      store = await Store.open(db);
+      try {
+        const s = await ingest(store, [join(dir, 'a.log'), join(dir, 'b.log')]);
+        expect([s.loaded, s.failed, s.records]).toEqual([2, 0, 3]);
+        const r = await top(store, 'rejected');
+        // 3 records x 9e18 = 2.7e19 bytes, 3 packets.
+        expect(r.rows.map((x) => [x['source'], BigInt(String(x['bytes'])), Number(x['packets'])])).toEqual([
+          [S1, 3n * big, 3],
+        ]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
