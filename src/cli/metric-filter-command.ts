@@ -8,6 +8,7 @@ import { FilterPatternError } from '../filter/index.js';
 import { knownFormats, storedFormats } from '../metrics/datapoints.js';
 import { checkMetricFilter, type MetricFilter, metricMatcher, type Unit } from '../metrics/metric-filter.js';
 import { fitFilter, fitRows } from '../metrics/pattern-rewrite.js';
+import { patternValueProblems } from '../metrics/pattern-values.js';
 import { presets } from '../metrics/presets.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { Store } from '../storage/store.js';
@@ -83,7 +84,10 @@ Example:
     .action((flags: PutFlags) => {
       const filter = filterFromFlags(flags);
       try {
-        checkMetricFilter(filter);
+        // Saved as AWS would accept it, but a test no flow log line can pass is said at once: its metric would
+        // stay at zero and its alarm never fire.
+        for (const p of patternValueProblems(checkMetricFilter(filter).pattern))
+          io.err(`warning: ${p.message}\n`);
       } catch (err) {
         if (err instanceof FilterPatternError) err.detail = caret(filter.pattern, err.start, err.end);
         throw err;

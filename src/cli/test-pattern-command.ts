@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SourceError } from '../core/errors.js';
 import { compileLineMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
 import { LineSplitter } from '../ingest/line-splitter.js';
+import { patternValueProblems } from '../metrics/pattern-values.js';
 import { MAX_LINE_BYTES } from '../records/parse-line.js';
 import type { Io } from './context.js';
 import { caret, inputStream } from './input-lines.js';
@@ -49,6 +50,8 @@ Example:
         if (err instanceof FilterPatternError) err.detail = caret(text, err.start, err.end);
         throw err;
       }
+      // A test no flow log line can pass as spelt (`action = reject`): said before the (empty) answer.
+      for (const p of patternValueProblems(parsePattern(text))) io.err(`warning: ${p.message}\n`);
       // The lines are cut and tested where they lie in the read buffers (the byte matcher); a string is made
       // only for a matching line's message.
       const matches: TestMatch[] = [];

@@ -8,6 +8,7 @@ import { InsightsError } from './errors.js';
 import { parseQuery } from './parser.js';
 import type { Plan } from './plan.js';
 import { toSql } from './to-sql.js';
+import { valueWarnings } from './value-check.js';
 
 export interface RunOptions {
   /** Inclusive time range on @timestamp, epoch seconds. */
@@ -96,7 +97,8 @@ export async function runQuery(
   opts: RunOptions = {},
 ): Promise<InsightsResult> {
   const started = performance.now();
-  const plan = analyze(parseQuery(text), opts.now ?? Math.floor(Date.now() / 1000));
+  const parsed = parseQuery(text);
+  const plan = analyze(parsed, opts.now ?? Math.floor(Date.now() / 1000));
   const s = typeof store === 'string' ? await Store.open(store, { readOnly: true }) : store;
   try {
     if (plan.source === 'findings') await needFindings(s);
@@ -106,7 +108,10 @@ export async function runQuery(
         : (await s.userQuery('SELECT DISTINCT format FROM files ORDER BY 1', 100_000)).rows.map((r) =>
             String(r['format']),
           );
-    const warnings = missingFieldWarnings(columnsRead(plan), await storedColumns(s), (f) => f.insights);
+    const warnings = [
+      ...missingFieldWarnings(columnsRead(plan), await storedColumns(s), (f) => f.insights),
+      ...valueWarnings(parsed),
+    ];
     // A range without any record answers empty or zero whatever the query: say so, with where the records are.
     const empty = await emptyRangeNote(s, { since: opts.since, until: opts.until });
     if (empty !== undefined) warnings.unshift(empty);

@@ -10,6 +10,7 @@ import { FilterPatternError } from '../filter/index.js';
 import { DEFAULT_FIELDS, FIELDS, type FieldDef, findField } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
 import { type CheckedMetricFilter, checkMetricFilter } from './metric-filter.js';
+import { patternValueProblems } from './pattern-values.js';
 
 /**
  * How a pattern's slots were tied to fields.
@@ -289,6 +290,17 @@ function writtenFor(
  * @example fitFilter(checked, parseFormat('${version} ${srcaddr} ${action} ${log-status}')).status // 'rewritten'
  */
 export function fitFilter(checked: CheckedMetricFilter, format: Format): FilterFit {
+  const fit = fitPositions(checked, format);
+  if (fit.status === 'cannot') return fit;
+  // A test no line of this format can pass (`action = reject`): it would count nothing, say why.
+  const never = patternValueProblems(
+    fit.checked.pattern,
+    format.fields.map((f) => f.def),
+  ).find((p) => p.matchesNothing);
+  return never === undefined ? fit : { status: 'cannot', code: 'NEVER_MATCHES', reason: never.message };
+}
+
+function fitPositions(checked: CheckedMetricFilter, format: Format): FilterFit {
   const p = checked.pattern;
   if (p.kind !== 'delimited' && p.kind !== 'json') return { status: 'fits', checked };
   const target = formatTargets(format);

@@ -4,6 +4,7 @@
 // silent zero). Logs Insights (src/insights/run.ts) and the SQL editor and command warn with the format fix.
 
 import { FIELDS, type FieldDef } from '../records/catalog.js';
+import { enumeratedField, valueWarning } from '../records/field-values.js';
 import type { Store } from './store.js';
 
 /** The catalog columns that any stored record format has (empty for a store with no records yet). */
@@ -49,8 +50,51 @@ export function sqlColumnsRead(sql: string): Set<string> {
   return out;
 }
 
+/**
+ * Comparisons of an enumerated column with a string literal that can never hold (`action = 'reject'`,
+ * `flow_direction IN ('inbound')`): a lexical reading of `col = 'x'`, `'x' = col`, `col != 'x'`, `col <> 'x'` and
+ * `col [NOT] IN ('x', ...)` outside comments.
+ *
+ * @example sqlValueWarnings("SELECT count(*) FROM flows WHERE action = 'reject'") // ['action is never "reject": ...']
+ */
+export function sqlValueWarnings(sql: string): string[] {
+  const text = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+  const out: string[] = [];
+  const add = (w: string | undefined) => {
+    if (w !== undefined && !out.includes(w)) out.push(w);
+  };
+  const lit = `'((?:[^']|'')*)'`;
+  const col = `(?<![\\w."'])"?([A-Za-z_][A-Za-z0-9_]*)"?(?![\\w"(])`;
+  const unquote = (v: string) => v.replaceAll("''", "'");
+  for (const m of text.matchAll(new RegExp(`${col}\\s*(=|!=|<>)\\s*${lit}`, 'g'))) {
+    const f = enumeratedField(m[1]!);
+    if (f?.column === m[1]!.toLowerCase())
+      add(valueWarning(f, m[1]!, unquote(m[3]!), { negated: m[2] !== '=' }));
+  }
+  for (const m of text.matchAll(new RegExp(`${lit}\\s*(=|!=|<>)\\s*${col}`, 'g'))) {
+    const f = enumeratedField(m[3]!);
+    if (f?.column === m[3]!.toLowerCase())
+      add(valueWarning(f, m[3]!, unquote(m[1]!), { negated: m[2] !== '=' }));
+  }
+  for (const m of text.matchAll(new RegExp(`${col}\\s+(NOT\\s+)?IN\\s*\\(([^)]*)\\)`, 'gi'))) {
+    const f = enumeratedField(m[1]!);
+    if (f?.column !== m[1]!.toLowerCase()) continue;
+    for (const v of m[3]!.matchAll(new RegExp(lit, 'g')))
+      add(
+        valueWarning(f, m[1]!, unquote(v[1]!), { negated: m[2] !== undefined })?.replace(
+          /as written the test (matches no record|holds for every record)/,
+          'that item matches no record',
+        ),
+      );
+  }
+  return out;
+}
+
 /** The SQL editor's and `flowwatch sql`'s warnings: only for queries that read the flow records. */
 export async function sqlMissingFieldWarnings(store: Store, sql: string): Promise<string[]> {
   if (!/\bflows\b/i.test(sql.replace(/'(?:[^']|'')*'/g, ' '))) return [];
-  return missingFieldWarnings(sqlColumnsRead(sql), await storedColumns(store), (f) => f.column);
+  return [
+    ...missingFieldWarnings(sqlColumnsRead(sql), await storedColumns(store), (f) => f.column),
+    ...sqlValueWarnings(sql),
+  ];
 }
