@@ -9,6 +9,8 @@ export default defineConfig({
     // Starts `flowwatch demo` at the beginning of a whole-suite run (FLOWWATCH_EARLY_DEMO=1, set by `npm test`
     // without arguments) so that the dashboard test finds its alarm already fired: test/support/early-demo.ts.
     globalSetup: ['test/support/early-demo.ts'],
+    // FLOWWATCH_CPU_LOG=<file>: one line of CPU seconds per test file (test/support/cpu-meter.ts).
+    setupFiles: ['test/support/cpu-meter.ts'],
     // The longest files first, the dashboard's end-to-end test last when the demo started early.
     sequence: { sequencer: Sequencer },
     pool: 'forks',

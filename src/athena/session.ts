@@ -328,6 +328,10 @@ export class AthenaSession {
   /** The catalog tables a SELECT may name: every `name` and `db.name` among its words that is a table. */
   private async referencedTables(sql: string): Promise<CatalogTable[]> {
     const tokens = tokenize(sql);
+    // The catalog's tables in one query: a detection's SELECT has hundreds of distinct words, and a query per
+    // word took most of its time (0.3-2 s of CPU per statement).
+    const keyOf = (db: string, name: string) => JSON.stringify([db, name]);
+    const known = new Set((await this.catalog.allTables()).map(([db, name]) => keyOf(db, name)));
     const found = new Map<string, CatalogTable>();
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
@@ -338,7 +342,7 @@ export class AthenaSession {
         candidates.push([t.value.toLowerCase(), dot.value.toLowerCase()]);
       for (const [db, name] of candidates) {
         const key = `${db}.${name}`;
-        if (found.has(key)) continue;
+        if (found.has(key) || !known.has(keyOf(db, name))) continue;
         const table = await this.catalog.table(db, name);
         if (table) found.set(key, table);
       }

@@ -120,6 +120,9 @@ If the default port 8080 is busy, the next free port is taken (and printed). <di
     );
 }
 
+/** Seconds of live traffic the demo sends in each Firehose delivery. */
+const FEED_SECONDS = 5;
+
 /** The demo configuration: preset metric filters for the simulator's format, two alarms, two sources. */
 function demoConfig(stateDir: string, history: string, port: string): string {
   const available = presets(SIMULATE_DEFAULT_FORMAT).filter(
@@ -156,7 +159,8 @@ function demoConfig(stateDir: string, history: string, port: string): string {
         format: SIMULATE_DEFAULT_FORMAT.text,
       },
     ],
-    monitor: { listen: `127.0.0.1:${port}`, stateDir, evaluationDelaySeconds: 2 },
+    // A minute's last records arrive up to FEED_SECONDS after it closed: the alarms wait for them.
+    monitor: { listen: `127.0.0.1:${port}`, stateDir, evaluationDelaySeconds: FEED_SECONDS + 2 },
   });
 }
 
@@ -237,10 +241,13 @@ async function liveDemo(
   let stopped = false;
   let sent = 0;
   const feed = (async () => {
-    for (let second = sim.end; !stopped; second++) {
-      const wait = second * 1000 - Date.now();
+    // One delivery per FEED_SECONDS seconds of traffic, as Firehose buffers: a delivery a second kept an idle
+    // demo at 12% of a core (each is a commit), one every 5 s at 3%.
+    for (let second = sim.end; !stopped; second += FEED_SECONDS) {
+      const wait = (second + FEED_SECONDS - 1) * 1000 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const lines = traffic.linesFor(second);
+      const lines: string[] = [];
+      for (let s = second; s < second + FEED_SECONDS; s++) lines.push(...traffic.linesFor(s));
       const requestId = `demo-${second}`;
       const body = JSON.stringify({
         requestId,

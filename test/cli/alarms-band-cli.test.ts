@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 const H = 3600;
 const D = 86_400;
@@ -15,7 +15,7 @@ const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z'
 
 let dir: string;
 async function fw(args: string[]) {
-  return runCli(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 120_000 });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 120_000 });
 }
 
 beforeAll(async () => {

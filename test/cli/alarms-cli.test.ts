@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 const T = 1716199200; // 2024-05-20T10:00:00Z
 const HEADER =
@@ -15,7 +15,7 @@ const ssh = (start: number, port: number) =>
 
 let dir: string;
 async function fw(args: string[]) {
-  return runCli(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {

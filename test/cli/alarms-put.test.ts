@@ -1,16 +1,16 @@
-// `flowwatch alarms put | put-composite` and `flowwatch topics ...` through the real bin: mistakes are refused
+// `flowwatch alarms put | put-composite` and `flowwatch topics ...` run in-process (main): mistakes are refused
 // naming the option (exit 2), with a caret under an alarm-rule fault; good input lands in flowwatch.yaml.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 
 async function fw(args: string[]): Promise<RunResult> {
-  return runCli(args, { cwd: dir, timeoutMs: 60_000 });
+  return runCliInProcess(args, { cwd: dir });
 }
 
 const CONFIG = `# kept

@@ -160,7 +160,8 @@ describe('crash safety', () => {
       }
     }
     expect(checked).toBe(true);
-  });
+    // Up to five kill-and-rerun rounds over the whole corpus: minutes on a loaded machine, not the default 60 s.
+  }, 240_000);
 
   it('Ctrl-C (SIGINT) stops cleanly: exit 130, a message, no scratch files left, and a rerun loads the rest', async () => {
     const tmp = join(dir, 'tmp');

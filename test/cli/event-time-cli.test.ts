@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 
 async function fw(args: string[]): Promise<RunResult> {
-  return runCli(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
+  return runCliInProcess(args, { cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const FORMAT =

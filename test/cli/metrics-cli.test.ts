@@ -1,16 +1,21 @@
-// Metric filters through the real bin in a child process: put/list/test/delete, ingest --config, backfill,
-// metrics get, presets, and errors with exit codes.
+// Metric filters through the CLI in-process (main; test/cli/cli.test.ts runs the real bin): put/list/test/delete,
+// ingest --config, backfill, metrics get, presets, and errors with exit codes.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 
 async function fw(args: string[], input?: string): Promise<RunResult> {
-  return runCli(args, { input, cwd: dir, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
+  return runCliInProcess(args, {
+    input,
+    cwd: dir,
+    env: { ...process.env, FLOWWATCH_DB: '' },
+    timeoutMs: 60_000,
+  });
 }
 
 const HEADER =

@@ -1,4 +1,4 @@
-// Recovering from a mistake through the real bin: a file read with the wrong --format (every line rejected) is
+// Recovering from a mistake through the CLI (in-process): a file read with the wrong --format (every line rejected) is
 // retried by the next ingest, --replace re-ingests a stored file atomically, forget removes files with their
 // records, rejects and datapoints, and a misspelt --format field is refused with a did-you-mean.
 
@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 
 async function fw(args: string[]): Promise<RunResult> {
-  return runCli(
+  return runCliInProcess(
     [
       ...args,
       ...(args[0] === 'ingest' || args[0] === 'sql' || args[0] === 'forget' ? ['--db', 'r.duckdb'] : []),

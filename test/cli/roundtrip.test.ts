@@ -1,16 +1,16 @@
-// simulate → ingest → sql/top through the real CLI, checked against the generator's own ground truth.
+// simulate → ingest → sql/top through the CLI (in-process), checked against the generator's own ground truth.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/simulate/manifest.js';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 
 async function fw(args: string[]): Promise<RunResult> {
-  return runCli(args, { timeoutMs: 120_000 });
+  return runCliInProcess(args, { timeoutMs: 120_000 });
 }
 
 async function sql<T = Record<string, unknown>>(db: string, q: string, err = ''): Promise<T[]> {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-tp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ const rec = (src: string, dp: number, action: string) =>
   `2 123456789012 eni-1 ${src} 10.0.0.5 40000 ${dp} 6 1 40 1620000000 1620000060 ${action} OK`;
 
 const fw = (args: string[], input = '') =>
-  runCli(args, { input, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
+  runCliInProcess(args, { input, env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 
 describe('test-pattern --file', () => {
   it('numbers events across LF, CRLF and lone CR, in a gzip file, counting blank lines as events', async () => {

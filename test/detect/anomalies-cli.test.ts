@@ -1,4 +1,4 @@
-// `flowwatch anomalies` end to end (built CLI): a steady interface with one burst period gives one finding on that
+// `flowwatch anomalies` end to end (the CLI in-process): a steady interface with one burst period gives one finding on that
 // period, explained by the dimensions that changed; an interface with too little history says so; a re-run adds
 // nothing; the finding is listed with the other detections' findings.
 
@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
 let db: string;
-const cli = (args: string[]) => runCli([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
+const cli = (args: string[]) =>
+  runCliInProcess([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
 const P = 600; // T is a multiple of 600, so period i starts at T + i·600
 const BURST = 90;
 

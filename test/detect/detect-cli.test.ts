@@ -1,4 +1,4 @@
-// The detect, findings and detections commands end to end (built CLI): JSON shapes other tools consume, a
+// The detect, findings and detections commands end to end (the CLI in-process): JSON shapes other tools consume, a
 // re-run that adds nothing, states, a flowwatch.yaml mistake with its position, and an unknown --only id.
 // Records: the 20-port vertical scan of cases.ts (one finding, low, 20 evidence records from T to T+190).
 
@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
 let db: string;
-const cli = (args: string[]) => runCli([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
+const cli = (args: string[]) =>
+  runCliInProcess([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-detect-cli-'));

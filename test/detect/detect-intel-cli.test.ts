@@ -1,4 +1,4 @@
-// `flowwatch detect` and the known-bad-address detection end to end (built CLI): with no feed loaded it says so
+// `flowwatch detect` and the known-bad-address detection end to end (the CLI in-process): with no feed loaded it says so
 // on stderr and reports nothing for it (never a silent zero); after `flowwatch intel add` the listed address is a
 // finding on the internal host. Records and indicators are those of the first known-bad case of cases.ts.
 
@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
 let db: string;
-const cli = (args: string[]) => runCli([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
+const cli = (args: string[]) =>
+  runCliInProcess([...args], { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db } });
 const range = ['--since', String(T), '--until', String(T + 3600)];
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-// `flowwatch query` as a user runs it: the real bin script, JSON keyed by CloudWatch's result names, the
+// `flowwatch query` through the CLI (in-process): JSON keyed by CloudWatch's result names, the
 // library, time ranges, system fields and errors with a caret. Expected rows worked out by hand from LINES.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, LIBRARY, parseQuery, runQuery, toSql } from '../../src/insights/index.js';
 import { Store } from '../../src/storage/store.js';
-import { type RunResult, runCli } from '../support/run-cli.js';
+import { type RunResult, runCliInProcess } from '../support/run-cli.js';
 
 let dir: string;
 let db: string;
 let dbDefault: string;
 
 async function fw(args: string[]): Promise<RunResult> {
-  return runCli(args, { env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
+  return runCliInProcess(args, { env: { ...process.env, FLOWWATCH_DB: '' }, timeoutMs: 60_000 });
 }
 
 const HEADER =

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 const T0 = 1716163200; // 2024-05-20T00:00:00Z
 const HEADER =
@@ -30,7 +30,7 @@ const UNTIL = String(T0 + 3600);
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-compliance-findings-'));
 const db = join(dir, 'f.duckdb');
-const fw = (args: string[]) => runCli([...args, '--db', db], { timeoutMs: 120_000 });
+const fw = (args: string[]) => runCliInProcess([...args, '--db', db], { timeoutMs: 120_000 });
 const report = async () => {
   const r = await fw(['report', 'compliance', '--since', SINCE, '--until', UNTIL, '-o', 'json']);
   expect(r.code, r.err).toBe(0);
@@ -39,7 +39,7 @@ const report = async () => {
 
 beforeAll(async () => {
   writeFileSync(join(dir, 'flows.log'), `${LINES.join('\n')}\n`);
-  const r = await runCli(['ingest', join(dir, 'flows.log'), '--db', db]);
+  const r = await runCliInProcess(['ingest', join(dir, 'flows.log'), '--db', db]);
   expect(r.code, r.err).toBe(0);
 }, 120_000);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapsOf, nearestRank } from '../../src/storage/compliance.js';
-import { runCli } from '../support/run-cli.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 const H0 = 1716163200; // 2024-05-20T00:00:00Z
 const H = (n: number) => H0 + n * 3600;
@@ -29,7 +29,7 @@ const rec = (
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-compliance-'));
 const db = join(dir, 'c.duckdb');
-const fw = (args: string[]) => runCli([...args, '--db', db], { timeoutMs: 120_000 });
+const fw = (args: string[]) => runCliInProcess([...args, '--db', db], { timeoutMs: 120_000 });
 
 /** A file in AWS's S3 layout whose key time is `key` (unix seconds). */
 function put(key: number, lines: string[]): void {
@@ -63,7 +63,7 @@ beforeAll(async () => {
     rec('eni-a', '10.0.1.6', '10.0.1.5', 443, 500, H(5), 'ACCEPT'),
     rec('eni-c', '10.9.0.4', '10.9.0.5', 5432, 900, H(5) + 120, 'ACCEPT', 'vpc-2', 'subnet-9'),
   ]);
-  const r = await runCli(['ingest', join(dir, 'AWSLogs'), '--db', db]);
+  const r = await runCliInProcess(['ingest', join(dir, 'AWSLogs'), '--db', db]);
   expect(r.code, r.err).toBe(0);
 }, 120_000);
 
