@@ -184,6 +184,9 @@ const t0 = Date.now() / 1000;
 let sent = 0;
 const inflight = new Set();
 let bg = 0;
+/** Per event-time second: when its last request was acknowledged (stored) by the monitor. */
+const acked = new Map();
+let lastReport = 0;
 for (let second = Math.floor(t0); second < stopAt; second++) {
   const wait = second * 1000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -197,11 +200,20 @@ for (let second = Math.floor(t0); second < stopAt; second++) {
     const start = second * 1000 + (p * 1000) / parts;
     const pr = new Promise((r) => setTimeout(r, Math.max(0, start - Date.now())))
       .then(() => post(chunk))
-      .then(() => inflight.delete(pr));
+      .then(() => {
+        inflight.delete(pr);
+        acked.set(second, Math.max(acked.get(second) ?? 0, Date.now() / 1000));
+      });
     inflight.add(pr);
     sent += chunk.length;
   }
   while (inflight.size > 64) await Promise.race(inflight);
+  if (second - lastReport >= 10) {
+    lastReport = second;
+    process.stderr.write(
+      `${new Date().toISOString()}: sent up to second ${second - Math.floor(t0)}, ${inflight.size} requests in flight, generator ${(Date.now() / 1000 - second).toFixed(1)} s behind\n`,
+    );
+  }
 }
 await Promise.all(inflight);
 // Wait for the last notifications (up to two windows more).
@@ -259,7 +271,7 @@ const result = {
 };
 for (const f of findings)
   console.log(
-    `window ${f.window} ${f.detection} ${f.entity}: ${f.delay === null ? 'NO NOTIFICATION' : `${f.delay.toFixed(2)} s after the window closed`}`,
+    `window ${f.window} ${f.detection} ${f.entity}: ${f.delay === null ? 'NO NOTIFICATION' : `${f.delay.toFixed(2)} s after the window closed`} (its last records stored ${f.storedAfterEnd.toFixed(2)} s after the end${f.afterStored === null ? '' : `; notified ${f.afterStored.toFixed(2)} s after that`})`,
   );
 console.log(
   `findings: median ${result.medianDelay?.toFixed(2)} s, max ${result.maxDelay?.toFixed(2)} s (target ≤ 5 s), ${result.missing} missing; baseline alarm (rejected-ssh, 60 s period): ${alarmDelay?.toFixed(2)} s; monitor CPU ${monitorCpu.toFixed(1)} s over ${wall.toFixed(0)} s wall (${((monitorCpu / wall) * 100).toFixed(0)} % of a core), load ${result.loadAverage.join(' ')}`,
