@@ -47,9 +47,12 @@ const receiver = createServer((req, res) => {
     const at = Date.now() / 1000;
     try {
       const m = JSON.parse(JSON.parse(body).Message);
-      if (m.type === 'finding')
+      if (m.type === 'finding') {
         arrivals.push({ at, kind: 'finding', detection: m.finding.detection, entity: m.finding.entity });
-      else if (m.AlarmName !== undefined)
+        process.stderr.write(
+          `${new Date(at * 1000).toISOString()}: finding ${m.finding.detection} ${m.finding.entity}\n`,
+        );
+      } else if (m.AlarmName !== undefined)
         arrivals.push({ at, kind: 'alarm', alarm: m.AlarmName, state: m.NewStateValue });
     } catch {}
     res.writeHead(200).end('ok');
@@ -235,12 +238,16 @@ for (let i = 0; i < WINDOWS; i++) {
     ['brute-force-login', `10.0.3.${10 + i}:22`],
   ]) {
     const a = arrivals.find((x) => x.kind === 'finding' && x.detection === detection && x.entity === entity);
+    // When the window's last records were stored: past its end when the generator or the monitor fell behind.
+    const stored = Math.max(end, ...[...acked].filter(([sec]) => sec < end).map(([, at]) => at));
     findings.push({
       window: i,
       detection,
       entity,
       windowEnd: end,
       delay: a === undefined ? null : a.at - end,
+      storedAfterEnd: stored - end,
+      afterStored: a === undefined ? null : a.at - stored,
     });
   }
 }
@@ -264,6 +271,7 @@ const result = {
   medianDelay: delays.length > 0 ? median(delays) : null,
   maxDelay: delays.length > 0 ? Math.max(...delays) : null,
   alarmDelay,
+  arrivals,
   evaluationsMs: evaluations.map((e) => ({ until: e.until, detections: e.detections, ms: e.ms })),
   monitorCpuSeconds: monitorCpu,
   wallSeconds: wall,
