@@ -11,6 +11,7 @@
 //   --window N     window of vertical-port-scan and brute-force-login (built-ins: 600 s; a flowwatch.yaml override,
 //                  to measure several windows in minutes). --window 600 measures the built-in as shipped.
 //   --catalog two  run only those two detections (default all: the whole enabled catalog runs as it would)
+//   --delay N      monitor.evaluationDelaySeconds (default: the monitor's, 2 s), the wait for records on their way
 //   --root DIR     run the monitor of another build (DIR/bin/flowwatch.js), e.g. the one before a change
 // Results go to bench/results/live-findings.json.
 
@@ -33,6 +34,7 @@ const WINDOWS = Number(argOf('windows', '3'));
 const W = Number(argOf('window', '60'));
 const CATALOG = argOf('catalog', 'all');
 const BATCH = Number(argOf('batch', '2000'));
+const DELAY = argOf('delay', undefined);
 const DETECTIONS = ['vertical-port-scan', 'brute-force-login'];
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-bench-live-findings-'));
@@ -100,7 +102,7 @@ detections:
   brute-force-login: { window: ${W} }
 ${CATALOG === 'two' ? others.map((d) => `  ${d}: { enabled: false }\n`).join('') : ''}findingActions:
   - { minSeverity: low, topics: [sec], detections: [${DETECTIONS.join(', ')}] }
-monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}" }
+monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}"${DELAY === undefined ? '' : `, evaluationDelaySeconds: ${DELAY}`} }
 `,
 );
 
@@ -265,6 +267,7 @@ const result = {
   window: W,
   windows: WINDOWS,
   catalog: CATALOG,
+  evaluationDelaySeconds: DELAY === undefined ? 'default' : Number(DELAY),
   sent,
   findings,
   missing: findings.filter((f) => f.delay === null).length,
@@ -272,7 +275,13 @@ const result = {
   maxDelay: delays.length > 0 ? Math.max(...delays) : null,
   alarmDelay,
   arrivals,
-  evaluationsMs: evaluations.map((e) => ({ until: e.until, detections: e.detections, ms: e.ms })),
+  evaluationsMs: evaluations.map((e) => ({
+    until: e.until,
+    detections: e.detections,
+    ms: e.ms,
+    phases: e.phases,
+    cpuMs: e.cpuMs,
+  })),
   monitorCpuSeconds: monitorCpu,
   wallSeconds: wall,
   loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),

@@ -45,6 +45,10 @@ export interface LiveRun {
   readonly updated: number;
   readonly notified: number;
   readonly ms: number;
+  /** Where the time went: the detection queries, storing the findings, notifying (ms each). */
+  readonly phases: { readonly detect: number; readonly store: number; readonly notify: number };
+  /** The process's CPU milliseconds meanwhile (DuckDB's threads and whatever else ran beside: an upper bound). */
+  readonly cpuMs: number;
 }
 
 /**
@@ -167,6 +171,7 @@ export class DetectionsRunner {
     now: number,
   ): Promise<LiveRun> {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const run = async (sql: string) => (await this.store.query(sql)).rows;
     const src = { engine: 'duckdb' as const, ...(this.opts.rollups === true ? { rollups: true } : {}) };
     // A baseline detection's note (too little history, rollups missing) is logged once per detection and text.
@@ -179,6 +184,7 @@ export class DetectionsRunner {
         this.opts.log?.('detection_note', { detection: id, note: text }, 'warn');
       }),
     );
+    const detected = performance.now();
     const summary = await storeFindings(
       this.store,
       list,
@@ -195,6 +201,7 @@ export class DetectionsRunner {
       at: Math.floor(now),
       engine: 'duckdb',
     });
+    const stored = performance.now();
     let notified = 0;
     const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
     for (const id of new Set(summary.ids)) {
@@ -209,6 +216,12 @@ export class DetectionsRunner {
       updated: summary.updated,
       notified,
       ms: Math.round(performance.now() - started),
+      phases: {
+        detect: Math.round(detected - started),
+        store: Math.round(stored - detected),
+        notify: Math.round(performance.now() - stored),
+      },
+      cpuMs: Math.round((process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000),
     };
     this.runs.push(r);
     if (this.runs.length > 50) this.runs.shift();
