@@ -25,6 +25,9 @@ const NOTIFIED_DDL = `CREATE TABLE IF NOT EXISTS finding_notifications (
 /** Windows before the one that just closed that each run looks at again (records that arrived late). */
 export const LATE_WINDOWS = 1;
 
+/** Detection kinds whose findings of a window come from that window's records alone (see tick). */
+const WINDOW_LOCAL: ReadonlySet<Detection['kind']> = new Set(['threshold', 'pair']);
+
 export interface DetectionsRunnerOptions {
   /** Seconds after a window closes before it is evaluated (the monitor's `evaluationDelaySeconds`). */
   readonly delaySeconds: number;
@@ -120,7 +123,7 @@ export class DetectionsRunner {
       await this.ready;
       const now = this.now();
       // Detections whose latest window closed since their last run, grouped by the range to look at.
-      const due = new Map<string, { since: number; until: number; list: Detection[] }>();
+      const due = new Map<string, { since: number; fresh: number; until: number; list: Detection[] }>();
       for (const d of this.detections) {
         if (!d.enabled) continue;
         const until = this.closedUntil(d, now);
@@ -130,14 +133,23 @@ export class DetectionsRunner {
           this.done.set(d.id, until - d.window);
         }
         if (until <= (this.done.get(d.id) ?? until)) continue;
-        const since = Math.max(this.done.get(d.id)!, until - d.window) - LATE_WINDOWS * d.window;
-        const key = `${since}:${until}`;
-        const g = due.get(key) ?? { since, until, list: [] };
+        const fresh = Math.max(this.done.get(d.id)!, until - d.window);
+        const since = fresh - LATE_WINDOWS * d.window;
+        const key = `${since}:${fresh}:${until}`;
+        const g = due.get(key) ?? { since, fresh, until, list: [] };
         g.list.push(d);
         due.set(key, g);
         this.done.set(d.id, until);
       }
-      for (const g of due.values()) await this.evaluate(g.list, g.since, g.until, now);
+      for (const g of due.values()) {
+        // Window-local kinds (each window's answer depends on that window's records only): the windows that just
+        // closed are run, stored and notified first, and the window before them (late records) right after, so
+        // the notification waits for one window's scan, not two. The others run over the whole range at once.
+        if (g.fresh > g.since && g.list.every((d) => WINDOW_LOCAL.has(d.kind))) {
+          await this.evaluate(g.list, g.fresh, g.until, now);
+          await this.evaluate(g.list, g.since, g.fresh, now, g.until);
+        } else await this.evaluate(g.list, g.since, g.until, now);
+      }
     } catch (err) {
       this.ready = undefined;
       // The same failure on every tick is logged once a minute, not four times a second.
@@ -152,11 +164,18 @@ export class DetectionsRunner {
 
   /**
    * Runs `list` over [since, until), stores the findings and notifies (the demo uses it for its history's day).
-   * Calls are queued: one evaluation at a time.
+   * Calls are queued: one evaluation at a time. `horizon` (default `until`): the time up to which the store has
+   * been looked at, which decides whether an episode has closed (a late window's run passes the fresh run's end).
    */
-  evaluate(list: readonly Detection[], since: number, until: number, now = this.now()): Promise<LiveRun> {
+  evaluate(
+    list: readonly Detection[],
+    since: number,
+    until: number,
+    now = this.now(),
+    horizon = until,
+  ): Promise<LiveRun> {
     // One at a time: storing findings runs transactions on the store's connection.
-    const next = this.queue.then(() => this.evaluateNow(list, since, until, now));
+    const next = this.queue.then(() => this.evaluateNow(list, since, until, now, horizon));
     this.queue = next.then(
       () => undefined,
       () => undefined,
@@ -169,6 +188,7 @@ export class DetectionsRunner {
     since: number,
     until: number,
     now: number,
+    horizon: number,
   ): Promise<LiveRun> {
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -191,7 +211,7 @@ export class DetectionsRunner {
       found,
       { engine: 'duckdb' },
       run,
-      until,
+      horizon,
       Math.floor(now),
     );
     await recordDetectionRun(this.store, {
