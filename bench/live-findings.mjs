@@ -276,7 +276,9 @@ const result = {
   alarmDelay,
   arrivals,
   evaluationsMs: evaluations.map((e) => ({
+    since: e.since,
     until: e.until,
+    findings: e.findings,
     detections: e.detections,
     ms: e.ms,
     phases: e.phases,

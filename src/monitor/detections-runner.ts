@@ -141,14 +141,15 @@ export class DetectionsRunner {
         due.set(key, g);
         this.done.set(d.id, until);
       }
+      // Window-local kinds (a window's findings come from that window's records only) run the windows that just
+      // closed first, stored and notified, and the window before them (late records) last, so a notification waits
+      // for one window's scan, not two; the other kinds run over the whole range at once, in between.
       for (const g of due.values()) {
-        // Window-local kinds (each window's answer depends on that window's records only): the windows that just
-        // closed are run, stored and notified first, and the window before them (late records) right after, so
-        // the notification waits for one window's scan, not two. The others run over the whole range at once.
-        if (g.fresh > g.since && g.list.every((d) => WINDOW_LOCAL.has(d.kind))) {
-          await this.evaluate(g.list, g.fresh, g.until, now);
-          await this.evaluate(g.list, g.since, g.fresh, now, g.until);
-        } else await this.evaluate(g.list, g.since, g.until, now);
+        const local = g.fresh > g.since ? g.list.filter((d) => WINDOW_LOCAL.has(d.kind)) : [];
+        const others = g.list.filter((d) => !local.includes(d));
+        if (local.length > 0) await this.evaluate(local, g.fresh, g.until, now);
+        if (others.length > 0) await this.evaluate(others, g.since, g.until, now);
+        if (local.length > 0) await this.evaluate(local, g.since, g.fresh, now, g.until);
       }
     } catch (err) {
       this.ready = undefined;
