@@ -4,7 +4,7 @@
 // whole command (process start, feed parse, temporary tables, query). Medians of --runs runs.
 //
 // Usage: npm run build && npm run bench:hunt [-- --records 10000000 --runs 3] (--prepare-only: build the store,
-// print its folder and stop, to probe by hand)
+// print its folder and stop, to probe by hand; --store DIR: build the store in DIR once and reuse it afterwards)
 // Target (issue 14): 10M records against 100k indicators ≤ 5 s. Results go to bench/results/hunt.json.
 
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
