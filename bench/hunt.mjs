@@ -7,7 +7,15 @@
 // print its folder and stop, to probe by hand; --store DIR: build the store in DIR once and reuse it afterwards)
 // Target (issue 14): 10M records against 100k indicators ≤ 5 s. Results go to bench/results/hunt.json.
 
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, run } from './lib.mjs';
@@ -94,16 +102,18 @@ const measure = async (label, argv) => {
   const runs = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
-    last = await run('node', [BIN, ...argv, '--db', db]);
+    last = await run('node', [BIN, ...argv, '--db', db], { cpu: true });
     runs.push(last);
   }
   const seconds = median(runs.map((r) => r.seconds));
+  const cpu = median(runs.map((r) => r.cpu));
   process.stderr.write(
-    `${label}: median ${seconds.toFixed(2)} s (${runs.map((r) => r.seconds.toFixed(2)).join(' / ')})\n`,
+    `${label}: median ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (${runs.map((r) => r.seconds.toFixed(2)).join(' / ')})\n`,
   );
   return {
     label,
     seconds,
+    cpu,
     runs: runs.map((r) => r.seconds),
     peakMb: Math.max(...runs.map((r) => r.peakMb)),
     out: last.out,
@@ -126,11 +136,13 @@ const results = {
   records: N,
   indicators: indicators.length,
   matchingSides: sides,
-  hunt100k: { seconds: hunt100k.seconds, runs: hunt100k.runs, peakMb: hunt100k.peakMb },
-  hunt1k: { seconds: hunt1k.seconds, runs: hunt1k.runs, peakMb: hunt1k.peakMb },
-  topTalkers: { seconds: floor.seconds, runs: floor.runs, peakMb: floor.peakMb },
+  hunt100k: { seconds: hunt100k.seconds, cpu: hunt100k.cpu, runs: hunt100k.runs, peakMb: hunt100k.peakMb },
+  hunt1k: { seconds: hunt1k.seconds, cpu: hunt1k.cpu, runs: hunt1k.runs, peakMb: hunt1k.peakMb },
+  topTalkers: { seconds: floor.seconds, cpu: floor.cpu, runs: floor.runs, peakMb: floor.peakMb },
   ratioTo1k: hunt100k.seconds / hunt1k.seconds,
   ratioToTop: hunt100k.seconds / floor.seconds,
+  cpuRatioToTop: hunt100k.cpu / floor.cpu,
+  loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
 };
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'hunt.json'), `${JSON.stringify(results, null, 2)}\n`);
