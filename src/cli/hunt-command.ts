@@ -62,7 +62,8 @@ lies in an indicator valid at the record's event time; the most specific indicat
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         let relations: IntelRelations = STORED_INTEL;
-        if (feed) relations = await loadTemporaryIntel(store, 'ioc', feed.parsed.indicators);
+        if (feed)
+          relations = await loadTemporaryIntel(store, 'ioc', feed.parsed.indicators, { segments: false });
         const counts = await indicatorCounts(store, relations);
         const against = `${counts.v4 + counts.v6} indicators (${counts.v4} IPv4, ${counts.v6} IPv6)${feed ? ` from ${feed.path}` : ' from the stored feeds'}`;
         if (counts.v4 + counts.v6 === 0) {

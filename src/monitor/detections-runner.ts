@@ -25,6 +25,9 @@ const NOTIFIED_DDL = `CREATE TABLE IF NOT EXISTS finding_notifications (
 /** Windows before the one that just closed that each run looks at again (records that arrived late). */
 export const LATE_WINDOWS = 1;
 
+/** Detection kinds whose findings of a window come from that window's records alone (see tick). */
+const WINDOW_LOCAL: ReadonlySet<Detection['kind']> = new Set(['threshold', 'pair']);
+
 export interface DetectionsRunnerOptions {
   /** Seconds after a window closes before it is evaluated (the monitor's `evaluationDelaySeconds`). */
   readonly delaySeconds: number;
@@ -45,6 +48,10 @@ export interface LiveRun {
   readonly updated: number;
   readonly notified: number;
   readonly ms: number;
+  /** Where the time went: the detection queries, storing the findings, notifying (ms each). */
+  readonly phases: { readonly detect: number; readonly store: number; readonly notify: number };
+  /** The process's CPU milliseconds meanwhile (DuckDB's threads and whatever else ran beside: an upper bound). */
+  readonly cpuMs: number;
 }
 
 /**
@@ -116,7 +123,7 @@ export class DetectionsRunner {
       await this.ready;
       const now = this.now();
       // Detections whose latest window closed since their last run, grouped by the range to look at.
-      const due = new Map<string, { since: number; until: number; list: Detection[] }>();
+      const due = new Map<string, { since: number; fresh: number; until: number; list: Detection[] }>();
       for (const d of this.detections) {
         if (!d.enabled) continue;
         const until = this.closedUntil(d, now);
@@ -126,14 +133,24 @@ export class DetectionsRunner {
           this.done.set(d.id, until - d.window);
         }
         if (until <= (this.done.get(d.id) ?? until)) continue;
-        const since = Math.max(this.done.get(d.id)!, until - d.window) - LATE_WINDOWS * d.window;
-        const key = `${since}:${until}`;
-        const g = due.get(key) ?? { since, until, list: [] };
+        const fresh = Math.max(this.done.get(d.id)!, until - d.window);
+        const since = fresh - LATE_WINDOWS * d.window;
+        const key = `${since}:${fresh}:${until}`;
+        const g = due.get(key) ?? { since, fresh, until, list: [] };
         g.list.push(d);
         due.set(key, g);
         this.done.set(d.id, until);
       }
-      for (const g of due.values()) await this.evaluate(g.list, g.since, g.until, now);
+      // Window-local kinds (a window's findings come from that window's records only) run the windows that just
+      // closed first, stored and notified, and the window before them (late records) last, so a notification waits
+      // for one window's scan, not two; the other kinds run over the whole range at once, in between.
+      for (const g of due.values()) {
+        const local = g.fresh > g.since ? g.list.filter((d) => WINDOW_LOCAL.has(d.kind)) : [];
+        const others = g.list.filter((d) => !local.includes(d));
+        if (local.length > 0) await this.evaluate(local, g.fresh, g.until, now);
+        if (others.length > 0) await this.evaluate(others, g.since, g.until, now);
+        if (local.length > 0) await this.evaluate(local, g.since, g.fresh, now, g.until);
+      }
     } catch (err) {
       this.ready = undefined;
       // The same failure on every tick is logged once a minute, not four times a second.
@@ -148,11 +165,18 @@ export class DetectionsRunner {
 
   /**
    * Runs `list` over [since, until), stores the findings and notifies (the demo uses it for its history's day).
-   * Calls are queued: one evaluation at a time.
+   * Calls are queued: one evaluation at a time. `horizon` (default `until`): the time up to which the store has
+   * been looked at, which decides whether an episode has closed (a late window's run passes the fresh run's end).
    */
-  evaluate(list: readonly Detection[], since: number, until: number, now = this.now()): Promise<LiveRun> {
+  evaluate(
+    list: readonly Detection[],
+    since: number,
+    until: number,
+    now = this.now(),
+    horizon = until,
+  ): Promise<LiveRun> {
     // One at a time: storing findings runs transactions on the store's connection.
-    const next = this.queue.then(() => this.evaluateNow(list, since, until, now));
+    const next = this.queue.then(() => this.evaluateNow(list, since, until, now, horizon));
     this.queue = next.then(
       () => undefined,
       () => undefined,
@@ -165,8 +189,10 @@ export class DetectionsRunner {
     since: number,
     until: number,
     now: number,
+    horizon: number,
   ): Promise<LiveRun> {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const run = async (sql: string) => (await this.store.query(sql)).rows;
     const src = { engine: 'duckdb' as const, ...(this.opts.rollups === true ? { rollups: true } : {}) };
     // A baseline detection's note (too little history, rollups missing) is logged once per detection and text.
@@ -179,13 +205,14 @@ export class DetectionsRunner {
         this.opts.log?.('detection_note', { detection: id, note: text }, 'warn');
       }),
     );
+    const detected = performance.now();
     const summary = await storeFindings(
       this.store,
       list,
       found,
       { engine: 'duckdb' },
       run,
-      until,
+      horizon,
       Math.floor(now),
     );
     await recordDetectionRun(this.store, {
@@ -195,6 +222,7 @@ export class DetectionsRunner {
       at: Math.floor(now),
       engine: 'duckdb',
     });
+    const stored = performance.now();
     let notified = 0;
     const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
     for (const id of new Set(summary.ids)) {
@@ -209,6 +237,12 @@ export class DetectionsRunner {
       updated: summary.updated,
       notified,
       ms: Math.round(performance.now() - started),
+      phases: {
+        detect: Math.round(detected - started),
+        store: Math.round(stored - detected),
+        notify: Math.round(performance.now() - stored),
+      },
+      cpuMs: Math.round((process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000),
     };
     this.runs.push(r);
     if (this.runs.length > 50) this.runs.shift();

@@ -201,4 +201,20 @@ describe('detections in the monitor', () => {
     expect((await listFindings(monitor.store)).map((f) => f.detection)).toEqual(['vertical-port-scan']);
     expect(hook.requests).toHaveLength(2);
   });
+  it('finds records that arrived late for the window before, after the window that just closed', async () => {
+    // [T+3000, T+3600) was evaluated at T+3600+1.5; 20 ports of another host in it arrive only now. At T+4200+1.5
+    // the run of [T+3600, T+4200) comes first, then the window before it again: the late scan is found (20 ≥ 15:
+    // low) and told.
+    const late = scan(1, 20, T + 3100).map((l) => l.replace(` ${TARGET} `, ' 10.0.1.99 '));
+    await firehose('r3', late);
+    const before = monitor.detections.runs.length;
+    clock = T + 4200 + 1.5;
+    await evaluatedThrough(before + 2);
+    await hook.waitFor(3);
+    const found = (await listFindings(monitor.store)).filter((f) => f.entity === '10.0.1.99');
+    expect(found).toMatchObject([{ detection: 'vertical-port-scan', severity: 'low', evidenceCount: 20 }]);
+    expect(JSON.parse(hook.requests[2]!.body).Subject).toBe(
+      'LOW finding: Vertical port scan (many ports on one host) on 10.0.1.99',
+    );
+  });
 });

@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/enrich/feeds/parse-feed.js';
+import { addressKeyText } from '../../src/enrich/segment-index.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import {
   addressKeySql,
+  CANDIDATES_TABLE,
+  intelCandidates,
   intelMatches,
   listFeeds,
   loadTemporaryIntel,
@@ -110,7 +113,70 @@ describe('address keys in SQL', () => {
   });
 });
 
+describe('address keys in JS (hunt)', () => {
+  it('gives the key of the SQL rule for every spelling it decides, and leaves the others to the SQL', async () => {
+    const cases = [
+      '1.2.3.4',
+      '01.2.3.4',
+      '1.2.3.256',
+      '1.2.3',
+      ' 1.2.3.4',
+      '1.2.3.4.5',
+      '::1',
+      '::',
+      '2001:db8::',
+      '2001:DB8:0:0:0:0:0:1',
+      '1:2:3:4::5:6:7:8',
+      '1::2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2::3',
+      '1:::2',
+      '12345::1',
+      '::ffff:1.2.3.4',
+      '::ffff:102:304',
+      'g::1',
+      '-',
+      'abc',
+    ];
+    const r = await store.query(
+      `SELECT a, k::VARCHAR AS k FROM ${addressKeySql(`(SELECT unnest([${cases.map((a) => `'${a}'`).join(', ')}]) AS a)`)}`,
+    );
+    const sql = new Map(r.rows.map((x) => [x['a'], x['k']]));
+    const js = (a: string) => {
+      const k = addressKeyText(a);
+      if (k === undefined || k === null) return k;
+      return (typeof k === 'number' ? 0xffff00000000n + BigInt(k) : k).toString();
+    };
+    for (const a of cases) if (js(a) !== undefined) expect(js(a), a).toBe(sql.get(a));
+    // The usual spellings are decided in JS: keys worked out by hand, and the two no-key cases.
+    expect(js('1.2.3.4')).toBe(0xffff01020304n.toString());
+    expect(js('2001:DB8:0:0:0:0:0:1')).toBe(((0x20010db8n << 96n) + 1n).toString());
+    expect(js('1.2.3.256')).toBeNull();
+    expect(js('1::2::3')).toBeNull();
+  });
+});
+
 describe('intelMatches', () => {
+  it('gives the same matches from the in-memory candidates (hunt) as from the SQL segment join', async () => {
+    const key = (m: { line: number; side: string; indicator: string; covering: number }[]) =>
+      m.map((x) => `${x.line} ${x.side} ${x.indicator} ${x.covering}`);
+    for (const range of [{}, { since: T + 10, until: T + 60 }, { since: T + 100 }]) {
+      await intelCandidates(store, range);
+      expect(key(await intelMatches(store, { ...range, candidates: CANDIDATES_TABLE }))).toEqual(
+        key(await intelMatches(store, range)),
+      );
+    }
+    // An IPv6 block reaching into the IPv4-mapped block (::ffff:0:0/96 inside it) covers every IPv4 address.
+    const rel = await loadTemporaryIntel(store, 'ioc', parseFeed('::ffff:0:0/95\n203.0.113.7\n').indicators);
+    await intelCandidates(store, { relations: rel });
+    const mem = await intelMatches(store, { relations: rel, candidates: CANDIDATES_TABLE });
+    expect(key(mem)).toEqual(key(await intelMatches(store, { relations: rel })));
+    // Lines 2-5 and 8-10 have two IPv4 sides, line 11 one: 15 sides; 203.0.113.7 (line 2) the /128-like exact one.
+    expect(mem.length).toBe(15);
+    expect(mem.find((x) => x.line === 2 && x.side === 'dst')?.covering).toBe(2);
+  });
+
   it('reports each matching record side with its most specific valid indicator', async () => {
     const m = await intelMatches(store);
     expect(m.map((x) => [x.line, x.side, x.address, x.indicator, x.feed, x.covering])).toEqual([
