@@ -335,20 +335,45 @@ export function sharedScopeSql(ds: readonly Detection[], range: TimeRange, table
 const win = (e: SqlEngine, d: Detection, alias = '') =>
   dialect(e).epochBucket(`${alias}"event_time"`, d.window);
 
+/** How matchedCtes reads the records beyond the source and range. */
+interface MatchedOptions {
+  /** Only the columns the definition reads (else every column of `flows`, for the evidence). Default true. */
+  readonly narrow?: boolean;
+  /** DuckDB: materialize `scoped` (read twice by the hits query). Default true; pair detections never do. */
+  readonly materialize?: boolean;
+  /**
+   * DuckDB, `kind: intel`: only records with one of these addresses on a side (packet-level address first), in
+   * `scoped` and in the matcher. The evidence of findings whose listed addresses are known: a record's match does
+   * not depend on the other records, so this drops only records no such finding counts.
+   */
+  readonly intelAddresses?: readonly string[];
+}
+
+/** The packet-level source and destination of a record (what the intel matcher tests). */
+const INTEL_SIDES = ['coalesce("pkt_srcaddr", "srcaddr")', 'coalesce("pkt_dstaddr", "dstaddr")'] as const;
+
+/** A record with one of `addresses` on a side (see MatchedOptions.intelAddresses). */
+export function intelSidesSql(addresses: readonly string[]): string {
+  const list = `(${addresses.map(literal).join(', ')})`;
+  return `(${INTEL_SIDES.map((x) => `${x} IN ${list}`).join(' OR ')})`;
+}
+
 /** CTEs `scoped` (records in scope) and `matched` (those the metric is over). */
-function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = true): string[] {
+function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: MatchedOptions = {}): string[] {
   const e = src.engine;
   // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
-  const source = sourceSql(src, d, range, narrow);
+  const source = sourceSql(src, d, range, opts.narrow ?? true);
   const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
-  const scope = scopeSql(e, d, sets);
+  let scope = scopeSql(e, d, sets);
+  const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
+  if (only !== undefined) scope = `${scope} AND ${intelSidesSql(only)}`;
   // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
   // cost less than materializing every record in scope (all of them for nacl-reply-drop).
-  const ms = d.kind === 'pair' ? '' : m;
+  const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   if (d.kind === 'intel') {
-    ctes.push(intelMatchedSql(src, range));
+    ctes.push(intelMatchedSql(src, range, only));
     return ctes;
   }
   if (d.kind !== 'pair') {
@@ -384,13 +409,13 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
  * accepted outbound). DuckDB joins the one matcher over the store's intel tables (src/storage/intel.ts); Trino tests the
  * indicators the source carries inline.
  */
-function intelMatchedSql(src: SqlSource, range: TimeRange): string {
+function intelMatchedSql(src: SqlSource, range: TimeRange, addresses?: readonly string[]): string {
   // intelRank: a reply (lower source port than destination port) belongs to the other side's connection
   const reply = 'coalesce(s."srcport" < s."dstport", false)';
   const rank = (badIsSource: string) =>
     `CASE WHEN coalesce(s."action" = 'ACCEPT', false) THEN (CASE WHEN (${badIsSource}) <> ${reply} THEN 2 ELSE 3 END) ELSE 1 END`;
   if (src.engine === 'duckdb') {
-    const m = intelMatchSql({});
+    const m = intelMatchSql(addresses === undefined ? {} : { where: intelSidesSql(addresses) });
     const sql = m.sql
       .replaceAll('$1', range.since === undefined ? 'NULL' : String(Math.floor(range.since)))
       .replaceAll('$2', range.until === undefined ? 'NULL' : String(Math.floor(range.until)));
@@ -554,10 +579,66 @@ export function evidenceSql(
       since: Math.min(...windows),
       until: Math.max(...windows) + d.window,
     },
-    false,
+    { narrow: false, ...listedOf(d, [key]) },
   );
   const e = src.engine;
   const where = d.groupBy.map((g, i) => `${dialect(e).cast(ident(g), 'varchar')} = ${literal(key[i] ?? '')}`);
   where.push(`${win(e, d)} IN (${windows.map((w) => String(Math.trunc(w))).join(', ')})`);
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM matched WHERE ${where.join(' AND ')}\nORDER BY "event_time"`;
+}
+
+/**
+ * DuckDB, `kind: intel` grouped by `known_bad`: the listed addresses of these groups, so that the evidence reads
+ * only records with one of them (MatchedOptions.intelAddresses) instead of matching every record of the range.
+ */
+function listedOf(d: Detection, keys: readonly (readonly string[])[]): { intelAddresses?: readonly string[] } {
+  const i = d.groupBy.indexOf('known_bad');
+  if (d.kind !== 'intel' || i < 0) return {};
+  return { intelAddresses: [...new Set(keys.map((k) => k[i] ?? ''))].sort() };
+}
+
+/** One finding whose evidence sample evidenceSamplesSql picks: its group values and hit windows. */
+export interface SampleWanted {
+  readonly key: readonly string[];
+  readonly windows: readonly number[];
+}
+
+/**
+ * DuckDB: the first `size` evidence records (by event time, then file and line) of each of several findings of one
+ * detection, in one query instead of one evidence query each (a run with a hundred findings read the store a
+ * hundred times: docs/decisions/NEW-detect-whole-run.md). The rows are those of evidenceSql for each finding, with
+ * `fw_i` (the finding's index in `wanted`) and `fw_rn` (1..size) added, ordered by both.
+ *
+ * @example evidenceSamplesSql({ engine: 'duckdb' }, bruteForce, [{ key: ['10.0.1.5', '22'], windows: [1716163200] }], 5)
+ */
+export function evidenceSamplesSql(
+  src: SqlSource,
+  d: Detection,
+  wanted: readonly SampleWanted[],
+  size: number,
+): string {
+  if (src.engine !== 'duckdb') throw new DetectCompileError('evidence samples in one query are DuckDB SQL');
+  const all = wanted.flatMap((f) => f.windows);
+  const ctes = matchedCtes(
+    src,
+    d,
+    { since: Math.min(...all), until: Math.max(...all) + d.window },
+    // `scoped` is read once here: no need to materialize it (every column of every record in scope)
+    { narrow: false, materialize: false, ...listedOf(d, wanted.map((f) => f.key)) },
+  );
+  const kcols = d.groupBy.map((_, i) => `k${i}`);
+  const rows = wanted.flatMap((f, i) =>
+    f.windows.map(
+      (w) => `(${[String(i), ...d.groupBy.map((_, j) => literal(f.key[j] ?? '')), String(Math.trunc(w))].join(', ')})`,
+    ),
+  );
+  ctes.push(`fw_wanted (${['fw_i', ...kcols, 'w'].join(', ')}) AS (VALUES ${rows.join(', ')})`);
+  const on = [
+    ...d.groupBy.map((g, i) => `${dialect('duckdb').cast(`m.${ident(g)}`, 'varchar')} = x.k${i}`),
+    `${win('duckdb', d, 'm.')} = x.w`,
+  ];
+  ctes.push(
+    `fw_picked AS (SELECT m.*, x.fw_i, row_number() OVER (PARTITION BY x.fw_i ORDER BY m."event_time", m."file_id", m."line") AS fw_rn FROM matched m JOIN fw_wanted x ON ${on.join(' AND ')})`,
+  );
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM fw_picked WHERE fw_rn <= ${Math.trunc(size)}\nORDER BY fw_i, fw_rn`;
 }

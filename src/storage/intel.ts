@@ -58,6 +58,11 @@ export interface IntelMatchOptions {
   readonly until?: number | undefined;
   /** The indicator relations (default: the stored intel). */
   readonly relations?: IntelRelations | undefined;
+  /**
+   * Only the records this predicate over `flows`' columns keeps (flowwatch's own SQL, never a user's): a record's
+   * match does not depend on the other records, so the answer is the unrestricted one's rows for these records.
+   */
+  readonly where?: string | undefined;
 }
 
 /** One record side that lies in a valid indicator (the most specific one when several cover it). */
@@ -108,7 +113,7 @@ export function intelMatchSql(opts: IntelMatchOptions = {}): { sql: string; para
   const scope = `(SELECT file_id, line, event_time, interface_id, action, protocol, srcport, dstport, bytes, packets,
       coalesce(pkt_srcaddr, srcaddr) AS src, coalesce(pkt_dstaddr, dstaddr) AS dst
     FROM flows
-    WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL))`;
+    WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)${opts.where === undefined ? '' : ` AND (${opts.where})`})`;
   const sql = `WITH addrs AS (SELECT DISTINCT a FROM (SELECT src AS a FROM ${scope} UNION ALL SELECT dst AS a FROM ${scope}) WHERE a IS NOT NULL),
   -- no \`WHERE k IS NOT NULL\`: DuckDB inlined the key expression into that filter and computed it twice (the
   -- largest cost of a hunt); a NULL key matches no segment in the ASOF join anyway.
