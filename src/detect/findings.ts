@@ -10,7 +10,7 @@ import { type Detection, SEVERITIES, type Severity } from './definition.js';
 import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
 import type { RunSql } from './run.js';
 import { silenceEvidenceSql } from './silence.js';
-import { evidenceSamplesSql, evidenceSql, type SqlSource } from './to-sql.js';
+import { evidenceRowsSql, evidenceSamplesSql, evidenceSql, matchedExtras, type SqlSource } from './to-sql.js';
 
 /** Rows of evidence kept with a finding. */
 export const SAMPLE_SIZE = 5;
@@ -196,19 +196,34 @@ async function samplesOf(
     out.set(k, []);
     byDetection.set(m.d.id, [...(byDetection.get(m.d.id) ?? []), m]);
   }
+  // which records: one query per detection, over the columns it reads
+  const picks: { key: string; fileId: number; line: number; extras: Record<string, unknown> }[] = [];
   for (const ms of byDetection.values()) {
+    const d = ms[0]!.d;
     const rows = await run(
       evidenceSamplesSql(
         src,
-        ms[0]!.d,
+        d,
         ms.map((m) => ({ key: m.merged.key, windows: m.ws })),
         SAMPLE_SIZE,
       ),
     );
-    for (const r of rows) {
-      const { fw_i, fw_rn: _, ...rest } = r;
-      out.get(evidenceKey(ms[Number(fw_i)]!))!.push(plainRow(rest));
-    }
+    for (const r of rows)
+      picks.push({
+        key: evidenceKey(ms[Number(r['fw_i'])]!),
+        fileId: Number(r['file_id']),
+        line: Number(r['line']),
+        extras: Object.fromEntries(matchedExtras(d).map((c) => [c, r[c]])),
+      });
+  }
+  if (picks.length === 0) return out;
+  // their every column: one query by file ids
+  const full = new Map<string, Record<string, unknown>>();
+  for (const r of await run(evidenceRowsSql(picks)))
+    full.set(`${Number(r['file_id'])}:${Number(r['line'])}`, r);
+  for (const p of picks) {
+    const r = full.get(`${p.fileId}:${p.line}`);
+    if (r !== undefined) out.get(p.key)!.push(plainRow({ ...r, ...p.extras }));
   }
   return out;
 }

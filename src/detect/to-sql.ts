@@ -226,14 +226,21 @@ function allowSql(engine: SqlEngine, d: Detection, from?: AddressSets): string |
 }
 
 /** The record relation with `event_time`, limited to the range. */
-export function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boolean): string {
+export function sourceSql(
+  src: SqlSource,
+  d: Detection,
+  range: TimeRange,
+  narrow: boolean,
+  ids = false,
+): string {
   if (src.engine === 'duckdb') {
     const w: string[] = [];
     if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
     if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
-    const extra = d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : [];
-    const cols = narrow ? [...fieldsUsed(d), ...extra, 'event_time'].map(ident).join(', ') : '*';
+    const extra =
+      d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : ids ? ['file_id', 'line'] : [];
+    const cols = narrow ? [...new Set([...fieldsUsed(d), ...extra, 'event_time'])].map(ident).join(', ') : '*';
     return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
@@ -339,6 +346,8 @@ const win = (e: SqlEngine, d: Detection, alias = '') =>
 interface MatchedOptions {
   /** Only the columns the definition reads (else every column of `flows`, for the evidence). Default true. */
   readonly narrow?: boolean;
+  /** With narrow: also `file_id` and `line`, which identify a record in `flows`. */
+  readonly ids?: boolean;
   /** DuckDB: materialize `scoped` (read twice by the hits query). Default true; pair detections never do. */
   readonly materialize?: boolean;
   /**
@@ -363,7 +372,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   const e = src.engine;
   // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
-  const source = sourceSql(src, d, range, opts.narrow ?? true);
+  const source = sourceSql(src, d, range, opts.narrow ?? true, opts.ids === true);
   const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
   let scope = scopeSql(e, d, sets);
   const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
@@ -603,11 +612,18 @@ export interface SampleWanted {
   readonly windows: readonly number[];
 }
 
+/** The columns `matched` adds to a record's (`flows`') columns: the intel kind's side, listed address and rank. */
+export function matchedExtras(d: Detection): readonly string[] {
+  return d.kind === 'intel' ? ['host', 'known_bad', 'fw_rank'] : [];
+}
+
 /**
- * DuckDB: the first `size` evidence records (by event time, then file and line) of each of several findings of one
- * detection, in one query instead of one evidence query each (a run with a hundred findings read the store a
- * hundred times: docs/decisions/NEW-detect-whole-run.md). The rows are those of evidenceSql for each finding, with
- * `fw_i` (the finding's index in `wanted`) and `fw_rn` (1..size) added, ordered by both.
+ * DuckDB: which records are the first `size` evidence records (by event time, then file and line) of each of
+ * several findings of one detection, in one query over the columns the detection reads, instead of one evidence
+ * query each over every column (a run with a hundred findings read the store a hundred times:
+ * docs/decisions/NEW-detect-whole-run.md). Rows: `fw_i` (the finding's index in `wanted`), `fw_rn` (1..size),
+ * `file_id` and `line` (the record, see evidenceRowsSql) and matchedExtras(d), ordered by fw_i and fw_rn. The
+ * records of each finding are the first of those its evidenceSql returns.
  *
  * @example evidenceSamplesSql({ engine: 'duckdb' }, bruteForce, [{ key: ['10.0.1.5', '22'], windows: [1716163200] }], 5)
  */
@@ -623,8 +639,8 @@ export function evidenceSamplesSql(
     src,
     d,
     { since: Math.min(...all), until: Math.max(...all) + d.window },
-    // `scoped` is read once here: no need to materialize it (every column of every record in scope)
-    { narrow: false, materialize: false, ...listedOf(d, wanted.map((f) => f.key)) },
+    // `scoped` is read once here: no need to materialize it
+    { ids: true, materialize: false, ...listedOf(d, wanted.map((f) => f.key)) },
   );
   const kcols = d.groupBy.map((_, i) => `k${i}`);
   const rows = wanted.flatMap((f, i) =>
@@ -637,8 +653,19 @@ export function evidenceSamplesSql(
     ...d.groupBy.map((g, i) => `${dialect('duckdb').cast(`m.${ident(g)}`, 'varchar')} = x.k${i}`),
     `${win('duckdb', d, 'm.')} = x.w`,
   ];
+  const extras = matchedExtras(d).map((c) => `, m.${ident(c)}`).join('');
   ctes.push(
-    `fw_picked AS (SELECT m.*, x.fw_i, row_number() OVER (PARTITION BY x.fw_i ORDER BY m."event_time", m."file_id", m."line") AS fw_rn FROM matched m JOIN fw_wanted x ON ${on.join(' AND ')})`,
+    `fw_picked AS (SELECT x.fw_i, row_number() OVER (PARTITION BY x.fw_i ORDER BY m."event_time", m."file_id", m."line") AS fw_rn, m."file_id", m."line"${extras} FROM matched m JOIN fw_wanted x ON ${on.join(' AND ')})`,
   );
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM fw_picked WHERE fw_rn <= ${Math.trunc(size)}\nORDER BY fw_i, fw_rn`;
+}
+
+/**
+ * DuckDB: every column of the records these (file, line) identify, from `flows` (with file_id and line), read by
+ * the file ids, which DuckDB tests in the scan (a store's records lie in file order, so few row groups are read).
+ */
+export function evidenceRowsSql(records: readonly { readonly fileId: number; readonly line: number }[]): string {
+  const files = [...new Set(records.map((r) => Math.trunc(r.fileId)))].sort((a, b) => a - b);
+  const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
+  return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;
 }
