@@ -356,6 +356,8 @@ interface MatchedOptions {
    * not depend on the other records, so this drops only records no such finding counts.
    */
   readonly intelAddresses?: readonly string[];
+  /** DuckDB: a further predicate on `scoped` that drops only records no wanted group counts. */
+  readonly where?: string;
 }
 
 /** The packet-level source and destination of a record (what the intel matcher tests). */
@@ -377,6 +379,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   let scope = scopeSql(e, d, sets);
   const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
   if (only !== undefined) scope = `${scope} AND ${intelSidesSql(only)}`;
+  if (e === 'duckdb' && opts.where !== undefined) scope = `${scope} AND (${opts.where})`;
   // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
   // cost less than materializing every record in scope (all of them for nacl-reply-drop).
   const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
@@ -606,6 +609,24 @@ function listedOf(d: Detection, keys: readonly (readonly string[])[]): { intelAd
   return { intelAddresses: [...new Set(keys.map((k) => k[i] ?? ''))].sort() };
 }
 
+/**
+ * DuckDB: the records of these groups only, by the group fields that are text columns of `flows` (a test DuckDB
+ * runs in the scan). A pair detection's records of a group include the requests, whose addresses are the
+ * reply's reversed: only the fields both sides share (interface_id) are tested there; intel groups are by the
+ * matcher's columns (listedOf).
+ */
+function groupsIn(d: Detection, keys: readonly (readonly string[])[]): { where?: string } {
+  if (d.kind === 'intel' || d.kind === 'silence') return {};
+  const tests: string[] = [];
+  for (const [j, g] of d.groupBy.entries()) {
+    if (d.kind === 'pair' && g !== 'interface_id') continue;
+    if (FIELDS.find((f) => f.column === g)?.type !== 'string') continue;
+    const values = [...new Set(keys.map((k) => k[j] ?? ''))].sort();
+    tests.push(`${ident(g)} IN (${values.map(literal).join(', ')})`);
+  }
+  return tests.length === 0 ? {} : { where: tests.join(' AND ') };
+}
+
 /** One finding whose evidence sample evidenceSamplesSql picks: its group values and hit windows. */
 export interface SampleWanted {
   readonly key: readonly string[];
@@ -640,7 +661,12 @@ export function evidenceSamplesSql(
     d,
     { since: Math.min(...all), until: Math.max(...all) + d.window },
     // `scoped` is read once here: no need to materialize it
-    { ids: true, materialize: false, ...listedOf(d, wanted.map((f) => f.key)) },
+    {
+      ids: true,
+      materialize: false,
+      ...listedOf(d, wanted.map((f) => f.key)),
+      ...groupsIn(d, wanted.map((f) => f.key)),
+    },
   );
   const kcols = d.groupBy.map((_, i) => `k${i}`);
   const rows = wanted.flatMap((f, i) =>

@@ -19,7 +19,7 @@ import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
 let store: Store;
-const ids = ['vertical-port-scan', 'known-bad-address'];
+const ids = ['vertical-port-scan', 'known-bad-address', 'nacl-reply-drop'];
 const catalog = builtinCatalog()
   .filter((d) => ids.includes(d.id))
   .map((d) => ({ ...d, enabled: true }));
@@ -43,6 +43,11 @@ beforeAll(async () => {
     rec('eni-k', '10.0.1.5', '198.51.100.7', 40001, 443, 6, 'ACCEPT', T + 50, 1000),
     // 10.0.1.6 with the listed 198.51.100.9, once
     rec('eni-k', '10.0.1.6', '198.51.100.9', 40003, 443, 6, 'ACCEPT', T + 60, 1100),
+    // eni-n: a request from 192.0.2.7 accepted, its reply from 10.0.1.20 rejected (nacl-reply-drop on eni-n and
+    // 10.0.1.20); the same reply on eni-m, where no request was logged, is no evidence
+    rec('eni-n', '192.0.2.7', '10.0.1.20', 50000, 443, 6, 'ACCEPT', T + 200, 1200),
+    rec('eni-n', '10.0.1.20', '192.0.2.7', 443, 50000, 6, 'REJECT', T + 201, 1300),
+    rec('eni-m', '10.0.1.20', '192.0.2.7', 443, 50000, 6, 'REJECT', T + 202, 1400),
   ];
   writeFileSync(join(dir, 'f.log'), `${HEADER}\n${lines.join('\n')}\n`);
   await ingest(store, [join(dir, 'f.log')], {});
@@ -69,7 +74,7 @@ describe('evidence samples of many findings', () => {
     const range = { since: T, until: T + 3600 };
     const found = await detectWithSql(catalog, { engine: 'duckdb', shareScan: true }, range, run);
     const s = await storeFindings(store, catalog, found, { engine: 'duckdb' }, run, T + 3600, T + 100_000);
-    expect(s.created).toBe(4);
+    expect(s.created).toBe(5);
     const all = await listFindings(store);
     const of = (detection: string, entity: string) =>
       all.find((f) => f.detection === detection && f.entity === entity)!;
@@ -106,6 +111,11 @@ describe('evidence samples of many findings', () => {
       [1000, '10.0.1.5', '198.51.100.7', 3],
     ]);
     expect(of('known-bad-address', '10.0.1.6').sample.map((r) => r['bytes'])).toEqual([1100]);
+
+    // the rejected reply only (the request is not what the detection counts; eni-m's reply has no request)
+    expect(of('nacl-reply-drop', 'eni-n:10.0.1.20').sample.map((r) => [r['bytes'], r['action']])).toEqual([
+      [1300, 'REJECT'],
+    ]);
 
     // and each is what its own evidence query returns first
     for (const f of all) {
