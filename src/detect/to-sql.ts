@@ -240,7 +240,9 @@ export function sourceSql(
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
     const extra =
       d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : ids ? ['file_id', 'line'] : [];
-    const cols = narrow ? [...new Set([...fieldsUsed(d), ...extra, 'event_time'])].map(ident).join(', ') : '*';
+    const cols = narrow
+      ? [...new Set([...fieldsUsed(d), ...extra, 'event_time'])].map(ident).join(', ')
+      : '*';
     return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
@@ -603,7 +605,10 @@ export function evidenceSql(
  * DuckDB, `kind: intel` grouped by `known_bad`: the listed addresses of these groups, so that the evidence reads
  * only records with one of them (MatchedOptions.intelAddresses) instead of matching every record of the range.
  */
-function listedOf(d: Detection, keys: readonly (readonly string[])[]): { intelAddresses?: readonly string[] } {
+function listedOf(
+  d: Detection,
+  keys: readonly (readonly string[])[],
+): { intelAddresses?: readonly string[] } {
   const i = d.groupBy.indexOf('known_bad');
   if (d.kind !== 'intel' || i < 0) return {};
   return { intelAddresses: [...new Set(keys.map((k) => k[i] ?? ''))].sort() };
@@ -664,14 +669,21 @@ export function evidenceSamplesSql(
     {
       ids: true,
       materialize: false,
-      ...listedOf(d, wanted.map((f) => f.key)),
-      ...groupsIn(d, wanted.map((f) => f.key)),
+      ...listedOf(
+        d,
+        wanted.map((f) => f.key),
+      ),
+      ...groupsIn(
+        d,
+        wanted.map((f) => f.key),
+      ),
     },
   );
   const kcols = d.groupBy.map((_, i) => `k${i}`);
   const rows = wanted.flatMap((f, i) =>
     f.windows.map(
-      (w) => `(${[String(i), ...d.groupBy.map((_, j) => literal(f.key[j] ?? '')), String(Math.trunc(w))].join(', ')})`,
+      (w) =>
+        `(${[String(i), ...d.groupBy.map((_, j) => literal(f.key[j] ?? '')), String(Math.trunc(w))].join(', ')})`,
     ),
   );
   ctes.push(`fw_wanted (${['fw_i', ...kcols, 'w'].join(', ')}) AS (VALUES ${rows.join(', ')})`);
@@ -679,7 +691,9 @@ export function evidenceSamplesSql(
     ...d.groupBy.map((g, i) => `${dialect('duckdb').cast(`m.${ident(g)}`, 'varchar')} = x.k${i}`),
     `${win('duckdb', d, 'm.')} = x.w`,
   ];
-  const extras = matchedExtras(d).map((c) => `, m.${ident(c)}`).join('');
+  const extras = matchedExtras(d)
+    .map((c) => `, m.${ident(c)}`)
+    .join('');
   ctes.push(
     `fw_picked AS (SELECT x.fw_i, row_number() OVER (PARTITION BY x.fw_i ORDER BY m."event_time", m."file_id", m."line") AS fw_rn, m."file_id", m."line"${extras} FROM matched m JOIN fw_wanted x ON ${on.join(' AND ')})`,
   );
@@ -690,7 +704,9 @@ export function evidenceSamplesSql(
  * DuckDB: every column of the records these (file, line) identify, from `flows` (with file_id and line), read by
  * the file ids, which DuckDB tests in the scan (a store's records lie in file order, so few row groups are read).
  */
-export function evidenceRowsSql(records: readonly { readonly fileId: number; readonly line: number }[]): string {
+export function evidenceRowsSql(
+  records: readonly { readonly fileId: number; readonly line: number }[],
+): string {
   const files = [...new Set(records.map((r) => Math.trunc(r.fileId)))].sort((a, b) => a - b);
   const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
   return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;

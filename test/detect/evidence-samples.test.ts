@@ -80,7 +80,9 @@ describe('evidence samples of many findings', () => {
       all.find((f) => f.detection === detection && f.entity === entity)!;
 
     const a = of('vertical-port-scan', '10.0.1.10');
-    expect(a.sample.map((r) => [r['dstport'], r['start']])).toEqual([1, 2, 3, 4, 5].map((p) => [p, T + p - 1]));
+    expect(a.sample.map((r) => [r['dstport'], r['start']])).toEqual(
+      [1, 2, 3, 4, 5].map((p) => [p, T + p - 1]),
+    );
     const b = of('vertical-port-scan', '10.0.1.11');
     expect(b.sample.map((r) => r['dstport'])).toEqual([20, 19, 18, 17, 16]);
     // whole records: every field of the line, and where it was read from
