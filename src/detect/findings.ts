@@ -10,7 +10,7 @@ import { type Detection, SEVERITIES, type Severity } from './definition.js';
 import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
 import type { RunSql } from './run.js';
 import { silenceEvidenceSql } from './silence.js';
-import { evidenceSql, type SqlSource } from './to-sql.js';
+import { evidenceRowsSql, evidenceSamplesSql, evidenceSql, matchedExtras, type SqlSource } from './to-sql.js';
 
 /** Rows of evidence kept with a finding. */
 export const SAMPLE_SIZE = 5;
@@ -123,11 +123,119 @@ export interface SaveSummary {
   readonly ids: readonly string[];
 }
 
+/** A detected finding merged with the stored findings it continues, ready to be written. */
+interface Merge {
+  readonly d: Detection;
+  readonly near: readonly StoredFinding[];
+  readonly merged: DetectedFinding;
+  readonly ws: readonly number[];
+  readonly sql: string;
+  readonly closed: boolean;
+  /** True when the store already holds exactly this finding (nothing to write). */
+  readonly unchanged: boolean;
+}
+
+async function mergeWithStored(
+  store: Store,
+  d: Detection,
+  f: DetectedFinding,
+  src: SqlSource,
+  horizon: number,
+): Promise<Merge> {
+  const first = f.windows[0]!.w;
+  const last = f.windows.at(-1)!.w;
+  const near = (
+    await findingsNear(store, d.id, f.key, first - d.window - d.quiet, last + d.window + d.quiet)
+  ).filter((s) => continues(d, s.lastWindow, first) && continues(d, last, s.firstWindow));
+  const windows = new Map<number, FindingWindow>();
+  for (const s of near) for (const w of toWindows(s.windows)) windows.set(w.w, w);
+  for (const w of f.windows) windows.set(w.w, w);
+  const peers = [...near.flatMap((s) => s.peers), ...f.peers];
+  const merged = buildFinding(
+    d,
+    f.key,
+    [...windows.values()],
+    peers,
+    near[0]?.id ?? f.id,
+    near.some((s) => s.morePeers) || f.morePeers ? Number.POSITIVE_INFINITY : 0,
+  );
+  const ws = merged.windows.map((w) => w.w);
+  const sql =
+    d.kind === 'silence' ? silenceEvidenceSql(src, d, merged.key, ws) : evidenceSql(src, d, merged.key, ws);
+  const closed = merged.windows.at(-1)!.w + d.window + d.quiet <= horizon;
+  const before = near.find((s) => s.id === merged.id);
+  const unchanged =
+    before !== undefined &&
+    near.length === 1 &&
+    JSON.stringify(toWindows(before.windows)) === JSON.stringify(merged.windows) &&
+    before.closed === closed &&
+    before.severity === merged.severity;
+  return { d, near, merged, ws, sql, closed, unchanged };
+}
+
+/** What identifies a merge's evidence: detection, group and windows. */
+const evidenceKey = (m: Merge) => JSON.stringify([m.d.id, m.merged.key, m.ws]);
+
+/**
+ * The evidence samples of many findings with one query per detection (evidenceSamplesSql) where the source allows
+ * it (DuckDB over `flows`; not the silence kind, whose evidence has its own shape), keyed by evidenceKey. Each is
+ * the first SAMPLE_SIZE rows its evidence query returns (event time order; ties by file and line).
+ */
+async function samplesOf(
+  merges: readonly Merge[],
+  src: SqlSource,
+  run: RunSql,
+): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  if (src.engine !== 'duckdb' || src.relation !== undefined) return out;
+  const byDetection = new Map<string, Merge[]>();
+  for (const m of merges) {
+    if (m.unchanged || m.d.kind === 'silence') continue;
+    const k = evidenceKey(m);
+    if (out.has(k)) continue;
+    out.set(k, []);
+    byDetection.set(m.d.id, [...(byDetection.get(m.d.id) ?? []), m]);
+  }
+  // which records: one query per detection, over the columns it reads
+  const picks: { key: string; fileId: number; line: number; extras: Record<string, unknown> }[] = [];
+  for (const ms of byDetection.values()) {
+    const d = ms[0]!.d;
+    const rows = await run(
+      evidenceSamplesSql(
+        src,
+        d,
+        ms.map((m) => ({ key: m.merged.key, windows: m.ws })),
+        SAMPLE_SIZE,
+      ),
+    );
+    for (const r of rows)
+      picks.push({
+        key: evidenceKey(ms[Number(r['fw_i'])]!),
+        fileId: Number(r['file_id']),
+        line: Number(r['line']),
+        extras: Object.fromEntries(matchedExtras(d).map((c) => [c, r[c]])),
+      });
+  }
+  if (picks.length === 0) return out;
+  // their every column: one query by file ids
+  const full = new Map<string, Record<string, unknown>>();
+  for (const r of await run(evidenceRowsSql(picks)))
+    full.set(`${Number(r['file_id'])}:${Number(r['line'])}`, r);
+  for (const p of picks) {
+    const r = full.get(`${p.fileId}:${p.line}`);
+    if (r !== undefined) out.get(p.key)!.push(plainRow({ ...r, ...p.extras }));
+  }
+  return out;
+}
+
 /**
  * Stores detected findings. Each is merged with the stored findings of its detection and group it continues
  * (windows within the quiet period on either side): windows of the same start are replaced by the new run's,
  * the others kept; the earliest stored id and its state survive. `horizon` is the time up to which the data
  * was looked at: an episode whose last window ended more than the quiet period before it is closed.
+ *
+ * The merges are worked out first, so that the evidence samples of a detection's findings come from one query;
+ * a finding whose detection and group an earlier one of the same call wrote is merged again before it is written.
  */
 export async function storeFindings(
   store: Store,
@@ -143,42 +251,23 @@ export async function storeFindings(
   let unchanged = 0;
   const ids: string[] = [];
   const byId = new Map(detections.map((d) => [d.id, d]));
-  for (const f of found) {
-    const d = byId.get(f.detection)!;
-    const first = f.windows[0]!.w;
-    const last = f.windows.at(-1)!.w;
-    const near = (
-      await findingsNear(store, d.id, f.key, first - d.window - d.quiet, last + d.window + d.quiet)
-    ).filter((s) => continues(d, s.lastWindow, first) && continues(d, last, s.firstWindow));
-    const windows = new Map<number, FindingWindow>();
-    for (const s of near) for (const w of toWindows(s.windows)) windows.set(w.w, w);
-    for (const w of f.windows) windows.set(w.w, w);
-    const peers = [...near.flatMap((s) => s.peers), ...f.peers];
-    const merged = buildFinding(
-      d,
-      f.key,
-      [...windows.values()],
-      peers,
-      near[0]?.id ?? f.id,
-      near.some((s) => s.morePeers) || f.morePeers ? Number.POSITIVE_INFINITY : 0,
-    );
-    const ws = merged.windows.map((w) => w.w);
-    const sql =
-      d.kind === 'silence' ? silenceEvidenceSql(src, d, merged.key, ws) : evidenceSql(src, d, merged.key, ws);
-    const sample = [...(await run(`${sql}\nLIMIT ${SAMPLE_SIZE}`))].map(plainRow);
-    const closed = merged.windows.at(-1)!.w + d.window + d.quiet <= horizon;
-    const before = near.find((s) => s.id === merged.id);
+  const merges: Merge[] = [];
+  for (const f of found) merges.push(await mergeWithStored(store, byId.get(f.detection)!, f, src, horizon));
+  const samples = await samplesOf(merges, src, run);
+  // detection and group of each finding written below: a later finding of the same one is merged again
+  const written = new Set<string>();
+  for (const [i, f] of found.entries()) {
+    const group = JSON.stringify([f.detection, f.key]);
+    const m = written.has(group) ? await mergeWithStored(store, merges[i]!.d, f, src, horizon) : merges[i]!;
+    const { d, near, merged, ws, sql, closed } = m;
     ids.push(merged.id);
-    if (
-      before !== undefined &&
-      near.length === 1 &&
-      JSON.stringify(toWindows(before.windows)) === JSON.stringify(merged.windows) &&
-      before.closed === closed &&
-      before.severity === merged.severity
-    ) {
+    if (m.unchanged) {
       unchanged++;
       continue;
     }
+    const sample =
+      samples.get(evidenceKey(m)) ?? [...(await run(`${sql}\nLIMIT ${SAMPLE_SIZE}`))].map(plainRow);
+    const before = near.find((s) => s.id === merged.id);
     await saveFinding(
       store,
       {
@@ -205,6 +294,7 @@ export async function storeFindings(
       near.map((s) => s.id),
       nowSeconds,
     );
+    written.add(group);
     if (before === undefined) created++;
     else updated++;
   }

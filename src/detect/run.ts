@@ -112,10 +112,10 @@ export async function firstSeenWithSql(
   note?: DetectNote,
   memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
 ): Promise<DetectedFinding[]> {
-  const pairs = hitsFromRows(
-    { ...d, groupBy: [...d.groupBy, d.value.field] },
-    await run(firstSeenPairsSql(src, d, range)),
-  );
+  // first-seen-country and first-seen-asn read the same (source, destination) pairs: one query for both
+  const pairsSql = firstSeenPairsSql(src, d, range);
+  if (!memo.has(pairsSql)) memo.set(pairsSql, run(pairsSql));
+  const pairs = hitsFromRows({ ...d, groupBy: [...d.groupBy, d.value.field] }, await memo.get(pairsSql)!);
   const startSql = firstSeenStartSql(src, range);
   if (!memo.has(startSql)) memo.set(startSql, run(startSql));
   const first = (await memo.get(startSql)!)[0]?.['t'];

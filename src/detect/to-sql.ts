@@ -226,14 +226,23 @@ function allowSql(engine: SqlEngine, d: Detection, from?: AddressSets): string |
 }
 
 /** The record relation with `event_time`, limited to the range. */
-export function sourceSql(src: SqlSource, d: Detection, range: TimeRange, narrow: boolean): string {
+export function sourceSql(
+  src: SqlSource,
+  d: Detection,
+  range: TimeRange,
+  narrow: boolean,
+  ids = false,
+): string {
   if (src.engine === 'duckdb') {
     const w: string[] = [];
     if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
     if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
     // Naming the columns lets DuckDB read only those from the record tables (see flow-views.ts).
-    const extra = d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : [];
-    const cols = narrow ? [...fieldsUsed(d), ...extra, 'event_time'].map(ident).join(', ') : '*';
+    const extra =
+      d.kind === 'intel' ? ['file_id', 'line', 'pkt_srcaddr', 'pkt_dstaddr'] : ids ? ['file_id', 'line'] : [];
+    const cols = narrow
+      ? [...new Set([...fieldsUsed(d), ...extra, 'event_time'])].map(ident).join(', ')
+      : '*';
     return `SELECT ${cols} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
   }
   const columns = src.columns ?? [];
@@ -335,20 +344,50 @@ export function sharedScopeSql(ds: readonly Detection[], range: TimeRange, table
 const win = (e: SqlEngine, d: Detection, alias = '') =>
   dialect(e).epochBucket(`${alias}"event_time"`, d.window);
 
+/** How matchedCtes reads the records beyond the source and range. */
+interface MatchedOptions {
+  /** Only the columns the definition reads (else every column of `flows`, for the evidence). Default true. */
+  readonly narrow?: boolean;
+  /** With narrow: also `file_id` and `line`, which identify a record in `flows`. */
+  readonly ids?: boolean;
+  /** DuckDB: materialize `scoped` (read twice by the hits query). Default true; pair detections never do. */
+  readonly materialize?: boolean;
+  /**
+   * DuckDB, `kind: intel`: only records with one of these addresses on a side (packet-level address first), in
+   * `scoped` and in the matcher. The evidence of findings whose listed addresses are known: a record's match does
+   * not depend on the other records, so this drops only records no such finding counts.
+   */
+  readonly intelAddresses?: readonly string[];
+  /** DuckDB: a further predicate on `scoped` that drops only records no wanted group counts. */
+  readonly where?: string;
+}
+
+/** The packet-level source and destination of a record (what the intel matcher tests). */
+const INTEL_SIDES = ['coalesce("pkt_srcaddr", "srcaddr")', 'coalesce("pkt_dstaddr", "dstaddr")'] as const;
+
+/** A record with one of `addresses` on a side (see MatchedOptions.intelAddresses). */
+export function intelSidesSql(addresses: readonly string[]): string {
+  const list = `(${addresses.map(literal).join(', ')})`;
+  return `(${INTEL_SIDES.map((x) => `${x} IN ${list}`).join(' OR ')})`;
+}
+
 /** CTEs `scoped` (records in scope) and `matched` (those the metric is over). */
-function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = true): string[] {
+function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: MatchedOptions = {}): string[] {
   const e = src.engine;
   // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
-  const source = sourceSql(src, d, range, narrow);
+  const source = sourceSql(src, d, range, opts.narrow ?? true, opts.ids === true);
   const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
-  const scope = scopeSql(e, d, sets);
+  let scope = scopeSql(e, d, sets);
+  const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
+  if (only !== undefined) scope = `${scope} AND ${intelSidesSql(only)}`;
+  if (e === 'duckdb' && opts.where !== undefined) scope = `${scope} AND (${opts.where})`;
   // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
   // cost less than materializing every record in scope (all of them for nacl-reply-drop).
-  const ms = d.kind === 'pair' ? '' : m;
+  const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   if (d.kind === 'intel') {
-    ctes.push(intelMatchedSql(src, range));
+    ctes.push(intelMatchedSql(src, range, only));
     return ctes;
   }
   if (d.kind !== 'pair') {
@@ -384,13 +423,13 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, narrow = tr
  * accepted outbound). DuckDB joins the one matcher over the store's intel tables (src/storage/intel.ts); Trino tests the
  * indicators the source carries inline.
  */
-function intelMatchedSql(src: SqlSource, range: TimeRange): string {
+function intelMatchedSql(src: SqlSource, range: TimeRange, addresses?: readonly string[]): string {
   // intelRank: a reply (lower source port than destination port) belongs to the other side's connection
   const reply = 'coalesce(s."srcport" < s."dstport", false)';
   const rank = (badIsSource: string) =>
     `CASE WHEN coalesce(s."action" = 'ACCEPT', false) THEN (CASE WHEN (${badIsSource}) <> ${reply} THEN 2 ELSE 3 END) ELSE 1 END`;
   if (src.engine === 'duckdb') {
-    const m = intelMatchSql({});
+    const m = intelMatchSql(addresses === undefined ? {} : { where: intelSidesSql(addresses) });
     const sql = m.sql
       .replaceAll('$1', range.since === undefined ? 'NULL' : String(Math.floor(range.since)))
       .replaceAll('$2', range.until === undefined ? 'NULL' : String(Math.floor(range.until)));
@@ -554,10 +593,121 @@ export function evidenceSql(
       since: Math.min(...windows),
       until: Math.max(...windows) + d.window,
     },
-    false,
+    { narrow: false, ...listedOf(d, [key]) },
   );
   const e = src.engine;
   const where = d.groupBy.map((g, i) => `${dialect(e).cast(ident(g), 'varchar')} = ${literal(key[i] ?? '')}`);
   where.push(`${win(e, d)} IN (${windows.map((w) => String(Math.trunc(w))).join(', ')})`);
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM matched WHERE ${where.join(' AND ')}\nORDER BY "event_time"`;
+}
+
+/**
+ * DuckDB, `kind: intel` grouped by `known_bad`: the listed addresses of these groups, so that the evidence reads
+ * only records with one of them (MatchedOptions.intelAddresses) instead of matching every record of the range.
+ */
+function listedOf(
+  d: Detection,
+  keys: readonly (readonly string[])[],
+): { intelAddresses?: readonly string[] } {
+  const i = d.groupBy.indexOf('known_bad');
+  if (d.kind !== 'intel' || i < 0) return {};
+  return { intelAddresses: [...new Set(keys.map((k) => k[i] ?? ''))].sort() };
+}
+
+/**
+ * DuckDB: the records of these groups only, by the group fields that are text columns of `flows` (a test DuckDB
+ * runs in the scan). A pair detection's records of a group include the requests, whose addresses are the
+ * reply's reversed: only the fields both sides share (interface_id) are tested there; intel groups are by the
+ * matcher's columns (listedOf).
+ */
+function groupsIn(d: Detection, keys: readonly (readonly string[])[]): { where?: string } {
+  if (d.kind === 'intel' || d.kind === 'silence') return {};
+  const tests: string[] = [];
+  for (const [j, g] of d.groupBy.entries()) {
+    if (d.kind === 'pair' && g !== 'interface_id') continue;
+    if (FIELDS.find((f) => f.column === g)?.type !== 'string') continue;
+    const values = [...new Set(keys.map((k) => k[j] ?? ''))].sort();
+    tests.push(`${ident(g)} IN (${values.map(literal).join(', ')})`);
+  }
+  return tests.length === 0 ? {} : { where: tests.join(' AND ') };
+}
+
+/** One finding whose evidence sample evidenceSamplesSql picks: its group values and hit windows. */
+export interface SampleWanted {
+  readonly key: readonly string[];
+  readonly windows: readonly number[];
+}
+
+/** The columns `matched` adds to a record's (`flows`') columns: the intel kind's side, listed address and rank. */
+export function matchedExtras(d: Detection): readonly string[] {
+  return d.kind === 'intel' ? ['host', 'known_bad', 'fw_rank'] : [];
+}
+
+/**
+ * DuckDB: which records are the first `size` evidence records (by event time, then file and line) of each of
+ * several findings of one detection, in one query over the columns the detection reads, instead of one evidence
+ * query each over every column (a run with a hundred findings read the store a hundred times:
+ * docs/decisions/53-detect-whole-run.md). Rows: `fw_i` (the finding's index in `wanted`), `fw_rn` (1..size),
+ * `file_id` and `line` (the record, see evidenceRowsSql) and matchedExtras(d), ordered by fw_i and fw_rn. The
+ * records of each finding are the first of those its evidenceSql returns.
+ *
+ * @example evidenceSamplesSql({ engine: 'duckdb' }, bruteForce, [{ key: ['10.0.1.5', '22'], windows: [1716163200] }], 5)
+ */
+export function evidenceSamplesSql(
+  src: SqlSource,
+  d: Detection,
+  wanted: readonly SampleWanted[],
+  size: number,
+): string {
+  if (src.engine !== 'duckdb') throw new DetectCompileError('evidence samples in one query are DuckDB SQL');
+  const all = wanted.flatMap((f) => f.windows);
+  const ctes = matchedCtes(
+    src,
+    d,
+    { since: Math.min(...all), until: Math.max(...all) + d.window },
+    // `scoped` is read once here: no need to materialize it
+    {
+      ids: true,
+      materialize: false,
+      ...listedOf(
+        d,
+        wanted.map((f) => f.key),
+      ),
+      ...groupsIn(
+        d,
+        wanted.map((f) => f.key),
+      ),
+    },
+  );
+  const kcols = d.groupBy.map((_, i) => `k${i}`);
+  const rows = wanted.flatMap((f, i) =>
+    f.windows.map(
+      (w) =>
+        `(${[String(i), ...d.groupBy.map((_, j) => literal(f.key[j] ?? '')), String(Math.trunc(w))].join(', ')})`,
+    ),
+  );
+  ctes.push(`fw_wanted (${['fw_i', ...kcols, 'w'].join(', ')}) AS (VALUES ${rows.join(', ')})`);
+  const on = [
+    ...d.groupBy.map((g, i) => `${dialect('duckdb').cast(`m.${ident(g)}`, 'varchar')} = x.k${i}`),
+    `${win('duckdb', d, 'm.')} = x.w`,
+  ];
+  const extras = matchedExtras(d)
+    .map((c) => `, m.${ident(c)}`)
+    .join('');
+  ctes.push(
+    `fw_picked AS (SELECT x.fw_i, row_number() OVER (PARTITION BY x.fw_i ORDER BY m."event_time", m."file_id", m."line") AS fw_rn, m."file_id", m."line"${extras} FROM matched m JOIN fw_wanted x ON ${on.join(' AND ')})`,
+  );
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM fw_picked WHERE fw_rn <= ${Math.trunc(size)}\nORDER BY fw_i, fw_rn`;
+}
+
+/**
+ * DuckDB: every column of the records these (file, line) identify, from `flows` (with file_id and line), read by
+ * the file ids, which DuckDB tests in the scan (a store's records lie in file order, so few row groups are read).
+ */
+export function evidenceRowsSql(
+  records: readonly { readonly fileId: number; readonly line: number }[],
+): string {
+  const files = [...new Set(records.map((r) => Math.trunc(r.fileId)))].sort((a, b) => a - b);
+  const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
+  return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;
 }

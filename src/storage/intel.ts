@@ -71,6 +71,11 @@ export interface IntelMatchOptions {
    * address keys and segment join: the indicators' other columns still come from `relations`.
    */
   readonly candidates?: string | undefined;
+  /**
+   * Only the records this predicate over `flows`' columns keeps (flowwatch's own SQL, never a user's): a record's
+   * match does not depend on the other records, so the answer is the unrestricted one's rows for these records.
+   */
+  readonly where?: string | undefined;
 }
 
 /** One record side that lies in a valid indicator (the most specific one when several cover it). */
@@ -121,7 +126,7 @@ export function intelMatchSql(opts: IntelMatchOptions = {}): { sql: string; para
   const scope = `(SELECT file_id, line, event_time, interface_id, action, protocol, srcport, dstport, bytes, packets,
       coalesce(pkt_srcaddr, srcaddr) AS src, coalesce(pkt_dstaddr, dstaddr) AS dst
     FROM flows
-    WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL))`;
+    WHERE (event_time >= $1 OR $1 IS NULL) AND (event_time < $2 OR $2 IS NULL)${opts.where === undefined ? '' : ` AND (${opts.where})`})`;
   const cols = `i.id, i.indicator, i.feed, i.version, i.description, i.labels, i.valid_from, i.valid_until,
       i.hi - i.lo AS span, (i.valid_from IS NOT NULL OR i.valid_until IS NOT NULL) AS timed`;
   const candidates =
