@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import { enricherOf } from '../enrich/load-enricher.js';
-import { NAME_COLUMNS, NO_SNAPSHOT_NAMES_NOTE, nameRows, resourceNames } from '../network/resource-names.js';
+import {
+  NAME_COLUMNS,
+  NO_SNAPSHOT_NAMES_NOTE,
+  nameRows,
+  resourceNames,
+  SNAPSHOT_ID_COLUMNS,
+} from '../network/resource-names.js';
 import type { FieldDef } from '../records/catalog.js';
 import {
   ENRICH_COLUMNS,
@@ -80,7 +86,10 @@ export interface ExportOptions extends ExportRange {
   readonly compress?: Compression | undefined;
   /** Replace files that exist already (default: refuse, naming the file). */
   readonly force?: boolean | undefined;
-  /** CSV/NDJSON: add each record's interface names from the newest network snapshot (default true). */
+  /**
+   * Add each record's interface names (and, for OCSF, the ids its format lacks) from the newest network snapshot
+   * (default true; every format but `parquet`, which keeps AWS's own schema).
+   */
   readonly names?: boolean | undefined;
 }
 
@@ -269,7 +278,7 @@ export async function exportFlows(
     const notes: string[] = [];
     const files =
       opts.format === 'parquet' || opts.format === 'ocsf-parquet'
-        ? await writeTree(store, columns, opts, p)
+        ? await writeTree(store, columns, opts, p, notes)
         : [await writeFlat(store, columns, opts, opts.format, p, notes)];
     opts.onProgress?.(total, total);
     const more = notes.length > 0 ? { notes } : {};
@@ -316,8 +325,8 @@ async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): P
 let enrichTables = 0;
 
 /**
- * Loads the interface names of the newest network snapshot into a temporary table; its name, or undefined (and a
- * note saying so) when the store has no snapshot.
+ * Loads the interface names of the newest network snapshot into a temporary table (interface_id, NAME_COLUMNS,
+ * SNAPSHOT_ID_COLUMNS); its name, or undefined (and a note saying so) when the store has no snapshot.
  */
 async function namesTable(store: Store, notes: string[], what: string): Promise<string | undefined> {
   const names = await resourceNames(store);
@@ -330,12 +339,15 @@ async function namesTable(store: Store, notes: string[], what: string): Promise<
     table,
     [
       { name: 'interface_id', type: 'VARCHAR' },
-      ...NAME_COLUMNS.map((name) => ({ name, type: 'VARCHAR' as const })),
+      ...[...NAME_COLUMNS, ...SNAPSHOT_ID_COLUMNS].map((name) => ({ name, type: 'VARCHAR' as const })),
     ],
     nameRows(names),
   );
   return table;
 }
+
+/** What an OCSF export lacks without a snapshot (the note's second half). */
+const OCSF_NO_NAMES = `the OCSF events have no endpoint name nor ${NAME_COLUMNS.join(', ')} under unmapped`;
 
 /**
  * Parquet trees. DuckDB writes `<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
@@ -347,19 +359,23 @@ async function writeTree(
   columns: readonly FieldDef[],
   opts: ExportOptions,
   p: PreparedExport,
+  notes: string[],
 ): Promise<string[]> {
   const codec: ParquetCodec = p.compression === 'none' ? 'uncompressed' : p.compression;
   const aws = opts.format === 'parquet';
   const root = aws ? join(p.work, 'AWSLogs') : join(p.work, 'lake');
   const table = aws ? undefined : await enrichTable(store, 'ocsf', opts);
+  // OCSF: the owning endpoint's name and ids, the names under unmapped (AWS's Parquet keeps AWS's schema: no names)
+  const names = aws || opts.names === false ? undefined : await namesTable(store, notes, OCSF_NO_NAMES);
   try {
     await store.query(
       aws
         ? parquetExportSql(columns, opts, root, codec)
-        : ocsfParquetExportSql(opts, root, table, codec, columns),
+        : ocsfParquetExportSql(opts, root, table, codec, columns, names),
     );
   } finally {
     if (table) await store.dropTempTable(table);
+    if (names) await store.dropTempTable(names);
   }
   const found: string[] = [];
   try {
@@ -435,11 +451,15 @@ async function writeFlat(
     }
   } else {
     const table = await enrichTable(store, format, opts);
-    // ECS: cloud.instance.name from the newest snapshot's names
+    // ECS: cloud.instance.name; OCSF: the owning endpoint's name and ids, the names under unmapped
     const names =
-      format === 'ecs' && opts.names !== false
-        ? await namesTable(store, notes, 'the ECS documents have no cloud.instance.name')
-        : undefined;
+      opts.names === false
+        ? undefined
+        : await namesTable(
+            store,
+            notes,
+            format === 'ecs' ? 'the ECS documents have no cloud.instance.name' : OCSF_NO_NAMES,
+          );
     try {
       await store.query(
         linesCopySql(jsonLinesSelect(format, opts, table, columns, names), tmp, p.compression),
