@@ -132,9 +132,19 @@ export async function resourceNames(store: Store): Promise<ResourceNames | undef
  * @example entityLabel(names, '10.0.1.5:22') // 'db-1 · private-a · db'
  */
 export function entityLabel(names: ResourceNames | undefined, entity: string): string | undefined {
+  const x = entityNames(names, entity);
+  return x === undefined ? undefined : shortLabel(x);
+}
+
+/**
+ * The interface names of a finding's entity (an address, an interface id or `address:port`), or undefined.
+ *
+ * @example entityNames(names, '10.0.1.5:22')?.instanceName // 'db-1'
+ */
+export function entityNames(names: ResourceNames | undefined, entity: string): InterfaceNames | undefined {
   if (names === undefined) return undefined;
-  const whole = names.label(entity);
+  const whole = names.of(entity);
   if (whole !== undefined) return whole;
   const m = /^(.*):\d+$/.exec(entity);
-  return m ? names.label(m[1]) : undefined;
+  return m ? names.of(m[1]) : undefined;
 }
