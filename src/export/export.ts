@@ -27,7 +27,9 @@ import {
   type EnrichKey,
   enrichAddressesSql,
   jsonLinesSelect,
-  ocsfParquetExportSql,
+  type LakeFile,
+  ocsfParquetFileSql,
+  ocsfParquetFilesSql,
 } from '../storage/export-map-sql.js';
 import {
   type Compression,
@@ -350,9 +352,10 @@ async function namesTable(store: Store, notes: string[], what: string): Promise<
 const OCSF_NO_NAMES = `the OCSF events have no endpoint name nor ${NAME_COLUMNS.join(', ')} under unmapped`;
 
 /**
- * Parquet trees. DuckDB writes `<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
- * `<hive partitions>/<name>` in `dest`: for `parquet` (AWS layout under AWSLogs/) `<stem>_<hash>.log.parquet`,
- * for `ocsf-parquet` (Security Lake layout) `<stem>.parquet` (`<stem>_<n>.parquet` past the first file).
+ * Parquet trees. `parquet` (AWS layout under AWSLogs/): one partitioned COPY; DuckDB writes
+ * `<hive partitions>/file=<stem>/data_<n>.parquet`, each renamed `<hive partitions>/<stem>_<hash>.log.parquet` in
+ * `dest`. `ocsf-parquet` (Security Lake layout): one COPY per file (account, region and hour), each sorted by time,
+ * written as `<hive partitions>/<stem>.parquet` in the work folder, then renamed into `dest`.
  */
 async function writeTree(
   store: Store,
@@ -362,21 +365,9 @@ async function writeTree(
   notes: string[],
 ): Promise<string[]> {
   const codec: ParquetCodec = p.compression === 'none' ? 'uncompressed' : p.compression;
-  const aws = opts.format === 'parquet';
-  const root = aws ? join(p.work, 'AWSLogs') : join(p.work, 'lake');
-  const table = aws ? undefined : await enrichTable(store, 'ocsf', opts);
-  // OCSF: the owning endpoint's name and ids, the names under unmapped (AWS's Parquet keeps AWS's schema: no names)
-  const names = aws || opts.names === false ? undefined : await namesTable(store, notes, OCSF_NO_NAMES);
-  try {
-    await store.query(
-      aws
-        ? parquetExportSql(columns, opts, root, codec)
-        : ocsfParquetExportSql(opts, root, table, codec, columns, names),
-    );
-  } finally {
-    if (table) await store.dropTempTable(table);
-    if (names) await store.dropTempTable(names);
-  }
+  if (opts.format === 'ocsf-parquet') return writeLake(store, columns, opts, p, notes, codec);
+  const root = join(p.work, 'AWSLogs');
+  await store.query(parquetExportSql(columns, opts, root, codec));
   const found: string[] = [];
   try {
     for await (const f of walk(root)) found.push(f);
@@ -390,22 +381,71 @@ async function writeTree(
     const m = /^data_(\d+)\.parquet$/.exec(rel[rel.length - 1] ?? '');
     if (!fileDir.startsWith('file=') || !m) continue;
     const stem = decodeURIComponent(fileDir.slice('file='.length));
-    const n = Number(m[1]);
-    const name = aws
-      ? `${stem}_${fileHash(stem, n)}.log.parquet`
-      : `${stem}${n === 0 ? '' : `_${n}`}.parquet`;
-    moves.push([file, join(p.dest, ...(aws ? ['AWSLogs'] : []), ...rel.slice(0, -2), name)]);
+    const name = `${stem}_${fileHash(stem, Number(m[1]))}.log.parquet`;
+    moves.push([file, join(p.dest, 'AWSLogs', ...rel.slice(0, -2), name)]);
   }
-  if (!opts.force && !p.s3) {
-    const existing = moves.filter(([, target]) => existsSync(target)).map(([, t]) => t);
-    if (existing.length > 0) {
-      throw new ExportPathError(
-        'EXPORT_EXISTS',
-        `${existing[0]} exists already${existing.length > 1 ? ` (and ${existing.length - 1} more of this export's files)` : ''}`,
-        'add --force to replace them, or choose another --to',
-      );
+  refuseExisting(moves, opts, p);
+  return moveInto(moves, p);
+}
+
+/** OCSF Parquet in Security Lake's layout: one COPY per account, region and hour, each sorted by time. */
+async function writeLake(
+  store: Store,
+  columns: readonly FieldDef[],
+  opts: ExportOptions,
+  p: PreparedExport,
+  notes: string[],
+  codec: ParquetCodec,
+): Promise<string[]> {
+  const root = join(p.work, 'lake');
+  const files = (await store.query(ocsfParquetFilesSql(opts))).rows.map(
+    (r): LakeFile => ({
+      account: String(r['account']),
+      region: String(r['region']),
+      hour: Number(r['hour']),
+      day: String(r['day']),
+      stem: String(r['stem']),
+    }),
+  );
+  const rel = (f: LakeFile) => [
+    `region=${f.region}`,
+    `accountId=${f.account}`,
+    `eventDay=${f.day}`,
+    `${f.stem}.parquet`,
+  ];
+  const moves = files.map((f): [string, string] => [join(root, ...rel(f)), join(p.dest, ...rel(f))]);
+  refuseExisting(moves, opts, p); // before any record is written
+  const table = await enrichTable(store, 'ocsf', opts);
+  // the owning endpoint's name and ids, the names under unmapped, from the newest network snapshot
+  const names = opts.names === false ? undefined : await namesTable(store, notes, OCSF_NO_NAMES);
+  try {
+    for (const [i, f] of files.entries()) {
+      const tmp = moves[i]![0];
+      await mkdir(dirname(tmp), { recursive: true });
+      await store.query(ocsfParquetFileSql(opts, f, tmp, table, codec, columns, names));
     }
+  } finally {
+    if (table) await store.dropTempTable(table);
+    if (names) await store.dropTempTable(names);
   }
+  return moveInto(moves, p);
+}
+
+/** Refuses (without `force`) to replace files that exist, naming the first. */
+function refuseExisting(moves: readonly [string, string][], opts: ExportOptions, p: PreparedExport): void {
+  if (opts.force || p.s3) return;
+  const existing = moves.filter(([, target]) => existsSync(target)).map(([, t]) => t);
+  if (existing.length > 0) {
+    throw new ExportPathError(
+      'EXPORT_EXISTS',
+      `${existing[0]} exists already${existing.length > 1 ? ` (and ${existing.length - 1} more of this export's files)` : ''}`,
+      'add --force to replace them, or choose another --to',
+    );
+  }
+}
+
+/** Renames the written files into place; their paths relative to `dest`, `/`-separated. */
+async function moveInto(moves: readonly [string, string][], p: PreparedExport): Promise<string[]> {
   const out: string[] = [];
   for (const [file, target] of moves) {
     try {
