@@ -1,7 +1,8 @@
 // OCSF Parquet in Security Lake's layout is written one COPY per account, region and hour, each sorted by event time:
 // every file is in time order even when the store's insertion order is not. (The former single partitioned COPY
 // stepped back in time in 5 of 24 files of a 1M-record export, DuckDB's PARTITION_BY writer flushing per-thread
-// buffers; at this test's size it was in order too: `npm run bench:export` counts the steps back at 1M records.)
+// buffers. At this test's size, one thread's worth of rows, the former COPY was most likely in order too, so this
+// test is not the one that catches that bug: `npm run bench:export` counts the steps back at 1M records.)
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
