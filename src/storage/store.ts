@@ -61,8 +61,6 @@ export interface OpenOptions {
   readonly confineTo?: readonly string[];
   /** The line user queries (withReader, sandboxQuery) wait in; default: half the libuv pool, 64 waiting. */
   readonly queryGate?: QueryGate;
-  /** DuckDB's worker threads (default: the machine's cores). */
-  readonly threads?: number;
 }
 
 /**
@@ -291,7 +289,6 @@ export class Store {
     const options: Record<string, string> = {};
     if (opts.memoryLimit) options['memory_limit'] = opts.memoryLimit;
     if (opts.tempDirectory) options['temp_directory'] = opts.tempDirectory;
-    if (opts.threads !== undefined) options['threads'] = String(opts.threads);
     if (opts.readOnly) {
       options['access_mode'] = 'READ_ONLY';
     } else if (full !== ':memory:') {
