@@ -95,6 +95,17 @@ store.close();
 process.stdout.write(JSON.stringify(out));
 `;
 
+// Steps back in time within each Parquet file of an OCSF Parquet export (0 when every file is in time order).
+const orderScript = `
+import { DuckDBInstance } from '@duckdb/node-api';
+const c = await (await DuckDBInstance.create(':memory:')).connect();
+const r = await c.runAndReadAll(\`SELECT count(*) FILTER (WHERE time < prev)::INTEGER AS back, count(DISTINCT filename)::INTEGER AS files
+  FROM (SELECT time, filename, lag(time) OVER (PARTITION BY filename ORDER BY file_row_number) AS prev
+        FROM read_parquet('\${process.argv[1]}/**/*.parquet', filename = true, file_row_number = true, hive_partitioning = false))\`);
+process.stdout.write(JSON.stringify(r.getRowObjectsJS()[0]));
+`;
+let backSteps;
+
 const CASES = [
   { name: 'ocsf', label: 'OCSF NDJSON', argv: ['--format', 'ocsf'] },
   { name: 'ocsf-gzip', label: 'OCSF NDJSON, gzip', argv: ['--format', 'ocsf', '--compress', 'gzip'] },
@@ -155,6 +166,15 @@ for (let i = 0; i < RUNS; i++) {
     if (!r.out.startsWith(`exported ${RECORDS} records`)) throw new Error(`${c.name}: ${r.out}`);
     results[c.name].push(r);
     bytes[c.name] = size(out);
+    if (c.name === 'ocsf-parquet') {
+      // Security Lake files must be in time order: count the steps back in time within each file
+      const o = await run('node', ['--input-type=module', '-e', orderScript, out], { cwd: root });
+      backSteps = JSON.parse(o.out);
+      if (backSteps.back !== 0)
+        process.stderr.write(
+          `  ocsf-parquet: ${backSteps.back} step(s) back in time in ${backSteps.files} files\n`,
+        );
+    }
     process.stderr.write(`  ${c.name}: ${r.seconds.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU\n`);
   }
 }
@@ -178,6 +198,7 @@ const summary = {
   records: RECORDS,
   runs: RUNS,
   members,
+  ocsfParquetBackSteps: backSteps,
   cases: Object.fromEntries(
     Object.entries(results).map(([k, rs]) => [
       k,
@@ -224,5 +245,8 @@ process.stdout.write(
               '\n',
           )
           .join('')) +
+    (backSteps === undefined
+      ? ''
+      : `\nOCSF Parquet time order: ${backSteps.back} step(s) back in time within ${backSteps.files} files\n`) +
     `\ntarget: >= 200,000 records/s for every format; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} cores\n`,
 );

@@ -56,7 +56,7 @@ export function registerExport(program: Command, io: Io): void {
     )
     .option(
       '--no-names',
-      'csv/ndjson: leave out the interface_name, instance_name, subnet_name and security_groups columns; ecs: cloud.instance.name (names from the newest network snapshot)',
+      "leave out the names from the newest network snapshot: csv/ndjson the interface_name, instance_name, subnet_name and security_groups columns; ecs cloud.instance.name; ocsf/ocsf-parquet the owning endpoint's name and snapshot ids and those four under unmapped",
     )
     .addHelpText(
       'after',

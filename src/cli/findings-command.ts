@@ -281,7 +281,11 @@ export function registerFindings(program: Command, io: Io): void {
       const range = timeRange(flags.since, flags.until);
       const catalog = loadConfig(flags.config).detections;
       const now = Math.floor(Date.now() / 1000);
-      const list = await withStore(io, flags.db, false, (s) => listFindings(s, { ...range, limit: 100_000 }));
+      const { list, names } = await withStore(io, flags.db, false, async (s) => ({
+        list: await listFindings(s, { ...range, limit: 100_000 }),
+        // the entities' names from the newest network snapshot, when one is loaded
+        names: await resourceNames(s),
+      }));
       const text = list
         .map(
           (f) =>
@@ -291,10 +295,13 @@ export function registerFindings(program: Command, io: Io): void {
                 catalog.find((d) => d.id === f.detection),
                 VERSION,
                 now,
+                names,
               ),
             )}\n`,
         )
         .join('');
+      if (names === undefined && list.length > 0)
+        io.err(`note: ${NO_SNAPSHOT_NAMES_NOTE}; the findings' resources have no names\n`);
       if (flags.to === undefined) {
         io.out(text);
         return;

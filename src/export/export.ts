@@ -14,14 +14,22 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import { enricherOf } from '../enrich/load-enricher.js';
-import { NAME_COLUMNS, NO_SNAPSHOT_NAMES_NOTE, nameRows, resourceNames } from '../network/resource-names.js';
+import {
+  NAME_COLUMNS,
+  NO_SNAPSHOT_NAMES_NOTE,
+  nameRows,
+  resourceNames,
+  SNAPSHOT_ID_COLUMNS,
+} from '../network/resource-names.js';
 import type { FieldDef } from '../records/catalog.js';
 import {
   ENRICH_COLUMNS,
   type EnrichKey,
   enrichAddressesSql,
   jsonLinesSelect,
-  ocsfParquetExportSql,
+  type LakeFile,
+  ocsfParquetFileSql,
+  ocsfParquetFilesSql,
 } from '../storage/export-map-sql.js';
 import {
   type Compression,
@@ -80,7 +88,10 @@ export interface ExportOptions extends ExportRange {
   readonly compress?: Compression | undefined;
   /** Replace files that exist already (default: refuse, naming the file). */
   readonly force?: boolean | undefined;
-  /** CSV/NDJSON: add each record's interface names from the newest network snapshot (default true). */
+  /**
+   * Add each record's interface names (and, for OCSF, the ids its format lacks) from the newest network snapshot
+   * (default true; every format but `parquet`, which keeps AWS's own schema).
+   */
   readonly names?: boolean | undefined;
 }
 
@@ -269,7 +280,7 @@ export async function exportFlows(
     const notes: string[] = [];
     const files =
       opts.format === 'parquet' || opts.format === 'ocsf-parquet'
-        ? await writeTree(store, columns, opts, p)
+        ? await writeTree(store, columns, opts, p, notes)
         : [await writeFlat(store, columns, opts, opts.format, p, notes)];
     opts.onProgress?.(total, total);
     const more = notes.length > 0 ? { notes } : {};
@@ -316,8 +327,8 @@ async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): P
 let enrichTables = 0;
 
 /**
- * Loads the interface names of the newest network snapshot into a temporary table; its name, or undefined (and a
- * note saying so) when the store has no snapshot.
+ * Loads the interface names of the newest network snapshot into a temporary table (interface_id, NAME_COLUMNS,
+ * SNAPSHOT_ID_COLUMNS); its name, or undefined (and a note saying so) when the store has no snapshot.
  */
 async function namesTable(store: Store, notes: string[], what: string): Promise<string | undefined> {
   const names = await resourceNames(store);
@@ -330,37 +341,33 @@ async function namesTable(store: Store, notes: string[], what: string): Promise<
     table,
     [
       { name: 'interface_id', type: 'VARCHAR' },
-      ...NAME_COLUMNS.map((name) => ({ name, type: 'VARCHAR' as const })),
+      ...[...NAME_COLUMNS, ...SNAPSHOT_ID_COLUMNS].map((name) => ({ name, type: 'VARCHAR' as const })),
     ],
     nameRows(names),
   );
   return table;
 }
 
+/** What an OCSF export lacks without a snapshot (the note's second half). */
+const OCSF_NO_NAMES = `the OCSF events have no endpoint name nor ${NAME_COLUMNS.join(', ')} under unmapped`;
+
 /**
- * Parquet trees. DuckDB writes `<hive partitions>/file=<stem>/data_<n>.parquet`; each becomes
- * `<hive partitions>/<name>` in `dest`: for `parquet` (AWS layout under AWSLogs/) `<stem>_<hash>.log.parquet`,
- * for `ocsf-parquet` (Security Lake layout) `<stem>.parquet` (`<stem>_<n>.parquet` past the first file).
+ * Parquet trees. `parquet` (AWS layout under AWSLogs/): one partitioned COPY; DuckDB writes
+ * `<hive partitions>/file=<stem>/data_<n>.parquet`, each renamed `<hive partitions>/<stem>_<hash>.log.parquet` in
+ * `dest`. `ocsf-parquet` (Security Lake layout): one COPY per file (account, region and hour), each sorted by time,
+ * written as `<hive partitions>/<stem>.parquet` in the work folder, then renamed into `dest`.
  */
 async function writeTree(
   store: Store,
   columns: readonly FieldDef[],
   opts: ExportOptions,
   p: PreparedExport,
+  notes: string[],
 ): Promise<string[]> {
   const codec: ParquetCodec = p.compression === 'none' ? 'uncompressed' : p.compression;
-  const aws = opts.format === 'parquet';
-  const root = aws ? join(p.work, 'AWSLogs') : join(p.work, 'lake');
-  const table = aws ? undefined : await enrichTable(store, 'ocsf', opts);
-  try {
-    await store.query(
-      aws
-        ? parquetExportSql(columns, opts, root, codec)
-        : ocsfParquetExportSql(opts, root, table, codec, columns),
-    );
-  } finally {
-    if (table) await store.dropTempTable(table);
-  }
+  if (opts.format === 'ocsf-parquet') return writeLake(store, columns, opts, p, notes, codec);
+  const root = join(p.work, 'AWSLogs');
+  await store.query(parquetExportSql(columns, opts, root, codec));
   const found: string[] = [];
   try {
     for await (const f of walk(root)) found.push(f);
@@ -374,22 +381,71 @@ async function writeTree(
     const m = /^data_(\d+)\.parquet$/.exec(rel[rel.length - 1] ?? '');
     if (!fileDir.startsWith('file=') || !m) continue;
     const stem = decodeURIComponent(fileDir.slice('file='.length));
-    const n = Number(m[1]);
-    const name = aws
-      ? `${stem}_${fileHash(stem, n)}.log.parquet`
-      : `${stem}${n === 0 ? '' : `_${n}`}.parquet`;
-    moves.push([file, join(p.dest, ...(aws ? ['AWSLogs'] : []), ...rel.slice(0, -2), name)]);
+    const name = `${stem}_${fileHash(stem, Number(m[1]))}.log.parquet`;
+    moves.push([file, join(p.dest, 'AWSLogs', ...rel.slice(0, -2), name)]);
   }
-  if (!opts.force && !p.s3) {
-    const existing = moves.filter(([, target]) => existsSync(target)).map(([, t]) => t);
-    if (existing.length > 0) {
-      throw new ExportPathError(
-        'EXPORT_EXISTS',
-        `${existing[0]} exists already${existing.length > 1 ? ` (and ${existing.length - 1} more of this export's files)` : ''}`,
-        'add --force to replace them, or choose another --to',
-      );
+  refuseExisting(moves, opts, p);
+  return moveInto(moves, p);
+}
+
+/** OCSF Parquet in Security Lake's layout: one COPY per account, region and hour, each sorted by time. */
+async function writeLake(
+  store: Store,
+  columns: readonly FieldDef[],
+  opts: ExportOptions,
+  p: PreparedExport,
+  notes: string[],
+  codec: ParquetCodec,
+): Promise<string[]> {
+  const root = join(p.work, 'lake');
+  const files = (await store.query(ocsfParquetFilesSql(opts))).rows.map(
+    (r): LakeFile => ({
+      account: String(r['account']),
+      region: String(r['region']),
+      hour: Number(r['hour']),
+      day: String(r['day']),
+      stem: String(r['stem']),
+    }),
+  );
+  const rel = (f: LakeFile) => [
+    `region=${f.region}`,
+    `accountId=${f.account}`,
+    `eventDay=${f.day}`,
+    `${f.stem}.parquet`,
+  ];
+  const moves = files.map((f): [string, string] => [join(root, ...rel(f)), join(p.dest, ...rel(f))]);
+  refuseExisting(moves, opts, p); // before any record is written
+  const table = await enrichTable(store, 'ocsf', opts);
+  // the owning endpoint's name and ids, the names under unmapped, from the newest network snapshot
+  const names = opts.names === false ? undefined : await namesTable(store, notes, OCSF_NO_NAMES);
+  try {
+    for (const [i, f] of files.entries()) {
+      const tmp = moves[i]![0];
+      await mkdir(dirname(tmp), { recursive: true });
+      await store.query(ocsfParquetFileSql(opts, f, tmp, table, codec, columns, names));
     }
+  } finally {
+    if (table) await store.dropTempTable(table);
+    if (names) await store.dropTempTable(names);
   }
+  return moveInto(moves, p);
+}
+
+/** Refuses (without `force`) to replace files that exist, naming the first. */
+function refuseExisting(moves: readonly [string, string][], opts: ExportOptions, p: PreparedExport): void {
+  if (opts.force || p.s3) return;
+  const existing = moves.filter(([, target]) => existsSync(target)).map(([, t]) => t);
+  if (existing.length > 0) {
+    throw new ExportPathError(
+      'EXPORT_EXISTS',
+      `${existing[0]} exists already${existing.length > 1 ? ` (and ${existing.length - 1} more of this export's files)` : ''}`,
+      'add --force to replace them, or choose another --to',
+    );
+  }
+}
+
+/** Renames the written files into place; their paths relative to `dest`, `/`-separated. */
+async function moveInto(moves: readonly [string, string][], p: PreparedExport): Promise<string[]> {
   const out: string[] = [];
   for (const [file, target] of moves) {
     try {
@@ -435,11 +491,15 @@ async function writeFlat(
     }
   } else {
     const table = await enrichTable(store, format, opts);
-    // ECS: cloud.instance.name from the newest snapshot's names
+    // ECS: cloud.instance.name; OCSF: the owning endpoint's name and ids, the names under unmapped
     const names =
-      format === 'ecs' && opts.names !== false
-        ? await namesTable(store, notes, 'the ECS documents have no cloud.instance.name')
-        : undefined;
+      opts.names === false
+        ? undefined
+        : await namesTable(
+            store,
+            notes,
+            format === 'ecs' ? 'the ECS documents have no cloud.instance.name' : OCSF_NO_NAMES,
+          );
     try {
       await store.query(
         linesCopySql(jsonLinesSelect(format, opts, table, columns, names), tmp, p.compression),

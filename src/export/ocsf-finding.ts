@@ -3,6 +3,7 @@
 
 import type { Detection } from '../detect/definition.js';
 import { effectiveState } from '../detect/findings.js';
+import { entityNames, type ResourceNames, shortLabel } from '../network/resource-names.js';
 import type { StoredFinding } from '../storage/findings.js';
 import { OCSF_VERSION } from './ocsf.js';
 
@@ -27,6 +28,9 @@ const endpoint = (ip: unknown, port: unknown) => {
 /**
  * The OCSF Detection Finding of a stored finding. Activity: Close once the episode has ended (the quiet
  * period passed), else Update when it changed after creation, else Create. `time` is the last evidence time.
+ * With `names` (the newest network snapshot's) and an entity one of its interfaces holds: the affected resource's
+ * `name` is the instance's Name tag, and `unmapped` has the entity's label (`entity_name`, as `findings list`
+ * shows it) and its interface, instance, subnet and VPC ids.
  *
  * @example toOcsfFinding(finding, detection, '0.1.0', now).class_uid // 2004
  */
@@ -35,7 +39,9 @@ export function toOcsfFinding(
   d: Detection | undefined,
   productVersion: string,
   nowSeconds: number,
+  names?: ResourceNames,
 ): Record<string, unknown> {
+  const known = entityNames(names, f.entity);
   const activity = f.closed ? 3 : f.updatedAt > f.createdAt ? 2 : 1;
   const severity = SEVERITY_ID[f.severity] ?? 0;
   const [statusId, status] = STATUS[effectiveState(f, nowSeconds)];
@@ -95,7 +101,13 @@ export function toOcsfFinding(
           }
         : {}),
     },
-    resources: [{ uid: f.entity, type: f.entity.startsWith('eni-') ? 'Network Interface' : 'IP Address' }],
+    resources: [
+      {
+        uid: f.entity,
+        type: f.entity.startsWith('eni-') ? 'Network Interface' : 'IP Address',
+        ...(known?.instanceName !== undefined ? { name: known.instanceName } : {}),
+      },
+    ],
     ...(evidences.length > 0 ? { evidences } : {}),
     cloud: {
       provider: 'AWS',
@@ -111,6 +123,24 @@ export function toOcsfFinding(
       evidence_engine: f.evidenceEngine,
       ...(f.stateReason !== undefined ? { state_reason: f.stateReason } : {}),
       ...(f.stateUntil !== undefined ? { state_until: f.stateUntil } : {}),
+      ...(known !== undefined ? entityFacts(known, names!) : {}),
     },
   };
+}
+
+/** What the snapshot knows of a finding's entity, for `unmapped` (absent ids left out). */
+function entityFacts(
+  x: NonNullable<ReturnType<typeof entityNames>>,
+  names: ResourceNames,
+): Record<string, string> {
+  const out: Record<string, string> = { entity_name: shortLabel(x), entity_interface_id: x.interfaceId };
+  const vpc = names.vpcOf(x.interfaceId);
+  if (x.instanceId !== undefined) out['entity_instance_id'] = x.instanceId;
+  if (x.subnetId !== undefined) out['entity_subnet_id'] = x.subnetId;
+  if (vpc !== undefined) out['entity_vpc_id'] = vpc;
+  if (x.groups.length > 0)
+    out['entity_security_groups'] = x.groups
+      .map((g) => (g.name && g.name !== g.id ? `${g.id} (${g.name})` : g.id))
+      .join(' + ');
+  return out;
 }

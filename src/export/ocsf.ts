@@ -3,6 +3,7 @@
 
 import { ianaKeyword } from '../core/protocols.js';
 import type { Enrichment } from '../enrich/enricher.js';
+import { NAME_COLUMNS } from '../network/resource-names.js';
 import { FIELDS } from '../records/catalog.js';
 import { compact, type FlowRow, isoSeconds, num, str } from './flow-row.js';
 
@@ -76,6 +77,16 @@ export const MAPPED: ReadonlySet<string> = new Set([
   'instance_id',
 ]);
 
+/**
+ * An interface id of the record (`instance_id`, `subnet_id`, `vpc_id`), else the newest network snapshot's
+ * (`snapshot_<column>`, joined by the export) when the record's format lacks the field. A record that has the field
+ * keeps it, "-" included (absent): the record is evidence, the snapshot is today's.
+ */
+export function eniId(row: FlowRow, column: 'instance_id' | 'subnet_id' | 'vpc_id'): string | undefined {
+  const own = row[column];
+  return own === null || own === undefined ? str(row, `snapshot_${column}`) : str(row, column);
+}
+
 /** The endpoint IP: the packet-level address, keeping the other as an intermediate one (spec §2.4). */
 function endpointIp(
   addr: string | undefined,
@@ -118,12 +129,19 @@ export function toOcsf(
   const protocol = num(row, 'protocol');
   const trafficPath = num(row, 'traffic_path');
 
-  // ENI-side identifiers go to the endpoint that owns the interface; without a direction, to unmapped.
+  // ENI-side identifiers go to the endpoint that owns the interface; without a direction, to unmapped. With a
+  // network snapshot: the ids the record's format lacks, and `name` = the instance's Name tag (OCSF's "short name
+  // of the endpoint") when the instance is the snapshot's (docs/decisions NEW-ocsf-names).
+  const instance = eniId(row, 'instance_id');
   const eni = compact({
     interface_uid: str(row, 'interface_id'),
-    vpc_uid: str(row, 'vpc_id'),
-    subnet_uid: str(row, 'subnet_id'),
-    instance_uid: str(row, 'instance_id'),
+    vpc_uid: eniId(row, 'vpc_id'),
+    subnet_uid: eniId(row, 'subnet_id'),
+    instance_uid: instance,
+    name:
+      instance !== undefined && instance === str(row, 'snapshot_instance_id')
+        ? str(row, 'instance_name')
+        : undefined,
   });
   const src = compact({
     ...endpointIp(str(row, 'srcaddr'), str(row, 'pkt_srcaddr')),
@@ -151,6 +169,11 @@ export function toOcsf(
       const v = str(row, c);
       if (v !== undefined) unmapped[c] = v;
     }
+  }
+  // The interface's names from the newest network snapshot, the CSV/NDJSON export's name columns.
+  for (const c of NAME_COLUMNS) {
+    const v = str(row, c);
+    if (v !== undefined) unmapped[c] = v;
   }
 
   const observables: Record<string, unknown>[] = [];

@@ -19,6 +19,8 @@ export interface ResourceNames {
   label(idOrAddress: string | null | undefined): string | undefined;
   /** Every interface of the snapshot with its names. */
   interfaces(): InterfaceNames[];
+  /** The VPC of an interface (by id or address), from the interface or its subnet. */
+  vpcOf(idOrAddress: string | null | undefined): string | undefined;
 }
 
 /** Said once wherever names would be shown but the store has no snapshot (never a silently blank column). */
@@ -29,10 +31,16 @@ export const NO_SNAPSHOT_NAMES_NOTE =
 export const NAME_COLUMNS = ['interface_name', 'instance_name', 'subnet_name', 'security_groups'] as const;
 
 /**
+ * The snapshot's identifiers an export adds per record beside NAME_COLUMNS (OCSF: the owning endpoint's
+ * `instance_uid`, `subnet_uid`, `vpc_uid` when the record's format lacks them).
+ */
+export const SNAPSHOT_ID_COLUMNS = ['snapshot_instance_id', 'snapshot_subnet_id', 'snapshot_vpc_id'] as const;
+
+/**
  * One row per interface: its id, then NAME_COLUMNS (the short label, the instance's and subnet's Name tags, the
- * security groups as `sg-0web (web) + sg-0mgmt`).
+ * security groups as `sg-0web (web) + sg-0mgmt`), then SNAPSHOT_ID_COLUMNS (instance, subnet and VPC ids).
  *
- * @example nameRows(names)[0] // ['eni-0web', 'web-1 · public-a · web', 'web-1', 'public-a', 'sg-0web (web)']
+ * @example nameRows(names)[0] // ['eni-0web', 'web-1 · public-a · web', 'web-1', 'public-a', 'sg-0web (web)', 'i-0web', 'subnet-0pub', 'vpc-0main']
  */
 export function nameRows(names: ResourceNames): (string | null)[][] {
   return names
@@ -45,6 +53,9 @@ export function nameRows(names: ResourceNames): (string | null)[][] {
       x.groups.length === 0
         ? null
         : x.groups.map((g) => (g.name && g.name !== g.id ? `${g.id} (${g.name})` : g.id)).join(' + '),
+      x.instanceId ?? null,
+      x.subnetId ?? null,
+      names.vpcOf(x.interfaceId) ?? null,
     ]);
 }
 
@@ -88,6 +99,12 @@ export function namesOfModel(model: NetworkModel, takenAt: number): ResourceName
       const x = of(key);
       return x === undefined ? undefined : shortLabel(x);
     },
+    vpcOf: (key) => {
+      const x = of(key);
+      if (x === undefined) return undefined;
+      const n = model.interfaces.get(x.interfaceId);
+      return n?.vpcId ?? (n?.subnetId ? model.subnets.get(n.subnetId)?.vpcId : undefined);
+    },
   };
 }
 
@@ -115,9 +132,19 @@ export async function resourceNames(store: Store): Promise<ResourceNames | undef
  * @example entityLabel(names, '10.0.1.5:22') // 'db-1 · private-a · db'
  */
 export function entityLabel(names: ResourceNames | undefined, entity: string): string | undefined {
+  const x = entityNames(names, entity);
+  return x === undefined ? undefined : shortLabel(x);
+}
+
+/**
+ * The interface names of a finding's entity (an address, an interface id or `address:port`), or undefined.
+ *
+ * @example entityNames(names, '10.0.1.5:22')?.instanceName // 'db-1'
+ */
+export function entityNames(names: ResourceNames | undefined, entity: string): InterfaceNames | undefined {
   if (names === undefined) return undefined;
-  const whole = names.label(entity);
+  const whole = names.of(entity);
   if (whole !== undefined) return whole;
   const m = /^(.*):\d+$/.exec(entity);
-  return m ? names.label(m[1]) : undefined;
+  return m ? names.of(m[1]) : undefined;
 }

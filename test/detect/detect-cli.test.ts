@@ -77,6 +77,9 @@ describe('flowwatch detect / findings / detections', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines.map((o) => [o.class_uid, o.finding_info.uid, o.status_id])).toEqual([[2004, id, 3]]);
+    // no network snapshot in this store: said once on stderr, with how to load one
+    expect(r.err.match(/no network snapshot is loaded/g)).toHaveLength(1);
+    expect(r.err).toContain('flowwatch network load');
   });
 
   it('a misspelt key in flowwatch.yaml is refused with its position and a suggestion', async () => {

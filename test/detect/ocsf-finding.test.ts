@@ -2,9 +2,13 @@
 // finding info and ATT&CK tag, evidences from the sample. Expected values from the spec digest
 // (../shared/spec/detections.md §5): class_uid 2004, category 2, type_uid = 2004·100 + activity.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../src/detect/catalog.js';
 import { toOcsfFinding } from '../../src/export/ocsf-finding.js';
+import { buildModel, parseDocument } from '../../src/network/load.js';
+import { namesOfModel } from '../../src/network/resource-names.js';
 import type { StoredFinding } from '../../src/storage/findings.js';
 
 const T = 1716199200;
@@ -90,5 +94,35 @@ describe('OCSF Detection Finding', () => {
       T + 1000,
     );
     expect([o['activity_id'], o['type_uid'], o['status_id']]).toEqual([3, 200403, 1]);
+  });
+  it("names the affected resource from a network snapshot: the instance's Name tag, the label and ids under unmapped", () => {
+    // test/fixtures/network plus an instance file: 10.0.1.10 is eni-0web's, attached to i-0web ("web-1") in
+    // subnet-0pub ("public") of vpc-0lab, with sg-0web (web)
+    const dir = join(import.meta.dirname, '../fixtures/network');
+    const docs = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => parseDocument(join(dir, f), readFileSync(join(dir, f), 'utf8')));
+    const instances = parseDocument(
+      'instances.json',
+      JSON.stringify({
+        Reservations: [{ Instances: [{ InstanceId: 'i-0web', Tags: [{ Key: 'Name', Value: 'web-1' }] }] }],
+      }),
+    );
+    const names = namesOfModel(buildModel([...docs, instances]), T);
+    // the entity `host:port` (a brute force's) is looked up by its host
+    const o = toOcsfFinding({ ...finding, entity: '10.0.1.10:22' }, d, '0.1.0', T + 1000, names);
+    expect(o['resources']).toEqual([{ uid: '10.0.1.10:22', type: 'IP Address', name: 'web-1' }]);
+    expect(o['unmapped']).toMatchObject({
+      entity_name: 'web-1 · public · web',
+      entity_interface_id: 'eni-0web',
+      entity_instance_id: 'i-0web',
+      entity_subnet_id: 'subnet-0pub',
+      entity_vpc_id: 'vpc-0lab',
+      entity_security_groups: 'sg-0web (web)',
+    });
+    // an address no interface holds: nothing added, nothing guessed
+    const far = toOcsfFinding({ ...finding, entity: '203.0.113.9' }, d, '0.1.0', T + 1000, names);
+    expect(far['resources']).toEqual([{ uid: '203.0.113.9', type: 'IP Address' }]);
+    expect(Object.keys(far['unmapped'] as object).filter((k) => k.startsWith('entity_'))).toEqual([]);
   });
 });
