@@ -30,7 +30,7 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const out = { node: [], ingest: [], checkpoint: [], duckdb: [] };
+const out = { node: [], ingest: [], checkpoint: [], duckdb: [], wall: [] };
 let records = 0;
 for (let r = 0; r < RUNS; r++) {
   if (only.includes('node')) {
@@ -56,6 +56,7 @@ for (let r = 0; r < RUNS; r++) {
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
     const store = await Store.open(db);
+    if (args.includes('--pio')) await store.conn.run('SET preserve_insertion_order = true');
     const cp = store.checkpoint.bind(store);
     let cpCpu = 0;
     store.checkpoint = async () => {
@@ -91,12 +92,19 @@ for (let r = 0; r < RUNS; r++) {
       };
     }
     const c0 = cpu();
-    const s = await ingest(store, list, { concurrency: opt('conc', undefined) });
+    const w0 = performance.now();
+    const s = await ingest(store, list, {
+      concurrency: opt('conc', undefined),
+      ...(args.includes('--scratch') ? { scratch: args[args.indexOf('--scratch') + 1] } : {}),
+      ...(opt('lines', 0) > 0 ? { batch: { lines: opt('lines', 0) } } : {}),
+    });
+    out.dbMb = (await import('node:fs')).statSync(db).size / 1e6;
     if (stmts.size) {
       const rows = [...stmts.entries()].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 25);
       for (const [k, v] of rows) console.error(v.cpu.toFixed(3).padStart(8), String(v.n).padStart(6), k);
     }
     out.ingest.push(cpu() - c0);
+    out.wall.push((performance.now() - w0) / 1000);
     out.checkpoint.push(cpCpu);
     records = s.records;
     store.close();

@@ -101,7 +101,7 @@ const MAX_FIRST_REJECTS = 10;
  * 45-ingest-batching.
  */
 export const BATCH_MAX_FILES = 500;
-export const BATCH_MAX_LINES = 250_000;
+export const BATCH_MAX_LINES = 1_000_000;
 
 /** A split file waiting in its worker's batch. */
 interface Pending {
