@@ -99,8 +99,14 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const fwDb = join(scratch, 'flowwatch.duckdb');
-for (let i = 0; i < Math.max(5, RUNS); i++) {
-  results.top.push(await run('node', [cli, 'top', 'rejected', '--db', fwDb, '--limit', '10']));
+// A failing `top` must not lose the ingest figures: it is reported, the summary is still written.
+let topError = null;
+for (let i = 0; i < Math.max(5, RUNS) && topError === null; i++) {
+  try {
+    results.top.push(await run('node', [cli, 'top', 'rejected', '--db', fwDb, '--limit', '10']));
+  } catch (err) {
+    topError = String(err.message ?? err);
+  }
 }
 
 const rps = (r) => RECORDS / r.seconds;
@@ -126,7 +132,8 @@ const summary = {
   ratioToDuckDB: median(results.flowwatch.map((r, i) => results.duckdb[i].seconds / r.seconds)),
   flowwatchPeakRssMb: Math.max(...results.flowwatch.map((r) => r.peakMb)),
   duckdbPeakRssMb: Math.max(...results.duckdb.map((r) => r.peakMb)),
-  topRejectedSeconds: median(results.top.map((r) => r.seconds)),
+  topRejectedSeconds: results.top.length > 0 ? median(results.top.map((r) => r.seconds)) : null,
+  topError,
   all: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((r) => +r.seconds.toFixed(3))])),
   allCpu: Object.fromEntries(
     Object.entries(results).map(([k, v]) => [
@@ -144,7 +151,7 @@ process.stdout.write(`
 | zcat \\| wc -l (decompression floor) | ${ZCAT ? `${f1(summary.zcatSeconds)} s` : '-'} | ${ZCAT ? Math.round(RECORDS / summary.zcatSeconds).toLocaleString('en-US') : ''} | |
 | DuckDB read_csv into a table + CHECKPOINT (ceiling) | ${f1(summary.duckdbSeconds)} s (CPU ${f1(summary.duckdbCpuSeconds)} s) | ${Math.round(summary.duckdbRecordsPerSecond).toLocaleString('en-US')} | ${Math.round(summary.duckdbPeakRssMb)} MB |
 | flowwatch ingest | ${f1(summary.flowwatchSeconds)} s (CPU ${f1(summary.flowwatchCpuSeconds)} s) | ${Math.round(summary.flowwatchRecordsPerSecond).toLocaleString('en-US')} | ${Math.round(summary.flowwatchPeakRssMb)} MB |
-| flowwatch top rejected (whole command) | ${f1(summary.topRejectedSeconds)} s | | |
+| flowwatch top rejected (whole command) | ${summary.topRejectedSeconds === null ? `failed: ${topError}` : `${f1(summary.topRejectedSeconds)} s`} | | |
 
 flowwatch / DuckDB rate ratio (median of paired runs): wall ${summary.ratioToDuckDB.toFixed(2)}, CPU ${summary.cpuRatioToDuckDB.toFixed(2)} (target >= 0.80)
 records: ${RECORDS} written, ${flowwatchRecords} ingested by flowwatch, ${duckdbRecords} read by DuckDB; ${gz.length} files (${LAYOUT}), ${(bytes / 1e6).toFixed(0)} MB gzip

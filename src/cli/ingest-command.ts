@@ -23,6 +23,7 @@ interface IngestFlags {
   rejects?: string;
   json?: boolean;
   concurrency?: string;
+  batchLines?: string;
   config?: string;
   replace?: boolean;
   baselineRollups?: boolean;
@@ -46,6 +47,10 @@ export function registerIngest(program: Command, io: Io, setExit: (code: number)
     .option('--until <time>', 'skip files whose S3 key lies after this time')
     .option('--rejects <file>', 'write every rejected line to this file as JSON lines')
     .option('--concurrency <n>', 'files loaded at once (default: number of cores, at most 4)')
+    .option(
+      '--batch-lines <n>',
+      'most lines of small files loaded in one transaction (default 1000000); an interrupted ingest loads at most this many again per worker',
+    )
     .option(
       '--replace',
       're-ingest files already in the store (same content or path): their old records, rejects and datapoints are replaced in the same transaction',
@@ -87,6 +92,8 @@ Examples:
       }
       const concurrency =
         flags.concurrency === undefined ? undefined : Math.max(1, Number(flags.concurrency) || 1);
+      const batchLines =
+        flags.batchLines === undefined ? undefined : Math.max(1, Number(flags.batchLines) || 1);
       const configPath = flags.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
       const loaded = configPath === undefined ? undefined : loadConfig(configPath, true);
       const filters = loaded?.filters ?? [];
@@ -131,6 +138,7 @@ Examples:
           format,
           ...range,
           concurrency,
+          ...(batchLines === undefined ? {} : { batch: { lines: batchLines } }),
           scratch: scratch.dir,
           replace: flags.replace === true,
           stdin: io.stdin,

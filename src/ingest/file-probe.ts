@@ -17,12 +17,18 @@ export async function fileKind(path: string): Promise<FileKind> {
   try {
     const buf = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
-    if (bytesRead >= 4 && buf.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
-    return looksBinary(buf.subarray(0, bytesRead)) ? 'binary' : 'text';
+    return fileKindOf(buf.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }
+}
+
+/** fileKind of a file's bytes already read (its first 4 KiB are enough). */
+export function fileKindOf(bytes: Buffer): FileKind {
+  const n = Math.min(bytes.length, 4096);
+  if (n >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
+  if (n >= 4 && bytes.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
+  return looksBinary(bytes.subarray(0, n)) ? 'binary' : 'text';
 }
 
 function looksBinary(sample: Buffer): boolean {
@@ -34,6 +40,11 @@ function looksBinary(sample: Buffer): boolean {
     if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) bad++;
   }
   return bad * 5 > text.length;
+}
+
+/** SHA-256 of bytes already read, hex (as sha256File). */
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** SHA-256 of the file's bytes, hex: the identity of a file in the store. */

@@ -1,7 +1,7 @@
 // Ingest: files, directory trees and stdin into the store, in parallel, one crash-safe transaction per file.
 
 import { createWriteStream, rmSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -20,8 +20,8 @@ import type {
   Store,
 } from '../storage/store.js';
 import { discover } from './discover.js';
-import { type FileKind, fileKind, sha256File } from './file-probe.js';
-import { type LineTimesAt, normalize, normalizeBytes } from './normalize.js';
+import { type FileKind, fileKind, fileKindOf, sha256, sha256File } from './file-probe.js';
+import { LineFile, type LineTimesAt, type NormalTarget, normalize, normalizeBytes } from './normalize.js';
 import { Scratch } from './scratch.js';
 
 export interface IngestOptions {
@@ -101,7 +101,7 @@ const MAX_FIRST_REJECTS = 10;
  * 45-ingest-batching.
  */
 export const BATCH_MAX_FILES = 500;
-export const BATCH_MAX_LINES = 250_000;
+export const BATCH_MAX_LINES = 1_000_000;
 
 /** A split file waiting in its worker's batch. */
 interface Pending {
@@ -110,6 +110,24 @@ interface Pending {
   readonly file: string;
   readonly item: BatchItem;
 }
+
+/**
+ * A worker's batch of one format: the normal lines of all its files in ONE scratch file, each line tagged with
+ * its file (DuckDB's reader then opens one file per batch, not one per small file), and the files waiting.
+ */
+interface OpenBatch {
+  readonly file: LineFile;
+  readonly items: Pending[];
+  /** Tags handed out (a file failing while it is split keeps its tag; its lines are left out). */
+  tags: number;
+  lines: number;
+}
+
+/** Files up to this size are read into memory once (hash, kind and split from the same bytes); larger ones are streamed twice. */
+const READ_WHOLE_BYTES = 32 << 20;
+
+/** With at most this many files stored, their hashes are read once and a file is looked up only on a match. */
+const KNOWN_HASHES_MAX = 200_000;
 
 /** Removes a split file's scratch copies (they are also removed with the scratch folder at the end). */
 function removeScratch(split: { normalPath: string; oddPath: string }): void {
@@ -161,9 +179,11 @@ export async function ingest(
     const timeSources: Partial<Record<TimeSource, number>> = {};
     let next = 0;
 
-    /** Files of each worker split and waiting to be loaded in one transaction (see flush). */
-    const pending: Pending[][] = [];
+    /** Files of each worker split and waiting to be loaded in one transaction, per format (see flush). */
+    const pending: Map<string, OpenBatch>[] = [];
     let scratchSeq = 0;
+    /** Hashes of the stored files (undefined: too many to hold, each file is looked up): see KNOWN_HASHES_MAX. */
+    let known: Promise<Set<string> | undefined> | undefined;
     const maxFiles = Math.max(1, opts.batch?.files ?? BATCH_MAX_FILES);
     const maxLines = Math.max(1, opts.batch?.lines ?? BATCH_MAX_LINES);
 
@@ -202,11 +222,14 @@ export async function ingest(
      * small files do not pay a transaction, a commit and a dozen statements each. When the batch fails, its
      * files are loaded one by one, each in its own transaction, so that a bad file fails alone.
      */
-    const flush = async (loader: Loader, worker: number): Promise<void> => {
-      const batch = pending[worker] ?? [];
-      pending[worker] = [];
-      if (batch.length === 0) return;
+    const flush = async (loader: Loader, worker: number, format: string): Promise<void> => {
+      const open = pending[worker]?.get(format);
+      if (open === undefined) return;
+      pending[worker]!.delete(format);
+      const batch = open.items;
       try {
+        await open.file.close();
+        if (batch.length === 0) return;
         let results: LoadResult[] | undefined;
         if (batch.length > 1) {
           results = await loader.loadTextBatch(batch.map((b) => b.item)).catch(() => undefined);
@@ -228,7 +251,11 @@ export async function ingest(
         }
       } finally {
         for (const b of batch) removeScratch(b.item.split);
+        rmSync(open.file.path, { force: true });
       }
+    };
+    const flushAll = async (loader: Loader, worker: number): Promise<void> => {
+      for (const format of [...(pending[worker]?.keys() ?? [])]) await flush(loader, worker, format);
     };
 
     const one = async (loader: Loader, worker: number, file: string, index: number): Promise<void> => {
@@ -236,7 +263,9 @@ export async function ingest(
       const real = file === '-' ? stdinPath! : file;
       let waiting = false;
       try {
-        const kind = await fileKind(real);
+        // A small file is read once: its kind, hash and lines come from the same bytes.
+        const whole = (sizes.get(file) ?? Infinity) <= READ_WHOLE_BYTES ? await readFile(real) : undefined;
+        const kind = whole === undefined ? await fileKind(real) : fileKindOf(whole);
         if (kind === 'binary') {
           throw new SourceError(
             'BINARY',
@@ -245,8 +274,14 @@ export async function ingest(
             'check the path; flow logs are .log, .log.gz or .parquet files',
           );
         }
-        const sha = await sha256File(real);
-        const twin = claimed.get(sha) ?? (opts.replace ? undefined : await loader.ingestedAs(sha));
+        const sha = whole === undefined ? await sha256File(real) : sha256(whole);
+        known ??= loader.storedHashes(KNOWN_HASHES_MAX);
+        const stored = opts.replace ? undefined : await known;
+        const twin =
+          claimed.get(sha) ??
+          (opts.replace || (stored !== undefined && !stored.has(sha))
+            ? undefined
+            : await loader.ingestedAs(sha));
         if (twin !== undefined) {
           reports[index] = {
             file: label,
@@ -272,32 +307,57 @@ export async function ingest(
           return;
         }
         const seq = scratchSeq++;
-        const scratch = { normal: join(tmp, `normal-${seq}.txt`), odd: join(tmp, `odd-${seq}.txt`) };
+        const odd = join(tmp, `odd-${seq}.txt`);
+        // A batch holds one format (one record table): the file's normal lines go to its worker's open batch of
+        // the format its first line names (a new one when there is none), tagged with the file.
+        const batches = pending[worker] ?? new Map<string, OpenBatch>();
+        pending[worker] = batches;
+        let mine: { batch: OpenBatch } | undefined;
+        const target: NormalTarget = (format) => {
+          let batch = batches.get(format.text);
+          if (batch === undefined) {
+            batch = {
+              file: new LineFile(join(tmp, `normal-${scratchSeq++}.txt`)),
+              items: [],
+              tags: 0,
+              lines: 0,
+            };
+            batches.set(format.text, batch);
+          }
+          mine = { batch };
+          return { file: batch.file, tag: batch.tags++ };
+        };
         let item: BatchItem;
         try {
           item = await splitText(
             label,
-            real,
+            whole ?? real,
             kind,
             keyMeta(label, sha, bytes, opts.replace === true),
             opts.format,
-            scratch,
+            { normal: target, odd },
           );
         } catch (err) {
-          removeScratch({ normalPath: scratch.normal, oddPath: scratch.odd });
+          rmSync(odd, { force: true });
           throw err;
         }
-        // A batch holds one format (one record table); a file of another format starts the next batch.
-        const first = pending[worker]?.[0];
-        if (first !== undefined && first.item.meta.format.text !== item.meta.format.text) {
-          await flush(loader, worker);
+        // A file with no line named no format: it joins (or opens) the batch of the format it was given.
+        let batch = mine?.batch ?? batches.get(item.meta.format.text);
+        if (batch === undefined) {
+          batch = {
+            file: new LineFile(join(tmp, `normal-${scratchSeq++}.txt`)),
+            items: [],
+            tags: 0,
+            lines: 0,
+          };
+          batches.set(item.meta.format.text, batch);
         }
-        const batch = pending[worker] ?? [];
-        pending[worker] = batch;
-        batch.push({ index, label, file, item });
+        batch.items.push({ index, label, file, item });
         waiting = true;
-        const lines = batch.reduce((a, b) => a + b.item.split.normalLines + b.item.split.oddLines, 0);
-        if (batch.length >= maxFiles || lines >= maxLines) await flush(loader, worker);
+        batch.lines += item.split.normalLines + item.split.oddLines;
+        if (batch.items.length >= maxFiles || batch.lines >= maxLines) {
+          await flush(loader, worker, item.meta.format.text);
+        }
       } catch (err) {
         failed(index, label, err);
       } finally {
@@ -314,7 +374,7 @@ export async function ingest(
         const loader = await store.loader(opts.derive);
         try {
           for (let i = next++; i < files.length; i = next++) await one(loader, worker, files[i]!, i);
-          await flush(loader, worker);
+          await flushAll(loader, worker);
         } finally {
           loader.close();
         }
@@ -413,20 +473,30 @@ function keyMeta(label: string, sha256: string, bytes: number, replace: boolean)
 /** A text file split into its scratch files, ready for Loader.loadText or a batch (Loader.loadTextBatch). */
 async function splitText(
   label: string,
-  path: string,
+  source: string | Buffer,
   kind: 'text' | 'gzip',
   base: ReturnType<typeof keyMeta>,
   given: Format | undefined,
-  scratch: { normal: string; odd: string },
+  scratch: { normal: NormalTarget; odd: string },
 ): Promise<BatchItem> {
+  // Where the normal lines went: the file's own scratch file, or its tag in a batch's shared file.
+  let shared: { path: string; tag: number } | undefined;
+  const target: NormalTarget =
+    typeof scratch.normal === 'string'
+      ? scratch.normal
+      : (format) => {
+          const to = (scratch.normal as Exclude<NormalTarget, string>)(format);
+          shared = { path: to.file.path, tag: to.tag };
+          return to;
+        };
   const split = await normalize(
-    path,
+    source,
     kind === 'gzip',
     (first) => {
       const header = detectHeader(first);
       return header ? { format: header, header: true } : { format: given ?? DEFAULT, header: false };
     },
-    scratch.normal,
+    target,
     scratch.odd,
   );
   const meta: FileMeta = { ...base, kind: label === '<stdin>' ? 'stdin' : kind, format: split.format };
@@ -442,10 +512,11 @@ async function splitText(
   return {
     meta,
     split: {
-      normalPath: scratch.normal,
+      normalPath: shared?.path ?? (typeof scratch.normal === 'string' ? scratch.normal : ''),
       normalLines: split.normalLines,
       oddPath: scratch.odd,
       oddLines: split.oddLines,
+      ...(shared ? { tag: shared.tag } : {}),
     },
     problems,
   };

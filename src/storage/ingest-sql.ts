@@ -128,10 +128,16 @@ export function normalRecordsSql(
   rejectsTable: string,
   /** The lines carry a live batch's event time after their number (`<line> <seconds|-> <source|-> <record>`). */
   withTimes = false,
+  /**
+   * The file is a batch's shared file: each line starts with its file's tag (`<tag> <line> <record>`), yielded as
+   * `fi`; with a number, only that file's lines.
+   */
+  tagged: boolean | number = false,
 ): string {
   const types = format.fields.map((f, i) => `'c${i}': '${f.def ? f.def.duckdb : 'VARCHAR'}'`);
   const times = withTimes ? `'__ts': 'BIGINT', '__src': 'VARCHAR', ` : '';
-  const read = csv(path, `{'ln': 'BIGINT', ${times}${types.join(', ')}}`, "' '", rejectsTable, true);
+  const tag = tagged === false ? '' : `'fi': 'INTEGER', `;
+  const read = csv(path, `{${tag}'ln': 'BIGINT', ${times}${types.join(', ')}}`, "' '", rejectsTable, true);
   const cols: string[] = [];
   const extras: string[] = [];
   format.fields.forEach((f, i) => {
@@ -144,7 +150,9 @@ export function normalRecordsSql(
   const extra = extraMap(extras, 'e.v IS NOT NULL');
   const tail = withTimes ? ['ln', '__ts', '__src'] : ['ln'];
   const name = typeof path === 'string' ? [] : ['filename'];
-  return `SELECT ${[...cols, `${extra} AS extra`, ...tail, ...name].join(', ')} FROM ${read}`;
+  if (tagged !== false) name.push('fi');
+  const only = typeof tagged === 'number' ? ` WHERE fi = ${Math.floor(tagged)}` : '';
+  return `SELECT ${[...cols, `${extra} AS extra`, ...tail, ...name].join(', ')} FROM ${read}${only}`;
 }
 
 /**

@@ -91,9 +91,12 @@ function killed(child: ReturnType<typeof spawn>): Promise<void> {
 /** Starts an ingest and SIGKILLs it after `ms` milliseconds (or lets it finish if it is faster). */
 function killedIngest(db: string, ms: number): Promise<number | null> {
   return new Promise((res) => {
-    const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--json', '--concurrency', '1'], {
-      stdio: 'ignore',
-    });
+    // Batches of 100k lines: the corpus (480k lines) commits in several, so a kill can land between two.
+    const child = spawn(
+      'node',
+      [BIN, 'ingest', corpus, '--db', db, '--json', '--concurrency', '1', '--batch-lines', '100000'],
+      { stdio: 'ignore' },
+    );
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', (code) => {
       clearTimeout(timer);

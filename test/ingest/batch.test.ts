@@ -152,6 +152,55 @@ describe('a batch of small files', () => {
     store.close();
   });
 
+  it('a normal-looking line that is not UTF-8 is rejected in its own file at its own line (one shared batch file)', async () => {
+    const { root, paths } = folder('utf8', 4, 20);
+    // File 1, line 7 (index 5 after the header): 14 fields, the interface id holds bytes that are not UTF-8.
+    const lines = Array.from({ length: 20 }, (_, i) => Buffer.from(rec(1, i)));
+    lines[5] = Buffer.from(rec(1, 5).replace('eni-0a1b2c3d4e5f60718', 'eni-\u00ff'), 'latin1');
+    writeFileSync(
+      paths[1]!,
+      gzipSync(
+        Buffer.concat([
+          Buffer.from(`${HEADER}\n`),
+          ...lines.map((l) => Buffer.concat([l, Buffer.from('\n')])),
+        ]),
+      ),
+    );
+    const store = await Store.open(join(dir, 'utf8.duckdb'));
+    const s = await ingest(store, [root], { concurrency: 1 });
+    expect([s.loaded, s.records, s.rejected]).toEqual([4, 79, 1]);
+    expect(s.firstRejects.map((r) => [r.file, r.line, r.code])).toEqual([[paths[1], 7, 'INVALID_UTF8']]);
+    // Every other record of file 1 is there, at its own line (srcport i is on line i + 2).
+    expect(
+      await n(
+        store,
+        `SELECT count(*) AS n FROM flows JOIN files f ON f.id = flows.file_id WHERE f.path = '${paths[1]}' AND line = srcport + 2`,
+      ),
+    ).toBe(19);
+    store.close();
+  });
+
+  it('loads one file of a shared batch file alone (the one-by-one retry): only the lines with its tag', async () => {
+    const store = await Store.open(join(dir, 'tagged.duckdb'));
+    const loader = await store.loader();
+    const shared = join(dir, 'tagged-normal.txt');
+    // Tag 0 is another file's; tag 1 is this file's lines 2 and 3.
+    writeFileSync(shared, `0 2 ${rec(0, 0)}\n1 2 ${rec(1, 0)}\n0 3 ${rec(0, 1)}\n1 3 ${rec(1, 1)}\n`);
+    const odd = join(dir, 'tagged-odd.txt');
+    writeFileSync(odd, '');
+    const r = await loader.loadText(
+      { path: 'one.log', sha256: 'c'.repeat(64), bytes: 1, kind: 'text', format: DEFAULT },
+      { normalPath: shared, normalLines: 2, oddPath: odd, oddLines: 0, tag: 1 },
+    );
+    expect([r.status, r.records, r.rejected]).toEqual(['loaded', 2, 0]);
+    expect((await store.query('SELECT line, dstport FROM flows ORDER BY line')).rows).toEqual([
+      { line: 2, dstport: 1001 },
+      { line: 3, dstport: 1001 },
+    ]);
+    loader.close();
+    store.close();
+  });
+
   it('is idempotent per file: a batch again is a no-op, a forgotten or new file loads alone', async () => {
     const { root, paths } = folder('idem', 8, 100);
     const store = await Store.open(join(dir, 'idem.duckdb'));
