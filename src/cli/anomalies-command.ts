@@ -108,7 +108,7 @@ Examples:
       const now = Math.floor(Date.now() / 1000);
       const range =
         flags.last !== undefined
-          ? { since: parseTime(flags.last, '--last'), until: now }
+          ? { since: parseTime(flags.last, '--last'), until: now + 1 } // this second's records included
           : timeRange(flags.since, flags.until);
       const period = parseSpan(flags.period, '--period');
       const history = parseSpan(flags.history, '--history');

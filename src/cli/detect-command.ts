@@ -153,7 +153,7 @@ Examples:
       const now = Math.floor(Date.now() / 1000);
       const range =
         flags.last !== undefined
-          ? { since: parseTime(flags.last, '--last'), until: now }
+          ? { since: parseTime(flags.last, '--last'), until: now + 1 } // this second's records included
           : timeRange(flags.since, flags.until);
       const config = loadConfig(flags.config);
       const detections = selectDetections(config.detections, flags.only);

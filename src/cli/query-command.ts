@@ -168,7 +168,9 @@ Examples:
       }
       const range =
         flags.last !== undefined
-          ? { since: lastSpan(flags.last), until: Math.floor(Date.now() / 1000) }
+          ? // `until` is exclusive and event times are whole seconds: + 1 keeps this second's records (ingested
+            // just now) in the last span.
+            { since: lastSpan(flags.last), until: Math.floor(Date.now() / 1000) + 1 }
           : timeRange(flags.since, flags.until);
       if (parseEngine(flags.engine) === 'athena') {
         await runOnAthena(io, query, flags, range, output);
