@@ -24,14 +24,11 @@ export function valueWarnings(query: Query): string[] {
           add(valueWarning(f, a.name, b.value, { negated: e.op === '!=' }));
       }
     } else if (e.kind === 'in' && e.operand.kind === 'field') {
+      const { name } = e.operand;
       const f = field(e.operand);
-      const strings = e.items.flatMap((i) => (i.kind === 'string' ? [i.value] : []));
-      if (f !== undefined && strings.length === e.items.length) {
-        const bad = strings.map((v) => valueWarning(f, e.operand.kind === 'field' ? e.operand.name : '', v));
-        // `in` matches nothing only when no item can match; one misspelt item among good ones still warns.
-        for (const w of bad)
-          add(w?.replace('as written the test matches no record', 'that item matches no record'));
-      }
+      // `in` matches nothing only when no item can match; one misspelt item among good ones still warns.
+      if (f !== undefined && e.items.every((i) => i.kind === 'string'))
+        for (const i of e.items) if (i.kind === 'string') add(valueWarning(f, name, i.value, { item: true }));
     } else if (e.kind === 'like' && e.pattern.kind === 'string' && e.pattern.value.includes('%')) {
       const v = e.pattern.value;
       const plain = v.replaceAll('%', '');

@@ -46,7 +46,7 @@ export function patternValueProblems(
       }
     });
   } else if (pattern.kind === 'terms') {
-    const all = Object.entries(FIELD_VALUES).flatMap(([, vs]) => vs);
+    const all = Object.values(FIELD_VALUES).flat();
     for (const group of pattern.groups)
       for (const t of group) {
         if (all.includes(t.text)) continue;

@@ -28,30 +28,34 @@ export function enumeratedField(name: string): FieldDef | undefined {
 
 /**
  * The warning for testing `name` (as the user wrote it) against `value` when no documented value can match;
- * undefined when one can. `glob` lets `*` stand for any text (filter patterns' wildcard); `negated` for `!=` and
- * `not in`, which then hold for every record instead of none.
+ * undefined when one can. `glob` lets `*` stand for any text (filter patterns' wildcard); `negated` for `!=`,
+ * which then holds for every record instead of none; `item` for one item of an `in` list (the others may match).
  *
  * @example valueWarning(field('action'), 'action', 'reject')
- * // 'action is never "reject": its values are ACCEPT and REJECT, and comparisons are case-sensitive (did you mean "REJECT"?)'
+ * // 'action is never "reject": its values are ACCEPT and REJECT, and comparisons are case-sensitive (did you mean "REJECT"?); as written the test matches no record'
  */
 export function valueWarning(
   f: FieldDef,
   name: string,
   value: string,
-  opts: { glob?: boolean; negated?: boolean } = {},
+  opts: { glob?: boolean; negated?: boolean; item?: boolean } = {},
 ): string | undefined {
   const values = FIELD_VALUES[f.column];
   if (values === undefined || value === '-' || value === '') return undefined;
-  const test = opts.glob === true && value.includes('*') ? globTest(value) : (v: string) => v === value;
-  if (values.some(test)) return undefined;
+  const glob = opts.glob === true && value.includes('*');
+  if (values.some(glob ? globTest(value) : (v) => v === value)) return undefined;
   const lower = value.toLowerCase();
-  const caseless = values.find((v) =>
-    opts.glob === true && value.includes('*') ? globTest(lower)(v.toLowerCase()) : v.toLowerCase() === lower,
+  const caseless = values.find(
+    glob ? (v) => globTest(lower)(v.toLowerCase()) : (v) => v.toLowerCase() === lower,
   );
   const list = `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
+  const outcome =
+    opts.item === true
+      ? 'that item matches no record'
+      : `as written the test ${opts.negated === true ? 'holds for every record' : 'matches no record'}`;
   return `${name} is never "${value}": its values are ${list}, and comparisons are case-sensitive${
     caseless !== undefined ? ` (did you mean "${caseless}"?)` : ''
-  }; as written the test ${opts.negated === true ? 'holds for every record' : 'matches no record'}`;
+  }; ${outcome}`;
 }
 
 function globTest(pattern: string): (v: string) => boolean {

@@ -80,12 +80,7 @@ export function sqlValueWarnings(sql: string): string[] {
     const f = enumeratedField(m[1]!);
     if (f?.column !== m[1]!.toLowerCase()) continue;
     for (const v of m[3]!.matchAll(new RegExp(lit, 'g')))
-      add(
-        valueWarning(f, m[1]!, unquote(v[1]!), { negated: m[2] !== undefined })?.replace(
-          /as written the test (matches no record|holds for every record)/,
-          'that item matches no record',
-        ),
-      );
+      add(valueWarning(f, m[1]!, unquote(v[1]!), { item: true }));
   }
   return out;
 }
