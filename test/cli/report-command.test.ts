@@ -25,14 +25,7 @@ async function run(
   args: string[],
   outIsTTY = false,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = { ...io(), outIsTTY };
-  // The spread copied stdout/stderr; collect into the copy.
-  o.out = (t: string) => {
-    o.stdout += t;
-  };
-  o.err = (t: string) => {
-    o.stderr += t;
-  };
+  const o = Object.assign(io(), { outIsTTY });
   const code = await main(args, o);
   return { code, stdout: o.stdout, stderr: o.stderr };
 }

@@ -39,7 +39,7 @@ const IN_RANGE = `event_time >= $1::BIGINT AND event_time < $2::BIGINT`;
  * relation (flow-views.ts) is costly to build (its receiver and NAT sets, the per-record rule): six queries built
  * it six times (18 CPU-s of 21 over 10M records); one scan builds it once. $1 since, $2 until, $3 bin, $4 top.
  * GROUPING(t, srcaddr, dstport, protocol) numbers the sets: (t) 7, (srcaddr) 11, (dstport, protocol) 12,
- * (protocol) 14, () 15.
+ * (protocol) 14, () 15. Rows come out by part, then in each list's order (`rank`).
  */
 const ONE_SCAN_SQL = (from: string) => `WITH g AS MATERIALIZED (
   SELECT GROUPING(t, srcaddr, dstport, protocol) AS gid, t, srcaddr, dstport, protocol,
@@ -53,20 +53,24 @@ const ONE_SCAN_SQL = (from: string) => `WITH g AS MATERIALIZED (
         FROM ${from} WHERE ${IN_RANGE})
   GROUP BY GROUPING SETS ((t), (srcaddr), (dstport, protocol), (protocol), ())
 )
-SELECT 'series' AS part, * FROM g WHERE gid = 7 AND t IS NOT NULL
-UNION ALL
-SELECT 'totals', * FROM g WHERE gid = 15
-UNION ALL
-(SELECT 'talker', * FROM g WHERE gid = 11 AND srcaddr IS NOT NULL
-  QUALIFY row_number() OVER (ORDER BY bytes DESC, flows DESC, srcaddr) <= $4)
-UNION ALL
-(SELECT 'rejected', * FROM g WHERE gid = 11 AND srcaddr IS NOT NULL AND rf > 0
-  QUALIFY row_number() OVER (ORDER BY rf DESC, srcaddr) <= $4)
-UNION ALL
-(SELECT 'port', * FROM g WHERE gid = 12 AND dstport IS NOT NULL
-  QUALIFY row_number() OVER (ORDER BY flows DESC, bytes DESC, dstport, protocol) <= $4)
-UNION ALL
-SELECT 'protocol', * FROM g WHERE gid = 14 AND protocol IS NOT NULL`;
+SELECT * FROM (
+  SELECT 'series' AS part, 0 AS rank, * FROM g WHERE gid = 7 AND t IS NOT NULL
+  UNION ALL
+  SELECT 'totals', 0, * FROM g WHERE gid = 15
+  UNION ALL
+  SELECT 'talker', row_number() OVER (ORDER BY bytes DESC, flows DESC, srcaddr), * FROM g
+  WHERE gid = 11 AND srcaddr IS NOT NULL
+  UNION ALL
+  SELECT 'rejected', row_number() OVER (ORDER BY rf DESC, srcaddr), * FROM g
+  WHERE gid = 11 AND srcaddr IS NOT NULL AND rf > 0
+  UNION ALL
+  SELECT 'port', row_number() OVER (ORDER BY flows DESC, bytes DESC, dstport, protocol), * FROM g
+  WHERE gid = 12 AND dstport IS NOT NULL
+  UNION ALL
+  SELECT 'protocol', row_number() OVER (ORDER BY flows DESC, protocol), * FROM g WHERE gid = 14 AND protocol IS NOT NULL
+)
+WHERE rank <= $4 OR part IN ('series', 'totals', 'protocol')
+ORDER BY part, rank`;
 
 const DIRECTIONS_SQL = `SELECT flow_direction AS direction, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
 FROM flows WHERE ${IN_RANGE} AND flow_direction IS NOT NULL
@@ -115,15 +119,8 @@ export async function overview(
     });
   }
   const totals = part('totals')[0] ?? {};
-  const byRank = (name: string, key: (x: Record<string, unknown>) => number[], addr: string) =>
-    part(name).sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return kb[i]! - ka[i]!;
-      return String(a[addr]) < String(b[addr]) ? -1 : String(a[addr]) > String(b[addr]) ? 1 : 0;
-    });
   const undirected = view === 'deduplicated' ? n((await rows(UNDIRECTED_SQL, range))[0]?.['n']) : 0;
-  const topRejected = byRank('rejected', (x) => [n(x['rf'])], 'srcaddr');
+  const topRejected = part('rejected');
   // Records whose format has no action field can't count as rejected: an empty list over them is a silent zero.
   const withoutAction = await countWithout(r, 'action', range);
   const response: OverviewResponse = {
@@ -139,7 +136,7 @@ export async function overview(
       packets: n(totals['packets']),
       rejectedFlows: n(totals['rf']),
     },
-    topTalkers: byRank('talker', (x) => [n(x['bytes']), n(x['flows'])], 'srcaddr').map((x) => ({
+    topTalkers: part('talker').map((x) => ({
       addr: String(x['srcaddr']),
       bytes: n(x['bytes']),
       flows: n(x['flows']),
@@ -153,28 +150,18 @@ export async function overview(
       withoutAction === 0
         ? null
         : `${withoutAction} records in range come from flow logs whose format has no action field, so their rejected traffic cannot be counted${topRejected.length === 0 ? ' (the empty list does not mean nothing was rejected)' : ''}; add \${action} to the flow log format (a new flow log: a format cannot be changed)`,
-    topDestinationPorts: part('port')
-      .sort(
-        (a, b) =>
-          n(b['flows']) - n(a['flows']) ||
-          n(b['bytes']) - n(a['bytes']) ||
-          n(a['dstport']) - n(b['dstport']) ||
-          n(a['protocol']) - n(b['protocol']),
-      )
-      .map((x) => ({
-        port: n(x['dstport']),
-        protocol: n(x['protocol']),
-        flows: n(x['flows']),
-        bytes: n(x['bytes']),
-      })),
-    protocols: part('protocol')
-      .sort((a, b) => n(b['flows']) - n(a['flows']) || n(a['protocol']) - n(b['protocol']))
-      .map((x) => ({
-        protocol: n(x['protocol']),
-        name: protocolName(n(x['protocol'])),
-        flows: n(x['flows']),
-        bytes: n(x['bytes']),
-      })),
+    topDestinationPorts: part('port').map((x) => ({
+      port: n(x['dstport']),
+      protocol: n(x['protocol']),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+    })),
+    protocols: part('protocol').map((x) => ({
+      protocol: n(x['protocol']),
+      name: protocolName(n(x['protocol'])),
+      flows: n(x['flows']),
+      bytes: n(x['bytes']),
+    })),
     directions: (await rows(DIRECTIONS_SQL, range)).map((x) => ({
       direction: String(x['direction']),
       flows: n(x['flows']),
