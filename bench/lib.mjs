@@ -248,3 +248,77 @@ export async function ensureSmallFiles(root, corpus, flowLogs = 9) {
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
   return out;
 }
+
+/**
+ * A webhook receiver on loopback for the monitor's HTTP topics: `onMessage(message, atMs)` gets each notification's
+ * parsed SNS `Message` (a body that is not one is ignored) and its arrival time. Resolves to its hook URL and close.
+ */
+export async function webhookReceiver(onMessage) {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const at = Date.now();
+      try {
+        onMessage(JSON.parse(JSON.parse(body).Message), at);
+      } catch {}
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/hook`, close: () => server.close() };
+}
+
+/**
+ * Starts `flowwatch monitor` of the build in `build` as a child process (JSON log on stderr, the Firehose access key
+ * `bench-key` in FH_KEY) and waits until it listens. `log.text` collects its stderr (a bench may trim it).
+ */
+export async function startMonitorProcess(build, config, db, nodeArgs = []) {
+  const child = spawn(
+    'node',
+    [
+      ...nodeArgs,
+      join(build, 'bin', 'flowwatch.js'),
+      'monitor',
+      '--config',
+      config,
+      '--db',
+      db,
+      '--log',
+      'json',
+    ],
+    { env: { ...process.env, FH_KEY: 'bench-key' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const log = { text: '' };
+  const url = await new Promise((res, rej) => {
+    child.stderr.on('data', (d) => {
+      log.text += d;
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(log.text);
+      if (m) res(m[1]);
+    });
+    child.on('exit', (c) => rej(new Error(`monitor exited (${c}):\n${log.text}`)));
+  });
+  return { child, url, log };
+}
+
+/**
+ * POSTs one Firehose request (its JSON text) to the monitor at `url`, retrying like Firehose on anything but 200
+ * (200 ms doubling, 6 retries); resolves to the number of retries, throws after the last.
+ */
+export async function postFirehose(url, requestId, text) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(`${url}/firehose`, {
+      method: 'POST',
+      headers: {
+        'x-amz-firehose-protocol-version': '1.0',
+        'x-amz-firehose-request-id': requestId,
+        'x-amz-firehose-access-key': 'bench-key',
+      },
+      body: text,
+    }).catch(() => undefined);
+    if (r?.status === 200) return attempt;
+    if (attempt > 5) throw new Error(`request ${requestId} failed: ${r?.status}`);
+    await new Promise((res) => setTimeout(res, 200 * 2 ** attempt));
+  }
+}

@@ -15,12 +15,10 @@
 //   --root DIR     run the monitor of another build (DIR/bin/flowwatch.js), e.g. the one before a change
 // Results go to bench/results/live-findings.json.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cpuSecondsOf, median } from './lib.mjs';
+import { cpuSecondsOf, median, postFirehose, startMonitorProcess, webhookReceiver } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -42,26 +40,17 @@ const db = join(dir, 'bench.duckdb');
 
 // The webhook receiver: every finding and alarm notification, with its arrival time.
 const arrivals = [];
-const receiver = createServer((req, res) => {
-  let body = '';
-  req.on('data', (c) => (body += c));
-  req.on('end', () => {
-    const at = Date.now() / 1000;
-    try {
-      const m = JSON.parse(JSON.parse(body).Message);
-      if (m.type === 'finding') {
-        arrivals.push({ at, kind: 'finding', detection: m.finding.detection, entity: m.finding.entity });
-        process.stderr.write(
-          `${new Date(at * 1000).toISOString()}: finding ${m.finding.detection} ${m.finding.entity}\n`,
-        );
-      } else if (m.AlarmName !== undefined)
-        arrivals.push({ at, kind: 'alarm', alarm: m.AlarmName, state: m.NewStateValue });
-    } catch {}
-    res.writeHead(200).end('ok');
-  });
+const receiver = await webhookReceiver((m, atMs) => {
+  const at = atMs / 1000;
+  if (m.type === 'finding') {
+    arrivals.push({ at, kind: 'finding', detection: m.finding.detection, entity: m.finding.entity });
+    process.stderr.write(
+      `${new Date(at * 1000).toISOString()}: finding ${m.finding.detection} ${m.finding.entity}\n`,
+    );
+  } else if (m.AlarmName !== undefined)
+    arrivals.push({ at, kind: 'alarm', alarm: m.AlarmName, state: m.NewStateValue });
 });
-await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+const hookUrl = receiver.url;
 
 const others = [
   'vertical-port-scan-slow',
@@ -106,29 +95,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}"${DELAY === u
 `,
 );
 
-const child = spawn(
-  'node',
-  [
-    join(build, 'bin', 'flowwatch.js'),
-    'monitor',
-    '--config',
-    join(dir, 'flowwatch.yaml'),
-    '--db',
-    db,
-    '--log',
-    'json',
-  ],
-  { env: { ...process.env, FH_KEY: 'bench-key' }, stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let stderr = '';
-const url = await new Promise((res, rej) => {
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-    if (m) res(m[1]);
-  });
-  child.on('exit', (c) => rej(new Error(`monitor exited (${c}):\n${stderr}`)));
-});
+const { child, url, log } = await startMonitorProcess(build, join(dir, 'flowwatch.yaml'), db);
 
 // Window i (0-based, from the first whole window) holds: a scan of 100 ports of 10.0.2.(10+i) by 198.51.100.(10+i)
 // (rejected TCP, ports 1-100: vertical-port-scan, medium), and 150 rejected SSH attempts from distinct addresses and
@@ -163,20 +130,7 @@ let requests = 0;
 async function post(lines) {
   const requestId = `r-${requests++}`;
   const body = `{"requestId":"${requestId}","timestamp":${Date.now()},"records":[${lines.map((l) => `{"data":"${Buffer.from(`${l}\n`).toString('base64')}"}`).join(',')}]}`;
-  for (let attempt = 0; ; attempt++) {
-    const r = await fetch(`${url}/firehose`, {
-      method: 'POST',
-      headers: {
-        'x-amz-firehose-protocol-version': '1.0',
-        'x-amz-firehose-request-id': requestId,
-        'x-amz-firehose-access-key': 'bench-key',
-      },
-      body,
-    }).catch(() => undefined);
-    if (r?.status === 200) return;
-    if (attempt > 5) throw new Error(`request ${requestId} failed: ${r?.status}`);
-    await new Promise((res) => setTimeout(res, 200 * 2 ** attempt));
-  }
+  await postFirehose(url, requestId, body);
 }
 
 // Send from now until the last attack window closed + 20 s (the monitor stays as busy after the window as in it).
@@ -256,7 +210,7 @@ for (let i = 0; i < WINDOWS; i++) {
 const alarm = arrivals.find((a) => a.kind === 'alarm' && a.alarm === 'rejected-ssh' && a.state === 'ALARM');
 // The alarm's period: the first minute holding rejected SSH (the first attack window's first minute).
 const alarmDelay = alarm === undefined ? null : alarm.at - (first + 60);
-const evaluations = stderr
+const evaluations = log.text
   .split('\n')
   .filter((l) => l.includes('"detections_evaluated"'))
   .map((l) => JSON.parse(l));

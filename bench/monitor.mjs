@@ -15,13 +15,18 @@
 //   --profile DIR  run the monitor under node --cpu-prof, writing its profile to DIR
 // Results go to bench/results/monitor.json.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cpuSecondsOf, duckdbFloor, median } from './lib.mjs';
+import {
+  cpuSecondsOf,
+  duckdbFloor,
+  median,
+  postFirehose,
+  startMonitorProcess,
+  webhookReceiver,
+} from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -41,19 +46,10 @@ const db = join(dir, 'bench.duckdb');
 
 // The webhook receiver: notes when each ALARM notification arrives.
 const alarms = [];
-const receiver = createServer((req, res) => {
-  let body = '';
-  req.on('data', (c) => (body += c));
-  req.on('end', () => {
-    try {
-      const n = JSON.parse(JSON.parse(body).Message);
-      alarms.push({ at: Date.now(), alarm: n.AlarmName, state: n.NewStateValue });
-    } catch {}
-    res.writeHead(200).end('ok');
-  });
-});
-await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+const receiver = await webhookReceiver((n, at) =>
+  alarms.push({ at, alarm: n.AlarmName, state: n.NewStateValue }),
+);
+const hookUrl = receiver.url;
 
 const PATTERN = (cond) =>
   `"[version, account, eni, source, destination, srcport, destport${cond.port}, protocol = ${cond.proto}, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]"`;
@@ -74,34 +70,13 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", evaluationD
 );
 
 const profile = argOf('profile', undefined);
-const child = spawn(
-  'node',
-  [
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : []),
-    join(build, 'bin', 'flowwatch.js'),
-    'monitor',
-    '--config',
-    join(dir, 'flowwatch.yaml'),
-    '--db',
-    db,
-    '--log',
-    'json',
-  ],
-  {
-    env: { ...process.env, FH_KEY: 'bench-key' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  },
+const { child, url, log } = await startMonitorProcess(
+  build,
+  join(dir, 'flowwatch.yaml'),
+  db,
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : [],
 );
-let stderr = '';
-const url = await new Promise((res, rej) => {
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-    if (m) res(m[1]);
-  });
-  child.on('exit', (c) => rej(new Error(`monitor exited (${c}):\n${stderr}`)));
-});
-const token = /API token[^\n]*\n\s+(\S+)/.exec(stderr)?.[1];
+const token = /API token[^\n]*\n\s+(\S+)/.exec(log.text)?.[1];
 
 // Sent records per minute, per metric (what the datapoints must say).
 const sentSsh = new Map();
@@ -148,25 +123,11 @@ function body(requestId) {
 
 async function post(requestId) {
   const b = body(requestId);
-  for (let attempt = 0; ; attempt++) {
-    const r = await fetch(`${url}/firehose`, {
-      method: 'POST',
-      headers: {
-        'x-amz-firehose-protocol-version': '1.0',
-        'x-amz-firehose-request-id': requestId,
-        'x-amz-firehose-access-key': 'bench-key',
-      },
-      body: b.text,
-    }).catch(() => undefined);
-    if (r?.status === 200) {
-      // Acknowledged: these records must be in the datapoints (a retried request is stored once).
-      sentSsh.set(b.minute, (sentSsh.get(b.minute) ?? 0) + b.ssh);
-      sentIcmp.set(b.minute, (sentIcmp.get(b.minute) ?? 0) + b.icmp);
-      return attempt;
-    }
-    if (attempt > 5) throw new Error(`request ${requestId} failed: ${r?.status}`);
-    await new Promise((res) => setTimeout(res, 200 * 2 ** attempt)); // Firehose-style retry
-  }
+  const attempt = await postFirehose(url, requestId, b.text);
+  // Acknowledged: these records must be in the datapoints (a retried request is stored once).
+  sentSsh.set(b.minute, (sentSsh.get(b.minute) ?? 0) + b.ssh);
+  sentIcmp.set(b.minute, (sentIcmp.get(b.minute) ?? 0) + b.icmp);
+  return attempt;
 }
 
 async function health() {
@@ -201,11 +162,11 @@ for (const rate of RATES) {
   const benchCpu = process.cpuUsage(benchCpu0);
   sent += total * BATCH;
   const stored = (await health()).recordsStored;
-  const commits = stderr
+  const commits = log.text
     .split('\n')
     .filter((l) => l.includes('"batch_committed"'))
     .map((l) => JSON.parse(l));
-  stderr = stderr.slice(stderr.lastIndexOf('\n') + 1);
+  log.text = log.text.slice(log.text.lastIndexOf('\n') + 1);
   const ms = commits.map((c) => c.ms).sort((a, b) => a - b);
   const recs = commits.map((c) => c.records).sort((a, b) => a - b);
   const step = {
