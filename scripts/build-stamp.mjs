@@ -50,7 +50,11 @@ if (mode === 'write') {
   writeFileSync(STAMP, `${inputsHash()}\n`);
 } else if (mode === 'check') {
   const built = OUTPUTS.every((o) => existsSync(join(root, o)));
-  const fresh = built && existsSync(STAMP) && statSync(STAMP).isFile() && readFileSync(STAMP, 'utf8').trim() === inputsHash();
+  const fresh =
+    built &&
+    existsSync(STAMP) &&
+    statSync(STAMP).isFile() &&
+    readFileSync(STAMP, 'utf8').trim() === inputsHash();
   process.exit(fresh ? 0 : 1);
 } else {
   process.stderr.write('usage: node scripts/build-stamp.mjs write|check\n');

@@ -7,7 +7,17 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const OS = new Set(['android', 'darwin', 'linux', 'win32', 'freebsd', 'openbsd', 'openharmony', 'sunos', 'aix']);
+const OS = new Set([
+  'android',
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'openbsd',
+  'openharmony',
+  'sunos',
+  'aix',
+]);
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
 const pkgs = lock.packages;
 const added = [];

@@ -8,7 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const TOOLS = [
-  { path: '/usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], tests: 'the browser tests', required: true },
+  {
+    path: '/usr/bin/chromium',
+    packages: ['chromium', 'fonts-dejavu-core'],
+    tests: 'the browser tests',
+    required: true,
+  },
   { path: '/usr/bin/aws', packages: ['awscli'], tests: 'the AWS CLI lab test', required: false },
 ];
 const missing = TOOLS.filter((t) => !existsSync(t.path));
@@ -16,20 +21,30 @@ if (missing.length === 0) process.exit(0);
 const packages = missing.flatMap((t) => t.packages);
 if (process.getuid?.() !== 0) {
   for (const t of missing)
-    process.stderr.write(`${t.path} is missing: run "sudo apt-get install -y ${t.packages.join(' ')}" to enable ${t.tests}.\n`);
+    process.stderr.write(
+      `${t.path} is missing: run "sudo apt-get install -y ${t.packages.join(' ')}" to enable ${t.tests}.\n`,
+    );
   process.exit(0);
 }
 process.stderr.write(`Installing ${packages.join(', ')} with apt-get for the tests (about a minute)...\n`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const update = spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'inherit' });
 if (update.status !== 0) process.stderr.write('apt-get update failed; trying the install anyway\n');
-const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env, stdio: 'inherit' });
+const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+  env,
+  stdio: 'inherit',
+});
 let failed = false;
 for (const t of missing) {
   if (existsSync(t.path)) process.stderr.write(`Installed ${t.path}\n`);
   else if (t.required) {
     failed = true;
-    process.stderr.write(`\n*** Could not install ${t.packages.join(', ')} with apt (exit ${install.status}): ${t.tests} need it. ***\n\n`);
-  } else process.stderr.write(`\n*** Could not install ${t.packages.join(', ')} with apt (exit ${install.status}): ${t.tests} will be SKIPPED. ***\n\n`);
+    process.stderr.write(
+      `\n*** Could not install ${t.packages.join(', ')} with apt (exit ${install.status}): ${t.tests} need it. ***\n\n`,
+    );
+  } else
+    process.stderr.write(
+      `\n*** Could not install ${t.packages.join(', ')} with apt (exit ${install.status}): ${t.tests} will be SKIPPED. ***\n\n`,
+    );
 }
 process.exit(failed ? 1 : 0);

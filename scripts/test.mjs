@@ -3,10 +3,14 @@
 // build is skipped when scripts/build-stamp.mjs says it is up to date with its sources (as it is right after
 // `npm ci`, whose `prepare` step builds). Arguments go to vitest: `npm test -- test/detect`.
 //
-//   tools:  ensure-test-tools (Debian's chromium and awscli, installed when missing)
-//   code:   build (when stale) -> tsc (src, tests, benches)
-//   style:  tsc (dashboard) -> biome
-//   then:   vitest run
+//   tools:  ensure-test-tools (Debian's chromium and awscli, installed when missing)  \ both before the suite:
+//   build:  (when stale)                                                              /  the tests run dist/ and Chromium
+//   then, side by side:
+//     suite:  vitest run
+//     checks: tsc (src, tests, benches) | tsc (dashboard) -> biome; their output is printed after the suite's
+//
+// The checks used to run before the suite: about 30 s in which one core idled (tsc is single-threaded) while the
+// suite waited. A failed check still fails the command, after the suite.
 
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -44,24 +48,52 @@ async function chain(steps) {
 }
 
 const stale = async () => (await run(node, ['scripts/build-stamp.mjs', 'check'])).code !== 0;
-const results = await Promise.all([
+const before = await Promise.all([
   chain([['test tools (chromium, awscli)', node, ['scripts/ensure-test-tools.mjs']]]),
-  chain([
-    ['build', 'npm', ['run', 'build', '--silent'], stale],
-    ['type check (src, tests, benches)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
-  ]),
-  chain([
-    ['type check (dashboard)', bin('tsc'), ['-p', 'web/tsconfig.json', '--noEmit']],
-    ['lint (biome)', bin('biome'), ['check', '.']],
-  ]),
+  chain([['build', 'npm', ['run', 'build', '--silent'], stale]]),
 ]);
-const failed = results.filter((r) => !r.ok);
-if (failed.length > 0) {
-  process.stderr.write(`\nnpm test stopped before the suite: ${failed.map((f) => f.label).join(', ')} failed (output above).\n`);
+const notReady = before.filter((r) => !r.ok);
+if (notReady.length > 0) {
+  process.stderr.write(
+    `\nnpm test stopped before the suite: ${notReady.map((f) => f.label).join(', ')} failed (output above).\n`,
+  );
   process.exit(1);
 }
+
+/** The checks, side by side with the suite: output kept and printed after it (not inside vitest's). */
+const checks = (async () => {
+  const kept = [];
+  const quietChain = async (steps) => {
+    for (const [label, cmd, args] of steps) {
+      const r = await run(cmd, args);
+      const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
+      kept.push(`${r.code === 0 ? '-' : '✗'} ${label} (${r.seconds.toFixed(1)} s)${tail}`);
+      if (r.code !== 0) return { ok: false, label };
+    }
+    return { ok: true };
+  };
+  const results = await Promise.all([
+    quietChain([['type check (src, tests, benches)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']]]),
+    quietChain([
+      ['type check (dashboard)', bin('tsc'), ['-p', 'web/tsconfig.json', '--noEmit']],
+      ['lint (biome)', bin('biome'), ['check', '.']],
+    ]),
+  ]);
+  return { kept, failed: results.filter((r) => !r.ok).map((r) => r.label) };
+})();
+process.stdout.write('- type checks and lint: running beside the suite, results after it\n');
+
 // The whole suite (no arguments) starts the demo the dashboard test needs first: test/support/early-demo.ts.
 const args = process.argv.slice(2);
 const env = args.length === 0 ? { ...process.env, FLOWWATCH_EARLY_DEMO: '1' } : process.env;
 const vitest = spawn(bin('vitest'), ['run', ...args], { cwd: root, stdio: 'inherit', env });
-vitest.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const suiteCode = await new Promise((done) =>
+  vitest.on('close', (code, signal) => done(code ?? (signal ? 1 : 0))),
+);
+const { kept, failed } = await checks;
+process.stdout.write(`\n${kept.join('')}`);
+if (failed.length > 0) {
+  process.stderr.write(`\nnpm test failed: ${failed.join(', ')} failed (output above).\n`);
+  process.exit(1);
+}
+process.exit(suiteCode);
