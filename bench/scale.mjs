@@ -3,6 +3,11 @@
 // Usage: npm run bench:scale [-- --sizes 1000000,10000000 --runs 3]
 //        npm run bench:scale -- --sizes 1000000,10000000,100000000   (100M: ~1.5 GB gzip, ~15 GB text to scan,
 //                                                                    a 1-2 hour run; only on a quiet machine)
+//        --keep   keep each size's store (bench/data/scratch-scale/flowwatch-<n>.duckdb) and its ingest figures
+//                 (flowwatch-<n>.ingest.json) after the run
+//        --reuse  for a size whose kept store and figures exist, skip DuckDB's baseline and the ingest and time the
+//                 queries on the kept store (the ingest figures are the kept ones, with their date): the 100M
+//                 store's hour of ingest need not be repeated to time its queries again
 // Per size, on the simulated default-format corpus of bench:ingest (one day, hourly files, generated once):
 //  - DuckDB's own read_csv into a fresh file + CHECKPOINT (the baseline) and `flowwatch ingest` (whole command),
 //    wall and CPU time, records/s and their ratio;
@@ -13,7 +18,7 @@
 //  - `flowwatch detect` (the built-in catalog over the whole store, whole command), once.
 // Results go to bench/results/scale.json and a Markdown table on stdout.
 
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureCorpus, files, median, run } from './lib.mjs';
 
@@ -25,6 +30,8 @@ const opt = (name, dflt) => {
 };
 const SIZES = opt('sizes', '1000000,10000000').split(',').map(Number);
 const RUNS = Number(opt('runs', '3'));
+const KEEP = args.includes('--keep');
+const REUSE = args.includes('--reuse');
 const cli = join(root, 'bin', 'flowwatch.js');
 const scratch = join(root, 'bench', 'data', 'scratch-scale');
 mkdirSync(scratch, { recursive: true });
@@ -82,20 +89,35 @@ for (const n of SIZES) {
   const gzBytes = gz.reduce((a, f) => a + statSync(f).size, 0);
   const header = (await run('sh', ['-c', `zcat '${gz[0]}' | head -1`])).out.trim();
 
-  const duckDb = join(scratch, `duckdb-${n}.duckdb`);
-  rmSync(duckDb, { force: true });
-  const d = await run('node', ['--input-type=module', '-e', duckdbScript(corpus, header), duckDb], {
-    cwd: root,
-    cpu: true,
-  });
-  rmSync(duckDb, { force: true });
-
   const db = join(scratch, `flowwatch-${n}.duckdb`);
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
-  const f = await run('node', [cli, 'ingest', corpus, '--db', db, '--json'], { cpu: true });
-  const ingested = JSON.parse(f.out).records;
-  const storeBytes = size(db) + size(`${db}.wal`);
+  const keptFigures = join(scratch, `flowwatch-${n}.ingest.json`);
+  let ing;
+  if (REUSE && existsSync(db) && existsSync(keptFigures)) {
+    ing = JSON.parse(readFileSync(keptFigures, 'utf8'));
+    process.stderr.write(
+      `  reusing the store kept on ${ing.measuredAt} (its ingest figures are from then)\n`,
+    );
+  } else {
+    const duckDb = join(scratch, `duckdb-${n}.duckdb`);
+    rmSync(duckDb, { force: true });
+    const d = await run('node', ['--input-type=module', '-e', duckdbScript(corpus, header), duckDb], {
+      cwd: root,
+      cpu: true,
+    });
+    rmSync(duckDb, { force: true });
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    const f = await run('node', [cli, 'ingest', corpus, '--db', db, '--json'], { cpu: true });
+    ing = {
+      measuredAt: new Date().toISOString(),
+      ingested: JSON.parse(f.out).records,
+      storeBytes: size(db) + size(`${db}.wal`),
+      d: { seconds: d.seconds, cpu: d.cpu, out: d.out },
+      f: { seconds: f.seconds, cpu: f.cpu, peakMb: f.peakMb },
+    };
+    if (KEEP) writeFileSync(keptFigures, `${JSON.stringify(ing, null, 2)}\n`);
+  }
+  const { ingested, storeBytes, d, f } = ing;
 
   const top = [];
   for (let i = 0; i < RUNS; i++) {
@@ -108,6 +130,7 @@ for (const n of SIZES) {
   const det = await run('node', [cli, 'detect', '--db', db, '-o', 'json'], { cpu: true });
   rows.push({
     records: n,
+    ingestMeasuredAt: ing.measuredAt,
     ingested,
     files: gz.length,
     gzipBytes: gzBytes,
@@ -130,8 +153,10 @@ for (const n of SIZES) {
     detectSeconds: det.seconds,
     detectCpuSeconds: det.cpu,
   });
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
+  if (!KEEP && !REUSE) {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+  }
 }
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
