@@ -291,11 +291,11 @@ export class StoreSink implements Sink {
     }
   }
 
-  private keysSql(ws: readonly Waiting<Batch>[], fileId: number): string[] {
+  private keysSql(ws: readonly Waiting<Batch>[], fileId: number, storedAt: number): string[] {
     const out: string[] = [];
     const checkpoints = new Map<string, string>();
     for (const w of ws) {
-      out.push(sourceKeySql(w.batch.source, w.batch.key, fileId));
+      out.push(sourceKeySql(w.batch.source, w.batch.key, fileId, storedAt));
       if (w.batch.checkpoint !== undefined) checkpoints.set(w.batch.source, w.batch.checkpoint);
     }
     for (const [source, value] of checkpoints) out.push(sourceCheckpointSql(source, value));
@@ -328,7 +328,10 @@ export class StoreSink implements Sink {
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
-      slot.extras = (fileId) => this.keysSql(group, fileId);
+      // The batch's time, stored with its keys inside the transaction and shown as the source's lastBatchAt:
+      // the same value before and after a restart (sourceTotals reads it back).
+      let storedAt = 0;
+      slot.extras = (fileId) => this.keysSql(group, fileId, (storedAt = Date.now()));
       slot.source = first.source;
       const r = await loadBytes(
         slot.loader,
@@ -346,6 +349,7 @@ export class StoreSink implements Sink {
         r.result.rejected,
         t0,
         r.result.timeSources,
+        storedAt,
       );
       this.done(group, undefined);
     } catch (err) {
@@ -379,13 +383,14 @@ export class StoreSink implements Sink {
     rejected: number,
     t0: number,
     sources: Partial<Record<TimeSource, number>>,
+    storedAt: number,
   ): void {
     this.stats.recordsIngestTimed += sources.ingest ?? 0;
     const c = this.counters(source);
     c.batches += batches;
     c.records += records;
     c.rejected += rejected;
-    c.lastBatchAt = Date.now();
+    c.lastBatchAt = storedAt > 0 ? storedAt : Date.now();
     this.stats.commits++;
     this.stats.batchesStored += batches;
     this.stats.recordsStored += records;
@@ -415,17 +420,19 @@ export class StoreSink implements Sink {
       if (twin !== undefined) {
         // Already stored (by `flowwatch ingest`, or under another name): credited to this source, whose
         // file it is, without storing it twice.
-        await this.store.recordSourceKey(b.source, b.key, b.checkpoint, twin.id);
+        const at = Date.now();
+        await this.store.recordSourceKey(b.source, b.key, b.checkpoint, twin.id, at);
         const c = this.counters(b.source);
         c.batches++;
         c.records += twin.records;
         c.rejected += twin.rejected;
-        c.lastBatchAt = Date.now();
+        c.lastBatchAt = at;
         this.stats.batchesDuplicate++;
         w.resolve('duplicate');
         return;
       }
-      slot.extras = (fileId) => this.keysSql([w], fileId);
+      let storedAt = 0;
+      slot.extras = (fileId) => this.keysSql([w], fileId, (storedAt = Date.now()));
       slot.source = b.source;
       const r = await loadFile(
         slot.loader,
@@ -434,7 +441,7 @@ export class StoreSink implements Sink {
         b.format === undefined ? undefined : parseFormat(b.format),
         this.scratch(slot),
       );
-      this.count(b.source, 1, r.result.records, r.result.rejected, t0, r.result.timeSources);
+      this.count(b.source, 1, r.result.records, r.result.rejected, t0, r.result.timeSources, storedAt);
       this.done([w], undefined);
     } catch (err) {
       this.failed(b.source, err);

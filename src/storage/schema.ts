@@ -221,19 +221,22 @@ export function registerRecordTable(name: string, set: string): string {
  * drew). A plain INSERT: a key stored already (or by a concurrent commit) violates the primary key and fails the
  * whole transaction, so a batch can never be stored twice under one key.
  */
-export function sourceKeySql(source: string, key: string, fileId: number): string {
+export function sourceKeySql(source: string, key: string, fileId: number, storedAtMs?: number): string {
   // The file's id as the loader drew it: currval('file_ids') is the sequence's latest value, another writer's
-  // file when two commit at once.
-  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${Math.trunc(fileId)}, now())`;
+  // file when two commit at once. `storedAtMs`: the moment the caller also reports as the batch's (the monitor's
+  // lastBatchAt), so that the value restored after a restart is the one shown before it.
+  const at = storedAtMs === undefined ? 'now()' : `to_timestamp(${Math.trunc(storedAtMs)} / 1000)`;
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${Math.trunc(fileId)}, ${at})`;
 }
 
 /**
  * Records a key without new records (e.g. a file already stored under another key: `fileId` names it, so the
  * source is credited with its records); a no-op when it exists.
  */
-export function sourceKeyIfNewSql(source: string, key: string, fileId?: number): string {
+export function sourceKeyIfNewSql(source: string, key: string, fileId?: number, storedAtMs?: number): string {
   const id = fileId === undefined ? 'NULL' : String(Math.trunc(fileId));
-  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${id}, now()) ON CONFLICT DO NOTHING`;
+  const at = storedAtMs === undefined ? 'now()' : `to_timestamp(${Math.trunc(storedAtMs)} / 1000)`;
+  return `INSERT INTO source_keys VALUES (${literal(source)}, ${literal(key)}, ${id}, ${at}) ON CONFLICT DO NOTHING`;
 }
 
 /** Stores a source's resume point. */

@@ -484,11 +484,17 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   }
 
   /** Records a batch key (and the source's checkpoint) without records, e.g. for a file already stored. */
-  async recordSourceKey(source: string, key: string, checkpoint?: string, fileId?: number): Promise<void> {
+  async recordSourceKey(
+    source: string,
+    key: string,
+    checkpoint?: string,
+    fileId?: number,
+    storedAtMs?: number,
+  ): Promise<void> {
     this.checkWriter();
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      await this.conn.run(sourceKeyIfNewSql(source, key, fileId));
+      await this.conn.run(sourceKeyIfNewSql(source, key, fileId, storedAtMs));
       if (checkpoint !== undefined) await this.conn.run(sourceCheckpointSql(source, checkpoint));
       await this.conn.run('COMMIT');
     } catch (err) {
