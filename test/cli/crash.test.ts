@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/simulate/manifest.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliInProcess } from '../support/run-cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 let dir: string;
@@ -23,6 +23,13 @@ let manifest: Manifest;
 
 async function fw(args: string[]): Promise<{ code: number; out: string }> {
   return runCli(args, { timeoutMs: 180_000 });
+}
+
+/** The checks of what a run stored (`flowwatch sql`), in this process: a child's start-up costs ~0.5 CPU-s. */
+async function sql(db: string, text: string): Promise<Record<string, unknown>[]> {
+  const r = await runCliInProcess(['sql', text, '--db', db, '-o', 'json']);
+  expect(r.code, r.err).toBe(0);
+  return JSON.parse(r.out);
 }
 
 beforeAll(async () => {
@@ -131,30 +138,11 @@ describe('crash safety', () => {
       const s = JSON.parse(rerun.out);
       const files = manifest.files.length;
       expect(s.loaded + s.duplicates).toBe(files);
-      const n = JSON.parse(
-        (
-          await fw([
-            'sql',
-            'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows',
-            '--db',
-            db,
-            '-o',
-            'json',
-          ])
-        ).out,
-      )[0];
+      const n = (await sql(db, 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows'))[0];
       expect(n).toEqual({ n: manifest.records, f: files });
-      const perFile = JSON.parse(
-        (
-          await fw([
-            'sql',
-            'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
-            '--db',
-            db,
-            '-o',
-            'json',
-          ])
-        ).out,
+      const perFile = await sql(
+        db,
+        'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
       );
       for (const row of perFile) expect(row.stored).toBe(row.records);
       if (s.duplicates > 0 && s.loaded > 0) {
@@ -196,9 +184,7 @@ describe('crash safety', () => {
     expect(runFolders(tmp)).toEqual([]);
     const rerun = JSON.parse((await fw(['ingest', corpus, '--db', db, '--json'])).out);
     expect(rerun.loaded + rerun.duplicates).toBe(manifest.files.length);
-    const n = JSON.parse(
-      (await fw(['sql', 'SELECT count(*) AS n FROM flows', '--db', db, '-o', 'json'])).out,
-    )[0].n;
+    const n = (await sql(db, 'SELECT count(*) AS n FROM flows'))[0]!['n'];
     expect(n).toBe(manifest.records);
   });
 
