@@ -9,7 +9,9 @@ title: Vertical port scan (many ports on one host)
 description: |
   One source is refused on many destination ports of one host within the window. Only rejected TCP/UDP
   records to ports below 32768 count, so replies to a client's ephemeral ports (Linux 32768-60999,
-  Windows/macOS 49152-65535) and accepted monitoring scrapes of a few services do not look like a scan.
+  Windows/macOS 49152-65535) and accepted monitoring scrapes of a few services do not look like a scan. A
+  probe is small: a record counts only with at most 10 packets (a scanner sends one or two per port), so a
+  reflected UDP flood (hundreds of packets from port 123 or 53 to random ports; flood-fan-in's) is not a scan.
 kind: threshold
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
 window: 600
@@ -21,6 +23,9 @@ filter:
   action: REJECT
   protocol: [6, 17]
   dstport: { lt: 32768 }
+  any:
+    - { packets: { lte: 10 } }
+    - { packets: { missing: true } }
 metric: { distinct: [dstport] }
 thresholds: { low: 15, medium: 50, high: 250 }
 `,
@@ -28,7 +33,8 @@ thresholds: { low: 15, medium: 50, high: 250 }
 title: Slow vertical port scan (many ports on one host in an hour)
 description: |
   The vertical port scan over an hour: a scanner probing fewer than 15 ports per 10 minutes (one every 150 s is
-  4) but keeping on (24 an hour) stays under the 10-minute window. Same records as vertical-port-scan.
+  4) but keeping on (24 an hour) stays under the 10-minute window. Same records as vertical-port-scan (small
+  rejected probes).
 kind: threshold
 supersededBy: vertical-port-scan
 attack: { tactic: TA0007, tacticName: Discovery, technique: T1046, techniqueName: Network Service Discovery }
@@ -41,6 +47,9 @@ filter:
   action: REJECT
   protocol: [6, 17]
   dstport: { lt: 32768 }
+  any:
+    - { packets: { lte: 10 } }
+    - { packets: { missing: true } }
 metric: { distinct: [dstport] }
 thresholds: { low: 15, medium: 50, high: 250 }
 `,

@@ -39,7 +39,8 @@ export const KIND_RULES: readonly { readonly kind: Kind; readonly pattern: RegEx
     kind: 'coverage-gap',
     pattern: /coverage|gap|skip[-_ ]?data|silent|stopped|missing[-_ ]?log|no[-_ ]?data/,
   },
-  { kind: 'exfiltration', pattern: /exfil|data[-_ ]?transfer|upload/ },
+  // remote-volume: bytes to one internet address far over its baseline (ATT&CK T1048, exfiltration)
+  { kind: 'exfiltration', pattern: /exfil|data[-_ ]?transfer|upload|remote[-_ ]?volume/ },
   { kind: 'flood', pattern: /flood|ddos|\bdos\b|denial/ },
   { kind: 'beacon', pattern: /beacon|c2[-_ ]?period|periodic/ },
 ];
