@@ -235,7 +235,9 @@ const result = {
   windows: WINDOWS,
   catalog: CATALOG,
   evaluationDelaySeconds: DELAY === undefined ? 'default' : Number(DELAY),
-  backfill: BACKFILL ? { seconds: Math.floor(nowS) - startSecond, ...backfilled, tookSeconds: (backfilled?.at ?? t0) - t0 } : false,
+  backfill: BACKFILL
+    ? { seconds: Math.floor(nowS) - startSecond, ...backfilled, tookSeconds: (backfilled?.at ?? t0) - t0 }
+    : false,
   sent,
   findings,
   missing: findings.filter((f) => f.delay === null).length,
