@@ -13,6 +13,10 @@
 //   --catalog two  run only those two detections (default all: the whole enabled catalog runs as it would)
 //   --delay N      monitor.evaluationDelaySeconds (default: the monitor's, 2 s), the wait for records on their way
 //   --root DIR     run the monitor of another build (DIR/bin/flowwatch.js), e.g. the one before a change
+//   --backfill     the first attack window is the one under way: its seconds already past are sent first, as fast
+//                  as the monitor takes them (same records per second, event times in the past), then the rest
+//                  live, so that a long window (--window 600, the built-ins as shipped) is full when it closes
+//                  without waiting for it: the delay is still measured from the window's close (wall clock).
 // Results go to bench/results/live-findings.json.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,7 @@ const CATALOG = argOf('catalog', 'all');
 const BATCH = Number(argOf('batch', '2000'));
 const DELAY = argOf('delay', undefined);
 const DETECTIONS = ['vertical-port-scan', 'brute-force-login'];
+const BACKFILL = args.includes('--backfill');
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-bench-live-findings-'));
 const db = join(dir, 'bench.duckdb');
@@ -103,6 +108,8 @@ const { child, url, log } = await startMonitorProcess(build, join(dir, 'flowwatc
 const nowS = Date.now() / 1000;
 let first = Math.ceil(nowS / W) * W;
 if (first - nowS < 5) first += W;
+// --backfill: the window under way, its past seconds sent first (unless it closes too soon to matter).
+if (BACKFILL && first - nowS >= 30) first -= W;
 const attacksOf = (second) => {
   const i = Math.floor((second - first) / W);
   if (i < 0 || i >= WINDOWS) return [];
@@ -135,8 +142,9 @@ async function post(lines) {
 
 // Send from now until the last attack window closed + 20 s (the monitor stays as busy after the window as in it).
 const stopAt = first + WINDOWS * W + 20;
+const startSecond = BACKFILL ? Math.min(first, Math.floor(nowS)) : Math.floor(nowS);
 process.stderr.write(
-  `sending ${RATE} records/s from now to ${new Date(stopAt * 1000).toISOString()}; attack windows start ${new Date(first * 1000).toISOString()} (window ${W} s, catalog ${CATALOG})\n`,
+  `${BACKFILL ? `backfilling ${Math.floor(nowS) - startSecond} s (event times from ${new Date(startSecond * 1000).toISOString()}), then ` : ''}sending ${RATE} records/s from now to ${new Date(stopAt * 1000).toISOString()}; attack windows start ${new Date(first * 1000).toISOString()} (window ${W} s, catalog ${CATALOG})\n`,
 );
 const cpu0 = cpuSecondsOf(child.pid);
 const t0 = Date.now() / 1000;
@@ -146,7 +154,12 @@ let bg = 0;
 /** Per event-time second: when its last request was acknowledged (stored) by the monitor. */
 const acked = new Map();
 let lastReport = 0;
-for (let second = Math.floor(t0); second < stopAt; second++) {
+let backfilled;
+for (let second = startSecond; second < stopAt; second++) {
+  if (BACKFILL && backfilled === undefined && second * 1000 >= Date.now()) {
+    backfilled = { at: Date.now() / 1000, records: sent };
+    process.stderr.write(`${new Date().toISOString()}: backfill sent (${sent} records), live from here\n`);
+  }
   const wait = second * 1000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const lines = attacksOf(second);
@@ -170,7 +183,7 @@ for (let second = Math.floor(t0); second < stopAt; second++) {
   if (second - lastReport >= 10) {
     lastReport = second;
     process.stderr.write(
-      `${new Date().toISOString()}: sent up to second ${second - Math.floor(t0)}, ${inflight.size} requests in flight, generator ${(Date.now() / 1000 - second).toFixed(1)} s behind\n`,
+      `${new Date().toISOString()}: sent up to second ${second - startSecond}, ${inflight.size} requests in flight, generator ${(Date.now() / 1000 - second).toFixed(1)} s behind\n`,
     );
   }
 }
@@ -222,6 +235,9 @@ const result = {
   windows: WINDOWS,
   catalog: CATALOG,
   evaluationDelaySeconds: DELAY === undefined ? 'default' : Number(DELAY),
+  backfill: BACKFILL
+    ? { seconds: Math.floor(nowS) - startSecond, ...backfilled, tookSeconds: (backfilled?.at ?? t0) - t0 }
+    : false,
   sent,
   findings,
   missing: findings.filter((f) => f.delay === null).length,

@@ -9,6 +9,7 @@ import { SourceError, UserError } from '../core/errors.js';
 import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, detectHeader, type Format, parseFormat } from '../records/format.js';
 import { parseKey } from '../records/s3-key.js';
+import { updateAddressDictionary } from '../storage/address-dictionary.js';
 import type {
   BatchItem,
   DeriveSql,
@@ -381,6 +382,8 @@ export async function ingest(
       }),
     );
 
+    // The new files' addresses into the hunt's dictionary (on a store that had none: every file's, once).
+    await updateAddressDictionary(store);
     if (fileIds.length > 0) await store.checkpoint();
     const seconds = (performance.now() - t0) / 1000;
     const sum = (k: 'records' | 'rejected') => reports.reduce((a, r) => a + r[k], 0);

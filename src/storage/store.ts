@@ -8,6 +8,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { TimeSource } from '../records/event-time.js';
 import type { Format } from '../records/format.js';
+import { DELETE_ADDRESS_KEY_FILE } from './address-dictionary.js';
 import { DuckDBInstance } from './duckdb.js';
 import {
   eventTimeSql,
@@ -605,6 +606,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
           await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [f.id]);
           for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [f.id]);
           for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [f.id]);
+          await c.run(DELETE_ADDRESS_KEY_FILE, [f.id]);
           if (hasKeys) await c.run(`DELETE FROM source_keys WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM files WHERE id = $1`, [f.id]);
         }
@@ -1442,6 +1444,7 @@ export class Loader {
       await c.run(`DELETE FROM metric_datapoints WHERE file_id = $1`, [oldId]);
       for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
       for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [oldId]);
+      await c.run(DELETE_ADDRESS_KEY_FILE, [oldId]);
       await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
     }
     return { replaced };
