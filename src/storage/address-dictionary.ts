@@ -4,7 +4,7 @@
 // stops) from the files not yet covered, by one anti-join insert; a hunt reads the dictionary plus, for files it
 // does not cover yet (written before it existed, or by the monitor since its last update), their records.
 // Entries are never removed with a file (`forget`, replaced files): an address no record holds any more only adds
-// a candidate that the hunt's fetch of the matching records then drops. Decision record NEW-hunt-dictionary.
+// a candidate that the hunt's fetch of the matching records then drops. Decision record 58-hunt-dictionary.
 
 import type { Store } from './store.js';
 
