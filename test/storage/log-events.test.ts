@@ -33,15 +33,14 @@ async function put(
 ) {
   const evs = ts.map((timestamp, i) => ({ timestamp, message: text(i) }));
   const first = await events.append('/g', stream, evs, ingestionMs);
-  evs.forEach((e, i) =>
+  for (const [i, e] of evs.entries())
     model.push({
       stream,
       seq: first + i,
       timestamp: e.timestamp,
       ingestionTime: ingestionMs,
       message: e.message,
-    }),
-  );
+    });
 }
 
 const cmp = (a: Ev, b: Ev) => a.timestamp - b.timestamp || a.seq - b.seq;
