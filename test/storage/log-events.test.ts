@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '../../src/storage/duckdb.js';
 import type { LogEventStore } from '../../src/storage/log-events.js';
 import { Store } from '../../src/storage/store.js';
 
@@ -236,5 +237,62 @@ describe('event text store', () => {
     expect(await events.deleteGroup('/other')).toBe(true);
     expect(await events.events({ group: '/other', limit: 10 })).toEqual([]);
     expect((await events.groups()).map((g) => g.name)).toEqual(['/g']);
+  });
+});
+
+describe('a store from before the blocks', () => {
+  it('moves the rows of cwl_log_events (a row per event) into blocks, reads them back the same and drops the table', async () => {
+    const old = mkdtempSync(join(tmpdir(), 'fw-log-events-old-'));
+    try {
+      const path = join(old, 'old.duckdb');
+      // The tables as the row-per-event store created them, with two calls to stream a, one to b, interleaved seqs.
+      const db = await DuckDBInstance.create(path);
+      const c = await db.connect();
+      await c.run(`CREATE TABLE cwl_log_groups (name VARCHAR PRIMARY KEY, format VARCHAR NOT NULL,
+        created_ms BIGINT NOT NULL, retention_days INTEGER)`);
+      await c.run(`CREATE TABLE cwl_log_streams (log_group VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        created_ms BIGINT NOT NULL, first_event_ms BIGINT, last_event_ms BIGINT, last_ingestion_ms BIGINT,
+        PRIMARY KEY (log_group, name))`);
+      await c.run(`CREATE TABLE cwl_log_events (log_group VARCHAR NOT NULL, log_stream VARCHAR NOT NULL,
+        seq BIGINT NOT NULL, ts BIGINT NOT NULL, ingestion_ms BIGINT NOT NULL, message VARCHAR NOT NULL)`);
+      await c.run(`INSERT INTO cwl_log_groups VALUES ('/g', 'default', 1, NULL)`);
+      await c.run(`INSERT INTO cwl_log_streams VALUES ('/g', 'a', 1, 10, 40, 7), ('/g', 'b', 1, 15, 15, 6)`);
+      await c.run(`INSERT INTO cwl_log_events VALUES
+        ('/g', 'a', 1, 10, 5, 'a one'), ('/g', 'a', 2, 20, 5, 'a two'),
+        ('/g', 'b', 3, 15, 6, 'b één'),
+        ('/g', 'a', 4, 30, 7, 'a three'), ('/g', 'a', 5, 40, 7, 'a four')`);
+      c.closeSync();
+      db.closeSync();
+
+      const s = await Store.open(path);
+      const ev = await s.logEvents();
+      try {
+        const all = shape(await ev.events({ group: '/g', limit: 100 }));
+        // By hand: (ts, seq) order 10/1, 15/3, 20/2, 30/4, 40/5, each with its call's ingestion time.
+        expect(all).toEqual([
+          { stream: 'a', seq: 1, timestamp: 10, ingestionTime: 5, message: 'a one' },
+          { stream: 'b', seq: 3, timestamp: 15, ingestionTime: 6, message: 'b één' },
+          { stream: 'a', seq: 2, timestamp: 20, ingestionTime: 5, message: 'a two' },
+          { stream: 'a', seq: 4, timestamp: 30, ingestionTime: 7, message: 'a three' },
+          { stream: 'a', seq: 5, timestamp: 40, ingestionTime: 7, message: 'a four' },
+        ]);
+        expect((await ev.groups())[0]?.storedBytes).toBe(5 + 5 + Buffer.byteLength('b één') + 7 + 6);
+        // New events continue after the old sequence numbers.
+        expect(await ev.append('/g', 'b', [{ timestamp: 50, message: 'new' }], 8)).toBe(6);
+        const tables = await s.query(
+          `SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'cwl_log_%' ORDER BY 1`,
+        );
+        expect(tables.rows.map((r) => r['table_name'])).toEqual([
+          'cwl_log_chunks',
+          'cwl_log_groups',
+          'cwl_log_streams',
+        ]);
+      } finally {
+        ev.close();
+        await s.close();
+      }
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 });
