@@ -407,6 +407,7 @@ export class LogsService {
         lines: accepted.map((e) => e.message),
         times: accepted.map((e): LineTime => ({ ms: e.timestamp, source: 'cwl-event' })),
         format: g.format,
+        fresh: true,
       });
       const text = this.ctx.events.stage(group, stream, accepted, now);
       const [records, staged] = await Promise.allSettled([stored, text]);
@@ -433,7 +434,7 @@ export class LogsService {
     const limit = inp.number('limit', { min: 1, max: 10_000, integer: true }) ?? 10_000;
     const token = inp.string('nextToken', { min: 1 });
     await this.existingGroup(group);
-    if (!(await this.ctx.events.streams(group)).some((s) => s.name === stream)) throw streamMissing();
+    if (!(await this.ctx.events.hasStream(group, stream))) throw streamMissing();
     let dir: 'f' | 'b' = inp.boolean('startFromHead') === true ? 'f' : 'b';
     let pos: { ts: number; seq: number } | undefined;
     if (token !== undefined) {

@@ -196,7 +196,11 @@ export class StoreSink implements Sink {
 
   /** The first write of a key in flight: a duplicate of a stored batch, or queued for the next commit. */
   private async admit(batch: Batch): Promise<'stored' | 'duplicate'> {
-    if (await this.store.hasSourceKey(batch.source, batch.key)) return this.duplicate(batch);
+    if (
+      !(batch.kind === 'lines' && batch.fresh === true) &&
+      (await this.store.hasSourceKey(batch.source, batch.key))
+    )
+      return this.duplicate(batch);
     if (this.closed) throw new UserError('SINK_CLOSED', 'the monitor is shutting down');
     return new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       if (batch.kind === 'file') {
@@ -338,6 +342,7 @@ export class StoreSink implements Sink {
         parsed,
         this.scratch(slot),
         times,
+        group.every((w) => w.batch.fresh === true),
       );
       this.count(
         group[0]!.batch.source,

@@ -72,7 +72,8 @@ export async function encodeChunk(
     if (t > hi) hi = t;
   }
   text.copy(raw, tsAt + 8 * n);
-  const body = await deflate(raw, { level: 1 });
+  // One output chunk (deflate never grows this text much): no round trips per 16 KiB.
+  const body = await deflate(raw, { level: 1, chunkSize: Math.max(64 << 10, raw.length + 1024) });
   return { body, events: n, minTs: lo, maxTs: hi, textBytes: text.length };
 }
 

@@ -16,6 +16,7 @@ export const LOG_EVENTS_DDL = [
   created_ms BIGINT NOT NULL,
   retention_days INTEGER
 )`,
+  // first_event_ms, last_event_ms, last_ingestion_ms: no longer written (read from the stream's blocks).
   `CREATE TABLE IF NOT EXISTS cwl_log_streams (
   log_group VARCHAR NOT NULL,
   name VARCHAR NOT NULL,
@@ -218,9 +219,17 @@ export class LogEventStore {
 
   streams(group: string): Promise<LogStreamRow[]> {
     return this.serial(async () => {
-      const r = await read(this.conn, 'SELECT * FROM cwl_log_streams WHERE log_group = $1 ORDER BY name', [
-        group,
-      ]);
+      // A stream's first and last event times and last ingestion come from its blocks (no UPDATE per call).
+      const r = await read(
+        this.conn,
+        `SELECT s.log_group, s.name, s.created_ms, c.first_event_ms, c.last_event_ms, c.last_ingestion_ms
+         FROM cwl_log_streams s LEFT JOIN (
+           SELECT log_stream, min(min_ts) AS first_event_ms, max(max_ts) AS last_event_ms,
+             max(ingestion_ms) AS last_ingestion_ms
+           FROM cwl_log_chunks WHERE log_group = $1 GROUP BY log_stream) c ON c.log_stream = s.name
+         WHERE s.log_group = $1 ORDER BY s.name`,
+        [group],
+      );
       return r.rows.map((x) => ({
         logGroup: String(x['log_group']),
         name: String(x['name']),
@@ -319,14 +328,6 @@ export class LogEventStore {
         chunk.textBytes,
         blobValue(chunk.body),
       ]);
-      await this.conn.run(
-        `UPDATE cwl_log_streams SET
-           first_event_ms = least(coalesce(first_event_ms, $3), $3),
-           last_event_ms = greatest(coalesce(last_event_ms, $4), $4),
-           last_ingestion_ms = $5
-         WHERE log_group = $1 AND name = $2`,
-        [group, stream, chunk.minTs, chunk.maxTs, ingestionMs],
-      );
       return first + chunk.events;
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => undefined);

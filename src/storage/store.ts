@@ -104,6 +104,11 @@ export interface FileMeta {
   readonly keyTime?: number | undefined;
   /** Replace a stored file with the same content or path (`ingest --replace`) instead of skipping it. */
   readonly replace?: boolean | undefined;
+  /**
+   * A live batch whose every key was made for it alone (Batch.fresh): no stored file can have its content hash
+   * (which covers the keys) nor its path (which holds one), so the look-up of an earlier version is skipped.
+   */
+  readonly fresh?: boolean | undefined;
 }
 
 /**
@@ -654,6 +659,8 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   }
 
   private tableLock: Promise<unknown> = Promise.resolve();
+  /** Record table names by field set, once looked up (see recordTable). */
+  private readonly recordTables = new Map<string, string>();
 
   /**
    * The record table for a format's field set, created (with the `flows` view updated) on first use.
@@ -662,9 +669,16 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   async recordTable(format: Format): Promise<string> {
     this.checkWriter();
     const set = fieldSet(format);
+    // Record tables are never dropped nor renamed: a name once found stays right for this store.
+    const known = this.recordTables.get(set);
+    if (known !== undefined) return known;
     const run = this.tableLock.then(async () => {
       const found = await read(this.conn, `SELECT name FROM record_tables WHERE field_set = $1`, [set]);
-      if (found.rows.length > 0) return String(found.rows[0]!['name']);
+      if (found.rows.length > 0) {
+        const name = String(found.rows[0]!['name']);
+        this.recordTables.set(set, name);
+        return name;
+      }
       const n = Number((await read(this.conn, `SELECT count(*) AS n FROM record_tables`)).rows[0]!['n']);
       const name = `flows_${n + 1}`;
       await this.conn.run('BEGIN TRANSACTION');
@@ -677,6 +691,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
         throw err;
       }
       await this.refreshView();
+      this.recordTables.set(set, name);
       return name;
     });
     this.tableLock = run.catch(() => undefined);
@@ -1122,7 +1137,7 @@ export class Loader {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
-      const prior = await this.clearPrior(meta);
+      const prior = meta.fresh === true ? { replaced: [] } : await this.clearPrior(meta);
       if (prior.duplicate) {
         await c.run('ROLLBACK');
         return prior.duplicate;

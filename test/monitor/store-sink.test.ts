@@ -125,4 +125,16 @@ describe('store sink: one key, one copy', () => {
     const rejects = Number((await store.query('SELECT count(*) AS n FROM rejects')).rows[0]!['n']);
     expect(rejects).toBe(2);
   });
+
+  it('a fresh batch (its key made for it) is stored without look-ups; a fresh key stored before is still refused', async () => {
+    const sink = await open(20);
+    expect(await sink.write({ ...batch('uuid-1', 10), fresh: true } as Batch)).toBe('stored');
+    expect(await sink.write({ ...batch('uuid-2', 5), fresh: true } as Batch)).toBe('stored');
+    expect(await rows()).toBe(15);
+    expect(await keys()).toBe(2);
+    // A caller that breaks the promise (a key seen before, called fresh): the store's primary key refuses it.
+    await expect(sink.write({ ...batch('uuid-1', 10), fresh: true } as Batch)).rejects.toThrow(/constraint/i);
+    expect(await rows()).toBe(15);
+    expect(await keys()).toBe(2);
+  });
 });

@@ -31,6 +31,11 @@ export type Batch =
       readonly format?: string | undefined;
       /** The source's resume point after this batch (opaque to the sink), stored atomically with it. */
       readonly checkpoint?: string | undefined;
+      /**
+       * The key was made for this batch alone (PutLogEvents: a random UUID), so no stored batch can have it: the
+       * sink skips the look-ups of earlier copies (the primary key on (source, key) still refuses a second one).
+       */
+      readonly fresh?: boolean | undefined;
     }
   | {
       readonly kind: 'file';
