@@ -13,7 +13,7 @@ import type { Batch, LineTime, Sink } from '../ingest/sources/source.js';
 import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { sourceCheckpointSql, sourceKeySql } from '../storage/schema.js';
-import type { DeriveSql, Loader, Store } from '../storage/store.js';
+import type { BoundSql, DeriveSql, Loader, Store } from '../storage/store.js';
 
 type LinesBatch = Extract<Batch, { kind: 'lines' }>;
 type FileBatch = Extract<Batch, { kind: 'file' }>;
@@ -26,7 +26,9 @@ interface Waiting<B> {
 
 export interface SinkOptions {
   /** Metric-filter datapoints, computed in each load transaction (`source`: the source whose batches it commits). */
-  readonly derive?: ((...args: [...Parameters<DeriveSql>, source: string]) => readonly string[]) | undefined;
+  readonly derive?:
+    | ((...args: [...Parameters<DeriveSql>, source: string]) => ReturnType<DeriveSql>)
+    | undefined;
   /** Scratch folder (owned by the caller). */
   readonly scratch: string;
   /** Commit waiting line batches at least this often. */
@@ -89,7 +91,7 @@ interface Slot {
   readonly loader: Loader;
   readonly id: number;
   /** This commit's key and checkpoint statements, added by the loader's derive hook. */
-  extras: (fileId: number) => string[];
+  extras: (fileId: number) => (string | BoundSql)[];
   /** The source whose batches this commit stores (one source per commit). */
   source: string;
 }
@@ -129,7 +131,12 @@ export class StoreSink implements Sink {
     await mkdir(opts.scratch, { recursive: true });
     const slots: Slot[] = [];
     for (let id = 0; id < Math.max(1, opts.writers ?? 2); id++) {
-      const slot: { loader?: Loader; id: number; extras: (fileId: number) => string[]; source: string } = {
+      const slot: {
+        loader?: Loader;
+        id: number;
+        extras: (fileId: number) => (string | BoundSql)[];
+        source: string;
+      } = {
         id,
         extras: () => [],
         source: '',
@@ -332,7 +339,7 @@ export class StoreSink implements Sink {
       for (const w of group) hash.update(`\u0000${w.batch.source}\u0000${w.batch.key}`);
       const first = group[0]!.batch;
       const label = group.length === 1 ? first.origin : `${first.origin} (+${group.length - 1} batches)`;
-      slot.extras = (fileId) => this.keysSql(group, fileId);
+      slot.extras = (fileId) => [...this.keysSql(group, fileId), ...group.flatMap((w) => w.batch.also ?? [])];
       slot.source = first.source;
       const r = await loadBytes(
         slot.loader,

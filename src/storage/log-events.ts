@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { blobValue } from './duckdb.js';
 import { type DecodedChunk, decodeChunk, type EncodedChunk, encodeChunk } from './event-chunk.js';
-import { read } from './store.js';
+import { type BoundSql, read } from './store.js';
 
 /** DDL of the API's tables (added without a schema version bump). */
 export const LOG_EVENTS_DDL = [
@@ -270,12 +270,13 @@ export class LogEventStore {
     const encoded = events.length === 0 ? Promise.resolve(undefined) : encodeChunk(events);
     // Nothing may wait on the lock for a block that failed to encode: the rejection is the stage's.
     encoded.catch(() => undefined);
+    // Sequence numbers are taken now, never given twice (a rolled-back stage leaves a gap): see block().
+    const first = this.nextSeq;
+    this.nextSeq += events.length;
     return new Promise((resolveStage, rejectStage) => {
       void this.serial(async () => {
-        const first = this.nextSeq;
-        let next: number;
         try {
-          next = await this.write(group, stream, await encoded, ingestionMs, first);
+          await this.write(group, stream, await encoded, ingestionMs, first);
         } catch (err) {
           rejectStage(err);
           return;
@@ -296,7 +297,6 @@ export class LogEventStore {
         resolveStage({
           commit: async () => {
             await end('COMMIT');
-            this.nextSeq = Math.max(this.nextSeq, next);
             return first;
           },
           rollback: () => end('ROLLBACK'),
@@ -306,29 +306,38 @@ export class LogEventStore {
     });
   }
 
-  /** BEGIN and the block of {@link stage} (rolled back on an error); returns the next sequence number. */
+  /**
+   * The statement that stores events as one block, for a transaction of another connection: PutLogEvents hands it
+   * to the sink with its records (Batch.also), so text and records are committed together or not at all. The
+   * sequence numbers are taken now and never given again, even when that transaction fails.
+   *
+   * @example await sink.write({ ...batch, also: [(await events.block(group, stream, accepted, now)).statement] })
+   */
+  async block(
+    group: string,
+    stream: string,
+    events: readonly { timestamp: number; message: string }[],
+    ingestionMs: number,
+  ): Promise<{ statement: BoundSql; firstSeq: number }> {
+    const first = this.nextSeq;
+    this.nextSeq += events.length;
+    const chunk = await encodeChunk(events);
+    return { statement: insertBlock(group, stream, first, chunk, ingestionMs), firstSeq: first };
+  }
+
+  /** BEGIN and the block of {@link stage} (rolled back on an error). */
   private async write(
     group: string,
     stream: string,
     chunk: EncodedChunk | undefined,
     ingestionMs: number,
     first: number,
-  ): Promise<number> {
+  ): Promise<void> {
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      if (chunk === undefined) return first;
-      await this.conn.run('INSERT INTO cwl_log_chunks VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        group,
-        stream,
-        first,
-        chunk.events,
-        chunk.minTs,
-        chunk.maxTs,
-        ingestionMs,
-        chunk.textBytes,
-        blobValue(chunk.body),
-      ]);
-      return first + chunk.events;
+      if (chunk === undefined) return;
+      const s = insertBlock(group, stream, first, chunk, ingestionMs);
+      await this.conn.run(s.sql, [...s.params]);
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
       throw err;
@@ -449,6 +458,30 @@ export class LogEventStore {
   close(): void {
     this.conn.closeSync();
   }
+}
+
+/** The INSERT of one block into cwl_log_chunks. */
+function insertBlock(
+  group: string,
+  stream: string,
+  first: number,
+  chunk: EncodedChunk,
+  ingestionMs: number,
+): BoundSql {
+  return {
+    sql: 'INSERT INTO cwl_log_chunks VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    params: [
+      group,
+      stream,
+      first,
+      chunk.events,
+      chunk.minTs,
+      chunk.maxTs,
+      ingestionMs,
+      chunk.textBytes,
+      blobValue(chunk.body),
+    ],
+  };
 }
 
 /**

@@ -166,7 +166,18 @@ const FIRST_REJECTS = 5;
  * SQL derived from a file's records inside its load transaction (e.g. metric-filter datapoints): given the
  * file's format and a relation over its rows, the statements to run before COMMIT.
  */
-export type DeriveSql = (format: Format, rows: string, fileId: number) => readonly string[];
+export type DeriveSql = (format: Format, rows: string, fileId: number) => readonly (string | BoundSql)[];
+
+/** A statement with its bound parameters (values that are not written into SQL text, e.g. a BLOB). */
+export interface BoundSql {
+  readonly sql: string;
+  readonly params: readonly DuckDBValue[];
+}
+
+/** Runs a statement given as text or with bound parameters. */
+function runSql(c: DuckDBConnection, s: string | BoundSql): Promise<unknown> {
+  return typeof s === 'string' ? c.run(s) : c.run(s.sql, [...s.params]);
+}
 
 /** Converts a DuckDB JS value into plain JSON-friendly data. */
 function plain(v: unknown): unknown {
@@ -1330,7 +1341,7 @@ export class Loader {
             `(SELECT * FROM ${ident(table)} WHERE file_id = ${f.id})`,
             f.id,
           )) {
-            await c.run(sql);
+            await runSql(c, sql);
           }
         }
         const extra = [...f.unreadable, ...item.problems.map((p) => ({ ...p, text: p.text ?? null }))];
@@ -1478,7 +1489,7 @@ export class Loader {
         `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
         id,
       )) {
-        await c.run(sql);
+        await runSql(c, sql);
       }
     }
     const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
