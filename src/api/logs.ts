@@ -397,9 +397,10 @@ export class LogsService {
       );
     if (accepted.length > 0) {
       const key = randomUUID();
-      // The records (the product: metric filters, alarms, queries) and the event text for Get/Filter are written at
-      // once; the text is committed only once the records are, so a failed commit never leaves text without records.
-      const stored = this.ctx.sink.write({
+      // The records (the product: metric filters, alarms, queries) and the event text for Get/Filter, as one block
+      // stored in the records' own transaction: both are committed together or not at all.
+      const block = await this.ctx.events.block(group, stream, accepted, now);
+      await this.ctx.sink.write({
         kind: 'lines',
         source: apiSource(group),
         key,
@@ -407,15 +408,9 @@ export class LogsService {
         lines: accepted.map((e) => e.message),
         times: accepted.map((e): LineTime => ({ ms: e.timestamp, source: 'cwl-event' })),
         format: g.format,
+        fresh: true,
+        also: [block.statement],
       });
-      const text = this.ctx.events.stage(group, stream, accepted, now);
-      const [records, staged] = await Promise.allSettled([stored, text]);
-      if (records.status === 'rejected') {
-        if (staged.status === 'fulfilled') await staged.value.rollback();
-        throw records.reason;
-      }
-      if (staged.status === 'rejected') throw staged.reason;
-      await staged.value.commit();
     }
     const rejected = {
       ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}),
@@ -433,7 +428,7 @@ export class LogsService {
     const limit = inp.number('limit', { min: 1, max: 10_000, integer: true }) ?? 10_000;
     const token = inp.string('nextToken', { min: 1 });
     await this.existingGroup(group);
-    if (!(await this.ctx.events.streams(group)).some((s) => s.name === stream)) throw streamMissing();
+    if (!(await this.ctx.events.hasStream(group, stream))) throw streamMissing();
     let dir: 'f' | 'b' = inp.boolean('startFromHead') === true ? 'f' : 'b';
     let pos: { ts: number; seq: number } | undefined;
     if (token !== undefined) {

@@ -539,6 +539,8 @@ export async function loadBytes(
   given: Format | undefined,
   scratch: { normal: string; odd: string; times: string },
   times: LineTimesAt | undefined,
+  /** Every key of the batch was made for it alone (Batch.fresh): no earlier version is looked up. */
+  fresh = false,
 ): Promise<{ format: Format; result: LoadResult }> {
   const split = await normalizeBytes(
     bytes,
@@ -554,6 +556,7 @@ export async function loadBytes(
     ...keyMeta(label, sha256, bytes.length, false),
     kind: 'text',
     format: split.format,
+    ...(fresh ? { fresh } : {}),
   };
   if (split.oddTimes !== '') await writeFile(scratch.times, split.oddTimes);
   try {

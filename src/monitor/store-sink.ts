@@ -13,7 +13,7 @@ import type { Batch, LineTime, Sink } from '../ingest/sources/source.js';
 import type { TimeSource } from '../records/event-time.js';
 import { DEFAULT, parseFormat } from '../records/format.js';
 import { sourceCheckpointSql, sourceKeySql } from '../storage/schema.js';
-import type { DeriveSql, Loader, Store } from '../storage/store.js';
+import type { BoundSql, DeriveSql, Loader, Store } from '../storage/store.js';
 
 type LinesBatch = Extract<Batch, { kind: 'lines' }>;
 type FileBatch = Extract<Batch, { kind: 'file' }>;
@@ -26,7 +26,9 @@ interface Waiting<B> {
 
 export interface SinkOptions {
   /** Metric-filter datapoints, computed in each load transaction (`source`: the source whose batches it commits). */
-  readonly derive?: ((...args: [...Parameters<DeriveSql>, source: string]) => readonly string[]) | undefined;
+  readonly derive?:
+    | ((...args: [...Parameters<DeriveSql>, source: string]) => ReturnType<DeriveSql>)
+    | undefined;
   /** Scratch folder (owned by the caller). */
   readonly scratch: string;
   /** Commit waiting line batches at least this often. */
@@ -89,7 +91,7 @@ interface Slot {
   readonly loader: Loader;
   readonly id: number;
   /** This commit's key and checkpoint statements, added by the loader's derive hook. */
-  extras: (fileId: number) => string[];
+  extras: (fileId: number) => (string | BoundSql)[];
   /** The source whose batches this commit stores (one source per commit). */
   source: string;
 }
@@ -129,7 +131,12 @@ export class StoreSink implements Sink {
     await mkdir(opts.scratch, { recursive: true });
     const slots: Slot[] = [];
     for (let id = 0; id < Math.max(1, opts.writers ?? 2); id++) {
-      const slot: { loader?: Loader; id: number; extras: (fileId: number) => string[]; source: string } = {
+      const slot: {
+        loader?: Loader;
+        id: number;
+        extras: (fileId: number) => (string | BoundSql)[];
+        source: string;
+      } = {
         id,
         extras: () => [],
         source: '',
@@ -196,7 +203,11 @@ export class StoreSink implements Sink {
 
   /** The first write of a key in flight: a duplicate of a stored batch, or queued for the next commit. */
   private async admit(batch: Batch): Promise<'stored' | 'duplicate'> {
-    if (await this.store.hasSourceKey(batch.source, batch.key)) return this.duplicate(batch);
+    if (
+      !(batch.kind === 'lines' && batch.fresh === true) &&
+      (await this.store.hasSourceKey(batch.source, batch.key))
+    )
+      return this.duplicate(batch);
     if (this.closed) throw new UserError('SINK_CLOSED', 'the monitor is shutting down');
     return new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       if (batch.kind === 'file') {
@@ -331,7 +342,10 @@ export class StoreSink implements Sink {
       // The batch's time, stored with its keys inside the transaction and shown as the source's lastBatchAt:
       // the same value before and after a restart (sourceTotals reads it back).
       let storedAt = 0;
-      slot.extras = (fileId) => this.keysSql(group, fileId, (storedAt = Date.now()));
+      slot.extras = (fileId) => [
+        ...this.keysSql(group, fileId, (storedAt = Date.now())),
+        ...group.flatMap((w) => w.batch.also ?? []),
+      ];
       slot.source = first.source;
       const r = await loadBytes(
         slot.loader,
@@ -341,6 +355,7 @@ export class StoreSink implements Sink {
         parsed,
         this.scratch(slot),
         times,
+        group.every((w) => w.batch.fresh === true),
       );
       this.count(
         group[0]!.batch.source,

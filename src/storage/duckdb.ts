@@ -10,3 +10,4 @@ const api = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDB;
 
 export const DuckDBInstance = api.DuckDBInstance;
 export type DuckDBInstance = DuckDB.DuckDBInstance;
+export const blobValue = api.blobValue;

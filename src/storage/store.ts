@@ -105,6 +105,11 @@ export interface FileMeta {
   readonly keyTime?: number | undefined;
   /** Replace a stored file with the same content or path (`ingest --replace`) instead of skipping it. */
   readonly replace?: boolean | undefined;
+  /**
+   * A live batch whose every key was made for it alone (Batch.fresh): no stored file can have its content hash
+   * (which covers the keys) nor its path (which holds one), so the look-up of an earlier version is skipped.
+   */
+  readonly fresh?: boolean | undefined;
 }
 
 /**
@@ -162,7 +167,18 @@ const FIRST_REJECTS = 5;
  * SQL derived from a file's records inside its load transaction (e.g. metric-filter datapoints): given the
  * file's format and a relation over its rows, the statements to run before COMMIT.
  */
-export type DeriveSql = (format: Format, rows: string, fileId: number) => readonly string[];
+export type DeriveSql = (format: Format, rows: string, fileId: number) => readonly (string | BoundSql)[];
+
+/** A statement with its bound parameters (values that are not written into SQL text, e.g. a BLOB). */
+export interface BoundSql {
+  readonly sql: string;
+  readonly params: readonly DuckDBValue[];
+}
+
+/** Runs a statement given as text or with bound parameters. */
+function runSql(c: DuckDBConnection, s: string | BoundSql): Promise<unknown> {
+  return typeof s === 'string' ? c.run(s) : c.run(s.sql, [...s.params]);
+}
 
 /** Converts a DuckDB JS value into plain JSON-friendly data. */
 function plain(v: unknown): unknown {
@@ -666,6 +682,8 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   }
 
   private tableLock: Promise<unknown> = Promise.resolve();
+  /** Record table names by field set, once looked up (see recordTable). */
+  private readonly recordTables = new Map<string, string>();
 
   /**
    * The record table for a format's field set, created (with the `flows` view updated) on first use.
@@ -674,9 +692,16 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
   async recordTable(format: Format): Promise<string> {
     this.checkWriter();
     const set = fieldSet(format);
+    // Record tables are never dropped nor renamed: a name once found stays right for this store.
+    const known = this.recordTables.get(set);
+    if (known !== undefined) return known;
     const run = this.tableLock.then(async () => {
       const found = await read(this.conn, `SELECT name FROM record_tables WHERE field_set = $1`, [set]);
-      if (found.rows.length > 0) return String(found.rows[0]!['name']);
+      if (found.rows.length > 0) {
+        const name = String(found.rows[0]!['name']);
+        this.recordTables.set(set, name);
+        return name;
+      }
       const n = Number((await read(this.conn, `SELECT count(*) AS n FROM record_tables`)).rows[0]!['n']);
       const name = `flows_${n + 1}`;
       await this.conn.run('BEGIN TRANSACTION');
@@ -689,6 +714,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
         throw err;
       }
       await this.refreshView();
+      this.recordTables.set(set, name);
       return name;
     });
     this.tableLock = run.catch(() => undefined);
@@ -1134,7 +1160,7 @@ export class Loader {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
-      const prior = await this.clearPrior(meta);
+      const prior = meta.fresh === true ? { replaced: [] } : await this.clearPrior(meta);
       if (prior.duplicate) {
         await c.run('ROLLBACK');
         return prior.duplicate;
@@ -1327,7 +1353,7 @@ export class Loader {
             `(SELECT * FROM ${ident(table)} WHERE file_id = ${f.id})`,
             f.id,
           )) {
-            await c.run(sql);
+            await runSql(c, sql);
           }
         }
         const extra = [...f.unreadable, ...item.problems.map((p) => ({ ...p, text: p.text ?? null }))];
@@ -1476,7 +1502,7 @@ export class Loader {
         `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
         id,
       )) {
-        await c.run(sql);
+        await runSql(c, sql);
       }
     }
     const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];

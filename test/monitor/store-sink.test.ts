@@ -125,4 +125,48 @@ describe('store sink: one key, one copy', () => {
     const rejects = Number((await store.query('SELECT count(*) AS n FROM rejects')).rows[0]!['n']);
     expect(rejects).toBe(2);
   });
+
+  it('a fresh batch (its key made for it) is stored without look-ups; a fresh key stored before is still refused', async () => {
+    const sink = await open(20);
+    expect(await sink.write({ ...batch('uuid-1', 10), fresh: true } as Batch)).toBe('stored');
+    expect(await sink.write({ ...batch('uuid-2', 5), fresh: true } as Batch)).toBe('stored');
+    expect(await rows()).toBe(15);
+    expect(await keys()).toBe(2);
+    // A caller that breaks the promise (a key seen before, called fresh): the store's primary key refuses it.
+    await expect(sink.write({ ...batch('uuid-1', 10), fresh: true } as Batch)).rejects.toThrow(/constraint/i);
+    expect(await rows()).toBe(15);
+    expect(await keys()).toBe(2);
+  });
+
+  it("a batch's own statements (PutLogEvents' event text) are committed with its records, or not at all", async () => {
+    const sink = await open(20);
+    const events = await store.logEvents();
+    try {
+      await events.createGroup('/g', 'default', 1);
+      await events.createStream('/g', 's', 1);
+      const text = (n: number, from: number) =>
+        Array.from({ length: n }, (_, i) => ({ timestamp: 1000 + from + i, message: line(from + i) }));
+      const a = await events.block('/g', 's', text(3, 0), 5);
+      expect(await sink.write({ ...batch('uuid-a', 3), fresh: true, also: [a.statement] } as Batch)).toBe(
+        'stored',
+      );
+      // The same key again: the store refuses the commit, so neither its records nor its text are kept.
+      const b = await events.block('/g', 's', text(2, 10), 6);
+      await expect(
+        sink.write({ ...batch('uuid-a', 2), fresh: true, also: [b.statement] } as Batch),
+      ).rejects.toThrow(/constraint/i);
+      expect(await rows()).toBe(3);
+      const stored = await events.events({ group: '/g', limit: 10 });
+      expect(stored.map((e) => [e.timestamp, e.seq])).toEqual([
+        [1000, a.firstSeq],
+        [1001, a.firstSeq + 1],
+        [1002, a.firstSeq + 2],
+      ]);
+      // The failed block's sequence numbers are not given again.
+      expect(b.firstSeq).toBe(a.firstSeq + 3);
+      expect((await events.block('/g', 's', text(1, 20), 7)).firstSeq).toBe(a.firstSeq + 5);
+    } finally {
+      events.close();
+    }
+  });
 });

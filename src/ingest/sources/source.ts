@@ -1,6 +1,8 @@
 // What every live source hands to the monitor: batches of flow log lines or whole files, each with an
 // idempotency key and the source's cursor, which the sink commits in the same transaction as the records.
 
+import type { BoundSql } from '../../storage/store.js';
+
 /** The time an event carried with a line: unix milliseconds and what it is. */
 export interface LineTime {
   readonly ms: number;
@@ -31,6 +33,16 @@ export type Batch =
       readonly format?: string | undefined;
       /** The source's resume point after this batch (opaque to the sink), stored atomically with it. */
       readonly checkpoint?: string | undefined;
+      /**
+       * The key was made for this batch alone (PutLogEvents: a random UUID), so no stored batch can have it: the
+       * sink skips the look-ups of earlier copies (the primary key on (source, key) still refuses a second one).
+       */
+      readonly fresh?: boolean | undefined;
+      /**
+       * Statements stored in the batch's own transaction, with its records (PutLogEvents: the block of its event
+       * text, so that text and records are committed together or not at all). Written by src/storage only.
+       */
+      readonly also?: readonly BoundSql[] | undefined;
     }
   | {
       readonly kind: 'file';
