@@ -639,9 +639,16 @@ export function ocsfParquetFileSql(
     since: range.since === undefined ? from : Math.max(range.since, from),
     until: range.until === undefined ? from + 3600 : Math.min(range.until, from + 3600),
   };
-  const select = `SELECT ${ocsfParquetColumns(enrichTable !== undefined, columns, namesTable !== undefined)}
+  // Sorted before mapping: the sort carries the narrow record rows (and the joined rows `es`, `ed`, `nm` as structs,
+  // which the mapping then reads by the same names), not the mapped structs, lists and maps (10-15% less CPU).
+  // The mapping is a projection, which keeps the sorted order.
+  const enrich = enrichTable !== undefined;
+  const named = namesTable !== undefined;
+  const joined = `${enrich ? ', es, ed' : ''}${named ? ', nm' : ''}`;
+  const select = `SELECT ${ocsfParquetColumns(enrich, columns, named)}
+FROM (SELECT r.*${joined}
 ${recordsFrom(hour, 'ocsf', enrichTable, namesTable)}
 WHERE ${LAKE_HOUR} = ${file.hour} AND ${LAKE_ACCOUNT} = ${literal(file.account)} AND ${LAKE_REGION} = ${literal(file.region)}
-ORDER BY ${O.time}, r.file_id, r.line`;
+ORDER BY ${O.time}, r.file_id, r.line) r`;
   return `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION ${codec})`;
 }
