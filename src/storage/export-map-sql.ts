@@ -7,7 +7,15 @@
 
 import { IANA_KEYWORDS } from '../core/protocols.js';
 import { ECS_VERSION } from '../export/ecs.js';
-import { BOUNDARY, DIRECTION, MAPPED, OCSF_PROFILES, OCSF_VERSION, VERDICT } from '../export/ocsf.js';
+import {
+  AS_UNMAPPED,
+  BOUNDARY,
+  DIRECTION,
+  MAPPED,
+  OCSF_PROFILES,
+  OCSF_VERSION,
+  VERDICT,
+} from '../export/ocsf.js';
 import { NAME_COLUMNS } from '../network/resource-names.js';
 import { FIELDS, type FieldDef } from '../records/catalog.js';
 import { type ExportRange, type ParquetCodec, PLACEHOLDER, rangeWhere } from './export-sql.js';
@@ -179,14 +187,16 @@ function ocsfEndpoint(side: 'src' | 'dst', enrich: boolean, named: boolean): Jso
     ...ENI.map(([k, c]) => [k, jIf(O.owns(side), jStr(eniId(c, named)))] as const),
     ...(named ? [['name', jIf(O.owns(side), jStr(endpointName(named)))] as const] : []),
     ['location', jObj([['country', jStr(e.country)]])],
-    [
-      'autonomous_system',
-      jObj([
-        ['number', jNum(e.asNumber)],
-        ['name', jStr(e.asOrg)],
-      ]),
-    ],
   ]);
+}
+
+/** Each side's autonomous system under `unmapped` (AS_UNMAPPED: OCSF 1.1.0's network_endpoint has no place for it). */
+function asUnmapped(enrich: boolean): (readonly [string, { number: string; name: string }])[] {
+  if (!enrich) return [];
+  return (['src', 'dst'] as const).map((side) => {
+    const e = enrichCols(side, enrich);
+    return [side, { number: e.asNumber, name: e.asOrg }] as const;
+  });
 }
 
 function observable(name: string, type: string, typeId: number, value: string): JsonSql {
@@ -228,6 +238,10 @@ export function ocsfMembers(
     .map((f) => [f.column, raw(f)]);
   for (const [, c] of ENI) unmapped.push([c, jIf(`${O.dir} IS NULL`, jStr(S(c)))]);
   if (named) for (const c of NAME_COLUMNS) unmapped.push([c, jStr(N(c, named))]);
+  for (const [side, as] of asUnmapped(enrich)) {
+    unmapped.push([`${side}_${AS_UNMAPPED.number}`, jNum(as.number)]);
+    unmapped.push([`${side}_${AS_UNMAPPED.name}`, jStr(as.name)]);
+  }
   const instance = eniId('instance_id', named);
   const t = O.time;
   return [
@@ -472,13 +486,6 @@ function ocsfEndpointStruct(side: 'src' | 'dst', enrich: boolean, named: boolean
     // always in the struct (a Security Lake table's schema does not depend on whether a snapshot was loaded)
     ['name', txt(`(CASE WHEN ${O.owns(side)} THEN ${endpointName(named)} END)`)],
     ['location', structOrNull([['country', txt(e.country)]])],
-    [
-      'autonomous_system',
-      structOrNull([
-        ['number', int(e.asNumber)],
-        ['name', txt(e.asOrg)],
-      ]),
-    ],
   ]);
 }
 
@@ -504,6 +511,10 @@ export function ocsfParquetColumns(
     ...columns.filter((f) => !MAPPED.has(f.column)).map((f) => [f.column, txt(col(f.column))] as const),
     ...ENI.map(([, c]) => [c, `(CASE WHEN ${O.dir} IS NULL THEN ${S(c)} END)`] as const),
     ...(named ? NAME_COLUMNS.map((c) => [c, N(c, named)] as const) : []),
+    ...asUnmapped(enrich).flatMap(([side, as]) => [
+      [`${side}_${AS_UNMAPPED.number}`, txt(as.number)] as const,
+      [`${side}_${AS_UNMAPPED.name}`, txt(as.name)] as const,
+    ]),
   ].map(([k, v]) => `struct_pack(k := ${literal(k)}, v := ${v})`);
   const entries = `list_filter([${unmapped.join(', ')}], e -> e.v IS NOT NULL)`;
   const ts = (s: string) =>
