@@ -447,9 +447,10 @@ function recordsFrom(
 }
 
 /**
- * The SELECT of one JSON document (`line`) per record in range. Not sorted: sorting the documents cost more than
- * building them (measured: 4.4 against 2.6 CPU seconds for 200k OCSF documents), so they come in the store's
- * insertion order (kept by DuckDB where `preserve_insertion_order` is on, as on the CLI's read-only store).
+ * The SELECT of one JSON document (`line`) per record in range, in (file, line) order like the CSV and NDJSON exports.
+ * The records are sorted before they are mapped (sortedRecords): sorting the documents cost more than building them
+ * (4.4 against 2.6 CPU seconds for 200k OCSF documents), so they used to come unsorted, in an order that was not even
+ * the same from one run to the next (the enrichment and names joins do not keep the store's order).
  */
 export function jsonLinesSelect(
   format: 'ocsf' | 'ecs',
@@ -461,7 +462,30 @@ export function jsonLinesSelect(
   const enrich = enrichTable !== undefined;
   const named = namesTable !== undefined;
   const doc = format === 'ocsf' ? ocsfJsonSql(enrich, columns, named) : ecsJsonSql(enrich, columns, named);
-  return `SELECT ${doc.sql} AS line\n${recordsFrom(range, format, enrichTable, namesTable)}`;
+  const sorted = sortedRecords(range, format, enrichTable, namesTable, 'TRUE', 'r.file_id, r.line');
+  return `SELECT ${doc.sql} AS line\nFROM ${sorted}`;
+}
+
+/**
+ * The rows `r` of recordsFrom that pass `where`, sorted by `orderBy` before any mapping: the sort carries the narrow
+ * record rows (the joined enrichment and names rows `es`, `ed`, `nm` as structs, which the mappings then read by the
+ * same names), not the documents or the mapped structs, lists and maps. The mapping over it is a projection, which
+ * keeps the order. Without the sort the documents came in an order that changed from run to run: the enrichment and
+ * names joins do not keep the store's order.
+ */
+function sortedRecords(
+  range: ExportRange,
+  key: EnrichKey,
+  enrichTable: string | undefined,
+  namesTable: string | undefined,
+  where: string,
+  orderBy: string,
+): string {
+  const joined = `${enrichTable !== undefined ? ', es, ed' : ''}${namesTable !== undefined ? ', nm' : ''}`;
+  return `(SELECT r.*${joined}
+${recordsFrom(range, key, enrichTable, namesTable)}
+WHERE ${where}
+ORDER BY ${orderBy}) r`;
 }
 
 /** A struct of the given members, NULL when every member is NULL (the JSON documents leave it out). */
@@ -650,16 +674,10 @@ export function ocsfParquetFileSql(
     since: range.since === undefined ? from : Math.max(range.since, from),
     until: range.until === undefined ? from + 3600 : Math.min(range.until, from + 3600),
   };
-  // Sorted before mapping: the sort carries the narrow record rows (and the joined rows `es`, `ed`, `nm` as structs,
-  // which the mapping then reads by the same names), not the mapped structs, lists and maps (10-15% less CPU).
-  // The mapping is a projection, which keeps the sorted order.
-  const enrich = enrichTable !== undefined;
-  const named = namesTable !== undefined;
-  const joined = `${enrich ? ', es, ed' : ''}${named ? ', nm' : ''}`;
-  const select = `SELECT ${ocsfParquetColumns(enrich, columns, named)}
-FROM (SELECT r.*${joined}
-${recordsFrom(hour, 'ocsf', enrichTable, namesTable)}
-WHERE ${LAKE_HOUR} = ${file.hour} AND ${LAKE_ACCOUNT} = ${literal(file.account)} AND ${LAKE_REGION} = ${literal(file.region)}
-ORDER BY ${O.time}, r.file_id, r.line) r`;
+  // Sorted before mapping (sortedRecords: 10-15% less CPU than sorting the mapped rows).
+  const where = `${LAKE_HOUR} = ${file.hour} AND ${LAKE_ACCOUNT} = ${literal(file.account)} AND ${LAKE_REGION} = ${literal(file.region)}`;
+  const sorted = sortedRecords(hour, 'ocsf', enrichTable, namesTable, where, `${O.time}, r.file_id, r.line`);
+  const select = `SELECT ${ocsfParquetColumns(enrichTable !== undefined, columns, namesTable !== undefined)}
+FROM ${sorted}`;
   return `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION ${codec})`;
 }
