@@ -44,6 +44,13 @@ export const BOUNDARY: Record<number, string> = {
   8: 'Internet Gateway',
 };
 
+/**
+ * Where an endpoint's autonomous system goes: `unmapped.<side>_as_number` and `unmapped.<side>_as_org` (`side`: src,
+ * dst). OCSF 1.1.0's network_endpoint has no `autonomous_system` (the object and the attribute came in 1.2.0,
+ * ocsf-schema #978), and its `location` has no AS either.
+ */
+export const AS_UNMAPPED = { number: 'as_number', name: 'as_org' } as const;
+
 export const DIRECTION = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] } as const;
 
 /** Columns with a mapping of their own; every other non-null catalog column goes to `unmapped`. */
@@ -108,15 +115,11 @@ export function toOcsf(
   row: FlowRow,
   lookup?: (ip: string | undefined) => Enrichment | undefined,
 ): Record<string, unknown> {
-  // Offline enrichment of an endpoint: OCSF network_endpoint `location.country` and `autonomous_system`.
-  const where = (ip: string | undefined) => {
-    const e = lookup?.(ip);
-    if (!e) return {};
-    return {
-      location: compact({ country: e.country }),
-      autonomous_system: compact({ number: e.asNumber, name: e.asOrganization }),
-    };
-  };
+  // Offline enrichment of each endpoint: its country as `location.country` (OCSF 1.1.0 network_endpoint), its AS
+  // under `unmapped` (AS_UNMAPPED): OCSF 1.1.0's network_endpoint has no `autonomous_system` (added in 1.2.0).
+  const srcInfo = lookup?.(str(row, 'pkt_srcaddr') ?? str(row, 'srcaddr'));
+  const dstInfo = lookup?.(str(row, 'pkt_dstaddr') ?? str(row, 'dstaddr'));
+  const where = (e: Enrichment | undefined) => (e ? { location: compact({ country: e.country }) } : {});
   const action = str(row, 'action');
   const verdict = action === 'ACCEPT' || action === 'REJECT' ? VERDICT[action] : undefined;
   const activityId = verdict?.activity_id ?? 0;
@@ -148,14 +151,14 @@ export function toOcsf(
     port: num(row, 'srcport'),
     svc_name: str(row, 'pkt_src_aws_service'),
     ...(dirName === 'egress' ? eni : {}),
-    ...where(str(row, 'pkt_srcaddr') ?? str(row, 'srcaddr')),
+    ...where(srcInfo),
   });
   const dst = compact({
     ...endpointIp(str(row, 'dstaddr'), str(row, 'pkt_dstaddr')),
     port: num(row, 'dstport'),
     svc_name: str(row, 'pkt_dst_aws_service'),
     ...(dirName === 'ingress' ? eni : {}),
-    ...where(str(row, 'pkt_dstaddr') ?? str(row, 'dstaddr')),
+    ...where(dstInfo),
   });
 
   const unmapped: Record<string, unknown> = {};
@@ -174,6 +177,14 @@ export function toOcsf(
   for (const c of NAME_COLUMNS) {
     const v = str(row, c);
     if (v !== undefined) unmapped[c] = v;
+  }
+  // Each side's autonomous system (OCSF 1.1.0 has no place for it on the endpoint).
+  for (const [side, e] of [
+    ['src', srcInfo],
+    ['dst', dstInfo],
+  ] as const) {
+    if (e?.asNumber !== undefined) unmapped[`${side}_${AS_UNMAPPED.number}`] = e.asNumber;
+    if (e?.asOrganization !== undefined) unmapped[`${side}_${AS_UNMAPPED.name}`] = e.asOrganization;
   }
 
   const observables: Record<string, unknown>[] = [];

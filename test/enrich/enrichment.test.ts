@@ -139,12 +139,13 @@ describe('exports', () => {
     });
     expect(d['source']).toEqual({ ip: '10.0.1.5', port: 40000 });
   });
-  it('OCSF dst_endpoint.location.country and autonomous_system', () => {
+  it('OCSF dst_endpoint.location.country; the AS under unmapped (OCSF 1.1.0 has no network_endpoint.autonomous_system)', () => {
     const d = toOcsf(row, (ip) => e.lookup(ip));
-    expect(d['dst_endpoint']).toMatchObject({
-      ip: '1.0.0.1',
-      location: { country: 'AU' },
-      autonomous_system: { number: 13335, name: 'Cloudflare, Inc.' },
-    });
+    expect(d['dst_endpoint']).toMatchObject({ ip: '1.0.0.1', location: { country: 'AU' } });
+    expect(d['dst_endpoint']).not.toHaveProperty('autonomous_system');
+    expect(d['src_endpoint']).not.toHaveProperty('autonomous_system');
+    // 1.0.0.1 is Cloudflare's AS13335; the private source has no AS, so no src_as_* key
+    expect(d['unmapped']).toMatchObject({ dst_as_number: 13335, dst_as_org: 'Cloudflare, Inc.' });
+    expect(Object.keys(d['unmapped'] as object).filter((k) => k.startsWith('src_as_'))).toEqual([]);
   });
 });

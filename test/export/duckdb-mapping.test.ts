@@ -156,12 +156,32 @@ describe('DuckDB mapping = JS mapping', () => {
     for (const [k, v] of Object.entries(r)) expect(Number(v), k).toBeGreaterThan(0);
   });
 
-  it('enrichment shows in both: a known public address gets its AS and country', async () => {
+  it('enrichment shows in both: a known public address gets its AS (under unmapped) and country', async () => {
     const docs = (await duckdb('ocsf', true)).map((l) => JSON.parse(l) as Record<string, unknown>);
     const e = docs.find((d) => (d['dst_endpoint'] as { ip?: string } | undefined)?.ip === '1.0.0.1')!;
-    expect((e['dst_endpoint'] as Record<string, unknown>)['autonomous_system']).toEqual({
-      number: 13335,
-      name: 'Cloudflare, Inc.',
-    });
+    // OCSF 1.1.0's network_endpoint has no autonomous_system (it came in 1.2.0): the AS is under unmapped
+    expect(e['dst_endpoint']).not.toHaveProperty('autonomous_system');
+    expect(e['unmapped']).toMatchObject({ dst_as_number: 13335, dst_as_org: 'Cloudflare, Inc.' });
+    expect(docs.some((d) => JSON.stringify(d).includes('autonomous_system'))).toBe(false);
+  });
+
+  it('OCSF Parquet: the AS under unmapped as text, no autonomous_system member in the endpoint structs', async () => {
+    const to = join(dir, 'lake');
+    await exportFlows(store, { to, format: 'ocsf-parquet', force: true });
+    const files = `${to.replaceAll("'", "''")}/**/*.parquet`;
+    const members = (
+      await store.query(
+        `SELECT DISTINCT unnest(struct_keys(src_endpoint)) AS k FROM read_parquet('${files}', hive_partitioning = false)`,
+      )
+    ).rows.map((r) => String(r['k']));
+    expect(members).toContain('location');
+    expect(members).not.toContain('autonomous_system');
+    const row = (
+      await store.query(
+        `SELECT unmapped['dst_as_number'] AS n, unmapped['dst_as_org'] AS o, dst_endpoint.location.country AS c
+         FROM read_parquet('${files}', hive_partitioning = false) WHERE dst_endpoint.ip = '1.0.0.1'`,
+      )
+    ).rows[0]!;
+    expect(row).toEqual({ n: '13335', o: 'Cloudflare, Inc.', c: 'AU' });
   });
 });
