@@ -9,6 +9,7 @@
 import { FIELDS } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
 import { FINDINGS_DDL } from './findings.js';
+import { OVERVIEW_ROLLUP_DDL } from './overview-rollup.js';
 import { REJECT_ROLLUP_DDL } from './reject-rollup.js';
 import { ident, literal } from './sql.js';
 import { VIEW_ROLLUP_DDL } from './view-rollups.js';
@@ -133,6 +134,8 @@ export function baseSchema(): string[] {
     ...REJECT_ROLLUP_DDL,
     // The per-hour rollups of the views over the newest fields (view-rollups.ts), kept with each file.
     ...VIEW_ROLLUP_DDL,
+    // The Overview's per-hour rollup, kept with each file, and its deduplicated per-hour cache (overview-rollup.ts).
+    ...OVERVIEW_ROLLUP_DDL,
     // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (
