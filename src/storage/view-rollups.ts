@@ -59,6 +59,7 @@ const TYPES: Readonly<Record<string, string>> = {
   protocol: 'INTEGER',
   traffic_path: 'INTEGER',
   bytes: 'BIGINT',
+  packets: 'BIGINT',
   end: 'BIGINT',
 };
 const ALL: Col = (name) => `"${name}"`;

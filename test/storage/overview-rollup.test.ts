@@ -218,3 +218,49 @@ describe('files forgotten, replaced, added, and stores from before the rollup', 
     expect(none.rolled).toEqual(none.records);
   });
 });
+
+describe('a format without flow-direction, pkt-* or action (the default format, and a two-field one)', () => {
+  let dir2: string;
+  let store2: Store;
+  beforeAll(async () => {
+    dir2 = mkdtempSync(join(tmpdir(), 'fw-overview-rollup-v2-'));
+    // Default format, no header: three records at 10:50, 11:10 and 11:40; one is NODATA (no addresses).
+    const v2 = (at: number, src: string, by: number, action: string) =>
+      `2 111122223333 eni-x ${src} 10.0.9.9 5000 80 6 2 ${by} ${T + at} ${T + at + 30} ${action} OK`;
+    writeFileSync(
+      join(dir2, 'v2.log'),
+      `${[v2(3000, '10.0.8.8', 100, 'ACCEPT'), v2(4200, '10.0.8.9', 50, 'REJECT'), v2(6000, '10.0.8.8', 25, 'ACCEPT'), `2 111122223333 eni-x - - - - - - - ${T + 6100} ${T + 6130} - NODATA`].join('\n')}\n`,
+    );
+    writeFileSync(join(dir2, 'two.log'), `interface-id start\neni-y ${T + 4000}\n`);
+    store2 = await Store.open(join(dir2, 'store.duckdb'));
+    await ingest(store2, [join(dir2, 'v2.log'), join(dir2, 'two.log')], { concurrency: 1 });
+  });
+  afterAll(() => {
+    store2?.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('answers as the records do; records without flow-direction are counted as recorded and said so', async () => {
+    for (const view of ['deduplicated', 'per-eni'] as const) {
+      for (const [since, until] of [
+        [T + 1800, T + 2 * 3600],
+        [T, T + 3 * 3600],
+      ] as const) {
+        let source: OverviewSource | undefined;
+        const rolled = await overview(store2, since, until, 300, 10, view, { source: (s) => (source = s) });
+        const records = await overview(store2, since, until, 300, 10, view, { rollup: false });
+        expect(source?.path).toBe('rollup');
+        expect(rolled).toEqual(records);
+      }
+    }
+    const d = await overview(store2, T, T + 3 * 3600, 3600, 10, 'deduplicated');
+    // Five records (NODATA and the two-field one included), 175 bytes; three traffic records without direction.
+    expect(d.totals).toEqual({ flows: 5, bytes: 175, packets: 6, rejectedFlows: 1 });
+    expect(d.undirectedFlows).toBe(3);
+    expect(d.recordsWithoutAction).toBe(1);
+    expect(d.interfaces.map((i) => [i.interfaceId, i.flows])).toEqual([
+      ['eni-x', 4],
+      ['eni-y', 1],
+    ]);
+  });
+});
