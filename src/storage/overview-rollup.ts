@@ -230,16 +230,14 @@ async function dedupHours(
   h1: number,
   dedupFrom: (a: number, b: number) => string,
 ): Promise<{ cached: number[]; computed: number; temp: string | undefined }> {
+  // Each hour's current fingerprint beside the stored one, in one query.
   const fps = (
-    await store.query(`SELECT hour, file_ids::VARCHAR AS ids FROM (${fingerprintsSql(h0, h1)})`)
-  ).rows.map((r) => ({ hour: Number(r['hour']), ids: String(r['ids']) }));
-  const stored = new Map(
-    (
-      await store.query(
-        `SELECT hour, file_ids::VARCHAR AS ids FROM overview_dedup_hours WHERE hour >= ${h0} AND hour < ${h1}`,
-      )
-    ).rows.map((r) => [Number(r['hour']), String(r['ids'])]),
-  );
+    await store.query(
+      `SELECT f.hour, f.file_ids::VARCHAR AS ids, s.file_ids::VARCHAR AS stored
+       FROM (${fingerprintsSql(h0, h1)}) f LEFT JOIN overview_dedup_hours s ON s.hour = f.hour`,
+    )
+  ).rows.map((r) => ({ hour: Number(r['hour']), ids: String(r['ids']), stored: r['stored'] }));
+  const stored = new Map(fps.map((f) => [f.hour, f.stored == null ? undefined : String(f.stored)]));
   const cached = fps.filter((f) => stored.get(f.hour) === f.ids).map((f) => f.hour);
   const missing = fps.filter((f) => stored.get(f.hour) !== f.ids);
   if (missing.length === 0) return { cached, computed: 0, temp: undefined };
@@ -263,10 +261,9 @@ async function dedupHours(
   try {
     await store.query('BEGIN TRANSACTION');
     await store.query(`DELETE FROM overview_dedup WHERE list_contains(${list}, hour)`);
-    await store.query(`DELETE FROM overview_dedup_hours WHERE list_contains(${list}, hour)`);
     await store.query(`INSERT INTO overview_dedup SELECT * FROM ${temp}`);
     await store.query(
-      `INSERT INTO overview_dedup_hours SELECT * FROM (VALUES ${missing.map((m) => `(${m.hour}, '${m.ids}'::INTEGER[])`).join(', ')})`,
+      `INSERT OR REPLACE INTO overview_dedup_hours SELECT * FROM (VALUES ${missing.map((m) => `(${m.hour}, '${m.ids}'::INTEGER[])`).join(', ')})`,
     );
     await store.query('COMMIT');
   } catch {

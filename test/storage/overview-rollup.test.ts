@@ -264,3 +264,35 @@ describe('a format without flow-direction, pkt-* or action (the default format, 
     ]);
   });
 });
+
+describe('a store opened read-only', () => {
+  it('computes the uncached hours for the answer without writing them', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'fw-overview-rollup-ro-'));
+    try {
+      writeFileSync(join(d, 'a.log'), `${HEADER}\n${A.join('\n')}\n`);
+      writeFileSync(join(d, 'c.log'), `${HEADER}\n${C.join('\n')}\n`);
+      const w = await Store.open(join(d, 'store.duckdb'));
+      await ingest(w, [join(d, 'a.log'), join(d, 'c.log')], { concurrency: 1 });
+      w.close();
+      const ro = await Store.open(join(d, 'store.duckdb'), { readOnly: true });
+      try {
+        for (let i = 0; i < 2; i++) {
+          let source: OverviewSource | undefined;
+          const rolled = await overview(ro, T, T + 3 * 3600, 3600, 10, 'deduplicated', {
+            source: (s) => (source = s),
+          });
+          expect(source).toEqual({ path: 'rollup', computedHours: 3, cachedHours: 0 });
+          expect(rolled).toEqual(
+            await overview(ro, T, T + 3 * 3600, 3600, 10, 'deduplicated', { rollup: false }),
+          );
+          // a1 1000 (db never received), a2 dropped (app at 11:02), a3 200, a4 40, c1 500; c2 kept (no db log).
+          expect(rolled.totals.bytes).toBe(1000 + 200 + 40 + 500 + 700);
+        }
+      } finally {
+        ro.close();
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
