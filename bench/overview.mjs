@@ -86,7 +86,7 @@ for (const [name, since, until] of ranges) {
     }
     const fig = (xs) =>
       xs.length === 0 ? null : { cpu: median(xs.map((x) => x.cpu)), wall: median(xs.map((x) => x.wall)) };
-    rows.push({
+    const r = {
       range: name,
       view,
       bin,
@@ -96,7 +96,9 @@ for (const [name, since, until] of ranges) {
       old: fig(m.old),
       sameAsRecords: same,
       sameAsOld: old ? sameOld : null,
-    });
+    };
+    rows.push(r);
+    process.stderr.write(`${JSON.stringify(r)}\n`);
   }
 }
 const sizes = {};

@@ -130,6 +130,7 @@ export interface OverviewSource {
 }
 
 let temps = 0;
+const tempName = () => `fw_overview_rows_${process.pid}_${++temps}`;
 
 /**
  * The Overview's groups over [since, until) for `view`, as one SQL relation (`kind` and keys, with series bins of
@@ -184,27 +185,39 @@ export async function withOverviewRows<T>(
   const { fullFrom, fullTo } = split;
   const h0 = fullFrom / HOUR;
   const h1 = fullTo / HOUR;
-  const parts: string[] = [];
-  if (since < fullFrom) parts.push(...records(ROLLUP_BIN, since, fullFrom));
-  if (until > fullTo) parts.push(...records(ROLLUP_BIN, fullTo, until));
-  const rolled = (kinds: readonly OverviewKind[]) =>
-    `SELECT * FROM overview_rollup WHERE hour >= ${h0} AND hour < ${h1} AND kind IN (${kinds.map((k) => `'${k}'`).join(', ')})`;
+  // The records' parts (edges, files without the rollup) are grouped once into temporary tables, so that the
+  // sums can read every part once per kind without scanning records again.
+  const fromRecords: string[] = [];
+  if (since < fullFrom) fromRecords.push(...records(ROLLUP_BIN, since, fullFrom));
+  if (until > fullTo) fromRecords.push(...records(ROLLUP_BIN, fullTo, until));
   if (uncovered.length > 0) {
     const w = `file_id IN (${uncovered.join(', ')}) AND ${between(fullFrom, fullTo)}`;
-    parts.push(overviewRows('flows', w, [...COUNTED_KINDS, ...ENI_KINDS], { bin: ROLLUP_BIN, by: [] }));
+    fromRecords.push(overviewRows('flows', w, [...COUNTED_KINDS, ...ENI_KINDS], { bin: ROLLUP_BIN, by: [] }));
   }
-  if (o.view === 'per-eni') {
-    parts.push(rolled([...COUNTED_KINDS, ...ENI_KINDS]));
-    return run(union(parts), { path: 'rollup', computedHours: 0, cachedHours: 0 });
-  }
-  parts.push(rolled(ENI_KINDS));
-  const { cached, computed, temp } = await dedupHours(store, h0, h1, dedupFrom);
-  parts.push(`SELECT * FROM overview_dedup WHERE hour IN (SELECT unnest([${cached.join(', ')}]::BIGINT[]))`);
-  if (temp) parts.push(`SELECT * FROM ${temp}`);
+  const temps: string[] = [];
   try {
+    for (const part of fromRecords) {
+      const name = tempName();
+      await store.query(`CREATE TEMP TABLE ${name} AS SELECT ${COLS} FROM (${part})`);
+      temps.push(name);
+    }
+    const parts = temps.map((t) => `SELECT * FROM ${t}`);
+    const rolled = (kinds: readonly OverviewKind[]) =>
+      `SELECT * FROM overview_rollup WHERE hour >= ${h0} AND hour < ${h1} AND kind IN (${kinds.map((k) => `'${k}'`).join(', ')})`;
+    if (o.view === 'per-eni') {
+      parts.push(rolled([...COUNTED_KINDS, ...ENI_KINDS]));
+      return await run(union(parts), { path: 'rollup', computedHours: 0, cachedHours: 0 });
+    }
+    parts.push(rolled(ENI_KINDS));
+    const { cached, computed, temp } = await dedupHours(store, h0, h1, dedupFrom);
+    if (temp) temps.push(temp);
+    parts.push(
+      `SELECT * FROM overview_dedup WHERE hour IN (SELECT unnest([${cached.join(', ')}]::BIGINT[]))`,
+    );
+    if (temp) parts.push(`SELECT * FROM ${temp}`);
     return await run(union(parts), { path: 'rollup', computedHours: computed, cachedHours: cached.length });
   } finally {
-    if (temp) await store.query(`DROP TABLE IF EXISTS temp.${temp}`).catch(() => undefined);
+    for (const t of temps) await store.query(`DROP TABLE IF EXISTS temp.${t}`).catch(() => undefined);
   }
 }
 
@@ -248,7 +261,7 @@ async function dedupHours(
     if (last && last[1] === hour) last[1] = hour + 1;
     else runs.push([hour, hour + 1]);
   }
-  const temp = `fw_overview_dedup_${process.pid}_${++temps}`;
+  const temp = tempName();
   const select = runs
     .map(([a, b]) => {
       const [lo, hi] = [a * HOUR, b * HOUR];

@@ -28,15 +28,38 @@ interface OverviewQuery {
 /**
  * Series, totals, top talkers, top rejected sources, top destination ports, protocols, directions and interfaces
  * from the Overview's groups (overview-rollup.ts: whole hours from the rollups, edges from the records, or all
- * from the records), summed per key and each list ranked and cut to the top `top` in SQL. Protocols are summed
+ * from the records), summed per key (each kind only the sums it shows: HUGEINT sums are what cost) and each list ranked and cut to the top `top` in SQL. Protocols are summed
  * from the (port, protocol) groups; totals from the series. Rows come out by part, then in each list's order.
  */
-const SUMMED_SQL = (rows: string, bin: number, top: number) => `WITH g AS MATERIALIZED (
-  SELECT kind, CASE WHEN kind = 'series' THEN (t // ${bin}) * ${bin} END AS t, srcaddr, dstport, protocol,
-    flow_direction, interface_id, sum(flows) AS flows, coalesce(sum(bytes), 0) AS bytes,
-    coalesce(sum(packets), 0) AS packets, sum(af) AS af, sum(rf) AS rf, coalesce(sum(ab), 0) AS ab,
-    coalesce(sum(rb), 0) AS rb, coalesce(sum(ap), 0) AS ap, coalesce(sum(rp), 0) AS rp, sum(ud) AS ud
-  FROM (${rows}) GROUP BY ALL
+const SUMMED_SQL = (
+  rows: string,
+  bin: number,
+  top: number,
+  once: boolean,
+) => `WITH p AS ${once ? '' : 'NOT '}MATERIALIZED (${rows}),
+g AS MATERIALIZED (
+  SELECT 'series' AS kind, (t // ${bin}) * ${bin} AS t, NULL::VARCHAR AS srcaddr, NULL::INTEGER AS dstport,
+    NULL::INTEGER AS protocol, NULL::VARCHAR AS flow_direction, NULL::VARCHAR AS interface_id, sum(flows) AS flows,
+    coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets, sum(af) AS af, sum(rf) AS rf,
+    coalesce(sum(ab), 0) AS ab, coalesce(sum(rb), 0) AS rb, coalesce(sum(ap), 0) AS ap, coalesce(sum(rp), 0) AS rp,
+    sum(ud) AS ud
+  FROM p WHERE kind = 'series' AND t IS NOT NULL GROUP BY 2
+  UNION ALL
+  SELECT 'src', NULL, srcaddr, NULL, NULL, NULL, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, sum(rf), 0, 0, 0,
+    0, 0
+  FROM p WHERE kind = 'src' GROUP BY srcaddr
+  UNION ALL
+  SELECT 'port', NULL, NULL, dstport, protocol, NULL, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, 0, 0, 0, 0,
+    0, 0
+  FROM p WHERE kind = 'port' GROUP BY dstport, protocol
+  UNION ALL
+  SELECT 'dir', NULL, NULL, NULL, NULL, flow_direction, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, 0, 0, 0, 0,
+    0, sum(ud)
+  FROM p WHERE kind = 'dir' GROUP BY flow_direction
+  UNION ALL
+  SELECT 'if', NULL, NULL, NULL, NULL, NULL, interface_id, sum(flows), coalesce(sum(bytes), 0), 0, 0, sum(rf), 0, 0,
+    0, 0, 0
+  FROM p WHERE kind = 'if' GROUP BY interface_id
 )
 SELECT * FROM (
   SELECT 'series' AS part, 0 AS rank, * FROM g WHERE kind = 'series' AND t IS NOT NULL
@@ -94,7 +117,9 @@ export async function overview(
     { since, until, bin, view, rollup: opts.rollup },
     async (rows, source) => {
       opts.source?.(source);
-      return (await r.query(SUMMED_SQL(rows, Math.trunc(bin), Math.trunc(top)))).rows;
+      // Records are grouped once (materialized); rollup parts are read per kind, each scan filtered by kind.
+      return (await r.query(SUMMED_SQL(rows, Math.trunc(bin), Math.trunc(top), source.path === 'records')))
+        .rows;
     },
   );
   const part = (name: string) => parts.filter((x) => x['part'] === name);
