@@ -1,6 +1,6 @@
 // bench:view-rollups-cost — what the per-hour view rollups (src/storage/view-rollups.ts) add to ingest: for every
 // file of a stored corpus, inside a transaction that is rolled back, the reject rollup's statements (the reference:
-// decision record 34) and the view rollups' statements are run again over the file's stored records, interleaved,
+// decision record 34), the view rollups' and the Overview rollup's statements are run again over the file's stored records, interleaved,
 // with the CPU time and wall time of each. The ingest's own CPU time for the same corpus is given with --ingest-cpu
 // (seconds, e.g. from /usr/bin/time of `flowwatch ingest`) to state the share.
 //
@@ -23,6 +23,7 @@ const { Store } = await mod('storage/store.js');
 const { parseFormat } = await mod('records/format.js');
 const { rejectRollupSql } = await mod('storage/reject-rollup.js');
 const { viewRollupSql } = await mod('storage/view-rollups.js');
+const { overviewRollupSql } = await mod('storage/overview-rollup.js');
 
 const store = await Store.open(db);
 const files = (await store.query('SELECT id, format, record_table, records FROM files ORDER BY id')).rows;
@@ -30,7 +31,7 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const total = { reject: { cpu: 0, wall: 0 }, views: { cpu: 0, wall: 0 } };
+const total = { reject: { cpu: 0, wall: 0 }, views: { cpu: 0, wall: 0 }, overview: { cpu: 0, wall: 0 } };
 let records = 0;
 // DuckDB's own threads count in the process's CPU time, so the measure is what the statements cost in all.
 const byTable = {};
@@ -56,13 +57,12 @@ for (const [i, f] of files.entries()) {
   await store.query('BEGIN TRANSACTION');
   try {
     // Alternate which runs first, so a warm cache favours neither.
-    if (i % 2 === 0) {
-      await time('reject', rejectRollupSql(format, table, id));
-      await time('views', viewRollupSql(format, table, id));
-    } else {
-      await time('views', viewRollupSql(format, table, id));
-      await time('reject', rejectRollupSql(format, table, id));
-    }
+    const each = [
+      ['reject', rejectRollupSql(format, table, id)],
+      ['views', viewRollupSql(format, table, id)],
+      ['overview', overviewRollupSql(format, table, id)],
+    ];
+    for (let k = 0; k < each.length; k++) await time(...each[(i + k) % each.length]);
   } finally {
     await store.query('ROLLBACK');
   }
@@ -77,7 +77,9 @@ process.stdout.write(
     `  view rollups' CPU by table: ${Object.entries(byTable)
       .map(([t, c]) => `${t} ${f2(c)} s`)
       .join(', ')}\n` +
+    `  Overview rollup            CPU ${f2(total.overview.cpu)} s, wall ${f2(total.overview.wall)} s` +
+    `  (${f2(total.overview.cpu / total.reject.cpu)}× the reject rollup's CPU)\n` +
     (ingestCpu
-      ? `  share of the ingest's ${ingestCpu} CPU-s: reject rollup ${f2((100 * total.reject.cpu) / ingestCpu)}%, view rollups ${f2((100 * total.views.cpu) / ingestCpu)}%\n`
+      ? `  share of the ingest's ${ingestCpu} CPU-s: reject rollup ${f2((100 * total.reject.cpu) / ingestCpu)}%, view rollups ${f2((100 * total.views.cpu) / ingestCpu)}%, Overview rollup ${f2((100 * total.overview.cpu) / ingestCpu)}%\n`
       : ''),
 );

@@ -17,8 +17,10 @@
 //          OR ingress                                       (the receiver's record is the flow's record)
 //          OR egress AND dst* ∉ R                           (nobody in the store recorded receiving it)
 //
-// R and N are taken over the query's range widened by 600 s on each side (the longest aggregation interval),
-// because the two ENIs' windows of one flow need not coincide. docs/decisions/14-counting-each-flow-once.md gives
+// The range is cut at UTC hour boundaries into pieces (a range inside one hour is one piece); R and N are taken
+// per piece, over the piece widened by 600 s on each side (the longest aggregation interval, because the two
+// ENIs' windows of one flow need not coincide), and a record is judged against its own piece's sets. So an hour
+// is judged alike in every range that holds it whole, which lets the Overview cache it (overview-rollup.ts). docs/decisions/14-counting-each-flow-once.md gives
 // the limits.
 
 import { ident } from './sql.js';
@@ -28,8 +30,11 @@ export type FlowView = 'deduplicated' | 'per-eni';
 
 export const FLOW_VIEWS: readonly FlowView[] = ['deduplicated', 'per-eni'];
 
-/** Seconds the sets R and N reach beyond the query range: the longest flow-log aggregation interval. */
+/** Seconds the sets R and N reach beyond each piece of the range: the longest flow-log aggregation interval. */
 export const DEDUP_SLACK_SECONDS = 600;
+
+/** The range is cut at UTC hours into pieces, each judged against its own sets (so whole hours can be cached). */
+const HOUR = 3600;
 
 /** One line telling a reader which view numbers come from, for CLI output and API responses. */
 export function flowViewNote(view: FlowView): string {
@@ -80,25 +85,35 @@ export function flowsRelation(view: FlowView, range: RangeParams): string {
   const hi = `${range.until}::BIGINT`;
   const near = (alias: string) =>
     `(${alias}.event_time >= ${lo} - ${DEDUP_SLACK_SECONDS} OR ${lo} IS NULL) AND (${alias}.event_time < ${hi} + ${DEDUP_SLACK_SECONDS} OR ${hi} IS NULL)`;
+  // The piece of hour h is [h, h + 1 h) cut to the range; its sets reach DEDUP_SLACK_SECONDS beyond it.
+  const pieceNear = (t: string, h: string) =>
+    `${t} >= greatest(${h} * ${HOUR}, coalesce(${lo}, ${h} * ${HOUR})) - ${DEDUP_SLACK_SECONDS}
+      AND ${t} < least((${h} + 1) * ${HOUR}, coalesce(${hi}, (${h} + 1) * ${HOUR})) + ${DEDUP_SLACK_SECONDS}`;
   return `(WITH
   dedup_ingress AS MATERIALIZED (
-    SELECT coalesce(r.pkt_dstaddr, r.dstaddr) AS addr,
-      CASE WHEN r.pkt_dstaddr <> r.dstaddr THEN r.interface_id END AS via
-    FROM flows r
-    WHERE r.flow_direction = 'ingress' AND coalesce(r.pkt_dstaddr, r.dstaddr) IS NOT NULL AND ${near('r')}
+    SELECT hour, addr, via FROM (
+      SELECT unnest([(r.event_time - ${DEDUP_SLACK_SECONDS}) // ${HOUR}, (r.event_time + ${DEDUP_SLACK_SECONDS}) // ${HOUR}]) AS hour,
+        r.event_time AS e, coalesce(r.pkt_dstaddr, r.dstaddr) AS addr,
+        CASE WHEN r.pkt_dstaddr <> r.dstaddr THEN r.interface_id END AS via
+      FROM flows r
+      WHERE r.flow_direction = 'ingress' AND coalesce(r.pkt_dstaddr, r.dstaddr) IS NOT NULL AND ${near('r')})
+    WHERE ${pieceNear('e', 'hour')}
     GROUP BY ALL),
-  dedup_receivers AS (SELECT DISTINCT addr FROM dedup_ingress),
+  dedup_receivers AS (SELECT DISTINCT hour, addr FROM dedup_ingress),
   dedup_nats AS (
-    SELECT DISTINCT x.via AS interface_id FROM dedup_ingress x
+    SELECT DISTINCT x.hour, x.via AS interface_id FROM dedup_ingress x
     WHERE x.via IS NOT NULL AND EXISTS (SELECT 1 FROM flows e
-      WHERE e.flow_direction = 'egress' AND e.interface_id = x.via AND e.dstaddr = x.addr AND ${near('e')}))
+      WHERE e.flow_direction = 'egress' AND e.interface_id = x.via AND e.dstaddr = x.addr AND ${near('e')}
+        AND ${pieceNear('e.event_time', 'x.hour')}))
   SELECT ${cols} FROM flows f
+  LEFT JOIN dedup_nats n ON n.hour = f.event_time // ${HOUR} AND n.interface_id = f.interface_id
+  LEFT JOIN dedup_receivers rcv ON rcv.hour = f.event_time // ${HOUR}
+    AND rcv.addr = coalesce(f.pkt_dstaddr, f.dstaddr)
   WHERE CASE
     WHEN f.flow_direction IS NULL OR f.action = 'REJECT' THEN true
-    WHEN f.interface_id IN (SELECT interface_id FROM dedup_nats)
-      AND coalesce(f.pkt_srcaddr = f.srcaddr AND f.pkt_dstaddr = f.dstaddr, true) THEN false
+    WHEN n.interface_id IS NOT NULL AND coalesce(f.pkt_srcaddr = f.srcaddr AND f.pkt_dstaddr = f.dstaddr, true) THEN false
     WHEN f.flow_direction = 'ingress' THEN true
-    WHEN f.flow_direction = 'egress' THEN coalesce(coalesce(f.pkt_dstaddr, f.dstaddr) NOT IN (SELECT addr FROM dedup_receivers), true)
+    WHEN f.flow_direction = 'egress' THEN rcv.addr IS NULL
     ELSE false
   END)`;
 }

@@ -10,6 +10,7 @@ import { FIELDS } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
 import { ADDRESS_DICTIONARY_DDL } from './address-dictionary.js';
 import { FINDINGS_DDL } from './findings.js';
+import { OVERVIEW_ROLLUP_DDL } from './overview-rollup.js';
 import { REJECT_ROLLUP_DDL } from './reject-rollup.js';
 import { ident, literal } from './sql.js';
 import { VIEW_ROLLUP_DDL } from './view-rollups.js';
@@ -136,6 +137,8 @@ export function baseSchema(): string[] {
     ...VIEW_ROLLUP_DDL,
     // The distinct addresses of the stored records, for hunts (address-dictionary.ts). Added without a version bump.
     ...ADDRESS_DICTIONARY_DDL,
+    // The Overview's per-hour rollup, kept with each file, and its deduplicated per-hour cache (overview-rollup.ts).
+    ...OVERVIEW_ROLLUP_DDL,
     // Metric-filter datapoints, per filter, file, minute (record event time truncated) and dimension set
     // (canonical JSON text). Added without a version bump: older stores gain it when opened for writing.
     `CREATE TABLE IF NOT EXISTS metric_datapoints (

@@ -19,6 +19,7 @@ import {
   type TimeInputs,
 } from './ingest-sql.js';
 import { LogEventStore } from './log-events.js';
+import { DELETE_OVERVIEW_ROLLUP, overviewRollupSql } from './overview-rollup.js';
 import { QueryGate } from './query-gate.js';
 import { DELETE_REJECT_ROLLUP, rejectRollupSql, WIDEN_REJECT_ROLLUP } from './reject-rollup.js';
 import { checkSandboxedSql, SANDBOX_SYSTEM_VIEWS, type SandboxCatalog, SandboxError } from './sandbox.js';
@@ -623,6 +624,7 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
           for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [f.id]);
           for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [f.id]);
           await c.run(DELETE_ADDRESS_KEY_FILE, [f.id]);
+          for (const sql of DELETE_OVERVIEW_ROLLUP) await c.run(sql, [f.id]);
           if (hasKeys) await c.run(`DELETE FROM source_keys WHERE file_id = $1`, [f.id]);
           await c.run(`DELETE FROM files WHERE id = $1`, [f.id]);
         }
@@ -1342,6 +1344,7 @@ export class Loader {
       for (const sql of [
         ...rejectRollupSql(format, table, batchIds),
         ...viewRollupSql(format, table, batchIds),
+        ...overviewRollupSql(format, table, batchIds),
       ])
         await c.run(sql);
       const rows: DuckDBValue[] = [];
@@ -1471,6 +1474,7 @@ export class Loader {
       for (const sql of DELETE_REJECT_ROLLUP) await c.run(sql, [oldId]);
       for (const sql of DELETE_VIEW_ROLLUPS) await c.run(sql, [oldId]);
       await c.run(DELETE_ADDRESS_KEY_FILE, [oldId]);
+      for (const sql of DELETE_OVERVIEW_ROLLUP) await c.run(sql, [oldId]);
       await c.run(`DELETE FROM files WHERE id = $1`, [oldId]);
     }
     return { replaced };
@@ -1494,7 +1498,11 @@ export class Loader {
     const c = this.conn;
     // Called with no records too: the hook also writes a live batch's key, which must be kept even when
     // every line was a reject (otherwise a retry would store the rejects again).
-    for (const sql of [...rejectRollupSql(meta.format, table, id), ...viewRollupSql(meta.format, table, id)])
+    for (const sql of [
+      ...rejectRollupSql(meta.format, table, id),
+      ...viewRollupSql(meta.format, table, id),
+      ...overviewRollupSql(meta.format, table, id),
+    ])
       await c.run(sql);
     if (this.derive) {
       for (const sql of this.derive(

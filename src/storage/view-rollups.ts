@@ -51,7 +51,7 @@ export const DELETE_VIEW_ROLLUPS: readonly string[] = [...DATA_TABLES, 'view_rol
 );
 
 /** A column of the source relation, or a typed NULL where its format lacks it (all present in `flows`). */
-type Col = (name: string) => string;
+export type Col = (name: string) => string;
 const TYPES: Readonly<Record<string, string>> = {
   encryption_status: 'INTEGER',
   srcport: 'INTEGER',
@@ -59,10 +59,11 @@ const TYPES: Readonly<Record<string, string>> = {
   protocol: 'INTEGER',
   traffic_path: 'INTEGER',
   bytes: 'BIGINT',
+  packets: 'BIGINT',
   end: 'BIGINT',
 };
 const ALL: Col = (name) => `"${name}"`;
-function columnsOf(format: Format): Col {
+export function columnsOf(format: Format): Col {
   const cols = new Set(format.fields.flatMap((f) => (f.def ? [f.def.column] : [])));
   return (name) => (cols.has(name) ? `"${name}"` : `CAST(NULL AS ${TYPES[name] ?? 'VARCHAR'})`);
 }

@@ -1,9 +1,10 @@
-// GET /api/overview: everything the Overview page shows, each part one aggregate query in DuckDB over the
-// records whose event time lies in [since, until).
+// GET /api/overview: everything the Overview page shows over the records whose event time lies in [since, until),
+// summed from the Overview's groups: whole hours from the rollups, the edges from the records (overview-rollup.ts).
 
 import type { FastifyInstance } from 'fastify';
 import { protocolName } from '../../core/protocols.js';
-import { FLOW_VIEWS, type FlowView, flowsRelation, UNDIRECTED_SQL } from '../../storage/flow-views.js';
+import { FLOW_VIEWS, type FlowView } from '../../storage/flow-views.js';
+import { type OverviewSource, withOverviewRows } from '../../storage/overview-rollup.js';
 import type { Store } from '../../storage/store.js';
 import { countWithout } from '../../storage/top-queries.js';
 import type { OverviewResponse } from '../api-contract.js';
@@ -24,62 +25,73 @@ interface OverviewQuery {
   view?: FlowView;
 }
 
-/** The records counted: `flows` itself (per ENI) or each flow once; $1 since, $2 until. */
-const FROM: Record<FlowView, string> = {
-  deduplicated: `${flowsRelation('deduplicated', { since: '$1', until: '$2' })} AS flows`,
-  'per-eni': 'flows',
-};
-
-/** $1 since, $2 until (unix seconds). */
-const IN_RANGE = `event_time >= $1::BIGINT AND event_time < $2::BIGINT`;
-
 /**
- * Series, totals, top talkers, top rejected sources, top destination ports and protocols in one scan of the
- * counted records: GROUPING SETS over the range, each set ranked and cut to the top $4 in SQL. The deduplicated
- * relation (flow-views.ts) is costly to build (its receiver and NAT sets, the per-record rule): six queries built
- * it six times (18 CPU-s of 21 over 10M records); one scan builds it once. $1 since, $2 until, $3 bin, $4 top.
- * GROUPING(t, srcaddr, dstport, protocol) numbers the sets: (t) 7, (srcaddr) 11, (dstport, protocol) 12,
- * (protocol) 14, () 15. Rows come out by part, then in each list's order (`rank`).
+ * Series, totals, top talkers, top rejected sources, top destination ports, protocols, directions and interfaces
+ * from the Overview's groups (overview-rollup.ts: whole hours from the rollups, edges from the records, or all
+ * from the records), summed per key (each kind only the sums it shows: HUGEINT sums are what cost) and each list ranked and cut to the top `top` in SQL. Protocols are summed
+ * from the (port, protocol) groups; totals from the series. Rows come out by part, then in each list's order.
  */
-const ONE_SCAN_SQL = (from: string) => `WITH g AS MATERIALIZED (
-  SELECT GROUPING(t, srcaddr, dstport, protocol) AS gid, t, srcaddr, dstport, protocol,
-    count(*) AS flows, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets,
-    count(*) FILTER (WHERE action = 'ACCEPT') AS af, count(*) FILTER (WHERE action = 'REJECT') AS rf,
-    coalesce(sum(bytes) FILTER (WHERE action = 'ACCEPT'), 0) AS ab,
-    coalesce(sum(bytes) FILTER (WHERE action = 'REJECT'), 0) AS rb,
-    coalesce(sum(packets) FILTER (WHERE action = 'ACCEPT'), 0) AS ap,
-    coalesce(sum(packets) FILTER (WHERE action = 'REJECT'), 0) AS rp
-  FROM (SELECT (event_time // $3::BIGINT) * $3::BIGINT AS t, srcaddr, dstport, protocol, bytes, packets, action
-        FROM ${from} WHERE ${IN_RANGE})
-  GROUP BY GROUPING SETS ((t), (srcaddr), (dstport, protocol), (protocol), ())
+const SUMMED_SQL = (
+  rows: string,
+  bin: number,
+  top: number,
+  once: boolean,
+) => `WITH p AS ${once ? '' : 'NOT '}MATERIALIZED (${rows}),
+g AS MATERIALIZED (
+  SELECT 'series' AS kind, (t // ${bin}) * ${bin} AS t, NULL::VARCHAR AS srcaddr, NULL::INTEGER AS dstport,
+    NULL::INTEGER AS protocol, NULL::VARCHAR AS flow_direction, NULL::VARCHAR AS interface_id, sum(flows) AS flows,
+    coalesce(sum(bytes), 0) AS bytes, coalesce(sum(packets), 0) AS packets, sum(af) AS af, sum(rf) AS rf,
+    coalesce(sum(ab), 0) AS ab, coalesce(sum(rb), 0) AS rb, coalesce(sum(ap), 0) AS ap, coalesce(sum(rp), 0) AS rp,
+    sum(ud) AS ud
+  FROM p WHERE kind = 'series' AND t IS NOT NULL GROUP BY 2
+  UNION ALL
+  SELECT 'src', NULL, srcaddr, NULL, NULL, NULL, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, sum(rf), 0, 0, 0,
+    0, 0
+  FROM p WHERE kind = 'src' GROUP BY srcaddr
+  UNION ALL
+  SELECT 'port', NULL, NULL, dstport, protocol, NULL, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, 0, 0, 0, 0,
+    0, 0
+  FROM p WHERE kind = 'port' GROUP BY dstport, protocol
+  UNION ALL
+  SELECT 'dir', NULL, NULL, NULL, NULL, flow_direction, NULL, sum(flows), coalesce(sum(bytes), 0), 0, 0, 0, 0, 0, 0,
+    0, sum(ud)
+  FROM p WHERE kind = 'dir' GROUP BY flow_direction
+  UNION ALL
+  SELECT 'if', NULL, NULL, NULL, NULL, NULL, interface_id, sum(flows), coalesce(sum(bytes), 0), 0, 0, sum(rf), 0, 0,
+    0, 0, 0
+  FROM p WHERE kind = 'if' GROUP BY interface_id
 )
 SELECT * FROM (
-  SELECT 'series' AS part, 0 AS rank, * FROM g WHERE gid = 7 AND t IS NOT NULL
+  SELECT 'series' AS part, 0 AS rank, * FROM g WHERE kind = 'series' AND t IS NOT NULL
   UNION ALL
-  SELECT 'totals', 0, * FROM g WHERE gid = 15
+  SELECT 'totals', 0, 'totals', NULL, NULL, NULL, NULL, NULL, NULL, sum(flows), sum(bytes), sum(packets), sum(af),
+    sum(rf), sum(ab), sum(rb), sum(ap), sum(rp), sum(ud) FROM g WHERE kind = 'series'
+  UNION ALL
+  SELECT 'undirected', 0, 'undirected', NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(ud)
+  FROM g WHERE kind = 'dir'
   UNION ALL
   SELECT 'talker', row_number() OVER (ORDER BY bytes DESC, flows DESC, srcaddr), * FROM g
-  WHERE gid = 11 AND srcaddr IS NOT NULL
+  WHERE kind = 'src' AND srcaddr IS NOT NULL
   UNION ALL
   SELECT 'rejected', row_number() OVER (ORDER BY rf DESC, srcaddr), * FROM g
-  WHERE gid = 11 AND srcaddr IS NOT NULL AND rf > 0
+  WHERE kind = 'src' AND srcaddr IS NOT NULL AND rf > 0
   UNION ALL
   SELECT 'port', row_number() OVER (ORDER BY flows DESC, bytes DESC, dstport, protocol), * FROM g
-  WHERE gid = 12 AND dstport IS NOT NULL
+  WHERE kind = 'port' AND dstport IS NOT NULL
   UNION ALL
-  SELECT 'protocol', row_number() OVER (ORDER BY flows DESC, protocol), * FROM g WHERE gid = 14 AND protocol IS NOT NULL
+  SELECT 'protocol', row_number() OVER (ORDER BY flows DESC, protocol), 'protocol', NULL, NULL, NULL, protocol,
+    NULL, NULL, flows, bytes, 0, 0, 0, 0, 0, 0, 0, 0
+  FROM (SELECT protocol, sum(flows) AS flows, sum(bytes) AS bytes FROM g WHERE kind = 'port' AND protocol IS NOT NULL
+        GROUP BY protocol)
+  UNION ALL
+  SELECT 'direction', row_number() OVER (ORDER BY flows DESC, flow_direction), * FROM g
+  WHERE kind = 'dir' AND flow_direction IS NOT NULL
+  UNION ALL
+  SELECT 'interface', row_number() OVER (ORDER BY bytes DESC, flows DESC, interface_id), * FROM g
+  WHERE kind = 'if' AND interface_id IS NOT NULL
 )
-WHERE rank <= $4 OR part IN ('series', 'totals', 'protocol')
+WHERE rank <= ${top} OR part IN ('series', 'totals', 'undirected', 'protocol', 'direction')
 ORDER BY part, rank`;
-
-const DIRECTIONS_SQL = `SELECT flow_direction AS direction, count(*) AS flows, coalesce(sum(bytes), 0) AS bytes
-FROM flows WHERE ${IN_RANGE} AND flow_direction IS NOT NULL
-GROUP BY 1 ORDER BY flows DESC, direction`;
-
-const INTERFACES_SQL = `SELECT interface_id AS "interfaceId", count(*) AS flows, coalesce(sum(bytes), 0) AS bytes,
-  count(*) FILTER (WHERE action = 'REJECT') AS "rejectedFlows"
-FROM flows WHERE ${IN_RANGE} AND interface_id IS NOT NULL
-GROUP BY 1 ORDER BY bytes DESC, flows DESC, 1 LIMIT $3`;
 
 /** The bin of a range: the given one, or the smallest nice bin giving at most MAX_POINTS points. */
 export function chooseBin(since: number, until: number, bin?: number): number {
@@ -96,12 +108,20 @@ export async function overview(
   bin: number,
   top: number,
   view: FlowView,
+  opts: { rollup?: boolean; source?: (s: OverviewSource) => void } = {},
 ) {
   const range = [since, until];
-  const from = FROM[view];
-  const rows = async (sql: string, params: number[]) => (await r.query(sql, params)).rows;
   const n = (v: unknown) => Number(v ?? 0);
-  const parts = await rows(ONE_SCAN_SQL(from), [...range, bin, top]);
+  const parts = await withOverviewRows(
+    r,
+    { since, until, bin, view, rollup: opts.rollup },
+    async (rows, source) => {
+      opts.source?.(source);
+      // Records are grouped once (materialized); rollup parts are read per kind, each scan filtered by kind.
+      return (await r.query(SUMMED_SQL(rows, Math.trunc(bin), Math.trunc(top), source.path === 'records')))
+        .rows;
+    },
+  );
   const part = (name: string) => parts.filter((x) => x['part'] === name);
   // Every bin of the range, empty ones as zeros (a gap drawn as zero traffic, not skipped).
   const byT = new Map(part('series').map((x) => [n(x['t']), x]));
@@ -119,7 +139,7 @@ export async function overview(
     });
   }
   const totals = part('totals')[0] ?? {};
-  const undirected = view === 'deduplicated' ? n((await rows(UNDIRECTED_SQL, range))[0]?.['n']) : 0;
+  const undirected = view === 'deduplicated' ? n(part('undirected')[0]?.['ud']) : 0;
   const topRejected = part('rejected');
   // Records whose format has no action field can't count as rejected: an empty list over them is a silent zero.
   const withoutAction = await countWithout(r, 'action', range);
@@ -162,16 +182,16 @@ export async function overview(
       flows: n(x['flows']),
       bytes: n(x['bytes']),
     })),
-    directions: (await rows(DIRECTIONS_SQL, range)).map((x) => ({
-      direction: String(x['direction']),
+    directions: part('direction').map((x) => ({
+      direction: String(x['flow_direction']),
       flows: n(x['flows']),
       bytes: n(x['bytes']),
     })),
-    interfaces: (await rows(INTERFACES_SQL, [...range, top])).map((x) => ({
-      interfaceId: String(x['interfaceId']),
+    interfaces: part('interface').map((x) => ({
+      interfaceId: String(x['interface_id']),
       flows: n(x['flows']),
       bytes: n(x['bytes']),
-      rejectedFlows: n(x['rejectedFlows']),
+      rejectedFlows: n(x['rf']),
     })),
   };
   return response;
