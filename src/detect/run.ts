@@ -1,7 +1,7 @@
 // Running detections through a SQL backend: the hits query's rows (one per hit window and peer) read back as
 // hits, then merged into episodes. The caller supplies how to run SQL (a store reader, the local Athena).
 
-import { baselineBinsSql, binsRange, dataStartSql, scoreBaseline } from './baseline.js';
+import { baselineBinsSql, binsDetection, binsRange, dataStartSql, scoreBaseline } from './baseline.js';
 import { beaconHit } from './beacon.js';
 import type { BaselineDetection, BeaconDetection, Detection, FirstSeenDetection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
@@ -9,7 +9,14 @@ import type { Hit } from './evaluate.js';
 import { firstSeenPairsSql, firstSeenStartSql, scoreFirstSeen } from './first-seen.js';
 import { rollable, rollupBins } from './rollups.js';
 import { silenceSql } from './silence.js';
-import { beaconSql, hitsSql, type SqlSource, sharedScopeSql, type TimeRange } from './to-sql.js';
+import {
+  beaconSql,
+  hitsSql,
+  type SqlSource,
+  sharedBinsSql,
+  sharedScopeSql,
+  type TimeRange,
+} from './to-sql.js';
 
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
@@ -71,7 +78,17 @@ export type DetectProgress = (done: number, total: number, id: string) => void;
 /** What a run must tell the user about one detection (e.g. a baseline short of history). */
 export type DetectNote = (detection: string, message: string) => void;
 
-/** A baseline detection through SQL: its bins over the lookback, the first record time, then the scoring. */
+/**
+ * The pre-aggregate a run's baseline detections read their bins from (sharedBinsSql over binsRange), made when the
+ * first of them needs bins from the records; undefined when there is none (the bins are read from the records).
+ */
+export type SharedBins = (d: BaselineDetection) => Promise<SqlSource | undefined>;
+
+/**
+ * A baseline detection through SQL: its bins over the lookback (from the ingest rollups when every file has them,
+ * else from the run's shared pre-aggregate when there is one, else from the records), the first record time, then
+ * the scoring.
+ */
 export async function baselineWithSql(
   d: BaselineDetection,
   src: SqlSource,
@@ -79,6 +96,7 @@ export async function baselineWithSql(
   run: RunSql,
   note?: DetectNote,
   memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
+  sharedBins?: SharedBins,
 ): Promise<DetectedFinding[]> {
   let bins: Hit[] | undefined;
   if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
@@ -92,7 +110,14 @@ export async function baselineWithSql(
         `${r.missing} of ${r.total} stored files have no baseline rollups (ingested without --baseline-rollups, or before this detection's rollups existed): bins read from the records instead (slower; re-ingest them with --replace --baseline-rollups)`,
       );
   }
-  bins ??= hitsFromRows(d, await run(baselineBinsSql(src, d, range)));
+  if (bins === undefined) {
+    // the shared pre-aggregate holds the records of binsRange(range) only: no range over it
+    const agg = await sharedBins?.(d);
+    bins = hitsFromRows(
+      d,
+      await run(agg === undefined ? baselineBinsSql(src, d, range) : hitsSql(agg, binsDetection(d), {})),
+    );
+  }
   // The history the store holds: one query per run, shared by its baseline detections.
   const startSql = dataStartSql(src, binsRange(range));
   if (!memo.has(startSql)) memo.set(startSql, run(startSql));
@@ -149,11 +174,34 @@ export async function detectWithSql(
       ? enabled.filter((d) => d.kind === 'threshold')
       : [];
   const sharedSrc: SqlSource = shared.length >= 2 ? { ...src, relation: SHARED_SCOPE_TABLE } : src;
+  // Baseline detections of hourly (or daily) bins read them from one pre-aggregate by hour and every field they
+  // use, made once when the first of them needs bins from the records (the ingest rollups, when complete, need
+  // none). Per-minute bins are left to the records: grouped by minute the store shrinks only to a quarter, and the
+  // pre-aggregate plus the queries over it cost more than reading the records (measured at 10M records,
+  // docs/decisions/NEW-detect-shared-aggregates.md).
+  const baselines =
+    src.engine === 'duckdb' && src.shareScan === true && src.relation === undefined
+      ? enabled.filter(
+          (d): d is BaselineDetection => d.kind === 'baseline' && d.window % SHARED_BIN_SECONDS === 0,
+        )
+      : [];
+  let made: Promise<SqlSource> | undefined;
+  const sharedBins: SharedBins | undefined =
+    baselines.length >= 2
+      ? (d) => {
+          if (!baselines.includes(d)) return Promise.resolve(undefined);
+          made ??= run(sharedBinsSql(baselines.map(binsDetection), binsRange(range), SHARED_BINS_TABLE)).then(
+            () => ({ ...src, relation: SHARED_BINS_TABLE, aggregated: true }),
+          );
+          return made;
+        }
+      : undefined;
   if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE));
   try {
-    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note);
+    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note, sharedBins);
   } finally {
     if (shared.length >= 2) await run(`DROP TABLE IF EXISTS ${SHARED_SCOPE_TABLE}`);
+    if (made !== undefined) await run(`DROP TABLE IF EXISTS ${SHARED_BINS_TABLE}`);
   }
   progress?.(enabled.length, enabled.length, '');
   return superseded(enabled, out);
@@ -161,6 +209,12 @@ export async function detectWithSql(
 
 /** The temporary table of a run's shared scan. */
 export const SHARED_SCOPE_TABLE = 'detect_shared_scope';
+
+/** The bin of the baseline pre-aggregate: detections whose window is a whole number of these share it. */
+export const SHARED_BIN_SECONDS = 3600;
+
+/** The temporary table of a run's baseline pre-aggregate. */
+export const SHARED_BINS_TABLE = 'detect_shared_bins';
 
 async function detectEach(
   enabled: readonly Detection[],
@@ -172,11 +226,12 @@ async function detectEach(
   memo: Map<string, Promise<readonly Record<string, unknown>[]>>,
   progress?: DetectProgress,
   note?: DetectNote,
+  sharedBins?: SharedBins,
 ): Promise<void> {
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
-      out.push(...(await baselineWithSql(d, src, range, run, note, memo)));
+      out.push(...(await baselineWithSql(d, src, range, run, note, memo, sharedBins)));
       continue;
     }
     if (d.kind === 'first-seen') {

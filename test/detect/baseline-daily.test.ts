@@ -62,32 +62,38 @@ const EXPECTED = {
 };
 
 describe('exfiltration-daily', () => {
-  it('finds the slow trickle and not the nightly backup (DuckDB SQL, with the hourly detection beside it)', async () => {
-    const file = join(dir, 'daily.log');
-    writeFileSync(file, `${HEADER}\n${RECORDS.join('\n')}\n`);
-    const store = await Store.open(join(dir, 'daily.duckdb'));
-    try {
-      await ingest(store, [file], {});
-      const found = await detectWithSql(
-        [builtin('exfiltration-baseline'), builtin('exfiltration-daily')],
-        { engine: 'duckdb' },
-        {},
-        async (sql) => (await store.query(sql)).rows,
-      );
-      expect(
-        found.map((f) => ({
-          detection: f.detection,
-          entity: f.entity,
-          severity: f.severity,
-          windows: f.windows.map((w) => w.w),
-          peak: f.peak,
-          summary: f.windows[0]!.summary,
-        })),
-      ).toEqual([EXPECTED]);
-    } finally {
-      store.close();
-    }
-  });
+  it.each([
+    ['', false],
+    [' as detect runs it (hourly and daily bins from one shared pre-aggregate)', true],
+  ])(
+    'finds the slow trickle and not the nightly backup (DuckDB SQL, with the hourly detection beside it)%s',
+    async (_name, shareScan) => {
+      const file = join(dir, `daily-${shareScan}.log`);
+      writeFileSync(file, `${HEADER}\n${RECORDS.join('\n')}\n`);
+      const store = await Store.open(join(dir, `daily-${shareScan}.duckdb`));
+      try {
+        await ingest(store, [file], {});
+        const found = await detectWithSql(
+          [builtin('exfiltration-baseline'), builtin('exfiltration-daily')],
+          { engine: 'duckdb', shareScan },
+          {},
+          async (sql) => (await store.query(sql)).rows,
+        );
+        expect(
+          found.map((f) => ({
+            detection: f.detection,
+            entity: f.entity,
+            severity: f.severity,
+            windows: f.windows.map((w) => w.w),
+            peak: f.peak,
+            summary: f.windows[0]!.summary,
+          })),
+        ).toEqual([EXPECTED]);
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   it('the in-memory evaluator agrees', () => {
     const d = builtin('exfiltration-daily');

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { AthenaSession } from '../../src/athena/session.js';
-import { baselineAt, evaluateBaseline, median } from '../../src/detect/baseline.js';
+import { baselineAt, binsDetection, evaluateBaseline, median } from '../../src/detect/baseline.js';
 import { builtinCatalog, effectiveCatalog } from '../../src/detect/catalog.js';
 import type { BaselineDetection } from '../../src/detect/definition.js';
 import { type DetectedFinding, episodes } from '../../src/detect/episodes.js';
 import type { DetectRecord } from '../../src/detect/evaluate.js';
 import { parseDefinitionText } from '../../src/detect/parse.js';
 import { deriveRollups, ROLLUP_DDL } from '../../src/detect/rollups.js';
-import { detectWithSql } from '../../src/detect/run.js';
+import { detectWithSql, hitsFromRows } from '../../src/detect/run.js';
+import { hitsSql, sharedBinsSql } from '../../src/detect/to-sql.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { FIELDS } from '../../src/records/catalog.js';
 import { Store } from '../../src/storage/store.js';
@@ -71,6 +72,37 @@ async function runDuckdb(name: string, d: BaselineDetection, records: readonly s
       (_id, m) => notes.push(m),
     );
     return { findings, notes };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * DuckDB as `flowwatch detect` runs it (shareScan): the catalog's other baselines, renamed, beside the case's, so
+ * that hourly and daily bins come from the run's shared pre-aggregate (sharedBinsSql) and per-minute ones from the
+ * records.
+ */
+async function runShared(name: string, d: BaselineDetection, records: readonly string[]): Promise<Run> {
+  const file = join(dir, `${name}-shared.log`);
+  writeFileSync(file, `${HEADER}\n${records.join('\n')}\n`);
+  const store = await Store.open(join(dir, `${name}-shared.duckdb`));
+  try {
+    await ingest(store, [file], {});
+    const others = builtinCatalog()
+      .filter((x) => x.kind === 'baseline' && x.id !== d.id)
+      .map(({ supersededBy: _s, ...x }) => ({ ...x, id: `companion-${x.id}` }) as BaselineDetection);
+    const notes: string[] = [];
+    const findings = await detectWithSql(
+      [d, ...others],
+      { engine: 'duckdb', shareScan: true },
+      {},
+      async (sql) => (await store.query(sql)).rows,
+      undefined,
+      (id, m) => {
+        if (id === d.id) notes.push(m);
+      },
+    );
+    return { findings: findings.filter((f) => f.detection === d.id), notes };
   } finally {
     store.close();
   }
@@ -228,11 +260,64 @@ describe('baseline detections agree with the hand-worked findings on every backe
       it('DuckDB SQL over the store', async () => {
         expect((await runDuckdb(c.name, builtin(c.id), c.records)).findings.map(shape)).toEqual(c.expected);
       });
+      it('DuckDB SQL as detect runs it (the shared pre-aggregate of hourly bins)', async () => {
+        expect((await runShared(c.name, builtin(c.id), c.records)).findings.map(shape)).toEqual(c.expected);
+      });
       it('Trino SQL on the local Athena engine', async () => {
         expect((await runTrino(c.name, builtin(c.id), c.records)).findings.map(shape)).toEqual(c.expected);
       });
     });
   }
+});
+
+describe('the shared pre-aggregate of hourly bins', () => {
+  // 10.0.0.5 sends 100 B to 8.8.8.8 at T0+10 (accepted), 200 B at T0+1800, 400 B at T0+3000 and 50 B at
+  // T0+3600+5; 800 B to 10.0.0.9 at T0+20 (private: out of exfiltration's scope); 8.8.8.8 is refused by 10.0.0.7
+  // at T0+30 (1,600 B) and T0+40. Over [T0+15, T0+3000): exfiltration-baseline's bin of 10.0.0.5 at T0 holds
+  // only the 200 B record (T0+10 is before the range, T0+3000 at its end): value 200, 1 record, first and last
+  // seen T0+1800; reject-spike's bin of 8.8.8.8 at T0 counts 2 records (T0+30, T0+40). exfiltration-daily's bin
+  // at T0 (a day) is the same 200 B. The range edges cut the hour: the pre-aggregate keeps the range's records only.
+  const T = T0;
+  const records = [
+    rec('eni-a', '10.0.0.5', '8.8.8.8', 40000, 443, 6, 'ACCEPT', T + 10, 100),
+    rec('eni-a', '10.0.0.5', '10.0.0.9', 40001, 443, 6, 'ACCEPT', T + 20, 800),
+    rec('eni-a', '10.0.0.7', '8.8.8.8', 40002, 22, 6, 'REJECT', T + 30, 1600),
+    rec('eni-a', '10.0.0.7', '8.8.8.8', 40003, 22, 6, 'REJECT', T + 40, 60),
+    rec('eni-a', '10.0.0.5', '8.8.8.8', 40004, 443, 6, 'ACCEPT', T + 1800, 200),
+    rec('eni-a', '10.0.0.5', '8.8.8.8', 40005, 443, 6, 'ACCEPT', T + 3000, 400),
+    rec('eni-a', '10.0.0.5', '8.8.8.8', 40006, 443, 6, 'ACCEPT', T + 3605, 50),
+  ];
+  it('gives each detection the bins it reads from the records, with the range cutting an hour', async () => {
+    const file = join(dir, 'agg.log');
+    writeFileSync(file, `${HEADER}\n${records.join('\n')}\n`);
+    const store = await Store.open(join(dir, 'agg.duckdb'));
+    try {
+      await ingest(store, [file], {});
+      const run = async (sql: string) => (await store.query(sql)).rows;
+      const ds = ['exfiltration-baseline', 'reject-spike', 'exfiltration-daily'].map(builtin);
+      // binsRange widens `since` by the lookback; here the bins' own range is given directly
+      const range = { since: T + 15, until: T + 3000 };
+      await run(sharedBinsSql(ds.map(binsDetection), range, 'agg_test'));
+      const bins = async (d: BaselineDetection) =>
+        hitsFromRows(
+          d,
+          await run(
+            hitsSql({ engine: 'duckdb', relation: 'agg_test', aggregated: true }, binsDetection(d), {}),
+          ),
+        ).map((h) => [h.key, h.w, h.value, h.records, h.firstSeen, h.lastSeen]);
+      expect(await bins(ds[0]!)).toEqual([[['10.0.0.5'], T, 200, 1, T + 1800, T + 1800]]);
+      expect(await bins(ds[1]!)).toEqual([[['8.8.8.8'], T, 2, 2, T + 30, T + 40]]);
+      expect(await bins(ds[2]!)).toEqual([[['10.0.0.5'], T, 200, 1, T + 1800, T + 1800]]);
+      // the same as the bins query over the records (baselineBinsSql widens since by the lookback: none before)
+      const fromRecords = hitsFromRows(
+        ds[0]!,
+        await run(hitsSql({ engine: 'duckdb' }, binsDetection(ds[0]!), range)),
+      ).map((h) => [h.key, h.w, h.value, h.records, h.firstSeen, h.lastSeen]);
+      expect(fromRecords).toEqual(await bins(ds[0]!));
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('too little history says so', () => {

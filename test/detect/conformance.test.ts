@@ -77,12 +77,13 @@ function memoryRecords(c: DetectCase): DetectRecord[] {
 }
 
 /**
- * The catalog's threshold and pair detections, renamed so that they never supersede the case's: run beside it,
- * they put its records through the shared scan (sharedScopeSql) with the union of all their scopes.
+ * The catalog's threshold, pair and baseline detections, renamed so that they never supersede the case's: run
+ * beside it, they put its records through the shared scan (sharedScopeSql) and the baselines' shared
+ * pre-aggregate (sharedBinsSql) with the union of all their scopes and fields.
  */
 const companions = (): Detection[] =>
   builtinCatalog()
-    .filter((x) => x.kind === 'threshold' || x.kind === 'pair')
+    .filter((x) => x.kind === 'threshold' || x.kind === 'pair' || x.kind === 'baseline')
     .map(({ supersededBy: _s, ...x }) => ({ ...x, id: `companion-${x.id}`, enabled: true }) as Detection);
 
 /**

@@ -2,7 +2,7 @@
 // re-run that adds nothing, states, a flowwatch.yaml mistake with its position, and an unknown --only id.
 // Records: the 20-port vertical scan of cases.ts (one finding, low, 20 evidence records from T to T+190).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,35 @@ describe('flowwatch detect / findings / detections', () => {
   it('running it again adds nothing', async () => {
     const r = await cli(['detect', '--since', String(T), '--until', String(T + 3600), '-o', 'json']);
     expect([JSON.parse(r.out).created, JSON.parse(r.out).unchanged]).toEqual([0, 1]);
+  });
+
+  it('FLOWWATCH_DETECT_PROFILE names a file that gets one line per store query, by detection', async () => {
+    const file = join(dir, 'profile.jsonl');
+    const r = await runCliInProcess(
+      [
+        'detect',
+        '--since',
+        String(T),
+        '--until',
+        String(T + 3600),
+        '--only',
+        'vertical-port-scan',
+        '-o',
+        'json',
+      ],
+      { cwd: dir, env: { ...process.env, FLOWWATCH_DB: db, FLOWWATCH_DETECT_PROFILE: file } },
+    );
+    expect(r.code, r.err).toBe(0);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // the hits query of the one detection: 1 row (its one hit window with its one peer, 203.0.113.9)
+    const hits = lines.find((l) => l.detection === 'vertical-port-scan');
+    expect(hits).toMatchObject({ rows: 1 });
+    expect(hits.sql).toMatch(/^WITH /);
+    expect(typeof hits.cpuS).toBe('number');
+    expect(typeof hits.wallS).toBe('number');
   });
 
   it('findings list -o json gives id, detection, severity, entity, start, end, evidence_count', async () => {
