@@ -178,7 +178,7 @@ export async function detectWithSql(
   // use, made once when the first of them needs bins from the records (the ingest rollups, when complete, need
   // none). Per-minute bins are left to the records: grouped by minute the store shrinks only to a quarter, and the
   // pre-aggregate plus the queries over it cost more than reading the records (measured at 10M records,
-  // docs/decisions/NEW-detect-shared-aggregates.md).
+  // docs/decisions/62-detect-shared-aggregates.md).
   const baselines =
     src.engine === 'duckdb' && src.shareScan === true && src.relation === undefined
       ? enabled.filter(

@@ -150,7 +150,7 @@ function evidenceCtes(src: SqlSource, d: SilenceDetection, range: TimeRange, nar
  * in range, in scope) with their count and first and last event time; every step of evidenceCtes then runs over
  * its rows instead of the records (far fewer: 0.8M for 10M records over a day in 15-minute windows), with the same
  * joins, so the hits are those of the per-record form: counts are sums of the rows' counts, times their min and
- * max, peers the rows' interfaces. docs/decisions/NEW-detect-shared-aggregates.md.
+ * max, peers the rows' interfaces. docs/decisions/62-detect-shared-aggregates.md.
  *
  * @example silenceSql({ engine: 'duckdb' }, detection, { since: 1716163200 })
  */

@@ -385,7 +385,7 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  * first and last event time and the sum of each summed field. Each detection then runs over it as its `relation`
  * with `aggregated` and no range (the table holds the range's records only), applying its own scope again to the
  * grouped fields: its sums, counts, distinct counts and times are those it reads from `flows`.
- * docs/decisions/NEW-detect-shared-aggregates.md.
+ * docs/decisions/62-detect-shared-aggregates.md.
  *
  * @example sharedBinsSql([exfiltration, floodPackets], { since: 1716163200 }, 'detect_shared_bins')
  */

@@ -450,7 +450,7 @@ function recordsFrom(
  * The SELECT of one JSON document (`line`) per record in range. Not sorted: sorting the documents cost more than
  * building them (measured: 4.4 against 2.6 CPU seconds for 200k OCSF documents), and so did sorting the records
  * before mapping them (sortedRecords: 6.6 against 3.0 CPU-s for 200k OCSF documents, decision record
- * NEW-export-200k). So the order is not defined: on a 200k-record store two runs wrote the documents in different
+ * 60-export-200k). So the order is not defined: on a 200k-record store two runs wrote the documents in different
  * orders (the enrichment and names joins do not keep the store's order). Found, not fixed.
  */
 export function jsonLinesSelect(

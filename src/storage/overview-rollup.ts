@@ -4,7 +4,7 @@
 // deduplicated view, computed when first read and valid while the files with records within an hour of it are the
 // same (a fingerprint: the sorted list of their ids). The Overview reads whole hours from them and the partial
 // hours at its edges from the records, through one SQL text (`overviewRows`) for both. Decision record
-// NEW-overview-rollup.
+// 61-overview-rollup.
 
 import type { Format } from '../records/format.js';
 import { flowsRelation } from './flow-views.js';
