@@ -342,10 +342,10 @@ export class StoreSink implements Sink {
       // The batch's time, stored with its keys inside the transaction and shown as the source's lastBatchAt:
       // the same value before and after a restart (sourceTotals reads it back).
       let storedAt = 0;
-      slot.extras = (fileId) => [
-        ...this.keysSql(group, fileId, (storedAt = Date.now())),
-        ...group.flatMap((w) => w.batch.also ?? []),
-      ];
+      slot.extras = (fileId) => {
+        storedAt = Date.now();
+        return [...this.keysSql(group, fileId, storedAt), ...group.flatMap((w) => w.batch.also ?? [])];
+      };
       slot.source = first.source;
       const r = await loadBytes(
         slot.loader,
@@ -447,7 +447,10 @@ export class StoreSink implements Sink {
         return;
       }
       let storedAt = 0;
-      slot.extras = (fileId) => this.keysSql([w], fileId, (storedAt = Date.now()));
+      slot.extras = (fileId) => {
+        storedAt = Date.now();
+        return this.keysSql([w], fileId, storedAt);
+      };
       slot.source = b.source;
       const r = await loadFile(
         slot.loader,
