@@ -109,11 +109,8 @@ export function silenceHits(d: SilenceDetection, records: readonly DetectRecord[
   return hits.sort((a, b) => compareKeys(a.key, b.key) || a.w - b.w);
 }
 
-/** CTEs `src` … `ev`: `ev` holds the evidence records (in scope, in range) with `silent_if` and `w`. */
-function evidenceCtes(src: SqlSource, d: SilenceDetection, range: TimeRange, narrow = true): string[] {
-  const e = src.engine;
-  const sq = dialectOf(e);
-  const m = e === 'duckdb' ? ' MATERIALIZED' : '';
+/** The range widened by the lookback (the records read) and the tests of the range itself (the records judged). */
+function rangeParts(d: SilenceDetection, range: TimeRange): { wide: TimeRange; inRange: string[] } {
   const wide: TimeRange = {
     ...(range.since === undefined ? {} : { since: range.since - d.lookback }),
     ...(range.until === undefined ? {} : { until: range.until }),
@@ -121,6 +118,15 @@ function evidenceCtes(src: SqlSource, d: SilenceDetection, range: TimeRange, nar
   const inRange: string[] = [];
   if (range.since !== undefined) inRange.push(`"event_time" >= ${Math.floor(range.since)}`);
   if (range.until !== undefined) inRange.push(`"event_time" < ${Math.floor(range.until)}`);
+  return { wide, inRange };
+}
+
+/** CTEs `src` … `ev`: `ev` holds the evidence records (in scope, in range) with `silent_if` and `w`. */
+function evidenceCtes(src: SqlSource, d: SilenceDetection, range: TimeRange, narrow = true): string[] {
+  const e = src.engine;
+  const sq = dialectOf(e);
+  const m = e === 'duckdb' ? ' MATERIALIZED' : '';
+  const { wide, inRange } = rangeParts(d, range);
   const acctOf = (x: string) => `coalesce(${x}"account_id", '')`;
   const bucket = (x: string) => sq.epochBucket(`${x}"event_time"`, d.window);
   // The narrow records are read once (materialized); the address counts start from one GROUP BY per (interface,
@@ -158,13 +164,7 @@ export function silenceSql(src: SqlSource, d: SilenceDetection, range: TimeRange
   const e = src.engine;
   const sq = dialectOf(e);
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
-  const wide: TimeRange = {
-    ...(range.since === undefined ? {} : { since: range.since - d.lookback }),
-    ...(range.until === undefined ? {} : { until: range.until }),
-  };
-  const inRange: string[] = [];
-  if (range.since !== undefined) inRange.push(`"event_time" >= ${Math.floor(range.since)}`);
-  if (range.until !== undefined) inRange.push(`"event_time" < ${Math.floor(range.until)}`);
+  const { wide, inRange } = rangeParts(d, range);
   const keys = ['i', 'acct', 'sa', 'da', 'dir', 'w', 'inr', 'insc'];
   const cd = sq.countDistinct('i');
   const ctes = [

@@ -1268,16 +1268,6 @@ export class Loader {
           f.unreadable.push({ ...u, line, text: sp < 0 ? '' : u.text!.slice(sp + 1) });
         }
         await this.dropScan(scan);
-        const counts = await read(
-          c,
-          `SELECT file_id, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${withNormal.map((f) => f.id).join(', ')}) GROUP BY ALL`,
-        );
-        const n = new Map(counts.rows.map((r) => [Number(r['file_id']), Number(r['n'])]));
-        for (const f of withNormal) {
-          f.records = n.get(f.id) ?? 0;
-          const item = items[f.i]!;
-          this.accounted(item.meta, 'normal', item.split.normalLines, f.records + f.unreadable.length);
-        }
       } else if (withNormal.length > 0) {
         // One scan over every file's normal lines; the file's id and key time come from a small table of names.
         const scan = `${this.scan}_b`;
@@ -1298,6 +1288,9 @@ export class Loader {
         const byFile = new Map(withNormal.map((f) => [items[f.i]!.split.normalPath, f]));
         for (const u of await this.unreadableByFile(scan, 1)) byFile.get(u.file)?.unreadable.push(u);
         await this.dropScan(scan);
+      }
+      if (withNormal.length > 0) {
+        // Either scan: each file's stored records, counted once, and its lines accounted for.
         const counts = await read(
           c,
           `SELECT file_id, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${withNormal.map((f) => f.id).join(', ')}) GROUP BY ALL`,
@@ -1350,25 +1343,7 @@ export class Loader {
       const rows: DuckDBValue[] = [];
       for (const f of live) {
         const item = items[f.i]!;
-        if (this.derive) {
-          for (const sql of this.derive(
-            format,
-            `(SELECT * FROM ${ident(table)} WHERE file_id = ${f.id})`,
-            f.id,
-          )) {
-            await runSql(c, sql);
-          }
-        }
-        const extra = [...f.unreadable, ...item.problems.map((p) => ({ ...p, text: p.text ?? null }))];
-        for (const e of extra) {
-          await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
-            f.id,
-            e.line,
-            e.code,
-            e.reason,
-            e.text,
-          ]);
-        }
+        const extra = await this.deriveAndReject(format, table, f.id, f.unreadable, item.problems);
         const rejected = (rejectCounts.get(f.id) ?? 0) + extra.length;
         const first =
           rejected === 0
@@ -1484,6 +1459,37 @@ export class Loader {
    * Inside a load transaction, after a file's records are in: what is derived from them (the reject rollup,
    * the derive hook's datapoints and baseline bins), its other rejects, and its `files` row.
    */
+  /**
+   * The derive hook's statements over one stored file's records (metric datapoints, baseline bins), then its
+   * unreadable lines and problems stored as rejects; returns those rejects. For a single file (finishFile) and
+   * for each file of a batch (loadTextBatch) alike.
+   */
+  private async deriveAndReject(
+    format: Format,
+    table: string,
+    id: number,
+    unreadable: readonly Unreadable[],
+    problems: readonly FileProblem[],
+  ) {
+    const c = this.conn;
+    if (this.derive) {
+      for (const sql of this.derive(format, `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`, id)) {
+        await runSql(c, sql);
+      }
+    }
+    const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
+    for (const e of extra) {
+      await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
+        id,
+        e.line,
+        e.code,
+        e.reason,
+        e.text,
+      ]);
+    }
+    return extra;
+  }
+
   private async finishFile(
     meta: FileMeta,
     table: string,
@@ -1504,25 +1510,7 @@ export class Loader {
       ...overviewRollupSql(meta.format, table, id),
     ])
       await c.run(sql);
-    if (this.derive) {
-      for (const sql of this.derive(
-        meta.format,
-        `(SELECT * FROM ${ident(table)} WHERE file_id = ${id})`,
-        id,
-      )) {
-        await runSql(c, sql);
-      }
-    }
-    const extra = [...unreadable, ...problems.map((p) => ({ ...p, text: p.text ?? null }))];
-    for (const e of extra) {
-      await c.run(`INSERT INTO rejects VALUES ($1, $2, $3, NULL, $4, $5)`, [
-        id,
-        e.line,
-        e.code,
-        e.reason,
-        e.text,
-      ]);
-    }
+    const extra = await this.deriveAndReject(meta.format, table, id, unreadable, problems);
     let timeSources: Partial<Record<TimeSource, number>> = {};
     let rejected: number;
     if (known) {
