@@ -200,7 +200,7 @@ class FindingsPage extends PageShell {
             cell: (f) =>
               h(
                 'span',
-                { class: 'stack-tight' },
+                { class: 'stack-tight finding-cell' },
                 h('a', { href: linkTo(['findings', f.id]), 'data-testid': 'finding-link' }, f.title),
                 h('span', { class: 'muted small' }, f.detection),
               ),
