@@ -232,12 +232,19 @@ export function userSqlError(err: unknown, sql?: string): StoreError {
   const noFindings = /Table with name (findings|finding_states) does not exist/i.test(msg)
     ? 'no findings are stored yet: flowwatch detect (or the monitor, live) stores them in the table findings'
     : undefined;
-  return new SandboxError(
-    'SQL_ERROR',
-    s.message,
-    noFindings,
-    s.start !== undefined && s.end !== undefined ? { start: s.start, end: s.end } : undefined,
-  );
+  // A date compared with start or end (unix seconds): DuckDB says only that the text is not a number.
+  const date = /Could not convert string '(\d{4}-\d{2}-\d{2}[^']*)' to (U?BIGINT|U?INT(?:EGER|32|64)?)/i.exec(msg);
+  const dateHint = date
+    ? `start and end are unix seconds (BIGINT), not timestamps: write start >= epoch(TIMESTAMP '${date[1]}'), or compare to_timestamp(start) with a TIMESTAMP`
+    : undefined;
+  let span = s.start !== undefined && s.end !== undefined ? { start: s.start, end: s.end } : undefined;
+  if (date && span === undefined) {
+    // DuckDB gives no position for a conversion error: underline the literal itself when it occurs once.
+    const literal = `'${date[1]}'`;
+    const at = sql.indexOf(literal);
+    if (at >= 0 && sql.indexOf(literal, at + 1) < 0) span = { start: at, end: at + literal.length };
+  }
+  return new SandboxError('SQL_ERROR', s.message, noFindings ?? dateHint, span);
 }
 
 /** What is left of a time limit started at `started` (at least 1 ms; undefined: no limit). */

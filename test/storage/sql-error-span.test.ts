@@ -40,3 +40,49 @@ describe('sqlErrorSpan', () => {
     expect(r.message).not.toContain('LINE');
   });
 });
+
+describe('flowwatch sql with a date compared with a unix-seconds column', () => {
+  it('names start/end as unix seconds and gives the rewrite, which runs', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCliInProcess } = await import('../support/run-cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'fw-sql-date-'));
+    try {
+      // Two default-format records, one before and one after 2026-12-07T00:00:00Z (unix 1796601600).
+      const log = join(dir, 'flows.log');
+      writeFileSync(
+        log,
+        [
+          'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+          '2 123456789012 eni-a 10.0.0.1 10.0.0.2 1000 22 6 1 40 1796601000 1796601030 ACCEPT OK',
+          '2 123456789012 eni-a 10.0.0.1 10.0.0.2 1001 22 6 1 40 1796602000 1796602030 REJECT OK',
+          '',
+        ].join('\n'),
+      );
+      const db = join(dir, 'store.duckdb');
+      expect((await runCliInProcess(['ingest', log, '--db', db])).code).toBe(0);
+      const bad = await runCliInProcess([
+        'sql',
+        '--db',
+        db,
+        "SELECT count(*) FROM flows WHERE start > '2026-12-07'",
+      ]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.err).toContain('unix seconds');
+      expect(bad.err).toContain("epoch(TIMESTAMP '2026-12-07')");
+      const ok = await runCliInProcess([
+        'sql',
+        '--db',
+        db,
+        '-o',
+        'csv',
+        "SELECT count(*) AS n FROM flows WHERE start >= epoch(TIMESTAMP '2026-12-07')",
+      ]);
+      expect(ok.code).toBe(0);
+      expect(ok.out.trim().split('\n')).toEqual(['n', '1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
