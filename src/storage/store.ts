@@ -233,7 +233,9 @@ export function userSqlError(err: unknown, sql?: string): StoreError {
     ? 'no findings are stored yet: flowwatch detect (or the monitor, live) stores them in the table findings'
     : undefined;
   // A date compared with start or end (unix seconds): DuckDB says only that the text is not a number.
-  const date = /Could not convert string '(\d{4}-\d{2}-\d{2}[^']*)' to (U?BIGINT|U?INT(?:EGER|32|64)?)/i.exec(msg);
+  const date = /Could not convert string '(\d{4}-\d{2}-\d{2}[^']*)' to (U?BIGINT|U?INT(?:EGER|32|64)?)/i.exec(
+    msg,
+  );
   const dateHint = date
     ? `start and end are unix seconds (BIGINT), not timestamps: write start >= epoch(TIMESTAMP '${date[1]}'), or compare to_timestamp(start) with a TIMESTAMP`
     : undefined;
