@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { isoUtc } from '../core/time.js';
 import { feedFormatFlag, printReport, readFeedFile } from '../enrich/read-feed.js';
+import { plural } from '../metrics/alarms/format.js';
 import {
   huntGroups,
   type IntelRelations,
@@ -65,7 +66,7 @@ lies in an indicator valid at the record's event time; the most specific indicat
         if (feed)
           relations = await loadTemporaryIntel(store, 'ioc', feed.parsed.indicators, { segments: false });
         const counts = await indicatorCounts(store, relations);
-        const against = `${counts.v4 + counts.v6} indicators (${counts.v4} IPv4, ${counts.v6} IPv6)${feed ? ` from ${feed.path}` : ' from the stored feeds'}`;
+        const against = `${plural(counts.v4 + counts.v6, 'indicator')} (${counts.v4} IPv4, ${counts.v6} IPv6)${feed ? ` from ${feed.path}` : ' from the stored feeds'}`;
         if (counts.v4 + counts.v6 === 0) {
           throw new UsageError(
             'NO_INTEL',
@@ -108,7 +109,9 @@ lies in an indicator valid at the record's event time; the most specific indicat
           say(`no match: ${searched}\n`);
         } else {
           const flows = rows.reduce((s, r) => s + Number(r['flows']), 0);
-          say(`${rows.length} groups, ${flows.toLocaleString('en-US')} matching record sides; ${searched}\n`);
+          say(
+            `${rows.length.toLocaleString('en-US')} group${rows.length === 1 ? '' : 's'}, ${flows.toLocaleString('en-US')} matching record side${flows === 1 ? '' : 's'}; ${searched}\n`,
+          );
         }
       } finally {
         store.close();

@@ -5,6 +5,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { feedFormatFlag, printReport, readFeedFile } from '../enrich/read-feed.js';
+import { plural } from '../metrics/alarms/format.js';
 import { listFeeds, removeFeed, saveFeed } from '../storage/intel.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io } from './context.js';
@@ -59,7 +60,7 @@ their own licence when --licence is not given; other feeds are recorded as "unsp
         await store.checkpoint();
         const v6 = feed.parsed.indicators.filter((i) => i.v6).length;
         io.out(
-          `feed ${name} version ${version}: ${feed.parsed.indicators.length} indicators (${feed.parsed.indicators.length - v6} IPv4, ${v6} IPv6) from ${file} as ${feed.parsed.format}` +
+          `feed ${name} version ${version}: ${plural(feed.parsed.indicators.length, 'indicator')} (${feed.parsed.indicators.length - v6} IPv4, ${v6} IPv6) from ${file} as ${feed.parsed.format}` +
             `${feed.parsed.problems.length > 0 ? `, ${feed.parsed.problems.length} bad lines skipped` : ''}` +
             `${feed.parsed.revoked > 0 ? `, ${feed.parsed.revoked} revoked left out` : ''}; licence: ${licence}\n`,
         );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
+import { plural } from '../metrics/alarms/format.js';
 import { CDK_IMPORT } from '../network/change-render.js';
 import { type Explanation, explainRecord, type FlowRecord } from '../network/explain.js';
 import { exampleText, explainRejects } from '../network/explain-rejects.js';
@@ -218,7 +219,7 @@ Each file is the JSON one of these prints (recognised by its top-level key):
       try {
         const id = await saveSnapshot(store, at, files, snapshotBodyOf(docs));
         io.out(
-          `snapshot ${id} (in force from ${iso(at)}): ${model.securityGroups.size} security groups, ${model.acls.size} network ACLs, ${model.interfaces.size} interfaces, ${model.subnets.size} subnets, ${model.prefixLists.size} prefix lists from ${files.length} file${files.length === 1 ? '' : 's'}\n`,
+          `snapshot ${id} (in force from ${iso(at)}): ${plural(model.securityGroups.size, 'security group')}, ${plural(model.acls.size, 'network ACL')}, ${plural(model.interfaces.size, 'interface')}, ${plural(model.subnets.size, 'subnet')}, ${plural(model.prefixLists.size, 'prefix list')} from ${plural(files.length, 'file')}\n`,
         );
         const missing = (['SecurityGroups', 'NetworkAcls', 'NetworkInterfaces', 'Subnets'] as const).filter(
           (k) => !model.kinds.has(k),
@@ -289,7 +290,7 @@ The snapshot is stored exactly as if the same JSON had been saved to files and g
         try {
           const id = await saveSnapshot(store, at, sources, snapshotBodyOf(docs));
           io.out(
-            `snapshot ${id} (in force from ${iso(at)}), fetched from EC2 (${where}): ${model.securityGroups.size} security groups, ${model.acls.size} network ACLs, ${model.interfaces.size} interfaces, ${model.subnets.size} subnets, ${model.routeTables.size} route tables, ${model.instances.size} instances, ${model.vpcs.size} VPCs, ${model.prefixLists.size} prefix lists\n`,
+            `snapshot ${id} (in force from ${iso(at)}), fetched from EC2 (${where}): ${plural(model.securityGroups.size, 'security group')}, ${plural(model.acls.size, 'network ACL')}, ${plural(model.interfaces.size, 'interface')}, ${plural(model.subnets.size, 'subnet')}, ${plural(model.routeTables.size, 'route table')}, ${plural(model.instances.size, 'instance')}, ${plural(model.vpcs.size, 'VPC')}, ${plural(model.prefixLists.size, 'prefix list')}\n`,
           );
           if (model.interfaces.size === 0)
             io.out(

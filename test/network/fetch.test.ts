@@ -207,7 +207,7 @@ describe('flowwatch network fetch', () => {
       'snapshot 1 (in force from 2024-05-20T10:13:20Z), fetched from EC2 (eu-west-1 at',
     );
     expect(r.out).toContain(
-      '5 security groups, 3 network ACLs, 4 interfaces, 3 subnets, 1 route tables, 1 instances, 1 VPCs',
+      '5 security groups, 3 network ACLs, 4 interfaces, 3 subnets, 1 route table, 1 instance, 1 VPC',
     );
     // 5 groups in pages of 2: three calls, the 2nd and 3rd with the nextToken the server gave
     const sg = requests.filter((q) => q['Action'] === 'DescribeSecurityGroups');
