@@ -28,8 +28,9 @@ let dir: string;
 let corpus: string;
 let manifest: Manifest;
 
+/** The reruns after a kill, in this process: what is checked is the store the killed process left. */
 async function fw(args: string[]): Promise<{ code: number; out: string }> {
-  return runCli(args, { timeoutMs: 180_000 });
+  return runCliInProcess(args, { timeoutMs: 180_000 });
 }
 
 /** The checks of what a run stored (`flowwatch sql`), in this process: a child's start-up costs ~0.5 CPU-s. */
