@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { batchPause, crashPoint } from '../core/crash-points.js';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
 import type { TimeSource } from '../records/event-time.js';
 import type { Format } from '../records/format.js';
@@ -1202,6 +1203,7 @@ export class Loader {
     if (items.some((x) => x.meta.format.text !== format.text || x.split.timesPath !== undefined)) {
       throw new Error('loadTextBatch: every file of a batch has the same format and no per-line times');
     }
+    await batchPause();
     const table = await this.store.recordTable(format);
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
@@ -1400,7 +1402,9 @@ export class Loader {
         };
         await c.run(`INSERT INTO files VALUES ${live.map((_, k) => tuple(k)).join(', ')}`, rows);
       }
+      crashPoint('batch-commit');
       await c.run('COMMIT');
+      crashPoint('batch-committed');
       return results as LoadResult[];
     } catch (err) {
       await c.run('ROLLBACK').catch(() => undefined);

@@ -1,4 +1,11 @@
 // kill -9 in the middle of an ingest, then the same ingest again: exact counts, no file twice, none missing.
+//
+// The ingest processes are real child processes, killed for real (SIGKILL, SIGINT). Where they are killed comes
+// from src/core/crash-points.ts: FLOWWATCH_TEST_KILL makes a child SIGKILL itself at a named point (between two
+// batch commits, or inside a batch's transaction before its COMMIT), and FLOWWATCH_TEST_BATCH_PAUSE_MS keeps a
+// child in the middle of its ingest for as long as a test needs. So a small corpus (24 files, 24k records) is
+// enough: no timer racing a large one (480k records ingested five times, 43 CPU-s, and a kill that under load
+// could land before the first commit).
 
 import { spawn } from 'node:child_process';
 import {
@@ -21,8 +28,9 @@ let dir: string;
 let corpus: string;
 let manifest: Manifest;
 
+/** The reruns after a kill, in this process: what is checked is the store the killed process left. */
 async function fw(args: string[]): Promise<{ code: number; out: string }> {
-  return runCli(args, { timeoutMs: 180_000 });
+  return runCliInProcess(args, { timeoutMs: 180_000 });
 }
 
 /** The checks of what a run stored (`flowwatch sql`), in this process: a child's start-up costs ~0.5 CPU-s. */
@@ -37,12 +45,12 @@ beforeAll(async () => {
   corpus = join(dir, 'sim');
   expect(
     (
-      await fw([
+      await runCliInProcess([
         'simulate',
         '--out',
         corpus,
         '--records',
-        '480000',
+        '24000',
         '--days',
         '1',
         '--seed',
@@ -68,8 +76,9 @@ function startedIngest(
   db: string,
 ): Promise<{ child: ReturnType<typeof spawn>; folder: string }> {
   const before = new Set(runFolders(tmp));
+  // Each batch waits a minute before it loads: the run stays in the middle of its ingest until it is killed.
   const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--concurrency', '1'], {
-    env: { ...process.env, TMPDIR: tmp },
+    env: { ...process.env, TMPDIR: tmp, FLOWWATCH_TEST_BATCH_PAUSE_MS: '60000' },
     stdio: 'ignore',
   });
   return new Promise((res, rej) => {
@@ -95,72 +104,69 @@ function killed(child: ReturnType<typeof spawn>): Promise<void> {
   });
 }
 
-/** Starts an ingest and SIGKILLs it after `ms` milliseconds (or lets it finish if it is faster). */
-function killedIngest(db: string, ms: number): Promise<number | null> {
+/** Batches of 5,000 lines: the corpus (24 files of about 1,000 records) commits in several transactions. */
+const BATCH = ['--concurrency', '1', '--batch-lines', '5000'];
+
+/** Runs an ingest that SIGKILLs itself at `point` (src/core/crash-points.ts); resolves to its exit. */
+function killedIngest(db: string, point: string): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((res) => {
-    // Batches of 100k lines: the corpus (480k lines) commits in several, so a kill can land between two.
-    const child = spawn(
-      'node',
-      [BIN, 'ingest', corpus, '--db', db, '--json', '--concurrency', '1', '--batch-lines', '100000'],
-      { stdio: 'ignore' },
-    );
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      res(code);
+    const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--json', ...BATCH], {
+      env: { ...process.env, FLOWWATCH_TEST_KILL: point },
+      stdio: 'ignore',
     });
+    child.on('exit', (code, signal) => res({ code, signal }));
   });
+}
+
+/** Runs the same ingest again on a killed run's store: every record exactly once, no file twice, none missing. */
+async function rerunComplete(db: string): Promise<{ loaded: number; duplicates: number }> {
+  const rerun = await fw(['ingest', corpus, '--db', db, '--json', ...BATCH]);
+  expect(rerun.code).toBe(0);
+  const s = JSON.parse(rerun.out);
+  const files = manifest.files.length;
+  expect(s.loaded + s.duplicates).toBe(files);
+  const n = (await sql(db, 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows'))[0];
+  expect(n).toEqual({ n: manifest.records, f: files });
+  const perFile = await sql(
+    db,
+    'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
+  );
+  expect(perFile).toHaveLength(files);
+  for (const row of perFile) expect(row.stored).toBe(row.records);
+  return { loaded: s.loaded, duplicates: s.duplicates };
 }
 
 describe('crash safety', () => {
   it('an ingest killed with SIGKILL and run again stores every record exactly once', async () => {
-    // Time a full run, then kill runs at fractions of it until one is cut in the middle.
-    const t0 = performance.now();
-    const full = await fw([
-      'ingest',
-      corpus,
-      '--db',
-      join(dir, 'full.duckdb'),
-      '--json',
-      '--concurrency',
-      '1',
-    ]);
-    const fullMs = performance.now() - t0;
-    expect(JSON.parse(full.out).records).toBe(manifest.records);
+    expect(manifest.files.length).toBe(24);
+    // Killed right after its second batch committed: those files are kept, the rerun loads the rest.
+    const between = join(dir, 'killed-between.duckdb');
+    expect(await killedIngest(between, 'batch-committed:2')).toEqual({ code: null, signal: 'SIGKILL' });
+    const kept = await rerunComplete(between);
+    expect(kept.duplicates).toBeGreaterThan(0);
+    expect(kept.loaded).toBeGreaterThan(0);
 
-    let checked = false;
-    for (const fraction of [0.5, 0.35, 0.65, 0.25, 0.8]) {
-      const db = join(dir, `killed-${fraction}.duckdb`);
-      const code = await killedIngest(db, fullMs * fraction);
-      if (code === 0) continue; // finished before the kill: try an earlier moment
-      const rerun = await fw(['ingest', corpus, '--db', db, '--json', '--concurrency', '1']);
-      expect(rerun.code).toBe(0);
-      const s = JSON.parse(rerun.out);
-      const files = manifest.files.length;
-      expect(s.loaded + s.duplicates).toBe(files);
-      const n = (await sql(db, 'SELECT count(*) AS n, count(DISTINCT file_id) AS f FROM flows'))[0];
-      expect(n).toEqual({ n: manifest.records, f: files });
-      const perFile = await sql(
-        db,
-        'SELECT f.records, count(*) AS stored FROM flows JOIN files f ON f.id = flows.file_id GROUP BY f.id, f.records',
-      );
-      for (const row of perFile) expect(row.stored).toBe(row.records);
-      if (s.duplicates > 0 && s.loaded > 0) {
-        checked = true; // the kill landed between files: some were committed, the rest loaded now
-        break;
-      }
-    }
-    expect(checked).toBe(true);
-    // Up to five kill-and-rerun rounds over the whole corpus: minutes on a loaded machine, not the default 60 s.
-  }, 240_000);
+    // Killed inside its third batch's transaction, that batch's rows written but not committed: the store
+    // keeps exactly the two committed batches (the same files as above), nothing of the third.
+    const inside = join(dir, 'killed-inside.duckdb');
+    expect(await killedIngest(inside, 'batch-commit:3')).toEqual({ code: null, signal: 'SIGKILL' });
+    const keptInside = await rerunComplete(inside);
+    expect(keptInside).toEqual(kept);
+
+    // Killed inside its first batch's transaction: nothing was committed, the rerun loads every file.
+    const first = join(dir, 'killed-first.duckdb');
+    expect(await killedIngest(first, 'batch-commit:1')).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await rerunComplete(first)).toEqual({ loaded: 24, duplicates: 0 });
+  }, 120_000);
 
   it('Ctrl-C (SIGINT) stops cleanly: exit 130, a message, no scratch files left, and a rerun loads the rest', async () => {
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
     const db = join(dir, 'interrupted.duckdb');
     const result = await new Promise<{ code: number | null; err: string }>((res) => {
+      // Each batch waits 30 s before it loads: the signal finds the run in the middle of its ingest.
       const child = spawn('node', [BIN, 'ingest', corpus, '--db', db, '--concurrency', '1'], {
-        env: { ...process.env, TMPDIR: tmp },
+        env: { ...process.env, TMPDIR: tmp, FLOWWATCH_TEST_BATCH_PAUSE_MS: '30000' },
       });
       let err = '';
       child.stderr.on('data', (d) => {
@@ -178,7 +184,7 @@ describe('crash safety', () => {
         res({ code, err });
       });
     });
-    // 480k records take seconds to load; the signal comes 200 ms after the load started.
+    // The run waits 30 s before its batch loads; the signal comes 200 ms after the load started.
     expect(result.code).toBe(130);
     expect(result.err).toMatch(/interrupted \(SIGINT\); files loaded so far are kept/);
     expect(runFolders(tmp)).toEqual([]);
