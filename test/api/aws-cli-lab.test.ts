@@ -404,4 +404,26 @@ describe.skipIf(!HAVE_AWS)('the classic lab with the AWS CLI 2.9', () => {
     }
     expect(state).toBe('ALARM');
   });
+
+  it('the /usr/bin/aws program itself answers as the driver does', { timeout: 120_000 }, async () => {
+    // The driver runs the CLI's entry point; this runs the installed program as a user would, once, and
+    // expects the same exit code and output for the same call (the lab's first step made /vpc/lab).
+    const args = ['logs', 'describe-log-groups', '--endpoint-url', monitor.url, '--output', 'json'];
+    const viaDriver = await awsCli(args);
+    const real = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
+      const child = spawn(AWS, args, { cwd: dir, env: AWS_ENV(dir) });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => res({ code, out, err }));
+    });
+    expect(real.code, real.err).toBe(0);
+    expect(real.code).toBe(viaDriver.code);
+    expect(JSON.parse(real.out)).toEqual(JSON.parse(viaDriver.out));
+    const names = (JSON.parse(real.out) as { logGroups: { logGroupName: string }[] }).logGroups.map(
+      (g) => g.logGroupName,
+    );
+    expect(names).toContain('/vpc/lab');
+  });
 });
