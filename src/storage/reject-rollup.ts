@@ -26,6 +26,16 @@ export const REJECT_ROLLUP_DDL: readonly string[] = [
 const HOUR = 3600;
 
 /**
+ * Marks the files of a load as having a rollup (`reject_rollup_files`, `view_rollup_files`,
+ * `overview_rollup_files`). A plain insert: the ids were just taken from the `file_ids` sequence in this very
+ * transaction, so no marker of them can exist (a repeat would fail the commit, loudly). `INSERT … SELECT
+ * unnest([…]) ON CONFLICT DO NOTHING` cost 4× the CPU (about 2 ms a statement, three per commit).
+ */
+export function rollupFilesSql(table: string, ids: readonly number[]): string {
+  return `INSERT INTO ${table} VALUES ${ids.map((id) => `(${Math.trunc(id)})`).join(', ')}`;
+}
+
+/**
  * The statements that add the rollup of one loaded file (or of a batch of files of this format, loaded in one
  * transaction: one scan instead of one per file), given its format and record table. A format without `action`
  * or `srcaddr` has no rejected sources to count: the file is marked covered with no rows.
@@ -51,7 +61,7 @@ export function rejectRollupSql(format: Format, table: string, fileId: number | 
        GROUP BY ${one ? '' : '1, '}2, 3, 4, 5`,
     );
   }
-  out.push(`INSERT INTO reject_rollup_files SELECT unnest([${ids.join(', ')}]) ON CONFLICT DO NOTHING`);
+  out.push(rollupFilesSql('reject_rollup_files', ids));
   return out;
 }
 
