@@ -18,6 +18,7 @@ import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
 import { getFinding, recordDetectionRun } from '../storage/findings.js';
+import { CANDIDATES_TABLE, intelCandidates } from '../storage/intel.js';
 import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, memoryLimitFlag, timeRange } from './context.js';
@@ -218,6 +219,21 @@ Examples:
         let current = 'start';
         if (engine === 'duckdb') {
           src = { engine: 'duckdb', rollups: true, shareScan: true };
+          // kind: intel matches its indicators once per run (the store's address dictionary when it has one), not
+          // once per query: the hits and the evidence samples read the candidates (docs/decisions/NEW-detect-speed-3.md).
+          // From the start of the first window, so that the samples of the range's findings fall inside.
+          const intelDs = detections.filter((d) => d.kind === 'intel');
+          if (intelDs.length > 0) {
+            const since =
+              range.since === undefined
+                ? undefined
+                : Math.min(...intelDs.map((d) => Math.floor(range.since! / d.window) * d.window));
+            const c = await intelCandidates(store, { since, until: range.until });
+            src = {
+              ...src,
+              intelCandidates: { table: CANDIDATES_TABLE, oneEach: c.oneEach, since, until: range.until },
+            };
+          }
           run = profiled(
             io.env['FLOWWATCH_DETECT_PROFILE'],
             async (sql) => (await store.query(sql)).rows,
@@ -294,6 +310,7 @@ Examples:
           if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
         }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now);
+        if (src.intelCandidates !== undefined) await store.dropTempTable(src.intelCandidates.table);
         await recordDetectionRun(store, {
           detections: detections.map((d) => d.id),
           since: range.since ?? null,

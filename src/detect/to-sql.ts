@@ -58,6 +58,30 @@ export interface SqlSource {
    * (`fw_t0`, `fw_t1`) and the sums of the summed fields (`fw_sum_<field>`). The hits query sums those.
    */
   readonly aggregated?: boolean;
+  /**
+   * DuckDB, `kind: intel`: the run's indicator candidates, matched once (intelCandidates, src/storage/intel.ts, from
+   * the store's address dictionary when it has one) and left in a temporary table. The hits and evidence-sample
+   * queries of a range inside theirs read them instead of keying every address of the range again; the evidence
+   * query stored with a finding never does (the table is gone after the run).
+   */
+  readonly intelCandidates?: IntelCandidates;
+}
+
+/** See SqlSource.intelCandidates: intelCandidates' table, its `oneEach`, and the range it matched. */
+export interface IntelCandidates {
+  readonly table: string;
+  readonly oneEach: boolean;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+/** The run's candidates when they cover `range` (the addresses of a wider range are a superset), else undefined. */
+function candidatesFor(src: SqlSource, range: TimeRange): IntelCandidates | undefined {
+  const c = src.intelCandidates;
+  if (src.engine !== 'duckdb' || c === undefined) return undefined;
+  const from = c.since === undefined || (range.since !== undefined && range.since >= c.since);
+  const to = c.until === undefined || (range.until !== undefined && range.until <= c.until);
+  return from && to ? c : undefined;
 }
 
 /** One indicator for the Trino backend: CIDR blocks (or addresses) and when it holds (unix seconds). */
@@ -438,6 +462,8 @@ interface MatchedOptions {
    * not depend on the other records, so this drops only records no such finding counts.
    */
   readonly intelAddresses?: readonly string[];
+  /** DuckDB, `kind: intel`: match through SqlSource.intelCandidates when they cover the range. */
+  readonly candidates?: boolean;
   /** DuckDB: a further predicate on `scoped` that drops only records no wanted group counts. */
   readonly where?: string;
 }
@@ -467,7 +493,9 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   if (d.kind === 'intel') {
-    ctes.push(intelMatchedSql(src, range, only));
+    ctes.push(
+      intelMatchedSql(src, range, only, opts.candidates === true ? candidatesFor(src, range) : undefined),
+    );
     return ctes;
   }
   if (d.kind !== 'pair') {
@@ -503,13 +531,21 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
  * accepted outbound). DuckDB joins the one matcher over the store's intel tables (src/storage/intel.ts); Trino tests the
  * indicators the source carries inline.
  */
-function intelMatchedSql(src: SqlSource, range: TimeRange, addresses?: readonly string[]): string {
+function intelMatchedSql(
+  src: SqlSource,
+  range: TimeRange,
+  addresses?: readonly string[],
+  candidates?: IntelCandidates,
+): string {
   // intelRank: a reply (lower source port than destination port) belongs to the other side's connection
   const reply = 'coalesce(s."srcport" < s."dstport", false)';
   const rank = (badIsSource: string) =>
     `CASE WHEN coalesce(s."action" = 'ACCEPT', false) THEN (CASE WHEN (${badIsSource}) <> ${reply} THEN 2 ELSE 3 END) ELSE 1 END`;
   if (src.engine === 'duckdb') {
-    const m = intelMatchSql(addresses === undefined ? {} : { where: intelSidesSql(addresses) });
+    const m = intelMatchSql({
+      ...(addresses === undefined ? {} : { where: intelSidesSql(addresses) }),
+      ...(candidates === undefined ? {} : { candidates: candidates.table, oneEach: candidates.oneEach }),
+    });
     const sql = m.sql
       .replaceAll('$1', range.since === undefined ? 'NULL' : String(Math.floor(range.since)))
       .replaceAll('$2', range.until === undefined ? 'NULL' : String(Math.floor(range.until)));
@@ -575,7 +611,7 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
   const agg = src.aggregated === true;
   if (agg && d.kind !== 'threshold')
     throw new DetectCompileError(`${d.id}: only a threshold detection reads a pre-aggregate`);
-  const ctes = matchedCtes(src, d, range);
+  const ctes = matchedCtes(src, d, range, { candidates: true });
   ctes.push(
     `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
   );
@@ -753,6 +789,7 @@ export function evidenceSamplesSql(
     {
       ids: true,
       materialize: false,
+      candidates: true,
       ...listedOf(
         d,
         wanted.map((f) => f.key),
