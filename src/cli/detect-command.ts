@@ -220,7 +220,7 @@ Examples:
         if (engine === 'duckdb') {
           src = { engine: 'duckdb', rollups: true, shareScan: true };
           // kind: intel matches its indicators once per run (the store's address dictionary when it has one), not
-          // once per query: the hits and the evidence samples read the candidates (docs/decisions/NEW-detect-speed-3.md).
+          // once per query: the hits and the evidence samples read the candidates (docs/decisions/65-detect-intel-candidates.md).
           // From the start of the first window, so that the samples of the range's findings fall inside.
           const intelDs = detections.filter((d) => d.kind === 'intel');
           if (intelDs.length > 0) {
