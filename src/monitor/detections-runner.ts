@@ -182,7 +182,8 @@ export class DetectionsRunner {
     return Math.floor((now - this.opts.delaySeconds) / d.window) * d.window;
   }
 
-  private async tick(): Promise<void> {
+  /** One look at the clock: runs the evaluations due and the slices due (the timer calls it; tests too). */
+  async tick(): Promise<void> {
     try {
       this.ready ??= this.store.query(NOTIFIED_DDL).then(() => undefined);
       await this.ready;
