@@ -317,11 +317,25 @@ export class DetectionsRunner {
     return state;
   }
 
-  /** Slices the states whose slice is due by `now` (between window closes, as records arrive). */
+  /**
+   * Slices the state whose slice is most overdue by `now` (between window closes, as records arrive): one per
+   * tick, and none once a window has closed, so that a closing window waits for one slice at most.
+   */
   private async sliceDue(now: number): Promise<void> {
-    for (const state of this.slices.values())
-      if (now - state.lastSlice >= sliceSeconds(state.window))
-        await this.serial(() => this.slice(state, now));
+    const due = [...this.slices.values()]
+      .filter((s) => now - s.lastSlice >= sliceSeconds(s.window))
+      .sort((a, b) => a.lastSlice - b.lastSlice);
+    const state = due[0];
+    if (state === undefined || this.closing(this.now())) return;
+    await this.serial(() => this.slice(state, now));
+  }
+
+  /** Whether an enabled detection's window has closed (plus the delay) since its last run. */
+  private closing(now: number): boolean {
+    return this.detections.some((d) => {
+      const last = this.done.get(d.id);
+      return d.enabled && last !== undefined && this.closedUntil(d, now) > last;
+    });
   }
 
   /**
