@@ -832,3 +832,42 @@ export function evidenceRowsSql(
   const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
   return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;
 }
+
+/**
+ * One slice of a live incremental evaluation (docs/decisions/NEW-live-incremental.md): the records of `flows`
+ * matching `where` (DuckDB predicates: the slice's files and event times) that are in the scope of at least one
+ * of the threshold detections `ds`, grouped as sharedBinsSql groups them (every field any of them tests, groups
+ * by, names as peers or counts distinct; the bin of the greatest common divisor of their windows), as a SELECT
+ * whose rows are added to a state table. Summed over all slices, these rows are the pre-aggregate of the whole
+ * range: hitsSql over it (`aggregated`) gives each detection the hits it finds over `flows`.
+ *
+ * @example sliceBinsSql([verticalScan, bruteForce], ['file_id BETWEEN 7 AND 9', 'event_time >= 1716163200'])
+ */
+export function sliceBinsSql(ds: readonly Detection[], where: readonly string[]): string {
+  const keys = new Set<string>();
+  const sums = new Set<string>();
+  for (const d of ds) {
+    if (d.kind !== 'threshold')
+      throw new DetectCompileError(`${d.id}: only threshold detections are evaluated by slices`);
+    for (const f of aggregateKeys(d)) keys.add(f);
+    if (d.metric.kind === 'sum') sums.add(d.metric.field);
+  }
+  const bin = ds.map((d) => Math.trunc(d.window)).reduce(gcd);
+  const k = [...keys].map(ident);
+  const cols = [...new Set([...ds.flatMap((d) => fieldsUsed(d)), ...keys, ...sums, 'event_time'])];
+  const source = `SELECT ${cols.map(ident).join(', ')} FROM flows${where.length > 0 ? ` WHERE ${where.map((c) => `(${c})`).join(' AND ')}` : ''}`;
+  const sets = new AddressSets(source);
+  const scopes = ds.map((d) => `(${scopeSql('duckdb', d, sets)})`);
+  const ctes = sets.ctes();
+  const out = [
+    ...k.map((c) => `x.${c}`),
+    'x.fw_w AS "event_time"',
+    'count(*) AS fw_n',
+    'min(x."event_time") AS fw_t0',
+    'max(x."event_time") AS fw_t1',
+    ...[...sums].map((f) => `sum(x.${ident(f)}) AS ${ident(`fw_sum_${f}`)}`),
+  ];
+  return `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT ${out.join(', ')}
+FROM (SELECT s.*, ${dialect('duckdb').epochBucket('s."event_time"', bin)} AS fw_w FROM (${source}) s WHERE ${scopes.join('\n  OR ')}) x
+GROUP BY ${[...k.map((c) => `x.${c}`), 'x.fw_w'].join(', ')}`;
+}

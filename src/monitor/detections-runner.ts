@@ -10,6 +10,7 @@ import { type Detection, SEVERITIES, type Severity } from '../detect/definition.
 import type { DetectedFinding } from '../detect/episodes.js';
 import { findingDetailJson, storeFindings } from '../detect/findings.js';
 import { detectWithSql } from '../detect/run.js';
+import { type SqlSource, sliceBinsSql } from '../detect/to-sql.js';
 import { entityLabel, resourceNames } from '../network/resource-names.js';
 import { hashUuid, subjectLine } from '../notify/envelope.js';
 import type { Dispatcher } from '../notify/index.js';
@@ -27,6 +28,40 @@ export const LATE_WINDOWS = 1;
 
 /** Detection kinds whose findings of a window come from that window's records alone (see tick). */
 const WINDOW_LOCAL: ReadonlySet<Detection['kind']> = new Set(['threshold', 'pair']);
+
+/**
+ * A slice's new files are those above the highest file id already sliced less this many (file ids are drawn when
+ * a load starts, so a file may commit after one with a higher id; the monitor's few loaders are never this far
+ * apart).
+ */
+const FILE_ID_SLACK = 10_000;
+
+/** Seconds between two slices of a window being filled (a tenth of the window, at least 5 s, at most 60 s). */
+export function sliceSeconds(window: number): number {
+  return Math.min(60, Math.max(5, Math.floor(window / 10)));
+}
+
+/**
+ * The incremental state of the threshold detections of one window length (docs/decisions/NEW-live-incremental.md):
+ * a temporary table of the runner's connection holding the pre-aggregate (sliceBinsSql) of every stored record of
+ * the files already sliced whose event time is at or after `keepFrom`, and which files those are.
+ */
+interface SliceState {
+  readonly signature: string;
+  readonly table: string;
+  readonly detections: readonly Detection[];
+  readonly window: number;
+  /** Whether the table exists yet (made by the first slice that finds records). */
+  made: boolean;
+  /** Files already sliced with an id above `mark - FILE_ID_SLACK`. */
+  readonly seen: Set<number>;
+  /** The highest file id sliced (-1 before the first slice: every stored file is new). */
+  mark: number;
+  /** Records before this event time are no longer kept (no run will look at their windows again). */
+  keepFrom: number;
+  /** When the last slice ran (the runner's clock). */
+  lastSlice: number;
+}
 
 export interface DetectionsRunnerOptions {
   /** Seconds after a window closes before it is evaluated (the monitor's `evaluationDelaySeconds`). */
@@ -71,6 +106,12 @@ export class DetectionsRunner {
   private readonly noted = new Set<string>();
   /** The most recent runs, newest last (kept for /healthz and tests). */
   readonly runs: LiveRun[] = [];
+  /** The runner's own connection to the store (see connection()). */
+  private db: Promise<Store> | undefined;
+  /** Per window length: the incremental state of its threshold detections. */
+  private readonly slices = new Map<number, SliceState>();
+  /** Slices run so far (tests). */
+  sliceCount = 0;
 
   constructor(
     private detections: readonly Detection[],
@@ -98,6 +139,30 @@ export class DetectionsRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.queue;
+    const db = await this.db?.catch(() => undefined);
+    if (db !== undefined && db !== this.store) db.close();
+    this.db = undefined;
+  }
+
+  /**
+   * The store on a connection of the runner's own (Store.session): its detection queries, findings transactions
+   * and notifications' reads do not queue behind the monitor's commits and alarm queries on the store's
+   * connection. The store's connection itself when it cannot give one (a read-only store).
+   */
+  private connection(): Promise<Store> {
+    this.db ??= this.store.session().catch(() => this.store);
+    return this.db;
+  }
+
+  /** Runs `fn` after the evaluations and slices queued before it: one at a time on the runner's connection. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn);
+    this.queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
   }
 
   /** Resolves once the runs due by now have finished (tests). */
@@ -117,7 +182,8 @@ export class DetectionsRunner {
     return Math.floor((now - this.opts.delaySeconds) / d.window) * d.window;
   }
 
-  private async tick(): Promise<void> {
+  /** One look at the clock: runs the evaluations due and the slices due (the timer calls it; tests too). */
+  async tick(): Promise<void> {
     try {
       this.ready ??= this.store.query(NOTIFIED_DDL).then(() => undefined);
       await this.ready;
@@ -144,13 +210,23 @@ export class DetectionsRunner {
       // Window-local kinds (a window's findings come from that window's records only) run the windows that just
       // closed first, stored and notified, and the window before them (late records) last, so a notification waits
       // for one window's scan, not two; the other kinds run over the whole range at once, in between.
+      // Threshold detections read the windows from their incremental state (only the files stored since its last
+      // slice are scanned), ahead of the pair detections, which scan the window.
       for (const g of due.values()) {
         const local = g.fresh > g.since ? g.list.filter((d) => WINDOW_LOCAL.has(d.kind)) : [];
+        const sliced = local.filter((d) => d.kind === 'threshold');
+        const pairs = local.filter((d) => d.kind !== 'threshold');
         const others = g.list.filter((d) => !local.includes(d));
-        if (local.length > 0) await this.evaluate(local, g.fresh, g.until, now);
+        const byWindow = [...new Set(sliced.map((d) => d.window))].map((w) =>
+          sliced.filter((d) => d.window === w),
+        );
+        for (const l of byWindow) await this.evaluateSliced(l, g.fresh, g.until, now, g.until, g.since);
+        if (pairs.length > 0) await this.evaluate(pairs, g.fresh, g.until, now);
         if (others.length > 0) await this.evaluate(others, g.since, g.until, now);
-        if (local.length > 0) await this.evaluate(local, g.since, g.fresh, now, g.until);
+        for (const l of byWindow) await this.evaluateSliced(l, g.since, g.fresh, now, g.until, g.since);
+        if (pairs.length > 0) await this.evaluate(pairs, g.since, g.fresh, now, g.until);
       }
+      await this.sliceDue(now);
     } catch (err) {
       this.ready = undefined;
       // The same failure on every tick is logged once a minute, not four times a second.
@@ -175,13 +251,134 @@ export class DetectionsRunner {
     now = this.now(),
     horizon = until,
   ): Promise<LiveRun> {
-    // One at a time: storing findings runs transactions on the store's connection.
-    const next = this.queue.then(() => this.evaluateNow(list, since, until, now, horizon));
-    this.queue = next.then(
-      () => undefined,
-      () => undefined,
+    // One at a time: storing findings runs transactions on the runner's connection.
+    return this.serial(() => this.evaluateNow(list, since, until, now, horizon));
+  }
+
+  /**
+   * Runs the threshold detections `list` (one window length) over [since, until) from their incremental state:
+   * a last slice adds the files stored since the previous one, then the hits are read from the state table, which
+   * holds the pre-aggregate of exactly the records `flows` holds for the range (the same hits as a scan of it).
+   */
+  private evaluateSliced(
+    list: readonly Detection[],
+    since: number,
+    until: number,
+    now: number,
+    horizon: number,
+    keepFrom: number,
+  ): Promise<LiveRun> {
+    return this.serial(async () => {
+      const started = performance.now();
+      const state = this.stateFor(list, keepFrom);
+      let src: SqlSource;
+      try {
+        await this.slice(state, now);
+        src = state.made
+          ? { engine: 'duckdb', relation: state.table, aggregated: true }
+          : { engine: 'duckdb' }; // nothing stored yet: the (empty) range of flows
+      } catch (err) {
+        // The state cannot be trusted: start it again at the next run, and scan the window this time.
+        this.slices.delete(state.window);
+        this.opts.log?.('detection_slice_failed', { error: (err as Error).message }, 'warn');
+        src = { engine: 'duckdb' };
+      }
+      const r = await this.evaluateNow(list, since, until, now, horizon, src, performance.now() - started);
+      // The windows before `keepFrom` (the run's late window) are looked at no more: their records leave the state.
+      if (state.made && keepFrom > state.keepFrom && this.slices.get(state.window) === state) {
+        state.keepFrom = keepFrom;
+        const db = await this.connection();
+        await db.query(`DELETE FROM ${state.table} WHERE event_time < ${Math.floor(keepFrom)}`);
+      }
+      return r;
+    });
+  }
+
+  /** The incremental state of `list`'s window length, made anew (empty) when the detections changed. */
+  private stateFor(list: readonly Detection[], keepFrom: number): SliceState {
+    const window = list[0]!.window;
+    const signature = JSON.stringify(
+      list.map((d) => [d.id, d.window, d.groupBy, d.filter, d.anyOf, d.allow]),
     );
-    return next;
+    const old = this.slices.get(window);
+    if (old !== undefined && old.signature === signature) return old;
+    const state: SliceState = {
+      signature,
+      table: `fw_live_bins_${Math.trunc(window)}`,
+      detections: list,
+      window,
+      made: false,
+      seen: new Set(),
+      mark: -1,
+      keepFrom,
+      lastSlice: Number.NEGATIVE_INFINITY,
+    };
+    this.slices.set(window, state);
+    return state;
+  }
+
+  /**
+   * Slices the state whose slice is most overdue by `now` (between window closes, as records arrive): one per
+   * tick, and none once a window has closed, so that a closing window waits for one slice at most.
+   */
+  private async sliceDue(now: number): Promise<void> {
+    const due = [...this.slices.values()]
+      .filter((s) => now - s.lastSlice >= sliceSeconds(s.window))
+      .sort((a, b) => a.lastSlice - b.lastSlice);
+    const state = due[0];
+    if (state === undefined || this.closing(this.now())) return;
+    await this.serial(() => this.slice(state, now));
+  }
+
+  /** Whether an enabled detection's window has closed (plus the delay) since its last run. */
+  private closing(now: number): boolean {
+    return this.detections.some((d) => {
+      const last = this.done.get(d.id);
+      return d.enabled && last !== undefined && this.closedUntil(d, now) > last;
+    });
+  }
+
+  /**
+   * Adds the records of the files stored since the state's last slice (event time at or after keepFrom) to its
+   * table, in one transaction: the files listed and the records read are those of one snapshot, so every record
+   * is counted once whatever commits meanwhile.
+   */
+  private async slice(state: SliceState, now: number): Promise<void> {
+    const db = await this.connection();
+    state.lastSlice = now;
+    await db.query('BEGIN TRANSACTION');
+    try {
+      const listed = await db.query(
+        `SELECT id FROM files${state.mark >= 0 ? ` WHERE id > ${state.mark - FILE_ID_SLACK}` : ''}`,
+      );
+      const fresh = listed.rows.map((r) => Number(r['id'])).filter((id) => !state.seen.has(id));
+      if (fresh.length > 0) {
+        const lo = Math.min(...fresh);
+        const hi = Math.max(...fresh);
+        // ids in [lo, hi] visible in this snapshot are the new files and some already sliced (out of order)
+        const skip = [...state.seen].filter((id) => id >= lo && id <= hi);
+        const where = [
+          `file_id BETWEEN ${lo} AND ${hi}`,
+          ...(skip.length > 0 ? [`file_id NOT IN (${skip.join(', ')})`] : []),
+          `event_time >= ${Math.floor(state.keepFrom)}`,
+        ];
+        const select = sliceBinsSql(state.detections, where);
+        await db.query(
+          state.made
+            ? `INSERT INTO ${state.table} ${select}`
+            : `CREATE OR REPLACE TEMP TABLE ${state.table} AS ${select}`,
+        );
+        state.made = true;
+        for (const id of fresh) state.seen.add(id);
+        state.mark = Math.max(state.mark, hi);
+        for (const id of state.seen) if (id <= state.mark - FILE_ID_SLACK) state.seen.delete(id);
+        this.sliceCount++;
+      }
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   private async evaluateNow(
@@ -190,13 +387,20 @@ export class DetectionsRunner {
     until: number,
     now: number,
     horizon: number,
+    from?: SqlSource,
+    sliceMs = 0,
   ): Promise<LiveRun> {
-    const started = performance.now();
+    const started = performance.now() - sliceMs;
     const cpu = process.cpuUsage();
-    const run = async (sql: string) => (await this.store.query(sql)).rows;
-    const src = { engine: 'duckdb' as const, ...(this.opts.rollups === true ? { rollups: true } : {}) };
+    const db = await this.connection();
+    const run = async (sql: string) => (await db.query(sql)).rows;
+    const src: SqlSource = from ?? {
+      engine: 'duckdb' as const,
+      ...(this.opts.rollups === true ? { rollups: true } : {}),
+    };
     // A baseline detection's note (too little history, rollups missing) is logged once per detection and text.
     const found = await this.notSuperseded(
+      db,
       list,
       await detectWithSql(list, src, { since, until }, run, undefined, (id, text) => {
         const key = `${id}\u0000${text.replace(/\d+/g, '#')}`;
@@ -206,16 +410,8 @@ export class DetectionsRunner {
       }),
     );
     const detected = performance.now();
-    const summary = await storeFindings(
-      this.store,
-      list,
-      found,
-      { engine: 'duckdb' },
-      run,
-      horizon,
-      Math.floor(now),
-    );
-    await recordDetectionRun(this.store, {
+    const summary = await storeFindings(db, list, found, { engine: 'duckdb' }, run, horizon, Math.floor(now));
+    await recordDetectionRun(db, {
       detections: list.map((d) => d.id),
       since,
       until,
@@ -224,11 +420,11 @@ export class DetectionsRunner {
     });
     const stored = performance.now();
     let notified = 0;
-    const names = summary.ids.length > 0 ? await resourceNames(this.store) : undefined;
+    const names = summary.ids.length > 0 ? await resourceNames(db) : undefined;
     for (const id of new Set(summary.ids)) {
-      const f = await getFinding(this.store, id);
+      const f = await getFinding(db, id);
       if (f !== undefined)
-        notified += await this.notify(f, list, Math.floor(now), entityLabel(names, f.entity));
+        notified += await this.notify(db, f, list, Math.floor(now), entityLabel(names, f.entity));
     }
     const r: LiveRun = {
       at: Math.floor(now),
@@ -257,17 +453,18 @@ export class DetectionsRunner {
    * when the stored findings hold the named detection's finding on the same entity, overlapping in time.
    */
   private async notSuperseded(
+    db: Store,
     list: readonly Detection[],
     found: readonly DetectedFinding[],
   ): Promise<DetectedFinding[]> {
     const by = new Map(list.flatMap((d) => (d.supersededBy ? [[d.id, d.supersededBy] as const] : [])));
-    if (by.size === 0 || !found.some((f) => by.has(f.detection)) || !(await this.store.hasTable('findings')))
+    if (by.size === 0 || !found.some((f) => by.has(f.detection)) || !(await db.hasTable('findings')))
       return [...found];
     const out: DetectedFinding[] = [];
     for (const f of found) {
       const other = by.get(f.detection);
       if (other !== undefined) {
-        const r = await this.store.query(
+        const r = await db.query(
           'SELECT 1 FROM findings WHERE detection = $1 AND entity = $2 AND start_time <= $3 AND end_time >= $4 LIMIT 1',
           [other, f.entity, f.end, f.start],
         );
@@ -280,6 +477,7 @@ export class DetectionsRunner {
 
   /** Tells each topic of the finding's actions, once per severity it reaches; returns the messages published. */
   private async notify(
+    db: Store,
     f: StoredFinding,
     list: readonly Detection[],
     now: number,
@@ -292,7 +490,7 @@ export class DetectionsRunner {
     const topics = topicsForFinding(this.actions, f.detection, severity);
     let n = 0;
     for (const topic of topics) {
-      const before = await this.store.query(
+      const before = await db.query(
         'SELECT severity FROM finding_notifications WHERE finding_id = $1 AND topic = $2',
         [f.id, topic],
       );
@@ -312,7 +510,7 @@ export class DetectionsRunner {
         await this.dispatcher.publish(topic, message, {
           messageId: hashUuid(`${f.id}\n${severity}\n${topic}`),
         });
-        await this.store.query(
+        await db.query(
           `INSERT INTO finding_notifications VALUES ($1, $2, $3, $4)
            ON CONFLICT (finding_id, topic) DO UPDATE SET severity = excluded.severity, notified_at = excluded.notified_at`,
           [f.id, topic, severity, now],

@@ -21,6 +21,7 @@ import type { Source } from '../ingest/sources/source.js';
 import { backfill, deriveDatapoints, type OnMismatch } from '../metrics/datapoints.js';
 import { type CheckedMetricFilter, checkMetricFilter, type MetricFilter } from '../metrics/metric-filter.js';
 import { Dispatcher, dispatchEventLevel } from '../notify/index.js';
+import { updateAddressDictionary } from '../storage/address-dictionary.js';
 import { defaultQueryConcurrency, QueryGate } from '../storage/query-gate.js';
 import { type DeriveSql, Store } from '../storage/store.js';
 import { AlarmsRunner } from './alarms-runner.js';
@@ -34,6 +35,9 @@ import { liveSource } from './sources.js';
 import { StoreSink } from './store-sink.js';
 
 export { TOKEN_FILE } from './api-token.js';
+
+/** How often the monitor brings the hunt's address dictionary up to date (and once when it stops). */
+export const DICTIONARY_MILLIS = 5 * 60_000;
 
 export interface MonitorOptions {
   readonly config: Config;
@@ -230,6 +234,26 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     ...(opts.now ? { now: opts.now } : {}),
     log: (event, fields, level) => log(event, fields, level),
   });
+
+  // The hunt's address dictionary (decision 58) covers the files the monitor stores: brought up to date every few
+  // minutes on a connection of its own (so the sink's commits do not wait for it) and once more when it stops.
+  // Not per batch: its anti-join reads the whole dictionary, more than a small batch's own load.
+  let dictionary: Promise<unknown> = Promise.resolve();
+  let dictionaryStore: Promise<Store> | undefined;
+  const dictionaryTimer = setInterval(() => {
+    dictionary = dictionary.then(async () => {
+      try {
+        dictionaryStore ??= store.session();
+        const started = performance.now();
+        const files = await updateAddressDictionary(await dictionaryStore);
+        if (files > 0)
+          log('address_dictionary_updated', { files, ms: Math.round(performance.now() - started) });
+      } catch (err) {
+        log('address_dictionary_failed', { error: (err as Error).message }, 'warn');
+      }
+    });
+  }, DICTIONARY_MILLIS);
+  dictionaryTimer.unref();
 
   const sources: Source[] = [];
   for (const s of config.sources) {
@@ -471,6 +495,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         for (const s of sources) await s.stop();
         await server.close();
         await sink.close();
+        clearInterval(dictionaryTimer);
+        await dictionary;
+        (await dictionaryStore?.catch(() => undefined))?.close();
+        await updateAddressDictionary(store).catch((err) =>
+          log('address_dictionary_failed', { error: (err as Error).message }, 'warn'),
+        );
         await alarms.stop();
         await detections.stop();
         await dispatcher.stop();

@@ -297,8 +297,11 @@ export class Store {
     private readonly conn: DuckDBConnection,
     readonly path: string,
     readonly readOnly: boolean,
-    /** `reader`: a connection of its own on another Store's database; close() closes only the connection. */
-    private readonly role: 'owner' | 'reader' = 'owner',
+    /**
+     * `reader`: a connection of its own on another Store's database; close() closes only the connection.
+     * `session`: the same, writable (see session()).
+     */
+    private readonly role: 'owner' | 'reader' | 'session' = 'owner',
     private readonly timeoutMs?: number,
     /** The instance has no file, network or extension access beyond what it needs (see confine). */
     private readonly confined = false,
@@ -652,6 +655,19 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     this.checkWriter();
     if (this.readOnly) throw new Error('the API needs a writable store');
     return LogEventStore.open(await this.instance.connect());
+  }
+
+  /**
+   * A writable Store on a connection of its own to the same database, so that its queries and transactions do
+   * not wait behind this connection's (the live detections beside the monitor's commits). Its temporary tables
+   * are its own. close() closes only the connection.
+   *
+   * @example const s = await store.session(); await s.query('SELECT 1'); s.close();
+   */
+  async session(): Promise<Store> {
+    this.checkWriter();
+    if (this.readOnly) throw new Error('a read-only store has no writable session');
+    return new Store(this.instance, await this.instance.connect(), this.path, false, 'session');
   }
 
   /** A loader on its own connection; several loaders load files in parallel. */
