@@ -834,7 +834,7 @@ export function evidenceRowsSql(
 }
 
 /**
- * One slice of a live incremental evaluation (docs/decisions/NEW-live-incremental.md): the records of `flows`
+ * One slice of a live incremental evaluation (docs/decisions/66-live-incremental.md): the records of `flows`
  * matching `where` (DuckDB predicates: the slice's files and event times) that are in the scope of at least one
  * of the threshold detections `ds`, grouped as sharedBinsSql groups them (every field any of them tests, groups
  * by, names as peers or counts distinct; the bin of the greatest common divisor of their windows), as a SELECT

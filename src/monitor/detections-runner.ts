@@ -42,7 +42,7 @@ export function sliceSeconds(window: number): number {
 }
 
 /**
- * The incremental state of the threshold detections of one window length (docs/decisions/NEW-live-incremental.md):
+ * The incremental state of the threshold detections of one window length (docs/decisions/66-live-incremental.md):
  * a temporary table of the runner's connection holding the pre-aggregate (sliceBinsSql) of every stored record of
  * the files already sliced whose event time is at or after `keepFrom`, and which files those are.
  */

@@ -1,4 +1,4 @@
-// Live threshold detections evaluated incrementally (docs/decisions/NEW-live-incremental.md): the runner adds each
+// Live threshold detections evaluated incrementally (docs/decisions/66-live-incremental.md): the runner adds each
 // slice of stored files to a pre-aggregate as records arrive and, when a window closes, reads the last slice only.
 // Its findings must be those of a batch `detect` over the store: hand-worked counts for a scripted input (the
 // built-in vertical-port-scan and brute-force-login), the same after a restart in mid-window, and the same as the
