@@ -513,7 +513,7 @@ function orderedRecordsFrom(
 /**
  * The SELECT of one JSON document (`line`) per record in range. With `sizes` (the rows of the files, enrichment and
  * names tables): in the store's order, the lookups read by projections (orderedRecordsFrom), so DuckDB writes the
- * documents in that order without a sort (a sort of the documents cost 1.6-4.8× the export; decision record
+ * documents in that order without a sort (a sort of the documents cost 1.5-5.5× the unordered export at 200k records; decision record
  * NEW-export-determinism); `orderBy` adds an explicit `ORDER BY r.file_id, r.line` (the fallback when DuckDB would
  * not keep the order: a store with `preserve_insertion_order` off). Without `sizes`: joined, in no defined order
  * (bench:export's member timings).
