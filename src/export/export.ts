@@ -307,8 +307,14 @@ function fileHash(stem: string, n: number): string {
   return createHash('sha256').update(`${stem}/${n}`).digest('hex').slice(0, 8);
 }
 
-/** Loads the enrichment of the records' endpoint addresses into a temporary table; its name, or undefined. */
-async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): Promise<string | undefined> {
+/** A temporary lookup table of an export: its name and how many rows it holds. */
+interface Lookup {
+  readonly table: string;
+  readonly rows: number;
+}
+
+/** Loads the enrichment of the records' endpoint addresses into a temporary table, or undefined. */
+async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): Promise<Lookup | undefined> {
   if (opts.enrich === false) return undefined;
   const enricher = await enricherOf(store);
   const rows: (string | number | null)[][] = [];
@@ -322,7 +328,7 @@ async function enrichTable(store: Store, key: EnrichKey, opts: ExportOptions): P
   }
   const table = `export_enrich_${process.pid}_${++enrichTables}`;
   await store.tempTable(table, ENRICH_COLUMNS, rows);
-  return table;
+  return { table, rows: rows.length };
 }
 let enrichTables = 0;
 
@@ -330,22 +336,23 @@ let enrichTables = 0;
  * Loads the interface names of the newest network snapshot into a temporary table (interface_id, NAME_COLUMNS,
  * SNAPSHOT_ID_COLUMNS); its name, or undefined (and a note saying so) when the store has no snapshot.
  */
-async function namesTable(store: Store, notes: string[], what: string): Promise<string | undefined> {
+async function namesTable(store: Store, notes: string[], what: string): Promise<Lookup | undefined> {
   const names = await resourceNames(store);
   if (names === undefined) {
     notes.push(`${NO_SNAPSHOT_NAMES_NOTE}; ${what}`);
     return undefined;
   }
   const table = `export_names_${process.pid}_${++enrichTables}`;
+  const rows = nameRows(names);
   await store.tempTable(
     table,
     [
       { name: 'interface_id', type: 'VARCHAR' },
       ...[...NAME_COLUMNS, ...SNAPSHOT_ID_COLUMNS].map((name) => ({ name, type: 'VARCHAR' as const })),
     ],
-    nameRows(names),
+    rows,
   );
-  return table;
+  return { table, rows: rows.length };
 }
 
 /** What an OCSF export lacks without a snapshot (the note's second half). */
@@ -422,11 +429,11 @@ async function writeLake(
     for (const [i, f] of files.entries()) {
       const tmp = moves[i]![0];
       await mkdir(dirname(tmp), { recursive: true });
-      await store.query(ocsfParquetFileSql(opts, f, tmp, table, codec, columns, names));
+      await store.query(ocsfParquetFileSql(opts, f, tmp, table?.table, codec, columns, names?.table));
     }
   } finally {
-    if (table) await store.dropTempTable(table);
-    if (names) await store.dropTempTable(names);
+    if (table) await store.dropTempTable(table.table);
+    if (names) await store.dropTempTable(names.table);
   }
   return moveInto(moves, p);
 }
@@ -459,6 +466,40 @@ async function moveInto(moves: readonly [string, string][], p: PreparedExport): 
   return out;
 }
 
+/**
+ * Runs `copy`, a COPY whose every operator keeps the store's order, as DuckDB's order-keeping COPY (each thread's
+ * batches written in scan order: the same store gives the same bytes, whatever the threads). DuckDB keeps the order
+ * only with `preserve_insertion_order` on (the CLI's read-only store; a writable store has it off, so it is turned
+ * on for the COPY). Should DuckDB still plan a COPY that writes in any order (checked in its plan), `sorted` is run
+ * instead: the same lines in (file, line) order, at the cost of a sort of the documents.
+ */
+async function inStoreOrder(store: Store, copy: string, sorted: string): Promise<void> {
+  const setting = async () =>
+    String((await store.query(`SELECT current_setting('preserve_insertion_order') AS v`)).rows[0]!['v']);
+  const before = await setting();
+  let changed = false;
+  if (before !== 'true') {
+    try {
+      await store.query('SET preserve_insertion_order = true');
+      changed = true;
+    } catch {
+      // a confined store's configuration is locked: the plan check below falls back to the sort
+    }
+  }
+  try {
+    const plan = (await store.query(`EXPLAIN (FORMAT json) ${copy}`)).rows
+      .map((r) => String(r['explain_value']))
+      .join('');
+    const top = (JSON.parse(plan) as { name?: string }[])[0]?.name;
+    // On one thread DuckDB plans the plain COPY, written in the order of its one pipeline: the same order.
+    const threads = Number((await store.query(`SELECT current_setting('threads') AS v`)).rows[0]!['v']);
+    const keeps = top === 'BATCH_COPY_TO_FILE' || (threads === 1 && top === 'COPY_TO_FILE');
+    await store.query(keeps ? copy : sorted);
+  } finally {
+    if (changed) await store.query('SET preserve_insertion_order = false');
+  }
+}
+
 /** One file, written by DuckDB's COPY (OCSF/ECS mapped in SQL), then renamed into place. */
 async function writeFlat(
   store: Store,
@@ -483,11 +524,11 @@ async function writeFlat(
           tmp,
           format,
           p.compression,
-          table === undefined ? undefined : { table, columns: NAME_COLUMNS },
+          table === undefined ? undefined : { table: table.table, columns: NAME_COLUMNS },
         ),
       );
     } finally {
-      if (table) await store.dropTempTable(table);
+      if (table) await store.dropTempTable(table.table);
     }
   } else {
     const table = await enrichTable(store, format, opts);
@@ -501,12 +542,18 @@ async function writeFlat(
             format === 'ecs' ? 'the ECS documents have no cloud.instance.name' : OCSF_NO_NAMES,
           );
     try {
-      await store.query(
-        linesCopySql(jsonLinesSelect(format, opts, table, columns, names), tmp, p.compression),
-      );
+      const files = Number((await store.query('SELECT count(*) AS n FROM files')).rows[0]!['n']);
+      const sizes = { files, enrich: table?.rows, names: names?.rows };
+      const copy = (orderBy: boolean) =>
+        linesCopySql(
+          jsonLinesSelect(format, opts, table?.table, columns, names?.table, sizes, orderBy),
+          tmp,
+          p.compression,
+        );
+      await inStoreOrder(store, copy(false), copy(true));
     } finally {
-      if (table) await store.dropTempTable(table);
-      if (names) await store.dropTempTable(names);
+      if (table) await store.dropTempTable(table.table);
+      if (names) await store.dropTempTable(names.table);
     }
   }
   const target = join(p.dest, name);

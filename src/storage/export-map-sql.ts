@@ -446,12 +446,77 @@ function recordsFrom(
   FROM flows f LEFT JOIN files fi ON fi.id = f.file_id WHERE ${rangeWhere(range)}`)} r${joins}`;
 }
 
+/** How many rows each lookup table of an ordered export holds (its bucket count: see dictSql). */
+export interface LookupSizes {
+  readonly files: number;
+  readonly enrich?: number | undefined;
+  readonly names?: number | undefined;
+}
+
 /**
- * The SELECT of one JSON document (`line`) per record in range. Not sorted: sorting the documents cost more than
- * building them (measured: 4.4 against 2.6 CPU seconds for 200k OCSF documents), and so did sorting the records
- * before mapping them (sortedRecords: 6.6 against 3.0 CPU-s for 200k OCSF documents, decision record
- * 60-export-200k). So the order is not defined: on a 200k-record store two runs wrote the documents in different
- * orders (the enrichment and names joins do not keep the store's order). Found, not fixed.
+ * A lookup table as one row of one column: a list of `buckets` lists of the table's rows (as structs), the row
+ * with key k in bucket `hash(k) % buckets`. Read by a projection (dictGet), not a join: DuckDB keeps the store's
+ * order through projections and a cross product with one row, where its hash joins give it up (a COPY over a
+ * hash join is written by every thread in any order; decision record NEW-export-determinism).
+ */
+function dictSql(table: string, key: string, buckets: number, as: string): string {
+  const n = Math.max(1, Math.floor(buckets));
+  return `(SELECT list(x.b ORDER BY i.i) AS ${ident(as)}
+  FROM range(${n}) i(i)
+  LEFT JOIN (SELECT hash(t.${ident(key)}) % ${n} AS h, list(t ORDER BY t.${ident(key)}) AS b
+    FROM ${ident(table)} t GROUP BY 1) x ON x.h = i.i)`;
+}
+
+/** The row of a dictSql table whose `key` equals `value` (a struct of its columns), else NULL. */
+function dictGet(dict: string, key: string, value: string, buckets: number): string {
+  const n = Math.max(1, Math.floor(buckets));
+  return `list_filter(${dict}[CAST(hash(${value}) % ${n} AS BIGINT) + 1], e -> e.${ident(key)} = ${value})[1]`;
+}
+
+/**
+ * The records in range as rows `r` like recordsFrom's, with the enrichment of each side (`es`, `ed`) and the
+ * snapshot names (`nm`) as structs read from dictionaries (dictSql) instead of joined: every operator between the
+ * store's scan and the COPY keeps the order, so the documents come in store order with no sort.
+ */
+function orderedRecordsFrom(
+  range: ExportRange,
+  key: EnrichKey,
+  enrichTable: string | undefined,
+  namesTable: string | undefined,
+  sizes: LookupSizes,
+): string {
+  const dicts = [dictSql('files', 'id', sizes.files, '~files')];
+  if (enrichTable !== undefined) dicts.push(dictSql(enrichTable, 'ip', sizes.enrich ?? 1, '~en'));
+  if (namesTable !== undefined) dicts.push(dictSql(namesTable, 'interface_id', sizes.names ?? 1, '~nm'));
+  // the lookups right beside the cross product (a dictionary carried through the projections costs more)
+  const t = (c: string) => `nullif(f.${ident(c)}, '-')`;
+  const address = (side: 'src' | 'dst') =>
+    key === 'ocsf' ? `coalesce(${t(`pkt_${side}addr`)}, ${t(`${side}addr`)})` : t(`${side}addr`);
+  const looked = [
+    `${dictGet('d."~files"', 'id', 'f.file_id', sizes.files)} AS fl`,
+    ...(enrichTable === undefined
+      ? []
+      : (['src', 'dst'] as const).map(
+          (side) => `${dictGet('d."~en"', 'ip', address(side), sizes.enrich ?? 1)} AS e${side[0]}`,
+        )),
+    ...(namesTable === undefined
+      ? []
+      : [`${dictGet('d."~nm"', 'interface_id', 'f.interface_id', sizes.names ?? 1)} AS nm`]),
+  ];
+  const inner = `SELECT f.* EXCLUDE (fl), f.fl.account AS file_account, f.fl.region AS file_region
+  FROM (SELECT f.*, ${looked.join(', ')}
+    FROM flows f, (SELECT * FROM ${dicts.map((x, i) => `${x} d${i}`).join(', ')}) d
+    WHERE ${rangeWhere(range)}) f`;
+  return `FROM ${sharedSql(inner)} r`;
+}
+
+/**
+ * The SELECT of one JSON document (`line`) per record in range. With `sizes` (the rows of the files, enrichment and
+ * names tables): in the store's order, the lookups read by projections (orderedRecordsFrom), so DuckDB writes the
+ * documents in that order without a sort (a sort of the documents cost 1.5-5.5× the unordered export at 200k records; decision record
+ * NEW-export-determinism); `orderBy` adds an explicit `ORDER BY r.file_id, r.line` (the fallback when DuckDB would
+ * not keep the order: a store with `preserve_insertion_order` off). Without `sizes`: joined, in no defined order
+ * (bench:export's member timings).
  */
 export function jsonLinesSelect(
   format: 'ocsf' | 'ecs',
@@ -459,11 +524,17 @@ export function jsonLinesSelect(
   enrichTable: string | undefined,
   columns: readonly FieldDef[] = FIELDS,
   namesTable?: string,
+  sizes?: LookupSizes,
+  orderBy = false,
 ): string {
   const enrich = enrichTable !== undefined;
   const named = namesTable !== undefined;
   const doc = format === 'ocsf' ? ocsfJsonSql(enrich, columns, named) : ecsJsonSql(enrich, columns, named);
-  return `SELECT ${doc.sql} AS line\n${recordsFrom(range, format, enrichTable, namesTable)}`;
+  const from =
+    sizes === undefined
+      ? recordsFrom(range, format, enrichTable, namesTable)
+      : orderedRecordsFrom(range, format, enrichTable, namesTable, sizes);
+  return `SELECT ${doc.sql} AS line\n${from}${orderBy ? '\nORDER BY r.file_id, r.line' : ''}`;
 }
 
 /**
