@@ -457,7 +457,7 @@ export interface LookupSizes {
  * A lookup table as one row of one column: a list of `buckets` lists of the table's rows (as structs), the row
  * with key k in bucket `hash(k) % buckets`. Read by a projection (dictGet), not a join: DuckDB keeps the store's
  * order through projections and a cross product with one row, where its hash joins give it up (a COPY over a
- * hash join is written by every thread in any order; decision record NEW-export-determinism).
+ * hash join is written by every thread in any order; decision record 67-export-determinism).
  */
 function dictSql(table: string, key: string, buckets: number, as: string): string {
   const n = Math.max(1, Math.floor(buckets));
@@ -514,7 +514,7 @@ function orderedRecordsFrom(
  * The SELECT of one JSON document (`line`) per record in range. With `sizes` (the rows of the files, enrichment and
  * names tables): in the store's order, the lookups read by projections (orderedRecordsFrom), so DuckDB writes the
  * documents in that order without a sort (a sort of the documents cost 1.5-5.5× the unordered export at 200k records; decision record
- * NEW-export-determinism); `orderBy` adds an explicit `ORDER BY r.file_id, r.line` (the fallback when DuckDB would
+ * 67-export-determinism); `orderBy` adds an explicit `ORDER BY r.file_id, r.line` (the fallback when DuckDB would
  * not keep the order: a store with `preserve_insertion_order` off). Without `sizes`: joined, in no defined order
  * (bench:export's member timings).
  */
