@@ -163,7 +163,8 @@ for (let i = 0; i < RUNS; i++) {
     const out = join(scratch, `out-${c.name}`);
     rmSync(out, { recursive: true, force: true });
     const r = await timed('node', [cli, 'export', '--db', db, '--to', out, ...c.argv]);
-    if (!r.out.startsWith(`exported ${RECORDS} records`)) throw new Error(`${c.name}: ${r.out}`);
+    if (!r.out.startsWith(`exported ${RECORDS.toLocaleString('en-US')} records`))
+      throw new Error(`${c.name}: ${r.out}`);
     results[c.name].push(r);
     bytes[c.name] = size(out);
     if (c.name === 'ocsf-parquet') {

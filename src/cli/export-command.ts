@@ -97,7 +97,8 @@ Examples:
         force: flags.force === true,
         s3: { endpoint: flags.endpoint, forcePathStyle: flags.endpoint !== undefined ? true : undefined },
         onProgress: (done, total) => {
-          if (total >= BIG_EXPORT && done === 0) io.err(`export: ${total} records...\n`);
+          if (total >= BIG_EXPORT && done === 0)
+            io.err(`export: ${total.toLocaleString('en-US')} records...\n`);
         },
       };
       // Format, compression and destination are checked (and the work folder made) before the store opens.
@@ -116,7 +117,7 @@ Examples:
           const summary = await exportFlows(store, opts, prepared);
           const secs = (performance.now() - t0) / 1000;
           io.out(
-            `exported ${summary.records} records to ${summary.files.length} file(s) in ${flags.to} ` +
+            `exported ${summary.records.toLocaleString('en-US')} records to ${summary.files.length} file(s) in ${flags.to} ` +
               `(${flags.format}, ${secs.toFixed(1)} s, ${rate(summary.records / Math.max(secs, 1e-3))} records/s)\n`,
           );
           for (const note of summary.notes ?? []) io.err(`note: ${note}\n`);
