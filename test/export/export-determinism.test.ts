@@ -1,6 +1,6 @@
-// "Same store, same bytes": the OCSF and ECS NDJSON exports (plain, gzip, zstd) write byte-identical files on
-// every run over the same store (the CLI, twice), and the same with DuckDB on one thread (the library on a writable
-// store). The store makes the lookups non-trivial: AWS, public and private addresses (some enriched from the
+// "Same store, same bytes": the OCSF and ECS NDJSON exports (plain and gzip) write byte-identical files on
+// every run over the same store (the CLI, twice), and OCSF the same with DuckDB on one thread (the library on a
+// writable store). The store makes the lookups non-trivial: AWS, public and private addresses (some enriched from the
 // packaged ip-ranges/AS/country data, some not), interfaces the network snapshot names and one it does not, six
 // files, and more records than one DuckDB row group (122,880), so two threads scan it in parallel.
 //
@@ -103,19 +103,22 @@ async function cliBytes(format: 'ocsf' | 'ecs', name: string): Promise<Buffer> {
 const first = new Map<string, Buffer>();
 
 describe('OCSF and ECS NDJSON exports are deterministic', () => {
-  for (const [format, name] of [
-    ['ocsf', 'flows.ndjson'],
-    ['ocsf', 'flows.ndjson.zst'],
-    ['ecs', 'flows.ndjson.gz'],
+  // Each export of this store costs ~5 CPU-s: OCSF plain is checked against one thread too, ECS (compressed) twice
+  // from the CLI; the order does not depend on the codec (the COPY's compression comes after its rows).
+  for (const [format, name, oneThread] of [
+    ['ocsf', 'flows.ndjson', true],
+    ['ecs', 'flows.ndjson.gz', false],
   ] as const) {
-    it(`${format} ${name}: the same bytes twice from the CLI and on 1 thread`, async () => {
+    it(`${format} ${name}: the same bytes twice from the CLI${oneThread ? ' and on 1 thread' : ''}`, async () => {
       const a = await cliBytes(format, name);
       first.set(`${format} ${name}`, a);
       const b = await cliBytes(format, name);
-      const c = await exportBytes(format, name, 1);
       expect(a.length).toBeGreaterThan(0);
       expect(b.equals(a), 'two CLI runs').toBe(true);
-      expect(c.equals(a), 'DuckDB on 1 thread against the CLI').toBe(true);
+      if (oneThread) {
+        const c = await exportBytes(format, name, 1);
+        expect(c.equals(a), 'DuckDB on 1 thread against the CLI').toBe(true);
+      }
     }, 240_000);
   }
 
