@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { parseConfig } from '../config/config.js';
@@ -106,12 +106,13 @@ If the default port 8080 is busy, the next free port is taken (and printed). <di
             );
             io.out(`\n${section.title}\n${render({ columns: r.columns.map((c) => c.name), rows }, 'table')}`);
           }
+          const cli = flowwatchCommand();
           io.out(
             `\nThe simulated day holds an SSH brute force, a port scan, ICMP denied by a network ACL and an\n` +
               `exfiltration burst (ground truth: ${sim.manifestPath}). Explore the store yourself:\n` +
-              `  node bin/flowwatch.js top rejected --db ${db}\n` +
-              `  node bin/flowwatch.js sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
-              `  node bin/flowwatch.js fields\n`,
+              `  ${cli} top rejected --db ${db}\n` +
+              `  ${cli} sql --db ${db} "SELECT dstport, count(*) FROM flows WHERE action = 'REJECT' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"\n` +
+              `  ${cli} fields\n`,
           );
         } finally {
           store.close();
@@ -291,4 +292,14 @@ async function liveDemo(
     await history_;
     io.err(`fed ${sent.toLocaleString('en-US')} live records\n`);
   });
+}
+
+/**
+ * How to run this flowwatch from the current folder: `node bin/flowwatch.js` in the repository, else the script's
+ * path relative to here (or absolute when that is shorter to read), so the printed commands work where the user is.
+ */
+function flowwatchCommand(): string {
+  const bin = resolve(import.meta.dirname, '../../bin/flowwatch.js');
+  const rel = relative(process.cwd(), bin);
+  return `node ${rel === '' || isAbsolute(rel) || rel.startsWith('../../') ? bin : rel}`;
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPort } from '../../src/cli/demo-command.js';
 import { main } from '../../src/cli/main.js';
@@ -103,6 +103,24 @@ describe('CLI details', () => {
     expect(help).toContain('streams flow logs live into the monitor and its dashboard');
     expect(help).toContain('the next free port is taken');
     expect(help).not.toContain('print a traffic report (what npm start runs)');
+  });
+
+  it('demo --report prints commands that run from where it was started', { timeout: 120_000 }, async () => {
+    const { runCliInProcess } = await import('../support/run-cli.js');
+    // Started outside the repository: the printed `node <script>` must name the real bin/flowwatch.js from there.
+    const r = await runCliInProcess(['demo', '--report', '--records', '300', '--dir', 'd'], { cwd: dir });
+    expect(r.code, r.err).toBe(0);
+    const m = /^ {2}node (\S+) top rejected --db (\S+)$/m.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    expect(existsSync(resolve(dir, m![1]!))).toBe(true);
+    expect(resolve(dir, m![1]!)).toBe(resolve(import.meta.dirname, '../../bin/flowwatch.js'));
+    expect(existsSync(resolve(dir, m![2]!))).toBe(true);
+    // From the repository itself, the README's short form.
+    const here = await runCliInProcess(['demo', '--report', '--records', '300', '--dir', join(dir, 'd2')], {
+      cwd: resolve(import.meta.dirname, '../..'),
+    });
+    expect(here.code, here.err).toBe(0);
+    expect(here.out).toContain('  node bin/flowwatch.js top rejected --db ');
   });
 
   it('query --list fits 100 columns and still shows every query whole', async () => {
