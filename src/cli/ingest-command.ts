@@ -219,6 +219,18 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
   );
   if (s.pruned)
     lines.push(`Skipped ${s.pruned} files or folders outside --since/--until (judged by their S3 key).`);
+  if (s.skippedByName > 0) {
+    // Not a flow log by its name (AWS writes .log.gz and .parquet): said, never silently left out.
+    const more =
+      s.skippedByName > s.skippedExamples.length
+        ? `, and ${s.skippedByName - s.skippedExamples.length} more`
+        : '';
+    lines.push(
+      `${s.files === 0 ? 'Warning: nothing was read. ' : ''}Skipped ${s.skippedByName} file${s.skippedByName === 1 ? '' : 's'} in the folders given ` +
+        `whose names do not end in .log, .gz or .parquet: ${s.skippedExamples.join(', ')}${more}. ` +
+        'Name such a file itself on the command line to read it whatever its name.',
+    );
+  }
   for (const f of s.fileReports.filter((r) => r.status === 'failed')) lines.push(`Failed: ${f.message}`);
   if (s.firstRejects.length > 0) {
     lines.push(

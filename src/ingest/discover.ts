@@ -16,7 +16,14 @@ export interface Discovered {
   readonly files: string[];
   /** Files skipped because their key lies outside --since/--until. */
   readonly pruned: number;
+  /** Files inside the given directories skipped because their names are not flow log names (FLOW_FILE). */
+  readonly skippedByName: number;
+  /** The first few of them (paths), to name in the summary. */
+  readonly skippedExamples: readonly string[];
 }
+
+/** How many skipped files the summary names. */
+const SKIPPED_EXAMPLES = 3;
 
 /**
  * Expands the given paths into files, walking directories in sorted order. A directory whose key says its
@@ -29,6 +36,8 @@ export async function discover(
 ): Promise<Discovered> {
   const files: string[] = [];
   let pruned = 0;
+  let skippedByName = 0;
+  const skippedExamples: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries: { name: string; dir: boolean }[] = [];
     for await (const e of await opendir(dir)) {
@@ -44,6 +53,7 @@ export async function discover(
       }
       if (e.dir) await walk(p);
       else if (FLOW_FILE.test(e.name)) files.push(p);
+      else if (++skippedByName <= SKIPPED_EXAMPLES) skippedExamples.push(p);
     }
   };
   for (const given of paths) {
@@ -58,5 +68,5 @@ export async function discover(
     else if (prunedByKey(p, since, until)) pruned++;
     else files.push(p);
   }
-  return { files, pruned };
+  return { files, pruned, skippedByName, skippedExamples };
 }

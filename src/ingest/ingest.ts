@@ -72,6 +72,9 @@ export interface IngestSummary {
   readonly failed: number;
   /** Files skipped by --since/--until from their S3 key alone. */
   readonly pruned: number;
+  /** Files in the given directories skipped for their names (not .log, .gz, .parquet), and the first few. */
+  readonly skippedByName: number;
+  readonly skippedExamples: readonly string[];
   readonly records: number;
   readonly rejected: number;
   readonly bytes: number;
@@ -154,7 +157,7 @@ export async function ingest(
   opts: IngestOptions = {},
 ): Promise<IngestSummary> {
   const t0 = performance.now();
-  const { files, pruned } = await discover(paths, opts.since, opts.until);
+  const { files, pruned, skippedByName, skippedExamples } = await discover(paths, opts.since, opts.until);
   const own = opts.scratch === undefined ? await Scratch.create() : undefined;
   const tmp = opts.scratch ?? own!.dir;
   try {
@@ -394,6 +397,8 @@ export async function ingest(
       duplicates: reports.filter((r) => r.status === 'duplicate').length,
       failed: reports.filter((r) => r.status === 'failed').length,
       pruned,
+      skippedByName,
+      skippedExamples,
       records,
       rejected: sum('rejected'),
       bytes: bytesTotal,

@@ -2,7 +2,7 @@
 // behind, `notifications list` shows pending deliveries by default, `query --list` fits 100 columns, and
 // `demo --help` says what the demo does. Run in-process through main().
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,28 @@ describe('CLI details', () => {
     expect(o.stderr).toContain(`${missing}: no such file or directory`);
     expect(existsSync(db)).toBe(false);
     expect(existsSync(`${db}.wal`)).toBe(false);
+  });
+
+  it('ingest of a folder names the files it skipped for their names, loudly when nothing was read', async () => {
+    const folder = join(dir, 'renamed');
+    mkdirSync(folder, { recursive: true });
+    const line = (n: number) =>
+      `2 123456789012 eni-a 10.0.0.${n} 10.0.0.2 1000 22 6 1 40 1796601000 1796601030 ACCEPT OK`;
+    writeFileSync(join(folder, 'flows.txt'), `${line(1)}\n${line(2)}\n`);
+    writeFileSync(join(folder, 'README.md'), 'notes\n');
+    const db = join(dir, 'renamed.duckdb');
+    const o = io();
+    expect(await main(['ingest', folder, '--db', db], o)).toBe(0);
+    const text = (o.stdout + o.stderr).replace(/\s+/g, ' ');
+    expect(text).toContain('Ingested 0 files');
+    // README.md and flows.txt, sorted: 2 files, both named.
+    expect(text).toContain('Warning: nothing was read. Skipped 2 files in the folders given');
+    expect(text).toContain(`${join(folder, 'README.md')}, ${join(folder, 'flows.txt')}.`);
+    // Named itself, the file is read whatever its name: its 2 records.
+    const again = io();
+    expect(await main(['ingest', join(folder, 'flows.txt'), '--db', db], again)).toBe(0);
+    expect(again.stdout + again.stderr).toContain('2 records');
+    expect(again.stdout + again.stderr).not.toContain('Skipped');
   });
 
   it('notifications list shows pending and dead deliveries by default, delivered ones only when asked', async () => {
