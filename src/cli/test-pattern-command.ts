@@ -4,11 +4,15 @@ import type { Command } from 'commander';
 import { SourceError } from '../core/errors.js';
 import { compileLineMatcher, FilterPatternError, parsePattern } from '../filter/index.js';
 import { LineSplitter } from '../ingest/line-splitter.js';
+import { countLine, lineShapes, patternFitProblems } from '../metrics/pattern-fit.js';
 import { patternValueProblems } from '../metrics/pattern-values.js';
 import { MAX_LINE_BYTES } from '../records/parse-line.js';
 import type { Io } from './context.js';
 import { caret, inputStream } from './input-lines.js';
 import { parseOutput, render } from './output.js';
+
+/** How many of the first lines are looked at to say why nothing matched. */
+const SHAPE_SAMPLE = 1000;
 
 /** One match as TestMetricFilter returns it; `eventNumber` is 1-based (see DESIGN.md). */
 interface TestMatch {
@@ -55,12 +59,15 @@ Example:
       // The lines are cut and tested where they lie in the read buffers (the byte matcher); a string is made
       // only for a matching line's message.
       const matches: TestMatch[] = [];
+      // The shapes of the first lines, to say why nothing matched when that is the answer.
+      const shapes = lineShapes();
       let n = 0;
       let matched = 0;
       const tooLong: number[] = [];
       const splitter = new LineSplitter({
         line(buf, s, e) {
           n++;
+          if (n <= SHAPE_SAMPLE) countLine(shapes, buf.toString('utf8', s, Math.min(e, s + 4096)));
           const m = matcher(buf, s, e);
           if (m === undefined) return;
           matched++;
@@ -91,6 +98,8 @@ Example:
         io.err(
           `warning: ${tooLong.length} event(s) longer than ${MAX_LINE_BYTES / (1 << 20)} MiB not tested (event ${tooLong.slice(0, 5).join(', ')}${tooLong.length > 5 ? ', ...' : ''})\n`,
         );
+      if (matched === 0)
+        for (const p of patternFitProblems(parsePattern(text), shapes)) io.err(`warning: ${p}\n`);
       if (flags.count) {
         if (output === 'json') io.out(`${JSON.stringify({ matched, events: n })}\n`);
         else io.out(`${matched} of ${n} events match.\n`);

@@ -256,6 +256,8 @@ export interface TestPatternResponse {
     readonly line: string;
     readonly values: Record<string, string>;
   }[];
+  /** When nothing matched because of the lines' shape (field count, not JSON, a header line): why. */
+  readonly warnings?: readonly string[];
 }
 /**
  * `GET /api/metrics?namespace&metric&stat=Sum&period=60&dimensions&since&until` — a metric's statistic per

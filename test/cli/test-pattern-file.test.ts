@@ -75,4 +75,23 @@ describe('test-pattern --file', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('nope.log');
   });
+
+  it('says why nothing matched when the lines have another shape (a header and 15-field lines)', async () => {
+    const f = join(dir, 'v5.log');
+    const header =
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction';
+    writeFileSync(f, `${header}\n${rec('1.1.1.1', 22, 'REJECT')} ingress\n`);
+    const r = await fw(['test-pattern', SSH, '--file', f, '--count']);
+    expect(r.out).toContain('0 of 2 events match.');
+    // The SSH pattern has 14 fields; both lines (the header too) have 15.
+    expect(r.err).toContain(
+      'the pattern has 14 fields and no "...", so it matches only lines of exactly 14 fields',
+    );
+    expect(r.err).toContain('every line has 15 fields (2 lines looked at)');
+    expect(r.err).toContain('line 1 is a flow log header line');
+    // Something matched: no such warning.
+    const ok = await fw(['test-pattern', SSH, '--count'], `${rec('1.1.1.1', 22, 'REJECT')}\n`);
+    expect(ok.out).toContain('1 of 1 events match.');
+    expect(ok.err).not.toContain('warning');
+  });
 });

@@ -602,6 +602,25 @@ describe('metric filters', () => {
     ]);
   });
 
+  it('says why a pattern matched no line when the lines have another shape', async () => {
+    // A 14-field pattern (the default format) on these 15-field lines: no match, and the warning says why.
+    const r = await post<TestPatternResponse>('/api/metric-filters/test', {
+      pattern:
+        '[version, account, eni, source, destination, srcport, destport = 22, protocol, packets, bytes, start, end, action = REJECT, status]',
+      lines: [R.ssh1, R.ssh4],
+    });
+    expect(r.matches).toEqual([]);
+    expect(r.warnings?.[0]).toContain('the pattern has 14 fields and no "..."');
+    expect(r.warnings?.[0]).toContain(`every line has ${R.ssh1.split(' ').length} fields`);
+    // A match: no warnings.
+    const ok = await post<TestPatternResponse>('/api/metric-filters/test', {
+      pattern: PATTERN,
+      lines: [R.ssh1],
+    });
+    expect(ok.matches).toHaveLength(1);
+    expect(ok.warnings).toBeUndefined();
+  });
+
   it('tests a pattern against lines: matches numbered from 1 with their values', async () => {
     const r = await post<TestPatternResponse>('/api/metric-filters/test', {
       pattern: PATTERN,

@@ -7,6 +7,7 @@ import { compileMatcher, MAX_PATTERN_LENGTH, parsePattern } from '../../filter/i
 import { STATISTICS, type Statistic } from '../../metrics/datapoint-sql.js';
 import { knownFormats, statistics, storedFormats } from '../../metrics/datapoints.js';
 import type { MetricFilter } from '../../metrics/metric-filter.js';
+import { countLine, lineShapes, patternFitProblems } from '../../metrics/pattern-fit.js';
 import { fitRows } from '../../metrics/pattern-rewrite.js';
 import type {
   MetricFiltersResponse,
@@ -203,6 +204,7 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
                   },
                 },
               },
+              warnings: { type: 'array', items: { type: 'string' } },
             },
           },
           [400, 401, 413, 500],
@@ -210,13 +212,18 @@ export function metricFilterRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (req): Promise<TestPatternResponse> => {
-      const matcher = compileMatcher(parsePattern(req.body.pattern));
-      return {
-        matches: req.body.lines.flatMap((line, i) => {
-          const m = matcher(line);
-          return m ? [{ eventNumber: i + 1, line, values: { ...m.extractedValues } }] : [];
-        }),
-      };
+      const pattern = parsePattern(req.body.pattern);
+      const matcher = compileMatcher(pattern);
+      const matches = req.body.lines.flatMap((line, i) => {
+        const m = matcher(line);
+        return m ? [{ eventNumber: i + 1, line, values: { ...m.extractedValues } }] : [];
+      });
+      if (matches.length > 0 || req.body.lines.length === 0) return { matches };
+      // Nothing matched: say so when the lines' shape is why (a pattern for another format, JSON, a header line).
+      const shapes = lineShapes();
+      for (const line of req.body.lines) countLine(shapes, line);
+      const warnings = patternFitProblems(pattern, shapes);
+      return warnings.length > 0 ? { matches, warnings } : { matches };
     },
   );
 

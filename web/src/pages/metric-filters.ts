@@ -341,8 +341,8 @@ class MetricFiltersPage extends PageShell {
     replaceChildren(this.testResult, loading('Testing…'));
     void this.run('test', async (signal) => {
       try {
-        const { matches } = await this.ctx.api.testPattern({ pattern, lines }, signal);
-        this.renderMatches(matches, lines.length);
+        const { matches, warnings } = await this.ctx.api.testPattern({ pattern, lines }, signal);
+        this.renderMatches(matches, lines.length, warnings ?? []);
       } catch (err) {
         this.testResult.replaceChildren();
         if (err instanceof ApiError && err.start !== undefined) {
@@ -373,7 +373,7 @@ class MetricFiltersPage extends PageShell {
     this.patternEcho.hidden = false;
   }
 
-  private renderMatches(matches: readonly Match[], total: number): void {
+  private renderMatches(matches: readonly Match[], total: number, warnings: readonly string[]): void {
     const keys = [...new Set(matches.flatMap((m) => Object.keys(m.values)))];
     replaceChildren(
       this.testResult,
@@ -382,6 +382,7 @@ class MetricFiltersPage extends PageShell {
         { 'data-testid': 'pattern-summary' },
         `${formatNumber(matches.length)} of ${plural(total, 'line')} matched.`,
       ),
+      warnings.map((w) => h('div', { class: 'warn', 'data-testid': 'pattern-warning' }, `Warning: ${w}`)),
       renderTable<Match>({
         testid: 'pattern-matches',
         rows: matches,
