@@ -498,11 +498,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         clearInterval(dictionaryTimer);
         await dictionary;
         (await dictionaryStore?.catch(() => undefined))?.close();
+        await alarms.stop();
+        await detections.stop();
+        // Last, on the store's connection: nothing else (the alarms runner) has a transaction open on it now.
         await updateAddressDictionary(store).catch((err) =>
           log('address_dictionary_failed', { error: (err as Error).message }, 'warn'),
         );
-        await alarms.stop();
-        await detections.stop();
         await dispatcher.stop();
         await store.checkpoint();
         logEvents?.close();

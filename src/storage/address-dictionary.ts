@@ -34,18 +34,20 @@ export async function uncoveredFiles(store: Store): Promise<number[] | undefined
 export const fileIdsIn = (ids: readonly number[]): string =>
   `file_id IN (${ids.map((x) => Math.trunc(x)).join(', ')})`;
 
-let running: Promise<unknown> = Promise.resolve();
+/** The update under way per database file (':memory:' stores share one line: harmless). */
+const running = new Map<string, Promise<unknown>>();
 
 /**
  * Adds the addresses of every stored file not yet covered to the dictionary (those not in it already) and marks
- * the files covered, in one transaction of the store's connection. Calls are serialised (two at once would add the
- * same addresses twice). On a store written before the dictionary existed the first call covers every file: one
+ * the files covered, in one transaction of the store's connection. Calls on one database file are serialised (two at
+ * once would add the same addresses twice); other stores' calls do not wait for them. On a store written before the dictionary existed the first call covers every file: one
  * grouping of all stored addresses (about 4 CPU-s for 10M records), once. Returns the files covered.
  *
  * @example await updateAddressDictionary(store) // after an ingest, before the checkpoint
  */
 export function updateAddressDictionary(store: Store): Promise<number> {
-  const run = running.then(async () => {
+  const key = store.path;
+  const run = (running.get(key) ?? Promise.resolve()).then(async () => {
     if (!(await store.hasTable('address_key_files'))) return 0;
     await store.query('BEGIN TRANSACTION');
     try {
@@ -72,6 +74,10 @@ export function updateAddressDictionary(store: Store): Promise<number> {
       throw err;
     }
   });
-  running = run.catch(() => undefined);
+  const settled = run.catch(() => undefined);
+  running.set(key, settled);
+  void settled.then(() => {
+    if (running.get(key) === settled) running.delete(key);
+  });
   return run;
 }
