@@ -414,33 +414,53 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  * @example sharedBinsSql([exfiltration, floodPackets], { since: 1716163200 }, 'detect_shared_bins')
  */
 export function sharedBinsSql(ds: readonly Detection[], range: TimeRange, table: string): string {
-  const keys = new Set<string>();
-  const sums = new Set<string>();
-  for (const d of ds) {
-    if (d.kind !== 'threshold' && d.kind !== 'baseline')
-      throw new DetectCompileError(`${d.id}: only threshold and baseline detections share a pre-aggregate`);
-    for (const f of aggregateKeys(d)) keys.add(f);
-    if (d.metric.kind === 'sum') sums.add(d.metric.field);
-  }
-  const bin = ds.map((d) => Math.trunc(d.window)).reduce(gcd);
-  const k = [...keys].map(ident);
-  const cols = [...new Set([...keys, ...sums, 'event_time'])];
+  const shape = binShape(ds, ['threshold', 'baseline'], 'share a pre-aggregate');
+  const cols = [...new Set([...shape.keys, ...shape.sums, 'event_time'])];
   const w: string[] = [];
   if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
   if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
   const source = `SELECT ${cols.map(ident).join(', ')} FROM flows${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+  // No scope filter here: the union of the baselines' scopes is nearly every record, and testing it (CIDR sets,
+  // one per detection) cost more than the rows it drops (measured at 10M: 3.7 against 2.0 CPU-s).
+  return `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS ${binsAggregateSql(shape, source)}`;
+}
+
+/** What a bins pre-aggregate groups by (keys), sums, and its bin (the greatest common divisor of the windows). */
+interface BinShape {
+  readonly keys: readonly string[];
+  readonly sums: readonly string[];
+  readonly bin: number;
+}
+
+/** The bin shape of `ds`, whose kinds must be among `kinds` (else: they cannot `why`). */
+function binShape(ds: readonly Detection[], kinds: readonly Detection['kind'][], why: string): BinShape {
+  const keys = new Set<string>();
+  const sums = new Set<string>();
+  for (const d of ds) {
+    if (!kinds.includes(d.kind) || (d.kind !== 'threshold' && d.kind !== 'baseline'))
+      throw new DetectCompileError(`${d.id}: only ${kinds.join(' and ')} detections ${why}`);
+    for (const f of aggregateKeys(d)) keys.add(f);
+    if (d.metric.kind === 'sum') sums.add(d.metric.field);
+  }
+  return { keys: [...keys], sums: [...sums], bin: ds.map((d) => Math.trunc(d.window)).reduce(gcd) };
+}
+
+/**
+ * The SELECT grouping the rows of `source` (and `where`, a predicate over them, when given) by the shape's keys and
+ * bin, with the count, first and last event time and each sum: the rows of a bins pre-aggregate.
+ */
+function binsAggregateSql(shape: BinShape, source: string, where?: string): string {
+  const k = shape.keys.map(ident);
   const out = [
     ...k.map((c) => `x.${c}`),
     'x.fw_w AS "event_time"',
     'count(*) AS fw_n',
     'min(x."event_time") AS fw_t0',
     'max(x."event_time") AS fw_t1',
-    ...[...sums].map((f) => `sum(x.${ident(f)}) AS ${ident(`fw_sum_${f}`)}`),
+    ...shape.sums.map((f) => `sum(x.${ident(f)}) AS ${ident(`fw_sum_${f}`)}`),
   ];
-  // No scope filter here: the union of the baselines' scopes is nearly every record, and testing it (CIDR sets,
-  // one per detection) cost more than the rows it drops (measured at 10M: 3.7 against 2.0 CPU-s).
-  return `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT ${out.join(', ')}
-FROM (SELECT s.*, ${dialect('duckdb').epochBucket('s."event_time"', bin)} AS fw_w FROM (${source}) s) x
+  return `SELECT ${out.join(', ')}
+FROM (SELECT s.*, ${dialect('duckdb').epochBucket('s."event_time"', shape.bin)} AS fw_w FROM (${source}) s${where === undefined ? '' : ` WHERE ${where}`}) x
 GROUP BY ${[...k.map((c) => `x.${c}`), 'x.fw_w'].join(', ')}`;
 }
 
@@ -844,30 +864,13 @@ export function evidenceRowsSql(
  * @example sliceBinsSql([verticalScan, bruteForce], ['file_id BETWEEN 7 AND 9', 'event_time >= 1716163200'])
  */
 export function sliceBinsSql(ds: readonly Detection[], where: readonly string[]): string {
-  const keys = new Set<string>();
-  const sums = new Set<string>();
-  for (const d of ds) {
-    if (d.kind !== 'threshold')
-      throw new DetectCompileError(`${d.id}: only threshold detections are evaluated by slices`);
-    for (const f of aggregateKeys(d)) keys.add(f);
-    if (d.metric.kind === 'sum') sums.add(d.metric.field);
-  }
-  const bin = ds.map((d) => Math.trunc(d.window)).reduce(gcd);
-  const k = [...keys].map(ident);
-  const cols = [...new Set([...ds.flatMap((d) => fieldsUsed(d)), ...keys, ...sums, 'event_time'])];
+  const shape = binShape(ds, ['threshold'], 'are evaluated by slices');
+  const cols = [
+    ...new Set([...ds.flatMap((d) => fieldsUsed(d)), ...shape.keys, ...shape.sums, 'event_time']),
+  ];
   const source = `SELECT ${cols.map(ident).join(', ')} FROM flows${where.length > 0 ? ` WHERE ${where.map((c) => `(${c})`).join(' AND ')}` : ''}`;
   const sets = new AddressSets(source);
   const scopes = ds.map((d) => `(${scopeSql('duckdb', d, sets)})`);
   const ctes = sets.ctes();
-  const out = [
-    ...k.map((c) => `x.${c}`),
-    'x.fw_w AS "event_time"',
-    'count(*) AS fw_n',
-    'min(x."event_time") AS fw_t0',
-    'max(x."event_time") AS fw_t1',
-    ...[...sums].map((f) => `sum(x.${ident(f)}) AS ${ident(`fw_sum_${f}`)}`),
-  ];
-  return `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT ${out.join(', ')}
-FROM (SELECT s.*, ${dialect('duckdb').epochBucket('s."event_time"', bin)} AS fw_w FROM (${source}) s WHERE ${scopes.join('\n  OR ')}) x
-GROUP BY ${[...k.map((c) => `x.${c}`), 'x.fw_w'].join(', ')}`;
+  return `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}${binsAggregateSql(shape, source, scopes.join('\n  OR '))}`;
 }
