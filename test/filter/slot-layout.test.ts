@@ -31,7 +31,13 @@ describe('slotLayout', () => {
 
   it('with "..." first or last', () => {
     const first = slotLayout(delimited('[..., action = REJECT, status]'));
-    expect([first.before, first.after, first.fixed, first.fits(1), first.fits(2)]).toEqual([0, 2, 2, false, true]);
+    expect([first.before, first.after, first.fixed, first.fits(1), first.fits(2)]).toEqual([
+      0,
+      2,
+      2,
+      false,
+      true,
+    ]);
     expect([first.fieldOf(1, 14), first.fieldOf(2, 14)]).toEqual([12, 13]);
     const last = slotLayout(delimited('[version = 2, ...]'));
     expect([last.before, last.after, last.fixed, last.fits(0), last.fits(1)]).toEqual([1, 0, 1, false, true]);
