@@ -512,10 +512,17 @@ describe('GET /api/flows', () => {
     expect(late.rows.map((x) => x['srcaddr'])).toEqual(['203.0.113.50']);
   });
 
-  it('answers no rows with the default columns (the default range is before the data)', async () => {
+  it('answers no rows with the default columns (the default range is before the data), and says where the data is', async () => {
     const r = await get<FlowsResponse>('/api/flows');
     expect(r.rows).toEqual([]);
     expect(r.columns).toHaveLength(14);
+    // The last hour before the clock (T + 5) holds no record; the 10 stored ones run from T + 10 to T + 4000.
+    expect(r.notes).toEqual([
+      'no stored record has an event time from 2024-05-20T09:00:05Z to 2024-05-20T10:00:05Z: the 10 stored records run from 2024-05-20T10:00:10Z to 2024-05-20T11:06:40Z (UTC); choose a time range in that span',
+    ]);
+    // Filters that match nothing in a range holding records: the traffic's answer, no note.
+    const none = await get<FlowsResponse>(`/api/flows?port=3389&${HOUR}`);
+    expect([none.rows, none.notes]).toEqual([[], undefined]);
   });
 
   it('refuses a bad address, CIDR block, port or action with 400 naming the field', async () => {
