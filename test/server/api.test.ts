@@ -292,6 +292,8 @@ describe('GET /api/overview', () => {
     const d = await get<OverviewResponse>('/api/overview');
     expect([d.since, d.until]).toEqual([clock - 3600, clock]);
     expect(d.totals.flows).toBe(0); // every record starts after T + 5
+    // ... so it says where they are: the 10 stored records start from T + 10 (ssh1) to T + 4000 (late).
+    expect(d.stored).toEqual({ records: 10, from: T + 10, to: T + 4000 });
     const twoDays = await get<OverviewResponse>(
       `/api/overview?since=${T}&until=${T + 2 * 86400}&top=1&view=per-eni`,
     );
@@ -299,6 +301,7 @@ describe('GET /api/overview', () => {
     expect(twoDays.series).toHaveLength(576);
     expect(twoDays.totals.flows).toBe(10);
     expect(twoDays.topTalkers).toEqual([{ addr: '10.0.2.20', bytes: 30000, flows: 2 }]);
+    expect(twoDays.stored).toBeUndefined(); // the range holds records
   });
 
   it('refuses bad input with 400 naming the field', async () => {
