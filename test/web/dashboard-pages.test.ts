@@ -178,7 +178,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
 
   it('an Overview of a range without records says where the stored ones are, and its link shows them', async () => {
     await open('overview?since=2020-01-01T00:00:00Z&until=2020-01-01T01:00:00Z', 'overview');
-    const note = await page.locator('[data-testid="overview-range-note"]').innerText();
+    const note = await page.locator('[data-testid="overview-range-note"]').textContent();
     // The 5 records of LINES start between L + 10 and L + 30 (L is a whole minute).
     expect(note).toContain('No flow records from 2020-01-01 00:00:00 UTC to 2020-01-01 01:00:00 UTC');
     expect(note).toContain("the store's 5 records run from");
@@ -191,7 +191,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     expect(decodeURIComponent(page.url())).toContain(
       `since=${new Date(L * 1000).toISOString().replace('.000Z', 'Z')}`,
     );
-    expect(await page.locator('[data-testid="overview-range-note"]').innerText()).toBe('');
+    expect(await page.locator('[data-testid="overview-range-note"]').textContent()).toBe('');
   });
 
   it('chooses, sorts and filters flow columns; IPv6 in another spelling finds the v6 record', async () => {

@@ -323,7 +323,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return ctx.read(async (r) => {
         const o = await overview(r, since, until, bin, req.query.top ?? 10, req.query.view ?? 'deduplicated');
         // An empty range is not "no traffic" when the records are elsewhere in time: say where they are.
-        return o.totals.flows === 0 && o.recordsWithoutAction === 0 ? { ...o, stored: await storedSpan(r) } : o;
+        return o.totals.flows === 0 && o.recordsWithoutAction === 0
+          ? { ...o, stored: await storedSpan(r) }
+          : o;
       });
     },
   );
