@@ -197,7 +197,15 @@ describe('detect says when a brute force from inside cannot be seen (records wit
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepted TCP records without tcp-flags: a note naming both detections and ${tcp-flags}', async () => {
-    const r = await fw(['detect', '--db', store('plain'), '--config', join(dir, 'none.yaml')]);
+    const r = await fw([
+      'detect',
+      '--db',
+      store('plain'),
+      '--only',
+      'brute-force-login,brute-force-login-slow',
+      '--config',
+      join(dir, 'none.yaml'),
+    ]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(
       /note: brute-force-login, brute-force-login-slow: .*without tcp-flags.*not counted.*\$\{tcp-flags\}/,
@@ -206,7 +214,15 @@ describe('detect says when a brute force from inside cannot be seen (records wit
 
   it('records with tcp-flags, or only rejected ones without: no note', async () => {
     for (const name of ['flagged', 'rejectedOnly']) {
-      const r = await fw(['detect', '--db', store(name), '--config', join(dir, 'none.yaml')]);
+      const r = await fw([
+        'detect',
+        '--db',
+        store(name),
+        '--only',
+        'brute-force-login,brute-force-login-slow',
+        '--config',
+        join(dir, 'none.yaml'),
+      ]);
       expect(r.code).toBe(0);
       expect(r.err).not.toContain('note: brute-force-login');
     }
