@@ -21,6 +21,9 @@ export const REJECT_ROLLUP_DDL: readonly string[] = [
 )`,
   // Which files have their rollup (a file with no rejected record has no rows, but is still covered).
   `CREATE TABLE IF NOT EXISTS reject_rollup_files (file_id INTEGER PRIMARY KEY)`,
+  // Live files committed without their rollups (the sink's deferred rollups, decision record "PutLogEvents speed
+  // 2"): written in the file's own load transaction, removed in the transaction that writes its rollups.
+  `CREATE TABLE IF NOT EXISTS rollup_pending (file_id INTEGER PRIMARY KEY)`,
 ];
 
 const HOUR = 3600;
@@ -33,6 +36,16 @@ const HOUR = 3600;
  */
 export function rollupFilesSql(table: string, ids: readonly number[]): string {
   return `INSERT INTO ${table} VALUES ${ids.map((id) => `(${Math.trunc(id)})`).join(', ')}`;
+}
+
+/**
+ * Marks files as committed without their rollups (`rollup_pending`), in their load transaction: a later
+ * `Loader.rollUpPending` writes the rollups of every pending file in one transaction and removes the marks there.
+ * Until then the readers count those files from their records (each reader reads any file without its rollup
+ * marker from the records), so nothing is missed; a crash in between leaves the marks for the next catch-up.
+ */
+export function pendingRollupSql(ids: readonly number[]): string {
+  return rollupFilesSql('rollup_pending', ids);
 }
 
 /**
@@ -77,6 +90,7 @@ export const WIDEN_REJECT_ROLLUP = `SELECT column_name FROM duckdb_columns()
 export const DELETE_REJECT_ROLLUP: readonly string[] = [
   'DELETE FROM reject_rollup WHERE file_id = $1',
   'DELETE FROM reject_rollup_files WHERE file_id = $1',
+  'DELETE FROM rollup_pending WHERE file_id = $1',
 ];
 
 /** True (as a row with n = 0) when every stored file has its rollup. */
