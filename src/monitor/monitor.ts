@@ -200,7 +200,11 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     rollupRecords: ROLLUP_RECORDS,
     rollupMillis: ROLLUP_MILLIS,
     onRollupError: (err) =>
-      log('rollup_failed', { message: (err as Error)?.message ?? String(err), retry: 'at the next catch-up' }, 'warn'),
+      log(
+        'rollup_failed',
+        { message: (err as Error)?.message ?? String(err), retry: 'at the next catch-up' },
+        'warn',
+      ),
     onCommit: (c) => {
       log(
         'batch_committed',

@@ -70,9 +70,9 @@ const marked = () =>
 
 /** `top rejected` over the two whole hours, as plain rows. */
 const rejected = async (rollup?: boolean) =>
-  (await top(store, 'rejected', { since: T, until: T + 7200, ...(rollup === false ? { rollup } : {}) })).rows.map(
-    (r) => [String(r['source']), Number(r['flows']), Number(r['packets']), Number(r['bytes'])],
-  );
+  (
+    await top(store, 'rejected', { since: T, until: T + 7200, ...(rollup === false ? { rollup } : {}) })
+  ).rows.map((r) => [String(r['source']), Number(r['flows']), Number(r['packets']), Number(r['bytes'])]);
 const EXPECTED_REJECTED = [
   [SCAN, 2, 3, 140],
   [OTHER, 1, 1, 44],
