@@ -46,6 +46,18 @@ export interface SinkOptions {
   readonly writers?: number | undefined;
   /** Called after each commit with the number of records stored. */
   readonly onCommit?: ((info: CommitInfo) => void) | undefined;
+  /**
+   * Deferred rollups: batches are committed without the per-file rollups (the reject, view and Overview rollups,
+   * marked pending in the batch's own transaction), and one catch-up transaction writes them for every pending
+   * file once this many records are pending, `rollupMillis` after a commit left some pending, on flush and on
+   * close. The readers count a file without its rollup from its records, so they miss nothing meanwhile; marks
+   * left by a crash are rolled up when the sink opens. Default: off (each commit writes its rollups).
+   */
+  readonly rollupRecords?: number | undefined;
+  /** Deferred rollups: the longest a committed file waits for its rollups (ms; default 2,000). */
+  readonly rollupMillis?: number | undefined;
+  /** Called when a deferred rollup fails (its files stay pending and the next catch-up tries again). */
+  readonly onRollupError?: ((err: unknown) => void) | undefined;
 }
 
 export interface CommitInfo {
@@ -68,6 +80,9 @@ export interface SinkStats {
   pendingRecords: number;
   /** Records stored with the ingest time as their event time (no time of their own, none from their event). */
   recordsIngestTimed: number;
+  /** Deferred rollups: catch-up transactions committed, and failed (their files stay pending). */
+  rollups: number;
+  rollupErrors: number;
 }
 
 /** What the sink committed for one source (for /healthz). */
@@ -104,6 +119,8 @@ export class StoreSink implements Sink {
     recordsRejected: 0,
     commits: 0,
     commitErrors: 0,
+    rollups: 0,
+    rollupErrors: 0,
     pendingRecords: 0,
     recordsIngestTimed: 0,
   };
@@ -118,6 +135,11 @@ export class StoreSink implements Sink {
   private readonly waitingForSlot: ((s: Slot) => void)[] = [];
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  /** Deferred rollups: records committed since the last catch-up began, a catch-up running, its timer. */
+  private rollupRecords = 0;
+  private rollupDue = false;
+  private rollingUp: Promise<void> | undefined;
+  private rollupTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: Store,
@@ -147,8 +169,12 @@ export class StoreSink implements Sink {
         ...slot.extras(fileId),
       ];
       slot.loader = await store.loader(derive);
+      slot.loader.deferRollups = (opts.rollupRecords ?? 0) > 0;
       slots.push(slot as Slot);
     }
+    // Files a crash left without their rollups (committed, catch-up not): rolled up before anything else.
+    if (Number((await store.query('SELECT count(*) AS n FROM rollup_pending')).rows[0]?.['n'] ?? 0) > 0)
+      await slots[0]!.loader!.rollUpPending();
     const sink = new StoreSink(store, slots, opts);
     for (const t of await store.sourceTotals()) {
       sink.bySource.set(t.source, {
@@ -230,12 +256,65 @@ export class StoreSink implements Sink {
     this.timer = undefined;
     while (this.pending.length > 0 || this.files.length > 0) await this.commit();
     await Promise.all(this.running);
+    if (this.rollupDue) await this.rollUpOnFreeSlot();
+    await this.rollingUp;
+  }
+
+  /** Deferred rollups: runs a catch-up on a free writer (or joins the one running). */
+  private async rollUpOnFreeSlot(): Promise<void> {
+    if (this.rollingUp) return this.rollingUp;
+    const slot = await this.acquire();
+    try {
+      await this.rollUp(slot);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /**
+   * Deferred rollups: one transaction writing the rollups of every pending file (Loader.rollUpPending), on this
+   * writer. One at a time; a failure leaves the files pending for the next one.
+   */
+  private async rollUp(slot: Slot): Promise<void> {
+    if (this.rollingUp) return this.rollingUp;
+    if (this.rollupTimer) clearTimeout(this.rollupTimer);
+    this.rollupTimer = undefined;
+    const counted = this.rollupRecords;
+    this.rollupRecords = 0;
+    this.rollupDue = false;
+    this.rollingUp = (async () => {
+      try {
+        await slot.loader.rollUpPending();
+        this.stats.rollups++;
+      } catch (err) {
+        this.stats.rollupErrors++;
+        this.rollupRecords += counted;
+        this.rollupDue = true;
+        this.opts.onRollupError?.(err);
+        this.armRollup();
+      } finally {
+        this.rollingUp = undefined;
+      }
+    })();
+    return this.rollingUp;
+  }
+
+  /** Deferred rollups: a catch-up within rollupMillis of now, unless one is due sooner. */
+  private armRollup(): void {
+    if (this.rollupTimer || this.closed || !this.rollupDue) return;
+    this.rollupTimer = setTimeout(() => {
+      this.rollupTimer = undefined;
+      if (this.rollupDue && !this.closed) void this.rollUpOnFreeSlot();
+    }, this.opts.rollupMillis ?? 2000);
+    this.rollupTimer.unref?.();
   }
 
   /** Commits what waits, then refuses new batches. */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    if (this.rollupTimer) clearTimeout(this.rollupTimer);
+    this.rollupTimer = undefined;
     for (const s of this.slots) s.loader.close();
   }
 
@@ -279,6 +358,9 @@ export class StoreSink implements Sink {
         for (const group of groups.values()) {
           await this.commitLines(slot, group[0]!.batch.format ?? DEFAULT.text, group);
         }
+        // Deferred rollups: enough records pending, so this writer rolls them up before taking more.
+        if (this.rollupDue && this.rollupRecords >= (this.opts.rollupRecords ?? 0)) await this.rollUp(slot);
+        else this.armRollup();
       } finally {
         this.release(slot);
       }
@@ -407,6 +489,10 @@ export class StoreSink implements Sink {
     c.rejected += rejected;
     c.lastBatchAt = storedAt > 0 ? storedAt : Date.now();
     this.stats.commits++;
+    if (this.slots[0]?.loader.deferRollups === true) {
+      this.rollupRecords += records;
+      this.rollupDue = true;
+    }
     this.stats.batchesStored += batches;
     this.stats.recordsStored += records;
     this.stats.recordsRejected += rejected;

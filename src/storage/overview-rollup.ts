@@ -183,7 +183,7 @@ export async function withOverviewRows<T>(
        ORDER BY 1 LIMIT ${MAX_UNCOVERED + 1}`,
     )
   ).rows.map((r) => Math.trunc(Number(r['id'])));
-  if (uncovered.length > MAX_UNCOVERED || (o.view === 'deduplicated' && uncovered.length > 0))
+  if (uncovered.length > MAX_UNCOVERED)
     return run(union(records(o.bin, since, until)), { path: 'records', computedHours: 0, cachedHours: 0 });
   const { fullFrom, fullTo } = split;
   const h0 = fullFrom / HOUR;
@@ -194,8 +194,12 @@ export async function withOverviewRows<T>(
   if (since < fullFrom) fromRecords.push(...records(ROLLUP_BIN, since, fullFrom));
   if (until > fullTo) fromRecords.push(...records(ROLLUP_BIN, fullTo, until));
   if (uncovered.length > 0) {
+    // Files without the rollup (an older store's; live files whose rollups the sink has not written yet): their
+    // whole hours from their records. The deduplicated view's counted kinds take them through the hours' cache,
+    // whose fingerprints include them (dedupHours), so here only the per-ENI kinds.
     const w = `file_id IN (${uncovered.join(', ')}) AND ${between(fullFrom, fullTo)}`;
-    fromRecords.push(overviewRows('flows', w, [...COUNTED_KINDS, ...ENI_KINDS], { bin: ROLLUP_BIN, by: [] }));
+    const kinds = o.view === 'per-eni' ? [...COUNTED_KINDS, ...ENI_KINDS] : ENI_KINDS;
+    fromRecords.push(overviewRows('flows', w, kinds, { bin: ROLLUP_BIN, by: [] }));
   }
   const temps: string[] = [];
   try {
@@ -212,7 +216,7 @@ export async function withOverviewRows<T>(
       return await run(union(parts), { path: 'rollup', computedHours: 0, cachedHours: 0 });
     }
     parts.push(rolled(ENI_KINDS));
-    const { cached, computed, temp } = await dedupHours(store, h0, h1, dedupFrom);
+    const { cached, computed, temp } = await dedupHours(store, h0, h1, dedupFrom, uncovered);
     if (temp) temps.push(temp);
     parts.push(
       `SELECT * FROM overview_dedup WHERE hour IN (SELECT unnest([${cached.join(', ')}]::BIGINT[]))`,
@@ -228,8 +232,15 @@ export async function withOverviewRows<T>(
 const fingerprintsSql = (
   h0: number,
   h1: number,
+  uncovered: readonly number[],
 ) => `SELECT h.hour, list(DISTINCT r.file_id ORDER BY r.file_id) AS file_ids
-  FROM (SELECT DISTINCT file_id, hour FROM overview_rollup WHERE kind = 'series' AND hour >= ${h0 - 1} AND hour < ${h1 + 1}) r,
+  FROM (SELECT DISTINCT file_id, hour FROM overview_rollup WHERE kind = 'series' AND hour >= ${h0 - 1} AND hour < ${h1 + 1}${
+    uncovered.length === 0
+      ? ''
+      : `
+    UNION SELECT DISTINCT file_id, event_time // ${HOUR} AS hour FROM flows
+      WHERE file_id IN (${uncovered.join(', ')}) AND event_time >= ${(h0 - 1) * HOUR} AND event_time < ${(h1 + 1) * HOUR}`
+  }) r,
     (SELECT unnest(range(${h0}, ${h1})) AS hour) h
   WHERE r.hour BETWEEN h.hour - 1 AND h.hour + 1
   GROUP BY h.hour`;
@@ -245,12 +256,14 @@ async function dedupHours(
   h0: number,
   h1: number,
   dedupFrom: (a: number, b: number) => string,
+  /** Files without the rollup: their hours (from their records) are part of the fingerprints too. */
+  uncovered: readonly number[] = [],
 ): Promise<{ cached: number[]; computed: number; temp: string | undefined }> {
   // Each hour's current fingerprint beside the stored one, in one query.
   const fps = (
     await store.query(
       `SELECT f.hour, f.file_ids::VARCHAR AS ids, s.file_ids::VARCHAR AS stored
-       FROM (${fingerprintsSql(h0, h1)}) f LEFT JOIN overview_dedup_hours s ON s.hour = f.hour`,
+       FROM (${fingerprintsSql(h0, h1, uncovered)}) f LEFT JOIN overview_dedup_hours s ON s.hour = f.hour`,
     )
   ).rows.map((r) => ({ hour: Number(r['hour']), ids: String(r['ids']), stored: r['stored'] }));
   const stored = new Map(fps.map((f) => [f.hour, f.stored == null ? undefined : String(f.stored)]));

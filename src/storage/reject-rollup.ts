@@ -21,6 +21,9 @@ export const REJECT_ROLLUP_DDL: readonly string[] = [
 )`,
   // Which files have their rollup (a file with no rejected record has no rows, but is still covered).
   `CREATE TABLE IF NOT EXISTS reject_rollup_files (file_id INTEGER PRIMARY KEY)`,
+  // Live files committed without their rollups (the sink's deferred rollups, decision record "PutLogEvents speed
+  // 2"): written in the file's own load transaction, removed in the transaction that writes its rollups.
+  `CREATE TABLE IF NOT EXISTS rollup_pending (file_id INTEGER PRIMARY KEY)`,
 ];
 
 const HOUR = 3600;
@@ -33,6 +36,16 @@ const HOUR = 3600;
  */
 export function rollupFilesSql(table: string, ids: readonly number[]): string {
   return `INSERT INTO ${table} VALUES ${ids.map((id) => `(${Math.trunc(id)})`).join(', ')}`;
+}
+
+/**
+ * Marks files as committed without their rollups (`rollup_pending`), in their load transaction: a later
+ * `Loader.rollUpPending` writes the rollups of every pending file in one transaction and removes the marks there.
+ * Until then the readers count those files from their records (each reader reads any file without its rollup
+ * marker from the records), so nothing is missed; a crash in between leaves the marks for the next catch-up.
+ */
+export function pendingRollupSql(ids: readonly number[]): string {
+  return rollupFilesSql('rollup_pending', ids);
 }
 
 /**
@@ -77,11 +90,18 @@ export const WIDEN_REJECT_ROLLUP = `SELECT column_name FROM duckdb_columns()
 export const DELETE_REJECT_ROLLUP: readonly string[] = [
   'DELETE FROM reject_rollup WHERE file_id = $1',
   'DELETE FROM reject_rollup_files WHERE file_id = $1',
+  'DELETE FROM rollup_pending WHERE file_id = $1',
 ];
 
-/** True (as a row with n = 0) when every stored file has its rollup. */
-export const UNCOVERED_FILES_SQL = `SELECT count(*) AS n FROM files f
-  WHERE NOT EXISTS (SELECT 1 FROM reject_rollup_files r WHERE r.file_id = f.id)`;
+/** More stored files without the rollup than this and the records answer alone (the id list would be long). */
+export const MAX_UNCOVERED = 1000;
+
+/**
+ * The ids of the stored files without their rollup (a store written before it; live files whose rollups the
+ * monitor's sink has not written yet), at most MAX_UNCOVERED + 1 of them.
+ */
+export const UNCOVERED_FILES_SQL = `SELECT f.id FROM files f
+  WHERE NOT EXISTS (SELECT 1 FROM reject_rollup_files r WHERE r.file_id = f.id) ORDER BY 1 LIMIT ${MAX_UNCOVERED + 1}`;
 
 /** The whole hours of [since, until) (unix seconds; either may be open) and the partial edges around them. */
 export interface HourSplit {
@@ -115,6 +135,8 @@ export function rejectedSourcesSql(
   until: number | null,
   order: string,
   limit: number,
+  /** Files without the rollup: their whole hours are read from their records too. */
+  uncovered: readonly number[] = [],
 ): string {
   const n = (x: number | null) => (x == null ? 'NULL' : String(Math.ceil(x)));
   const whole = [
@@ -126,6 +148,15 @@ export function rejectedSourcesSql(
     edges.push(`(event_time >= ${n(since)} AND event_time < ${n(split.fullFrom)})`);
   if (until != null && split.fullTo != null && until > split.fullTo)
     edges.push(`(event_time >= ${n(split.fullTo)} AND event_time < ${n(until)})`);
+  if (uncovered.length > 0) {
+    const inWhole = [
+      split.fullFrom == null ? null : `event_time >= ${n(split.fullFrom)}`,
+      split.fullTo == null ? null : `event_time < ${n(split.fullTo)}`,
+    ].filter((x) => x !== null);
+    edges.push(
+      `(file_id IN (${uncovered.map((id) => Math.trunc(id)).join(', ')})${inWhole.map((w) => ` AND ${w}`).join('')})`,
+    );
+  }
   const parts = [
     `SELECT srcaddr, dstaddr, dstport, flows, packets, bytes, first_seen, last_seen FROM reject_rollup${whole.length > 0 ? ` WHERE ${whole.join(' AND ')}` : ''}`,
   ];

@@ -1,7 +1,7 @@
 // The everyday questions as fixed SQL with bound parameters: top talkers, rejected sources, ports, protocols, interfaces.
 
 import { type FlowView, flowsRelation, UNDIRECTED_SQL } from './flow-views.js';
-import { rejectedSourcesSql, splitHours, UNCOVERED_FILES_SQL } from './reject-rollup.js';
+import { MAX_UNCOVERED, rejectedSourcesSql, splitHours, UNCOVERED_FILES_SQL } from './reject-rollup.js';
 import type { QueryResult, Store } from './store.js';
 import { coveredPredicate } from './traffic-reports.js';
 
@@ -121,9 +121,11 @@ async function rollupSql(
   const until = opts.until ?? null;
   const split = splitHours(since, until);
   if (!split || !(await store.hasTable('reject_rollup_files'))) return undefined;
-  const uncovered = Number((await store.query(UNCOVERED_FILES_SQL)).rows[0]?.['n'] ?? 1);
-  if (uncovered > 0) return undefined;
-  return rejectedSourcesSql(split, since, until, MEASURE_SQL[by], limit);
+  // Files without the rollup (an older store's; live files whose rollups the sink has not written yet) are read
+  // from their records, unless there are too many to list.
+  const uncovered = (await store.query(UNCOVERED_FILES_SQL)).rows.map((r) => Math.trunc(Number(r['id'])));
+  if (uncovered.length > MAX_UNCOVERED) return undefined;
+  return rejectedSourcesSql(split, since, until, MEASURE_SQL[by], limit, uncovered);
 }
 
 /** Records in [since, until) whose format lacks `column` (0 at once, with no scan, when every format has it). */

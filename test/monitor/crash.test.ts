@@ -121,5 +121,21 @@ describe('monitor crash safety', () => {
     ]);
     expect(q.err).toBe('');
     expect(JSON.parse(q.out)).toEqual([{ n: REQUESTS * PER_REQUEST, d: REQUESTS * PER_REQUEST }]);
+    // The deferred rollups (killed before any catch-up, the next start rolls those files up, the stop the rest):
+    // every file rolled up once, nothing left pending; every record is a rejected one, so the rollup's flows equal
+    // the records.
+    const r = await runCli([
+      'sql',
+      '--db',
+      join(dir, 'm.duckdb'),
+      '--output',
+      'json',
+      `SELECT (SELECT sum(flows)::BIGINT FROM reject_rollup) AS flows,
+         (SELECT count(*) FROM rollup_pending) AS pending,
+         (SELECT count(*) FROM files f WHERE NOT EXISTS
+           (SELECT 1 FROM overview_rollup_files o WHERE o.file_id = f.id)) AS without`,
+    ]);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toEqual([{ flows: REQUESTS * PER_REQUEST, pending: 0, without: 0 }]);
   }, 120_000);
 });
