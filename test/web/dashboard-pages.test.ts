@@ -184,7 +184,7 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     expect(note).toContain("the store's 5 records run from");
     await page.click('[data-testid="show-stored-span"]');
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="total-flows"]')?.textContent?.includes('5') === true,
+      `document.querySelector('[data-testid="total-flows"]')?.textContent?.includes('5') === true`,
       undefined,
       { timeout: 30_000 },
     );
