@@ -8,6 +8,7 @@ import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
 import { firstSeenPairsSql, firstSeenStartSql, scoreFirstSeen } from './first-seen.js';
 import { rollable, rollupBins } from './rollups.js';
+import type { SamplePicks } from './sample-picks.js';
 import { silenceSql } from './silence.js';
 import {
   beaconSql,
@@ -151,7 +152,9 @@ export async function firstSeenWithSql(
 }
 
 /**
- * Runs the enabled detections over a range and returns their findings (episodes within the range).
+ * Runs the enabled detections over a range and returns their findings (episodes within the range). With `picks`
+ * (DuckDB over `flows`), the hits queries of the threshold, pair and intel detections also pick their hit windows'
+ * evidence samples into it, for storeFindings.
  *
  * @example await detectWithSql(catalog, { engine: 'duckdb' }, { since }, (sql) => reader.query(sql).then((r) => r.rows))
  */
@@ -162,6 +165,7 @@ export async function detectWithSql(
   run: RunSql,
   progress?: DetectProgress,
   note?: DetectNote,
+  picks?: SamplePicks,
 ): Promise<DetectedFinding[]> {
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
@@ -196,9 +200,11 @@ export async function detectWithSql(
           return made;
         }
       : undefined;
-  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE));
+  // the hits queries pick the samples only where storeFindings reads them (DuckDB over `flows`)
+  const pick = src.engine === 'duckdb' && src.relation === undefined ? picks : undefined;
+  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE, pick !== undefined));
   try {
-    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note, sharedBins);
+    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note, sharedBins, pick);
   } finally {
     if (shared.length >= 2) await run(`DROP TABLE IF EXISTS ${SHARED_SCOPE_TABLE}`);
     if (made !== undefined) await run(`DROP TABLE IF EXISTS ${SHARED_BINS_TABLE}`);
@@ -227,6 +233,7 @@ async function detectEach(
   progress?: DetectProgress,
   note?: DetectNote,
   sharedBins?: SharedBins,
+  picks?: SamplePicks,
 ): Promise<void> {
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
@@ -245,8 +252,14 @@ async function detectEach(
     const rows = await run(
       d.kind === 'silence'
         ? silenceSql(src, d, range)
-        : hitsSql(d.kind === 'threshold' ? sharedSrc : src, d, range),
+        : hitsSql(
+            d.kind === 'threshold' ? sharedSrc : src,
+            d,
+            range,
+            picks === undefined ? {} : { samples: picks.size },
+          ),
     );
+    if (d.kind !== 'silence') picks?.add(d, range, rows);
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }
 }
