@@ -702,6 +702,50 @@ export function hitsSql(
 }
 
 /**
+ * DuckDB: the bins of several threshold detections (binsDetection of baseline ones) that read the same records the
+ * same way (sameBinsShape: scope, group fields and window; no peers) in one query: hitsSql's columns with one
+ * value per detection, `v0`, `v1`, … in the order of `ds`, and no `value` (so no HAVING: a bins query's lowest
+ * threshold is 0, which every count, sum and distinct count reaches). Each detection's bins are its hits query's
+ * rows with `value` = its `v<i>` (the GROUP BY is the same, only the metric differs): two per-minute flood
+ * baselines read the store once instead of twice. docs/decisions/NEW-detect-samples-in-hits.md.
+ *
+ * @example binsTogetherSql({ engine: 'duckdb' }, [binsDetection(floodFanIn), binsDetection(floodPackets)], range)
+ */
+export function binsTogetherSql(src: SqlSource, ds: readonly Detection[], range: TimeRange): string {
+  const d = ds[0];
+  if (d === undefined || ds.some((x) => sameBinsShape(x) !== sameBinsShape(d)))
+    throw new DetectCompileError('binsTogetherSql: the detections must share their scope, groups and window');
+  for (const x of ds)
+    if (x.kind !== 'threshold' || minThreshold(x.thresholds) > 0)
+      throw new DetectCompileError(`${x.id}: only bins (threshold 0) are computed together`);
+  if (src.engine !== 'duckdb' || src.aggregated === true)
+    throw new DetectCompileError('binsTogetherSql reads DuckDB records');
+  const e = src.engine;
+  const text = (x: string) => dialect(e).cast(x, 'varchar');
+  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
+  const kcols = d.groupBy.map((_, i) => `k${i}`);
+  // the records of the range with every field one of them reads (their scope is the same)
+  const cols = [...new Set([...ds.flatMap((x) => fieldsUsed(x)), 'event_time'])];
+  const w: string[] = [];
+  if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
+  if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
+  const source = `SELECT ${cols.map(ident).join(', ')} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+  const sets = new AddressSets(source);
+  const scope = scopeSql(e, d, sets); // before sets.ctes(): it names the address sets the scope uses
+  const ctes = [...sets.ctes(), `matched AS (SELECT * FROM (${source}) s WHERE ${scope})`];
+  const values = ds.map((x, i) => `${metricSql(e, x)} AS v${i}`);
+  return `WITH ${ctes.join(',\n')}
+SELECT ${[...keys, `${win(e, d)} AS w`, ...values, 'count(*) AS records', 'min("event_time") AS first_seen', 'max("event_time") AS last_seen', '0 AS peer_count', `${text('NULL')} AS peer`].join(', ')}
+FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')}
+ORDER BY ${[...kcols, 'w'].join(', ')}`;
+}
+
+/** What makes detections' bins computable together (binsTogetherSql): scope, group fields, window, no peers. */
+export function sameBinsShape(d: Detection): string {
+  return JSON.stringify([d.kind, d.filter, d.anyOf, d.allow, d.groupBy, d.window, d.peers ?? null]);
+}
+
+/**
  * The beacon query: per pair (k0..k3 = srcaddr, dstaddr, dstport, protocol) and analysis window w, the
  * connection timestamps `ts` and sizes `sizes` (sorted lists), the pair's records, first_seen and last_seen,
  * the window's first and last connection (lo, hi), and the destination's prevalence (`sources` of
