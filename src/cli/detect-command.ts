@@ -10,7 +10,14 @@ import { parseTime } from '../core/time.js';
 import { effectiveCatalog } from '../detect/catalog.js';
 import type { Detection } from '../detect/definition.js';
 import { type FindingJson, findingJson, SAMPLE_SIZE, storeFindings } from '../detect/findings.js';
-import { homeNetOf, ipv6HomeNote, snapshotHomeNet, UNDIRECTED_IPV6_SQL } from '../detect/home-net.js';
+import {
+  bruteForceFlagsNote,
+  homeNetOf,
+  ipv6HomeNote,
+  snapshotHomeNet,
+  UNDIRECTED_IPV6_SQL,
+  UNFLAGGED_TCP_SQL,
+} from '../detect/home-net.js';
 import { rangeCidrs } from '../detect/intel-index.js';
 import { Locator } from '../detect/parse.js';
 import { detectWithSql, type RunSql } from '../detect/run.js';
@@ -312,6 +319,11 @@ Examples:
             return r.rows.length > 0;
           });
           if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
+          const flagsNote = await bruteForceFlagsNote(detections, async () => {
+            const r = await store.query(UNFLAGGED_TCP_SQL, [range.since ?? null, range.until ?? null]);
+            return r.rows.length > 0;
+          });
+          if (flagsNote !== undefined) io.err(`note: ${flagsNote}\n`);
         }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now, picks);
         if (src.intelCandidates !== undefined) await store.dropTempTable(src.intelCandidates.table);

@@ -110,7 +110,10 @@ description: |
   client sends a few kilobytes (at most 16 KiB in the record) and, where the format has tcp-flags, opens and
   closes it within one record (SYN with FIN or RST), or is rejected. So a pooled or long-lived connection (its
   records carry no SYN, or SYN without FIN) and a session doing work (tens of kilobytes and more) do not count,
-  and connections are counted, not records, so a connection recorded on both ends counts once.
+  and connections are counted, not records, so a connection recorded on both ends counts once. In records
+  without tcp-flags (formats before v3) an accepted short connection counts only from outside our networks
+  (not $private, $local or homeNet:): from our own hosts it cannot be told from an application's connection to
+  its database or a deploy's SSH session, which would be reported all day; rejected ones count from anywhere.
 kind: threshold
 attack: { tactic: TA0006, tacticName: Credential Access, technique: T1110, techniqueName: Brute Force }
 window: 600
@@ -125,7 +128,7 @@ filter:
   any:
     - { action: REJECT }
     - { tcp_flags: [3, 6, 7] }
-    - { tcp_flags: { missing: true } }
+    - { tcp_flags: { missing: true }, srcaddr: { notCidr: [$private, $local, $home] } }
 metric: { distinct: [srcaddr, srcport] }
 thresholds: { low: 30, medium: 100, high: 500 }
 `,
@@ -152,7 +155,7 @@ filter:
   any:
     - { action: REJECT }
     - { tcp_flags: [3, 6, 7] }
-    - { tcp_flags: { missing: true } }
+    - { tcp_flags: { missing: true }, srcaddr: { notCidr: [$private, $local, $home] } }
 metric: { distinct: [srcaddr, srcport] }
 thresholds: { low: 20, medium: 100, high: 500 }
 `,

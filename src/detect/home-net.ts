@@ -121,6 +121,26 @@ export async function ipv6HomeNote(
   return 'the store has IPv6 records without flow-direction, and flowwatch.yaml lists no IPv6 homeNet block: a VPC’s IPv6 addresses are public, so IPv6 scans from these hosts cannot be told from the internet’s and are not reported. List your VPCs’ IPv6 CIDRs (homeNet: [2600:1f18:4a3:6b00::/56, ...]) or log flow-direction (format v5 or later).';
 }
 
+/**
+ * The note `detect` prints when the brute-force detections run over TCP records without tcp-flags (formats before
+ * v3): there, an accepted short connection from our own addresses is not counted as a login attempt (it cannot
+ * be told from an application's connection), so a brute force from inside on such records is not seen.
+ * `hasUnflaggedTcp` answers whether the range holds an accepted TCP record without tcp-flags (UNFLAGGED_TCP_SQL).
+ */
+export async function bruteForceFlagsNote(
+  detections: readonly Detection[],
+  hasUnflaggedTcp: () => Promise<boolean>,
+): Promise<string | undefined> {
+  const ids = ['brute-force-login', 'brute-force-login-slow'];
+  const on = detections.filter((d) => ids.includes(d.id) && d.enabled).map((d) => d.id);
+  if (on.length === 0) return undefined;
+  if (!(await hasUnflaggedTcp())) return undefined;
+  return `${on.join(', ')}: the store has accepted TCP records without tcp-flags (a format before v3), in which a short connection from one of our own addresses (private, link-local or homeNet:) is not counted as a login attempt, because an application's connections to its database look the same; rejected attempts and accepted ones from the internet are counted. To see a brute force from inside on these interfaces too, log \${tcp-flags} (format v3 or later).`;
+}
+
+/** One accepted TCP record without tcp-flags in [$1, $2) (NULL: unbounded), for bruteForceFlagsNote. */
+export const UNFLAGGED_TCP_SQL = `SELECT 1 AS x FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL) AND protocol = 6 AND action = 'ACCEPT' AND tcp_flags IS NULL LIMIT 1`;
+
 /** One IPv6 record without flow-direction in [$1, $2) (NULL: unbounded), for ipv6HomeNote (DuckDB, `flows`). */
 export const UNDIRECTED_IPV6_SQL = `SELECT 1 AS x FROM flows WHERE (event_time >= $1::BIGINT OR $1::BIGINT IS NULL) AND (event_time < $2::BIGINT OR $2::BIGINT IS NULL) AND flow_direction IS NULL AND contains(srcaddr, ':') LIMIT 1`;
 

@@ -99,6 +99,43 @@ export interface DelimitedPattern {
   readonly slots: readonly Slot[];
 }
 
+/**
+ * Where a `[...]` pattern's slots sit in a line (the field-count rule, in one place for every backend: the string
+ * and byte matchers, the SQL translation, the metric-filter rewrite and the "no line can match" diagnosis). Slots
+ * before the `...` (the parser allows one) are the line's first fields; slots after it its last fields. Without
+ * `...` a line matches only with exactly as many fields as slots; with it, with at least `before + after`.
+ */
+export interface SlotLayout {
+  /** Index of the `...` slot, -1 when there is none. */
+  readonly ellipsis: number;
+  /** Slots before the `...` (all of them without one). */
+  readonly before: number;
+  /** Slots after the `...`. */
+  readonly after: number;
+  /** Field slots (`before + after`): the fewest fields a line can have. */
+  readonly fixed: number;
+  /** Whether a line of `n` fields can match. */
+  fits(n: number): boolean;
+  /** The 0-based field of a line of `n` (fitting) fields that slot `slot` (not the `...`) reads. */
+  fieldOf(slot: number, n: number): number;
+}
+
+export function slotLayout(pattern: DelimitedPattern): SlotLayout {
+  const total = pattern.slots.length;
+  const ellipsis = pattern.slots.findIndex((s) => s.kind === 'ellipsis');
+  const before = ellipsis < 0 ? total : ellipsis;
+  const after = ellipsis < 0 ? 0 : total - ellipsis - 1;
+  const fixed = before + after;
+  return {
+    ellipsis,
+    before,
+    after,
+    fixed,
+    fits: ellipsis < 0 ? (n) => n === total : (n) => n >= fixed,
+    fieldOf: (slot, n) => (slot < before ? slot : n - (total - slot)),
+  };
+}
+
 /** `$.a.b[0]`: keys (strings) and array indexes (numbers). */
 export interface Selector {
   readonly path: readonly (string | number)[];

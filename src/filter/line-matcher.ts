@@ -5,7 +5,7 @@
 // creates strings only for values it must (wildcards, regexes, non-integer numbers) and for the extracted
 // values of a match. Anything unusual (a field opening with `"` or `[`) falls back to the string matcher.
 
-import { assertNever, type DelimitedPattern, type Pattern, type SlotCondition } from './ast.js';
+import { assertNever, type DelimitedPattern, type Pattern, type SlotCondition, slotLayout } from './ast.js';
 import { compileGlob } from './glob.js';
 import { compare, compileMatcher, type Match } from './matcher.js';
 import { NUMBER } from './parser.js';
@@ -95,9 +95,8 @@ function grow(): void {
 
 function delimited(pattern: DelimitedPattern, fallback: LineMatcher): LineMatcher {
   const slots = pattern.slots;
-  const ell = slots.findIndex((s) => s.kind === 'ellipsis');
-  const before = ell < 0 ? slots.length : ell;
-  const after = ell < 0 ? 0 : slots.length - ell - 1;
+  const layout = slotLayout(pattern);
+  const { before, after, fits, fieldOf } = layout;
   const index = new Map<string, number>();
   slots.forEach((s, i) => {
     if (s.kind === 'field' && s.name !== undefined) index.set(s.name, i);
@@ -181,9 +180,9 @@ function delimited(pattern: DelimitedPattern, fallback: LineMatcher): LineMatche
     const n = scan(buf, start, end);
     if (n === REJECTED) return undefined;
     if (n === FALLBACK) return fallback(buf, start, end);
-    if (ell < 0 ? n !== slots.length : n < before + after) return undefined;
+    if (!fits(n)) return undefined;
     // A line with fewer fields than the early slots skipped their tests: it failed the count above.
-    const field = (slot: number): number => (slot < before ? slot : n - (slots.length - slot));
+    const field = (slot: number): number => fieldOf(slot, n);
     for (const c of late) if (!c(buf, field)) return undefined;
     const values: Record<string, string> = {};
     const text = (f: number) => buf.toString('utf8', FROM[f]!, TO[f]!);

@@ -7,6 +7,7 @@ import {
   type JsonExpr,
   type Pattern,
   type SlotCondition,
+  slotLayout,
   type TermPattern,
   type Value,
 } from './ast.js';
@@ -176,9 +177,7 @@ function fieldTest(op: CompareOp, value: Value): (text: string) => boolean {
 
 function delimitedMatcher(pattern: DelimitedPattern): Matcher {
   const slots = pattern.slots;
-  const ell = slots.findIndex((s) => s.kind === 'ellipsis');
-  const before = ell < 0 ? slots.length : ell;
-  const after = ell < 0 ? 0 : slots.length - ell - 1;
+  const { before, after, fits, fieldOf } = slotLayout(pattern);
   const index = new Map<string, number>();
   slots.forEach((s, i) => {
     if (s.kind === 'field' && s.name !== undefined) index.set(s.name, i);
@@ -207,10 +206,10 @@ function delimitedMatcher(pattern: DelimitedPattern): Matcher {
   const conds = slots.flatMap((s) => (s.kind === 'field' && s.condition ? [compileCond(s.condition)] : []));
   return (event) => {
     const n = fieldBounds(event, FROM, TO);
-    if (ell < 0 ? n !== slots.length : n < before + after) return undefined;
+    if (!fits(n)) return undefined;
     const from = FROM;
     const to = TO;
-    const at = (slot: number): number => (slot < before ? slot : n - (slots.length - slot));
+    const at = (slot: number): number => fieldOf(slot, n);
     const field = (slot: number): string => {
       const f = at(slot);
       return event.slice(from[f], to[f]);

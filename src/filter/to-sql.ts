@@ -8,6 +8,7 @@ import {
   type DelimitedPattern,
   type Pattern,
   type SlotCondition,
+  slotLayout,
   type Value,
 } from './ast.js';
 import { FilterPatternError } from './errors.js';
@@ -78,15 +79,13 @@ function comparison(f: FieldSql, op: CompareOp, value: Value): string {
 function delimitedSql(pattern: DelimitedPattern, format: Format): string {
   const slots = pattern.slots;
   const n = format.fields.length;
-  const ell = slots.findIndex((s) => s.kind === 'ellipsis');
-  const before = ell < 0 ? slots.length : ell;
-  const after = ell < 0 ? 0 : slots.length - ell - 1;
+  const layout = slotLayout(pattern);
   // Every record of the format has exactly n fields, so the field-count rule is decided here.
-  if (ell < 0 ? n !== slots.length : n < before + after) return '(false)';
+  if (!layout.fits(n)) return '(false)';
   const bySlotName = new Map<string, FieldSql>();
   slots.forEach((s, i) => {
     if (s.kind !== 'field' || s.name === undefined) return;
-    const f = format.fields[i < before ? i : n - (slots.length - i)]!;
+    const f = format.fields[layout.fieldOf(i, n)]!;
     bySlotName.set(s.name, fieldSql(f));
   });
   const cond = (c: SlotCondition): string => {

@@ -3,7 +3,7 @@
 // flow log format), a JSON pattern on space-delimited lines, or a flow log header line taken for an event. The
 // answer (0 of N) is what CloudWatch's TestMetricFilter gives too; these say why, and what to write instead.
 
-import type { Pattern } from '../filter/ast.js';
+import { type Pattern, slotLayout } from '../filter/ast.js';
 
 /** What the tested lines look like, counted over (a sample of) them. */
 export interface LineShapes {
@@ -45,9 +45,8 @@ export function patternFitProblems(pattern: Pattern, shapes: LineShapes): string
   const usual = counts[0]![0];
   const sample = `${shapes.lines} line${shapes.lines === 1 ? '' : 's'} looked at`;
   if (pattern.kind === 'delimited') {
-    const fixed = pattern.slots.filter((s) => s.kind === 'field').length;
-    const open = pattern.slots.some((s) => s.kind === 'ellipsis');
-    const fits = (n: number) => (open ? n >= fixed : n === fixed);
+    const { fixed, ellipsis, fits } = slotLayout(pattern);
+    const open = ellipsis >= 0;
     if (!counts.some(([n]) => fits(n))) {
       const have =
         counts.length === 1

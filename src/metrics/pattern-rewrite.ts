@@ -5,7 +5,7 @@
 
 import { UserError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
-import type { DelimitedPattern, SlotCondition } from '../filter/ast.js';
+import { type DelimitedPattern, type SlotCondition, slotLayout } from '../filter/ast.js';
 import { FilterPatternError } from '../filter/index.js';
 import { DEFAULT_FIELDS, FIELDS, type FieldDef, findField } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
@@ -78,14 +78,14 @@ function neededNames(checked: CheckedMetricFilter, slots: readonly FieldSlot[]):
 
 /** Binds slots to the fields at their positions in `source`; a string says why that is impossible. */
 function bindByPosition(p: DelimitedPattern, source: readonly TargetField[]): Bound[] | string {
-  const e = p.slots.findIndex((s) => s.kind === 'ellipsis');
+  const layout = slotLayout(p);
+  const e = layout.ellipsis;
   const before = e < 0 ? p.slots : p.slots.slice(0, e);
   const after = e < 0 ? [] : p.slots.slice(e + 1);
-  if (e < 0 && p.slots.length !== source.length) {
-    return `it has ${p.slots.length} fields and no "...", but its format has ${source.length}`;
-  }
-  if (before.length + after.length > source.length) {
-    return `it names ${before.length + after.length} fields, but its format has only ${source.length}`;
+  if (!layout.fits(source.length)) {
+    return e < 0
+      ? `it has ${p.slots.length} fields and no "...", but its format has ${source.length}`
+      : `it names ${layout.fixed} fields, but its format has only ${source.length}`;
   }
   const bound: Bound[] = [];
   const at = (s: (typeof p.slots)[number], index: number, field: TargetField) => {

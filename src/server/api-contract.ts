@@ -53,6 +53,11 @@ export interface OverviewResponse {
   readonly topRejectedSources: readonly { readonly addr: string; readonly flows: number }[];
   /** Records in range whose format has no `action` field: their rejected traffic cannot be counted. */
   readonly recordsWithoutAction: number;
+  /**
+   * Only when the range holds no record: the store's record count and first and last event time (unix seconds),
+   * so that the page can say where the data is (records 0: nothing stored yet).
+   */
+  readonly stored?: { readonly records: number; readonly from: number; readonly to: number };
   /** Set when recordsWithoutAction > 0: the loud note the Top rejected sources panel shows (never a silent zero). */
   readonly topRejectedWarning: string | null;
   readonly topDestinationPorts: readonly {

@@ -13,6 +13,7 @@ import type { Store } from './store.js';
 export async function emptyRangeNote(
   store: Store,
   range: { readonly since?: number | undefined; readonly until?: number | undefined },
+  fix = 'move --since/--until (or --last) into that span',
 ): Promise<string | undefined> {
   const params = [range.since ?? null, range.until ?? null];
   const any = await store.query(
@@ -31,5 +32,5 @@ export async function emptyRangeNote(
       : range.since !== undefined
         ? `since ${iso(range.since)}`
         : `before ${iso(range.until ?? 0)}`;
-  return `no stored record has an event time ${asked}: the ${n.toLocaleString('en-US')} stored records run from ${iso(Number(span.rows[0]?.['lo']))} to ${iso(Number(span.rows[0]?.['hi']))} (UTC); move --since/--until (or --last) into that span`;
+  return `no stored record has an event time ${asked}: the ${n.toLocaleString('en-US')} stored records run from ${iso(Number(span.rows[0]?.['lo']))} to ${iso(Number(span.rows[0]?.['hi']))} (UTC); ${fix}`;
 }

@@ -320,6 +320,41 @@ export const CASES: readonly DetectCase[] = [
     expected: [],
   },
   {
+    // Look-alike in the default format (no tcp-flags): an app host 10.0.3.21 opens a new connection to
+    // 10.0.3.41:5432 per job, 60 in one window, all accepted and small. From one of our own (private) addresses
+    // an accepted connection without tcp-flags is not an attempt: nothing is reported. Its 5 rejected ones would
+    // count (rejected attempts count from anywhere), but 5 < 30.
+    name: 'brute force look-alike: an app host’s short database connections, default format',
+    detection: 'brute-force-login',
+    records: [
+      ...range(60, (i) => rec('eni-d', '10.0.3.21', '10.0.3.41', 42000 + i, 5432, 6, 'ACCEPT', T + i * 9)),
+      ...range(5, (i) => rec('eni-d', '10.0.3.21', '10.0.3.41', 43000 + i, 5432, 6, 'REJECT', T + 100 + i)),
+    ],
+    expected: [],
+  },
+  {
+    // Default format: 32 rejected connections from the private 10.0.7.7 to 10.0.1.10:22 count (rejected attempts
+    // count from anywhere): 32 ≥ 30 (low). The same host's 40 accepted ones beside them do not (private
+    // source, no tcp-flags), so the count is 32, not 72.
+    name: 'brute force from inside, default format: the rejected attempts count, the accepted ones do not',
+    detection: 'brute-force-login',
+    records: [
+      ...range(32, (i) => rec('eni-a', '10.0.7.7', '10.0.1.10', 50000 + i, 22, 6, 'REJECT', T + i * 5)),
+      ...range(40, (i) => rec('eni-a', '10.0.7.7', '10.0.1.10', 51000 + i, 22, 6, 'ACCEPT', T + 200 + i)),
+    ],
+    expected: [
+      {
+        entity: '10.0.1.10:22',
+        severity: 'low',
+        start: T,
+        end: T + 155,
+        evidenceCount: 32,
+        windows: [T],
+        peers: ['10.0.7.7'],
+      },
+    ],
+  },
+  {
     // 10.0.4.7 reaches 60 public hosts on 8080: 60 distinct address:port pairs ≥ 50 (medium).
     name: 'outbound scan: an internal host probing 60 public hosts',
     detection: 'outbound-scan',

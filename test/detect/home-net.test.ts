@@ -171,3 +171,70 @@ describe('detect says when IPv6 outbound scans cannot be seen', () => {
     expect(after.err).not.toContain('note: outbound-scan');
   });
 });
+
+describe('detect says when a brute force from inside cannot be seen (records without tcp-flags)', () => {
+  let dir: string;
+  const T = 1716199200;
+  const fw = runMain;
+  const store = (name: string) => join(dir, `${name}.duckdb`);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fw-flags-'));
+    const plain = [
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+      `2 111122223333 eni-d 10.0.3.21 10.0.3.41 42000 5432 6 8 900 ${T} ${T + 59} ACCEPT OK`,
+    ];
+    const flagged = [
+      'version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status tcp-flags',
+      `3 eni-d 10.0.3.21 10.0.3.41 42000 5432 6 8 900 ${T} ${T + 59} ACCEPT OK 3`,
+    ];
+    // Only rejected TCP without tcp-flags: nothing is left out, so no note.
+    const rejectedOnly = [plain[0]!, plain[1]!.replace('ACCEPT', 'REJECT')];
+    for (const [name, lines] of Object.entries({ plain, flagged, rejectedOnly })) {
+      writeFileSync(join(dir, `${name}.log`), `${lines.join('\n')}\n`);
+      expect((await fw(['ingest', join(dir, `${name}.log`), '--db', store(name)])).code).toBe(0);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepted TCP records without tcp-flags: a note naming both detections and ${tcp-flags}', async () => {
+    const r = await fw([
+      'detect',
+      '--db',
+      store('plain'),
+      '--only',
+      'brute-force-login,brute-force-login-slow',
+      '--config',
+      join(dir, 'none.yaml'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /note: brute-force-login, brute-force-login-slow: .*without tcp-flags.*not counted.*\$\{tcp-flags\}/,
+    );
+  });
+
+  it('records with tcp-flags, or only rejected ones without: no note', async () => {
+    for (const name of ['flagged', 'rejectedOnly']) {
+      const r = await fw([
+        'detect',
+        '--db',
+        store(name),
+        '--only',
+        'brute-force-login,brute-force-login-slow',
+        '--config',
+        join(dir, 'none.yaml'),
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.err).not.toContain('note: brute-force-login');
+    }
+  });
+
+  it('with both brute-force detections disabled: no note', async () => {
+    writeFileSync(
+      join(dir, 'off.yaml'),
+      'detections:\n  brute-force-login: { enabled: false }\n  brute-force-login-slow: { enabled: false }\n',
+    );
+    const r = await fw(['detect', '--db', store('plain'), '--config', join(dir, 'off.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('brute-force-login');
+  });
+});

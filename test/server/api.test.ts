@@ -292,6 +292,8 @@ describe('GET /api/overview', () => {
     const d = await get<OverviewResponse>('/api/overview');
     expect([d.since, d.until]).toEqual([clock - 3600, clock]);
     expect(d.totals.flows).toBe(0); // every record starts after T + 5
+    // ... so it says where they are: the 10 stored records start from T + 10 (ssh1) to T + 4000 (late).
+    expect(d.stored).toEqual({ records: 10, from: T + 10, to: T + 4000 });
     const twoDays = await get<OverviewResponse>(
       `/api/overview?since=${T}&until=${T + 2 * 86400}&top=1&view=per-eni`,
     );
@@ -299,6 +301,7 @@ describe('GET /api/overview', () => {
     expect(twoDays.series).toHaveLength(576);
     expect(twoDays.totals.flows).toBe(10);
     expect(twoDays.topTalkers).toEqual([{ addr: '10.0.2.20', bytes: 30000, flows: 2 }]);
+    expect(twoDays.stored).toBeUndefined(); // the range holds records
   });
 
   it('refuses bad input with 400 naming the field', async () => {
@@ -512,10 +515,17 @@ describe('GET /api/flows', () => {
     expect(late.rows.map((x) => x['srcaddr'])).toEqual(['203.0.113.50']);
   });
 
-  it('answers no rows with the default columns (the default range is before the data)', async () => {
+  it('answers no rows with the default columns (the default range is before the data), and says where the data is', async () => {
     const r = await get<FlowsResponse>('/api/flows');
     expect(r.rows).toEqual([]);
     expect(r.columns).toHaveLength(14);
+    // The last hour before the clock (T + 5) holds no record; the 10 stored ones run from T + 10 to T + 4000.
+    expect(r.notes).toEqual([
+      'no stored record has an event time from 2024-05-20T09:00:05Z to 2024-05-20T10:00:05Z: the 10 stored records run from 2024-05-20T10:00:10Z to 2024-05-20T11:06:40Z (UTC); choose a time range in that span',
+    ]);
+    // Filters that match nothing in a range holding records: the traffic's answer, no note.
+    const none = await get<FlowsResponse>(`/api/flows?port=3389&${HOUR}`);
+    expect([none.rows, none.notes]).toEqual([[], undefined]);
   });
 
   it('refuses a bad address, CIDR block, port or action with 400 naming the field', async () => {

@@ -176,6 +176,24 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     expect(await page.textContent('[data-testid="query-stats"]')).toContain('3 of 5 records matched');
   });
 
+  it('an Overview of a range without records says where the stored ones are, and its link shows them', async () => {
+    await open('overview?since=2020-01-01T00:00:00Z&until=2020-01-01T01:00:00Z', 'overview');
+    const note = await page.locator('[data-testid="overview-range-note"]').textContent();
+    // The 5 records of LINES start between L + 10 and L + 30 (L is a whole minute).
+    expect(note).toContain('No flow records from 2020-01-01 00:00:00 UTC to 2020-01-01 01:00:00 UTC');
+    expect(note).toContain("the store's 5 records run from");
+    await page.click('[data-testid="show-stored-span"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="total-flows"]')?.textContent?.includes('5') === true,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(decodeURIComponent(page.url())).toContain(
+      `since=${new Date(L * 1000).toISOString().replace('.000Z', 'Z')}`,
+    );
+    expect(await page.locator('[data-testid="overview-range-note"]').textContent()).toBe('');
+  });
+
   it('chooses, sorts and filters flow columns; IPv6 in another spelling finds the v6 record', async () => {
     await page.evaluate("localStorage.removeItem('flowwatch.flowColumns.v1')");
     await open('flows', 'flows');

@@ -8,6 +8,8 @@ import { enricherOf } from '../../enrich/load-enricher.js';
 import { parseCidr, subnetSql } from '../../insights/index.js';
 import { NO_SNAPSHOT_NAMES_NOTE, type ResourceNames, resourceNames } from '../../network/resource-names.js';
 import { DEFAULT_FIELDS, FIELDS } from '../../records/catalog.js';
+import { missingFieldWarning, storedColumns } from '../../storage/missing-fields.js';
+import { emptyRangeNote } from '../../storage/range-note.js';
 import { ident } from '../../storage/sql.js';
 import type { FlowsResponse } from '../api-contract.js';
 import { InvalidInputError } from '../errors.js';
@@ -42,6 +44,8 @@ function enricher$(ctx: RouteContext): Promise<Enricher> {
   return cached.enricher;
 }
 
+const FIELD_FLOW_DIRECTION = FIELDS.find((f) => f.column === 'flow_direction')!;
+
 /** The catalog's columns, then each record's event time (unix seconds) and where it came from. */
 const COLUMNS = [...FIELDS.map((f) => f.column), 'event_time', 'time_source'];
 
@@ -58,7 +62,9 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           'each side when known: src_/dst_ as_number, as_organization, country, aws_service, aws_region; then names ' +
           'from the newest network snapshot: `interface_name` (instance Name tag, subnet, security groups of ' +
           '`interface_id`) and `src_name`/`dst_name` (the same for an address one of its interfaces holds). Without ' +
-          'a snapshot `notes` says so.',
+          'a snapshot `notes` says so. With no rows, `notes` says why when it is not the traffic: the range holds no ' +
+          'record (and where the stored ones are), or the direction filter reads flow-direction, which no stored ' +
+          'record has.',
         tags: ['flows'],
         querystring: {
           type: 'object',
@@ -176,11 +182,33 @@ LIMIT ${bind(limit + 1)}`;
         enriched.some((row) => row[c] !== null && row[c] !== undefined),
       );
       const columns = rows.length === 0 ? DEFAULT_FIELDS.map((f) => f.column) : used;
+      // No rows is not "no such traffic" when the range holds no record at all, or when the direction filter
+      // reads a field no stored format has (every record's flow_direction is null): say which (never a silent zero).
+      const notes =
+        rows.length > 0
+          ? names === undefined
+            ? [NO_SNAPSHOT_NAMES_NOTE]
+            : []
+          : await ctx.read(async (reader) => {
+              const out: string[] = [];
+              const range = await emptyRangeNote(
+                reader,
+                { since, until },
+                'choose a time range in that span',
+              );
+              if (range !== undefined) out.push(range);
+              else if (q.direction !== undefined && !(await storedColumns(reader)).has('flow_direction')) {
+                out.push(
+                  `${missingFieldWarning(FIELD_FLOW_DIRECTION, 'flow-direction')}; the direction filter needs it: clear the filter to see the flows`,
+                );
+              }
+              return out;
+            });
       return {
         columns,
         rows: enriched.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
         truncated,
-        ...(rows.length > 0 && names === undefined ? { notes: [NO_SNAPSHOT_NAMES_NOTE] } : {}),
+        ...(notes.length > 0 ? { notes } : {}),
       };
     },
   );

@@ -254,6 +254,27 @@ const overviewSchema = obj({
   },
 });
 
+/** The response with the optional `stored` (not in `required`). */
+const overviewResponseSchema = {
+  ...overviewSchema,
+  properties: {
+    ...overviewSchema.properties,
+    stored: {
+      ...obj({ records: count, from: count, to: count }),
+      description:
+        'only when the range holds no record: how many records the store holds and their first and last event ' +
+        'time (unix seconds), so that an empty page can say where the data is (records: 0 when nothing is stored)',
+    },
+  },
+};
+
+/** The stored records' count and event-time span, for an answer over a range that holds none. */
+export async function storedSpan(r: Store): Promise<{ records: number; from: number; to: number }> {
+  const s = await r.query('SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM flows');
+  const row = s.rows[0] ?? {};
+  return { records: Number(row['n'] ?? 0), from: Number(row['lo'] ?? 0), to: Number(row['hi'] ?? 0) };
+}
+
 export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: OverviewQuery }>(
     '/overview',
@@ -286,7 +307,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
             },
           },
         },
-        response: responses(overviewSchema),
+        response: responses(overviewResponseSchema),
       },
     },
     async (req) => {
@@ -299,9 +320,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
           `use a bin of at least ${Math.ceil((until - since) / MAX_POINTS)} seconds, or leave it out`,
         );
       }
-      return ctx.read((r) =>
-        overview(r, since, until, bin, req.query.top ?? 10, req.query.view ?? 'deduplicated'),
-      );
+      return ctx.read(async (r) => {
+        const o = await overview(r, since, until, bin, req.query.top ?? 10, req.query.view ?? 'deduplicated');
+        // An empty range is not "no traffic" when the records are elsewhere in time: say where they are.
+        return o.totals.flows === 0 && o.recordsWithoutAction === 0
+          ? { ...o, stored: await storedSpan(r) }
+          : o;
+      });
     },
   );
 }

@@ -171,6 +171,34 @@ export class Background {
     this.keepalive(r(16), s, e, out);
     this.ftpPassive(r(17), s, out);
     this.cdn(r(18), s, e, f, out);
+    this.stagingJobs(r(19), s, e, f, out);
+  }
+
+  /**
+   * Staging's job runner: stg-app opens a new connection to stg-db:5432 for every job (no pool), runs a few
+   * queries and closes it: ~6 a minute at the daily peak (a quarter of that at night), a few kB each, all
+   * accepted. Staging logs the default format, so nothing in its records (no tcp-flags) tells these from login
+   * attempts.
+   */
+  private stagingJobs(rng: Random, s: number, _e: number, f: number, out: Conn[]): void {
+    const app = this.h('stg-app').ip4;
+    const db = this.h('stg-db').ip4;
+    const n = poisson(rng, 30 * f);
+    for (let i = 0; i < n; i++) {
+      const b = rng.int(600, 9000);
+      out.push({
+        t: s + rng.next() * SLOT,
+        dur: rng.next() * 3,
+        src: app,
+        dst: db,
+        sport: ephemeral(rng),
+        dport: 5432,
+        proto: 6,
+        fwd: leg(Math.ceil(b / 500) + 3, b, REQ),
+        rev: leg(Math.ceil((b * 2) / 1400) + 3, b * 2, REP),
+        tag: 'b-stg-db-jobs',
+      });
+    }
   }
 
   /**
@@ -913,6 +941,16 @@ export function benignSpecs(estate: Estate, world: World): BenignSpec[] {
       description:
         'Connection pools: app-1..4 each keep 12 connections to the read replica db-2:5432, each replaced after 30 minutes; a record pair in the minutes a connection carries queries (~15%, and its first and last), a few kB each, all day.',
       why: '~38 connections to one database port in every 10 minutes from four sources, small records (a brute force if connections are counted without telling new ones from pooled ones)',
+    },
+    {
+      id: 'b-stg-db-jobs',
+      kind: 'brute-force',
+      also: [],
+      entity: ip('stg-db'),
+      alt: [h('stg-db').eni, ip('stg-app'), h('stg-app').eni],
+      description:
+        "Staging's job runner: stg-app opens a new connection to stg-db:5432 per job (no pool), ~6 a minute at the daily peak, a few kB each, all accepted; default-format flow log (no tcp-flags).",
+      why: '~60 short accepted connections to one database port in 10 minutes, in a format without tcp-flags (a brute force if every short accepted connection counts as a login attempt)',
     },
     {
       id: 'b-near-indicator',

@@ -33,6 +33,8 @@ class OverviewPage extends PageShell {
   private data: OverviewResponse | undefined;
   private readonly markers: FindingMarkers;
   private readonly baseline = h('div', { 'data-testid': 'overview-baseline' });
+  /** Where the data is when the range holds none (an empty page is not "no traffic"). */
+  private readonly rangeNote = h('div', { 'data-testid': 'overview-range-note' });
   private band: BaselineResponse | Error | undefined;
 
   constructor(private readonly ctx: PageContext) {
@@ -55,6 +57,7 @@ class OverviewPage extends PageShell {
     const q = (query: string) => [h('a', { href: insightsLink(query), class: 'small' }, 'Open as query')];
     this.body.append(
       this.totals,
+      this.rangeNote,
       this.baseline,
       h(
         'div',
@@ -140,6 +143,44 @@ class OverviewPage extends PageShell {
     );
   }
 
+  /** No record in the range: where the stored ones are, with a link to that span (or how to get records in). */
+  private renderRangeNote(d: OverviewResponse): void {
+    const s = d.stored;
+    if (s === undefined) {
+      replaceChildren(this.rangeNote);
+      return;
+    }
+    if (s.records === 0) {
+      replaceChildren(
+        this.rangeNote,
+        h(
+          'div',
+          { class: 'warn' },
+          'The store holds no flow records yet: load flow logs with flowwatch ingest <files or folder>, or add a ' +
+            'live source (S3, a folder, Firehose, CloudWatch Logs) under sources: in flowwatch.yaml.',
+        ),
+      );
+      return;
+    }
+    const span = absoluteParams(Math.floor(s.from / 60) * 60, Math.ceil((s.to + 1) / 60) * 60);
+    replaceChildren(
+      this.rangeNote,
+      h(
+        'div',
+        { class: 'warn' },
+        `No flow records from ${formatTimeUtc(d.since)} to ${formatTimeUtc(d.until)}: the store's ` +
+          `${plural(s.records, 'record')} run from ${formatTimeUtc(s.from)} to ${formatTimeUtc(s.to)}. `,
+        this.route
+          ? h(
+              'a',
+              { href: withParams(this.route, span), 'data-testid': 'show-stored-span' },
+              'Show that span',
+            )
+          : '',
+      ),
+    );
+  }
+
   /** A click anywhere in a time panel: the flows of the bucket under it, accepted or rejected. */
   private drillTime(action: 'ACCEPT' | 'REJECT', xMs: number): void {
     const d = this.data;
@@ -173,6 +214,7 @@ class OverviewPage extends PageShell {
       this.viewToggle(d),
     );
 
+    this.renderRangeNote(d);
     renderBaselineNote(this.baseline, this.band);
     const hasSeries = d.series.length > 0 && t.flows > 0;
     const metric = (
