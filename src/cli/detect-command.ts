@@ -9,7 +9,7 @@ import { closest } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import { effectiveCatalog } from '../detect/catalog.js';
 import type { Detection } from '../detect/definition.js';
-import { type FindingJson, findingJson, storeFindings } from '../detect/findings.js';
+import { type FindingJson, findingJson, SAMPLE_SIZE, storeFindings } from '../detect/findings.js';
 import {
   bruteForceFlagsNote,
   homeNetOf,
@@ -21,6 +21,7 @@ import {
 import { rangeCidrs } from '../detect/intel-index.js';
 import { Locator } from '../detect/parse.js';
 import { detectWithSql, type RunSql } from '../detect/run.js';
+import { SamplePicks } from '../detect/sample-picks.js';
 import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
@@ -291,6 +292,8 @@ Examples:
         const bar = progressBar(io, detections.length, 'detect [{bar}] {value}/{total} {id}', { id: '' });
         const started = performance.now();
         const notes: { detection: string; message: string }[] = [];
+        // the hits queries pick the findings' evidence samples as they go (DuckDB; storeFindings reads them)
+        const picks = engine === 'duckdb' ? new SamplePicks(SAMPLE_SIZE) : undefined;
         const found = await detectWithSql(
           detections,
           src,
@@ -301,6 +304,7 @@ Examples:
             bar.update(done, { id });
           },
           (detection, message) => notes.push({ detection, message }),
+          picks,
         );
         bar.stop();
         // A baseline short of history says so (never a silent zero), in both output forms.
@@ -321,7 +325,7 @@ Examples:
           });
           if (flagsNote !== undefined) io.err(`note: ${flagsNote}\n`);
         }
-        const summary = await storeFindings(store, detections, found, src, run, horizon, now);
+        const summary = await storeFindings(store, detections, found, src, run, horizon, now, picks);
         if (src.intelCandidates !== undefined) await store.dropTempTable(src.intelCandidates.table);
         await recordDetectionRun(store, {
           detections: detections.map((d) => d.id),

@@ -9,6 +9,7 @@ import type { BeaconFigures } from './beacon.js';
 import { type Detection, SEVERITIES, type Severity } from './definition.js';
 import { buildFinding, continues, type DetectedFinding, type FindingWindow } from './episodes.js';
 import type { RunSql } from './run.js';
+import type { SamplePicks } from './sample-picks.js';
 import { silenceEvidenceSql } from './silence.js';
 import { evidenceRowsSql, evidenceSamplesSql, evidenceSql, matchedExtras, type SqlSource } from './to-sql.js';
 
@@ -185,19 +186,24 @@ async function samplesOf(
   merges: readonly Merge[],
   src: SqlSource,
   run: RunSql,
+  picked?: SamplePicks,
 ): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
   if (src.engine !== 'duckdb' || src.relation !== undefined) return out;
   const byDetection = new Map<string, Merge[]>();
+  const picks: { key: string; fileId: number; line: number; extras: Readonly<Record<string, unknown>> }[] =
+    [];
   for (const m of merges) {
     if (m.unchanged || m.d.kind === 'silence') continue;
     const k = evidenceKey(m);
     if (out.has(k)) continue;
     out.set(k, []);
-    byDetection.set(m.d.id, [...(byDetection.get(m.d.id) ?? []), m]);
+    // picked by the run's hits query when every window of the finding was
+    const p = picked?.of(m.d.id, m.merged.key, m.ws);
+    if (p !== undefined) picks.push(...p.map((r) => ({ key: k, ...r })));
+    else byDetection.set(m.d.id, [...(byDetection.get(m.d.id) ?? []), m]);
   }
   // which records: one query per detection, over the columns it reads
-  const picks: { key: string; fileId: number; line: number; extras: Record<string, unknown> }[] = [];
   for (const ms of byDetection.values()) {
     const d = ms[0]!.d;
     const rows = await run(
@@ -234,7 +240,8 @@ async function samplesOf(
  * the others kept; the earliest stored id and its state survive. `horizon` is the time up to which the data
  * was looked at: an episode whose last window ended more than the quiet period before it is closed.
  *
- * The merges are worked out first, so that the evidence samples of a detection's findings come from one query;
+ * The merges are worked out first, so that the evidence samples of a detection's findings come from one query
+ * (or from `picked`, the run's hits queries' picks, when every window of the finding is there);
  * a finding whose detection and group an earlier one of the same call wrote is merged again before it is written.
  */
 export async function storeFindings(
@@ -245,6 +252,7 @@ export async function storeFindings(
   run: RunSql,
   horizon: number,
   nowSeconds: number,
+  picked?: SamplePicks,
 ): Promise<SaveSummary> {
   let created = 0;
   let updated = 0;
@@ -253,7 +261,7 @@ export async function storeFindings(
   const byId = new Map(detections.map((d) => [d.id, d]));
   const merges: Merge[] = [];
   for (const f of found) merges.push(await mergeWithStored(store, byId.get(f.detection)!, f, src, horizon));
-  const samples = await samplesOf(merges, src, run);
+  const samples = await samplesOf(merges, src, run, picked);
   // detection and group of each finding written below: a later finding of the same one is merged again
   const written = new Set<string>();
   for (const [i, f] of found.entries()) {

@@ -8,11 +8,14 @@ import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
 import { firstSeenPairsSql, firstSeenStartSql, scoreFirstSeen } from './first-seen.js';
 import { rollable, rollupBins } from './rollups.js';
+import type { SamplePicks } from './sample-picks.js';
 import { silenceSql } from './silence.js';
 import {
   beaconSql,
+  binsTogetherSql,
   hitsSql,
   type SqlSource,
+  sameBinsShape,
   sharedBinsSql,
   sharedScopeSql,
   type TimeRange,
@@ -85,6 +88,12 @@ export type DetectNote = (detection: string, message: string) => void;
 export type SharedBins = (d: BaselineDetection) => Promise<SqlSource | undefined>;
 
 /**
+ * The bins rows of a baseline detection computed together with others of the same records (binsTogetherSql), as
+ * its own bins query would return them; undefined when it has none (its bins query runs).
+ */
+export type BinsTogether = (d: BaselineDetection) => Promise<readonly Record<string, unknown>[]> | undefined;
+
+/**
  * A baseline detection through SQL: its bins over the lookback (from the ingest rollups when every file has them,
  * else from the run's shared pre-aggregate when there is one, else from the records), the first record time, then
  * the scoring.
@@ -97,6 +106,7 @@ export async function baselineWithSql(
   note?: DetectNote,
   memo: Map<string, Promise<readonly Record<string, unknown>[]>> = new Map(),
   sharedBins?: SharedBins,
+  together?: BinsTogether,
 ): Promise<DetectedFinding[]> {
   let bins: Hit[] | undefined;
   if (src.engine === 'duckdb' && src.rollups === true && rollable(d)) {
@@ -113,10 +123,11 @@ export async function baselineWithSql(
   if (bins === undefined) {
     // the shared pre-aggregate holds the records of binsRange(range) only: no range over it
     const agg = await sharedBins?.(d);
-    bins = hitsFromRows(
-      d,
-      await run(agg === undefined ? baselineBinsSql(src, d, range) : hitsSql(agg, binsDetection(d), {})),
-    );
+    const rows =
+      agg === undefined
+        ? await (together?.(d) ?? run(baselineBinsSql(src, d, range)))
+        : await run(hitsSql(agg, binsDetection(d), {}));
+    bins = hitsFromRows(d, rows);
   }
   // The history the store holds: one query per run, shared by its baseline detections.
   const startSql = dataStartSql(src, binsRange(range));
@@ -151,7 +162,9 @@ export async function firstSeenWithSql(
 }
 
 /**
- * Runs the enabled detections over a range and returns their findings (episodes within the range).
+ * Runs the enabled detections over a range and returns their findings (episodes within the range). With `picks`
+ * (DuckDB over `flows`), the hits queries of the threshold, pair and intel detections also pick their hit windows'
+ * evidence samples into it, for storeFindings.
  *
  * @example await detectWithSql(catalog, { engine: 'duckdb' }, { since }, (sql) => reader.query(sql).then((r) => r.rows))
  */
@@ -162,6 +175,7 @@ export async function detectWithSql(
   run: RunSql,
   progress?: DetectProgress,
   note?: DetectNote,
+  picks?: SamplePicks,
 ): Promise<DetectedFinding[]> {
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
@@ -196,9 +210,48 @@ export async function detectWithSql(
           return made;
         }
       : undefined;
-  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE));
+  // Baseline detections left to the records whose bins differ only in the metric (flood-fan-in and flood-packets:
+  // internet sources to one address, per minute) compute them in one query, made when the first needs it.
+  const apart =
+    src.engine === 'duckdb' && src.shareScan === true && src.relation === undefined
+      ? enabled.filter((d): d is BaselineDetection => d.kind === 'baseline' && !baselines.includes(d))
+      : [];
+  const groups = new Map<string, BaselineDetection[]>();
+  for (const d of apart) {
+    const k = sameBinsShape(binsDetection(d));
+    groups.set(k, [...(groups.get(k) ?? []), d]);
+  }
+  const togetherRows = new Map<string, Promise<readonly Record<string, unknown>[]>>();
+  const together: BinsTogether = (d) => {
+    const k = sameBinsShape(binsDetection(d));
+    const ds = groups.get(k);
+    if (ds === undefined || ds.length < 2) return undefined;
+    if (!togetherRows.has(k))
+      togetherRows.set(k, run(binsTogetherSql(src, ds.map(binsDetection), binsRange(range))));
+    const i = ds.indexOf(d);
+    // each detection's rows: its value, and the bins query's HAVING (value >= 0, its lowest threshold)
+    return togetherRows
+      .get(k)!
+      .then((rows) => rows.filter((r) => Number(r[`v${i}`]) >= 0).map((r) => ({ ...r, value: r[`v${i}`] })));
+  };
+  // the hits queries pick the samples only where storeFindings reads them (DuckDB over `flows`)
+  const pick = src.engine === 'duckdb' && src.relation === undefined ? picks : undefined;
+  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE, pick !== undefined));
   try {
-    await detectEach(enabled, src, sharedSrc, range, run, out, memo, progress, note, sharedBins);
+    await detectEach(
+      enabled,
+      src,
+      sharedSrc,
+      range,
+      run,
+      out,
+      memo,
+      progress,
+      note,
+      sharedBins,
+      pick,
+      together,
+    );
   } finally {
     if (shared.length >= 2) await run(`DROP TABLE IF EXISTS ${SHARED_SCOPE_TABLE}`);
     if (made !== undefined) await run(`DROP TABLE IF EXISTS ${SHARED_BINS_TABLE}`);
@@ -227,11 +280,13 @@ async function detectEach(
   progress?: DetectProgress,
   note?: DetectNote,
   sharedBins?: SharedBins,
+  picks?: SamplePicks,
+  together?: BinsTogether,
 ): Promise<void> {
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
     if (d.kind === 'baseline') {
-      out.push(...(await baselineWithSql(d, src, range, run, note, memo, sharedBins)));
+      out.push(...(await baselineWithSql(d, src, range, run, note, memo, sharedBins, together)));
       continue;
     }
     if (d.kind === 'first-seen') {
@@ -245,8 +300,14 @@ async function detectEach(
     const rows = await run(
       d.kind === 'silence'
         ? silenceSql(src, d, range)
-        : hitsSql(d.kind === 'threshold' ? sharedSrc : src, d, range),
+        : hitsSql(
+            d.kind === 'threshold' ? sharedSrc : src,
+            d,
+            range,
+            picks === undefined ? {} : { samples: picks.size },
+          ),
     );
+    if (d.kind !== 'silence') picks?.add(d, range, rows);
     out.push(...episodes(d, hitsFromRows(d, rows)));
   }
 }

@@ -365,11 +365,19 @@ export function scopeSql(engine: SqlEngine, d: Detection, from?: AddressSets): s
  * One scan for several DuckDB detections: a temporary table `table` holding the records of the range that are in
  * the scope of at least one of them, with the columns any of them reads. Each detection then runs over it as its
  * `relation` and applies its own scope again, so its records (and so its hits) are those it reads from `flows`.
+ * With `ids`, the table also keeps each record's `file_id` and `line` (for hitsSql's `samples`).
  *
  * @example sharedScopeSql([verticalScan, sweep], { since: 1716163200 }, 'detect_scope')
  */
-export function sharedScopeSql(ds: readonly Detection[], range: TimeRange, table: string): string {
-  const cols = [...new Set([...ds.flatMap((d) => fieldsUsed(d)), 'event_time'])];
+export function sharedScopeSql(
+  ds: readonly Detection[],
+  range: TimeRange,
+  table: string,
+  ids = false,
+): string {
+  const cols = [
+    ...new Set([...ds.flatMap((d) => fieldsUsed(d)), ...(ids ? ['file_id', 'line'] : []), 'event_time']),
+  ];
   const w: string[] = [];
   if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
   if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
@@ -486,6 +494,8 @@ interface MatchedOptions {
   readonly candidates?: boolean;
   /** DuckDB: a further predicate on `scoped` that drops only records no wanted group counts. */
   readonly where?: string;
+  /** DuckDB: materialize `matched` too (read twice when hitsSql picks the samples: the hits and the picks). */
+  readonly materializeMatched?: boolean;
 }
 
 /** The packet-level source and destination of a record (what the intel matcher tests). */
@@ -512,9 +522,10 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   // cost less than materializing every record in scope (all of them for nacl-reply-drop).
   const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
+  const mm = opts.materializeMatched === true ? m : '';
   if (d.kind === 'intel') {
     ctes.push(
-      intelMatchedSql(src, range, only, opts.candidates === true ? candidatesFor(src, range) : undefined),
+      intelMatchedSql(src, range, only, opts.candidates === true ? candidatesFor(src, range) : undefined, mm),
     );
     return ctes;
   }
@@ -540,7 +551,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
     `replies AS${m} (SELECT * FROM scoped r${rep.length > 0 ? ` WHERE ${rep.map((c) => `(${c})`).join(' AND ')}` : ''})`,
     `wanted AS (SELECT DISTINCT ${pairs.map((p) => `${ident(reversed[p as keyof typeof reversed])} AS ${ident(p)}`).join(', ')}, ${win(e, d)} AS w FROM replies)`,
     `requests AS (SELECT DISTINCT ${pairs.map((p) => `q.${ident(p)}`).join(', ')}, k.w FROM scoped q JOIN wanted k ON ${pairs.map((p) => `k.${ident(p)} = q.${ident(p)}`).join(' AND ')} AND k.w = ${win(e, d, 'q.')}${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
-    `matched AS (SELECT r.* FROM replies r WHERE EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')}))`,
+    `matched AS${mm} (SELECT r.* FROM replies r WHERE EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')}))`,
   );
   return ctes;
 }
@@ -556,6 +567,7 @@ function intelMatchedSql(
   range: TimeRange,
   addresses?: readonly string[],
   candidates?: IntelCandidates,
+  materialized = '',
 ): string {
   // intelRank: a reply (lower source port than destination port) belongs to the other side's connection
   const reply = 'coalesce(s."srcport" < s."dstport", false)';
@@ -569,7 +581,7 @@ function intelMatchedSql(
     const sql = m.sql
       .replaceAll('$1', range.since === undefined ? 'NULL' : String(Math.floor(range.since)))
       .replaceAll('$2', range.until === undefined ? 'NULL' : String(Math.floor(range.until)));
-    return `matched AS (SELECT s.*, m.peer AS "host", m.address AS "known_bad", ${rank("m.side = 'src'")} AS "fw_rank"
+    return `matched AS${materialized} (SELECT s.*, m.peer AS "host", m.address AS "known_bad", ${rank("m.side = 'src'")} AS "fw_rank"
   FROM scoped s JOIN (${sql}) m ON m.file_id = s.file_id AND m.line = s.line)`;
   }
   const entries = src.intel ?? [];
@@ -621,9 +633,20 @@ function metricSql(e: SqlEngine, d: Detection, aggregated = false): string {
  * The hits query: columns k0..kn (group values as text), w (window start), value, records, first_seen,
  * last_seen, peer_count and peer (one row per kept peer; NULL when there is none), ordered.
  *
+ * With `samples` (DuckDB over `flows` or a shared scan holding `file_id` and `line`; threshold, pair and intel
+ * kinds), each row also carries `fw_sample`: the first `samples` records of its hit window (by event time, then
+ * file and line) as a list of structs (`file_id`, `line` and matchedExtras(d)), picked from the records the query
+ * has already matched: the evidence samples of the run's findings without matching again
+ * (docs/decisions/NEW-detect-samples-in-hits.md).
+ *
  * @example hitsSql({ engine: 'duckdb' }, detection, { since: 1716163200 })
  */
-export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string {
+export function hitsSql(
+  src: SqlSource,
+  d: Detection,
+  range: TimeRange,
+  opts: { readonly samples?: number } = {},
+): string {
   const e = src.engine;
   const text = (x: string) => dialect(e).cast(x, 'varchar');
   const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
@@ -631,7 +654,14 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
   const agg = src.aggregated === true;
   if (agg && d.kind !== 'threshold')
     throw new DetectCompileError(`${d.id}: only a threshold detection reads a pre-aggregate`);
-  const ctes = matchedCtes(src, d, range, { candidates: true });
+  const samples =
+    opts.samples !== undefined && e === 'duckdb' && !agg && ['threshold', 'pair', 'intel'].includes(d.kind)
+      ? Math.trunc(opts.samples)
+      : undefined;
+  const ctes = matchedCtes(src, d, range, {
+    candidates: true,
+    ...(samples === undefined ? {} : { ids: true, materializeMatched: true }),
+  });
   ctes.push(
     `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
   );
@@ -647,6 +677,16 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
     peerJoin = ` LEFT JOIN ranked p ON ${[...kcols, 'w'].map((c) => `p.${c} = h.${c}`).join(' AND ')} AND p.rn <= ${PEER_LIMIT}`;
     peerCol = 'p.peer AS peer';
   }
+  let sampleJoin = '';
+  if (samples !== undefined) {
+    const extras = matchedExtras(d).map(ident);
+    const fields = ['"file_id"', '"line"', ...extras];
+    ctes.push(
+      `fw_ranked AS (SELECT x.*, row_number() OVER (PARTITION BY ${[...kcols, 'w'].join(', ')} ORDER BY "event_time", "file_id", "line") AS fw_rn FROM (SELECT ${[...keys, `${win(e, d)} AS w`, '"event_time"', ...fields].join(', ')} FROM matched) x WHERE EXISTS (SELECT 1 FROM hits y WHERE ${[...kcols, 'w'].map((c) => `y.${c} = x.${c}`).join(' AND ')}))`,
+      `fw_picks AS (SELECT ${[...kcols, 'w'].join(', ')}, list(struct_pack(${fields.map((f) => `${f} := ${f}`).join(', ')}) ORDER BY fw_rn) AS fw_sample FROM fw_ranked WHERE fw_rn <= ${samples} GROUP BY ${[...kcols, 'w'].join(', ')})`,
+    );
+    sampleJoin = ` LEFT JOIN fw_picks s ON ${[...kcols, 'w'].map((c) => `s.${c} = h.${c}`).join(' AND ')}`;
+  }
   const out = [
     ...kcols.map((c) => `h.${c}`),
     'h.w',
@@ -656,8 +696,53 @@ export function hitsSql(src: SqlSource, d: Detection, range: TimeRange): string 
     'h.last_seen',
     'h.peer_count',
     peerCol,
+    ...(samples === undefined ? [] : ['s.fw_sample']),
   ];
-  return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM hits h${peerJoin}\nORDER BY ${[...kcols.map((c) => `h.${c}`), 'h.w', 'peer'].join(', ')}`;
+  return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM hits h${peerJoin}${sampleJoin}\nORDER BY ${[...kcols.map((c) => `h.${c}`), 'h.w', 'peer'].join(', ')}`;
+}
+
+/**
+ * DuckDB: the bins of several threshold detections (binsDetection of baseline ones) that read the same records the
+ * same way (sameBinsShape: scope, group fields and window; no peers) in one query: hitsSql's columns with one
+ * value per detection, `v0`, `v1`, … in the order of `ds`, and no `value` (so no HAVING: a bins query's lowest
+ * threshold is 0, which every count, sum and distinct count reaches). Each detection's bins are its hits query's
+ * rows with `value` = its `v<i>` (the GROUP BY is the same, only the metric differs): two per-minute flood
+ * baselines read the store once instead of twice. docs/decisions/NEW-detect-samples-in-hits.md.
+ *
+ * @example binsTogetherSql({ engine: 'duckdb' }, [binsDetection(floodFanIn), binsDetection(floodPackets)], range)
+ */
+export function binsTogetherSql(src: SqlSource, ds: readonly Detection[], range: TimeRange): string {
+  const d = ds[0];
+  if (d === undefined || ds.some((x) => sameBinsShape(x) !== sameBinsShape(d)))
+    throw new DetectCompileError('binsTogetherSql: the detections must share their scope, groups and window');
+  for (const x of ds)
+    if (x.kind !== 'threshold' || minThreshold(x.thresholds) > 0)
+      throw new DetectCompileError(`${x.id}: only bins (threshold 0) are computed together`);
+  if (src.engine !== 'duckdb' || src.aggregated === true)
+    throw new DetectCompileError('binsTogetherSql reads DuckDB records');
+  const e = src.engine;
+  const text = (x: string) => dialect(e).cast(x, 'varchar');
+  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
+  const kcols = d.groupBy.map((_, i) => `k${i}`);
+  // the records of the range with every field one of them reads (their scope is the same)
+  const cols = [...new Set([...ds.flatMap((x) => fieldsUsed(x)), 'event_time'])];
+  const w: string[] = [];
+  if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
+  if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
+  const source = `SELECT ${cols.map(ident).join(', ')} FROM ${src.relation ?? 'flows'}${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+  const sets = new AddressSets(source);
+  const scope = scopeSql(e, d, sets); // before sets.ctes(): it names the address sets the scope uses
+  const ctes = [...sets.ctes(), `matched AS (SELECT * FROM (${source}) s WHERE ${scope})`];
+  const values = ds.map((x, i) => `${metricSql(e, x)} AS v${i}`);
+  return `WITH ${ctes.join(',\n')}
+SELECT ${[...keys, `${win(e, d)} AS w`, ...values, 'count(*) AS records', 'min("event_time") AS first_seen', 'max("event_time") AS last_seen', '0 AS peer_count', `${text('NULL')} AS peer`].join(', ')}
+FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')}
+ORDER BY ${[...kcols, 'w'].join(', ')}`;
+}
+
+/** What makes detections' bins computable together (binsTogetherSql): scope, group fields, window, no peers. */
+export function sameBinsShape(d: Detection): string {
+  return JSON.stringify([d.kind, d.filter, d.anyOf, d.allow, d.groupBy, d.window, d.peers ?? null]);
 }
 
 /**
@@ -841,16 +926,37 @@ export function evidenceSamplesSql(
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM fw_picked WHERE fw_rn <= ${Math.trunc(size)}\nORDER BY fw_i, fw_rn`;
 }
 
+/** evidenceRowsSql: past this many files, one `file_id IN (…) AND line IN (…)` (a UNION ALL that long is slow to plan). */
+const MAX_FILE_SELECTS = 64;
+
 /**
- * DuckDB: every column of the records these (file, line) identify, from `flows` (with file_id and line), read by
- * the file ids, which DuckDB tests in the scan (a store's records lie in file order, so few row groups are read).
+ * DuckDB: every column of the records these (file, line) identify, from `flows` (with file_id and line): one SELECT
+ * per file, `file_id = f AND line BETWEEN lo AND hi AND line IN (that file's lines)`, all three tested in the scan,
+ * so exactly these records are returned (the store's records lie in file order and each file's in line order:
+ * few row groups and vectors are read). One `file_id IN (…) AND line IN (…)` for all files (still the form past
+ * MAX_FILE_SELECTS files) matches every picked line in every file: 23 times the rows at 10M records.
  */
 export function evidenceRowsSql(
   records: readonly { readonly fileId: number; readonly line: number }[],
 ): string {
-  const files = [...new Set(records.map((r) => Math.trunc(r.fileId)))].sort((a, b) => a - b);
-  const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
-  return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;
+  const byFile = new Map<number, Set<number>>();
+  for (const r of records) {
+    const f = Math.trunc(r.fileId);
+    if (!byFile.has(f)) byFile.set(f, new Set());
+    byFile.get(f)!.add(Math.trunc(r.line));
+  }
+  if (byFile.size > MAX_FILE_SELECTS) {
+    const files = [...byFile.keys()].sort((a, b) => a - b);
+    const lines = [...new Set(records.map((r) => Math.trunc(r.line)))].sort((a, b) => a - b);
+    return `SELECT * FROM flows WHERE "file_id" IN (${files.join(', ')}) AND "line" IN (${lines.join(', ')})`;
+  }
+  return [...byFile.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([f, set]) => {
+      const lines = [...set].sort((a, b) => a - b);
+      return `SELECT * FROM flows WHERE "file_id" = ${f} AND "line" BETWEEN ${lines[0]} AND ${lines.at(-1)} AND "line" IN (${lines.join(', ')})`;
+    })
+    .join('\nUNION ALL ');
 }
 
 /**

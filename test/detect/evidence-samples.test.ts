@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../src/detect/catalog.js';
-import { storeFindings } from '../../src/detect/findings.js';
+import { SAMPLE_SIZE, storeFindings } from '../../src/detect/findings.js';
 import { detectWithSql, type RunSql } from '../../src/detect/run.js';
+import { SamplePicks } from '../../src/detect/sample-picks.js';
 import { parsePlainList } from '../../src/enrich/feeds/plain-list.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { listFindings } from '../../src/storage/findings.js';
@@ -19,6 +20,7 @@ import { HEADER, rec, T } from './cases.js';
 
 let dir: string;
 let store: Store;
+let lines: string[];
 const ids = ['vertical-port-scan', 'known-bad-address', 'nacl-reply-drop'];
 const catalog = builtinCatalog()
   .filter((d) => ids.includes(d.id))
@@ -26,8 +28,7 @@ const catalog = builtinCatalog()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fw-samples-'));
-  store = await Store.open(join(dir, 's.duckdb'));
-  const lines = [
+  lines = [
     // 10.0.1.10: ports 1..20 at T .. T+19
     ...Array.from({ length: 20 }, (_, i) =>
       rec('eni-a', '203.0.113.9', '10.0.1.10', 40000, i + 1, 6, 'REJECT', T + i),
@@ -50,6 +51,12 @@ beforeAll(async () => {
     rec('eni-m', '10.0.1.20', '192.0.2.7', 443, 50000, 6, 'REJECT', T + 202, 1400),
   ];
   writeFileSync(join(dir, 'f.log'), `${HEADER}\n${lines.join('\n')}\n`);
+  store = await openStore('s.duckdb');
+});
+
+/** A store of the records above, with the listed /24 as an intel feed. */
+async function openStore(name: string): Promise<Store> {
+  const store = await Store.open(join(dir, name));
   await ingest(store, [join(dir, 'f.log')], {});
   await saveFeed(store, {
     name: 'case',
@@ -61,7 +68,8 @@ beforeAll(async () => {
     skipped: 0,
     revoked: 0,
   });
-});
+  return store;
+}
 afterAll(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -126,6 +134,83 @@ describe('evidence samples of many findings', () => {
       expect(f.sample.map((r) => [r['file_id'], r['line']])).toEqual(
         rows.slice(0, 5).map((r) => [Number(r['file_id']), Number(r['line'])]),
       );
+    }
+  });
+});
+
+describe('evidence samples picked by the hits queries (SamplePicks)', () => {
+  /** Runs detect and stores the findings with picks, counting the sample queries (fw_wanted) that still ran. */
+  async function detectWithPicks(name: string, range: { since: number; until: number }) {
+    const s = await openStore(name);
+    let sampleQueries = 0;
+    const run: RunSql = async (sql) => {
+      if (sql.includes('fw_wanted')) sampleQueries++;
+      return (await s.query(sql)).rows;
+    };
+    const picks = new SamplePicks(SAMPLE_SIZE);
+    const found = await detectWithSql(
+      catalog,
+      { engine: 'duckdb', shareScan: true },
+      range,
+      run,
+      undefined,
+      undefined,
+      picks,
+    );
+    await storeFindings(s, catalog, found, { engine: 'duckdb' }, run, range.until, T + 100_000, picks);
+    const all = await listFindings(s);
+    return { s, all, sampleQueries };
+  }
+
+  it('gives the same samples without a sample query when every window lies in the range', async () => {
+    const { s, all, sampleQueries } = await detectWithPicks('p.duckdb', { since: T, until: T + 3600 });
+    try {
+      expect(all).toHaveLength(5);
+      expect(sampleQueries).toBe(0);
+      const of = (detection: string, entity: string) =>
+        all.find((f) => f.detection === detection && f.entity === entity)!;
+      expect(of('vertical-port-scan', '10.0.1.11').sample.map((r) => r['dstport'])).toEqual([
+        20, 19, 18, 17, 16,
+      ]);
+      expect(of('vertical-port-scan', '10.0.1.11').sample[0]).toMatchObject({
+        interface_id: 'eni-b',
+        bytes: 60,
+      });
+      expect(
+        of('known-bad-address', '10.0.1.5').sample.map((r) => [
+          r['bytes'],
+          r['host'],
+          r['known_bad'],
+          r['fw_rank'],
+        ]),
+      ).toEqual([
+        [700, '10.0.1.5', '198.51.100.7', 3],
+        [800, '10.0.1.5', '198.51.100.7', 3],
+        [1000, '10.0.1.5', '198.51.100.7', 3],
+      ]);
+      expect(of('nacl-reply-drop', 'eni-n:10.0.1.20').sample.map((r) => r['bytes'])).toEqual([1300]);
+      for (const f of all) {
+        const rows = (await s.query(f.evidenceSql)).rows;
+        expect(f.sample.map((r) => [r['file_id'], r['line']])).toEqual(
+          rows.slice(0, 5).map((r) => [Number(r['file_id']), Number(r['line'])]),
+        );
+      }
+    } finally {
+      s.close();
+    }
+  });
+
+  it('asks the evidence for a window the range cuts (the hits query saw only part of it)', async () => {
+    // from T + 1: the hits of 10.0.1.10's window miss its port-1 record at T, which its evidence holds first
+    const { s, all, sampleQueries } = await detectWithPicks('q.duckdb', { since: T + 1, until: T + 3600 });
+    try {
+      expect(sampleQueries).toBeGreaterThan(0);
+      const a = all.find((f) => f.detection === 'vertical-port-scan' && f.entity === '10.0.1.10')!;
+      expect(a.sample.map((r) => [r['dstport'], r['start']])).toEqual(
+        [1, 2, 3, 4, 5].map((p) => [p, T + p - 1]),
+      );
+    } finally {
+      s.close();
     }
   });
 });
