@@ -7,10 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, closePage, openPage } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const hasBrowser =
@@ -21,7 +21,6 @@ let demo: ChildProcess | undefined;
 let url: string;
 /** Unix seconds when the demo started: its live brute force (and the alarm's breach) come after. */
 let demoStart: number;
-let browser: Browser;
 let page: Page;
 
 /** Waits (up to 60 s) until the demo's output names its dashboard URL. */
@@ -66,16 +65,12 @@ describe.skipIf(!hasBrowser)('dashboard in Chromium', () => {
       );
       url = await Promise.race([dashboardUrl(() => err), exited]);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await openPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url); // #token=... is taken and kept for the session
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closePage(page);
     demo?.kill('SIGTERM');
     await new Promise((r) => (demo && demo.exitCode === null ? demo.once('exit', r) : r(undefined)));
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -30,14 +30,16 @@ describe('the query line', () => {
   it('times out a query that waits past its deadline, counting the wait', async () => {
     const store = await Store.open(':memory:', { confineTo: [], queryGate: new QueryGate(1, 4) });
     try {
-      const slow = store.sandboxQuery('SELECT sleep_ms(3000) AS s', { ...opts, timeoutMs: 10_000 });
+      // The slow query holds the only slot for 2 s: long enough to tell "gave up at its 300 ms deadline" from
+      // "waited for the slot", short enough not to hold a test worker (it used to sleep 3 s).
+      const slow = store.sandboxQuery('SELECT sleep_ms(2000) AS s', { ...opts, timeoutMs: 10_000 });
       const t0 = performance.now();
       const err = await store
         .sandboxQuery('SELECT 1 AS one', { ...opts, timeoutMs: 300 })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QueryTimeoutError);
-      // It gave up at its deadline, not when the slow query ended (3 s).
-      expect(performance.now() - t0).toBeLessThan(2_000);
+      // It gave up at its deadline, not when the slow query ended (2 s).
+      expect(performance.now() - t0).toBeLessThan(1_500);
       await slow;
       // The slot was passed on and given back: the line is empty again.
       expect(store.gate.load).toEqual({ running: 0, waiting: 0 });
@@ -101,7 +103,8 @@ describe('the monitor under slow queries', () => {
     // Under vitest the pool has its default size (4): before the line, four sleeping queries held all four
     // threads and the Firehose POST waited for them (issue 19, item 14).
     const pool = threadPoolSize();
-    const slow = Array.from({ length: pool }, () => sql('SELECT sleep_ms(6000) AS s'));
+    // They sleep 4 s: a Firehose POST that waited for a thread would take at least 3.7 s, over the 3 s bound.
+    const slow = Array.from({ length: pool }, () => sql('SELECT sleep_ms(4000) AS s'));
     await new Promise((f) => setTimeout(f, 300));
     const line = `2 111122223333 eni-a 203.0.113.9 10.0.1.10 40000 22 6 1 44 ${T} ${T + 60} REJECT OK`;
     const t0 = performance.now();
@@ -121,7 +124,7 @@ describe('the monitor under slow queries', () => {
     });
     const ms = performance.now() - t0;
     expect(r.status, await r.text()).toBe(200);
-    // Stored (acknowledged means committed) in well under the 6 s the queries sleep.
+    // Stored (acknowledged means committed) in well under the 4 s the queries sleep.
     expect(ms).toBeLessThan(3_000);
     const done = await Promise.all(slow);
     expect(done.map((x) => x.status)).toEqual(done.map(() => 200));
@@ -143,15 +146,17 @@ describe('the monitor under slow queries', () => {
 describe('time limits interrupt DuckDB', () => {
   const INFINITE = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
 
-  it('flowwatch sql --timeout 2s ends an infinite recursive CTE with a clear error', async () => {
+  // The infinite CTEs burn every DuckDB thread until stopped: half a second is enough to show the interrupt (they
+  // ran 2 s and 1 s, about 6 CPU-s of the file's 6).
+  it('flowwatch sql --timeout 500ms ends an infinite recursive CTE with a clear error', async () => {
     const db = join(dir, 'cli.duckdb');
     const s = await Store.open(db);
     s.close();
     const o = io();
     const t0 = performance.now();
-    expect(await main(['sql', '--db', db, '--timeout', '2s', INFINITE], o)).not.toBe(0);
+    expect(await main(['sql', '--db', db, '--timeout', '500ms', INFINITE], o)).not.toBe(0);
     expect(performance.now() - t0).toBeLessThan(15_000);
-    expect(o.stderr).toContain('ran longer than 2000 ms and was stopped');
+    expect(o.stderr).toContain('ran longer than 500 ms and was stopped');
   }, 30_000);
 
   it('flowwatch sql refuses a --timeout that is not a duration', async () => {
@@ -160,15 +165,15 @@ describe('time limits interrupt DuckDB', () => {
     expect(o.stderr).toContain('--timeout "soon"');
   });
 
-  it('the local Athena --timeout 1s ends an infinite recursive CTE', async () => {
+  it('the local Athena --timeout 0.5s ends an infinite recursive CTE', async () => {
     writeAwsLayout(join(dir, 'mirror'));
     const db = join(dir, 'athena.duckdb');
     const args = ['athena', '--db', db, '--location-root', join(dir, 'mirror')];
     expect(await main([...args, CREATE_TABLE], io())).toBe(0);
     const o = io();
     const t0 = performance.now();
-    expect(await main([...args, '--timeout', '1s', INFINITE], o)).not.toBe(0);
+    expect(await main([...args, '--timeout', '0.5s', INFINITE], o)).not.toBe(0);
     expect(performance.now() - t0).toBeLessThan(15_000);
-    expect(o.stderr).toContain('ran longer than 1000 ms and was stopped');
+    expect(o.stderr).toContain('ran longer than 500 ms and was stopped');
   }, 30_000);
 });

@@ -8,15 +8,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
+import { CHROMIUM, closePage, openPage } from '../support/browser.js';
 import { runMain } from '../support/capture-io.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WEB = resolve(import.meta.dirname, '../../dist/web');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
@@ -72,7 +72,6 @@ const LINES = [
 let dir: string;
 let db: string;
 let monitor: Monitor;
-let browser: Browser;
 let page: Page;
 let base: string;
 const consoleErrors: string[] = [];
@@ -120,11 +119,7 @@ describe.skipIf(!hasBrowser)('Anomalies page in Chromium', () => {
       ...dashboardRoutes({ webRoot: WEB }),
     });
     base = `${monitor.url}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await openPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -133,7 +128,7 @@ describe.skipIf(!hasBrowser)('Anomalies page in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closePage(page);
     await monitor?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -16,8 +16,8 @@ import { REQUESTS_DIR } from '../../src/monitor/alarms-runner.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
 import { type Receiver, startReceiver } from '../notify/helpers.js';
+import { CHROMIUM, closePage, openPage } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WEB = resolve(import.meta.dirname, '../../dist/web');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
@@ -37,7 +37,6 @@ const LINES = [
 let dir: string;
 let monitor: Monitor;
 let hook: Receiver;
-let browser: Browser;
 let page: Page;
 let base: string;
 let clock = M - 5;
@@ -108,16 +107,12 @@ monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", flushMillis
     });
     expect(r.status).toBe(200);
     base = `${monitor.url}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await openPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     await page.goto(`${base}#token=${monitor.token}`);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closePage(page);
     await monitor?.stop();
     await hook?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

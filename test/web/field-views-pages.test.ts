@@ -9,15 +9,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
+import { CHROMIUM, closePage, openPage } from '../support/browser.js';
 import { runMain } from '../support/capture-io.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WEB = resolve(import.meta.dirname, '../../dist/web');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
@@ -108,7 +108,6 @@ let dir: string;
 let monitor: Monitor;
 let bare: Monitor;
 let noAction: Monitor;
-let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
 
@@ -166,11 +165,7 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
     );
     bare = await start(join(dir, 'b.duckdb'), 'metricFilters: []\n', 'state-b');
     noAction = await start(join(dir, 'c.duckdb'), 'metricFilters: []\n', 'state-c');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await openPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -182,7 +177,7 @@ describe.skipIf(!hasBrowser)('Encryption, Paths & cost and Traffic kinds pages i
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closePage(page);
     await monitor?.stop();
     await bare?.stop();
     await noAction?.stop();
