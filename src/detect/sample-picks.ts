@@ -3,7 +3,7 @@
 // picks in window order (windows are disjoint and follow each other in time, so these are the first records its
 // evidence query returns); storeFindings then reads them whole, and runs the sample query only for findings whose
 // windows were not all picked here (merged with stored windows, or cut by the run's range).
-// docs/decisions/NEW-detect-samples-in-hits.md.
+// docs/decisions/71-detect-samples-in-hits.md.
 
 import type { Detection } from './definition.js';
 import type { TimeRange } from './to-sql.js';

@@ -637,7 +637,7 @@ function metricSql(e: SqlEngine, d: Detection, aggregated = false): string {
  * kinds), each row also carries `fw_sample`: the first `samples` records of its hit window (by event time, then
  * file and line) as a list of structs (`file_id`, `line` and matchedExtras(d)), picked from the records the query
  * has already matched: the evidence samples of the run's findings without matching again
- * (docs/decisions/NEW-detect-samples-in-hits.md).
+ * (docs/decisions/71-detect-samples-in-hits.md).
  *
  * @example hitsSql({ engine: 'duckdb' }, detection, { since: 1716163200 })
  */
@@ -707,7 +707,7 @@ export function hitsSql(
  * value per detection, `v0`, `v1`, … in the order of `ds`, and no `value` (so no HAVING: a bins query's lowest
  * threshold is 0, which every count, sum and distinct count reaches). Each detection's bins are its hits query's
  * rows with `value` = its `v<i>` (the GROUP BY is the same, only the metric differs): two per-minute flood
- * baselines read the store once instead of twice. docs/decisions/NEW-detect-samples-in-hits.md.
+ * baselines read the store once instead of twice. docs/decisions/71-detect-samples-in-hits.md.
  *
  * @example binsTogetherSql({ engine: 'duckdb' }, [binsDetection(floodFanIn), binsDetection(floodPackets)], range)
  */

@@ -134,7 +134,7 @@ export function toOcsf(
 
   // ENI-side identifiers go to the endpoint that owns the interface; without a direction, to unmapped. With a
   // network snapshot: the ids the record's format lacks, and `name` = the instance's Name tag (OCSF's "short name
-  // of the endpoint") when the instance is the snapshot's (docs/decisions NEW-ocsf-names).
+  // of the endpoint") when the instance is the snapshot's (docs/decisions/54-ocsf-names.md).
   const instance = eniId(row, 'instance_id');
   const eni = compact({
     interface_uid: str(row, 'interface_id'),

@@ -726,7 +726,7 @@ ORDER BY hour, account, region`;
  * account and region as OCSF Network Activity Parquet at `path`, rows in time order. One plain COPY per file, not
  * one partitioned COPY: DuckDB's PARTITION_BY writer flushes each thread's buffer of a partition on its own, so its
  * files were not strictly in time order (5 of 24 hour files of a 1M-record export stepped back), and sorting an
- * hour at a time costs less than one spilled sort of the whole export (decision record NEW-export-order-speed).
+ * hour at a time costs less than one spilled sort of the whole export (decision record 55-export-order-speed).
  */
 export function ocsfParquetFileSql(
   range: ExportRange,
