@@ -238,3 +238,38 @@ describe('rejected sources over records without an action field', () => {
     }
   });
 });
+
+describe('a store written when the rollup summed as BIGINT', () => {
+  it('is widened to HUGEINT on a writable open, and then takes two records of 2^62 bytes of one source and hour', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-rollup-widen-'));
+    try {
+      const db = join(dir, 'old.duckdb');
+      const old = await Store.open(db);
+      // What the earlier build wrote: the sums as BIGINT.
+      await old.query('ALTER TABLE reject_rollup ALTER packets TYPE BIGINT');
+      await old.query('ALTER TABLE reject_rollup ALTER bytes TYPE BIGINT');
+      old.close();
+      const store = await Store.open(db);
+      const types = await store.query(
+        `SELECT name, type FROM pragma_table_info('reject_rollup') WHERE name IN ('packets', 'bytes') ORDER BY name`,
+      );
+      expect(types.rows).toEqual([
+        { name: 'bytes', type: 'HUGEINT' },
+        { name: 'packets', type: 'HUGEINT' },
+      ]);
+      // 2 × 2^62 = 2^63 overflows BIGINT (at most 2^63 − 1); as HUGEINT the hour's sum is exact.
+      const big = 4611686018427387904n;
+      const f = join(dir, 'big.log');
+      writeFileSync(
+        f,
+        `${[HEADER, rec(S1, '10.0.0.1', 22, 1, 0, 100), rec(S1, '10.0.0.1', 22, 1, 0, 200)].map((l) => l.replace(/ 0 (\d+ \d+ REJECT)/, ` ${big} $1`)).join('\n')}\n`,
+      );
+      expect((await ingest(store, [f])).records).toBe(2);
+      const sum = await store.query('SELECT CAST(sum(bytes) AS VARCHAR) AS b FROM reject_rollup');
+      expect(sum.rows[0]?.['b']).toBe((2n * big).toString());
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
