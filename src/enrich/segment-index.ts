@@ -140,6 +140,11 @@ export class SegmentIndex {
   private readonly members: readonly (readonly number[])[];
   private readonly byId: Map<number, IndexedIndicator>;
   private readonly cands = new Map<number, Candidates>();
+  /**
+   * For each /16 block b of IPv4 (and b = 65536): how many IPv4 segments start below it, so a lookup searches
+   * only the segments of its block (about 1.5 of them for 100k indicators, against 17 steps over all).
+   */
+  private readonly below4: Uint32Array;
 
   constructor(indicators: readonly IndexedIndicator[]) {
     this.byId = new Map(indicators.map((i) => [i.id, i]));
@@ -169,6 +174,12 @@ export class SegmentIndex {
       this.hi6 = all.map((s) => s.hi);
       this.members = [...v4.map((s) => s.members), ...all.map((s) => s.members)];
     }
+    this.below4 = new Uint32Array(65537);
+    let i = 0;
+    for (let b = 0; b <= 65536; b++) {
+      while (i < this.lo4.length && this.lo4[i]! < b * 65536) i++;
+      this.below4[b] = i;
+    }
   }
 
   /**
@@ -182,7 +193,16 @@ export class SegmentIndex {
       const i = lastAtOrBelow(this.lo6, k);
       return i >= 0 && this.hi6[i]! >= k ? this.lo4.length + i : -1;
     }
-    const i = lastAtOrBelow(this.lo4, k);
+    // The last segment starting at or below k starts in k's /16 block, or is the last one before it.
+    const b = Math.floor(k / 65536);
+    if (!(b >= 0 && b < 65536)) return -1;
+    let i = this.below4[b]! - 1;
+    let hi = this.below4[b + 1]! - 1;
+    while (i < hi) {
+      const mid = (i + hi + 1) >> 1;
+      if (this.lo4[mid]! <= k) i = mid;
+      else hi = mid - 1;
+    }
     return i >= 0 && this.hi4[i]! >= k ? i : -1;
   }
 

@@ -7,8 +7,10 @@
 import { CANDIDATES_TABLE, type IntelMatchOptions, intelCandidates, intelMatchSql } from './intel.js';
 import type { Store } from './store.js';
 
-/** The temporary table huntGroupTable fills: one row per group and its place `n` (1 = first) in the answer. */
+/** The temporary table huntGroupTable fills: one row per group. */
 export const HUNT_GROUPS = 'hunt_groups';
+/** Beside it: each group's place `n` (1 = first) in the answer, by its row id `r` in HUNT_GROUPS. */
+export const HUNT_ORDER = 'hunt_order';
 
 /** Groups per chunk of text read from DuckDB (one value each). */
 const CHUNK = 20_000;
@@ -48,7 +50,8 @@ const BIG = 9007199254740991;
 
 /**
  * Matches the records of [since, until) (see intelCandidates, intelMatchSql) and leaves their groups in HUNT_GROUPS,
- * most matching records first (then bytes, indicator, address, peer). Returns the totals.
+ * and their order (most matching records first, then bytes, indicator, address, peer) in HUNT_ORDER. Returns the
+ * totals.
  */
 export async function huntGroupTable(store: Store, opts: IntelMatchOptions): Promise<HuntTotals> {
   const found = await intelCandidates(store, opts);
@@ -60,19 +63,24 @@ export async function huntGroupTable(store: Store, opts: IntelMatchOptions): Pro
   });
   await store.query(
     `CREATE OR REPLACE TEMP TABLE ${HUNT_GROUPS} AS
-     WITH g AS (
-       SELECT indicator, feed, address, peer,
-         -- string_agg(DISTINCT side, ',' ORDER BY side) spelt out: a DISTINCT aggregate cost 1.3 CPU-s at 300k groups
-         CASE WHEN bool_or(side = 'dst') THEN CASE WHEN bool_or(side = 'src') THEN 'dst,src' ELSE 'dst' END
-           ELSE 'src' END AS sides,
-         strftime(to_timestamp(min(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
-         strftime(to_timestamp(max(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS last_seen,
-         count(*) AS flows, sum(bytes) AS bytes, sum(packets) AS packets,
-         count(*) FILTER (WHERE action = 'REJECT') AS rejected, any_value(description) AS description
-       FROM (${sql})
-       GROUP BY indicator, feed, address, peer)
-     SELECT *, row_number() OVER (ORDER BY flows DESC, bytes DESC NULLS LAST, indicator, address, peer) AS n FROM g`,
+     SELECT indicator, feed, address, peer,
+       -- string_agg(DISTINCT side, ',' ORDER BY side) spelt out: a DISTINCT aggregate cost 1.3 CPU-s at 300k groups
+       CASE WHEN bool_or(side = 'dst') THEN CASE WHEN bool_or(side = 'src') THEN 'dst,src' ELSE 'dst' END
+         ELSE 'src' END AS sides,
+       strftime(to_timestamp(min(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+       strftime(to_timestamp(max(event_time)), '%Y-%m-%dT%H:%M:%SZ') AS last_seen,
+       count(*) AS flows, sum(bytes) AS bytes, sum(packets) AS packets,
+       count(*) FILTER (WHERE action = 'REJECT') AS rejected, any_value(description) AS description
+     FROM (${sql})
+     GROUP BY indicator, feed, address, peer`,
     params,
+  );
+  // The answer's order as a place per row id: a window over the group rows themselves carried every column
+  // through its sort (measured at 300k groups: 0.85 CPU-s against 0.45 for the row ids alone).
+  await store.query(
+    `CREATE OR REPLACE TEMP TABLE ${HUNT_ORDER} AS
+     SELECT rowid AS r, row_number() OVER (ORDER BY flows DESC, bytes DESC NULLS LAST, indicator, address, peer) AS n
+     FROM ${HUNT_GROUPS}`,
   );
   const texts = FIELDS.filter((f) => f.text).map((f) => `coalesce(${f.name}, '')`);
   const r = await store.query(
@@ -99,10 +107,10 @@ function jsonValue(f: { name: string; text: boolean }): string {
  * them inside a chunk. Only `limit` first groups when given.
  */
 async function* chunks(store: Store, line: string, sep: string, limit?: number): AsyncGenerator<string> {
-  const where = limit === undefined ? '' : ` WHERE n <= ${Math.floor(limit)}`;
+  const where = limit === undefined ? '' : ` WHERE o.n <= ${Math.floor(limit)}`;
   for await (const rows of store.streamRows(
-    `SELECT string_agg(${line}, ${sep} ORDER BY n) AS t FROM ${HUNT_GROUPS}${where}
-     GROUP BY (n - 1) // ${CHUNK} ORDER BY (n - 1) // ${CHUNK}`,
+    `SELECT string_agg(${line}, ${sep} ORDER BY o.n) AS t FROM ${HUNT_GROUPS} g JOIN ${HUNT_ORDER} o ON g.rowid = o.r${where}
+     GROUP BY (o.n - 1) // ${CHUNK} ORDER BY (o.n - 1) // ${CHUNK}`,
   )) {
     for (const x of rows) yield String(x['t']);
   }
