@@ -7,7 +7,13 @@ import { isoUtc } from '../core/time.js';
 import { feedFormatFlag, printReport, readFeedFile } from '../enrich/read-feed.js';
 import { plural } from '../metrics/alarms/format.js';
 import {
-  huntGroups,
+  type HuntTotals,
+  huntCsvText,
+  huntGroupTable,
+  huntJsonText,
+  huntRows,
+} from '../storage/hunt-groups.js';
+import {
   type IntelRelations,
   indicatorCounts,
   loadTemporaryIntel,
@@ -25,6 +31,17 @@ interface HuntFlags {
   until?: string;
   db?: string;
   output: string;
+  limit?: string;
+}
+
+/** Groups a table shows unless --limit says otherwise (JSON and CSV write every group). */
+export const TABLE_LIMIT = 100;
+
+/** --limit: a count of groups, 0 for all (undefined). */
+function limitFlag(v: string): number | undefined {
+  if (!/^\d+$/.test(v))
+    throw new UsageError('BAD_NUMBER', `--limit "${v}" must be a whole number of groups (0: all of them)`);
+  return Number(v) === 0 ? undefined : Number(v);
 }
 
 const iso = isoUtc;
@@ -47,12 +64,17 @@ export function registerHunt(program: Command, io: Io): void {
     .option('--until <time>', 'only records whose event time is before this time')
     .option('--db <file>', 'store to search (default: $FLOWWATCH_DB or ./flowwatch.duckdb)')
     .option('-o, --output <format>', 'table, json or csv', 'table')
+    .option(
+      '--limit <n>',
+      `groups to print, most matching records first; 0: all (default: ${TABLE_LIMIT} in a table, all with -o json or csv)`,
+    )
     .addHelpText(
       'after',
       `
 A record matches when its source or destination (pkt-srcaddr/pkt-dstaddr when logged, else srcaddr/dstaddr)
 lies in an indicator valid at the record's event time; the most specific indicator is reported. Without
---ioc the feeds loaded with "flowwatch intel add" are searched.`,
+--ioc the feeds loaded with "flowwatch intel add" are searched. Groups come most matching records first; a
+table shows the first ${TABLE_LIMIT} and the totals (--limit 0, -o json or -o csv for every group).`,
     )
     .action(async (flags: HuntFlags) => {
       const output = parseOutput(flags.output);
@@ -80,22 +102,35 @@ lies in an indicator valid at the record's event time; the most specific indicat
             ? ''
             : ` with event times ${iso(span.first)} to ${iso(span.last)}`;
         const searched = `searched ${span.records.toLocaleString('en-US')} records${when} against ${against}`;
-        const rows = span.records === 0 ? [] : await huntGroups(store, { ...range, relations });
-        const columns = [
-          'indicator',
-          'address',
-          'peer',
-          'sides',
-          'first_seen',
-          'last_seen',
-          'flows',
-          'bytes',
-          'rejected',
-          'description',
-        ];
-        if (output !== 'table')
-          io.out(render({ columns: [...columns.slice(0, 1), 'feed', ...columns.slice(1)], rows }, output));
-        else if (rows.length > 0) io.out(render({ columns, rows }, output));
+        const totals: HuntTotals =
+          span.records === 0
+            ? { groups: 0, sides: 0, controlChars: false }
+            : await huntGroupTable(store, { ...range, relations });
+        const limit =
+          flags.limit === undefined ? (output === 'table' ? TABLE_LIMIT : undefined) : limitFlag(flags.limit);
+        // JSON and CSV are written by DuckDB as text, chunk by chunk; a table needs only the groups it shows.
+        if (output === 'json') for await (const t of huntJsonText(store, totals, limit)) io.out(t);
+        else if (output === 'csv') for await (const t of huntCsvText(store, totals, limit)) io.out(t);
+        else if (totals.groups > 0) {
+          const columns = [
+            'indicator',
+            'address',
+            'peer',
+            'sides',
+            'first_seen',
+            'last_seen',
+            'flows',
+            'bytes',
+            'rejected',
+            'description',
+          ];
+          io.out(render({ columns, rows: await huntRows(store, limit) }, output));
+          if (limit !== undefined && totals.groups > limit) {
+            io.out(
+              `(the first ${limit.toLocaleString('en-US')} of ${totals.groups.toLocaleString('en-US')} groups, most matching records first; --limit 0 shows every group, -o json or -o csv writes them all)\n`,
+            );
+          }
+        }
         const say = output === 'table' ? io.out : io.err;
         if (span.stored === 0) {
           say(
@@ -105,12 +140,12 @@ lies in an indicator valid at the record's event time; the most specific indicat
           say(
             `no match: no stored record has an event time in the period asked for (${span.stored.toLocaleString('en-US')} records are stored); widen --since/--until\n`,
           );
-        } else if (rows.length === 0) {
+        } else if (totals.groups === 0) {
           say(`no match: ${searched}\n`);
         } else {
-          const flows = rows.reduce((s, r) => s + Number(r['flows']), 0);
+          const { groups, sides } = totals;
           say(
-            `${rows.length.toLocaleString('en-US')} group${rows.length === 1 ? '' : 's'}, ${flows.toLocaleString('en-US')} matching record side${flows === 1 ? '' : 's'}; ${searched}\n`,
+            `${groups.toLocaleString('en-US')} group${groups === 1 ? '' : 's'}, ${sides.toLocaleString('en-US')} matching record side${sides === 1 ? '' : 's'}; ${searched}\n`,
           );
         }
       } finally {

@@ -82,7 +82,8 @@ export function render(t: Table, format: OutputFormat): string {
   const numeric = t.columns.map((c) =>
     t.rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'),
   );
-  const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  // A loop, not Math.max(...lengths): spreading 300k rows (a 10M-record hunt) overflowed the call stack.
+  const widths = t.columns.map((c, i) => cells.reduce((w, row) => Math.max(w, row[i]!.length), c.length));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
   const out = [
     t.columns.map((c, i) => pad(c, i)).join('  '),

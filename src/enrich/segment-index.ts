@@ -23,6 +23,7 @@ export interface Candidates {
 
 const V4_BASE = 0xffff_0000_0000n;
 const V4_TOP = V4_BASE + 0xffff_ffffn;
+const V4_BASE_N = Number(V4_BASE);
 const HEX_GROUPS = /^[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})*$/;
 
 /**
@@ -93,7 +94,17 @@ function numberSegments(items: readonly { id: number; lo: number; hi: number }[]
     at[i] = items[i]!.lo;
     at[n + i] = items[i]!.hi + 1;
   }
-  const order = Uint32Array.from({ length: 2 * n }, (_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  // The events in order of position. Below 2^19 indicators each event packs as position * 2^20 + event number
+  // (exact in a double: positions are at most 2^32, so this stays below 2^53) and sorts without a comparator:
+  // building the index of 100k indicators took 0.20-0.28 CPU-s with the comparator sort, 0.15-0.20 without.
+  let order: Uint32Array;
+  if (2 * n < 2 ** 20) {
+    const packed = new Float64Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) packed[i] = at[i]! * 2 ** 20 + i;
+    packed.sort();
+    order = new Uint32Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) order[i] = packed[i]! % 2 ** 20;
+  } else order = Uint32Array.from({ length: 2 * n }, (_, i) => i).sort((a, b) => at[a]! - at[b]!);
   const active = new Map<number, number>();
   const out = { lo: [] as number[], hi: [] as number[], members: [] as number[][] };
   let e = 0;
@@ -140,6 +151,11 @@ export class SegmentIndex {
   private readonly members: readonly (readonly number[])[];
   private readonly byId: Map<number, IndexedIndicator>;
   private readonly cands = new Map<number, Candidates>();
+  /**
+   * For each /16 block b of IPv4 (and b = 65536): how many IPv4 segments start below it, so a lookup searches
+   * only the segments of its block (about 1.5 of them for 100k indicators, against 17 steps over all).
+   */
+  private readonly below4: Uint32Array;
 
   constructor(indicators: readonly IndexedIndicator[]) {
     this.byId = new Map(indicators.map((i) => [i.id, i]));
@@ -150,7 +166,8 @@ export class SegmentIndex {
       const v4 = numberSegments(
         indicators
           .filter(inV4)
-          .map((i) => ({ id: i.id, lo: Number(i.lo - V4_BASE), hi: Number(i.hi - V4_BASE) })),
+          // Number(key) - base, not Number(key - base): no bigint made per indicator (keys < 2^49 are exact).
+          .map((i) => ({ id: i.id, lo: Number(i.lo) - V4_BASE_N, hi: Number(i.hi) - V4_BASE_N })),
       );
       const rest = segmentsOf(others);
       this.lo4 = Float64Array.from(v4.lo);
@@ -169,6 +186,12 @@ export class SegmentIndex {
       this.hi6 = all.map((s) => s.hi);
       this.members = [...v4.map((s) => s.members), ...all.map((s) => s.members)];
     }
+    this.below4 = new Uint32Array(65537);
+    let i = 0;
+    for (let b = 0; b <= 65536; b++) {
+      while (i < this.lo4.length && this.lo4[i]! < b * 65536) i++;
+      this.below4[b] = i;
+    }
   }
 
   /**
@@ -182,7 +205,16 @@ export class SegmentIndex {
       const i = lastAtOrBelow(this.lo6, k);
       return i >= 0 && this.hi6[i]! >= k ? this.lo4.length + i : -1;
     }
-    const i = lastAtOrBelow(this.lo4, k);
+    // The last segment starting at or below k starts in k's /16 block, or is the last one before it.
+    const b = Math.floor(k / 65536);
+    if (!(b >= 0 && b < 65536)) return -1;
+    let i = this.below4[b]! - 1;
+    let hi = this.below4[b + 1]! - 1;
+    while (i < hi) {
+      const mid = (i + hi + 1) >> 1;
+      if (this.lo4[mid]! <= k) i = mid;
+      else hi = mid - 1;
+    }
     return i >= 0 && this.hi4[i]! >= k ? i : -1;
   }
 

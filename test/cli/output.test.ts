@@ -64,6 +64,19 @@ describe('table cells', () => {
   });
 });
 
+describe('render table', () => {
+  it('aligns a table of 300k rows (a 10M-record hunt with --limit 0) without overflowing the stack', () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => ({ name: i === 7 ? 'longest-name' : 'a', n: i }));
+    const lines = render({ columns: ['name', 'n'], rows }, 'table').split('\n');
+    // header, rule, 300k rows, the final empty string after the last newline
+    expect(lines).toHaveLength(300_003);
+    expect(lines[0]).toBe('name                n');
+    expect(lines[1]).toBe('------------  -------');
+    expect(lines[9]).toBe('longest-name        7');
+    expect(lines[300_001]).toBe('a             299,999');
+  });
+});
+
 describe('wrap', () => {
   it('breaks at spaces within the width, indents every line, cuts a word longer than a line', () => {
     expect(wrap('aa bb cc dd', 7, '  ')).toBe('  aa bb\n  cc dd\n');
