@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import Sequencer from './test/support/sequencer.js';
 
+// The worker processes inherit this when vitest is run directly (`npx vitest run ...`); `npm test` sets it before
+// vitest starts. 16 libuv threads, as bin/flowwatch.js gives the product: each DuckDB query holds one while it
+// runs, and Node's default of 4 starved a worker running two monitors beside a dashboard in Chromium.
+process.env['UV_THREADPOOL_SIZE'] ||= '16';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],

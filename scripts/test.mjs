@@ -88,7 +88,14 @@ process.stdout.write('- type checks and lint: running beside the suite, results 
 
 // The whole suite (no arguments) starts the demo the dashboard test needs first: test/support/early-demo.ts.
 const args = process.argv.slice(2);
-const env = args.length === 0 ? { ...process.env, FLOWWATCH_EARLY_DEMO: '1' } : process.env;
+// The test processes size Node's libuv thread pool as bin/flowwatch.js does for the product (16): every DuckDB
+// query holds a pool thread while it runs, and a worker running two monitors, a dashboard in Chromium and the
+// CLI in-process starved with Node's default of 4 (a test hung for 60 s twice in about 12 whole-suite runs).
+const env = {
+  ...process.env,
+  UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || '16',
+  ...(args.length === 0 ? { FLOWWATCH_EARLY_DEMO: '1' } : {}),
+};
 const vitest = spawn(bin('vitest'), ['run', ...args], { cwd: root, stdio: 'inherit', env });
 const suiteCode = await new Promise((done) =>
   vitest.on('close', (code, signal) => done(code ?? (signal ? 1 : 0))),

@@ -506,21 +506,32 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
     stop() {
       stopping ??= (async () => {
         log('monitor_stopping', {});
+        // Each step of the stop, at debug level: a stop that hangs says where.
+        const step = (name: string) => log('monitor_stop_step', { step: name }, 'debug');
         if (watched !== undefined) unwatchFile(watched);
         await reloading.catch(() => undefined);
+        step('sources');
         for (const s of sources) await s.stop();
+        step('server');
         await server.close();
+        step('sink');
         await sink.close();
+        step('dictionary timer');
         clearInterval(dictionaryTimer);
         await dictionary;
         (await dictionaryStore?.catch(() => undefined))?.close();
+        step('alarms');
         await alarms.stop();
+        step('detections');
         await detections.stop();
+        step('dictionary');
         // Last, on the store's connection: nothing else (the alarms runner) has a transaction open on it now.
         await updateAddressDictionary(store).catch((err) =>
           log('address_dictionary_failed', { error: (err as Error).message }, 'warn'),
         );
+        step('dispatcher');
         await dispatcher.stop();
+        step('checkpoint');
         await store.checkpoint();
         logEvents?.close();
         store.close();

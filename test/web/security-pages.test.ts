@@ -284,21 +284,33 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
   }, 60_000);
 
   it('says loudly when no configuration snapshot is loaded, with the commands that load one', async () => {
+    // This test hung twice in ~12 whole-suite runs (60 s, where it takes 2–5 s): a trace of its steps and of the
+    // second monitor's log, printed if it is still running after 45 s, says where.
+    const t0 = Date.now();
+    const trace: string[] = [];
+    const mark = (what: string) => trace.push(`${((Date.now() - t0) / 1000).toFixed(1)} s ${what}`);
+    const watchdog = setTimeout(() => console.log(`still running after 45 s:\n${trace.join('\n')}`), 45_000);
     const bare = join(dir, 'bare.duckdb');
+    mark('ingest');
     expect((await fw(['ingest', join(dir, 'flows.log')], bare)).code).toBe(0);
+    mark('start monitor');
     const second = await startMonitor({
       config: parseConfig('flowwatch.yaml', 'metricFilters: []\n'),
       db: bare,
-      log: createLogger(() => undefined),
+      log: createLogger((line) => mark(`monitor: ${line.trim()}`), 'text'),
       env: {},
       listen: '127.0.0.1:0',
       stateDir: join(dir, 'state2'),
       ...dashboardRoutes({ webRoot: WEB }),
     });
     try {
+      mark('goto token');
       await page.goto(`${second.url}/#token=${second.token}`);
+      mark('goto troubleshoot');
       await page.goto(`${second.url}/#/troubleshoot?src=203.0.113.9&dst=10.0.2.20&dport=22`);
+      mark('wait for the page');
       await page.waitForSelector('[data-testid="page-troubleshoot"][data-ready="true"]', { timeout: 30_000 });
+      mark('page ready');
       // Once above the form and once in place of the answer.
       expect(await page.locator('[data-testid="no-snapshot"]').count()).toBe(2);
       expect(await page.textContent('[data-testid="load-command"] pre')).toContain('flowwatch network load');
@@ -317,9 +329,14 @@ describe.skipIf(!hasBrowser)('Findings, Compliance and Troubleshoot pages in Chr
       await page.screenshot({ path: join(SHOTS, 'troubleshoot-no-snapshot-420.png'), fullPage: true });
       await fits('troubleshoot without a snapshot');
     } finally {
+      mark('finally');
       await page.setViewportSize({ width: 1280, height: 900 });
+      mark('goto the first monitor');
       await page.goto(`${base}#/findings`);
+      mark('stop the second monitor');
       await second.stop();
+      mark('stopped');
+      clearTimeout(watchdog);
     }
   }, 60_000);
 
