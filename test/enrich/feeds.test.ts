@@ -65,6 +65,23 @@ describe('feed formats', () => {
     expect(f.problems.map((p) => p.line)).toEqual([5]);
   });
 
+  it('plain list: a domain name or URL is refused with what to do (flow logs hold addresses only)', () => {
+    const f = parseFeed('evil.example.com\nhttps://bad.example.org/x?y=1\n203.0.113.9\n10.0.0.300\n', 'list');
+    expect(f.indicators.map((i) => i.text)).toEqual(['203.0.113.9']);
+    expect(f.problems.map((p) => [p.line, p.message])).toEqual([
+      [
+        1,
+        '"evil.example.com" is a domain name, not an address: flow logs record addresses only, so list the addresses it resolves to (dig +short evil.example.com)',
+      ],
+      [
+        2,
+        '"https://bad.example.org/x?y=1" is a URL, not an address: flow logs record addresses only, so list the addresses it resolves to (dig +short bad.example.org)',
+      ],
+      // 300 is not an octet, and digits alone are no domain name: the plain message.
+      [4, '"10.0.0.300" is not an IPv4/IPv6 address, CIDR block or first-last range'],
+    ]);
+  });
+
   it('Spamhaus DROP NDJSON: a bad CIDR (line 3) and broken JSON (line 4) skipped, copyright as licence', () => {
     const f = parseFeed(fixture('drop_v4.json'));
     expect(f.format).toBe('spamhaus-drop');

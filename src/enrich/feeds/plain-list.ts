@@ -3,6 +3,18 @@
 import { type FeedProblem, type Indicator, type ParsedFeed, problemText } from '../indicator.js';
 import { cidrRange, spanRange } from '../ip-range.js';
 
+/** A URL (scheme://...) or a domain name: letters, digits and hyphens in two or more dot-separated labels. */
+const URL_OR_DOMAIN = /^(?:[a-z][a-z0-9+.-]*:\/\/\S+|(?=[a-z0-9.-]*[a-z])[a-z0-9-]+(?:\.[a-z0-9-]+)+\.?)$/i;
+
+/** Why a token is not an indicator, and for a domain name or URL (a domain blocklist) what to do instead. */
+function notAnAddress(token: string): string {
+  if (URL_OR_DOMAIN.test(token)) {
+    const host = token.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/:?#].*$/, '');
+    return `"${token}" is a ${token.includes('://') ? 'URL' : 'domain name'}, not an address: flow logs record addresses only, so list the addresses it resolves to (dig +short ${host})`;
+  }
+  return `"${token}" is not an IPv4/IPv6 address, CIDR block or first-last range`;
+}
+
 /**
  * Parses a plain list: each line an address, a CIDR block or a `first-last` range, optionally followed by a
  * comment after `;` or `#` (kept as the description, e.g. a legacy Spamhaus `SBL123`). Blank and comment lines
@@ -24,11 +36,7 @@ export function parsePlainList(text: string): ParsedFeed {
     const dash = token.indexOf('-');
     const range = dash > 0 ? spanRange(token.slice(0, dash), token.slice(dash + 1)) : cidrRange(token);
     if (range === undefined) {
-      problems.push({
-        line: i + 1,
-        message: `"${token}" is not an IPv4/IPv6 address, CIDR block or first-last range`,
-        text: problemText(raw),
-      });
+      problems.push({ line: i + 1, message: notAnAddress(token), text: problemText(raw) });
       continue;
     }
     indicators.push({
