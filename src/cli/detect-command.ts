@@ -314,15 +314,12 @@ Examples:
             ...homeNetOf(config.doc.get('homeNet', true), new Locator(flags.config, '')),
             ...snapHome,
           ];
-          const v6 = await ipv6HomeNote(detections, home, async () => {
-            const r = await store.query(UNDIRECTED_IPV6_SQL, [range.since ?? null, range.until ?? null]);
-            return r.rows.length > 0;
-          });
+          // Whether a one-row probe over [since, until) finds a record (UNDIRECTED_IPV6_SQL, UNFLAGGED_TCP_SQL).
+          const anyIn = (sql: string) => async () =>
+            (await store.query(sql, [range.since ?? null, range.until ?? null])).rows.length > 0;
+          const v6 = await ipv6HomeNote(detections, home, anyIn(UNDIRECTED_IPV6_SQL));
           if (v6 !== undefined) io.err(`note: outbound-scan: ${v6}\n`);
-          const flagsNote = await bruteForceFlagsNote(detections, async () => {
-            const r = await store.query(UNFLAGGED_TCP_SQL, [range.since ?? null, range.until ?? null]);
-            return r.rows.length > 0;
-          });
+          const flagsNote = await bruteForceFlagsNote(detections, anyIn(UNFLAGGED_TCP_SQL));
           if (flagsNote !== undefined) io.err(`note: ${flagsNote}\n`);
         }
         const summary = await storeFindings(store, detections, found, src, run, horizon, now, picks);

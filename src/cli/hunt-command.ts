@@ -7,6 +7,7 @@ import { isoUtc } from '../core/time.js';
 import { feedFormatFlag, printReport, readFeedFile } from '../enrich/read-feed.js';
 import { plural } from '../metrics/alarms/format.js';
 import {
+  HUNT_CSV_COLUMNS,
   type HuntTotals,
   huntCsvText,
   huntGroupTable,
@@ -112,18 +113,8 @@ table shows the first ${TABLE_LIMIT} and the totals (--limit 0, -o json or -o cs
         if (output === 'json') for await (const t of huntJsonText(store, totals, limit)) io.out(t);
         else if (output === 'csv') for await (const t of huntCsvText(store, totals, limit)) io.out(t);
         else if (totals.groups > 0) {
-          const columns = [
-            'indicator',
-            'address',
-            'peer',
-            'sides',
-            'first_seen',
-            'last_seen',
-            'flows',
-            'bytes',
-            'rejected',
-            'description',
-          ];
+          // the CSV's columns without the feed
+          const columns = HUNT_CSV_COLUMNS.filter((c) => c !== 'feed');
           io.out(render({ columns, rows: await huntRows(store, limit) }, output));
           if (limit !== undefined && totals.groups > limit) {
             io.out(

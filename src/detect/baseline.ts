@@ -10,7 +10,7 @@ import { isoUtc as iso } from '../core/time.js';
 import { dialectOf } from '../sql/index.js';
 import { type BaselineDetection, minThreshold, type ThresholdDetection } from './definition.js';
 import { type DetectRecord, evaluate, type Hit } from './evaluate.js';
-import { hitsSql, type SqlSource, type TimeRange } from './to-sql.js';
+import { hitsSql, rangeWhereSql, type SqlSource, type TimeRange } from './to-sql.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -213,10 +213,7 @@ export function binsRange(range: TimeRange): TimeRange {
 /** The SQL returning the first record's event time (`t`) in a range, for the history a store holds. */
 export function dataStartSql(src: SqlSource, range: TimeRange): string {
   if (src.engine === 'duckdb') {
-    const w: string[] = [];
-    if (range.since !== undefined) w.push(`event_time >= ${Math.floor(range.since)}`);
-    if (range.until !== undefined) w.push(`event_time < ${Math.floor(range.until)}`);
-    return `SELECT min(event_time) AS t FROM flows${w.length > 0 ? ` WHERE ${w.join(' AND ')}` : ''}`;
+    return `SELECT min(event_time) AS t FROM flows${rangeWhereSql(range)}`;
   }
   const w: string[] = [];
   if (range.since !== undefined) w.push(`v."start" >= ${Math.floor(range.since)}`);

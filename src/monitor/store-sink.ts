@@ -172,9 +172,9 @@ export class StoreSink implements Sink {
       slot.loader.deferRollups = (opts.rollupRecords ?? 0) > 0;
       slots.push(slot as Slot);
     }
-    // Files a crash left without their rollups (committed, catch-up not): rolled up before anything else.
-    if (Number((await store.query('SELECT count(*) AS n FROM rollup_pending')).rows[0]?.['n'] ?? 0) > 0)
-      await slots[0]!.loader!.rollUpPending();
+    // Files a crash left without their rollups (committed, catch-up not): rolled up before anything else (a
+    // no-op when none is pending).
+    await slots[0]!.loader!.rollUpPending();
     const sink = new StoreSink(store, slots, opts);
     for (const t of await store.sourceTotals()) {
       sink.bySource.set(t.source, {

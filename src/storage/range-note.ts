@@ -21,10 +21,8 @@ export async function emptyRangeNote(
     params,
   );
   if (any.rows.length > 0) return undefined;
-  const span = await store.query(
-    'SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM flows',
-  );
-  const n = Number(span.rows[0]?.['n'] ?? 0);
+  const span = await storedSpan(store);
+  const n = span.records;
   if (n === 0) return 'the store holds no flow records yet: ingest flow logs first (flowwatch ingest <path>)';
   const asked =
     range.since !== undefined && range.until !== undefined
@@ -32,5 +30,14 @@ export async function emptyRangeNote(
       : range.since !== undefined
         ? `since ${iso(range.since)}`
         : `before ${iso(range.until ?? 0)}`;
-  return `no stored record has an event time ${asked}: the ${n.toLocaleString('en-US')} stored records run from ${iso(Number(span.rows[0]?.['lo']))} to ${iso(Number(span.rows[0]?.['hi']))} (UTC); ${fix}`;
+  return `no stored record has an event time ${asked}: the ${n.toLocaleString('en-US')} stored records run from ${iso(span.from)} to ${iso(span.to)} (UTC); ${fix}`;
+}
+
+/** The stored records' count and first and last event time (unix seconds; 0 when none is stored). */
+export async function storedSpan(store: Store): Promise<{ records: number; from: number; to: number }> {
+  const s = await store.query(
+    'SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM flows',
+  );
+  const row = s.rows[0] ?? {};
+  return { records: Number(row['n'] ?? 0), from: Number(row['lo'] ?? 0), to: Number(row['hi'] ?? 0) };
 }

@@ -943,6 +943,15 @@ interface Unreadable {
 }
 
 /** Loads files into the store, one transaction per file, on one connection. */
+/** Every rollup of files of one format and record table (reject, view and Overview rollups), with their markers. */
+function allRollupSql(format: Format, table: string, ids: readonly number[]): string[] {
+  return [
+    ...rejectRollupSql(format, table, ids),
+    ...viewRollupSql(format, table, ids),
+    ...overviewRollupSql(format, table, ids),
+  ];
+}
+
 export class Loader {
   private readonly scan: string;
   private static counter = 0;
@@ -966,12 +975,7 @@ export class Loader {
   /** The statements adding the rollups of these just-loaded files of one format, or marking them pending. */
   private rollupSql(format: Format, table: string, ids: readonly number[]): string[] {
     if (ids.length === 0) return [];
-    if (this.deferRollups) return [pendingRollupSql(ids)];
-    return [
-      ...rejectRollupSql(format, table, ids),
-      ...viewRollupSql(format, table, ids),
-      ...overviewRollupSql(format, table, ids),
-    ];
+    return this.deferRollups ? [pendingRollupSql(ids)] : allRollupSql(format, table, ids);
   }
 
   /**
@@ -1007,13 +1011,7 @@ export class Loader {
         records += Number(r['n'] ?? 0);
       }
       for (const g of groups.values()) {
-        const format = parseFormat(g.format);
-        for (const sql of [
-          ...rejectRollupSql(format, g.table, g.ids),
-          ...viewRollupSql(format, g.table, g.ids),
-          ...overviewRollupSql(format, g.table, g.ids),
-        ])
-          await c.run(sql);
+        for (const sql of allRollupSql(parseFormat(g.format), g.table, g.ids)) await c.run(sql);
       }
       const all = pending.rows.map((r) => Math.trunc(Number(r['id'])));
       await c.run(`DELETE FROM rollup_pending WHERE file_id IN (${all.join(', ')})`);

@@ -7,7 +7,7 @@ import type { Enricher } from '../../enrich/enricher.js';
 import { enricherOf } from '../../enrich/load-enricher.js';
 import { parseCidr, subnetSql } from '../../insights/index.js';
 import { NO_SNAPSHOT_NAMES_NOTE, type ResourceNames, resourceNames } from '../../network/resource-names.js';
-import { DEFAULT_FIELDS, FIELDS } from '../../records/catalog.js';
+import { DEFAULT_FIELDS, FIELDS, field } from '../../records/catalog.js';
 import { missingFieldWarning, storedColumns } from '../../storage/missing-fields.js';
 import { emptyRangeNote } from '../../storage/range-note.js';
 import { ident } from '../../storage/sql.js';
@@ -43,8 +43,6 @@ function enricher$(ctx: RouteContext): Promise<Enricher> {
   }
   return cached.enricher;
 }
-
-const FIELD_FLOW_DIRECTION = FIELDS.find((f) => f.column === 'flow_direction')!;
 
 /** The catalog's columns, then each record's event time (unix seconds) and where it came from. */
 const COLUMNS = [...FIELDS.map((f) => f.column), 'event_time', 'time_source'];
@@ -199,7 +197,7 @@ LIMIT ${bind(limit + 1)}`;
               if (range !== undefined) out.push(range);
               else if (q.direction !== undefined && !(await storedColumns(reader)).has('flow_direction')) {
                 out.push(
-                  `${missingFieldWarning(FIELD_FLOW_DIRECTION, 'flow-direction')}; the direction filter needs it: clear the filter to see the flows`,
+                  `${missingFieldWarning(field('flow-direction'), 'flow-direction')}; the direction filter needs it: clear the filter to see the flows`,
                 );
               }
               return out;

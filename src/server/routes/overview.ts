@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { protocolName } from '../../core/protocols.js';
 import { FLOW_VIEWS, type FlowView } from '../../storage/flow-views.js';
 import { type OverviewSource, withOverviewRows } from '../../storage/overview-rollup.js';
+import { storedSpan } from '../../storage/range-note.js';
 import type { Store } from '../../storage/store.js';
 import { countWithout } from '../../storage/top-queries.js';
 import type { OverviewResponse } from '../api-contract.js';
@@ -267,13 +268,6 @@ const overviewResponseSchema = {
     },
   },
 };
-
-/** The stored records' count and event-time span, for an answer over a range that holds none. */
-export async function storedSpan(r: Store): Promise<{ records: number; from: number; to: number }> {
-  const s = await r.query('SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM flows');
-  const row = s.rows[0] ?? {};
-  return { records: Number(row['n'] ?? 0), from: Number(row['lo'] ?? 0), to: Number(row['hi'] ?? 0) };
-}
 
 export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: OverviewQuery }>(
