@@ -4,6 +4,7 @@
 // answer (0 of N) is what CloudWatch's TestMetricFilter gives too; these say why, and what to write instead.
 
 import { type Pattern, slotLayout } from '../filter/ast.js';
+import { splitFields } from '../filter/matcher.js';
 
 /** What the tested lines look like, counted over (a sample of) them. */
 export interface LineShapes {
@@ -25,7 +26,8 @@ export function lineShapes(): LineShapes {
 /** Counts one line into `shapes` (the first call's line is checked for a header line). */
 export function countLine(shapes: LineShapes, line: string): void {
   const t = line.trim();
-  const fields = t === '' ? 0 : t.split(/\s+/).length;
+  // fields as the [...] matchers cut them (spaces; a quoted or bracketed field is one), so the diagnosis is theirs
+  const fields = splitFields(t).length;
   if (shapes.lines === 0) shapes.header = /^version(\s+[a-z][a-z0-9-]*)+$/.test(t) && t.includes('-');
   shapes.lines++;
   shapes.fieldCounts.set(fields, (shapes.fieldCounts.get(fields) ?? 0) + 1);

@@ -26,6 +26,14 @@ describe('patternFitProblems', () => {
     expect(patternFitProblems(parsePattern('[..., action = REJECT, status]'), shapesOf([V5]))).toEqual([]);
   });
 
+  it('counts fields as the [...] matchers cut them: a quoted field with spaces is one field', () => {
+    // `a "b c" d` is three fields to the matcher (filter-patterns spec: a quoted value is one field), so a 3-slot
+    // pattern fits these lines and nothing is said; split on spaces they would be four, and wrongly refused.
+    expect(patternFitProblems(parsePattern('[x, y = nope, z]'), shapesOf(['a "b c" d']))).toEqual([]);
+    const [m] = patternFitProblems(parsePattern('[w, x, y, z]'), shapesOf(['a "b c" d']));
+    expect(m).toContain('every line has 3 fields');
+  });
+
   it('with "...": lines shorter than the fixed fields cannot match', () => {
     const [m] = patternFitProblems(parsePattern('[a, b, c, ..., d]'), shapesOf(['x y', 'x y z']));
     // 4 fixed fields; the lines have 2 and 3 (one each).
