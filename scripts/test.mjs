@@ -3,10 +3,11 @@
 // build is skipped when scripts/build-stamp.mjs says it is up to date with its sources (as it is right after
 // `npm ci`, whose `prepare` step builds). Arguments go to vitest: `npm test -- test/detect`.
 //
-//   tools:  ensure-test-tools (Debian's chromium and awscli, installed when missing)  \ both before the suite:
-//   build:  (when stale)                                                              /  the tests run dist/ and Chromium
+//   build:  (when stale; the tests run dist/)
 //   then, side by side:
 //     suite:  vitest run
+//     tools:  ensure-test-tools (Debian's chromium and awscli, installed when missing); the files that drive them
+//             wait for it (test/support/test-tools.ts) and start after the longest files
 //     checks: tsc (tests, benches; src and the dashboard are checked by the build) | biome; their output is
 //             printed after the suite's
 //
@@ -14,7 +15,9 @@
 // suite waited. A failed check still fails the command, after the suite.
 
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const node = process.execPath;
@@ -49,17 +52,28 @@ async function chain(steps) {
 }
 
 const stale = async () => (await run(node, ['scripts/build-stamp.mjs', 'check'])).code !== 0;
-const before = await Promise.all([
-  chain([['test tools (chromium, awscli)', node, ['scripts/ensure-test-tools.mjs']]]),
-  chain([['build', 'npm', ['run', 'build', '--silent'], stale]]),
-]);
-const notReady = before.filter((r) => !r.ok);
-if (notReady.length > 0) {
-  process.stderr.write(
-    `\nnpm test stopped before the suite: ${notReady.map((f) => f.label).join(', ')} failed (output above).\n`,
-  );
+const built = await chain([['build', 'npm', ['run', 'build', '--silent'], stale]]);
+if (!built.ok) {
+  process.stderr.write('\nnpm test stopped before the suite: the build failed (output above).\n');
   process.exit(1);
 }
+
+// The Debian tools (chromium, awscli) install beside the suite, not before it: on a fresh machine apt takes about
+// 20 s in which the suite's other files need neither. The files that drive them wait for the marker written here
+// when the install ends (test/support/test-tools.ts) and start after the longest files (test/support/sequencer.ts).
+const toolsMissing = ['/usr/bin/chromium', '/usr/bin/aws'].some((p) => !existsSync(p));
+const toolsMarker = toolsMissing ? join(mkdtempSync(join(tmpdir(), 'fw-test-tools-')), 'settled') : '';
+const tools = toolsMissing
+  ? run(node, ['scripts/ensure-test-tools.mjs']).then((r) => {
+      writeFileSync(toolsMarker, String(r.code));
+      const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
+      return {
+        ...r,
+        line: `${r.code === 0 ? '-' : '✗'} test tools (chromium, awscli) (${r.seconds.toFixed(1)} s)${tail}`,
+      };
+    })
+  : Promise.resolve({ code: 0, line: '- test tools (chromium, awscli): installed\n' });
+if (toolsMissing) process.stdout.write('- test tools (chromium, awscli): installing beside the suite\n');
 
 /** The checks, side by side with the suite: output kept and printed after it (not inside vitest's). */
 const checks = (async () => {
@@ -95,13 +109,16 @@ const env = {
   ...process.env,
   UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || '16',
   ...(args.length === 0 ? { FLOWWATCH_EARLY_DEMO: '1' } : {}),
+  FLOWWATCH_TEST_TOOLS: toolsMarker,
 };
 const vitest = spawn(bin('vitest'), ['run', ...args], { cwd: root, stdio: 'inherit', env });
 const suiteCode = await new Promise((done) =>
   vitest.on('close', (code, signal) => done(code ?? (signal ? 1 : 0))),
 );
 const { kept, failed } = await checks;
-process.stdout.write(`\n${kept.join('')}`);
+const toolsResult = await tools;
+process.stdout.write(`\n${toolsResult.line}${kept.join('')}`);
+if (toolsResult.code !== 0) failed.unshift('the test tools (chromium, awscli)');
 if (failed.length > 0) {
   process.stderr.write(`\nnpm test failed: ${failed.join(', ')} failed (output above).\n`);
   process.exit(1);

@@ -15,8 +15,11 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { type MailServer, startMailServer } from '../notify/helpers.js';
+import { testToolsSettled } from '../support/test-tools.js';
 
 const AWS = '/usr/bin/aws';
+// npm test may still be installing chromium and awscli beside the suite: test/support/test-tools.ts.
+await testToolsSettled();
 const HAVE_AWS = existsSync(AWS);
 /** The Python that runs the CLI (its script's first line) and the driver that runs its entry point per call. */
 const PYTHON = HAVE_AWS

@@ -10,9 +10,12 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM, closePage, openPage } from '../support/browser.js';
+import { testToolsSettled } from '../support/test-tools.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/flowwatch.js');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+// npm test may still be installing chromium and awscli beside the suite: test/support/test-tools.ts.
+await testToolsSettled();
 const hasBrowser =
   existsSync(CHROMIUM) && existsSync(resolve(import.meta.dirname, '../../dist/web/index.html'));
 

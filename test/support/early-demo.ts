@@ -30,7 +30,8 @@ const root = resolve(import.meta.dirname, '../..');
 export default function setup(project: TestProject): (() => Promise<void>) | undefined {
   const wanted =
     process.env['FLOWWATCH_EARLY_DEMO'] === '1' &&
-    existsSync('/usr/bin/chromium') &&
+    // Chromium there, or being installed beside the suite (test/support/test-tools.ts).
+    (existsSync('/usr/bin/chromium') || (process.env['FLOWWATCH_TEST_TOOLS'] ?? '') !== '') &&
     existsSync(join(root, 'dist/web/index.html'));
   if (!wanted) {
     project.provide('earlyDemo', null);

@@ -27,6 +27,14 @@ const KNOWN_LONG: Record<string, number> = {
 
 const LAST = 'test/e2e/dashboard.test.ts';
 
+/**
+ * The files that drive Chromium or the AWS CLI (they await test/support/test-tools.ts). While `npm test` installs
+ * those tools beside the suite (FLOWWATCH_TEST_TOOLS), they start after the known long files, so that both workers
+ * have other work during the install.
+ */
+const NEEDS_TOOLS = (path: string) =>
+  path.startsWith('test/web/') || path.startsWith('test/e2e/') || path === 'test/api/aws-cli-lab.test.ts';
+
 export default class Sequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root;
@@ -36,6 +44,20 @@ export default class Sequencer extends BaseSequencer {
     let sorted = known
       ? await super.sort(files)
       : [...files].sort((a, b) => (KNOWN_LONG[path(b)] ?? 0) - (KNOWN_LONG[path(a)] ?? 0));
+    if ((process.env['FLOWWATCH_TEST_TOOLS'] ?? '') !== '') {
+      const firstTool = sorted.findIndex((f) => NEEDS_TOOLS(path(f)));
+      const lastLong = sorted.findLastIndex(
+        (f) => KNOWN_LONG[path(f)] !== undefined && !NEEDS_TOOLS(path(f)),
+      );
+      if (firstTool !== -1 && firstTool < lastLong) {
+        const early = sorted.slice(0, lastLong + 1);
+        sorted = [
+          ...early.filter((f) => !NEEDS_TOOLS(path(f))),
+          ...early.filter((f) => NEEDS_TOOLS(path(f))),
+          ...sorted.slice(lastLong + 1),
+        ];
+      }
+    }
     if (process.env['FLOWWATCH_EARLY_DEMO'] === '1') {
       sorted = [...sorted.filter((f) => path(f) !== LAST), ...sorted.filter((f) => path(f) === LAST)];
     }

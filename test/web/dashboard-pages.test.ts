@@ -17,9 +17,12 @@ import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
 import { type Receiver, startReceiver } from '../notify/helpers.js';
 import { CHROMIUM, closePage, openPage } from '../support/browser.js';
+import { testToolsSettled } from '../support/test-tools.js';
 
 const WEB = resolve(import.meta.dirname, '../../dist/web');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+// npm test may still be installing chromium and awscli beside the suite: test/support/test-tools.ts.
+await testToolsSettled();
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
 
 // The minute before now: the records lie in it, so the browser's "Last hour" shows them and the alarm's

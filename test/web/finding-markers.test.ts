@@ -17,9 +17,12 @@ import { type Monitor, startMonitor } from '../../src/monitor/monitor.js';
 import { dashboardRoutes } from '../../src/server/dashboard.js';
 import { CHROMIUM, closePage, openPage } from '../support/browser.js';
 import { runMain } from '../support/capture-io.js';
+import { testToolsSettled } from '../support/test-tools.js';
 
 const WEB = resolve(import.meta.dirname, '../../dist/web');
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+// npm test may still be installing chromium and awscli beside the suite: test/support/test-tools.ts.
+await testToolsSettled();
 const hasBrowser = existsSync(CHROMIUM) && existsSync(join(WEB, 'index.html'));
 
 // A 10-minute boundary 30 to 40 minutes ago: every record lies in the browser's "Last hour".
