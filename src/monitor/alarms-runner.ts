@@ -214,7 +214,11 @@ export class AlarmsRunner {
       const now = this.now();
       const due: MetricAlarm[] = [];
       for (const a of this.config.alarms) {
-        const t = this.due.get(a.name) ?? 0;
+        // An alarm a reload added while this tick awaited (PutMetricAlarm, an edited file) starts on its schedule,
+        // as schedule() starts the others: not evaluated at once, in the middle of a period (with no datapoint
+        // yet it would leave INSUFFICIENT_DATA for OK at a time that depended on the timer's race).
+        if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
+        const t = this.due.get(a.name)!;
         if (t + this.opts.delaySeconds <= now) {
           due.push(a);
           this.due.set(a.name, this.nextDue(a, now - this.opts.delaySeconds));
