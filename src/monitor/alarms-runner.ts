@@ -151,6 +151,10 @@ export class AlarmsRunner {
     this.config = config;
     const names = new Set(config.alarms.map((a) => a.name));
     for (const name of [...this.due.keys()]) if (!names.has(name)) this.due.delete(name);
+    // A new alarm's schedule starts now, when it was put, not at the timer's next look (which may come after a
+    // period boundary it should have been evaluated at).
+    const now = this.now();
+    for (const a of config.alarms) if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
     await this.reconcile();
   }
 

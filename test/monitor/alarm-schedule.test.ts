@@ -48,8 +48,8 @@ describe("the alarm runner's schedule", () => {
       now: () => clock,
     });
     const tick = () => (runner as unknown as { tick(): Promise<void> }).tick();
-    // The reload sets the new configuration before its first await, so the tick started right after it sees the
-    // alarm without a due time: the interleaving of a reload landing while a tick awaits.
+    // The reload sets the new configuration (and the alarm's schedule) before its first await, and a tick runs
+    // before the reload has ended: the interleaving of a reload landing while a tick awaits.
     const reloaded = runner.reload(
       config(`alarms:
   - { name: ping, metric: { namespace: FlowLogs, metricName: DeniedICMP }, statistic: Sum, period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: GreaterThanOrEqualToThreshold, treatMissingData: notBreaching }`),
@@ -67,5 +67,23 @@ describe("the alarm runner's schedule", () => {
     await tick();
     expect(runner.evaluations).toBe(1);
     expect(runner.machine.get('ping')?.state.value).toBe('OK');
+  });
+
+  it("an alarm put at 10:00:05 is evaluated at 10:01 even when the timer's first look at it comes only then", async () => {
+    let clock = T + 5;
+    const runner = await AlarmsRunner.open(config(''), store, undefined, {
+      stateDir: join(dir, 'state2'),
+      context: { account: '111122223333', region: 'eu-west-1' },
+      delaySeconds: 0,
+      now: () => clock,
+    });
+    const tick = () => (runner as unknown as { tick(): Promise<void> }).tick();
+    await runner.reload(
+      config(`alarms:
+  - { name: ping2, metric: { namespace: FlowLogs, metricName: DeniedICMP }, statistic: Sum, period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: GreaterThanOrEqualToThreshold, treatMissingData: notBreaching }`),
+    );
+    clock = T + 60;
+    await tick();
+    expect(runner.evaluations).toBe(1);
   });
 });
