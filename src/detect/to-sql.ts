@@ -520,8 +520,9 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   // A pair detection reads its records twice through small joins (replies, then the requests they name): two scans
   // cost less than materializing every record in scope (all of them for nacl-reply-drop). In DuckDB each side is
   // its own scan of the source with its tests in the scan (pairCtes): a `scoped` CTE read twice is materialized by
-  // DuckDB whatever it is told (every record of the store, copied: docs/decisions/NEW-detect-speed-h.md).
-  if (d.kind === 'pair' && e === 'duckdb')
+  // DuckDB whatever it is told (every record of the store, copied: docs/decisions/NEW-detect-speed-h.md). The
+  // evidence query (every column, stored with the finding) keeps its text: a finding's stored fields do not change.
+  if (d.kind === 'pair' && e === 'duckdb' && opts.narrow !== false)
     return [...(sets?.ctes() ?? []), ...pairCtes(d, source, scope, m, opts)];
   const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
