@@ -517,8 +517,13 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
   if (only !== undefined) scope = `${scope} AND ${intelSidesSql(only)}`;
   if (e === 'duckdb' && opts.where !== undefined) scope = `${scope} AND (${opts.where})`;
-  // A pair detection reads `scoped` twice through small joins (replies, then the requests they name): two scans
-  // cost less than materializing every record in scope (all of them for nacl-reply-drop).
+  // A pair detection reads its records twice through small joins (replies, then the requests they name): two scans
+  // cost less than materializing every record in scope (all of them for nacl-reply-drop). In DuckDB each side is
+  // its own scan of the source with its tests in the scan (pairCtes): a `scoped` CTE read twice is materialized by
+  // DuckDB whatever it is told (every record of the store, copied: docs/decisions/NEW-detect-speed-h.md). The
+  // evidence query (every column, stored with the finding) keeps its text: a finding's stored fields do not change.
+  if (d.kind === 'pair' && e === 'duckdb' && opts.narrow !== false)
+    return [...(sets?.ctes() ?? []), ...pairCtes(d, source, scope, m, opts)];
   const ms = d.kind === 'pair' || opts.materialize === false ? '' : m;
   const ctes = [...(sets?.ctes() ?? []), `scoped AS${ms} (SELECT * FROM (${source}) s WHERE ${scope})`];
   const mm = opts.materializeMatched === true ? m : '';
@@ -534,10 +539,29 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   }
   const req = testsSql(e, d.request, 'q.');
   const rep = testsSql(e, d.reply, 'r.');
-  const pairs = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
-  // The replies are few (rejected records, typically) and the requests most of the store: the requests are looked
-  // up by the replies' reversed 5-tuples (a join whose build side is small) instead of a DISTINCT over every
-  // request, which was the largest query of a 10M-record detect (docs/decisions/46-detect-at-scale.md).
+  ctes.push(
+    `replies AS${m} (SELECT * FROM scoped r${rep.length > 0 ? ` WHERE ${rep.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+    ...pairJoinCtes(e, d, `scoped q`, req, mm),
+  );
+  return ctes;
+}
+
+const PAIR_FIELDS = ['interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'] as const;
+
+/**
+ * `wanted`, `requests` and `matched` of a pair detection, from `replies` and the request records (`from`, aliased
+ * q, with the request tests `req` as its WHERE). The replies are few (rejected records, typically) and the requests
+ * most of the store: the requests are looked up by the replies' reversed 5-tuples (a join whose build side is small)
+ * instead of a DISTINCT over every request, which was the largest query of a 10M-record detect
+ * (docs/decisions/46-detect-at-scale.md).
+ */
+function pairJoinCtes(
+  e: SqlEngine,
+  d: Detection,
+  from: string,
+  req: readonly string[],
+  mm: string,
+): string[] {
   const reversed = {
     interface_id: 'interface_id',
     srcaddr: 'dstaddr',
@@ -546,13 +570,31 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
     dstport: 'srcport',
     protocol: 'protocol',
   } as const;
-  ctes.push(
-    `replies AS${m} (SELECT * FROM scoped r${rep.length > 0 ? ` WHERE ${rep.map((c) => `(${c})`).join(' AND ')}` : ''})`,
-    `wanted AS (SELECT DISTINCT ${pairs.map((p) => `${ident(reversed[p as keyof typeof reversed])} AS ${ident(p)}`).join(', ')}, ${win(e, d)} AS w FROM replies)`,
-    `requests AS (SELECT DISTINCT ${pairs.map((p) => `q.${ident(p)}`).join(', ')}, k.w FROM scoped q JOIN wanted k ON ${pairs.map((p) => `k.${ident(p)} = q.${ident(p)}`).join(' AND ')} AND k.w = ${win(e, d, 'q.')}${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
+  return [
+    `wanted AS (SELECT DISTINCT ${PAIR_FIELDS.map((p) => `${ident(reversed[p])} AS ${ident(p)}`).join(', ')}, ${win(e, d)} AS w FROM replies)`,
+    `requests AS (SELECT DISTINCT ${PAIR_FIELDS.map((p) => `q.${ident(p)}`).join(', ')}, k.w FROM ${from} JOIN wanted k ON ${PAIR_FIELDS.map((p) => `k.${ident(p)} = q.${ident(p)}`).join(' AND ')} AND k.w = ${win(e, d, 'q.')}${req.length > 0 ? ` WHERE ${req.map((c) => `(${c})`).join(' AND ')}` : ''})`,
     `matched AS${mm} (SELECT r.* FROM replies r WHERE EXISTS (SELECT 1 FROM requests q WHERE q."interface_id" = r."interface_id" AND q."srcaddr" = r."dstaddr" AND q."dstaddr" = r."srcaddr" AND q."srcport" = r."dstport" AND q."dstport" = r."srcport" AND q."protocol" = r."protocol" AND q.w = ${win(e, d, 'r.')}))`,
-  );
-  return ctes;
+  ];
+}
+
+/**
+ * DuckDB: a pair detection's CTEs with no `scoped`: the replies are one scan of `source` with the scope and the reply
+ * tests as its WHERE, the requests another with the scope and the request tests, each test in the plain form DuckDB
+ * pushes into the table scan where it has one (topLevelTestSql; a conjunct of the WHERE, where NULL drops the row as
+ * false does). The records each side sees are those `scoped` filtered by its tests held. A `scoped` CTE read by both
+ * sides was materialized by DuckDB (every record in scope: all of them for nacl-reply-drop) and read twice from the
+ * copy: 7.4 CPU-s against 1.5 at 10M records (docs/decisions/NEW-detect-speed-h.md).
+ */
+function pairCtes(d: Detection, source: string, scope: string, m: string, opts: MatchedOptions): string[] {
+  if (d.kind !== 'pair') throw new DetectCompileError(`${d.id} is not a pair detection`);
+  const plain = (tests: readonly FieldTest[]) =>
+    tests.map((t) => `(${topLevelTestSql(t) ?? conditionSql('duckdb', ident(t.field), t.cond)})`);
+  const where = (tests: readonly FieldTest[]) => [`(${scope})`, ...plain(tests)].join(' AND ');
+  const mm = opts.materializeMatched === true ? m : '';
+  return [
+    `replies AS${m} (SELECT * FROM (${source}) r WHERE ${where(d.reply)})`,
+    ...pairJoinCtes('duckdb', d, `(SELECT * FROM (${source}) s WHERE ${where(d.request)}) q`, [], mm),
+  ];
 }
 
 /**
@@ -765,36 +807,46 @@ export function beaconSql(src: SqlSource, d: BeaconDetection, range: TimeRange):
   const e = src.engine;
   const sq = dialect(e);
   const text = (x: string) => sq.cast(x, 'varchar');
-  const keys = d.groupBy.map((g, i) => `${text(ident(g))} AS k${i}`);
+  // Keys as the columns' own types (integers group and join cheaper than their text), as text in the answer only:
+  // a cast of an integer to text is one-to-one, so the groups are the same; the answer is ordered by the text.
+  const numeric = (g: string) => FIELDS.find((f) => f.column === g)?.type !== 'string';
+  const keys = d.groupBy.map((g, i) => `${numeric(g) ? ident(g) : text(ident(g))} AS k${i}`);
   const kc = d.groupBy.map((_, i) => `k${i}`);
+  const out = (a: string) =>
+    d.groupBy.map((g, i) => (numeric(g) ? `${text(`${a}.k${i}`)} AS k${i}` : `${a}.k${i}`));
   const k = kc.join(', ');
   const tuple = `${k}, sp, w`;
   const same = (a: string, b: string, cols: readonly string[]) =>
     cols.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
+  // srcport may be missing (NULL): one tuple of its own, as GROUP BY and PARTITION BY make it
+  const sameTuple = (a: string, b: string) =>
+    `${same(a, b, [...kc, 'w'])} AND ${a}.sp IS NOT DISTINCT FROM ${b}.sp`;
   const agg = (x: string) => (e === 'duckdb' ? `list(${x} ORDER BY ${x})` : `array_agg(${x} ORDER BY ${x})`);
+  const m = e === 'duckdb' ? ' MATERIALIZED' : '';
   const { percent, minSources } = d.prevalence;
   const ctes = matchedCtes(src, d, range);
   ctes.push(
-    `recs AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, coalesce(${text(ident('srcport'))}, '') AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
-    `stats AS (SELECT ${k}, w, count(*) AS records, min(t) AS first_seen, max(t) AS last_seen, ${sq.countDistinct('t')} AS starts, ${sq.countDistinct('sp')} AS ports FROM recs GROUP BY ${k}, w)`,
-    `everyone AS (SELECT w, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w)`,
-    `shared AS (SELECT w, k1, k2, k3, ${sq.countDistinct('k0')} AS n FROM recs GROUP BY w, k1, k2, k3)`,
-    `cand AS (SELECT st.* FROM stats st JOIN shared sh ON ${same('sh', 'st', ['w', 'k1', 'k2', 'k3'])} JOIN everyone ev ON ev.w = st.w WHERE st.starts >= ${Math.floor(d.minConnections)} AND st.ports < ${STROBE_CONNECTIONS} AND NOT (sh.n >= ${Math.floor(minSources)} AND sh.n * 100 > ${Number(percent)} * ev.n))`,
-    `tup AS (SELECT ${tuple}, min(t) AS t0, max(t) AS t1 FROM recs GROUP BY ${tuple})`,
+    `recs AS${m} (SELECT ${keys.join(', ')}, ${ident('srcport')} AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
+    `tup AS${m} (SELECT ${tuple}, count(*) AS n, min(t) AS t0, max(t) AS t1, sum(b) AS sb FROM recs GROUP BY ${tuple})`,
+    `stats AS${m} (SELECT ${k}, w, sum(n) AS records, min(t0) AS first_seen, max(t1) AS last_seen, count(*) AS ports FROM tup GROUP BY ${k}, w)`,
+    `everyone AS (SELECT w, ${sq.countDistinct('k0')} AS n FROM stats GROUP BY w)`,
+    `shared AS (SELECT w, k1, k2, k3, count(*) AS n FROM stats GROUP BY w, k1, k2, k3)`,
+    `cand AS (SELECT st.* FROM stats st JOIN shared sh ON ${same('sh', 'st', ['w', 'k1', 'k2', 'k3'])} JOIN everyone ev ON ev.w = st.w WHERE st.records >= ${Math.floor(d.minConnections)} AND st.ports < ${STROBE_CONNECTIONS} AND NOT (sh.n >= ${Math.floor(minSources)} AND sh.n * 100 > ${Number(percent)} * ev.n))`,
     `bound AS (SELECT w, min(t0) AS lo, max(t0) AS floor_hi FROM tup GROUP BY w)`,
-    `late AS (SELECT x.${kc.join(', x.')}, x.sp, x.w FROM tup x JOIN bound b ON b.w = x.w WHERE x.t1 > b.floor_hi)`,
-    `part AS (SELECT r.* FROM recs r WHERE EXISTS (SELECT 1 FROM cand c WHERE ${same('c', 'r', [...kc, 'w'])}) OR EXISTS (SELECT 1 FROM late l WHERE ${same('l', 'r', [...kc, 'sp', 'w'])}))`,
+    `sel AS${m} (SELECT x.* FROM tup x WHERE EXISTS (SELECT 1 FROM cand c WHERE ${same('c', 'x', [...kc, 'w'])}) OR EXISTS (SELECT 1 FROM bound b WHERE b.w = x.w AND x.t1 > b.floor_hi))`,
+    // sel holds one row per tuple: the join keeps each record of a tuple of several records once
+    `part AS (SELECT r.* FROM recs r JOIN sel x ON ${sameTuple('x', 'r')} WHERE x.n > 1)`,
     `marked AS (SELECT r.*, CASE WHEN r.t > coalesce(max(r.e) OVER (PARTITION BY ${tuple} ORDER BY r.t, r.e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), r.t - ${Math.floor(d.gap)} - 1) + ${Math.floor(d.gap)} THEN 1 ELSE 0 END AS fresh FROM part r)`,
     `numbered AS (SELECT m.*, sum(m.fresh) OVER (PARTITION BY ${tuple} ORDER BY m.t, m.e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cid FROM marked m)`,
-    `conns AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${k}, w, min(t) AS ts, sum(b) AS size FROM numbered GROUP BY ${tuple}, cid)`,
+    `conns AS${m} (SELECT ${k}, w, min(t) AS ts, sum(b) AS size FROM numbered GROUP BY ${tuple}, cid UNION ALL SELECT ${k}, w, t0 AS ts, sb AS size FROM sel WHERE n = 1)`,
     `pairs AS (SELECT c.${kc.join(', c.')}, c.w, ${agg('c.ts')} AS ts, ${agg('c.size')} AS sizes FROM conns c WHERE EXISTS (SELECT 1 FROM cand x WHERE ${same('x', 'c', [...kc, 'w'])}) GROUP BY c.${kc.join(', c.')}, c.w HAVING ${sq.countDistinct('c.ts')} >= ${Math.floor(d.minConnections)} AND count(*) < ${STROBE_CONNECTIONS})`,
     `span AS (SELECT b.w, b.lo, greatest(b.floor_hi, coalesce(max(c.ts), b.floor_hi)) AS hi FROM bound b LEFT JOIN conns c ON c.w = b.w GROUP BY b.w, b.lo, b.floor_hi)`,
   );
   const on = (a: string, cols: string[]) => cols.map((c) => `${a}.${c} = p.${c}`).join(' AND ');
   return `WITH ${ctes.join(',\n')}
-SELECT ${kc.map((c) => `p.${c}`).join(', ')}, p.w, p.ts, p.sizes, st.records, st.first_seen, st.last_seen, s.lo, s.hi, sh.n AS sources, ev.n AS all_sources
+SELECT ${out('p').join(', ')}, p.w, p.ts, p.sizes, st.records, st.first_seen, st.last_seen, s.lo, s.hi, sh.n AS sources, ev.n AS all_sources
 FROM pairs p JOIN stats st ON ${on('st', [...kc, 'w'])} JOIN span s ON ${on('s', ['w'])} JOIN everyone ev ON ${on('ev', ['w'])} JOIN shared sh ON ${on('sh', ['w', 'k1', 'k2', 'k3'])}
-ORDER BY ${kc.map((c) => `p.${c}`).join(', ')}, p.w`;
+ORDER BY ${kc.map((c, i) => (numeric(d.groupBy[i]!) ? text(`p.${c}`) : `p.${c}`)).join(', ')}, p.w`;
 }
 
 /**

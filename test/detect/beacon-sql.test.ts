@@ -42,13 +42,17 @@ function memoryRecords(lines: readonly string[]): DetectRecord[] {
 }
 
 /** beaconSql's rows over a store holding these records, as BeaconPair values. */
-async function sqlPairs(name: string, lines: readonly string[]): Promise<BeaconPair[]> {
+async function sqlPairs(
+  name: string,
+  lines: readonly string[],
+  d: BeaconDetection = beacon(),
+): Promise<BeaconPair[]> {
   const file = join(dir, `${name}.log`);
   writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
   const store = await Store.open(join(dir, `${name}.duckdb`));
   try {
     await ingest(store, [file], {});
-    const rows = (await store.query(beaconSql({ engine: 'duckdb' }, beacon(), {}))).rows;
+    const rows = (await store.query(beaconSql({ engine: 'duckdb' }, d, {}))).rows;
     return rows.map((r) => ({
       key: [0, 1, 2, 3].map((i) => String(r[`k${i}`])),
       w: Number(r['w']),
@@ -121,6 +125,34 @@ describe('the beacon query over a store', () => {
       [3, 3],
       [3, 3],
     ]);
+  });
+
+  it('keeps the records without a source port as one 5-tuple of their own (a definition without the srcport test)', async () => {
+    // the built-in definition tests srcport >= 1024; without that test, records with srcport missing ('-') are in
+    // scope and, as in memory, one tuple: split where a start is more than 120 s after every earlier end
+    const b = beacon();
+    const d: BeaconDetection = { ...b, filter: b.filter.filter((t) => t.field !== 'srcport') };
+    const noPort = (t: number) =>
+      `2 111122223333 eni-a 10.0.1.5 198.51.100.7 - 443 6 1 60 ${t} ${t + 59} ACCEPT OK`;
+    // T+1250 starts before T+1200's end (T+1259) + 120 s: one connection of 120 bytes
+    const lines = [0, 300, 600, 900, 1200, 1250].map((s) => noPort(T + s));
+    const ps = await sqlPairs('no-port', lines, d);
+    expect(ps).toEqual([
+      {
+        key: ['10.0.1.5', '198.51.100.7', '443', '6'],
+        w: W,
+        ts: [T, T + 300, T + 600, T + 900, T + 1200],
+        sizes: [60, 60, 60, 60, 120],
+        records: 6,
+        firstSeen: T,
+        lastSeen: T + 1250,
+        lo: T,
+        hi: T + 1200,
+        sources: 1,
+        allSources: 1,
+      },
+    ]);
+    expect(order(ps)).toEqual(order(beaconPairs(d, memoryRecords(lines))));
   });
 
   it('agrees with the in-memory gathering on seeded random records (two days)', async () => {
