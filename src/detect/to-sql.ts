@@ -520,7 +520,7 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   // A pair detection reads its records twice through small joins (replies, then the requests they name): two scans
   // cost less than materializing every record in scope (all of them for nacl-reply-drop). In DuckDB each side is
   // its own scan of the source with its tests in the scan (pairCtes): a `scoped` CTE read twice is materialized by
-  // DuckDB whatever it is told (every record of the store, copied: docs/decisions/NEW-detect-speed-h.md). The
+  // DuckDB whatever it is told (every record of the store, copied: docs/decisions/74-detect-pair-scans-beacon-tuples.md). The
   // evidence query (every column, stored with the finding) keeps its text: a finding's stored fields do not change.
   if (d.kind === 'pair' && e === 'duckdb' && opts.narrow !== false)
     return [...(sets?.ctes() ?? []), ...pairCtes(d, source, scope, m, opts)];
@@ -583,7 +583,7 @@ function pairJoinCtes(
  * pushes into the table scan where it has one (topLevelTestSql; a conjunct of the WHERE, where NULL drops the row as
  * false does). The records each side sees are those `scoped` filtered by its tests held. A `scoped` CTE read by both
  * sides was materialized by DuckDB (every record in scope: all of them for nacl-reply-drop) and read twice from the
- * copy: 7.4 CPU-s against 1.5 at 10M records (docs/decisions/NEW-detect-speed-h.md).
+ * copy: 7.4 CPU-s against 1.5 at 10M records (docs/decisions/74-detect-pair-scans-beacon-tuples.md).
  */
 function pairCtes(d: Detection, source: string, scope: string, m: string, opts: MatchedOptions): string[] {
   if (d.kind !== 'pair') throw new DetectCompileError(`${d.id} is not a pair detection`);
@@ -830,7 +830,9 @@ export function beaconSql(src: SqlSource, d: BeaconDetection, range: TimeRange):
     `tup AS${m} (SELECT ${tuple}, count(*) AS n, min(t) AS t0, max(t) AS t1, sum(b) AS sb FROM recs GROUP BY ${tuple})`,
     `stats AS${m} (SELECT ${k}, w, sum(n) AS records, min(t0) AS first_seen, max(t1) AS last_seen, count(*) AS ports FROM tup GROUP BY ${k}, w)`,
     `everyone AS (SELECT w, ${sq.countDistinct('k0')} AS n FROM stats GROUP BY w)`,
-    `shared AS (SELECT w, k1, k2, k3, count(*) AS n FROM stats GROUP BY w, k1, k2, k3)`,
+    // stats has one row per k0 of each (w, k1, k2, k3): count(k0) is the distinct count of the records' k0, a
+    // missing (NULL) k0 not counted, as count(DISTINCT) over the records left it out
+    `shared AS (SELECT w, k1, k2, k3, count(k0) AS n FROM stats GROUP BY w, k1, k2, k3)`,
     `cand AS (SELECT st.* FROM stats st JOIN shared sh ON ${same('sh', 'st', ['w', 'k1', 'k2', 'k3'])} JOIN everyone ev ON ev.w = st.w WHERE st.records >= ${Math.floor(d.minConnections)} AND st.ports < ${STROBE_CONNECTIONS} AND NOT (sh.n >= ${Math.floor(minSources)} AND sh.n * 100 > ${Number(percent)} * ev.n))`,
     `bound AS (SELECT w, min(t0) AS lo, max(t0) AS floor_hi FROM tup GROUP BY w)`,
     `sel AS${m} (SELECT x.* FROM tup x WHERE EXISTS (SELECT 1 FROM cand c WHERE ${same('c', 'x', [...kc, 'w'])}) OR EXISTS (SELECT 1 FROM bound b WHERE b.w = x.w AND x.t1 > b.floor_hi))`,
