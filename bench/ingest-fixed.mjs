@@ -53,7 +53,10 @@ function keyPath(dir, slot, k, ext) {
   const folder = join(dir, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/01/05', hh);
   mkdirSync(folder, { recursive: true });
   const stamp = `20260105T${hh}${d.slice(14, 16)}Z`;
-  return join(folder, `123456789012_vpcflowlogs_us-east-1_fl-0abc${k}_${stamp}_${(slot + k).toString(16)}.${ext}`);
+  return join(
+    folder,
+    `123456789012_vpcflowlogs_us-east-1_fl-0abc${k}_${stamp}_${(slot + k).toString(16)}.${ext}`,
+  );
 }
 const small = keyPath(join(tmp, 'small'), T0, 0, 'log');
 writeFileSync(small, lines(20, T0));
@@ -196,7 +199,11 @@ const table = Object.entries(results).map(([name, r]) => ({
 if (args.includes('--json')) {
   process.stdout.write(`${JSON.stringify({ build: root, runs: RUNS, load: loadavg(), table })}\n`);
 } else {
-  process.stdout.write(`build ${root}, median of ${RUNS}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `build ${root}, median of ${RUNS}, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
+  );
   process.stdout.write('| step | CPU ms | close CPU ms | records |\n|---|---:|---:|---:|\n');
   for (const t of table)
     process.stdout.write(`| ${t.step} | ${t.cpuMs} | ${t.closeMs ?? ''} | ${t.records || ''} |\n`);
@@ -214,7 +221,8 @@ if (STATEMENTS) {
     process.stdout.write(
       `\n## ${name}: ${ms(total)} ms CPU, ${calls} statements (${ms(inCalls)} ms in them)\n`,
     );
-    for (const [k, e] of entries) process.stdout.write(`${ms(e.cpu).padStart(7)} ms ${String(e.n).padStart(4)}× ${k}\n`);
+    for (const [k, e] of entries)
+      process.stdout.write(`${ms(e.cpu).padStart(7)} ms ${String(e.n).padStart(4)}× ${k}\n`);
   }
 }
 rmSync(tmp, { recursive: true, force: true });

@@ -353,8 +353,7 @@ export class Store {
       options['preserve_insertion_order'] = 'false';
     }
     // A store made by this open: its schema is made whole in one transaction (prepareSchema).
-    const fresh =
-      full === ':memory:' || (!opts.readOnly && !existsSync(full) && !existsSync(`${full}.wal`));
+    const fresh = full === ':memory:' || (!opts.readOnly && !existsSync(full) && !existsSync(`${full}.wal`));
     if (!opts.readOnly && full !== ':memory:') {
       mkdirSync(dirname(full), { recursive: true });
       // A new store file uses this DuckDB's own storage format, whose compression (DICT_FSST strings, Roaring
@@ -1022,7 +1021,12 @@ const REJECT_ONLY_ROLLUPS = ['reject_rollup', 'reject_key_rollup'];
  * group nothing, about 1–4 ms of CPU apiece): every data statement when the files hold no record, the rejected
  * traffic's when no record is rejected. The markers are always written. Decision record NEW-ingest-fixed-cost.
  */
-function allRollupSql(format: Format, table: string, ids: readonly number[], inputs?: RollupInputs): string[] {
+function allRollupSql(
+  format: Format,
+  table: string,
+  ids: readonly number[],
+  inputs?: RollupInputs,
+): string[] {
   const all = [
     ...rejectRollupSql(format, table, ids),
     ...viewRollupSql(format, table, ids),
@@ -1364,7 +1368,9 @@ export class Loader {
   /** `name`, with its reject tables from an earlier use on this connection dropped, for a CSV scan. */
   private async freshScan(name: string): Promise<string> {
     if (this.scans.has(name)) {
-      await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}; DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`);
+      await this.conn.run(
+        `DROP TABLE IF EXISTS ${ident(name)}; DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`,
+      );
     }
     this.scans.add(name);
     return name;
