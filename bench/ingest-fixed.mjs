@@ -3,7 +3,7 @@
 // and 50 gzip 5-minute files of 4,000 records, and closing. Medians of --runs repetitions (default 9).
 // With --statements, one more repetition lists each step's DuckDB statements with their CPU (each connection
 // call timed), so that the fixed part is itemised.
-// Usage: npm run bench:ingest-fixed [-- --runs 9 --statements --build <worktree with dist/> --json]
+// Usage: npm run bench:ingest-fixed [-- --runs 9 --statements --build <worktree with dist/> --only <step> --json]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -176,6 +176,9 @@ ingestStep('20 lines again: duplicate', [small], 'file', true);
 ingestStep('5,000 lines', [medium], 'file');
 ingestStep('50 × 4,000 gz', [fiveMin], 'file');
 
+// --only <text>: the steps whose name holds the text.
+const only = opt('only', undefined);
+if (only !== undefined) for (const name of Object.keys(steps)) if (!name.includes(only)) delete steps[name];
 const results = {};
 for (const name of Object.keys(steps)) results[name] = { cpu: [], close: [], records: 0 };
 // One warm-up repetition (module loading, DuckDB's first catalog reads), then RUNS measured ones.
