@@ -6,12 +6,13 @@
 // The `flows` view presents one typed column per catalog field over all of them (NULL where a format lacks
 // the field), so queries never see the split.
 
+import { createHash } from 'node:crypto';
 import { FIELDS } from '../records/catalog.js';
 import type { Format } from '../records/format.js';
 import { ADDRESS_DICTIONARY_DDL } from './address-dictionary.js';
 import { FINDINGS_DDL } from './findings.js';
 import { OVERVIEW_ROLLUP_DDL } from './overview-rollup.js';
-import { REJECT_ROLLUP_DDL } from './reject-rollup.js';
+import { REJECT_ROLLUP_DDL, WIDEN_REJECT_ROLLUP } from './reject-rollup.js';
 import { ident, literal } from './sql.js';
 import { VIEW_ROLLUP_DDL } from './view-rollups.js';
 
@@ -212,6 +213,23 @@ export function flowsViewDdl(tables: readonly { name: string; set: string }[]): 
   };
   const body = tables.length === 0 ? select(undefined) : tables.map(select).join('\nUNION ALL\n');
   return `CREATE OR REPLACE VIEW flows AS\n${body}`;
+}
+
+/**
+ * The fingerprint of a store's schema as this build makes it: a hash of the schema version, the base schema's
+ * DDL, the reject rollup's widening check and the `flows` view over these record tables. Stored in `meta` (key
+ * `schema_fingerprint`) once a writable open (or a new record table) has made the schema so; a later open that
+ * finds the same fingerprint skips the DDL, the widening and migration checks and the view (Store.open). A build
+ * that adds a table or changes the view has another fingerprint, so its first open does all of it again.
+ */
+export function schemaFingerprint(tables: readonly { name: string; set: string }[]): string {
+  const text = [String(SCHEMA_VERSION), ...baseSchema(), WIDEN_REJECT_ROLLUP, flowsViewDdl(tables)];
+  return createHash('sha256').update(text.join('\u0000')).digest('hex');
+}
+
+/** Stores the fingerprint (see schemaFingerprint). */
+export function schemaFingerprintSql(fingerprint: string): string {
+  return `INSERT OR REPLACE INTO meta VALUES ('schema_fingerprint', ${literal(fingerprint)})`;
 }
 
 /** SQL listing the record tables, in creation order. */

@@ -2,7 +2,7 @@
 // in crash-safe per-file transactions, runs read-only queries on reader connections with a time limit, and
 // runs user SQL in the sandbox (see sandbox.ts).
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { batchPause, crashPoint } from '../core/crash-points.js';
@@ -38,12 +38,19 @@ import {
   recordTableDdl,
   registerRecordTable,
   SCHEMA_VERSION,
+  schemaFingerprint,
+  schemaFingerprintSql,
   sourceCheckpointSql,
   sourceKeyIfNewSql,
 } from './schema.js';
 import { ident, literal } from './sql.js';
 import { sqlErrorSpan } from './sql-error-span.js';
 import { DELETE_VIEW_ROLLUPS, viewRollupSql } from './view-rollups.js';
+
+/** The tables of the base schema (baseSchema's CREATE TABLE statements). */
+const BASE_TABLES = new Set(
+  baseSchema().flatMap((sql) => /^CREATE TABLE IF NOT EXISTS (\w+)/.exec(sql)?.slice(1) ?? []),
+);
 
 /** A query result as plain JSON-friendly values (64-bit integers become numbers when exact, else strings). */
 export interface QueryResult {
@@ -336,7 +343,18 @@ export class Store {
     if (opts.tempDirectory) options['temp_directory'] = opts.tempDirectory;
     if (opts.readOnly) {
       options['access_mode'] = 'READ_ONLY';
-    } else if (full !== ':memory:') {
+    } else {
+      // Checkpointing after every file's commit dominates the load time of small files; let the WAL grow during a
+      // load and checkpoint once at the end (see checkpoint()). The WAL is replayed after a crash, so committed
+      // files are never lost. Every stored row carries its own line number, so rows need not be stored in file
+      // order; keeping that order would make each INSERT single-threaded (measured: 8.8 s on one core against
+      // 4.3 s). Both as options of the instance: two statements fewer at every open.
+      options['checkpoint_threshold'] = '1GB';
+      options['preserve_insertion_order'] = 'false';
+    }
+    // A store made by this open: its schema is made whole in one transaction (prepareSchema).
+    const fresh = full === ':memory:' || (!opts.readOnly && !existsSync(full) && !existsSync(`${full}.wal`));
+    if (!opts.readOnly && full !== ':memory:') {
       mkdirSync(dirname(full), { recursive: true });
       // A new store file uses this DuckDB's own storage format, whose compression (DICT_FSST strings, Roaring
       // validity) makes the record tables 5-9% smaller than DuckDB's backward-compatible default (v0.10.2);
@@ -395,22 +413,68 @@ export class Store {
       }
       await store.checkVersion();
     } else {
-      for (const sql of baseSchema()) await conn.run(sql);
-      for (const row of (await read(conn, WIDEN_REJECT_ROLLUP)).rows)
-        await conn.run(`ALTER TABLE reject_rollup ALTER "${String(row['column_name'])}" TYPE HUGEINT`);
-      await store.migrate();
-      await store.checkVersion();
-      await store.refreshView();
-      // Checkpointing after every file's commit dominates the load time of small files; let the WAL
-      // grow during a load and checkpoint once at the end (see checkpoint()). The WAL is replayed
-      // after a crash, so committed files are never lost.
-      await conn.run(`SET checkpoint_threshold = '1GB'`);
-      // Every stored row carries its own line number, so rows need not be stored in file order; keeping
-      // that order would make each INSERT single-threaded (measured: 8.8 s on one core against 4.3 s).
-      await conn.run(`SET preserve_insertion_order = false`);
+      await store.prepareSchema(fresh);
       if (opts.confineTo !== undefined) await confine(conn, { directories: opts.confineTo });
     }
     return store;
+  }
+
+  /**
+   * Brings a writable store's schema up to date: the base schema's DDL, the reject rollup's widening, the
+   * migrations and the `flows` view. A store whose fingerprint (schemaFingerprint: this version's DDL and view
+   * text) is the one stored in `meta` had all of it done by an open of this very schema: two reads and nothing
+   * else. A new store gets its whole schema, view and fingerprint in one transaction. Decision record
+   * NEW-ingest-fixed-cost.
+   */
+  private async prepareSchema(fresh: boolean): Promise<void> {
+    const conn = this.conn;
+    if (fresh) {
+      await this.inTransaction([
+        ...baseSchema(),
+        flowsViewDdl([]),
+        schemaFingerprintSql(schemaFingerprint([])),
+      ]);
+      return;
+    }
+    // A store without `meta` or `record_tables` (not a flowwatch store yet) has no fingerprint either.
+    const meta = await read(
+      conn,
+      `SELECT key, value FROM meta WHERE key IN ('schema_version', 'schema_fingerprint')`,
+    ).catch(() => undefined);
+    const value = (key: string) => meta?.rows.find((r) => r['key'] === key)?.['value'];
+    const tables = await this.recordTableList().catch(() => undefined);
+    if (
+      tables !== undefined &&
+      value('schema_version') === String(SCHEMA_VERSION) &&
+      value('schema_fingerprint') === schemaFingerprint(tables)
+    ) {
+      for (const t of tables) this.recordTables.set(t.set, t.name);
+      return;
+    }
+    await this.inTransaction(baseSchema());
+    for (const row of (await read(conn, WIDEN_REJECT_ROLLUP)).rows)
+      await conn.run(`ALTER TABLE reject_rollup ALTER "${String(row['column_name'])}" TYPE HUGEINT`);
+    await this.migrate();
+    await this.checkVersion();
+    await this.refreshView();
+  }
+
+  /** Runs statements (without parameters) in one transaction, sent to DuckDB in one call. */
+  private async inTransaction(statements: readonly string[]): Promise<void> {
+    try {
+      await this.conn.run(['BEGIN TRANSACTION', ...statements, 'COMMIT'].join(';\n'));
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The record tables (name and field set), in creation order. */
+  private async recordTableList(): Promise<{ name: string; set: string }[]> {
+    return (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
+      name: String(r['name']),
+      set: String(r['set']),
+    }));
   }
 
   /** The schema version the store was written with (undefined when it has none). */
@@ -426,10 +490,7 @@ export class Store {
   private async migrate(): Promise<void> {
     const found = await this.storedVersion();
     if (found === undefined || found === String(SCHEMA_VERSION)) return;
-    const tables = (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
-      name: String(r['name']),
-      set: String(r['set']),
-    }));
+    const tables = await this.recordTableList();
     const steps = migrationSql(found, tables);
     if (steps === undefined) return;
     await this.conn.run('BEGIN TRANSACTION');
@@ -599,9 +660,10 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     await this.conn.run(`DROP TABLE IF EXISTS temp.main.${ident(name)}`);
   }
 
-  /** Writes the WAL into the database file (after a load). */
+  /** Writes the WAL into the database file (after a load); an in-memory store has neither, and skips it. */
   async checkpoint(): Promise<void> {
     this.checkWriter();
+    if (this.path === ':memory:') return;
     await this.conn.run('CHECKPOINT');
   }
 
@@ -713,8 +775,12 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     }
   }
 
-  /** True when the store has a table of this name (read-only stores of older versions may lack newer tables). */
+  /**
+   * True when the store has a table of this name (read-only stores of older versions may lack newer tables). A
+   * store opened for writing has every table of the base schema (its open made them): no catalog read for those.
+   */
   async hasTable(name: string): Promise<boolean> {
+    if (this.role !== 'reader' && !this.readOnly && BASE_TABLES.has(name)) return true;
     const r = await read(
       this.conn,
       `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $1`,
@@ -738,24 +804,23 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     const known = this.recordTables.get(set);
     if (known !== undefined) return known;
     const run = this.tableLock.then(async () => {
-      const found = await read(this.conn, `SELECT name FROM record_tables WHERE field_set = $1`, [set]);
-      if (found.rows.length > 0) {
-        const name = String(found.rows[0]!['name']);
-        this.recordTables.set(set, name);
-        return name;
+      // One read tells whether it exists (another connection may have made it), its would-be name and the view.
+      const tables = await this.recordTableList();
+      const found = tables.find((t) => t.set === set);
+      if (found !== undefined) {
+        this.recordTables.set(set, found.name);
+        return found.name;
       }
-      const n = Number((await read(this.conn, `SELECT count(*) AS n FROM record_tables`)).rows[0]!['n']);
-      const name = `flows_${n + 1}`;
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        await this.conn.run(recordTableDdl(name, set));
-        await this.conn.run(registerRecordTable(name, set));
-        await this.conn.run('COMMIT');
-      } catch (err) {
-        await this.conn.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-      await this.refreshView();
+      const name = `flows_${tables.length + 1}`;
+      // In LIST_RECORD_TABLES order (by name), as the next open lists them for the fingerprint.
+      const all = [...tables, { name, set }].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      // The table, its registration, the view over it and the schema's fingerprint in one transaction.
+      await this.inTransaction([
+        recordTableDdl(name, set),
+        registerRecordTable(name, set),
+        flowsViewDdl(all),
+        schemaFingerprintSql(schemaFingerprint(all)),
+      ]);
       this.recordTables.set(set, name);
       return name;
     });
@@ -763,14 +828,11 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
     return run;
   }
 
-  /** Recreates the `flows` view over every record table. */
+  /** Recreates the `flows` view over every record table, and stores the schema's fingerprint with it. */
   async refreshView(): Promise<void> {
     this.checkWriter();
-    const tables = (await read(this.conn, LIST_RECORD_TABLES)).rows.map((r) => ({
-      name: String(r['name']),
-      set: String(r['set']),
-    }));
-    await this.conn.run(flowsViewDdl(tables));
+    const tables = await this.recordTableList();
+    await this.inTransaction([flowsViewDdl(tables), schemaFingerprintSql(schemaFingerprint(tables))]);
   }
 
   /**
@@ -942,15 +1004,52 @@ interface Unreadable {
   text: string | null;
 }
 
-/** Loads files into the store, one transaction per file, on one connection. */
-/** Every rollup of files of one format and record table (reject, view and Overview rollups), with their markers. */
-function allRollupSql(format: Format, table: string, ids: readonly number[]): string[] {
-  return [
+/** What a load's records hold, counted before its rollups are written (see allRollupSql). */
+interface RollupInputs {
+  /** Records of the load's files. */
+  readonly records: number;
+  /** Of them, rejected (action REJECT). */
+  readonly rejectRecords: number;
+}
+
+/** Rollup tables whose rows come from rejected records only (rejectRollupSql, rejectKeyRows). */
+const REJECT_ONLY_ROLLUPS = ['reject_rollup', 'reject_key_rollup'];
+
+/**
+ * Every rollup of files of one format and record table (reject, view and Overview rollups), with their markers.
+ * With `inputs`, the statements that cannot add a row are left out (each would scan the files' records and
+ * group nothing, about 1–4 ms of CPU apiece): every data statement when the files hold no record, the rejected
+ * traffic's when no record is rejected. The markers are always written. Decision record NEW-ingest-fixed-cost.
+ */
+function allRollupSql(
+  format: Format,
+  table: string,
+  ids: readonly number[],
+  inputs?: RollupInputs,
+): string[] {
+  const all = [
     ...rejectRollupSql(format, table, ids),
     ...viewRollupSql(format, table, ids),
     ...overviewRollupSql(format, table, ids),
   ];
+  if (inputs === undefined) return all;
+  const target = (sql: string) => /^INSERT INTO (\w+)/.exec(sql)?.[1] ?? '';
+  return all.filter((sql) => {
+    const t = target(sql);
+    if (t.endsWith('_files')) return true;
+    if (inputs.records === 0) return false;
+    return inputs.rejectRecords > 0 || !REJECT_ONLY_ROLLUPS.includes(t);
+  });
 }
+
+/** `count(...)` of a load's rejected records, as a column of a grouping over its record table. */
+function rejectRecordsSql(format: Format): string {
+  return format.fields.some((f) => f.def?.column === 'action')
+    ? `count(*) FILTER (WHERE action = 'REJECT')`
+    : '0';
+}
+
+/** Loads files into the store, one transaction per file, on one connection. */
 
 export class Loader {
   private readonly scan: string;
@@ -973,9 +1072,14 @@ export class Loader {
   deferRollups = false;
 
   /** The statements adding the rollups of these just-loaded files of one format, or marking them pending. */
-  private rollupSql(format: Format, table: string, ids: readonly number[]): string[] {
+  private rollupSql(format: Format, table: string, ids: readonly number[], inputs: RollupInputs): string[] {
     if (ids.length === 0) return [];
-    return this.deferRollups ? [pendingRollupSql(ids)] : allRollupSql(format, table, ids);
+    return this.deferRollups ? [pendingRollupSql(ids)] : allRollupSql(format, table, ids, inputs);
+  }
+
+  /** Runs statements without parameters in one call to DuckDB (in the caller's transaction). */
+  private async runAll(statements: readonly string[]): Promise<void> {
+    if (statements.length > 0) await this.conn.run(statements.join(';\n'));
   }
 
   /**
@@ -1042,8 +1146,7 @@ export class Loader {
         times === undefined ? '' : ` LEFT JOIN ${lineTimesSql(times)} AS lt ON lt.__ln = ${alias}.${ln}`;
       const line = times === undefined ? undefined : { time: 'lt.__ts', source: 'lt.__src' };
       if (split.normalLines > 0) {
-        const scan1 = `${this.scan}_n`;
-        await this.dropScan(scan1);
+        const scan1 = await this.freshScan(`${this.scan}_n`);
         const carried = split.normalTimes === true;
         const t = eventTimeSql(meta.format, {
           line: carried ? { time: 'r.__ts', source: 'r.__src' } : line,
@@ -1055,18 +1158,21 @@ export class Loader {
            FROM (${normalRecordsSql(meta.format, split.normalPath, scan1, carried, tagged)}) AS r${carried ? '' : join('r', 'ln')}`,
           [id],
         );
-        // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing.
-        const bad = await this.unreadable(scan1, carried ? 3 : 1, split.tag);
+        // The splitter checked every normal line, so only unreadable (invalid UTF-8) lines can be missing (and
+        // none is when every line is a record).
+        const bad =
+          records === split.normalLines ? [] : await this.unreadable(scan1, carried ? 3 : 1, split.tag);
         unreadable.push(...bad);
-        await this.dropScan(scan1);
         this.accounted(meta, 'normal', split.normalLines, records + bad.length);
       }
+      let rejected = 0;
       if (split.oddLines > 0) {
         const odd = await this.loadOdd(meta, split, id, into);
         records += odd.records;
+        rejected = odd.rejected;
         unreadable.push(...odd.unreadable);
       }
-      return { records, unreadable };
+      return { records, unreadable, rejected };
     });
   }
 
@@ -1079,12 +1185,11 @@ export class Loader {
     split: SplitText,
     id: number,
     into: string,
-  ): Promise<{ records: number; unreadable: Unreadable[] }> {
+  ): Promise<{ records: number; unreadable: Unreadable[]; rejected: number }> {
     const times = split.timesPath;
     const join = times === undefined ? '' : ` LEFT JOIN ${lineTimesSql(times)} AS lt ON lt.__ln = r.rn`;
     const line = times === undefined ? undefined : { time: 'lt.__ts', source: 'lt.__src' };
-    const scan3 = `${this.scan}_o`;
-    await this.dropScan(scan3);
+    const scan3 = await this.freshScan(`${this.scan}_o`);
     const odd = oddSelectSql(meta.format, split.oddPath, scan3);
     const t = eventTimeSql(meta.format, { prefix: 'r.pfx', line, keyTime: meta.keyTime });
     const good = await this.insertCount(
@@ -1092,21 +1197,18 @@ export class Loader {
        FROM (${odd}) AS r${join} WHERE r.err IS NULL`,
       [id],
     );
-    const bad = await this.unreadable(scan3, 2);
+    const bad = good === split.oddLines ? [] : await this.unreadable(scan3, 2);
     let rejected = 0;
     if (good + bad.length < split.oddLines) {
-      const scan4 = `${this.scan}_o2`;
-      await this.dropScan(scan4);
+      const scan4 = await this.freshScan(`${this.scan}_o2`);
       rejected = await this.insertCount(
         `INSERT INTO rejects SELECT $1, rn, err.code, err.field, err.reason, raw
          FROM (${oddSelectSql(meta.format, split.oddPath, scan4)}) WHERE err IS NOT NULL`,
         [id],
       );
-      await this.dropScan(scan4);
     }
-    await this.dropScan(scan3);
     this.accounted(meta, 'odd', split.oddLines, good + bad.length + rejected);
-    return { records: good, unreadable: bad };
+    return { records: good, unreadable: bad, rejected };
   }
 
   /** Throws when fewer lines came back from DuckDB's reader than the splitter wrote. */
@@ -1202,7 +1304,7 @@ export class Loader {
     return cols.join(', ');
   }
 
-  private async insertCount(sql: string, params: DuckDBValue[]): Promise<number> {
+  private async insertCount(sql: string, params?: DuckDBValue[]): Promise<number> {
     const r = await read(this.conn, sql, params);
     return Number(Object.values(r.rows[0] ?? { n: 0 })[0]);
   }
@@ -1256,16 +1358,33 @@ export class Loader {
     });
   }
 
-  private async dropScan(name: string): Promise<void> {
-    await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
-    await this.conn.run(`DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`);
+  /**
+   * Scan names of this loader's connection whose reject tables (temporary, made by DuckDB's CSV reader) may
+   * exist: a scan's tables are dropped before its name is used again, not after each use, so that a loader used
+   * once (every `ingest` call makes its own) runs no DROP at all; the connection's close removes them.
+   */
+  private readonly scans = new Set<string>();
+
+  /** `name`, with its reject tables from an earlier use on this connection dropped, for a CSV scan. */
+  private async freshScan(name: string): Promise<string> {
+    if (this.scans.has(name)) {
+      await this.conn.run(
+        `DROP TABLE IF EXISTS ${ident(name)}; DROP TABLE IF EXISTS ${ident(`${name}_scan`)}`,
+      );
+    }
+    this.scans.add(name);
+    return name;
   }
 
   private async load(
     meta: FileMeta,
     table: string,
     problems: readonly FileProblem[],
-    fill: (id: number, into: string) => Promise<{ records: number; unreadable: Unreadable[] }>,
+    /** Loads the records; `rejected`: the rows it wrote to `rejects`, when it counted them. */
+    fill: (
+      id: number,
+      into: string,
+    ) => Promise<{ records: number; unreadable: Unreadable[]; rejected?: number }>,
   ): Promise<LoadResult> {
     const c = this.conn;
     await c.run('BEGIN TRANSACTION');
@@ -1276,8 +1395,17 @@ export class Loader {
         return prior.duplicate;
       }
       const id = Number((await read(c, `SELECT nextval('file_ids') AS id`)).rows[0]!['id']);
-      const { records, unreadable } = await fill(id, this.intoColumns(meta.format, table));
-      const result = await this.finishFile(meta, table, id, records, unreadable, problems, prior.replaced);
+      const { records, unreadable, rejected } = await fill(id, this.intoColumns(meta.format, table));
+      const result = await this.finishFile(
+        meta,
+        table,
+        id,
+        records,
+        unreadable,
+        problems,
+        prior.replaced,
+        rejected,
+      );
       await c.run('COMMIT');
       return result;
     } catch (err) {
@@ -1313,6 +1441,8 @@ export class Loader {
         replaced: Replaced[];
         unreadable: Unreadable[];
         records: number;
+        /** Rows of `rejects` written so far (the odd lines' rejects). */
+        rejected: number;
       }[] = [];
       // One look-up for the batch; only files with a stored twin or an earlier version go through clearPrior.
       const shas = items.map((x) => literal(x.meta.sha256)).join(', ');
@@ -1335,9 +1465,11 @@ export class Loader {
           results[i] = prior.duplicate;
           continue;
         }
-        live.push({ i, id: ids[i]!, replaced: prior.replaced, unreadable: [], records: 0 });
+        live.push({ i, id: ids[i]!, replaced: prior.replaced, unreadable: [], records: 0, rejected: 0 });
       }
       const into = this.intoColumns(format, table);
+      let stored = 0;
+      let readUnreadable = async (): Promise<void> => undefined;
       const withNormal = live.filter((f) => items[f.i]!.split.normalLines > 0);
       const shared = withNormal[0]?.i === undefined ? undefined : items[withNormal[0].i]!.split.normalPath;
       if (
@@ -1349,8 +1481,7 @@ export class Loader {
         // The batch's normal lines are in one shared file, each tagged with its file (src/ingest/normalize.ts): one
         // scan of one file, each line's file id and key time picked from two lists by its tag. Lines of files not
         // loaded here (stored twins; a file that failed while being split) have no id and are left out.
-        const scan = `${this.scan}_b`;
-        await this.dropScan(scan);
+        const scan = await this.freshScan(`${this.scan}_b`);
         const byTag = new Map(withNormal.map((f) => [items[f.i]!.split.tag!, f]));
         const top = Math.max(...items.map((x) => x.split.tag ?? 0));
         const ids: string[] = [];
@@ -1362,31 +1493,31 @@ export class Loader {
           kts.push(kt === undefined ? 'NULL' : String(Math.floor(kt)));
         }
         const t = eventTimeSql(format, { keyTimeColumn: 'r.kt' });
-        await c.run(
+        stored = await this.insertCount(
           `INSERT INTO ${into} SELECT ${this.targets(format, 'r')}, ${t.time}, ${t.source}, r.fid, r.ln
            FROM (SELECT *, ([${ids.join(', ')}]::INTEGER[])[fi + 1] AS fid, ([${kts.join(', ')}]::BIGINT[])[fi + 1] AS kt
                  FROM (${normalRecordsSql(format, shared!, scan, false, true)})) AS r
            WHERE r.fid IS NOT NULL`,
         );
-        for (const u of await this.unreadable(scan, 1)) {
-          // `<tag> <line> ...` read as line = tag, text from the line number on: take the tag off.
-          const f = byTag.get(u.line);
-          if (f === undefined) continue;
-          const sp = u.text === null ? -1 : u.text.indexOf(' ');
-          const line = Number(sp < 0 ? u.text : u.text!.slice(0, sp));
-          f.unreadable.push({ ...u, line, text: sp < 0 ? '' : u.text!.slice(sp + 1) });
-        }
-        await this.dropScan(scan);
+        readUnreadable = async () => {
+          for (const u of await this.unreadable(scan, 1)) {
+            // `<tag> <line> ...` read as line = tag, text from the line number on: take the tag off.
+            const f = byTag.get(u.line);
+            if (f === undefined) continue;
+            const sp = u.text === null ? -1 : u.text.indexOf(' ');
+            const line = Number(sp < 0 ? u.text : u.text!.slice(0, sp));
+            f.unreadable.push({ ...u, line, text: sp < 0 ? '' : u.text!.slice(sp + 1) });
+          }
+        };
       } else if (withNormal.length > 0) {
         // One scan over every file's normal lines; the file's id and key time come from a small table of names.
-        const scan = `${this.scan}_b`;
-        await this.dropScan(scan);
+        const scan = await this.freshScan(`${this.scan}_b`);
         const names = withNormal.map((f) => {
           const kt = items[f.i]!.meta.keyTime;
           return `(${literal(items[f.i]!.split.normalPath)}, ${f.id}, ${kt === undefined ? 'NULL' : Math.floor(kt)}::BIGINT)`;
         });
         const t = eventTimeSql(format, { keyTimeColumn: 'm.kt' });
-        await c.run(
+        stored = await this.insertCount(
           `INSERT INTO ${into} SELECT ${this.targets(format, 'r')}, ${t.time}, ${t.source}, m.fid, r.ln
            FROM (${normalRecordsSql(
              format,
@@ -1394,12 +1525,19 @@ export class Loader {
              scan,
            )}) AS r JOIN (VALUES ${names.join(', ')}) AS m(fname, fid, kt) ON m.fname = r.filename`,
         );
-        const byFile = new Map(withNormal.map((f) => [items[f.i]!.split.normalPath, f]));
-        for (const u of await this.unreadableByFile(scan, 1)) byFile.get(u.file)?.unreadable.push(u);
-        await this.dropScan(scan);
+        readUnreadable = async () => {
+          const byFile = new Map(withNormal.map((f) => [items[f.i]!.split.normalPath, f]));
+          for (const u of await this.unreadableByFile(scan, 1)) byFile.get(u.file)?.unreadable.push(u);
+        };
       }
-      if (withNormal.length > 0) {
-        // Either scan: each file's stored records, counted once, and its lines accounted for.
+      // A file's lines come back as its records at most once each: when the scan stored as many records as the
+      // batch's files have normal lines, every file has all of its lines stored and none unreadable.
+      const normalLines = withNormal.reduce((a, f) => a + items[f.i]!.split.normalLines, 0);
+      if (stored === normalLines) {
+        for (const f of withNormal) f.records = items[f.i]!.split.normalLines;
+      } else {
+        // Either scan: the unreadable lines, each file's stored records, counted once, and its lines accounted for.
+        await readUnreadable();
         const counts = await read(
           c,
           `SELECT file_id, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${withNormal.map((f) => f.id).join(', ')}) GROUP BY ALL`,
@@ -1416,39 +1554,35 @@ export class Loader {
         if (item.split.oddLines > 0) {
           const odd = await this.loadOdd(item.meta, item.split, f.id, into);
           f.records += odd.records;
+          f.rejected = odd.rejected;
           f.unreadable.push(...odd.unreadable);
         }
       }
-      // Time sources and reject counts of the whole batch in two scans, not two per file.
+      // Time sources (and rejected records, for the rollups) of the whole batch in one scan, not one per file.
       const liveIds = live.length === 0 ? 'NULL' : live.map((f) => f.id).join(', ');
       const sources = new Map<number, Partial<Record<TimeSource, number>>>();
+      let rejectRecords = 0;
       for (const r of (
         await read(
           c,
-          `SELECT file_id, time_source AS s, count(*) AS n FROM ${ident(table)} WHERE file_id IN (${liveIds}) GROUP BY ALL`,
+          `SELECT file_id, time_source AS s, count(*) AS n, ${rejectRecordsSql(format)} AS rej FROM ${ident(table)} WHERE file_id IN (${liveIds}) GROUP BY ALL`,
         )
       ).rows) {
         const m = sources.get(Number(r['file_id'])) ?? {};
         m[String(r['s']) as TimeSource] = Number(r['n']);
         sources.set(Number(r['file_id']), m);
+        rejectRecords += Number(r['rej']);
       }
-      const rejectCounts = new Map(
-        (
-          await read(
-            c,
-            `SELECT file_id, count(*) AS n FROM rejects WHERE file_id IN (${liveIds}) GROUP BY ALL`,
-          )
-        ).rows.map((r) => [Number(r['file_id']), Number(r['n'])]),
-      );
       // What is derived from the records (the reject and view rollups) for the whole batch in one scan each; the
       // derive hook (metric datapoints, baseline bins) per file, as it is written per file.
       const batchIds = live.map((f) => f.id);
-      for (const sql of this.rollupSql(format, table, batchIds)) await c.run(sql);
+      const records = live.reduce((a, f) => a + f.records, 0);
+      await this.runAll(this.rollupSql(format, table, batchIds, { records, rejectRecords }));
       const rows: DuckDBValue[] = [];
       for (const f of live) {
         const item = items[f.i]!;
         const extra = await this.deriveAndReject(format, table, f.id, f.unreadable, item.problems);
-        const rejected = (rejectCounts.get(f.id) ?? 0) + extra.length;
+        const rejected = f.rejected + extra.length;
         const first =
           rejected === 0
             ? []
@@ -1604,29 +1738,30 @@ export class Loader {
     unreadable: readonly Unreadable[],
     problems: readonly FileProblem[],
     replaced: readonly Replaced[],
-    /** The file's time sources and reject count, when the caller counted them for a whole batch. */
-    known?: { timeSources: Partial<Record<TimeSource, number>>; rejected: number },
+    /** Rows the load wrote to `rejects` so far, when it counted them (else they are counted here). */
+    rejectedSoFar?: number,
   ): Promise<LoadResult> {
     const c = this.conn;
+    // The file's time sources, and its rejected records for the rollups, in one scan of its records.
+    const timeSources: Partial<Record<TimeSource, number>> = {};
+    let rejectRecords = 0;
+    const sources = await read(
+      c,
+      `SELECT time_source AS s, count(*) AS n, ${rejectRecordsSql(meta.format)} AS rej FROM ${ident(table)} WHERE file_id = $1 GROUP BY ALL`,
+      [id],
+    );
+    for (const r of sources.rows) {
+      timeSources[String(r['s']) as TimeSource] = Number(r['n']);
+      rejectRecords += Number(r['rej']);
+    }
     // Called with no records too: the hook also writes a live batch's key, which must be kept even when
     // every line was a reject (otherwise a retry would store the rejects again).
-    for (const sql of this.rollupSql(meta.format, table, [id])) await c.run(sql);
+    await this.runAll(this.rollupSql(meta.format, table, [id], { records, rejectRecords }));
     const extra = await this.deriveAndReject(meta.format, table, id, unreadable, problems);
-    let timeSources: Partial<Record<TimeSource, number>> = {};
-    let rejected: number;
-    if (known) {
-      timeSources = known.timeSources;
-      rejected = known.rejected + extra.length;
-    } else {
-      const sources = await read(
-        c,
-        `SELECT time_source AS s, count(*) AS n FROM ${ident(table)} WHERE file_id = $1 GROUP BY ALL`,
-        [id],
-      );
-      for (const r of sources.rows) timeSources[String(r['s']) as TimeSource] = Number(r['n']);
-      const counts = await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id]);
-      rejected = Number(counts.rows[0]!['n']);
-    }
+    const rejected =
+      rejectedSoFar === undefined
+        ? Number((await read(c, `SELECT count(*) AS n FROM rejects WHERE file_id = $1`, [id])).rows[0]!['n'])
+        : rejectedSoFar + extra.length;
     const first =
       rejected === 0
         ? { rows: [] }

@@ -214,6 +214,9 @@ describe('files forgotten, replaced, added, and stores from before the rollup', 
     // A store whose tables do not exist at all (opened read-only before any writable open since the change).
     for (const t of ['overview_rollup', 'overview_rollup_files', 'overview_dedup', 'overview_dedup_hours'])
       await store.query(`DROP TABLE ${t}`);
+    const path = store.path;
+    store.close();
+    store = await Store.open(path, { readOnly: true });
     const none = await both(T, T + 3 * 3600, 3600, 'deduplicated');
     expect(none.source.path).toBe('records');
     expect(none.rolled).toEqual(none.records);

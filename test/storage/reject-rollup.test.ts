@@ -220,6 +220,8 @@ describe('rejected sources over records without an action field', () => {
       await store.query(`CREATE TABLE reject_rollup (file_id INTEGER NOT NULL, hour BIGINT NOT NULL,
         srcaddr VARCHAR NOT NULL, dstaddr VARCHAR, dstport INTEGER, flows BIGINT NOT NULL, packets BIGINT,
         bytes BIGINT, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL)`);
+      // Written by a build before the schema's fingerprint (or with another schema): none in its meta.
+      await store.query(`DELETE FROM meta WHERE key = 'schema_fingerprint'`);
       store.close();
       store = await Store.open(db);
       try {
@@ -248,6 +250,8 @@ describe('a store written when the rollup summed as BIGINT', () => {
       // What the earlier build wrote: the sums as BIGINT.
       await old.query('ALTER TABLE reject_rollup ALTER packets TYPE BIGINT');
       await old.query('ALTER TABLE reject_rollup ALTER bytes TYPE BIGINT');
+      // Written by a build before the schema's fingerprint (or with another schema): none in its meta.
+      await old.query(`DELETE FROM meta WHERE key = 'schema_fingerprint'`);
       old.close();
       const store = await Store.open(db);
       const types = await store.query(
