@@ -424,7 +424,7 @@ export class Store {
    * migrations and the `flows` view. A store whose fingerprint (schemaFingerprint: this version's DDL and view
    * text) is the one stored in `meta` had all of it done by an open of this very schema: two reads and nothing
    * else. A new store gets its whole schema, view and fingerprint in one transaction. Decision record
-   * NEW-ingest-fixed-cost.
+   * 75-ingest-fixed-cost.
    */
   private async prepareSchema(fresh: boolean): Promise<void> {
     const conn = this.conn;
@@ -1019,7 +1019,7 @@ const REJECT_ONLY_ROLLUPS = ['reject_rollup', 'reject_key_rollup'];
  * Every rollup of files of one format and record table (reject, view and Overview rollups), with their markers.
  * With `inputs`, the statements that cannot add a row are left out (each would scan the files' records and
  * group nothing, about 1–4 ms of CPU apiece): every data statement when the files hold no record, the rejected
- * traffic's when no record is rejected. The markers are always written. Decision record NEW-ingest-fixed-cost.
+ * traffic's when no record is rejected. The markers are always written. Decision record 75-ingest-fixed-cost.
  */
 function allRollupSql(
   format: Format,

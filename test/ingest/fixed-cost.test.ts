@@ -1,4 +1,4 @@
-// The fixed cost of a store's open and of one ingest call (decision record NEW-ingest-fixed-cost): what no
+// The fixed cost of a store's open and of one ingest call (decision record 75-ingest-fixed-cost): what no
 // longer runs (a current store's DDL, a CHECKPOINT of an in-memory store, rollup statements that cannot add a
 // row), and that the answers stay the same.
 
