@@ -62,6 +62,22 @@ export function prometheus(p: {
   metric('flowwatch_pending_records', 'gauge', 'Records waiting for the next commit.', [
     [{}, s.pendingRecords],
   ]);
+  // Deferred rollups (decision record 70): live batches are committed first, their rollups written by a catch-up.
+  metric(
+    'flowwatch_rollup_pending_records',
+    'gauge',
+    'Records committed whose rollups (Overview, rejected traffic, views) are not written yet; readers count them from the records meanwhile.',
+    [[{}, p.sink.rollupPendingRecords]],
+  );
+  metric('flowwatch_rollups_total', 'counter', 'Deferred-rollup catch-up transactions committed.', [
+    [{}, s.rollups],
+  ]);
+  metric(
+    'flowwatch_rollup_errors_total',
+    'counter',
+    'Deferred-rollup catch-ups that failed (their files stay pending and the next catch-up retries them).',
+    [[{}, s.rollupErrors]],
+  );
   // One series per configured source (push endpoints included), the same numbers as /healthz and /api/sources.
   const per = (f: (x: SourceHealth) => number | null): [Record<string, string>, number][] =>
     p.sources.flatMap((x) => {

@@ -137,6 +137,8 @@ export class StoreSink implements Sink {
   private closed = false;
   /** Deferred rollups: records committed since the last catch-up began, a catch-up running, its timer. */
   private rollupRecords = 0;
+  /** Deferred rollups: the records of the catch-up running (counted as pending until it commits). */
+  private rollingRecords = 0;
   private rollupDue = false;
   private rollingUp: Promise<void> | undefined;
   private rollupTimer: NodeJS.Timeout | undefined;
@@ -260,6 +262,14 @@ export class StoreSink implements Sink {
     await this.rollingUp;
   }
 
+  /**
+   * Deferred rollups: records committed whose rollups are not written yet (those of a running catch-up included
+   * until it commits). Readers count them from the records meanwhile; /metrics shows it.
+   */
+  get rollupPendingRecords(): number {
+    return this.rollupRecords + this.rollingRecords;
+  }
+
   /** Deferred rollups: runs a catch-up on a free writer (or joins the one running). */
   private async rollUpOnFreeSlot(): Promise<void> {
     if (this.rollingUp) return this.rollingUp;
@@ -281,6 +291,7 @@ export class StoreSink implements Sink {
     this.rollupTimer = undefined;
     const counted = this.rollupRecords;
     this.rollupRecords = 0;
+    this.rollingRecords = counted;
     this.rollupDue = false;
     this.rollingUp = (async () => {
       try {
@@ -293,6 +304,7 @@ export class StoreSink implements Sink {
         this.opts.onRollupError?.(err);
         this.armRollup();
       } finally {
+        this.rollingRecords = 0;
         this.rollingUp = undefined;
       }
     })();

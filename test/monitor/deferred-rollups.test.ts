@@ -99,6 +99,8 @@ describe('deferred rollups', () => {
     expect(await n('SELECT count(*) AS n FROM reject_rollup')).toBe(0);
     expect(await n('SELECT count(*) AS n FROM overview_rollup')).toBe(0);
     expect(await marked()).toBe(0);
+    // What /metrics shows as flowwatch_rollup_pending_records: A's 3 records and B's 2, none rolled up yet.
+    expect([sink.rollupPendingRecords, sink.stats.rollups]).toEqual([5, 0]);
     // A reader now misses nothing: the pending files are read from their records.
     expect(await rejected()).toEqual(EXPECTED_REJECTED);
     let path = '';
@@ -109,6 +111,7 @@ describe('deferred rollups', () => {
     await sink.flush();
     expect(await pending()).toBe(0);
     expect(await marked()).toBe(2);
+    expect([sink.rollupPendingRecords, sink.stats.rollups, sink.stats.rollupErrors]).toEqual([0, 1, 0]);
     // reject_rollup: A's (10:00, SCAN, 22) and (11:00, SCAN, 23), B's (10:00, OTHER, 22); 3 rejected records.
     expect(await n('SELECT count(*) AS n FROM reject_rollup')).toBe(3);
     expect(await rejectFlows()).toBe(3);

@@ -155,6 +155,10 @@ describe('flowwatch monitor', () => {
     ).text();
     expect(m).toContain('flowwatch_records_stored_total 6');
     expect(m).toContain('flowwatch_batches_duplicate_total 1');
+    // The 6 records' rollups: pending until the monitor's catch-up (2 s after the commit), then written.
+    expect(m).toMatch(/^flowwatch_rollup_pending_records (0|6)$/m);
+    expect(m).toMatch(/^flowwatch_rollups_total (0|1)$/m);
+    expect(m).toContain('flowwatch_rollup_errors_total 0');
     expect(m).toContain('flowwatch_alarm_state{alarm="rejected-ssh",state="INSUFFICIENT_DATA"} 1');
   });
 
