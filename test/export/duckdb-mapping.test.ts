@@ -104,7 +104,8 @@ let enricherLoaded: ReturnType<typeof enricherOf> | undefined;
 /** The JS mappers' documents, in store order, as JSON text. */
 async function reference(format: 'ocsf' | 'ecs', enrich: boolean): Promise<string[]> {
   const sets = (await store.query(FIELD_SETS_SQL)).rows.map((r) => String(r['set']));
-  const enricher = enrich ? await (enricherLoaded ??= enricherOf(store)) : undefined;
+  if (enrich) enricherLoaded ??= enricherOf(store);
+  const enricher = enrich ? await enricherLoaded : undefined;
   const lookup = enricher ? (ip: string | undefined) => enricher.lookup(ip) : undefined;
   const out: string[] = [];
   for await (const rows of store.streamRows(recordsSql(exportColumns(sets), {}))) {
