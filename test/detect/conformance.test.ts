@@ -85,8 +85,8 @@ function memoryRecords(c: DetectCase): DetectRecord[] {
  * (sharedBinsSql), per-minute ones one query per bins shape (binsTogetherSql): a baseline case gets the baselines it
  * would share with. Pair, intel, beacon, silence and first-seen detections read the store in any run, sharing
  * nothing with these: such a case gets two threshold detections, so that the shared scope table exists (made from
- * scopes that are not the case's) while it runs and the case must still read the store. The pair and baseline
- * detections beside every other kind only cost CPU (~10 of the file's 34 CPU-s).
+ * scopes that are not the case's) while it runs and the case must still read the store. The 16 threshold, pair and
+ * baseline detections these cases had beside them shared nothing with them (3–6 of the file's 31–33 CPU-s).
  */
 const companions = (d: Detection): Detection[] => {
   const catalog = builtinCatalog();
