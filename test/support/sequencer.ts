@@ -9,19 +9,24 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that take longest (seconds, quiet 2-core machine, 2026-12-07; conformance scaled by its CPU after the
- * local Athena's catalog fix, 54 -> 25 CPU-s); the rest take under 10 s each.
+ * Files that take longest (seconds of wall time, whole-suite run on the quiet 2-core machine, 2026-12-07, fifth
+ * session; conformance and the page files after that session's cuts, estimated); the rest take under 10 s each.
  */
 const KNOWN_LONG: Record<string, number> = {
-  'test/detect/conformance.test.ts': 21,
-  'test/storage/backends-agree.test.ts': 19,
-  'test/simulate/labelled/generate.test.ts': 18,
-  'test/api/aws-cli-lab.test.ts': 16,
-  'test/monitor/store-sink.test.ts': 14,
-  // Its kills at named points (src/core/crash-points.ts) on a 24k-record corpus: 30 -> 15 CPU-s, mostly waiting.
-  'test/cli/crash.test.ts': 14,
-  'test/server/query-capacity.test.ts': 12,
-  'test/storage/flow-views.test.ts': 10,
+  'test/detect/conformance.test.ts': 30,
+  'test/web/dashboard-pages.test.ts': 27,
+  'test/web/security-pages.test.ts': 24,
+  'test/web/field-views-pages.test.ts': 20,
+  'test/storage/backends-agree.test.ts': 21,
+  'test/export/export-determinism.test.ts': 18,
+  'test/server/query-capacity.test.ts': 17,
+  'test/simulate/labelled/score.test.ts': 13,
+  'test/web/baseline-bands.test.ts': 12,
+  'test/simulate/labelled/generate.test.ts': 12,
+  'test/detect/detect-athena.test.ts': 11,
+  // Its kills at named points (src/core/crash-points.ts) on a 24k-record corpus, mostly waiting.
+  'test/cli/crash.test.ts': 11,
+  'test/server/sandbox-escape.test.ts': 10,
   'test/cli/cli.test.ts': 10,
 };
 
