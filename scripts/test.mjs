@@ -75,6 +75,13 @@ const tools = toolsMissing
   : Promise.resolve({ code: 0, line: '- test tools (chromium, awscli): installed\n' });
 if (toolsMissing) process.stdout.write('- test tools (chromium, awscli): installing beside the suite\n');
 
+/**
+ * `cmd args` at the lowest CPU priority where `nice` exists: the checks use the cores when the suite's workers leave
+ * them idle (a test waiting on a socket, a timer, a child) instead of taking turns with them (decision record 76).
+ */
+const niced = (cmd, args) =>
+  existsSync('/usr/bin/nice') ? ['/usr/bin/nice', ['-n', '19', cmd, ...args]] : [cmd, args];
+
 /** The checks, side by side with the suite: output kept and printed after it (not inside vitest's). */
 const checks = (async () => {
   const kept = [];
@@ -91,10 +98,10 @@ const checks = (async () => {
     // src is type-checked by the build (tsconfig.build.json, run by `npm ci`'s prepare or above when stale, with
     // the same compiler options); the tests and benches are checked against its declarations (dist/*.d.ts,
     // tsconfig.test.json references tsconfig.build.json), not by checking src a second time: 27 CPU-s, not 45.
-    quietChain([['type check (tests, benches)', bin('tsc'), ['-p', 'tsconfig.test.json']]]),
+    quietChain([['type check (tests, benches)', ...niced(bin('tsc'), ['-p', 'tsconfig.test.json'])]]),
     // The dashboard is type-checked by the build too (scripts/build.mjs, beside the library's tsc; the stamp is
     // written only after it passed), no longer here beside the suite: 10 CPU-s.
-    quietChain([['lint (biome)', bin('biome'), ['check', '.']]]),
+    quietChain([['lint (biome)', ...niced(bin('biome'), ['check', '.'])]]),
   ]);
   return { kept, failed: results.filter((r) => !r.ok).map((r) => r.label) };
 })();
