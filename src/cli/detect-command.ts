@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
-import { closest } from '../core/suggest.js';
+import { unknownNameHint } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import { effectiveCatalog } from '../detect/catalog.js';
 import type { Detection } from '../detect/definition.js';
@@ -68,14 +68,14 @@ export function selectDetections(catalog: readonly Detection[], only: string | u
   return ids.map((id) => {
     const d = catalog.find((x) => x.id === id);
     if (d === undefined) {
-      const near = closest(
-        id,
-        catalog.map((x) => x.id),
-      );
       throw new UsageError(
         'UNKNOWN_DETECTION',
         `--only: there is no detection "${id}"`,
-        near !== undefined ? `did you mean "${near}"?` : 'see them with: flowwatch detections list',
+        unknownNameHint(
+          id,
+          catalog.map((x) => x.id),
+          'see them with: flowwatch detections list',
+        ),
       );
     }
     return { ...d, enabled: true };

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
-import { closest } from '../core/suggest.js';
+import { unknownNameHint } from '../core/suggest.js';
 import { builtinText } from '../detect/catalog.js';
 import { type Detection, FIRST_SEEN_LOOKBACK_DAYS, SEVERITIES } from '../detect/definition.js';
 import type { Io } from './context.js';
@@ -115,14 +115,14 @@ export function registerDetections(program: Command, io: Io): void {
       const catalog = loadConfig(flags.config).detections;
       const d = catalog.find((x) => x.id === id);
       if (d === undefined) {
-        const near = closest(
-          id,
-          catalog.map((x) => x.id),
-        );
         throw new UsageError(
           'UNKNOWN_DETECTION',
           `there is no detection "${id}"`,
-          near !== undefined ? `did you mean "${near}"?` : 'see them with: flowwatch detections list',
+          unknownNameHint(
+            id,
+            catalog.map((x) => x.id),
+            'see them with: flowwatch detections list',
+          ),
         );
       }
       if (flags.yaml === true) {

@@ -35,3 +35,30 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
 }
+
+/**
+ * The candidates that contain `word` (case-insensitive), at most `max`, for a shorthand no typo distance reaches
+ * (`port-scan` for `vertical-port-scan`).
+ *
+ * @example containing('port-scan', ['vertical-port-scan', 'beacon']) // ['vertical-port-scan']
+ */
+export function containing(word: string, candidates: Iterable<string>, max = 5): string[] {
+  const w = word.toLowerCase();
+  if (w.length < 3) return [];
+  return [...candidates].filter((c) => c.toLowerCase().includes(w)).slice(0, max);
+}
+
+/**
+ * A hint for an unknown name: the closest one when it is a likely typo, else the names that contain it, else
+ * `fallback`.
+ *
+ * @example unknownNameHint('port-scan', ['vertical-port-scan', 'vertical-port-scan-slow'], 'see them with: ...')
+ * // 'did you mean "vertical-port-scan" or "vertical-port-scan-slow"?'
+ */
+export function unknownNameHint(word: string, candidates: readonly string[], fallback: string): string {
+  const near = closest(word, candidates);
+  if (near !== undefined) return `did you mean "${near}"?`;
+  const having = containing(word, candidates);
+  if (having.length > 0) return `did you mean ${having.map((c) => `"${c}"`).join(' or ')}?`;
+  return fallback;
+}
