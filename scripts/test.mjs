@@ -15,7 +15,7 @@
 // suite waited. A failed check still fails the command, after the suite.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -116,7 +116,9 @@ const args = process.argv.slice(2);
 // a memory file system when the machine has one with room: an fsync there costs microseconds instead of the 3–8 ms
 // it costs on this disk, time in which a test waits and its core idles. Nothing the tests check depends on the disk:
 // the crash tests kill processes, and a killed process's writes survive in tmpfs as in the page cache.
-// FLOWWATCH_TEST_TMPDIR=<dir> chooses another folder.
+// FLOWWATCH_TEST_TMPDIR=<dir> chooses another folder. The run's folders go into one folder of its own, removed
+// when the suite ends: what a test leaves behind (the CDK's cdk.out folders, a killed child's files) must not
+// accumulate in memory from run to run.
 const testTmp = (() => {
   const wanted = process.env['FLOWWATCH_TEST_TMPDIR'];
   if (wanted) return wanted;
@@ -124,11 +126,20 @@ const testTmp = (() => {
     const fs = statfsSync('/dev/shm');
     if (fs.bavail * fs.bsize < 8 * 1024 ** 3) return undefined;
     accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    return mkdtempSync('/dev/shm/flowwatch-test-');
   } catch {
     return undefined;
   }
 })();
+const removeTestTmp = () => {
+  if (testTmp && !process.env['FLOWWATCH_TEST_TMPDIR']) rmSync(testTmp, { recursive: true, force: true });
+};
+process.once('exit', removeTestTmp);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    removeTestTmp();
+    process.exit(130);
+  });
 if (testTmp) process.stdout.write(`- temporary folders of the tests: ${testTmp}\n`);
 const env = {
   ...process.env,
