@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const node = process.execPath;
@@ -36,6 +36,12 @@ function run(cmd, args) {
   });
 }
 
+/** A finished step's report: its mark, label, seconds and output. */
+function report(label, r) {
+  const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
+  return `${r.code === 0 ? '-' : '✗'} ${label} (${r.seconds.toFixed(1)} s)${tail}`;
+}
+
 /** A chain of steps: stops at the first failure. Prints each step's output when it ends. */
 async function chain(steps) {
   for (const [label, cmd, args, when] of steps) {
@@ -44,8 +50,7 @@ async function chain(steps) {
       continue;
     }
     const r = await run(cmd, args);
-    const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
-    process.stdout.write(`${r.code === 0 ? '-' : '✗'} ${label} (${r.seconds.toFixed(1)} s)${tail}`);
+    process.stdout.write(report(label, r));
     if (r.code !== 0) return { ok: false, label };
   }
   return { ok: true };
@@ -66,11 +71,7 @@ const toolsMarker = toolsMissing ? join(mkdtempSync(join(tmpdir(), 'fw-test-tool
 const tools = toolsMissing
   ? run(node, ['scripts/ensure-test-tools.mjs']).then((r) => {
       writeFileSync(toolsMarker, String(r.code));
-      const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
-      return {
-        ...r,
-        line: `${r.code === 0 ? '-' : '✗'} test tools (chromium, awscli) (${r.seconds.toFixed(1)} s)${tail}`,
-      };
+      return { ...r, line: report('test tools (chromium, awscli)', r) };
     })
   : Promise.resolve({ code: 0, line: '- test tools (chromium, awscli): installed\n' });
 if (toolsMissing) process.stdout.write('- test tools (chromium, awscli): installing beside the suite\n');
@@ -88,8 +89,7 @@ const checks = (async () => {
   const quietChain = async (steps) => {
     for (const [label, cmd, args] of steps) {
       const r = await run(cmd, args);
-      const tail = r.out.trim() ? `\n${r.out.trimEnd()}\n` : '\n';
-      kept.push(`${r.code === 0 ? '-' : '✗'} ${label} (${r.seconds.toFixed(1)} s)${tail}`);
+      kept.push(report(label, r));
       if (r.code !== 0) return { ok: false, label };
     }
     return { ok: true };
@@ -133,6 +133,7 @@ const testTmp = (() => {
 })();
 const removeTestTmp = () => {
   if (testTmp && !process.env['FLOWWATCH_TEST_TMPDIR']) rmSync(testTmp, { recursive: true, force: true });
+  if (toolsMarker) rmSync(dirname(toolsMarker), { recursive: true, force: true });
 };
 process.once('exit', removeTestTmp);
 for (const signal of ['SIGINT', 'SIGTERM'])

@@ -154,7 +154,7 @@ export class AlarmsRunner {
     // A new alarm's schedule starts now, when it was put, not at the timer's next look (which may come after a
     // period boundary it should have been evaluated at).
     const now = this.now();
-    for (const a of config.alarms) if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
+    for (const a of config.alarms) this.dueOf(a, now);
     await this.reconcile();
   }
 
@@ -191,6 +191,19 @@ export class AlarmsRunner {
     await this.running;
   }
 
+  /**
+   * An alarm's next due evaluation; an alarm without one (new: at the open, a reload, or a reload landing while a
+   * tick awaits) starts on its schedule from `now`, never as due at once, mid-period.
+   */
+  private dueOf(a: MetricAlarm, now: number): number {
+    let t = this.due.get(a.name);
+    if (t === undefined) {
+      t = this.nextDue(a, now);
+      this.due.set(a.name, t);
+    }
+    return t;
+  }
+
   /** The next evaluation instant of an alarm after `t` (CloudWatch's schedule: every step seconds). */
   private nextDue(a: MetricAlarm, t: number): number {
     const step = evaluationStep(a);
@@ -200,7 +213,7 @@ export class AlarmsRunner {
   private schedule(): void {
     if (this.stopped) return;
     const now = this.now();
-    for (const a of this.config.alarms) if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
+    for (const a of this.config.alarms) this.dueOf(a, now);
     const next = Math.min(...this.due.values(), now + 1);
     const wait = Math.max(0, (next + this.opts.delaySeconds - now) * 1000);
     this.timer = setTimeout(
@@ -218,11 +231,7 @@ export class AlarmsRunner {
       const now = this.now();
       const due: MetricAlarm[] = [];
       for (const a of this.config.alarms) {
-        // An alarm a reload added while this tick awaited (PutMetricAlarm, an edited file) starts on its schedule,
-        // as schedule() starts the others: not evaluated at once, in the middle of a period (with no datapoint
-        // yet it would leave INSUFFICIENT_DATA for OK at a time that depended on the timer's race).
-        if (!this.due.has(a.name)) this.due.set(a.name, this.nextDue(a, now));
-        const t = this.due.get(a.name)!;
+        const t = this.dueOf(a, now);
         if (t + this.opts.delaySeconds <= now) {
           due.push(a);
           this.due.set(a.name, this.nextDue(a, now - this.opts.delaySeconds));

@@ -493,14 +493,7 @@ export class Store {
     const tables = await this.recordTableList();
     const steps = migrationSql(found, tables);
     if (steps === undefined) return;
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      for (const sql of steps) await this.conn.run(sql);
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    await this.inTransaction(steps);
   }
 
   /** Refuses a store written by another schema version (closing it first). */

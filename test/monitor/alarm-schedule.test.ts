@@ -38,22 +38,30 @@ monitor: { stateDir: "${join(dir, 'state')}", account: "111122223333", region: e
 `,
   );
 
+/** A 60 s, 1-period alarm on the ping metric, as a reloaded configuration's alarms section. */
+const pingAlarm = (name: string) =>
+  config(`alarms:
+  - { name: ${name}, metric: { namespace: FlowLogs, metricName: DeniedICMP }, statistic: Sum, period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: GreaterThanOrEqualToThreshold, treatMissingData: notBreaching }`);
+
+/** A runner with no alarm yet on its own state folder, its clock read from `clock()`, and its timer tick. */
+async function openRunner(state: string, clock: () => number) {
+  const runner = await AlarmsRunner.open(config(''), store, undefined, {
+    stateDir: join(dir, state),
+    context: { account: '111122223333', region: 'eu-west-1' },
+    delaySeconds: 0,
+    now: clock,
+  });
+  const tick = () => (runner as unknown as { tick(): Promise<void> }).tick();
+  return { runner, tick };
+}
+
 describe("the alarm runner's schedule", () => {
   it('an alarm added during a tick is first evaluated when its period closes, not at once', async () => {
     let clock = T + 5;
-    const runner = await AlarmsRunner.open(config(''), store, undefined, {
-      stateDir: join(dir, 'state'),
-      context: { account: '111122223333', region: 'eu-west-1' },
-      delaySeconds: 0,
-      now: () => clock,
-    });
-    const tick = () => (runner as unknown as { tick(): Promise<void> }).tick();
+    const { runner, tick } = await openRunner('state', () => clock);
     // The reload sets the new configuration (and the alarm's schedule) before its first await, and a tick runs
     // before the reload has ended: the interleaving of a reload landing while a tick awaits.
-    const reloaded = runner.reload(
-      config(`alarms:
-  - { name: ping, metric: { namespace: FlowLogs, metricName: DeniedICMP }, statistic: Sum, period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: GreaterThanOrEqualToThreshold, treatMissingData: notBreaching }`),
-    );
+    const reloaded = runner.reload(pingAlarm('ping'));
     await tick();
     await reloaded;
     expect(runner.machine.get('ping')?.state.value).toBe('INSUFFICIENT_DATA');
@@ -71,17 +79,8 @@ describe("the alarm runner's schedule", () => {
 
   it("an alarm put at 10:00:05 is evaluated at 10:01 even when the timer's first look at it comes only then", async () => {
     let clock = T + 5;
-    const runner = await AlarmsRunner.open(config(''), store, undefined, {
-      stateDir: join(dir, 'state2'),
-      context: { account: '111122223333', region: 'eu-west-1' },
-      delaySeconds: 0,
-      now: () => clock,
-    });
-    const tick = () => (runner as unknown as { tick(): Promise<void> }).tick();
-    await runner.reload(
-      config(`alarms:
-  - { name: ping2, metric: { namespace: FlowLogs, metricName: DeniedICMP }, statistic: Sum, period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: GreaterThanOrEqualToThreshold, treatMissingData: notBreaching }`),
-    );
+    const { runner, tick } = await openRunner('state2', () => clock);
+    await runner.reload(pingAlarm('ping2'));
     clock = T + 60;
     await tick();
     expect(runner.evaluations).toBe(1);
