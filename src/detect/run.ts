@@ -28,31 +28,31 @@ import {
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
 
-/** The hits of the hits query's rows (see hitsSql), in its order. */
-export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown>[]): Hit[] {
+/**
+ * The hits of the hits query's rows (see hitsSql), in its order: one per group and window, its peers from its
+ * consecutive rows. `value` names the column holding the metric (binsTogetherSql's rows hold one per detection).
+ */
+export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown>[], value = 'value'): Hit[] {
   const out: Hit[] = [];
-  let last: { id: string; hit: Hit & { peers: string[] } } | undefined;
+  const kc = d.groupBy.map((_, i) => `k${i}`);
+  let last: (Hit & { peers: string[] }) | undefined;
   for (const r of rows) {
-    const key = d.groupBy.map((_, i) => String(r[`k${i}`]));
     const w = Number(r['w']);
-    const id = `${key.join('\u0001')}\u0002${w}`;
-    if (last === undefined || last.id !== id) {
+    // the same group and window as the row before: another peer of the same hit
+    if (last === undefined || last.w !== w || kc.some((k, i) => String(r[k]) !== last!.key[i])) {
       last = {
-        id,
-        hit: {
-          key,
-          w,
-          value: Number(r['value']),
-          records: Number(r['records']),
-          firstSeen: Number(r['first_seen']),
-          lastSeen: Number(r['last_seen']),
-          peerCount: Number(r['peer_count']),
-          peers: [],
-        },
+        key: kc.map((k) => String(r[k])),
+        w,
+        value: Number(r[value]),
+        records: Number(r['records']),
+        firstSeen: Number(r['first_seen']),
+        lastSeen: Number(r['last_seen']),
+        peerCount: Number(r['peer_count']),
+        peers: [],
       };
-      out.push(last.hit);
+      out.push(last);
     }
-    if (r['peer'] !== null && r['peer'] !== undefined) last.hit.peers.push(String(r['peer']));
+    if (r['peer'] !== null && r['peer'] !== undefined) last.peers.push(String(r['peer']));
   }
   return out;
 }
@@ -95,7 +95,9 @@ export type SharedBins = (d: BaselineDetection) => Promise<SqlSource | undefined
  * The bins rows of a baseline detection computed together with others of the same records (binsTogetherSql), as
  * its own bins query would return them; undefined when it has none (its bins query runs).
  */
-export type BinsTogether = (d: BaselineDetection) => Promise<readonly Record<string, unknown>[]> | undefined;
+export type BinsTogether = (
+  d: BaselineDetection,
+) => Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly value: string }> | undefined;
 
 /**
  * A baseline detection through SQL: its bins over the lookback (from the ingest rollups when every file has them,
@@ -127,11 +129,16 @@ export async function baselineWithSql(
   if (bins === undefined) {
     // the shared pre-aggregate holds the records of binsRange(range) only: no range over it
     const agg = await sharedBins?.(d);
-    const rows =
-      agg === undefined
-        ? await (together?.(d) ?? run(baselineBinsSql(src, d, range)))
-        : await run(hitsSql(agg, binsDetection(d), {}));
-    bins = hitsFromRows(d, rows);
+    const shared = agg === undefined ? await together?.(d) : undefined;
+    bins =
+      shared !== undefined
+        ? hitsFromRows(d, shared.rows, shared.value)
+        : hitsFromRows(
+            d,
+            await run(
+              agg === undefined ? baselineBinsSql(src, d, range) : hitsSql(agg, binsDetection(d), {}),
+            ),
+          );
   }
   // The history the store holds: one query per run, shared by its baseline detections.
   const startSql = dataStartSql(src, binsRange(range));
@@ -246,11 +253,9 @@ export async function detectWithSql(
     if (ds === undefined || ds.length < 2) return undefined;
     if (!togetherRows.has(k))
       togetherRows.set(k, run(binsTogetherSql(src, ds.map(binsDetection), binsRange(range))));
-    const i = ds.indexOf(d);
+    const value = `v${ds.indexOf(d)}`;
     // each detection's rows: its value, and the bins query's HAVING (value >= 0, its lowest threshold)
-    return togetherRows
-      .get(k)!
-      .then((rows) => rows.filter((r) => Number(r[`v${i}`]) >= 0).map((r) => ({ ...r, value: r[`v${i}`] })));
+    return togetherRows.get(k)!.then((rows) => ({ rows: rows.filter((r) => Number(r[value]) >= 0), value }));
   };
   // the hits queries pick the samples only where storeFindings reads them (DuckDB over `flows`)
   const pick = src.engine === 'duckdb' && src.relation === undefined ? picks : undefined;
