@@ -767,8 +767,25 @@ export function hitsSql(
     runSets: true,
     ...(samples === undefined ? {} : { ids: true, materializeMatched: true }),
   });
+  const groups = [...d.groupBy.map((g) => text(ident(g))), win(e, d)];
+  // DuckDB, a distinct count over records: only groups of at least the lowest threshold's records can reach it
+  // (a distinct count is at most the count), found by a plain GROUP BY first; the distinct counts (a hash set per
+  // group) are then kept for those. A threshold detection's group fields are never NULL in scope, so `=` matches.
+  const few =
+    e === 'duckdb' &&
+    !agg &&
+    d.kind === 'threshold' &&
+    d.metric.kind === 'distinct' &&
+    minThreshold(d.thresholds) > 1;
+  if (few)
+    ctes.push(
+      `fw_big AS (SELECT ${groups.map((g, i) => `${g} AS g${i}`).join(', ')} FROM matched GROUP BY ${groups.join(', ')} HAVING count(*) >= ${minThreshold(d.thresholds)})`,
+    );
+  const big = few
+    ? ` WHERE EXISTS (SELECT 1 FROM fw_big b WHERE ${groups.map((g, i) => `b.g${i} = ${g}`).join(' AND ')})`
+    : '';
   ctes.push(
-    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
+    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched${big} GROUP BY ${groups.join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
   );
   let peerJoin = '';
   let peerCol = `${text('NULL')} AS peer`;
