@@ -25,7 +25,7 @@ import { SamplePicks } from '../detect/sample-picks.js';
 import type { IntelEntry, SqlSource } from '../detect/to-sql.js';
 import { DEFAULT_FORMAT } from '../records/catalog.js';
 import { parseFormat } from '../records/format.js';
-import { getFinding, recordDetectionRun } from '../storage/findings.js';
+import { getFindings, recordDetectionRun } from '../storage/findings.js';
 import { CANDIDATES_TABLE, intelCandidates } from '../storage/intel.js';
 import { emptyRangeNote } from '../storage/range-note.js';
 import { Store } from '../storage/store.js';
@@ -332,11 +332,12 @@ Examples:
           engine,
         });
         const ms = Math.round(performance.now() - started);
-        const stored: FindingJson[] = [];
-        for (const id of new Set(summary.ids)) {
-          const s = await getFinding(store, id);
-          if (s !== undefined) stored.push(findingJson(s, now));
-        }
+        const ids = [...new Set(summary.ids)];
+        const byId = await getFindings(store, ids);
+        const stored: FindingJson[] = ids.flatMap((id) => {
+          const s = byId.get(id);
+          return s === undefined ? [] : [findingJson(s, now)];
+        });
         if (output === 'json') {
           io.out(
             `${JSON.stringify({

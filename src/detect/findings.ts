@@ -3,7 +3,13 @@
 // sample, the effective state (a suppression past its expiry is open again), and the JSON shape of the CLI
 // and the API.
 
-import { type FindingState, findingsNear, type StoredFinding, saveFinding } from '../storage/findings.js';
+import {
+  type FindingRow,
+  type FindingState,
+  findingsAround,
+  type StoredFinding,
+  saveFindings,
+} from '../storage/findings.js';
 import type { Store } from '../storage/store.js';
 import type { BeaconFigures } from './beacon.js';
 import { type Detection, SEVERITIES, type Severity } from './definition.js';
@@ -136,18 +142,65 @@ interface Merge {
   readonly unchanged: boolean;
 }
 
-async function mergeWithStored(
-  store: Store,
+/**
+ * The stored findings a call of storeFindings may continue, read once (findingsAround) and kept up to date with its
+ * writes: `near` answers as the store would at that point of the call (the findings of one detection and group
+ * whose windows reach into [from, to], by first window), without a query per finding.
+ */
+class StoredView {
+  private readonly rows: StoredFinding[];
+  constructor(rows: readonly StoredFinding[]) {
+    this.rows = [...rows];
+  }
+  near(detection: string, key: readonly string[], from: number, to: number): StoredFinding[] {
+    const k = JSON.stringify(key);
+    return this.rows
+      .filter(
+        (s) =>
+          s.detection === detection &&
+          JSON.stringify(s.key) === k &&
+          s.lastWindow >= from &&
+          s.firstWindow <= to,
+      )
+      .sort((a, b) => a.firstWindow - b.firstWindow);
+  }
+  delete(id: string): void {
+    const i = this.rows.findIndex((s) => s.id === id);
+    if (i >= 0) this.rows.splice(i, 1);
+  }
+  /** A finding written: as the store reads it back (JSON columns through their text; the state columns are not read). */
+  write(f: FindingRow, nowSeconds: number): void {
+    const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    const old = this.rows.find((s) => s.id === f.id);
+    this.delete(f.id);
+    this.rows.push({
+      ...f,
+      key: json(f.key),
+      peers: json(f.peers),
+      windows: json(f.windows),
+      sample: json(f.sample),
+      state: old?.state ?? 'open',
+      stateReason: old?.stateReason,
+      stateUntil: old?.stateUntil,
+      stateAt: old?.stateAt,
+      createdAt: old?.createdAt ?? nowSeconds,
+      updatedAt: nowSeconds,
+    });
+  }
+}
+
+function mergeWithStored(
+  view: StoredView,
   d: Detection,
   f: DetectedFinding,
   src: SqlSource,
   horizon: number,
-): Promise<Merge> {
+): Merge {
   const first = f.windows[0]!.w;
   const last = f.windows.at(-1)!.w;
-  const near = (
-    await findingsNear(store, d.id, f.key, first - d.window - d.quiet, last + d.window + d.quiet)
-  ).filter((s) => continues(d, s.lastWindow, first) && continues(d, last, s.firstWindow));
+  const near = view
+    .near(d.id, f.key, first - d.window - d.quiet, last + d.window + d.quiet)
+    .filter((s) => continues(d, s.lastWindow, first) && continues(d, last, s.firstWindow));
   const windows = new Map<number, FindingWindow>();
   for (const s of near) for (const w of toWindows(s.windows)) windows.set(w.w, w);
   for (const w of f.windows) windows.set(w.w, w);
@@ -259,14 +312,32 @@ export async function storeFindings(
   let unchanged = 0;
   const ids: string[] = [];
   const byId = new Map(detections.map((d) => [d.id, d]));
-  const merges: Merge[] = [];
-  for (const f of found) merges.push(await mergeWithStored(store, byId.get(f.detection)!, f, src, horizon));
+  // the stored findings any of them may continue: one query, then kept up to date with the writes below
+  const spans = found.map((f) => {
+    const d = byId.get(f.detection)!;
+    return [f.windows[0]!.w - d.window - d.quiet, f.windows.at(-1)!.w + d.window + d.quiet] as const;
+  });
+  const view = new StoredView(
+    found.length === 0
+      ? []
+      : await findingsAround(
+          store,
+          [...new Set(found.map((f) => f.detection))],
+          Math.min(...spans.map((s) => s[0])),
+          Math.max(...spans.map((s) => s[1])),
+        ),
+  );
+  const merges = found.map((f) => mergeWithStored(view, byId.get(f.detection)!, f, src, horizon));
   const samples = await samplesOf(merges, src, run, picked);
+  // What is written, in one transaction at the end: each id's last row, and every id deleted on the way (merged
+  // into another finding; one written again after that is then inserted afresh, as it was in turn).
+  const rows = new Map<string, FindingRow>();
+  const deleted = new Set<string>();
   // detection and group of each finding written below: a later finding of the same one is merged again
   const written = new Set<string>();
   for (const [i, f] of found.entries()) {
     const group = JSON.stringify([f.detection, f.key]);
-    const m = written.has(group) ? await mergeWithStored(store, merges[i]!.d, f, src, horizon) : merges[i]!;
+    const m = written.has(group) ? mergeWithStored(view, merges[i]!.d, f, src, horizon) : merges[i]!;
     const { d, near, merged, ws, sql, closed } = m;
     ids.push(merged.id);
     if (m.unchanged) {
@@ -276,36 +347,41 @@ export async function storeFindings(
     const sample =
       samples.get(evidenceKey(m)) ?? [...(await run(`${sql}\nLIMIT ${SAMPLE_SIZE}`))].map(plainRow);
     const before = near.find((s) => s.id === merged.id);
-    await saveFinding(
-      store,
-      {
-        id: merged.id,
-        detection: d.id,
-        title: d.title,
-        severity: merged.severity,
-        key: merged.key,
-        entity: merged.entity,
-        peers: merged.peers,
-        morePeers: merged.morePeers,
-        start: merged.start,
-        end: merged.end,
-        firstWindow: ws[0]!,
-        lastWindow: ws.at(-1)!,
-        windows: merged.windows as unknown as Record<string, unknown>[],
-        evidenceCount: merged.evidenceCount,
-        peak: merged.peak,
-        evidenceSql: sql,
-        evidenceEngine: src.engine,
-        sample,
-        closed,
-      },
-      near.map((s) => s.id),
-      nowSeconds,
-    );
+    const row: FindingRow = {
+      id: merged.id,
+      detection: d.id,
+      title: d.title,
+      severity: merged.severity,
+      key: merged.key,
+      entity: merged.entity,
+      peers: merged.peers,
+      morePeers: merged.morePeers,
+      start: merged.start,
+      end: merged.end,
+      firstWindow: ws[0]!,
+      lastWindow: ws.at(-1)!,
+      windows: merged.windows as unknown as Record<string, unknown>[],
+      evidenceCount: merged.evidenceCount,
+      peak: merged.peak,
+      evidenceSql: sql,
+      evidenceEngine: src.engine,
+      sample,
+      closed,
+    };
+    for (const s of near)
+      if (s.id !== row.id) {
+        deleted.add(s.id);
+        rows.delete(s.id);
+        view.delete(s.id);
+      }
+    rows.delete(row.id);
+    rows.set(row.id, row);
+    view.write(row, nowSeconds);
     written.add(group);
     if (before === undefined) created++;
     else updated++;
   }
+  await saveFindings(store, [...rows.values()], [...deleted], nowSeconds);
   return { created, updated, unchanged, ids };
 }
 

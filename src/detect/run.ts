@@ -6,14 +6,18 @@ import { beaconHit } from './beacon.js';
 import type { BaselineDetection, BeaconDetection, Detection, FirstSeenDetection } from './definition.js';
 import { type DetectedFinding, episodes } from './episodes.js';
 import type { Hit } from './evaluate.js';
-import { firstSeenPairsSql, firstSeenStartSql, scoreFirstSeen } from './first-seen.js';
+import { firstSeenPairsSql, firstSeenStartSql, pairsRange, scoreFirstSeen } from './first-seen.js';
 import { rollable, rollupBins } from './rollups.js';
 import type { SamplePicks } from './sample-picks.js';
 import { silenceSql } from './silence.js';
 import {
+  type AddressSetTable,
+  addressSetSql,
   beaconSql,
   binsTogetherSql,
+  cidrFields,
   hitsSql,
+  rangeCovers,
   type SqlSource,
   sameBinsShape,
   sharedBinsSql,
@@ -24,31 +28,31 @@ import {
 /** Runs one SELECT and returns its rows. */
 export type RunSql = (sql: string) => Promise<readonly Record<string, unknown>[]>;
 
-/** The hits of the hits query's rows (see hitsSql), in its order. */
-export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown>[]): Hit[] {
+/**
+ * The hits of the hits query's rows (see hitsSql), in its order: one per group and window, its peers from its
+ * consecutive rows. `value` names the column holding the metric (binsTogetherSql's rows hold one per detection).
+ */
+export function hitsFromRows(d: Detection, rows: readonly Record<string, unknown>[], value = 'value'): Hit[] {
   const out: Hit[] = [];
-  let last: { id: string; hit: Hit & { peers: string[] } } | undefined;
+  const kc = d.groupBy.map((_, i) => `k${i}`);
+  let last: (Hit & { peers: string[] }) | undefined;
   for (const r of rows) {
-    const key = d.groupBy.map((_, i) => String(r[`k${i}`]));
     const w = Number(r['w']);
-    const id = `${key.join('\u0001')}\u0002${w}`;
-    if (last === undefined || last.id !== id) {
+    // the same group and window as the row before: another peer of the same hit
+    if (last === undefined || last.w !== w || kc.some((k, i) => String(r[k]) !== last!.key[i])) {
       last = {
-        id,
-        hit: {
-          key,
-          w,
-          value: Number(r['value']),
-          records: Number(r['records']),
-          firstSeen: Number(r['first_seen']),
-          lastSeen: Number(r['last_seen']),
-          peerCount: Number(r['peer_count']),
-          peers: [],
-        },
+        key: kc.map((k) => String(r[k])),
+        w,
+        value: Number(r[value]),
+        records: Number(r['records']),
+        firstSeen: Number(r['first_seen']),
+        lastSeen: Number(r['last_seen']),
+        peerCount: Number(r['peer_count']),
+        peers: [],
       };
-      out.push(last.hit);
+      out.push(last);
     }
-    if (r['peer'] !== null && r['peer'] !== undefined) last.hit.peers.push(String(r['peer']));
+    if (r['peer'] !== null && r['peer'] !== undefined) last.peers.push(String(r['peer']));
   }
   return out;
 }
@@ -91,7 +95,9 @@ export type SharedBins = (d: BaselineDetection) => Promise<SqlSource | undefined
  * The bins rows of a baseline detection computed together with others of the same records (binsTogetherSql), as
  * its own bins query would return them; undefined when it has none (its bins query runs).
  */
-export type BinsTogether = (d: BaselineDetection) => Promise<readonly Record<string, unknown>[]> | undefined;
+export type BinsTogether = (
+  d: BaselineDetection,
+) => Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly value: string }> | undefined;
 
 /**
  * A baseline detection through SQL: its bins over the lookback (from the ingest rollups when every file has them,
@@ -123,11 +129,16 @@ export async function baselineWithSql(
   if (bins === undefined) {
     // the shared pre-aggregate holds the records of binsRange(range) only: no range over it
     const agg = await sharedBins?.(d);
-    const rows =
-      agg === undefined
-        ? await (together?.(d) ?? run(baselineBinsSql(src, d, range)))
-        : await run(hitsSql(agg, binsDetection(d), {}));
-    bins = hitsFromRows(d, rows);
+    const shared = agg === undefined ? await together?.(d) : undefined;
+    bins =
+      shared !== undefined
+        ? hitsFromRows(d, shared.rows, shared.value)
+        : hitsFromRows(
+            d,
+            await run(
+              agg === undefined ? baselineBinsSql(src, d, range) : hitsSql(agg, binsDetection(d), {}),
+            ),
+          );
   }
   // The history the store holds: one query per run, shared by its baseline detections.
   const startSql = dataStartSql(src, binsRange(range));
@@ -170,7 +181,7 @@ export async function firstSeenWithSql(
  */
 export async function detectWithSql(
   detections: readonly Detection[],
-  src: SqlSource,
+  source: SqlSource,
   range: TimeRange,
   run: RunSql,
   progress?: DetectProgress,
@@ -180,6 +191,20 @@ export async function detectWithSql(
   const out: DetectedFinding[] = [];
   const enabled = detections.filter((d) => d.enabled);
   const memo = new Map<string, Promise<readonly Record<string, unknown>[]>>();
+  // The distinct addresses CIDR tests read, one table per field and range, made once by the run when a detection
+  // first needs them, instead of a DISTINCT over the records in each query (SqlSource.addressSets).
+  const sets: AddressSetTable[] = [];
+  const runSets = source.engine === 'duckdb' && source.shareScan === true && source.relation === undefined;
+  const src: SqlSource = runSets ? { ...source, addressSets: sets } : source;
+  const prepareSets = async (fields: readonly string[], r: TimeRange): Promise<void> => {
+    if (!runSets) return;
+    for (const field of fields) {
+      if (sets.some((t) => t.field === field && rangeCovers(t, r))) continue;
+      const table = `${ADDRESS_SET_TABLE}_${sets.length}`;
+      await run(addressSetSql(field, r, table));
+      sets.push({ field, table, since: r.since, until: r.until });
+    }
+  };
   // Threshold detections share one scan of the store (sharedScopeSql): one pass instead of one each. Pair
   // detections read the store themselves: nacl-reply-drop's scope is every record, which made the shared table a
   // copy of the store (through the spill files under detect's memory limit); its own two small joins cost less.
@@ -228,16 +253,31 @@ export async function detectWithSql(
     if (ds === undefined || ds.length < 2) return undefined;
     if (!togetherRows.has(k))
       togetherRows.set(k, run(binsTogetherSql(src, ds.map(binsDetection), binsRange(range))));
-    const i = ds.indexOf(d);
+    const value = `v${ds.indexOf(d)}`;
     // each detection's rows: its value, and the bins query's HAVING (value >= 0, its lowest threshold)
-    return togetherRows
-      .get(k)!
-      .then((rows) => rows.filter((r) => Number(r[`v${i}`]) >= 0).map((r) => ({ ...r, value: r[`v${i}`] })));
+    return togetherRows.get(k)!.then((rows) => ({ rows: rows.filter((r) => Number(r[value]) >= 0), value }));
   };
   // the hits queries pick the samples only where storeFindings reads them (DuckDB over `flows`)
   const pick = src.engine === 'duckdb' && src.relation === undefined ? picks : undefined;
-  if (shared.length >= 2) await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE, pick !== undefined));
+  // Which records a detection's CIDR tests read: the range's (the shared scan, the threshold, pair, intel and beacon
+  // queries), the baselines' lookback when their bins come from the records, the first-seen lookback.
+  const prepare = async (d: Detection): Promise<void> => {
+    const fields = cidrFields(d);
+    if (fields.length === 0) return;
+    if (d.kind === 'first-seen') return prepareSets(fields, pairsRange(range));
+    if (d.kind === 'baseline') {
+      // from the shared pre-aggregate (no address set), or perhaps from the ingest rollups (no records read)
+      if (baselines.includes(d) || (src.rollups === true && rollable(d))) return;
+      return prepareSets(fields, binsRange(range));
+    }
+    if (d.kind === 'silence') return;
+    return prepareSets(fields, range);
+  };
   try {
+    if (shared.length >= 2) {
+      await prepareSets([...new Set(shared.flatMap(cidrFields))], range);
+      await run(sharedScopeSql(shared, range, SHARED_SCOPE_TABLE, pick !== undefined, src));
+    }
     await detectEach(
       enabled,
       src,
@@ -251,10 +291,12 @@ export async function detectWithSql(
       sharedBins,
       pick,
       together,
+      prepare,
     );
   } finally {
     if (shared.length >= 2) await run(`DROP TABLE IF EXISTS ${SHARED_SCOPE_TABLE}`);
     if (made !== undefined) await run(`DROP TABLE IF EXISTS ${SHARED_BINS_TABLE}`);
+    for (const t of sets) await run(`DROP TABLE IF EXISTS ${t.table}`);
   }
   progress?.(enabled.length, enabled.length, '');
   return superseded(enabled, out);
@@ -269,6 +311,9 @@ export const SHARED_BIN_SECONDS = 3600;
 /** The temporary table of a run's baseline pre-aggregate. */
 export const SHARED_BINS_TABLE = 'detect_shared_bins';
 
+/** The prefix of a run's address-set tables (SqlSource.addressSets): `detect_addresses_0`, `_1`, … */
+export const ADDRESS_SET_TABLE = 'detect_addresses';
+
 async function detectEach(
   enabled: readonly Detection[],
   src: SqlSource,
@@ -282,9 +327,11 @@ async function detectEach(
   sharedBins?: SharedBins,
   picks?: SamplePicks,
   together?: BinsTogether,
+  prepare?: (d: Detection) => Promise<void>,
 ): Promise<void> {
   for (const [i, d] of enabled.entries()) {
     progress?.(i, enabled.length, d.id);
+    await prepare?.(d);
     if (d.kind === 'baseline') {
       out.push(...(await baselineWithSql(d, src, range, run, note, memo, sharedBins, together)));
       continue;

@@ -65,6 +65,57 @@ export interface SqlSource {
    * query stored with a finding never does (the table is gone after the run).
    */
   readonly intelCandidates?: IntelCandidates;
+  /**
+   * DuckDB over `flows`: the run's distinct addresses of the fields CIDR tests read, one temporary table per field
+   * and range, made once by the run (run.ts, addressSetSql) instead of a DISTINCT over the records in every query
+   * that tests a CIDR block. A query over records of a range inside a table's range reads the table (its values are
+   * a superset of the query's own, which gives each membership test the same truth); the stored evidence query
+   * never does (the tables are gone after the run). docs/decisions/NEW-detect-run-address-sets.md.
+   */
+  readonly addressSets?: readonly AddressSetTable[];
+}
+
+/** See SqlSource.addressSets: a temporary table (column `a`) of the distinct values of `field` in `flows` over a range. */
+export interface AddressSetTable {
+  readonly field: string;
+  readonly table: string;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+/** Whether [since, until) of `outer` holds the whole of `range` (an open end holds every time on its side). */
+export function rangeCovers(outer: TimeRange, range: TimeRange): boolean {
+  const from = outer.since === undefined || (range.since !== undefined && range.since >= outer.since);
+  const to = outer.until === undefined || (range.until !== undefined && range.until <= outer.until);
+  return from && to;
+}
+
+/**
+ * The run's address-set table of `field` whose range holds `range`, if any: read by a query over records of
+ * `range` (never over a pre-aggregate, whose event times are bin starts).
+ */
+export function addressSetFor(src: SqlSource, field: string, range: TimeRange): AddressSetTable | undefined {
+  if (src.engine !== 'duckdb' || src.aggregated === true) return undefined;
+  return src.addressSets?.find((t) => t.field === field && rangeCovers(t, range));
+}
+
+/**
+ * DuckDB: the temporary table of `field`'s distinct values (column `a`) in `flows` over `range` (see
+ * SqlSource.addressSets).
+ *
+ * @example addressSetSql('srcaddr', { since: 1716163200 }, 'detect_addresses_0')
+ */
+export function addressSetSql(field: string, range: TimeRange, table: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT DISTINCT ${ident(field)} AS a FROM flows${rangeWhereSql(range)}`;
+}
+
+/** The fields a detection's scope tests with CIDR blocks (filter, any-of, the allow-list): what AddressSets reads. */
+export function cidrFields(d: Detection): string[] {
+  const out = new Set<string>();
+  for (const t of [...d.filter, ...d.anyOf.flat()])
+    if (t.cond.op === 'cidr' || t.cond.op === 'not_cidr') out.add(t.field);
+  for (const a of d.allow.cidrs) if (a.cidrs.length > 0) out.add(a.field);
+  return [...out];
 }
 
 /** See SqlSource.intelCandidates: intelCandidates' table, its `oneEach`, and the range it matched. */
@@ -79,9 +130,7 @@ export interface IntelCandidates {
 function candidatesFor(src: SqlSource, range: TimeRange): IntelCandidates | undefined {
   const c = src.intelCandidates;
   if (src.engine !== 'duckdb' || c === undefined) return undefined;
-  const from = c.since === undefined || (range.since !== undefined && range.since >= c.since);
-  const to = c.until === undefined || (range.until !== undefined && range.until <= c.until);
-  return from && to ? c : undefined;
+  return rangeCovers(c, range) ? c : undefined;
 }
 
 /** One indicator for the Trino backend: CIDR blocks (or addresses) and when it holds (unix seconds). */
@@ -191,9 +240,15 @@ export function conditionSql(engine: SqlEngine, x: string, c: Condition): string
  */
 class AddressSets {
   readonly fields = new Set<string>();
-  constructor(private readonly source: string) {}
-  /** The CTE holding the distinct values (column `a`) of `field`. */
+  /** `run`: the run's address-set tables (SqlSource.addressSets) that hold the source's values, by field. */
+  constructor(
+    private readonly source: string,
+    private readonly run: (field: string) => AddressSetTable | undefined = () => undefined,
+  ) {}
+  /** The CTE holding the distinct values (column `a`) of `field`, or the run's table of them. */
   use(field: string): string {
+    const t = this.run(field);
+    if (t !== undefined) return ident(t.table);
     this.fields.add(field);
     return ident(`addresses_${field}`);
   }
@@ -379,13 +434,16 @@ export function sharedScopeSql(
   range: TimeRange,
   table: string,
   ids = false,
+  src?: SqlSource,
 ): string {
   const cols = [
     ...new Set([...ds.flatMap((d) => fieldsUsed(d)), ...(ids ? ['file_id', 'line'] : []), 'event_time']),
   ];
   const source = `SELECT ${cols.map(ident).join(', ')} FROM flows${rangeWhereSql(range)}`;
-  const sets = new AddressSets(source);
-  const scopes = ds.map((d) => `(${scopeSql('duckdb', d, sets)})`);
+  const sets = new AddressSets(source, (f) => (src === undefined ? undefined : addressSetFor(src, f, range)));
+  // each scope once: a slow variant (vertical-port-scan-slow) has its fast one's scope, and an OR of a test with
+  // itself is the test
+  const scopes = [...new Set(ds.map((d) => `(${scopeSql('duckdb', d, sets)})`))];
   const ctes = sets.ctes();
   return `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS ${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT * FROM (${source}) s WHERE ${scopes.join('\n  OR ')}`;
 }
@@ -495,6 +553,8 @@ interface MatchedOptions {
   readonly where?: string;
   /** DuckDB: materialize `matched` too (read twice when hitsSql picks the samples: the hits and the picks). */
   readonly materializeMatched?: boolean;
+  /** DuckDB: CIDR tests read the run's address-set tables (SqlSource.addressSets) that hold the range's values. */
+  readonly runSets?: boolean;
 }
 
 /** The packet-level source and destination of a record (what the intel matcher tests). */
@@ -512,7 +572,10 @@ function matchedCtes(src: SqlSource, d: Detection, range: TimeRange, opts: Match
   // DuckDB computes a CTE once only when told (it is read twice: the hits and the peers, or both pair sides).
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
   const source = sourceSql(src, d, range, opts.narrow ?? true, opts.ids === true);
-  const sets = e === 'duckdb' ? new AddressSets(source) : undefined;
+  const sets =
+    e === 'duckdb'
+      ? new AddressSets(source, (f) => (opts.runSets === true ? addressSetFor(src, f, range) : undefined))
+      : undefined;
   let scope = scopeSql(e, d, sets);
   const only = e === 'duckdb' && d.kind === 'intel' ? opts.intelAddresses : undefined;
   if (only !== undefined) scope = `${scope} AND ${intelSidesSql(only)}`;
@@ -701,10 +764,28 @@ export function hitsSql(
       : undefined;
   const ctes = matchedCtes(src, d, range, {
     candidates: true,
+    runSets: true,
     ...(samples === undefined ? {} : { ids: true, materializeMatched: true }),
   });
+  const groups = [...d.groupBy.map((g) => text(ident(g))), win(e, d)];
+  // DuckDB, a distinct count over records: only groups of at least the lowest threshold's records can reach it
+  // (a distinct count is at most the count), found by a plain GROUP BY first; the distinct counts (a hash set per
+  // group) are then kept for those. A threshold detection's group fields are never NULL in scope, so `=` matches.
+  const few =
+    e === 'duckdb' &&
+    !agg &&
+    d.kind === 'threshold' &&
+    d.metric.kind === 'distinct' &&
+    minThreshold(d.thresholds) > 1;
+  if (few)
+    ctes.push(
+      `fw_big AS (SELECT ${groups.map((g, i) => `${g} AS g${i}`).join(', ')} FROM matched GROUP BY ${groups.join(', ')} HAVING count(*) >= ${minThreshold(d.thresholds)})`,
+    );
+  const big = few
+    ? ` WHERE EXISTS (SELECT 1 FROM fw_big b WHERE ${groups.map((g, i) => `b.g${i} = ${g}`).join(' AND ')})`
+    : '';
   ctes.push(
-    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched GROUP BY ${[...d.groupBy.map((g) => text(ident(g))), win(e, d)].join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
+    `hits AS${e === 'duckdb' ? ' MATERIALIZED' : ''} (SELECT ${keys.join(', ')}, ${win(e, d)} AS w, ${metricSql(e, d, agg)} AS value, ${agg ? 'sum(fw_n)' : 'count(*)'} AS records, ${agg ? 'min(fw_t0)' : 'min("event_time")'} AS first_seen, ${agg ? 'max(fw_t1)' : 'max("event_time")'} AS last_seen, ${d.peers === undefined ? '0' : dialect(e).countDistinct(ident(d.peers))} AS peer_count FROM matched${big} GROUP BY ${groups.join(', ')} HAVING ${metricSql(e, d, agg)} >= ${minThreshold(d.thresholds)})`,
   );
   let peerJoin = '';
   let peerCol = `${text('NULL')} AS peer`;
@@ -768,7 +849,7 @@ export function binsTogetherSql(src: SqlSource, ds: readonly Detection[], range:
   // the records of the range with every field one of them reads (their scope is the same)
   const cols = [...new Set([...ds.flatMap((x) => fieldsUsed(x)), 'event_time'])];
   const source = `SELECT ${cols.map(ident).join(', ')} FROM ${src.relation ?? 'flows'}${rangeWhereSql(range)}`;
-  const sets = new AddressSets(source);
+  const sets = new AddressSets(source, (f) => addressSetFor(src, f, range));
   const scope = scopeSql(e, d, sets); // before sets.ctes(): it names the address sets the scope uses
   const ctes = [...sets.ctes(), `matched AS (SELECT * FROM (${source}) s WHERE ${scope})`];
   const values = ds.map((x, i) => `${metricSql(e, x)} AS v${i}`);
@@ -824,7 +905,7 @@ export function beaconSql(src: SqlSource, d: BeaconDetection, range: TimeRange):
   const agg = (x: string) => (e === 'duckdb' ? `list(${x} ORDER BY ${x})` : `array_agg(${x} ORDER BY ${x})`);
   const m = e === 'duckdb' ? ' MATERIALIZED' : '';
   const { percent, minSources } = d.prevalence;
-  const ctes = matchedCtes(src, d, range);
+  const ctes = matchedCtes(src, d, range, { runSets: true });
   ctes.push(
     `recs AS${m} (SELECT ${keys.join(', ')}, ${ident('srcport')} AS sp, ${win(e, d)} AS w, "event_time" AS t, coalesce(${ident('end')}, "event_time") AS e, coalesce(${ident('bytes')}, 0) AS b FROM matched)`,
     `tup AS${m} (SELECT ${tuple}, count(*) AS n, min(t) AS t0, max(t) AS t1, sum(b) AS sb FROM recs GROUP BY ${tuple})`,
