@@ -117,7 +117,7 @@ export interface MonitorSettings {
   readonly queryQueue: number;
   /**
    * DuckDB's threads for the store (0: DuckDB's default, one per core). One setting for the whole store: the
-   * sink's commits and the dashboard's, alarms' and detections' queries alike. 1 gives ingestion about a sixth
+   * sink's commits and the dashboard's, alarms' and detections' queries alike. 1 gives ingestion about a quarter
    * less CPU per record and makes each large query run on one core (decision record "PutLogEvents speed 4").
    */
   readonly threads: number;
