@@ -46,6 +46,8 @@ const opt = (name, dflt) => {
 const CALLS = opt('calls', 30);
 const REPS = opt('reps', 50);
 const FLUSH_MS = opt('flush-ms', 0);
+// DuckDB's threads for the monitor's store (monitor.threads; 0: the monitor's default).
+const THREADS = opt('threads', 0);
 const PATTERN =
   '[version, account, eni, source, destination, srcport, destport = 22, protocol = 6, packets, bytes, windowstart, windowend, action = REJECT, flowlogstatus]';
 
@@ -66,7 +68,7 @@ writeFileSync(
   file,
   `metricFilters:
   - { name: ssh, pattern: "${PATTERN}", metricNamespace: FlowLogs, metricName: RejectedSSH, metricValue: "1" }
-monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}"${FLUSH_MS ? `, flushMillis: ${FLUSH_MS}` : ''} }
+monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}"${FLUSH_MS ? `, flushMillis: ${FLUSH_MS}` : ''}${THREADS ? `, threads: ${THREADS}` : ''} }
 api: { credentials: [{ accessKeyId: AKIABENCH, secretAccessKey: bench-secret }] }
 `,
 );
@@ -196,6 +198,7 @@ try {
 
   const result = {
     date: new Date().toISOString(),
+    ...(THREADS ? { threads: THREADS } : {}),
     calls: CALLS,
     records,
     putLogEvents: {

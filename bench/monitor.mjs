@@ -40,6 +40,8 @@ const RATES = argOf('rates', '50000,100000,200000,300000,400000').split(',').map
 const SECONDS = Number(argOf('seconds', '10'));
 const BATCH = Number(argOf('batch', '5000'));
 const CONCURRENCY = Number(argOf('concurrency', '32'));
+// DuckDB's threads for the monitor's store (monitor.threads; absent: the monitor's default).
+const THREADS = argOf('threads', undefined);
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-bench-monitor-'));
 const db = join(dir, 'bench.duckdb');
@@ -65,7 +67,7 @@ topics:
   - { name: ops, subscriptions: [{ type: webhook, url: "${hookUrl}" }] }
 sources:
   - { name: firehose, type: firehose, path: /firehose, accessKeyEnv: FH_KEY }
-monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", evaluationDelaySeconds: 1 }
+monitor: { listen: "127.0.0.1:0", stateDir: "${join(dir, 'state')}", evaluationDelaySeconds: 1${THREADS ? `, threads: ${THREADS}` : ''} }
 `,
 );
 
@@ -250,6 +252,6 @@ console.log(
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'monitor.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, concurrency: CONCURRENCY, steps, stored: total, sent, datapointsRight, sustained, notificationLatencySeconds: { rejectedSsh: latency, deniedIcmp: icmpLatency }, cpuMicrosPerRecord: { monitor: cpuPerRecord, generator: generatorPerRecord, duckdbFloor: floor.cpuMicrosPerRecord }, floor }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), ...(THREADS ? { threads: Number(THREADS) } : {}), batch: BATCH, concurrency: CONCURRENCY, steps, stored: total, sent, datapointsRight, sustained, notificationLatencySeconds: { rejectedSsh: latency, deniedIcmp: icmpLatency }, cpuMicrosPerRecord: { monitor: cpuPerRecord, generator: generatorPerRecord, duckdbFloor: floor.cpuMicrosPerRecord }, floor }, null, 2)}\n`,
 );
 rmSync(dir, { recursive: true, force: true });

@@ -105,4 +105,5 @@ monitor:
   # memoryLimit: 1GB        # DuckDB's memory for loads and queries (it spills to disk beyond)
   # queryConcurrency: 0     # dashboard queries at once (0: half the thread pool), the rest wait
   # queryQueue: 64          # queries waiting at most; more are answered 503 with Retry-After
+  # threads: 0              # DuckDB's threads (0: one per core; 1: less CPU per ingested record, slower big queries)
 `;

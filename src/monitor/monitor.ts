@@ -157,6 +157,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
   // and the directory sources), so that no SQL can reach any other file, a URL or an extension.
   const store = await Store.open(opts.db, {
     memoryLimit: opts.memoryLimit ?? settings.memoryLimit,
+    ...(settings.threads > 0 ? { threads: settings.threads } : {}),
     queryGate: new QueryGate(
       settings.queryConcurrency > 0 ? settings.queryConcurrency : defaultQueryConcurrency(),
       settings.queryQueue,

@@ -76,6 +76,13 @@ export interface OpenOptions {
   readonly confineTo?: readonly string[];
   /** The line user queries (withReader, sandboxQuery) wait in; default: half the libuv pool, 64 waiting. */
   readonly queryGate?: QueryGate;
+  /**
+   * DuckDB's threads for the whole instance (every connection: a setting of the instance, not of a connection);
+   * default DuckDB's own, one per core. 1 runs each statement on the thread that calls it: small statements (a
+   * live batch's insert, commit and rollups) cost less CPU, large queries lose their parallelism (decision record
+   * "PutLogEvents speed 4").
+   */
+  readonly threads?: number;
 }
 
 /**
@@ -343,6 +350,7 @@ export class Store {
       options['partitioned_write_max_open_files'] = '8';
     }
     if (opts.tempDirectory) options['temp_directory'] = opts.tempDirectory;
+    if (opts.threads !== undefined && opts.threads > 0) options['threads'] = String(opts.threads);
     if (opts.readOnly) {
       options['access_mode'] = 'READ_ONLY';
     } else {

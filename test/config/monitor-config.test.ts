@@ -93,6 +93,7 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
       memoryLimit: '1GB',
       queryConcurrency: 0,
       queryQueue: 64,
+      threads: 0, // DuckDB's default: one per core
       baselineRollups: false, // opt-in: they cost ingest time (bench:baselines)
     });
   });
@@ -128,6 +129,9 @@ monitor: { listen: "0.0.0.0:9000", account: "111122223333" }
     // "monitor: { memoryLimit: " is 24 characters: the value starts at column 25.
     ['memory limit without unit', `monitor: { memoryLimit: 512 }\n`, ['CONFIG_TYPE', 1, 25]],
     ['memory limit in words', `monitor: { memoryLimit: lots }\n`, ['CONFIG_TYPE', 1, 25]],
+    // "monitor: { threads: " is 20 characters: the value starts at column 21.
+    ['threads not whole', `monitor: { threads: 1.5 }\n`, ['CONFIG_BAD_NUMBER', 1, 21]],
+    ['threads below 0', `monitor: { threads: -1 }\n`, ['CONFIG_BAD_NUMBER', 1, 21]],
     [
       'email without smtp',
       `topics:\n  - name: t\n    subscriptions:\n      - { type: email, to: [a@example.com] }\n`,
