@@ -19,7 +19,7 @@ import { parseFormat } from '../records/format.js';
 import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeoutFlag, timeRange } from './context.js';
-import { caret } from './input-lines.js';
+import { caret, flatSpan } from './input-lines.js';
 import { parseOutput, render, wrap } from './output.js';
 
 /** `query --list` fits a terminal this wide. */
@@ -269,11 +269,6 @@ async function runOnAthena(
 }
 
 /** Maps a span of the query onto its one-line rendering (newlines and their indentation become one space). */
-function flatSpan(text: string, start: number, end: number): [number, number] {
-  const flat = (i: number) => text.slice(0, i).replace(/\s*\n\s*/g, ' ').length;
-  return [flat(start), Math.max(flat(start) + 1, flat(end))];
-}
-
 function lastSpan(v: string): number {
   if (!/^\d+[smhdw]$/.test(v.trim())) {
     throw new UsageError(

@@ -7,6 +7,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { batchPause, crashPoint } from '../core/crash-points.js';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
+import { findPastedSql } from '../core/pasted-text.js';
 import { protocolNumber, servicePort } from '../core/protocols.js';
 import type { TimeSource } from '../records/event-time.js';
 import { type Format, parseFormat } from '../records/format.js';
@@ -912,6 +913,9 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
       return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
     } catch (err) {
       if (expired) throw new QueryTimeoutError(opts.timeoutMs);
+      // A typographic quote or dash pasted from a web page: DuckDB's own message does not name it.
+      const pasted = findPastedSql(sql);
+      if (pasted) throw new SandboxError(pasted.code, pasted.message, pasted.hint, pasted);
       if (err instanceof UserError) throw err;
       throw userSqlError(err, sql);
     } finally {

@@ -438,6 +438,17 @@ describe('POST /api/sql', () => {
     expect(b['error']).toBe('SQL_ERROR');
   });
 
+  it('names a typographic quote pasted from a web page (DuckDB took it for part of a column name)', async () => {
+    // “ at offset 42: "SELECT count(*) FROM flows WHERE action = " is 42 characters.
+    const e = await post<Record<string, unknown>>(
+      '/api/sql',
+      { sql: 'SELECT count(*) FROM flows WHERE action = “REJECT”' },
+      400,
+    );
+    expect(e).toMatchObject({ error: 'PASTED_CHARACTER', start: 42, end: 43 });
+    expect(JSON.stringify(e)).toContain('straight quote');
+  });
+
   it('stops a query that runs longer than the timeout with 408, and stays up', async () => {
     const t0 = performance.now();
     const e = await post<Record<string, unknown>>(
