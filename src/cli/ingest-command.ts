@@ -181,6 +181,15 @@ Examples:
         }
         // Never a silent zero: a filter that cannot count some files' records says so, on stderr too.
         for (const m of mismatches) io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`);
+        const empty = summary.noRecords;
+        if (empty.length > 0) {
+          // "Ingested 1 file (1 loaded): 0 records" read as success; an empty download or pipe is the usual cause.
+          const n = empty.length;
+          io.err(
+            `flowwatch: warning: ${n === 1 ? '1 file holds' : `${n} files hold`} no flow log record (${n === 1 ? 'it is' : 'they are'} empty, or a header line only), so nothing was loaded from ${n === 1 ? 'it' : 'them'}: ${empty.slice(0, 5).join(', ')}${n > 5 ? ', ...' : ''}\n` +
+              `  check that the download, export or pipe that wrote ${n === 1 ? 'it' : 'them'} finished\n`,
+          );
+        }
         if (summary.failed > 0) setExit(3);
       } finally {
         process.off('SIGINT', interrupted);
