@@ -172,7 +172,7 @@ Examples:
             })}\n`,
           );
         } else {
-          io.out(describe(summary, flags.rejects));
+          io.out(describe(summary, flags.rejects, flags.format));
           if (filters.length > 0) {
             io.out(
               `Applied ${filters.length} metric filter${filters.length === 1 ? '' : 's'} from ${configPath}.\n`,
@@ -214,7 +214,11 @@ function printable(text: string): string {
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }
 
-function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | undefined): string {
+function describe(
+  s: Awaited<ReturnType<typeof ingest>>,
+  rejectsFile: string | undefined,
+  format: string | undefined,
+): string {
   const lines: string[] = [];
   const parts = [`${s.loaded} loaded`];
   if (s.duplicates) parts.push(`${s.duplicates} already in the store`);
@@ -252,8 +256,16 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
     const allCount = s.fileReports.filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0);
     if (allCount.length > 0 && s.firstRejects.every((r) => r.code === 'FIELD_COUNT')) {
       lines.push(
-        'Hint: every line of some files was rejected for its field count. Files without a header line are read',
-        'with the default format; give their real format with --format "${version} ${srcaddr} ...".',
+        ...(format === undefined
+          ? [
+              'Hint: every line of some files was rejected for its field count. Files without a header line are read',
+              'with the default format; give their real format with --format "${version} ${srcaddr} ...".',
+            ]
+          : [
+              'Hint: every line of some files was rejected for its field count: their lines do not have the fields',
+              'that --format names. Give the format the flow log was created with (aws ec2 describe-flow-logs shows',
+              'it as LogFormat), with every field in its order.',
+            ]),
       );
     }
   }
