@@ -42,9 +42,9 @@ describe('top', () => {
       '-o',
       'json',
     ]);
-    expect((JSON.parse(all.out) as Record<string, unknown>[]).map((r) => [r['source'], r['bytes']])).toEqual(
-      [['10.0.0.1', 40]],
-    );
+    expect((JSON.parse(all.out) as Record<string, unknown>[]).map((r) => [r['source'], r['bytes']])).toEqual([
+      ['10.0.0.1', 40],
+    ]);
     const both = await runMain(['top', 'talkers', '--last', '1h', '--since', '2h', '--db', db]);
     expect([both.code, both.err]).toEqual([2, 'flowwatch: give --last or --since, not both\n']);
   });

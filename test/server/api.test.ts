@@ -537,6 +537,14 @@ describe('GET /api/flows', () => {
     // Filters that match nothing in a range holding records: the traffic's answer, no note.
     const none = await get<FlowsResponse>(`/api/flows?port=3389&${HOUR}`);
     expect([none.rows, none.notes]).toEqual([[], undefined]);
+    // An interface id in upper case can match nothing: AWS writes eni-… in lower case.
+    const upper = await get<FlowsResponse>(`/api/flows?interface=ENI-B&${HOUR}`);
+    expect([upper.rows, upper.notes]).toEqual([
+      [],
+      [
+        'interface is never "ENI-B": AWS writes these IDs and names in lower case, and comparisons are case-sensitive (did you mean "eni-b"?); as written the test matches no record',
+      ],
+    ]);
   });
 
   it('refuses a bad address, CIDR block, port or action with 400 naming the field', async () => {
