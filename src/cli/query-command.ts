@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
+import { unknownNameHint } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import {
   analyze,
@@ -137,7 +138,11 @@ Examples:
           throw new UsageError(
             'UNKNOWN_QUERY',
             `there is no library query named "${flags.name}"`,
-            'list them with: flowwatch query --list',
+            unknownNameHint(
+              flags.name,
+              LIBRARY.map((x) => x.name),
+              'list them with: flowwatch query --list',
+            ),
           );
         }
         query = flags.perEni === true ? (q.perEni ?? q.query) : q.query;
