@@ -3,7 +3,7 @@
 // `like "10.0.1.%"` looks for a literal "%" and matches nothing. Both answer empty or zero without an error, in AWS
 // as here; flowwatch says why.
 
-import { checkedField, valueWarning } from '../records/field-values.js';
+import { checkedField, logStreamWarning, valueWarning } from '../records/field-values.js';
 import type { Expr, Query } from './ast.js';
 
 /** Warnings for the query's impossible comparisons and `%`-wildcard `like`s, each once, in query order. */
@@ -22,7 +22,12 @@ export function valueWarnings(query: Query): string[] {
         const f = field(a);
         if (f !== undefined && a.kind === 'field' && b.kind === 'string')
           add(valueWarning(f, a.name, b.value, { negated: e.op === '!=' }));
+        if (a.kind === 'field' && a.name === '@logStream' && b.kind === 'string')
+          add(logStreamWarning(b.value, { negated: e.op === '!=' }));
       }
+    } else if (e.kind === 'in' && e.operand.kind === 'field' && e.operand.name === '@logStream') {
+      if (e.items.every((i) => i.kind === 'string'))
+        for (const i of e.items) if (i.kind === 'string') add(logStreamWarning(i.value, { item: true }));
     } else if (e.kind === 'in' && e.operand.kind === 'field') {
       const { name } = e.operand;
       const f = field(e.operand);

@@ -92,7 +92,10 @@ export function valueWarning(
   if (values === undefined) {
     // A pattern's wildcard stands for text the shape cannot judge.
     if (opts.glob === true && value.includes('*')) return undefined;
-    const why = shapeProblem(FIELD_SHAPES[f.column], value.trim(), name);
+    // Records are space-delimited: no field ever holds a space (a value copied with one).
+    if (value.trim() !== value && value.trim() !== '')
+      return `${name} is never "${value}": a flow log field never holds a space (did you mean "${value.trim()}"?); ${outcome}`;
+    const why = shapeProblem(FIELD_SHAPES[f.column], value, name);
     return why === undefined ? undefined : `${name} is never "${value}": ${why}; ${outcome}`;
   }
   const glob = opts.glob === true && value.includes('*');
@@ -105,6 +108,27 @@ export function valueWarning(
   return `${name} is never "${value}": its values are ${list}, and comparisons are case-sensitive${
     caseless !== undefined ? ` (did you mean "${caseless}"?)` : ''
   }; ${outcome}`;
+}
+
+/**
+ * The warning for comparing Logs Insights' `@logStream` (here the interface id, or the transit gateway attachment
+ * id) with a CloudWatch Logs stream name: CloudWatch names a flow log's stream after the interface with the traffic
+ * type appended (`eni-0c19436730cc350ae-all`), so a query copied from CloudWatch matches nothing; undefined when
+ * the value is not such a name.
+ *
+ * @example logStreamWarning('eni-0abc-all') // '@logStream is never "eni-0abc-all": ... (did you mean "eni-0abc"?) ...'
+ */
+export function logStreamWarning(
+  value: string,
+  opts: { negated?: boolean; item?: boolean } = {},
+): string | undefined {
+  const m = /^((?:eni|tgw-attach)-[0-9a-f]+)-(?:all|accept|reject)$/i.exec(value.trim());
+  if (!m) return undefined;
+  const outcome =
+    opts.item === true
+      ? 'that item matches no record'
+      : `as written the test ${opts.negated === true ? 'holds for every record' : 'matches no record'}`;
+  return `@logStream is never "${value}": here it is the interface id without CloudWatch's traffic-type suffix (did you mean "${m[1]!.toLowerCase()}"?); ${outcome}`;
 }
 
 /** Why no value of this shape is `v` (with the value meant), or undefined when one can be. */

@@ -15,7 +15,7 @@ import { checkMetricFilter } from '../../src/metrics/metric-filter.js';
 import { fitFilter } from '../../src/metrics/pattern-rewrite.js';
 import { patternValueProblems } from '../../src/metrics/pattern-values.js';
 import { field } from '../../src/records/catalog.js';
-import { valueWarning } from '../../src/records/field-values.js';
+import { logStreamWarning, valueWarning } from '../../src/records/field-values.js';
 import { DEFAULT } from '../../src/records/format.js';
 import { sqlValueWarnings } from '../../src/storage/missing-fields.js';
 import { runMain } from '../support/capture-io.js';
@@ -60,6 +60,26 @@ describe('valueWarning on fields with a shape', () => {
     expect(valueWarning(field('interface-id'), 'interfaceId', 'eni-0a1b2c')).toBeUndefined();
     // Fields of free text are not judged.
     expect(valueWarning(field('ecs-cluster-name'), 'ecsClusterName', 'Prod')).toBeUndefined();
+  });
+
+  it('a value copied with a space (no field of a space-delimited record holds one)', () => {
+    expect(valueWarning(field('srcaddr'), 'srcAddr', '10.0.1.22 ')).toBe(
+      'srcAddr is never "10.0.1.22 ": a flow log field never holds a space (did you mean "10.0.1.22"?); as written the test matches no record',
+    );
+  });
+
+  it('@logStream given as CloudWatch names the stream (the ENI id with -all): here it is the ENI id', () => {
+    // CloudWatch Logs stream name of a flow log: eni-0c19436730cc350ae-all (spec, flow-log-records.md section 7).
+    expect(
+      valueWarnings(parseQuery('filter @logStream = "eni-0c19436730cc350ae-all" | stats count(*)')),
+    ).toEqual([logStreamWarning('eni-0c19436730cc350ae-all')]);
+    expect(logStreamWarning('eni-0c19436730cc350ae-all')).toBe(
+      '@logStream is never "eni-0c19436730cc350ae-all": here it is the interface id without CloudWatch\'s traffic-type suffix (did you mean "eni-0c19436730cc350ae"?); as written the test matches no record',
+    );
+    expect(valueWarnings(parseQuery('filter @logStream in ["eni-0a-reject", "eni-0b-accept"]'))).toHaveLength(
+      2,
+    );
+    expect(valueWarnings(parseQuery('filter @logStream = "eni-0c19436730cc350ae"'))).toEqual([]);
   });
 
   it('a filter pattern wildcard is left alone', () => {
