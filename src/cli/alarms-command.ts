@@ -15,7 +15,7 @@ import {
   replay,
 } from '../metrics/alarms/index.js';
 import type { StateChange } from '../metrics/alarms/state-machine.js';
-import { minuteSets } from '../metrics/datapoints.js';
+import { minuteSets, unknownMetricNote } from '../metrics/datapoints.js';
 import { ALARMS_FILE, type AlarmRequest, loadAlarmState, REQUESTS_DIR } from '../monitor/alarms-runner.js';
 import { DEFAULT_EPISODES, type EpisodeDecision, EpisodeGrouper, type Topic } from '../notify/index.js';
 import { Store } from '../storage/store.js';
@@ -261,6 +261,7 @@ export function registerAlarms(program: Command, io: Io): void {
         const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
         const changes: StateChange[] = [];
         const bandNotes: string[] = [];
+        const dataNotes: string[] = [];
         try {
           for (const a of chosen) {
             const lookback = alarmLookback(a);
@@ -282,6 +283,12 @@ export function registerAlarms(program: Command, io: Io): void {
               },
             );
             changes.push(...r.changes.filter((c) => c.previous !== undefined));
+            // No datapoint at all: every period was missing data (OK or INSUFFICIENT_DATA by treatMissingData),
+            // which reads as "no traffic". Usually the datapoints were never computed, or the range is elsewhere.
+            if (points.length === 0)
+              dataNotes.push(
+                `${a.name}: no datapoint of ${a.metric.namespace}/${a.metric.metricName} from ${iso(since)} to ${iso(until)}, so the replay saw missing data only, not a count of 0. ${await missingDatapointsNote(store, a.metric.namespace, a.metric.metricName)}`,
+              );
             // An anomaly-band alarm without a band evaluates its periods as missing data: say so, never a silent
             // INSUFFICIENT_DATA.
             const band = anomalyBandSource(a, points);
@@ -303,7 +310,7 @@ export function registerAlarms(program: Command, io: Io): void {
             output,
           ),
         );
-        for (const note of [...new Set(bandNotes)]) io.err(`warning: ${note}\n`);
+        for (const note of [...dataNotes, ...new Set(bandNotes)]) io.err(`warning: ${note}\n`);
         if (output === 'table') {
           const n = changes.length;
           io.err(
@@ -434,4 +441,18 @@ function replayNotifications(
       reason: `first ALARM ${hm(e.firstAlarmTime)}, ${e.retriggers} re-triggers folded so far`,
     });
   return { rows, sent, ungrouped, perAlarm };
+}
+
+/** Why an alarm's metric has no datapoint in a replay's range: none stored for it, or stored at other times. */
+async function missingDatapointsNote(store: Store, namespace: string, metric: string): Promise<string> {
+  if (await store.hasTable('metric_datapoints')) {
+    const span = await store.query(
+      'SELECT epoch(min(minute)) AS lo, epoch(max(minute)) AS hi FROM metric_datapoints WHERE namespace = $1 AND metric = $2',
+      [namespace, metric],
+    );
+    const lo = span.rows[0]?.['lo'];
+    if (lo !== null && lo !== undefined)
+      return `Its datapoints run from ${iso(Number(lo))} to ${iso(Number(span.rows[0]?.['hi']))}: move --since/--until into that span (or run flowwatch metrics backfill after ingesting more).`;
+  }
+  return `${await unknownMetricNote(store, namespace, metric)}.`;
 }

@@ -8,7 +8,12 @@ import { UsageError } from '../core/errors.js';
 import { isoUtc, parseTime } from '../core/time.js';
 import { SEVERITIES } from '../detect/definition.js';
 import { FindingError } from '../detect/errors.js';
-import { effectiveState, findingDetailJson, findingJson } from '../detect/findings.js';
+import {
+  effectiveState,
+  findingDetailJson,
+  findingJson,
+  unknownDetectionWarning,
+} from '../detect/findings.js';
 import { toOcsfFinding } from '../export/ocsf-finding.js';
 import { entityLabel, NO_SNAPSHOT_NAMES_NOTE, resourceNames } from '../network/resource-names.js';
 import {
@@ -17,6 +22,7 @@ import {
   listFindings,
   type StoredFinding,
   setFindingState,
+  storedDetectionIds,
 } from '../storage/findings.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
@@ -100,16 +106,28 @@ export function registerFindings(program: Command, io: Io): void {
         }
         const range = timeRange(flags.since, flags.until);
         const now = Math.floor(Date.now() / 1000);
-        const { list, names } = await withStore(io, flags.db, false, async (s) => ({
-          list: await listFindings(s, {
+        const { list, names, warning } = await withStore(io, flags.db, false, async (s) => {
+          const list = await listFindings(s, {
             ...(flags.detection === undefined ? {} : { detection: flags.detection }),
             ...(severities === undefined ? {} : { severities }),
             ...range,
             limit: positiveInt(flags.limit, '--limit'),
-          }),
-          // Names of the entities from the newest network snapshot, when one is loaded.
-          names: await resourceNames(s),
-        }));
+          });
+          return {
+            list,
+            // Names of the entities from the newest network snapshot, when one is loaded.
+            names: await resourceNames(s),
+            // An empty list for a misspelt --detection says so (the catalog: ./flowwatch.yaml's, else built-in).
+            warning:
+              list.length === 0 && flags.detection !== undefined
+                ? unknownDetectionWarning(flags.detection, await storedDetectionIds(s), [
+                    ...loadConfig(DEFAULT_CONFIG).detections.map((d) => d.id),
+                    (await import('../detect/rcf/anomalies.js')).RCF_DETECTION_ID,
+                  ])
+                : undefined,
+          };
+        });
+        if (warning !== undefined) io.err(`warning: --detection: ${warning}\n`);
         const shown = list
           .map((f) => {
             const j = findingJson(f, now);
@@ -152,7 +170,7 @@ export function registerFindings(program: Command, io: Io): void {
             output,
           ),
         );
-        if (output === 'table' && shown.length === 0)
+        if (output === 'table' && shown.length === 0 && warning === undefined)
           io.err('no findings (run flowwatch detect first, or widen the filters)\n');
         if (output === 'table' && shown.length > 0 && names === undefined)
           io.err(`note: ${NO_SNAPSHOT_NAMES_NOTE}\n`);

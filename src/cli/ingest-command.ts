@@ -172,7 +172,7 @@ Examples:
             })}\n`,
           );
         } else {
-          io.out(describe(summary, flags.rejects));
+          io.out(describe(summary, flags.rejects, flags.format));
           if (filters.length > 0) {
             io.out(
               `Applied ${filters.length} metric filter${filters.length === 1 ? '' : 's'} from ${configPath}.\n`,
@@ -181,6 +181,15 @@ Examples:
         }
         // Never a silent zero: a filter that cannot count some files' records says so, on stderr too.
         for (const m of mismatches) io.err(`flowwatch: warning: ${mismatchWarning(m)}\n`);
+        const empty = summary.noRecords;
+        if (empty.length > 0) {
+          // "Ingested 1 file (1 loaded): 0 records" read as success; an empty download or pipe is the usual cause.
+          const n = empty.length;
+          io.err(
+            `flowwatch: warning: ${n === 1 ? '1 file holds' : `${n} files hold`} no flow log record (${n === 1 ? 'it is' : 'they are'} empty, or a header line only), so nothing was loaded from ${n === 1 ? 'it' : 'them'}: ${empty.slice(0, 5).join(', ')}${n > 5 ? ', ...' : ''}\n` +
+              `  check that the download, export or pipe that wrote ${n === 1 ? 'it' : 'them'} finished\n`,
+          );
+        }
         if (summary.failed > 0) setExit(3);
       } finally {
         process.off('SIGINT', interrupted);
@@ -205,7 +214,11 @@ function printable(text: string): string {
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }
 
-function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | undefined): string {
+function describe(
+  s: Awaited<ReturnType<typeof ingest>>,
+  rejectsFile: string | undefined,
+  format: string | undefined,
+): string {
   const lines: string[] = [];
   const parts = [`${s.loaded} loaded`];
   if (s.duplicates) parts.push(`${s.duplicates} already in the store`);
@@ -243,8 +256,16 @@ function describe(s: Awaited<ReturnType<typeof ingest>>, rejectsFile: string | u
     const allCount = s.fileReports.filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0);
     if (allCount.length > 0 && s.firstRejects.every((r) => r.code === 'FIELD_COUNT')) {
       lines.push(
-        'Hint: every line of some files was rejected for its field count. Files without a header line are read',
-        'with the default format; give their real format with --format "${version} ${srcaddr} ...".',
+        ...(format === undefined
+          ? [
+              'Hint: every line of some files was rejected for its field count. Files without a header line are read',
+              'with the default format; give their real format with --format "${version} ${srcaddr} ...".',
+            ]
+          : [
+              'Hint: every line of some files was rejected for its field count: their lines do not have the fields',
+              'that --format names. Give the format the flow log was created with (aws ec2 describe-flow-logs shows',
+              'it as LogFormat), with every field in its order.',
+            ]),
       );
     }
   }

@@ -31,3 +31,9 @@ export async function* inputLines(io: Io, file: string | undefined): AsyncGenera
 export function caret(text: string, start: number, end: number): string {
   return caretLine(text, start, end);
 }
+
+/** A span of a multi-line text as the span of the same text on one line (newlines and their indent as one space). */
+export function flatSpan(text: string, start: number, end: number): [number, number] {
+  const flat = (i: number) => text.slice(0, i).replace(/\s*\n\s*/g, ' ').length;
+  return [flat(start), Math.max(flat(start) + 1, flat(end))];
+}

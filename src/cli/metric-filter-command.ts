@@ -86,8 +86,13 @@ Example:
       try {
         // Saved as AWS would accept it, but a test no flow log line can pass is said at once: its metric would
         // stay at zero and its alarm never fire.
-        for (const p of patternValueProblems(checkMetricFilter(filter).pattern))
-          io.err(`warning: ${p.message}\n`);
+        const { pattern } = checkMetricFilter(filter);
+        for (const p of patternValueProblems(pattern)) io.err(`warning: ${p.message}\n`);
+        // `metric-filter list` says "cannot apply" for it; said here too, where the filter is written.
+        if (pattern.kind === 'json')
+          io.err(
+            'warning: a JSON pattern ({ $.field ... }) never matches a flow log record (records are space-delimited), so this filter counts nothing; write a [...] pattern, e.g. [..., action = REJECT, log_status]\n',
+          );
       } catch (err) {
         if (err instanceof FilterPatternError) err.detail = caret(filter.pattern, err.start, err.end);
         throw err;

@@ -6,7 +6,13 @@ import { UsageError, UserError } from '../core/errors.js';
 import { isoUtc } from '../core/time.js';
 import { sourcesOfGroup } from '../ingest/sources/log-group.js';
 import { canonicalDimensions, STATISTICS, type Statistic } from '../metrics/datapoint-sql.js';
-import { backfill, dimensionSets, mismatchWarning, statistics } from '../metrics/datapoints.js';
+import {
+  backfill,
+  dimensionSets,
+  mismatchWarning,
+  statistics,
+  unknownMetricNote,
+} from '../metrics/datapoints.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeRange } from './context.js';
 import { parseOutput, render } from './output.js';
@@ -144,19 +150,4 @@ since 1970-01-01T00:00:00Z.`,
         store.close();
       }
     });
-}
-
-/**
- * What to say when a metric has no datapoint at all: the stored metrics (a misspelt name is the usual cause), or
- * that none is stored yet and how to make them.
- */
-async function unknownMetricNote(store: Store, namespace: string, name: string): Promise<string> {
-  const known = (await store.hasTable('metric_datapoints'))
-    ? (
-        await store.query('SELECT DISTINCT namespace, metric FROM metric_datapoints ORDER BY 1, 2 LIMIT 20')
-      ).rows.map((r) => `${String(r['namespace'])}/${String(r['metric'])}`)
-    : [];
-  if (known.length === 0)
-    return `No datapoint of ${namespace}/${name}: the store holds no metric datapoints yet. Define a metric filter (flowwatch metric-filter put ...) and compute it over the stored records with flowwatch metrics backfill`;
-  return `No datapoint of ${namespace}/${name} is stored (names are case-sensitive); the stored metrics are: ${known.join(', ')}`;
 }

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../core/errors.js';
+import { servicePort } from '../core/protocols.js';
 import { parseTime } from '../core/time.js';
 import { plural } from '../metrics/alarms/format.js';
 import { CDK_IMPORT } from '../network/change-render.js';
@@ -75,7 +76,15 @@ function int(v: string | undefined, what: string, dflt?: number): number {
     if (dflt !== undefined) return dflt;
     throw new UsageError('EXPLAIN_MISSING', `${what} is required`);
   }
-  if (!/^-?\d+$/.test(v)) throw new UsageError('BAD_NUMBER', `${what} "${v}" must be an integer`);
+  if (!/^-?\d+$/.test(v)) {
+    // A port by its service name (--dst-port ssh): flow logs and rules use numbers.
+    const port = what.endsWith('-port') ? servicePort(v) : undefined;
+    throw new UsageError(
+      'BAD_NUMBER',
+      `${what} "${v}" must be an integer`,
+      port === undefined ? undefined : `ports are numbers here, as in flow logs: ${what} ${port} for ${v}`,
+    );
+  }
   return Number(v);
 }
 

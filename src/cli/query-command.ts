@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { partitionPredicate } from '../athena/setup.js';
 import { UsageError } from '../core/errors.js';
+import { unknownNameHint } from '../core/suggest.js';
 import { parseTime } from '../core/time.js';
 import {
   analyze,
@@ -19,7 +20,7 @@ import { parseFormat } from '../records/format.js';
 import { literal } from '../storage/sql.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, timeoutFlag, timeRange } from './context.js';
-import { caret } from './input-lines.js';
+import { caret, flatSpan } from './input-lines.js';
 import { parseOutput, render, wrap } from './output.js';
 
 /** `query --list` fits a terminal this wide. */
@@ -137,7 +138,11 @@ Examples:
           throw new UsageError(
             'UNKNOWN_QUERY',
             `there is no library query named "${flags.name}"`,
-            'list them with: flowwatch query --list',
+            unknownNameHint(
+              flags.name,
+              LIBRARY.map((x) => x.name),
+              'list them with: flowwatch query --list',
+            ),
           );
         }
         query = flags.perEni === true ? (q.perEni ?? q.query) : q.query;
@@ -269,11 +274,6 @@ async function runOnAthena(
 }
 
 /** Maps a span of the query onto its one-line rendering (newlines and their indentation become one space). */
-function flatSpan(text: string, start: number, end: number): [number, number] {
-  const flat = (i: number) => text.slice(0, i).replace(/\s*\n\s*/g, ' ').length;
-  return [flat(start), Math.max(flat(start) + 1, flat(end))];
-}
-
 function lastSpan(v: string): number {
   if (!/^\d+[smhdw]$/.test(v.trim())) {
     throw new UsageError(

@@ -4,8 +4,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { sqlMissingFieldWarnings } from '../storage/missing-fields.js';
+import { SandboxError } from '../storage/sandbox.js';
 import { Store } from '../storage/store.js';
 import { dbPath, type Io, positiveInt, timeoutFlag } from './context.js';
+import { caret, flatSpan } from './input-lines.js';
 import { parseOutput, render } from './output.js';
 
 /** The options `sql` and `query` share for choosing and reaching an engine. */
@@ -90,6 +92,14 @@ Example:
         io.out(render({ columns: r.columns.map((c) => c.name), rows: r.rows }, output));
         for (const w of await sqlMissingFieldWarnings(store, sql)) io.err(`warning: ${w}\n`);
         if (r.truncated) io.err(`(only the first ${maxRows} rows are shown; raise --max-rows to see more)\n`);
+      } catch (err) {
+        // A pasted quote or dash: show where it is, as query and test-pattern do.
+        if (err instanceof SandboxError && err.code === 'PASTED_CHARACTER' && err.start !== undefined)
+          err.detail = caret(
+            sql.replace(/\s*\n\s*/g, ' '),
+            ...flatSpan(sql, err.start, err.end ?? err.start + 1),
+          );
+        throw err;
       } finally {
         store.close();
       }

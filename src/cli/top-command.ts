@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { protocolName } from '../core/protocols.js';
+import { unknownNameHint } from '../core/suggest.js';
 import { enricherOf } from '../enrich/load-enricher.js';
 import { NO_SNAPSHOT_NAMES_NOTE, resourceNames } from '../network/resource-names.js';
 import { flowViewNote } from '../storage/flow-views.js';
@@ -17,6 +18,7 @@ interface TopFlags {
   by?: string;
   limit: string;
   since?: string;
+  last?: string;
   until?: string;
   output: string;
   perEni?: boolean;
@@ -37,6 +39,7 @@ export function registerTop(program: Command, io: Io): void {
       '--since <time>',
       'only records whose event time is at or after this time (ISO-8601, unix seconds, or 2h/7d ago)',
     )
+    .option('--last <duration>', 'the last duration, e.g. 1h or 7d (same as --since 1h)')
     .option('--until <time>', 'only records whose event time is before this time')
     .option(
       '--per-eni',
@@ -61,15 +64,21 @@ and on stderr for json and csv.`,
     )
     .action(async (what: string, flags: TopFlags) => {
       if (!TOP_KINDS.includes(what as TopKind)) {
-        throw new UsageError('BAD_TOP', `"${what}" is not one of ${TOP_KINDS.join(', ')}`);
+        throw new UsageError(
+          'BAD_TOP',
+          `"${what}" is not one of ${TOP_KINDS.join(', ')}`,
+          unknownNameHint(what.toLowerCase(), TOP_KINDS, 'see flowwatch top --help'),
+        );
       }
+      if (flags.last !== undefined && flags.since !== undefined)
+        throw new UsageError('BAD_RANGE', 'give --last or --since, not both');
       const by = flags.by;
       if (by !== undefined && by !== 'bytes' && by !== 'packets' && by !== 'flows') {
         throw new UsageError('BAD_MEASURE', `--by "${by}" is not one of bytes, packets, flows`);
       }
       const output = parseOutput(flags.output);
       const limit = positiveInt(flags.limit, '--limit');
-      const range = timeRange(flags.since, flags.until);
+      const range = timeRange(flags.last ?? flags.since, flags.until);
       const store = await Store.open(dbPath(io, flags.db), { readOnly: true });
       try {
         const r = await top(store, what as TopKind, {

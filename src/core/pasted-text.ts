@@ -1,5 +1,5 @@
 // Text pasted from web pages and consoles: typographic quotes, dashes, bullets, list numbers, invisible and
-// non-breaking spaces. Shared by the filter-pattern, Logs Insights, Athena and alarm-rule lexers.
+// non-breaking spaces. Shared by the filter-pattern, Logs Insights, Athena and alarm-rule lexers and the SQL sandbox.
 //
 // The rule (issue 12 item 3), decided once for every language:
 // - Unicode spaces (NBSP U+00A0, U+2000–U+200A, U+202F, U+205F, U+3000, U+1680) are read as a plain space,
@@ -125,6 +125,39 @@ export function findPasted(
       start: i,
       end: i + 1,
     };
+  }
+  return undefined;
+}
+
+/**
+ * The first pasted character of a SQL text outside its straight-quoted strings ('...') and names ("..."), where
+ * only invisible characters count, and outside comments; undefined when there is none. DuckDB itself reads a
+ * typographic quote as part of a name (`action = “REJECT”`: no column “REJECT”) or stops at it ("syntax error
+ * at or near .0"), and says nothing of the quote.
+ *
+ * @example findPastedSql("SELECT * FROM flows WHERE srcaddr = ‘10.0.1.5’")?.start // 36
+ */
+export function findPastedSql(text: string): PastedFault | undefined {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < text.length && !(text[j] === c && text[j + 1] !== c)) j += text[j] === c ? 2 : 1;
+      const inside = findPasted(text, i + 1, j, true);
+      if (inside) return inside;
+      i = j + 1;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else {
+      const fault = findPasted(text, i, i + 1);
+      if (fault) return fault;
+      i++;
+    }
   }
   return undefined;
 }

@@ -37,3 +37,68 @@ export const IANA_KEYWORDS: Readonly<Record<number, string>> = {
 export function ianaKeyword(n: number): string | undefined {
   return IANA_KEYWORDS[n];
 }
+
+/** Protocol names people write, lower-case, to their IANA number (flow logs record the number). */
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+  icmp: 1,
+  igmp: 2,
+  tcp: 6,
+  udp: 17,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  icmpv6: 58,
+  'ipv6-icmp': 58,
+  ospf: 89,
+  vrrp: 112,
+  sctp: 132,
+};
+
+/** IANA number of a protocol name in any case (`tcp` → 6), or undefined. */
+export function protocolNumber(name: string): number | undefined {
+  return PROTOCOL_NUMBERS[name.trim().toLowerCase()];
+}
+
+/** Well-known service names (IANA's, and the common aliases) to their port, lower-case. */
+const SERVICE_PORTS: Readonly<Record<string, number>> = {
+  ftp: 21,
+  ssh: 22,
+  telnet: 23,
+  smtp: 25,
+  dns: 53,
+  domain: 53,
+  http: 80,
+  kerberos: 88,
+  pop3: 110,
+  ntp: 123,
+  imap: 143,
+  snmp: 161,
+  ldap: 389,
+  https: 443,
+  smb: 445,
+  'microsoft-ds': 445,
+  smtps: 465,
+  submission: 587,
+  ldaps: 636,
+  imaps: 993,
+  pop3s: 995,
+  mssql: 1433,
+  'ms-sql-s': 1433,
+  oracle: 1521,
+  nfs: 2049,
+  mysql: 3306,
+  rdp: 3389,
+  'ms-wbt-server': 3389,
+  postgres: 5432,
+  postgresql: 5432,
+  winrm: 5985,
+  redis: 6379,
+  'http-alt': 8080,
+  elasticsearch: 9200,
+  mongodb: 27017,
+};
+
+/** Port of a service name in any case (`ssh` → 22, `HTTPS` → 443), or undefined. */
+export function servicePort(name: string): number | undefined {
+  return SERVICE_PORTS[name.trim().toLowerCase()];
+}

@@ -3,6 +3,7 @@
 // sample, the effective state (a suppression past its expiry is open again), and the JSON shape of the CLI
 // and the API.
 
+import { unknownNameHint } from '../core/suggest.js';
 import {
   type FindingRow,
   type FindingState,
@@ -49,6 +50,30 @@ export interface FindingJson {
 export function effectiveState(f: StoredFinding, nowSeconds: number): FindingState {
   if (f.state === 'suppressed' && f.stateUntil !== undefined && f.stateUntil <= nowSeconds) return 'open';
   return f.state;
+}
+
+/**
+ * The warning for a findings filter on a detection that is neither in the catalog nor in any stored finding (a
+ * misspelt id: the list is empty because of the spelling, not because nothing was found); undefined otherwise.
+ *
+ * @example unknownDetectionWarning('port-scn', ['vertical-port-scan'], ['vertical-port-scan'])
+ * // 'there is no detection "port-scn": no stored finding has it and the catalog does not list it, so nothing can match (did you mean "vertical-port-scan"?)'
+ */
+export function unknownDetectionWarning(
+  id: string,
+  stored: readonly string[],
+  catalog: readonly string[],
+): string | undefined {
+  if (stored.includes(id) || catalog.includes(id)) return undefined;
+  const known = [...new Set([...stored, ...catalog])];
+  const hint = unknownNameHint(
+    id,
+    known,
+    stored.length > 0
+      ? `the stored findings are of: ${stored.join(', ')}`
+      : 'see them with: flowwatch detections list',
+  );
+  return `there is no detection "${id}": no stored finding has it and the catalog does not list it, so nothing can match (${hint})`;
 }
 
 /** The list/summary JSON of a stored finding. */

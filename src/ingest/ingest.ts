@@ -62,7 +62,12 @@ export interface FileReport {
   readonly message?: string;
   /** Stored files this load replaced, and why. */
   readonly replaced?: LoadResult['replaced'];
+  /** A file of 0 bytes (one already stored is a `duplicate` of every other empty file). */
+  readonly empty?: boolean;
 }
+
+/** SHA-256 of no bytes: the content hash every empty file shares. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export interface IngestSummary {
   /** Files found (after pruning). */
@@ -91,6 +96,11 @@ export interface IngestSummary {
   readonly replaced: number;
   /** Files loaded now whose every line was rejected: not "done", a later ingest retries them. */
   readonly allRejected: readonly string[];
+  /**
+   * Files that held no record and no rejected line (empty, or a header line only; an empty file already stored
+   * counts too): nothing was loaded from them, which the totals alone would not say.
+   */
+  readonly noRecords: readonly string[];
   /** File ids loaded in this run (to export their rejects). */
   readonly fileIds: readonly number[];
   /** How many loaded records took their event time from each source (src/records/event-time.ts). */
@@ -293,6 +303,7 @@ export async function ingest(
             records: 0,
             rejected: 0,
             message: `same content as ${twin}`,
+            ...(sha === EMPTY_SHA256 ? { empty: true } : {}),
           };
           return;
         }
@@ -413,6 +424,9 @@ export async function ingest(
       replaced: reports.filter((r) => r.replaced?.some((x) => x.reason === 'replace')).length,
       allRejected: reports
         .filter((r) => r.status === 'loaded' && r.records === 0 && r.rejected > 0)
+        .map((r) => r.file),
+      noRecords: reports
+        .filter((r) => (r.status === 'loaded' && r.records === 0 && r.rejected === 0) || r.empty === true)
         .map((r) => r.file),
       fileIds,
       timeSources,

@@ -3,7 +3,7 @@
 // `like "10.0.1.%"` looks for a literal "%" and matches nothing. Both answer empty or zero without an error, in AWS
 // as here; flowwatch says why.
 
-import { enumeratedField, valueWarning } from '../records/field-values.js';
+import { checkedField, logStreamWarning, valueWarning } from '../records/field-values.js';
 import type { Expr, Query } from './ast.js';
 
 /** Warnings for the query's impossible comparisons and `%`-wildcard `like`s, each once, in query order. */
@@ -12,7 +12,7 @@ export function valueWarnings(query: Query): string[] {
   const add = (w: string | undefined) => {
     if (w !== undefined && !out.includes(w)) out.push(w);
   };
-  const field = (e: Expr) => (e.kind === 'field' ? enumeratedField(e.name) : undefined);
+  const field = (e: Expr) => (e.kind === 'field' ? checkedField(e.name) : undefined);
   const visit = (e: Expr): void => {
     if (e.kind === 'compare' && (e.op === '=' || e.op === '!=')) {
       for (const [a, b] of [
@@ -22,7 +22,12 @@ export function valueWarnings(query: Query): string[] {
         const f = field(a);
         if (f !== undefined && a.kind === 'field' && b.kind === 'string')
           add(valueWarning(f, a.name, b.value, { negated: e.op === '!=' }));
+        if (a.kind === 'field' && a.name === '@logStream' && b.kind === 'string')
+          add(logStreamWarning(b.value, { negated: e.op === '!=' }));
       }
+    } else if (e.kind === 'in' && e.operand.kind === 'field' && e.operand.name === '@logStream') {
+      if (e.items.every((i) => i.kind === 'string'))
+        for (const i of e.items) if (i.kind === 'string') add(logStreamWarning(i.value, { item: true }));
     } else if (e.kind === 'in' && e.operand.kind === 'field') {
       const { name } = e.operand;
       const f = field(e.operand);

@@ -256,3 +256,18 @@ export function knownFormats(
   for (const s of stored) add(parseFormat(s.format), `store: ${s.files} file${s.files === 1 ? '' : 's'}`);
   return out.map((k) => ({ format: k.format, origin: k.origins.join(', ') }));
 }
+
+/**
+ * What to say when a metric has no datapoint at all: the stored metrics (a misspelt name is the usual cause), or
+ * that none is stored yet and how to make them.
+ */
+export async function unknownMetricNote(store: Store, namespace: string, name: string): Promise<string> {
+  const known = (await store.hasTable('metric_datapoints'))
+    ? (
+        await store.query('SELECT DISTINCT namespace, metric FROM metric_datapoints ORDER BY 1, 2 LIMIT 20')
+      ).rows.map((r) => `${String(r['namespace'])}/${String(r['metric'])}`)
+    : [];
+  if (known.length === 0)
+    return `No datapoint of ${namespace}/${name}: the store holds no metric datapoints yet. Define a metric filter (flowwatch metric-filter put ...) and compute it over the stored records with flowwatch metrics backfill`;
+  return `No datapoint of ${namespace}/${name} is stored (names are case-sensitive); the stored metrics are: ${known.join(', ')}`;
+}

@@ -5,7 +5,7 @@
 
 import type { DelimitedPattern, Pattern, SlotCondition } from '../filter/ast.js';
 import { DEFAULT_FIELDS, type FieldDef, findField } from '../records/catalog.js';
-import { FIELD_VALUES, valueWarning } from '../records/field-values.js';
+import { FIELD_VALUES, hasValueRules, valueWarning } from '../records/field-values.js';
 
 /** A test in a pattern that can never hold (`impossible`), or one that always holds (`!=` an impossible value). */
 export interface PatternValueProblem {
@@ -37,7 +37,7 @@ export function patternValueProblems(
       if (slot.kind !== 'field' || slot.condition === undefined || slot.name === undefined) return;
       // The name says what the user meant when it is a field's; else the field at the slot's position.
       const f = findField(slot.name) ?? positions?.[i];
-      if (f === undefined || FIELD_VALUES[f.column] === undefined) return;
+      if (f === undefined || !hasValueRules(f)) return;
       for (const c of conjuncts(slot.condition)) {
         if (c.kind !== 'compare' || c.field !== slot.name || c.value.kind !== 'string') continue;
         if (c.op !== '=' && c.op !== '!=') continue;

@@ -2,8 +2,9 @@
 // has settled; plain text files are followed as they grow, complete lines only, from a durable offset.
 
 import { open, readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { DirectorySourceConfig } from '../config/monitor-config.js';
+import type { Level } from '../core/logger.js';
 import type { Sink, Source, SourceStatus } from '../ingest/sources/source.js';
 import { detectHeader } from '../records/format.js';
 
@@ -46,7 +47,7 @@ export class DirectorySource implements Source {
   constructor(
     private readonly cfg: DirectorySourceConfig,
     private readonly sink: Sink,
-    private readonly log: (event: string, fields: Record<string, unknown>) => void = () => {},
+    private readonly log: (event: string, fields: Record<string, unknown>, level?: Level) => void = () => {},
   ) {
     this.name = cfg.name;
   }
@@ -92,7 +93,34 @@ export class DirectorySource implements Source {
     return p;
   }
 
+  /** Whether the folder was missing at the last poll (said once, and again when it appears). */
+  private missing = false;
+
   private async poll(): Promise<void> {
+    // A folder that does not exist (a typo, or ./flowlogs of `flowwatch init` never created) reads as "no traffic"
+    // for ever: said in the log and in the source's status (/api/sources, /healthz) until it appears.
+    const there = await stat(this.cfg.path).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (!there) {
+      if (!this.missing) {
+        this.missing = true;
+        const message = `the watched folder ${resolve(this.cfg.path)} does not exist (or is not a folder): nothing is read until it is created; check sources[].path in the configuration`;
+        this.counters.lastError = message;
+        this.counters.lastErrorAt = Date.now();
+        this.log(
+          'source_folder_missing',
+          { source: this.name, path: resolve(this.cfg.path), message },
+          'warn',
+        );
+      }
+      return;
+    }
+    if (this.missing) {
+      this.missing = false;
+      this.log('source_folder_found', { source: this.name, path: resolve(this.cfg.path) });
+    }
     for (const path of await walk(this.cfg.path)) {
       if (this.stopped) return;
       const key = relative(this.cfg.path, path);

@@ -372,6 +372,8 @@ export interface AnomaliesResponse {
 /** GET /api/findings?detection&severity&state&since&until&limit: the stored findings, most recent activity first. */
 export interface FindingsResponse {
   readonly findings: readonly import('../detect/findings.js').FindingJson[];
+  /** Why the list is empty when the filter cannot match (a detection id neither the catalog nor a finding has). */
+  readonly warnings?: readonly string[];
 }
 
 /**

@@ -267,6 +267,12 @@ export async function listFindings(store: Store, f: FindingFilter = {}): Promise
   return r.rows.map(fromRow);
 }
 
+/** The detections that have stored findings, sorted. */
+export async function storedDetectionIds(store: Store): Promise<string[]> {
+  const r = await store.query('SELECT DISTINCT detection FROM findings ORDER BY 1');
+  return r.rows.map((x) => String(x['detection']));
+}
+
 /** One finding, or undefined. */
 export async function getFinding(store: Store, id: string): Promise<StoredFinding | undefined> {
   const r = await store.query('SELECT * FROM findings WHERE id = $1', [id]);

@@ -4,7 +4,7 @@
 // silent zero). Logs Insights (src/insights/run.ts) and the SQL editor and command warn with the format fix.
 
 import { FIELDS, type FieldDef } from '../records/catalog.js';
-import { enumeratedField, valueWarning } from '../records/field-values.js';
+import { checkedField, valueWarning } from '../records/field-values.js';
 import type { Store } from './store.js';
 
 /** The catalog columns that any stored record format has (empty for a store with no records yet). */
@@ -67,17 +67,17 @@ export function sqlValueWarnings(sql: string): string[] {
   const col = `(?<![\\w."'])"?([A-Za-z_][A-Za-z0-9_]*)"?(?![\\w"(])`;
   const unquote = (v: string) => v.replaceAll("''", "'");
   for (const m of text.matchAll(new RegExp(`${col}\\s*(=|!=|<>)\\s*${lit}`, 'g'))) {
-    const f = enumeratedField(m[1]!);
+    const f = checkedField(m[1]!);
     if (f?.column === m[1]!.toLowerCase())
       add(valueWarning(f, m[1]!, unquote(m[3]!), { negated: m[2] !== '=' }));
   }
   for (const m of text.matchAll(new RegExp(`${lit}\\s*(=|!=|<>)\\s*${col}`, 'g'))) {
-    const f = enumeratedField(m[3]!);
+    const f = checkedField(m[3]!);
     if (f?.column === m[3]!.toLowerCase())
       add(valueWarning(f, m[3]!, unquote(m[1]!), { negated: m[2] !== '=' }));
   }
   for (const m of text.matchAll(new RegExp(`${col}\\s+(NOT\\s+)?IN\\s*\\(([^)]*)\\)`, 'gi'))) {
-    const f = enumeratedField(m[1]!);
+    const f = checkedField(m[1]!);
     if (f?.column !== m[1]!.toLowerCase()) continue;
     for (const v of m[3]!.matchAll(new RegExp(lit, 'g')))
       add(valueWarning(f, m[1]!, unquote(v[1]!), { item: true }));

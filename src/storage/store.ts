@@ -7,6 +7,8 @@ import { dirname, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { batchPause, crashPoint } from '../core/crash-points.js';
 import { QueryTimeoutError, StoreError, UserError } from '../core/errors.js';
+import { findPastedSql } from '../core/pasted-text.js';
+import { protocolNumber, servicePort } from '../core/protocols.js';
 import type { TimeSource } from '../records/event-time.js';
 import { type Format, parseFormat } from '../records/format.js';
 import { DELETE_ADDRESS_KEY_FILE } from './address-dictionary.js';
@@ -261,14 +263,25 @@ export function userSqlError(err: unknown, sql?: string): StoreError {
   const dateHint = date
     ? `start and end are unix seconds (BIGINT), not timestamps: write start >= epoch(TIMESTAMP '${date[1]}'), or compare to_timestamp(start) with a TIMESTAMP`
     : undefined;
+  // A port or protocol by name (dstport = 'https', protocol = 'tcp'): the columns hold numbers.
+  const named = /Could not convert string '([A-Za-z][\w-]*)' to (U?BIGINT|U?INT(?:EGER|32|64)?)/i.exec(msg);
+  const port = named ? servicePort(named[1]!) : undefined;
+  const proto = named ? protocolNumber(named[1]!) : undefined;
+  const nameHint =
+    port !== undefined
+      ? `srcport and dstport hold port numbers, not service names: write ${port} for '${named![1]}'`
+      : proto !== undefined
+        ? `protocol holds the IANA protocol number, not its name: write ${proto} for '${named![1]}'`
+        : undefined;
+  const literalOf = date?.[1] ?? (nameHint !== undefined ? named?.[1] : undefined);
   let span = s.start !== undefined && s.end !== undefined ? { start: s.start, end: s.end } : undefined;
-  if (date && span === undefined) {
+  if (literalOf !== undefined && span === undefined) {
     // DuckDB gives no position for a conversion error: underline the literal itself when it occurs once.
-    const literal = `'${date[1]}'`;
+    const literal = `'${literalOf}'`;
     const at = sql.indexOf(literal);
     if (at >= 0 && sql.indexOf(literal, at + 1) < 0) span = { start: at, end: at + literal.length };
   }
-  return new SandboxError('SQL_ERROR', s.message, noFindings ?? dateHint, span);
+  return new SandboxError('SQL_ERROR', s.message, noFindings ?? dateHint ?? nameHint, span);
 }
 
 /** What is left of a time limit started at `started` (at least 1 ms; undefined: no limit). */
@@ -910,6 +923,9 @@ FROM k LEFT JOIN f USING (source) ORDER BY k.source`,
       return await read(conn, sql, undefined, Math.max(0, opts.maxRows), true);
     } catch (err) {
       if (expired) throw new QueryTimeoutError(opts.timeoutMs);
+      // A typographic quote or dash pasted from a web page: DuckDB's own message does not name it.
+      const pasted = findPastedSql(sql);
+      if (pasted) throw new SandboxError(pasted.code, pasted.message, pasted.hint, pasted);
       if (err instanceof UserError) throw err;
       throw userSqlError(err, sql);
     } finally {

@@ -75,6 +75,35 @@ describe('flowwatch alarms', () => {
     ]);
   });
 
+  it('replay over a range without datapoints says so (every period was missing data, not a count of 0)', async () => {
+    const r = await fw([
+      'alarms',
+      'replay',
+      '--since',
+      '2020-01-01T00:00:00Z',
+      '--until',
+      '2020-01-01T01:00:00Z',
+      '--db',
+      'a.duckdb',
+    ]);
+    expect(r.code).toBe(0);
+    // The stored datapoints: the minutes with a rejected SSH attempt, 10:00 and 10:05.
+    expect(r.err).toContain(
+      'warning: rejected-ssh: no datapoint of FlowLogs/RejectedSSH from 2020-01-01T00:00:00Z to 2020-01-01T01:00:00Z, so the replay saw missing data only, not a count of 0. Its datapoints run from 2024-05-20T10:00:00Z to 2024-05-20T10:05:00Z: move --since/--until into that span',
+    );
+    const inRange = await fw([
+      'alarms',
+      'replay',
+      '--since',
+      String(T),
+      '--until',
+      String(T + 600),
+      '--db',
+      'a.duckdb',
+    ]);
+    expect(inRange.err).not.toContain('no datapoint');
+  });
+
   it('list: every configured alarm, not yet evaluated before a monitor ran', async () => {
     const r = await fw(['alarms', 'list', '--output', 'json']);
     expect(r.code).toBe(0);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../src/athena/parser.js';
 import { caretLine, displayWidth } from '../../src/core/caret.js';
+import { findPastedSql } from '../../src/core/pasted-text.js';
 import { compileMatcher, parsePattern } from '../../src/filter/index.js';
 import { parseQuery } from '../../src/insights/index.js';
 import { parseAlarmRule } from '../../src/metrics/alarms/rule-parser.js';
@@ -129,6 +130,27 @@ describe('alarm rules', () => {
       start: 6,
       end: 7,
     });
+  });
+});
+
+describe('SQL (flowwatch sql, /api/sql)', () => {
+  it('finds a typographic quote or dash outside strings, names and comments', () => {
+    // “ is at offset 42: "SELECT count(*) FROM flows WHERE action = " is 42 characters.
+    expect(findPastedSql('SELECT count(*) FROM flows WHERE action = “REJECT”')).toMatchObject({
+      code: 'PASTED_CHARACTER',
+      start: 42,
+      end: 43,
+      hint: 'replace it with a straight quote "',
+    });
+    expect(findPastedSql('SELECT 1 FROM flows WHERE srcaddr = ‘10.0.1.5’')?.hint).toBe(
+      "replace it with a straight quote '",
+    );
+    // An em dash where a comment's -- was meant: offset 9.
+    expect(findPastedSql('SELECT 1 — the answer')).toMatchObject({ start: 9, end: 10 });
+  });
+  it('leaves the user data inside quotes and comments alone, but not invisible characters', () => {
+    expect(findPastedSql('SELECT \'it’s “x”\' AS "“name”" -- “c”\n/* — */ FROM flows')).toBeUndefined();
+    expect(findPastedSql("SELECT 'a''b' = 'c\u200bd'")).toMatchObject({ start: 18, end: 19 }); // after "SELECT 'a''b' = 'c"
   });
 });
 

@@ -103,6 +103,17 @@ describe('findings API', () => {
     expect((only['findings'] as unknown[]).length).toBe(1);
   });
 
+  it('says why the list is empty for a misspelt detection id, not for a known one that found nothing', async () => {
+    const typo = await json(call('/api/findings?detection=vertical-port-scn'), 200);
+    expect(typo['findings']).toEqual([]);
+    expect(typo['warnings']).toEqual([
+      'there is no detection "vertical-port-scn": no stored finding has it and the catalog does not list it, so nothing can match (did you mean "vertical-port-scan"?)',
+    ]);
+    // beacon is in the catalog and found nothing here: an honest empty list.
+    const none = await json(call('/api/findings?detection=beacon'), 200);
+    expect(none).toEqual({ findings: [] });
+  });
+
   it('shows one finding with its evidence query and sample, and 404 for an unknown id', async () => {
     const list = (await json(call('/api/findings'), 200))['findings'] as Record<string, unknown>[];
     const id = String(list[1]!['id']);

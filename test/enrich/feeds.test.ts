@@ -82,6 +82,31 @@ describe('feed formats', () => {
     ]);
   });
 
+  it('plain list: an address in quotes, with a port, or in a CSV row is refused with the address to write', () => {
+    const text =
+      '"203.0.113.9"\n\u201c203.0.113.10\u201d\n203.0.113.11:443\n[2001:db8::1]:443\n203.0.113.12,2024-05-20\n';
+    // A quoted address alone on its line is a plain list, not abuse.ch's CSV (whose rows have commas).
+    expect(detectFeedFormat('"203.0.113.9"\n')).toBe('list');
+    const f = parseFeed(text, 'list');
+    expect(f.indicators).toEqual([]);
+    expect(f.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, '""203.0.113.9"" is an address in quotes: write 203.0.113.9 alone on its line'],
+      [2, '"\u201c203.0.113.10\u201d" is an address in quotes: write 203.0.113.10 alone on its line'],
+      [
+        3,
+        '"203.0.113.11:443" is an address with a port: indicators are addresses (flow logs give the ports); write 203.0.113.11',
+      ],
+      [
+        4,
+        '"[2001:db8::1]:443" is an address with a port: indicators are addresses (flow logs give the ports); write 2001:db8::1',
+      ],
+      [
+        5,
+        '"203.0.113.12,2024-05-20" is a CSV row: a plain list holds one address, CIDR block or range per line (here 203.0.113.12); keep the address column alone',
+      ],
+    ]);
+  });
+
   it('Spamhaus DROP NDJSON: a bad CIDR (line 3) and broken JSON (line 4) skipped, copyright as licence', () => {
     const f = parseFeed(fixture('drop_v4.json'));
     expect(f.format).toBe('spamhaus-drop');

@@ -69,4 +69,20 @@ describe('directory source', () => {
     expect(await ports()).toEqual([1, 2, 3, 4, 5, 10, 11]);
     expect(second.status()).toMatchObject({ batches: 1, records: 1, errors: 0 }); // only line 5 was new
   });
+
+  it('says when the watched folder does not exist (it read as no traffic), and again when it appears', async () => {
+    const logged: [string, Record<string, unknown>, string | undefined][] = [];
+    const missing = join(dir, 'not-yet');
+    const src = new DirectorySource({ ...cfg(), path: missing }, sink, (e, f, level) =>
+      logged.push([e, f, level]),
+    );
+    await src.pollOnce();
+    await src.pollOnce(); // said once, not at every poll
+    const message = `the watched folder ${missing} does not exist (or is not a folder): nothing is read until it is created; check sources[].path in the configuration`;
+    expect(logged).toEqual([['source_folder_missing', { source: 'local', path: missing, message }, 'warn']]);
+    expect(src.status().lastError).toBe(message);
+    mkdirSync(missing);
+    await src.pollOnce();
+    expect(logged.map((l) => l[0])).toEqual(['source_folder_missing', 'source_folder_found']);
+  });
 });

@@ -438,6 +438,17 @@ describe('POST /api/sql', () => {
     expect(b['error']).toBe('SQL_ERROR');
   });
 
+  it('names a typographic quote pasted from a web page (DuckDB took it for part of a column name)', async () => {
+    // “ at offset 42: "SELECT count(*) FROM flows WHERE action = " is 42 characters.
+    const e = await post<Record<string, unknown>>(
+      '/api/sql',
+      { sql: 'SELECT count(*) FROM flows WHERE action = “REJECT”' },
+      400,
+    );
+    expect(e).toMatchObject({ error: 'PASTED_CHARACTER', start: 42, end: 43 });
+    expect(JSON.stringify(e)).toContain('straight quote');
+  });
+
   it('stops a query that runs longer than the timeout with 408, and stays up', async () => {
     const t0 = performance.now();
     const e = await post<Record<string, unknown>>(
@@ -526,6 +537,14 @@ describe('GET /api/flows', () => {
     // Filters that match nothing in a range holding records: the traffic's answer, no note.
     const none = await get<FlowsResponse>(`/api/flows?port=3389&${HOUR}`);
     expect([none.rows, none.notes]).toEqual([[], undefined]);
+    // An interface id in upper case can match nothing: AWS writes eni-… in lower case.
+    const upper = await get<FlowsResponse>(`/api/flows?interface=ENI-B&${HOUR}`);
+    expect([upper.rows, upper.notes]).toEqual([
+      [],
+      [
+        'interface is never "ENI-B": AWS writes these IDs and names in lower case, and comparisons are case-sensitive (did you mean "eni-b"?); as written the test matches no record',
+      ],
+    ]);
   });
 
   it('refuses a bad address, CIDR block, port or action with 400 naming the field', async () => {

@@ -9,7 +9,7 @@ import { parseStix } from './stix-bundle.js';
 
 /**
  * The format of a feed's text: JSON with `"cidr"` on its first object line is Spamhaus DROP; other JSON is STIX;
- * a `#` comment line naming a `dst_ip` column, or a line starting with a quoted field, is abuse.ch CSV;
+ * a `#` comment line naming a `dst_ip` column, or a line starting with a quoted field and a comma, is abuse.ch CSV;
  * anything else a plain list.
  *
  * @example detectFeedFormat('{"cidr":"1.10.16.0/20","sblid":"SBL1","rir":"apnic"}') // 'spamhaus-drop'
@@ -20,7 +20,8 @@ export function detectFeedFormat(text: string): FeedFormat {
   if (first.startsWith('{') && /"cidr"\s*:/.test(first)) return 'spamhaus-drop';
   if (first.startsWith('{') || first.startsWith('[')) return 'stix';
   if (lines.some((l) => l.startsWith('#') && /\bdst_ip\b/.test(l))) return 'abusech-csv';
-  if (first.startsWith('"')) return 'abusech-csv';
+  // A quoted field followed by more (abuse.ch's rows); a quoted address alone on its line is a plain list.
+  if (first.startsWith('"') && first.includes(',')) return 'abusech-csv';
   return 'list';
 }
 

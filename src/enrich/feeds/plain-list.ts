@@ -8,6 +8,19 @@ const URL_OR_DOMAIN = /^(?:[a-z][a-z0-9+.-]*:\/\/\S+|(?=[a-z0-9.-]*[a-z])[a-z0-9
 
 /** Why a token is not an indicator, and for a domain name or URL (a domain blocklist) what to do instead. */
 function notAnAddress(token: string): string {
+  const fits = (t: string) => cidrRange(t) !== undefined;
+  // In quotes (straight, or typographic from a web page or a word processor).
+  const unquoted = token.replace(/^["'\u2018\u2019\u201c\u201d]+|["'\u2018\u2019\u201c\u201d]+$/g, '');
+  if (unquoted !== token && fits(unquoted))
+    return `"${token}" is an address in quotes: write ${unquoted} alone on its line`;
+  // An address with a port (1.2.3.4:443, [2001:db8::1]:443): indicators are addresses.
+  const port = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(token);
+  if (port && fits(port[1]!) && (token.startsWith('[') || !port[1]!.includes(':')))
+    return `"${token}" is an address with a port: indicators are addresses (flow logs give the ports); write ${port[1]}`;
+  // A CSV row (an export with more columns): one address per line.
+  const cell = token.split(',')[0]!.replace(/^["']|["']$/g, '');
+  if (token.includes(',') && fits(cell))
+    return `"${token}" is a CSV row: a plain list holds one address, CIDR block or range per line (here ${cell}); keep the address column alone`;
   if (URL_OR_DOMAIN.test(token)) {
     const host = token.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/:?#].*$/, '');
     return `"${token}" is a ${token.includes('://') ? 'URL' : 'domain name'}, not an address: flow logs record addresses only, so list the addresses it resolves to (dig +short ${host})`;

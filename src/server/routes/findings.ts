@@ -3,7 +3,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES } from '../../detect/definition.js';
-import { findingDetailJson, findingJson } from '../../detect/findings.js';
+import { findingDetailJson, findingJson, unknownDetectionWarning } from '../../detect/findings.js';
+import { RCF_DETECTION_ID } from '../../detect/rcf/anomalies.js';
 import { entityLabel, type ResourceNames, resourceNames } from '../../network/resource-names.js';
 import {
   type FindingState,
@@ -11,6 +12,7 @@ import {
   getFinding,
   listFindings,
   setFindingState,
+  storedDetectionIds,
 } from '../../storage/findings.js';
 import type { Store } from '../../storage/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -149,7 +151,15 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           {
             type: 'object',
             required: ['findings'],
-            properties: { findings: { type: 'array', items: findingSchema } },
+            properties: {
+              findings: { type: 'array', items: findingSchema },
+              warnings: {
+                type: 'array',
+                items: { type: 'string' },
+                description:
+                  'why the list is empty when the filter cannot match (a detection id no catalog or finding has)',
+              },
+            },
           },
           [400, 401, 408, 500],
         ),
@@ -168,9 +178,10 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           throw new InvalidInputError('state', `"${s}" is not a state`, 'use open, acknowledged, suppressed');
       }
       const now = ctx.now();
-      const { list, names } = await ctx.store.withReader(
-        async (r) => ({
-          list: (await hasFindings(r))
+      const { list, names, warning } = await ctx.store.withReader(
+        async (r) => {
+          const stored = await hasFindings(r);
+          const list = stored
             ? await listFindings(r, {
                 ...(q.detection === undefined ? {} : { detection: q.detection }),
                 ...(severities === undefined ? {} : { severities }),
@@ -178,15 +189,24 @@ export function findingsRoutes(app: FastifyInstance, ctx: RouteContext): void {
                 ...(q.until === undefined ? {} : { until: q.until }),
                 limit: q.limit ?? 1000,
               })
-            : [],
-          names: await resourceNames(r),
-        }),
+            : [];
+          // An empty list for a misspelt detection id says so (as the CLI's findings list --detection).
+          const warning =
+            list.length === 0 && q.detection !== undefined
+              ? unknownDetectionWarning(q.detection, stored ? await storedDetectionIds(r) : [], [
+                  ...ctx.config.detections.map((d) => d.id),
+                  RCF_DETECTION_ID,
+                ])
+              : undefined;
+          return { list, names: await resourceNames(r), warning };
+        },
         { timeoutMs: ctx.timeoutMs },
       );
       return {
         findings: list
           .map((f) => withName(findingJson(f, now), names, f.entity))
           .filter((f) => states === undefined || states.includes(f.state)),
+        ...(warning !== undefined ? { warnings: [warning] } : {}),
       };
     },
   );

@@ -8,6 +8,7 @@ import { enricherOf } from '../../enrich/load-enricher.js';
 import { parseCidr, subnetSql } from '../../insights/index.js';
 import { NO_SNAPSHOT_NAMES_NOTE, type ResourceNames, resourceNames } from '../../network/resource-names.js';
 import { DEFAULT_FIELDS, FIELDS, field } from '../../records/catalog.js';
+import { valueWarning } from '../../records/field-values.js';
 import { missingFieldWarning, storedColumns } from '../../storage/missing-fields.js';
 import { emptyRangeNote } from '../../storage/range-note.js';
 import { ident } from '../../storage/sql.js';
@@ -61,8 +62,8 @@ export function flowsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           'from the newest network snapshot: `interface_name` (instance Name tag, subnet, security groups of ' +
           '`interface_id`) and `src_name`/`dst_name` (the same for an address one of its interfaces holds). Without ' +
           'a snapshot `notes` says so. With no rows, `notes` says why when it is not the traffic: the range holds no ' +
-          'record (and where the stored ones are), or the direction filter reads flow-direction, which no stored ' +
-          'record has.',
+          'record (and where the stored ones are), the interface id is in upper case (AWS writes ids in lower case), ' +
+          'or the direction filter reads flow-direction, which no stored record has.',
         tags: ['flows'],
         querystring: {
           type: 'object',
@@ -195,7 +196,17 @@ LIMIT ${bind(limit + 1)}`;
                 'choose a time range in that span',
               );
               if (range !== undefined) out.push(range);
-              else if (q.direction !== undefined && !(await storedColumns(reader)).has('flow_direction')) {
+              // An interface id typed in upper case (ENI-0A1B…): AWS writes ids in lower case.
+              const spelling =
+                q.interface === undefined
+                  ? undefined
+                  : valueWarning(field('interface-id'), 'interface', q.interface);
+              if (range === undefined && spelling !== undefined) out.push(spelling);
+              else if (
+                range === undefined &&
+                q.direction !== undefined &&
+                !(await storedColumns(reader)).has('flow_direction')
+              ) {
                 out.push(
                   `${missingFieldWarning(field('flow-direction'), 'flow-direction')}; the direction filter needs it: clear the filter to see the flows`,
                 );
