@@ -70,7 +70,7 @@ export interface SqlSource {
    * and range, made once by the run (run.ts, addressSetSql) instead of a DISTINCT over the records in every query
    * that tests a CIDR block. A query over records of a range inside a table's range reads the table (its values are
    * a superset of the query's own, which gives each membership test the same truth); the stored evidence query
-   * never does (the tables are gone after the run). docs/decisions/NEW-detect-run-address-sets.md.
+   * never does (the tables are gone after the run). docs/decisions/79-detect-run-address-sets.md.
    */
   readonly addressSets?: readonly AddressSetTable[];
 }

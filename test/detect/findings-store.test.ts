@@ -103,7 +103,7 @@ describe('stored findings', () => {
   });
 });
 
-// One call of storeFindings that merges stored findings (docs/decisions/NEW-detect-run-address-sets.md: the stored
+// One call of storeFindings that merges stored findings (docs/decisions/79-detect-run-address-sets.md: the stored
 // findings read once and the writes made in one transaction must end as the writes one by one did). Windows of 600 s,
 // quiet 1800 s: a window continues an episode when it starts at most 1800 s after the episode's last window ends.
 describe('one call merging stored findings', () => {
