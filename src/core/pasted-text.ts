@@ -21,6 +21,8 @@ interface Pasted {
 
 const QUOTE2 = 'replace it with a straight quote "';
 const QUOTE1 = "replace it with a straight quote '";
+const QUOTE2_SQL =
+  "replace it with a straight quote: in SQL a text value takes single quotes (e.g. 'REJECT'), a column name double quotes";
 const DASH = 'replace it with a hyphen-minus -';
 const BULLET = 'delete the list bullet copied with the text';
 const INVISIBLE = 'delete it: it is invisible, and a term holding it matches nothing';
@@ -155,7 +157,9 @@ export function findPastedSql(text: string): PastedFault | undefined {
       i = close < 0 ? text.length : close + 2;
     } else {
       const fault = findPasted(text, i, i + 1);
-      if (fault) return fault;
+      // In SQL a straight " quotes a name, not a value: a typographic double quote pasted around a value
+      // (`action = “REJECT”`) wants single quotes, and "REJECT" would be refused as an unknown column.
+      if (fault) return fault.hint === QUOTE2 ? { ...fault, hint: QUOTE2_SQL } : fault;
       i++;
     }
   }

@@ -140,7 +140,8 @@ describe('SQL (flowwatch sql, /api/sql)', () => {
       code: 'PASTED_CHARACTER',
       start: 42,
       end: 43,
-      hint: 'replace it with a straight quote "',
+      // SQL's straight " quotes a name: the value "REJECT" would be an unknown column, so the hint says '.
+      hint: "replace it with a straight quote: in SQL a text value takes single quotes (e.g. 'REJECT'), a column name double quotes",
     });
     expect(findPastedSql('SELECT 1 FROM flows WHERE srcaddr = ‘10.0.1.5’')?.hint).toBe(
       "replace it with a straight quote '",
