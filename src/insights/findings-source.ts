@@ -65,7 +65,7 @@ export function findingsRelationSql(range: {
   if (range.since !== undefined) c.push(`end_time >= ${Math.floor(range.since)}`);
   if (range.until !== undefined) c.push(`start_time <= ${Math.floor(range.until)}`);
   return `SELECT id AS f_id, detection AS f_detection, title AS f_title, severity AS f_severity,
-    CASE WHEN state = 'suppressed' AND state_until IS NOT NULL AND state_until <= epoch(current_timestamp)::BIGINT
+    CASE WHEN state = 'suppressed' AND state_until IS NOT NULL AND state_until <= floor(epoch(current_timestamp))::BIGINT
       THEN 'open' ELSE state END AS f_state,
     state_reason AS f_state_reason, entity AS f_entity, peers AS f_peers, start_time AS f_start, end_time AS f_end,
     evidence_count AS f_evidence_count, peak AS f_peak, json_array_length(windows)::BIGINT AS f_windows,

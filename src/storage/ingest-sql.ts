@@ -165,7 +165,7 @@ function prefixSeconds(p: string): string {
   const off = `regexp_extract(${p}, '([+-])(\\d\\d):?(\\d\\d)$', ['s', 'h', 'm'])`;
   const offset = `(CASE WHEN regexp_matches(${p}, '[+-]\\d\\d:?\\d\\d$') THEN (CASE WHEN struct_extract(${off}, 's') = '-' THEN -1 ELSE 1 END) * (struct_extract(${off}, 'h')::INTEGER * 3600 + struct_extract(${off}, 'm')::INTEGER * 60) ELSE 0 END)`;
   return `(CASE WHEN ${p} IS NOT NULL AND substr(${p}, 1, 4)::INTEGER >= 1970 AND substr(${p}, 12, 2)::INTEGER < 24
-    THEN epoch(${wall})::BIGINT - ${offset} END)`;
+    THEN floor(epoch(${wall}))::BIGINT - ${offset} END)`;
 }
 
 /** What the loader knows about a file's times besides its records' own fields (see eventTimeSql). */
@@ -195,7 +195,9 @@ export function eventTimeSql(format: Format, t: TimeInputs): { time: string; sou
     start: hasStart ? ident('start') : undefined,
     firehose: lineOf('firehose'),
     's3-key': t.keyTimeColumn ?? (t.keyTime === undefined ? undefined : `${Math.floor(t.keyTime)}::BIGINT`),
-    ingest: `epoch(now())::BIGINT`,
+    // floor: a DOUBLE cast to BIGINT rounds, which stamped a record up to half a second in the future (a `--last`
+    // query right after the ingest, whose end is this second + 1, then missed it).
+    ingest: `floor(epoch(now()))::BIGINT`,
   };
   const present = TIME_SOURCES.flatMap((s) => (cand[s] === undefined ? [] : [{ s, x: cand[s]! }]));
   const last = present[present.length - 1]!;

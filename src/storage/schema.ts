@@ -91,7 +91,7 @@ export function migrationSql(
       `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS event_time BIGINT`,
       `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS time_source VARCHAR`,
       `UPDATE ${name} AS r SET
-  event_time = coalesce(${start}, epoch(f.key_time)::BIGINT, epoch(f.ingested_at)::BIGINT),
+  event_time = coalesce(${start}, epoch(f.key_time)::BIGINT, floor(epoch(f.ingested_at))::BIGINT),
   time_source = CASE WHEN ${start} IS NOT NULL THEN 'start' WHEN f.key_time IS NOT NULL THEN 's3-key' ELSE 'ingest' END
 FROM files AS f WHERE f.id = r.file_id`,
     );
