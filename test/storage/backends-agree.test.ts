@@ -146,7 +146,10 @@ async function fileOutcomes(
       field: r['field'] == null ? null : String(r['field']),
     })),
   ];
-  const ingested = await store.query('SELECT floor(epoch(ingested_at))::BIGINT AS t FROM files WHERE id = $1', [id]);
+  const ingested = await store.query(
+    'SELECT floor(epoch(ingested_at))::BIGINT AS t FROM files WHERE id = $1',
+    [id],
+  );
   return { outcomes: out.sort((a, b) => a.line - b.line), ingestTime: Number(ingested.rows[0]!['t']) };
 }
 
