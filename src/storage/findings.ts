@@ -144,7 +144,7 @@ export async function findingsAround(
 ): Promise<StoredFinding[]> {
   if (detections.length === 0) return [];
   const r = await store.query(
-    `SELECT * FROM findings WHERE detection IN (${detections.map((_, i) => `$${i + 3}`).join(', ')}) AND last_window >= $1 AND first_window <= $2 ORDER BY first_window, id`,
+    `SELECT * FROM findings WHERE detection IN (${numbered(detections.length, 3)}) AND last_window >= $1 AND first_window <= $2 ORDER BY first_window, id`,
     [from, to, ...detections],
   );
   return r.rows.map(fromRow);
@@ -181,8 +181,12 @@ const rowValues = (f: FindingRow) => [
   f.closed,
 ];
 
-/** Rows per INSERT of saveFindings (19 parameters each). */
-const ROWS_PER_INSERT = 100;
+/** Rows (or ids) per statement of saveFindings and getFindings (an INSERT row has 19 parameters). */
+const ROWS_PER_STATEMENT = 100;
+
+/** `$first, $first+1, …`: `count` numbered parameters. */
+const numbered = (count: number, first = 1) =>
+  Array.from({ length: count }, (_, k) => `$${first + k}`).join(', ');
 
 /**
  * Writes many findings in one transaction: first deletes `deleted` (findings merged into others, and any id written
@@ -199,19 +203,13 @@ export async function saveFindings(
 ): Promise<void> {
   if (rows.length === 0 && deleted.length === 0) return;
   await inFindingsTransaction(store, async () => {
-    for (let i = 0; i < deleted.length; i += ROWS_PER_INSERT) {
-      const ids = deleted.slice(i, i + ROWS_PER_INSERT);
-      await store.query(
-        `DELETE FROM findings WHERE id IN (${ids.map((_, k) => `$${k + 1}`).join(', ')})`,
-        ids,
-      );
+    for (let i = 0; i < deleted.length; i += ROWS_PER_STATEMENT) {
+      const ids = deleted.slice(i, i + ROWS_PER_STATEMENT);
+      await store.query(`DELETE FROM findings WHERE id IN (${numbered(ids.length)})`, ids);
     }
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const part = rows.slice(i, i + ROWS_PER_INSERT);
-      const values = part.map(
-        (_, r) =>
-          `(${Array.from({ length: 19 }, (_, k) => `$${r * 19 + k + 2}`).join(', ')}, 'open', NULL, NULL, NULL, $1, $1)`,
-      );
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+      const values = part.map((_, r) => `(${numbered(19, r * 19 + 2)}, 'open', NULL, NULL, NULL, $1, $1)`);
       await store.query(`INSERT INTO findings VALUES ${values.join(', ')}\n${UPSERT}`, [
         nowSeconds,
         ...part.flatMap(rowValues),
@@ -223,12 +221,9 @@ export async function saveFindings(
 /** Findings by id (those stored), in one query. */
 export async function getFindings(store: Store, ids: readonly string[]): Promise<Map<string, StoredFinding>> {
   const out = new Map<string, StoredFinding>();
-  for (let i = 0; i < ids.length; i += ROWS_PER_INSERT) {
-    const part = ids.slice(i, i + ROWS_PER_INSERT);
-    const r = await store.query(
-      `SELECT * FROM findings WHERE id IN (${part.map((_, k) => `$${k + 1}`).join(', ')})`,
-      [...part],
-    );
+  for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
+    const part = ids.slice(i, i + ROWS_PER_STATEMENT);
+    const r = await store.query(`SELECT * FROM findings WHERE id IN (${numbered(part.length)})`, [...part]);
     for (const row of r.rows) out.set(String(row['id']), fromRow(row));
   }
   return out;
